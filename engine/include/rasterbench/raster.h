@@ -1,0 +1,73 @@
+#pragma once
+// Typed band x row x col pixel buffers with an optional per-sample validity mask.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
+
+#include "rasterbench/dtype.h"
+
+namespace rb {
+
+/// Mask values, GDAL's convention: 0 = invalid (nodata, NaN, masked), 255 = valid.
+inline constexpr std::uint8_t kInvalid = 0;
+inline constexpr std::uint8_t kValid = 255;
+
+class Raster {
+public:
+    Raster() = default;
+    /// Zero-filled raster; throws ArgumentError for negative or absurd sizes.
+    Raster(DataType dtype, int bands, int rows, int cols);
+
+    DataType dtype() const { return dtype_; }
+    int bands() const { return bands_; }
+    int rows() const { return rows_; }
+    int cols() const { return cols_; }
+    std::size_t band_size() const { return std::size_t(rows_) * std::size_t(cols_); }
+    std::size_t size() const { return band_size() * std::size_t(bands_); }
+    bool empty() const { return size() == 0; }
+
+    std::byte* bytes() { return data_.data(); }
+    const std::byte* bytes() const { return data_.data(); }
+    std::size_t byte_size() const { return data_.size(); }
+
+    /// Typed access; T must match dtype() (checked; throws ArgumentError otherwise).
+    template <class T> std::span<T> band(int b) {
+        check_type(sizeof(T), is_float_type<T>());
+        return {reinterpret_cast<T*>(data_.data()) + band_size() * std::size_t(b), band_size()};
+    }
+    template <class T> std::span<const T> band(int b) const {
+        check_type(sizeof(T), is_float_type<T>());
+        return {reinterpret_cast<const T*>(data_.data()) + band_size() * std::size_t(b),
+                band_size()};
+    }
+    /// Any sample as double (slow path: inspection, tests).
+    double value(int band, int row, int col) const;
+    void set_value(int band, int row, int col, double v);
+
+    /// Validity mask, same layout as the data; empty when every sample is valid.
+    bool has_mask() const { return !mask_.empty(); }
+    std::span<std::uint8_t> mask(int b);
+    std::span<const std::uint8_t> mask(int b) const;
+    bool valid(int band, int row, int col) const {
+        return mask_.empty() ||
+               mask_[band_size() * std::size_t(band) + std::size_t(row) * cols_ + col] != 0;
+    }
+    /// Creates an all-valid mask if there is none.
+    void ensure_mask();
+    void drop_mask() { mask_.clear(); }
+
+private:
+    template <class T> static constexpr bool is_float_type() {
+        return T(0.5) != T(0);
+    }
+    void check_type(std::size_t size, bool floating) const;
+
+    DataType dtype_ = DataType::UInt8;
+    int bands_ = 0, rows_ = 0, cols_ = 0;
+    std::vector<std::byte> data_;
+    std::vector<std::uint8_t> mask_;
+};
+
+} // namespace rb

@@ -1,0 +1,534 @@
+#include "rasterbench/dataset.h"
+
+#include <cpl_conv.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <gdal.h>
+#include <ogr_srs_api.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <complex>
+#include <exception>
+#include <sstream>
+#include <unistd.h>
+
+#include "gdal_util.h"
+#include "rasterbench/error.h"
+#include "rasterbench/stats.h"
+
+namespace rb {
+
+using detail::GdalErrorCapture;
+using detail::reason;
+
+namespace {
+
+// Largest single read we accept: larger requests are almost certainly a mistake (a typo in
+// an output shape) and would otherwise fail deep inside an allocation.
+constexpr double kMaxReadBytes = 64.0 * (1ull << 30);
+// GDAL's own limit on raster dimensions (int) and a sanity limit on band counts.
+constexpr int kMaxBands = 65535;
+
+std::string quoted(const std::string& path) { return "'" + path + "'"; }
+
+struct CslDeleter {
+    void operator()(char** p) const { CSLDestroy(p); }
+};
+using CslPtr = std::unique_ptr<char*, CslDeleter>;
+
+struct SrsDeleter {
+    void operator()(OGRSpatialReferenceH h) const { OSRDestroySpatialReference(h); }
+};
+
+bool path_exists(const std::string& path) {
+    VSIStatBufL st;
+    return VSIStatExL(path.c_str(), &st, VSI_STAT_EXISTS_FLAG) == 0;
+}
+
+std::string temp_sibling(const std::string& path) {
+    static std::atomic<unsigned> counter{0};
+    const auto slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    const auto dot = name.find_last_of('.');
+    const std::string ext = dot == std::string::npos ? "" : name.substr(dot);
+    std::ostringstream os;
+    os << dir << "." << name << ".partial-" << getpid() << "-" << counter++ << ext;
+    return os.str();
+}
+
+Crs crs_of(GDALDatasetH h) {
+    OGRSpatialReferenceH srs = GDALGetSpatialRef(h);
+    if (!srs)
+        return {};
+    char* wkt = nullptr;
+    const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
+    if (OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE || !wkt) {
+        CPLFree(wkt);
+        return {};
+    }
+    std::string text = wkt;
+    CPLFree(wkt);
+    try {
+        return Crs::from_user_input(text);
+    } catch (const CrsError&) {
+        return {}; // a CRS PROJ cannot read back: report the raster as ungeoreferenced
+    }
+}
+
+std::string image_structure(GDALMajorObjectH h, const char* key) {
+    const char* v = GDALGetMetadataItem(h, key, "IMAGE_STRUCTURE");
+    return v ? v : "";
+}
+
+} // namespace
+
+struct Dataset::Handle {
+    detail::DatasetPtr ds;
+    bool created = false;     // opened by create(): lives at tmp_path until close()
+    std::string tmp_path;
+    std::string driver;       // final driver when writing through MEM + CreateCopy
+    CslPtr copy_options;      // creation options for CreateCopy
+    std::vector<int> overview_factors;
+    int uncaught_at_create = 0;
+};
+
+Dataset::Dataset() : h_(std::make_unique<Handle>()) {}
+Dataset::Dataset(Dataset&&) noexcept = default;
+Dataset& Dataset::operator=(Dataset&& o) noexcept {
+    if (this != &o) {
+        if (h_ && h_->ds) {
+            try {
+                close();
+            } catch (...) {
+            }
+        }
+        h_ = std::move(o.h_);
+        path_ = std::move(o.path_);
+        profile_ = std::move(o.profile_);
+    }
+    return *this;
+}
+
+Dataset::~Dataset() {
+    if (!h_ || !h_->ds)
+        return;
+    if (h_->created && std::uncaught_exceptions() > h_->uncaught_at_create) {
+        // Unwinding from an error: discard the partial output, never publish it.
+        h_->ds.reset();
+        VSIUnlink(h_->tmp_path.c_str());
+        return;
+    }
+    try {
+        close();
+    } catch (...) {
+        // A destructor cannot report; callers who need the error call close() themselves.
+    }
+}
+
+Dataset Dataset::open(const std::string& path, OpenMode mode) {
+    GdalErrorCapture cap;
+    if (path.empty())
+        throw IoError("cannot open raster: empty file name");
+    if (path.rfind("/vsi", 0) != 0 && !path_exists(path))
+        throw IoError("cannot open " + quoted(path) + ": no such file");
+    VSIStatBufL st;
+    if (path.rfind("/vsi", 0) != 0 && VSIStatL(path.c_str(), &st) == 0 && VSI_ISREG(st.st_mode) &&
+        st.st_size == 0)
+        throw IoError("cannot open " + quoted(path) + ": file is empty (0 bytes)");
+    const unsigned flags = GDAL_OF_RASTER | GDAL_OF_VERBOSE_ERROR |
+                           (mode == OpenMode::Update ? GDAL_OF_UPDATE : GDAL_OF_READONLY);
+    Dataset d;
+    d.h_->ds.reset(GDALOpenEx(path.c_str(), flags, nullptr, nullptr, nullptr));
+    if (!d.h_->ds)
+        throw IoError("cannot open " + quoted(path) + ": " +
+                      reason(cap, "not a raster format GDAL recognizes"));
+    if (GDALGetRasterCount(d.h_->ds.get()) == 0)
+        throw IoError("cannot open " + quoted(path) + ": it contains no raster bands");
+    d.path_ = path;
+    d.load_profile();
+    return d;
+}
+
+void Dataset::load_profile() {
+    GDALDatasetH h = h_->ds.get();
+    Profile& p = profile_;
+    p = Profile{};
+    GDALDriverH drv = GDALGetDatasetDriver(h);
+    p.driver = h_->driver.empty() ? (drv ? GDALGetDriverShortName(drv) : "") : h_->driver;
+    p.width = GDALGetRasterXSize(h);
+    p.height = GDALGetRasterYSize(h);
+    p.count = GDALGetRasterCount(h);
+    GDALRasterBandH b1 = GDALGetRasterBand(h, 1);
+    const bool signed_byte = image_structure(b1, "PIXELTYPE") == "SIGNEDBYTE";
+    p.dtype = detail::from_gdal_type(GDALGetRasterDataType(b1), signed_byte);
+    p.crs = crs_of(h);
+    std::array<double, 6> gt{0, 1, 0, 0, 0, 1};
+    p.has_transform = GDALGetGeoTransform(h, gt.data()) == CE_None;
+    p.transform = Affine::from_gdal(gt);
+    GDALGetBlockSize(b1, &p.block_width, &p.block_height);
+    p.tiled = p.block_width < p.width && p.block_height > 1;
+    p.compression = image_structure(h, "COMPRESSION");
+    p.interleave = image_structure(h, "INTERLEAVE");
+    const int ovs = GDALGetOverviewCount(b1);
+    for (int i = 0; i < ovs; ++i) {
+        GDALRasterBandH ov = GDALGetOverview(b1, i);
+        if (ov && GDALGetRasterBandXSize(ov) > 0)
+            p.overview_factors.push_back(
+                int(std::lround(double(p.width) / GDALGetRasterBandXSize(ov))));
+    }
+    for (int b = 1; b <= p.count; ++b) {
+        GDALRasterBandH band = GDALGetRasterBand(h, b);
+        int has = 0;
+        const double nd = GDALGetRasterNoDataValue(band, &has);
+        p.nodata.push_back(has ? std::optional<double>(nd) : std::nullopt);
+        p.colorinterp.emplace_back(
+            GDALGetColorInterpretationName(GDALGetRasterColorInterpretation(band)));
+        const char* desc = GDALGetDescription(band);
+        p.descriptions.emplace_back(desc ? desc : "");
+    }
+    if (char** md = GDALGetMetadata(h, nullptr)) {
+        for (char** kv = md; *kv; ++kv) {
+            char* key = nullptr;
+            const char* value = CPLParseNameValue(*kv, &key);
+            if (key) {
+                p.metadata[key] = value ? value : "";
+                CPLFree(key);
+            }
+        }
+    }
+}
+
+Dataset Dataset::create(const std::string& path, const Profile& profile) {
+    GdalErrorCapture cap;
+    const Profile& p = profile;
+    auto fail = [&](const std::string& why) -> IoError {
+        return IoError("cannot create " + quoted(path) + ": " + why);
+    };
+    if (p.width <= 0 || p.height <= 0 || p.count <= 0 || p.count > kMaxBands) {
+        std::ostringstream os;
+        os << "invalid size " << p.width << "x" << p.height << " with " << p.count << " bands";
+        throw fail(os.str());
+    }
+    if (double(p.width) * p.height * p.count * double(dtype_size(p.dtype)) > 4e12)
+        throw fail("absurd size " + std::to_string(p.width) + "x" + std::to_string(p.height) +
+                   "x" + std::to_string(p.count));
+    if (is_complex(p.dtype))
+        throw fail("complex data type " + std::string(gdal_type_name(p.dtype)) +
+                   " cannot be written");
+    if (!p.nodata.empty() && p.nodata.size() != std::size_t(p.count) && p.nodata.size() != 1)
+        throw fail("nodata lists " + std::to_string(p.nodata.size()) + " values for " +
+                   std::to_string(p.count) + " bands");
+    GDALDriverH drv = GDALGetDriverByName(p.driver.c_str());
+    if (!drv)
+        throw fail("unknown GDAL driver '" + p.driver + "'");
+    const bool can_create = GDALGetMetadataItem(drv, GDAL_DCAP_CREATE, nullptr) != nullptr;
+    const bool can_copy = GDALGetMetadataItem(drv, GDAL_DCAP_CREATECOPY, nullptr) != nullptr;
+    if (!can_create && !can_copy)
+        throw fail("GDAL driver '" + p.driver + "' cannot write files");
+
+    CslPtr options;
+    auto set = [&](const std::string& k, const std::string& v) {
+        options.reset(CSLSetNameValue(options.release(), k.c_str(), v.c_str()));
+    };
+    const bool gtiff = p.driver == "GTiff";
+    if (gtiff) {
+        if (!p.compression.empty() && p.compression != "NONE")
+            set("COMPRESS", p.compression);
+        if (p.tiled) {
+            set("TILED", "YES");
+            // GTiff tiles must be multiples of 16.
+            if (p.block_width > 0 && p.block_width % 16 == 0)
+                set("BLOCKXSIZE", std::to_string(p.block_width));
+            if (p.block_height > 0 && p.block_height % 16 == 0)
+                set("BLOCKYSIZE", std::to_string(p.block_height));
+        }
+        if (p.interleave == "PIXEL" || p.interleave == "BAND")
+            set("INTERLEAVE", p.interleave);
+        if (p.dtype == DataType::Int8)
+            set("PIXELTYPE", "SIGNEDBYTE");
+        if (double(p.width) * p.height * p.count * double(dtype_size(p.dtype)) > 3.5e9)
+            set("BIGTIFF", "IF_SAFER");
+    }
+    for (const auto& [k, v] : p.creation_options)
+        set(k, v);
+
+    Dataset d;
+    d.path_ = path;
+    d.h_->created = true;
+    d.h_->uncaught_at_create = std::uncaught_exceptions();
+    d.h_->tmp_path = temp_sibling(path);
+    d.h_->overview_factors = p.overview_factors;
+    const GDALDataType type = detail::to_gdal_type(p.dtype);
+    if (can_create) {
+        d.h_->ds.reset(GDALCreate(drv, d.h_->tmp_path.c_str(), p.width, p.height, p.count, type,
+                                  options.get()));
+    } else {
+        // Drivers such as PNG only write by copy: build in memory, copy on close().
+        d.h_->driver = p.driver;
+        d.h_->copy_options = std::move(options);
+        d.h_->ds.reset(GDALCreate(GDALGetDriverByName("MEM"), "", p.width, p.height, p.count,
+                                  type, nullptr));
+    }
+    if (!d.h_->ds)
+        throw fail(reason(cap, "GDAL could not create the file"));
+    GDALDatasetH h = d.h_->ds.get();
+    if (p.has_transform || !(p.transform == Affine{})) {
+        auto gt = p.transform.to_gdal();
+        GDALSetGeoTransform(h, gt.data());
+    }
+    if (!p.crs.empty()) {
+        std::unique_ptr<std::remove_pointer_t<OGRSpatialReferenceH>, SrsDeleter> srs(
+            OSRNewSpatialReference(nullptr));
+        if (OSRSetFromUserInput(srs.get(), p.crs.to_wkt().c_str()) == OGRERR_NONE)
+            GDALSetSpatialRef(h, srs.get());
+    }
+    for (int b = 1; b <= p.count; ++b) {
+        GDALRasterBandH band = GDALGetRasterBand(h, b);
+        const std::size_t i = std::size_t(b - 1);
+        const auto nd = p.nodata.size() == 1 ? p.nodata[0]
+                                             : (i < p.nodata.size() ? p.nodata[i] : std::nullopt);
+        if (nd)
+            GDALSetRasterNoDataValue(band, *nd);
+        if (i < p.colorinterp.size() && !p.colorinterp[i].empty())
+            GDALSetRasterColorInterpretation(
+                band, GDALGetColorInterpretationByName(p.colorinterp[i].c_str()));
+        if (i < p.descriptions.size() && !p.descriptions[i].empty())
+            GDALSetDescription(band, p.descriptions[i].c_str());
+    }
+    for (const auto& [k, v] : p.metadata)
+        GDALSetMetadataItem(h, k.c_str(), v.c_str(), nullptr);
+    d.load_profile();
+    return d;
+}
+
+void Dataset::close() {
+    if (!h_ || !h_->ds)
+        return;
+    GdalErrorCapture cap;
+    if (!h_->created) {
+        h_->ds.reset();
+        return;
+    }
+    auto discard = [&](const std::string& why) {
+        h_->ds.reset();
+        VSIUnlink(h_->tmp_path.c_str());
+        throw IoError("cannot write " + quoted(path_) + ": " + why);
+    };
+    if (!h_->overview_factors.empty()) {
+        std::vector<int> f = h_->overview_factors;
+        if (GDALBuildOverviews(h_->ds.get(), "AVERAGE", int(f.size()), f.data(), 0, nullptr,
+                               nullptr, nullptr) != CE_None)
+            discard(reason(cap, "building overviews failed"));
+    }
+    if (!h_->driver.empty()) {
+        detail::DatasetPtr copy(GDALCreateCopy(GDALGetDriverByName(h_->driver.c_str()),
+                                               h_->tmp_path.c_str(), h_->ds.get(), FALSE,
+                                               h_->copy_options.get(), nullptr, nullptr));
+        if (!copy)
+            discard(reason(cap, "GDAL could not write the file"));
+        copy.reset();
+    }
+    GDALFlushCache(h_->ds.get());
+    h_->ds.reset();
+    if (cap.failed())
+        discard(reason(cap, "GDAL reported an error while closing"));
+    if (VSIRename(h_->tmp_path.c_str(), path_.c_str()) != 0) {
+        VSIUnlink(h_->tmp_path.c_str());
+        throw IoError("cannot write " + quoted(path_) + ": renaming the finished file into place failed");
+    }
+}
+
+namespace {
+
+void check_bands(const std::vector<int>& bands, int count, const std::string& path) {
+    for (int b : bands)
+        if (b < 1 || b > count)
+            throw ArgumentError("band " + std::to_string(b) + " does not exist in " + quoted(path) +
+                                " (" + std::to_string(count) + " bands)");
+}
+
+Window resolve_window(const ReadOptions& o, const Profile& p, const std::string& path) {
+    Window w = o.window.value_or(Window::full(p.width, p.height));
+    if (o.boundless_clip)
+        w = w.clamped(p.width, p.height);
+    try {
+        w.require_inside(p.width, p.height);
+    } catch (const WindowError& e) {
+        throw WindowError(std::string(e.what()) + " of " + quoted(path));
+    }
+    return w;
+}
+
+} // namespace
+
+std::vector<std::uint8_t> Dataset::read_mask(int band, const Window& w, int out_rows,
+                                             int out_cols) const {
+    GdalErrorCapture cap;
+    check_bands({band}, count(), path_);
+    std::vector<std::uint8_t> mask(std::size_t(out_rows) * std::size_t(out_cols), kValid);
+    GDALRasterBandH b = GDALGetRasterBand(h_->ds.get(), band);
+    const int flags = GDALGetMaskFlags(b);
+    if (flags & GMF_ALL_VALID)
+        return mask;
+    GDALRasterIOExtraArg extra;
+    INIT_RASTERIO_EXTRA_ARG(extra);
+    extra.eResampleAlg = GRIORA_NearestNeighbour;
+    if (GDALRasterIOEx(GDALGetMaskBand(b), GF_Read, int(w.col_off), int(w.row_off), int(w.width),
+                       int(w.height), mask.data(), out_cols, out_rows, GDT_Byte, 0, 0,
+                       &extra) != CE_None)
+        throw IoError("cannot read the mask of band " + std::to_string(band) + " of " +
+                      quoted(path_) + " at " + w.to_string() + ": " +
+                      reason(cap, "read failed"));
+    // Alpha bands carry partial opacity; anything not fully transparent counts as valid.
+    for (auto& m : mask)
+        m = m ? kValid : kInvalid;
+    return mask;
+}
+
+Raster Dataset::read(const ReadOptions& o) const {
+    if (!h_ || !h_->ds)
+        throw IoError("cannot read " + quoted(path_) + ": dataset is closed");
+    GdalErrorCapture cap;
+    std::vector<int> bands = o.bands;
+    if (bands.empty())
+        for (int b = 1; b <= count(); ++b)
+            bands.push_back(b);
+    check_bands(bands, count(), path_);
+    const Window w = resolve_window(o, profile_, path_);
+    const int rows = o.out_rows > 0 ? o.out_rows : int(w.height);
+    const int cols = o.out_cols > 0 ? o.out_cols : int(w.width);
+    if (o.out_rows < 0 || o.out_cols < 0)
+        throw ArgumentError("invalid output shape " + std::to_string(o.out_rows) + "x" +
+                            std::to_string(o.out_cols) + " for " + quoted(path_));
+    const bool complex = is_complex(profile_.dtype);
+    const DataType out_type = complex ? DataType::Float64 : profile_.dtype;
+    const double bytes = double(rows) * cols * double(bands.size()) *
+                         double(complex ? 16 : dtype_size(out_type));
+    if (bytes > kMaxReadBytes)
+        throw ArgumentError("read of " + std::to_string(cols) + "x" + std::to_string(rows) + "x" +
+                            std::to_string(bands.size()) + " from " + quoted(path_) +
+                            " is too large (" + std::to_string(bytes / double(1ull << 30)) +
+                            " GiB)");
+
+    Raster out(out_type, int(bands.size()), rows, cols);
+    GDALRasterIOExtraArg extra;
+    INIT_RASTERIO_EXTRA_ARG(extra);
+    extra.eResampleAlg = detail::to_gdal_resampling(int(o.resampling));
+    std::vector<std::complex<double>> cbuf;
+    void* buf = out.bytes();
+    GDALDataType buf_type = detail::to_gdal_type(out_type);
+    if (complex) {
+        cbuf.resize(out.size());
+        buf = cbuf.data();
+        buf_type = GDT_CFloat64;
+    }
+    if (GDALDatasetRasterIOEx(h_->ds.get(), GF_Read, int(w.col_off), int(w.row_off), int(w.width),
+                              int(w.height), buf, cols, rows, buf_type, int(bands.size()),
+                              bands.data(), 0, 0, 0, &extra) != CE_None)
+        throw IoError("cannot read " + quoted(path_) + " at " + w.to_string() + ": " +
+                      reason(cap, "read failed"));
+    if (complex) {
+        auto* dst = reinterpret_cast<double*>(out.bytes());
+        for (std::size_t i = 0; i < cbuf.size(); ++i)
+            dst[i] = std::abs(cbuf[i]);
+    }
+    if (o.with_mask) {
+        bool any_invalid = false;
+        for (std::size_t i = 0; i < bands.size(); ++i) {
+            auto m = read_mask(bands[i], w, rows, cols);
+            auto dst = out.mask(int(i));
+            std::copy(m.begin(), m.end(), dst.begin());
+            if (is_floating(out_type)) {
+                // NaN is never a valid observation, declared nodata or not.
+                visit_dtype(out_type, [&](auto x) {
+                    using T = decltype(x);
+                    const auto data = out.band<T>(int(i));
+                    for (std::size_t k = 0; k < data.size(); ++k)
+                        if (std::isnan(double(data[k])))
+                            dst[k] = kInvalid;
+                });
+            }
+            any_invalid = any_invalid || std::find(dst.begin(), dst.end(), kInvalid) != dst.end();
+        }
+        if (!any_invalid)
+            out.drop_mask();
+    }
+    return out;
+}
+
+void Dataset::write(const Raster& data, const std::vector<int>& bands_in,
+                    std::optional<Window> window) {
+    if (!h_ || !h_->ds)
+        throw IoError("cannot write " + quoted(path_) + ": dataset is closed");
+    GdalErrorCapture cap;
+    std::vector<int> bands = bands_in;
+    if (bands.empty())
+        for (int b = 1; b <= data.bands(); ++b)
+            bands.push_back(b);
+    if (int(bands.size()) != data.bands())
+        throw ArgumentError("writing " + std::to_string(data.bands()) + " bands of data to " +
+                            std::to_string(bands.size()) + " bands of " + quoted(path_));
+    check_bands(bands, count(), path_);
+    const Window w = window.value_or(Window{0, 0, data.cols(), data.rows()});
+    try {
+        w.require_inside(width(), height());
+    } catch (const WindowError& e) {
+        throw WindowError(std::string(e.what()) + " of " + quoted(path_));
+    }
+    if (w.width != data.cols() || w.height != data.rows())
+        throw ArgumentError("data of " + std::to_string(data.cols()) + "x" +
+                            std::to_string(data.rows()) + " does not fit window " + w.to_string() +
+                            " of " + quoted(path_));
+    // Invalid samples are written as the band's nodata value where it has one.
+    const Raster* src = &data;
+    Raster patched;
+    if (data.has_mask()) {
+        patched = data;
+        for (int i = 0; i < data.bands(); ++i) {
+            const auto nd = profile_.nodata[std::size_t(bands[std::size_t(i)] - 1)];
+            if (!nd)
+                continue;
+            const auto m = data.mask(i);
+            for (int r = 0; r < data.rows(); ++r)
+                for (int c = 0; c < data.cols(); ++c)
+                    if (m[std::size_t(r) * data.cols() + c] == kInvalid)
+                        patched.set_value(i, r, c, *nd);
+        }
+        src = &patched;
+    }
+    if (GDALDatasetRasterIO(h_->ds.get(), GF_Write, int(w.col_off), int(w.row_off), int(w.width),
+                            int(w.height), const_cast<std::byte*>(src->bytes()), data.cols(),
+                            data.rows(), detail::to_gdal_type(data.dtype()), int(bands.size()),
+                            bands.data(), 0, 0, 0) != CE_None)
+        throw IoError("cannot write " + quoted(path_) + " at " + w.to_string() + ": " +
+                      reason(cap, "write failed"));
+}
+
+BandStats Dataset::statistics(int band) const {
+    check_bands({band}, count(), path_);
+    // Strips of whole blocks keep memory bounded whatever the raster size.
+    const int bh = std::max(1, profile_.block_height);
+    const int strip = std::max(bh, (1 << 22) / std::max(1, width()) / bh * bh);
+    StatsAccumulator acc;
+    for (int row = 0; row < height(); row += strip) {
+        ReadOptions o;
+        o.bands = {band};
+        o.window = Window{0, row, width(), std::min(strip, height() - row)};
+        const Raster r = read(o);
+        accumulate(r, 0, acc);
+    }
+    return acc.result();
+}
+
+Bounds Profile::bounds() const { return Window::full(width, height).bounds(transform); }
+
+void Profile::set_nodata(std::optional<double> value) {
+    nodata.assign(std::size_t(std::max(count, 1)), value);
+}
+
+Profile read_profile(const std::string& path) { return Dataset::open(path).profile(); }
+
+} // namespace rb

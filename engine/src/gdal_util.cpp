@@ -1,0 +1,126 @@
+#include "gdal_util.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <mutex>
+
+namespace rb::detail {
+
+GdalErrorCapture::GdalErrorCapture() {
+    ensure_gdal();
+    CPLPushErrorHandlerEx(
+        [](CPLErr cls, CPLErrorNum, const char* msg) {
+            auto* self = static_cast<GdalErrorCapture*>(CPLGetErrorHandlerUserData());
+            if (!self)
+                return;
+            std::string text = msg ? msg : "";
+            if (cls >= CE_Failure)
+                self->failure_ = std::move(text);
+            else if (cls == CE_Warning && self->warning_.empty())
+                self->warning_ = std::move(text);
+        },
+        this);
+}
+
+GdalErrorCapture::~GdalErrorCapture() {
+    CPLPopErrorHandler();
+}
+
+std::string GdalErrorCapture::message() const { return failure_.empty() ? warning_ : failure_; }
+
+std::string reason(const GdalErrorCapture& cap, const char* fallback) {
+    std::string m = cap.message();
+    if (m.empty())
+        m = fallback;
+    // One line: GDAL messages sometimes carry newlines.
+    for (char& c : m)
+        if (c == '\n' || c == '\r')
+            c = ' ';
+    return m;
+}
+
+void ensure_gdal() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        GDALAllRegister();
+        // PAM .aux.xml side files would be written next to users' inputs when computing
+        // statistics; never touch inputs.
+        CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
+    });
+}
+
+DataType from_gdal_type(GDALDataType t, bool signed_byte) {
+    switch (t) {
+    case GDT_Byte:
+        return signed_byte ? DataType::Int8 : DataType::UInt8;
+    case GDT_UInt16:
+        return DataType::UInt16;
+    case GDT_Int16:
+        return DataType::Int16;
+    case GDT_UInt32:
+        return DataType::UInt32;
+    case GDT_Int32:
+        return DataType::Int32;
+    case GDT_UInt64:
+        return DataType::UInt64;
+    case GDT_Int64:
+        return DataType::Int64;
+    case GDT_Float32:
+        return DataType::Float32;
+    case GDT_Float64:
+        return DataType::Float64;
+    case GDT_CInt16:
+        return DataType::CInt16;
+    case GDT_CInt32:
+        return DataType::CInt32;
+    case GDT_CFloat32:
+        return DataType::CFloat32;
+    case GDT_CFloat64:
+        return DataType::CFloat64;
+    default:
+        throw UnsupportedError(std::string("unknown GDAL data type ") + GDALGetDataTypeName(t));
+    }
+}
+
+GDALDataType to_gdal_type(DataType t) {
+    switch (t) {
+    case DataType::UInt8:
+    case DataType::Int8: // stored as Byte with PIXELTYPE=SIGNEDBYTE (GDAL 3.6)
+        return GDT_Byte;
+    case DataType::UInt16:
+        return GDT_UInt16;
+    case DataType::Int16:
+        return GDT_Int16;
+    case DataType::UInt32:
+        return GDT_UInt32;
+    case DataType::Int32:
+        return GDT_Int32;
+    case DataType::UInt64:
+        return GDT_UInt64;
+    case DataType::Int64:
+        return GDT_Int64;
+    case DataType::Float32:
+        return GDT_Float32;
+    case DataType::Float64:
+        return GDT_Float64;
+    case DataType::CInt16:
+        return GDT_CInt16;
+    case DataType::CInt32:
+        return GDT_CInt32;
+    case DataType::CFloat32:
+        return GDT_CFloat32;
+    case DataType::CFloat64:
+        return GDT_CFloat64;
+    }
+    return GDT_Unknown;
+}
+
+GDALRIOResampleAlg to_gdal_resampling(int resampling) {
+    // Order of rb::Resampling.
+    static constexpr GDALRIOResampleAlg table[] = {
+        GRIORA_NearestNeighbour, GRIORA_Bilinear, GRIORA_Cubic, GRIORA_CubicSpline,
+        GRIORA_Lanczos,          GRIORA_Average,  GRIORA_Mode};
+    return table[resampling];
+}
+
+} // namespace rb::detail

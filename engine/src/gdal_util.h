@@ -1,0 +1,46 @@
+#pragma once
+// Internal GDAL helpers: error capture at the engine boundary and handle ownership.
+#include <gdal.h>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "rasterbench/dtype.h"
+
+namespace rb::detail {
+
+/// Captures GDAL errors raised on this thread while alive (GDAL's handler stack is
+/// per-thread), so the library never prints and the message lands in our exceptions.
+class GdalErrorCapture {
+public:
+    GdalErrorCapture();
+    ~GdalErrorCapture();
+    GdalErrorCapture(const GdalErrorCapture&) = delete;
+    GdalErrorCapture& operator=(const GdalErrorCapture&) = delete;
+    /// The most recent failure message (or warning when there was no failure).
+    std::string message() const;
+    bool failed() const { return !failure_.empty(); }
+
+private:
+    std::string failure_, warning_;
+};
+
+struct DatasetCloser {
+    void operator()(GDALDatasetH h) const {
+        if (h)
+            GDALClose(h);
+    }
+};
+using DatasetPtr = std::unique_ptr<std::remove_pointer_t<GDALDatasetH>, DatasetCloser>;
+
+/// Registers GDAL drivers once, and sets process-wide GDAL options we rely on.
+void ensure_gdal();
+
+DataType from_gdal_type(GDALDataType t, bool signed_byte);
+GDALDataType to_gdal_type(DataType t);
+GDALRIOResampleAlg to_gdal_resampling(int resampling);
+
+/// "GDAL's message" or a fallback when GDAL said nothing.
+std::string reason(const GdalErrorCapture& cap, const char* fallback);
+
+} // namespace rb::detail

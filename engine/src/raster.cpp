@@ -1,0 +1,70 @@
+#include "rasterbench/raster.h"
+
+#include <sstream>
+
+namespace rb {
+
+namespace {
+// Absurd sizes are refused up front rather than failing deep inside an allocation.
+constexpr std::size_t kMaxBytes = std::size_t(1) << 40; // 1 TiB
+}
+
+Raster::Raster(DataType dtype, int bands, int rows, int cols)
+    : dtype_(dtype), bands_(bands), rows_(rows), cols_(cols) {
+    if (is_complex(dtype))
+        throw UnsupportedError("rasters of complex type " + std::string(gdal_type_name(dtype)) +
+                               " are not supported");
+    if (bands < 0 || rows < 0 || cols < 0) {
+        std::ostringstream os;
+        os << "invalid raster shape " << bands << "x" << rows << "x" << cols;
+        throw ArgumentError(os.str());
+    }
+    const double bytes = double(bands) * rows * cols * double(dtype_size(dtype));
+    if (bytes > double(kMaxBytes)) {
+        std::ostringstream os;
+        os << "raster of " << bands << "x" << rows << "x" << cols << " " << dtype_name(dtype)
+           << " needs " << bytes / double(1 << 30) << " GiB, beyond the 1 TiB limit";
+        throw ArgumentError(os.str());
+    }
+    data_.resize(size() * dtype_size(dtype));
+}
+
+void Raster::check_type(std::size_t size, bool floating) const {
+    if (size != dtype_size(dtype_) || floating != is_floating(dtype_))
+        throw ArgumentError("typed access does not match the raster's type " +
+                            std::string(dtype_name(dtype_)));
+}
+
+double Raster::value(int b, int r, int c) const {
+    const std::size_t i = band_size() * std::size_t(b) + std::size_t(r) * cols_ + c;
+    return visit_dtype(dtype_, [&](auto x) {
+        using T = decltype(x);
+        return double(reinterpret_cast<const T*>(data_.data())[i]);
+    });
+}
+
+void Raster::set_value(int b, int r, int c, double v) {
+    const std::size_t i = band_size() * std::size_t(b) + std::size_t(r) * cols_ + c;
+    visit_dtype(dtype_, [&](auto x) {
+        using T = decltype(x);
+        reinterpret_cast<T*>(data_.data())[i] = static_cast<T>(v);
+    });
+}
+
+std::span<std::uint8_t> Raster::mask(int b) {
+    ensure_mask();
+    return {mask_.data() + band_size() * std::size_t(b), band_size()};
+}
+
+std::span<const std::uint8_t> Raster::mask(int b) const {
+    if (mask_.empty())
+        return {};
+    return {mask_.data() + band_size() * std::size_t(b), band_size()};
+}
+
+void Raster::ensure_mask() {
+    if (mask_.empty())
+        mask_.assign(size(), kValid);
+}
+
+} // namespace rb

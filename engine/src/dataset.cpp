@@ -11,6 +11,7 @@
 #include <cmath>
 #include <complex>
 #include <exception>
+#include <span>
 #include <sstream>
 #include <unistd.h>
 
@@ -364,28 +365,54 @@ Window resolve_window(const ReadOptions& o, const Profile& p, const std::string&
 
 } // namespace
 
-std::vector<std::uint8_t> Dataset::read_mask(int band, const Window& w, int out_rows,
-                                             int out_cols) const {
+namespace {
+
+// GDAL's own mask band (per-dataset mask, alpha), resampled like the data.
+void read_gdal_mask(GDALRasterBandH band, const Window& w, std::span<std::uint8_t> dst, int rows,
+                    int cols, const std::string& what) {
     GdalErrorCapture cap;
-    check_bands({band}, count(), path_);
-    std::vector<std::uint8_t> mask(std::size_t(out_rows) * std::size_t(out_cols), kValid);
-    GDALRasterBandH b = GDALGetRasterBand(h_->ds.get(), band);
-    const int flags = GDALGetMaskFlags(b);
-    if (flags & GMF_ALL_VALID)
-        return mask;
     GDALRasterIOExtraArg extra;
     INIT_RASTERIO_EXTRA_ARG(extra);
     extra.eResampleAlg = GRIORA_NearestNeighbour;
-    if (GDALRasterIOEx(GDALGetMaskBand(b), GF_Read, int(w.col_off), int(w.row_off), int(w.width),
-                       int(w.height), mask.data(), out_cols, out_rows, GDT_Byte, 0, 0,
-                       &extra) != CE_None)
-        throw IoError("cannot read the mask of band " + std::to_string(band) + " of " +
-                      quoted(path_) + " at " + w.to_string() + ": " +
+    if (GDALRasterIOEx(GDALGetMaskBand(band), GF_Read, int(w.col_off), int(w.row_off), int(w.width),
+                       int(w.height), dst.data(), cols, rows, GDT_Byte, 0, 0, &extra) != CE_None)
+        throw IoError("cannot read the mask of " + what + " at " + w.to_string() + ": " +
                       reason(cap, "read failed"));
     // Alpha bands carry partial opacity; anything not fully transparent counts as valid.
-    for (auto& m : mask)
+    for (auto& m : dst)
         m = m ? kValid : kInvalid;
-    return mask;
+}
+
+// Nodata compared exactly in the band's own type. We do this rather than use GDAL's nodata
+// mask because GDAL 3.6 treats signed-byte nodata as out of range for Byte.
+void mask_nodata(Raster& r, int i, double nodata) {
+    auto dst = r.mask(i);
+    visit_dtype(r.dtype(), [&](auto x) {
+        using T = decltype(x);
+        if (std::isnan(nodata) || !fits_dtype(r.dtype(), nodata))
+            return; // NaN is handled for every float band; out-of-range values match nothing
+        const T nd = static_cast<T>(nodata);
+        const auto data = r.band<T>(i);
+        for (std::size_t k = 0; k < data.size(); ++k)
+            if (data[k] == nd)
+                dst[k] = kInvalid;
+    });
+}
+
+} // namespace
+
+std::vector<std::uint8_t> Dataset::read_mask(int band, const Window& w, int out_rows,
+                                             int out_cols) const {
+    ReadOptions o;
+    o.bands = {band};
+    o.window = w;
+    o.out_rows = out_rows;
+    o.out_cols = out_cols;
+    const Raster r = read(o);
+    if (!r.has_mask())
+        return std::vector<std::uint8_t>(r.band_size(), kValid);
+    const auto m = r.mask(0);
+    return {m.begin(), m.end()};
 }
 
 Raster Dataset::read(const ReadOptions& o) const {
@@ -438,9 +465,15 @@ Raster Dataset::read(const ReadOptions& o) const {
     if (o.with_mask) {
         bool any_invalid = false;
         for (std::size_t i = 0; i < bands.size(); ++i) {
-            auto m = read_mask(bands[i], w, rows, cols);
+            GDALRasterBandH hb = GDALGetRasterBand(h_->ds.get(), bands[i]);
+            const int flags = GDALGetMaskFlags(hb);
+            const auto& nodata = profile_.nodata[std::size_t(bands[i] - 1)];
             auto dst = out.mask(int(i));
-            std::copy(m.begin(), m.end(), dst.begin());
+            if (nodata && (flags & (GMF_NODATA | GMF_ALL_VALID)))
+                mask_nodata(out, int(i), complex ? NAN : *nodata);
+            else if (!(flags & GMF_ALL_VALID))
+                read_gdal_mask(hb, w, dst, rows, cols,
+                               "band " + std::to_string(bands[i]) + " of " + quoted(path_));
             if (is_floating(out_type)) {
                 // NaN is never a valid observation, declared nodata or not.
                 visit_dtype(out_type, [&](auto x) {

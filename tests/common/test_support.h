@@ -1,0 +1,51 @@
+#pragma once
+// Shared helpers for tests: data paths and direct GDAL reads used as the reference
+// (the tests compare the engine with what GDAL itself reports, never with pasted numbers).
+#include <cpl_conv.h>
+#include <gdal.h>
+
+#include <QString>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rbtest {
+
+inline std::string data(const std::string& rel) { return std::string(RB_TEST_DATA) + "/" + rel; }
+inline std::string tricky(const std::string& name) { return data("tricky/" + name); }
+inline std::string sample() { return RB_SAMPLE; }
+
+struct GdalCloser {
+    void operator()(GDALDatasetH h) const {
+        if (h)
+            GDALClose(h);
+    }
+};
+using GdalDs = std::unique_ptr<std::remove_pointer_t<GDALDatasetH>, GdalCloser>;
+
+inline GdalDs gdal_open(const std::string& path) {
+    GDALAllRegister();
+    // Reference statistics must not leave .aux.xml files in the source tree.
+    CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GdalDs ds(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr,
+                         nullptr));
+    CPLPopErrorHandler();
+    return ds;
+}
+
+/// One band window as doubles, read by GDAL itself.
+inline std::vector<double> gdal_read(GDALDatasetH ds, int band, int x, int y, int w, int h,
+                                     int bw = 0, int bh = 0) {
+    if (bw == 0)
+        bw = w;
+    if (bh == 0)
+        bh = h;
+    std::vector<double> out(std::size_t(bw) * std::size_t(bh));
+    if (GDALRasterIO(GDALGetRasterBand(ds, band), GF_Read, x, y, w, h, out.data(), bw, bh,
+                     GDT_Float64, 0, 0) != CE_None)
+        out.clear();
+    return out;
+}
+
+} // namespace rbtest

@@ -1,6 +1,11 @@
 #pragma once
-// Subcommands of rasterbench-cli. Each returns the process exit status and throws
-// UsageError for bad command lines (exit status 2) or rb::Error for failures (1).
+// Subcommands of rasterbench-cli. Each lives in its own app/cli/cli_<name>.cpp and
+// registers itself with RB_CLI_COMMAND; main() dispatches by name. A command returns the
+// process exit status and throws UsageError for bad command lines (exit status 2) or
+// rb::Error for failures (1): both become one line on stderr.
+#include <functional>
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,6 +17,29 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-int run_info(const std::vector<std::string>& args);
+using Args = std::vector<std::string>;
+
+struct Command {
+    std::string summary; ///< one line for the top-level usage
+    std::function<int(const Args&)> run;
+};
+
+/// Name -> command, filled by RB_CLI_COMMAND before main() runs.
+std::map<std::string, Command>& commands();
+
+struct CommandRegistrar {
+    CommandRegistrar(const std::string& name, Command c) { commands()[name] = std::move(c); }
+};
+
+#define RB_CLI_COMMAND(name, summary, fn)                                                        \
+    static const ::rbcli::CommandRegistrar rb_cli_registrar_##fn{name, {summary, fn}}
+
+/// Small helpers shared by the commands' hand-written parsers.
+/// Value of option `flag` at args[i+1] (advances i); UsageError when missing.
+const std::string& option_value(const Args& args, std::size_t& i);
+double parse_double(const std::string& text, const std::string& what);
+int parse_int(const std::string& text, const std::string& what);
+/// Splits "a,b,c" into parts.
+std::vector<std::string> split(const std::string& text, char sep = ',');
 
 } // namespace rbcli

@@ -6,7 +6,9 @@
 
 namespace rbcli {
 
-int run_info(const std::vector<std::string>& args) {
+namespace {
+
+int run_info(const Args& args) {
     bool json = false;
     rb::InfoOptions options;
     std::string file;
@@ -36,5 +38,9 @@ int run_info(const std::vector<std::string>& args) {
     std::cout << (json ? rb::info_json(ds, options) + "\n" : rb::info_text(ds, options));
     return 0;
 }
+
+} // namespace
+
+RB_CLI_COMMAND("info", "describe a raster: FILE [--json] [--stats]", run_info);
 
 } // namespace rbcli

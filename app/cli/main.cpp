@@ -11,10 +11,11 @@
 namespace {
 
 void usage(std::ostream& os) {
-    os << "usage: rasterbench-cli <command> [options]\n\n"
-          "commands:\n"
-          "  info FILE [--json] [--stats]   describe a raster (as text or JSON)\n\n"
-          "Run 'rasterbench-cli <command> --help' for a command's options.\n";
+    os << "usage: rasterbench-cli <command> [options]\n\ncommands:\n";
+    for (const auto& [name, cmd] : rbcli::commands())
+        os << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ')
+           << cmd.summary << "\n";
+    os << "\nRun 'rasterbench-cli <command> --help' for a command's options.\n";
 }
 
 } // namespace
@@ -28,8 +29,9 @@ int main(int argc, char** argv) {
     const std::string command = args[0];
     args.erase(args.begin());
     try {
-        if (command == "info")
-            return rbcli::run_info(args);
+        const auto it = rbcli::commands().find(command);
+        if (it != rbcli::commands().end())
+            return it->second.run(args);
         std::cerr << "rasterbench-cli: unknown command '" << command << "'\n";
         usage(std::cerr);
         return 2;

@@ -226,4 +226,4 @@ private slots:
 };
 
 QTEST_GUILESS_MAIN(CliInfo)
-#include "tst_cli_info.moc"
+#include "tst_info.moc"

@@ -49,4 +49,4 @@ private slots:
 };
 
 QTEST_GUILESS_MAIN(EngineNoQt)
-#include "tst_engine_no_qt.moc"
+#include "tst_no_qt.moc"

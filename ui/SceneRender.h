@@ -1,0 +1,20 @@
+#pragma once
+// Renders a window of a scene to a QImage at a chosen output size. Pure function of its
+// inputs, run on worker threads: it opens its own Dataset because one must not be shared
+// between threads (GDAL's block cache makes reopening cheap).
+#include <QImage>
+
+#include "SceneLayer.h"
+#include "rasterbench/window.h"
+
+namespace rb::ui {
+
+/// The displayed bands of `window`, read at `outCols` x `outRows` (nearest neighbour) and
+/// stretched. Invalid samples are transparent. Throws rb::Error.
+QImage renderSceneWindow(const SceneData& scene, const rb::Window& window, int outCols,
+                         int outRows);
+
+/// An engine image (0xAARRGGBB words) as a QImage that owns a copy of the pixels.
+QImage toQImage(const rb::Rgba8Image& image);
+
+} // namespace rb::ui

@@ -70,7 +70,6 @@ case "$mode" in
     export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
     if [ "$sanitize" = ON ]; then
       export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
-      export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/scripts/lsan.supp:print_suppressions=0}
       export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     fi
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" "${extra[@]}"

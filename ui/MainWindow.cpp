@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDeadlineTimer>
@@ -14,20 +15,36 @@
 #include <QMenuBar>
 #include <QMimeData>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTimer>
 
+#include <exception>
+
+#include "Background.h"
+#include "CompareView.h"
 #include "CursorInfoLabel.h"
+#include "DebandPanel.h"
+#include "DisplayPanel.h"
+#include "DisplaySettingsStore.h"
 #include "HistogramPlot.h"
+#include "LayersPanel.h"
 #include "MapCanvas.h"
+#include "MetadataPanel.h"
+#include "PixelInspector.h"
 #include "RecentFilesMenu.h"
 #include "SceneLayer.h"
+#include "SceneRender.h"
+#include "SceneStack.h"
+#include "SwipeView.h"
 
 namespace rb::ui {
 
 namespace {
 
 constexpr int kErrorMessageMs = 15000;
+/// Full-resolution exports larger than this many pixels are refused (memory).
+constexpr double kMaxExportPixels = 16384.0 * 16384.0;
 const char* const kGeometryKey = "mainWindow/geometry";
 const char* const kStateKey = "mainWindow/state";
 const char* const kLastDirKey = "lastOpenDir";
@@ -44,11 +61,16 @@ QStringList localFiles(const QMimeData* mime) {
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), scene_(new SceneLayer(this)), canvas_(new MapCanvas(this)),
-      cursorInfo_(new CursorInfoLabel(this)), histogram_(new HistogramPlot(this)) {
+    : QMainWindow(parent), scene_(new SceneLayer(this)), stack_(new SceneStack(this)),
+      canvas_(new MapCanvas(this)), cursorInfo_(new CursorInfoLabel(this)),
+      histogram_(new HistogramPlot(this)) {
     setWindowTitle(QStringLiteral("Rasterbench"));
     setAcceptDrops(true);
-    setCentralWidget(canvas_);
+    compare_ = new CompareView(stack_, this);
+    central_ = new QStackedWidget(this);
+    central_->addWidget(canvas_);
+    central_->addWidget(compare_);
+    setCentralWidget(central_);
     statusBar()->addWidget(cursorInfo_, 1);
 
     histogramDock_ = new QDockWidget(tr("Histogram"), this);
@@ -57,7 +79,9 @@ MainWindow::MainWindow(QWidget* parent)
     addDockWidget(Qt::RightDockWidgetArea, histogramDock_);
     histogramDock_->hide(); // on demand (View menu): the map gets the whole window by default
 
+    createDocks();
     createMenus();
+    connectStack();
 
     connect(scene_, &SceneLayer::loaded, this, &MainWindow::onSceneLoaded);
     connect(scene_, &SceneLayer::loadFailed, this, &MainWindow::onSceneFailed);
@@ -79,6 +103,8 @@ void MainWindow::createMenus() {
     QAction* exportPng =
         file->addAction(tr("&Export View as PNG..."), this, &MainWindow::exportView);
     exportPng->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    file->addAction(tr("Export View at &Full Resolution..."), this,
+                    &MainWindow::exportViewFullResolution);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -91,36 +117,261 @@ void MainWindow::createMenus() {
     QAction* zoomOut = view->addAction(tr("Zoom &Out"), canvas_, [this] { canvas_->zoomBy(0.5); });
     zoomOut->setShortcut(QKeySequence::ZoomOut);
     view->addSeparator();
-    view->addAction(histogramDock_->toggleViewAction());
+    auto* modes = new QActionGroup(this);
+    const std::pair<QString, ViewMode> modeItems[] = {{tr("&Single View"), ViewMode::Single},
+                                                      {tr("Side &by Side"), ViewMode::SideBySide},
+                                                      {tr("S&wipe"), ViewMode::Swipe}};
+    int key = Qt::Key_1;
+    for (const auto& [name, mode] : modeItems) {
+        QAction* a = view->addAction(name, this, [this, m = mode] { setViewMode(m); });
+        a->setCheckable(true);
+        a->setChecked(mode == ViewMode::Single);
+        a->setShortcut(QKeySequence(Qt::ALT | Qt::Key(key++)));
+        modes->addAction(a);
+    }
+    view->addSeparator();
+    QAction* next = view->addAction(tr("&Next Scene"), this, [this] { stack_->stepCurrent(1); });
+    next->setShortcuts({QKeySequence(Qt::Key_PageDown), QKeySequence(Qt::Key_BracketRight)});
+    QAction* prev =
+        view->addAction(tr("&Previous Scene"), this, [this] { stack_->stepCurrent(-1); });
+    prev->setShortcuts({QKeySequence(Qt::Key_PageUp), QKeySequence(Qt::Key_BracketLeft)});
+    view->addSeparator();
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        view->addAction(dock->toggleViewAction());
+}
+
+QDockWidget* MainWindow::addDock(const QString& title, const QString& name, QWidget* widget,
+                                 Qt::DockWidgetArea area) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(name);
+    dock->setWidget(widget);
+    addDockWidget(area, dock);
+    return dock;
+}
+
+void MainWindow::createDocks() {
+    layers_ = new LayersPanel(stack_, this);
+    display_ = new DisplayPanel(this);
+    inspector_ = new PixelInspector(stack_, this);
+    metadata_ = new MetadataPanel(this);
+    deband_ = new DebandPanel(canvas_, this);
+    addDock(tr("Layers"), QStringLiteral("layersDock"), layers_, Qt::LeftDockWidgetArea);
+    QDockWidget* display =
+        addDock(tr("Display"), QStringLiteral("displayDock"), display_, Qt::RightDockWidgetArea);
+    QDockWidget* inspector = addDock(tr("Pixel Inspector"), QStringLiteral("inspectorDock"),
+                                     inspector_, Qt::RightDockWidgetArea);
+    QDockWidget* metadata =
+        addDock(tr("Metadata"), QStringLiteral("metadataDock"), metadata_, Qt::RightDockWidgetArea);
+    QDockWidget* deband =
+        addDock(tr("Deband"), QStringLiteral("debandDock"), deband_, Qt::RightDockWidgetArea);
+    tabifyDockWidget(display, histogramDock_);
+    tabifyDockWidget(display, inspector);
+    tabifyDockWidget(display, metadata);
+    display->raise();
+    // Inspection docks on demand, so the map keeps most of the window.
+    inspector->hide();
+    metadata->hide();
+    deband->hide(); // on demand: it reads and transforms an area when shown
+}
+
+void MainWindow::connectStack() {
+    connect(stack_, &SceneStack::currentChanged, this, &MainWindow::showCurrentScene);
+    connect(stack_, &SceneStack::sceneChanged, this, [this](int row) {
+        if (row == stack_->current())
+            showCurrentScene();
+    });
+    connect(stack_, &SceneStack::entriesChanged, this, [this] {
+        if (!pendingCurrent_.isEmpty()) {
+            const int row = stack_->rowOfPath(pendingCurrent_);
+            if (row < 0 || stack_->entry(row).state == StackEntry::State::Failed)
+                pendingCurrent_.clear();
+            else if (stack_->entry(row).data) {
+                pendingCurrent_.clear();
+                stack_->setCurrent(row);
+            }
+        }
+        updateDisplayStatus();
+        if (stack_->count() == 0) {
+            shown_.reset();
+            canvas_->setScene(nullptr);
+        }
+    });
+    connect(stack_, &SceneStack::loadFailed, this, &MainWindow::onSceneFailed);
+    connect(stack_, &SceneStack::statsProgress, this, [this](int row, double) {
+        if (row == stack_->current())
+            updateDisplayStatus();
+    });
+    connect(stack_, &SceneStack::windowDistributionsReady, this,
+            [this](quint64 tag, const std::vector<rb::BandDistribution>& d) {
+                if (tag == histogramTag_)
+                    histogram_->setDistributions(d, HistogramPlot::Source::View);
+            });
+    connect(display_, &DisplayPanel::displayEdited, this,
+            [this](const rb::DisplaySettings& d, bool fast) {
+                stack_->setDisplay(stack_->current(), d, fast);
+                if (persistent_ && shown_)
+                    DisplaySettingsStore::save(shown_->path, d, fast);
+            });
+    connect(display_, &DisplayPanel::stretchToViewRequested, this,
+            [this] { stack_->stretchToWindow(stack_->current(), canvas_->visibleWindow()); });
+    connect(histogram_, &HistogramPlot::limitDragged, this, &MainWindow::onLimitDragged);
+    connect(histogram_, &HistogramPlot::sourceChanged, this, &MainWindow::updateHistogram);
+    viewHistogramTimer_ = new QTimer(this);
+    viewHistogramTimer_->setSingleShot(true);
+    viewHistogramTimer_->setInterval(300); // after the pan or zoom settles
+    connect(viewHistogramTimer_, &QTimer::timeout, this, &MainWindow::updateHistogram);
+    connect(canvas_, &MapCanvas::viewChanged, this, [this] {
+        if (histogram_->source() == HistogramPlot::Source::View)
+            viewHistogramTimer_->start();
+    });
+    connect(canvas_, &MapCanvas::cursorMoved, inspector_, &PixelInspector::setCursorPixel);
+    connect(canvas_, &MapCanvas::pixelClicked, inspector_, &PixelInspector::pin);
+    connect(inspector_, &PixelInspector::pinChanged, canvas_,
+            [this](std::optional<QPoint> p) { canvas_->setPin(p); });
+    stack_->setDisplayRestorer(
+        [this](const SceneData& scene) -> std::optional<std::pair<rb::DisplaySettings, bool>> {
+            if (scripted_) {
+                rb::DisplaySettings d = scene.display;
+                if (scripted_->bands) {
+                    for (int b : *scripted_->bands)
+                        if (b > scene.profile.count)
+                            return std::nullopt; // reported by the band check in openFiles
+                    d.bands = *scripted_->bands;
+                }
+                if (scripted_->colormap)
+                    d.colormap = *scripted_->colormap;
+                if (scripted_->stretch)
+                    d.stretch_options = *scripted_->stretch;
+                if (scripted_->gamma)
+                    d.gamma = *scripted_->gamma;
+                return std::make_pair(d, scripted_->fastStatistics);
+            }
+            if (!persistent_)
+                return std::nullopt;
+            return DisplaySettingsStore::load(scene.path, scene.profile.count);
+        });
+}
+
+void MainWindow::showCurrentScene() {
+    const int row = stack_->current();
+    if (row < 0 || !stack_->entry(row).data) {
+        return;
+    }
+    scene_->setData(stack_->entry(row).data); // emits loaded -> onSceneLoaded
+}
+
+void MainWindow::updateDisplayStatus() {
+    const int row = stack_->current();
+    if (row < 0 || !stack_->entry(row).data) {
+        display_->setStatus(QString());
+        return;
+    }
+    const StackEntry& e = stack_->entry(row);
+    if (e.statsRunning)
+        display_->setStatus(tr("Computing exact statistics: %1 %").arg(int(e.statsProgress * 100)));
+    else if (e.data->display.stretch_options.mode == rb::StretchMode::Manual)
+        display_->setStatus(tr("Manual stretch"));
+    else if (e.fastSample)
+        display_->setStatus(tr("Stretch from the preview sample (fast mode)"));
+    else if (e.data->stretchExact)
+        display_->setStatus(tr("Exact stretch over every valid pixel"));
+    else
+        display_->setStatus(tr("Provisional stretch from the preview"));
+}
+
+void MainWindow::updateHistogram() {
+    const int row = stack_->current();
+    if (row < 0)
+        return;
+    if (histogram_->source() == HistogramPlot::Source::View) {
+        stack_->requestWindowDistributions(row, canvas_->visibleWindow(), ++histogramTag_);
+        return;
+    }
+    if (const auto d = stack_->wholeSceneDistributions(row))
+        histogram_->setDistributions(*d, HistogramPlot::Source::WholeScene);
+}
+
+void MainWindow::onLimitDragged(int channel, bool high, double value, bool finished) {
+    const int row = stack_->current();
+    if (row < 0 || !stack_->entry(row).data)
+        return;
+    rb::DisplaySettings d = stack_->entry(row).data->display;
+    if (channel < 0 || channel >= int(d.stretch.size()))
+        return;
+    // A dragged limit makes the stretch manual, starting from the limits shown.
+    d.stretch_options.mode = rb::StretchMode::Manual;
+    d.stretch_options.manual = d.stretch;
+    (high ? d.stretch_options.manual[std::size_t(channel)].hi
+          : d.stretch_options.manual[std::size_t(channel)].lo) = value;
+    stack_->setDisplay(row, d, stack_->entry(row).fastSample);
+    if (finished && persistent_ && shown_)
+        DisplaySettingsStore::save(shown_->path, d, stack_->entry(row).fastSample);
+}
+
+void MainWindow::setPanelsVisible(bool visible) {
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        dock->setVisible(visible);
+}
+
+void MainWindow::setScriptedView(const ScriptedView& view) {
+    scripted_ = view;
+    setViewMode(view.mode);
+}
+
+void MainWindow::setViewMode(ViewMode mode) {
+    viewMode_ = mode;
+    central_->setCurrentWidget(mode == ViewMode::Single ? static_cast<QWidget*>(canvas_)
+                                                        : static_cast<QWidget*>(compare_));
+    if (mode != ViewMode::Single) {
+        compare_->setMode(mode == ViewMode::Swipe ? CompareView::Mode::Swipe
+                                                  : CompareView::Mode::SideBySide);
+        compare_->fillEmptyPanes();
+    }
 }
 
 void MainWindow::openFiles(const QStringList& paths) {
     if (paths.isEmpty())
         return;
-    openFile(paths.first());
-    if (paths.size() > 1)
-        statusBar()->showMessage(tr("Showing %1 (first of %2 files)")
-                                     .arg(QFileInfo(paths.first()).fileName())
-                                     .arg(paths.size()),
-                                 kErrorMessageMs);
+    statusBar()->showMessage(paths.size() == 1
+                                 ? tr("Opening %1...").arg(QDir::toNativeSeparators(paths.first()))
+                                 : tr("Opening %1 files...").arg(paths.size()));
+    // The first file opened becomes the current scene once loaded (already listed: now).
+    const int existing = stack_->rowOfPath(paths.first());
+    if (existing >= 0 && stack_->entry(existing).data)
+        stack_->setCurrent(existing);
+    else
+        pendingCurrent_ = QFileInfo(paths.first()).absoluteFilePath();
+    stack_->addFiles(paths);
 }
 
 void MainWindow::openFile(const QString& path) {
-    statusBar()->showMessage(tr("Opening %1...").arg(QDir::toNativeSeparators(path)));
-    scene_->load(path);
+    openFiles({path});
 }
 
 void MainWindow::onSceneLoaded() {
     const auto data = scene_->data();
+    const bool newScene = !shown_ || shown_->pyramid != data->pyramid;
+    shown_ = data;
     lastError_.clear();
-    statusBar()->clearMessage();
     setWindowTitle(QStringLiteral("%1 \u2014 Rasterbench").arg(QFileInfo(data->path).fileName()));
     setWindowFilePath(data->path);
     canvas_->setScene(data);
-    cursorInfo_->setScene(data);
     histogram_->setScene(data);
-    if (persistent_)
-        recentMenu_->addFile(data->path);
+    deband_->setScene(data);
+    const int row = stack_->current();
+    display_->setScene(data, row >= 0 && stack_->entry(row).fastSample);
+    updateDisplayStatus();
+    if (newScene) {
+        statusBar()->clearMessage();
+        cursorInfo_->setScene(data);
+        metadata_->setFile(data->path);
+        if (persistent_)
+            recentMenu_->addFile(data->path);
+        if (scripted_ && scripted_->window)
+            canvas_->showPixelWindow(*scripted_->window);
+    }
+    if (histogram_->source() == HistogramPlot::Source::WholeScene || newScene)
+        updateHistogram();
 }
 
 void MainWindow::onSceneFailed(const QString&, const QString& message) {
@@ -134,9 +385,18 @@ void MainWindow::showError(const QString& message) {
 }
 
 bool MainWindow::isIdle() const {
-    if (scene_->isLoading())
+    if (scene_->isLoading() || stack_->isBusy() || !pendingCurrent_.isEmpty() || exports_ > 0)
         return false;
-    return !canvas_->scene() || canvas_->isRenderIdle();
+    if (viewMode_ == ViewMode::Single)
+        return !canvas_->scene() || canvas_->isRenderIdle();
+    QVector<MapCanvas*> views;
+    if (viewMode_ == ViewMode::Swipe)
+        views = {compare_->swipe()->left(), compare_->swipe()->right()};
+    else
+        for (int i = 0; i < compare_->paneCount(); ++i)
+            views.push_back(compare_->canvas(i));
+    return std::all_of(views.begin(), views.end(),
+                       [](const MapCanvas* c) { return !c->scene() || c->isRenderIdle(); });
 }
 
 bool MainWindow::waitUntilIdle(int timeoutMs) {
@@ -150,6 +410,7 @@ bool MainWindow::waitUntilIdle(int timeoutMs) {
         connect(scene_, &SceneLayer::loaded, &loop, &QEventLoop::quit);
         connect(scene_, &SceneLayer::loadFailed, &loop, &QEventLoop::quit);
         connect(canvas_, &MapCanvas::renderFinished, &loop, &QEventLoop::quit);
+        connect(stack_, &SceneStack::busyChanged, &loop, &QEventLoop::quit);
         loop.exec();
     }
     return true;
@@ -167,6 +428,8 @@ bool MainWindow::saveScreenshot(const QString& pngPath, QString* error) {
                 .arg(scene_->requestedPath().isEmpty() ? pngPath : scene_->requestedPath()));
     if (scene_->state() == SceneLayer::State::Failed)
         return fail(scene_->errorString());
+    if (!lastError_.isEmpty() && !canvas_->scene())
+        return fail(lastError_);
     if (!lastError_.isEmpty())
         return fail(lastError_);
     const QImage image = grab().toImage();
@@ -177,14 +440,14 @@ bool MainWindow::saveScreenshot(const QString& pngPath, QString* error) {
 
 void MainWindow::showOpenDialog() {
     QSettings settings;
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Raster"), settings.value(kLastDirKey).toString(),
+    const QStringList paths = QFileDialog::getOpenFileNames(
+        this, tr("Open Rasters"), settings.value(kLastDirKey).toString(),
         tr("Rasters (*.tif *.tiff *.vrt *.img *.jp2 *.nc *.hdf *.h5 *.png *.jpg *.asc);;"
            "All files (*)"));
-    if (path.isEmpty())
+    if (paths.isEmpty())
         return;
-    settings.setValue(kLastDirKey, QFileInfo(path).absolutePath());
-    openFile(path);
+    settings.setValue(kLastDirKey, QFileInfo(paths.first()).absolutePath());
+    openFiles(paths);
 }
 
 void MainWindow::exportView() {
@@ -196,6 +459,59 @@ void MainWindow::exportView() {
         showError(tr("%1: cannot write the PNG").arg(path));
     else
         statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+}
+
+void MainWindow::exportViewFullResolution() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export View at Full Resolution"),
+                                                      QString(), tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!exportFullResolution(path, &error))
+        showError(error);
+}
+
+bool MainWindow::exportFullResolution(const QString& pngPath, QString* error) {
+    const auto scene = canvas_->scene();
+    const rb::Window w = canvas_->visibleWindow();
+    if (!scene || w.empty()) {
+        if (error)
+            *error = tr("%1: nothing to export").arg(pngPath);
+        return false;
+    }
+    if (double(w.width) * double(w.height) > kMaxExportPixels) {
+        if (error)
+            *error = tr("%1: the view covers %2 x %3 pixels, more than a full-resolution "
+                        "export allows; zoom in or export at screen resolution")
+                         .arg(pngPath)
+                         .arg(w.width)
+                         .arg(w.height);
+        return false;
+    }
+    ++exports_;
+    statusBar()->showMessage(tr("Exporting %1 x %2 pixels...").arg(w.width).arg(w.height));
+    // Reading and rendering the window is long work: off the GUI thread.
+    runInBackground(
+        this, QThreadPool::globalInstance(),
+        [scene, w, pngPath]() -> QString {
+            try {
+                const QImage image = renderSceneWindow(*scene, w, int(w.width), int(w.height));
+                if (!image.save(pngPath, "PNG"))
+                    return QObject::tr("%1: cannot write the PNG").arg(pngPath);
+                return {};
+            } catch (const std::exception& e) {
+                return QString::fromStdString(e.what());
+            }
+        },
+        [this, pngPath](const QString& message) {
+            --exports_;
+            if (message.isEmpty())
+                statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(pngPath)),
+                                         5000);
+            else
+                showError(message);
+        });
+    return true;
 }
 
 bool MainWindow::restoreSavedGeometry() {

@@ -1,19 +1,53 @@
 #pragma once
-// The main window only wires: menus, the map canvas, the status bar, the histogram dock,
-// drag-and-drop and persisted settings. Each widget owns its own logic.
+// The main window only wires: menus, the map canvas and the compare views, the status bar,
+// the docks (layers, display, histogram, pixel inspector, metadata), drag-and-drop and
+// persisted settings. Each widget owns its own logic; the scene stack owns the scenes.
 #include <QMainWindow>
+#include <QRectF>
 #include <QString>
 #include <QStringList>
 
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "rasterbench/colormap.h"
+#include "rasterbench/render.h"
+
 class QDockWidget;
+class QStackedWidget;
+class QTimer;
 
 namespace rb::ui {
 
+class CompareView;
 class CursorInfoLabel;
+class DebandPanel;
+class DisplayPanel;
 class HistogramPlot;
+class LayersPanel;
 class MapCanvas;
+class MetadataPanel;
+class PixelInspector;
 class RecentFilesMenu;
 class SceneLayer;
+class SceneStack;
+struct SceneData;
+
+/// How the central area shows scenes.
+enum class ViewMode { Single, SideBySide, Swipe };
+
+/// Display and view choices a script imposes on every scene it opens (--screenshot runs).
+struct ScriptedView {
+    std::optional<std::vector<int>> bands;
+    std::optional<rb::Colormap> colormap;
+    std::optional<rb::StretchOptions> stretch;
+    std::optional<double> gamma;
+    bool fastStatistics = false;
+    /// Scene pixel window to show (col, row, width, height); unset: fit.
+    std::optional<QRectF> window;
+    ViewMode mode = ViewMode::Single;
+};
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -21,10 +55,21 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    /// Opens `path` in the background (errors go to the status bar and lastError()).
+    /// Adds `path` to the stack and shows it once loaded (errors go to the status bar and
+    /// lastError()).
     void openFile(const QString& path);
-    /// Opens the first of `paths` (the others are listed in the status bar).
+    /// Adds every file of `paths` to the stack (loaded in the background); the first one
+    /// opened becomes the current scene.
     void openFiles(const QStringList& paths);
+    /// Applies `view` to every scene loaded from now on (scripted runs).
+    void setScriptedView(const ScriptedView& view);
+    void setViewMode(ViewMode mode);
+    /// Shows or hides every dock (scripted screenshots show the map alone by default).
+    void setPanelsVisible(bool visible);
+    ViewMode viewMode() const { return viewMode_; }
+    /// Renders the current scene's visible window at full resolution (in the background)
+    /// into a PNG; false with `error` when the window is too large or unwritable.
+    bool exportFullResolution(const QString& pngPath, QString* error = nullptr);
 
     /// True when nothing is loading and, with a scene shown, its render is up to date.
     bool isIdle() const;
@@ -43,7 +88,15 @@ public:
     bool restoreSavedGeometry();
 
     MapCanvas* canvas() const { return canvas_; }
+    /// The current scene (of the stack) as the single view shows it.
     SceneLayer* scene() const { return scene_; }
+    SceneStack* stack() const { return stack_; }
+    LayersPanel* layers() const { return layers_; }
+    DisplayPanel* displayPanel() const { return display_; }
+    DebandPanel* debandPanel() const { return deband_; }
+    PixelInspector* inspector() const { return inspector_; }
+    MetadataPanel* metadata() const { return metadata_; }
+    CompareView* compare() const { return compare_; }
     CursorInfoLabel* cursorInfo() const { return cursorInfo_; }
     HistogramPlot* histogram() const { return histogram_; }
     RecentFilesMenu* recentFilesMenu() const { return recentMenu_; }
@@ -55,18 +108,42 @@ protected:
 
 private:
     void createMenus();
+    void createDocks();
+    void connectStack();
     void showOpenDialog();
     void exportView();
+    void exportViewFullResolution();
     void onSceneLoaded();
     void onSceneFailed(const QString& path, const QString& message);
     void showError(const QString& message);
+    void showCurrentScene();
+    void updateHistogram();
+    void updateDisplayStatus();
+    void onLimitDragged(int channel, bool high, double value, bool finished);
+    QDockWidget* addDock(const QString& title, const QString& name, QWidget* widget,
+                         Qt::DockWidgetArea area);
 
     SceneLayer* scene_;
+    SceneStack* stack_;
     MapCanvas* canvas_;
     CursorInfoLabel* cursorInfo_;
     HistogramPlot* histogram_;
     QDockWidget* histogramDock_ = nullptr;
     RecentFilesMenu* recentMenu_ = nullptr;
+    LayersPanel* layers_ = nullptr;
+    DisplayPanel* display_ = nullptr;
+    DebandPanel* deband_ = nullptr;
+    PixelInspector* inspector_ = nullptr;
+    MetadataPanel* metadata_ = nullptr;
+    CompareView* compare_ = nullptr;
+    QStackedWidget* central_ = nullptr;
+    QTimer* viewHistogramTimer_ = nullptr;
+    std::shared_ptr<const SceneData> shown_;
+    QString pendingCurrent_;
+    std::optional<ScriptedView> scripted_;
+    ViewMode viewMode_ = ViewMode::Single;
+    quint64 histogramTag_ = 0;
+    int exports_ = 0;
     QString lastError_;
     bool persistent_ = true;
 };

@@ -10,20 +10,11 @@
 #include <exception>
 #include <limits>
 
-#include "Background.h"
-#include "SceneRender.h"
+#include "ViewLink.h"
 
 namespace rb::ui {
 
 namespace {
-
-struct RenderResult {
-    quint64 generation = 0;
-    bool skipped = false; ///< stale when it was about to run
-    QImage image;
-    QRectF rect;
-    QString error;
-};
 
 QPixmap checkerTile() {
     const int s = MapCanvas::kCheckerSize;
@@ -38,29 +29,106 @@ QPixmap checkerTile() {
 
 } // namespace
 
-MapCanvas::MapCanvas(QWidget* parent)
-    : QWidget(parent), latest_(std::make_shared<std::atomic<quint64>>(0)) {
+MapCanvas::MapCanvas(QWidget* parent) : QWidget(parent), tiles_(new TileRenderer(this)) {
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
     setAttribute(Qt::WA_OpaquePaintEvent);
-    // Two workers: one can finish a render while the next (newer) one starts reading.
-    pool_.setMaxThreadCount(2);
-    // Coalesces the many view changes of a drag or a wheel burst into one request.
+    // Coalesces the many view changes of a drag or a wheel burst into one tile request;
+    // short, so a pan shows new tiles well within a frame or two.
     renderTimer_.setSingleShot(true);
-    renderTimer_.setInterval(15);
+    renderTimer_.setInterval(5);
     connect(&renderTimer_, &QTimer::timeout, this, &MapCanvas::startRender);
+    connect(tiles_, &TileRenderer::updated, this, &MapCanvas::onTilesUpdated);
+    connect(tiles_, &TileRenderer::failed, this, &MapCanvas::renderFailed);
 }
 
-MapCanvas::~MapCanvas() {
-    latest_->store(std::numeric_limits<quint64>::max()); // queued renders skip their work
-    pool_.waitForDone();
-}
+MapCanvas::~MapCanvas() = default;
 
 void MapCanvas::setScene(std::shared_ptr<const SceneData> scene) {
+    const auto previous = scene_;
     scene_ = std::move(scene);
-    image_ = QImage();
-    imageRect_ = QRectF();
+    tiles_->setScene(scene_);
+    if (previous && scene_ && previous->pyramid == scene_->pyramid) {
+        // A new display of the same scene: same view, new pixels.
+        update();
+        scheduleRender();
+        return;
+    }
+    if (previous && scene_ && !fitMode_) {
+        if (pixelMapping(*previous, *scene_)) {
+            // Stepping through a stack keeps the place on the ground under the view.
+            setView(ViewLink::mapView(view_, *previous, *scene_, QRectF(rect()).center()));
+            return;
+        }
+    }
     fitToWindow();
+}
+
+void MapCanvas::setViewTransform(const ViewTransform& view) {
+    if (!scene_)
+        return;
+    fitMode_ = false;
+    setView(view);
+}
+
+void MapCanvas::showPixelWindow(const QRectF& pixels) {
+    if (!scene_ || pixels.isEmpty())
+        return;
+    const ViewTransform fit = ViewTransform::fit(pixels.size(), QSizeF(size()));
+    ViewTransform v;
+    v.set(fit.scale(), fit.offset() - pixels.topLeft() * fit.scale());
+    setViewTransform(v);
+}
+
+QPointF MapCanvas::pixelToMap(QPointF pixel) const {
+    if (!scene_)
+        return pixel;
+    const auto [x, y] = scene_->profile.transform.apply(pixel.x(), pixel.y());
+    return {x, y};
+}
+
+QPointF MapCanvas::mapToPixel(QPointF map) const {
+    if (!scene_ || !scene_->profile.transform.is_invertible())
+        return map;
+    const auto [c, r] = scene_->profile.transform.to_pixel(map.x(), map.y());
+    return {c, r};
+}
+
+void MapCanvas::setCrosshair(std::optional<QPointF> pixel) {
+    if (crosshair_ == pixel)
+        return;
+    crosshair_ = pixel;
+    update();
+}
+
+void MapCanvas::setPin(std::optional<QPoint> pixel) {
+    pin_ = pixel;
+    update();
+}
+
+QImage MapCanvas::lastImage() const {
+    return tiles_->compose(viewport(), nullptr);
+}
+
+QRectF MapCanvas::lastImageRect() const {
+    QRectF rect;
+    tiles_->compose(viewport(), &rect);
+    return rect;
+}
+
+TileRenderer::Viewport MapCanvas::viewport() const {
+    return {view_, size(), devicePixelRatioF()};
+}
+
+void MapCanvas::onTilesUpdated() {
+    update();
+    // A finished build makes coarse levels cheap: ask for what the view still lacks.
+    if (!tiles_->isComplete(viewport()))
+        scheduleRender();
+    if (isRenderIdle() && !wasIdle_) {
+        wasIdle_ = true;
+        emit renderFinished();
+    }
 }
 
 void MapCanvas::fitToWindow() {
@@ -102,7 +170,7 @@ void MapCanvas::setView(const ViewTransform& view) {
 }
 
 bool MapCanvas::isRenderIdle() const {
-    return scene_ && !renderTimer_.isActive() && completed_ == requested_;
+    return scene_ && !renderTimer_.isActive() && tiles_->isComplete(viewport());
 }
 
 rb::Window MapCanvas::visibleWindow() const {
@@ -120,64 +188,18 @@ rb::Window MapCanvas::visibleWindow() const {
 void MapCanvas::scheduleRender() {
     if (!scene_)
         return;
-    // A new request makes every older one stale at once, even before the timer fires.
-    latest_->store(++requested_);
+    wasIdle_ = false;
     renderTimer_.start();
 }
 
 void MapCanvas::startRender() {
     if (!scene_)
         return;
-    const quint64 generation = requested_;
-    const rb::Window window = visibleWindow();
-    if (window.empty()) {
-        completed_ = generation; // nothing of the scene is visible: nothing to read
-        image_ = QImage();
-        update();
-        emit renderFinished();
-        return;
+    tiles_->request(viewport());
+    if (isRenderIdle() && !wasIdle_) {
+        wasIdle_ = true;
+        emit renderFinished(); // everything was cached already
     }
-    // Screen resolution when zoomed out; never more than the file's own pixels when zoomed
-    // in (the painter enlarges them, nearest neighbour, so each pixel stays a crisp block).
-    const double dpr = devicePixelRatioF();
-    const auto outCols = int(std::clamp<double>(std::ceil(window.width * view_.scale() * dpr), 1.0,
-                                                double(window.width)));
-    const auto outRows = int(std::clamp<double>(std::ceil(window.height * view_.scale() * dpr), 1.0,
-                                                double(window.height)));
-    runInBackground(
-        this, &pool_,
-        [scene = scene_, window, outCols, outRows, generation, latest = latest_]() {
-            RenderResult r;
-            r.generation = generation;
-            if (latest->load() != generation) {
-                r.skipped = true;
-                return r;
-            }
-            r.rect = QRectF(double(window.col_off), double(window.row_off), double(window.width),
-                            double(window.height));
-            try {
-                r.image = renderSceneWindow(*scene, window, outCols, outRows);
-            } catch (const std::exception& e) {
-                r.error = QString::fromStdString(e.what());
-            }
-            return r;
-        },
-        [this, scene = scene_](const RenderResult& r) {
-            // Newest wins: an older result never replaces a newer one, and a result for a
-            // scene no longer shown is dropped.
-            if (r.skipped || r.generation <= completed_ || scene != scene_)
-                return;
-            completed_ = r.generation;
-            if (r.error.isEmpty()) {
-                image_ = r.image;
-                imageRect_ = r.rect;
-                update();
-            } else {
-                emit renderFailed(r.error);
-            }
-            if (isRenderIdle())
-                emit renderFinished();
-        });
 }
 
 void MapCanvas::paintEvent(QPaintEvent*) {
@@ -189,13 +211,43 @@ void MapCanvas::paintEvent(QPaintEvent*) {
         view_.toWidget(QRectF(0, 0, scene_->profile.width, scene_->profile.height));
     static const QPixmap tile = checkerTile();
     p.fillRect(sceneRect, QBrush(tile));
-    if (image_.isNull())
-        return;
-    const QRectF target = view_.toWidget(imageRect_);
-    // Nearest neighbour when enlarging keeps pixels exact; smooth when shrinking a preview.
-    p.setRenderHint(QPainter::SmoothPixmapTransform,
-                    target.width() * devicePixelRatioF() < image_.width());
-    p.drawImage(target, image_);
+    tiles_->paint(p, viewport());
+    for (const Overlay& o : overlays_) {
+        const QRectF target = view_.toWidget(o.pixels);
+        // Nearest neighbour when enlarging keeps pixels exact; smooth when shrinking.
+        p.setRenderHint(QPainter::SmoothPixmapTransform,
+                        target.width() * devicePixelRatioF() < o.image.width());
+        p.drawImage(target, o.image);
+    }
+    p.setRenderHint(QPainter::Antialiasing, false);
+    if (pin_) {
+        // Outlined in two colours so it shows on any pixel.
+        const QRectF cell =
+            view_.toWidget(QRectF(*pin_, QSizeF(1, 1)))
+                .adjusted(-2, -2, 2, 2)
+                .united(QRectF(view_.toWidget(QPointF(*pin_) + QPointF(0.5, 0.5)) - QPointF(5, 5),
+                               QSizeF(10, 10)));
+        p.setPen(QPen(Qt::black, 3));
+        p.drawRect(cell);
+        p.setPen(QPen(Qt::yellow, 1));
+        p.drawRect(cell);
+    }
+    if (crosshair_) {
+        const QPointF c = view_.toWidget(*crosshair_);
+        p.setPen(QPen(QColor(255, 255, 255, 220), 1));
+        p.drawLine(QPointF(c.x() - 12, c.y()), QPointF(c.x() + 12, c.y()));
+        p.drawLine(QPointF(c.x(), c.y() - 12), QPointF(c.x(), c.y() + 12));
+        p.setPen(QPen(QColor(0, 0, 0, 200), 1));
+        p.drawEllipse(c, 3, 3);
+    }
+}
+
+void MapCanvas::setOverlay(const QString& id, const QImage& image, const QRectF& pixels) {
+    if (image.isNull())
+        overlays_.remove(id);
+    else
+        overlays_.insert(id, {image, pixels});
+    update();
 }
 
 void MapCanvas::resizeEvent(QResizeEvent*) {
@@ -208,6 +260,8 @@ void MapCanvas::resizeEvent(QResizeEvent*) {
 void MapCanvas::mousePressEvent(QMouseEvent* event) {
     if (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton) {
         dragging_ = true;
+        dragMoved_ = false;
+        pressPos_ = event->position();
         lastDragPos_ = event->position();
         setCursor(Qt::ClosedHandCursor);
     }
@@ -215,8 +269,13 @@ void MapCanvas::mousePressEvent(QMouseEvent* event) {
 
 void MapCanvas::mouseMoveEvent(QMouseEvent* event) {
     if (dragging_) {
-        panBy(event->position() - lastDragPos_);
-        lastDragPos_ = event->position();
+        // A few pixels of jitter in a click are not a drag.
+        if ((event->position() - pressPos_).manhattanLength() > 3)
+            dragMoved_ = true;
+        if (dragMoved_) {
+            panBy(event->position() - lastDragPos_);
+            lastDragPos_ = event->position();
+        }
     }
     if (scene_) {
         const QPointF px = widgetToPixel(event->position());
@@ -228,6 +287,10 @@ void MapCanvas::mouseReleaseEvent(QMouseEvent* event) {
     if (dragging_ && !(event->buttons() & (Qt::LeftButton | Qt::MiddleButton))) {
         dragging_ = false;
         unsetCursor();
+        if (!dragMoved_ && event->button() == Qt::LeftButton && scene_) {
+            const QPointF px = widgetToPixel(event->position());
+            emit pixelClicked(int(std::floor(px.x())), int(std::floor(px.y())));
+        }
     }
 }
 

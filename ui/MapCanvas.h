@@ -1,9 +1,11 @@
 #pragma once
-// The map view of one scene: pan by drag, zoom by wheel about the cursor, fit to window.
-// The image shown is rendered in the background for the visible window at screen
-// resolution; until a new render arrives the previous one is drawn scaled into place.
+// The map view of one scene: pan by drag, zoom by wheel about the cursor, fit to window,
+// click to pin a pixel. Pixels come from a TileRenderer (tiled, multi-resolution, cached,
+// rendered in the background); until a tile arrives the scene's coarse preview shows there.
+// Views can be linked (CompareView): they then share the map extent and the cursor.
 #include <QColor>
 #include <QImage>
+#include <QMap>
 #include <QPointF>
 #include <QRectF>
 #include <QThreadPool>
@@ -11,10 +13,11 @@
 #include <QWidget>
 
 #include <array>
-#include <atomic>
 #include <memory>
+#include <optional>
 
 #include "SceneLayer.h"
+#include "TileRenderer.h"
 #include "ViewTransform.h"
 #include "rasterbench/window.h"
 
@@ -32,7 +35,9 @@ public:
     explicit MapCanvas(QWidget* parent = nullptr);
     ~MapCanvas() override;
 
-    /// Shows `scene` fitted to the window (null clears the view).
+    /// Shows `scene` (null clears the view). A new display of the same scene keeps the
+    /// view; another scene is fitted to the window, or, when the view was moved and both
+    /// scenes are georeferenced in the same CRS, keeps the same map extent.
     void setScene(std::shared_ptr<const SceneData> scene);
     std::shared_ptr<const SceneData> scene() const { return scene_; }
 
@@ -46,15 +51,41 @@ public:
     /// Moves the scene by `delta` widget pixels.
     void panBy(QPointF delta);
 
+    /// Sets the view directly (linked views, scripted views); leaves fit mode.
+    void setViewTransform(const ViewTransform& view);
+    /// Shows the scene pixel window (col, row, width, height) as large as it fits.
+    void showPixelWindow(const QRectF& pixels);
+
     /// Fractional scene (col, row) under a widget position; the pixel is its floor.
     QPointF widgetToPixel(QPointF widgetPos) const { return view_.toPixel(widgetPos); }
     QPointF pixelToWidget(QPointF pixel) const { return view_.toWidget(pixel); }
+    /// Map coordinates of fractional scene pixel `pixel` (the scene's geotransform).
+    QPointF pixelToMap(QPointF pixel) const;
+    /// Fractional scene pixel of map point `map`.
+    QPointF mapToPixel(QPointF map) const;
 
-    /// True when a scene is shown and no render is scheduled or running for the view.
+    /// A cross drawn at a scene pixel position (the cursor of a linked view); none: hidden.
+    void setCrosshair(std::optional<QPointF> pixel);
+    std::optional<QPointF> crosshair() const { return crosshair_; }
+    /// A pinned pixel, outlined; none: no pin.
+    void setPin(std::optional<QPoint> pixel);
+    std::optional<QPoint> pin() const { return pin_; }
+
+    /// A derived layer drawn over the scene (a filtered result, a difference image): `image`
+    /// covers the scene-pixel rectangle `pixels` and is scaled like the scene. Overlays are
+    /// drawn in the order of their ids; a null image removes one.
+    void setOverlay(const QString& id, const QImage& image, const QRectF& pixels);
+    QImage overlay(const QString& id) const { return overlays_.value(id).image; }
+
+    /// True when a scene is shown and everything visible is rendered at its final level.
     bool isRenderIdle() const;
-    /// The latest rendered image (covering lastImageRect() in scene pixels).
-    QImage lastImage() const { return image_; }
-    QRectF lastImageRect() const { return imageRect_; }
+    /// The rendered pixels of the visible scene window (covering lastImageRect() in scene
+    /// pixels), at the resolution of the level shown.
+    QImage lastImage() const;
+    QRectF lastImageRect() const;
+    TileRenderer* tileRenderer() const { return tiles_; }
+    /// Scene pixels visible in the widget, clipped to the raster (empty when none).
+    rb::Window visibleWindow() const;
 
     QSize sizeHint() const override { return {800, 600}; }
 
@@ -63,6 +94,8 @@ signals:
     void renderFailed(const QString& message);
     /// Fractional scene (col, row) under the mouse.
     void cursorMoved(double col, double row);
+    /// A click without drag on scene pixel (col, row) (may lie outside the raster).
+    void pixelClicked(int col, int row);
     void cursorLeft();
     void viewChanged();
 
@@ -80,24 +113,28 @@ private:
     void setView(const ViewTransform& view);
     void scheduleRender();
     void startRender();
-    /// Scene pixels visible in the widget, clipped to the raster (empty when none).
-    rb::Window visibleWindow() const;
+    void onTilesUpdated();
+    TileRenderer::Viewport viewport() const;
 
     std::shared_ptr<const SceneData> scene_;
     ViewTransform view_;
     bool fitMode_ = true;
 
-    QImage image_;
-    QRectF imageRect_;
-
-    QThreadPool pool_;
+    TileRenderer* tiles_;
     QTimer renderTimer_;
-    quint64 requested_ = 0; ///< generation of the newest render request
-    quint64 completed_ = 0; ///< newest generation whose result (or error) arrived
-    /// Shared with workers so queued requests that are already stale skip their read.
-    std::shared_ptr<std::atomic<quint64>> latest_;
+    bool wasIdle_ = false;
 
+    struct Overlay {
+        QImage image;
+        QRectF pixels;
+    };
+    QMap<QString, Overlay> overlays_; ///< ordered by id
+
+    std::optional<QPointF> crosshair_;
+    std::optional<QPoint> pin_;
     bool dragging_ = false;
+    bool dragMoved_ = false;
+    QPointF pressPos_;
     QPointF lastDragPos_;
 };
 

@@ -10,33 +10,57 @@
 namespace rb::ui {
 
 std::vector<int> SceneData::defaultBands(int count) {
-    if (count >= 3)
-        return {1, 2, 3};
-    if (count >= 1)
-        return {1};
-    return {};
+    return rb::DisplaySettings::default_bands(count);
+}
+
+rb::Raster SceneData::displayedBands(const rb::Raster& all, const std::vector<int>& bands) {
+    rb::Raster out(all.dtype(), int(bands.size()), all.rows(), all.cols());
+    const std::size_t bytes = all.band_size() * rb::dtype_size(all.dtype());
+    out.ensure_mask();
+    for (std::size_t k = 0; k < bands.size(); ++k) {
+        const int b = bands[k] - 1;
+        std::copy_n(all.bytes() + bytes * std::size_t(b), bytes, out.bytes() + bytes * k);
+        const auto src = all.mask(b);
+        auto dst = out.mask(int(k));
+        if (src.empty())
+            std::fill(dst.begin(), dst.end(), rb::kValid);
+        else
+            std::copy(src.begin(), src.end(), dst.begin());
+    }
+    return out;
 }
 
 SceneData SceneData::load(const QString& path) {
     SceneData scene;
     scene.path = path;
-    const rb::Dataset ds = rb::Dataset::open(scene.pathUtf8());
-    scene.profile = ds.profile();
-    scene.bands = defaultBands(scene.profile.count);
-    if (scene.bands.empty() || scene.profile.width <= 0 || scene.profile.height <= 0)
+    scene.pyramid = std::make_shared<rb::RasterPyramid>(scene.pathUtf8());
+    scene.profile = scene.pyramid->profile();
+    scene.date = rb::scene_date(scene.profile.metadata, scene.pathUtf8());
+    scene.display.bands = defaultBands(scene.profile.count);
+    if (scene.display.bands.empty() || scene.profile.width <= 0 || scene.profile.height <= 0)
         throw rb::UnsupportedError(scene.pathUtf8() + ": no raster bands to display");
-
-    // A decimated read is enough for percentiles, and GDAL serves it from overviews.
-    const int longest = std::max(scene.profile.width, scene.profile.height);
-    const double shrink = std::min(1.0, double(kSampleSize) / longest);
-    rb::ReadOptions read;
-    read.bands = scene.bands;
-    read.out_cols = std::max(1, int(std::lround(scene.profile.width * shrink)));
-    read.out_rows = std::max(1, int(std::lround(scene.profile.height * shrink)));
-    read.resampling = rb::Resampling::Nearest;
-    scene.sample = ds.read(read);
-    scene.stretch = rb::compute_stretch(scene.sample, rb::StretchOptions{});
+    // The preview decodes only a sparse set of blocks of a huge file, so the first paint
+    // never waits for the whole file; its stretch is provisional until exact statistics
+    // arrive from the background (SceneStack).
+    scene.preview = std::make_shared<const rb::PyramidPreview>(scene.pyramid->preview());
+    scene.sample = displayedBands(scene.preview->data, scene.display.bands);
+    scene.display.stretch = rb::compute_stretch(scene.sample, scene.display.stretch_options);
+    scene.bands = scene.display.bands;
+    scene.stretch = scene.display.stretch;
+    scene.stretchExact = false;
     return scene;
+}
+
+std::shared_ptr<const SceneData> SceneData::withDisplay(const rb::DisplaySettings& display,
+                                                        bool stretchExact) const {
+    auto copy = std::make_shared<SceneData>(*this);
+    if (copy->display.bands != display.bands)
+        copy->sample = displayedBands(preview->data, display.bands);
+    copy->display = display;
+    copy->bands = display.bands;
+    copy->stretch = display.stretch;
+    copy->stretchExact = stretchExact;
+    return copy;
 }
 
 namespace {
@@ -55,6 +79,16 @@ SceneLayer::SceneLayer(QObject* parent) : QObject(parent) {
 // Waits for a running load: its result is dropped with the watchers.
 SceneLayer::~SceneLayer() {
     pool_.waitForDone();
+}
+
+void SceneLayer::setData(std::shared_ptr<const SceneData> data) {
+    ++generation_; // a load still running is superseded
+    data_ = std::move(data);
+    requestedPath_ = data_ ? data_->path : QString();
+    error_.clear();
+    state_ = data_ ? State::Ready : State::Empty;
+    if (data_)
+        emit loaded();
 }
 
 void SceneLayer::load(const QString& path) {

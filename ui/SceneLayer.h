@@ -1,39 +1,57 @@
 #pragma once
-// A raster scene as the views show it: its file, profile, displayed bands and contrast
-// stretch. Loading (open, profile, a decimated read for the stretch) runs off the GUI
-// thread; the loaded data is an immutable value shared with render and probe workers.
+// A raster scene as the views show it: its file, profile, acquisition date, display
+// pyramid and display settings (bands, colour map, stretch, gamma). Loading (open, profile,
+// a fast coarse preview for a provisional stretch) runs off the GUI thread; the loaded data
+// is an immutable value shared with render and probe workers. A display change makes a new
+// value that shares the pyramid, so cached pixels survive it.
 #include <QObject>
 #include <QString>
 #include <QThreadPool>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "rasterbench/dataset.h"
+#include "rasterbench/display.h"
+#include "rasterbench/pyramid.h"
 #include "rasterbench/raster.h"
 #include "rasterbench/render.h"
+#include "rasterbench/scene_date.h"
 
 namespace rb::ui {
 
 struct SceneData {
     QString path;
     rb::Profile profile;
-    /// Displayed bands, 1-based: 1,2,3 for RGB (3+ bands), 1 for grey.
+    std::optional<rb::SceneDate> date;
+    /// Multi-resolution access to every band (shared by every display of this scene).
+    std::shared_ptr<rb::RasterPyramid> pyramid;
+    /// Coarse stand-in for the whole scene, every band (exact or sparse, see pyramid.h).
+    std::shared_ptr<const rb::PyramidPreview> preview;
+    /// What is displayed and how.
+    rb::DisplaySettings display;
+    /// False while `display.stretch` is a provisional estimate from the preview (exact
+    /// statistics are computed in the background) or was asked for from the sample.
+    bool stretchExact = false;
+    /// Displayed bands, 1-based (== display.bands).
     std::vector<int> bands;
-    /// One range per displayed band (indexed like `bands`).
+    /// One range per displayed band (== display.stretch).
     std::vector<rb::StretchRange> stretch;
-    /// The displayed bands decimated so the longest side is at most kSampleSize pixels:
-    /// the stretch was computed from it, histograms are drawn from it.
+    /// The displayed bands of the preview: the fast sample the user may ask statistics of.
     rb::Raster sample;
-
-    static constexpr int kSampleSize = 1024;
 
     std::string pathUtf8() const { return path.toStdString(); }
     /// The displayed bands a scene with `count` bands starts with.
     static std::vector<int> defaultBands(int count);
-    /// Opens and measures `path` on the calling thread. Throws rb::Error.
+    /// Opens `path` and makes its preview on the calling thread. Throws rb::Error.
     static SceneData load(const QString& path);
+    /// The same scene displayed with `display` (stretch included).
+    std::shared_ptr<const SceneData> withDisplay(const rb::DisplaySettings& display,
+                                                 bool stretchExact) const;
+    /// The displayed bands of `r` (every band of the file) as their own raster.
+    static rb::Raster displayedBands(const rb::Raster& all, const std::vector<int>& bands);
 };
 
 class SceneLayer : public QObject {
@@ -46,6 +64,8 @@ public:
 
     /// Starts loading `path` in the background; a later load() supersedes this one.
     void load(const QString& path);
+    /// Shows already loaded data (a scene of the stack) as if it had just loaded.
+    void setData(std::shared_ptr<const SceneData> data);
 
     State state() const { return state_; }
     bool isLoading() const { return state_ == State::Loading; }

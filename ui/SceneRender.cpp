@@ -1,9 +1,9 @@
 #include "SceneRender.h"
 
-#include <numeric>
+#include <algorithm>
 
 #include "rasterbench/dataset.h"
-#include "rasterbench/render.h"
+#include "rasterbench/display.h"
 
 namespace rb::ui {
 
@@ -19,18 +19,18 @@ QImage toQImage(const rb::Rgba8Image& image) {
 QImage renderSceneWindow(const SceneData& scene, const rb::Window& window, int outCols,
                          int outRows) {
     const rb::Dataset ds = rb::Dataset::open(scene.pathUtf8());
+    // Each displayed band read once, even when it feeds several channels.
+    std::vector<int> bands = scene.display.bands;
+    std::sort(bands.begin(), bands.end());
+    bands.erase(std::unique(bands.begin(), bands.end()), bands.end());
     rb::ReadOptions read;
-    read.bands = scene.bands;
+    read.bands = bands;
     read.window = window;
     read.out_cols = outCols;
     read.out_rows = outRows;
     read.resampling = rb::Resampling::Nearest;
     const rb::Raster raster = ds.read(read);
-
-    rb::RenderOptions render;
-    render.rgb_bands.resize(scene.bands.size());
-    std::iota(render.rgb_bands.begin(), render.rgb_bands.end(), 0);
-    return toQImage(rb::render_rgba(raster, scene.stretch, render));
+    return toQImage(rb::render_display(raster, bands, scene.display));
 }
 
 } // namespace rb::ui

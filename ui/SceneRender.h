@@ -9,8 +9,9 @@
 
 namespace rb::ui {
 
-/// The displayed bands of `window`, read at `outCols` x `outRows` (nearest neighbour) and
-/// stretched. Invalid samples are transparent. Throws rb::Error.
+/// The displayed bands of `window`, read from the file at `outCols` x `outRows` (nearest
+/// neighbour) and rendered with the scene's display settings. Invalid samples are
+/// transparent. Used for exports at full resolution. Throws rb::Error.
 QImage renderSceneWindow(const SceneData& scene, const rb::Window& window, int outCols,
                          int outRows);
 

@@ -1,5 +1,7 @@
-// rasterbench [FILES...] [--screenshot OUT.png] [--size WxH]: the workbench window.
-// Thin by design: parse the command line, wire a MainWindow, run.
+// rasterbench [FILES...] [--screenshot OUT.png] [--size WxH] [--bands B[,G,R]] [--colormap NAME]
+// [--stretch SPEC] [--gamma G] [--fast-stats] [--view fit|COL,ROW,W,H] [--compare side|swipe]
+// [--panels]:
+// the workbench window. Thin by design: parse the command line, wire a MainWindow, run.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QRegularExpression>
@@ -8,6 +10,10 @@
 #include <cstdio>
 
 #include "MainWindow.h"
+#include "SceneLayer.h"
+#include "SceneStack.h"
+#include "rasterbench/colormap.h"
+#include "rasterbench/display.h"
 
 namespace {
 
@@ -67,8 +73,37 @@ int main(int argc, char* argv[]) {
     const QCommandLineOption sizeOption(QStringLiteral("size"),
                                         QStringLiteral("Window size (default 1200x800)."),
                                         QStringLiteral("WxH"));
-    parser.addOption(screenshotOption);
-    parser.addOption(sizeOption);
+    const QCommandLineOption bandsOption(
+        QStringLiteral("bands"), QStringLiteral("Displayed bands: R,G,B or one band (1-based)."),
+        QStringLiteral("LIST"));
+    const QCommandLineOption colormapOption(
+        QStringLiteral("colormap"),
+        QStringLiteral(
+            "Colour map of a single band: grey, viridis, magma, diverging, categorical."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption stretchOption(
+        QStringLiteral("stretch"),
+        QStringLiteral("minmax | pct[:LOW,HIGH] | std[:K] | manual:LO,HI[/LO,HI/LO,HI]"),
+        QStringLiteral("SPEC"));
+    const QCommandLineOption gammaOption(QStringLiteral("gamma"), QStringLiteral("Display gamma."),
+                                         QStringLiteral("G"));
+    const QCommandLineOption fastOption(
+        QStringLiteral("fast-stats"),
+        QStringLiteral("Stretch statistics from the preview sample instead of every pixel."));
+    const QCommandLineOption viewOption(
+        QStringLiteral("view"),
+        QStringLiteral("'fit' or the scene pixel window COL,ROW,WIDTH,HEIGHT to show."),
+        QStringLiteral("WINDOW"));
+    const QCommandLineOption compareOption(
+        QStringLiteral("compare"),
+        QStringLiteral("Linked views of the first files: 'side' (side by side) or 'swipe'."),
+        QStringLiteral("MODE"));
+    const QCommandLineOption panelsOption(
+        QStringLiteral("panels"), QStringLiteral("Keep the side panels in a --screenshot."));
+    for (const auto* o :
+         {&screenshotOption, &sizeOption, &bandsOption, &colormapOption, &stretchOption,
+          &gammaOption, &fastOption, &viewOption, &compareOption, &panelsOption})
+        parser.addOption(*o);
     parser.process(app);
 
     QSize size(1200, 800);
@@ -76,8 +111,80 @@ int main(int argc, char* argv[]) {
         return fail(QStringLiteral("--size: expected WxH (e.g. 1200x800), got '%1'")
                         .arg(parser.value(sizeOption)));
 
+    rb::ui::ScriptedView scripted;
+    bool anyScripted = false;
+    if (parser.isSet(bandsOption)) {
+        const auto bands = rb::parse_band_list(parser.value(bandsOption).toStdString());
+        if (!bands)
+            return fail(
+                QStringLiteral("--bands: expected 1 or 3 band numbers (e.g. 4,3,2), got '%1'")
+                    .arg(parser.value(bandsOption)));
+        scripted.bands = *bands;
+        anyScripted = true;
+    }
+    if (parser.isSet(colormapOption)) {
+        const auto c = rb::parse_colormap(parser.value(colormapOption).toStdString());
+        if (!c)
+            return fail(QStringLiteral("--colormap: unknown colour map '%1'")
+                            .arg(parser.value(colormapOption)));
+        scripted.colormap = *c;
+        anyScripted = true;
+    }
+    if (parser.isSet(stretchOption)) {
+        const auto st = rb::parse_stretch(parser.value(stretchOption).toStdString());
+        if (!st)
+            return fail(QStringLiteral("--stretch: expected minmax, pct[:LOW,HIGH], std[:K] or "
+                                       "manual:LO,HI[/LO,HI/LO,HI], got '%1'")
+                            .arg(parser.value(stretchOption)));
+        scripted.stretch = *st;
+        anyScripted = true;
+    }
+    if (parser.isSet(gammaOption)) {
+        bool ok = false;
+        const double g = parser.value(gammaOption).toDouble(&ok);
+        if (!ok || !(g > 0) || g > 10)
+            return fail(QStringLiteral("--gamma: expected a number in (0, 10], got '%1'")
+                            .arg(parser.value(gammaOption)));
+        scripted.gamma = g;
+        anyScripted = true;
+    }
+    if (parser.isSet(fastOption)) {
+        scripted.fastStatistics = true;
+        anyScripted = true;
+    }
+    if (parser.isSet(viewOption) && parser.value(viewOption) != QStringLiteral("fit")) {
+        const QStringList parts = parser.value(viewOption).split(QLatin1Char(','));
+        QList<double> v;
+        for (const QString& p : parts) {
+            bool ok = false;
+            v << p.toDouble(&ok);
+            if (!ok)
+                v.clear();
+        }
+        if (v.size() != 4 || !(v[2] > 0) || !(v[3] > 0))
+            return fail(QStringLiteral("--view: expected 'fit' or COL,ROW,WIDTH,HEIGHT, got '%1'")
+                            .arg(parser.value(viewOption)));
+        scripted.window = QRectF(v[0], v[1], v[2], v[3]);
+        anyScripted = true;
+    }
+    if (parser.isSet(compareOption)) {
+        const QString mode = parser.value(compareOption);
+        if (mode == QStringLiteral("side"))
+            scripted.mode = rb::ui::ViewMode::SideBySide;
+        else if (mode == QStringLiteral("swipe"))
+            scripted.mode = rb::ui::ViewMode::Swipe;
+        else
+            return fail(
+                QStringLiteral("--compare: expected 'side' or 'swipe', got '%1'").arg(mode));
+        anyScripted = true;
+    }
+
     const bool screenshot = parser.isSet(screenshotOption);
     rb::ui::MainWindow window;
+    if (anyScripted)
+        window.setScriptedView(scripted);
+    if (screenshot && !parser.isSet(panelsOption))
+        window.setPanelsVisible(false);
     // A scripted run must be reproducible and must not touch the user's settings.
     window.setPersistent(!screenshot);
     if (screenshot || parser.isSet(sizeOption) || !window.restoreSavedGeometry())
@@ -87,6 +194,21 @@ int main(int argc, char* argv[]) {
 
     if (screenshot) {
         QString error;
+        // A band the files do not have is an error of the command line, not a fallback.
+        if (scripted.bands && window.waitUntilIdle()) {
+            rb::ui::SceneStack* stack = window.stack();
+            for (int row = 0; row < stack->count(); ++row) {
+                const auto& e = stack->entry(row);
+                if (!e.data)
+                    continue;
+                for (int b : *scripted.bands)
+                    if (b > e.data->profile.count)
+                        return fail(QStringLiteral("--bands: %1 has %2 band(s), no band %3")
+                                        .arg(e.path)
+                                        .arg(e.data->profile.count)
+                                        .arg(b));
+            }
+        }
         if (!window.saveScreenshot(parser.value(screenshotOption), &error))
             return fail(error);
         return 0;

@@ -143,8 +143,9 @@ private slots:
         openSample();
         MapCanvas* canvas = window_->canvas();
         // Zoomed in, so that a widget position is well inside one file pixel.
-        canvas->zoomAt(QPointF(450, 320), 3.0);
-        const QPointF pos(437.0, 301.0);
+        const QPointF centre(canvas->width() / 2.0, canvas->height() / 2.0);
+        canvas->zoomAt(centre, 3.0);
+        const QPointF pos = centre - QPointF(13.0, 19.0);
         moveMouse(canvas, pos);
         const QPointF px = canvas->widgetToPixel(pos);
         const int col = int(std::floor(px.x())), row = int(std::floor(px.y()));

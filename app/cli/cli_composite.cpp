@@ -1,0 +1,122 @@
+#include <iostream>
+
+#include "cli_commands.h"
+#include "cli_score_common.h"
+#include "rasterbench/composite.h"
+
+namespace rbcli {
+
+namespace {
+
+const char* kCompositeUsage =
+    "usage: rasterbench-cli composite --score M [--param NAME=VALUE]...\n"
+    "           [--method best|best-k-mean|best-k-median|percentile] [--k K] [--percentile P]\n"
+    "           [--harmonize] -o OUT.tif [--index INDEX.tif] [--score-out SCORE.tif]\n"
+    "           [--count COUNT.tif] SCENE...\n";
+
+// "R:FILE" for the rank image flags.
+std::pair<int, std::string> rank_and_file(const std::string& text, const std::string& flag) {
+    const auto colon = text.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+        throw UsageError(flag + " expects RANK:FILE, got '" + text + "'");
+    const int r = parse_int(text.substr(0, colon), flag + " rank");
+    if (r < 1)
+        throw UsageError(flag + ": rank must be 1 or more, got " + std::to_string(r));
+    return {r, text.substr(colon + 1)};
+}
+
+int run_composite(const Args& args) {
+    ScoreFlags flags;
+    rb::CompositeOptions options;
+    rb::CompositeOutputs outputs;
+    std::vector<std::string> scenes;
+    auto set = [&](const std::string& name, const std::string& value) {
+        try {
+            rb::CompositeOptions::params().set(options, name, value);
+        } catch (const rb::ArgumentError& e) {
+            throw UsageError(e.what());
+        }
+    };
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--help" || a == "-h") {
+            std::cout
+                << kCompositeUsage
+                << "\nScores every pixel of every SCENE (all on one grid), orders the scenes by\n"
+                   "score per pixel (ties: the earlier scene) and keeps the best.\n\n"
+                   "  --score M             score method: "
+                << ScoreFlags::method_list()
+                << "\n"
+                   "  --method NAME         best (default), best-k-mean, best-k-median,\n"
+                   "                        percentile (per band, of all valid pixels)\n"
+                   "  --k K                 pixels for best-k-mean/median (default 3)\n"
+                   "  --percentile P        0..100 (default 50)\n"
+                   "  --min-score S         pixels scoring below S count as invalid\n"
+                   "  --harmonize           match pixels to their neighbourhood's scene\n"
+                   "  --harmonize-radius R  window radius (default 7)\n"
+                   "  -o, --output FILE     the composite (the scenes' type and bands)\n"
+                   "  --index FILE          0-based position of the winning scene among the\n"
+                   "                        SCENE arguments; nodata where none is valid\n"
+                   "  --score-out FILE      the winning score (Float32, nodata NaN)\n"
+                   "  --count FILE          valid observations per pixel (UInt16)\n"
+                   "  --best-rank R:FILE    the R-th best valid pixel (repeatable)\n"
+                   "  --worst-rank R:FILE   the R-th worst valid pixel (repeatable)\n"
+                << ScoreFlags::shared_help();
+            return 0;
+        }
+        if (flags.take(args, i, "--score"))
+            continue;
+        if (a == "--method")
+            set("method", option_value(args, i));
+        else if (a == "--k")
+            set("k", option_value(args, i));
+        else if (a == "--percentile")
+            set("percentile", option_value(args, i));
+        else if (a == "--min-score")
+            set("min_score", option_value(args, i));
+        else if (a == "--harmonize")
+            options.harmonize = true;
+        else if (a == "--harmonize-radius")
+            set("harmonize_radius", option_value(args, i));
+        else if (a == "-o" || a == "--output")
+            outputs.composite = option_value(args, i);
+        else if (a == "--index")
+            outputs.index = option_value(args, i);
+        else if (a == "--score-out")
+            outputs.score = option_value(args, i);
+        else if (a == "--count")
+            outputs.count = option_value(args, i);
+        else if (a == "--best-rank")
+            outputs.best_ranks.push_back(rank_and_file(option_value(args, i), a));
+        else if (a == "--worst-rank")
+            outputs.worst_ranks.push_back(rank_and_file(option_value(args, i), a));
+        else if (!a.empty() && a[0] == '-')
+            throw UsageError("unknown option '" + a + "'");
+        else
+            scenes.push_back(a);
+    }
+    if (flags.list_params) {
+        ScoreFlags::print_params(std::cout, flags.method.empty() ? "darkness" : flags.method);
+        return 0;
+    }
+    const rb::ScoreOptions score = flags.options();
+    if (scenes.empty())
+        throw UsageError(std::string("missing SCENE files (") + kCompositeUsage + ")");
+    if (outputs.composite.empty())
+        throw UsageError("missing the output file (-o OUT.tif)");
+    if (options.harmonize && options.method != "best")
+        throw UsageError("--harmonize works with --method best only");
+    std::vector<rb::SceneSource> sources;
+    for (const auto& s : scenes)
+        sources.push_back(flags.scene(s));
+    rb::composite_files(sources, score, options, outputs, flags.stream, flags.make_progress());
+    return 0;
+}
+
+} // namespace
+
+RB_CLI_COMMAND("composite",
+               "best-pixel composite: --score M [--param N=V]... -o OUT [--index ...] SCENE...",
+               run_composite);
+
+} // namespace rbcli

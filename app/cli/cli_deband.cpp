@@ -1,0 +1,293 @@
+// rasterbench-cli deband: notch filtering of periodic bands (Landsat 7 SLC-off fills) in the
+// FFT spectrum, with notches given by hand, read from JSON, or found automatically along the
+// stripe orientation; prints what was removed and, with a reference, PSNR and SSIM.
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "cli_commands.h"
+#include "rasterbench/dataset.h"
+#include "rasterbench/deband.h"
+
+namespace rbcli {
+
+namespace {
+
+using namespace rb::fft;
+
+template <class O> void list_options(std::ostream& os, const OptionTable<O>& table) {
+    for (const auto& p : table) {
+        os << "  --" << p.name;
+        if (p.type == OptionType::Choice) {
+            std::string all;
+            for (auto c : p.choices)
+                all += (all.empty() ? "" : "|") + std::string(c);
+            os << " " << all;
+        } else {
+            os << " VALUE";
+        }
+        os << "  " << p.help << " (default " << option_text(O{}, p) << ")\n";
+    }
+}
+
+void usage(std::ostream& os) {
+    os << "usage: rasterbench-cli deband IN.tif -o OUT.tif [--band N|all]\n"
+          "         [--notch U,V,RADIUS[,SHAPE[,ORDER]]]... [--stripe "
+          "ANGLE,WIDTH[,SOFT[,PROTECT]]]...\n"
+          "         [--auto [--angle DEG] [--threshold T] [--shared]] [--notches NOTCHES.json]\n"
+          "         [--notches-out NOTCHES.json] [--reference REF.tif]\n\n"
+          "  U, V, RADIUS, WIDTH, SOFT, PROTECT in cycles/pixel (u along columns, v down the\n"
+          "  rows); each point notch also removes its twin (-U, -V). SHAPE: ideal, gaussian\n"
+          "  (default), butterworth (ORDER, default 2). ANGLE: orientation of the bands in the\n"
+          "  image, degrees counter-clockwise from the columns axis (horizontal bands = 0).\n"
+          "  --band N|all   1-based band, or every band (default all); OUT has those bands\n"
+          "  --auto         find peaks along the stripe orientation (estimated from the gap mask,\n"
+          "                 the spectrum or the footprint unless --angle is given), per band\n"
+          "                 unless --shared (then from the first band, applied to all)\n"
+          "  --notches-out  write the notches used (the first band's with per-band --auto)\n"
+          "  --reference    clean image of the same size: print PSNR and SSIM before/after\n";
+    list_options(os, PeakOptions::params());
+    list_options(os, OrientationOptions::params());
+    list_options(os, DebandOptions::params());
+}
+
+PointNotch parse_notch(const std::string& text) {
+    const auto p = split(text);
+    if (p.size() < 3 || p.size() > 5)
+        throw UsageError("--notch expects U,V,RADIUS[,SHAPE[,ORDER]], got '" + text + "'");
+    PointNotch n;
+    n.u = parse_double(p[0], "--notch U");
+    n.v = parse_double(p[1], "--notch V");
+    n.radius = parse_double(p[2], "--notch RADIUS");
+    if (!(n.radius > 0) || std::abs(n.u) > 0.5 || std::abs(n.v) > 0.5)
+        throw UsageError("--notch '" + text + "': U and V lie in [-0.5, 0.5], RADIUS > 0");
+    if (p.size() >= 4) {
+        const auto s = parse_shape(p[3]);
+        if (!s)
+            throw UsageError("--notch '" + text + "': shape '" + p[3] +
+                             "' is not ideal, gaussian or butterworth");
+        n.shape = *s;
+    }
+    if (p.size() == 5) {
+        n.order = parse_int(p[4], "--notch ORDER");
+        if (n.order < 1 || n.order > 20)
+            throw UsageError("--notch ORDER is 1..20");
+    }
+    return n;
+}
+
+StripeNotch parse_stripe(const std::string& text) {
+    const auto p = split(text);
+    if (p.size() < 2 || p.size() > 4)
+        throw UsageError("--stripe expects ANGLE,WIDTH[,SOFTNESS[,PROTECT]], got '" + text + "'");
+    StripeNotch s;
+    s.angle_deg = parse_double(p[0], "--stripe ANGLE");
+    s.width = parse_double(p[1], "--stripe WIDTH");
+    if (p.size() >= 3)
+        s.softness = parse_double(p[2], "--stripe SOFTNESS");
+    if (p.size() == 4)
+        s.protect_radius = parse_double(p[3], "--stripe PROTECT");
+    if (s.width < 0 || s.softness < 0 || s.protect_radius < 0 || s.width + s.softness <= 0)
+        throw UsageError("--stripe '" + text + "': sizes are >= 0 and WIDTH + SOFTNESS > 0");
+    return s;
+}
+
+rb::Raster select_band(const rb::Raster& r, int b) {
+    rb::Raster out(r.dtype(), 1, r.rows(), r.cols());
+    const std::size_t bytes = r.band_size() * rb::dtype_size(r.dtype());
+    std::copy(r.bytes() + bytes * std::size_t(b), r.bytes() + bytes * std::size_t(b + 1),
+              out.bytes());
+    if (r.has_mask()) {
+        const auto m = r.mask(b);
+        std::copy(m.begin(), m.end(), out.mask(0).begin());
+    }
+    return out;
+}
+
+template <class O>
+bool try_option(O& o, const std::string& flag, const Args& args, std::size_t& i) {
+    if (flag.rfind("--", 0) != 0 || !find_option(O::params(), flag.substr(2)))
+        return false;
+    const auto* p = find_option(O::params(), flag.substr(2));
+    std::string value = "true";
+    if (p->type != OptionType::Bool ||
+        (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0 && args[i + 1] != "-o"))
+        value = option_value(args, i);
+    try {
+        set_option(o, O::params(), flag.substr(2), value);
+    } catch (const rb::ArgumentError& e) {
+        throw UsageError(e.what());
+    }
+    return true;
+}
+
+int run_deband(const Args& args) {
+    std::string in, out, notchesIn, notchesOut, reference;
+    std::optional<int> band; // 1-based; nullopt = all
+    bool autoFind = false, shared = false;
+    std::optional<double> angle;
+    NotchSet manual;
+    PeakOptions peak;
+    OrientationOptions orient;
+    DebandOptions deb;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--help" || a == "-h") {
+            usage(std::cout);
+            return 0;
+        }
+        if (a == "-o" || a == "--output")
+            out = option_value(args, i);
+        else if (a == "--band") {
+            const std::string& v = option_value(args, i);
+            if (v != "all") {
+                band = parse_int(v, "--band");
+                if (*band < 1)
+                    throw UsageError("--band: bands are numbered from 1 (or 'all')");
+            }
+        } else if (a == "--notch")
+            manual.points.push_back(parse_notch(option_value(args, i)));
+        else if (a == "--stripe")
+            manual.stripes.push_back(parse_stripe(option_value(args, i)));
+        else if (a == "--auto")
+            autoFind = true;
+        else if (a == "--shared")
+            shared = true;
+        else if (a == "--angle")
+            angle = parse_double(option_value(args, i), "--angle");
+        else if (a == "--notches")
+            notchesIn = option_value(args, i);
+        else if (a == "--notches-out")
+            notchesOut = option_value(args, i);
+        else if (a == "--reference")
+            reference = option_value(args, i);
+        else if (try_option(peak, a, args, i) || try_option(orient, a, args, i) ||
+                 try_option(deb, a, args, i))
+            continue;
+        else if (!a.empty() && a[0] == '-')
+            throw UsageError("unknown option '" + a + "'");
+        else if (in.empty())
+            in = a;
+        else
+            throw UsageError("expects one input, got '" + in + "' and '" + a + "'");
+    }
+    if (in.empty() || out.empty())
+        throw UsageError("needs IN and -o OUT (see --help)");
+    if (!autoFind && manual.empty() && notchesIn.empty())
+        throw UsageError("nothing to remove: give --notch, --stripe, --notches or --auto");
+
+    const rb::Dataset src = rb::Dataset::open(in);
+    if (band && *band > src.count())
+        throw rb::ArgumentError(in + ": no band " + std::to_string(*band) + " (it has " +
+                                std::to_string(src.count()) + ")");
+    rb::ReadOptions ro;
+    if (band)
+        ro.bands = {*band};
+    const rb::Raster data = src.read(ro);
+    std::vector<int> fileBands;
+    for (int b = 0; b < data.bands(); ++b)
+        fileBands.push_back(band ? *band : b + 1);
+
+    NotchSet base = manual;
+    if (!notchesIn.empty()) {
+        const NotchSet f = load_notches(notchesIn);
+        base.points.insert(base.points.end(), f.points.begin(), f.points.end());
+        base.stripes.insert(base.stripes.end(), f.stripes.begin(), f.stripes.end());
+    }
+    std::vector<NotchSet> perBand(std::size_t(data.bands()), base);
+    if (autoFind) {
+        for (int b = 0; b < data.bands(); ++b) {
+            if (shared && b > 0) {
+                perBand[std::size_t(b)] = perBand[0];
+                continue;
+            }
+            const rb::Raster one = select_band(data, b);
+            Orientation o;
+            if (angle) {
+                o.angle_deg = *angle;
+                o.source = OrientationSource::None;
+            } else {
+                o = estimate_orientation(one, 0, orient);
+            }
+            std::printf("band %d: orientation %.2f deg (%s)", fileBands[std::size_t(b)],
+                        o.angle_deg, angle ? "given" : std::string(source_name(o.source)).c_str());
+            if (!angle && o.source == OrientationSource::None) {
+                std::printf(": no stripe orientation found, no automatic notches\n");
+                continue;
+            }
+            const PeakResult r = find_peaks(compute_spectrum(one, 0), o.angle_deg, peak);
+            std::printf(", %zu peaks", r.peaks.size());
+            if (r.period > 0)
+                std::printf(", period %.2f px", r.period);
+            std::printf("\n");
+            auto& n = perBand[std::size_t(b)];
+            n.points.insert(n.points.end(), r.notches.points.begin(), r.notches.points.end());
+        }
+    }
+
+    std::optional<double> nodata;
+    if (!src.profile().nodata.empty())
+        nodata = src.profile().nodata[std::size_t(fileBands[0] - 1)];
+    const rb::Raster result = deband(data, perBand, deb, nodata);
+
+    for (int b = 0; b < data.bands(); ++b) {
+        const DebandSession session(select_band(data, b), 0);
+        double total = 0;
+        const double removed = session.removed_energy(perBand[std::size_t(b)], &total);
+        std::printf("band %d: %zu point notches, %zu stripe notches, energy removed %.4g "
+                    "(%.3f %% of the non-DC energy)\n",
+                    fileBands[std::size_t(b)], perBand[std::size_t(b)].points.size(),
+                    perBand[std::size_t(b)].stripes.size(), removed,
+                    total > 0 ? 100.0 * removed / total : 0.0);
+    }
+    if (!reference.empty()) {
+        const rb::Dataset refDs = rb::Dataset::open(reference);
+        if (refDs.width() != src.width() || refDs.height() != src.height())
+            throw rb::ArgumentError(reference + ": " + std::to_string(refDs.width()) + "x" +
+                                    std::to_string(refDs.height()) + " does not match " + in +
+                                    " (" + std::to_string(src.width()) + "x" +
+                                    std::to_string(src.height()) + ")");
+        rb::ReadOptions rr;
+        for (int fb : fileBands) {
+            if (fb > refDs.count())
+                throw rb::ArgumentError(reference + ": no band " + std::to_string(fb));
+            rr.bands.push_back(fb);
+        }
+        const rb::Raster ref = refDs.read(rr);
+        for (int b = 0; b < data.bands(); ++b)
+            std::printf("band %d: PSNR %.2f -> %.2f dB, SSIM %.4f -> %.4f\n",
+                        fileBands[std::size_t(b)], psnr(data, ref, b), psnr(result, ref, b),
+                        ssim(data, ref, b), ssim(result, ref, b));
+    }
+
+    rb::Profile p = src.profile();
+    p.count = result.bands();
+    p.dtype = result.dtype();
+    if (band) {
+        auto pick = [&](auto& v) {
+            if (v.size() >= std::size_t(*band)) {
+                auto keep = v[std::size_t(*band - 1)];
+                v.assign(1, keep);
+            }
+        };
+        pick(p.nodata);
+        pick(p.colorinterp);
+        pick(p.descriptions);
+    }
+    p.driver = "GTiff";
+    p.overview_factors.clear();
+    rb::Dataset dst = rb::Dataset::create(out, p);
+    dst.write(result);
+    dst.close();
+    if (!notchesOut.empty())
+        save_notches(perBand[0], notchesOut);
+    std::printf("wrote %s\n", out.c_str());
+    return 0;
+}
+
+} // namespace
+
+RB_CLI_COMMAND("deband", "remove periodic bands with FFT notches: IN -o OUT [--auto|--notch ...]",
+               run_deband);
+
+} // namespace rbcli

@@ -1,0 +1,140 @@
+#pragma once
+// Flags shared by `score` and `composite`: --param NAME=VALUE from the method's parameter
+// table, --qa-from FROM=TO (append each scene's quality file), block/thread/compression
+// settings and --progress.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli_commands.h"
+#include "rasterbench/composite.h"
+#include "rasterbench/score.h"
+
+namespace rbcli {
+
+struct ScoreFlags {
+    std::string method;
+    std::vector<std::pair<std::string, std::string>> params;
+    std::string qa_from, qa_to;
+    rb::StreamOptions stream;
+    bool progress = false;
+    bool list_params = false;
+
+    /// Consumes args[i] (and its value) when it is one of the shared flags.
+    bool take(const Args& args, std::size_t& i, const std::string& method_flag) {
+        const std::string& a = args[i];
+        if (a == method_flag) {
+            method = option_value(args, i);
+        } else if (a == "--param" || a == "-p") {
+            const std::string& kv = option_value(args, i);
+            const auto eq = kv.find('=');
+            if (eq == std::string::npos || eq == 0)
+                throw UsageError("--param expects NAME=VALUE, got '" + kv + "'");
+            params.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+        } else if (a == "--qa-from") {
+            const std::string& kv = option_value(args, i);
+            const auto eq = kv.find('=');
+            if (eq == std::string::npos || eq == 0)
+                throw UsageError("--qa-from expects FROM=TO (e.g. _sr.tif=_fmask.tif), got '" + kv +
+                                 "'");
+            qa_from = kv.substr(0, eq);
+            qa_to = kv.substr(eq + 1);
+        } else if (a == "--block-size") {
+            stream.block_size = parse_int(option_value(args, i), "--block-size");
+        } else if (a == "--threads") {
+            stream.threads = parse_int(option_value(args, i), "--threads");
+        } else if (a == "--compress") {
+            stream.compression = option_value(args, i);
+        } else if (a == "--compress-level") {
+            stream.compression_level = parse_int(option_value(args, i), "--compress-level");
+        } else if (a == "--progress") {
+            progress = true;
+        } else if (a == "--list-params") {
+            list_params = true;
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /// The score options; a bad name or value is a usage error naming the parameter.
+    rb::ScoreOptions options() const {
+        if (method.empty())
+            throw UsageError("missing the score method (methods: " + method_list() + ")");
+        try {
+            rb::ScoreOptions o = rb::make_score_options(method);
+            for (const auto& [k, v] : params)
+                rb::set_score_param(o, k, v);
+            return o;
+        } catch (const rb::ArgumentError& e) {
+            throw UsageError(e.what());
+        }
+    }
+
+    rb::SceneSource scene(const std::string& path) const {
+        rb::SceneSource s{{path}};
+        if (!qa_from.empty()) {
+            const auto at = path.rfind(qa_from);
+            if (at == std::string::npos)
+                throw UsageError("--qa-from: scene '" + path + "' does not contain '" + qa_from +
+                                 "'");
+            s.files.push_back(path.substr(0, at) + qa_to + path.substr(at + qa_from.size()));
+        }
+        return s;
+    }
+
+    rb::Progress make_progress() const {
+        if (!progress)
+            return {};
+        return rb::Progress(
+            [](double f) {
+                std::cerr << "\r" << int(f * 100 + 0.5) << "%" << (f >= 1 ? "\n" : "")
+                          << std::flush;
+                return true;
+            },
+            0.05);
+    }
+
+    static std::string method_list() {
+        std::string s;
+        for (const auto& m : rb::score_method_names())
+            s += (s.empty() ? "" : ", ") + m;
+        return s;
+    }
+
+    /// The method's parameter table as help text.
+    static void print_params(std::ostream& os, const std::string& method) {
+        rb::ScoreOptions o;
+        try {
+            o = rb::make_score_options(method);
+        } catch (const rb::ArgumentError& e) {
+            throw UsageError(e.what());
+        }
+        os << "parameters of score method '" << method << "' (--param NAME=VALUE):\n";
+        for (const auto& p : rb::score_params(o)) {
+            os << "  " << p.name << " (" << rb::param_type_name(p.type);
+            if (p.type == rb::ParamType::Int || p.type == rb::ParamType::Double)
+                os << " " << rb::format_param_value(p.min) << ".." << rb::format_param_value(p.max);
+            if (p.type == rb::ParamType::Choice) {
+                os << ":";
+                for (const auto& c : p.choices)
+                    os << " " << c;
+            }
+            os << ", default '" << p.default_value << "')\n      " << p.help << "\n";
+        }
+    }
+
+    static const char* shared_help() {
+        return "  --param NAME=VALUE    set a parameter of the score method (repeatable);\n"
+               "                        --list-params prints the method's table\n"
+               "  --qa-from FROM=TO     append each scene's quality file, found by replacing\n"
+               "                        FROM with TO in its name (e.g. _sr.tif=_fmask.tif)\n"
+               "  --block-size N        processing block in pixels (default 512)\n"
+               "  --threads N           worker threads (default: all cores)\n"
+               "  --compress NAME       output compression (default DEFLATE; NONE)\n"
+               "  --compress-level N    DEFLATE/ZSTD/LZMA level (default 1, fast; 0 = GDAL's)\n"
+               "  --progress            print progress on stderr\n";
+    }
+};
+
+} // namespace rbcli

@@ -1,0 +1,141 @@
+#pragma once
+// Best-pixel compositing: per pixel, order the scenes by score and keep the best (or a
+// statistic of the best k, or a percentile), pixel by pixel, with no cutlines.
+//
+// Two levels, as for scoring:
+// - In memory, for a block or a viewport: composite(scenes, scores, options). A UI reads the
+//   viewport's window of every scene (SceneReader), scores it (score_stack) and composites it.
+// - Streaming over files: composite_files() / score_files() read block by block (plus the
+//   halo the score and harmonization need), in parallel over blocks, and write tiled,
+//   compressed GeoTIFFs with the scenes' profile. Memory grows with block size x scene count,
+//   never with scene size (plus GDAL's block cache, bounded by GDAL_CACHEMAX).
+//
+// Ordering: a higher score ranks first; equal scores rank the lower scene index first, so
+// results are deterministic. A pixel takes part only where its score is finite (not
+// kInvalidScore), not below min_score, and every output band of the scene is valid.
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rasterbench/bands.h"
+#include "rasterbench/dataset.h"
+#include "rasterbench/param_table.h"
+#include "rasterbench/progress.h"
+#include "rasterbench/raster.h"
+#include "rasterbench/score.h"
+
+namespace rb {
+
+struct CompositeOptions {
+    /// best: the top-ranked pixel; best-k-mean / best-k-median: per band, the mean / median
+    /// of the top k valid pixels (fewer where fewer are valid); percentile: per band, the
+    /// percentile of all valid pixels (linear interpolation between order statistics).
+    std::string method = "best";
+    int k = 3;
+    double percentile = 50;
+    double min_score = -std::numeric_limits<double>::infinity();
+    /// Seam removal (best only): a pixel whose scene differs from the majority scene of its
+    /// (2r+1)^2 neighbourhood gets gain/bias from the pixels valid in both (local linear
+    /// histogram matching, as in the USGS SLC-off gap fill).
+    bool harmonize = false;
+    int harmonize_radius = 7;
+    int harmonize_min_pixels = 12;
+    /// 0-based bands of each scene to composite; empty = all bands.
+    std::vector<int> bands;
+    /// Rank images for inspection: for each r (1-based), the r-th best and r-th worst valid
+    /// pixel's bands.
+    std::vector<int> best_ranks, worst_ranks;
+
+    static const ParamTable<CompositeOptions>& params();
+};
+
+struct CompositeResult {
+    Raster composite;              ///< the scenes' type; masked where no pixel is valid
+    Raster index;                  ///< UInt16: 0-based position of the winner; masked if none
+    Raster score;                  ///< Float32: the winner's score; masked if none
+    Raster count;                  ///< UInt16: valid observations (always valid)
+    std::vector<Raster> best_rank; ///< one per options.best_ranks, masked where fewer valid
+    std::vector<Raster> worst_rank;
+};
+
+/// Composites one block: `scenes` and `scores` (Float32, one band each) share a shape.
+/// Integer types are rounded to nearest for the averaging methods. Throws ArgumentError for
+/// mismatched shapes, types or bad options. Parallel over rows.
+CompositeResult composite(std::span<const Raster> scenes, std::span<const Raster> scores,
+                          const CompositeOptions& options, Progress progress = {});
+
+/// Sub-block of a raster (bands, data and mask).
+Raster crop(const Raster& r, const Window& w);
+
+// ---- files ----------------------------------------------------------------------------------
+
+/// One scene: one or more files on the same grid whose bands are stacked (e.g. a surface
+/// reflectance file plus its Fmask file). Bands of later files follow the first file's; the
+/// first band of the second file gets the qa role unless something else does.
+struct SceneSource {
+    std::vector<std::string> files;
+    std::string label() const { return files.empty() ? std::string() : files.front(); }
+};
+
+/// Reads windows of a scene with its files' bands stacked, promoting mixed types
+/// losslessly (e.g. Int16 + Byte -> Int16, UInt16 + Int16 -> Int32). One per thread.
+class SceneReader {
+public:
+    /// Throws IoError for a missing file, ArgumentError when its files' grids differ.
+    explicit SceneReader(const SceneSource& source);
+    const SceneSource& source() const { return source_; }
+    /// The first file's profile (grid, CRS, nodata of the primary bands).
+    const Profile& profile() const { return datasets_.front().profile(); }
+    /// Band count, stacked type, descriptions and qa band of the stacked scene.
+    const BandLayout& layout() const { return layout_; }
+    DataType dtype() const { return layout_.dtype; }
+    int primary_bands() const { return datasets_.front().count(); }
+    /// Every band of the scene for a window (optionally resampled, e.g. for a viewport).
+    Raster read(const Window& window, int out_rows = 0, int out_cols = 0,
+                Resampling resampling = Resampling::Nearest) const;
+
+private:
+    SceneSource source_;
+    std::vector<Dataset> datasets_;
+    BandLayout layout_;
+};
+
+/// Throws ArgumentError unless every profile has the grid of the first (size, transform,
+/// CRS) and the same stacked band count: "scene 'b.tif' is not on the grid of 'a.tif': ...".
+void check_same_grid(const std::vector<Profile>& profiles, const std::vector<int>& band_counts,
+                     const std::vector<std::string>& labels);
+
+struct StreamOptions {
+    int block_size = 512;                ///< processing block (multiple of 16 for tiled output)
+    int threads = 0;                     ///< 0 = all cores
+    std::string compression = "DEFLATE"; ///< output compression ("NONE" for none)
+    /// DEFLATE/ZSTD/LZMA level; 0 = GDAL's default. The default favours speed: compressing
+    /// the outputs otherwise costs more than decoding all the inputs.
+    int compression_level = 1;
+    int tile_size = 256; ///< output GeoTIFF tile size
+};
+
+struct CompositeOutputs {
+    std::string composite; ///< required
+    std::string index, score, count;
+    std::vector<std::pair<int, std::string>> best_ranks, worst_ranks; ///< rank, path
+};
+
+/// Scores and composites scenes on one grid, writing the requested outputs. Output bands
+/// default to the first file's bands of each scene. The index is UInt8 (nodata 255) for up
+/// to 255 scenes, else UInt16 (nodata 65535); the score is Float32 (nodata NaN); the count
+/// UInt16. Cancelling leaves no output behind.
+void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions& score,
+                     const CompositeOptions& options, const CompositeOutputs& outputs,
+                     const StreamOptions& stream = {}, Progress progress = {});
+
+/// Scores one scene into a Float32 raster (nodata NaN). `stack` (which may include the scene)
+/// supplies per-pixel statistics; without it, methods that need them fail.
+void score_file(const SceneSource& scene, const std::vector<SceneSource>& stack,
+                const ScoreOptions& score, const std::string& out, const StreamOptions& stream = {},
+                Progress progress = {});
+
+} // namespace rb

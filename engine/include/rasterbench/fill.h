@@ -1,0 +1,24 @@
+#pragma once
+// Filling nodata gaps (e.g. Landsat 7 SLC-off stripes) by inverse-distance interpolation
+// from the gap edges, GDAL's gdal_fillnodata algorithm (GDALFillNodata), on arrays.
+#include "rasterbench/progress.h"
+#include "rasterbench/raster.h"
+
+namespace rb {
+
+struct FillOptions {
+    /// Search distance in pixels: gap pixels farther than this from any valid pixel stay
+    /// invalid (gdal_fillnodata -md).
+    double max_distance = 100;
+    /// 3x3 smoothing passes over the filled pixels (gdal_fillnodata -si).
+    int smoothing = 0;
+    int threads = 0; ///< bands are filled in parallel; 0 = all cores
+};
+
+/// Fills the invalid samples of every band of `src` (its validity mask: nodata, NaN) from
+/// the valid ones. Valid samples are unchanged. The result's mask marks what is still
+/// invalid (dropped when nothing is). Throws UnsupportedError for complex data,
+/// ArgumentError for negative options, Cancelled.
+Raster fill_nodata(const Raster& src, const FillOptions& options = {}, Progress progress = {});
+
+} // namespace rb

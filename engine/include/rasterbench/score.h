@@ -1,0 +1,207 @@
+#pragma once
+// Per-pixel scores of a scene (higher = better), the first half of a best-pixel composite.
+//
+// Rules shared by every score method:
+// - A score is a Float32 raster with one band on the scene's grid. A pixel that is invalid in
+//   any band of the scene (nodata, NaN, masked) scores kInvalidScore (-infinity) and is
+//   masked, so it ranks after every valid pixel. A valid pixel whose formula yields NaN
+//   scores the lowest finite float: it ranks after every other valid pixel.
+// - Methods work on in-memory blocks: a viewport, a tile, or a tile plus a halo of halo()
+//   pixels when the method looks at neighbours (dilation, distance to invalid pixels).
+// - Methods that compare a pixel with its stack (median-distance, an expression using
+//   median_b3, the cloud method's temporal test) take StackStats computed over the same
+//   block of every scene; score_stack() does that for a whole in-memory stack.
+// - Each method is an options struct with a self-describing ParamTable; score_params() lists
+//   the method's rows plus the shared penalty and band-role rows, which set_score_param()
+//   sets by name (what `--param NAME=VALUE` and a UI panel call).
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "rasterbench/bands.h"
+#include "rasterbench/param_table.h"
+#include "rasterbench/progress.h"
+#include "rasterbench/raster.h"
+
+namespace rb {
+
+namespace detail {
+struct ScorerImpl;
+}
+
+inline constexpr float kInvalidScore = -std::numeric_limits<float>::infinity();
+
+/// Weighted brightness of chosen bands; darker scores higher: score = -sum(w*x)/sum(w).
+/// Simple and good for MODIS-like stacks, but it prefers cloud shadows.
+struct DarknessOptions {
+    std::string bands;   ///< "red,nir,3": numbers (1-based) or roles; empty = all but qa
+    std::string weights; ///< one per band, empty = equal weights
+    static const ParamTable<DarknessOptions>& params();
+};
+
+/// Distance of the pixel's band vector to the stack's per-pixel median:
+/// d = sqrt(sum(w*(x-median)^2)/sum(w)); score = -(mean of d over the window). Robust to both
+/// clouds and shadows.
+struct MedianDistanceOptions {
+    std::string bands;
+    std::string weights;
+    /// Average the distance over a (2r+1)^2 window of valid pixels: haze and cloud edges next
+    /// to a cloud then count against the whole neighbourhood, as Fmask's buffers do.
+    int radius = 4;
+    static const ParamTable<MedianDistanceOptions>& params();
+};
+
+/// Potential-cloud and shadow tests in the spirit of Fmask (Zhu & Woodcock 2012), on
+/// reflectance = scale * value + offset. Each test runs when its bands exist (the method
+/// needs red, nir and swir1; blue, green, swir2, thermal and cirrus add tests). Clouds and
+/// shadows are dilated; with the stack's median at hand a temporal test (Tmask-like) adds
+/// pixels much brighter (cloud) or darker (shadow) than usual.
+/// score = 0 clear, shadow_score, cloud_score, minus a tie-break in [0, 0.5) that grows with
+/// the distance to the stack median (0 without a stack).
+struct CloudOptions {
+    double reflectance_scale = 0; ///< 0 = auto: 1 for float data, 1e-4 for integers
+    double reflectance_offset = 0;
+    double swir_min = 0.03;       ///< basic test: swir2 (or swir1) above
+    double ndvi_max = 0.8;        ///< basic test: NDVI below
+    double ndsi_max = 0.8;        ///< basic test: NDSI below (needs green)
+    double brightness_min = 0.12; ///< mean visible reflectance above
+    double whiteness_max = 0.7;   ///< flat visible spectrum (needs two of blue/green/red)
+    double hot_min = 0.08;        ///< haze-optimized transform blue - 0.5 red above (needs blue)
+    double nir_swir1_min = 0.75;  ///< nir/swir1 above (rock and soil fail it)
+    double thermal_max = 27;      ///< brightness temperature below (needs thermal)
+    double thermal_scale = 1;     ///< thermal value -> degrees C
+    double thermal_offset = 0;
+    double cirrus_min = 0.01; ///< cirrus band reflectance above: cloud on its own
+    double shadow_nir_max = 0.12;
+    double shadow_swir1_max = 0.1;
+    bool temporal = true;          ///< use the stack median when available
+    double temporal_cloud = 0.04;  ///< visible (red/blue) brighter than the median by
+    double temporal_shadow = 0.04; ///< nir and swir1 darker than the median by
+    int cloud_dilation = 3;
+    int shadow_dilation = 3;
+    int tiebreak_radius = 4; ///< the tie-break's distance is averaged over a (2r+1)^2 window
+    double cloud_score = -2;
+    double shadow_score = -1;
+    static const ParamTable<CloudOptions>& params();
+};
+
+/// Scores from a quality/cloud band (Landsat QA bits, Fmask classes, a cloud probability):
+/// mode values: "V=S" pairs (e.g. Fmask "0=0,1=0,2=-1,3=0,4=-2"; S may be "invalid"),
+///   unlisted values score default_score;
+/// mode bits: "N=S" pairs: S is added for every bit N set (e.g. "3=-2,4=-1");
+/// mode linear: score = scale * value + offset (e.g. -1 * cloud probability).
+struct MaskOptions {
+    int band = 0; ///< 1-based band of the scene; 0 = the qa role
+    std::string mode = "values";
+    std::string mapping = "0=0,1=0,2=-1,3=0,4=-2";
+    double default_score = 0;
+    double scale = -1;
+    double offset = 0;
+    static const ParamTable<MaskOptions>& params();
+};
+
+/// A user formula (muparser syntax) over the scene's bands b1, b2, ... and per-pixel stack
+/// statistics median_bN, mean_bN, min_bN, max_bN and count. A bad formula is an
+/// ArgumentError giving the position and the problem.
+struct ExpressionOptions {
+    std::string expression = "-b1";
+    static const ParamTable<ExpressionOptions>& params();
+};
+
+/// Penalties composable with any method (subtracted from the method's score).
+struct PenaltyOptions {
+    double saturation_value = 0;     ///< a band value >= this is saturated; 0 = off
+    double saturation_penalty = 1e6; ///< large: saturated pixels rank after unsaturated ones
+    int invalid_distance = 0;        ///< pixels within this distance of an invalid one; 0 = off
+    /// penalty * (D + 1 - d) / D at chessboard distance d <= D from the nearest invalid pixel
+    double invalid_distance_penalty = 1;
+    static const ParamTable<PenaltyOptions>& params();
+};
+
+using ScoreMethod = std::variant<DarknessOptions, MedianDistanceOptions, CloudOptions, MaskOptions,
+                                 ExpressionOptions>;
+
+struct ScoreOptions {
+    ScoreMethod method;
+    PenaltyOptions penalties;
+    BandRoleOptions roles;
+};
+
+/// "darkness", "median-distance", "cloud", "mask", "expression".
+std::vector<std::string> score_method_names();
+/// Default options of a method; throws ArgumentError listing the methods for an unknown one.
+ScoreOptions make_score_options(std::string_view method);
+std::string score_method_name(const ScoreOptions& options);
+/// The method's parameter rows, then the penalty rows, then the band-role rows.
+std::vector<ParamInfo> score_params(const ScoreOptions& options);
+/// Sets a parameter by name (method, penalty or role); ArgumentError names what is wrong.
+void set_score_param(ScoreOptions& options, std::string_view name, std::string_view value);
+std::string get_score_param(const ScoreOptions& options, std::string_view name);
+/// Every parameter's value (for recipes), method rows included.
+std::map<std::string, std::string> score_param_values(const ScoreOptions& options);
+
+/// Which per-pixel statistics of the stack a scorer reads.
+struct StackStatsNeeds {
+    bool median = false, mean = false, min = false, max = false, count = false;
+    bool any() const { return median || mean || min || max || count; }
+};
+
+/// Per-pixel statistics of a stack over the observations valid in every band, band-major
+/// (band b's plane starts at b * rows * cols). Vectors not asked for are empty. NaN where
+/// a pixel has no valid observation. The median of an even count is the mean of the two
+/// middle values.
+struct StackStats {
+    int bands = 0, rows = 0, cols = 0;
+    std::vector<float> median, mean, min, max;
+    std::vector<std::uint16_t> count; ///< one plane
+    std::span<const float> plane(const std::vector<float>& v, int band) const {
+        const std::size_t n = std::size_t(rows) * std::size_t(cols);
+        return {v.data() + n * std::size_t(band), n};
+    }
+};
+
+/// kValid where every band of the pixel is valid (and not NaN), else kInvalid.
+std::vector<std::uint8_t> pixel_validity(const Raster& scene);
+
+/// Statistics of scenes on one block (same shape and band count; ArgumentError otherwise).
+StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeeds& needs);
+
+/// A score method bound to a scene layout: roles resolved, bands and the expression parsed
+/// and checked once. Copyable and safe to share between threads (score() is const).
+class Scorer {
+public:
+    /// Throws ArgumentError when the method misses a band role, a band list or mapping is
+    /// malformed, or the expression does not parse (naming the scene, parameter, position).
+    Scorer(const ScoreOptions& options, const BandLayout& layout);
+
+    const ScoreOptions& options() const;
+    const BandRoles& roles() const;
+    const BandLayout& layout() const;
+    /// Pixels of context around a block that the scores inside it depend on.
+    int halo() const;
+    StackStatsNeeds stack_needs() const;
+    /// True when score() cannot run without stack statistics (median-distance, expressions
+    /// using statistics); the cloud method only uses them when given.
+    bool requires_stack() const;
+
+    /// Scores one block of a scene. `stats` (same block over the stack) is required when
+    /// stack_needs().any() and the method cannot do without it (median-distance,
+    /// expressions using statistics): ArgumentError otherwise.
+    Raster score(const Raster& scene, const StackStats* stats = nullptr) const;
+
+private:
+    std::shared_ptr<const detail::ScorerImpl> impl_;
+};
+
+/// Scores every scene of an in-memory stack on one block, computing the stack statistics
+/// the scorer needs from the stack itself. Parallel over scenes; progress per scene.
+std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
+                                Progress progress = {});
+
+} // namespace rb

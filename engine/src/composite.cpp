@@ -1,0 +1,452 @@
+#include "rasterbench/composite.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+
+#include "pixel_util.h"
+
+namespace rb {
+
+const ParamTable<CompositeOptions>& CompositeOptions::params() {
+    static const ParamTable<CompositeOptions> t = [] {
+        using O = CompositeOptions;
+        constexpr double inf = std::numeric_limits<double>::infinity();
+        ParamTable<O> t;
+        t.add_choice(&O::method, "method", {"best", "best-k-mean", "best-k-median", "percentile"},
+                     "what each output pixel is: the best-scored pixel, the mean or median of the "
+                     "best k, or a per-band percentile of all valid pixels");
+        t.add(&O::k, "k", "pixels averaged by best-k-mean and best-k-median", 1, 65535);
+        t.add(&O::percentile, "percentile", "percentile (0..100) for the percentile method", 0,
+              100);
+        t.add(&O::min_score, "min_score", "pixels scoring below this count as invalid", -inf, inf);
+        t.add(&O::harmonize, "harmonize",
+              "match each pixel's radiometry to its neighbourhood's scene (best only)");
+        t.add(&O::harmonize_radius, "harmonize_radius", "harmonization window radius, pixels", 1,
+              100);
+        t.add(&O::harmonize_min_pixels, "harmonize_min_pixels",
+              "overlap pixels needed for a harmonization fit", 2, 100000);
+        return t;
+    }();
+    return t;
+}
+
+Raster crop(const Raster& r, const Window& w) {
+    w.require_inside(r.cols(), r.rows());
+    Raster out(r.dtype(), r.bands(), int(w.height), int(w.width));
+    const std::size_t es = dtype_size(r.dtype());
+    for (int b = 0; b < r.bands(); ++b) {
+        const std::byte* src = r.bytes() + r.band_size() * std::size_t(b) * es;
+        std::byte* dst = out.bytes() + out.band_size() * std::size_t(b) * es;
+        for (std::int64_t y = 0; y < w.height; ++y)
+            std::memcpy(dst + std::size_t(y) * std::size_t(w.width) * es,
+                        src + (std::size_t(w.row_off + y) * std::size_t(r.cols()) +
+                               std::size_t(w.col_off)) *
+                                  es,
+                        std::size_t(w.width) * es);
+    }
+    if (r.has_mask()) {
+        for (int b = 0; b < r.bands(); ++b) {
+            const auto src = r.mask(b);
+            auto dst = out.mask(b);
+            for (std::int64_t y = 0; y < w.height; ++y)
+                std::memcpy(dst.data() + std::size_t(y) * std::size_t(w.width),
+                            src.data() + std::size_t(w.row_off + y) * std::size_t(r.cols()) +
+                                std::size_t(w.col_off),
+                            std::size_t(w.width));
+        }
+    }
+    return out;
+}
+
+namespace {
+
+enum class Method { Best, KMean, KMedian, Percentile };
+
+Method parse_method(const std::string& m) {
+    if (m == "best")
+        return Method::Best;
+    if (m == "best-k-mean")
+        return Method::KMean;
+    if (m == "best-k-median")
+        return Method::KMedian;
+    if (m == "percentile")
+        return Method::Percentile;
+    throw ArgumentError("unknown composite method '" + m +
+                        "' (methods: best, best-k-mean, best-k-median, percentile)");
+}
+
+template <class T> T to_pixel(double v) {
+    if constexpr (std::is_floating_point_v<T>) {
+        return static_cast<T>(v);
+    } else {
+        const double r = std::nearbyint(v);
+        return static_cast<T>(std::clamp(r, double(std::numeric_limits<T>::lowest()),
+                                         double(std::numeric_limits<T>::max())));
+    }
+}
+
+// Scores descending, then scene index ascending. Stacks are small, so an insertion sort
+// beats std::sort's setup.
+inline void order_candidates(std::uint16_t* cand, int m, const float* s) {
+    for (int a = 1; a < m; ++a) {
+        const std::uint16_t v = cand[a];
+        const float sv = s[v];
+        int b = a - 1;
+        while (b >= 0 && (s[cand[b]] < sv || (s[cand[b]] == sv && cand[b] > v))) {
+            cand[b + 1] = cand[b];
+            --b;
+        }
+        cand[b + 1] = v;
+    }
+}
+
+struct Setup {
+    Method method;
+    std::vector<int> bands;
+    std::size_t n = 0; // scenes
+    int rows = 0, cols = 0;
+};
+
+Setup check_inputs(std::span<const Raster> scenes, std::span<const Raster> scores,
+                   const CompositeOptions& o) {
+    Setup s;
+    s.method = parse_method(o.method);
+    if (scenes.empty())
+        throw ArgumentError("composite needs at least one scene");
+    if (scenes.size() != scores.size())
+        throw ArgumentError("composite: " + std::to_string(scenes.size()) + " scenes but " +
+                            std::to_string(scores.size()) + " score rasters");
+    if (scenes.size() > 65534)
+        throw ArgumentError("composite: at most 65534 scenes");
+    s.n = scenes.size();
+    s.rows = scenes[0].rows();
+    s.cols = scenes[0].cols();
+    for (std::size_t i = 0; i < s.n; ++i) {
+        const Raster& a = scenes[i];
+        if (a.rows() != s.rows || a.cols() != s.cols || a.bands() != scenes[0].bands())
+            throw ArgumentError("composite: scene " + std::to_string(i) + " is " +
+                                std::to_string(a.bands()) + "x" + std::to_string(a.rows()) + "x" +
+                                std::to_string(a.cols()) + ", scene 0 is " +
+                                std::to_string(scenes[0].bands()) + "x" + std::to_string(s.rows) +
+                                "x" + std::to_string(s.cols) + " (bands x rows x cols)");
+        if (a.dtype() != scenes[0].dtype())
+            throw ArgumentError("composite: scene " + std::to_string(i) + " is " +
+                                std::string(dtype_name(a.dtype())) + ", scene 0 is " +
+                                std::string(dtype_name(scenes[0].dtype())));
+        const Raster& sc = scores[i];
+        if (sc.dtype() != DataType::Float32 || sc.bands() != 1 || sc.rows() != s.rows ||
+            sc.cols() != s.cols)
+            throw ArgumentError("composite: the score of scene " + std::to_string(i) +
+                                " must be one Float32 band of " + std::to_string(s.rows) + "x" +
+                                std::to_string(s.cols));
+    }
+    if (o.bands.empty())
+        for (int b = 0; b < scenes[0].bands(); ++b)
+            s.bands.push_back(b);
+    else
+        s.bands = o.bands;
+    for (int b : s.bands)
+        if (b < 0 || b >= scenes[0].bands())
+            throw ArgumentError("composite: band index " + std::to_string(b) +
+                                " is outside the scenes' " + std::to_string(scenes[0].bands()) +
+                                " bands");
+    if (o.k < 1)
+        throw ArgumentError("parameter 'k': must be at least 1, got " + std::to_string(o.k));
+    if (!(o.percentile >= 0 && o.percentile <= 100))
+        throw ArgumentError("parameter 'percentile': must be within [0, 100]");
+    for (int r : o.best_ranks)
+        if (r < 1)
+            throw ArgumentError("rank images: rank " + std::to_string(r) + " is not >= 1");
+    for (int r : o.worst_ranks)
+        if (r < 1)
+            throw ArgumentError("rank images: rank " + std::to_string(r) + " is not >= 1");
+    if (o.harmonize && s.method != Method::Best)
+        throw ArgumentError("harmonize works with the 'best' composite method only, not '" +
+                            o.method + "'");
+    if (o.harmonize && (o.harmonize_radius < 1 || o.harmonize_min_pixels < 2))
+        throw ArgumentError("harmonize needs harmonize_radius >= 1 and harmonize_min_pixels >= 2");
+    return s;
+}
+
+} // namespace
+
+CompositeResult composite(std::span<const Raster> scenes, std::span<const Raster> scores,
+                          const CompositeOptions& o, Progress progress) {
+    const Setup s = check_inputs(scenes, scores, o);
+    const int nb = int(s.bands.size());
+    const DataType dt = scenes[0].dtype();
+    CompositeResult res;
+    res.composite = Raster(dt, nb, s.rows, s.cols);
+    res.index = Raster(DataType::UInt16, 1, s.rows, s.cols);
+    res.score = Raster(DataType::Float32, 1, s.rows, s.cols);
+    res.count = Raster(DataType::UInt16, 1, s.rows, s.cols);
+    for (std::size_t r = 0; r < o.best_ranks.size(); ++r)
+        res.best_rank.emplace_back(dt, nb, s.rows, s.cols);
+    for (std::size_t r = 0; r < o.worst_ranks.size(); ++r)
+        res.worst_rank.emplace_back(dt, nb, s.rows, s.cols);
+    res.composite.ensure_mask();
+    res.index.ensure_mask();
+    res.score.ensure_mask();
+    for (auto& r : res.best_rank)
+        r.ensure_mask();
+    for (auto& r : res.worst_rank)
+        r.ensure_mask();
+
+    std::vector<const float*> score_ptr(s.n);
+    for (std::size_t i = 0; i < s.n; ++i)
+        score_ptr[i] = scores[i].band<float>(0).data();
+    // Per scene: does any output band carry a mask? (Checked per pixel only where it does.)
+    std::vector<const std::uint8_t*> mask_ptr(s.n * std::size_t(nb), nullptr);
+    for (std::size_t i = 0; i < s.n; ++i)
+        if (scenes[i].has_mask())
+            for (int j = 0; j < nb; ++j)
+                mask_ptr[i * std::size_t(nb) + std::size_t(j)] = scenes[i].mask(s.bands[j]).data();
+    const bool need_order =
+        s.method != Method::Best || !o.best_ranks.empty() || !o.worst_ranks.empty();
+    const float min_score = o.min_score > -std::numeric_limits<double>::infinity()
+                                ? float(o.min_score)
+                                : -std::numeric_limits<float>::max();
+    auto idx_out = res.index.band<std::uint16_t>(0);
+    auto score_out = res.score.band<float>(0);
+    auto count_out = res.count.band<std::uint16_t>(0);
+    auto idx_mask = res.index.mask(0);
+    auto score_mask = res.score.mask(0);
+    std::mutex progress_mutex;
+    std::atomic<int> rows_done{0};
+
+    visit_dtype(dt, [&](auto tag) {
+        using T = decltype(tag);
+        std::vector<const T*> src(s.n * std::size_t(nb));
+        for (std::size_t i = 0; i < s.n; ++i)
+            for (int j = 0; j < nb; ++j)
+                src[i * std::size_t(nb) + std::size_t(j)] = scenes[i].band<T>(s.bands[j]).data();
+        auto out_ptrs = [&](Raster& r) {
+            std::vector<T*> p(static_cast<std::size_t>(nb));
+            for (int j = 0; j < nb; ++j)
+                p[std::size_t(j)] = r.band<T>(j).data();
+            return p;
+        };
+        const std::vector<T*> comp = out_ptrs(res.composite);
+        std::vector<std::vector<T*>> best_ptr, worst_ptr;
+        for (auto& r : res.best_rank)
+            best_ptr.push_back(out_ptrs(r));
+        for (auto& r : res.worst_rank)
+            worst_ptr.push_back(out_ptrs(r));
+
+        tbb::parallel_for(tbb::blocked_range<int>(0, s.rows, 8), [&](const auto& range) {
+            std::vector<std::uint16_t> cand(s.n);
+            std::vector<float> sv(s.n);
+            std::vector<double> vals(s.n);
+            for (int row = range.begin(); row != range.end(); ++row) {
+                for (int col = 0; col < s.cols; ++col) {
+                    const std::size_t p = std::size_t(row) * std::size_t(s.cols) + std::size_t(col);
+                    int m = 0;
+                    int best = -1;
+                    float best_s = 0;
+                    for (std::size_t i = 0; i < s.n; ++i) {
+                        const float sc = score_ptr[i][p];
+                        sv[i] = sc;
+                        if (!(sc >= min_score))
+                            continue; // -inf (invalid), NaN, or below the threshold
+                        bool ok = true;
+                        for (int j = 0; j < nb && ok; ++j) {
+                            const std::uint8_t* mk = mask_ptr[i * std::size_t(nb) + std::size_t(j)];
+                            ok = !mk || mk[p] != 0;
+                        }
+                        if (!ok)
+                            continue;
+                        cand[std::size_t(m++)] = std::uint16_t(i);
+                        if (best < 0 || sc > best_s) { // strict: ties keep the lower index
+                            best = int(i);
+                            best_s = sc;
+                        }
+                    }
+                    count_out[p] = std::uint16_t(m);
+                    if (m == 0) {
+                        idx_out[p] = 65535;
+                        score_out[p] = kInvalidScore;
+                        idx_mask[p] = kInvalid;
+                        score_mask[p] = kInvalid;
+                        for (int j = 0; j < nb; ++j)
+                            res.composite.mask(j)[p] = kInvalid;
+                        for (auto& r : res.best_rank)
+                            for (int j = 0; j < nb; ++j)
+                                r.mask(j)[p] = kInvalid;
+                        for (auto& r : res.worst_rank)
+                            for (int j = 0; j < nb; ++j)
+                                r.mask(j)[p] = kInvalid;
+                        continue;
+                    }
+                    if (need_order)
+                        order_candidates(cand.data(), m, sv.data());
+                    idx_out[p] = std::uint16_t(best);
+                    score_out[p] = best_s;
+                    const std::size_t wb = std::size_t(best) * std::size_t(nb);
+                    switch (s.method) {
+                    case Method::Best:
+                        for (int j = 0; j < nb; ++j)
+                            comp[std::size_t(j)][p] = src[wb + std::size_t(j)][p];
+                        break;
+                    case Method::KMean:
+                    case Method::KMedian: {
+                        const int k = std::min(o.k, m);
+                        for (int j = 0; j < nb; ++j) {
+                            for (int a = 0; a < k; ++a)
+                                vals[std::size_t(a)] =
+                                    double(src[std::size_t(cand[std::size_t(a)]) * std::size_t(nb) +
+                                               std::size_t(j)][p]);
+                            double v;
+                            if (s.method == Method::KMean) {
+                                double sum = 0;
+                                for (int a = 0; a < k; ++a)
+                                    sum += vals[std::size_t(a)];
+                                v = sum / double(k);
+                            } else {
+                                v = detail::median_inplace(vals.data(), std::size_t(k));
+                            }
+                            comp[std::size_t(j)][p] = to_pixel<T>(v);
+                        }
+                        break;
+                    }
+                    case Method::Percentile: {
+                        const double pos = o.percentile / 100.0 * double(m - 1);
+                        const auto lo = std::size_t(std::floor(pos));
+                        const std::size_t hi = std::min(lo + 1, std::size_t(m - 1));
+                        for (int j = 0; j < nb; ++j) {
+                            for (int a = 0; a < m; ++a)
+                                vals[std::size_t(a)] =
+                                    double(src[std::size_t(cand[std::size_t(a)]) * std::size_t(nb) +
+                                               std::size_t(j)][p]);
+                            std::sort(vals.begin(), vals.begin() + m);
+                            const double v = vals[lo] + (pos - double(lo)) * (vals[hi] - vals[lo]);
+                            comp[std::size_t(j)][p] = to_pixel<T>(v);
+                        }
+                        break;
+                    }
+                    }
+                    auto put_rank = [&](std::vector<T*>& dst, Raster& r, int rank0) {
+                        if (rank0 < 0 || rank0 >= m) {
+                            for (int j = 0; j < nb; ++j)
+                                r.mask(j)[p] = kInvalid;
+                            return;
+                        }
+                        const std::size_t base =
+                            std::size_t(cand[std::size_t(rank0)]) * std::size_t(nb);
+                        for (int j = 0; j < nb; ++j)
+                            dst[std::size_t(j)][p] = src[base + std::size_t(j)][p];
+                    };
+                    for (std::size_t r = 0; r < o.best_ranks.size(); ++r)
+                        put_rank(best_ptr[r], res.best_rank[r], o.best_ranks[r] - 1);
+                    for (std::size_t r = 0; r < o.worst_ranks.size(); ++r)
+                        put_rank(worst_ptr[r], res.worst_rank[r], m - o.worst_ranks[r]);
+                }
+            }
+            const int done = rows_done += int(range.size());
+            std::lock_guard lock(progress_mutex);
+            progress.report(double(done) / double(std::max(1, s.rows)) * (o.harmonize ? 0.5 : 1.0));
+        });
+
+        if (!o.harmonize)
+            return;
+        // Seam removal. A pixel from a different scene than the majority of its window is
+        // mapped to that scene's radiometry with gain = sd(ref)/sd(own) and
+        // bias = mean(ref) - gain * mean(own) over the window pixels valid in both.
+        const int R = o.harmonize_radius;
+        auto usable = [&](std::size_t i, std::size_t q) {
+            if (!(score_ptr[i][q] >= min_score))
+                return false;
+            for (int j = 0; j < nb; ++j) {
+                const std::uint8_t* mk = mask_ptr[i * std::size_t(nb) + std::size_t(j)];
+                if (mk && !mk[q])
+                    return false;
+            }
+            return true;
+        };
+        tbb::parallel_for(tbb::blocked_range<int>(0, s.rows, 4), [&](const auto& range) {
+            std::vector<int> hist(s.n, 0);
+            const auto nbz = static_cast<std::size_t>(nb);
+            std::vector<double> sx(nbz), sy(nbz), sxx(nbz), syy(nbz);
+            for (int row = range.begin(); row != range.end(); ++row) {
+                const int r0 = std::max(0, row - R), r1 = std::min(s.rows - 1, row + R);
+                for (int col = 0; col < s.cols; ++col) {
+                    const std::size_t p = std::size_t(row) * std::size_t(s.cols) + std::size_t(col);
+                    if (!idx_mask[p])
+                        continue;
+                    const int own = idx_out[p];
+                    const int c0 = std::max(0, col - R), c1 = std::min(s.cols - 1, col + R);
+                    int major = own, major_n = 0;
+                    bool mixed = false;
+                    for (int y = r0; y <= r1; ++y)
+                        for (int x = c0; x <= c1; ++x) {
+                            const std::size_t q =
+                                std::size_t(y) * std::size_t(s.cols) + std::size_t(x);
+                            if (!idx_mask[q])
+                                continue;
+                            const int w = idx_out[q];
+                            mixed = mixed || w != own;
+                            const int h = ++hist[std::size_t(w)];
+                            if (h > major_n || (h == major_n && w < major)) {
+                                major_n = h;
+                                major = w;
+                            }
+                        }
+                    for (int y = r0; y <= r1; ++y)
+                        for (int x = c0; x <= c1; ++x) {
+                            const std::size_t q =
+                                std::size_t(y) * std::size_t(s.cols) + std::size_t(x);
+                            if (idx_mask[q])
+                                hist[idx_out[q]] = 0;
+                        }
+                    if (!mixed || major == own)
+                        continue;
+                    std::fill(sx.begin(), sx.end(), 0.0);
+                    std::fill(sy.begin(), sy.end(), 0.0);
+                    std::fill(sxx.begin(), sxx.end(), 0.0);
+                    std::fill(syy.begin(), syy.end(), 0.0);
+                    int cnt = 0;
+                    for (int y = r0; y <= r1; ++y)
+                        for (int x = c0; x <= c1; ++x) {
+                            const std::size_t q =
+                                std::size_t(y) * std::size_t(s.cols) + std::size_t(x);
+                            if (!usable(std::size_t(own), q) || !usable(std::size_t(major), q))
+                                continue;
+                            ++cnt;
+                            for (int j = 0; j < nb; ++j) {
+                                const double a = double(
+                                    src[std::size_t(own) * std::size_t(nb) + std::size_t(j)][q]);
+                                const double b = double(
+                                    src[std::size_t(major) * std::size_t(nb) + std::size_t(j)][q]);
+                                sx[std::size_t(j)] += a;
+                                sxx[std::size_t(j)] += a * a;
+                                sy[std::size_t(j)] += b;
+                                syy[std::size_t(j)] += b * b;
+                            }
+                        }
+                    if (cnt < o.harmonize_min_pixels)
+                        continue;
+                    for (int j = 0; j < nb; ++j) {
+                        const double mx = sx[std::size_t(j)] / cnt, my = sy[std::size_t(j)] / cnt;
+                        const double vx = std::max(0.0, sxx[std::size_t(j)] / cnt - mx * mx);
+                        const double vy = std::max(0.0, syy[std::size_t(j)] / cnt - my * my);
+                        // A flat window gives no gain information: shift only.
+                        double gain = vx > 1e-12 ? std::sqrt(vy / vx) : 1.0;
+                        gain = std::clamp(gain, 0.2, 5.0);
+                        const double bias = my - gain * mx;
+                        const double v =
+                            double(src[std::size_t(own) * std::size_t(nb) + std::size_t(j)][p]);
+                        comp[std::size_t(j)][p] = to_pixel<T>(gain * v + bias);
+                    }
+                }
+            }
+        });
+        progress.report(1.0);
+    });
+    return res;
+}
+
+} // namespace rb

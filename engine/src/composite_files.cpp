@@ -1,0 +1,473 @@
+// Streaming drivers: score and composite scenes stored in files, block by block.
+#include <tbb/concurrent_queue.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "rasterbench/composite.h"
+
+namespace rb {
+
+namespace {
+
+// Smallest type holding every value of all `types` exactly.
+DataType promote(const std::vector<DataType>& types) {
+    const DataType first = types.front();
+    if (std::all_of(types.begin(), types.end(), [&](DataType t) { return t == first; }))
+        return first;
+    bool any_float32 = false, wide = false, all_unsigned = true, any_uint16 = false;
+    for (DataType t : types) {
+        any_float32 = any_float32 || t == DataType::Float32;
+        wide = wide || t == DataType::Float64 || (!is_floating(t) && dtype_size(t) > 2);
+        all_unsigned = all_unsigned && (t == DataType::UInt8 || t == DataType::UInt16);
+        any_uint16 = any_uint16 || t == DataType::UInt16;
+    }
+    if (wide)
+        return DataType::Float64; // 32-bit integers or doubles: only Float64 holds them all
+    if (any_float32)
+        return DataType::Float32; // exact for every integer of 16 bits or fewer
+    if (all_unsigned)
+        return DataType::UInt16;
+    return any_uint16 ? DataType::Int32 : DataType::Int16;
+}
+
+std::string quoted(const std::string& s) {
+    return "'" + s + "'";
+}
+
+} // namespace
+
+SceneReader::SceneReader(const SceneSource& source) : source_(source) {
+    if (source.files.empty())
+        throw ArgumentError("a scene needs at least one file");
+    std::vector<DataType> types;
+    for (const auto& f : source.files) {
+        datasets_.push_back(Dataset::open(f));
+        types.push_back(datasets_.back().profile().dtype);
+    }
+    const Profile& p0 = datasets_.front().profile();
+    for (std::size_t i = 1; i < datasets_.size(); ++i) {
+        const Profile& p = datasets_[i].profile();
+        if (p.width != p0.width || p.height != p0.height ||
+            !p.transform.almost_equals(p0.transform, 1e-6 * std::abs(p0.transform.a)))
+            throw ArgumentError("file " + quoted(source.files[i]) + " is not on the grid of " +
+                                quoted(source.files[0]) + " (a scene's files must align)");
+    }
+    layout_.dtype = promote(types);
+    layout_.label = source.label();
+    for (std::size_t i = 0; i < datasets_.size(); ++i) {
+        const Profile& p = datasets_[i].profile();
+        if (i == 1)
+            layout_.qa_band = layout_.count;
+        layout_.count += p.count;
+        for (int b = 0; b < p.count; ++b) {
+            layout_.descriptions.push_back(
+                std::size_t(b) < p.descriptions.size() ? p.descriptions[std::size_t(b)] : "");
+            layout_.colorinterp.push_back(
+                std::size_t(b) < p.colorinterp.size() ? p.colorinterp[std::size_t(b)] : "");
+        }
+    }
+}
+
+Raster SceneReader::read(const Window& window, int out_rows, int out_cols,
+                         Resampling resampling) const {
+    ReadOptions ro;
+    ro.window = window;
+    ro.out_rows = out_rows;
+    ro.out_cols = out_cols;
+    ro.resampling = resampling;
+    if (datasets_.size() == 1 && layout_.dtype == datasets_.front().profile().dtype)
+        return datasets_.front().read(ro);
+    std::vector<Raster> parts;
+    for (const auto& d : datasets_)
+        parts.push_back(d.read(ro));
+    const int rows = parts.front().rows(), cols = parts.front().cols();
+    Raster out(layout_.dtype, layout_.count, rows, cols);
+    const bool any_mask =
+        std::any_of(parts.begin(), parts.end(), [](const Raster& r) { return r.has_mask(); });
+    if (any_mask)
+        out.ensure_mask();
+    int ob = 0;
+    for (const auto& part : parts) {
+        visit_dtype(part.dtype(), [&](auto s) {
+            using S = decltype(s);
+            visit_dtype(layout_.dtype, [&](auto d) {
+                using D = decltype(d);
+                for (int b = 0; b < part.bands(); ++b) {
+                    const auto src = part.band<S>(b);
+                    auto dst = out.band<D>(ob + b);
+                    for (std::size_t i = 0; i < src.size(); ++i)
+                        dst[i] = static_cast<D>(src[i]);
+                }
+            });
+        });
+        if (part.has_mask())
+            for (int b = 0; b < part.bands(); ++b) {
+                const auto m = part.mask(b);
+                std::memcpy(out.mask(ob + b).data(), m.data(), m.size());
+            }
+        ob += part.bands();
+    }
+    return out;
+}
+
+void check_same_grid(const std::vector<Profile>& profiles, const std::vector<int>& band_counts,
+                     const std::vector<std::string>& labels) {
+    if (profiles.empty())
+        return;
+    const Profile& a = profiles.front();
+    for (std::size_t i = 1; i < profiles.size(); ++i) {
+        const Profile& b = profiles[i];
+        const std::string head =
+            "scene " + quoted(labels[i]) + " is not on the grid of " + quoted(labels[0]) + ": ";
+        const std::string tail = " (align the scenes first, e.g. reproject them onto one grid)";
+        if (a.width != b.width || a.height != b.height)
+            throw ArgumentError(head + "size " + std::to_string(b.width) + "x" +
+                                std::to_string(b.height) + " vs " + std::to_string(a.width) + "x" +
+                                std::to_string(a.height) + tail);
+        const double tol = 1e-6 * std::max(std::abs(a.transform.a), std::abs(a.transform.e));
+        if (!a.transform.almost_equals(b.transform, tol)) {
+            const auto ga = a.transform.to_gdal(), gb = b.transform.to_gdal();
+            auto text = [](const std::array<double, 6>& g) {
+                std::string s = "(";
+                for (int k = 0; k < 6; ++k)
+                    s += (k ? ", " : "") + format_param_value(g[std::size_t(k)]);
+                return s + ")";
+            };
+            throw ArgumentError(head + "geotransform " + text(gb) + " vs " + text(ga) + tail);
+        }
+        if (!(a.crs.empty() && b.crs.empty()) && !(a.crs == b.crs))
+            throw ArgumentError(head + "CRS " + (b.crs.empty() ? "none" : b.crs.name()) + " vs " +
+                                (a.crs.empty() ? "none" : a.crs.name()) + tail);
+        if (band_counts[i] != band_counts[0])
+            throw ArgumentError("scene " + quoted(labels[i]) + " has " +
+                                std::to_string(band_counts[i]) + " bands but " + quoted(labels[0]) +
+                                " has " + std::to_string(band_counts[0]));
+    }
+}
+
+namespace {
+
+// Everything a streaming run needs about its inputs, checked once.
+struct StackInfo {
+    Profile profile; // first scene's first file
+    BandLayout layout;
+    int primary_bands = 0;
+    std::vector<std::string> labels;
+};
+
+StackInfo inspect(const std::vector<SceneSource>& scenes) {
+    if (scenes.empty())
+        throw ArgumentError("no scenes given");
+    StackInfo info;
+    std::vector<Profile> profiles;
+    std::vector<int> counts;
+    std::vector<DataType> types;
+    for (const auto& s : scenes) {
+        SceneReader r(s);
+        profiles.push_back(r.profile());
+        counts.push_back(r.layout().count);
+        types.push_back(r.dtype());
+        info.labels.push_back(s.label());
+        if (profiles.size() == 1) {
+            info.layout = r.layout();
+            info.primary_bands = r.primary_bands();
+        }
+    }
+    check_same_grid(profiles, counts, info.labels);
+    for (std::size_t i = 1; i < types.size(); ++i)
+        if (types[i] != types[0])
+            throw ArgumentError(
+                "scene " + quoted(info.labels[i]) + " is " + std::string(dtype_name(types[i])) +
+                " but " + quoted(info.labels[0]) + " is " + std::string(dtype_name(types[0])) +
+                " (convert the scenes to one type first)");
+    info.profile = profiles.front();
+    return info;
+}
+
+// One reader per scene, owned by whichever task holds the set (a Dataset is single-threaded).
+struct ReaderSet {
+    std::vector<SceneReader> readers;
+};
+
+class ReaderPool {
+public:
+    explicit ReaderPool(const std::vector<SceneSource>& scenes) : scenes_(scenes) {}
+    std::unique_ptr<ReaderSet> acquire() {
+        std::unique_ptr<ReaderSet> s;
+        if (pool_.try_pop(s))
+            return s;
+        s = std::make_unique<ReaderSet>();
+        for (const auto& src : scenes_)
+            s->readers.emplace_back(src);
+        return s;
+    }
+    void release(std::unique_ptr<ReaderSet> s) { pool_.push(std::move(s)); }
+
+private:
+    const std::vector<SceneSource>& scenes_;
+    tbb::concurrent_queue<std::unique_ptr<ReaderSet>> pool_;
+};
+
+Profile output_profile(const Profile& src, int count, DataType dtype,
+                       std::vector<std::optional<double>> nodata, const StreamOptions& stream) {
+    Profile p;
+    p.driver = "GTiff";
+    p.width = src.width;
+    p.height = src.height;
+    p.count = count;
+    p.dtype = dtype;
+    p.crs = src.crs;
+    p.transform = src.transform;
+    p.has_transform = src.has_transform;
+    p.nodata = std::move(nodata);
+    p.tiled = true;
+    p.block_width = p.block_height = stream.tile_size;
+    p.compression = stream.compression == "NONE" ? "" : stream.compression;
+    p.interleave = "BAND";
+    if (!p.compression.empty() && p.compression != "JPEG")
+        p.creation_options["PREDICTOR"] = is_floating(dtype) ? "1" : "2";
+    // Tiles are compressed when GDAL flushes its cache, mostly at close(): let GDAL's GTiff
+    // driver compress them on as many threads as the blocks were computed on.
+    if (stream.compression_level > 0) {
+        if (p.compression == "DEFLATE")
+            p.creation_options["ZLEVEL"] = std::to_string(stream.compression_level);
+        else if (p.compression == "ZSTD")
+            p.creation_options["ZSTD_LEVEL"] = std::to_string(stream.compression_level);
+        else if (p.compression == "LZMA")
+            p.creation_options["LZMA_PRESET"] = std::to_string(stream.compression_level);
+    }
+    if (!p.compression.empty())
+        p.creation_options["NUM_THREADS"] =
+            stream.threads > 0 ? std::to_string(stream.threads) : "ALL_CPUS";
+    return p;
+}
+
+struct Block {
+    Window inner, outer;
+};
+
+std::vector<Block> plan_blocks(int width, int height, int block, int halo) {
+    std::vector<Block> out;
+    for (int y = 0; y < height; y += block)
+        for (int x = 0; x < width; x += block) {
+            Block b;
+            b.inner = Window{x, y, std::min(block, width - x), std::min(block, height - y)};
+            b.outer =
+                Window{x - halo, y - halo, b.inner.width + 2 * halo, b.inner.height + 2 * halo}
+                    .clamped(width, height);
+            out.push_back(b);
+        }
+    return out;
+}
+
+// Runs `work(block, readers)` over every block in parallel; `work` returns a closure that
+// writes its results, which runs under one lock with the progress report.
+template <class Work>
+void run_blocks(const std::vector<SceneSource>& scenes, const std::vector<Block>& blocks,
+                const StreamOptions& stream, Progress& progress, Work&& work) {
+    ReaderPool pool(scenes);
+    std::mutex write_mutex;
+    std::size_t done = 0;
+    tbb::task_arena arena(stream.threads > 0 ? stream.threads : tbb::task_arena::automatic);
+    arena.execute([&] {
+        tbb::parallel_for(std::size_t(0), blocks.size(), std::size_t(1), [&](std::size_t i) {
+            {
+                std::lock_guard lock(write_mutex);
+                progress.check();
+            }
+            auto readers = pool.acquire();
+            std::vector<Raster> data;
+            data.reserve(readers->readers.size());
+            for (const auto& r : readers->readers)
+                data.push_back(r.read(blocks[i].outer));
+            pool.release(std::move(readers));
+            auto write = work(blocks[i], std::move(data));
+            std::lock_guard lock(write_mutex);
+            write();
+            progress.report(double(++done) / double(blocks.size()));
+        });
+    });
+}
+
+void validate_stream(const StreamOptions& s) {
+    if (s.block_size < 16 || s.block_size > 16384)
+        throw ArgumentError("block size " + std::to_string(s.block_size) + " is outside 16..16384");
+    if (s.tile_size < 16 || s.tile_size % 16 != 0)
+        throw ArgumentError("tile size " + std::to_string(s.tile_size) +
+                            " must be a multiple of 16");
+}
+
+Raster without_empty_mask(Raster r) {
+    if (r.has_mask()) {
+        bool any = false;
+        for (int b = 0; b < r.bands() && !any; ++b) {
+            const auto m = r.mask(b);
+            any = std::find(m.begin(), m.end(), kInvalid) != m.end();
+        }
+        if (!any)
+            r.drop_mask();
+    }
+    return r;
+}
+
+} // namespace
+
+void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions& score,
+                     const CompositeOptions& options, const CompositeOutputs& outputs,
+                     const StreamOptions& stream, Progress progress) {
+    validate_stream(stream);
+    if (outputs.composite.empty())
+        throw ArgumentError("composite: no output file given");
+    const StackInfo info = inspect(scenes);
+    const Scorer scorer(score, info.layout);
+    CompositeOptions opts = options;
+    if (opts.bands.empty())
+        for (int b = 0; b < info.primary_bands; ++b)
+            opts.bands.push_back(b);
+    for (const auto& [r, path] : outputs.best_ranks)
+        opts.best_ranks.push_back(r);
+    for (const auto& [r, path] : outputs.worst_ranks)
+        opts.worst_ranks.push_back(r);
+    {
+        // Reject bad options before any file is created.
+        Raster z(info.layout.dtype, info.layout.count, 1, 1), zs(DataType::Float32, 1, 1, 1);
+        const std::vector<Raster> one{z}, one_s{zs};
+        composite(one, one_s, opts);
+    }
+    const int nb = int(opts.bands.size());
+    const Profile& src = info.profile;
+
+    std::vector<std::optional<double>> nd;
+    for (int b : opts.bands) {
+        std::optional<double> v;
+        if (b < int(src.nodata.size()))
+            v = src.nodata[std::size_t(b)];
+        if (!v && is_floating(info.layout.dtype))
+            v = std::numeric_limits<double>::quiet_NaN();
+        nd.push_back(v);
+    }
+    // Bands of the first file keep its type (the stacked type only widens it losslessly).
+    const bool primary_only = std::all_of(opts.bands.begin(), opts.bands.end(),
+                                          [&](int b) { return b < info.primary_bands; });
+    Profile comp_p =
+        output_profile(src, nb, primary_only ? src.dtype : info.layout.dtype, nd, stream);
+    for (int b : opts.bands) {
+        comp_p.descriptions.push_back(std::size_t(b) < info.layout.descriptions.size()
+                                          ? info.layout.descriptions[std::size_t(b)]
+                                          : "");
+    }
+    const bool small = scenes.size() < 255;
+    struct Out {
+        std::optional<Dataset> ds;
+    };
+    Out comp, index, sc, count;
+    std::vector<Dataset> best_ds, worst_ds;
+    comp.ds.emplace(Dataset::create(outputs.composite, comp_p));
+    if (!outputs.index.empty())
+        index.ds.emplace(Dataset::create(
+            outputs.index, output_profile(src, 1, small ? DataType::UInt8 : DataType::UInt16,
+                                          {small ? 255.0 : 65535.0}, stream)));
+    if (!outputs.score.empty())
+        sc.ds.emplace(Dataset::create(
+            outputs.score, output_profile(src, 1, DataType::Float32,
+                                          {std::numeric_limits<double>::quiet_NaN()}, stream)));
+    if (!outputs.count.empty())
+        count.ds.emplace(Dataset::create(
+            outputs.count, output_profile(src, 1, DataType::UInt16, {std::nullopt}, stream)));
+    for (const auto& [r, path] : outputs.best_ranks)
+        best_ds.push_back(Dataset::create(path, comp_p));
+    for (const auto& [r, path] : outputs.worst_ranks)
+        worst_ds.push_back(Dataset::create(path, comp_p));
+
+    const int halo = scorer.halo() + (opts.harmonize ? opts.harmonize_radius : 0);
+    const auto blocks = plan_blocks(src.width, src.height, stream.block_size, halo);
+    const StackStatsNeeds needs = scorer.stack_needs();
+    run_blocks(scenes, blocks, stream, progress, [&](const Block& blk, std::vector<Raster> data) {
+        std::optional<StackStats> stats;
+        if (needs.any())
+            stats = stack_statistics(data, needs);
+        std::vector<Raster> scores(data.size());
+        tbb::parallel_for(std::size_t(0), data.size(), [&](std::size_t i) {
+            scores[i] = scorer.score(data[i], stats ? &*stats : nullptr);
+        });
+        CompositeResult res = composite(data, scores, opts);
+        const Window in{blk.inner.col_off - blk.outer.col_off,
+                        blk.inner.row_off - blk.outer.row_off, blk.inner.width, blk.inner.height};
+        auto c = std::make_shared<CompositeResult>();
+        c->composite = without_empty_mask(crop(res.composite, in));
+        if (index.ds)
+            c->index = without_empty_mask(crop(res.index, in));
+        if (sc.ds)
+            c->score = without_empty_mask(crop(res.score, in));
+        if (count.ds)
+            c->count = crop(res.count, in);
+        for (auto& r : res.best_rank)
+            c->best_rank.push_back(without_empty_mask(crop(r, in)));
+        for (auto& r : res.worst_rank)
+            c->worst_rank.push_back(without_empty_mask(crop(r, in)));
+        return [&, c, w = blk.inner] {
+            comp.ds->write(c->composite, {}, w);
+            if (index.ds)
+                index.ds->write(c->index, {}, w);
+            if (sc.ds)
+                sc.ds->write(c->score, {}, w);
+            if (count.ds)
+                count.ds->write(c->count, {}, w);
+            for (std::size_t i = 0; i < best_ds.size(); ++i)
+                best_ds[i].write(c->best_rank[i], {}, w);
+            for (std::size_t i = 0; i < worst_ds.size(); ++i)
+                worst_ds[i].write(c->worst_rank[i], {}, w);
+        };
+    });
+    comp.ds->close();
+    if (index.ds)
+        index.ds->close();
+    if (sc.ds)
+        sc.ds->close();
+    if (count.ds)
+        count.ds->close();
+    for (auto& d : best_ds)
+        d.close();
+    for (auto& d : worst_ds)
+        d.close();
+}
+
+void score_file(const SceneSource& scene, const std::vector<SceneSource>& stack,
+                const ScoreOptions& score, const std::string& out, const StreamOptions& stream,
+                Progress progress) {
+    validate_stream(stream);
+    std::vector<SceneSource> all{scene};
+    all.insert(all.end(), stack.begin(), stack.end());
+    const StackInfo info = inspect(all);
+    const Scorer scorer(score, info.layout);
+    const StackStatsNeeds needs = scorer.stack_needs();
+    if (scorer.requires_stack() && stack.empty())
+        throw ArgumentError("score method '" + score_method_name(score) +
+                            "' needs a stack for its per-pixel statistics (scene '" +
+                            scene.label() + "'): give the stack's scenes too");
+    Dataset ds =
+        Dataset::create(out, output_profile(info.profile, 1, DataType::Float32,
+                                            {std::numeric_limits<double>::quiet_NaN()}, stream));
+    const auto blocks =
+        plan_blocks(info.profile.width, info.profile.height, stream.block_size, scorer.halo());
+    run_blocks(all, blocks, stream, progress, [&](const Block& blk, std::vector<Raster> data) {
+        std::optional<StackStats> stats;
+        if (needs.any() && data.size() > 1)
+            stats = stack_statistics(std::span<const Raster>(data).subspan(1), needs);
+        const Raster s = scorer.score(data.front(), stats ? &*stats : nullptr);
+        const Window in{blk.inner.col_off - blk.outer.col_off,
+                        blk.inner.row_off - blk.outer.row_off, blk.inner.width, blk.inner.height};
+        auto r = std::make_shared<Raster>(without_empty_mask(crop(s, in)));
+        return [&ds, r, w = blk.inner] { ds.write(*r, {}, w); };
+    });
+    ds.close();
+}
+
+} // namespace rb

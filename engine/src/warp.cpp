@@ -1,0 +1,582 @@
+#include "rasterbench/warp.h"
+
+#include <cpl_string.h>
+#include <gdal_alg.h>
+#include <gdalwarper.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <sstream>
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "gdal_util.h"
+#include "rasterbench/error.h"
+#include "warp_mem.h"
+
+namespace rb {
+
+using detail::DatasetPtr;
+using detail::GdalErrorCapture;
+using detail::reason;
+using detail::TransformerPtr;
+
+Grid grid_of(const Profile& p) {
+    return {p.width, p.height, p.transform, p.crs};
+}
+
+namespace {
+
+struct ResamplingName {
+    WarpResampling value;
+    std::string_view name;
+    GDALResampleAlg gdal;
+};
+constexpr ResamplingName kResampling[] = {
+    {WarpResampling::Nearest, "near", GRA_NearestNeighbour},
+    {WarpResampling::Bilinear, "bilinear", GRA_Bilinear},
+    {WarpResampling::Cubic, "cubic", GRA_Cubic},
+    {WarpResampling::CubicSpline, "cubicspline", GRA_CubicSpline},
+    {WarpResampling::Lanczos, "lanczos", GRA_Lanczos},
+    {WarpResampling::Average, "average", GRA_Average},
+    {WarpResampling::Mode, "mode", GRA_Mode},
+    {WarpResampling::Min, "min", GRA_Min},
+    {WarpResampling::Max, "max", GRA_Max},
+    {WarpResampling::Median, "med", GRA_Med},
+};
+
+GDALResampleAlg to_gdal(WarpResampling r) {
+    for (const auto& e : kResampling)
+        if (e.value == r)
+            return e.gdal;
+    return GRA_NearestNeighbour;
+}
+
+std::string describe(const Crs& crs) {
+    return crs.empty() ? "(no CRS)" : "'" + crs.name() + "'";
+}
+
+// A source MEM/file dataset with no bands is enough for GDAL's transformer and
+// GDALSuggestedWarpOutput2: they only need size, geotransform and CRS.
+DatasetPtr georef_only(const Grid& g) {
+    DatasetPtr ds = detail::mem_dataset(g.width, g.height);
+    detail::set_georef(ds.get(), g.transform, g.crs);
+    return ds;
+}
+
+// GenImgProj transformer from a source dataset's pixels to `dst`'s pixels (gdalwarp's).
+TransformerPtr make_transformer(GDALDatasetH src, const Crs& src_crs, const Grid& dst) {
+    GdalErrorCapture cap;
+    detail::CslPtr opts;
+    if (!src_crs.empty() && !dst.crs.empty())
+        opts.reset(CSLSetNameValue(opts.release(), "DST_SRS", dst.crs.to_wkt().c_str()));
+    TransformerPtr t(GDALCreateGenImgProjTransformer2(src, nullptr, opts.get()));
+    if (!t)
+        throw CrsError("cannot transform from " + describe(src_crs) + " to " + describe(dst.crs) +
+                       ": " + reason(cap, "GDAL could not create the transformation"));
+    auto gt = dst.transform.to_gdal();
+    GDALSetGenImgProjTransformerDstGeoTransform(t.get(), gt.data());
+    return t;
+}
+
+} // namespace
+
+std::string_view warp_resampling_name(WarpResampling r) {
+    for (const auto& e : kResampling)
+        if (e.value == r)
+            return e.name;
+    return "near";
+}
+
+std::optional<WarpResampling> parse_warp_resampling(std::string_view name) {
+    std::string n(name);
+    for (char& c : n)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (n == "nearest")
+        return WarpResampling::Nearest;
+    if (n == "median")
+        return WarpResampling::Median;
+    if (n == "cubic_spline")
+        return WarpResampling::CubicSpline;
+    for (const auto& e : kResampling)
+        if (e.name == n)
+            return e.value;
+    return std::nullopt;
+}
+
+Grid default_grid(const Grid& src, const Crs& dst_crs_in, const GridOptions& o) {
+    if (src.width <= 0 || src.height <= 0)
+        throw ArgumentError("cannot compute an output grid for an empty source grid (" +
+                            std::to_string(src.width) + "x" + std::to_string(src.height) + ")");
+    if ((o.res_x && !(*o.res_x > 0)) || (o.res_y && !(*o.res_y > 0)))
+        throw ArgumentError("target resolution must be positive");
+    if ((o.width && *o.width <= 0) || (o.height && *o.height <= 0))
+        throw ArgumentError("target size must be positive");
+    if ((o.res_x || o.res_y) && (o.width || o.height))
+        throw ArgumentError("target resolution and target size cannot both be given");
+    if (o.target_aligned_pixels && !o.res_x && !o.res_y)
+        throw ArgumentError("aligned pixels (-tap) need a target resolution");
+    if (o.bounds && !(o.bounds->right > o.bounds->left && o.bounds->top > o.bounds->bottom))
+        throw ArgumentError("target bounds must have left < right and bottom < top");
+
+    const Crs dst_crs = dst_crs_in.empty() ? src.crs : dst_crs_in;
+    Grid dst_for_transformer{0, 0, Affine{}, dst_crs};
+    DatasetPtr ds = georef_only(src);
+    TransformerPtr t = make_transformer(ds.get(), src.crs, dst_for_transformer);
+    GdalErrorCapture cap;
+    double gt[6];
+    int pixels = 0, lines = 0;
+    double extent[4];
+    if (GDALSuggestedWarpOutput2(ds.get(), GDALGenImgProjTransform, t.get(), gt, &pixels, &lines,
+                                 extent, 0) != CE_None)
+        throw CrsError("cannot compute the extent of the source in " + describe(dst_crs) + ": " +
+                       reason(cap, "GDAL could not transform the source's outline"));
+
+    // The rest mirrors gdalwarp's GDALWarpCreateOutput for one source.
+    double min_x = 0, max_x = 0, min_y = 0, max_y = 0;
+    const bool have_bounds = o.bounds.has_value();
+    if (have_bounds) {
+        min_x = o.bounds->left;
+        max_x = o.bounds->right;
+        min_y = o.bounds->bottom;
+        max_y = o.bounds->top;
+    }
+    auto bounds_from_suggested = [&] {
+        if (!have_bounds) {
+            min_x = gt[0];
+            max_x = gt[0] + gt[1] * pixels;
+            max_y = gt[3];
+            min_y = gt[3] + gt[5] * lines;
+        }
+    };
+    Grid out;
+    out.crs = dst_crs;
+    if (o.res_x || o.res_y) {
+        const double rx = o.res_x ? *o.res_x : *o.res_y;
+        const double ry = o.res_y ? *o.res_y : rx;
+        bounds_from_suggested();
+        if (o.target_aligned_pixels) {
+            min_x = std::floor(min_x / rx) * rx;
+            max_x = std::ceil(max_x / rx) * rx;
+            min_y = std::floor(min_y / ry) * ry;
+            max_y = std::ceil(max_y / ry) * ry;
+        }
+        out.width = int((max_x - min_x + rx / 2.0) / rx);
+        out.height = int((std::fabs(max_y - min_y) + ry / 2.0) / ry);
+        out.transform = Affine{rx, 0, min_x, 0, -ry, max_y};
+    } else if (o.width && o.height) {
+        bounds_from_suggested();
+        out.width = *o.width;
+        out.height = *o.height;
+        out.transform =
+            Affine{(max_x - min_x) / out.width, 0, min_x, 0, -(max_y - min_y) / out.height, max_y};
+    } else if (o.width || o.height) {
+        bounds_from_suggested();
+        double r = 0;
+        if (o.width) {
+            out.width = *o.width;
+            r = (max_x - min_x) / out.width;
+            out.height = int((max_y - min_y + r / 2.0) / r);
+        } else {
+            out.height = *o.height;
+            r = (max_y - min_y) / out.height;
+            out.width = int((max_x - min_x + r / 2.0) / r);
+        }
+        out.transform = Affine{r, 0, min_x, 0, -r, max_y};
+    } else if (have_bounds) {
+        double rx = gt[1], ry = std::fabs(gt[5]);
+        out.width = int((max_x - min_x + rx / 2.0) / rx);
+        out.height = int((max_y - min_y + ry / 2.0) / ry);
+        rx = (max_x - min_x) / out.width;
+        ry = (max_y - min_y) / out.height;
+        out.transform = Affine{rx, 0, min_x, 0, -ry, max_y};
+    } else {
+        out.width = pixels;
+        out.height = lines;
+        out.transform = Affine::from_gdal({gt[0], gt[1], gt[2], gt[3], gt[4], gt[5]});
+    }
+    if (out.width <= 0 || out.height <= 0)
+        throw ArgumentError("the requested target grid is empty (" + std::to_string(out.width) +
+                            "x" + std::to_string(out.height) + ")");
+    return out;
+}
+
+// ----------------------------------------------------------------------------------------
+// The tiled warp.
+
+namespace {
+
+// Bands warped together because they share one validity source.
+struct Pass {
+    std::vector<int> src_bands;     // 1-based bands of the source dataset
+    std::vector<int> out_bands;     // 0-based bands of the output raster
+    int src_alpha = 0;              // 1-based source band holding validity (0/255), 0 = none
+    std::vector<double> src_nodata; // empty, or one per band
+};
+
+struct Source {
+    std::function<DatasetPtr()> open; // a new handle for one worker thread
+    std::string what;                 // for messages
+    GDALDataType type = GDT_Byte;
+    DataType dtype = DataType::UInt8;
+    Crs crs;
+    std::vector<Pass> passes;
+    int out_bands = 0;
+    std::vector<double> fill; // per output band: value of invalid samples
+};
+
+struct ThreadState {
+    DatasetPtr src;
+    TransformerPtr transformer;
+};
+
+struct WoDeleter {
+    void operator()(GDALWarpOptions* w) const { GDALDestroyWarpOptions(w); }
+};
+
+void check_dtype(DataType t, const std::string& what) {
+    if (t == DataType::Int8 || is_complex(t))
+        throw UnsupportedError("cannot reproject " + what + ": data type " +
+                               std::string(dtype_name(t)) + " is not supported by the warper");
+}
+
+// Warps one pass of one tile and copies the part inside `region` into `out`.
+void warp_tile(const Source& s, const Pass& pass, ThreadState& st, const Affine& dst_transform,
+               const Window& tile, const Window& region, const ReprojectOptions& o, Raster& out) {
+    GdalErrorCapture cap;
+    const int nb = int(pass.src_bands.size());
+    DatasetPtr dst(GDALCreate(GDALGetDriverByName("MEM"), "", int(tile.width), int(tile.height),
+                              nb + 1, s.type, nullptr));
+    if (!dst)
+        throw IoError("cannot allocate a warp tile: " + reason(cap, "MEM driver failed"));
+
+    // The thread's GenImgProj transformer now targets this tile's own grid (the tile's
+    // transform is computed identically in every run containing the tile). GDAL sees its
+    // own transformer, so it finds poles and other special points when sizing the source
+    // window, exactly as gdalwarp does.
+    const auto tile_gt = tile.transform(dst_transform).to_gdal();
+    GDALSetGenImgProjTransformerDstGeoTransform(st.transformer.get(),
+                                                const_cast<double*>(tile_gt.data()));
+    TransformerPtr approx;
+    if (o.error_threshold > 0)
+        approx.reset(GDALCreateApproxTransformer(GDALGenImgProjTransform, st.transformer.get(),
+                                                 o.error_threshold));
+
+    std::unique_ptr<GDALWarpOptions, WoDeleter> wo(GDALCreateWarpOptions());
+    wo->hSrcDS = st.src.get();
+    wo->hDstDS = dst.get();
+    wo->nBandCount = nb;
+    wo->panSrcBands = static_cast<int*>(CPLMalloc(sizeof(int) * std::size_t(nb)));
+    wo->panDstBands = static_cast<int*>(CPLMalloc(sizeof(int) * std::size_t(nb)));
+    for (int i = 0; i < nb; ++i) {
+        wo->panSrcBands[i] = pass.src_bands[std::size_t(i)];
+        wo->panDstBands[i] = i + 1;
+    }
+    wo->nSrcAlphaBand = pass.src_alpha;
+    wo->nDstAlphaBand = nb + 1;
+    wo->eResampleAlg = to_gdal(o.resampling);
+    wo->dfWarpMemoryLimit = 256.0 * 1024 * 1024;
+    if (!pass.src_nodata.empty()) {
+        wo->padfSrcNoDataReal = static_cast<double*>(CPLMalloc(sizeof(double) * std::size_t(nb)));
+        for (int i = 0; i < nb; ++i)
+            wo->padfSrcNoDataReal[i] = pass.src_nodata[std::size_t(i)];
+    }
+    wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "INIT_DEST", "0");
+    for (const auto& [k, v] : o.warp_options)
+        wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, k.c_str(), v.c_str());
+    if (approx) {
+        wo->pfnTransformer = GDALApproxTransform;
+        wo->pTransformerArg = approx.get();
+    } else {
+        wo->pfnTransformer = GDALGenImgProjTransform;
+        wo->pTransformerArg = st.transformer.get();
+    }
+
+    GDALWarpOperation op;
+    if (op.Initialize(wo.get()) != CE_None ||
+        op.ChunkAndWarpImage(0, 0, int(tile.width), int(tile.height)) != CE_None)
+        throw IoError("cannot reproject " + s.what + " at destination " + tile.to_string() + ": " +
+                      reason(cap, "GDAL's warper failed"));
+
+    // Copy the overlap of the tile and the region into the output.
+    const Window in = tile.intersection(region);
+    const int lx = int(in.col_off - tile.col_off), ly = int(in.row_off - tile.row_off);
+    const int ox = int(in.col_off - region.col_off), oy = int(in.row_off - region.row_off);
+    const std::size_t sz = dtype_size(s.dtype);
+    std::vector<std::uint8_t> alpha(std::size_t(in.width) * std::size_t(in.height));
+    if (GDALRasterIO(GDALGetRasterBand(dst.get(), nb + 1), GF_Read, lx, ly, int(in.width),
+                     int(in.height), alpha.data(), int(in.width), int(in.height), GDT_Byte, 0,
+                     0) != CE_None)
+        throw IoError("cannot read a warped tile: " + reason(cap, "read failed"));
+    for (int i = 0; i < nb; ++i) {
+        const int ob = pass.out_bands[std::size_t(i)];
+        auto* base = static_cast<std::byte*>(detail::band_ptr(out, ob)) +
+                     (std::size_t(oy) * std::size_t(out.cols()) + std::size_t(ox)) * sz;
+        if (GDALRasterIO(GDALGetRasterBand(dst.get(), i + 1), GF_Read, lx, ly, int(in.width),
+                         int(in.height), base, int(in.width), int(in.height), s.type, int(sz),
+                         GSpacing(out.cols()) * GSpacing(sz)) != CE_None)
+            throw IoError("cannot read a warped tile: " + reason(cap, "read failed"));
+        auto mask = out.mask(ob);
+        const double fill = s.fill[std::size_t(ob)];
+        visit_dtype(s.dtype, [&](auto zero) {
+            using T = decltype(zero);
+            T* data = out.band<T>(ob).data();
+            for (int r = 0; r < int(in.height); ++r) {
+                const std::size_t row = std::size_t(oy + r) * std::size_t(out.cols()) + ox;
+                for (int c = 0; c < int(in.width); ++c) {
+                    const bool valid = alpha[std::size_t(r) * in.width + c] != 0;
+                    mask[row + c] = valid ? kValid : kInvalid;
+                    if (!valid)
+                        data[row + c] = static_cast<T>(fill);
+                }
+            }
+        });
+    }
+}
+
+Raster warp_region(const Source& s, const Grid& dst, const Window& region,
+                   const ReprojectOptions& o, Progress& progress) {
+    if (o.tile_size < 16)
+        throw ArgumentError("tile size " + std::to_string(o.tile_size) + " is too small (>= 16)");
+    Raster out(s.dtype, s.out_bands, int(region.height), int(region.width));
+    out.ensure_mask();
+    if (region.empty())
+        return out;
+    const std::int64_t T = o.tile_size;
+    const std::int64_t tx0 = region.col_off / T, tx1 = (region.col_end() + T - 1) / T;
+    const std::int64_t ty0 = region.row_off / T, ty1 = (region.row_end() + T - 1) / T;
+    const std::int64_t ntx = tx1 - tx0, nty = ty1 - ty0;
+    const std::size_t ntiles = std::size_t(ntx * nty);
+
+    tbb::enumerable_thread_specific<ThreadState> states;
+    std::mutex progress_mutex;
+    std::atomic<std::size_t> done{0};
+    auto body = [&](const tbb::blocked_range<std::size_t>& range) {
+        ThreadState& st = states.local();
+        if (!st.src) {
+            st.src = s.open();
+            st.transformer = make_transformer(st.src.get(), s.crs, dst);
+        }
+        for (std::size_t i = range.begin(); i != range.end(); ++i) {
+            const std::int64_t tx = tx0 + std::int64_t(i) % ntx, ty = ty0 + std::int64_t(i) / ntx;
+            const Window tile = Window{tx * T, ty * T, T, T}.clamped(dst.width, dst.height);
+            for (const Pass& pass : s.passes)
+                warp_tile(s, pass, st, dst.transform, tile, region, o, out);
+            const std::size_t n = ++done;
+            std::lock_guard lock(progress_mutex);
+            progress.report(double(n) / double(ntiles));
+        }
+    };
+    progress.check();
+    tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
+    arena.execute([&] { tbb::parallel_for(tbb::blocked_range<std::size_t>(0, ntiles, 1), body); });
+    return out;
+}
+
+void finish_mask(Raster& r) {
+    if (!r.has_mask())
+        return;
+    for (int b = 0; b < r.bands(); ++b) {
+        const auto m = r.mask(b);
+        if (std::find(m.begin(), m.end(), kInvalid) != m.end())
+            return;
+    }
+    r.drop_mask();
+}
+
+Window resolve_region(const ReprojectOptions& o, const Grid& dst) {
+    if (dst.width <= 0 || dst.height <= 0)
+        throw ArgumentError("destination grid is empty (" + std::to_string(dst.width) + "x" +
+                            std::to_string(dst.height) + ")");
+    if (!o.window)
+        return Window::full(dst.width, dst.height);
+    return o.window->clamped(dst.width, dst.height);
+}
+
+// Source description of bands of a file, with gdalwarp's validity rules.
+Source file_source(const std::string& path, const Profile& p, std::vector<int> bands,
+                   const ReprojectOptions& o) {
+    check_dtype(p.dtype, "'" + path + "'");
+    Source s;
+    s.what = "'" + path + "'";
+    s.dtype = p.dtype;
+    s.type = detail::to_gdal_type(p.dtype);
+    s.crs = p.crs;
+    int alpha = 0;
+    if (!p.colorinterp.empty() && p.colorinterp.back() == "Alpha")
+        alpha = p.count;
+    if (bands.empty())
+        for (int b = 1; b <= p.count; ++b)
+            if (b != alpha)
+                bands.push_back(b);
+    for (int b : bands)
+        if (b < 1 || b > p.count)
+            throw ArgumentError("band " + std::to_string(b) + " does not exist in '" + path +
+                                "' (" + std::to_string(p.count) + " bands)");
+    s.out_bands = int(bands.size());
+    auto nodata_of = [&](int b) -> std::optional<double> {
+        if (o.src_nodata)
+            return o.src_nodata;
+        return p.nodata[std::size_t(b - 1)];
+    };
+    bool all = true, none = true;
+    for (int b : bands) {
+        all = all && nodata_of(b).has_value();
+        none = none && !nodata_of(b).has_value();
+    }
+    if (all || none) {
+        Pass pass;
+        for (std::size_t i = 0; i < bands.size(); ++i) {
+            pass.src_bands.push_back(bands[i]);
+            pass.out_bands.push_back(int(i));
+            if (all)
+                pass.src_nodata.push_back(*nodata_of(bands[i]));
+        }
+        pass.src_alpha = none ? alpha : 0;
+        s.passes.push_back(pass);
+    } else {
+        // GDAL takes nodata for all bands of a pass or none: warp such bands one by one.
+        for (std::size_t i = 0; i < bands.size(); ++i) {
+            Pass pass{{bands[i]}, {int(i)}, 0, {}};
+            if (auto nd = nodata_of(bands[i]))
+                pass.src_nodata.push_back(*nd);
+            else
+                pass.src_alpha = alpha;
+            s.passes.push_back(pass);
+        }
+    }
+    for (int b : bands) {
+        const auto nd = nodata_of(b);
+        s.fill.push_back(o.dst_nodata ? *o.dst_nodata : nd.value_or(0.0));
+    }
+    s.open = [path] {
+        GdalErrorCapture cap;
+        DatasetPtr ds(
+            GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+        if (!ds)
+            throw IoError("cannot open '" + path + "': " + reason(cap, "open failed"));
+        return ds;
+    };
+    return s;
+}
+
+} // namespace
+
+Raster reproject(const Raster& src, const Grid& src_grid, const Grid& dst_grid,
+                 const ReprojectOptions& o, Progress progress) {
+    check_dtype(src.dtype(), "the raster");
+    if (src.rows() != src_grid.height || src.cols() != src_grid.width)
+        throw ArgumentError("raster of " + std::to_string(src.cols()) + "x" +
+                            std::to_string(src.rows()) + " does not match its grid of " +
+                            std::to_string(src_grid.width) + "x" + std::to_string(src_grid.height));
+    if (src.empty())
+        throw ArgumentError("cannot reproject an empty raster");
+    const Window region = resolve_region(o, dst_grid);
+    Source s;
+    s.what = "the raster";
+    s.dtype = src.dtype();
+    s.type = detail::to_gdal_type(src.dtype());
+    s.crs = src_grid.crs;
+    s.out_bands = src.bands();
+    s.fill.assign(std::size_t(src.bands()), o.dst_nodata.value_or(0.0));
+    // Validity: an explicit nodata value, else the mask as an alpha band after the data
+    // bands (one shared alpha when all bands' masks agree, else one pass per band).
+    bool shared_mask = true;
+    if (src.has_mask())
+        for (int b = 1; b < src.bands() && shared_mask; ++b)
+            shared_mask = std::equal(src.mask(0).begin(), src.mask(0).end(), src.mask(b).begin());
+    const bool use_mask = src.has_mask() && !o.src_nodata;
+    if (!use_mask || shared_mask) {
+        Pass pass;
+        for (int b = 0; b < src.bands(); ++b) {
+            pass.src_bands.push_back(b + 1);
+            pass.out_bands.push_back(b);
+            if (o.src_nodata)
+                pass.src_nodata.push_back(*o.src_nodata);
+        }
+        pass.src_alpha = use_mask ? src.bands() + 1 : 0;
+        s.passes.push_back(pass);
+    } else {
+        for (int b = 0; b < src.bands(); ++b)
+            s.passes.push_back(Pass{{b + 1}, {b}, src.bands() + 1 + b, {}});
+    }
+    if (o.src_nodata && !o.dst_nodata)
+        s.fill.assign(std::size_t(src.bands()), *o.src_nodata);
+    const int nmasks = !use_mask ? 0 : (shared_mask ? 1 : src.bands());
+    s.open = [&src, src_grid, nmasks] {
+        DatasetPtr ds = detail::mem_dataset(src.cols(), src.rows());
+        const GDALDataType t = detail::to_gdal_type(src.dtype());
+        for (int b = 0; b < src.bands(); ++b)
+            detail::add_band_view(ds.get(), t, detail::band_ptr(src, b));
+        for (int m = 0; m < nmasks; ++m)
+            detail::add_band_view(ds.get(), GDT_Byte, src.mask(m).data());
+        detail::set_georef(ds.get(), src_grid.transform, src_grid.crs);
+        return ds;
+    };
+    Raster out = warp_region(s, dst_grid, region, o, progress);
+    finish_mask(out);
+    return out;
+}
+
+Raster reproject(const Dataset& src, const Grid& dst_grid, const std::vector<int>& bands,
+                 const ReprojectOptions& o, Progress progress) {
+    const Window region = resolve_region(o, dst_grid);
+    Source s = file_source(src.path(), src.profile(), bands, o);
+    Raster out = warp_region(s, dst_grid, region, o, progress);
+    finish_mask(out);
+    return out;
+}
+
+void reproject_file(const std::string& src_path, const std::string& dst_path, const Grid& dst,
+                    const ReprojectOptions& o_in, Progress progress) {
+    const Profile sp = read_profile(src_path);
+    ReprojectOptions o = o_in;
+    o.window.reset();
+    const Window all = resolve_region(o, dst);
+    Source s = file_source(src_path, sp, {}, o);
+
+    Profile p;
+    p.driver = "GTiff";
+    p.width = dst.width;
+    p.height = dst.height;
+    p.count = s.out_bands;
+    p.dtype = sp.dtype;
+    p.crs = dst.crs;
+    p.transform = dst.transform;
+    p.has_transform = true;
+    p.compression = sp.compression;
+    p.tiled = true;
+    p.block_width = p.block_height = 256;
+    bool any_nodata = false;
+    for (int b = 0; b < s.out_bands; ++b) {
+        const int src_band = s.passes.size() == 1 ? s.passes[0].src_bands[std::size_t(b)]
+                                                  : s.passes[std::size_t(b)].src_bands[0];
+        const bool has = o.dst_nodata || o.src_nodata || sp.nodata[std::size_t(src_band - 1)];
+        any_nodata = any_nodata || has;
+        p.nodata.push_back(has ? std::optional<double>(s.fill[std::size_t(b)]) : std::nullopt);
+        p.descriptions.push_back(sp.descriptions[std::size_t(src_band - 1)]);
+        p.colorinterp.push_back(sp.colorinterp[std::size_t(src_band - 1)]);
+    }
+    if (!any_nodata)
+        p.nodata.clear();
+    Dataset out = Dataset::create(dst_path, p);
+    // One row of tiles at a time: bounded memory, and each row is warped in parallel.
+    const std::int64_t T = std::max(16, o.tile_size);
+    for (std::int64_t row = 0; row < all.height; row += T) {
+        const Window strip{0, row, all.width, std::min<std::int64_t>(T, all.height - row)};
+        Progress sub = progress.sub(double(row) / double(all.height),
+                                    double(strip.row_end()) / double(all.height));
+        Raster r = warp_region(s, dst, strip, o, sub);
+        r.drop_mask(); // invalid samples already hold the nodata value
+        out.write(r, {}, strip);
+    }
+    out.close();
+}
+
+} // namespace rb

@@ -1,0 +1,467 @@
+#include "SceneStack.h"
+
+#include <QFileInfo>
+#include <QMetaObject>
+
+#include <algorithm>
+#include <exception>
+#include <set>
+
+#include "Background.h"
+#include "rasterbench/error.h"
+
+namespace rb::ui {
+
+namespace {
+
+struct LoadResult {
+    std::shared_ptr<const SceneData> data;
+    QString error;
+};
+
+struct StatsResult {
+    std::vector<int> bands;
+    std::vector<rb::BandDistribution> distributions;
+    bool cancelled = false;
+    QString error;
+};
+
+std::vector<int> uniqueBands(const std::vector<int>& bands) {
+    std::vector<int> u = bands;
+    std::sort(u.begin(), u.end());
+    u.erase(std::unique(u.begin(), u.end()), u.end());
+    return u;
+}
+
+/// Distributions of the displayed bands (in display order, duplicates repeated).
+std::vector<rb::BandDistribution> inDisplayOrder(const std::vector<int>& display,
+                                                 const std::vector<int>& bands,
+                                                 const std::vector<rb::BandDistribution>& d) {
+    std::vector<rb::BandDistribution> out;
+    for (int b : display) {
+        const auto it = std::find(bands.begin(), bands.end(), b);
+        out.push_back(d[std::size_t(it - bands.begin())]);
+    }
+    return out;
+}
+
+} // namespace
+
+std::optional<double> StackEntry::validShare() const {
+    if (!data || data->display.bands.empty())
+        return std::nullopt;
+    const auto it = exact.find(data->display.bands.front());
+    if (it == exact.end())
+        return std::nullopt;
+    const double total = double(data->profile.width) * double(data->profile.height);
+    return total > 0 ? double(it->second.stats.valid_count) / total : 0.0;
+}
+
+QString StackEntry::displayName() const {
+    return QFileInfo(path).fileName();
+}
+
+SceneStack::SceneStack(QObject* parent) : QObject(parent) {
+    loadPool_.setMaxThreadCount(2);
+    // One statistics job at a time: they stream whole files and would only compete.
+    statsPool_.setMaxThreadCount(1);
+}
+
+SceneStack::~SceneStack() {
+    for (auto& e : entries_)
+        e.cancel->store(true);
+    loadPool_.waitForDone();
+    statsPool_.waitForDone();
+}
+
+int SceneStack::rowOf(quint64 id) const {
+    for (std::size_t i = 0; i < entries_.size(); ++i)
+        if (entries_[i].id == id)
+            return int(i);
+    return -1;
+}
+
+int SceneStack::rowOfPath(const QString& path) const {
+    const QString abs = QFileInfo(path).absoluteFilePath();
+    for (std::size_t i = 0; i < entries_.size(); ++i)
+        if (entries_[i].path == abs)
+            return int(i);
+    return -1;
+}
+
+bool SceneStack::isBusy() const {
+    return jobs_ > 0;
+}
+
+bool SceneStack::isLoading() const {
+    return std::any_of(entries_.begin(), entries_.end(),
+                       [](const StackEntry& e) { return e.state == StackEntry::State::Loading; });
+}
+
+void SceneStack::addFiles(const QStringList& paths) {
+    bool added = false;
+    for (const QString& p : paths) {
+        if (p.isEmpty() || rowOfPath(p) >= 0)
+            continue;
+        StackEntry e;
+        e.id = nextId_++;
+        e.path = QFileInfo(p).absoluteFilePath();
+        entries_.push_back(e);
+        startLoad(entries_.back());
+        added = true;
+    }
+    if (added)
+        emit entriesChanged();
+}
+
+void SceneStack::startLoad(StackEntry& e) {
+    ++jobs_;
+    runInBackground(
+        this, &loadPool_,
+        [path = e.path]() -> LoadResult {
+            try {
+                return {std::make_shared<const SceneData>(SceneData::load(path)), {}};
+            } catch (const std::exception& ex) {
+                return {nullptr, QString::fromStdString(ex.what())};
+            }
+        },
+        [this, id = e.id, path = e.path](const LoadResult& r) {
+            --jobs_;
+            const int row = rowOf(id);
+            if (row < 0) {
+                emit busyChanged();
+                return; // removed meanwhile
+            }
+            StackEntry& e = entries_[std::size_t(row)];
+            if (!r.data) {
+                e.state = StackEntry::State::Failed;
+                e.error =
+                    r.error.contains(path) ? r.error : QStringLiteral("%1: %2").arg(path, r.error);
+                emit entriesChanged();
+                emit loadFailed(path, e.error);
+                emit busyChanged();
+                return;
+            }
+            e.state = StackEntry::State::Ready;
+            e.data = r.data;
+            updateGrids();
+            std::optional<std::pair<rb::DisplaySettings, bool>> saved;
+            if (restorer_)
+                saved = restorer_(*r.data);
+            if (current_ < 0)
+                current_ = row;
+            emit entriesChanged();
+            if (saved)
+                setDisplay(row, saved->first, saved->second);
+            else
+                setDisplay(row, r.data->display, false);
+            if (current_ == row)
+                emit currentChanged(row);
+            emit busyChanged();
+        });
+}
+
+std::vector<double> SceneStack::percentsFor(const rb::DisplaySettings& display) {
+    std::vector<double> p = {2, 98};
+    if (display.stretch_options.mode == rb::StretchMode::PercentClip)
+        for (double v : {display.stretch_options.low_percent, display.stretch_options.high_percent})
+            if (std::find(p.begin(), p.end(), v) == p.end())
+                p.push_back(v);
+    return p;
+}
+
+void SceneStack::startStats(int row) {
+    StackEntry& e = entries_[std::size_t(row)];
+    if (!e.data || e.statsRunning)
+        return;
+    const rb::DisplaySettings& d = e.data->display;
+    std::vector<int> bands;
+    for (int b : uniqueBands(d.bands)) {
+        const auto it = e.exact.find(b);
+        const bool answerable =
+            it != e.exact.end() && (d.stretch_options.mode != rb::StretchMode::PercentClip ||
+                                    (it->second.percentile(d.stretch_options.low_percent) &&
+                                     it->second.percentile(d.stretch_options.high_percent)));
+        if (!answerable)
+            bands.push_back(b);
+    }
+    if (bands.empty())
+        return;
+    e.statsRunning = true;
+    e.statsProgress = 0;
+    ++jobs_;
+    emit busyChanged();
+    rb::DistributionOptions options;
+    options.percents = percentsFor(d);
+    runInBackground(
+        this, &statsPool_,
+        [this, id = e.id, path = e.path, bands, options, cancel = e.cancel]() {
+            StatsResult r;
+            r.bands = bands;
+            try {
+                const rb::Dataset ds = rb::Dataset::open(path.toStdString());
+                r.distributions = rb::band_distributions(
+                    ds, bands, options, rb::Progress([this, id, cancel](double f) {
+                        QMetaObject::invokeMethod(
+                            this,
+                            [this, id, f] {
+                                const int row = rowOf(id);
+                                if (row < 0)
+                                    return;
+                                entries_[std::size_t(row)].statsProgress = f;
+                                emit statsProgress(row, f);
+                            },
+                            Qt::QueuedConnection);
+                        return !cancel->load();
+                    }));
+            } catch (const rb::Cancelled&) {
+                r.cancelled = true;
+            } catch (const std::exception& ex) {
+                r.error = QString::fromStdString(ex.what());
+            }
+            return r;
+        },
+        [this, id = e.id](const StatsResult& r) {
+            --jobs_;
+            const int row = rowOf(id);
+            if (row >= 0) {
+                StackEntry& e = entries_[std::size_t(row)];
+                e.statsRunning = false;
+                if (r.error.isEmpty() && !r.cancelled) {
+                    for (std::size_t i = 0; i < r.bands.size(); ++i)
+                        e.exact[r.bands[i]] = r.distributions[i];
+                    // Re-derive the stretch now that it can be exact.
+                    setDisplay(row, e.data->display, e.fastSample);
+                } else if (!r.error.isEmpty()) {
+                    emit loadFailed(e.path, r.error);
+                }
+                emit entriesChanged();
+            }
+            emit busyChanged();
+        });
+}
+
+std::optional<std::vector<rb::BandDistribution>>
+SceneStack::wholeSceneDistributions(int row) const {
+    if (row < 0 || row >= count())
+        return std::nullopt;
+    const StackEntry& e = entries_[std::size_t(row)];
+    if (!e.data)
+        return std::nullopt;
+    std::vector<rb::BandDistribution> out;
+    for (int b : e.data->display.bands) {
+        const auto it = e.exact.find(b);
+        if (it == e.exact.end())
+            return std::nullopt;
+        out.push_back(it->second);
+    }
+    return out;
+}
+
+void SceneStack::setDisplay(int row, const rb::DisplaySettings& in, bool fastSample) {
+    if (row < 0 || row >= count() || !entries_[std::size_t(row)].data)
+        return;
+    StackEntry& e = entries_[std::size_t(row)];
+    e.fastSample = fastSample;
+    rb::DisplaySettings d = in;
+    const std::size_t n = d.bands.size();
+    if (d.stretch_options.mode == rb::StretchMode::Manual) {
+        d.stretch = d.stretch_options.manual;
+        d.stretch.resize(n, d.stretch.empty() ? rb::StretchRange{0, 1} : d.stretch.back());
+        applyDisplay(row, d, true);
+        startStats(row); // histograms still want the whole scene's distribution
+        return;
+    }
+    if (!fastSample) {
+        std::vector<rb::BandDistribution> dist;
+        for (int b : d.bands) {
+            const auto it = e.exact.find(b);
+            if (it == e.exact.end())
+                break;
+            dist.push_back(it->second);
+        }
+        if (dist.size() == n)
+            if (const auto s = rb::stretch_from_distributions(dist, d.stretch_options)) {
+                d.stretch = *s;
+                applyDisplay(row, d, true);
+                return;
+            }
+    }
+    // From the preview sample: the user's fast mode, or a provisional stretch until the
+    // exact statistics arrive.
+    d.stretch = rb::compute_stretch(SceneData::displayedBands(e.data->preview->data, d.bands),
+                                    d.stretch_options);
+    applyDisplay(row, d, false);
+    if (!fastSample)
+        startStats(row);
+}
+
+void SceneStack::applyDisplay(int row, rb::DisplaySettings display, bool exact) {
+    StackEntry& e = entries_[std::size_t(row)];
+    e.data = e.data->withDisplay(display, exact);
+    emit sceneChanged(row);
+}
+
+void SceneStack::stretchToWindow(int row, const rb::Window& window) {
+    if (row < 0 || row >= count() || !entries_[std::size_t(row)].data || window.empty())
+        return;
+    const StackEntry& e = entries_[std::size_t(row)];
+    rb::DisplaySettings d = e.data->display;
+    rb::StretchOptions how = d.stretch_options;
+    if (how.mode == rb::StretchMode::Manual)
+        how = rb::StretchOptions{};
+    ++jobs_;
+    emit busyChanged();
+    const std::vector<int> bands = uniqueBands(d.bands);
+    runInBackground(
+        this, &statsPool_,
+        [path = e.path, bands, window, how, display = d.bands]() {
+            StatsResult r;
+            r.bands = bands;
+            try {
+                rb::DistributionOptions o;
+                o.window = window;
+                o.percents = {how.low_percent, how.high_percent};
+                const rb::Dataset ds = rb::Dataset::open(path.toStdString());
+                r.distributions =
+                    inDisplayOrder(display, bands, rb::band_distributions(ds, bands, o));
+            } catch (const std::exception& ex) {
+                r.error = QString::fromStdString(ex.what());
+            }
+            return r;
+        },
+        [this, id = e.id, how](const StatsResult& r) {
+            --jobs_;
+            const int row = rowOf(id);
+            if (row >= 0 && r.error.isEmpty()) {
+                rb::DisplaySettings d = entries_[std::size_t(row)].data->display;
+                if (const auto s = rb::stretch_from_distributions(r.distributions, how);
+                    s && s->size() == d.bands.size()) {
+                    d.stretch_options.mode = rb::StretchMode::Manual;
+                    d.stretch_options.manual = *s;
+                    d.stretch = *s;
+                    applyDisplay(row, d, true);
+                }
+            } else if (row >= 0) {
+                emit loadFailed(entries_[std::size_t(row)].path, r.error);
+            }
+            emit busyChanged();
+        });
+}
+
+void SceneStack::requestWindowDistributions(int row, const rb::Window& window, quint64 tag) {
+    if (row < 0 || row >= count() || !entries_[std::size_t(row)].data || window.empty())
+        return;
+    const StackEntry& e = entries_[std::size_t(row)];
+    const std::vector<int> bands = uniqueBands(e.data->display.bands);
+    ++jobs_;
+    emit busyChanged();
+    runInBackground(
+        this, &statsPool_,
+        [path = e.path, bands, window, display = e.data->display.bands]() {
+            StatsResult r;
+            try {
+                rb::DistributionOptions o;
+                o.window = window;
+                const rb::Dataset ds = rb::Dataset::open(path.toStdString());
+                r.distributions =
+                    inDisplayOrder(display, bands, rb::band_distributions(ds, bands, o));
+            } catch (const std::exception& ex) {
+                r.error = QString::fromStdString(ex.what());
+            }
+            return r;
+        },
+        [this, tag](const StatsResult& r) {
+            --jobs_;
+            if (r.error.isEmpty())
+                emit windowDistributionsReady(tag, r.distributions);
+            emit busyChanged();
+        });
+}
+
+int SceneStack::referenceRow() const {
+    for (std::size_t i = 0; i < entries_.size(); ++i)
+        if (entries_[i].data)
+            return int(i);
+    return -1;
+}
+
+void SceneStack::updateGrids() {
+    const int ref = referenceRow();
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+        StackEntry& e = entries_[i];
+        if (!e.data || int(i) == ref)
+            e.grid.reset();
+        else
+            e.grid = rb::compare_grids(entries_[std::size_t(ref)].data->profile, e.data->profile);
+    }
+}
+
+void SceneStack::remove(int row) {
+    if (row < 0 || row >= count())
+        return;
+    entries_[std::size_t(row)].cancel->store(true);
+    entries_.erase(entries_.begin() + row);
+    updateGrids();
+    const bool wasCurrent = row == current_;
+    if (row < current_)
+        --current_;
+    if (wasCurrent)
+        current_ = count() == 0 ? -1 : std::min(row, count() - 1);
+    emit entriesChanged();
+    if (wasCurrent)
+        emit currentChanged(current_);
+}
+
+void SceneStack::move(int from, int to) {
+    if (from < 0 || from >= count() || to < 0 || to >= count() || from == to)
+        return;
+    const quint64 currentId = current_ >= 0 ? entries_[std::size_t(current_)].id : 0;
+    StackEntry e = std::move(entries_[std::size_t(from)]);
+    entries_.erase(entries_.begin() + from);
+    entries_.insert(entries_.begin() + to, std::move(e));
+    current_ = currentId ? rowOf(currentId) : -1;
+    updateGrids();
+    emit entriesChanged();
+}
+
+void SceneStack::setVisible(int row, bool visible) {
+    if (row < 0 || row >= count() || entries_[std::size_t(row)].visible == visible)
+        return;
+    entries_[std::size_t(row)].visible = visible;
+    emit entriesChanged();
+}
+
+void SceneStack::clear() {
+    for (auto& e : entries_)
+        e.cancel->store(true);
+    entries_.clear();
+    current_ = -1;
+    emit entriesChanged();
+    emit currentChanged(-1);
+}
+
+void SceneStack::setCurrent(int row) {
+    if (row < -1 || row >= count() || row == current_)
+        return;
+    current_ = row;
+    emit currentChanged(row);
+}
+
+bool SceneStack::stepCurrent(int delta) {
+    const int n = count();
+    if (n == 0)
+        return false;
+    int row = current_ < 0 ? 0 : current_;
+    for (int i = 0; i < n; ++i) {
+        row = ((row + delta) % n + n) % n;
+        const StackEntry& e = entries_[std::size_t(row)];
+        if (e.visible && e.data) {
+            setCurrent(row);
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace rb::ui

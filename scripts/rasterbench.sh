@@ -68,6 +68,8 @@ case "$mode" in
     ;;
   test)
     export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
+    # Keep the tests' caches (FFTW wisdom) inside the build tree, not in the user's home.
+    export XDG_CACHE_HOME="$build_dir/test-cache"
     if [ "$sanitize" = ON ]; then
       export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
       export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

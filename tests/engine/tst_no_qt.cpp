@@ -4,6 +4,9 @@
 #include <QRegularExpression>
 #include <QtTest>
 
+// The umbrella header must stay self-contained and Qt-free: compile it here.
+#include "rasterbench/rasterbench.h"
+
 namespace {
 // Any include of a Qt module or class header: <QString>, <QtCore/...>, "qglobal.h".
 // (Built from a plain string: moc's preprocessor trips over raw string literals.)

@@ -21,7 +21,9 @@ Affine Affine::shear(double x_degrees, double y_degrees) {
     return {1, sx, 0, sy, 1, 0};
 }
 
-Affine Affine::from_gdal(const std::array<double, 6>& g) { return {g[1], g[2], g[0], g[4], g[5], g[3]}; }
+Affine Affine::from_gdal(const std::array<double, 6>& g) {
+    return {g[1], g[2], g[0], g[4], g[5], g[3]};
+}
 
 Affine Affine::operator*(const Affine& o) const {
     return {a * o.a + b * o.d, a * o.b + b * o.e, a * o.c + b * o.f + c,
@@ -37,8 +39,8 @@ bool Affine::is_invertible() const {
 Affine Affine::inverse() const {
     if (!is_invertible()) {
         std::ostringstream os;
-        os << "affine transform (" << a << ", " << b << ", " << c << ", " << d << ", " << e
-           << ", " << f << ") is degenerate and cannot be inverted";
+        os << "affine transform (" << a << ", " << b << ", " << c << ", " << d << ", " << e << ", "
+           << f << ") is degenerate and cannot be inverted";
         throw ArgumentError(os.str());
     }
     const double det = determinant();

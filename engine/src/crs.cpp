@@ -84,8 +84,9 @@ Crs Crs::from_user_input(const std::string& definition) {
     PjPtr p = parse(def);
     if (!p) {
         const int err = proj_context_errno(tc.ctx);
-        std::string why = tc.last_error.empty() ? std::string(proj_context_errno_string(tc.ctx, err))
-                                                : tc.last_error;
+        std::string why = tc.last_error.empty()
+                              ? std::string(proj_context_errno_string(tc.ctx, err))
+                              : tc.last_error;
         if (why.empty() || why == "Unknown error (code 0)")
             why = "not a CRS definition PROJ understands";
         throw CrsError("invalid CRS " + quote(definition) + ": " + why);
@@ -99,7 +100,9 @@ Crs Crs::from_user_input(const std::string& definition) {
     return Crs(wkt);
 }
 
-Crs Crs::from_epsg(int code) { return from_user_input("EPSG:" + std::to_string(code)); }
+Crs Crs::from_epsg(int code) {
+    return from_user_input("EPSG:" + std::to_string(code));
+}
 
 std::optional<int> Crs::to_epsg() const {
     if (empty())
@@ -200,8 +203,8 @@ CrsTransformer::CrsTransformer(const Crs& src, const Crs& dst) : impl_(std::make
         throw CrsError("cannot transform points: source or destination CRS is empty");
     impl_->what = "from '" + src.name() + "' to '" + dst.name() + "'";
     impl_->ctx = proj_context_create();
-    PJ* op = proj_create_crs_to_crs(impl_->ctx, src.to_wkt().c_str(), dst.to_wkt().c_str(),
-                                    nullptr);
+    PJ* op =
+        proj_create_crs_to_crs(impl_->ctx, src.to_wkt().c_str(), dst.to_wkt().c_str(), nullptr);
     if (!op)
         throw CrsError("no transformation " + impl_->what);
     // Traditional GIS order (x = easting/longitude) whatever the CRS axis order says.

@@ -32,7 +32,9 @@ constexpr double kMaxReadBytes = 64.0 * (1ull << 30);
 // GDAL's own limit on raster dimensions (int) and a sanity limit on band counts.
 constexpr int kMaxBands = 65535;
 
-std::string quoted(const std::string& path) { return "'" + path + "'"; }
+std::string quoted(const std::string& path) {
+    return "'" + path + "'";
+}
 
 struct CslDeleter {
     void operator()(char** p) const { CSLDestroy(p); }
@@ -60,25 +62,6 @@ std::string temp_sibling(const std::string& path) {
     return os.str();
 }
 
-Crs crs_of(GDALDatasetH h) {
-    OGRSpatialReferenceH srs = GDALGetSpatialRef(h);
-    if (!srs)
-        return {};
-    char* wkt = nullptr;
-    const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
-    if (OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE || !wkt) {
-        CPLFree(wkt);
-        return {};
-    }
-    std::string text = wkt;
-    CPLFree(wkt);
-    try {
-        return Crs::from_user_input(text);
-    } catch (const CrsError&) {
-        return {}; // a CRS PROJ cannot read back: report the raster as ungeoreferenced
-    }
-}
-
 std::string image_structure(GDALMajorObjectH h, const char* key) {
     const char* v = GDALGetMetadataItem(h, key, "IMAGE_STRUCTURE");
     return v ? v : "";
@@ -88,10 +71,10 @@ std::string image_structure(GDALMajorObjectH h, const char* key) {
 
 struct Dataset::Handle {
     detail::DatasetPtr ds;
-    bool created = false;     // opened by create(): lives at tmp_path until close()
+    bool created = false; // opened by create(): lives at tmp_path until close()
     std::string tmp_path;
-    std::string driver;       // final driver when writing through MEM + CreateCopy
-    CslPtr copy_options;      // creation options for CreateCopy
+    std::string driver;  // final driver when writing through MEM + CreateCopy
+    CslPtr copy_options; // creation options for CreateCopy
     std::vector<int> overview_factors;
     int uncaught_at_create = 0;
 };
@@ -165,7 +148,7 @@ void Dataset::load_profile() {
     GDALRasterBandH b1 = GDALGetRasterBand(h, 1);
     const bool signed_byte = image_structure(b1, "PIXELTYPE") == "SIGNEDBYTE";
     p.dtype = detail::from_gdal_type(GDALGetRasterDataType(b1), signed_byte);
-    p.crs = crs_of(h);
+    p.crs = detail::crs_from_srs(GDALGetSpatialRef(h));
     std::array<double, 6> gt{0, 1, 0, 0, 0, 1};
     p.has_transform = GDALGetGeoTransform(h, gt.data()) == CE_None;
     p.transform = Affine::from_gdal(gt);
@@ -214,8 +197,8 @@ Dataset Dataset::create(const std::string& path, const Profile& profile) {
         throw fail(os.str());
     }
     if (double(p.width) * p.height * p.count * double(dtype_size(p.dtype)) > 4e12)
-        throw fail("absurd size " + std::to_string(p.width) + "x" + std::to_string(p.height) +
-                   "x" + std::to_string(p.count));
+        throw fail("absurd size " + std::to_string(p.width) + "x" + std::to_string(p.height) + "x" +
+                   std::to_string(p.count));
     if (is_complex(p.dtype))
         throw fail("complex data type " + std::string(gdal_type_name(p.dtype)) +
                    " cannot be written");
@@ -270,8 +253,8 @@ Dataset Dataset::create(const std::string& path, const Profile& profile) {
         // Drivers such as PNG only write by copy: build in memory, copy on close().
         d.h_->driver = p.driver;
         d.h_->copy_options = std::move(options);
-        d.h_->ds.reset(GDALCreate(GDALGetDriverByName("MEM"), "", p.width, p.height, p.count,
-                                  type, nullptr));
+        d.h_->ds.reset(
+            GDALCreate(GDALGetDriverByName("MEM"), "", p.width, p.height, p.count, type, nullptr));
     }
     if (!d.h_->ds)
         throw fail(reason(cap, "GDAL could not create the file"));
@@ -289,8 +272,8 @@ Dataset Dataset::create(const std::string& path, const Profile& profile) {
     for (int b = 1; b <= p.count; ++b) {
         GDALRasterBandH band = GDALGetRasterBand(h, b);
         const std::size_t i = std::size_t(b - 1);
-        const auto nd = p.nodata.size() == 1 ? p.nodata[0]
-                                             : (i < p.nodata.size() ? p.nodata[i] : std::nullopt);
+        const auto nd =
+            p.nodata.size() == 1 ? p.nodata[0] : (i < p.nodata.size() ? p.nodata[i] : std::nullopt);
         if (nd)
             GDALSetRasterNoDataValue(band, *nd);
         if (i < p.colorinterp.size() && !p.colorinterp[i].empty())
@@ -338,7 +321,8 @@ void Dataset::close() {
         discard(reason(cap, "GDAL reported an error while closing"));
     if (VSIRename(h_->tmp_path.c_str(), path_.c_str()) != 0) {
         VSIUnlink(h_->tmp_path.c_str());
-        throw IoError("cannot write " + quoted(path_) + ": renaming the finished file into place failed");
+        throw IoError("cannot write " + quoted(path_) +
+                      ": renaming the finished file into place failed");
     }
 }
 
@@ -432,8 +416,8 @@ Raster Dataset::read(const ReadOptions& o) const {
                             std::to_string(o.out_cols) + " for " + quoted(path_));
     const bool complex = is_complex(profile_.dtype);
     const DataType out_type = complex ? DataType::Float64 : profile_.dtype;
-    const double bytes = double(rows) * cols * double(bands.size()) *
-                         double(complex ? 16 : dtype_size(out_type));
+    const double bytes =
+        double(rows) * cols * double(bands.size()) * double(complex ? 16 : dtype_size(out_type));
     if (bytes > kMaxReadBytes)
         throw ArgumentError("read of " + std::to_string(cols) + "x" + std::to_string(rows) + "x" +
                             std::to_string(bands.size()) + " from " + quoted(path_) +
@@ -556,12 +540,16 @@ BandStats Dataset::statistics(int band) const {
     return acc.result();
 }
 
-Bounds Profile::bounds() const { return Window::full(width, height).bounds(transform); }
+Bounds Profile::bounds() const {
+    return Window::full(width, height).bounds(transform);
+}
 
 void Profile::set_nodata(std::optional<double> value) {
     nodata.assign(std::size_t(std::max(count, 1)), value);
 }
 
-Profile read_profile(const std::string& path) { return Dataset::open(path).profile(); }
+Profile read_profile(const std::string& path) {
+    return Dataset::open(path).profile();
+}
 
 } // namespace rb

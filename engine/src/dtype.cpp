@@ -53,9 +53,15 @@ template <class T> bool fits(double v) {
 }
 } // namespace
 
-std::string_view dtype_name(DataType t) { return info(t).name; }
-std::string_view gdal_type_name(DataType t) { return info(t).gdal; }
-std::size_t dtype_size(DataType t) { return info(t).size; }
+std::string_view dtype_name(DataType t) {
+    return info(t).name;
+}
+std::string_view gdal_type_name(DataType t) {
+    return info(t).gdal;
+}
+std::size_t dtype_size(DataType t) {
+    return info(t).size;
+}
 
 std::optional<DataType> parse_dtype(std::string_view name) {
     for (const auto& i : kTypes)
@@ -66,7 +72,9 @@ std::optional<DataType> parse_dtype(std::string_view name) {
     return std::nullopt;
 }
 
-bool is_complex(DataType t) { return t >= DataType::CInt16; }
+bool is_complex(DataType t) {
+    return t >= DataType::CInt16;
+}
 bool is_floating(DataType t) {
     return t == DataType::Float32 || t == DataType::Float64 || t == DataType::CFloat32 ||
            t == DataType::CFloat64;

@@ -3,6 +3,7 @@
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <mutex>
+#include <ogr_srs_api.h>
 
 namespace rb::detail {
 
@@ -26,7 +27,27 @@ GdalErrorCapture::~GdalErrorCapture() {
     CPLPopErrorHandler();
 }
 
-std::string GdalErrorCapture::message() const { return failure_.empty() ? warning_ : failure_; }
+std::string GdalErrorCapture::message() const {
+    return failure_.empty() ? warning_ : failure_;
+}
+
+Crs crs_from_srs(OGRSpatialReferenceH srs) {
+    if (!srs)
+        return {};
+    char* wkt = nullptr;
+    const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
+    if (OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE || !wkt) {
+        CPLFree(wkt);
+        return {};
+    }
+    std::string text = wkt;
+    CPLFree(wkt);
+    try {
+        return Crs::from_user_input(text);
+    } catch (const CrsError&) {
+        return {};
+    }
+}
 
 std::string reason(const GdalErrorCapture& cap, const char* fallback) {
     std::string m = cap.message();

@@ -5,6 +5,9 @@
 #include <optional>
 #include <string>
 
+#include <ogr_srs_api.h>
+
+#include "rasterbench/crs.h"
 #include "rasterbench/dtype.h"
 
 namespace rb::detail {
@@ -39,6 +42,10 @@ void ensure_gdal();
 DataType from_gdal_type(GDALDataType t, bool signed_byte);
 GDALDataType to_gdal_type(DataType t);
 GDALRIOResampleAlg to_gdal_resampling(int resampling);
+
+/// The CRS of an OGR spatial reference (a dataset's or a layer's); empty when there is none
+/// or when PROJ cannot read it back (the data is then reported as ungeoreferenced).
+Crs crs_from_srs(OGRSpatialReferenceH srs);
 
 /// "GDAL's message" or a fallback when GDAL said nothing.
 std::string reason(const GdalErrorCapture& cap, const char* fallback);

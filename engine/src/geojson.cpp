@@ -264,25 +264,6 @@ std::optional<double> Feature::number(const std::string& name) const {
 
 namespace {
 
-Crs crs_of_layer(OGRLayerH layer) {
-    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
-    if (!srs)
-        return {};
-    char* wkt = nullptr;
-    const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
-    if (OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE || !wkt) {
-        CPLFree(wkt);
-        return {};
-    }
-    std::string text = wkt;
-    CPLFree(wkt);
-    try {
-        return Crs::from_user_input(text);
-    } catch (const CrsError&) {
-        return {};
-    }
-}
-
 std::string iso_datetime(OGRFeatureH f, int i, OGRFieldType type) {
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, tz = 0;
     float s = 0;
@@ -327,7 +308,7 @@ FeatureCollection read_layer(GDALDatasetH ds, const std::string& what, const Vec
         throw ArgumentError("invalid attribute filter '" + o.where + "' for " + what + ": " +
                             reason(cap, "OGR rejected it"));
     FeatureCollection fc;
-    fc.crs = crs_of_layer(layer);
+    fc.crs = detail::crs_from_srs(OGR_L_GetSpatialRef(layer));
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     const int nfields = OGR_FD_GetFieldCount(defn);
     OGR_L_ResetReading(layer);

@@ -7,7 +7,7 @@ namespace rb {
 namespace {
 // Absurd sizes are refused up front rather than failing deep inside an allocation.
 constexpr std::size_t kMaxBytes = std::size_t(1) << 40; // 1 TiB
-}
+} // namespace
 
 Raster::Raster(DataType dtype, int bands, int rows, int cols)
     : dtype_(dtype), bands_(bands), rows_(rows), cols_(cols) {

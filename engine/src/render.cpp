@@ -12,16 +12,7 @@ namespace {
 std::vector<double> valid_values(const Raster& r, int b) {
     std::vector<double> out;
     out.reserve(r.band_size());
-    const auto mask = r.mask(b);
-    visit_dtype(r.dtype(), [&](auto x) {
-        using T = decltype(x);
-        const auto data = r.band<T>(b);
-        for (std::size_t i = 0; i < data.size(); ++i) {
-            const double v = double(data[i]);
-            if ((mask.empty() || mask[i] != kInvalid) && !std::isnan(v))
-                out.push_back(v);
-        }
-    });
+    for_each_valid(r, b, [&](auto v) { out.push_back(double(v)); });
     return out;
 }
 

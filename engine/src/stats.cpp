@@ -47,19 +47,7 @@ BandStats StatsAccumulator::result() const {
 }
 
 void accumulate(const Raster& r, int b, StatsAccumulator& acc) {
-    const auto mask = r.mask(b);
-    visit_dtype(r.dtype(), [&](auto x) {
-        using T = decltype(x);
-        const auto data = r.band<T>(b);
-        for (std::size_t i = 0; i < data.size(); ++i) {
-            if (!mask.empty() && mask[i] == kInvalid)
-                continue;
-            const double v = double(data[i]);
-            if (std::isnan(v))
-                continue;
-            acc.add(v);
-        }
-    });
+    for_each_valid(r, b, [&](auto v) { acc.add(double(v)); });
 }
 
 BandStats band_statistics(const Raster& r, int b) {

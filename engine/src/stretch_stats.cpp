@@ -24,23 +24,6 @@ std::uint64_t rank_of(double percent, std::uint64_t n) {
     return std::uint64_t(std::llround(p * double(n - 1)));
 }
 
-// Calls f(value, i) for each valid, non-NaN sample of band b, typed once per call.
-template <class F> void for_valid(const Raster& r, int b, F&& f) {
-    const auto mask = r.mask(b);
-    visit_dtype(r.dtype(), [&](auto x) {
-        using T = decltype(x);
-        const auto data = r.band<T>(b);
-        for (std::size_t i = 0; i < data.size(); ++i) {
-            if (!mask.empty() && mask[i] == kInvalid)
-                continue;
-            if constexpr (std::is_floating_point_v<T>)
-                if (std::isnan(data[i]))
-                    continue;
-            f(data[i]);
-        }
-    });
-}
-
 // One pass over the data: the raster's bands in strips. `visit(strip)` gets each strip.
 using StripSource = std::function<void(const std::function<void(const Raster&)>&, Progress&)>;
 
@@ -110,7 +93,7 @@ std::vector<BandDistribution> run(DataType dtype, int nbands, const StripSource&
             [&](const Raster& strip) {
                 for (int b = 0; b < nbands; ++b) {
                     auto& h = hists[std::size_t(b)];
-                    for_valid(strip, b, [&](auto v) { ++h[std::size_t(int(v) + offset)]; });
+                    for_each_valid(strip, b, [&](auto v) { ++h[std::size_t(int(v) + offset)]; });
                 }
             },
             p);
@@ -163,8 +146,8 @@ std::vector<BandDistribution> run(DataType dtype, int nbands, const StripSource&
                 BandState& s = states[std::size_t(b)];
                 if (s.d.counts.empty())
                     continue;
-                for_valid(strip, b,
-                          [&](auto v) { ++s.d.counts[std::size_t(s.bin_of(double(v)))]; });
+                for_each_valid(strip, b,
+                               [&](auto v) { ++s.d.counts[std::size_t(s.bin_of(double(v)))]; });
             }
         },
         p2);
@@ -198,7 +181,7 @@ std::vector<BandDistribution> run(DataType dtype, int nbands, const StripSource&
                     BandState& s = states[std::size_t(b)];
                     if (s.targets.empty())
                         continue;
-                    for_valid(strip, b, [&](auto v) {
+                    for_each_valid(strip, b, [&](auto v) {
                         const auto it = s.collected.find(s.bin_of(double(v)));
                         if (it != s.collected.end())
                             it->second.push_back(double(v));

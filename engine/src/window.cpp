@@ -21,7 +21,9 @@ bool Window::contains(const Window& o) const {
            o.row_end() <= row_end();
 }
 
-Window Window::clamped(std::int64_t w, std::int64_t h) const { return intersection(full(w, h)); }
+Window Window::clamped(std::int64_t w, std::int64_t h) const {
+    return intersection(full(w, h));
+}
 
 void Window::require_inside(std::int64_t w, std::int64_t h) const {
     if (width <= 0 || height <= 0)

@@ -27,9 +27,9 @@ struct Profile {
     /// Per-band nodata (nullopt: none). A value outside the dtype's range is kept as declared.
     std::vector<std::optional<double>> nodata;
     int block_width = 0, block_height = 0;
-    std::string compression;             ///< "DEFLATE", "LZW", ... empty for none
-    std::string interleave;              ///< "PIXEL" or "BAND" (empty: driver default)
-    std::vector<int> overview_factors;   ///< decimation factor of each overview level
+    std::string compression;              ///< "DEFLATE", "LZW", ... empty for none
+    std::string interleave;               ///< "PIXEL" or "BAND" (empty: driver default)
+    std::vector<int> overview_factors;    ///< decimation factor of each overview level
     std::vector<std::string> colorinterp; ///< per band, GDAL names ("Red", "Gray", "Alpha")
     std::vector<std::string> descriptions;
     std::map<std::string, std::string> metadata; ///< dataset metadata, default domain
@@ -48,11 +48,11 @@ enum class Resampling { Nearest, Bilinear, Cubic, CubicSpline, Lanczos, Average,
 enum class OpenMode { ReadOnly, Update };
 
 struct ReadOptions {
-    std::vector<int> bands;            ///< 1-based; empty = all bands
-    std::optional<Window> window;      ///< default: the whole raster
-    int out_rows = 0, out_cols = 0;    ///< decimated/enlarged output; 0 = window size
+    std::vector<int> bands;         ///< 1-based; empty = all bands
+    std::optional<Window> window;   ///< default: the whole raster
+    int out_rows = 0, out_cols = 0; ///< decimated/enlarged output; 0 = window size
     Resampling resampling = Resampling::Nearest;
-    bool with_mask = true;             ///< compute the validity mask
+    bool with_mask = true; ///< compute the validity mask
     /// Window partly outside the raster: clip it (true) or throw WindowError (false).
     bool boundless_clip = false;
 };

@@ -1,9 +1,11 @@
 #pragma once
 // Typed band x row x col pixel buffers with an optional per-sample validity mask.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "rasterbench/dtype.h"
@@ -59,9 +61,7 @@ public:
     void drop_mask() { mask_.clear(); }
 
 private:
-    template <class T> static constexpr bool is_float_type() {
-        return T(0.5) != T(0);
-    }
+    template <class T> static constexpr bool is_float_type() { return T(0.5) != T(0); }
     void check_type(std::size_t size, bool floating) const;
 
     DataType dtype_ = DataType::UInt8;
@@ -69,5 +69,23 @@ private:
     std::vector<std::byte> data_;
     std::vector<std::uint8_t> mask_;
 };
+
+/// Calls f(value) for each valid, non-NaN sample of band `b` (0-based), with the value in
+/// the raster's own C++ type: the type is chosen once per call, not per pixel.
+template <class F> void for_each_valid(const Raster& r, int b, F&& f) {
+    const auto mask = r.mask(b);
+    visit_dtype(r.dtype(), [&](auto x) {
+        using T = decltype(x);
+        const auto data = r.template band<T>(b);
+        for (std::size_t i = 0; i < data.size(); ++i) {
+            if (!mask.empty() && mask[i] == kInvalid)
+                continue;
+            if constexpr (std::is_floating_point_v<T>)
+                if (std::isnan(data[i]))
+                    continue;
+            f(data[i]);
+        }
+    });
+}
 
 } // namespace rb

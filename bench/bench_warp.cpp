@@ -1,23 +1,30 @@
 // bench_warp: reproject an 8000x8000 UTM scene to EPSG:3857 (bilinear) with rasterbench and
-// with `gdalwarp -multi -wo NUM_THREADS=ALL_CPUS` in the same run, and compare the outputs.
+// with `gdalwarp -multi -wo NUM_THREADS=...` in the same run, and compare the outputs.
 //
-//   bench_warp [DIR] [--size N] [--threads N]
+//   bench_warp [DIR] [--size N] [--threads N] [--repeat N] [--ours-only]
 //
-// DIR (default /tmp/rasterbench-bench) receives the generated input (warp_in.tif, one
+// DIR (default /tmp/rasterbench-bench) receives the generated input (warp_in_N.tif, one
 // uncompressed UInt8 band, 512x512 tiles, EPSG:32633 at 10 m; reused when present) and both
-// outputs. Timings are whole jobs, file to file: the gdalwarp process (start-up included)
-// and rb::reproject_file (open, default grid, warp, GeoTIFF write), plus the in-memory
-// rb::reproject (no output file) for reference.
+// outputs. Timings are whole jobs, file to file, from the same input file to the same kind
+// of output (uncompressed GeoTIFF, no nodata): the gdalwarp process (start-up included) and
+// rb::reproject_file (open, default grid, warp, GeoTIFF write), with the same thread count
+// (--threads, default all cores: gdalwarp NUM_THREADS=ALL_CPUS). The two alternate --repeat
+// times (default 5) so that load on a shared machine hits both alike; min and median are
+// reported, with the load average and CPU seconds (user + system) per job. The in-memory
+// rb::reproject (no output file) is timed once for reference. --ours-only skips gdalwarp
+// and the comparison (for profiling).
 // Target: rasterbench >= 2x faster than gdalwarp, within 1 DN on >= 99.9 % of the pixels
 // valid in both, same grid.
 #include <gdal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <sys/resource.h>
 #include <vector>
 
 #include "rasterbench/dataset.h"
@@ -59,17 +66,45 @@ void generate(const std::string& path, int n) {
     ds.close();
 }
 
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double min_of(const std::vector<double>& v) {
+    return *std::min_element(v.begin(), v.end());
+}
+
+double load1() {
+    double l[1] = {0};
+    return getloadavg(l, 1) == 1 ? l[0] : -1;
+}
+
+// User + system CPU seconds of this process (who = RUSAGE_SELF) or its waited-for children.
+double cpu_seconds(int who) {
+    rusage u{};
+    getrusage(who, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     std::string dir = "/tmp/rasterbench-bench";
-    int n = 8000, threads = 0;
+    int n = 8000, threads = 0, repeat = 5;
+    bool ours_only = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--size" && i + 1 < argc)
             n = std::atoi(argv[++i]);
         else if (a == "--threads" && i + 1 < argc)
             threads = std::atoi(argv[++i]);
+        else if (a == "--repeat" && i + 1 < argc)
+            repeat = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--ours-only")
+            ours_only = true;
         else
             dir = a;
     }
@@ -81,31 +116,58 @@ int main(int argc, char** argv) {
         generate(in, n);
         std::printf("generated %s (%dx%d) in %.1f s\n", in.c_str(), n, n, seconds_since(t));
     }
-    std::filesystem::remove(gd);
-    std::filesystem::remove(ours);
 
-    const std::string cmd = "gdalwarp -q -overwrite -multi -wo NUM_THREADS=ALL_CPUS -t_srs "
-                            "EPSG:3857 -r bilinear '" +
-                            in + "' '" + gd + "'";
-    auto t0 = std::chrono::steady_clock::now();
-    if (std::system(cmd.c_str()) != 0) {
-        std::fprintf(stderr, "gdalwarp failed: %s\n", cmd.c_str());
-        return 1;
-    }
-    const double t_gdal = seconds_since(t0);
-
+    const std::string nthreads = threads > 0 ? std::to_string(threads) : "ALL_CPUS";
+    const std::string cmd = "gdalwarp -q -overwrite -multi -wo NUM_THREADS=" + nthreads +
+                            " -t_srs EPSG:3857 -r bilinear '" + in + "' '" + gd + "'";
     rb::ReprojectOptions o;
     o.resampling = rb::WarpResampling::Bilinear;
     o.threads = threads;
-    t0 = std::chrono::steady_clock::now();
-    const rb::Grid grid =
-        rb::default_grid(rb::grid_of(rb::read_profile(in)), rb::Crs::from_epsg(3857));
-    rb::reproject_file(in, ours, grid, o);
-    const double t_ours = seconds_since(t0);
+    std::vector<double> t_gdal, t_ours, c_gdal, c_ours;
+    const double load_before = load1();
+    rb::Grid grid;
+    for (int rep = 0; rep < repeat; ++rep) {
+        if (!ours_only) {
+            std::filesystem::remove(gd);
+            const double c0 = cpu_seconds(RUSAGE_CHILDREN);
+            const auto t0 = std::chrono::steady_clock::now();
+            if (std::system(cmd.c_str()) != 0) {
+                std::fprintf(stderr, "gdalwarp failed: %s\n", cmd.c_str());
+                return 1;
+            }
+            t_gdal.push_back(seconds_since(t0));
+            c_gdal.push_back(cpu_seconds(RUSAGE_CHILDREN) - c0);
+        }
+        std::filesystem::remove(ours);
+        const double c0 = cpu_seconds(RUSAGE_SELF);
+        const auto t0 = std::chrono::steady_clock::now();
+        grid = rb::default_grid(rb::grid_of(rb::read_profile(in)), rb::Crs::from_epsg(3857));
+        rb::reproject_file(in, ours, grid, o);
+        t_ours.push_back(seconds_since(t0));
+        c_ours.push_back(cpu_seconds(RUSAGE_SELF) - c0);
+    }
+    const double load_after = load1();
 
-    t0 = std::chrono::steady_clock::now();
+    auto t0 = std::chrono::steady_clock::now();
     const rb::Raster mem = rb::reproject(rb::Dataset::open(in), grid, {}, o);
     const double t_mem = seconds_since(t0);
+    (void)mem;
+
+    std::printf("grid %dx%d; %d alternating runs; load average %.2f before, %.2f after\n",
+                grid.width, grid.height, repeat, load_before, load_after);
+    if (!ours_only)
+        std::printf("gdalwarp -multi -wo NUM_THREADS=%s : min %6.3f s  median %6.3f s  (CPU "
+                    "median %.2f s)\n",
+                    nthreads.c_str(), min_of(t_gdal), median(t_gdal), median(c_gdal));
+    std::printf("rasterbench reproject_file          : min %6.3f s  median %6.3f s  (CPU "
+                "median %.2f s)\n",
+                min_of(t_ours), median(t_ours), median(c_ours));
+    if (!ours_only)
+        std::printf("ratio: of medians %.2fx, of mins %.2fx (target >= 2x)\n",
+                    median(t_gdal) / median(t_ours), min_of(t_gdal) / min_of(t_ours));
+    std::printf("reference: rasterbench reproject, in memory: %.3f s\n", t_mem);
+    if (ours_only)
+        return 0;
 
     // Compare the two files.
     const rb::Dataset a = rb::Dataset::open(ours), b = rb::Dataset::open(gd);
@@ -135,18 +197,11 @@ int main(int argc, char** argv) {
             }
         }
     }
-    std::printf("grid %dx%d, same grid as gdalwarp: %s\n", a.width(), a.height(),
-                same_grid ? "yes" : "NO");
-    std::printf("gdalwarp -multi -wo NUM_THREADS=ALL_CPUS : %7.2f s\n", t_gdal);
-    std::printf("rasterbench reproject_file              : %7.2f s  (ratio %.2fx, target >= 2x)\n",
-                t_ours, t_gdal / t_ours);
-    std::printf("rasterbench reproject, in memory        : %7.2f s  (ratio %.2fx)\n", t_mem,
-                t_gdal / t_mem);
+    std::printf("same grid as gdalwarp: %s\n", same_grid ? "yes" : "NO");
     if (both)
         std::printf("pixels within 1 DN: %.4f %% (equal %.4f %%) of %zu; coverage differs on %zu "
                     "(target >= 99.9 %%)\n",
                     100.0 * double(within1) / double(both), 100.0 * double(equal) / double(both),
                     both, validity);
-    (void)mem;
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <QStackedWidget>
 #include <QVBoxLayout>
 
+#include "DerivedLayers.h"
 #include "MapCanvas.h"
 #include "SceneStack.h"
 #include "SwipeView.h"
@@ -33,7 +34,7 @@ CompareView::CompareView(SceneStack* stack, QWidget* parent)
         swipeCombos_[i] = new QComboBox(swipePage);
         swipeBar->addWidget(swipeCombos_[i], 1);
         connect(swipeCombos_[i], &QComboBox::activated, this,
-                [this, i](int index) { setPaneScene(i, index); });
+                [this, i](int index) { onSelectorActivated(i, index); });
     }
     swipeLayout->addLayout(swipeBar);
     swipeLayout->addWidget(swipe_, 1);
@@ -57,13 +58,13 @@ void CompareView::addPane() {
     auto* box = new QWidget(this);
     auto* v = new QVBoxLayout(box);
     v->setContentsMargins(0, 0, 0, 0);
-    Pane pane{new QComboBox(box), new MapCanvas(box), -1};
+    Pane pane{new QComboBox(box), new MapCanvas(box), -1, {}};
     v->addWidget(pane.combo);
     v->addWidget(pane.canvas, 1);
     sideLayout_->addWidget(box, 1);
     const int index = int(panes_.size());
     connect(pane.combo, &QComboBox::activated, this,
-            [this, index](int row) { setPaneScene(index, row); });
+            [this, index](int i) { onSelectorActivated(index, i); });
     link_->add(pane.canvas);
     panes_.push_back(pane);
     refreshCombos();
@@ -92,25 +93,106 @@ int CompareView::paneScene(int pane) const {
     return pane >= 0 && pane < panes_.size() ? panes_[pane].row : -1;
 }
 
-void CompareView::setPaneScene(int pane, int row) {
-    MapCanvas* c = target(pane);
-    if (!c || row < 0 || row >= stack_->count() || !stack_->entry(row).data)
-        return;
-    if (mode_ == Mode::Swipe) {
-        swipeRows_[pane] = row;
-        swipeCombos_[pane]->setCurrentIndex(row);
-    } else {
-        panes_[pane].row = row;
-        panes_[pane].combo->setCurrentIndex(row);
-    }
-    c->setScene(stack_->entry(row).data);
-    // Join the others where they look, rather than fitting on its own.
+QString CompareView::paneLayer(int pane) const {
+    if (mode_ == Mode::Swipe)
+        return pane >= 0 && pane < 2 ? swipeLayers_[pane] : QString();
+    return pane >= 0 && pane < panes_.size() ? panes_[pane].layer : QString();
+}
+
+bool CompareView::paneEmpty(int pane) const {
+    return paneScene(pane) < 0 && paneLayer(pane).isEmpty();
+}
+
+int& CompareView::rowRef(int pane) {
+    return mode_ == Mode::Swipe ? swipeRows_[pane] : panes_[pane].row;
+}
+
+QString& CompareView::layerRef(int pane) {
+    return mode_ == Mode::Swipe ? swipeLayers_[pane] : panes_[pane].layer;
+}
+
+QComboBox* CompareView::paneSelector(int pane) const {
+    if (mode_ == Mode::Swipe)
+        return pane >= 0 && pane < 2 ? swipeCombos_[pane] : nullptr;
+    return pane >= 0 && pane < panes_.size() ? panes_[pane].combo : nullptr;
+}
+
+void CompareView::syncNewPane(MapCanvas* c) {
     ViewLink* link = mode_ == Mode::Swipe ? swipe_->link() : link_;
     for (MapCanvas* other : link->canvases())
         if (other != c && other->scene()) {
             link->syncFrom(other);
             break;
         }
+}
+
+void CompareView::setPaneScene(int pane, int row) {
+    MapCanvas* c = target(pane);
+    if (!c || row < 0 || row >= stack_->count() || !stack_->entry(row).data)
+        return;
+    rowRef(pane) = row;
+    layerRef(pane).clear();
+    paneSelector(pane)->setCurrentIndex(row);
+    c->setOverlay(QString::fromLatin1(kDerivedOverlay), {}, {});
+    c->setScene(stack_->entry(row).data);
+    syncNewPane(c);
+}
+
+void CompareView::setDerivedLayers(DerivedLayers* layers) {
+    if (derived_)
+        disconnect(derived_, nullptr, this, nullptr);
+    derived_ = layers;
+    if (derived_) {
+        connect(derived_, &DerivedLayers::listChanged, this, &CompareView::refreshCombos);
+        connect(derived_, &DerivedLayers::changed, this, &CompareView::onDerivedChanged);
+    }
+    refreshCombos();
+}
+
+bool CompareView::setPaneLayer(int pane, const QString& id) {
+    MapCanvas* c = target(pane);
+    const DerivedLayer* layer = derived_ ? derived_->find(id) : nullptr;
+    if (!c || !layer)
+        return false;
+    rowRef(pane) = -1;
+    layerRef(pane) = id;
+    paneSelector(pane)->setCurrentIndex(stack_->count() + derived_->indexOf(id));
+    // The base scene places the image (and links the view); the layer is drawn over it.
+    c->setScene(layer->base);
+    c->setOverlay(QString::fromLatin1(kDerivedOverlay), layer->image, layer->pixels);
+    syncNewPane(c);
+    return true;
+}
+
+void CompareView::onSelectorActivated(int pane, int index) {
+    if (index < stack_->count())
+        setPaneScene(pane, index);
+    else if (derived_ && index - stack_->count() < derived_->count())
+        setPaneLayer(pane, derived_->at(index - stack_->count()).id);
+}
+
+void CompareView::onDerivedChanged(const QString& id) {
+    const DerivedLayer* layer = derived_ ? derived_->find(id) : nullptr;
+    auto update = [&](MapCanvas* c, int& row, QString& shown) {
+        if (shown != id)
+            return;
+        if (layer) {
+            if (!c->scene() || c->scene()->pyramid != layer->base->pyramid)
+                c->setScene(layer->base);
+            c->setOverlay(QString::fromLatin1(kDerivedOverlay), layer->image, layer->pixels);
+            return;
+        }
+        // Withdrawn: the pane falls back to the scene it was drawn over.
+        c->setOverlay(QString::fromLatin1(kDerivedOverlay), {}, {});
+        shown.clear();
+        row = c->scene() ? stack_->rowOfPath(c->scene()->path) : -1;
+    };
+    for (Pane& p : panes_)
+        update(p.canvas, p.row, p.layer);
+    for (int i = 0; i < 2; ++i)
+        update(i == 0 ? swipe_->left() : swipe_->right(), swipeRows_[i], swipeLayers_[i]);
+    if (!layer)
+        refreshCombos();
 }
 
 void CompareView::fillEmptyPanes() {
@@ -127,7 +209,7 @@ void CompareView::fillEmptyPanes() {
     // itself shows nothing); panes stay empty until enough scenes have loaded.
     const int panes = mode_ == Mode::Swipe ? 2 : paneCount();
     for (int p = 0; p < panes; ++p) {
-        if (paneScene(p) >= 0)
+        if (!paneEmpty(p))
             continue;
         for (int row : order) {
             bool used = false;
@@ -145,22 +227,24 @@ void CompareView::refreshCombos() {
     QStringList names;
     for (int r = 0; r < stack_->count(); ++r)
         names << stack_->entry(r).displayName();
-    auto fill = [&names](QComboBox* c, int row) {
+    // Derived layers follow the scenes, marked so they read as results, not files.
+    const int scenes = int(names.size());
+    if (derived_)
+        for (int i = 0; i < derived_->count(); ++i)
+            names << QStringLiteral("\u25c6 %1").arg(derived_->at(i).name);
+    auto fill = [&](QComboBox* c, int& row, QString& layer) {
+        if (row >= stack_->count())
+            row = -1;
+        const int li = derived_ && !layer.isEmpty() ? derived_->indexOf(layer) : -1;
         const QSignalBlocker block(c);
         c->clear();
         c->addItems(names);
-        c->setCurrentIndex(row);
+        c->setCurrentIndex(li >= 0 ? scenes + li : row);
     };
-    for (Pane& p : panes_) {
-        if (p.row >= stack_->count())
-            p.row = -1;
-        fill(p.combo, p.row);
-    }
-    for (int i = 0; i < 2; ++i) {
-        if (swipeRows_[i] >= stack_->count())
-            swipeRows_[i] = -1;
-        fill(swipeCombos_[i], swipeRows_[i]);
-    }
+    for (Pane& p : panes_)
+        fill(p.combo, p.row, p.layer);
+    for (int i = 0; i < 2; ++i)
+        fill(swipeCombos_[i], swipeRows_[i], swipeLayers_[i]);
     if (isVisible())
         fillEmptyPanes();
 }

@@ -2,8 +2,8 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
-#include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFileInfo>
 
 #include <algorithm>
 #include <cmath>
@@ -42,45 +42,77 @@ rb::Raster readFloat(const std::string& path, int band, std::optional<rb::Window
     }
     return f;
 }
+
+/// The engine's messages name the file; one that does not (a bad_alloc) gets it in front,
+/// so every failure the panel shows says which file it was about.
+QString namingFile(const QString& path, const std::exception& e) {
+    const QString what = QString::fromStdString(e.what());
+    return what.contains(path) ? what : path + QStringLiteral(": ") + what;
+}
+
+QString decibels(double v) {
+    return std::isfinite(v) ? QString::number(v, 'f', 2) : QStringLiteral("\u221e");
+}
 } // namespace
 
 struct DebandController::Area {
     rb::Window window;
     int band = 1;
     rb::Raster data; ///< Float32, one band, with mask
+    /// Used only by preview jobs, which run one at a time on the preview pool's thread.
     std::unique_ptr<rb::fft::DebandSession> session;
     std::shared_ptr<const rb::fft::Spectrum> spectrum; ///< tapered, for display and auto
     double lo = 0, hi = 1;                             ///< display stretch
 };
 
 DebandController::DebandController(MapCanvas* canvas, QObject* parent)
-    : QObject(parent), canvas_(canvas), latestScene_(std::make_shared<std::atomic<quint64>>(0)) {
-    pool_.setMaxThreadCount(1); // one whole-scene job at a time; the newest supersedes
+    : QObject(parent), canvas_(canvas), latestScene_(std::make_shared<std::atomic<quint64>>(0)),
+      sceneProgressShared_(std::make_shared<std::atomic<int>>(0)) {
+    for (QThreadPool* pool : {&areaPool_, &previewPool_, &scenePool_, &ioPool_})
+        pool->setMaxThreadCount(1);
+    // The preview thread lives as long as the controller: it keeps the engine's per-thread
+    // scratch spectrum warm (a fresh 16 MB buffer per edit would cost more than the mask).
+    previewPool_.setExpiryTimeout(-1);
+    clock_.start();
     // Edits come in bursts (a drag): the whole scene waits until they pause.
     sceneTimer_.setSingleShot(true);
     sceneTimer_.setInterval(400);
     connect(&sceneTimer_, &QTimer::timeout, this, &DebandController::startSceneJob);
+    progressTimer_.setInterval(100);
+    connect(&progressTimer_, &QTimer::timeout, this, [this] {
+        const int p = std::clamp(sceneProgressShared_->load(), 0, 100);
+        if (p != sceneProgress_) {
+            sceneProgress_ = p;
+            emit sceneProgressChanged(p);
+        }
+    });
 }
 
 DebandController::~DebandController() {
     latestScene_->store(~quint64(0)); // running jobs see they are stale and cancel
-    pool_.waitForDone();
+    for (QThreadPool* pool : {&areaPool_, &previewPool_, &scenePool_, &ioPool_})
+        pool->waitForDone();
 }
 
 void DebandController::setScene(std::shared_ptr<const SceneData> scene) {
     const bool same = scene_ && scene && scene_->path == scene->path;
     scene_ = std::move(scene);
-    if (!same) {
-        area_.reset();
-        before_.clear();
-        after_.clear();
-        sceneAfter_ = sceneDiff_ = QImage();
-        band_ = scene_ && !scene_->bands.empty() ? scene_->bands.front() : 1;
-        if (canvas_) {
-            canvas_->setOverlay(kSceneOverlay, {}, {});
-            canvas_->setOverlay(kAreaOverlay, {}, {});
-        }
-    }
+    if (same)
+        return;
+    ++areaGeneration_; // an area being read for the old scene is dropped on arrival
+    preparing_ = false;
+    area_.reset();
+    before_.clear();
+    after_.reset();
+    pendingPreview_.reset();
+    previewNotches_ = {};
+    band_ = scene_ && !scene_->bands.empty() ? scene_->bands.front() : 1;
+    cancelSceneJob();
+    if (canvas_)
+        canvas_->setOverlay(kAreaOverlay, {}, {});
+    // The notches (in cycles/pixel) carry over; a reference must be on the new grid.
+    if (!referencePath_.isEmpty())
+        loadReference();
 }
 
 void DebandController::setBand(int band) {
@@ -88,7 +120,11 @@ void DebandController::setBand(int band) {
         return;
     band_ = band;
     area_.reset();
-    sceneAfter_ = sceneDiff_ = QImage();
+    after_.reset();
+    pendingPreview_.reset();
+    cancelSceneJob();
+    if (!referencePath_.isEmpty())
+        loadReference();
     prepareArea();
 }
 
@@ -122,7 +158,7 @@ void DebandController::prepareArea() {
     auto scene = scene_;
     const int band = band_;
     runInBackground(
-        this, &pool_,
+        this, &areaPool_,
         [scene, band, win]() {
             Result r;
             try {
@@ -145,23 +181,28 @@ void DebandController::prepareArea() {
                 }
                 r.area = std::move(a);
             } catch (const std::exception& e) {
-                r.error = QString::fromStdString(e.what());
+                r.error = namingFile(scene->path, e);
             }
             return r;
         },
         [this, generation](const Result& r) {
             if (generation != areaGeneration_)
-                return; // a newer area was asked for
+                return; // a newer area (or scene, or band) was asked for
             preparing_ = false;
             if (!r.area) {
-                emit message(r.error);
+                emit failed(r.error);
                 return;
             }
             area_ = r.area;
             const auto v = area_->data.band<float>(0);
             before_.assign(v.begin(), v.end());
+            after_.reset();
+            previewNotches_ = {};
+            energyNotches_ = {};
+            energyRemoved_ = energyTotal_ = 0;
+            pendingPreview_.reset(); // it was for the previous area
             emit areaReady();
-            updatePreview();
+            requestPreview();
         });
 }
 
@@ -175,67 +216,287 @@ bool DebandController::waitUntilReady(int timeoutMs) {
     return true;
 }
 
+// ---- notches -------------------------------------------------------------------------
+
 void DebandController::setNotches(const NotchSet& notches, bool undoable) {
-    if (undoable)
+    if (notches == notches_)
+        return; // a press that moved nothing is not an undo step
+    if (undoable) {
         undo_.push_back(notches_);
+        if (undo_.size() > kMaxUndo)
+            undo_.erase(undo_.begin());
+        redo_.clear();
+    }
     notches_ = notches;
-    emit notchesChanged();
-    updatePreview();
-    scheduleSceneJob();
+    notchesEdited();
 }
 
 void DebandController::undo() {
     if (undo_.empty())
         return;
+    redo_.push_back(notches_);
     notches_ = undo_.back();
     undo_.pop_back();
+    notchesEdited();
+}
+
+void DebandController::redo() {
+    if (redo_.empty())
+        return;
+    undo_.push_back(notches_);
+    notches_ = redo_.back();
+    redo_.pop_back();
+    notchesEdited();
+}
+
+void DebandController::notchesEdited() {
     emit notchesChanged();
-    updatePreview();
+    requestPreview();
     scheduleSceneJob();
 }
 
-QString DebandController::autoDetect() {
-    if (!area_)
-        return tr("the deband area is not ready");
-    const rb::fft::Orientation o = rb::fft::estimate_orientation(area_->data, 0);
-    if (o.source == rb::fft::OrientationSource::None) {
-        const QString text = tr("no stripe orientation found");
-        emit message(text);
-        return text;
+void DebandController::autoDetect() {
+    if (!area_) {
+        emit failed(tr("Auto-detect: the deband area is not ready yet"));
+        return;
     }
-    const rb::fft::PeakResult p = rb::fft::find_peaks(*area_->spectrum, o.angle_deg);
-    setNotches(p.notches, true);
-    const QString text = tr("bands at %1\u00b0 (from the %2), period %3 px, %4 notches")
+    struct Result {
+        NotchSet notches;
+        QString text;
+        bool found = false;
+    };
+    auto area = area_;
+    runInBackground(
+        this, &areaPool_,
+        [area]() {
+            Result r;
+            try {
+                const rb::fft::Orientation o = rb::fft::estimate_orientation(area->data, 0);
+                if (o.source == rb::fft::OrientationSource::None) {
+                    r.text = tr("Auto-detect: no stripe orientation found");
+                    return r;
+                }
+                const rb::fft::PeakResult p = rb::fft::find_peaks(*area->spectrum, o.angle_deg);
+                r.found = true;
+                r.notches = p.notches;
+                r.text = tr("bands at %1\u00b0 (from the %2), period %3 px, %4 notches")
                              .arg(o.angle_deg, 0, 'f', 2)
                              .arg(QString::fromUtf8(rb::fft::source_name(o.source).data()))
                              .arg(p.period, 0, 'f', 1)
                              .arg(p.notches.points.size());
-    emit message(text);
-    return text;
+            } catch (const std::exception& e) {
+                r.text = tr("Auto-detect: %1").arg(QString::fromStdString(e.what()));
+            }
+            return r;
+        },
+        [this, area](const Result& r) {
+            if (area != area_)
+                return; // the area moved on: its peaks may not be the new area's
+            if (r.found)
+                setNotches(r.notches, true);
+            emit message(r.text);
+            emit autoDetected(r.text);
+        });
 }
+
+void DebandController::exportNotches(const QString& path) {
+    runInBackground(
+        this, &ioPool_,
+        [path, notches = notches_]() {
+            try {
+                rb::fft::save_notches(notches, path.toStdString()); // temp file + rename
+                return QString();
+            } catch (const std::exception& e) {
+                return namingFile(path, e);
+            }
+        },
+        [this, path,
+         count = notches_.points.size() + notches_.stripes.size()](const QString& error) {
+            if (!error.isEmpty()) {
+                emit failed(error);
+                return;
+            }
+            emit message(tr("%1 notches saved to %2").arg(count).arg(path));
+            emit notchesExported(path);
+        });
+}
+
+void DebandController::importNotches(const QString& path) {
+    struct Result {
+        NotchSet notches;
+        QString error;
+    };
+    runInBackground(
+        this, &ioPool_,
+        [path]() {
+            Result r;
+            try {
+                r.notches = rb::fft::load_notches(path.toStdString());
+            } catch (const std::exception& e) {
+                r.error = namingFile(path, e);
+            }
+            return r;
+        },
+        [this, path](const Result& r) {
+            if (!r.error.isEmpty()) {
+                emit failed(r.error);
+                return;
+            }
+            setNotches(r.notches, true);
+            emit message(tr("%1 notches loaded from %2")
+                             .arg(r.notches.points.size() + r.notches.stripes.size())
+                             .arg(path));
+            emit notchesImported(path);
+        });
+}
+
+// ---- preview -------------------------------------------------------------------------
 
 void DebandController::setShow(Show show) {
     show_ = show;
-    updateOverlays();
+    updateSceneOverlay();
+    if (show_ == Show::Before) {
+        if (canvas_)
+            canvas_->setOverlay(kAreaOverlay, {}, {}); // nothing to compute: at once
+        return;
+    }
+    requestPreview();
 }
 
-void DebandController::updatePreview() {
+const std::vector<float>& DebandController::after() const {
+    static const std::vector<float> none;
+    return after_ ? *after_ : none;
+}
+
+bool DebandController::isPreviewCurrent() const {
+    return area_ && after_ && !previewInFlight_ && !pendingPreview_ && previewNotches_ == notches_;
+}
+
+bool DebandController::waitForPreview(int timeoutMs) {
+    const QDeadlineTimer deadline(timeoutMs);
+    while (!isPreviewCurrent()) {
+        if (deadline.hasExpired())
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    }
+    return true;
+}
+
+int DebandController::overlayStep() const {
+    // The area at screen resolution: one sample per screen pixel is all the map can show.
+    const double scale = canvas_ ? canvas_->view().scale() : 1.0;
+    return std::max(1, int(std::floor(1.0 / std::max(scale, 1e-6))));
+}
+
+void DebandController::requestPreview() {
     if (!area_)
         return;
-    after_.resize(before_.size());
-    QElapsedTimer timer;
-    timer.start();
-    area_->session->apply(notches_, after_.data());
-    lastPreviewMs_ = double(timer.nsecsElapsed()) / 1e6;
-    double total = 0;
-    const double removed = area_->session->removed_energy(notches_, &total);
-    metrics_ = tr("area %1x%2: %3 % of the energy removed; preview %4 ms")
-                   .arg(area_->window.width)
-                   .arg(area_->window.height)
-                   .arg(total > 0 ? 100 * removed / total : 0.0, 0, 'f', 3)
-                   .arg(lastPreviewMs_, 0, 'f', 1);
-    updateOverlays();
-    emit previewUpdated();
+    PreviewJob job{area_, notches_, show_, overlayStep(), clock_.nsecsElapsed()};
+    if (previewInFlight_) {
+        // Newest wins: the waiting request is replaced, so a drag never builds a queue.
+        pendingPreview_ = std::move(job);
+        return;
+    }
+    launchPreview(std::move(job));
+}
+
+void DebandController::launchPreview(PreviewJob job) {
+    previewInFlight_ = true;
+    ++previewJobsStarted_;
+    struct Result {
+        PreviewJob job;
+        std::shared_ptr<std::vector<float>> values;
+        QImage image;
+        double ms = 0;
+    };
+    auto buffer = spare_ ? std::move(spare_) : std::make_shared<std::vector<float>>();
+    spare_.reset();
+    runInBackground(
+        this, &previewPool_,
+        [job = std::move(job), buffer]() {
+            Result r;
+            r.job = job;
+            const Area& a = *job.area;
+            buffer->resize(a.data.band_size());
+            QElapsedTimer timer;
+            timer.start();
+            a.session->apply(job.notches, buffer->data());
+            r.ms = double(timer.nsecsElapsed()) / 1e6;
+            if (job.show != Show::Before) {
+                const auto m = a.data.mask(0);
+                r.image =
+                    toImage(buffer->data(),
+                            job.show == Show::Difference ? a.data.band<float>(0).data() : nullptr,
+                            m.empty() ? nullptr : m.data(), a.data.rows(), a.data.cols(), job.step,
+                            a.lo, a.hi);
+            }
+            r.values = buffer;
+            return r;
+        },
+        [this](const Result& r) {
+            previewInFlight_ = false;
+            // A result for another area is stale and dropped. One for older notches of this
+            // area is shown while the newest computes: dropping it would freeze the preview
+            // for as long as a drag lasts (there is always a newer request waiting).
+            if (r.job.area == area_) {
+                spare_ = std::move(after_);
+                after_ = r.values;
+                previewNotches_ = r.job.notches;
+                lastPreviewMs_ = r.ms;
+                lastPreviewLatencyMs_ = double(clock_.nsecsElapsed() - r.job.requestedNs) / 1e6;
+                if (canvas_) {
+                    if (show_ == Show::Before)
+                        canvas_->setOverlay(kAreaOverlay, {}, {});
+                    else if (r.job.show == show_)
+                        canvas_->setOverlay(
+                            kAreaOverlay, r.image,
+                            QRectF(double(area_->window.col_off), double(area_->window.row_off),
+                                   double(area_->window.width), double(area_->window.height)));
+                }
+                emit previewUpdated();
+            }
+            if (!launchPendingPreview() && r.job.area == area_ && r.job.notches != energyNotches_)
+                launchEnergy(r.job.area, r.job.notches);
+        });
+}
+
+bool DebandController::launchPendingPreview() {
+    if (!pendingPreview_)
+        return false;
+    PreviewJob next = std::move(*pendingPreview_);
+    pendingPreview_.reset();
+    if (next.area != area_)
+        return false;
+    launchPreview(std::move(next));
+    return true;
+}
+
+void DebandController::launchEnergy(std::shared_ptr<const Area> area, const NotchSet& notches) {
+    // Off the edit-to-map path (it costs another copy and mask, and a pass over every bin),
+    // and only once edits pause: a drag keeps the preview thread for previews. It runs on the
+    // preview thread because that thread alone uses the session.
+    previewInFlight_ = true;
+    struct Result {
+        double removed = 0, total = 0;
+    };
+    runInBackground(
+        this, &previewPool_,
+        [area, notches]() {
+            Result r;
+            if (!notches.empty())
+                r.removed = area->session->removed_energy(notches, &r.total);
+            return r;
+        },
+        [this, area, notches](const Result& r) {
+            previewInFlight_ = false;
+            if (area == area_) {
+                energyNotches_ = notches;
+                energyRemoved_ = r.removed;
+                energyTotal_ = r.total;
+                emit previewUpdated();
+            }
+            launchPendingPreview();
+        });
 }
 
 QImage DebandController::toImage(const float* values, const float* reference,
@@ -274,58 +535,148 @@ QImage DebandController::toImage(const float* values, const float* reference,
     return img;
 }
 
-void DebandController::updateOverlays() {
+QString DebandController::metricsText() const {
+    QStringList lines;
+    if (area_) {
+        if (after_ && energyNotches_ == previewNotches_)
+            lines << tr("area %1x%2: %3 % of the energy removed")
+                         .arg(area_->window.width)
+                         .arg(area_->window.height)
+                         .arg(energyTotal_ > 0 ? 100 * energyRemoved_ / energyTotal_ : 0.0, 0, 'f',
+                              3);
+        else
+            lines << tr("area %1x%2: energy removed: measuring...")
+                         .arg(area_->window.width)
+                         .arg(area_->window.height);
+        if (after_)
+            lines << tr("preview: mask + inverse %1 ms, on the map %2 ms after the edit")
+                         .arg(lastPreviewMs_, 0, 'f', 1)
+                         .arg(lastPreviewLatencyMs_, 0, 'f', 1);
+    }
+    if (sceneRunning_)
+        lines << tr("whole scene: %1 %").arg(sceneProgress_);
+    else if (!sceneState_.isEmpty())
+        lines << tr("whole scene: %1").arg(sceneState_);
+    if (!referencePath_.isEmpty()) {
+        const QString name = QFileInfo(referencePath_).fileName();
+        if (!reference_)
+            lines << tr("reference %1: reading...").arg(name);
+        else if (sceneMetrics_.psnrAfter)
+            lines << tr("vs %1: PSNR %2 \u2192 %3 dB, SSIM %4 \u2192 %5")
+                         .arg(name)
+                         .arg(decibels(*sceneMetrics_.psnrBefore))
+                         .arg(decibels(*sceneMetrics_.psnrAfter))
+                         .arg(sceneMetrics_.ssimBefore.value_or(0), 0, 'f', 4)
+                         .arg(sceneMetrics_.ssimAfter.value_or(0), 0, 'f', 4);
+        else
+            lines << tr("vs %1: PSNR / SSIM follow the whole-scene result").arg(name);
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+// ---- whole scene ---------------------------------------------------------------------
+
+void DebandController::updateSceneOverlay() {
     if (!canvas_)
         return;
-    if (show_ == Show::Before || !area_) {
-        canvas_->setOverlay(kSceneOverlay, {}, {});
-        canvas_->setOverlay(kAreaOverlay, {}, {});
-        return;
-    }
     const QImage& scene = show_ == Show::After ? sceneAfter_ : sceneDiff_;
-    if (!scene.isNull())
+    if (show_ != Show::Before && !scene.isNull() && scene_)
         canvas_->setOverlay(kSceneOverlay, scene,
                             QRectF(0, 0, scene_->profile.width, scene_->profile.height));
     else
         canvas_->setOverlay(kSceneOverlay, {}, {});
-    // The area at screen resolution: one sample per screen pixel is all the map can show.
-    const double scale = canvas_->view().scale();
-    const int step = std::max(1, int(std::floor(1.0 / std::max(scale, 1e-6))));
-    const auto m = area_->data.mask(0);
-    const QImage img = toImage(after_.data(), show_ == Show::Difference ? before_.data() : nullptr,
-                               m.empty() ? nullptr : m.data(), int(area_->window.height),
-                               int(area_->window.width), step, area_->lo, area_->hi);
-    canvas_->setOverlay(kAreaOverlay, img,
-                        QRectF(double(area_->window.col_off), double(area_->window.row_off),
-                               double(area_->window.width), double(area_->window.height)));
+}
+
+void DebandController::dropSceneResult() {
+    sceneMetrics_ = {};
+    if (sceneAfter_.isNull() && sceneDiff_.isNull())
+        return; // a drag calls this per move: the map (and its layer list) is left alone
+    sceneAfter_ = sceneDiff_ = QImage();
+    updateSceneOverlay();
 }
 
 void DebandController::scheduleSceneJob() {
-    // Newer edits make a running job stale at once.
+    // Newer edits make a running job stale at once; its result (and the previous one, made
+    // for other notches) must not be shown.
     latestScene_->store(++sceneGeneration_);
+    dropSceneResult();
+    sceneProgress_ = 0;
+    sceneState_.clear();
+    if (!scene_ || (notches_.empty() && !reference_)) {
+        // Nothing to compute: without notches the result is the scene, and there is no
+        // reference to measure it against.
+        sceneTimer_.stop();
+        progressTimer_.stop();
+        if (sceneRunning_) {
+            sceneRunning_ = false;
+            emit sceneJobStateChanged(false);
+        }
+        return;
+    }
+    if (!sceneRunning_) {
+        sceneRunning_ = true; // from the user's side it runs: Cancel applies
+        emit sceneJobStateChanged(true);
+    }
+    emit sceneProgressChanged(0);
     sceneTimer_.start();
+}
+
+void DebandController::startSceneJobNow() {
+    scheduleSceneJob();
+    if (sceneTimer_.isActive()) {
+        sceneTimer_.stop();
+        startSceneJob();
+    }
+}
+
+void DebandController::cancelSceneJob() {
+    const bool wasRunning = sceneRunning_;
+    sceneTimer_.stop();
+    progressTimer_.stop();
+    latestScene_->store(++sceneGeneration_); // the worker's progress callback says stop
+    sceneRunning_ = false;
+    sceneProgress_ = 0;
+    dropSceneResult();
+    if (wasRunning) {
+        sceneState_ = tr("cancelled");
+        emit sceneJobStateChanged(false);
+        emit message(tr("whole-scene result cancelled"));
+    }
 }
 
 void DebandController::startSceneJob() {
     if (!scene_)
         return;
     const quint64 generation = sceneGeneration_;
-    sceneRunning_ = true;
+    sceneProgressShared_ = std::make_shared<std::atomic<int>>(0);
+    progressTimer_.start();
     struct Result {
         QImage after, diff;
+        SceneMetrics metrics;
         QString error;
         bool cancelled = false;
     };
+    const bool haveStretch = area_ != nullptr;
     runInBackground(
-        this, &pool_,
+        this, &scenePool_,
         [scene = scene_, band = band_, notches = notches_, generation, latest = latestScene_,
-         lo = area_ ? area_->lo : 0.0, hi = area_ ? area_->hi : 1.0]() {
+         shared = sceneProgressShared_, reference = reference_, haveStretch,
+         lo = area_ ? area_->lo : 0.0, hi = area_ ? area_->hi : 1.0]() mutable {
             Result r;
             try {
-                rb::Progress progress([&](double) { return latest->load() == generation; });
-                const rb::Raster src = readFloat(scene->pathUtf8(), band, std::nullopt);
+                rb::Progress progress([&](double f) {
+                    shared->store(int(f * 100));
+                    return latest->load() == generation;
+                });
                 progress.check();
-                const rb::Raster out = rb::fft::deband(src, notches, {}, std::nullopt, progress);
+                const rb::Raster src = readFloat(scene->pathUtf8(), band, std::nullopt);
+                progress.sub(0, 0.1).report(1);
+                const rb::Raster out =
+                    rb::fft::deband(src, notches, {}, std::nullopt, progress.sub(0.1, 0.8));
+                if (!haveStretch) {
+                    lo = rb::band_percentile(src, 0, 2);
+                    hi = rb::band_percentile(src, 0, 98);
+                }
                 const int longest = std::max(src.rows(), src.cols());
                 const int step = std::max(1, (longest + kSceneOverlaySide - 1) / kSceneOverlaySide);
                 const auto m = src.mask(0);
@@ -335,27 +686,122 @@ void DebandController::startSceneJob() {
                 r.diff =
                     toImage(out.band<float>(0).data(), src.band<float>(0).data(),
                             m.empty() ? nullptr : m.data(), src.rows(), src.cols(), step, lo, hi);
+                progress.sub(0.8, 0.85).report(1);
+                if (reference && reference->rows() == src.rows() &&
+                    reference->cols() == src.cols()) {
+                    r.metrics.psnrBefore = rb::fft::psnr(src, *reference, 0);
+                    r.metrics.psnrAfter = rb::fft::psnr(out, *reference, 0);
+                    progress.sub(0.85, 0.9).report(1);
+                    r.metrics.ssimBefore = rb::fft::ssim(src, *reference, 0);
+                    progress.sub(0.9, 0.95).report(1);
+                    r.metrics.ssimAfter = rb::fft::ssim(out, *reference, 0);
+                }
+                progress.report(1);
             } catch (const rb::Cancelled&) {
                 r.cancelled = true;
             } catch (const std::exception& e) {
-                r.error = QString::fromStdString(e.what());
+                r.error = namingFile(scene->path, e);
             }
             return r;
         },
         [this, generation](const Result& r) {
             if (generation != sceneGeneration_)
-                return;
+                return; // cancelled, or superseded by newer notches
             sceneRunning_ = false;
-            if (r.cancelled)
+            progressTimer_.stop();
+            if (r.cancelled) {
+                sceneState_ = tr("cancelled");
+            } else if (!r.error.isEmpty()) {
+                sceneState_ = tr("failed");
+                emit failed(r.error);
+            } else {
+                sceneState_ = tr("done");
+                sceneProgress_ = 100;
+                sceneAfter_ = r.after;
+                sceneDiff_ = r.diff;
+                sceneMetrics_ = r.metrics;
+                updateSceneOverlay();
+            }
+            emit sceneJobStateChanged(false);
+            if (!r.cancelled && r.error.isEmpty())
+                emit sceneResultReady();
+        });
+}
+
+// ---- reference -----------------------------------------------------------------------
+
+void DebandController::setReference(const QString& path) {
+    referencePath_ = path;
+    loadReference();
+}
+
+void DebandController::clearReference() {
+    ++referenceGeneration_;
+    referencePath_.clear();
+    reference_.reset();
+    sceneMetrics_ = {};
+    emit referenceChanged();
+}
+
+void DebandController::loadReference() {
+    reference_.reset();
+    sceneMetrics_ = {};
+    const quint64 generation = ++referenceGeneration_;
+    emit referenceChanged();
+    if (!scene_)
+        return;
+    struct Result {
+        std::shared_ptr<const rb::Raster> data;
+        QString error;
+    };
+    runInBackground(
+        this, &ioPool_,
+        [path = referencePath_, band = band_, w = scene_->profile.width, h = scene_->profile.height,
+         sceneName = QFileInfo(scene_->path).fileName()]() {
+            Result r;
+            try {
+                const rb::Profile p = rb::Dataset::open(path.toStdString()).profile();
+                if (p.width != w || p.height != h) {
+                    r.error = tr("%1: %2x%3 pixels, but the scene %4 is %5x%6: a reference must "
+                                 "be on the scene's grid")
+                                  .arg(path)
+                                  .arg(p.width)
+                                  .arg(p.height)
+                                  .arg(sceneName)
+                                  .arg(w)
+                                  .arg(h);
+                    return r;
+                }
+                // The same band, or the only band of a single-band reference (a clean
+                // version of the debanded band).
+                const int rband = p.count >= band ? band : (p.count == 1 ? 1 : 0);
+                if (rband == 0) {
+                    r.error = tr("%1: has %2 bands, no band %3 to compare with")
+                                  .arg(path)
+                                  .arg(p.count)
+                                  .arg(band);
+                    return r;
+                }
+                r.data = std::make_shared<const rb::Raster>(
+                    readFloat(path.toStdString(), rband, std::nullopt));
+            } catch (const std::exception& e) {
+                r.error = namingFile(path, e);
+            }
+            return r;
+        },
+        [this, generation](const Result& r) {
+            if (generation != referenceGeneration_)
                 return;
-            if (!r.error.isEmpty()) {
-                emit message(r.error);
+            if (!r.data) {
+                referencePath_.clear();
+                emit referenceChanged();
+                emit failed(r.error);
                 return;
             }
-            sceneAfter_ = r.after;
-            sceneDiff_ = r.diff;
-            updateOverlays();
-            emit sceneResultReady();
+            reference_ = r.data;
+            emit referenceChanged();
+            emit message(tr("reference %1 read").arg(QFileInfo(referencePath_).fileName()));
+            startSceneJobNow(); // the metrics come with the whole-scene result
         });
 }
 

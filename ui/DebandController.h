@@ -1,10 +1,22 @@
 #pragma once
 // The deband workbench's state and jobs, kept apart from its widgets: the area of the scene
 // being edited (up to 2048 x 2048 pixels around the view) with its forward transform cached
-// in a DebandSession, the notch set with undo, the preview (mask + inverse only, on the GUI
-// thread: a few milliseconds), the whole-scene result in the background (newest edit wins,
-// stale jobs cancelled), and what the map shows: before, after or the difference, as map
-// canvas overlays.
+// in a DebandSession, the notch set with undo / redo, the preview of the area (mask +
+// inverse, in the background), the whole-scene result (background, progress, cancel), the
+// metrics (energy removed; PSNR / SSIM against a reference scene the user picks), notch-set
+// import / export, and what the map shows: before, after or the difference, as map canvas
+// overlays.
+//
+// Threads. Nothing here computes or reads files on the GUI thread:
+// - area pool (1 thread): reading the area and its forward transform; auto-detection;
+// - preview pool (1 long-lived thread): the only thread that runs the DebandSession (apply,
+//   removed energy) and draws the area overlay. At most one preview job is in flight and at
+//   most one waits (the newest request replaces the waiting one), so a drag never queues
+//   work behind it;
+// - scene pool (1 thread): the whole-scene deband and its metrics, cancellable;
+// - I/O pool (1 thread): reference scenes and notch JSON files.
+// Results for another area, band or scene, or for a cancelled job, are dropped on arrival.
+#include <QElapsedTimer>
 #include <QImage>
 #include <QObject>
 #include <QThreadPool>
@@ -12,6 +24,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "SceneLayer.h"
@@ -30,6 +43,8 @@ public:
     static constexpr int kMaxAreaSide = 2048;
     /// Longest side of the whole-scene overlay image.
     static constexpr int kSceneOverlaySide = 2048;
+    /// Undo steps kept (a drag is one step, so this is a long editing session).
+    static constexpr std::size_t kMaxUndo = 500;
 
     explicit DebandController(MapCanvas* canvas, QObject* parent = nullptr);
     ~DebandController() override;
@@ -48,39 +63,113 @@ public:
     rb::Window area() const;
     std::shared_ptr<const rb::fft::Spectrum> spectrum() const;
 
+    // ---- notches ---------------------------------------------------------------------
     const rb::fft::NotchSet& notches() const { return notches_; }
-    /// Replaces the notch set; `undoable` records the previous one for undo().
+    /// Replaces the notch set; `undoable` records the previous one for undo() (the moves
+    /// of a drag after its first are not undoable: one gesture, one step).
     void setNotches(const rb::fft::NotchSet& notches, bool undoable = true);
     void undo();
+    void redo();
     bool canUndo() const { return !undo_.empty(); }
-    /// Orientation (gap mask, spectrum or footprint) and peaks of the area: replaces the
-    /// notches (undoable). Returns a one-line summary.
-    QString autoDetect();
+    bool canRedo() const { return !redo_.empty(); }
+    /// Orientation (gap mask, spectrum or footprint) and peaks of the area, in the
+    /// background: replaces the notches (undoable) and emits autoDetected(summary).
+    void autoDetect();
+    /// Writes the notch set to `path` (JSON, atomically) in the background; emits
+    /// notchesExported(path) or failed(message naming the file).
+    void exportNotches(const QString& path);
+    /// Reads a notch set from `path` in the background and makes it current (undoable);
+    /// emits notchesImported(path) or failed(message naming the file).
+    void importNotches(const QString& path);
 
+    // ---- preview of the area -----------------------------------------------------------
     void setShow(Show show);
     Show show() const { return show_; }
-
-    /// The area's pixels (row-major floats) before and after the notches.
+    /// Redraws the area overlay at the current zoom (the map shows one sample per screen
+    /// pixel, so a zoom changes the overlay's resolution).
+    void refreshOverlay() { requestPreview(); }
+    /// The area's pixels (row-major floats) before and after the notches of previewNotches().
     const std::vector<float>& before() const { return before_; }
-    const std::vector<float>& after() const { return after_; }
-    /// Milliseconds the latest preview's mask + inverse took.
+    const std::vector<float>& after() const;
+    const rb::fft::NotchSet& previewNotches() const { return previewNotches_; }
+    /// True when after() shows the current notches and no preview is computing or waiting.
+    bool isPreviewCurrent() const;
+    /// Runs the event loop until isPreviewCurrent() (tests, scripts); false on timeout.
+    bool waitForPreview(int timeoutMs = 30000);
+    /// Milliseconds the latest preview's mask + inverse took on the worker.
     double lastPreviewMs() const { return lastPreviewMs_; }
-    QString metricsText() const { return metrics_; }
+    /// Milliseconds from the latest delivered preview's request to its arrival on the GUI
+    /// thread (compute, overlay image, queueing behind a running preview).
+    double lastPreviewLatencyMs() const { return lastPreviewLatencyMs_; }
+    /// Preview jobs started since construction (coalescing makes this smaller than the
+    /// number of edits during a drag).
+    int previewJobsStarted() const { return previewJobsStarted_; }
+    /// One line per metric: area energy removed, preview time, scene state, PSNR / SSIM.
+    QString metricsText() const;
+
+    // ---- whole scene -------------------------------------------------------------------
     bool isSceneJobRunning() const { return sceneRunning_; }
+    /// Progress of the running whole-scene job, 0..100.
+    int sceneProgress() const { return sceneProgress_; }
+    /// Starts the whole-scene job now instead of after the edit pause.
+    void startSceneJobNow();
+    /// Stops the running (or scheduled) whole-scene job; its result is dropped and the
+    /// previous one is removed (it was for other notches).
+    void cancelSceneJob();
+    /// True when the map shows a whole-scene result for the current notches.
+    bool hasSceneResult() const { return !sceneAfter_.isNull(); }
+
+    // ---- reference scene (metrics) -----------------------------------------------------
+    /// A raster on the scene's grid to compare before / after with (a clean acquisition, a
+    /// synthetic truth). Read in the background; a size mismatch is reported by failed().
+    void setReference(const QString& path);
+    void clearReference();
+    QString referencePath() const { return referencePath_; }
+    bool hasReference() const { return reference_ != nullptr; }
+    struct SceneMetrics {
+        std::optional<double> psnrBefore, psnrAfter, ssimBefore, ssimAfter;
+    };
+    /// Metrics of the latest whole-scene result against the reference (empty without one).
+    const SceneMetrics& sceneMetrics() const { return sceneMetrics_; }
 
 signals:
     void areaReady();
     void notchesChanged();
     void previewUpdated();
+    void sceneProgressChanged(int percent);
+    /// The whole-scene job started, finished, failed or was cancelled.
+    void sceneJobStateChanged(bool running);
     void sceneResultReady();
+    void referenceChanged();
+    void autoDetected(const QString& summary);
+    void notchesExported(const QString& path);
+    void notchesImported(const QString& path);
+    /// Something the user should read (progress of a step, a summary).
     void message(const QString& text);
+    /// Something that went wrong: one line naming the file or the step.
+    void failed(const QString& text);
 
 private:
     struct Area;
-    void updatePreview();
-    void updateOverlays();
+    struct PreviewJob {
+        std::shared_ptr<const Area> area;
+        rb::fft::NotchSet notches;
+        Show show = Show::After;
+        int step = 1;
+        qint64 requestedNs = 0;
+    };
+    void requestPreview();
+    void launchPreview(PreviewJob job);
+    /// Starts the waiting preview, if any and still for this area; true when it started.
+    bool launchPendingPreview();
+    void launchEnergy(std::shared_ptr<const Area> area, const rb::fft::NotchSet& notches);
+    void updateSceneOverlay();
+    void notchesEdited();
     void scheduleSceneJob();
     void startSceneJob();
+    void dropSceneResult();
+    void loadReference();
+    int overlayStep() const;
     /// Grey image of `values` stretched to [lo, hi] (or of values - reference, about mid
     /// grey), one sample every `step` pixels; invalid pixels transparent. Thread-safe.
     static QImage toImage(const float* values, const float* reference, const std::uint8_t* mask,
@@ -94,18 +183,38 @@ private:
     quint64 areaGeneration_ = 0;
 
     rb::fft::NotchSet notches_;
-    std::vector<rb::fft::NotchSet> undo_;
+    std::vector<rb::fft::NotchSet> undo_, redo_;
     Show show_ = Show::After;
-    std::vector<float> before_, after_;
-    double lastPreviewMs_ = 0;
-    QString metrics_;
 
-    QThreadPool pool_;
-    QTimer sceneTimer_;
+    // Preview: after_ holds the latest delivered result; spare_ is the buffer the next job
+    // writes into (a 16 MB allocation per edit would cost more than the mask).
+    std::vector<float> before_;
+    std::shared_ptr<std::vector<float>> after_, spare_;
+    rb::fft::NotchSet previewNotches_;
+    bool previewInFlight_ = false;
+    std::optional<PreviewJob> pendingPreview_;
+    double lastPreviewMs_ = 0, lastPreviewLatencyMs_ = 0;
+    double energyRemoved_ = 0, energyTotal_ = 0;
+    rb::fft::NotchSet energyNotches_; ///< what energyRemoved_ was measured for
+    int previewJobsStarted_ = 0;
+
+    QThreadPool areaPool_, previewPool_, scenePool_, ioPool_;
+    QElapsedTimer clock_; ///< preview latency: request to delivery
+
+    QTimer sceneTimer_;    ///< waits for edits to pause
+    QTimer progressTimer_; ///< polls the running job's progress
     quint64 sceneGeneration_ = 0;
     std::shared_ptr<std::atomic<quint64>> latestScene_;
+    std::shared_ptr<std::atomic<int>> sceneProgressShared_;
     bool sceneRunning_ = false;
+    int sceneProgress_ = 0;
+    QString sceneState_;
     QImage sceneAfter_, sceneDiff_;
+    SceneMetrics sceneMetrics_;
+
+    QString referencePath_;
+    std::shared_ptr<const rb::Raster> reference_; ///< the deband band, Float32, scene grid
+    quint64 referenceGeneration_ = 0;
 };
 
 } // namespace rb::ui

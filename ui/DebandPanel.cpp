@@ -2,10 +2,14 @@
 
 #include <QButtonGroup>
 #include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSettings>
 #include <QShortcut>
 #include <QSlider>
 #include <QSpinBox>
@@ -18,11 +22,25 @@
 
 namespace rb::ui {
 
+namespace {
+const QString kDirKey = QStringLiteral("deband/lastDirectory");
+
+QString lastDirectory() {
+    return QSettings().value(kDirKey).toString();
+}
+void rememberDirectory(const QString& file) {
+    QSettings().setValue(kDirKey, QFileInfo(file).absolutePath());
+}
+} // namespace
+
 DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     : QWidget(parent), canvas_(canvas), controller_(new DebandController(canvas, this)),
       view_(new SpectrumView(this)), band_(new QSpinBox(this)), show_(new QComboBox(this)),
       black_(new QSlider(Qt::Horizontal, this)), white_(new QSlider(Qt::Horizontal, this)),
-      hover_(new QLabel(this)), metrics_(new QLabel(this)) {
+      hover_(new QLabel(this)), metrics_(new QLabel(this)), status_(new QLabel(this)),
+      progress_(new QProgressBar(this)), cancel_(new QPushButton(tr("Cancel"), this)),
+      undo_(new QPushButton(tr("Undo"), this)), redo_(new QPushButton(tr("Redo"), this)),
+      clearReference_(new QPushButton(tr("No reference"), this)) {
     auto* layout = new QVBoxLayout(this);
 
     auto* top = new QHBoxLayout;
@@ -31,6 +49,7 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     top->addWidget(band_);
     show_->addItems({tr("Before"), tr("After"), tr("Difference")});
     show_->setCurrentIndex(1);
+    show_->setToolTip(tr("What the map shows over the scene"));
     top->addWidget(show_);
     top->addStretch();
     layout->addLayout(top);
@@ -43,13 +62,16 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     group->addButton(notch);
     group->addButton(stripe);
     auto* autoButton = new QPushButton(tr("Auto-detect"), this);
-    auto* undoButton = new QPushButton(tr("Undo"), this);
     auto* clearButton = new QPushButton(tr("Clear"), this);
     for (QWidget* w :
-         std::initializer_list<QWidget*>{notch, stripe, autoButton, undoButton, clearButton})
+         std::initializer_list<QWidget*>{notch, stripe, autoButton, undo_, redo_, clearButton})
         tools->addWidget(w);
     layout->addLayout(tools);
 
+    view_->setToolTip(
+        tr("Click: place a notch (Stripe tool: a stripe notch)\n"
+           "Drag a notch: move it; drag a stripe line: rotate it, with Shift: set its width\n"
+           "Wheel over a notch, or + / -: resize\nRight click or Delete: remove"));
     layout->addWidget(view_, 1);
 
     auto* contrast = new QHBoxLayout;
@@ -62,32 +84,88 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     contrast->addWidget(white_);
     layout->addLayout(contrast);
 
+    auto* files = new QHBoxLayout;
+    auto* importButton = new QPushButton(tr("Import..."), this);
+    auto* exportButton = new QPushButton(tr("Export..."), this);
+    auto* referenceButton = new QPushButton(tr("Reference..."), this);
+    importButton->setToolTip(tr("Load a notch set (JSON)"));
+    exportButton->setToolTip(tr("Save the notch set (JSON)"));
+    referenceButton->setToolTip(tr("A raster on the scene's grid to measure PSNR / SSIM against"));
+    clearReference_->setToolTip(tr("Stop comparing with the reference"));
+    for (QWidget* w : std::initializer_list<QWidget*>{importButton, exportButton, referenceButton,
+                                                      clearReference_})
+        files->addWidget(w);
+    layout->addLayout(files);
+
+    auto* scene = new QHBoxLayout;
+    scene->addWidget(new QLabel(tr("Whole scene"), this));
+    progress_->setRange(0, 100);
+    progress_->setValue(0);
+    scene->addWidget(progress_, 1);
+    cancel_->setToolTip(tr("Stop computing the whole-scene result"));
+    scene->addWidget(cancel_);
+    layout->addLayout(scene);
+
     hover_->setWordWrap(true);
     metrics_->setWordWrap(true);
+    status_->setWordWrap(true);
+    status_->setTextInteractionFlags(Qt::TextSelectableByMouse); // errors can be copied
+    // Room for the usual lines up front, so the spectrum (and a notch under the cursor)
+    // does not move when the metrics grow.
+    metrics_->setMinimumHeight(5 * fontMetrics().lineSpacing());
+    status_->setMinimumHeight(2 * fontMetrics().lineSpacing());
+    metrics_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    status_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     layout->addWidget(hover_);
     layout->addWidget(metrics_);
+    layout->addWidget(status_);
 
     connect(view_, &SpectrumView::notchesEdited, controller_,
             [this](const rb::fft::NotchSet& n, bool continuing) {
                 controller_->setNotches(n, !continuing);
             });
     connect(view_, &SpectrumView::hovered, hover_, &QLabel::setText);
-    connect(controller_, &DebandController::notchesChanged, this,
-            [this] { view_->setNotches(controller_->notches()); });
+    connect(controller_, &DebandController::notchesChanged, this, [this] {
+        view_->setNotches(controller_->notches());
+        updateButtons();
+    });
     connect(controller_, &DebandController::areaReady, this, &DebandPanel::refreshSpectrum);
     connect(controller_, &DebandController::previewUpdated, this, &DebandPanel::showMetrics);
     connect(controller_, &DebandController::sceneResultReady, this, &DebandPanel::showMetrics);
-    connect(controller_, &DebandController::message, metrics_, &QLabel::setText);
+    connect(controller_, &DebandController::referenceChanged, this, [this] {
+        showMetrics();
+        updateButtons();
+    });
+    connect(controller_, &DebandController::sceneProgressChanged, progress_,
+            &QProgressBar::setValue);
+    connect(controller_, &DebandController::sceneJobStateChanged, this, [this] {
+        progress_->setValue(controller_->sceneProgress());
+        updateButtons();
+        showMetrics();
+    });
+    connect(controller_, &DebandController::message, this,
+            [this](const QString& text) { showStatus(text, false); });
+    connect(controller_, &DebandController::failed, this,
+            [this](const QString& text) { showStatus(text, true); });
     connect(notch, &QRadioButton::toggled, this, [this](bool on) {
         view_->setTool(on ? SpectrumView::Tool::Notch : SpectrumView::Tool::Stripe);
     });
-    connect(autoButton, &QPushButton::clicked, controller_, [this] { controller_->autoDetect(); });
-    connect(undoButton, &QPushButton::clicked, controller_, &DebandController::undo);
+    connect(autoButton, &QPushButton::clicked, controller_, &DebandController::autoDetect);
+    connect(undo_, &QPushButton::clicked, controller_, &DebandController::undo);
+    connect(redo_, &QPushButton::clicked, controller_, &DebandController::redo);
     connect(clearButton, &QPushButton::clicked, controller_,
             [this] { controller_->setNotches({}, true); });
+    connect(importButton, &QPushButton::clicked, this, &DebandPanel::importNotches);
+    connect(exportButton, &QPushButton::clicked, this, &DebandPanel::exportNotches);
+    connect(referenceButton, &QPushButton::clicked, this, &DebandPanel::pickReference);
+    connect(clearReference_, &QPushButton::clicked, controller_, &DebandController::clearReference);
+    connect(cancel_, &QPushButton::clicked, controller_, &DebandController::cancelSceneJob);
     auto* undoKey = new QShortcut(QKeySequence::Undo, this);
     undoKey->setContext(Qt::WidgetWithChildrenShortcut);
     connect(undoKey, &QShortcut::activated, controller_, &DebandController::undo);
+    auto* redoKey = new QShortcut(QKeySequence::Redo, this);
+    redoKey->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(redoKey, &QShortcut::activated, controller_, &DebandController::redo);
     connect(show_, &QComboBox::currentIndexChanged, controller_,
             [this](int i) { controller_->setShow(DebandController::Show(i)); });
     connect(band_, &QSpinBox::valueChanged, controller_, [this](int b) {
@@ -113,10 +191,11 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
                 controller_->scene()->profile.width, controller_->scene()->profile.height))))
             controller_->prepareArea();
         else
-            controller_->setShow(controller_->show()); // new zoom: redraw at screen resolution
+            controller_->refreshOverlay(); // new zoom: redraw at screen resolution
     });
     if (canvas_)
         connect(canvas_, &MapCanvas::viewChanged, follow, qOverload<>(&QTimer::start));
+    updateButtons();
 }
 
 void DebandPanel::setScene(std::shared_ptr<const SceneData> scene) {
@@ -142,10 +221,49 @@ void DebandPanel::refreshSpectrum() {
 }
 
 void DebandPanel::showMetrics() {
-    QString text = controller_->metricsText();
-    if (controller_->isSceneJobRunning())
-        text += tr("; whole scene: computing...");
-    metrics_->setText(text);
+    metrics_->setText(controller_->metricsText());
+}
+
+void DebandPanel::showStatus(const QString& text, bool error) {
+    status_->setStyleSheet(error ? QStringLiteral("color: #d04040;") : QString());
+    status_->setText(text);
+}
+
+void DebandPanel::updateButtons() {
+    undo_->setEnabled(controller_->canUndo());
+    redo_->setEnabled(controller_->canRedo());
+    cancel_->setEnabled(controller_->isSceneJobRunning());
+    clearReference_->setEnabled(!controller_->referencePath().isEmpty());
+}
+
+void DebandPanel::exportNotches() {
+    QString path = QFileDialog::getSaveFileName(this, tr("Export notches"), lastDirectory(),
+                                                tr("Notch sets (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".json");
+    rememberDirectory(path);
+    controller_->exportNotches(path);
+}
+
+void DebandPanel::importNotches() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import notches"), lastDirectory(),
+                                                      tr("Notch sets (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    rememberDirectory(path);
+    controller_->importNotches(path);
+}
+
+void DebandPanel::pickReference() {
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Reference scene (same grid as the scene)"), lastDirectory(),
+        tr("Rasters (*.tif *.tiff *.img *.vrt *.jp2 *.nc *.hdf *.png);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    rememberDirectory(path);
+    controller_->setReference(path);
 }
 
 } // namespace rb::ui

@@ -1,7 +1,9 @@
 #pragma once
 // The Deband dock: the spectrum view with its tools (notch / stripe, contrast, auto-detect,
-// undo, clear), what the map shows (before / after / difference), the hover read-out and the
-// metrics. The logic lives in DebandController; this panel wires widgets to it.
+// undo / redo, clear), notch-set import / export, the reference scene for PSNR / SSIM, what
+// the map shows (before / after / difference), the whole-scene job's progress and Cancel,
+// the hover read-out, the metrics and the last message or error. The logic lives in
+// DebandController; this panel wires widgets to it and asks for file names.
 #include <QWidget>
 
 #include <memory>
@@ -10,6 +12,8 @@
 
 class QComboBox;
 class QLabel;
+class QProgressBar;
+class QPushButton;
 class QSlider;
 class QSpinBox;
 
@@ -29,6 +33,16 @@ public:
     DebandController* controller() const { return controller_; }
     SpectrumView* spectrumView() const { return view_; }
     QLabel* hoverLabel() const { return hover_; }
+    QLabel* metricsLabel() const { return metrics_; }
+    /// The latest message or error (errors name the file they are about).
+    QLabel* statusLabel() const { return status_; }
+    QProgressBar* sceneProgressBar() const { return progress_; }
+    QPushButton* cancelButton() const { return cancel_; }
+
+    /// Asks for a file and exports / imports the notch set, or picks the reference scene.
+    void exportNotches();
+    void importNotches();
+    void pickReference();
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -36,6 +50,8 @@ protected:
 private:
     void refreshSpectrum();
     void showMetrics();
+    void showStatus(const QString& text, bool error);
+    void updateButtons();
 
     MapCanvas* canvas_;
     DebandController* controller_;
@@ -46,6 +62,12 @@ private:
     QSlider* white_;
     QLabel* hover_;
     QLabel* metrics_;
+    QLabel* status_;
+    QProgressBar* progress_;
+    QPushButton* cancel_;
+    QPushButton* undo_;
+    QPushButton* redo_;
+    QPushButton* clearReference_;
 };
 
 } // namespace rb::ui

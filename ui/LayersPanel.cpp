@@ -1,11 +1,18 @@
 #include "LayersPanel.h"
 
+#include <QAction>
+#include <QComboBox>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QMenu>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <exception>
 
 #include "SceneStack.h"
@@ -27,11 +34,58 @@ QString crsText(const rb::Crs& crs) {
     }
 }
 
+/// The scene list, reordered by dragging a row: the drop asks the stack to move the scene
+/// (the stack is the model; the list is rebuilt from it), instead of letting the widget
+/// move its items on its own.
+class SceneTree : public QTreeWidget {
+public:
+    SceneTree(SceneStack* stack, QWidget* parent) : QTreeWidget(parent), stack_(stack) {
+        setDragEnabled(true);
+        setAcceptDrops(true);
+        setDropIndicatorShown(true);
+        setDragDropMode(QAbstractItemView::InternalMove);
+    }
+
+protected:
+    void dropEvent(QDropEvent* event) override {
+        const int from = currentItem() ? indexOfTopLevelItem(currentItem()) : -1;
+        const QModelIndex at = indexAt(event->position().toPoint());
+        int to = at.isValid() ? at.row() : topLevelItemCount() - 1;
+        if (at.isValid() && dropIndicatorPosition() == BelowItem)
+            ++to;
+        if (from >= 0 && to > from && dropIndicatorPosition() != OnItem)
+            --to; // the rows below shift up once the dragged one is taken out
+        event->setDropAction(Qt::IgnoreAction);
+        event->accept();
+        stack_->move(from, std::clamp(to, 0, topLevelItemCount() - 1));
+    }
+
+private:
+    SceneStack* stack_;
+};
+
+QString resamplingLabel(rb::WarpResampling r) {
+    switch (r) {
+    case rb::WarpResampling::Nearest:
+        return QObject::tr("nearest");
+    case rb::WarpResampling::Bilinear:
+        return QObject::tr("bilinear");
+    case rb::WarpResampling::Cubic:
+        return QObject::tr("cubic");
+    default:
+        return QString::fromLatin1(rb::warp_resampling_name(r).data());
+    }
+}
+
 } // namespace
 
 LayersPanel::LayersPanel(SceneStack* stack, QWidget* parent)
-    : QWidget(parent), stack_(stack), tree_(new QTreeWidget(this)), up_(new QToolButton(this)),
-      down_(new QToolButton(this)), remove_(new QToolButton(this)) {
+    : QWidget(parent), stack_(stack), tree_(new SceneTree(stack, this)), up_(new QToolButton(this)),
+      down_(new QToolButton(this)), remove_(new QToolButton(this)),
+      alignButton_(new QToolButton(this)), resampling_(new QComboBox(this)),
+      align_(new QAction(tr("&Align to Reference Grid"), this)),
+      alignAll_(new QAction(tr("Align A&ll to Reference Grid"), this)),
+      saveAligned_(new QAction(tr("&Save Aligned As\u2026"), this)) {
     tree_->setColumnCount(ColumnCount);
     tree_->setHeaderLabels(
         {tr("Scene"), tr("Date"), tr("Size"), tr("CRS"), tr("Type"), tr("Valid"), tr("Grid")});
@@ -45,11 +99,37 @@ LayersPanel::LayersPanel(SceneStack* stack, QWidget* parent)
     up_->setToolTip(tr("Move the scene up the stack"));
     down_->setToolTip(tr("Move the scene down the stack"));
     remove_->setToolTip(tr("Remove the scene from the stack"));
+    align_->setToolTip(tr("Resample the selected scene onto the reference scene's grid (CRS, "
+                          "transform, size) into the cache folder; it then replaces the scene"));
+    alignAll_->setToolTip(tr("Align every flagged scene to the reference grid"));
+    saveAligned_->setToolTip(
+        tr("Align the selected scene into a file you choose (never the input)"));
+    auto* alignMenu = new QMenu(this);
+    alignMenu->addAction(align_);
+    alignMenu->addAction(saveAligned_);
+    alignMenu->addAction(alignAll_);
+    alignButton_->setDefaultAction(align_);
+    alignButton_->setText(tr("Align"));
+    alignButton_->setMenu(alignMenu);
+    alignButton_->setPopupMode(QToolButton::MenuButtonPopup);
+    // Auto: nearest for integer class data (QA, masks, palettes), bilinear otherwise.
+    resampling_->addItem(tr("Auto"), -1);
+    for (auto r :
+         {rb::WarpResampling::Nearest, rb::WarpResampling::Bilinear, rb::WarpResampling::Cubic})
+        resampling_->addItem(resamplingLabel(r), int(r));
+    resampling_->setToolTip(tr("Resampling used to align scenes (Auto: nearest for class or "
+                               "QA data, bilinear otherwise)"));
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(up_);
     buttons->addWidget(down_);
     buttons->addWidget(remove_);
     buttons->addStretch(1);
+    buttons->addWidget(alignButton_);
+    buttons->addWidget(resampling_);
+    tree_->setContextMenuPolicy(Qt::ActionsContextMenu);
+    tree_->addAction(align_);
+    tree_->addAction(saveAligned_);
+    tree_->addAction(alignAll_);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(tree_);
@@ -72,7 +152,42 @@ LayersPanel::LayersPanel(SceneStack* stack, QWidget* parent)
         stack_->move(row, row + 1);
     });
     connect(remove_, &QToolButton::clicked, this, [this] { stack_->remove(selectedRow()); });
+    connect(align_, &QAction::triggered, this, [this] { alignSelected(); });
+    connect(saveAligned_, &QAction::triggered, this, &LayersPanel::saveAlignedAs);
+    connect(alignAll_, &QAction::triggered, this,
+            [this] { stack_->alignAllToReference(chosenResampling()); });
     rebuild();
+}
+
+std::optional<rb::WarpResampling> LayersPanel::chosenResampling() const {
+    const int v = resampling_->currentData().toInt();
+    return v < 0 ? std::nullopt : std::optional(rb::WarpResampling(v));
+}
+
+bool LayersPanel::alignSelected(const QString& path) {
+    SceneStack::AlignOptions o;
+    o.resampling = chosenResampling();
+    o.outputPath = path;
+    QString error;
+    if (!stack_->alignToReference(selectedRow(), o, &error)) {
+        emit message(error);
+        return false;
+    }
+    return true;
+}
+
+void LayersPanel::saveAlignedAs() {
+    const int row = selectedRow();
+    if (!stack_->canAlign(row))
+        return;
+    const StackEntry& e = stack_->entry(row);
+    const QFileInfo src(e.path);
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save Aligned Scene As"),
+        src.dir().filePath(src.completeBaseName() + QStringLiteral("_aligned.tif")),
+        tr("GeoTIFF (*.tif *.tiff)"));
+    if (!path.isEmpty())
+        alignSelected(path);
 }
 
 int LayersPanel::selectedRow() const {
@@ -118,6 +233,13 @@ void LayersPanel::rebuild() {
                                    : QStringLiteral("\u2026"));
         if (row == stack_->referenceRow()) {
             item->setText(Grid, tr("reference"));
+        } else if (e.aligning) {
+            item->setText(Grid, tr("aligning\u2026"));
+        } else if (e.grid && e.grid->aligned() && !e.alignedFrom.isEmpty()) {
+            item->setText(Grid, tr("aligned from %1").arg(QFileInfo(e.alignedFrom).fileName()));
+            item->setToolTip(
+                Grid,
+                tr("Resampled onto the reference grid from %1 into %2").arg(e.alignedFrom, e.path));
         } else if (e.grid && e.grid->aligned()) {
             item->setText(Grid, tr("aligned"));
         } else if (e.grid) {
@@ -138,6 +260,12 @@ void LayersPanel::rebuild() {
     up_->setEnabled(stack_->current() > 0);
     down_->setEnabled(stack_->current() >= 0 && stack_->current() < stack_->count() - 1);
     remove_->setEnabled(stack_->current() >= 0);
+    align_->setEnabled(stack_->canAlign(stack_->current()));
+    saveAligned_->setEnabled(stack_->canAlign(stack_->current()));
+    bool any = false;
+    for (int row = 0; row < stack_->count(); ++row)
+        any = any || stack_->canAlign(row);
+    alignAll_->setEnabled(any);
     rebuilding_ = false;
 }
 

@@ -25,9 +25,11 @@
 #include "CompareView.h"
 #include "CursorInfoLabel.h"
 #include "DebandPanel.h"
+#include "DerivedLayers.h"
 #include "DisplayPanel.h"
 #include "DisplaySettingsStore.h"
 #include "HistogramPlot.h"
+#include "JobMonitor.h"
 #include "LayersPanel.h"
 #include "MapCanvas.h"
 #include "MetadataPanel.h"
@@ -36,7 +38,9 @@
 #include "SceneLayer.h"
 #include "SceneRender.h"
 #include "SceneStack.h"
+#include "ScorePanel.h"
 #include "SwipeView.h"
+#include "rasterbench/error.h"
 
 namespace rb::ui {
 
@@ -72,6 +76,31 @@ MainWindow::MainWindow(QWidget* parent)
     central_->addWidget(compare_);
     setCentralWidget(central_);
     statusBar()->addWidget(cursorInfo_, 1);
+    jobs_ = new JobMonitor(this);
+    statusBar()->addPermanentWidget(jobs_);
+    stack_->setJobMonitor(jobs_);
+    canvas_->tileRenderer()->setJobMonitor(jobs_);
+    compare_->swipe()->left()->tileRenderer()->setJobMonitor(jobs_);
+    compare_->swipe()->right()->tileRenderer()->setJobMonitor(jobs_);
+    for (int i = 0; i < compare_->paneCount(); ++i)
+        compare_->canvas(i)->tileRenderer()->setJobMonitor(jobs_);
+    derived_ = new DerivedLayers(this);
+    compare_->setDerivedLayers(derived_);
+    // The main map's overlays (the deband result) are derived layers the compare panes can
+    // show, without their producers knowing about the panes.
+    connect(canvas_, &MapCanvas::overlayChanged, this, [this](const QString& id) {
+        const QString key = QStringLiteral("map/") + id;
+        const QImage image = canvas_->overlay(id);
+        if (image.isNull() || !canvas_->scene()) {
+            derived_->withdraw(key);
+            return;
+        }
+        QString name = id;
+        if (id.startsWith(QLatin1String("deband-")))
+            name = id.contains(QLatin1String("area")) ? tr("Deband result (area)")
+                                                      : tr("Deband result (scene)");
+        derived_->publish({key, name, canvas_->scene(), image, canvas_->overlayRect(id)});
+    });
 
     histogramDock_ = new QDockWidget(tr("Histogram"), this);
     histogramDock_->setObjectName(QStringLiteral("histogramDock"));
@@ -172,6 +201,10 @@ void MainWindow::createDocks() {
     inspector->hide();
     metadata->hide();
     deband->hide(); // on demand: it reads and transforms an area when shown
+    // Score and composite (issue 4): on demand, it reads every scene of the view when shown.
+    addDock(tr("Score"), QStringLiteral("scoreDock"), new ScorePanel(stack_, canvas_, this),
+            Qt::RightDockWidgetArea)
+        ->hide();
 }
 
 void MainWindow::connectStack() {
@@ -197,6 +230,8 @@ void MainWindow::connectStack() {
         }
     });
     connect(stack_, &SceneStack::loadFailed, this, &MainWindow::onSceneFailed);
+    connect(stack_, &SceneStack::alignFailed, this, &MainWindow::onSceneFailed);
+    connect(layers_, &LayersPanel::message, this, &MainWindow::showError);
     connect(stack_, &SceneStack::statsProgress, this, [this](int row, double) {
         if (row == stack_->current())
             updateDisplayStatus();
@@ -490,22 +525,33 @@ bool MainWindow::exportFullResolution(const QString& pngPath, QString* error) {
     }
     ++exports_;
     statusBar()->showMessage(tr("Exporting %1 x %2 pixels...").arg(w.width).arg(w.height));
-    // Reading and rendering the window is long work: off the GUI thread.
+    const JobMonitor::Handle job =
+        JobMonitor::begin(jobs_, tr("Exporting %1").arg(QFileInfo(pngPath).fileName()));
+    // Reading and rendering the window is long work: off the GUI thread, in strips, so the
+    // Cancel button stops it between strips.
     runInBackground(
         this, QThreadPool::globalInstance(),
-        [scene, w, pngPath]() -> QString {
+        [scene, w, pngPath, progress = job.progress]() -> QString {
             try {
-                const QImage image = renderSceneWindow(*scene, w, int(w.width), int(w.height));
+                const QImage image = renderSceneWindow(*scene, w, int(w.width), int(w.height),
+                                                       rb::Progress(progress));
                 if (!image.save(pngPath, "PNG"))
                     return QObject::tr("%1: cannot write the PNG").arg(pngPath);
                 return {};
+            } catch (const rb::Cancelled&) {
+                return QStringLiteral("cancelled");
             } catch (const std::exception& e) {
                 return QString::fromStdString(e.what());
             }
         },
-        [this, pngPath](const QString& message) {
+        [this, pngPath, job](const QString& message) {
             --exports_;
-            if (message.isEmpty())
+            JobMonitor::end(jobs_, job);
+            if (job.cancelled->load())
+                statusBar()->showMessage(
+                    tr("Export cancelled; %1 not written").arg(QDir::toNativeSeparators(pngPath)),
+                    5000);
+            else if (message.isEmpty())
                 statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(pngPath)),
                                          5000);
             else

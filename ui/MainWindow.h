@@ -23,8 +23,10 @@ namespace rb::ui {
 class CompareView;
 class CursorInfoLabel;
 class DebandPanel;
+class DerivedLayers;
 class DisplayPanel;
 class HistogramPlot;
+class JobMonitor;
 class LayersPanel;
 class MapCanvas;
 class MetadataPanel;
@@ -100,6 +102,11 @@ public:
     CursorInfoLabel* cursorInfo() const { return cursorInfo_; }
     HistogramPlot* histogram() const { return histogram_; }
     RecentFilesMenu* recentFilesMenu() const { return recentMenu_; }
+    /// The status-bar strip of long jobs (progress and Cancel).
+    JobMonitor* jobMonitor() const { return jobs_; }
+    /// Derived layers (deband result, later score and composite) the compare panes offer.
+    /// Producers publish into it; the main map's overlays are mirrored into it as well.
+    DerivedLayers* derivedLayers() const { return derived_; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -136,6 +143,8 @@ private:
     PixelInspector* inspector_ = nullptr;
     MetadataPanel* metadata_ = nullptr;
     CompareView* compare_ = nullptr;
+    JobMonitor* jobs_ = nullptr;
+    DerivedLayers* derived_ = nullptr;
     QStackedWidget* central_ = nullptr;
     QTimer* viewHistogramTimer_ = nullptr;
     std::shared_ptr<const SceneData> shown_;

@@ -248,6 +248,7 @@ void MapCanvas::setOverlay(const QString& id, const QImage& image, const QRectF&
     else
         overlays_.insert(id, {image, pixels});
     update();
+    emit overlayChanged(id);
 }
 
 void MapCanvas::resizeEvent(QResizeEvent*) {

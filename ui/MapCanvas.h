@@ -76,6 +76,7 @@ public:
     /// drawn in the order of their ids; a null image removes one.
     void setOverlay(const QString& id, const QImage& image, const QRectF& pixels);
     QImage overlay(const QString& id) const { return overlays_.value(id).image; }
+    QRectF overlayRect(const QString& id) const { return overlays_.value(id).pixels; }
 
     /// True when a scene is shown and everything visible is rendered at its final level.
     bool isRenderIdle() const;
@@ -98,6 +99,8 @@ signals:
     void pixelClicked(int col, int row);
     void cursorLeft();
     void viewChanged();
+    /// setOverlay() changed overlay `id` (derived-layer registries mirror overlays).
+    void overlayChanged(const QString& id);
 
 protected:
     void paintEvent(QPaintEvent* event) override;

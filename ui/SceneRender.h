@@ -5,6 +5,7 @@
 #include <QImage>
 
 #include "SceneLayer.h"
+#include "rasterbench/progress.h"
 #include "rasterbench/window.h"
 
 namespace rb::ui {
@@ -14,6 +15,10 @@ namespace rb::ui {
 /// transparent. Used for exports at full resolution. Throws rb::Error.
 QImage renderSceneWindow(const SceneData& scene, const rb::Window& window, int outCols,
                          int outRows);
+/// The same, read and rendered in strips of rows so a long export reports progress and
+/// stops (rb::Cancelled) when `progress` says so. Pixel for pixel equal to the above.
+QImage renderSceneWindow(const SceneData& scene, const rb::Window& window, int outCols, int outRows,
+                         rb::Progress progress);
 
 /// An engine image (0xAARRGGBB words) as a QImage that owns a copy of the pixels.
 QImage toQImage(const rb::Rgba8Image& image);

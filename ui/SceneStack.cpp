@@ -1,13 +1,20 @@
 #include "SceneStack.h"
 
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QMetaObject>
+#include <QRegularExpression>
+#include <QStandardPaths>
 
 #include <algorithm>
 #include <exception>
 #include <set>
 
 #include "Background.h"
+#include "JobMonitor.h"
+#include "rasterbench/dtype.h"
 #include "rasterbench/error.h"
 
 namespace rb::ui {
@@ -16,6 +23,12 @@ namespace {
 
 struct LoadResult {
     std::shared_ptr<const SceneData> data;
+    QString error;
+};
+
+struct AlignResult {
+    std::shared_ptr<const SceneData> data;
+    bool cancelled = false;
     QString error;
 };
 
@@ -58,7 +71,8 @@ std::optional<double> StackEntry::validShare() const {
 }
 
 QString StackEntry::displayName() const {
-    return QFileInfo(path).fileName();
+    // An aligned copy keeps the name the user knows the scene by.
+    return QFileInfo(alignedFrom.isEmpty() ? path : alignedFrom).fileName();
 }
 
 SceneStack::SceneStack(QObject* parent) : QObject(parent) {
@@ -193,15 +207,17 @@ void SceneStack::startStats(int row) {
     emit busyChanged();
     rb::DistributionOptions options;
     options.percents = percentsFor(d);
+    const JobMonitor::Handle job =
+        JobMonitor::begin(monitor_, tr("Exact statistics of %1").arg(e.displayName()), e.cancel);
     runInBackground(
         this, &statsPool_,
-        [this, id = e.id, path = e.path, bands, options, cancel = e.cancel]() {
+        [this, id = e.id, path = e.path, bands, options, progress = job.progress]() {
             StatsResult r;
             r.bands = bands;
             try {
                 const rb::Dataset ds = rb::Dataset::open(path.toStdString());
                 r.distributions = rb::band_distributions(
-                    ds, bands, options, rb::Progress([this, id, cancel](double f) {
+                    ds, bands, options, rb::Progress([this, id, progress](double f) {
                         QMetaObject::invokeMethod(
                             this,
                             [this, id, f] {
@@ -212,7 +228,7 @@ void SceneStack::startStats(int row) {
                                 emit statsProgress(row, f);
                             },
                             Qt::QueuedConnection);
-                        return !cancel->load();
+                        return progress(f);
                     }));
             } catch (const rb::Cancelled&) {
                 r.cancelled = true;
@@ -221,8 +237,9 @@ void SceneStack::startStats(int row) {
             }
             return r;
         },
-        [this, id = e.id](const StatsResult& r) {
+        [this, id = e.id, job](const StatsResult& r) {
             --jobs_;
+            JobMonitor::end(monitor_, job);
             const int row = rowOf(id);
             if (row >= 0) {
                 StackEntry& e = entries_[std::size_t(row)];
@@ -462,6 +479,192 @@ bool SceneStack::stepCurrent(int delta) {
         }
     }
     return false;
+}
+
+rb::WarpResampling SceneStack::defaultAlignResampling(const rb::Profile& p) {
+    if (rb::is_floating(p.dtype) || rb::is_complex(p.dtype))
+        return rb::WarpResampling::Bilinear;
+    static const QRegularExpression classLike(
+        QStringLiteral("\\bqa\\b|qa_|_qa|bqa|pixel.?qa|mask|class|flag|cloud|fmask|\\bscl\\b|"
+                       "land.?cover|label|category"),
+        QRegularExpression::CaseInsensitiveOption);
+    for (const std::string& c : p.colorinterp)
+        if (c == "Palette")
+            return rb::WarpResampling::Nearest;
+    for (const std::string& d : p.descriptions)
+        if (QString::fromStdString(d).contains(classLike))
+            return rb::WarpResampling::Nearest;
+    return rb::WarpResampling::Bilinear;
+}
+
+QString SceneStack::alignCacheFolder() {
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation))
+        .filePath(QStringLiteral("aligned"));
+}
+
+bool SceneStack::canAlign(int row) const {
+    if (row < 0 || row >= count())
+        return false;
+    const StackEntry& e = entries_[std::size_t(row)];
+    return e.data && !e.aligning && row != referenceRow() && e.grid && !e.grid->aligned();
+}
+
+bool SceneStack::isAligning() const {
+    return std::any_of(entries_.begin(), entries_.end(),
+                       [](const StackEntry& e) { return e.aligning; });
+}
+
+bool SceneStack::alignToReference(int row, const AlignOptions& options, QString* error) {
+    auto fail = [error](const QString& message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (!canAlign(row))
+        return fail(tr("%1: nothing to align (the reference itself, already on the reference "
+                       "grid, not loaded, or being aligned)")
+                        .arg(row >= 0 && row < count() ? entries_[std::size_t(row)].path
+                                                       : QString::number(row)));
+    StackEntry& e = entries_[std::size_t(row)];
+    const rb::Profile& ref = entries_[std::size_t(referenceRow())].data->profile;
+    const rb::Grid grid = rb::grid_of(ref);
+    rb::ReprojectOptions warp;
+    warp.resampling = options.resampling.value_or(defaultAlignResampling(e.data->profile));
+    QString out = options.outputPath;
+    if (out.isEmpty()) {
+        // One file per source, reference grid and resampling: aligning the same scene the
+        // same way again reuses the name (our own cache file, never the user's).
+        QCryptographicHash h(QCryptographicHash::Sha1);
+        h.addData(e.path.toUtf8());
+        h.addData(QByteArray::fromStdString(ref.crs.to_wkt()));
+        for (double c : {ref.transform.a, ref.transform.b, ref.transform.c, ref.transform.d,
+                         ref.transform.e, ref.transform.f})
+            h.addData(QByteArray::number(c, 'g', 17));
+        h.addData(QByteArray::number(ref.width) + 'x' + QByteArray::number(ref.height));
+        h.addData(
+            QByteArray::fromStdString(std::string(rb::warp_resampling_name(warp.resampling))));
+        const QString folder = alignCacheFolder();
+        if (!QDir().mkpath(folder))
+            return fail(tr("%1: cannot create the cache folder for aligned scenes").arg(folder));
+        out = QDir(folder).filePath(QStringLiteral("%1.aligned-%2.tif")
+                                        .arg(QFileInfo(e.path).completeBaseName(),
+                                             QString::fromLatin1(h.result().toHex().left(10))));
+    }
+    out = QFileInfo(out).absoluteFilePath();
+    // Never overwrite an input: neither this scene's file, its original, nor any scene listed.
+    for (const StackEntry& other : entries_)
+        if (QFileInfo(other.path) == QFileInfo(out) ||
+            (!other.alignedFrom.isEmpty() && QFileInfo(other.alignedFrom) == QFileInfo(out)))
+            return fail(tr("%1: is a scene of the stack; choose another file for the aligned "
+                           "copy")
+                            .arg(out));
+    e.aligning = true;
+    e.alignProgress = 0;
+    e.alignCancel = std::make_shared<std::atomic<bool>>(false);
+    ++jobs_;
+    const JobMonitor::Handle job = JobMonitor::begin(
+        monitor_, tr("Aligning %1 to the reference grid").arg(e.displayName()), e.alignCancel);
+    runInBackground(
+        this, &loadPool_,
+        [this, id = e.id, src = e.path, out, grid, warp, date = e.data->date,
+         progress = job.progress, removed = e.cancel]() {
+            AlignResult r;
+            try {
+                rb::reproject_file(src.toStdString(), out.toStdString(), grid, warp,
+                                   rb::Progress([this, id, progress, removed](double f) {
+                                       QMetaObject::invokeMethod(
+                                           this,
+                                           [this, id, f] {
+                                               const int row = rowOf(id);
+                                               if (row >= 0)
+                                                   entries_[std::size_t(row)].alignProgress = f;
+                                           },
+                                           Qt::QueuedConnection);
+                                       return progress(f) && !removed->load();
+                                   }));
+                SceneData scene = SceneData::load(out);
+                if (!scene.date)
+                    scene.date = date; // the warp does not carry the source's metadata
+                r.data = std::make_shared<const SceneData>(std::move(scene));
+            } catch (const rb::Cancelled&) {
+                r.cancelled = true;
+            } catch (const std::exception& ex) {
+                const QString m = QString::fromStdString(ex.what());
+                r.error = m.contains(src) || m.contains(out)
+                              ? m
+                              : tr("aligning %1 into %2: %3").arg(src, out, m);
+            }
+            return r;
+        },
+        [this, id = e.id, src = e.path, out, inCache = options.outputPath.isEmpty(),
+         job](const AlignResult& r) {
+            --jobs_;
+            JobMonitor::end(monitor_, job);
+            const int row = rowOf(id);
+            if (row >= 0)
+                entries_[std::size_t(row)].aligning = false;
+            if (r.cancelled || row < 0 || job.cancelled->load()) {
+                // Cancelled or removed meanwhile: nothing is applied. A copy that was
+                // finished just before the cancel is ours to delete when it is in the cache.
+                if (r.data && inCache)
+                    QFile::remove(out);
+                emit entriesChanged();
+                emit busyChanged();
+                return;
+            }
+            if (!r.data) {
+                emit entriesChanged();
+                emit alignFailed(src, r.error);
+                emit busyChanged();
+                return;
+            }
+            StackEntry& e = entries_[std::size_t(row)];
+            const rb::DisplaySettings display = e.data->display;
+            const bool fast = e.fastSample;
+            // A new identity: statistics or other jobs still running on the old file find
+            // no row when they end, so their stale results are dropped.
+            e.cancel->store(true);
+            e.cancel = std::make_shared<std::atomic<bool>>(false);
+            e.id = nextId_++;
+            if (e.alignedFrom.isEmpty())
+                e.alignedFrom = e.path;
+            e.path = r.data->path;
+            e.data = r.data;
+            e.exact.clear();
+            e.statsRunning = false;
+            e.statsProgress = 0;
+            updateGrids();
+            emit entriesChanged();
+            // Same bands, colours and stretch rule as before, re-derived on the new pixels.
+            rb::DisplaySettings d = display;
+            bool bandsOk = true;
+            for (int b : d.bands)
+                bandsOk = bandsOk && b >= 1 && b <= r.data->profile.count;
+            setDisplay(row, bandsOk ? d : r.data->display, fast);
+            emit aligned(row);
+            if (row == current_)
+                emit currentChanged(row);
+            emit busyChanged();
+        });
+    emit entriesChanged();
+    emit busyChanged();
+    return true;
+}
+
+int SceneStack::alignAllToReference(std::optional<rb::WarpResampling> resampling) {
+    int started = 0;
+    for (int row = 0; row < count(); ++row)
+        if (canAlign(row)) {
+            AlignOptions o;
+            o.resampling = resampling;
+            started += alignToReference(row, o) ? 1 : 0;
+        }
+    return started;
+}
+
+void SceneStack::cancelAlign(int row) {
+    if (row >= 0 && row < count() && entries_[std::size_t(row)].alignCancel)
+        entries_[std::size_t(row)].alignCancel->store(true);
 }
 
 } // namespace rb::ui

@@ -5,7 +5,11 @@
 // the background for the displayed bands, from which the display stretch is derived.
 // Display changes go through setDisplay(), which re-derives the stretch exactly (or from the
 // preview sample when the user asks for the fast mode).
+// A scene off the reference grid can be aligned to it: resampled in the background onto the
+// reference's CRS, transform and size (rb::reproject_file) into a new file (the cache folder
+// or a path the user chose; never the input), which then replaces the scene in the stack.
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QStringList>
 #include <QThreadPool>
@@ -17,9 +21,11 @@
 #include <optional>
 #include <vector>
 
+#include "JobMonitor.h"
 #include "SceneLayer.h"
 #include "rasterbench/grid_compare.h"
 #include "rasterbench/stretch_stats.h"
+#include "rasterbench/warp.h"
 #include "rasterbench/window.h"
 
 namespace rb::ui {
@@ -41,6 +47,13 @@ struct StackEntry {
     std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
     /// Compared with the reference scene (unset for the reference itself or before load).
     std::optional<rb::GridComparison> grid;
+    /// The file this scene was resampled from when it was aligned to the reference grid
+    /// (`path` is then the aligned copy); empty for scenes opened as they are.
+    QString alignedFrom;
+    bool aligning = false;
+    double alignProgress = 0;
+    /// Cancels this scene's running alignment only.
+    std::shared_ptr<std::atomic<bool>> alignCancel;
 
     /// Share of pixels valid in the first displayed band (nullopt until known).
     std::optional<double> validShare() const;
@@ -94,6 +107,35 @@ public:
         std::function<std::optional<std::pair<rb::DisplaySettings, bool>>(const SceneData& scene)>;
     void setDisplayRestorer(DisplayRestorer restorer) { restorer_ = std::move(restorer); }
 
+    /// Long jobs (exact statistics, alignments) show progress there and can be cancelled
+    /// from there (null: no strip; jobs still run).
+    void setJobMonitor(JobMonitor* monitor) { monitor_ = monitor; }
+
+    struct AlignOptions {
+        /// Unset: defaultAlignResampling() of the scene.
+        std::optional<rb::WarpResampling> resampling;
+        /// Output file; empty: a new file in alignCacheFolder(). Never the input.
+        QString outputPath;
+    };
+    /// Nearest for integer class data (QA, mask, classification bands, palettes), where
+    /// interpolating would invent classes; bilinear otherwise.
+    static rb::WarpResampling defaultAlignResampling(const rb::Profile& profile);
+    /// Where aligned copies go unless the user chooses a path (the app's cache folder).
+    static QString alignCacheFolder();
+    /// True when `row` is loaded, not the reference, not on the reference grid, and not
+    /// being aligned already.
+    bool canAlign(int row) const;
+    /// Resamples scene `row` onto the reference scene's grid in the background; on success
+    /// the aligned file replaces the scene in the stack (same name, date, visibility,
+    /// display; marked alignedFrom). False with `error` when it cannot start.
+    bool alignToReference(int row, const AlignOptions& options = {}, QString* error = nullptr);
+    /// Aligns every scene that canAlign() (each with its own default resampling unless
+    /// `resampling` is set); returns how many started.
+    int alignAllToReference(std::optional<rb::WarpResampling> resampling = std::nullopt);
+    void cancelAlign(int row);
+    /// True while any alignment runs.
+    bool isAligning() const;
+
 signals:
     /// Rows were added, removed, moved, or an entry's state / flags changed.
     void entriesChanged();
@@ -104,6 +146,10 @@ signals:
     void statsProgress(int row, double fraction);
     void windowDistributionsReady(quint64 tag, const std::vector<rb::BandDistribution>& d);
     void busyChanged();
+    /// Scene `row` was replaced by its aligned copy.
+    void aligned(int row);
+    /// An alignment failed (`message` names the file); cancelled ones are not reported.
+    void alignFailed(const QString& path, const QString& message);
 
 private:
     void startLoad(StackEntry& e);
@@ -120,6 +166,7 @@ private:
     QThreadPool loadPool_;
     QThreadPool statsPool_;
     DisplayRestorer restorer_;
+    QPointer<JobMonitor> monitor_;
 };
 
 } // namespace rb::ui

@@ -13,6 +13,13 @@ namespace rb::ui {
 
 using rb::fft::NotchSet;
 using rb::fft::PointNotch;
+using rb::fft::StripeNotch;
+
+namespace {
+constexpr double kDegrees = std::numbers::pi / 180;
+/// Clamps of the sizes a user can give a notch (cycles/pixel).
+constexpr double kMinSize = 1e-4, kMaxSize = 0.25;
+} // namespace
 
 SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
     setMouseTracking(true);
@@ -33,8 +40,11 @@ void SpectrumView::setContrast(double lowPercent, double highPercent) {
 
 void SpectrumView::setNotches(const NotchSet& notches) {
     notches_ = notches;
-    if (selected_ >= int(notches_.points.size()))
-        selected_ = -1;
+    // Undo or an import may have removed what was selected or dragged.
+    if (!valid(selected_))
+        selected_.reset();
+    if (!valid(dragging_))
+        dragging_.reset();
     update();
 }
 
@@ -102,21 +112,61 @@ QString SpectrumView::describe(double u, double v) {
         .arg(f.stripe_deg, 0, 'f', 1);
 }
 
-std::optional<std::pair<int, bool>> SpectrumView::notchAt(QPointF pos) const {
+bool SpectrumView::valid(const std::optional<Item>& item) const {
+    if (!item || item->index < 0)
+        return false;
+    return item->kind == Item::Kind::Point ? item->index < int(notches_.points.size())
+                                           : item->index < int(notches_.stripes.size());
+}
+
+std::optional<SpectrumView::Item> SpectrumView::itemAt(QPointF pos) const {
     const QRectF ir = imageRect();
     if (!spectrum_ || ir.isEmpty())
         return std::nullopt;
-    const double pxPerCycle = ir.width(); // one cycle/pixel spans the image width
+    const double sx = ir.width(), sy = ir.height(); // widget pixels per cycle/pixel
     for (int i = int(notches_.points.size()) - 1; i >= 0; --i) {
         const PointNotch& n = notches_.points[std::size_t(i)];
-        const double reach = std::max(6.0, n.radius * pxPerCycle);
+        const double reach = std::max(6.0, n.radius * sx);
         for (bool twin : {false, true}) {
             const QPointF c = twin ? frequencyToWidget(-n.u, -n.v) : frequencyToWidget(n.u, n.v);
             if (QLineF(c, pos).length() <= reach)
-                return std::make_pair(i, twin);
+                return Item{Item::Kind::Point, i, twin};
         }
     }
+    const QPointF rel = pos - frequencyToWidget(0, 0);
+    for (int i = int(notches_.stripes.size()) - 1; i >= 0; --i) {
+        const StripeNotch& s = notches_.stripes[std::size_t(i)];
+        const double a = s.angle_deg * kDegrees;
+        QPointF d(std::sin(a) * sx, std::cos(a) * sy);
+        d /= std::hypot(d.x(), d.y());
+        const double along = QPointF::dotProduct(rel, d);
+        const double across = std::abs(rel.x() * d.y() - rel.y() * d.x());
+        // Near DC every line is close: a press there places a notch instead.
+        if (across <= std::max(5.0, 0.5 * s.width * std::min(sx, sy)) && std::abs(along) >= 8)
+            return Item{Item::Kind::Stripe, i, false};
+    }
     return std::nullopt;
+}
+
+NotchSet SpectrumView::resized(const Item& item, double factor) const {
+    NotchSet n = notches_;
+    if (item.kind == Item::Kind::Point) {
+        auto& p = n.points[std::size_t(item.index)];
+        p.radius = std::clamp(p.radius * factor, kMinSize, kMaxSize);
+    } else {
+        auto& s = n.stripes[std::size_t(item.index)];
+        s.width = std::clamp(s.width * factor, kMinSize, kMaxSize);
+    }
+    return n;
+}
+
+NotchSet SpectrumView::without(const Item& item) const {
+    NotchSet n = notches_;
+    if (item.kind == Item::Kind::Point)
+        n.points.erase(n.points.begin() + item.index);
+    else
+        n.stripes.erase(n.stripes.begin() + item.index);
+    return n;
 }
 
 void SpectrumView::paintEvent(QPaintEvent*) {
@@ -128,22 +178,30 @@ void SpectrumView::paintEvent(QPaintEvent*) {
     p.drawImage(ir, image_);
     p.setRenderHint(QPainter::Antialiasing, true);
     const double sx = ir.width(), sy = ir.height(); // widget pixels per cycle/pixel
-    for (const auto& s : notches_.stripes) {
+    const QPointF dc = frequencyToWidget(0, 0);
+    for (int i = 0; i < int(notches_.stripes.size()); ++i) {
+        const StripeNotch& s = notches_.stripes[std::size_t(i)];
+        const bool sel = selected_ == Item{Item::Kind::Stripe, i, false};
+        const QColor colour = sel ? QColor(255, 80, 80) : QColor(255, 170, 0);
         // The rejected line runs through DC along (sin a, cos a) in (u, v).
-        const double a = s.angle_deg * std::numbers::pi / 180;
-        const QPointF dc = frequencyToWidget(0, 0);
+        const double a = s.angle_deg * kDegrees;
         const QPointF d(std::sin(a) * sx, std::cos(a) * sy);
-        QPen pen(QColor(255, 170, 0, 200), std::max(1.0, s.width * sx));
+        QColor band = colour;
+        band.setAlpha(sel ? 150 : 110);
+        QPen pen(band, std::max(1.0, s.width * sx));
         pen.setCapStyle(Qt::FlatCap);
         p.setPen(pen);
         p.drawLine(dc - d, dc + d);
-        p.setPen(QPen(QColor(255, 170, 0, 230), 1, Qt::DashLine));
+        p.setPen(QPen(colour, 1));
+        p.drawLine(dc - d, dc + d); // the centre line: what a drag grabs
+        p.setPen(QPen(colour, 1, Qt::DashLine));
         p.setBrush(Qt::NoBrush);
         p.drawEllipse(dc, s.protect_radius * sx, s.protect_radius * sy);
     }
     for (int i = 0; i < int(notches_.points.size()); ++i) {
         const PointNotch& n = notches_.points[std::size_t(i)];
-        const QColor colour = i == selected_ ? QColor(255, 80, 80) : QColor(80, 200, 255);
+        const bool sel = selected_ && selected_->kind == Item::Kind::Point && selected_->index == i;
+        const QColor colour = sel ? QColor(255, 80, 80) : QColor(80, 200, 255);
         for (bool twin : {false, true}) {
             const QPointF c = twin ? frequencyToWidget(-n.u, -n.v) : frequencyToWidget(n.u, n.v);
             p.setPen(QPen(colour, twin ? 1 : 2, twin ? Qt::DashLine : Qt::SolidLine));
@@ -156,13 +214,12 @@ void SpectrumView::paintEvent(QPaintEvent*) {
 void SpectrumView::mousePressEvent(QMouseEvent* event) {
     setFocus();
     const QPointF pos = event->position();
-    const auto hit = notchAt(pos);
+    const auto hit = itemAt(pos);
     if (event->button() == Qt::RightButton) {
         if (hit) {
-            NotchSet n = notches_;
-            n.points.erase(n.points.begin() + hit->first);
-            selected_ = -1;
-            emit notchesEdited(n, false);
+            selected_.reset();
+            dragging_.reset();
+            emit notchesEdited(without(*hit), false);
         }
         return;
     }
@@ -171,7 +228,8 @@ void SpectrumView::mousePressEvent(QMouseEvent* event) {
     dragEdited_ = false;
     if (hit) {
         dragging_ = hit;
-        selected_ = hit->first;
+        dragWidth_ = hit->kind == Item::Kind::Stripe && (event->modifiers() & Qt::ShiftModifier);
+        selected_ = hit;
         update();
         return;
     }
@@ -180,35 +238,65 @@ void SpectrumView::mousePressEvent(QMouseEvent* event) {
         return;
     NotchSet n = notches_;
     if (tool_ == Tool::Stripe) {
-        rb::fft::StripeNotch s;
+        StripeNotch s;
         s.angle_deg = rb::fft::frequency_info(u, v).stripe_deg;
         s.width = 1.5 * defaultRadius();
         s.softness = defaultRadius();
         s.protect_radius = std::max(0.02, 0.5 * std::hypot(u, v));
         n.stripes.push_back(s);
+        selected_ = Item{Item::Kind::Stripe, int(n.stripes.size()) - 1, false};
+        dragWidth_ = false;
     } else {
         n.points.push_back({u, v, defaultRadius(), rb::fft::NotchShape::Gaussian, 2});
-        selected_ = int(n.points.size()) - 1;
-        dragging_ = std::make_pair(selected_, false);
-        dragEdited_ = true; // the placement is the gesture's undo step
+        selected_ = Item{Item::Kind::Point, int(n.points.size()) - 1, false};
     }
+    // Placing and then dragging is one gesture, and one undo step.
+    dragging_ = selected_;
+    dragEdited_ = true;
     emit notchesEdited(n, false);
 }
 
 void SpectrumView::mouseMoveEvent(QMouseEvent* event) {
     double u = 0, v = 0;
-    if (widgetToFrequency(event->position(), u, v))
+    const bool inside = widgetToFrequency(event->position(), u, v);
+    if (inside && !(event->buttons() & Qt::LeftButton)) {
+        QString text = describe(u, v);
+        if (const auto hit = itemAt(event->position())) {
+            if (hit->kind == Item::Kind::Point)
+                text += tr("  |  notch radius %1 cycles/px")
+                            .arg(notches_.points[std::size_t(hit->index)].radius, 0, 'f', 4);
+            else
+                text += tr("  |  stripe %1\u00b0, width %2 cycles/px")
+                            .arg(notches_.stripes[std::size_t(hit->index)].angle_deg, 0, 'f', 1)
+                            .arg(notches_.stripes[std::size_t(hit->index)].width, 0, 'f', 4);
+        }
+        emit hovered(text);
+    } else if (inside) {
         emit hovered(describe(u, v));
-    if (dragging_ && (event->buttons() & Qt::LeftButton) &&
-        dragging_->first < int(notches_.points.size()) &&
-        widgetToFrequency(event->position(), u, v)) {
-        NotchSet n = notches_;
-        auto& p = n.points[std::size_t(dragging_->first)];
-        p.u = dragging_->second ? -u : u;
-        p.v = dragging_->second ? -v : v;
-        emit notchesEdited(n, dragEdited_);
-        dragEdited_ = true;
     }
+    if (!dragging_ || !(event->buttons() & Qt::LeftButton) || !valid(dragging_) || !inside)
+        return;
+    NotchSet n = notches_;
+    if (dragging_->kind == Item::Kind::Point) {
+        auto& p = n.points[std::size_t(dragging_->index)];
+        p.u = dragging_->twin ? -u : u;
+        p.v = dragging_->twin ? -v : v;
+    } else {
+        auto& s = n.stripes[std::size_t(dragging_->index)];
+        if (dragWidth_) {
+            // Distance from the line through DC along (sin a, cos a), both sides rejected.
+            const double a = s.angle_deg * kDegrees;
+            s.width =
+                std::clamp(2 * std::abs(u * std::cos(a) - v * std::sin(a)), kMinSize, kMaxSize);
+        } else {
+            // Too near DC the angle is noise: wait for the cursor to leave the centre.
+            if (spectrum_ && std::hypot(u, v) < 2.0 / std::max(spectrum_->rows, spectrum_->cols))
+                return;
+            s.angle_deg = rb::fft::frequency_info(u, v).stripe_deg;
+        }
+    }
+    emit notchesEdited(n, dragEdited_);
+    dragEdited_ = true;
 }
 
 void SpectrumView::mouseReleaseEvent(QMouseEvent*) {
@@ -216,29 +304,44 @@ void SpectrumView::mouseReleaseEvent(QMouseEvent*) {
 }
 
 void SpectrumView::wheelEvent(QWheelEvent* event) {
-    const auto hit = notchAt(event->position());
+    const auto hit = itemAt(event->position());
     if (!hit) {
         event->ignore();
         return;
     }
-    NotchSet n = notches_;
-    auto& p = n.points[std::size_t(hit->first)];
-    p.radius = std::clamp(p.radius * std::pow(1.25, event->angleDelta().y() / 120.0), 1e-4, 0.25);
-    selected_ = hit->first;
-    emit notchesEdited(n, false);
+    selected_ = hit;
+    emit notchesEdited(resized(*hit, std::pow(1.25, event->angleDelta().y() / 120.0)), false);
     event->accept();
 }
 
 void SpectrumView::keyPressEvent(QKeyEvent* event) {
-    if ((event->key() == Qt::Key_Delete || event->key() == Qt::Key_Backspace) && selected_ >= 0 &&
-        selected_ < int(notches_.points.size())) {
-        NotchSet n = notches_;
-        n.points.erase(n.points.begin() + selected_);
-        selected_ = -1;
-        emit notchesEdited(n, false);
+    if (!valid(selected_)) {
+        QWidget::keyPressEvent(event);
         return;
     }
-    QWidget::keyPressEvent(event);
+    switch (event->key()) {
+    case Qt::Key_Delete:
+    case Qt::Key_Backspace: {
+        const Item item = *selected_;
+        selected_.reset();
+        dragging_.reset();
+        emit notchesEdited(without(item), false);
+        return;
+    }
+    case Qt::Key_Plus:
+    case Qt::Key_Equal: // '+' without Shift on most layouts
+        emit notchesEdited(resized(*selected_, 1.25), false);
+        return;
+    case Qt::Key_Minus:
+        emit notchesEdited(resized(*selected_, 0.8), false);
+        return;
+    case Qt::Key_Escape:
+        selected_.reset();
+        update();
+        return;
+    default:
+        QWidget::keyPressEvent(event);
+    }
 }
 
 } // namespace rb::ui

@@ -1,10 +1,17 @@
 #pragma once
 // The FFT spectrum of the deband area as an editable picture: centred log-magnitude with a
-// contrast control, the notches drawn over it (each point notch with its conjugate twin),
-// and the mouse to edit them: click places a notch (or, with the stripe tool, a stripe notch
-// through the clicked frequency), drag moves one, the wheel resizes it, right click or
-// Delete removes it. Hovering reports frequency, period and orientation. The view only
-// reports edits (notchesEdited); the owner decides and calls setNotches back.
+// contrast control, the notches drawn over it (each point notch with its conjugate twin,
+// each stripe notch as its rejected line through DC), and the mouse to edit them:
+// - click places a notch (or, with the stripe tool, a stripe notch through the clicked
+//   frequency);
+// - drag a point notch (either twin) to move it; drag a stripe line to rotate it, or with
+//   Shift held to set its width from the distance to the line;
+// - the wheel over a notch resizes it (point: radius, stripe: width); + / - resize the
+//   selected one;
+// - right click, Delete or Backspace removes one.
+// Hovering reports frequency, period and orientation (and the notch under the cursor). The
+// view only reports edits (notchesEdited); the owner decides and calls setNotches back, so
+// undo and the preview live in one place.
 #include <QImage>
 #include <QWidget>
 
@@ -19,6 +26,14 @@ class SpectrumView : public QWidget {
     Q_OBJECT
 public:
     enum class Tool { Notch, Stripe };
+    /// A notch of the set: a point notch (with `twin`: its conjugate was the one hit) or a
+    /// stripe notch, by index.
+    struct Item {
+        enum class Kind { Point, Stripe } kind = Kind::Point;
+        int index = -1;
+        bool twin = false;
+        bool operator==(const Item&) const = default;
+    };
 
     explicit SpectrumView(QWidget* parent = nullptr);
 
@@ -30,6 +45,7 @@ public:
     const rb::fft::NotchSet& notches() const { return notches_; }
     void setTool(Tool tool) { tool_ = tool; }
     Tool tool() const { return tool_; }
+    std::optional<Item> selected() const { return selected_; }
 
     /// Widget position of frequency (u, v) (cycles/pixel), and back; false outside the
     /// spectrum.
@@ -39,6 +55,8 @@ public:
     double defaultRadius() const;
     /// The hover text for a frequency (also used by tests).
     static QString describe(double u, double v);
+    /// The notch under a widget position (points first: they sit on top of stripe lines).
+    std::optional<Item> itemAt(QPointF pos) const;
 
     QSize sizeHint() const override { return {360, 360}; }
 
@@ -59,17 +77,20 @@ protected:
 private:
     void rebuildImage();
     QRectF imageRect() const;
-    /// Point notch under `pos` (either twin): index and whether the twin was hit.
-    std::optional<std::pair<int, bool>> notchAt(QPointF pos) const;
+    bool valid(const std::optional<Item>& item) const;
+    /// `n` with `item` resized by `factor` (radius or width, clamped).
+    rb::fft::NotchSet resized(const Item& item, double factor) const;
+    rb::fft::NotchSet without(const Item& item) const;
 
     std::shared_ptr<const rb::fft::Spectrum> spectrum_;
     QImage image_;
     double lowPercent_ = 1, highPercent_ = 99.9;
     rb::fft::NotchSet notches_;
     Tool tool_ = Tool::Notch;
-    std::optional<std::pair<int, bool>> dragging_;
+    std::optional<Item> dragging_;
+    bool dragWidth_ = false; ///< Shift was held when a stripe drag began: set its width
     bool dragEdited_ = false;
-    int selected_ = -1;
+    std::optional<Item> selected_;
 };
 
 } // namespace rb::ui

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "Background.h"
+#include "JobMonitor.h"
 #include "SceneRender.h"
 #include "rasterbench/display.h"
 #include "rasterbench/error.h"
@@ -36,6 +37,11 @@ std::vector<int> allBands(const rb::Profile& p) {
 }
 
 } // namespace
+
+rb::PyramidBudget& TileRenderer::sharedBudget() {
+    static rb::PyramidBudget budget(std::size_t(512) << 20);
+    return budget;
+}
 
 TileRenderer::TileRenderer(QObject* parent)
     : QObject(parent), wanted_(std::make_shared<Wanted>()),
@@ -73,6 +79,7 @@ void TileRenderer::setScene(std::shared_ptr<const SceneData> scene) {
         cancelBuild_->store(true);
         cancelBuild_ = std::make_shared<std::atomic<bool>>(false);
         buildPending_ = false;
+        buildCancelled_ = false;
         previewData_ = scene_ ? scene_->preview : nullptr;
         if (scene_ && !scene_->pyramid->built())
             startBuild();
@@ -116,12 +123,17 @@ void TileRenderer::renderPreview() {
 void TileRenderer::startBuild() {
     buildPending_ = true;
     auto pyramid = scene_->pyramid;
+    const JobMonitor::Handle job = JobMonitor::begin(
+        monitor_,
+        tr("Building display levels of %1")
+            .arg(QString::fromStdString(pyramid->path()).section(QLatin1Char('/'), -1)),
+        cancelBuild_);
     runInBackground(
         this, &buildPool_,
-        [pyramid, cancel = cancelBuild_]() {
+        [pyramid, progress = job.progress]() {
             BuildResult r;
             try {
-                pyramid->build(rb::Progress([cancel](double) { return !cancel->load(); }));
+                pyramid->build(rb::Progress(progress));
                 r.preview = std::make_shared<const rb::PyramidPreview>(pyramid->preview());
             } catch (const rb::Cancelled&) {
                 r.cancelled = true;
@@ -130,7 +142,8 @@ void TileRenderer::startBuild() {
             }
             return r;
         },
-        [this, pyramid](const BuildResult& r) {
+        [this, pyramid, job](const BuildResult& r) {
+            JobMonitor::end(monitor_, job);
             if (!scene_ || scene_->pyramid != pyramid)
                 return;
             buildPending_ = false;
@@ -138,7 +151,16 @@ void TileRenderer::startBuild() {
                 emit failed(r.error);
                 return;
             }
-            if (r.preview) {
+            if (r.cancelled) {
+                // The user stopped it: the view keeps the preview and per-window reads,
+                // and no rebuild starts behind their back.
+                buildCancelled_ = job.cancelled->load();
+                emit updated();
+                return;
+            }
+            // Counted against the shared budget; older scenes' levels may be evicted.
+            sharedBudget().touch(pyramid);
+            if (r.preview && r.preview->exact) {
                 previewData_ = r.preview; // exact now: the coarse levels need no tiles
                 renderPreview();
             }
@@ -150,6 +172,11 @@ int TileRenderer::levelFor(const Viewport& vp) const {
     if (!scene_)
         return 0;
     return scene_->pyramid->level_for_scale(vp.view.scale() * vp.dpr);
+}
+
+int TileRenderer::drawnLevel(const Viewport& vp) const {
+    const int level = levelFor(vp);
+    return tilesNeeded(level) || !previewData_ ? level : previewData_->level;
 }
 
 bool TileRenderer::tilesNeeded(int level) const {
@@ -199,6 +226,10 @@ QVector<TileRenderer::TileId> TileRenderer::visibleTiles(const Viewport& vp, int
 void TileRenderer::request(const Viewport& vp) {
     if (!scene_)
         return;
+    if (scene_->pyramid->built())
+        sharedBudget().touch(scene_->pyramid); // viewed now: least likely to be evicted
+    else if (!buildPending_ && !buildCancelled_ && !scene_->pyramid->uses_overviews())
+        startBuild(); // evicted by the budget (or never built): rebuilt on demand
     const int level = levelFor(vp);
     QVector<TileId> tiles;
     if (tilesNeeded(level) && scene_->pyramid->is_cheap(level))

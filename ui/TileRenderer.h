@@ -5,6 +5,8 @@
 // scene's preview (coarse but whole), so any area shows data at once and is refined as its
 // tiles arrive. A display change keeps the old tiles as stand-ins until the new ones come;
 // the pyramid's in-memory levels are built in the background (cancellable) on first use.
+// Built levels count against one memory budget shared by every renderer (sharedBudget());
+// a scene whose levels were evicted is rebuilt when it is viewed again.
 #include <QHash>
 #include <QImage>
 #include <QObject>
@@ -18,6 +20,9 @@
 #include <memory>
 #include <mutex>
 
+#include <QPointer>
+
+#include "JobMonitor.h"
 #include "SceneLayer.h"
 #include "ViewTransform.h"
 
@@ -52,11 +57,22 @@ public:
     bool isComplete(const Viewport& vp) const;
     /// Pyramid level used for `vp`.
     int levelFor(const Viewport& vp) const;
+    /// The level whose samples are on screen: levelFor(vp), or the exact preview's level
+    /// when that preview already covers the view (no tiles needed).
+    int drawnLevel(const Viewport& vp) const;
     /// The rendered pixels of `vp`'s visible scene window at its level (tests, exports):
     /// `rect` gets the window in file pixels.
     QImage compose(const Viewport& vp, QRectF* rect) const;
     /// Number of tiles in the cache (tests).
     int cachedTileCount() const { return int(tiles_.size()); }
+    /// True while the scene's pyramid is being built in the background.
+    bool isBuilding() const { return buildPending_; }
+
+    /// Pyramid builds show progress there and can be cancelled from there (null: not shown).
+    void setJobMonitor(JobMonitor* monitor) { monitor_ = monitor; }
+    /// The memory budget every renderer's built pyramid levels share (512 MB): memory is the
+    /// process's, so the budget is too. Tests may lower its limit.
+    static rb::PyramidBudget& sharedBudget();
 
 signals:
     void updated();
@@ -102,6 +118,9 @@ private:
     };
     std::shared_ptr<Wanted> wanted_;
     std::shared_ptr<std::atomic<bool>> cancelBuild_;
+    /// True when the user cancelled this scene's build: not restarted until a new scene.
+    bool buildCancelled_ = false;
+    QPointer<JobMonitor> monitor_;
     QThreadPool pool_;
     QThreadPool buildPool_;
 };

@@ -2,6 +2,9 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -177,18 +180,28 @@ Setup check_inputs(std::span<const Raster> scenes, std::span<const Raster> score
 
 CompositeResult composite(std::span<const Raster> scenes, std::span<const Raster> scores,
                           const CompositeOptions& o, Progress progress) {
+    CompositeResult res;
+    composite_into(scenes, scores, o, res, std::move(progress));
+    return res;
+}
+
+void composite_into(std::span<const Raster> scenes, std::span<const Raster> scores,
+                    const CompositeOptions& o, CompositeResult& res, Progress progress) {
     const Setup s = check_inputs(scenes, scores, o);
     const int nb = int(s.bands.size());
     const DataType dt = scenes[0].dtype();
-    CompositeResult res;
-    res.composite = Raster(dt, nb, s.rows, s.cols);
-    res.index = Raster(DataType::UInt16, 1, s.rows, s.cols);
-    res.score = Raster(DataType::Float32, 1, s.rows, s.cols);
-    res.count = Raster(DataType::UInt16, 1, s.rows, s.cols);
-    for (std::size_t r = 0; r < o.best_ranks.size(); ++r)
-        res.best_rank.emplace_back(dt, nb, s.rows, s.cols);
-    for (std::size_t r = 0; r < o.worst_ranks.size(); ++r)
-        res.worst_rank.emplace_back(dt, nb, s.rows, s.cols);
+    // Storage is reused (Raster::reset), so every sample the loop below does not set is
+    // zeroed explicitly where a fresh raster would have been zero-filled.
+    res.composite.reset(dt, nb, s.rows, s.cols);
+    res.index.reset(DataType::UInt16, 1, s.rows, s.cols);
+    res.score.reset(DataType::Float32, 1, s.rows, s.cols);
+    res.count.reset(DataType::UInt16, 1, s.rows, s.cols);
+    res.best_rank.resize(o.best_ranks.size());
+    res.worst_rank.resize(o.worst_ranks.size());
+    for (auto& r : res.best_rank)
+        r.reset(dt, nb, s.rows, s.cols);
+    for (auto& r : res.worst_rank)
+        r.reset(dt, nb, s.rows, s.cols);
     res.composite.ensure_mask();
     res.index.ensure_mask();
     res.score.ensure_mask();
@@ -238,7 +251,117 @@ CompositeResult composite(std::span<const Raster> scenes, std::span<const Raster
         for (auto& r : res.worst_rank)
             worst_ptr.push_back(out_ptrs(r));
 
-        tbb::parallel_for(tbb::blocked_range<int>(0, s.rows, 8), [&](const auto& range) {
+        auto report_rows = [&](int rows) {
+            const int done = rows_done += rows;
+            std::lock_guard lock(progress_mutex);
+            progress.report(double(done) / double(std::max(1, s.rows)) * (o.harmonize ? 0.5 : 1.0));
+        };
+        const bool best_only = s.method == Method::Best && !need_order;
+        if (best_only) {
+            // The plain best pixel (the streaming default): scene by scene over a row with a
+            // running best per column, rather than pixel by pixel over the scenes. Each pass
+            // streams one score row, with no per-pixel candidate list, so it costs a third
+            // of the general loop below. Same rule: the first scene with the strictly highest
+            // score wins.
+            std::vector<std::uint8_t*> comp_mask(static_cast<std::size_t>(nb));
+            for (int j = 0; j < nb; ++j)
+                comp_mask[std::size_t(j)] = res.composite.mask(j).data();
+            constexpr std::int32_t none = -1;
+            tbb::parallel_for(tbb::blocked_range<int>(0, s.rows, 8), [&](const auto& range) {
+                const auto cols = std::size_t(s.cols);
+                std::vector<float> bs(cols);
+                // 32-bit running index and count: the SIMD loop below blends them with the
+                // float scores lane for lane.
+                std::vector<std::int32_t> bi(cols), cnt(cols);
+                std::vector<std::uint8_t> ok_row(cols);
+                for (int row = range.begin(); row != range.end(); ++row) {
+                    const std::size_t base = std::size_t(row) * cols;
+                    std::fill(bi.begin(), bi.end(), none);
+                    std::fill(cnt.begin(), cnt.end(), 0);
+                    for (std::size_t i = 0; i < s.n; ++i) {
+                        const float* sp = score_ptr[i] + base;
+                        const auto si = std::int32_t(i);
+                        bool masked = false;
+                        for (int j = 0; j < nb; ++j) {
+                            const std::uint8_t* mk = mask_ptr[i * std::size_t(nb) + std::size_t(j)];
+                            if (!mk)
+                                continue;
+                            if (!masked)
+                                std::fill(ok_row.begin(), ok_row.end(), kValid);
+                            masked = true;
+                            for (std::size_t c = 0; c < cols; ++c)
+                                ok_row[c] &= mk[base + c];
+                        }
+                        // Branch-free: whether a scene beats the running best is close to a
+                        // coin toss, so a branch here mispredicts on a large share of pixels.
+                        auto step = [&](std::size_t c, bool ok) {
+                            const float v = sp[c];
+                            const float b = bs[c];
+                            const std::int32_t w = bi[c];
+                            cnt[c] += ok;
+                            const bool better = ok & ((w == none) | (v > b));
+                            bs[c] = better ? v : b;
+                            bi[c] = better ? si : w;
+                        };
+                        if (masked)
+                            for (std::size_t c = 0; c < cols; ++c)
+                                step(c, sp[c] >= min_score && ok_row[c] != 0);
+                        else {
+                            std::size_t c = 0;
+#if defined(__SSE2__)
+                            // step() four columns at a time, lane for lane the same logic.
+                            const __m128 minv = _mm_set1_ps(min_score);
+                            const __m128i siv = _mm_set1_epi32(si), nonev = _mm_set1_epi32(none);
+                            for (; c + 4 <= cols; c += 4) {
+                                const __m128 v = _mm_loadu_ps(sp + c);
+                                const __m128 b = _mm_loadu_ps(bs.data() + c);
+                                auto* wp = reinterpret_cast<__m128i*>(bi.data() + c);
+                                auto* np = reinterpret_cast<__m128i*>(cnt.data() + c);
+                                const __m128i w = _mm_loadu_si128(wp);
+                                // Ordered compares: false for NaN, as in step().
+                                const __m128i ok = _mm_castps_si128(_mm_cmpge_ps(v, minv));
+                                const __m128i better = _mm_and_si128(
+                                    ok, _mm_or_si128(_mm_cmpeq_epi32(w, nonev),
+                                                     _mm_castps_si128(_mm_cmpgt_ps(v, b))));
+                                const __m128 bf = _mm_castsi128_ps(better);
+                                _mm_storeu_si128(np, _mm_sub_epi32(_mm_loadu_si128(np), ok));
+                                _mm_storeu_ps(bs.data() + c,
+                                              _mm_or_ps(_mm_and_ps(bf, v), _mm_andnot_ps(bf, b)));
+                                _mm_storeu_si128(wp, _mm_or_si128(_mm_and_si128(better, siv),
+                                                                  _mm_andnot_si128(better, w)));
+                            }
+#endif
+                            for (; c < cols; ++c)
+                                step(c, sp[c] >= min_score);
+                        }
+                    }
+                    for (std::size_t c = 0; c < cols; ++c) {
+                        const std::size_t p = base + c;
+                        count_out[p] = std::uint16_t(cnt[c]);
+                        if (cnt[c] == 0) {
+                            idx_out[p] = 65535;
+                            score_out[p] = kInvalidScore;
+                            idx_mask[p] = kInvalid;
+                            score_mask[p] = kInvalid;
+                            for (int j = 0; j < nb; ++j) {
+                                comp_mask[std::size_t(j)][p] = kInvalid;
+                                comp[std::size_t(j)][p] = T(0);
+                            }
+                            continue;
+                        }
+                        idx_out[p] = std::uint16_t(bi[c]);
+                        score_out[p] = bs[c];
+                        const std::size_t wb = std::size_t(bi[c]) * std::size_t(nb);
+                        for (int j = 0; j < nb; ++j)
+                            comp[std::size_t(j)][p] = src[wb + std::size_t(j)][p];
+                    }
+                }
+                report_rows(int(range.size()));
+            });
+        }
+        // The general loop; an empty range when the loop above did the work.
+        const int rows = best_only ? 0 : s.rows;
+        tbb::parallel_for(tbb::blocked_range<int>(0, rows, 8), [&](const auto& range) {
             std::vector<std::uint16_t> cand(s.n);
             std::vector<float> sv(s.n);
             std::vector<double> vals(s.n);
@@ -272,14 +395,20 @@ CompositeResult composite(std::span<const Raster> scenes, std::span<const Raster
                         score_out[p] = kInvalidScore;
                         idx_mask[p] = kInvalid;
                         score_mask[p] = kInvalid;
-                        for (int j = 0; j < nb; ++j)
+                        for (int j = 0; j < nb; ++j) {
                             res.composite.mask(j)[p] = kInvalid;
-                        for (auto& r : res.best_rank)
-                            for (int j = 0; j < nb; ++j)
-                                r.mask(j)[p] = kInvalid;
-                        for (auto& r : res.worst_rank)
-                            for (int j = 0; j < nb; ++j)
-                                r.mask(j)[p] = kInvalid;
+                            comp[std::size_t(j)][p] = T(0);
+                        }
+                        for (std::size_t r = 0; r < res.best_rank.size(); ++r)
+                            for (int j = 0; j < nb; ++j) {
+                                res.best_rank[r].mask(j)[p] = kInvalid;
+                                best_ptr[r][std::size_t(j)][p] = T(0);
+                            }
+                        for (std::size_t r = 0; r < res.worst_rank.size(); ++r)
+                            for (int j = 0; j < nb; ++j) {
+                                res.worst_rank[r].mask(j)[p] = kInvalid;
+                                worst_ptr[r][std::size_t(j)][p] = T(0);
+                            }
                         continue;
                     }
                     if (need_order)
@@ -331,8 +460,10 @@ CompositeResult composite(std::span<const Raster> scenes, std::span<const Raster
                     }
                     auto put_rank = [&](std::vector<T*>& dst, Raster& r, int rank0) {
                         if (rank0 < 0 || rank0 >= m) {
-                            for (int j = 0; j < nb; ++j)
+                            for (int j = 0; j < nb; ++j) {
                                 r.mask(j)[p] = kInvalid;
+                                dst[std::size_t(j)][p] = T(0);
+                            }
                             return;
                         }
                         const std::size_t base =
@@ -346,9 +477,7 @@ CompositeResult composite(std::span<const Raster> scenes, std::span<const Raster
                         put_rank(worst_ptr[r], res.worst_rank[r], m - o.worst_ranks[r]);
                 }
             }
-            const int done = rows_done += int(range.size());
-            std::lock_guard lock(progress_mutex);
-            progress.report(double(done) / double(std::max(1, s.rows)) * (o.harmonize ? 0.5 : 1.0));
+            report_rows(int(range.size()));
         });
 
         if (!o.harmonize)
@@ -446,7 +575,6 @@ CompositeResult composite(std::span<const Raster> scenes, std::span<const Raster
         });
         progress.report(1.0);
     });
-    return res;
 }
 
 } // namespace rb

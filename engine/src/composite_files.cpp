@@ -1,7 +1,11 @@
 // Streaming drivers: score and composite scenes stored in files, block by block.
+#include <gdal.h>
 #include <tbb/concurrent_queue.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +13,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <utility>
 
+#include "gdal_util.h"
 #include "rasterbench/composite.h"
 
 namespace rb {
@@ -191,28 +197,138 @@ StackInfo inspect(const std::vector<SceneSource>& scenes) {
     return info;
 }
 
-// One reader per scene, owned by whichever task holds the set (a Dataset is single-threaded).
-struct ReaderSet {
-    std::vector<SceneReader> readers;
+// Whether `v` occurs in `d`: a pass over every sample of every block, so 16-bit samples
+// (the usual satellite type) are compared eight at a time.
+template <class T> bool contains(std::span<const T> d, T v) {
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    if constexpr (sizeof(T) == 2 && std::is_integral_v<T>) {
+        const __m128i needle = _mm_set1_epi16(static_cast<short>(v));
+        for (; i + 8 <= d.size(); i += 8) {
+            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d.data() + i));
+            if (_mm_movemask_epi8(_mm_cmpeq_epi16(x, needle)) != 0)
+                return true;
+        }
+    }
+#endif
+    return std::find(d.begin() + std::ptrdiff_t(i), d.end(), v) != d.end();
+}
+
+// A scene's only file, read straight into a reused buffer. Used only where that gives
+// exactly what SceneReader::read() gives: one file (no type promotion), a real type, and
+// per band either a nodata value GDAL masks by (GMF_NODATA) or no mask at all
+// (GMF_ALL_VALID). Anything else (mask bands, alpha) goes through SceneReader.
+class DirectReader {
+public:
+    DirectReader(const SceneSource& source, const SceneReader& reader) {
+        if (source.files.size() != 1 || is_complex(reader.dtype()))
+            return;
+        const Profile& p = reader.profile();
+        GDALDatasetH h = GDALOpenEx(source.files.front().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY,
+                                    nullptr, nullptr, nullptr);
+        if (!h)
+            return; // SceneReader, which opened it already, reports errors
+        ds_.reset(h);
+        if (GDALGetRasterCount(h) != p.count || p.nodata.size() != std::size_t(p.count)) {
+            ds_.reset();
+            return;
+        }
+        for (int b = 0; b < p.count; ++b) {
+            const int flags = GDALGetMaskFlags(GDALGetRasterBand(h, b + 1));
+            const auto& nd = p.nodata[std::size_t(b)];
+            if (nd ? !(flags & (GMF_NODATA | GMF_ALL_VALID)) : !(flags & GMF_ALL_VALID)) {
+                ds_.reset();
+                return;
+            }
+        }
+        dtype_ = reader.dtype();
+        nodata_ = p.nodata;
+    }
+    bool usable() const { return ds_ != nullptr; }
+
+    // As SceneReader::read(window), into `out`'s storage; the mask exists only when some
+    // sample is invalid, as Dataset::read() leaves it.
+    void read(const Window& w, Raster& out) const {
+        const int nb = int(nodata_.size());
+        out.reset(dtype_, nb, int(w.height), int(w.width));
+        detail::GdalErrorCapture cap;
+        if (GDALDatasetRasterIO(ds_.get(), GF_Read, int(w.col_off), int(w.row_off), int(w.width),
+                                int(w.height), out.bytes(), int(w.width), int(w.height),
+                                detail::to_gdal_type(dtype_), nb, nullptr, 0, 0, 0) != CE_None)
+            throw IoError("cannot read " + quoted(GDALGetDescription(ds_.get())) + " at " +
+                          w.to_string() + ": " + detail::reason(cap, "read failed"));
+        visit_dtype(dtype_, [&](auto x) {
+            using T = decltype(x);
+            for (int b = 0; b < nb; ++b) {
+                const std::span<const T> d = std::as_const(out).band<T>(b);
+                const auto& nd = nodata_[std::size_t(b)];
+                // Compared exactly in the band's type, as Dataset::read() does.
+                if (nd && !std::isnan(*nd) && fits_dtype(dtype_, *nd)) {
+                    const T v = static_cast<T>(*nd);
+                    // A scan first: most blocks have no nodata and then get no mask at all.
+                    if (contains(d, v)) {
+                        auto m = out.mask(b);
+                        for (std::size_t k = 0; k < d.size(); ++k)
+                            if (d[k] == v)
+                                m[k] = kInvalid;
+                    }
+                }
+                if constexpr (std::is_floating_point_v<T>) {
+                    const auto nan = [](T t) { return std::isnan(t); };
+                    if (std::find_if(d.begin(), d.end(), nan) != d.end()) {
+                        auto m = out.mask(b);
+                        for (std::size_t k = 0; k < d.size(); ++k)
+                            if (std::isnan(d[k]))
+                                m[k] = kInvalid;
+                    }
+                }
+            }
+        });
+    }
+
+private:
+    struct Close {
+        void operator()(void* h) const { GDALClose(h); }
+    };
+    std::unique_ptr<void, Close> ds_;
+    DataType dtype_ = DataType::UInt8;
+    std::vector<std::optional<double>> nodata_;
 };
 
-class ReaderPool {
+// Everything one block task needs, owned by whichever task holds it: one reader per scene
+// (a Dataset is single-threaded) and buffers reused from block to block, so the steady
+// state allocates (and page-faults) nothing per block.
+struct Workspace {
+    std::vector<SceneReader> readers;
+    std::vector<DirectReader> direct;
+    std::vector<Raster> data, scores;
+    CompositeResult result, cropped;
+    Raster score_crop;
+};
+
+class WorkspacePool {
 public:
-    explicit ReaderPool(const std::vector<SceneSource>& scenes) : scenes_(scenes) {}
-    std::unique_ptr<ReaderSet> acquire() {
-        std::unique_ptr<ReaderSet> s;
+    explicit WorkspacePool(const std::vector<SceneSource>& scenes) : scenes_(scenes) {}
+    std::unique_ptr<Workspace> acquire() {
+        std::unique_ptr<Workspace> s;
         if (pool_.try_pop(s))
             return s;
-        s = std::make_unique<ReaderSet>();
-        for (const auto& src : scenes_)
+        s = std::make_unique<Workspace>();
+        s->readers.reserve(scenes_.size());
+        s->direct.reserve(scenes_.size());
+        for (const auto& src : scenes_) {
             s->readers.emplace_back(src);
+            s->direct.emplace_back(src, s->readers.back());
+        }
+        s->data.resize(scenes_.size());
+        s->scores.resize(scenes_.size());
         return s;
     }
-    void release(std::unique_ptr<ReaderSet> s) { pool_.push(std::move(s)); }
+    void release(std::unique_ptr<Workspace> s) { pool_.push(std::move(s)); }
 
 private:
     const std::vector<SceneSource>& scenes_;
-    tbb::concurrent_queue<std::unique_ptr<ReaderSet>> pool_;
+    tbb::concurrent_queue<std::unique_ptr<Workspace>> pool_;
 };
 
 Profile output_profile(const Profile& src, int count, DataType dtype,
@@ -267,12 +383,13 @@ std::vector<Block> plan_blocks(int width, int height, int block, int halo) {
     return out;
 }
 
-// Runs `work(block, readers)` over every block in parallel; `work` returns a closure that
-// writes its results, which runs under one lock with the progress report.
+// Runs `work(block, workspace)` over every block in parallel, with the block's window of
+// every scene read into workspace.data; `work` returns a closure that writes its results
+// (from the workspace's buffers), which runs under one lock with the progress report.
 template <class Work>
 void run_blocks(const std::vector<SceneSource>& scenes, const std::vector<Block>& blocks,
                 const StreamOptions& stream, Progress& progress, Work&& work) {
-    ReaderPool pool(scenes);
+    WorkspacePool pool(scenes);
     std::mutex write_mutex;
     std::size_t done = 0;
     tbb::task_arena arena(stream.threads > 0 ? stream.threads : tbb::task_arena::automatic);
@@ -282,16 +399,20 @@ void run_blocks(const std::vector<SceneSource>& scenes, const std::vector<Block>
                 std::lock_guard lock(write_mutex);
                 progress.check();
             }
-            auto readers = pool.acquire();
-            std::vector<Raster> data;
-            data.reserve(readers->readers.size());
-            for (const auto& r : readers->readers)
-                data.push_back(r.read(blocks[i].outer));
-            pool.release(std::move(readers));
-            auto write = work(blocks[i], std::move(data));
-            std::lock_guard lock(write_mutex);
-            write();
-            progress.report(double(++done) / double(blocks.size()));
+            auto ws = pool.acquire();
+            for (std::size_t k = 0; k < scenes.size(); ++k) {
+                if (ws->direct[k].usable())
+                    ws->direct[k].read(blocks[i].outer, ws->data[k]);
+                else
+                    ws->data[k] = ws->readers[k].read(blocks[i].outer);
+            }
+            auto write = work(blocks[i], *ws);
+            {
+                std::lock_guard lock(write_mutex);
+                write();
+                progress.report(double(++done) / double(blocks.size()));
+            }
+            pool.release(std::move(ws));
         });
     });
 }
@@ -304,17 +425,58 @@ void validate_stream(const StreamOptions& s) {
                             " must be a multiple of 16");
 }
 
-Raster without_empty_mask(Raster r) {
+// Drops a mask with no invalid sample: Dataset::write() then writes the data as it is
+// instead of copying it to patch in nodata values.
+void drop_empty_mask(Raster& r) {
     if (r.has_mask()) {
         bool any = false;
         for (int b = 0; b < r.bands() && !any; ++b) {
-            const auto m = r.mask(b);
-            any = std::find(m.begin(), m.end(), kInvalid) != m.end();
+            const auto m = std::as_const(r).mask(b);
+            any = std::memchr(m.data(), kInvalid, m.size()) != nullptr;
         }
         if (!any)
             r.drop_mask();
     }
-    return r;
+}
+
+// crop() into `out`'s storage.
+void crop_into(const Raster& r, const Window& w, Raster& out) {
+    w.require_inside(r.cols(), r.rows());
+    out.reset(r.dtype(), r.bands(), int(w.height), int(w.width));
+    const std::size_t es = dtype_size(r.dtype());
+    const auto rows = std::size_t(w.height), cols = std::size_t(w.width);
+    for (int b = 0; b < r.bands(); ++b) {
+        const std::byte* src = r.bytes() + r.band_size() * std::size_t(b) * es;
+        std::byte* dst = out.bytes() + out.band_size() * std::size_t(b) * es;
+        for (std::size_t y = 0; y < rows; ++y)
+            std::memcpy(dst + y * cols * es,
+                        src + ((std::size_t(w.row_off) + y) * std::size_t(r.cols()) +
+                               std::size_t(w.col_off)) *
+                                  es,
+                        cols * es);
+    }
+    if (r.has_mask())
+        for (int b = 0; b < r.bands(); ++b) {
+            const auto src = r.mask(b);
+            auto dst = out.mask(b);
+            for (std::size_t y = 0; y < rows; ++y)
+                std::memcpy(dst.data() + y * cols,
+                            src.data() + (std::size_t(w.row_off) + y) * std::size_t(r.cols()) +
+                                std::size_t(w.col_off),
+                            cols);
+        }
+}
+
+// The block's inner window out of `full` (computed on the outer window): `full` itself when
+// there is no halo, else a crop into `buffer`. Empty masks dropped either way.
+Raster& inner_part(Raster& full, const Window& in, Raster& buffer) {
+    Raster* r = &full;
+    if (in.row_off != 0 || in.col_off != 0 || in.width != full.cols() || in.height != full.rows()) {
+        crop_into(full, in, buffer);
+        r = &buffer;
+    }
+    drop_empty_mask(*r);
+    return *r;
 }
 
 } // namespace
@@ -389,41 +551,44 @@ void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions&
     const int halo = scorer.halo() + (opts.harmonize ? opts.harmonize_radius : 0);
     const auto blocks = plan_blocks(src.width, src.height, stream.block_size, halo);
     const StackStatsNeeds needs = scorer.stack_needs();
-    run_blocks(scenes, blocks, stream, progress, [&](const Block& blk, std::vector<Raster> data) {
+    run_blocks(scenes, blocks, stream, progress, [&](const Block& blk, Workspace& ws) {
+        const std::vector<Raster>& data = ws.data;
         std::optional<StackStats> stats;
         if (needs.any())
             stats = stack_statistics(data, needs);
-        std::vector<Raster> scores(data.size());
         tbb::parallel_for(std::size_t(0), data.size(), [&](std::size_t i) {
-            scores[i] = scorer.score(data[i], stats ? &*stats : nullptr);
+            scorer.score_into(data[i], stats ? &*stats : nullptr, ws.scores[i]);
         });
-        CompositeResult res = composite(data, scores, opts);
+        CompositeResult& res = ws.result;
+        composite_into(data, ws.scores, opts, res);
         const Window in{blk.inner.col_off - blk.outer.col_off,
                         blk.inner.row_off - blk.outer.row_off, blk.inner.width, blk.inner.height};
-        auto c = std::make_shared<CompositeResult>();
-        c->composite = without_empty_mask(crop(res.composite, in));
-        if (index.ds)
-            c->index = without_empty_mask(crop(res.index, in));
-        if (sc.ds)
-            c->score = without_empty_mask(crop(res.score, in));
-        if (count.ds)
-            c->count = crop(res.count, in);
-        for (auto& r : res.best_rank)
-            c->best_rank.push_back(without_empty_mask(crop(r, in)));
-        for (auto& r : res.worst_rank)
-            c->worst_rank.push_back(without_empty_mask(crop(r, in)));
-        return [&, c, w = blk.inner] {
-            comp.ds->write(c->composite, {}, w);
-            if (index.ds)
-                index.ds->write(c->index, {}, w);
-            if (sc.ds)
-                sc.ds->write(c->score, {}, w);
-            if (count.ds)
-                count.ds->write(c->count, {}, w);
+        CompositeResult& c = ws.cropped;
+        c.best_rank.resize(res.best_rank.size());
+        c.worst_rank.resize(res.worst_rank.size());
+        Raster* comp_r = &inner_part(res.composite, in, c.composite);
+        Raster* index_r = index.ds ? &inner_part(res.index, in, c.index) : nullptr;
+        Raster* score_r = sc.ds ? &inner_part(res.score, in, c.score) : nullptr;
+        // The count is always valid (no mask), as its output has no nodata.
+        Raster* count_r = count.ds ? &inner_part(res.count, in, c.count) : nullptr;
+        std::vector<Raster*> best_r, worst_r;
+        for (std::size_t i = 0; i < res.best_rank.size(); ++i)
+            best_r.push_back(&inner_part(res.best_rank[i], in, c.best_rank[i]));
+        for (std::size_t i = 0; i < res.worst_rank.size(); ++i)
+            worst_r.push_back(&inner_part(res.worst_rank[i], in, c.worst_rank[i]));
+        return [&, comp_r, index_r, score_r, count_r, best_r = std::move(best_r),
+                worst_r = std::move(worst_r), w = blk.inner] {
+            comp.ds->write(*comp_r, {}, w);
+            if (index_r)
+                index.ds->write(*index_r, {}, w);
+            if (score_r)
+                sc.ds->write(*score_r, {}, w);
+            if (count_r)
+                count.ds->write(*count_r, {}, w);
             for (std::size_t i = 0; i < best_ds.size(); ++i)
-                best_ds[i].write(c->best_rank[i], {}, w);
+                best_ds[i].write(*best_r[i], {}, w);
             for (std::size_t i = 0; i < worst_ds.size(); ++i)
-                worst_ds[i].write(c->worst_rank[i], {}, w);
+                worst_ds[i].write(*worst_r[i], {}, w);
         };
     });
     comp.ds->close();
@@ -457,14 +622,15 @@ void score_file(const SceneSource& scene, const std::vector<SceneSource>& stack,
                                             {std::numeric_limits<double>::quiet_NaN()}, stream));
     const auto blocks =
         plan_blocks(info.profile.width, info.profile.height, stream.block_size, scorer.halo());
-    run_blocks(all, blocks, stream, progress, [&](const Block& blk, std::vector<Raster> data) {
+    run_blocks(all, blocks, stream, progress, [&](const Block& blk, Workspace& ws) {
+        const std::vector<Raster>& data = ws.data;
         std::optional<StackStats> stats;
         if (needs.any() && data.size() > 1)
             stats = stack_statistics(std::span<const Raster>(data).subspan(1), needs);
-        const Raster s = scorer.score(data.front(), stats ? &*stats : nullptr);
+        scorer.score_into(data.front(), stats ? &*stats : nullptr, ws.scores.front());
         const Window in{blk.inner.col_off - blk.outer.col_off,
                         blk.inner.row_off - blk.outer.row_off, blk.inner.width, blk.inner.height};
-        auto r = std::make_shared<Raster>(without_empty_mask(crop(s, in)));
+        Raster* r = &inner_part(ws.scores.front(), in, ws.score_crop);
         return [&ds, r, w = blk.inner] { ds.write(*r, {}, w); };
     });
     ds.close();

@@ -313,11 +313,91 @@ void RasterPyramid::build(Progress progress) {
                     std::make_shared<const Raster>(std::move(levels[std::size_t(level - first)]));
         }
     }
-    {
-        std::lock_guard lock(mutex_);
-        levels_ = std::move(made);
-    }
+    // Levels and the flag change together, so a concurrent release() sees both or neither.
+    std::lock_guard lock(mutex_);
+    levels_ = std::move(made);
     built_.store(true);
+}
+
+std::size_t RasterPyramid::resident_bytes() const {
+    std::lock_guard lock(mutex_);
+    std::size_t total = 0;
+    for (const auto& level : levels_)
+        if (level)
+            total += level->band_size() * std::size_t(level->bands()) *
+                     (dtype_size(level->dtype()) + (level->has_mask() ? 1 : 0));
+    return total;
+}
+
+void RasterPyramid::release() {
+    std::lock_guard lock(mutex_);
+    for (auto& level : levels_)
+        level.reset();
+    built_.store(false);
+}
+
+std::size_t PyramidBudget::limit() const {
+    std::lock_guard lock(mutex_);
+    return limit_;
+}
+
+void PyramidBudget::set_limit(std::size_t bytes) {
+    std::lock_guard lock(mutex_);
+    limit_ = bytes;
+    const auto newest =
+        std::max_element(entries_.begin(), entries_.end(),
+                         [](const Entry& a, const Entry& b) { return a.last_used < b.last_used; });
+    enforce(newest == entries_.end() ? nullptr : newest->key);
+}
+
+int PyramidBudget::touch(const std::shared_ptr<RasterPyramid>& pyramid) {
+    if (!pyramid)
+        return 0;
+    std::lock_guard lock(mutex_);
+    auto it = std::find_if(entries_.begin(), entries_.end(),
+                           [&](const Entry& e) { return e.key == pyramid.get(); });
+    if (it == entries_.end() || it->pyramid.expired()) {
+        if (it != entries_.end())
+            entries_.erase(it); // a new pyramid at a freed address
+        entries_.push_back({pyramid, pyramid.get(), 0});
+        it = entries_.end() - 1;
+    }
+    it->last_used = ++clock_;
+    return enforce(pyramid.get());
+}
+
+std::size_t PyramidBudget::used() const {
+    std::lock_guard lock(mutex_);
+    std::size_t total = 0;
+    for (const Entry& e : entries_)
+        if (const auto p = e.pyramid.lock())
+            total += p->resident_bytes();
+    return total;
+}
+
+int PyramidBudget::enforce(const RasterPyramid* keep) {
+    std::erase_if(entries_, [](const Entry& e) { return e.pyramid.expired(); });
+    std::vector<std::pair<std::shared_ptr<RasterPyramid>, std::uint64_t>> live;
+    std::size_t total = 0;
+    for (const Entry& e : entries_)
+        if (auto p = e.pyramid.lock()) {
+            total += p->resident_bytes();
+            live.emplace_back(std::move(p), e.last_used);
+        }
+    std::sort(live.begin(), live.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
+    int released = 0;
+    for (auto& [p, used] : live) {
+        if (total <= limit_)
+            break;
+        const std::size_t bytes = p->resident_bytes();
+        if (p.get() == keep || bytes == 0)
+            continue;
+        p->release();
+        total -= bytes;
+        ++released;
+    }
+    return released;
 }
 
 int RasterPyramid::preview_level() const {

@@ -18,6 +18,7 @@
 
 #include "gdal_util.h"
 #include "rasterbench/error.h"
+#include "warp_fast.h"
 #include "warp_mem.h"
 
 namespace rb {
@@ -212,13 +213,7 @@ Grid default_grid(const Grid& src, const Crs& dst_crs_in, const GridOptions& o) 
 
 namespace {
 
-// Bands warped together because they share one validity source.
-struct Pass {
-    std::vector<int> src_bands;     // 1-based bands of the source dataset
-    std::vector<int> out_bands;     // 0-based bands of the output raster
-    int src_alpha = 0;              // 1-based source band holding validity (0/255), 0 = none
-    std::vector<double> src_nodata; // empty, or one per band
-};
+using Pass = detail::WarpPass;
 
 struct Source {
     std::function<DatasetPtr()> open; // a new handle for one worker thread
@@ -289,7 +284,8 @@ void warp_tile(const Source& s, const Pass& pass, ThreadState& st, const Affine&
     }
     wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "INIT_DEST", "0");
     for (const auto& [k, v] : o.warp_options)
-        wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, k.c_str(), v.c_str());
+        if (k != "RB_FAST_PATH") // ours, not GDAL's
+            wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, k.c_str(), v.c_str());
     if (approx) {
         wo->pfnTransformer = GDALApproxTransform;
         wo->pTransformerArg = approx.get();
@@ -340,6 +336,30 @@ void warp_tile(const Source& s, const Pass& pass, ThreadState& st, const Affine&
     }
 }
 
+// Warps one pass of one tile with our kernel when it reproduces GDAL's for this tile (see
+// warp_fast.h); false when the tile is left to GDAL's kernel.
+bool warp_tile_ours(const Source& s, const Pass& pass, ThreadState& st, const Affine& dst_transform,
+                    const Window& tile, const Window& region, const ReprojectOptions& o,
+                    detail::FastWarpMode mode, Raster& out) {
+    if (mode == detail::FastWarpMode::Off)
+        return false;
+    // The transformer targets this tile's own grid, as for GDAL's kernel in warp_tile().
+    const auto tile_gt = tile.transform(dst_transform).to_gdal();
+    GDALSetGenImgProjTransformerDstGeoTransform(st.transformer.get(),
+                                                const_cast<double*>(tile_gt.data()));
+    detail::FastTile t;
+    t.src = st.src.get();
+    t.transformer = st.transformer.get();
+    t.pass = &pass;
+    t.dtype = s.dtype;
+    t.fill = &s.fill;
+    t.tile = tile;
+    t.region = region;
+    t.resampling = o.resampling;
+    t.error_threshold = std::max(0.0, o.error_threshold);
+    return detail::warp_tile_fast(t, out);
+}
+
 Raster warp_region(const Source& s, const Grid& dst, const Window& region,
                    const ReprojectOptions& o, Progress& progress) {
     if (o.tile_size < 16)
@@ -354,6 +374,7 @@ Raster warp_region(const Source& s, const Grid& dst, const Window& region,
     const std::int64_t ntx = tx1 - tx0, nty = ty1 - ty0;
     const std::size_t ntiles = std::size_t(ntx * nty);
 
+    const detail::FastWarpMode fast = detail::fast_warp_mode(o);
     tbb::enumerable_thread_specific<ThreadState> states;
     std::mutex progress_mutex;
     std::atomic<std::size_t> done{0};
@@ -367,7 +388,8 @@ Raster warp_region(const Source& s, const Grid& dst, const Window& region,
             const std::int64_t tx = tx0 + std::int64_t(i) % ntx, ty = ty0 + std::int64_t(i) / ntx;
             const Window tile = Window{tx * T, ty * T, T, T}.clamped(dst.width, dst.height);
             for (const Pass& pass : s.passes)
-                warp_tile(s, pass, st, dst.transform, tile, region, o, out);
+                if (!warp_tile_ours(s, pass, st, dst.transform, tile, region, o, fast, out))
+                    warp_tile(s, pass, st, dst.transform, tile, region, o, out);
             const std::size_t n = ++done;
             std::lock_guard lock(progress_mutex);
             progress.report(double(n) / double(ntiles));

@@ -5,16 +5,19 @@
 // the cursor at several zooms, swipe and side-by-side compare, persistence, exports and the
 // scripted --screenshot options.
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QDoubleSpinBox>
 #include <QMenuBar>
 #include <QMouseEvent>
 #include <QProcess>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QtTest>
 
@@ -30,8 +33,10 @@
 
 #include "CompareView.h"
 #include "CursorInfoLabel.h"
+#include "DerivedLayers.h"
 #include "DisplayPanel.h"
 #include "HistogramPlot.h"
+#include "JobMonitor.h"
 #include "LayersPanel.h"
 #include "MainWindow.h"
 #include "MapCanvas.h"
@@ -40,6 +45,9 @@
 #include "SwipeView.h"
 #include "TileRenderer.h"
 #include "rasterbench/colormap.h"
+#include "rasterbench/grid_compare.h"
+#include "rasterbench/pyramid.h"
+#include "rasterbench/warp.h"
 
 using namespace rb::ui;
 
@@ -99,7 +107,10 @@ double pct(const std::vector<double>& sorted, double p) {
 
 /// Display value 0..255 of `v` under a linear stretch (gamma 1), as the renderer rounds it.
 int stretched(double v, rb::StretchRange s) {
-    const double t = s.hi != s.lo ? (v - s.lo) * 255.0 / (s.hi - s.lo) : (v >= s.hi ? 255 : 0);
+    // Same arithmetic as the renderer (scale computed once), so values that land exactly on
+    // a .5 boundary round the same way.
+    const double scale = s.hi != s.lo ? 255.0 / (s.hi - s.lo) : 0.0;
+    const double t = s.hi != s.lo ? (v - s.lo) * scale : (v >= s.hi ? 255 : 0);
     return int(std::clamp(t, 0.0, 255.0) + 0.5);
 }
 
@@ -117,6 +128,13 @@ void release(QWidget* w, QPointF pos) {
     QMouseEvent e(QEvent::MouseButtonRelease, pos, w->mapToGlobal(pos), Qt::LeftButton,
                   Qt::NoButton, Qt::NoModifier);
     QApplication::sendEvent(w, &e);
+}
+
+QByteArray fileHash(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
 }
 
 /// A widget position over scene pixel (col, row) whose footprint on screen is well away
@@ -142,6 +160,7 @@ private slots:
 
     void init() {
         QSettings().clear(); // display settings saved by one test must not leak into the next
+        QDir(SceneStack::alignCacheFolder()).removeRecursively(); // aligned copies, likewise
         window_ = std::make_unique<MainWindow>();
         window_->resize(1200, 800);
         window_->show();
@@ -417,7 +436,8 @@ private slots:
             canvas->zoomBy(zoom);
             QVERIFY(window_->waitUntilIdle(20000));
             const QImage shot = canvas->grab().toImage().convertToFormat(QImage::Format_RGB32);
-            const int level = canvas->tileRenderer()->levelFor(
+            // The level whose samples are drawn (the exact preview stands in for coarser ones).
+            const int level = canvas->tileRenderer()->drawnLevel(
                 {canvas->view(), canvas->size(), canvas->devicePixelRatioF()});
             int checked = 0;
             for (int sy = 10; sy < canvas->height() - 10; sy += 37)
@@ -454,7 +474,8 @@ private slots:
                                            stretched(px.v[1], data->display.stretch[1]),
                                            stretched(px.v[2], data->display.stretch[2]));
                     QVERIFY2(c == want, qPrintable(QString("zoom %1 level %2 screen (%3,%4) pixel "
-                                                           "(%5,%6) sample (%7,%8): %9 vs %10")
+                                                           "(%5,%6) sample (%7,%8): %9 vs %10 "
+                                                           "(built %11, resident %12)")
                                                        .arg(zoom)
                                                        .arg(level)
                                                        .arg(sx)
@@ -464,7 +485,9 @@ private slots:
                                                        .arg(scol)
                                                        .arg(srow)
                                                        .arg(c, 0, 16)
-                                                       .arg(want, 0, 16)));
+                                                       .arg(want, 0, 16)
+                                                       .arg(pyr.built())
+                                                       .arg(pyr.is_resident(level))));
                     ++checked;
                 }
             QVERIFY2(checked > 5, qPrintable(QString("zoom %1: %2").arg(zoom).arg(checked)));
@@ -528,6 +551,243 @@ private slots:
             qPrintable(
                 QString("%1,%2 vs %3,%4").arg(mapA.x()).arg(mapA.y()).arg(mapB.x()).arg(mapB.y())));
         QVERIFY(a->widgetToPixel(centre) != b->widgetToPixel(centre));
+    }
+
+    void alignsSceneToReferenceGrid() {
+        // Landsat 8 NY: each date on its own grid (origin and pixel size differ).
+        const QByteArray before = fileHash(kNy[1]);
+        const QDateTime modified = QFileInfo(kNy[1]).lastModified();
+        open({kNy[0], kNy[1], kNy[2]});
+        SceneStack* stack = window_->stack();
+        LayersPanel* layers = window_->layers();
+        QCOMPARE(layers->cellText(1, LayersPanel::Grid), QStringLiteral("not aligned"));
+        const QString date = layers->cellText(1, LayersPanel::Date);
+        const rb::Profile ref = stack->entry(0).data->profile;
+        // Reflectance bands: bilinear by default; a QA band would default to nearest.
+        QCOMPARE(SceneStack::defaultAlignResampling(stack->entry(1).data->profile),
+                 rb::WarpResampling::Bilinear);
+        rb::Profile qa = stack->entry(1).data->profile;
+        qa.descriptions.back() = "BQA";
+        QCOMPARE(SceneStack::defaultAlignResampling(qa), rb::WarpResampling::Nearest);
+
+        // The reference itself cannot be aligned; the flagged scene can, from the panel.
+        stack->setCurrent(0);
+        QVERIFY(!layers->alignAction()->isEnabled());
+        stack->setCurrent(1);
+        QVERIFY(layers->alignAction()->isEnabled());
+        layers->resamplingBox()->setCurrentIndex(
+            layers->resamplingBox()->findData(int(rb::WarpResampling::Cubic)));
+        layers->alignAction()->trigger();
+        QVERIFY(stack->entry(1).aligning);
+        QVERIFY(window_->waitUntilIdle(30000));
+        QVERIFY2(window_->lastError().isEmpty(), qPrintable(window_->lastError()));
+
+        const StackEntry& e = stack->entry(1);
+        QCOMPARE(e.alignedFrom, QFileInfo(kNy[1]).absoluteFilePath());
+        QVERIFY(e.path != e.alignedFrom);
+        QVERIFY2(e.path.startsWith(SceneStack::alignCacheFolder()), qPrintable(e.path));
+        // On the reference grid: CRS, transform and size, and the flag cleared.
+        QVERIFY(rb::grid_of(e.data->profile) == rb::grid_of(ref));
+        QVERIFY(rb::compare_grids(ref, e.data->profile).aligned());
+        QVERIFY(layers->cellText(1, LayersPanel::Grid).startsWith(QStringLiteral("aligned from")));
+        QVERIFY(!layers->cellText(1, LayersPanel::Grid).contains(QStringLiteral("not")));
+        QCOMPARE(layers->cellText(1, LayersPanel::Name), QFileInfo(kNy[1]).fileName());
+        QCOMPARE(layers->cellText(1, LayersPanel::Date), date);
+        QCOMPARE(layers->cellText(2, LayersPanel::Grid), QStringLiteral("not aligned"));
+        QCOMPARE(stack->current(), 1);
+        QCOMPARE(window_->canvas()->scene()->path, e.path); // the view shows the aligned copy
+
+        // Pixel for pixel the engine's reproject of the original with the same options.
+        rb::ReprojectOptions o;
+        o.resampling = rb::WarpResampling::Cubic;
+        const rb::Raster expected =
+            rb::reproject(rb::Dataset::open(kNy[1].toStdString()), rb::grid_of(ref), {}, o);
+        const rb::Raster actual = rb::Dataset::open(e.path.toStdString()).read();
+        QCOMPARE(actual.bands(), expected.bands());
+        QCOMPARE(actual.rows(), ref.height);
+        QCOMPARE(actual.cols(), ref.width);
+        const std::size_t bytes =
+            expected.band_size() * std::size_t(expected.bands()) * rb::dtype_size(expected.dtype());
+        QVERIFY(std::equal(expected.bytes(), expected.bytes() + bytes, actual.bytes()));
+        // Validity too, except where a valid resampled value equals the nodata value (0):
+        // the file cannot tell those from nodata (cubic undershoot clamped to 0 does it).
+        int collisions = 0;
+        for (int b = 0; b < expected.bands(); ++b)
+            for (std::size_t i = 0; i < expected.band_size(); ++i) {
+                const auto em = expected.mask(b), am = actual.mask(b);
+                const bool ev = em.empty() || em[i] != 0, av = am.empty() || am[i] != 0;
+                if (ev == av)
+                    continue;
+                if (actual.band<std::uint16_t>(b)[i] != 0)
+                    QFAIL(qPrintable(QString("band %1 sample %2 validity differs").arg(b).arg(i)));
+                ++collisions;
+            }
+        qInfo("valid cubic samples equal to nodata (read back as nodata): %d", collisions);
+        // The input is untouched.
+        QCOMPARE(fileHash(kNy[1]), before);
+        QCOMPARE(QFileInfo(kNy[1]).lastModified(), modified);
+
+        // Align all: the remaining flagged scene follows; nothing is left to align.
+        QVERIFY(layers->alignAllAction()->isEnabled());
+        layers->alignAllAction()->trigger();
+        QVERIFY(window_->waitUntilIdle(30000));
+        QVERIFY(layers->cellText(2, LayersPanel::Grid).startsWith(QStringLiteral("aligned from")));
+        QVERIFY(!layers->alignAllAction()->isEnabled());
+
+        // A path that is a scene of the stack is refused, naming the file.
+        stack->addFiles({kEo[0]});
+        QVERIFY(window_->waitUntilIdle(30000));
+        SceneStack::AlignOptions bad;
+        bad.outputPath = kNy[0];
+        QString error;
+        QVERIFY(!stack->alignToReference(3, bad, &error));
+        QVERIFY2(error.contains(QFileInfo(kNy[0]).absoluteFilePath()), qPrintable(error));
+    }
+
+    void cancelStopsJobsAndHidesProgress() {
+        JobMonitor* jobs = window_->jobMonitor();
+        QVERIFY(!jobs->isVisible());
+        // Cancel each job the moment it shows: the build and the exact statistics.
+        QStringList seen;
+        auto cancelling = connect(jobs, &JobMonitor::jobsChanged, this, [&] {
+            if (jobs->isActive()) {
+                QVERIFY(jobs->isVisible());
+                QVERIFY(jobs->progressBar()->isVisible());
+                seen << jobs->text();
+                jobs->cancelButton()->click();
+            }
+        });
+        window_->openFiles({kNy[0], kNy[1]});
+        QVERIFY(window_->waitUntilIdle(30000));
+        disconnect(cancelling);
+        QVERIFY2(seen.join('|').contains(QStringLiteral("Exact statistics")),
+                 qPrintable(seen.join('|')));
+        QVERIFY2(seen.join('|').contains(QStringLiteral("Building display levels")),
+                 qPrintable(seen.join('|')));
+        SceneStack* stack = window_->stack();
+        QCOMPARE(stack->count(), 2);
+        // Nothing applied: no exact statistics, no built levels; progress hidden.
+        QVERIFY(!stack->entry(0).statsRunning);
+        QVERIFY(!stack->entry(0).validShare());
+        QVERIFY(!stack->entry(0).data->stretchExact);
+        QVERIFY(!window_->canvas()->scene()->pyramid->built());
+        QVERIFY(!window_->canvas()->tileRenderer()->isBuilding());
+        QVERIFY(!jobs->isActive());
+        QVERIFY(!jobs->isVisible());
+        // The view still works from the preview, and a cancelled build is not restarted.
+        window_->canvas()->zoomBy(2.0);
+        QVERIFY(window_->waitUntilIdle(20000));
+        QVERIFY(!window_->canvas()->tileRenderer()->isBuilding());
+
+        // A cancelled alignment leaves the scene as it was and writes nothing to the cache.
+        const QString path = stack->entry(1).path;
+        stack->setCurrent(1);
+        cancelling = connect(jobs, &JobMonitor::jobsChanged, this, [&] {
+            if (jobs->text().startsWith(QStringLiteral("Aligning")))
+                jobs->cancelButton()->click();
+        });
+        QVERIFY(window_->layers()->alignSelected());
+        QVERIFY(window_->waitUntilIdle(30000));
+        disconnect(cancelling);
+        QCOMPARE(stack->entry(1).path, path);
+        QVERIFY(stack->entry(1).alignedFrom.isEmpty());
+        QVERIFY(!stack->entry(1).aligning);
+        QCOMPARE(window_->layers()->cellText(1, LayersPanel::Grid), QStringLiteral("not aligned"));
+        const QStringList cached = QDir(SceneStack::alignCacheFolder())
+                                       .entryList({QFileInfo(path).completeBaseName() + "*"});
+        QVERIFY2(cached.isEmpty(), qPrintable(cached.join(',')));
+        QVERIFY(!jobs->isVisible());
+        QVERIFY(window_->lastError().isEmpty());
+    }
+
+    void pyramidBudgetEvictsLeastRecentlyViewed() {
+        // Engine policy: three built pyramids, room for two: the least recently used goes.
+        std::vector<std::shared_ptr<rb::RasterPyramid>> p;
+        for (const QString& f : kNy) {
+            p.push_back(std::make_shared<rb::RasterPyramid>(f.toStdString()));
+            p.back()->build();
+        }
+        const std::size_t one = p[0]->resident_bytes();
+        QVERIFY(one > 0);
+        rb::PyramidBudget budget(one * 5 / 2);
+        budget.touch(p[0]);
+        budget.touch(p[1]);
+        QCOMPARE(budget.touch(p[2]), 1);
+        QVERIFY(!p[0]->built() && p[1]->built() && p[2]->built());
+        QCOMPARE(p[0]->resident_bytes(), std::size_t(0));
+        budget.touch(p[1]); // viewed again: now p[2] is the oldest
+        p[0]->build();      // rebuilt on demand
+        budget.touch(p[0]);
+        QVERIFY(p[0]->built() && p[1]->built() && !p[2]->built());
+        QVERIFY(budget.used() <= budget.limit());
+        // A scene larger than the whole budget still keeps its own levels.
+        budget.set_limit(one / 2);
+        QVERIFY(p[0]->built() && !p[1]->built());
+
+        // In the viewer: the renderers share one budget; stepping through scenes evicts the
+        // least recently viewed scene's levels, and viewing it again rebuilds them.
+        rb::PyramidBudget& shared = TileRenderer::sharedBudget();
+        const std::size_t saved = shared.limit();
+        shared.set_limit(one * 3 / 2);
+        open({kNy[0], kNy[1], kNy[2]});
+        SceneStack* stack = window_->stack();
+        for (int row : {1, 2}) {
+            stack->setCurrent(row);
+            QVERIFY(window_->waitUntilIdle(20000));
+        }
+        auto built = [stack](int row) { return stack->entry(row).data->pyramid->built(); };
+        QVERIFY(!built(0) && !built(1) && built(2));
+        stack->setCurrent(0);
+        QVERIFY(window_->waitUntilIdle(20000));
+        QVERIFY(built(0) && !built(2));
+        QVERIFY(shared.used() <= shared.limit());
+        shared.set_limit(saved);
+    }
+
+    void derivedLayerShowsInSwipePane() {
+        open({kEo[0], kEo[1]});
+        DerivedLayers* derived = window_->derivedLayers();
+        CompareView* compare = window_->compare();
+        window_->setViewMode(ViewMode::Swipe);
+        QVERIFY(window_->waitUntilIdle(20000));
+        QImage image(20, 10, QImage::Format_ARGB32);
+        image.fill(QColor(255, 0, 255));
+        derived->publish({QStringLiteral("test/magenta"), QStringLiteral("Test result"),
+                          window_->stack()->entry(0).data, image, QRectF(10, 20, 20, 10)});
+        // Offered in the pane selector after the scenes; chosen there like a scene.
+        QComboBox* selector = compare->paneSelector(1);
+        const int index = selector->findText(QStringLiteral("\u25c6 Test result"));
+        QCOMPARE(index, window_->stack()->count());
+        emit selector->activated(index);
+        QCOMPARE(compare->paneLayer(1), QStringLiteral("test/magenta"));
+        QCOMPARE(compare->paneScene(1), -1);
+        compare->swipe()->setDivider(0.0); // the right (upper) view covers the whole area
+        QVERIFY(window_->waitUntilIdle(20000));
+        MapCanvas* right = compare->swipe()->right();
+        auto colourAt = [&](double col, double row) {
+            const QImage shot = compare->grab().toImage().convertToFormat(QImage::Format_RGB32);
+            return QColor(shot.pixel(right->mapTo(compare, screenPixelInside(right, col, row))));
+        };
+        QCOMPARE(colourAt(15, 25), QColor(255, 0, 255));
+        QVERIFY(colourAt(5, 5) != QColor(255, 0, 255)); // outside the layer: the base scene
+        // A new result is followed; a withdrawn one leaves the base scene.
+        image.fill(QColor(0, 255, 0));
+        derived->publish({QStringLiteral("test/magenta"), QStringLiteral("Test result"),
+                          window_->stack()->entry(0).data, image, QRectF(10, 20, 20, 10)});
+        QCOMPARE(colourAt(15, 25), QColor(0, 255, 0));
+        derived->withdraw(QStringLiteral("test/magenta"));
+        QVERIFY(compare->paneLayer(1).isEmpty());
+        QCOMPARE(selector->findText(QStringLiteral("\u25c6 Test result")), -1);
+        QVERIFY(colourAt(15, 25) != QColor(0, 255, 0));
+
+        // Overlays of the main map (the deband preview) are mirrored as derived layers.
+        window_->canvas()->setOverlay(QStringLiteral("deband-1-scene"), image,
+                                      QRectF(0, 0, 61, 61));
+        QVERIFY(derived->find(QStringLiteral("map/deband-1-scene")));
+        QCOMPARE(derived->find(QStringLiteral("map/deband-1-scene"))->name,
+                 QStringLiteral("Deband result (scene)"));
+        window_->canvas()->setOverlay(QStringLiteral("deband-1-scene"), {}, {});
+        QVERIFY(!derived->find(QStringLiteral("map/deband-1-scene")));
     }
 
     void displaySettingsPersistPerFile() {

@@ -66,6 +66,12 @@ struct CompositeResult {
 /// mismatched shapes, types or bad options. Parallel over rows.
 CompositeResult composite(std::span<const Raster> scenes, std::span<const Raster> scores,
                           const CompositeOptions& options, Progress progress = {});
+/// composite() into `result`, reusing its rasters' storage (Raster::reset): streaming code
+/// keeps one result per thread instead of allocating (and page-faulting) one per block.
+/// Same values and masks as composite().
+void composite_into(std::span<const Raster> scenes, std::span<const Raster> scores,
+                    const CompositeOptions& options, CompositeResult& result,
+                    Progress progress = {});
 
 /// Sub-block of a raster (bands, data and mask).
 Raster crop(const Raster& r, const Window& w);

@@ -159,6 +159,17 @@ Raster rasterize(const std::vector<std::pair<Geometry, double>>& shapes, const G
 Raster rasterize(const FeatureCollection& features, const Grid& grid,
                  const RasterizeOptions& options = {}, Progress progress = {});
 
+/// File to file, as `gdal_rasterize` does: burns the features of an OGR vector file (layer
+/// and filter as for read_features) exactly as rasterize(read_features(path, read), grid,
+/// options) would, into a new one-band GeoTIFF on `grid` (GDAL's default layout, no
+/// compression and no nodata, like gdal_rasterize's output; written atomically). Strips
+/// burn in parallel while finished ones are written, so memory stays a few strips.
+/// `options.window` is ignored. Throws as read_features and rasterize do, and IoError when
+/// the output cannot be written.
+void rasterize_file(const std::string& vector_path, const std::string& dst_path, const Grid& grid,
+                    const RasterizeOptions& options = {}, const VectorReadOptions& read = {},
+                    Progress progress = {});
+
 // ---------------------------------------------------------------------------------------
 // Shapes (vectorize)
 

@@ -78,6 +78,12 @@ public:
     /// (resident, finer than the resident ones, or served by overviews).
     bool is_cheap(int level) const;
     bool built() const { return built_.load(); }
+    /// Bytes held by the resident levels (values and masks); 0 until built or once released.
+    std::size_t resident_bytes() const;
+    /// Drops the resident levels (a memory budget shared by many pyramids evicts this one);
+    /// built() is false again and a later build() reads them anew. Readers holding a level
+    /// keep it alive until they finish; a build running meanwhile still completes.
+    void release();
 
     /// All bands of `level_window` (level pixels, clipped to the level) with validity masks.
     Raster read(int level, const Window& level_window) const;
@@ -110,6 +116,39 @@ private:
 /// Level pixels of full-resolution raster `src` (whose upper-left is file pixel
 /// (col_off, row_off)) for `level_window` of `pyramid`'s `level`: the sampling step shared by
 /// build() and window reads, exposed for tests.
+/// One memory budget for the resident levels of many pyramids (every scene of a stack, in
+/// every view): when the built pyramids together hold more than `limit` bytes, the least
+/// recently used ones are released (rebuilt when viewed again). The pyramid touched last is
+/// never released by its own touch, so one scene larger than the budget still displays.
+/// Holds weak references only: a pyramid's lifetime stays with the scenes that show it.
+/// Thread-safe.
+class PyramidBudget {
+public:
+    explicit PyramidBudget(std::size_t limit = std::size_t(512) << 20) : limit_(limit) {}
+
+    std::size_t limit() const;
+    /// A new limit, enforced at once (the most recently used pyramid is kept).
+    void set_limit(std::size_t bytes);
+    /// Marks `pyramid` as just viewed (or just built) and releases least recently used
+    /// pyramids while the total exceeds the limit. Returns how many were released.
+    int touch(const std::shared_ptr<RasterPyramid>& pyramid);
+    /// Bytes resident in the pyramids this budget knows of.
+    std::size_t used() const;
+
+private:
+    int enforce(const RasterPyramid* keep);
+
+    struct Entry {
+        std::weak_ptr<RasterPyramid> pyramid;
+        const RasterPyramid* key = nullptr;
+        std::uint64_t last_used = 0;
+    };
+    mutable std::mutex mutex_;
+    std::size_t limit_;
+    std::uint64_t clock_ = 0;
+    std::vector<Entry> entries_;
+};
+
 Raster sample_level(const RasterPyramid& pyramid, const Raster& src, std::int64_t col_off,
                     std::int64_t row_off, int level, const Window& level_window);
 

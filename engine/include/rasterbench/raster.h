@@ -22,6 +22,26 @@ public:
     /// Zero-filled raster; throws ArgumentError for negative or absurd sizes.
     Raster(DataType dtype, int bands, int rows, int cols);
 
+    /// Gives the raster a new type and shape, keeping its storage: streaming code reuses one
+    /// buffer per thread instead of page-faulting a fresh zero-filled one for every block.
+    /// The samples are unspecified afterwards (old contents; zeros where the storage grew) and
+    /// the mask is dropped (its storage kept for the next ensure_mask()). Throws as the
+    /// constructor does.
+    void reset(DataType dtype, int bands, int rows, int cols) {
+        if (is_complex(dtype) || bands < 0 || rows < 0 || cols < 0 ||
+            double(bands) * rows * cols * double(dtype_size(dtype)) >
+                double(std::size_t(1) << 40)) {
+            *this = Raster(dtype, bands, rows, cols); // throws the constructor's error
+            return;
+        }
+        dtype_ = dtype;
+        bands_ = bands;
+        rows_ = rows;
+        cols_ = cols;
+        data_.resize(size() * dtype_size(dtype));
+        mask_.clear();
+    }
+
     DataType dtype() const { return dtype_; }
     int bands() const { return bands_; }
     int rows() const { return rows_; }

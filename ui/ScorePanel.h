@@ -1,0 +1,100 @@
+#pragma once
+// The Score dock: choose a score method and tune its parameters (a form generated from the
+// engine's parameter tables), the composite's options, which view the map shows (composite,
+// winning scene, the current scene's score, its high- or low-scoring pixels, best or worst
+// rank) with its legend and opacity, the preview's latency, the full-resolution job's
+// progress with Cancel, and every scene's value and score under the cursor. The scenes are
+// the stack's visible scenes; each one's quality file (found by a FROM=TO rename, as the
+// CLI's --qa-from) is stacked after its bands. The logic lives in CompositeController.
+#include <QWidget>
+
+#include <vector>
+
+#include "CompositeController.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QProgressBar;
+class QSlider;
+class QTimer;
+class QToolButton;
+
+namespace rb::ui {
+
+class MapCanvas;
+class ParamForm;
+class SceneStack;
+class StackInspectorChart;
+
+class ScorePanel : public QWidget {
+    Q_OBJECT
+public:
+    ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent = nullptr);
+    ~ScorePanel() override;
+
+    CompositeController* controller() const { return controller_; }
+    QComboBox* methodCombo() const { return method_; }
+    ParamForm* scoreForm() const { return scoreForm_; }
+    ParamForm* compositeForm() const { return compositeForm_; }
+    QComboBox* viewCombo() const { return view_; }
+    QSlider* opacitySlider() const { return opacity_; }
+    QSlider* thresholdSlider() const { return threshold_; }
+    QLineEdit* qualityRule() const { return qaRule_; }
+    QCheckBox* showCheck() const { return show_; }
+    QListWidget* legendList() const { return legend_; }
+    QLabel* latencyLabel() const { return latency_; }
+    QProgressBar* fullProgressBar() const { return fullBar_; }
+    QToolButton* fullCancelButton() const { return fullCancel_; }
+    QComboBox* inspectorBandCombo() const { return inspectBand_; }
+    StackInspectorChart* inspectorChart() const { return chart_; }
+
+    /// The scenes the stack gives now (visible, loaded, quality files paired).
+    std::vector<ScoreScene> stackScenes() const;
+    /// Inspects scene pixel (col, row) (the canvas cursor calls this).
+    void inspectPixel(int col, int row);
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+private:
+    void syncScenes();
+    void syncCurrent();
+    void syncView();
+    void syncDisplay();
+    void rebuildScoreForm();
+    void onScoreParam(const QString& name, const QString& value);
+    void onCompositeParam(const QString& name, const QString& value);
+    void updateEnabled();
+    void showLegend();
+    void showStatus();
+    void showInspection();
+
+    SceneStack* stack_;
+    MapCanvas* canvas_;
+    CompositeController* controller_;
+    QComboBox* method_;
+    QLineEdit* qaRule_;
+    ParamForm* scoreForm_;
+    ParamForm* compositeForm_;
+    QCheckBox* show_;
+    QComboBox* view_;
+    QSlider* opacity_;
+    QSlider* threshold_;
+    QListWidget* legend_;
+    QLabel* latency_;
+    QLabel* error_;
+    QProgressBar* fullBar_;
+    QToolButton* fullCancel_;
+    QLabel* fullStatus_;
+    QComboBox* inspectBand_;
+    StackInspectorChart* chart_;
+    QTimer* viewTimer_;
+    bool shown_ = false;
+    bool dockHooked_ = false;
+    QPoint lastPixel_{-1, -1};
+};
+
+} // namespace rb::ui

@@ -567,7 +567,11 @@ void TestScorePanel::latencyLargeViewport() {
         std::vector<double> ms;
         for (int i = 0; i < 5; ++i) {
             const auto before = ctl->viewport();
-            setSpin(panel->scoreForm(), "invalid_distance", 1 + i % 2); // each a change
+            // Alternate between two values other than the current one: each is a real change (the
+            // penalties are kept across methods).
+            const auto* spin =
+                qobject_cast<QSpinBox*>(panel->scoreForm()->editor("invalid_distance"));
+            setSpin(panel->scoreForm(), "invalid_distance", spin->value() == 1 ? 2 : 1);
             QTRY_VERIFY_WITH_TIMEOUT(ctl->viewport() != before && !ctl->isViewportPending(),
                                      120000);
             ms.push_back(ctl->lastLatencyMs());

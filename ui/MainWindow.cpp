@@ -40,6 +40,7 @@
 #include "SceneStack.h"
 #include "ScorePanel.h"
 #include "SwipeView.h"
+#include "TransformPanel.h"
 #include "rasterbench/error.h"
 
 namespace rb::ui {
@@ -204,6 +205,10 @@ void MainWindow::createDocks() {
     // Score and composite (issue 4): on demand, it reads every scene of the view when shown.
     addDock(tr("Score"), QStringLiteral("scoreDock"), new ScorePanel(stack_, canvas_, this),
             Qt::RightDockWidgetArea)
+        ->hide();
+    // Transform (issue 6): on demand, its previews read the view when asked.
+    addDock(tr("Transform"), QStringLiteral("transformDock"),
+            new TransformPanel(canvas_, jobs_, this), Qt::RightDockWidgetArea)
         ->hide();
 }
 

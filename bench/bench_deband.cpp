@@ -8,6 +8,8 @@
 //    (adds the fill and the restore of invalid pixels).
 // 2. Notch-edit-to-preview latency on a 2048 x 2048 area: DebandSession::apply after moving
 //    one notch (copy of the cached spectrum, mask, inverse, nodata restore). Target <= 16 ms.
+//    Then the same steps timed one by one, and DebandPreview: the half-resolution first
+//    preview (1024 x 1024 box average) and the full-resolution apply that replaces it.
 // Minimum and median of REPEATS (default 5) interleaved runs: on a shared machine the minimum
 // is the cost of the work itself, the median adds other processes' interference. Data are
 // generated in memory.
@@ -171,5 +173,117 @@ int main(int argc, char** argv) {
     std::printf("notch edit -> preview %dx%d: min %.2f ms, median %.2f ms, p90 %.2f ms "
                 "(target <= 16)\n",
                 m, m, lat.front(), median(lat), lat[std::size_t(0.9 * double(lat.size() - 1))]);
+
+    // Where apply()'s time goes, step by step, with the session's own spectrum and plans
+    // (each step timed alone, so their sum is a little above one apply).
+    {
+        const rb::fft::Transform2D tm(m, m);
+        const std::size_t hn = tm.half_size();
+        rb::fft::ComplexBuffer work = rb::fft::alloc_complex(hn);
+        rb::fft::RealBuffer real = rb::fft::alloc_real(std::size_t(m) * m);
+        // Invalid runs (start, length), as the session keeps them.
+        std::vector<std::size_t> invalid;
+        std::size_t invalidPx = 0;
+        const auto& mask = session.mask();
+        for (std::size_t i = 0; i < mask.size();) {
+            if (mask[i]) {
+                ++i;
+                continue;
+            }
+            const std::size_t start = i;
+            while (i < mask.size() && !mask[i])
+                ++i;
+            invalid.push_back(start);
+            invalid.push_back(i - start);
+            invalidPx += i - start;
+        }
+        const std::vector<float> values(invalidPx, 0.0f);
+        // The same inverse planned for one thread: on a loaded 2-core machine a 2-thread
+        // plan waits for the busier core at each of its barriers.
+        rb::fft::set_threads(1);
+        const rb::fft::Transform2D tm1(m, m);
+        rb::fft::set_threads(threads);
+        std::vector<double> tCopy, tMask, tInv, tInvVec, tInv1, tRestore;
+        for (int e = 0; e < edits; ++e) {
+            edit.points[0].u += 0.25 / m;
+            t0 = Clock::now();
+            std::memcpy(work.get(), session.half_spectrum(), hn * sizeof(rb::fft::cfloat));
+            tCopy.push_back(ms_since(t0));
+            t0 = Clock::now();
+            rb::fft::apply_mask(work.get(), m, m, edit);
+            tMask.push_back(ms_since(t0));
+            t0 = Clock::now();
+            tm.inverse(work.get(), real.get());
+            tInv.push_back(ms_since(t0));
+            std::memcpy(work.get(), session.half_spectrum(), hn * sizeof(rb::fft::cfloat));
+            t0 = Clock::now();
+            tm.inverse(work.get(), preview.data()); // into the caller's (std::vector) buffer
+            tInvVec.push_back(ms_since(t0));
+            std::memcpy(work.get(), session.half_spectrum(), hn * sizeof(rb::fft::cfloat));
+            t0 = Clock::now();
+            tm1.inverse(work.get(), real.get());
+            tInv1.push_back(ms_since(t0));
+            t0 = Clock::now();
+            const float* src = values.data();
+            for (std::size_t k = 0; k < invalid.size(); k += 2) {
+                std::memcpy(preview.data() + invalid[k], src, invalid[k + 1] * sizeof(float));
+                src += invalid[k + 1];
+            }
+            tRestore.push_back(ms_since(t0));
+        }
+        // The mask with a stripe notch too (what auto-detection's stripe option and the UI's
+        // stripe tool add): it visits every row of the spectrum.
+        rb::fft::NotchSet withStripe = edit;
+        withStripe.stripes.push_back({8.0, 0.003, 0.002, 0.02});
+        std::vector<double> tStripe;
+        for (int e = 0; e < edits; ++e) {
+            std::memcpy(work.get(), session.half_spectrum(), hn * sizeof(rb::fft::cfloat));
+            withStripe.stripes[0].angle_deg += 0.01;
+            t0 = Clock::now();
+            rb::fft::apply_mask(work.get(), m, m, withStripe);
+            tStripe.push_back(ms_since(t0));
+        }
+        std::printf("mask with 8 points + 1 stripe notch: %.2f / %.2f ms (min / median)\n",
+                    mn(tStripe), median(tStripe));
+        std::printf(
+            "apply() breakdown %dx%d (min / median ms): copy %.2f / %.2f, mask %.2f / "
+            "%.2f, inverse %.2f / %.2f (into std::vector %.2f / %.2f; 1 thread %.2f / %.2f), "
+            "nodata restore "
+            "(%zu px in %zu runs) %.2f / %.2f\n",
+            m, m, mn(tCopy), median(tCopy), mn(tMask), median(tMask), mn(tInv), median(tInv),
+            mn(tInvVec), median(tInvVec), mn(tInv1), median(tInv1), invalidPx, invalid.size() / 2,
+            mn(tRestore), median(tRestore));
+    }
+
+    // The viewport preview first: DebandPreview's half-resolution level (the 2 x 2 box
+    // average, 1024 x 1024) then the full-resolution area, as the workbench runs them per
+    // edit, interleaved so both see the same load.
+    {
+        t0 = Clock::now();
+        const rb::fft::DebandPreview pv(area, 0);
+        std::printf("\npreview levels %dx%d + %dx%d (fill + forwards, once per area): %.1f ms\n", m,
+                    m, pv.coarse_rows(), pv.coarse_cols(), ms_since(t0));
+        std::vector<float> coarse(std::size_t(pv.coarse_rows()) * pv.coarse_cols());
+        pv.apply_coarse(edit, coarse.data());
+        pv.apply_full(edit, preview.data());
+        std::vector<double> tCoarse, tFull;
+        for (int e = 0; e < edits; ++e) {
+            edit.points[0].u += 0.25 / m;
+            t0 = Clock::now();
+            pv.apply_coarse(edit, coarse.data());
+            tCoarse.push_back(ms_since(t0));
+            t0 = Clock::now();
+            pv.apply_full(edit, preview.data());
+            tFull.push_back(ms_since(t0));
+        }
+        auto verdict = [&](const std::vector<double>& v) {
+            return median(v) <= 16 ? "met (median)" : mn(v) <= 16 ? "met at min only" : "missed";
+        };
+        std::printf("%-44s %9s %9s  %s\n", "", "min ms", "median ms", "16 ms target");
+        std::printf("%-44s %9.2f %9.2f  %s\n", "full-res apply 2048x2048 (mask + inverse)",
+                    mn(tFull), median(tFull), verdict(tFull));
+        std::printf("%-44s %9.2f %9.2f  %s\n", "half-res first preview 1024x1024", mn(tCoarse),
+                    median(tCoarse), verdict(tCoarse));
+    }
     return 0;
 }

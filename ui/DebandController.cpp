@@ -59,8 +59,10 @@ struct DebandController::Area {
     rb::Window window;
     int band = 1;
     rb::Raster data; ///< Float32, one band, with mask
-    /// Used only by preview jobs, which run one at a time on the preview pool's thread.
-    std::unique_ptr<rb::fft::DebandSession> session;
+    /// Used only by preview jobs, which run one at a time on the preview pool's thread:
+    /// the area's session and the half-resolution one shown first.
+    std::unique_ptr<rb::fft::DebandPreview> preview;
+    std::vector<float> coarseBefore; ///< the box-averaged area (coarse difference view)
     std::shared_ptr<const rb::fft::Spectrum> spectrum; ///< tapered, for display and auto
     double lo = 0, hi = 1;                             ///< display stretch
 };
@@ -166,7 +168,13 @@ void DebandController::prepareArea() {
                 a->window = win;
                 a->band = band;
                 a->data = readFloat(scene->pathUtf8(), band, win);
-                a->session = std::make_unique<rb::fft::DebandSession>(a->data, 0);
+                a->preview = std::make_unique<rb::fft::DebandPreview>(a->data, 0);
+                if (a->preview->has_coarse()) {
+                    // The "before" of the coarse difference view, on the same grid.
+                    a->coarseBefore.resize(std::size_t(a->preview->coarse_rows()) *
+                                           a->preview->coarse_cols());
+                    a->preview->apply_coarse({}, a->coarseBefore.data());
+                }
                 a->spectrum =
                     std::make_shared<rb::fft::Spectrum>(rb::fft::compute_spectrum(a->data, 0));
                 // The scene's own stretch when this band is displayed, else the area's.
@@ -391,7 +399,9 @@ int DebandController::overlayStep() const {
 void DebandController::requestPreview() {
     if (!area_)
         return;
-    PreviewJob job{area_, notches_, show_, overlayStep(), clock_.nsecsElapsed()};
+    PreviewJob job{
+        area_, notches_, show_, overlayStep(), clock_.nsecsElapsed(), ++previewSequence_};
+    latestPreview_->store(job.sequence); // a running job skips its full resolution for it
     if (previewInFlight_) {
         // Newest wins: the waiting request is replaced, so a drag never builds a queue.
         pendingPreview_ = std::move(job);
@@ -408,19 +418,50 @@ void DebandController::launchPreview(PreviewJob job) {
         std::shared_ptr<std::vector<float>> values;
         QImage image;
         double ms = 0;
+        bool coarseOnly = false; ///< a newer request came: no full-resolution result
     };
     auto buffer = spare_ ? std::move(spare_) : std::make_shared<std::vector<float>>();
     spare_.reset();
     runInBackground(
         this, &previewPool_,
-        [job = std::move(job), buffer]() {
+        [this, job = std::move(job), buffer, latest = latestPreview_]() {
             Result r;
             r.job = job;
             const Area& a = *job.area;
-            buffer->resize(a.data.band_size());
             QElapsedTimer timer;
+            // The viewport preview first: the half-resolution result is what the map can show
+            // of a large area anyway, at a quarter of the inverse's cost, so it is on screen
+            // within a frame of the edit; the full-resolution one replaces it right after.
+            if (job.show != Show::Before && a.preview->has_coarse()) {
+                const int rows = a.preview->coarse_rows(), cols = a.preview->coarse_cols();
+                std::vector<float>& coarse = coarseBuffer();
+                coarse.resize(std::size_t(rows) * cols);
+                timer.start();
+                a.preview->apply_coarse(job.notches, coarse.data());
+                const double ms = double(timer.nsecsElapsed()) / 1e6;
+                const auto& m = a.preview->coarse_mask();
+                QImage image = toImage(
+                    coarse.data(), job.show == Show::Difference ? a.coarseBefore.data() : nullptr,
+                    m.empty() ? nullptr : m.data(), rows, cols, std::max(1, job.step / 2), a.lo,
+                    a.hi);
+                // Queued to the GUI thread; dropped with the controller if it is gone by then
+                // (its destructor waits for this thread, so `this` is alive here).
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, area = job.area, show = job.show, requested = job.requestedNs, ms,
+                     image = std::move(image)] { deliverCoarse(area, show, requested, ms, image); },
+                    Qt::QueuedConnection);
+                // During a drag the next edit is already waiting: its coarse preview matters
+                // more than this edit's full resolution.
+                if (latest->load() != job.sequence) {
+                    r.coarseOnly = true;
+                    r.values = buffer; // unused: handed back as the next job's buffer
+                    return r;
+                }
+            }
+            buffer->resize(a.data.band_size());
             timer.start();
-            a.session->apply(job.notches, buffer->data());
+            a.preview->apply_full(job.notches, buffer->data());
             r.ms = double(timer.nsecsElapsed()) / 1e6;
             if (job.show != Show::Before) {
                 const auto m = a.data.mask(0);
@@ -435,6 +476,11 @@ void DebandController::launchPreview(PreviewJob job) {
         },
         [this](const Result& r) {
             previewInFlight_ = false;
+            if (r.coarseOnly) {
+                spare_ = r.values;
+                launchPendingPreview(); // the newer request that made this one stop
+                return;
+            }
             // A result for another area is stale and dropped. One for older notches of this
             // area is shown while the newest computes: dropping it would freeze the preview
             // for as long as a drag lasts (there is always a newer request waiting).
@@ -458,6 +504,27 @@ void DebandController::launchPreview(PreviewJob job) {
             if (!launchPendingPreview() && r.job.area == area_ && r.job.notches != energyNotches_)
                 launchEnergy(r.job.area, r.job.notches);
         });
+}
+
+std::vector<float>& DebandController::coarseBuffer() {
+    // Only the preview thread uses it (one job at a time): reused, like the engine's scratch.
+    thread_local std::vector<float> buffer;
+    return buffer;
+}
+
+void DebandController::deliverCoarse(const std::shared_ptr<const Area>& area, Show show,
+                                     qint64 requestedNs, double ms, const QImage& image) {
+    if (area != area_)
+        return; // for another area: stale
+    lastCoarsePreviewMs_ = ms;
+    lastCoarsePreviewLatencyMs_ = double(clock_.nsecsElapsed() - requestedNs) / 1e6;
+    ++coarsePreviewsDelivered_;
+    // Covers the area's window like the full-resolution image (the map scales it), which
+    // replaces it when it arrives.
+    if (canvas_ && show == show_ && show_ != Show::Before)
+        canvas_->setOverlay(kAreaOverlay, image,
+                            QRectF(double(area_->window.col_off), double(area_->window.row_off),
+                                   double(area_->window.width), double(area_->window.height)));
 }
 
 bool DebandController::launchPendingPreview() {
@@ -484,7 +551,7 @@ void DebandController::launchEnergy(std::shared_ptr<const Area> area, const Notc
         [area, notches]() {
             Result r;
             if (!notches.empty())
-                r.removed = area->session->removed_energy(notches, &r.total);
+                r.removed = area->preview->full().removed_energy(notches, &r.total);
             return r;
         },
         [this, area, notches](const Result& r) {
@@ -552,6 +619,10 @@ QString DebandController::metricsText() const {
             lines << tr("preview: mask + inverse %1 ms, on the map %2 ms after the edit")
                          .arg(lastPreviewMs_, 0, 'f', 1)
                          .arg(lastPreviewLatencyMs_, 0, 'f', 1);
+        if (coarsePreviewsDelivered_ > 0)
+            lines << tr("first preview (half resolution): %1 ms, on the map %2 ms after the edit")
+                         .arg(lastCoarsePreviewMs_, 0, 'f', 1)
+                         .arg(lastCoarsePreviewLatencyMs_, 0, 'f', 1);
     }
     if (sceneRunning_)
         lines << tr("whole scene: %1 %").arg(sceneProgress_);

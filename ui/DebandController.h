@@ -1,18 +1,19 @@
 #pragma once
 // The deband workbench's state and jobs, kept apart from its widgets: the area of the scene
-// being edited (up to 2048 x 2048 pixels around the view) with its forward transform cached
-// in a DebandSession, the notch set with undo / redo, the preview of the area (mask +
-// inverse, in the background), the whole-scene result (background, progress, cancel), the
-// metrics (energy removed; PSNR / SSIM against a reference scene the user picks), notch-set
-// import / export, and what the map shows: before, after or the difference, as map canvas
-// overlays.
+// being edited (up to 2048 x 2048 pixels around the view) with its forward transforms cached
+// in a DebandPreview (full and half resolution), the notch set with undo / redo, the preview
+// of the area (mask + inverse, in the background), the whole-scene result (background,
+// progress, cancel), the metrics (energy removed; PSNR / SSIM against a reference scene the
+// user picks), notch-set import / export, and what the map shows: before, after or the
+// difference, as map canvas overlays.
 //
 // Threads. Nothing here computes or reads files on the GUI thread:
-// - area pool (1 thread): reading the area and its forward transform; auto-detection;
-// - preview pool (1 long-lived thread): the only thread that runs the DebandSession (apply,
-//   removed energy) and draws the area overlay. At most one preview job is in flight and at
-//   most one waits (the newest request replaces the waiting one), so a drag never queues
-//   work behind it;
+// - area pool (1 thread): reading the area and its forward transforms; auto-detection;
+// - preview pool (1 long-lived thread): the only thread that runs the DebandPreview (apply,
+//   removed energy) and draws the area overlay: per job, the half-resolution result first
+//   (delivered at once), then the full-resolution one, which is skipped when a newer request
+//   already waits. At most one preview job is in flight and at most one waits (the newest
+//   request replaces the waiting one), so a drag never queues work behind it;
 // - scene pool (1 thread): the whole-scene deband and its metrics, cancellable;
 // - I/O pool (1 thread): reference scenes and notch JSON files.
 // Results for another area, band or scene, or for a cancelled job, are dropped on arrival.
@@ -96,11 +97,17 @@ public:
     bool isPreviewCurrent() const;
     /// Runs the event loop until isPreviewCurrent() (tests, scripts); false on timeout.
     bool waitForPreview(int timeoutMs = 30000);
-    /// Milliseconds the latest preview's mask + inverse took on the worker.
+    /// Milliseconds the latest full-resolution preview's mask + inverse took on the worker.
     double lastPreviewMs() const { return lastPreviewMs_; }
     /// Milliseconds from the latest delivered preview's request to its arrival on the GUI
     /// thread (compute, overlay image, queueing behind a running preview).
     double lastPreviewLatencyMs() const { return lastPreviewLatencyMs_; }
+    /// The half-resolution first preview (shown before the full-resolution one replaces
+    /// it): milliseconds of its mask + inverse on the worker, and from its request to its
+    /// arrival on the GUI thread; and how many were delivered.
+    double lastCoarsePreviewMs() const { return lastCoarsePreviewMs_; }
+    double lastCoarsePreviewLatencyMs() const { return lastCoarsePreviewLatencyMs_; }
+    int coarsePreviewsDelivered() const { return coarsePreviewsDelivered_; }
     /// Preview jobs started since construction (coalescing makes this smaller than the
     /// number of edits during a drag).
     int previewJobsStarted() const { return previewJobsStarted_; }
@@ -157,11 +164,17 @@ private:
         Show show = Show::After;
         int step = 1;
         qint64 requestedNs = 0;
+        quint64 sequence = 0; ///< requestPreview's count when it was asked for
     };
     void requestPreview();
     void launchPreview(PreviewJob job);
     /// Starts the waiting preview, if any and still for this area; true when it started.
     bool launchPendingPreview();
+    /// Shows a half-resolution first preview (GUI thread).
+    void deliverCoarse(const std::shared_ptr<const Area>& area, Show show, qint64 requestedNs,
+                       double ms, const QImage& image);
+    /// The preview thread's reusable half-resolution output.
+    static std::vector<float>& coarseBuffer();
     void launchEnergy(std::shared_ptr<const Area> area, const rb::fft::NotchSet& notches);
     void updateSceneOverlay();
     void notchesEdited();
@@ -194,6 +207,12 @@ private:
     bool previewInFlight_ = false;
     std::optional<PreviewJob> pendingPreview_;
     double lastPreviewMs_ = 0, lastPreviewLatencyMs_ = 0;
+    double lastCoarsePreviewMs_ = 0, lastCoarsePreviewLatencyMs_ = 0;
+    int coarsePreviewsDelivered_ = 0;
+    quint64 previewSequence_ = 0;
+    /// The newest preview request's sequence, read by the running job.
+    std::shared_ptr<std::atomic<quint64>> latestPreview_ =
+        std::make_shared<std::atomic<quint64>>(0);
     double energyRemoved_ = 0, energyTotal_ = 0;
     rb::fft::NotchSet energyNotches_; ///< what energyRemoved_ was measured for
     int previewJobsStarted_ = 0;

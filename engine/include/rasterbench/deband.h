@@ -158,14 +158,53 @@ public:
     const std::vector<std::uint8_t>& mask() const { return mask_; } ///< empty: all valid
 
 private:
+    friend class DebandPreview;
+    /// As the public constructor; `filled` (when not null) receives the filled band the
+    /// forward transform was made of, so DebandPreview can downsample it without a 2nd fill.
+    DebandSession(const Raster& src, int b, Progress progress, RealBuffer* filled);
+
     int rows_ = 0, cols_ = 0;
     Transform2D transform_;
     ComplexBuffer half_;
     std::vector<std::uint8_t> mask_;
-    /// Invalid pixels and their source values, restored after each inverse: a list, so the
-    /// preview does not scan the whole mask per edit.
+    /// Invalid pixels and their source values, restored after each inverse: runs of
+    /// (start, length) pairs, so the preview does not scan the whole mask per edit.
     std::vector<std::size_t> invalid_;
     std::vector<float> invalid_values_;
+};
+
+/// The viewport preview first, full resolution after: a DebandSession of the area and a
+/// second one of its 2 x 2 box average (rows / 2 x cols / 2; an odd last row or column is
+/// left out). The coarse one is what a ~1000-pixel canvas shows of a 2048-pixel area, at a
+/// quarter of the inverse's cost, so a notch edit reaches the screen within a frame and the
+/// full-resolution result replaces it right after. Both applies are const and thread-safe.
+class DebandPreview {
+public:
+    /// Band `b` (0-based) of `src`. Throws ArgumentError for an empty raster or bad band.
+    /// Areas under 2 pixels a side have no coarse level (has_coarse() is false).
+    DebandPreview(const Raster& src, int b, Progress progress = {});
+    const DebandSession& full() const { return *full_; }
+    bool has_coarse() const { return coarse_ != nullptr; }
+    const DebandSession& coarse() const { return *coarse_; } ///< only when has_coarse()
+    int coarse_rows() const { return full_->rows() / 2; }
+    int coarse_cols() const { return full_->cols() / 2; }
+    /// Coarse pixels with any invalid source pixel (empty: all valid). Their values in
+    /// apply_coarse's output are the filtered fill: a display shows them as nodata.
+    const std::vector<std::uint8_t>& coarse_mask() const { return coarseMask_; }
+    /// `notches` on the half grid: frequencies and sizes doubled (a notch at (u, v)
+    /// cycles/px of the area is at (2u, 2v) of the half grid). Point notches beyond the half
+    /// grid's Nyquist (|2u| or |2v| > 0.5) have no effect on the box average and are left
+    /// out; `skipped` (when not null) receives how many.
+    static NotchSet coarse_notches(const NotchSet& notches, std::size_t* skipped = nullptr);
+    /// The filtered box average into `out` (coarse_rows() x coarse_cols() floats). Returns
+    /// the number of point notches skipped (see coarse_notches). Needs has_coarse().
+    std::size_t apply_coarse(const NotchSet& notches, float* out) const;
+    /// The full-resolution result, as DebandSession::apply.
+    void apply_full(const NotchSet& notches, float* out) const { full_->apply(notches, out); }
+
+private:
+    std::unique_ptr<DebandSession> full_, coarse_;
+    std::vector<std::uint8_t> coarseMask_;
 };
 
 struct DebandOptions {

@@ -571,19 +571,6 @@ void store_band(Raster& r, int b, const float* filtered, float scale,
                       });
 }
 
-bool all_finite(std::span<const float> v) {
-    std::atomic<bool> ok{true};
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, v.size(), 1 << 18),
-                      [&](const tbb::blocked_range<std::size_t>& rr) {
-                          bool good = true;
-                          for (std::size_t i = rr.begin(); i < rr.end(); ++i)
-                              good &= std::isfinite(v[i]);
-                          if (!good)
-                              ok = false;
-                      });
-    return ok;
-}
-
 } // namespace
 
 void deband_in_place(Raster& r, const std::vector<NotchSet>& per_band, std::optional<double> nodata,
@@ -607,19 +594,25 @@ void deband_in_place(Raster& r, const std::vector<NotchSet>& per_band, std::opti
         // buffer: the whole-scene cost is then the two transforms and one scaling sweep.
         // Anything else goes through a float copy (filled) and an output sweep that rounds,
         // clamps and leaves invalid pixels as they were.
-        const bool direct = r.dtype() == DataType::Float32 && r.mask(b).empty() &&
-                            Transform2D::aligned(r.band<float>(b).data()) &&
-                            all_finite(r.band<float>(b));
+        bool direct = r.dtype() == DataType::Float32 && r.mask(b).empty() &&
+                      Transform2D::aligned(r.band<float>(b).data());
         RealBuffer copy;
         float* data = nullptr;
         if (direct) {
+            // No separate finiteness sweep: a NaN or infinity anywhere reaches the DC bin
+            // (the sum of all samples), so a non-finite DC sends the band to the filled copy
+            // path below. The forward transform leaves its input intact.
             data = r.band<float>(b).data();
-        } else {
+            t.forward(data, half);
+            if (!std::isfinite(half[0].real()) || !std::isfinite(half[0].imag()))
+                direct = false;
+        }
+        if (!direct) {
             copy = band_as_float(r, b, true);
             data = copy.get();
+            p.report(0.2);
+            t.forward(data, half);
         }
-        p.report(0.2);
-        t.forward(data, half);
         p.report(0.5);
         apply_mask(half, rows, cols, per_band[std::size_t(b)]);
         p.check();

@@ -327,6 +327,43 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Cancelled, deband(rgb, n, {}, std::nullopt, stop));
     }
 
+    void nonFiniteFloatWithoutMaskTakesTheFilledPath() {
+        // A Float32 band with no mask but a NaN and an infinity: the in-place fast path must
+        // notice (through the spectrum's DC bin) and fall back to the filled copy, leaving
+        // the non-finite samples as they were and every other sample finite and filtered.
+        const int rows = 48, cols = 64;
+        Raster clean(DataType::Float32, 1, rows, cols);
+        for (int i = 0; i < rows; ++i)
+            for (int j = 0; j < cols; ++j)
+                clean.set_value(0, i, j, 100.0 + 10.0 * std::sin(2 * std::numbers::pi * i / 8.0));
+        NotchSet n;
+        n.points.push_back({0.0, 0.125, 0.02, NotchShape::Ideal, 2});
+        Raster ref = clean;
+        deband_in_place(ref, {n}, std::nullopt);
+        Raster bad = clean;
+        bad.set_value(0, 10, 10, NAN);
+        bad.set_value(0, 30, 40, INFINITY);
+        deband_in_place(bad, {n}, std::nullopt);
+        QVERIFY(std::isnan(bad.value(0, 10, 10)));
+        QVERIFY(std::isinf(bad.value(0, 30, 40)));
+        int finite = 0;
+        double change = 0;
+        for (int i = 0; i < rows; ++i)
+            for (int j = 0; j < cols; ++j) {
+                if ((i == 10 && j == 10) || (i == 30 && j == 40))
+                    continue;
+                finite += std::isfinite(bad.value(0, i, j));
+                change = std::max(change, std::abs(bad.value(0, i, j) - clean.value(0, i, j)));
+            }
+        QCOMPARE(finite, rows * cols - 2);
+        // The stripe was removed on the fast path (clean input) and on the fallback alike.
+        QVERIFY(change > 5);
+        double refChange = 0;
+        for (int i = 0; i < rows; ++i)
+            refChange = std::max(refChange, std::abs(ref.value(0, i, 0) - clean.value(0, i, 0)));
+        QVERIFY(refChange > 5);
+    }
+
     void coarsePreviewIsBoxAverageOfFullResult() {
         // The half-resolution first preview (DebandPreview) on the striped sample: notches
         // applied to the 2 x 2 box average give the box average of the full-resolution result

@@ -1,9 +1,11 @@
 #include "DebandController.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QSettings>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +14,18 @@
 #include "MapCanvas.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/render.h"
+
+namespace {
+
+// Notch sets are kept per scene in the settings, so closing the workbench (or switching
+// scenes) never loses the user's edits. Keyed by a hash: QSettings reads '/' as a group.
+QString notchSettingsKey(const QString& scenePath) {
+    return QStringLiteral("deband/notches/") +
+           QString::fromLatin1(
+               QCryptographicHash::hash(scenePath.toUtf8(), QCryptographicHash::Sha1).toHex());
+}
+
+} // namespace
 
 namespace rb::ui {
 
@@ -257,7 +271,30 @@ void DebandController::redo() {
     notchesEdited();
 }
 
+bool DebandController::hasSavedNotches() const {
+    return scene_ && QSettings().contains(notchSettingsKey(scene_->path));
+}
+
+bool DebandController::restoreSavedNotches() {
+    if (!scene_)
+        return false;
+    const QString saved = QSettings().value(notchSettingsKey(scene_->path)).toString();
+    if (saved.isEmpty())
+        return false;
+    try {
+        setNotches(rb::fft::notches_from_json(saved.toStdString(), "saved notches"));
+    } catch (const std::exception& e) {
+        emit failed(tr("Saved notches of %1 are damaged: %2")
+                        .arg(QFileInfo(scene_->path).fileName(), QString::fromUtf8(e.what())));
+        return false;
+    }
+    return true;
+}
+
 void DebandController::notchesEdited() {
+    if (scene_)
+        QSettings().setValue(notchSettingsKey(scene_->path),
+                             QString::fromStdString(rb::fft::to_json(notches_)));
     emit notchesChanged();
     requestPreview();
     scheduleSceneJob();

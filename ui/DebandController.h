@@ -69,6 +69,10 @@ public:
     /// Replaces the notch set; `undoable` records the previous one for undo() (the moves
     /// of a drag after its first are not undoable: one gesture, one step).
     void setNotches(const rb::fft::NotchSet& notches, bool undoable = true);
+    /// Every edit is saved per scene in the settings (nothing is lost when the workbench
+    /// closes); these bring the scene's last saved set back, as one undoable step.
+    bool hasSavedNotches() const;
+    bool restoreSavedNotches();
     void undo();
     void redo();
     bool canUndo() const { return !undo_.empty(); }

@@ -88,12 +88,15 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     auto* importButton = new QPushButton(tr("Import..."), this);
     auto* exportButton = new QPushButton(tr("Export..."), this);
     auto* referenceButton = new QPushButton(tr("Reference..."), this);
+    auto* restoreButton = new QPushButton(tr("Restore saved"), this);
+    restoreButton->setToolTip(tr("Bring back the notches last used on this scene (every edit "
+                                 "is saved per scene)"));
     importButton->setToolTip(tr("Load a notch set (JSON)"));
     exportButton->setToolTip(tr("Save the notch set (JSON)"));
     referenceButton->setToolTip(tr("A raster on the scene's grid to measure PSNR / SSIM against"));
     clearReference_->setToolTip(tr("Stop comparing with the reference"));
-    for (QWidget* w : std::initializer_list<QWidget*>{importButton, exportButton, referenceButton,
-                                                      clearReference_})
+    for (QWidget* w : std::initializer_list<QWidget*>{restoreButton, importButton, exportButton,
+                                                      referenceButton, clearReference_})
         files->addWidget(w);
     layout->addLayout(files);
 
@@ -155,6 +158,8 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     connect(redo_, &QPushButton::clicked, controller_, &DebandController::redo);
     connect(clearButton, &QPushButton::clicked, controller_,
             [this] { controller_->setNotches({}, true); });
+    connect(restoreButton, &QPushButton::clicked, controller_,
+            &DebandController::restoreSavedNotches);
     connect(importButton, &QPushButton::clicked, this, &DebandPanel::importNotches);
     connect(exportButton, &QPushButton::clicked, this, &DebandPanel::exportNotches);
     connect(referenceButton, &QPushButton::clicked, this, &DebandPanel::pickReference);

@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QtTest>
 
 #include <algorithm>
@@ -126,6 +127,7 @@ private slots:
     void initTestCase() {
         QVERIFY(dir_.isValid());
         QCoreApplication::setOrganizationName(QStringLiteral("rasterbench-test"));
+        QStandardPaths::setTestModeEnabled(true);
         cleanPath_ = dir_.filePath(QStringLiteral("clean.tif"));
         stripedPath_ = dir_.filePath(QStringLiteral("striped.tif"));
         writeRaster(cleanPath_, 256, 256, clean);
@@ -350,6 +352,28 @@ private slots:
         QVERIFY(std::abs(b.ctl->notches().points.front().u - 0.1) > 0.01);
         b.ctl->undo();
         QVERIFY(b.ctl->notches().empty());
+    }
+
+    void editsAreSavedPerSceneAndRestoredOnDemand() {
+        rb::fft::NotchSet set;
+        set.points.push_back({0.125, 0.0625, 0.015, rb::fft::NotchShape::Gaussian, 2});
+        set.stripes.push_back({30.0, 0.02, 0.004, 0.03});
+        {
+            Bench b(cleanPath_);
+            QVERIFY(b.ctl->waitUntilReady());
+            b.ctl->setNotches(set);
+            QVERIFY(b.ctl->waitForPreview());
+        } // the panel is gone, as when the workbench closes
+        Bench b(cleanPath_);
+        QVERIFY(b.ctl->waitUntilReady());
+        QVERIFY(b.ctl->notches().empty()); // never applied behind the user's back
+        QVERIFY(b.ctl->hasSavedNotches());
+        QVERIFY(b.ctl->restoreSavedNotches());
+        QCOMPARE(b.ctl->notches(), set);
+        b.ctl->undo(); // restoring is one undoable step
+        QVERIFY(b.ctl->notches().empty());
+        QVERIFY(b.ctl->waitForPreview());
+        QSettings().remove(QStringLiteral("deband")); // leave no state for the other tests
     }
 
     void exportThenImportGivesTheSameNotches() {

@@ -31,8 +31,12 @@ struct CommandRegistrar {
     CommandRegistrar(const std::string& name, Command c) { commands()[name] = std::move(c); }
 };
 
-#define RB_CLI_COMMAND(name, summary, fn)                                                        \
-    static const ::rbcli::CommandRegistrar rb_cli_registrar_##fn{name, {summary, fn}}
+#define RB_CLI_COMMAND(name, summary, fn)                                                          \
+    static const ::rbcli::CommandRegistrar rb_cli_registrar_##fn {                                 \
+        name, {                                                                                    \
+            summary, fn                                                                            \
+        }                                                                                          \
+    }
 
 /// Small helpers shared by the commands' hand-written parsers.
 /// Value of option `flag` at args[i+1] (advances i); UsageError when missing.

@@ -35,7 +35,9 @@ Run cli(const QStringList& args) {
     return r;
 }
 
-bool close(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b)); }
+bool close(double a, double b) {
+    return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b));
+}
 
 } // namespace
 
@@ -127,8 +129,8 @@ private slots:
             GDALRasterBandH band = GDALGetRasterBand(h, i + 1);
             const QJsonObject bj = bands[i].toObject();
             QCOMPARE(bj["index"].toInt(), i + 1);
-            QCOMPARE(bj["colorinterp"].toString(),
-                     QString(GDALGetColorInterpretationName(GDALGetRasterColorInterpretation(band))));
+            QCOMPARE(bj["colorinterp"].toString(), QString(GDALGetColorInterpretationName(
+                                                       GDALGetRasterColorInterpretation(band))));
             QCOMPARE(bj["description"].toString(), QString(GDALGetDescription(band)));
             int has = 0;
             const double nd = GDALGetRasterNoDataValue(band, &has);
@@ -146,8 +148,10 @@ private slots:
     void statsMatchGdal_data() {
         QTest::addColumn<QString>("path");
         QTest::newRow("sample") << QStringLiteral(RB_SAMPLE);
-        QTest::newRow("float nodata") << QStringLiteral(RB_TEST_DATA "/tricky/float_raster_with_nodata.tif");
-        QTest::newRow("hgt") << QStringLiteral("/vsizip/" RB_TEST_DATA "/tricky/N10W110.hgt.zip/N10W110.hgt");
+        QTest::newRow("float nodata")
+            << QStringLiteral(RB_TEST_DATA "/tricky/float_raster_with_nodata.tif");
+        QTest::newRow("hgt") << QStringLiteral("/vsizip/" RB_TEST_DATA
+                                               "/tricky/N10W110.hgt.zip/N10W110.hgt");
     }
     void statsMatchGdal() {
         QFETCH(QString, path);
@@ -173,7 +177,8 @@ private slots:
             QCOMPARE(GDALRasterIO(GDALGetMaskBand(GDALGetRasterBand(g.get(), i + 1)), GF_Read, 0, 0,
                                   W, H, mask.data(), W, H, GDT_Byte, 0, 0),
                      CE_None);
-            const auto valid = std::count_if(mask.begin(), mask.end(), [](auto m) { return m != 0; });
+            const auto valid =
+                std::count_if(mask.begin(), mask.end(), [](auto m) { return m != 0; });
             QCOMPARE(s["valid_count"].toDouble(), double(valid));
         }
     }

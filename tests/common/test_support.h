@@ -11,9 +11,15 @@
 
 namespace rbtest {
 
-inline std::string data(const std::string& rel) { return std::string(RB_TEST_DATA) + "/" + rel; }
-inline std::string tricky(const std::string& name) { return data("tricky/" + name); }
-inline std::string sample() { return RB_SAMPLE; }
+inline std::string data(const std::string& rel) {
+    return std::string(RB_TEST_DATA) + "/" + rel;
+}
+inline std::string tricky(const std::string& name) {
+    return data("tricky/" + name);
+}
+inline std::string sample() {
+    return RB_SAMPLE;
+}
 
 struct GdalCloser {
     void operator()(GDALDatasetH h) const {
@@ -28,8 +34,8 @@ inline GdalDs gdal_open(const std::string& path) {
     // Reference statistics must not leave .aux.xml files in the source tree.
     CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    GdalDs ds(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr,
-                         nullptr));
+    GdalDs ds(
+        GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
     CPLPopErrorHandler();
     return ds;
 }

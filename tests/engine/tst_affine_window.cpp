@@ -95,17 +95,16 @@ private slots:
     void windowFromBounds() {
         // North-up 30 m grid: bounds on pixel edges give exact windows.
         const Affine t{30, 0, 500000, 0, -30, 4000000};
-        const Window w = Window::from_bounds({500000 + 30 * 10, 4000000 - 30 * 25,
-                                              500000 + 30 * 40, 4000000 - 30 * 5},
-                                             t);
+        const Window w = Window::from_bounds(
+            {500000 + 30 * 10, 4000000 - 30 * 25, 500000 + 30 * 40, 4000000 - 30 * 5}, t);
         QCOMPARE(w, (Window{10, 5, 30, 20}));
         // Bounds inside pixels round outward.
-        const Window w2 = Window::from_bounds({500000 + 30 * 10.5, 4000000 - 30 * 24.2,
-                                               500000 + 30 * 39.1, 4000000 - 30 * 5.9},
-                                              t);
+        const Window w2 = Window::from_bounds(
+            {500000 + 30 * 10.5, 4000000 - 30 * 24.2, 500000 + 30 * 39.1, 4000000 - 30 * 5.9}, t);
         QCOMPARE(w2, (Window{10, 5, 30, 20}));
         // Round trip through bounds() for a rotated grid covers the window.
-        const Affine r = Affine::translation(1000, 2000) * Affine::rotation(30) * Affine::scale(20, -10);
+        const Affine r =
+            Affine::translation(1000, 2000) * Affine::rotation(30) * Affine::scale(20, -10);
         const Window src{3, 4, 5, 6};
         const Window back = Window::from_bounds(src.bounds(r), r);
         QVERIFY(back.contains(src));

@@ -46,7 +46,8 @@ private slots:
         QTest::newRow("bare number") << "3857" << 3857;
         QTest::newRow("WKT1") << QString::fromStdString(osr_export("EPSG:32633", "FORMAT=WKT1"))
                               << 32633;
-        QTest::newRow("WKT2") << QString::fromStdString(osr_export("EPSG:32613", "FORMAT=WKT2_2019"))
+        QTest::newRow("WKT2") << QString::fromStdString(
+                                     osr_export("EPSG:32613", "FORMAT=WKT2_2019"))
                               << 32613;
         QTest::newRow("PROJJSON") << QString::fromStdString(osr_export("EPSG:4326", "PROJJSON"))
                                   << 4326;
@@ -98,7 +99,8 @@ private slots:
         QTest::newRow("garbage") << "not a crs at all";
         QTest::newRow("unknown code") << "EPSG:999999";
         QTest::newRow("broken wkt") << "PROJCS[\"x\", GEOGCS[";
-        QTest::newRow("operation") << "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad";
+        QTest::newRow("operation")
+            << "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad";
         QTest::newRow("empty") << "   ";
     }
     void badStringsQuoteTheInput() {
@@ -118,7 +120,8 @@ private slots:
         const Crs utm = Crs::from_epsg(32618), wgs = Crs::from_epsg(4326);
         CrsTransformer t(utm, wgs);
         // GDAL's own transform of the same point, lon/lat order forced.
-        OGRSpatialReferenceH s = OSRNewSpatialReference(nullptr), d = OSRNewSpatialReference(nullptr);
+        OGRSpatialReferenceH s = OSRNewSpatialReference(nullptr),
+                             d = OSRNewSpatialReference(nullptr);
         OSRImportFromEPSG(s, 32618);
         OSRImportFromEPSG(d, 4326);
         OSRSetAxisMappingStrategy(d, OAMS_TRADITIONAL_GIS_ORDER);

@@ -34,7 +34,8 @@ private slots:
         QTest::newRow("uint32") << DataType::UInt32 << 0.0 << 1.0 << 4294967295.0;
         QTest::newRow("int32") << DataType::Int32 << -2147483648.0 << -2147483647.0 << 2147483647.0;
         QTest::newRow("uint64") << DataType::UInt64 << 0.0 << 1.0 << 9007199254740992.0;
-        QTest::newRow("int64") << DataType::Int64 << -1.0 << -9007199254740992.0 << 9007199254740992.0;
+        QTest::newRow("int64") << DataType::Int64 << -1.0 << -9007199254740992.0
+                               << 9007199254740992.0;
         QTest::newRow("float32") << DataType::Float32 << double(NAN) << -3.0e38 << 3.0e38;
         QTest::newRow("float64") << DataType::Float64 << -1e300 << -1e307 << 1e307;
     }
@@ -267,7 +268,8 @@ private slots:
         }
         QVERIFY(transparent > 0);
         // nodata out of the type's range (-9999 on Byte) masks nothing, and does not crash
-        const Dataset odd = Dataset::open(rbtest::tricky("LE70350322008150EDC00_fmask_byte_nodata-9999.tif"));
+        const Dataset odd =
+            Dataset::open(rbtest::tricky("LE70350322008150EDC00_fmask_byte_nodata-9999.tif"));
         QCOMPARE(*odd.profile().nodata[0], -9999.0);
         const Raster oddr = odd.read();
         QVERIFY(!oddr.has_mask());
@@ -284,8 +286,8 @@ private slots:
         QCOMPARE(r.dtype(), DataType::Float64);
         auto g = rbtest::gdal_open(path);
         std::vector<std::complex<double>> ref(100 * 100);
-        QCOMPARE(GDALRasterIO(GDALGetRasterBand(g.get(), 1), GF_Read, 0, 0, 100, 100, ref.data(), 100,
-                              100, GDT_CFloat64, 0, 0),
+        QCOMPARE(GDALRasterIO(GDALGetRasterBand(g.get(), 1), GF_Read, 0, 0, 100, 100, ref.data(),
+                              100, 100, GDT_CFloat64, 0, 0),
                  CE_None);
         for (int i = 0; i < 100 * 100; i += 37)
             QCOMPARE(r.value(0, i / 100, i % 100), std::abs(ref[std::size_t(i)]));
@@ -296,7 +298,8 @@ private slots:
     void openedByContentNotExtension() {
         const Dataset ds = Dataset::open(rbtest::tricky("s2_18SVG_20160112_B01_geotiff_named.jp2"));
         QCOMPARE(ds.profile().driver, std::string("GTiff"));
-        const Dataset z = Dataset::open("/vsizip/" + rbtest::tricky("N10W110.hgt.zip") + "/N10W110.hgt");
+        const Dataset z =
+            Dataset::open("/vsizip/" + rbtest::tricky("N10W110.hgt.zip") + "/N10W110.hgt");
         QCOMPARE(z.profile().dtype, DataType::Int16);
         QCOMPARE(z.width(), 1201);
     }
@@ -399,7 +402,8 @@ private slots:
     }
 
     void statisticsMatchGdal() {
-        for (const std::string name : {"float_raster_with_nodata.tif", "world.byte.tif", "sample"}) {
+        for (const std::string name :
+             {"float_raster_with_nodata.tif", "world.byte.tif", "sample"}) {
             const std::string path = name == "sample" ? rbtest::sample() : rbtest::tricky(name);
             auto g = rbtest::gdal_open(path);
             double mn, mx, mean, sd;

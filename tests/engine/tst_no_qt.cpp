@@ -12,7 +12,8 @@ namespace {
 // (Built from a plain string: moc's preprocessor trips over raw string literals.)
 QRegularExpression qtIncludePattern() {
     return QRegularExpression(
-        QStringLiteral("^\\s*#\\s*include\\s*[<\"](Qt[A-Za-z]*/|Q[A-Z][A-Za-z]*[>\"]|q[a-z]+\\.h[>\"])"),
+        QStringLiteral(
+            "^\\s*#\\s*include\\s*[<\"](Qt[A-Za-z]*/|Q[A-Z][A-Za-z]*[>\"]|q[a-z]+\\.h[>\"])"),
         QRegularExpression::MultilineOption);
 }
 } // namespace

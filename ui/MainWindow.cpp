@@ -120,7 +120,12 @@ MainWindow::MainWindow(QWidget* parent)
     connect(canvas_, &MapCanvas::renderFailed, this, &MainWindow::showError);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // Panels clear their map overlays while the window's children are destroyed; by then
+    // this is no longer a MainWindow, so nothing may call back into it.
+    if (canvas_)
+        disconnect(canvas_, nullptr, this, nullptr);
+}
 
 void MainWindow::createMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));

@@ -183,7 +183,8 @@ private slots:
         const Scorer scorer(o, s.layout);
         std::size_t fm_cloud = 0, hit = 0, ours = 0, false_alarm_clear = 0, clear = 0;
         for (std::size_t i = 0; i < s.scenes.size(); ++i) {
-            const auto sc = scorer.score(s.scenes[i]).band<float>(0);
+            const Raster scored = scorer.score(s.scenes[i]); // keep it alive for the span
+            const auto sc = scored.band<float>(0);
             const auto fm = s.fmask[i].band<std::uint8_t>(0);
             for (std::size_t p = 0; p < sc.size(); ++p) {
                 if (!(sc[p] > kInvalidScore))

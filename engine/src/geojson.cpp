@@ -310,12 +310,20 @@ FeatureCollection read_layer(GDALDatasetH ds, const std::string& what, const Vec
     FeatureCollection fc;
     fc.crs = detail::crs_from_srs(OGR_L_GetSpatialRef(layer));
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    const int nfields = OGR_FD_GetFieldCount(defn);
+    std::vector<int> fields;
+    if (o.fields) {
+        for (const std::string& name : *o.fields)
+            if (const int i = OGR_FD_GetFieldIndex(defn, name.c_str()); i >= 0)
+                fields.push_back(i);
+    } else {
+        for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i)
+            fields.push_back(i);
+    }
     OGR_L_ResetReading(layer);
     while (OGRFeatureH f = OGR_L_GetNextFeature(layer)) {
         Feature feat;
         feat.geometry = Geometry::adopt_ogr(OGR_F_StealGeometry(f));
-        for (int i = 0; i < nfields; ++i) {
+        for (const int i : fields) {
             OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
             PropertyValue v;
             if (OGR_F_IsFieldSetAndNotNull(f, i)) {

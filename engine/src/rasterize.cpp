@@ -156,71 +156,6 @@ void fill_with(DataType t, std::byte* buf, std::size_t n, double value) {
     });
 }
 
-// read_features() reduced to what burning uses: the same layer, filter, CRS, geometries and
-// the burnt property's value (converted by the same rules, so Feature::number() gives the
-// same numbers); the other attributes are not converted.
-FeatureCollection read_features_for_burning(const std::string& path, const std::string& property,
-                                            const VectorReadOptions& o) {
-    detail::ensure_gdal();
-    GdalErrorCapture cap;
-    VSIStatBufL st;
-    if (VSIStatL(path.c_str(), &st) != 0)
-        throw IoError("cannot open '" + path + "': no such file");
-    detail::DatasetPtr ds(
-        GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-    if (!ds)
-        throw IoError("cannot open '" + path +
-                      "': " + reason(cap, "not a vector format GDAL recognizes"));
-    OGRLayerH layer =
-        o.layer.empty()
-            ? (GDALDatasetGetLayerCount(ds.get()) > 0 ? GDALDatasetGetLayer(ds.get(), 0) : nullptr)
-            : GDALDatasetGetLayerByName(ds.get(), o.layer.c_str());
-    if (!layer)
-        throw IoError("cannot read '" + path + "': " +
-                      (o.layer.empty() ? std::string("it has no vector layer")
-                                       : "no layer named '" + o.layer + "'"));
-    if (!o.where.empty() && OGR_L_SetAttributeFilter(layer, o.where.c_str()) != OGRERR_NONE)
-        throw ArgumentError("invalid attribute filter '" + o.where + "' for '" + path +
-                            "': " + reason(cap, "OGR rejected it"));
-    FeatureCollection fc;
-    fc.crs = detail::crs_from_srs(OGR_L_GetSpatialRef(layer));
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    const int field = property.empty() ? -1 : OGR_FD_GetFieldIndex(defn, property.c_str());
-    OGRFieldDefnH fd = field >= 0 ? OGR_FD_GetFieldDefn(defn, field) : nullptr;
-    OGR_L_ResetReading(layer);
-    while (OGRFeatureH f = OGR_L_GetNextFeature(layer)) {
-        Feature feat;
-        feat.geometry = Geometry::adopt_ogr(OGR_F_StealGeometry(f));
-        if (fd) {
-            PropertyValue v;
-            if (OGR_F_IsFieldSetAndNotNull(f, field)) {
-                switch (OGR_Fld_GetType(fd)) {
-                case OFTInteger:
-                case OFTInteger64:
-                    if (OGR_Fld_GetSubType(fd) == OFSTBoolean)
-                        v = OGR_F_GetFieldAsInteger(f, field) != 0;
-                    else
-                        v = std::int64_t(OGR_F_GetFieldAsInteger64(f, field));
-                    break;
-                case OFTReal:
-                    v = OGR_F_GetFieldAsDouble(f, field);
-                    break;
-                default:
-                    // Text (numbers in text are parsed by Feature::number); dates and times
-                    // are not numbers in any of their spellings.
-                    v = std::string(OGR_F_GetFieldAsString(f, field));
-                }
-            }
-            feat.properties.emplace(property, std::move(v));
-        }
-        OGR_F_Destroy(f);
-        fc.features.push_back(std::move(feat));
-    }
-    if (cap.failed())
-        throw IoError("cannot read '" + path + "': " + reason(cap, "read failed"));
-    return fc;
-}
-
 // The (geometry, value) pairs rasterize(features) burns.
 std::vector<std::pair<Geometry, double>> shapes_of(const FeatureCollection& fc, const Grid& grid,
                                                    const RasterizeOptions& o) {
@@ -323,9 +258,12 @@ void rasterize_file(const std::string& vector_path, const std::string& dst_path,
     check_grid(grid, o_in.dtype);
     RasterizeOptions o = o_in;
     o.window.reset();
-    // Only the burnt property is converted: the rest of each feature's attributes would be
-    // read and dropped.
-    FeatureCollection fc = read_features_for_burning(vector_path, o.property, read);
+    // Only the burnt property is converted (by read_features' own rules): the rest of each
+    // feature's attributes would be read and dropped.
+    VectorReadOptions only = read;
+    only.fields =
+        o.property.empty() ? std::vector<std::string>{} : std::vector<std::string>{o.property};
+    FeatureCollection fc = read_features(vector_path, only);
     progress.report(0.2);
     const std::vector<std::pair<Geometry, double>> shapes = shapes_of(fc, grid, o);
     const std::vector<Item> items = items_of(shapes, grid);

@@ -104,6 +104,23 @@ private slots:
         QVERIFY(burnt > 0);
     }
 
+    void readingOnlySomeFields() {
+        // VectorReadOptions::fields converts just the named attributes, with the same values.
+        const FeatureCollection all = read_features(feat("lulc_polygons_utm33n.geojson"));
+        VectorReadOptions ro;
+        ro.fields = std::vector<std::string>{"LULC_ID", "no_such_field"};
+        const FeatureCollection some = read_features(feat("lulc_polygons_utm33n.geojson"), ro);
+        QCOMPARE(some.features.size(), all.features.size());
+        QVERIFY(all.features[0].properties.size() > 2);
+        for (std::size_t i = 0; i < all.features.size(); ++i) {
+            QCOMPARE(some.features[i].properties.size(), std::size_t(1));
+            QCOMPARE(some.features[i].number("LULC_ID"), all.features[i].number("LULC_ID"));
+        }
+        ro.fields = std::vector<std::string>{};
+        QVERIFY(
+            read_features(feat("lulc_polygons_utm33n.geojson"), ro).features[0].properties.empty());
+    }
+
     void errorsLeaveNoOutput() {
         const Grid g = grid_of(read_profile(feat("lulc_reference_raster.tif")));
         QFile::remove(QString::fromStdString(out("burnt.tif"))); // from the test above

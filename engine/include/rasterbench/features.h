@@ -104,6 +104,9 @@ struct FeatureCollection {
 struct VectorReadOptions {
     std::string layer; ///< layer name; empty = the first layer
     std::string where; ///< OGR attribute filter (SQL WHERE syntax), empty = all
+    /// Attributes to convert into Feature::properties; nullopt = all. Burning one property
+    /// of a large file need not convert the others.
+    std::optional<std::vector<std::string>> fields;
 };
 
 /// Reads the features of any OGR vector file (GeoJSON, Shapefile, GeoPackage, ...), with

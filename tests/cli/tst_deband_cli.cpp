@@ -20,11 +20,8 @@ struct Run {
 };
 
 Run cli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(RB_CLI), args);
-    p.waitForFinished(60000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    const rbtest::CliRun r = rbtest::run_cli(args);
+    return {r.code, QString::fromUtf8(r.out), QString::fromUtf8(r.err)};
 }
 
 /// Writes band 0 of `r` as a Float32 GeoTIFF with the sample's georeferencing and nodata.

@@ -4,12 +4,39 @@
 #include <cpl_conv.h>
 #include <gdal.h>
 
+#include <QByteArray>
+#include <QProcess>
 #include <QString>
+#include <QStringList>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace rbtest {
+
+#ifdef RB_CLI
+/// The result of running rasterbench-cli: exit code (-1 timed out, -2 crashed) and output.
+struct CliRun {
+    int code = -1;
+    QByteArray out, err;
+};
+
+/// Runs rasterbench-cli with `args`; a hang is killed after `timeout_ms`.
+inline CliRun run_cli(const QStringList& args, int timeout_ms = 120000) {
+    QProcess p;
+    p.start(QStringLiteral(RB_CLI), args);
+    CliRun r;
+    if (!p.waitForFinished(timeout_ms)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+#endif
 
 inline std::string data(const std::string& rel) {
     return std::string(RB_TEST_DATA) + "/" + rel;

@@ -150,6 +150,33 @@ struct CompositeController::Reads {
     ViewportPlan plan;
     std::vector<QString> files; ///< every scene's files, in order: what the reads are of
     std::vector<rb::Raster> scenes;
+
+    /// The stack's per-pixel statistics covering `needs`: computed on first use and kept,
+    /// since they depend on the pixels alone; a parameter change then only rescores.
+    std::shared_ptr<const rb::StackStats> statistics(const rb::StackStatsNeeds& needs) const {
+        const std::lock_guard lock(statsMutex);
+        const auto covers = [](const rb::StackStatsNeeds& have, const rb::StackStatsNeeds& want) {
+            return (have.median || !want.median) && (have.mean || !want.mean) &&
+                   (have.min || !want.min) && (have.max || !want.max) &&
+                   (have.count || !want.count);
+        };
+        if (!stats || !covers(statsNeeds, needs)) {
+            rb::StackStatsNeeds all = statsNeeds;
+            all.median |= needs.median;
+            all.mean |= needs.mean;
+            all.min |= needs.min;
+            all.max |= needs.max;
+            all.count |= needs.count;
+            stats = std::make_shared<const rb::StackStats>(rb::stack_statistics(scenes, all));
+            statsNeeds = all;
+        }
+        return stats;
+    }
+
+private:
+    mutable std::mutex statsMutex;
+    mutable std::shared_ptr<const rb::StackStats> stats;
+    mutable rb::StackStatsNeeds statsNeeds;
 };
 
 /// Scores of the cached reads under one set of score options.
@@ -421,7 +448,9 @@ void CompositeController::startViewport() {
                     auto s = std::make_shared<Scored>();
                     s->reads = reads;
                     s->generation = scoreGeneration;
-                    s->scores = rb::score_stack(reads->scenes, *scorer, progress);
+                    const rb::StackStatsNeeds needs = scorer->stack_needs();
+                    const auto stats = needs.any() ? reads->statistics(needs) : nullptr;
+                    s->scores = rb::score_stack(reads->scenes, *scorer, stats.get(), progress);
                     scored = std::move(s);
                     result->scoreMs = double(t.nsecsElapsed()) / 1e6;
                 }

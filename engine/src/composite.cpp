@@ -256,7 +256,14 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
             std::lock_guard lock(progress_mutex);
             progress.report(double(done) / double(std::max(1, s.rows)) * (o.harmonize ? 0.5 : 1.0));
         };
-        const bool best_only = s.method == Method::Best && !need_order;
+        // The fast path also serves the first-ranked and last-ranked images (what the
+        // workbench's preview asks for): a running best and a running worst per column.
+        const auto only_rank_one = [](const std::vector<int>& ranks) {
+            return std::all_of(ranks.begin(), ranks.end(), [](int r) { return r == 1; });
+        };
+        const bool best_only =
+            s.method == Method::Best && only_rank_one(o.best_ranks) && only_rank_one(o.worst_ranks);
+        const bool track_worst = best_only && !o.worst_ranks.empty();
         if (best_only) {
             // The plain best pixel (the streaming default): scene by scene over a row with a
             // running best per column, rather than pixel by pixel over the scenes. Each pass
@@ -274,9 +281,13 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
                 // float scores lane for lane.
                 std::vector<std::int32_t> bi(cols), cnt(cols);
                 std::vector<std::uint8_t> ok_row(cols);
+                // Running worst: the last of the order (lowest score; ties: the later scene).
+                std::vector<float> ws(track_worst ? cols : 0);
+                std::vector<std::int32_t> wi(track_worst ? cols : 0);
                 for (int row = range.begin(); row != range.end(); ++row) {
                     const std::size_t base = std::size_t(row) * cols;
                     std::fill(bi.begin(), bi.end(), none);
+                    std::fill(wi.begin(), wi.end(), none);
                     std::fill(cnt.begin(), cnt.end(), 0);
                     for (std::size_t i = 0; i < s.n; ++i) {
                         const float* sp = score_ptr[i] + base;
@@ -303,6 +314,15 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
                             bs[c] = better ? v : b;
                             bi[c] = better ? si : w;
                         };
+                        if (track_worst) {
+                            for (std::size_t c = 0; c < cols; ++c) {
+                                const bool ok = sp[c] >= min_score && (!masked || ok_row[c] != 0);
+                                const float v = sp[c];
+                                const bool worse = ok & ((wi[c] == none) | (v <= ws[c]));
+                                ws[c] = worse ? v : ws[c];
+                                wi[c] = worse ? si : wi[c];
+                            }
+                        }
                         if (masked)
                             for (std::size_t c = 0; c < cols; ++c)
                                 step(c, sp[c] >= min_score && ok_row[c] != 0);
@@ -347,6 +367,16 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
                                 comp_mask[std::size_t(j)][p] = kInvalid;
                                 comp[std::size_t(j)][p] = T(0);
                             }
+                            for (std::size_t r = 0; r < res.best_rank.size(); ++r)
+                                for (int j = 0; j < nb; ++j) {
+                                    res.best_rank[r].mask(j)[p] = kInvalid;
+                                    best_ptr[r][std::size_t(j)][p] = T(0);
+                                }
+                            for (std::size_t r = 0; r < res.worst_rank.size(); ++r)
+                                for (int j = 0; j < nb; ++j) {
+                                    res.worst_rank[r].mask(j)[p] = kInvalid;
+                                    worst_ptr[r][std::size_t(j)][p] = T(0);
+                                }
                             continue;
                         }
                         idx_out[p] = std::uint16_t(bi[c]);
@@ -354,6 +384,15 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
                         const std::size_t wb = std::size_t(bi[c]) * std::size_t(nb);
                         for (int j = 0; j < nb; ++j)
                             comp[std::size_t(j)][p] = src[wb + std::size_t(j)][p];
+                        for (std::size_t r = 0; r < res.best_rank.size(); ++r)
+                            for (int j = 0; j < nb; ++j)
+                                best_ptr[r][std::size_t(j)][p] = src[wb + std::size_t(j)][p];
+                        if (track_worst) {
+                            const std::size_t lb = std::size_t(wi[c]) * std::size_t(nb);
+                            for (std::size_t r = 0; r < res.worst_rank.size(); ++r)
+                                for (int j = 0; j < nb; ++j)
+                                    worst_ptr[r][std::size_t(j)][p] = src[lb + std::size_t(j)][p];
+                        }
                     }
                 }
                 report_rows(int(range.size()));

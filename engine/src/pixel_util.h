@@ -23,6 +23,17 @@ inline std::vector<float> band_as_float(const Raster& r, int b) {
 /// Median of v[0..n) (reorders it); the mean of the two middle values for an even n.
 inline double median_inplace(double* v, std::size_t n) {
     const std::size_t mid = n / 2;
+    if (n <= 24) {
+        // A stack's worth of values: insertion sort beats introselect's set-up.
+        for (std::size_t a = 1; a < n; ++a) {
+            const double x = v[a];
+            std::size_t b = a;
+            for (; b > 0 && v[b - 1] > x; --b)
+                v[b] = v[b - 1];
+            v[b] = x;
+        }
+        return n % 2 == 1 ? v[mid] : 0.5 * (v[mid - 1] + v[mid]);
+    }
     std::nth_element(v, v + mid, v + n);
     const double hi = v[mid];
     if (n % 2 == 1)
@@ -66,46 +77,52 @@ inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius)
 }
 
 /// Chessboard distance of each pixel to the nearest pixel where valid == 0 (0 there),
-/// saturating at `cap` (also where there is no invalid pixel at all). Two-pass chamfer,
-/// exact for the chessboard metric.
-inline std::vector<int> chessboard_distance(const std::vector<std::uint8_t>& valid, int rows,
-                                            int cols, int cap) {
-    std::vector<int> d(valid.size());
-    for (std::size_t i = 0; i < d.size(); ++i)
-        d[i] = valid[i] ? cap : 0;
-    auto at = [&](int r, int c) -> int& { return d[std::size_t(r) * cols + c]; };
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) {
-            int v = at(r, c);
-            if (v == 0)
-                continue;
-            if (c > 0)
-                v = std::min(v, at(r, c - 1) + 1);
-            if (r > 0) {
-                v = std::min(v, at(r - 1, c) + 1);
-                if (c > 0)
-                    v = std::min(v, at(r - 1, c - 1) + 1);
-                if (c + 1 < cols)
-                    v = std::min(v, at(r - 1, c + 1) + 1);
-            }
-            at(r, c) = std::min(v, cap);
+/// saturating at `cap` (also where there is no invalid pixel at all; cap <= 65534).
+/// Two-pass chamfer, exact for the chessboard metric. Each pass first takes the previous
+/// row's three neighbours for a whole row (independent per column, so the compiler
+/// vectorizes it) and then runs the one sequential dependency, along the row.
+inline std::vector<std::uint16_t> chessboard_distance(const std::vector<std::uint8_t>& valid,
+                                                      int rows, int cols, int cap) {
+    using U = std::uint16_t;
+    const auto capv = U(std::clamp(cap, 0, 65534));
+    const auto w = std::size_t(std::max(cols, 0));
+    std::vector<U> d(valid.size());
+    bool any_invalid = false;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        d[i] = valid[i] ? capv : U(0);
+        any_invalid |= valid[i] == 0;
+    }
+    if (!any_invalid || w == 0)
+        return d;
+    // Every value stays <= capv < 65535, so + 1 cannot wrap.
+    const auto from_row = [w](U* __restrict cur, const U* __restrict prev) {
+        if (w == 1) {
+            cur[0] = std::min<U>(cur[0], U(prev[0] + 1));
+            return;
         }
-    for (int r = rows - 1; r >= 0; --r)
-        for (int c = cols - 1; c >= 0; --c) {
-            int v = at(r, c);
-            if (v == 0)
-                continue;
-            if (c + 1 < cols)
-                v = std::min(v, at(r, c + 1) + 1);
-            if (r + 1 < rows) {
-                v = std::min(v, at(r + 1, c) + 1);
-                if (c + 1 < cols)
-                    v = std::min(v, at(r + 1, c + 1) + 1);
-                if (c > 0)
-                    v = std::min(v, at(r + 1, c - 1) + 1);
-            }
-            at(r, c) = std::min(v, cap);
+        cur[0] = std::min<U>(cur[0], U(std::min(prev[0], prev[1]) + 1));
+        for (std::size_t c = 1; c + 1 < w; ++c) {
+            const U m = std::min(std::min(prev[c - 1], prev[c]), prev[c + 1]);
+            cur[c] = std::min<U>(cur[c], U(m + 1));
         }
+        cur[w - 1] = std::min<U>(cur[w - 1], U(std::min(prev[w - 2], prev[w - 1]) + 1));
+    };
+    for (int r = 0; r < rows; ++r) {
+        U* cur = d.data() + std::size_t(r) * w;
+        if (r > 0)
+            from_row(cur, cur - w);
+        U run = cur[0];
+        for (std::size_t c = 1; c < w; ++c)
+            cur[c] = run = std::min<U>(cur[c], U(run + 1));
+    }
+    for (int r = rows - 1; r >= 0; --r) {
+        U* cur = d.data() + std::size_t(r) * w;
+        if (r + 1 < rows)
+            from_row(cur, cur + w);
+        U run = cur[w - 1];
+        for (std::size_t c = w - 1; c-- > 0;)
+            cur[c] = run = std::min<U>(cur[c], U(run + 1));
+    }
     return d;
 }
 

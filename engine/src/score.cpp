@@ -1114,11 +1114,22 @@ std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& sc
     const StackStatsNeeds needs = scorer.stack_needs();
     if (needs.any())
         stats = stack_statistics(scenes, needs);
+    return score_stack(scenes, scorer, needs.any() ? &stats : nullptr, std::move(progress));
+}
+
+std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
+                                const StackStats* stats, Progress progress) {
+    const StackStatsNeeds needs = scorer.stack_needs();
+    if (scorer.requires_stack() && !stats)
+        throw ArgumentError("score_stack: the score needs the stack's statistics");
+    if (stats && ((needs.median && stats->median.empty()) || (needs.mean && stats->mean.empty()) ||
+                  (needs.min && stats->min.empty()) || (needs.max && stats->max.empty())))
+        throw ArgumentError("score_stack: the given stack statistics lack one the score needs");
     std::vector<Raster> out(scenes.size());
     std::mutex m;
     std::size_t done = 0;
     tbb::parallel_for(std::size_t(0), scenes.size(), [&](std::size_t i) {
-        out[i] = scorer.score(scenes[i], needs.any() ? &stats : nullptr);
+        out[i] = scorer.score(scenes[i], needs.any() ? stats : nullptr);
         std::lock_guard lock(m);
         progress.report(double(++done) / double(scenes.size()));
     });

@@ -262,6 +262,60 @@ private slots:
         QCOMPARE(CompositeOptions::params().get(p, "method"), std::string("best"));
     }
 
+    void firstAndLastRankImagesMatchTheDefinition() {
+        // Rank 1 from both ends (what the workbench's preview asks for) has a path of its
+        // own; it must give what the order's definition gives: ties rank the earlier scene
+        // higher, so the last-ranked of equal scores is the later scene; a masked sample
+        // excludes its scene.
+        std::mt19937 rng(11);
+        std::uniform_int_distribution<int> val(0, 1000), coarse(0, 3), invalid(0, 5);
+        const int n = 7, rows = 9, cols = 23;
+        std::vector<Raster> scenes, scores;
+        std::vector<std::vector<float>> s(n);
+        for (int i = 0; i < n; ++i) {
+            Raster r(DataType::UInt16, 2, rows, cols);
+            r.ensure_mask();
+            for (int b = 0; b < 2; ++b)
+                for (int y = 0; y < rows; ++y)
+                    for (int x = 0; x < cols; ++x)
+                        r.set_value(b, y, x, val(rng));
+            for (int p = 0; p < rows * cols; ++p) {
+                const bool masked = invalid(rng) == 0;
+                const bool low = invalid(rng) == 0;
+                if (masked)
+                    r.mask(1)[std::size_t(p)] = kInvalid;
+                s[std::size_t(i)].push_back(masked || low ? NI : float(coarse(rng)));
+            }
+            scenes.push_back(r);
+            scores.push_back(scores_of(s[std::size_t(i)], rows, cols));
+        }
+        CompositeOptions o;
+        o.best_ranks = {1};
+        o.worst_ranks = {1};
+        const auto r = composite(scenes, scores, o);
+        int ties = 0;
+        for (int p = 0; p < rows * cols; ++p) {
+            const Ref ref = reference(s, std::size_t(p));
+            const int y = p / cols, x = p % cols;
+            QCOMPARE(r.count.value(0, y, x), double(ref.count));
+            if (ref.count == 0) {
+                QVERIFY(!r.best_rank[0].valid(0, y, x) && !r.worst_rank[0].valid(1, y, x));
+                continue;
+            }
+            const int last = ref.order.back();
+            ties += ref.count > 1 &&
+                    s[std::size_t(last)][std::size_t(p)] ==
+                        s[std::size_t(ref.order[ref.order.size() - 2])][std::size_t(p)];
+            for (int b = 0; b < 2; ++b) {
+                QCOMPARE(r.best_rank[0].value(b, y, x),
+                         scenes[std::size_t(ref.winner)].value(b, y, x));
+                QCOMPARE(r.worst_rank[0].value(b, y, x), scenes[std::size_t(last)].value(b, y, x));
+                QVERIFY(r.best_rank[0].valid(b, y, x) && r.worst_rank[0].valid(b, y, x));
+            }
+        }
+        QVERIFY(ties > 20); // the tie rule was exercised
+    }
+
     void harmonizeRemovesAGainOffsetSeam() {
         // Real texture: a band of the bundled Landsat sample. Scene B sees the same ground
         // with gain 2 and offset 100; scene A has an SLC-off-like gap filled from B.

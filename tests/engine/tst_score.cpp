@@ -1,7 +1,10 @@
 // Score methods on known values, stack statistics, penalties, band roles, parameter tables
 // and expression errors.
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "rasterbench/score.h"
 
@@ -379,6 +382,35 @@ private slots:
         QCOMPARE(s.value(0, 0, 2), -2.0); // distance 2: half
         QCOMPARE(s.value(0, 0, 3), 0.0);
         QCOMPARE(s.value(0, 0, 5), -100.0);
+    }
+
+    void distanceToInvalidIsTheChessboardDistance() {
+        // 2-D: the penalty at each pixel follows the chessboard distance to the nearest
+        // invalid pixel, checked against a brute-force search.
+        const int rows = 31, cols = 47, D = 4;
+        std::vector<double> v(std::size_t(rows) * cols, 10.0);
+        Raster r = make(DataType::UInt8, 1, rows, cols, v);
+        r.ensure_mask();
+        std::vector<std::pair<int, int>> holes = {{3, 5}, {3, 6}, {20, 40}, {30, 0}, {15, 20}};
+        for (auto [y, x] : holes)
+            r.mask(0)[std::size_t(y) * cols + std::size_t(x)] = kInvalid;
+        ScoreOptions o = make_score_options("expression");
+        set_score_param(o, "expression", "0");
+        set_score_param(o, "invalid_distance", std::to_string(D));
+        set_score_param(o, "invalid_distance_penalty", "8");
+        const Raster s = Scorer(o, layout_of(r)).score(r);
+        for (int y = 0; y < rows; ++y)
+            for (int x = 0; x < cols; ++x) {
+                int d = 1 << 20;
+                for (auto [hy, hx] : holes)
+                    d = std::min(d, std::max(std::abs(y - hy), std::abs(x - hx)));
+                if (d == 0) {
+                    QVERIFY(!s.valid(0, y, x));
+                    continue;
+                }
+                const double expect = d <= D ? -8.0 * (D + 1 - d) / D : 0.0;
+                QCOMPARE(s.value(0, y, x), expect);
+            }
     }
 };
 

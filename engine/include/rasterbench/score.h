@@ -206,5 +206,10 @@ private:
 /// the scorer needs from the stack itself. Parallel over scenes; progress per scene.
 std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
                                 Progress progress = {});
+/// The same with the stack's statistics given (null when scorer.stack_needs() needs none):
+/// what a caller that rescores one stack under many options computes once, since the
+/// statistics depend on the pixels alone.
+std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
+                                const StackStats* stats, Progress progress = {});
 
 } // namespace rb

@@ -1,0 +1,1140 @@
+// Recipes: parsing with strict validation (every error names the source, the JSON path and
+// the problem), writing (exact round trip), the commented template and the steps' tables.
+// The runner is in recipe_run.cpp.
+#include "rasterbench/recipe.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "rasterbench/crs.h"
+
+namespace rb {
+
+using ojson = nlohmann::ordered_json;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// ---- one access path to every parameter table ------------------------------------------
+
+/// A table's rows plus get/set by name over one options value, whatever the table's kind
+/// (ParamTable, the fft OptionTables, the score method's merged rows).
+struct ParamAccess {
+    std::vector<ParamInfo> infos;
+    std::function<std::string(const std::string&)> get;
+    std::function<void(const std::string&, const std::string&)> set; ///< empty when const
+};
+
+template <class O> ParamAccess table_access(const ParamTable<O>& t, const O& o, O* mut) {
+    ParamAccess a;
+    a.infos = t.infos();
+    a.get = [&t, &o](const std::string& n) { return t.get(o, n); };
+    if (mut)
+        a.set = [&t, mut](const std::string& n, const std::string& v) { t.set(*mut, n, v); };
+    return a;
+}
+
+template <class O> std::string fft_text(const O& o, const fft::Option<O>& p) {
+    const double v = p.get(o);
+    switch (p.type) {
+    case fft::OptionType::Bool:
+        return v != 0 ? "true" : "false";
+    case fft::OptionType::Choice:
+        return std::string(p.choices.at(std::size_t(v)));
+    case fft::OptionType::Int:
+        return std::to_string(static_cast<long long>(v));
+    case fft::OptionType::Float:
+        break;
+    }
+    return format_param_value(v); // exact, unlike fft::option_text's 6 digits
+}
+
+template <class O> ParamAccess fft_access(const O& o, O* mut) {
+    ParamAccess a;
+    for (const auto& p : O::params()) {
+        ParamInfo i;
+        i.name = std::string(p.name);
+        i.type = p.type == fft::OptionType::Bool     ? ParamType::Bool
+                 : p.type == fft::OptionType::Int    ? ParamType::Int
+                 : p.type == fft::OptionType::Choice ? ParamType::Choice
+                                                     : ParamType::Double;
+        i.min = p.min;
+        i.max = p.max;
+        i.help = std::string(p.help);
+        for (auto c : p.choices)
+            i.choices.emplace_back(c);
+        i.default_value = fft_text(O{}, p);
+        a.infos.push_back(std::move(i));
+    }
+    a.get = [&o](const std::string& n) {
+        const auto* p = fft::find_option(O::params(), n);
+        if (!p)
+            throw ArgumentError("unknown parameter '" + n + "'");
+        return fft_text(o, *p);
+    };
+    if (mut)
+        a.set = [mut](const std::string& n, const std::string& v) {
+            fft::set_option(*mut, O::params(), n, v);
+        };
+    return a;
+}
+
+ParamAccess score_access(const ScoreOptions& o, ScoreOptions* mut) {
+    ParamAccess a;
+    a.infos = score_params(o);
+    a.get = [&o](const std::string& n) { return get_score_param(o, n); };
+    if (mut)
+        a.set = [mut](const std::string& n, const std::string& v) { set_score_param(*mut, n, v); };
+    return a;
+}
+
+/// Several tables behind one "params" object (the deband step: peak, orientation, deband).
+ParamAccess merge(std::vector<ParamAccess> parts) {
+    ParamAccess a;
+    auto owner = std::make_shared<std::vector<ParamAccess>>(std::move(parts));
+    std::map<std::string, std::size_t> which;
+    for (std::size_t k = 0; k < owner->size(); ++k)
+        for (const auto& i : (*owner)[k].infos) {
+            which[i.name] = k;
+            a.infos.push_back(i);
+        }
+    a.get = [owner, which](const std::string& n) { return (*owner)[which.at(n)].get(n); };
+    if (!owner->empty() && owner->front().set)
+        a.set = [owner, which](const std::string& n, const std::string& v) {
+            (*owner)[which.at(n)].set(n, v);
+        };
+    return a;
+}
+
+ParamAccess deband_access(const DebandStep& s, DebandStep* mut) {
+    return merge({fft_access(s.peak, mut ? &mut->peak : nullptr),
+                  fft_access(s.orientation, mut ? &mut->orientation : nullptr),
+                  fft_access(s.options, mut ? &mut->options : nullptr)});
+}
+
+std::string type_text(const ParamInfo& i) {
+    switch (i.type) {
+    case ParamType::Bool:
+        return "true or false";
+    case ParamType::Int:
+    case ParamType::Double: {
+        std::string t = i.type == ParamType::Int ? "integer" : "number";
+        const bool lo = std::isfinite(i.min), hi = std::isfinite(i.max);
+        if (i.type == ParamType::Int && i.min <= std::numeric_limits<int>::min() &&
+            i.max >= std::numeric_limits<int>::max())
+            return t;
+        if (lo && hi)
+            return t + " " + format_param_value(i.min) + ".." + format_param_value(i.max);
+        if (lo)
+            return t + " >= " + format_param_value(i.min);
+        if (hi)
+            return t + " <= " + format_param_value(i.max);
+        return t + (i.type == ParamType::Double ? ", or \"inf\" / \"-inf\"" : "");
+    }
+    case ParamType::String:
+        return "text";
+    case ParamType::Choice: {
+        std::string t = "one of";
+        for (std::size_t k = 0; k < i.choices.size(); ++k)
+            t += (k ? ", " : " ") + i.choices[k];
+        return t;
+    }
+    }
+    return "";
+}
+
+// ---- reading ---------------------------------------------------------------------------
+
+std::string join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+}
+std::string at(const std::string& path, std::size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+}
+
+std::string list_text(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v)
+        s += (s.empty() ? "" : ", ") + x;
+    return s;
+}
+
+/// The value as quoted in messages (long values cut).
+std::string shown(const ojson& v) {
+    std::string s = v.dump();
+    if (s.size() > 40)
+        s = s.substr(0, 37) + "...";
+    return s;
+}
+
+/// Drops the "parameter 'NAME': " or "NAME: " a table puts before its problem: the JSON
+/// path already names the parameter.
+std::string problem_only(std::string what, const std::string& name) {
+    for (const std::string& prefix : {"parameter '" + name + "': ", name + ": "})
+        if (what.rfind(prefix, 0) == 0)
+            return what.substr(prefix.size());
+    return what;
+}
+
+class Reader {
+public:
+    explicit Reader(std::string source) : source_(std::move(source)) {}
+    const std::string& source() const { return source_; }
+
+    [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+        throw ArgumentError(source_ + ": " + (path.empty() ? "" : path + ": ") + what);
+    }
+
+    void expect(bool ok, const ojson& v, const std::string& path, const char* what) const {
+        if (!ok)
+            fail(path, std::string("expected ") + what + ", got " + v.type_name() +
+                           (v.is_null() || v.is_object() || v.is_array() ? "" : " " + shown(v)));
+    }
+    const ojson& object(const ojson& v, const std::string& path) const {
+        expect(v.is_object(), v, path, "an object");
+        return v;
+    }
+    const ojson& array(const ojson& v, const std::string& path) const {
+        expect(v.is_array(), v, path, "an array");
+        return v;
+    }
+    std::string string(const ojson& v, const std::string& path) const {
+        expect(v.is_string(), v, path, "a string");
+        return v.get<std::string>();
+    }
+    bool boolean(const ojson& v, const std::string& path) const {
+        expect(v.is_boolean(), v, path, "true or false");
+        return v.get<bool>();
+    }
+    double number(const ojson& v, const std::string& path) const {
+        expect(v.is_number(), v, path, "a number");
+        return v.get<double>();
+    }
+    long long integer(const ojson& v, const std::string& path) const {
+        expect(v.is_number_integer(), v, path, "an integer");
+        return v.get<long long>();
+    }
+    int integer_in(const ojson& v, const std::string& path, long long lo, long long hi) const {
+        const long long x = integer(v, path);
+        if (x < lo || x > hi)
+            fail(path, std::to_string(x) + " is outside [" + std::to_string(lo) + ", " +
+                           std::to_string(hi) + "]");
+        return int(x);
+    }
+
+    /// Unknown keys of an object are errors listing the known ones.
+    void keys(const ojson& obj, const std::string& path,
+              const std::vector<std::string>& allowed) const {
+        for (const auto& [k, v] : obj.items())
+            if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
+                fail(join(path, k), "unknown key (expected " + list_text(allowed) + ")");
+    }
+
+    /// A "params" object: every key a row of the table, every value of the row's type and
+    /// range. `extra` keys are left to the caller.
+    void params(const ojson& obj, const std::string& path, const ParamAccess& a,
+                const std::vector<std::string>& extra = {}) const {
+        object(obj, path);
+        for (const auto& [k, v] : obj.items()) {
+            if (std::find(extra.begin(), extra.end(), k) != extra.end())
+                continue;
+            const std::string p = join(path, k);
+            const auto info = std::find_if(a.infos.begin(), a.infos.end(),
+                                           [&](const ParamInfo& i) { return i.name == k; });
+            if (info == a.infos.end()) {
+                std::vector<std::string> names;
+                for (const auto& i : a.infos)
+                    names.push_back(i.name);
+                names.insert(names.end(), extra.begin(), extra.end());
+                fail(p, "unknown parameter (parameters: " + list_text(names) + ")");
+            }
+            const std::string text = param_text(v, *info, p);
+            try {
+                a.set(k, text);
+            } catch (const ArgumentError& e) {
+                fail(p, problem_only(e.what(), k));
+            }
+        }
+    }
+
+private:
+    std::string param_text(const ojson& v, const ParamInfo& i, const std::string& p) const {
+        switch (i.type) {
+        case ParamType::Bool:
+            return boolean(v, p) ? "true" : "false";
+        case ParamType::Int:
+            expect(v.is_number_integer(), v, p, ("an integer (" + type_text(i) + ")").c_str());
+            return v.dump();
+        case ParamType::Double:
+            if (v.is_string()) {
+                const std::string s = v.get<std::string>();
+                if (s == "inf" || s == "+inf" || s == "-inf")
+                    return s == "-inf" ? "-inf" : "inf";
+            }
+            expect(v.is_number(), v, p, ("a number (" + type_text(i) + ")").c_str());
+            return format_param_value(v.get<double>());
+        case ParamType::String:
+            return string(v, p);
+        case ParamType::Choice:
+            expect(v.is_string(), v, p, ("a string (" + type_text(i) + ")").c_str());
+            return v.get<std::string>();
+        }
+        return {};
+    }
+
+    std::string source_;
+};
+
+/// Parses JSON (comments allowed) and rejects duplicate keys, naming their path.
+ojson parse_json(std::string_view text, const Reader& r) {
+    struct Frame {
+        bool array = false;
+        std::string key;
+        long index = -1;
+        std::set<std::string> keys;
+    };
+    std::vector<Frame> stack;
+    auto path = [&]() {
+        std::string p;
+        for (std::size_t k = 0; k + 1 < stack.size(); ++k) {
+            const Frame& f = stack[k];
+            p = f.array ? at(p, std::size_t(f.index)) : join(p, f.key);
+        }
+        return p;
+    };
+    auto element = [&]() {
+        if (!stack.empty() && stack.back().array)
+            ++stack.back().index;
+    };
+    using E = ojson::parse_event_t;
+    const ojson::parser_callback_t cb = [&](int, E event, ojson& parsed) {
+        switch (event) {
+        case E::object_start:
+            element();
+            stack.push_back(Frame{});
+            break;
+        case E::array_start:
+            element();
+            stack.push_back(Frame{});
+            stack.back().array = true;
+            break;
+        case E::object_end:
+        case E::array_end:
+            if (!stack.empty())
+                stack.pop_back();
+            break;
+        case E::key: {
+            const std::string k = parsed.get<std::string>();
+            if (!stack.back().keys.insert(k).second)
+                r.fail(join(path(), k), "duplicate key");
+            stack.back().key = k;
+            break;
+        }
+        case E::value:
+            element();
+            break;
+        }
+        return true;
+    };
+    try {
+        return ojson::parse(text.begin(), text.end(), cb, true, true);
+    } catch (const ojson::parse_error& e) {
+        std::string what = e.what();
+        const auto close = what.find("] ");
+        if (what.rfind("[json.exception", 0) == 0 && close != std::string::npos)
+            what = what.substr(close + 2);
+        r.fail("", "not valid JSON: " + what);
+    }
+}
+
+// ---- steps: read ---------------------------------------------------------------------------
+
+CompositeStep read_composite(const Reader& r, const ojson& j, const std::string& path) {
+    CompositeStep s;
+    r.keys(j, path, {"type", "score", "params", "outputs"});
+    if (j.contains("score")) {
+        const std::string sp = join(path, "score");
+        const ojson& sc = r.object(j["score"], sp);
+        r.keys(sc, sp, {"method", "params"});
+        if (!sc.contains("method"))
+            r.fail(join(sp, "method"),
+                   "missing (methods: " + list_text(score_method_names()) + ")");
+        const std::string method = r.string(sc["method"], join(sp, "method"));
+        try {
+            s.score = make_score_options(method);
+        } catch (const ArgumentError& e) {
+            r.fail(join(sp, "method"), e.what());
+        }
+        if (sc.contains("params"))
+            r.params(sc["params"], join(sp, "params"), score_access(s.score, &s.score));
+    }
+    if (j.contains("params"))
+        r.params(j["params"], join(path, "params"),
+                 table_access(CompositeOptions::params(), s.options, &s.options));
+    if (s.options.harmonize && s.options.method != "best")
+        r.fail(join(path, "params.harmonize"),
+               "works with method 'best' only (method is '" + s.options.method + "')");
+    if (j.contains("outputs")) {
+        const std::string op = join(path, "outputs");
+        const ojson& o = r.object(j["outputs"], op);
+        r.keys(o, op, {"index", "score", "count", "best_ranks", "worst_ranks"});
+        if (o.contains("index"))
+            s.index = r.string(o["index"], join(op, "index"));
+        if (o.contains("score"))
+            s.score_out = r.string(o["score"], join(op, "score"));
+        if (o.contains("count"))
+            s.count = r.string(o["count"], join(op, "count"));
+        for (const char* key : {"best_ranks", "worst_ranks"}) {
+            if (!o.contains(key))
+                continue;
+            auto& list = std::string(key) == "best_ranks" ? s.best_ranks : s.worst_ranks;
+            const std::string lp = join(op, key);
+            const ojson& a = r.array(o[key], lp);
+            for (std::size_t k = 0; k < a.size(); ++k) {
+                const std::string ep = at(lp, k);
+                r.object(a[k], ep);
+                r.keys(a[k], ep, {"rank", "path"});
+                if (!a[k].contains("rank") || !a[k].contains("path"))
+                    r.fail(ep, "expected {\"rank\": R, \"path\": FILE}");
+                const int rank = r.integer_in(a[k]["rank"], join(ep, "rank"), 1, 65535);
+                const std::string file = r.string(a[k]["path"], join(ep, "path"));
+                if (file.empty())
+                    r.fail(join(ep, "path"), "empty path");
+                list.emplace_back(rank, file);
+            }
+        }
+    }
+    return s;
+}
+
+/// The notch JSON of fft::to_json, checked key by key, then built by notches_from_json
+/// (which checks the values' ranges).
+fft::NotchSet read_notches(const Reader& r, const ojson& j, const std::string& path) {
+    r.object(j, path);
+    r.keys(j, path, {"version", "points", "stripes"});
+    if (j.contains("version") && r.integer(j["version"], join(path, "version")) != 1)
+        r.fail(join(path, "version"),
+               "notch set version " + j["version"].dump() + " is not supported (expected 1)");
+    const std::vector<std::pair<std::string, std::vector<std::string>>> lists = {
+        {"points", {"u", "v", "radius", "shape", "order"}},
+        {"stripes", {"angle", "width", "softness", "protect_radius"}}};
+    for (const auto& [list, fields] : lists) {
+        if (!j.contains(list))
+            continue;
+        const std::string lp = join(path, list);
+        const ojson& a = r.array(j[list], lp);
+        for (std::size_t k = 0; k < a.size(); ++k) {
+            const std::string ep = at(lp, k);
+            r.object(a[k], ep);
+            r.keys(a[k], ep, fields);
+            for (const auto& f : fields) {
+                const bool required = f == "u" || f == "v" || f == "radius" ||
+                                      (list == "stripes" && (f == "angle" || f == "width"));
+                if (!a[k].contains(f)) {
+                    if (required)
+                        r.fail(join(ep, f), "missing");
+                    continue;
+                }
+                if (f == "shape") {
+                    const std::string shape = r.string(a[k][f], join(ep, f));
+                    if (!fft::parse_shape(shape))
+                        r.fail(join(ep, f),
+                               "'" + shape + "' is not one of ideal, gaussian, butterworth");
+                } else if (f == "order") {
+                    r.integer_in(a[k][f], join(ep, f), 1, 20);
+                } else {
+                    r.number(a[k][f], join(ep, f));
+                }
+            }
+        }
+    }
+    return fft::notches_from_json(j.dump(), r.source() + ": " + path);
+}
+
+DebandStep read_deband(const Reader& r, const ojson& j, const std::string& path) {
+    DebandStep s;
+    r.keys(j, path, {"type", "band", "notches", "auto", "angle", "shared", "params"});
+    if (j.contains("band")) {
+        const ojson& b = j["band"];
+        if (b.is_string() && b.get<std::string>() == "all")
+            s.band = 0;
+        else if (b.is_number_integer())
+            s.band = r.integer_in(b, join(path, "band"), 1, 65535);
+        else
+            r.expect(false, b, join(path, "band"), "\"all\" or a band number from 1");
+    }
+    if (j.contains("notches"))
+        s.notches = read_notches(r, j["notches"], join(path, "notches"));
+    if (j.contains("auto"))
+        s.auto_find = r.boolean(j["auto"], join(path, "auto"));
+    if (j.contains("angle") && !j["angle"].is_null()) {
+        const double a = r.number(j["angle"], join(path, "angle"));
+        if (!(a >= -360 && a <= 360))
+            r.fail(join(path, "angle"), shown(j["angle"]) + " is outside [-360, 360]");
+        s.angle = a;
+    }
+    if (j.contains("shared"))
+        s.shared = r.boolean(j["shared"], join(path, "shared"));
+    if (j.contains("params"))
+        r.params(j["params"], join(path, "params"), deband_access(s, &s));
+    if (!s.auto_find && s.notches.empty())
+        r.fail(path, "nothing to remove: give \"notches\" or \"auto\": true");
+    return s;
+}
+
+FillStep read_fill(const Reader& r, const ojson& j, const std::string& path) {
+    FillStep s;
+    r.keys(j, path, {"type", "params"});
+    if (j.contains("params"))
+        r.params(j["params"], join(path, "params"),
+                 table_access(fill_params(), s.options, &s.options));
+    return s;
+}
+
+const std::vector<std::string> kReprojectExtra = {"res", "size", "bounds", "src_nodata",
+                                                  "dst_nodata"};
+
+ReprojectStep read_reproject(const Reader& r, const ojson& j, const std::string& path) {
+    ReprojectStep s;
+    r.keys(j, path, {"type", "params"});
+    const std::string pp = join(path, "params");
+    if (!j.contains("params"))
+        r.fail(join(pp, "dst_crs"), "missing: the target CRS (e.g. \"EPSG:4326\")");
+    const ojson& p = j["params"];
+    r.params(p, pp, table_access(reproject_params(), s, &s), kReprojectExtra);
+    if (s.dst_crs.empty())
+        r.fail(join(pp, "dst_crs"), "missing: the target CRS (e.g. \"EPSG:4326\")");
+    try {
+        (void)Crs::from_user_input(s.dst_crs);
+    } catch (const Error& e) {
+        r.fail(join(pp, "dst_crs"), e.what());
+    }
+    auto positive = [&](const ojson& v, const std::string& vp) {
+        const double x = r.number(v, vp);
+        if (!(x > 0) || !std::isfinite(x))
+            r.fail(vp, shown(v) + " is not a positive resolution");
+        return x;
+    };
+    if (p.contains("res") && !p["res"].is_null()) {
+        const std::string vp = join(pp, "res");
+        const ojson& v = p["res"];
+        if (v.is_number()) {
+            s.res_x = s.res_y = positive(v, vp);
+        } else {
+            r.expect(v.is_array() && (v.size() == 1 || v.size() == 2), v, vp, "a number or [X, Y]");
+            s.res_x = positive(v[0], at(vp, 0));
+            s.res_y = v.size() == 2 ? positive(v[1], at(vp, 1)) : *s.res_x;
+        }
+    }
+    if (p.contains("size") && !p["size"].is_null()) {
+        const std::string vp = join(pp, "size");
+        const ojson& v = p["size"];
+        r.expect(v.is_array() && v.size() == 2, v, vp, "[WIDTH, HEIGHT]");
+        const int w = r.integer_in(v[0], at(vp, 0), 0, 1 << 30);
+        const int h = r.integer_in(v[1], at(vp, 1), 0, 1 << 30);
+        if (w == 0 && h == 0)
+            r.fail(vp, "WIDTH and HEIGHT are not both 0");
+        if (w)
+            s.width = w;
+        if (h)
+            s.height = h;
+    }
+    if (p.contains("bounds") && !p["bounds"].is_null()) {
+        const std::string vp = join(pp, "bounds");
+        const ojson& v = p["bounds"];
+        r.expect(v.is_array() && v.size() == 4, v, vp, "[LEFT, BOTTOM, RIGHT, TOP]");
+        Bounds b{r.number(v[0], at(vp, 0)), r.number(v[1], at(vp, 1)), r.number(v[2], at(vp, 2)),
+                 r.number(v[3], at(vp, 3))};
+        if (!(b.left < b.right && b.bottom < b.top))
+            r.fail(vp, "LEFT < RIGHT and BOTTOM < TOP expected, got " + shown(v));
+        s.bounds = b;
+    }
+    for (const char* key : {"src_nodata", "dst_nodata"})
+        if (p.contains(key) && !p[key].is_null())
+            (std::string(key) == "src_nodata" ? s.src_nodata : s.dst_nodata) =
+                r.number(p[key], join(pp, key));
+    if (s.tap && !s.res_x)
+        r.fail(join(pp, "tap"), "needs a resolution (\"res\")");
+    return s;
+}
+
+// ---- writing -------------------------------------------------------------------------------
+
+using Comments = std::map<std::string, std::string>;
+
+ojson text_to_json(const ParamInfo& i, const std::string& text) {
+    switch (i.type) {
+    case ParamType::Bool:
+        return text == "true";
+    case ParamType::Int:
+        return std::stoll(text);
+    case ParamType::Double: {
+        const double v = std::strtod(text.c_str(), nullptr);
+        if (!std::isfinite(v))
+            return v > 0 ? "inf" : v < 0 ? "-inf" : "nan";
+        return v;
+    }
+    case ParamType::String:
+    case ParamType::Choice:
+        break;
+    }
+    return text;
+}
+
+ojson params_json(const ParamAccess& a, const std::string& path, Comments* comments) {
+    ojson out = ojson::object();
+    for (const auto& i : a.infos) {
+        out[i.name] = text_to_json(i, a.get(i.name));
+        if (comments)
+            (*comments)[join(path, i.name)] = i.help + " (" + type_text(i) + ")";
+    }
+    return out;
+}
+
+ojson notches_json(const fft::NotchSet& n) {
+    ojson j = ojson::parse(fft::to_json(n));
+    // to_json leaves out the order of non-Butterworth notches; write it so a recipe
+    // round-trips exactly.
+    for (std::size_t k = 0; k < n.points.size(); ++k)
+        j["points"][k]["order"] = n.points[k].order;
+    return j;
+}
+
+ojson step_json(const RecipeStep& step, const std::string& path, Comments* c) {
+    ojson j;
+    j["type"] = recipe_step_type(step);
+    if (c)
+        (*c)[join(path, "type")] = "one of " + list_text(recipe_step_types());
+    std::visit(
+        [&](const auto& s) {
+            using S = std::decay_t<decltype(s)>;
+            if constexpr (std::is_same_v<S, CompositeStep>) {
+                j["score"]["method"] = score_method_name(s.score);
+                j["score"]["params"] =
+                    params_json(score_access(s.score, nullptr), join(path, "score.params"), c);
+                j["params"] = params_json(table_access(CompositeOptions::params(), s.options,
+                                                       static_cast<CompositeOptions*>(nullptr)),
+                                          join(path, "params"), c);
+                ojson o;
+                o["index"] = s.index;
+                o["score"] = s.score_out;
+                o["count"] = s.count;
+                auto ranks = [](const std::vector<std::pair<int, std::string>>& list) {
+                    ojson a = ojson::array();
+                    for (const auto& [rank, file] : list)
+                        a.push_back({{"rank", rank}, {"path", file}});
+                    return a;
+                };
+                o["best_ranks"] = ranks(s.best_ranks);
+                o["worst_ranks"] = ranks(s.worst_ranks);
+                j["outputs"] = o;
+                if (c) {
+                    (*c)[join(path, "score.method")] =
+                        "score method: " + list_text(score_method_names()) +
+                        " (its parameters differ: see `rasterbench-cli composite --score M "
+                        "--list-params`)";
+                    (*c)[join(path, "outputs.index")] =
+                        "0-based position of the winning scene (empty: not written)";
+                    (*c)[join(path, "outputs.score")] = "the winning score, Float32";
+                    (*c)[join(path, "outputs.count")] = "valid observations per pixel, UInt16";
+                    (*c)[join(path, "outputs.best_ranks")] =
+                        "[{\"rank\": R, \"path\": FILE}]: the R-th best valid pixel";
+                    (*c)[join(path, "outputs.worst_ranks")] = "the same for the R-th worst";
+                }
+            } else if constexpr (std::is_same_v<S, DebandStep>) {
+                j["band"] = s.band == 0 ? ojson("all") : ojson(s.band);
+                j["notches"] = notches_json(s.notches);
+                j["auto"] = s.auto_find;
+                j["angle"] = s.angle ? ojson(*s.angle) : ojson(nullptr);
+                j["shared"] = s.shared;
+                j["params"] = params_json(deband_access(s, nullptr), join(path, "params"), c);
+                if (c) {
+                    (*c)[join(path, "band")] = "\"all\" or a band number (1-based)";
+                    (*c)[join(path, "auto")] = "find notches along the stripe orientation";
+                    (*c)[join(path, "angle")] =
+                        "stripe angle in degrees for auto (null: estimated per band)";
+                    (*c)[join(path, "shared")] = "auto: find on the first band, apply to all";
+                }
+            } else if constexpr (std::is_same_v<S, FillStep>) {
+                j["params"] = params_json(
+                    table_access(fill_params(), s.options, static_cast<FillOptions*>(nullptr)),
+                    join(path, "params"), c);
+            } else {
+                const std::string pp = join(path, "params");
+                ojson p = params_json(
+                    table_access(reproject_params(), s, static_cast<ReprojectStep*>(nullptr)), pp,
+                    c);
+                p["res"] =
+                    s.res_x ? ojson::array({*s.res_x, s.res_y.value_or(*s.res_x)}) : ojson(nullptr);
+                p["size"] = s.width || s.height
+                                ? ojson::array({s.width.value_or(0), s.height.value_or(0)})
+                                : ojson(nullptr);
+                p["bounds"] = s.bounds ? ojson::array({s.bounds->left, s.bounds->bottom,
+                                                       s.bounds->right, s.bounds->top})
+                                       : ojson(nullptr);
+                p["src_nodata"] = s.src_nodata ? ojson(*s.src_nodata) : ojson(nullptr);
+                p["dst_nodata"] = s.dst_nodata ? ojson(*s.dst_nodata) : ojson(nullptr);
+                j["params"] = p;
+                if (c) {
+                    (*c)[join(pp, "res")] = "[X, Y] pixel size in CRS units, gdalwarp -tr";
+                    (*c)[join(pp, "size")] = "[W, H] in pixels (0 keeps square pixels), -ts";
+                    (*c)[join(pp, "bounds")] = "[L, B, R, T] in dst_crs, gdalwarp -te";
+                    (*c)[join(pp, "src_nodata")] = "overrides the source nodata";
+                    (*c)[join(pp, "dst_nodata")] = "nodata of the output";
+                }
+            }
+        },
+        step);
+    return j;
+}
+
+ojson recipe_json(const Recipe& r, Comments* c) {
+    ojson j;
+    j["format"] = kRecipeFormat;
+    j["version"] = kRecipeVersion;
+    j["description"] = r.description;
+    j["scenes"] = ojson::array();
+    for (const auto& s : r.scenes)
+        j["scenes"].push_back(s.files.size() == 1 ? ojson(s.files[0]) : ojson(s.files));
+    j["qa_from"] = {{"from", r.qa_from}, {"to", r.qa_to}};
+    j["steps"] = ojson::array();
+    for (std::size_t k = 0; k < r.steps.size(); ++k)
+        j["steps"].push_back(step_json(r.steps[k], at("steps", k), c));
+    ojson o;
+    o["path"] = r.output.path;
+    o["pattern"] = r.output.pattern;
+    const ojson stream = params_json(
+        table_access(output_params(), r.output.stream, static_cast<StreamOptions*>(nullptr)),
+        "output", c);
+    for (const auto& [k, v] : stream.items())
+        o[k] = v;
+    j["output"] = o;
+    if (c) {
+        (*c)["description"] = "free text";
+        (*c)["scenes"] = "scene files, or [files] of one scene (e.g. with its quality file); "
+                         "relative to this file; SCENE arguments of `run` replace them";
+        (*c)["qa_from.from"] = "append to each one-file scene the file named by replacing this";
+        (*c)["qa_from.to"] = "... with this (e.g. _sr.tif and _fmask.tif); empty: none";
+        (*c)["output.path"] = "the result (a composite's, or the one scene's); -o replaces it";
+        (*c)["output.pattern"] = "per-scene results without a composite: {stem}, {name}, {index}";
+    }
+    return j;
+}
+
+/// Pretty JSON with two-space indents, short scalar arrays on one line, and a // comment
+/// after each value that has one.
+void emit(std::string& out, const ojson& j, const std::string& path, int indent,
+          const Comments* c) {
+    const std::string pad(std::size_t(indent) + 2, ' ');
+    auto scalar_array = [](const ojson& a) {
+        return std::all_of(a.begin(), a.end(),
+                           [](const ojson& e) { return !e.is_object() && !e.is_array(); });
+    };
+    if (j.is_object() && !j.empty()) {
+        out += "{\n";
+        std::size_t k = 0;
+        for (const auto& [key, v] : j.items()) {
+            const std::string p = join(path, key);
+            out += pad + ojson(key).dump() + ": ";
+            emit(out, v, p, indent + 2, c);
+            if (++k < j.size())
+                out += ",";
+            if (c && c->count(p))
+                out += " // " + c->at(p);
+            out += "\n";
+        }
+        out += std::string(std::size_t(indent), ' ') + "}";
+    } else if (j.is_array() && !j.empty() && !scalar_array(j)) {
+        out += "[\n";
+        for (std::size_t k = 0; k < j.size(); ++k) {
+            out += pad;
+            emit(out, j[k], at(path, k), indent + 2, c);
+            out += k + 1 < j.size() ? ",\n" : "\n";
+        }
+        out += std::string(std::size_t(indent), ' ') + "]";
+    } else if (j.is_array() && !j.empty()) {
+        out += "[";
+        for (std::size_t k = 0; k < j.size(); ++k)
+            out += (k ? ", " : "") + j[k].dump();
+        out += "]";
+    } else {
+        out += j.dump();
+    }
+}
+
+template <class O> bool same_fft(const O& a, const O& b) {
+    for (const auto& p : O::params())
+        if (p.get(a) != p.get(b))
+            return false;
+    return true;
+}
+
+} // namespace
+
+// ---- tables ----------------------------------------------------------------------------------
+
+const ParamTable<FillOptions>& fill_params() {
+    static const ParamTable<FillOptions> t = [] {
+        ParamTable<FillOptions> t;
+        t.add(&FillOptions::max_distance, "max_distance",
+              "search distance in pixels: gaps farther from any valid pixel stay nodata "
+              "(gdal_fillnodata -md)",
+              0, kInf);
+        t.add(&FillOptions::smoothing, "smoothing",
+              "3x3 smoothing passes over the filled pixels (gdal_fillnodata -si)", 0, 100000);
+        return t;
+    }();
+    return t;
+}
+
+const ParamTable<ReprojectStep>& reproject_params() {
+    static const ParamTable<ReprojectStep> t = [] {
+        ParamTable<ReprojectStep> t;
+        t.add(&ReprojectStep::dst_crs, "dst_crs",
+              "target CRS: EPSG:code, WKT, PROJ string, or any CRS PROJ understands");
+        std::vector<std::string> names;
+        for (int k = int(WarpResampling::Nearest); k <= int(WarpResampling::Median); ++k)
+            names.emplace_back(warp_resampling_name(WarpResampling(k)));
+        t.add_choice(&ReprojectStep::resampling, "resampling", names, "resampling method");
+        t.add(&ReprojectStep::error_threshold, "error_threshold",
+              "approximation error in pixels (gdalwarp -et; 0 = exact)", 0, kInf);
+        t.add(&ReprojectStep::tap, "tap",
+              "align the grid on multiples of the resolution (gdalwarp -tap)");
+        return t;
+    }();
+    return t;
+}
+
+const ParamTable<StreamOptions>& output_params() {
+    static const ParamTable<StreamOptions> t = [] {
+        ParamTable<StreamOptions> t;
+        t.add_choice(&StreamOptions::compression, "compression",
+                     {"NONE", "DEFLATE", "LZW", "ZSTD", "LZMA", "PACKBITS"},
+                     "GeoTIFF compression of the files written");
+        t.add(&StreamOptions::compression_level, "compression_level",
+              "DEFLATE/ZSTD/LZMA level (0 = GDAL's default)", 0, 22);
+        t.add(&StreamOptions::tile_size, "tile_size", "GeoTIFF tile size (multiple of 16)", 16,
+              4096);
+        t.add(&StreamOptions::block_size, "block_size", "composite processing block in pixels", 16,
+              16384);
+        return t;
+    }();
+    return t;
+}
+
+// ---- steps -----------------------------------------------------------------------------------
+
+std::vector<std::string> recipe_step_types() {
+    return {"composite", "deband", "fill", "reproject"};
+}
+
+std::string recipe_step_type(const RecipeStep& step) {
+    return recipe_step_types()[step.index()];
+}
+
+RecipeStep make_recipe_step(std::string_view type) {
+    if (type == "composite")
+        return CompositeStep{};
+    if (type == "deband")
+        return DebandStep{};
+    if (type == "fill")
+        return FillStep{};
+    if (type == "reproject")
+        return ReprojectStep{};
+    throw ArgumentError("unknown step type '" + std::string(type) +
+                        "' (types: " + list_text(recipe_step_types()) + ")");
+}
+
+bool operator==(const CompositeStep& a, const CompositeStep& b) {
+    const auto& t = CompositeOptions::params();
+    return score_method_name(a.score) == score_method_name(b.score) &&
+           score_param_values(a.score) == score_param_values(b.score) &&
+           t.values(a.options) == t.values(b.options) && a.options.bands == b.options.bands &&
+           a.options.best_ranks == b.options.best_ranks &&
+           a.options.worst_ranks == b.options.worst_ranks && a.index == b.index &&
+           a.score_out == b.score_out && a.count == b.count && a.best_ranks == b.best_ranks &&
+           a.worst_ranks == b.worst_ranks;
+}
+
+bool operator==(const DebandStep& a, const DebandStep& b) {
+    return a.band == b.band && a.notches == b.notches && a.auto_find == b.auto_find &&
+           a.angle == b.angle && a.shared == b.shared && same_fft(a.peak, b.peak) &&
+           same_fft(a.orientation, b.orientation) && same_fft(a.options, b.options);
+}
+
+bool operator==(const FillStep& a, const FillStep& b) {
+    return a.options.max_distance == b.options.max_distance &&
+           a.options.smoothing == b.options.smoothing && a.options.threads == b.options.threads;
+}
+
+bool operator==(const ReprojectStep& a, const ReprojectStep& b) {
+    auto same_bounds = [](const std::optional<Bounds>& x, const std::optional<Bounds>& y) {
+        if (!x || !y)
+            return !x && !y;
+        return x->left == y->left && x->bottom == y->bottom && x->right == y->right &&
+               x->top == y->top;
+    };
+    return a.dst_crs == b.dst_crs && a.resampling == b.resampling &&
+           a.error_threshold == b.error_threshold && a.tap == b.tap && a.res_x == b.res_x &&
+           a.res_y == b.res_y && a.width == b.width && a.height == b.height &&
+           same_bounds(a.bounds, b.bounds) && a.src_nodata == b.src_nodata &&
+           a.dst_nodata == b.dst_nodata;
+}
+
+bool operator==(const RecipeOutput& a, const RecipeOutput& b) {
+    return a.path == b.path && a.pattern == b.pattern &&
+           a.stream.block_size == b.stream.block_size && a.stream.threads == b.stream.threads &&
+           a.stream.compression == b.stream.compression &&
+           a.stream.compression_level == b.stream.compression_level &&
+           a.stream.tile_size == b.stream.tile_size;
+}
+
+bool operator==(const Recipe& a, const Recipe& b) {
+    if (a.scenes.size() != b.scenes.size())
+        return false;
+    for (std::size_t k = 0; k < a.scenes.size(); ++k)
+        if (a.scenes[k].files != b.scenes[k].files)
+            return false;
+    return a.description == b.description && a.qa_from == b.qa_from && a.qa_to == b.qa_to &&
+           a.steps == b.steps && a.output == b.output;
+}
+
+// ---- parse / write ---------------------------------------------------------------------------
+
+Recipe parse_recipe(std::string_view text, std::string_view source) {
+    const Reader r{std::string(source)};
+    const ojson j = parse_json(text, r);
+    r.object(j, "");
+    if (!j.contains("format"))
+        r.fail("format", "missing: a recipe starts with \"format\": \"rasterbench-recipe\"");
+    if (r.string(j["format"], "format") != kRecipeFormat)
+        r.fail("format", "'" + j["format"].get<std::string>() + "' is not \"" +
+                             std::string(kRecipeFormat) + "\"");
+    if (!j.contains("version"))
+        r.fail("version",
+               "missing (this build reads version " + std::to_string(kRecipeVersion) + ")");
+    if (const long long v = r.integer(j["version"], "version"); v != kRecipeVersion)
+        r.fail("version", "version " + std::to_string(v) + " is not supported (this build reads " +
+                              std::to_string(kRecipeVersion) + ")");
+    r.keys(j, "", {"format", "version", "description", "scenes", "qa_from", "steps", "output"});
+
+    Recipe out;
+    if (j.contains("description"))
+        out.description = r.string(j["description"], "description");
+    if (j.contains("scenes")) {
+        const ojson& a = r.array(j["scenes"], "scenes");
+        for (std::size_t k = 0; k < a.size(); ++k) {
+            const std::string p = at("scenes", k);
+            SceneSource s;
+            if (a[k].is_array()) {
+                for (std::size_t f = 0; f < a[k].size(); ++f)
+                    s.files.push_back(r.string(a[k][f], at(p, f)));
+            } else {
+                r.expect(a[k].is_string(), a[k], p, "a file or an array of files");
+                s.files.push_back(a[k].get<std::string>());
+            }
+            if (s.files.empty())
+                r.fail(p, "a scene needs at least one file");
+            for (std::size_t f = 0; f < s.files.size(); ++f)
+                if (s.files[f].empty())
+                    r.fail(a[k].is_array() ? at(p, f) : p, "empty file name");
+            out.scenes.push_back(std::move(s));
+        }
+    }
+    if (j.contains("qa_from")) {
+        const ojson& q = r.object(j["qa_from"], "qa_from");
+        r.keys(q, "qa_from", {"from", "to"});
+        if (q.contains("from"))
+            out.qa_from = r.string(q["from"], "qa_from.from");
+        if (q.contains("to"))
+            out.qa_to = r.string(q["to"], "qa_from.to");
+        if (out.qa_from.empty() && !out.qa_to.empty())
+            r.fail("qa_from.from", "empty, but qa_from.to is set");
+    }
+    if (!j.contains("steps"))
+        r.fail("steps", "missing: a recipe has at least one step");
+    const ojson& steps = r.array(j["steps"], "steps");
+    if (steps.empty())
+        r.fail("steps", "empty: a recipe has at least one step");
+    std::optional<std::size_t> composite;
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+        const std::string p = at("steps", k);
+        const ojson& s = r.object(steps[k], p);
+        if (!s.contains("type"))
+            r.fail(join(p, "type"), "missing (types: " + list_text(recipe_step_types()) + ")");
+        const std::string type = r.string(s["type"], join(p, "type"));
+        if (type == "composite") {
+            if (composite)
+                r.fail(p, "a recipe has at most one composite step (the first is " +
+                              at("steps", *composite) + ")");
+            composite = k;
+            out.steps.push_back(read_composite(r, s, p));
+        } else if (type == "deband") {
+            out.steps.push_back(read_deband(r, s, p));
+        } else if (type == "fill") {
+            out.steps.push_back(read_fill(r, s, p));
+        } else if (type == "reproject") {
+            out.steps.push_back(read_reproject(r, s, p));
+        } else {
+            r.fail(join(p, "type"), "unknown step type '" + type +
+                                        "' (types: " + list_text(recipe_step_types()) + ")");
+        }
+    }
+    if (j.contains("output")) {
+        const ojson& o = r.object(j["output"], "output");
+        if (o.contains("path"))
+            out.output.path = r.string(o["path"], "output.path");
+        if (o.contains("pattern"))
+            out.output.pattern = r.string(o["pattern"], "output.pattern");
+        r.params(o, "output", table_access(output_params(), out.output.stream, &out.output.stream),
+                 {"path", "pattern"});
+        if (out.output.stream.tile_size % 16 != 0)
+            r.fail("output.tile_size",
+                   std::to_string(out.output.stream.tile_size) + " is not a multiple of 16");
+        if (composite && !out.output.pattern.empty())
+            r.fail("output.pattern", "a recipe with a composite has one output: use output.path");
+    }
+    return out;
+}
+
+Recipe load_recipe(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw IoError(path + ": cannot open the recipe");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad())
+        throw IoError(path + ": cannot read the recipe");
+    return parse_recipe(ss.str(), path);
+}
+
+std::string write_recipe(const Recipe& recipe) {
+    std::string out;
+    emit(out, recipe_json(recipe, nullptr), "", 0, nullptr);
+    return out + "\n";
+}
+
+void save_recipe(const Recipe& recipe, const std::string& path) {
+    const std::string tmp = path + ".partial";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << write_recipe(recipe);
+        out.close();
+        if (!out) {
+            std::error_code ec;
+            std::filesystem::remove(tmp, ec);
+            throw IoError(path + ": cannot write the recipe");
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        std::filesystem::remove(tmp, ec);
+        throw IoError(path + ": cannot write the recipe (" + ec.message() + ")");
+    }
+}
+
+std::string describe_recipe_step(const RecipeStep& step) {
+    return step_json(step, "", nullptr).dump();
+}
+
+std::string recipe_template(const std::vector<std::string>& step_types) {
+    Recipe r;
+    bool composite = false;
+    for (const auto& t : step_types) {
+        RecipeStep s = make_recipe_step(t);
+        if (auto* d = std::get_if<DebandStep>(&s))
+            d->auto_find = true; // runnable as it is
+        if (auto* p = std::get_if<ReprojectStep>(&s))
+            p->dst_crs = "EPSG:4326";
+        composite = composite || t == "composite";
+        r.steps.push_back(std::move(s));
+    }
+    if (composite)
+        r.output.path = "composite.tif";
+    else
+        r.output.pattern = "{stem}_out.tif";
+    Comments c;
+    const ojson j = recipe_json(r, &c);
+    std::string out = "// rasterbench-cli run recipe, format version " +
+                      std::to_string(kRecipeVersion) +
+                      ", generated from the parameter tables.\n"
+                      "// Every key is optional except format, version, steps, each step's "
+                      "type and a\n// reproject's dst_crs; absent keys take the defaults "
+                      "shown. Comments are allowed.\n";
+    emit(out, j, "", 0, &c);
+    return out + "\n";
+}
+
+// ---- deband notches --------------------------------------------------------------------------
+
+namespace {
+
+Raster band_of(const Raster& r, int b) {
+    Raster out(r.dtype(), 1, r.rows(), r.cols());
+    const std::size_t bytes = r.band_size() * dtype_size(r.dtype());
+    std::copy(r.bytes() + bytes * std::size_t(b), r.bytes() + bytes * std::size_t(b + 1),
+              out.bytes());
+    if (r.has_mask()) {
+        const auto m = r.mask(b);
+        std::copy(m.begin(), m.end(), out.mask(0).begin());
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<fft::NotchSet> deband_step_notches(const Raster& data, const DebandStep& step,
+                                               const std::vector<int>& file_bands,
+                                               std::vector<std::string>* notes) {
+    std::vector<fft::NotchSet> per(std::size_t(data.bands()), step.notches);
+    if (!step.auto_find)
+        return per;
+    for (int b = 0; b < data.bands(); ++b) {
+        if (step.shared && b > 0) {
+            per[std::size_t(b)] = per[0];
+            continue;
+        }
+        const Raster one = band_of(data, b);
+        fft::Orientation o;
+        if (step.angle) {
+            o.angle_deg = *step.angle;
+            o.source = fft::OrientationSource::None;
+        } else {
+            o = fft::estimate_orientation(one, 0, step.orientation);
+        }
+        std::ostringstream note;
+        note << "band " << (b < int(file_bands.size()) ? file_bands[std::size_t(b)] : b + 1)
+             << ": orientation " << o.angle_deg << " deg ("
+             << (step.angle ? std::string("given") : std::string(fft::source_name(o.source)))
+             << ")";
+        if (!step.angle && o.source == fft::OrientationSource::None) {
+            if (notes)
+                notes->push_back(note.str() + ": no stripe orientation found, no automatic "
+                                              "notches");
+            continue;
+        }
+        const fft::PeakResult r =
+            fft::find_peaks(fft::compute_spectrum(one, 0), o.angle_deg, step.peak);
+        note << ", " << r.peaks.size() << " peaks";
+        if (r.period > 0)
+            note << ", period " << r.period << " px";
+        if (notes)
+            notes->push_back(note.str());
+        auto& n = per[std::size_t(b)];
+        n.points.insert(n.points.end(), r.notches.points.begin(), r.notches.points.end());
+    }
+    return per;
+}
+
+} // namespace rb

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "Background.h"
 #include "MapCanvas.h"
@@ -80,6 +81,43 @@ template <class Read> void readEach(QThreadPool* pool, std::size_t n, Read read)
     });
     if (error)
         std::rethrow_exception(error);
+}
+
+/// The plan of a preview `f` times coarser than `p` (every f-th output pixel of its read):
+/// what rb::subsample gives from the cached reads.
+ViewportPlan coarserPlan(const ViewportPlan& p, int f) {
+    ViewportPlan c = p;
+    c.step = p.step * f;
+    c.outCols = (p.outCols + f - 1) / f;
+    c.outRows = (p.outRows + f - 1) / f;
+    const std::int64_t x0 = p.crop.col_off / f, y0 = p.crop.row_off / f,
+                       x1 = (p.crop.col_end() + f - 1) / f, y1 = (p.crop.row_end() + f - 1) / f;
+    c.crop = {x0, y0, x1 - x0, y1 - y0};
+    // Scene pixels per output pixel of the fine plan; a coarse pixel spans f of them.
+    const double rx = double(p.read.width) / std::max(1, p.outCols),
+                 ry = double(p.read.height) / std::max(1, p.outRows);
+    c.pixels = QRectF(double(p.read.col_off) + double(x0 * f) * rx,
+                      double(p.read.row_off) + double(y0 * f) * ry, double((x1 - x0) * f) * rx,
+                      double((y1 - y0) * f) * ry);
+    return c;
+}
+
+/// Fills a preview from a stack (on result.plan's grid), its scores and their composite.
+void assemble(ViewportResult& result, const std::vector<rb::Raster>& stack,
+              const std::vector<rb::Raster>& scores, const rb::CompositeResult& c) {
+    const rb::Window& w = result.plan.crop;
+    result.composite.composite = rb::crop(c.composite, w);
+    result.composite.index = rb::crop(c.index, w);
+    result.composite.score = rb::crop(c.score, w);
+    result.composite.count = rb::crop(c.count, w);
+    for (const auto& r : c.best_rank)
+        result.composite.best_rank.push_back(rb::crop(r, w));
+    for (const auto& r : c.worst_rank)
+        result.composite.worst_rank.push_back(rb::crop(r, w));
+    if (result.current >= 0 && result.current < int(stack.size())) {
+        result.scene = rb::crop(stack[std::size_t(result.current)], w);
+        result.score = rb::crop(scores[std::size_t(result.current)], w);
+    }
 }
 
 QString number(double v) {
@@ -155,12 +193,7 @@ struct CompositeController::Reads {
     /// since they depend on the pixels alone; a parameter change then only rescores.
     std::shared_ptr<const rb::StackStats> statistics(const rb::StackStatsNeeds& needs) const {
         const std::lock_guard lock(statsMutex);
-        const auto covers = [](const rb::StackStatsNeeds& have, const rb::StackStatsNeeds& want) {
-            return (have.median || !want.median) && (have.mean || !want.mean) &&
-                   (have.min || !want.min) && (have.max || !want.max) &&
-                   (have.count || !want.count);
-        };
-        if (!stats || !covers(statsNeeds, needs)) {
+        if (!hasStatistics(needs)) {
             rb::StackStatsNeeds all = statsNeeds;
             all.median |= needs.median;
             all.mean |= needs.mean;
@@ -171,6 +204,18 @@ struct CompositeController::Reads {
             statsNeeds = all;
         }
         return stats;
+    }
+
+    /// Whether statistics() would answer without computing (call under statsMutex).
+    bool hasStatistics(const rb::StackStatsNeeds& want) const {
+        const rb::StackStatsNeeds& have = statsNeeds;
+        return stats && (have.median || !want.median) && (have.mean || !want.mean) &&
+               (have.min || !want.min) && (have.max || !want.max) && (have.count || !want.count);
+    }
+    /// The cached statistics covering `needs`, or null (never computes).
+    std::shared_ptr<const rb::StackStats> cachedStatistics(const rb::StackStatsNeeds& needs) const {
+        const std::lock_guard lock(statsMutex);
+        return hasStatistics(needs) ? stats : nullptr;
     }
 
 private:
@@ -408,6 +453,12 @@ void CompositeController::startViewport() {
     const std::vector<ScoreScene> scenes = scenes_;
     const int current = current_;
     QThreadPool* readPool = &readPool_;
+    CompositeController* self = this; // alive until viewPool_ is done (the destructor waits)
+    // A coarse first preview (every other pixel: a quarter of the work) when the full
+    // viewport took longer than kCoarseFirstMs last time and is large enough to matter.
+    const double expectedMs = (cachedScored ? 0.0 : lastScoreMs_) + lastCompositeMs_;
+    const bool coarseFirst = coarseFirst_ && expectedMs >= coarseMinMs_ &&
+                             qint64(plan.outCols) * plan.outRows >= coarseMinPixels_;
     jobRunning_ = true;
     rerun_ = false;
 
@@ -443,6 +494,39 @@ void CompositeController::startViewport() {
                     result->readMs = double(t.nsecsElapsed()) / 1e6;
                 }
                 out.reads = reads;
+                if (coarseFirst) {
+                    auto cr = std::make_shared<ViewportResult>();
+                    cr->plan = coarserPlan(plan, 2);
+                    cr->current = current;
+                    std::vector<rb::Raster> stack, scores;
+                    for (const auto& r : reads->scenes)
+                        stack.push_back(rb::subsample(r, 2));
+                    if (scored) {
+                        for (const auto& r : scored->scores)
+                            scores.push_back(rb::subsample(r, 2));
+                    } else {
+                        // Statistics of the full view when cached, else of the coarse stack
+                        // (a quarter of the cost; the full pass computes and keeps its own).
+                        const rb::StackStatsNeeds needs = scorer->stack_needs();
+                        std::optional<rb::StackStats> st;
+                        if (needs.any()) {
+                            const auto full = reads->cachedStatistics(needs);
+                            st =
+                                full ? rb::subsample(*full, 2) : rb::stack_statistics(stack, needs);
+                        }
+                        scores = rb::score_stack(stack, *scorer, st ? &*st : nullptr, progress);
+                    }
+                    assemble(*cr, stack, scores, rb::composite(stack, scores, options, progress));
+                    ScoreLegend legend;
+                    QImage image = render(*cr, display, scenes, &legend);
+                    if (fresh())
+                        QMetaObject::invokeMethod(
+                            self,
+                            [self, generation, cr, image, legend] {
+                                self->showCoarse(generation, cr, image, legend);
+                            },
+                            Qt::QueuedConnection);
+                }
                 if (!scored) {
                     t.restart();
                     auto s = std::make_shared<Scored>();
@@ -456,21 +540,8 @@ void CompositeController::startViewport() {
                 }
                 out.scored = scored;
                 t.restart();
-                const rb::CompositeResult c =
-                    rb::composite(reads->scenes, scored->scores, options, progress);
-                const rb::Window& w = plan.crop;
-                result->composite.composite = rb::crop(c.composite, w);
-                result->composite.index = rb::crop(c.index, w);
-                result->composite.score = rb::crop(c.score, w);
-                result->composite.count = rb::crop(c.count, w);
-                for (const auto& r : c.best_rank)
-                    result->composite.best_rank.push_back(rb::crop(r, w));
-                for (const auto& r : c.worst_rank)
-                    result->composite.worst_rank.push_back(rb::crop(r, w));
-                if (current >= 0 && current < int(scenes.size())) {
-                    result->scene = rb::crop(reads->scenes[std::size_t(current)], w);
-                    result->score = rb::crop(scored->scores[std::size_t(current)], w);
-                }
+                assemble(*result, reads->scenes, scored->scores,
+                         rb::composite(reads->scenes, scored->scores, options, progress));
                 result->compositeMs = double(t.nsecsElapsed()) / 1e6;
                 out.image = render(*result, display, scenes, &out.legend);
                 out.result = std::move(result);
@@ -482,7 +553,7 @@ void CompositeController::startViewport() {
             out.stale = out.stale || !fresh();
             return out;
         },
-        [this, files](const Out& out) {
+        [this, files, generation](const Out& out) {
             jobRunning_ = false;
             // Reads and scores stay valid for their view and options even when a newer
             // request made this result stale: keep them for the next job.
@@ -506,13 +577,33 @@ void CompositeController::startViewport() {
                 return;
             }
             result_ = out.result;
+            overlayCoarse_ = false;
             showOverlay(out.image, out.legend);
             latencyMs_ = msSince(clock_, changeNs_);
+            if (coarseShown_ != generation)
+                firstOverlayMs_ = latencyMs_;
             changeNs_ = -1;
+            if (out.result->scoreMs > 0)
+                lastScoreMs_ = out.result->scoreMs;
+            lastCompositeMs_ = out.result->compositeMs;
             emit viewportUpdated();
             if (!fullValid_ && !fullRunning_ && !fullCancelled_)
                 fullTimer_.start();
         });
+}
+
+void CompositeController::showCoarse(quint64 generation,
+                                     std::shared_ptr<const ViewportResult> result,
+                                     const QImage& image, const ScoreLegend& legend) {
+    // Dropped when a newer change came meanwhile (its own previews follow).
+    if (generation != viewGeneration_ || !viewportPending_)
+        return;
+    result_ = std::move(result);
+    overlayCoarse_ = true;
+    coarseShown_ = generation;
+    showOverlay(image, legend);
+    firstOverlayMs_ = changeNs_ >= 0 ? msSince(clock_, changeNs_) : -1;
+    emit viewportUpdated();
 }
 
 void CompositeController::rerender() {

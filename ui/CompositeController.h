@@ -177,6 +177,21 @@ public:
     /// Milliseconds from the latest parameter change to its overlay on the map (-1: none),
     /// and the preview's stages.
     double lastLatencyMs() const { return latencyMs_; }
+    /// Milliseconds from the latest parameter change to the first overlay it produced: the
+    /// coarse first preview (every other pixel) when the full viewport takes longer than
+    /// kCoarseFirstMs to recompute, else the same as lastLatencyMs(). -1: none.
+    double lastFirstOverlayMs() const { return firstOverlayMs_; }
+    /// True while the overlay shows the coarse first preview of the latest change.
+    bool isOverlayCoarse() const { return overlayCoarse_; }
+    /// Full-viewport recomputation time above which a change first shows a coarse preview.
+    static constexpr double kCoarseFirstMs = 60;
+    /// Turns the coarse first preview off or on, with the full-viewport time and output
+    /// size above which it is used.
+    void setCoarseFirst(bool on, double minMs = kCoarseFirstMs, qint64 minPixels = 512 * 512) {
+        coarseFirst_ = on;
+        coarseMinMs_ = minMs;
+        coarseMinPixels_ = minPixels;
+    }
     QString lastError() const { return error_; }
 
     /// Full-resolution job: starts automatically once the parameters settle.
@@ -245,6 +260,17 @@ private:
     QElapsedTimer clock_;
     qint64 changeNs_ = -1; ///< clock_ time of the change being previewed
     double latencyMs_ = -1;
+    double firstOverlayMs_ = -1;
+    bool overlayCoarse_ = false;
+    bool coarseFirst_ = true;
+    double coarseMinMs_ = kCoarseFirstMs;
+    qint64 coarseMinPixels_ = 512 * 512;
+    /// Score and composite times of the latest full-viewport preview (the next one's cost).
+    double lastScoreMs_ = 0, lastCompositeMs_ = 0;
+    quint64 coarseShown_ = 0; ///< view generation whose coarse preview is on the map
+    /// Shows a coarse first preview of view generation `generation` (GUI thread).
+    void showCoarse(quint64 generation, std::shared_ptr<const ViewportResult> result,
+                    const QImage& image, const ScoreLegend& legend);
     QImage overlay_;
     ScoreLegend legend_;
     QString error_;

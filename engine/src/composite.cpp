@@ -38,6 +38,34 @@ const ParamTable<CompositeOptions>& CompositeOptions::params() {
     return t;
 }
 
+Raster subsample(const Raster& r, int step) {
+    if (step < 1)
+        throw ArgumentError("subsample: step " + std::to_string(step) + " is not positive");
+    const int rows = (r.rows() + step - 1) / step, cols = (r.cols() + step - 1) / step;
+    Raster out(r.dtype(), r.bands(), rows, cols);
+    const auto in_cols = std::size_t(r.cols()), out_cols = std::size_t(cols);
+    const auto st = std::size_t(step);
+    // One typed strided copy per plane (a per-sample memcpy of a runtime size would cost
+    // more than the coarse preview saves).
+    auto plane = [&](const auto* src, auto* dst) {
+        for (std::size_t y = 0; y < std::size_t(rows); ++y) {
+            const auto* s = src + y * st * in_cols;
+            auto* d = dst + y * out_cols;
+            for (std::size_t x = 0; x < out_cols; ++x)
+                d[x] = s[x * st];
+        }
+    };
+    visit_dtype(r.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        for (int b = 0; b < r.bands(); ++b)
+            plane(r.band<T>(b).data(), out.band<T>(b).data());
+    });
+    if (r.has_mask())
+        for (int b = 0; b < r.bands(); ++b)
+            plane(r.mask(b).data(), out.mask(b).data());
+    return out;
+}
+
 Raster crop(const Raster& r, const Window& w) {
     w.require_inside(r.cols(), r.rows());
     Raster out(r.dtype(), r.bands(), int(w.height), int(w.width));
@@ -284,6 +312,7 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
                 // Running worst: the last of the order (lowest score; ties: the later scene).
                 std::vector<float> ws(track_worst ? cols : 0);
                 std::vector<std::int32_t> wi(track_worst ? cols : 0);
+                std::vector<float> eff(cols); // a masked scene's scores, masked ones NaN
                 for (int row = range.begin(); row != range.end(); ++row) {
                     const std::size_t base = std::size_t(row) * cols;
                     std::fill(bi.begin(), bi.end(), none);
@@ -314,45 +343,60 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
                             bs[c] = better ? v : b;
                             bi[c] = better ? si : w;
                         };
-                        if (track_worst) {
-                            for (std::size_t c = 0; c < cols; ++c) {
-                                const bool ok = sp[c] >= min_score && (!masked || ok_row[c] != 0);
-                                const float v = sp[c];
-                                const bool worse = ok & ((wi[c] == none) | (v <= ws[c]));
-                                ws[c] = worse ? v : ws[c];
-                                wi[c] = worse ? si : wi[c];
+                        if (masked) {
+                            // A masked sample is not a candidate: its score becomes NaN,
+                            // which every comparison below rejects, so one loop serves both.
+                            const float nan = std::numeric_limits<float>::quiet_NaN();
+                            for (std::size_t c = 0; c < cols; ++c)
+                                eff[c] = ok_row[c] ? sp[c] : nan;
+                            sp = eff.data();
+                        }
+                        std::size_t c = 0;
+#if defined(__SSE2__)
+                        // step() four columns at a time, lane for lane the same logic.
+                        const __m128 minv = _mm_set1_ps(min_score);
+                        const __m128i siv = _mm_set1_epi32(si), nonev = _mm_set1_epi32(none);
+                        for (; c + 4 <= cols; c += 4) {
+                            const __m128 v = _mm_loadu_ps(sp + c);
+                            const __m128 b = _mm_loadu_ps(bs.data() + c);
+                            auto* wp = reinterpret_cast<__m128i*>(bi.data() + c);
+                            auto* np = reinterpret_cast<__m128i*>(cnt.data() + c);
+                            const __m128i w = _mm_loadu_si128(wp);
+                            // Ordered compares: false for NaN, as in step().
+                            const __m128i ok = _mm_castps_si128(_mm_cmpge_ps(v, minv));
+                            const __m128i better = _mm_and_si128(
+                                ok, _mm_or_si128(_mm_cmpeq_epi32(w, nonev),
+                                                 _mm_castps_si128(_mm_cmpgt_ps(v, b))));
+                            const __m128 bf = _mm_castsi128_ps(better);
+                            _mm_storeu_si128(np, _mm_sub_epi32(_mm_loadu_si128(np), ok));
+                            _mm_storeu_ps(bs.data() + c,
+                                          _mm_or_ps(_mm_and_ps(bf, v), _mm_andnot_ps(bf, b)));
+                            _mm_storeu_si128(wp, _mm_or_si128(_mm_and_si128(better, siv),
+                                                              _mm_andnot_si128(better, w)));
+                            if (track_worst) {
+                                // The running worst: lowest score, ties to the later scene.
+                                const __m128 lw = _mm_loadu_ps(ws.data() + c);
+                                auto* lp = reinterpret_cast<__m128i*>(wi.data() + c);
+                                const __m128i l = _mm_loadu_si128(lp);
+                                const __m128i worse = _mm_and_si128(
+                                    ok, _mm_or_si128(_mm_cmpeq_epi32(l, nonev),
+                                                     _mm_castps_si128(_mm_cmple_ps(v, lw))));
+                                const __m128 wf = _mm_castsi128_ps(worse);
+                                _mm_storeu_ps(ws.data() + c,
+                                              _mm_or_ps(_mm_and_ps(wf, v), _mm_andnot_ps(wf, lw)));
+                                _mm_storeu_si128(lp, _mm_or_si128(_mm_and_si128(worse, siv),
+                                                                  _mm_andnot_si128(worse, l)));
                             }
                         }
-                        if (masked)
-                            for (std::size_t c = 0; c < cols; ++c)
-                                step(c, sp[c] >= min_score && ok_row[c] != 0);
-                        else {
-                            std::size_t c = 0;
-#if defined(__SSE2__)
-                            // step() four columns at a time, lane for lane the same logic.
-                            const __m128 minv = _mm_set1_ps(min_score);
-                            const __m128i siv = _mm_set1_epi32(si), nonev = _mm_set1_epi32(none);
-                            for (; c + 4 <= cols; c += 4) {
-                                const __m128 v = _mm_loadu_ps(sp + c);
-                                const __m128 b = _mm_loadu_ps(bs.data() + c);
-                                auto* wp = reinterpret_cast<__m128i*>(bi.data() + c);
-                                auto* np = reinterpret_cast<__m128i*>(cnt.data() + c);
-                                const __m128i w = _mm_loadu_si128(wp);
-                                // Ordered compares: false for NaN, as in step().
-                                const __m128i ok = _mm_castps_si128(_mm_cmpge_ps(v, minv));
-                                const __m128i better = _mm_and_si128(
-                                    ok, _mm_or_si128(_mm_cmpeq_epi32(w, nonev),
-                                                     _mm_castps_si128(_mm_cmpgt_ps(v, b))));
-                                const __m128 bf = _mm_castsi128_ps(better);
-                                _mm_storeu_si128(np, _mm_sub_epi32(_mm_loadu_si128(np), ok));
-                                _mm_storeu_ps(bs.data() + c,
-                                              _mm_or_ps(_mm_and_ps(bf, v), _mm_andnot_ps(bf, b)));
-                                _mm_storeu_si128(wp, _mm_or_si128(_mm_and_si128(better, siv),
-                                                                  _mm_andnot_si128(better, w)));
-                            }
 #endif
-                            for (; c < cols; ++c)
-                                step(c, sp[c] >= min_score);
+                        for (; c < cols; ++c) {
+                            const bool ok = sp[c] >= min_score;
+                            step(c, ok);
+                            if (track_worst) {
+                                const bool worse = ok & ((wi[c] == none) | (sp[c] <= ws[c]));
+                                ws[c] = worse ? sp[c] : ws[c];
+                                wi[c] = worse ? si : wi[c];
+                            }
                         }
                     }
                     for (std::size_t c = 0; c < cols; ++c) {

@@ -392,6 +392,36 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
     return st;
 }
 
+StackStats subsample(const StackStats& st, int step) {
+    if (step < 1)
+        throw ArgumentError("subsample: step " + std::to_string(step) + " is not positive");
+    StackStats out;
+    out.bands = st.bands;
+    out.rows = (st.rows + step - 1) / step;
+    out.cols = (st.cols + step - 1) / step;
+    const std::size_t n_in = std::size_t(st.rows) * std::size_t(st.cols);
+    const std::size_t n_out = std::size_t(out.rows) * std::size_t(out.cols);
+    auto planes = [&](const auto& in, auto& dst, int count) {
+        if (in.empty())
+            return;
+        dst.resize(n_out * std::size_t(count));
+        for (int b = 0; b < count; ++b)
+            for (int y = 0; y < out.rows; ++y)
+                for (int x = 0; x < out.cols; ++x)
+                    dst[std::size_t(b) * n_out + std::size_t(y) * std::size_t(out.cols) +
+                        std::size_t(x)] =
+                        in[std::size_t(b) * n_in +
+                           std::size_t(y) * std::size_t(step) * std::size_t(st.cols) +
+                           std::size_t(x) * std::size_t(step)];
+    };
+    planes(st.median, out.median, st.bands);
+    planes(st.mean, out.mean, st.bands);
+    planes(st.min, out.min, st.bands);
+    planes(st.max, out.max, st.bands);
+    planes(st.count, out.count, 1);
+    return out;
+}
+
 // ---- the scorer ---------------------------------------------------------------------------
 
 namespace {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "rasterbench/composite.h"
 #include "rasterbench/score.h"
 
 using namespace rb;
@@ -411,6 +412,51 @@ private slots:
                 const double expect = d <= D ? -8.0 * (D + 1 - d) / D : 0.0;
                 QCOMPARE(s.value(0, y, x), expect);
             }
+    }
+
+    void subsampledStatisticsEqualStatisticsOfTheSubsampledStack() {
+        // The coarse first preview reuses the full view's statistics: that must equal
+        // computing them on the subsampled scenes (odd sizes, masked samples included).
+        const int rows = 9, cols = 14, step = 2;
+        std::vector<Raster> scenes;
+        for (int i = 0; i < 5; ++i) {
+            std::vector<double> v;
+            for (int k = 0; k < 2 * rows * cols; ++k)
+                v.push_back(double((k * 37 + i * 101) % 97));
+            Raster r = make(DataType::Int16, 2, rows, cols, v);
+            r.ensure_mask();
+            for (int k = i; k < rows * cols; k += 7)
+                r.mask(1)[std::size_t(k)] = kInvalid;
+            scenes.push_back(r);
+        }
+        StackStatsNeeds needs;
+        needs.median = needs.mean = needs.min = needs.max = needs.count = true;
+        const StackStats coarse = subsample(stack_statistics(scenes, needs), step);
+        std::vector<Raster> small;
+        for (const auto& r : scenes) {
+            small.push_back(subsample(r, step));
+            QCOMPARE(small.back().rows(), 5);
+            QCOMPARE(small.back().cols(), 7);
+            for (int y = 0; y < 5; ++y)
+                for (int x = 0; x < 7; ++x)
+                    for (int b = 0; b < 2; ++b) {
+                        QCOMPARE(small.back().value(b, y, x), r.value(b, y * step, x * step));
+                        QCOMPARE(small.back().valid(b, y, x), r.valid(b, y * step, x * step));
+                    }
+        }
+        const StackStats direct = stack_statistics(small, needs);
+        QCOMPARE(coarse.rows, direct.rows);
+        QCOMPARE(coarse.cols, direct.cols);
+        QCOMPARE(coarse.count, direct.count);
+        for (const auto& [a, b] : {std::pair{&coarse.median, &direct.median},
+                                   {&coarse.mean, &direct.mean},
+                                   {&coarse.min, &direct.min},
+                                   {&coarse.max, &direct.max}}) {
+            QCOMPARE(a->size(), b->size());
+            for (std::size_t k = 0; k < a->size(); ++k)
+                QVERIFY((std::isnan((*a)[k]) && std::isnan((*b)[k])) || (*a)[k] == (*b)[k]);
+        }
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, subsample(scenes[0], 0));
     }
 };
 

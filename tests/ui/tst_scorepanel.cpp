@@ -120,6 +120,7 @@ private slots:
     void inspectorMatchesGdal();
     void badExpressionShowsPosition();
     void fullResolutionMatchesPreview();
+    void coarseFirstPreviewThenFullViewport();
     void latencyLargeViewport();
 
 private:
@@ -530,6 +531,49 @@ void TestScorePanel::fullResolutionMatchesPreview() {
 /// The real latency target: a 1-2 megapixel viewport. Needs scenes of that size; set
 /// RB_SCORE_BENCH_DIR to a folder of *_sr.tif + *_fmask.tif pairs (e.g. the eo-box files
 /// enlarged with gdal_translate -outsize 1200 1200 -r nearest).
+void TestScorePanel::coarseFirstPreviewThenFullViewport() {
+    // A change whose full-viewport preview is slow shows every other pixel first, then the
+    // full viewport. Forced here on the small stack (thresholds 0).
+    ctl_->setCoarseFirst(true, 0, 0);
+    std::vector<std::shared_ptr<const ViewportResult>> shown;
+    std::vector<bool> coarse;
+    const auto conn = connect(ctl_, &CompositeController::viewportUpdated, this, [&] {
+        shown.push_back(ctl_->viewport());
+        coarse.push_back(ctl_->isOverlayCoarse());
+    });
+    // Darkness without penalties is pixel-local, so the coarse preview must be exactly the
+    // full preview's every other pixel.
+    changeAndWait([&] { panel_->methodCombo()->setCurrentText("darkness"); });
+    disconnect(conn);
+    ctl_->setCoarseFirst(true); // the defaults again
+    QVERIFY2(shown.size() >= 2, qPrintable(QString::number(shown.size())));
+    QVERIFY(coarse.front());
+    QVERIFY(!coarse.back() && !ctl_->isOverlayCoarse());
+    const auto c = shown.front();
+    const auto f = shown.back();
+    QCOMPARE(f, ctl_->viewport());
+    QCOMPARE(f->plan.step, 1);
+    QCOMPARE(c->plan.step, 2);
+    QCOMPARE(c->plan.crop, rb::Window::full(31, 31));
+    QCOMPARE(c->plan.pixels, QRectF(0, 0, 62, 62)); // the last coarse pixel reaches past 61
+    QVERIFY(ctl_->lastFirstOverlayMs() >= 0);
+    QVERIFY(ctl_->lastFirstOverlayMs() <= ctl_->lastLatencyMs());
+    int compared = 0;
+    for (int y = 0; y < 31; ++y)
+        for (int x = 0; x < 31; ++x) {
+            QCOMPARE(c->composite.index.valid(0, y, x), f->composite.index.valid(0, 2 * y, 2 * x));
+            if (!f->composite.index.valid(0, 2 * y, 2 * x))
+                continue;
+            QCOMPARE(c->composite.index.value(0, y, x), f->composite.index.value(0, 2 * y, 2 * x));
+            for (int b = 0; b < 3; ++b)
+                QCOMPARE(c->composite.composite.value(b, y, x),
+                         f->composite.composite.value(b, 2 * y, 2 * x));
+            ++compared;
+        }
+    QVERIFY(compared > 31 * 31 / 2);
+    changeAndWait([&] { panel_->methodCombo()->setCurrentText("median-distance"); });
+}
+
 void TestScorePanel::latencyLargeViewport() {
     const QString dir = qEnvironmentVariable("RB_SCORE_BENCH_DIR");
     if (dir.isEmpty())
@@ -564,7 +608,7 @@ void TestScorePanel::latencyLargeViewport() {
               " px (step %d), %d scenes, first preview read %.0f ms",
               method, std::int64_t(r->plan.crop.width), std::int64_t(r->plan.crop.height),
               r->plan.step, int(ctl->scenes().size()), r->readMs);
-        std::vector<double> ms;
+        std::vector<double> ms, first;
         for (int i = 0; i < 5; ++i) {
             const auto before = ctl->viewport();
             // Alternate between two values other than the current one: each is a real change (the
@@ -575,11 +619,17 @@ void TestScorePanel::latencyLargeViewport() {
             QTRY_VERIFY_WITH_TIMEOUT(ctl->viewport() != before && !ctl->isViewportPending(),
                                      120000);
             ms.push_back(ctl->lastLatencyMs());
-            qInfo("  change %d: %.1f ms (score %.1f, composite %.1f)", i, ctl->lastLatencyMs(),
-                  ctl->viewport()->scoreMs, ctl->viewport()->compositeMs);
+            first.push_back(ctl->lastFirstOverlayMs());
+            qInfo("  change %d: first overlay %.1f ms, full viewport %.1f ms (score %.1f, "
+                  "composite %.1f)",
+                  i, ctl->lastFirstOverlayMs(), ctl->lastLatencyMs(), ctl->viewport()->scoreMs,
+                  ctl->viewport()->compositeMs);
         }
         std::sort(ms.begin(), ms.end());
-        qInfo("  %s median param-change-to-overlay: %.1f ms", method, ms[ms.size() / 2]);
+        std::sort(first.begin(), first.end());
+        qInfo("  %s median param-change-to-overlay: first (coarse) overlay %.1f ms, full "
+              "viewport %.1f ms",
+              method, first[first.size() / 2], ms[ms.size() / 2]);
     }
 }
 

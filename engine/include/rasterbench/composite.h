@@ -75,6 +75,9 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
 
 /// Sub-block of a raster (bands, data and mask).
 Raster crop(const Raster& r, const Window& w);
+/// Every `step`-th pixel of every `step`-th row from (0, 0), data and mask: a nearest-
+/// neighbour reduction to ceil(rows / step) x ceil(cols / step) (a quick coarse preview).
+Raster subsample(const Raster& r, int step);
 
 // ---- files ----------------------------------------------------------------------------------
 

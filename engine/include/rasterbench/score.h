@@ -171,6 +171,9 @@ std::vector<std::uint8_t> pixel_validity(const Raster& scene);
 
 /// Statistics of scenes on one block (same shape and band count; ArgumentError otherwise).
 StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeeds& needs);
+/// The statistics of every `step`-th pixel of every `step`-th row: those of the stack
+/// subsampled the same way (rb::subsample), without recomputing them.
+StackStats subsample(const StackStats& stats, int step);
 
 /// A score method bound to a scene layout: roles resolved, bands and the expression parsed
 /// and checked once. Copyable and safe to share between threads (score() is const).

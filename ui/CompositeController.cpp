@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -256,6 +257,7 @@ CompositeController::~CompositeController() {
     fullPool_.waitForDone();
     inspectPool_.waitForDone();
     renderPool_.waitForDone();
+    savePool_.waitForDone();
     if (canvas_)
         canvas_->setOverlay(kOverlayId, {}, {});
 }
@@ -764,6 +766,49 @@ void CompositeController::cancelFull() {
 
 QString CompositeController::fullCompositePath() const {
     return fullValid_ && fullDir_ ? fullDir_->filePath(QStringLiteral("composite.tif")) : QString();
+}
+
+bool CompositeController::saveFull(const QString& compositePath, const QString& indexPath) {
+    if (!fullValid_ || !fullDir_)
+        return false;
+    std::vector<std::pair<QString, QString>> copies = {{fullCompositePath(), compositePath}};
+    if (!indexPath.isEmpty())
+        copies.emplace_back(fullIndexPath(), indexPath);
+    // The temporary folder stays alive until the copies are done, even if a change
+    // replaces the result meanwhile.
+    const auto keep = fullDir_;
+    runInBackground(
+        this, &savePool_,
+        [copies, keep]() -> QString {
+            namespace fs = std::filesystem;
+            for (const auto& [from, to] : copies) {
+                const fs::path target(to.toStdString());
+                const fs::path partial =
+                    target.parent_path() / ("." + target.filename().string() + ".partial-" +
+                                            std::to_string(QCoreApplication::applicationPid()));
+                std::error_code ec;
+                fs::copy_file(from.toStdString(), partial, fs::copy_options::overwrite_existing,
+                              ec);
+                if (!ec)
+                    fs::rename(partial, target, ec);
+                if (ec) {
+                    const QString why = QString::fromStdString(ec.message());
+                    fs::remove(partial, ec); // nothing half-written is left behind
+                    return tr("cannot save %1: %2").arg(to, why);
+                }
+            }
+            return {};
+        },
+        [this, copies](const QString& error) {
+            if (!error.isEmpty())
+                emit saved(false, error);
+            else
+                emit saved(true, tr("Saved %1")
+                                     .arg(copies.size() == 1 ? copies.front().second
+                                                             : copies.front().second + tr(" and ") +
+                                                                   copies.back().second));
+        });
+    return true;
 }
 
 QString CompositeController::fullIndexPath() const {

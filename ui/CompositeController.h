@@ -201,6 +201,11 @@ public:
     /// Files of the latest full-resolution result (empty until one completes).
     QString fullCompositePath() const;
     QString fullIndexPath() const;
+    /// Copies the latest full-resolution composite, and its winning-scene index when
+    /// `indexPath` is not empty, to those paths in the background. Each is written beside
+    /// its target and renamed into place, so an existing file is only ever replaced by a
+    /// complete copy. Emits saved(); false at once when there is no result to save.
+    bool saveFull(const QString& compositePath, const QString& indexPath = {});
     /// Milliseconds to wait after the last change before the full-resolution job.
     void setFullDelay(int ms) { fullTimer_.setInterval(ms); }
 
@@ -219,6 +224,7 @@ signals:
     void overlayChanged();
     void fullProgressChanged(double fraction);
     void fullFinished(bool ok, const QString& message);
+    void saved(bool ok, const QString& message);
     void inspected();
     void message(const QString& text);
 
@@ -247,7 +253,7 @@ private:
     ScoreDisplay display_;
     bool enabled_ = true;
 
-    QThreadPool viewPool_, fullPool_, inspectPool_, renderPool_, readPool_;
+    QThreadPool viewPool_, fullPool_, inspectPool_, renderPool_, readPool_, savePool_;
     std::shared_ptr<std::atomic<quint64>> latestView_, latestFull_, latestInspect_;
     quint64 viewGeneration_ = 0, fullGeneration_ = 0, inspectGeneration_ = 0;
     quint64 renderGeneration_ = 0; ///< display-only re-renders

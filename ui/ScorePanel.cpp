@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -68,7 +69,8 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
       opacity_(new QSlider(Qt::Horizontal)), threshold_(new QSlider(Qt::Horizontal)),
       legend_(new QListWidget), latency_(new QLabel), error_(new QLabel),
       fullBar_(new QProgressBar), fullCancel_(new QToolButton), fullStatus_(new QLabel),
-      inspectBand_(new QComboBox), chart_(new StackInspectorChart), viewTimer_(new QTimer(this)) {
+      fullSave_(new QToolButton), inspectBand_(new QComboBox), chart_(new StackInspectorChart),
+      viewTimer_(new QTimer(this)) {
     // Nothing runs until the panel is first shown (the dock starts hidden).
     controller_->setEnabled(false);
 
@@ -126,6 +128,11 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     fullCancel_->setEnabled(false);
     fullRow->addWidget(fullBar_, 1);
     fullRow->addWidget(fullCancel_);
+    fullSave_->setText(tr("Save..."));
+    fullSave_->setToolTip(tr("Save the full-resolution composite (GeoTIFF) and its "
+                             "winning-scene index"));
+    fullSave_->setEnabled(false);
+    fullRow->addWidget(fullSave_);
     viewForm->addRow(tr("Full resolution"), fullRow);
     fullStatus_->setWordWrap(true);
     viewForm->addRow(fullStatus_);
@@ -164,6 +171,15 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     connect(opacity_, &QSlider::valueChanged, this, &ScorePanel::syncDisplay);
     connect(threshold_, &QSlider::valueChanged, this, &ScorePanel::syncDisplay);
     connect(fullCancel_, &QToolButton::clicked, controller_, &CompositeController::cancelFull);
+    connect(fullSave_, &QToolButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save composite"), QDir::home().filePath(QStringLiteral("composite.tif")),
+            tr("GeoTIFF (*.tif *.tiff)"));
+        if (!path.isEmpty())
+            saveComposite(path);
+    });
+    connect(controller_, &CompositeController::saved, this,
+            [this](bool, const QString& text) { fullStatus_->setText(text); });
     connect(inspectBand_, &QComboBox::currentIndexChanged, this, [this] {
         if (lastPixel_.x() >= 0)
             inspectPixel(lastPixel_.x(), lastPixel_.y());
@@ -175,12 +191,14 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     connect(controller_, &CompositeController::fullProgressChanged, this, [this](double f) {
         fullBar_->setValue(int(std::lround(f * 1000)));
         fullCancel_->setEnabled(controller_->isFullRunning());
+        fullSave_->setEnabled(false); // the result being computed replaces the saved one
         if (controller_->isFullRunning())
             fullStatus_->setText(tr("Computing the whole scene..."));
     });
     connect(controller_, &CompositeController::fullFinished, this,
             [this](bool ok, const QString& text) {
                 fullCancel_->setEnabled(false);
+                fullSave_->setEnabled(ok);
                 if (!ok)
                     fullBar_->setValue(0);
                 fullStatus_->setText(ok ? tr("%1: %2").arg(text, controller_->fullCompositePath())
@@ -396,6 +414,19 @@ void ScorePanel::showLegend() {
     }
 }
 
+bool ScorePanel::saveComposite(const QString& path) {
+    const QFileInfo fi(path);
+    const QString index =
+        fi.dir().filePath(fi.completeBaseName() + QStringLiteral("_index.") +
+                          (fi.suffix().isEmpty() ? QStringLiteral("tif") : fi.suffix()));
+    if (!controller_->saveFull(path, index)) {
+        fullStatus_->setText(tr("No full-resolution composite to save yet"));
+        return false;
+    }
+    fullStatus_->setText(tr("Saving %1...").arg(path));
+    return true;
+}
+
 void ScorePanel::showStatus() {
     const QString err = controller_->lastError();
     error_->setText(err);
@@ -405,14 +436,19 @@ void ScorePanel::showStatus() {
         latency_->setText(controller_->isViewportPending() ? tr("computing...") : tr("-"));
         return;
     }
-    latency_->setText(tr("%1 ms (read %2, score %3, composite %4; %5 x %6 px, step %7)")
+    const double first = controller_->lastFirstOverlayMs();
+    const QString coarse = first >= 0 && first < controller_->lastLatencyMs()
+                               ? tr("coarse first %1 ms, ").arg(first, 0, 'f', 0)
+                               : QString();
+    latency_->setText(tr("%8%1 ms (read %2, score %3, composite %4; %5 x %6 px, step %7)")
                           .arg(controller_->lastLatencyMs(), 0, 'f', 0)
                           .arg(r->readMs, 0, 'f', 0)
                           .arg(r->scoreMs, 0, 'f', 0)
                           .arg(r->compositeMs, 0, 'f', 0)
                           .arg(r->plan.crop.width)
                           .arg(r->plan.crop.height)
-                          .arg(r->plan.step));
+                          .arg(r->plan.step)
+                          .arg(coarse));
 }
 
 void ScorePanel::inspectPixel(int col, int row) {

@@ -48,6 +48,11 @@ public:
     QLabel* latencyLabel() const { return latency_; }
     QProgressBar* fullProgressBar() const { return fullBar_; }
     QToolButton* fullCancelButton() const { return fullCancel_; }
+    QToolButton* fullSaveButton() const { return fullSave_; }
+    QLabel* fullStatusLabel() const { return fullStatus_; }
+    /// Saves the full-resolution composite to `path` and its winning-scene index beside it
+    /// (`NAME_index.tif`), in the background (what "Save..." does after its dialog).
+    bool saveComposite(const QString& path);
     QComboBox* inspectorBandCombo() const { return inspectBand_; }
     StackInspectorChart* inspectorChart() const { return chart_; }
 
@@ -89,6 +94,7 @@ private:
     QProgressBar* fullBar_;
     QToolButton* fullCancel_;
     QLabel* fullStatus_;
+    QToolButton* fullSave_;
     QComboBox* inspectBand_;
     StackInspectorChart* chart_;
     QTimer* viewTimer_;

@@ -516,10 +516,40 @@ void TestScorePanel::fullResolutionMatchesPreview() {
             else
                 QCOMPARE(v[std::size_t(y) * 61 + std::size_t(x)], 255.0);
 
+    // Save...: the composite and its index land at the chosen paths, replacing an existing
+    // file only with a complete copy; a folder that does not exist is a clear error.
+    QVERIFY(panel_->fullSaveButton()->isEnabled());
+    QTemporaryDir out;
+    const QString target = out.filePath("mosaic.tif");
+    {
+        QFile old(target);
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.write("an older file");
+    }
+    QSignalSpy saved(ctl_, &CompositeController::saved);
+    QVERIFY(panel_->saveComposite(target));
+    QTRY_VERIFY_WITH_TIMEOUT(saved.size() == 1, 30000);
+    QVERIFY2(saved.last().at(0).toBool(), qPrintable(saved.last().at(1).toString()));
+    auto bytes = [](const QString& path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    QCOMPARE(bytes(target), bytes(ctl_->fullCompositePath()));
+    QCOMPARE(bytes(out.filePath("mosaic_index.tif")), bytes(ctl_->fullIndexPath()));
+    QVERIFY(bytes(target).size() > 1000);
+    QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden).size(), 2); // no leftovers
+    const QString missing = out.filePath("no/such/folder/mosaic.tif");
+    QVERIFY(panel_->saveComposite(missing));
+    QTRY_VERIFY_WITH_TIMEOUT(saved.size() == 2, 30000);
+    QVERIFY(!saved.last().at(0).toBool());
+    QVERIFY(saved.last().at(1).toString().contains(missing));
+    QVERIFY(panel_->fullStatusLabel()->text().contains(missing));
+
     // A change makes the result stale; after Cancel no job starts until the next change.
     ctl_->setFullDelay(60 * 60 * 1000);
     changeAndWait([&] { setSpin(panel_->scoreForm(), "invalid_distance", 2); });
     QVERIFY(ctl_->fullIndexPath().isEmpty());
+    QVERIFY(!ctl_->saveFull(out.filePath("stale.tif"))); // nothing current to save
     ctl_->cancelFull();
     ctl_->setFullDelay(0);
     panel_->viewCombo()->setCurrentIndex(panel_->viewCombo()->findData(int(ScoreView::Winner)));

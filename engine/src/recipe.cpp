@@ -361,7 +361,7 @@ ojson parse_json(std::string_view text, const Reader& r) {
 
 CompositeStep read_composite(const Reader& r, const ojson& j, const std::string& path) {
     CompositeStep s;
-    r.keys(j, path, {"type", "score", "params", "outputs"});
+    r.keys(j, path, {"type", "score", "bands", "params", "outputs"});
     if (j.contains("score")) {
         const std::string sp = join(path, "score");
         const ojson& sc = r.object(j["score"], sp);
@@ -377,6 +377,12 @@ CompositeStep read_composite(const Reader& r, const ojson& j, const std::string&
         }
         if (sc.contains("params"))
             r.params(sc["params"], join(sp, "params"), score_access(s.score, &s.score));
+    }
+    if (j.contains("bands")) {
+        const std::string bp = join(path, "bands");
+        const ojson& a = r.array(j["bands"], bp);
+        for (std::size_t k = 0; k < a.size(); ++k)
+            s.options.bands.push_back(r.integer_in(a[k], at(bp, k), 1, 65535) - 1);
     }
     if (j.contains("params"))
         r.params(j["params"], join(path, "params"),
@@ -622,6 +628,9 @@ ojson step_json(const RecipeStep& step, const std::string& path, Comments* c) {
                 j["score"]["method"] = score_method_name(s.score);
                 j["score"]["params"] =
                     params_json(score_access(s.score, nullptr), join(path, "score.params"), c);
+                j["bands"] = ojson::array();
+                for (int b : s.options.bands)
+                    j["bands"].push_back(b + 1);
                 j["params"] = params_json(table_access(CompositeOptions::params(), s.options,
                                                        static_cast<CompositeOptions*>(nullptr)),
                                           join(path, "params"), c);
@@ -639,6 +648,8 @@ ojson step_json(const RecipeStep& step, const std::string& path, Comments* c) {
                 o["worst_ranks"] = ranks(s.worst_ranks);
                 j["outputs"] = o;
                 if (c) {
+                    (*c)[join(path, "bands")] =
+                        "bands of each scene to composite, 1-based ([] = the first file's)";
                     (*c)[join(path, "score.method")] =
                         "score method: " + list_text(score_method_names()) +
                         " (its parameters differ: see `rasterbench-cli composite --score M "
@@ -860,10 +871,8 @@ bool operator==(const CompositeStep& a, const CompositeStep& b) {
     return score_method_name(a.score) == score_method_name(b.score) &&
            score_param_values(a.score) == score_param_values(b.score) &&
            t.values(a.options) == t.values(b.options) && a.options.bands == b.options.bands &&
-           a.options.best_ranks == b.options.best_ranks &&
-           a.options.worst_ranks == b.options.worst_ranks && a.index == b.index &&
-           a.score_out == b.score_out && a.count == b.count && a.best_ranks == b.best_ranks &&
-           a.worst_ranks == b.worst_ranks;
+           a.index == b.index && a.score_out == b.score_out && a.count == b.count &&
+           a.best_ranks == b.best_ranks && a.worst_ranks == b.worst_ranks;
 }
 
 bool operator==(const DebandStep& a, const DebandStep& b) {

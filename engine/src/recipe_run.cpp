@@ -329,8 +329,10 @@ RecipePlan plan_recipe(const Recipe& recipe, const std::vector<SceneSource>& inp
                              "): " + describe_recipe_step(recipe.steps[k]));
 
     auto out_path = [&](const std::string& p) { return resolve(p, options.out_dir); };
-    if (ci != kNone || (n == 1 && recipe.output.pattern.empty() &&
-                        (!recipe.output.path.empty() || !options.output.empty()))) {
+    const bool one_output =
+        ci != kNone || (n == 1 && (!options.output.empty() ||
+                                   (recipe.output.pattern.empty() && !recipe.output.path.empty())));
+    if (one_output) {
         std::string out = !options.output.empty() ? options.output : out_path(recipe.output.path);
         if (out.empty())
             throw ArgumentError("no output: give -o OUT or the recipe's output.path");
@@ -450,7 +452,10 @@ RecipePlan run_recipe(const Recipe& recipe, const std::vector<SceneSource>& inpu
             extra(p, outs.worst_ranks.back().second);
         }
         try {
-            composite_files(scenes, c.score, c.options, outs, stream, next_progress(double(n)));
+            CompositeOptions co = c.options;
+            co.best_ranks.clear(); // the outputs' ranks are the ones written
+            co.worst_ranks.clear();
+            composite_files(scenes, c.score, co, outs, stream, next_progress(double(n)));
         } catch (const Cancelled&) {
             throw;
         } catch (const Error& e) {

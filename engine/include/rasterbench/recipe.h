@@ -12,7 +12,7 @@
 //       {"type": "deband", "band": "all", "notches": {NOTCH JSON}, "auto": true,
 //        "angle": null, "shared": false, "params": {PEAK, ORIENTATION, DEBAND rows}},
 //       {"type": "composite", "score": {"method": "darkness", "params": {SCORE rows}},
-//        "params": {COMPOSITE rows},
+//        "bands": [1, 2, 3], "params": {COMPOSITE rows},
 //        "outputs": {"index": "", "score": "", "count": "", "best_ranks": [{"rank": 1,
 //                    "path": "best1.tif"}], "worst_ranks": []}},
 //       {"type": "fill", "params": {"max_distance": 100, "smoothing": 0}},
@@ -66,6 +66,8 @@ inline constexpr int kRecipeVersion = 1;
 /// Scores and composites every scene into one image (composite_files).
 struct CompositeStep {
     ScoreOptions score; ///< default: darkness
+    /// The table's rows plus `bands` (written 1-based as the step's "bands"). Its best_ranks
+    /// and worst_ranks are not part of a recipe (the outputs below say which ranks).
     CompositeOptions options;
     /// Extra outputs beside the composite (empty = not written); relative paths resolve like
     /// the recipe's output.

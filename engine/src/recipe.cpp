@@ -760,8 +760,11 @@ void emit(std::string& out, const ojson& j, const std::string& path, int indent,
             emit(out, v, p, indent + 2, c);
             if (++k < j.size())
                 out += ",";
-            if (c && c->count(p))
-                out += " // " + c->at(p);
+            if (c && c->count(p)) {
+                std::string text = c->at(p);
+                std::replace(text.begin(), text.end(), '\n', ' ');
+                out += " // " + text;
+            }
             out += "\n";
         }
         out += std::string(std::size_t(indent), ' ') + "}";

@@ -81,23 +81,12 @@ int run_rasterize(const Args& args) {
         throw UsageError("--burn and --property are exclusive");
     const rb::Profile ref = rb::read_profile(like);
     o.dtype = dtype.value_or(ref.dtype);
-    const rb::FeatureCollection fc = rb::read_features(files[0], vo);
-    const rb::Raster r = rb::rasterize(fc, rb::grid_of(ref), o);
-
-    rb::Profile p;
-    p.width = ref.width;
-    p.height = ref.height;
-    p.count = 1;
-    p.dtype = o.dtype;
-    p.crs = ref.crs;
-    p.transform = ref.transform;
-    p.has_transform = true;
-    p.compression = "DEFLATE";
-    if (nodata)
-        p.set_nodata(nodata);
-    rb::Dataset ds = rb::Dataset::create(out, p);
-    ds.write(r);
-    ds.close();
+    // Streamed file to file: strips burn in parallel and are compressed and written in
+    // order, so memory stays a few strips however large the grid.
+    rb::RasterizeFileOptions file;
+    file.compression = "DEFLATE";
+    file.nodata = nodata;
+    rb::rasterize_file(files[0], out, rb::grid_of(ref), o, vo, file);
     return 0;
 }
 

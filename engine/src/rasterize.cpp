@@ -1,15 +1,23 @@
-// rasterize(): GDALRasterizeGeometries over fixed row strips in parallel; rasterize_file()
-// also writes the strips while later ones burn.
+// rasterize(): row strips burnt in parallel, by our edge-table copy of GDAL's polygon scanline
+// fill (rasterize_scanline.h) where it applies, else by GDALRasterizeGeometries itself.
+// rasterize_file(): the same strips streamed into the GeoTIFF while later ones burn.
 #include <cpl_string.h>
+#include <cpl_vsi.h>
 #include <gdal_alg.h>
 #include <ogr_api.h>
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <fcntl.h>
 #include <mutex>
+#include <optional>
+#include <unistd.h>
 
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
@@ -18,6 +26,7 @@
 #include "rasterbench/dataset.h"
 #include "rasterbench/error.h"
 #include "rasterbench/features.h"
+#include "rasterize_scanline.h"
 #include "warp_mem.h"
 
 namespace rb {
@@ -27,9 +36,9 @@ using detail::reason;
 
 namespace {
 
-// Strips are fixed rows of the full grid, whatever window is asked for, so that a preview
-// burns each strip exactly as the full run does.
-constexpr int kStripRows = 256;
+// GDAL's rasterizer burns fixed strips of the full grid, whatever window is asked for, so
+// that a preview burns each strip exactly as the full run does.
+constexpr int kGdalStripRows = 256;
 
 // Maps georeferenced coordinates to pixel coordinates of the full grid with GDAL's own
 // transformer, then shifts them to the strip: the same arithmetic GDAL applies when its
@@ -63,9 +72,23 @@ void check_grid(const Grid& g, DataType t) {
         throw UnsupportedError("cannot rasterize into data type " + std::string(dtype_name(t)));
 }
 
-} // namespace
+// The transformer GDALRasterizeGeometries makes for itself when given none: grid coordinates
+// to pixel/line of the full grid.
+struct GridTransformer {
+    detail::DatasetPtr georef;
+    detail::TransformerPtr base;
 
-namespace {
+    explicit GridTransformer(const Grid& grid) {
+        GdalErrorCapture cap;
+        georef = detail::mem_dataset(grid.width, grid.height);
+        auto gt = grid.transform.to_gdal();
+        GDALSetGeoTransform(georef.get(), gt.data());
+        base.reset(GDALCreateGenImgProjTransformer2(nullptr, georef.get(), nullptr));
+        if (!base)
+            throw ArgumentError("cannot rasterize: " +
+                                reason(cap, "GDAL could not make the grid transformer"));
+    }
+};
 
 // A geometry with its burn value and the rows of the full grid it may reach.
 struct Item {
@@ -98,17 +121,13 @@ std::vector<Item> items_of(const std::vector<std::pair<Geometry, double>>& shape
     return items;
 }
 
-int strip_count(const Grid& grid) {
-    return (grid.height + kStripRows - 1) / kStripRows;
-}
-
-// Burns strip `s` (rows s * kStripRows ... of the full grid, full width) into `buf`, which
-// holds the strip's rows already set to the fill value.
-void burn_strip(const std::vector<Item>& items, const Grid& grid, const RasterizeOptions& o, int s,
-                std::byte* buf) {
+// Burns GDAL strip `s` (rows s * kGdalStripRows ... of the full grid, full width) into
+// `buf`, which holds the strip's rows already set to the fill value.
+void burn_gdal_strip(const std::vector<Item>& items, const Grid& grid, const RasterizeOptions& o,
+                     int s, std::byte* buf) {
     GdalErrorCapture cap;
-    const int row0 = s * kStripRows;
-    const int rows = std::min(kStripRows, grid.height - row0);
+    const int row0 = s * kGdalStripRows;
+    const int rows = std::min(kGdalStripRows, grid.height - row0);
     std::vector<OGRGeometryH> geoms;
     std::vector<double> values;
     for (const Item& it : items)
@@ -120,18 +139,12 @@ void burn_strip(const std::vector<Item>& items, const Grid& grid, const Rasteriz
         return;
     detail::DatasetPtr ds = detail::mem_dataset(grid.width, rows);
     detail::add_band_view(ds.get(), detail::to_gdal_type(o.dtype), buf);
-    detail::DatasetPtr georef = detail::mem_dataset(grid.width, grid.height);
-    auto gt = grid.transform.to_gdal();
-    GDALSetGeoTransform(georef.get(), gt.data());
-    detail::TransformerPtr base(GDALCreateGenImgProjTransformer2(nullptr, georef.get(), nullptr));
-    if (!base)
-        throw ArgumentError("cannot rasterize: " +
-                            reason(cap, "GDAL could not make the grid transformer"));
+    const GridTransformer base(grid);
     StripTransformer st{};
     std::memcpy(st.info.abySignature, GDAL_GTI2_SIGNATURE, 4);
     st.info.pszClassName = "RasterbenchStrip";
     st.info.pfnTransform = strip_transform;
-    st.base = base.get();
+    st.base = base.base.get();
     st.row_off = row0;
     detail::CslPtr opts;
     auto set = [&](const char* k, const std::string& v) {
@@ -149,10 +162,71 @@ void burn_strip(const std::vector<Item>& items, const Grid& grid, const Rasteriz
                             reason(cap, "GDAL's rasterizer failed"));
 }
 
+// What one call burns, and how: our scanline fill when every geometry and option is one
+// it reproduces (polygons, centre rule, REPLACE), else GDAL's rasterizer for all of them.
+// Strips of the scanline fill may start at any row; GDAL's are fixed strips of the grid.
+class Burner {
+public:
+    Burner(const std::vector<std::pair<Geometry, double>>& shapes, const Grid& grid,
+           const RasterizeOptions& o)
+        : grid_(grid), o_(o) {
+        if (!try_scanline(shapes))
+            items_ = items_of(shapes, grid);
+    }
+
+    bool scanline() const { return scan_.has_value(); }
+    /// Rows per strip: about 1 MiB strips for the scanline fill (they stay in cache while
+    /// filled, burnt and written), GDAL's fixed strips otherwise.
+    int strip_rows() const {
+        if (!scan_)
+            return kGdalStripRows;
+        const std::size_t row_bytes = std::size_t(grid_.width) * dtype_size(o_.dtype);
+        return int(std::clamp<std::size_t>((std::size_t(1) << 20) / row_bytes, 1, 256));
+    }
+    /// First row of the strip holding `row`.
+    int strip_start(int row, int first_row) const {
+        const int n = strip_rows();
+        const int origin = scan_ ? first_row : 0;
+        return origin + (row - origin) / n * n;
+    }
+    /// Burns the strip starting at `row0` (from strip_start) of `rows` rows into `buf`,
+    /// which holds them (full width) already set to the fill value.
+    void burn(int row0, int rows, std::byte* buf) const {
+        if (scan_)
+            scan_->burn(row0, rows, buf);
+        else
+            burn_gdal_strip(items_, grid_, o_, row0 / kGdalStripRows, buf);
+    }
+
+private:
+    bool try_scanline(const std::vector<std::pair<Geometry, double>>& shapes) {
+        if (o_.all_touched || o_.merge != MergeAlg::Replace ||
+            !detail::ScanPolygons::supports(o_.dtype))
+            return false;
+        for (const auto& [geom, value] : shapes)
+            if (!detail::ScanPolygons::handles(
+                    static_cast<OGRGeometryH>(const_cast<void*>(geom.ogr_handle()))))
+                return false;
+        GridTransformer t(grid_);
+        detail::ScanPolygons scan(grid_.width, grid_.height, o_.dtype);
+        for (const auto& [geom, value] : shapes)
+            if (!scan.add(static_cast<OGRGeometryH>(const_cast<void*>(geom.ogr_handle())), value,
+                          GDALGenImgProjTransform, t.base.get()))
+                return false;
+        scan_.emplace(std::move(scan));
+        return true;
+    }
+
+    const Grid& grid_;
+    const RasterizeOptions& o_;
+    std::optional<detail::ScanPolygons> scan_;
+    std::vector<Item> items_;
+};
+
 void fill_with(DataType t, std::byte* buf, std::size_t n, double value) {
     visit_dtype(t, [&](auto zero) {
         using T = decltype(zero);
-        std::fill_n(reinterpret_cast<T*>(buf), n, static_cast<T>(value));
+        detail::fill_samples(reinterpret_cast<T*>(buf), n, static_cast<T>(value));
     });
 }
 
@@ -190,113 +264,180 @@ std::vector<std::pair<Geometry, double>> shapes_of(const FeatureCollection& fc, 
     return shapes;
 }
 
-} // namespace
+// ---------------------------------------------------------------------------------------
+// Writing GeoTIFF strips
 
-Raster rasterize(const std::vector<std::pair<Geometry, double>>& shapes, const Grid& grid,
-                 const RasterizeOptions& o, Progress progress) {
-    check_grid(grid, o.dtype);
-    const Window region = o.window ? o.window->clamped(grid.width, grid.height)
-                                   : Window::full(grid.width, grid.height);
-    Raster out(o.dtype, 1, int(region.height), int(region.width));
-    const std::size_t sz = dtype_size(o.dtype);
-    if (region.empty())
-        return out;
-    const std::vector<Item> items = items_of(shapes, grid);
-
-    const int s0 = int(region.row_off / kStripRows);
-    const int s1 = int((region.row_end() + kStripRows - 1) / kStripRows);
-    const bool full_width = region.col_off == 0 && region.width == grid.width;
-    std::mutex progress_mutex;
-    std::atomic<int> done{0};
-    const int nstrips = s1 - s0;
-    auto body = [&](const tbb::blocked_range<int>& range) {
-        std::vector<std::byte> scratch;
-        for (int s = range.begin(); s != range.end(); ++s) {
-            const int row0 = s * kStripRows;
-            const int rows = std::min(kStripRows, grid.height - row0);
-            // Rows of this strip inside the region.
-            const int r_begin = std::max<int>(row0, int(region.row_off));
-            const int r_end = std::min<int>(row0 + rows, int(region.row_end()));
-            // Burn straight into the output when the strip lies inside it (each strip
-            // fills its own rows: no serial pass over the whole output first); else into
-            // a scratch strip then copy the overlap.
-            const std::size_t n = std::size_t(rows) * std::size_t(grid.width);
-            const bool direct = full_width && r_begin == row0 && r_end == row0 + rows;
-            if (!direct)
-                scratch.resize(n * sz);
-            std::byte* buf =
-                direct ? out.bytes() + std::size_t(row0 - region.row_off) * grid.width * sz
-                       : scratch.data();
-            fill_with(o.dtype, buf, n, o.fill);
-            burn_strip(items, grid, o, s, buf);
-            if (!direct) {
-                for (int r = r_begin; r < r_end; ++r)
-                    std::memcpy(out.bytes() + (std::size_t(r - region.row_off) * region.width) * sz,
-                                buf + (std::size_t(r - row0) * grid.width + region.col_off) * sz,
-                                std::size_t(region.width) * sz);
-            }
-            const int k = ++done;
-            std::lock_guard lock(progress_mutex);
-            progress.report(double(k) / nstrips);
-        }
-    };
-    progress.check();
-    tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
-    arena.execute([&] { tbb::parallel_for(tbb::blocked_range<int>(s0, s1, 1), body); });
-    return out;
+std::string quoted(const std::string& path) {
+    return "'" + path + "'";
 }
 
-Raster rasterize(const FeatureCollection& fc, const Grid& grid, const RasterizeOptions& o,
-                 Progress progress) {
-    check_grid(grid, o.dtype);
-    return rasterize(shapes_of(fc, grid, o), grid, o, std::move(progress));
+// A sibling name for the file being written, hidden and marked partial like Dataset's.
+std::string partial_sibling(const std::string& path) {
+    static std::atomic<unsigned> counter{0};
+    const auto slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    return dir + "." + name + ".partial-" + std::to_string(getpid()) + "-" +
+           std::to_string(counter++) + ".tif";
 }
 
-void rasterize_file(const std::string& vector_path, const std::string& dst_path, const Grid& grid,
-                    const RasterizeOptions& o_in, const VectorReadOptions& read,
-                    Progress progress) {
-    check_grid(grid, o_in.dtype);
-    RasterizeOptions o = o_in;
-    o.window.reset();
-    // Only the burnt property is converted (by read_features' own rules): the rest of each
-    // feature's attributes would be read and dropped.
-    VectorReadOptions only = read;
-    only.fields =
-        o.property.empty() ? std::vector<std::string>{} : std::vector<std::string>{o.property};
-    FeatureCollection fc = read_features(vector_path, only);
-    progress.report(0.2);
-    const std::vector<std::pair<Geometry, double>> shapes = shapes_of(fc, grid, o);
-    const std::vector<Item> items = items_of(shapes, grid);
+// Where the samples of an uncompressed one-band GeoTIFF that GDAL has just laid out start,
+// when they run row after row to the end (strips in order, native byte order): then rows can
+// be written in place, many strips per call and from several threads, without going
+// through GDAL's block cache and libtiff's per-strip writes. nullopt for any other layout.
+std::optional<std::uint64_t> contiguous_samples(const std::string& path, const Grid& grid,
+                                                DataType t) {
+    GdalErrorCapture cap;
+    const char* const drivers[] = {"GTiff", nullptr};
+    detail::DatasetPtr ds(
+        GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, drivers, nullptr, nullptr));
+    if (!ds || GDALGetRasterCount(ds.get()) != 1)
+        return std::nullopt;
+    GDALRasterBandH band = GDALGetRasterBand(ds.get(), 1);
+    if (GDALGetMetadataItem(ds.get(), "COMPRESSION", "IMAGE_STRUCTURE") ||
+        GDALGetMetadataItem(band, "NBITS", "IMAGE_STRUCTURE") ||
+        GDALGetRasterDataType(band) != detail::to_gdal_type(t))
+        return std::nullopt;
+    int bw = 0, bh = 0;
+    GDALGetBlockSize(band, &bw, &bh);
+    if (bw != grid.width || bh <= 0)
+        return std::nullopt;
+    const std::uint64_t row_bytes = std::uint64_t(grid.width) * dtype_size(t);
+    const int blocks = (grid.height + bh - 1) / bh;
+    std::uint64_t first = 0;
+    for (int k = 0; k < blocks; ++k) {
+        const std::string key = "_0_" + std::to_string(k);
+        const char* off = GDALGetMetadataItem(band, ("BLOCK_OFFSET" + key).c_str(), "TIFF");
+        const char* size = GDALGetMetadataItem(band, ("BLOCK_SIZE" + key).c_str(), "TIFF");
+        if (!off || !size)
+            return std::nullopt;
+        const std::uint64_t o = std::strtoull(off, nullptr, 10);
+        const std::uint64_t rows = std::uint64_t(std::min(bh, grid.height - k * bh));
+        if (k == 0)
+            first = o;
+        if (o == 0 || o != first + std::uint64_t(k) * std::uint64_t(bh) * row_bytes ||
+            std::strtoull(size, nullptr, 10) < rows * row_bytes)
+            return std::nullopt;
+    }
+    ds.reset();
+    // Samples are written as they lie in memory: the file must be in this machine's order.
+    char magic[2] = {};
+    VSILFILE* f = VSIFOpenL(path.c_str(), "rb");
+    if (!f)
+        return std::nullopt;
+    const bool read = VSIFReadL(magic, 1, 2, f) == 2;
+    VSIFCloseL(f);
+    const bool native = std::endian::native == std::endian::little
+                            ? magic[0] == 'I' && magic[1] == 'I'
+                            : magic[0] == 'M' && magic[1] == 'M';
+    if (!read || !native)
+        return std::nullopt;
+    return first;
+}
 
-    // gdal_rasterize's output: a plain GeoTIFF (GDAL's default layout, no compression).
+void write_all(int fd, const std::byte* data, std::size_t n, std::uint64_t offset,
+               const std::string& path) {
+    while (n > 0) {
+        const ssize_t w = ::pwrite(fd, data, n, off_t(offset));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            throw IoError("cannot write " + quoted(path) + ": " +
+                          (w < 0 ? std::strerror(errno) : "nothing written"));
+        data += w;
+        n -= std::size_t(w);
+        offset += std::uint64_t(w);
+    }
+}
+
+Profile output_profile(const Grid& grid, DataType t, const RasterizeFileOptions& file) {
     Profile p;
     p.driver = "GTiff";
     p.width = grid.width;
     p.height = grid.height;
     p.count = 1;
-    p.dtype = o.dtype;
+    p.dtype = t;
     p.crs = grid.crs;
     p.transform = grid.transform;
     p.has_transform = true;
-    Dataset out = Dataset::create(dst_path, p);
+    if (file.compression != "NONE")
+        p.compression = file.compression;
+    if (file.nodata)
+        p.set_nodata(file.nodata);
+    return p;
+}
 
-    // Strips burn in parallel and are written in order as soon as they are ready, so the
-    // (serial) GeoTIFF writing overlaps the burning; memory is a few strips.
-    const int nstrips = strip_count(grid);
+// Strips burn in parallel and each is written in place by the thread that burnt it, in one
+// call, as soon as it is burnt. False, having written nothing, when the file GDAL laid out
+// is not one whose rows can be written in place.
+bool write_in_place(const Burner& burner, const Grid& grid, const RasterizeOptions& o,
+                    const std::string& dst_path, const std::string& tmp, Progress& progress) {
+    const auto first = contiguous_samples(tmp, grid, o.dtype);
+    if (!first)
+        return false;
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct Closer {
+        int fd;
+        ~Closer() {
+            if (fd >= 0)
+                ::close(fd);
+        }
+    } closer{fd};
+    const std::size_t row_bytes = std::size_t(grid.width) * dtype_size(o.dtype);
+#ifdef __linux__
+    // Blocks for the samples' hole in one call: filling a hole page by page costs the
+    // filesystem more (delayed allocation per page). Only a hint: failure changes nothing.
+    (void)::fallocate(fd, 0, off_t(*first), off_t(row_bytes * std::size_t(grid.height)));
+#endif
+    const int n = burner.strip_rows();
+    const int nstrips = (grid.height + n - 1) / n;
+    // One buffer per thread, reused: a fresh one per strip would cost a page fault per
+    // 4 KiB (the kernel zeroes each page) on every strip.
+    tbb::enumerable_thread_specific<std::vector<std::byte>> buffers;
+    std::mutex progress_mutex;
+    std::atomic<int> done{0};
+    tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
+    arena.execute([&] {
+        tbb::parallel_for(0, nstrips, [&](int s) {
+            const int row0 = s * n, rows = std::min(n, grid.height - row0);
+            std::vector<std::byte>& buf = buffers.local();
+            buf.resize(std::size_t(n) * row_bytes);
+            fill_with(o.dtype, buf.data(), std::size_t(rows) * std::size_t(grid.width), o.fill);
+            burner.burn(row0, rows, buf.data());
+            write_all(fd, buf.data(), std::size_t(rows) * row_bytes,
+                      *first + std::uint64_t(row0) * row_bytes, dst_path);
+            const int k = ++done;
+            std::lock_guard lock(progress_mutex);
+            progress.report(0.2 + 0.8 * double(k) / nstrips);
+        });
+    });
+    const int fd_ = closer.fd;
+    closer.fd = -1;
+    if (::close(fd_) != 0)
+        throw IoError("cannot write " + quoted(dst_path) + ": " + std::strerror(errno));
+    return true;
+}
+
+// Strips burn in parallel and GDAL writes them in order as soon as they are ready, so the
+// (serial) writing overlaps the burning; memory is a few strips.
+void write_through_gdal(const Burner& burner, const Grid& grid, const RasterizeOptions& o,
+                        Dataset& out, Progress& progress) {
+    const int n = burner.strip_rows();
+    const int nstrips = (grid.height + n - 1) / n;
     int next = 0, written = 0;
     tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
     const std::size_t tokens = std::size_t(std::max(2, 2 * arena.max_concurrency()));
-    // One strip buffer per token, reused: fresh multi-megabyte buffers for every strip
-    // would cost a page fault per 4 KiB (the kernel zeroes each page) on every strip.
+    // One strip buffer per token, reused (see write_in_place).
     std::vector<Raster> pool;
     pool.reserve(tokens);
     for (std::size_t i = 0; i < tokens; ++i)
-        pool.emplace_back(o.dtype, 1, std::min(kStripRows, grid.height), grid.width);
+        pool.emplace_back(o.dtype, 1, std::min(n, grid.height), grid.width);
     std::vector<Raster*> free_buffers;
     for (auto& r : pool)
         free_buffers.push_back(&r);
     std::mutex pool_mutex;
-    progress.check();
     arena.execute([&] {
         tbb::parallel_pipeline(
             tokens,
@@ -318,18 +459,17 @@ void rasterize_file(const std::string& vector_path, const std::string& dst_path,
                             r = free_buffers.back();
                             free_buffers.pop_back();
                         }
-                        const int rows = std::min(kStripRows, grid.height - s * kStripRows);
+                        const int rows = std::min(n, grid.height - s * n);
                         if (r->rows() != rows)
                             r->reset(o.dtype, 1, rows, grid.width);
                         fill_with(o.dtype, r->bytes(), r->band_size(), o.fill);
-                        burn_strip(items, grid, o, s, r->bytes());
+                        burner.burn(s * n, rows, r->bytes());
                         return std::pair<int, Raster*>(s, r);
                     }) &
                 tbb::make_filter<std::pair<int, Raster*>, void>(
                     tbb::filter_mode::serial_in_order, [&](const std::pair<int, Raster*>& sr) {
                         const auto& [s, r] = sr;
-                        out.write(*r, {},
-                                  Window{0, std::int64_t(s) * kStripRows, grid.width, r->rows()});
+                        out.write(*r, {}, Window{0, std::int64_t(s) * n, grid.width, r->rows()});
                         {
                             std::lock_guard lock(pool_mutex);
                             free_buffers.push_back(r);
@@ -338,6 +478,119 @@ void rasterize_file(const std::string& vector_path, const std::string& dst_path,
                         progress.report(0.2 + 0.8 * double(written) / nstrips);
                     }));
     });
+}
+
+} // namespace
+
+Raster rasterize(const std::vector<std::pair<Geometry, double>>& shapes, const Grid& grid,
+                 const RasterizeOptions& o, Progress progress) {
+    check_grid(grid, o.dtype);
+    const Window region = o.window ? o.window->clamped(grid.width, grid.height)
+                                   : Window::full(grid.width, grid.height);
+    Raster out(o.dtype, 1, int(region.height), int(region.width));
+    const std::size_t sz = dtype_size(o.dtype);
+    if (region.empty())
+        return out;
+    const Burner burner(shapes, grid, o);
+
+    // Strips of the grid covering the region's rows.
+    const int n = burner.strip_rows();
+    const int first = int(region.row_off), end = int(region.row_end());
+    std::vector<int> starts;
+    for (int row = burner.strip_start(first, first); row < end; row += n)
+        starts.push_back(row);
+    const bool full_width = region.col_off == 0 && region.width == grid.width;
+    std::mutex progress_mutex;
+    std::atomic<int> done{0};
+    const int nstrips = int(starts.size());
+    auto body = [&](const tbb::blocked_range<int>& range) {
+        std::vector<std::byte> scratch;
+        for (int i = range.begin(); i != range.end(); ++i) {
+            const int row0 = starts[std::size_t(i)];
+            const int rows = std::min(n, grid.height - row0);
+            // Rows of this strip inside the region.
+            const int r_begin = std::max(row0, first);
+            const int r_end = std::min(row0 + rows, end);
+            // Burn straight into the output when the strip lies inside it (each strip
+            // fills its own rows: no serial pass over the whole output first); else into
+            // a scratch strip then copy the overlap.
+            const std::size_t count = std::size_t(rows) * std::size_t(grid.width);
+            const bool direct = full_width && r_begin == row0 && r_end == row0 + rows;
+            if (!direct)
+                scratch.resize(count * sz);
+            std::byte* buf =
+                direct ? out.bytes() + std::size_t(row0 - first) * std::size_t(grid.width) * sz
+                       : scratch.data();
+            fill_with(o.dtype, buf, count, o.fill);
+            burner.burn(row0, rows, buf);
+            if (!direct) {
+                for (int r = r_begin; r < r_end; ++r)
+                    std::memcpy(out.bytes() + (std::size_t(r - first) * region.width) * sz,
+                                buf + (std::size_t(r - row0) * grid.width + region.col_off) * sz,
+                                std::size_t(region.width) * sz);
+            }
+            const int k = ++done;
+            std::lock_guard lock(progress_mutex);
+            progress.report(double(k) / nstrips);
+        }
+    };
+    progress.check();
+    tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
+    arena.execute([&] { tbb::parallel_for(tbb::blocked_range<int>(0, nstrips, 1), body); });
+    return out;
+}
+
+Raster rasterize(const FeatureCollection& fc, const Grid& grid, const RasterizeOptions& o,
+                 Progress progress) {
+    check_grid(grid, o.dtype);
+    return rasterize(shapes_of(fc, grid, o), grid, o, std::move(progress));
+}
+
+void rasterize_file(const std::string& vector_path, const std::string& dst_path, const Grid& grid,
+                    const RasterizeOptions& o, const VectorReadOptions& read, Progress progress) {
+    rasterize_file(vector_path, dst_path, grid, o, read, RasterizeFileOptions{},
+                   std::move(progress));
+}
+
+void rasterize_file(const std::string& vector_path, const std::string& dst_path, const Grid& grid,
+                    const RasterizeOptions& o_in, const VectorReadOptions& read,
+                    const RasterizeFileOptions& file, Progress progress) {
+    check_grid(grid, o_in.dtype);
+    RasterizeOptions o = o_in;
+    o.window.reset();
+    // Only the burnt property is converted (by read_features' own rules): the rest of each
+    // feature's attributes would be read and dropped.
+    VectorReadOptions only = read;
+    only.fields =
+        o.property.empty() ? std::vector<std::string>{} : std::vector<std::string>{o.property};
+    const FeatureCollection fc = read_features(vector_path, only);
+    progress.report(0.1);
+    const std::vector<std::pair<Geometry, double>> shapes = shapes_of(fc, grid, o);
+    const Burner burner(shapes, grid, o);
+    progress.report(0.2);
+    const Profile p = output_profile(grid, o.dtype, file);
+
+    // Uncompressed, to a local file: GDAL lays the GeoTIFF out (header, tags, strip offsets;
+    // the samples are a hole until written) and the burnt strips go straight to their place.
+    if (p.compression.empty() && dst_path.rfind("/vsi", 0) != 0) {
+        const std::string tmp = partial_sibling(dst_path);
+        try {
+            Dataset::create(tmp, p).close();
+            if (write_in_place(burner, grid, o, dst_path, tmp, progress)) {
+                if (VSIRename(tmp.c_str(), dst_path.c_str()) != 0)
+                    throw IoError("cannot write " + quoted(dst_path) +
+                                  ": renaming the finished file into place failed");
+                return;
+            }
+        } catch (...) {
+            VSIUnlink(tmp.c_str());
+            throw;
+        }
+        VSIUnlink(tmp.c_str());
+    }
+    Dataset out = Dataset::create(dst_path, p);
+    progress.check();
+    write_through_gdal(burner, grid, o, out, progress);
     out.close();
 }
 

@@ -1,6 +1,8 @@
 // rasterize_file(): file to file, the same pixels as rasterize(read_features()) (which the
 // rasterize tests hold to gdal_rasterize), the layer/filter/property rules of read_features,
 // a plain GeoTIFF like gdal_rasterize's, and no output left behind on errors.
+#include <cpl_vsi.h>
+
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -104,6 +106,85 @@ private slots:
         QVERIFY(burnt > 0);
     }
 
+    void gdalDefaultLayoutWrittenInPlace_data() {
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("height");
+        QTest::addColumn<int>("dtype");
+        // Strips of one row and of many rows (GDAL's default strips are about 8 KiB), a
+        // single column, and a height that is not a multiple of anything.
+        QTest::newRow("uint16 1000x1000") << 1000 << 1000 << int(DataType::UInt16);
+        QTest::newRow("uint8 37x301") << 37 << 301 << int(DataType::UInt8);
+        QTest::newRow("float64 1x257") << 1 << 257 << int(DataType::Float64);
+        QTest::newRow("int32 5000x77") << 5000 << 77 << int(DataType::Int32);
+    }
+    void gdalDefaultLayoutWrittenInPlace() {
+        // The in-place writer fills the file GDAL laid out: the same layout as a GeoTIFF
+        // GDAL creates with default options (gdal_rasterize's), read back as written.
+        QFETCH(int, width);
+        QFETCH(int, height);
+        QFETCH(int, dtype);
+        const Grid ref = grid_of(read_profile(feat("lulc_reference_raster.tif")));
+        const Bounds b = ref.bounds();
+        Grid g{
+            width, height,
+            Affine{(b.right - b.left) / width, 0, b.left, 0, -(b.top - b.bottom) / height, b.top},
+            ref.crs};
+        RasterizeOptions o;
+        o.property = "LULC_ID";
+        o.dtype = DataType(dtype);
+        o.fill = 2;
+        const std::string dst = out("layout.tif");
+        rasterize_file(feat("lulc_polygons_utm33n.geojson"), dst, g, o);
+        const Raster mem = rasterize(read_features(feat("lulc_polygons_utm33n.geojson")), g, o);
+        const Dataset d = Dataset::open(dst);
+        QCOMPARE(mismatches(d.read(), mem), std::size_t(0));
+        Profile p;
+        p.width = width;
+        p.height = height;
+        p.count = 1;
+        p.dtype = o.dtype;
+        {
+            Dataset plain = Dataset::create(out("plain.tif"), p);
+            plain.close();
+        }
+        const Profile mine = d.profile(), gdal = read_profile(out("plain.tif"));
+        QCOMPARE(mine.block_width, gdal.block_width);
+        QCOMPARE(mine.block_height, gdal.block_height);
+        QCOMPARE(mine.tiled, gdal.tiled);
+        QCOMPARE(mine.interleave, gdal.interleave);
+        QVERIFY(mine.compression.empty() || mine.compression == "NONE");
+        QFile::remove(QString::fromStdString(dst));
+        QFile::remove(QString::fromStdString(out("plain.tif")));
+    }
+
+    void compressionAndNodataGoThroughGdal() {
+        // The CLI's files: DEFLATE and a declared nodata, strips written in order by GDAL;
+        // also a /vsimem/ destination, which the in-place writer leaves to GDAL.
+        const Grid g = grid_of(read_profile(feat("lulc_reference_raster.tif")));
+        RasterizeOptions o;
+        o.property = "LULC_ID";
+        o.dtype = DataType::UInt16;
+        const Raster mem = rasterize(read_features(feat("lulc_polygons_utm33n.geojson")), g, o);
+        RasterizeFileOptions file;
+        file.compression = "DEFLATE";
+        file.nodata = 0;
+        const std::string dst = out("deflate.tif");
+        rasterize_file(feat("lulc_polygons_utm33n.geojson"), dst, g, o, {}, file);
+        {
+            const Dataset d = Dataset::open(dst);
+            QCOMPARE(d.profile().compression, std::string("DEFLATE"));
+            QCOMPARE(d.profile().nodata.at(0), std::optional<double>(0));
+            Raster r = d.read();
+            r.drop_mask(); // nodata 0 masks the background; the values are what counts
+            QCOMPARE(mismatches(r, mem), std::size_t(0));
+        }
+        QFile::remove(QString::fromStdString(dst));
+        const std::string vsi = "/vsimem/rb_tst_rasterize_file.tif";
+        rasterize_file(feat("lulc_polygons_utm33n.geojson"), vsi, g, o);
+        QCOMPARE(mismatches(Dataset::open(vsi).read(), mem), std::size_t(0));
+        VSIUnlink(vsi.c_str());
+    }
+
     void readingOnlySomeFields() {
         // VectorReadOptions::fields converts just the named attributes, with the same values.
         const FeatureCollection all = read_features(feat("lulc_polygons_utm33n.geojson"));
@@ -134,6 +215,15 @@ private slots:
         ro.layer = "no such layer";
         QVERIFY_THROWS_EXCEPTION(
             IoError, rasterize_file(feat("lulc_polygons_utm33n.geojson"), dst, g, {}, ro));
+        // Cancelled while strips are being written in place: the partial file goes too.
+        o.property = "LULC_ID";
+        int reports = 0;
+        QVERIFY_THROWS_EXCEPTION(Cancelled,
+                                 rasterize_file(feat("lulc_polygons_utm33n.geojson"), dst, g, o, {},
+                                                Progress([&](double f) { return f < 0.3; }, 0)));
+        QVERIFY_THROWS_EXCEPTION(Cancelled,
+                                 rasterize_file(feat("lulc_polygons_utm33n.geojson"), dst, g, o, {},
+                                                Progress([&](double) { return ++reports < 2; })));
         QVERIFY(!QFile::exists(QString::fromStdString(dst)));
         QCOMPARE(QDir(tmp.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
     }

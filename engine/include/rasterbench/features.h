@@ -6,9 +6,11 @@
 // Rules beyond the shared ones in rasterbench.h:
 // - Geometries are parsed by OGR (GeoJSON, WKT, any OGR vector file), never by hand.
 // - Coordinates are always x = easting/longitude, y = northing/latitude (GIS order).
-// - rasterize() is GDALRasterizeGeometries (gdal_rasterize's engine) run in parallel over
-//   fixed row strips: pixel-identical to gdal_rasterize on the same inputs, and a window
-//   (preview) equals the same window of the full run.
+// - rasterize() is pixel-identical to gdal_rasterize on the same inputs, and a window
+//   (preview) equals the same window of the full run. Row strips burn in parallel: polygons
+//   (centre rule, REPLACE) by an edge-table copy of GDAL's scanline fill, with GDAL's own
+//   arithmetic, each polygon taken out of OGR once; anything else (points, lines,
+//   ALL_TOUCHED, ADD) by GDALRasterizeGeometries itself, gdal_rasterize's engine.
 // - shapes() is GDALPolygonize/GDALFPolygonize: the same polygons, in map coordinates.
 #include <array>
 #include <cstdint>
@@ -162,16 +164,30 @@ Raster rasterize(const std::vector<std::pair<Geometry, double>>& shapes, const G
 Raster rasterize(const FeatureCollection& features, const Grid& grid,
                  const RasterizeOptions& options = {}, Progress progress = {});
 
+/// How rasterize_file() writes its GeoTIFF, where it should differ from gdal_rasterize's.
+struct RasterizeFileOptions {
+    /// GeoTIFF compression ("DEFLATE", "LZW", ...); empty or "NONE": none, as gdal_rasterize.
+    std::string compression;
+    /// Nodata value declared on the band (pixels are not changed); none by default.
+    std::optional<double> nodata;
+};
+
 /// File to file, as `gdal_rasterize` does: burns the features of an OGR vector file (layer
 /// and filter as for read_features) exactly as rasterize(read_features(path, read), grid,
 /// options) would, into a new one-band GeoTIFF on `grid` (GDAL's default layout, no
 /// compression and no nodata, like gdal_rasterize's output; written atomically). Strips
-/// burn in parallel while finished ones are written, so memory stays a few strips.
+/// burn in parallel while finished ones are written, so memory stays a few strips. (An
+/// uncompressed local file is laid out by GDAL, every strip in place and in order, and the
+/// burnt rows are written straight to their place, not through GDAL's block cache.)
 /// `options.window` is ignored. Throws as read_features and rasterize do, and IoError when
 /// the output cannot be written.
 void rasterize_file(const std::string& vector_path, const std::string& dst_path, const Grid& grid,
                     const RasterizeOptions& options = {}, const VectorReadOptions& read = {},
                     Progress progress = {});
+/// The same, with compression or a nodata value on the output (the CLI's DEFLATE files).
+void rasterize_file(const std::string& vector_path, const std::string& dst_path, const Grid& grid,
+                    const RasterizeOptions& options, const VectorReadOptions& read,
+                    const RasterizeFileOptions& file, Progress progress = {});
 
 // ---------------------------------------------------------------------------------------
 // Shapes (vectorize)

@@ -29,6 +29,7 @@
 #include "ParamForm.h"
 #include "SceneStack.h"
 #include "StackInspectorChart.h"
+#include "rasterbench/recipe.h"
 
 namespace rb::ui {
 
@@ -69,8 +70,8 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
       opacity_(new QSlider(Qt::Horizontal)), threshold_(new QSlider(Qt::Horizontal)),
       legend_(new QListWidget), latency_(new QLabel), error_(new QLabel),
       fullBar_(new QProgressBar), fullCancel_(new QToolButton), fullStatus_(new QLabel),
-      fullSave_(new QToolButton), inspectBand_(new QComboBox), chart_(new StackInspectorChart),
-      viewTimer_(new QTimer(this)) {
+      fullSave_(new QToolButton), recipe_(new QToolButton), inspectBand_(new QComboBox),
+      chart_(new StackInspectorChart), viewTimer_(new QTimer(this)) {
     // Nothing runs until the panel is first shown (the dock starts hidden).
     controller_->setEnabled(false);
 
@@ -136,6 +137,10 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     viewForm->addRow(tr("Full resolution"), fullRow);
     fullStatus_->setWordWrap(true);
     viewForm->addRow(fullStatus_);
+    recipe_->setText(tr("Export recipe..."));
+    recipe_->setToolTip(tr("Save the scenes, score and composite settings as a recipe that "
+                           "'rasterbench-cli run' applies headless"));
+    viewForm->addRow(tr("Recipe"), recipe_);
     box->addWidget(viewGroup);
 
     auto* inspectGroup = new QGroupBox(tr("Scenes at the cursor"));
@@ -177,6 +182,15 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
             tr("GeoTIFF (*.tif *.tiff)"));
         if (!path.isEmpty())
             saveComposite(path);
+    });
+    connect(recipe_, &QToolButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export recipe"), QDir::home().filePath(QStringLiteral("composite.json")),
+            tr("Rasterbench recipe (*.json)"));
+        if (path.isEmpty())
+            return;
+        const QString error = exportRecipe(path);
+        fullStatus_->setText(error.isEmpty() ? tr("Recipe saved: %1").arg(path) : error);
     });
     connect(controller_, &CompositeController::saved, this,
             [this](bool, const QString& text) { fullStatus_->setText(text); });
@@ -412,6 +426,31 @@ void ScorePanel::showLegend() {
             new QListWidgetItem(e.color.alpha() ? QIcon(swatch(e.color)) : QIcon(), e.text,
                                 legend_);
     }
+}
+
+QString ScorePanel::exportRecipe(const QString& path) {
+    const auto& scenes = controller_->scenes();
+    if (scenes.empty())
+        return tr("No scenes to put in a recipe");
+    rb::Recipe recipe;
+    recipe.description = "Composite exported from the Rasterbench workbench";
+    for (const auto& s : scenes)
+        recipe.scenes.push_back(s.source());
+    rb::CompositeStep step;
+    step.score = controller_->scoreOptions();
+    step.options = controller_->compositeOptions();
+    step.options.best_ranks.clear(); // the preview's rank images are not outputs
+    step.options.worst_ranks.clear();
+    const QString stem = QFileInfo(path).completeBaseName();
+    step.index = (stem + QStringLiteral("_index.tif")).toStdString();
+    recipe.steps.emplace_back(std::move(step));
+    recipe.output.path = (stem + QStringLiteral("_composite.tif")).toStdString();
+    try {
+        rb::save_recipe(recipe, path.toStdString());
+    } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
 }
 
 bool ScorePanel::saveComposite(const QString& path) {

@@ -53,6 +53,12 @@ public:
     /// Saves the full-resolution composite to `path` and its winning-scene index beside it
     /// (`NAME_index.tif`), in the background (what "Save..." does after its dialog).
     bool saveComposite(const QString& path);
+    /// Writes the current scenes, score method, parameters and composite options as a
+    /// recipe (rasterbench-cli run RECIPE reproduces the full-resolution composite, written
+    /// to OUTPUT_composite.tif and its index beside it); returns the error text, empty on
+    /// success. "Export recipe..." asks for the path and calls this.
+    QString exportRecipe(const QString& path);
+    QToolButton* recipeButton() const { return recipe_; }
     QComboBox* inspectorBandCombo() const { return inspectBand_; }
     StackInspectorChart* inspectorChart() const { return chart_; }
 
@@ -95,6 +101,7 @@ private:
     QToolButton* fullCancel_;
     QLabel* fullStatus_;
     QToolButton* fullSave_;
+    QToolButton* recipe_;
     QComboBox* inspectBand_;
     StackInspectorChart* chart_;
     QTimer* viewTimer_;

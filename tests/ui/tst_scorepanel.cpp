@@ -34,6 +34,7 @@
 #include "StackInspectorChart.h"
 #include "rasterbench/colormap.h"
 #include "rasterbench/composite.h"
+#include "rasterbench/recipe.h"
 #include "rasterbench/render.h"
 #include "rasterbench/score.h"
 
@@ -121,6 +122,7 @@ private slots:
     void badExpressionShowsPosition();
     void fullResolutionMatchesPreview();
     void coarseFirstPreviewThenFullViewport();
+    void exportedRecipeReproducesTheComposite();
     void latencyLargeViewport();
 
 private:
@@ -602,6 +604,48 @@ void TestScorePanel::coarseFirstPreviewThenFullViewport() {
         }
     QVERIFY(compared > 31 * 31 / 2);
     changeAndWait([&] { panel_->methodCombo()->setCurrentText("median-distance"); });
+}
+
+void TestScorePanel::exportedRecipeReproducesTheComposite() {
+    // The panel's settings as a recipe: run headless by the engine's recipe runner, it gives
+    // the composite the engine computes from the same settings.
+    panel_->methodCombo()->setCurrentText("mask");
+    QTRY_VERIFY_WITH_TIMEOUT(!ctl_->isViewportPending(), 30000);
+    changeAndWait([&] { setSpin(panel_->scoreForm(), "invalid_distance", 1); });
+    QTemporaryDir dir;
+    const QString path = dir.filePath("tuned.json");
+    QCOMPARE(panel_->exportRecipe(path), QString());
+    const rb::Recipe recipe = rb::load_recipe(path.toStdString());
+    QCOMPARE(int(recipe.steps.size()), 1);
+    const auto& step = std::get<rb::CompositeStep>(recipe.steps.front());
+    QCOMPARE(rb::score_param_values(step.score), rb::score_param_values(ctl_->scoreOptions()));
+    QCOMPARE(int(recipe.scenes.size()), kScenes);
+    QCOMPARE(recipe.scenes.front().files.size(), std::size_t(2)); // scene + its Fmask
+    rb::RecipeRunOptions ro;
+    ro.out_dir = dir.path().toStdString();
+    const rb::RecipePlan plan = rb::run_recipe(recipe, {}, ro);
+    QCOMPARE(int(plan.outputs.size()), 2);
+    rb::ScoreOptions score = rb::make_score_options("mask");
+    rb::set_score_param(score, "invalid_distance", "1");
+    const Expected e = engineComposite(score, {}, rb::Window::full(61, 61));
+    int valid = 0;
+    for (int y = 0; y < 61; ++y)
+        for (int x = 0; x < 61; ++x) {
+            bool nodata = false;
+            const double v = gdalValue(dir.filePath("tuned_index.tif"), 1, x, y, &nodata);
+            QCOMPARE(!nodata, e.result.index.valid(0, y, x));
+            if (!nodata) {
+                QCOMPARE(v, e.result.index.value(0, y, x));
+                ++valid;
+            }
+        }
+    QVERIFY(valid > 61 * 61 / 2);
+    QVERIFY(QFileInfo::exists(dir.filePath("tuned_composite.tif")));
+    // An unwritable place is an error naming it, not a crash.
+    const QString bad = dir.filePath("missing/folder/r.json");
+    QVERIFY(panel_->exportRecipe(bad).contains(bad));
+    panel_->methodCombo()->setCurrentText("median-distance");
+    QTRY_VERIFY_WITH_TIMEOUT(!ctl_->isViewportPending(), 30000);
 }
 
 void TestScorePanel::latencyLargeViewport() {

@@ -35,6 +35,7 @@
 #include "rasterbench/progress.h"
 #include "rasterbench/pyramid.h"
 #include "rasterbench/raster.h"
+#include "rasterbench/recipe.h"
 #include "rasterbench/render.h"
 #include "rasterbench/scene_date.h"
 #include "rasterbench/score.h"

@@ -8,6 +8,7 @@
 #include "cli_commands.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/deband.h"
+#include "rasterbench/recipe.h"
 
 namespace rbcli {
 
@@ -188,42 +189,24 @@ int run_deband(const Args& args) {
     for (int b = 0; b < data.bands(); ++b)
         fileBands.push_back(band ? *band : b + 1);
 
-    NotchSet base = manual;
+    // The recipe's deband step is this command's options as data: one code path finds
+    // the automatic notches for both.
+    rb::DebandStep step;
+    step.notches = manual;
     if (!notchesIn.empty()) {
         const NotchSet f = load_notches(notchesIn);
-        base.points.insert(base.points.end(), f.points.begin(), f.points.end());
-        base.stripes.insert(base.stripes.end(), f.stripes.begin(), f.stripes.end());
+        step.notches.points.insert(step.notches.points.end(), f.points.begin(), f.points.end());
+        step.notches.stripes.insert(step.notches.stripes.end(), f.stripes.begin(), f.stripes.end());
     }
-    std::vector<NotchSet> perBand(std::size_t(data.bands()), base);
-    if (autoFind) {
-        for (int b = 0; b < data.bands(); ++b) {
-            if (shared && b > 0) {
-                perBand[std::size_t(b)] = perBand[0];
-                continue;
-            }
-            const rb::Raster one = select_band(data, b);
-            Orientation o;
-            if (angle) {
-                o.angle_deg = *angle;
-                o.source = OrientationSource::None;
-            } else {
-                o = estimate_orientation(one, 0, orient);
-            }
-            std::printf("band %d: orientation %.2f deg (%s)", fileBands[std::size_t(b)],
-                        o.angle_deg, angle ? "given" : std::string(source_name(o.source)).c_str());
-            if (!angle && o.source == OrientationSource::None) {
-                std::printf(": no stripe orientation found, no automatic notches\n");
-                continue;
-            }
-            const PeakResult r = find_peaks(compute_spectrum(one, 0), o.angle_deg, peak);
-            std::printf(", %zu peaks", r.peaks.size());
-            if (r.period > 0)
-                std::printf(", period %.2f px", r.period);
-            std::printf("\n");
-            auto& n = perBand[std::size_t(b)];
-            n.points.insert(n.points.end(), r.notches.points.begin(), r.notches.points.end());
-        }
-    }
+    step.auto_find = autoFind;
+    step.angle = angle;
+    step.shared = shared;
+    step.peak = peak;
+    step.orientation = orient;
+    std::vector<std::string> notes;
+    const std::vector<NotchSet> perBand = rb::deband_step_notches(data, step, fileBands, &notes);
+    for (const auto& n : notes)
+        std::printf("%s\n", n.c_str());
 
     std::optional<double> nodata;
     if (!src.profile().nodata.empty())

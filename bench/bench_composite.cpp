@@ -25,7 +25,9 @@
 // loaded machine the wall-clock ratio flatters the composite, whose process runs GDAL's
 // compression threads besides TBB's and so gets a larger share of the contended cores.
 // --compression picks the outputs' codec (default DEFLATE, composite_files()' default;
-// level 1 either way, PREDICTOR=2 for integers).
+// level 1 either way, PREDICTOR=2 for integers). --outputs composite writes only the
+// composite and its winning-scene index (the CLI's -o and --index), without the optional
+// score and count diagnostics.
 #include <gdal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -57,6 +59,7 @@ struct Config {
     std::string score = "darkness";
     int repeat = 1;
     std::string compression = "DEFLATE";
+    bool all_outputs = true; // false: the composite and its winning-scene index only
 };
 
 std::string scene_path(const Config& c, int i) {
@@ -170,8 +173,10 @@ void composite_all(const Config& c) {
     rb::CompositeOutputs out;
     out.composite = c.dir + "/out_composite.tif";
     out.index = c.dir + "/out_index.tif";
-    out.score = c.dir + "/out_score.tif";
-    out.count = c.dir + "/out_count.tif";
+    if (c.all_outputs) {
+        out.score = c.dir + "/out_score.tif";
+        out.count = c.dir + "/out_count.tif";
+    }
     rb::StreamOptions st;
     st.threads = c.threads;
     st.compression = c.compression;
@@ -234,9 +239,17 @@ int main(int argc, char** argv) {
             c.repeat = std::max(1, std::atoi(next().c_str()));
         else if (a == "--compression")
             c.compression = next();
+        else if (a == "--outputs") {
+            const std::string v = next();
+            if (v != "all" && v != "composite") {
+                std::fprintf(stderr, "--outputs: all or composite, not %s\n", v.c_str());
+                return 2;
+            }
+            c.all_outputs = v == "all";
+        }
         else if (a == "--help" || a == "-h") {
             std::printf("usage: bench_composite [DIR] [--size N] [--scenes N] [--threads N] "
-                        "[--score METHOD] [--repeat N] [--compression NAME]\n");
+                        "[--score METHOD] [--repeat N] [--compression NAME] [--outputs all|composite]\n");
             return 0;
         } else
             c.dir = a;
@@ -259,9 +272,11 @@ int main(int argc, char** argv) {
         const Phase read = in_child([&] { read_all(c); });
         const Phase comp = in_child([&] { composite_all(c); });
         std::printf("run %d: GDAL read %7.2f s (cpu %7.2f s, peak %6.1f MiB)   composite (%s, "
-                    "best, %s) %7.2f s (cpu %7.2f s, peak %6.1f MiB)   ratio %.2f (cpu %.2f)\n",
+                    "best, %s, %s) %7.2f s (cpu %7.2f s, peak %6.1f MiB)   ratio %.2f (cpu "
+                    "%.2f)\n",
                     r + 1, read.seconds, read.cpu_seconds, read.peak_mib, c.score.c_str(),
-                    c.compression.c_str(), comp.seconds, comp.cpu_seconds, comp.peak_mib,
+                    c.compression.c_str(),
+                    c.all_outputs ? "composite+index+score+count" : "composite+index", comp.seconds, comp.cpu_seconds, comp.peak_mib,
                     comp.seconds / read.seconds, comp.cpu_seconds / read.cpu_seconds);
         std::fflush(stdout);
         read_s.push_back(read.seconds);

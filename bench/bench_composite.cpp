@@ -246,10 +246,10 @@ int main(int argc, char** argv) {
                 return 2;
             }
             c.all_outputs = v == "all";
-        }
-        else if (a == "--help" || a == "-h") {
-            std::printf("usage: bench_composite [DIR] [--size N] [--scenes N] [--threads N] "
-                        "[--score METHOD] [--repeat N] [--compression NAME] [--outputs all|composite]\n");
+        } else if (a == "--help" || a == "-h") {
+            std::printf(
+                "usage: bench_composite [DIR] [--size N] [--scenes N] [--threads N] "
+                "[--score METHOD] [--repeat N] [--compression NAME] [--outputs all|composite]\n");
             return 0;
         } else
             c.dir = a;
@@ -276,8 +276,9 @@ int main(int argc, char** argv) {
                     "%.2f)\n",
                     r + 1, read.seconds, read.cpu_seconds, read.peak_mib, c.score.c_str(),
                     c.compression.c_str(),
-                    c.all_outputs ? "composite+index+score+count" : "composite+index", comp.seconds, comp.cpu_seconds, comp.peak_mib,
-                    comp.seconds / read.seconds, comp.cpu_seconds / read.cpu_seconds);
+                    c.all_outputs ? "composite+index+score+count" : "composite+index", comp.seconds,
+                    comp.cpu_seconds, comp.peak_mib, comp.seconds / read.seconds,
+                    comp.cpu_seconds / read.cpu_seconds);
         std::fflush(stdout);
         read_s.push_back(read.seconds);
         comp_s.push_back(comp.seconds);

@@ -93,18 +93,6 @@ StripeNotch parse_stripe(const std::string& text) {
     return s;
 }
 
-rb::Raster select_band(const rb::Raster& r, int b) {
-    rb::Raster out(r.dtype(), 1, r.rows(), r.cols());
-    const std::size_t bytes = r.band_size() * rb::dtype_size(r.dtype());
-    std::copy(r.bytes() + bytes * std::size_t(b), r.bytes() + bytes * std::size_t(b + 1),
-              out.bytes());
-    if (r.has_mask()) {
-        const auto m = r.mask(b);
-        std::copy(m.begin(), m.end(), out.mask(0).begin());
-    }
-    return out;
-}
-
 template <class O>
 bool try_option(O& o, const std::string& flag, const Args& args, std::size_t& i) {
     if (flag.rfind("--", 0) != 0 || !find_option(O::params(), flag.substr(2)))
@@ -214,7 +202,7 @@ int run_deband(const Args& args) {
     const rb::Raster result = deband(data, perBand, deb, nodata);
 
     for (int b = 0; b < data.bands(); ++b) {
-        const DebandSession session(select_band(data, b), 0);
+        const DebandSession session(rb::select_band(data, b), 0);
         double total = 0;
         const double removed = session.removed_energy(perBand[std::size_t(b)], &total);
         std::printf("band %d: %zu point notches, %zu stripe notches, energy removed %.4g "

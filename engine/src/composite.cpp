@@ -279,6 +279,19 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
         for (auto& r : res.worst_rank)
             worst_ptr.push_back(out_ptrs(r));
 
+        // Where no scene is valid, every rank image is nodata (0 under the mask).
+        auto invalidate_ranks = [&](std::size_t p) {
+            for (std::size_t r = 0; r < res.best_rank.size(); ++r)
+                for (int j = 0; j < nb; ++j) {
+                    res.best_rank[r].mask(j)[p] = kInvalid;
+                    best_ptr[r][std::size_t(j)][p] = T(0);
+                }
+            for (std::size_t r = 0; r < res.worst_rank.size(); ++r)
+                for (int j = 0; j < nb; ++j) {
+                    res.worst_rank[r].mask(j)[p] = kInvalid;
+                    worst_ptr[r][std::size_t(j)][p] = T(0);
+                }
+        };
         auto report_rows = [&](int rows) {
             const int done = rows_done += rows;
             std::lock_guard lock(progress_mutex);
@@ -411,16 +424,7 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
                                 comp_mask[std::size_t(j)][p] = kInvalid;
                                 comp[std::size_t(j)][p] = T(0);
                             }
-                            for (std::size_t r = 0; r < res.best_rank.size(); ++r)
-                                for (int j = 0; j < nb; ++j) {
-                                    res.best_rank[r].mask(j)[p] = kInvalid;
-                                    best_ptr[r][std::size_t(j)][p] = T(0);
-                                }
-                            for (std::size_t r = 0; r < res.worst_rank.size(); ++r)
-                                for (int j = 0; j < nb; ++j) {
-                                    res.worst_rank[r].mask(j)[p] = kInvalid;
-                                    worst_ptr[r][std::size_t(j)][p] = T(0);
-                                }
+                            invalidate_ranks(p);
                             continue;
                         }
                         idx_out[p] = std::uint16_t(bi[c]);
@@ -482,16 +486,7 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
                             res.composite.mask(j)[p] = kInvalid;
                             comp[std::size_t(j)][p] = T(0);
                         }
-                        for (std::size_t r = 0; r < res.best_rank.size(); ++r)
-                            for (int j = 0; j < nb; ++j) {
-                                res.best_rank[r].mask(j)[p] = kInvalid;
-                                best_ptr[r][std::size_t(j)][p] = T(0);
-                            }
-                        for (std::size_t r = 0; r < res.worst_rank.size(); ++r)
-                            for (int j = 0; j < nb; ++j) {
-                                res.worst_rank[r].mask(j)[p] = kInvalid;
-                                worst_ptr[r][std::size_t(j)][p] = T(0);
-                            }
+                        invalidate_ranks(p);
                         continue;
                     }
                     if (need_order)

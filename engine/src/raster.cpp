@@ -1,6 +1,8 @@
 #include "rasterbench/raster.h"
 
+#include <algorithm>
 #include <sstream>
+#include <string>
 
 namespace rb {
 
@@ -65,6 +67,21 @@ std::span<const std::uint8_t> Raster::mask(int b) const {
 void Raster::ensure_mask() {
     if (mask_.empty())
         mask_.assign(size(), kValid);
+}
+
+Raster select_band(const Raster& r, int b) {
+    if (b < 0 || b >= r.bands())
+        throw ArgumentError("select_band: band " + std::to_string(b) + " of a raster of " +
+                            std::to_string(r.bands()) + " bands");
+    Raster out(r.dtype(), 1, r.rows(), r.cols());
+    const std::size_t bytes = r.band_size() * dtype_size(r.dtype());
+    std::copy(r.bytes() + bytes * std::size_t(b), r.bytes() + bytes * std::size_t(b + 1),
+              out.bytes());
+    if (r.has_mask()) {
+        const auto m = r.mask(b);
+        std::copy(m.begin(), m.end(), out.mask(0).begin());
+    }
+    return out;
 }
 
 } // namespace rb

@@ -1090,22 +1090,6 @@ std::string recipe_template(const std::vector<std::string>& step_types) {
 
 // ---- deband notches --------------------------------------------------------------------------
 
-namespace {
-
-Raster band_of(const Raster& r, int b) {
-    Raster out(r.dtype(), 1, r.rows(), r.cols());
-    const std::size_t bytes = r.band_size() * dtype_size(r.dtype());
-    std::copy(r.bytes() + bytes * std::size_t(b), r.bytes() + bytes * std::size_t(b + 1),
-              out.bytes());
-    if (r.has_mask()) {
-        const auto m = r.mask(b);
-        std::copy(m.begin(), m.end(), out.mask(0).begin());
-    }
-    return out;
-}
-
-} // namespace
-
 std::vector<fft::NotchSet> deband_step_notches(const Raster& data, const DebandStep& step,
                                                const std::vector<int>& file_bands,
                                                std::vector<std::string>* notes) {
@@ -1117,7 +1101,7 @@ std::vector<fft::NotchSet> deband_step_notches(const Raster& data, const DebandS
             per[std::size_t(b)] = per[0];
             continue;
         }
-        const Raster one = band_of(data, b);
+        const Raster one = select_band(data, b);
         fft::Orientation o;
         if (step.angle) {
             o.angle_deg = *step.angle;

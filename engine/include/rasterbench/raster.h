@@ -90,6 +90,9 @@ private:
     std::vector<std::uint8_t> mask_;
 };
 
+/// Band `b` (0-based) of `r` as a one-band raster (data and mask copied).
+Raster select_band(const Raster& r, int b);
+
 /// Calls f(value) for each valid, non-NaN sample of band `b` (0-based), with the value in
 /// the raster's own C++ type: the type is chosen once per call, not per pixel.
 template <class F> void for_each_valid(const Raster& r, int b, F&& f) {

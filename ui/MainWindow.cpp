@@ -100,6 +100,8 @@ MainWindow::MainWindow(QWidget* parent)
         if (id.startsWith(QLatin1String("deband-")))
             name = id.contains(QLatin1String("area")) ? tr("Deband result (area)")
                                                       : tr("Deband result (scene)");
+        else if (const QString title = TransformPanel::overlayTitle(id); !title.isEmpty())
+            name = title;
         derived_->publish({key, name, canvas_->scene(), image, canvas_->overlayRect(id)});
     });
 
@@ -208,12 +210,13 @@ void MainWindow::createDocks() {
     metadata->hide();
     deband->hide(); // on demand: it reads and transforms an area when shown
     // Score and composite (issue 4): on demand, it reads every scene of the view when shown.
-    addDock(tr("Score"), QStringLiteral("scoreDock"), new ScorePanel(stack_, canvas_, this),
-            Qt::RightDockWidgetArea)
-        ->hide();
-    // Transform (issue 6): on demand, its previews read the view when asked.
-    addDock(tr("Transform"), QStringLiteral("transformDock"),
-            new TransformPanel(canvas_, jobs_, this), Qt::RightDockWidgetArea)
+    score_ = new ScorePanel(stack_, canvas_, this);
+    addDock(tr("Score"), QStringLiteral("scoreDock"), score_, Qt::RightDockWidgetArea)->hide();
+    // Transform (issue 6): on demand; while shown, its active tab previews the view live.
+    // Vectorize can polygonize the Score panel's current score.
+    transform_ = new TransformPanel(canvas_, jobs_, this);
+    transform_->setScoreSource(score_->controller());
+    addDock(tr("Transform"), QStringLiteral("transformDock"), transform_, Qt::RightDockWidgetArea)
         ->hide();
 }
 

@@ -24,6 +24,8 @@ class CompareView;
 class CursorInfoLabel;
 class DebandPanel;
 class DerivedLayers;
+class ScorePanel;
+class TransformPanel;
 class DisplayPanel;
 class HistogramPlot;
 class JobMonitor;
@@ -96,6 +98,8 @@ public:
     LayersPanel* layers() const { return layers_; }
     DisplayPanel* displayPanel() const { return display_; }
     DebandPanel* debandPanel() const { return deband_; }
+    ScorePanel* scorePanel() const { return score_; }
+    TransformPanel* transformPanel() const { return transform_; }
     PixelInspector* inspector() const { return inspector_; }
     MetadataPanel* metadata() const { return metadata_; }
     CompareView* compare() const { return compare_; }
@@ -140,6 +144,8 @@ private:
     LayersPanel* layers_ = nullptr;
     DisplayPanel* display_ = nullptr;
     DebandPanel* deband_ = nullptr;
+    ScorePanel* score_ = nullptr;
+    TransformPanel* transform_ = nullptr;
     PixelInspector* inspector_ = nullptr;
     MetadataPanel* metadata_ = nullptr;
     CompareView* compare_ = nullptr;

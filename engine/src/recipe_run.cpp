@@ -115,20 +115,8 @@ void move_into_place(const std::string& from, const std::string& to) {
 void apply_stream(Profile& p, const StreamOptions& s) {
     p.driver = "GTiff";
     p.overview_factors.clear();
-    p.tiled = true;
-    p.block_width = p.block_height = s.tile_size;
-    p.compression = s.compression == "NONE" ? "" : s.compression;
     p.creation_options.clear();
-    if (!p.compression.empty() && p.compression != "JPEG")
-        p.creation_options["PREDICTOR"] = is_floating(p.dtype) ? "1" : "2";
-    if (s.compression_level > 0) {
-        if (p.compression == "DEFLATE")
-            p.creation_options["ZLEVEL"] = std::to_string(s.compression_level);
-        else if (p.compression == "ZSTD")
-            p.creation_options["ZSTD_LEVEL"] = std::to_string(s.compression_level);
-        else if (p.compression == "LZMA")
-            p.creation_options["LZMA_PRESET"] = std::to_string(s.compression_level);
-    }
+    apply_stream_options(p, s);
 }
 
 struct StepContext {

@@ -127,6 +127,10 @@ struct StreamOptions {
     int tile_size = 256; ///< output GeoTIFF tile size
 };
 
+/// Sets a GeoTIFF profile's tiling, compression (PREDICTOR 2 for integers, the level
+/// option of the codec) and GDAL's compression threads from `s` (dtype already set).
+void apply_stream_options(Profile& p, const StreamOptions& s);
+
 struct CompositeOutputs {
     std::string composite; ///< required
     std::string index, score, count;

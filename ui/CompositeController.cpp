@@ -219,7 +219,20 @@ struct CompositeController::Reads {
         return hasStatistics(needs) ? stats : nullptr;
     }
 
+    /// Every other pixel of the reads (the coarse first preview's stack), made once.
+    std::shared_ptr<const std::vector<rb::Raster>> coarse() const {
+        const std::lock_guard lock(statsMutex);
+        if (!coarseScenes) {
+            auto c = std::make_shared<std::vector<rb::Raster>>();
+            for (const auto& r : scenes)
+                c->push_back(rb::subsample(r, 2));
+            coarseScenes = std::move(c);
+        }
+        return coarseScenes;
+    }
+
 private:
+    mutable std::shared_ptr<const std::vector<rb::Raster>> coarseScenes;
     mutable std::mutex statsMutex;
     mutable std::shared_ptr<const rb::StackStats> stats;
     mutable rb::StackStatsNeeds statsNeeds;
@@ -500,9 +513,9 @@ void CompositeController::startViewport() {
                     auto cr = std::make_shared<ViewportResult>();
                     cr->plan = coarserPlan(plan, 2);
                     cr->current = current;
-                    std::vector<rb::Raster> stack, scores;
-                    for (const auto& r : reads->scenes)
-                        stack.push_back(rb::subsample(r, 2));
+                    const auto coarseStack = reads->coarse();
+                    const std::vector<rb::Raster>& stack = *coarseStack;
+                    std::vector<rb::Raster> scores;
                     if (scored) {
                         for (const auto& r : scored->scores)
                             scores.push_back(rb::subsample(r, 2));

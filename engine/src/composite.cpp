@@ -55,14 +55,21 @@ Raster subsample(const Raster& r, int step) {
                 d[x] = s[x * st];
         }
     };
-    visit_dtype(r.dtype(), [&](auto tag) {
-        using T = decltype(tag);
-        for (int b = 0; b < r.bands(); ++b)
-            plane(r.band<T>(b).data(), out.band<T>(b).data());
-    });
-    if (r.has_mask())
-        for (int b = 0; b < r.bands(); ++b)
+    // Memory-bound: bands (and their masks) in parallel; the mask is allocated first, since
+    // Raster::mask() would otherwise create it from several threads.
+    const bool masked = r.has_mask();
+    if (masked)
+        out.ensure_mask();
+    tbb::parallel_for(0, r.bands() * (masked ? 2 : 1), [&](int k) {
+        const int b = k % r.bands();
+        if (k >= r.bands())
             plane(r.mask(b).data(), out.mask(b).data());
+        else
+            visit_dtype(r.dtype(), [&](auto tag) {
+                using T = decltype(tag);
+                plane(r.band<T>(b).data(), out.band<T>(b).data());
+            });
+    });
     return out;
 }
 

@@ -899,25 +899,37 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
 void score_mask(const ScoreCtx& c, const MaskOptions& o) {
     const auto v = band_as_float(c.scene, c.s.mask_band);
     const float nan = std::numeric_limits<float>::quiet_NaN();
-    for (std::size_t i = 0; i < c.n(); ++i) {
-        const double x = v[i];
-        if (o.mode == "linear") {
-            c.out[i] = float(o.scale * x + o.offset);
-        } else if (o.mode == "bits") {
-            const auto bits = std::uint64_t(std::max(0.0, x));
+    const std::size_t n = c.n();
+    // The mode is chosen once per call, not per pixel.
+    if (o.mode == "linear") {
+        for (std::size_t i = 0; i < n; ++i)
+            c.out[i] = float(o.scale * double(v[i]) + o.offset);
+    } else if (o.mode == "bits") {
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto bits = std::uint64_t(std::max(0.0, double(v[i])));
             double sum = 0;
             for (const auto& [bit, sc] : c.s.bit_map)
                 if (bits >> bit & 1u)
                     sum += sc;
             c.out[i] = float(sum);
-        } else {
-            float sc = float(o.default_score);
-            for (const auto& [val, s] : c.s.value_map)
-                if (val == x) {
-                    sc = std::isnan(s) ? nan : float(s);
-                    break;
-                }
-            c.out[i] = sc;
+        }
+    } else {
+        auto lookup = [&](double x) {
+            for (const auto& [val, sc] : c.s.value_map)
+                if (val == x)
+                    return std::isnan(sc) ? nan : float(sc);
+            return float(o.default_score);
+        };
+        // Quality classes are small integers (Fmask 0..4, 255): a table indexed by the value
+        // answers them; anything else takes the search.
+        constexpr int kTable = 4096;
+        std::vector<float> table(kTable);
+        for (int k = 0; k < kTable; ++k)
+            table[std::size_t(k)] = lookup(double(k));
+        for (std::size_t i = 0; i < n; ++i) {
+            const double x = v[i];
+            c.out[i] =
+                x >= 0 && x < kTable && x == std::floor(x) ? table[std::size_t(x)] : lookup(x);
         }
     }
 }

@@ -674,7 +674,7 @@ void TestScorePanel::latencyLargeViewport() {
     w.resize(1200 + panel->sizeHint().width(), 1250);
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
-    for (const char* method : {"mask", "darkness", "median-distance"}) {
+    for (const char* method : {"mask", "darkness", "median-distance", "cloud"}) {
         panel->methodCombo()->setCurrentText(method);
         QTRY_VERIFY_WITH_TIMEOUT(ctl->viewport() && !ctl->isViewportPending(), 120000);
         const auto r = ctl->viewport();

@@ -131,7 +131,8 @@ struct ScoreFlags {
                "                        FROM with TO in its name (e.g. _sr.tif=_fmask.tif)\n"
                "  --block-size N        processing block in pixels (default 512)\n"
                "  --threads N           worker threads (default: all cores)\n"
-               "  --compress NAME       output compression (default DEFLATE; NONE)\n"
+               "  --compress NAME       output compression: ZSTD (default, fast), DEFLATE\n"
+               "                        (widest compatibility), LZW, LZMA, NONE\n"
                "  --compress-level N    DEFLATE/ZSTD/LZMA level (default 1, fast; 0 = GDAL's)\n"
                "  --progress            print progress on stderr\n";
     }

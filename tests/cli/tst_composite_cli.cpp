@@ -75,7 +75,7 @@ private slots:
         QCOMPARE(GDALGetRasterCount(cds.get()), 3);
         QCOMPARE(GDALGetRasterDataType(GDALGetRasterBand(cds.get(), 1)), GDT_Int16);
         QCOMPARE(QString(GDALGetMetadataItem(cds.get(), "COMPRESSION", "IMAGE_STRUCTURE")),
-                 QString("DEFLATE"));
+                 QString("ZSTD")); // the default (StreamOptions)
         int bx = 0, by = 0;
         GDALGetBlockSize(GDALGetRasterBand(cds.get(), 1), &bx, &by);
         QCOMPARE(by, bx); // square tiles, not strips
@@ -120,6 +120,19 @@ private slots:
         }
         QCOMPARE(checked + nodata_pixels, std::size_t(w * h));
         QVERIFY(checked > std::size_t(w * h) * 9 / 10);
+
+        // --compress DEFLATE (the widest compatibility): the same pixels, another codec.
+        const QString deflate = dir.filePath("c_deflate.tif");
+        const Result d = cli(QStringList{"composite", "--score", "darkness", "-o", deflate,
+                                         "--compress", "DEFLATE"} +
+                             scenes);
+        QVERIFY2(d.code == 0, qPrintable(d.err));
+        auto dds = rbtest::gdal_open(deflate.toStdString());
+        QCOMPARE(QString(GDALGetMetadataItem(dds.get(), "COMPRESSION", "IMAGE_STRUCTURE")),
+                 QString("DEFLATE"));
+        for (int b = 1; b <= 3; ++b)
+            QCOMPARE(rbtest::gdal_read(dds.get(), b, 0, 0, w, h),
+                     rbtest::gdal_read(cds.get(), b, 0, 0, w, h));
     }
 
     void scoreCommandWithAndWithoutStack() {

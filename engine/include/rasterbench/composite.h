@@ -118,9 +118,13 @@ void check_same_grid(const std::vector<Profile>& profiles, const std::vector<int
                      const std::vector<std::string>& labels);
 
 struct StreamOptions {
-    int block_size = 512;                ///< processing block (multiple of 16 for tiled output)
-    int threads = 0;                     ///< 0 = all cores
-    std::string compression = "DEFLATE"; ///< output compression ("NONE" for none)
+    int block_size = 512; ///< processing block (multiple of 16 for tiled output)
+    int threads = 0;      ///< 0 = all cores
+    /// Output compression ("NONE" for none). ZSTD by default: at level 1 it writes a
+    /// composite about 1.4x faster than DEFLATE does (files about 20 % larger) and reads
+    /// back faster, and the workbench rereads its composites; GDAL has read it since 2.3.
+    /// DEFLATE remains the choice for the widest compatibility.
+    std::string compression = "ZSTD";
     /// DEFLATE/ZSTD/LZMA level; 0 = GDAL's default. The default favours speed: compressing
     /// the outputs otherwise costs more than decoding all the inputs.
     int compression_level = 1;

@@ -7,7 +7,8 @@
 // tiles, EPSG:32633; blobs from smooth noise, so polygons are land-cover-like, reused when
 // present) and both GeoJSON outputs. Timings are whole jobs, file to file: the
 // gdal_polygonize.py process and rasterbench's open + read + shapes + GeoJSON write.
-// Target: rasterbench >= 3x faster, same polygon count.
+// Target: rasterbench >= 3x faster, same polygon count and per-value area (both outputs
+// read back through OGR).
 #include <gdal.h>
 #include <ogr_api.h>
 
@@ -58,13 +59,28 @@ void generate(const std::string& path, int n) {
     ds.close();
 }
 
-std::size_t count_features(const std::string& path) {
+// Feature count and total area per value of a polygon file, read through OGR.
+struct Summary {
+    std::size_t count = 0;
+    std::map<double, double> area;
+};
+
+Summary summarize(const std::string& path) {
+    Summary s;
     GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
     if (!ds)
-        return 0;
-    const auto n = std::size_t(OGR_L_GetFeatureCount(GDALDatasetGetLayer(ds, 0), TRUE));
+        return s;
+    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+    OGR_L_ResetReading(layer);
+    const int field = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(layer), "value");
+    while (OGRFeatureH f = OGR_L_GetNextFeature(layer)) {
+        ++s.count;
+        if (OGRGeometryH g = OGR_F_GetGeometryRef(f))
+            s.area[OGR_F_GetFieldAsDouble(f, field)] += OGR_G_Area(g);
+        OGR_F_Destroy(f);
+    }
     GDALClose(ds);
-    return n;
+    return s;
 }
 
 } // namespace
@@ -114,12 +130,24 @@ int main(int argc, char** argv) {
     rb::write_shapes_geojson(ours, shapes, ds.profile().crs);
     const double t_ours = seconds_since(t0);
 
-    const std::size_t n_gdal = count_features(gd), n_ours = count_features(ours);
+    const Summary sg = summarize(gd), so = summarize(ours);
+    const std::size_t n_gdal = sg.count, n_ours = so.count;
+    double worst = 0; // largest relative difference of a value's total area
+    bool same_values = sg.area.size() == so.area.size();
+    for (const auto& [v, a] : sg.area) {
+        const auto it = so.area.find(v);
+        if (it == so.area.end())
+            same_values = false;
+        else
+            worst = std::max(worst, std::fabs(it->second - a) / std::max(1.0, a));
+    }
     std::printf("%dx%d 6-class map, %d-connected\n", n, n, conn);
     std::printf("gdal_polygonize.py -f GeoJSON : %7.2f s, %zu polygons\n", t_gdal, n_gdal);
     std::printf("rasterbench (read %.2f s + polygonize %.2f s + write): %7.2f s, %zu polygons "
                 "(ratio %.2fx, target >= 3x)\n",
                 t_read, t_poly, t_ours, n_ours, t_gdal / t_ours);
-    std::printf("same polygon count: %s\n", n_gdal == n_ours ? "yes" : "NO");
-    return n_gdal == n_ours ? 0 : 2;
+    std::printf("same polygon count: %s; same values: %s; per-value area differs by at most "
+                "%.2g (relative)\n",
+                n_gdal == n_ours ? "yes" : "NO", same_values ? "yes" : "NO", worst);
+    return n_gdal == n_ours && same_values && worst < 1e-9 ? 0 : 2;
 }

@@ -1,5 +1,7 @@
-// shapes(): GDALPolygonize / GDALFPolygonize into an OGR memory layer, read back as plain
-// polygons in map coordinates.
+// shapes(): integer classes through our own labelling and boundary tracing
+// (polygonize_trace.h); exact floats, wide integers and simplified output through
+// GDALFPolygonize / GDALPolygonize into an OGR memory layer, read back as plain polygons in
+// map coordinates.
 #include <gdal_alg.h>
 #include <ogr_api.h>
 
@@ -7,6 +9,7 @@
 #include <limits>
 
 #include "gdal_util.h"
+#include "polygonize_trace.h"
 #include "rasterbench/error.h"
 #include "rasterbench/features.h"
 #include "warp_mem.h"
@@ -120,11 +123,6 @@ std::vector<Shape> shapes(const Raster& r, int band, const Affine& transform,
         use_float = true;
     }
 
-    detail::DatasetPtr src = detail::mem_dataset(r.cols(), r.rows());
-    detail::add_band_view(src.get(), gtype, data);
-    auto gt = transform.to_gdal();
-    GDALSetGeoTransform(src.get(), gt.data());
-
     // Pixels to polygonize: the raster's validity, the caller's mask, and never NaN.
     std::vector<std::uint8_t> mask;
     const bool floating = is_floating(t);
@@ -146,6 +144,60 @@ std::vector<Shape> shapes(const Raster& r, int band, const Affine& transform,
                         mask[i] = 0;
             });
     }
+    // Integer classes: our own labelling and boundary tracing (GDALPolygonize's regions,
+    // several times faster). Exact floats and wide integers keep GDAL's float polygonizer,
+    // and simplification needs OGR geometries, so both take the GDAL route below.
+    if (!use_float && o.simplify == 0) {
+        Progress trace = progress.sub(0, 1);
+        std::vector<detail::TracedRegion> regions;
+        const std::uint8_t* valid = mask.empty() ? nullptr : mask.data();
+        const int rows = r.rows(), cols = r.cols();
+        switch (gtype) {
+        case GDT_Byte:
+            regions = detail::trace_regions(static_cast<const std::uint8_t*>(data), valid, rows,
+                                            cols, o.connectivity, trace);
+            break;
+        case GDT_UInt16:
+            regions = detail::trace_regions(static_cast<const std::uint16_t*>(data), valid, rows,
+                                            cols, o.connectivity, trace);
+            break;
+        case GDT_Int16:
+            regions = detail::trace_regions(static_cast<const std::int16_t*>(data), valid, rows,
+                                            cols, o.connectivity, trace);
+            break;
+        default:
+            regions = detail::trace_regions(static_cast<const std::int32_t*>(data), valid, rows,
+                                            cols, o.connectivity, trace);
+            break;
+        }
+        std::vector<Shape> out(regions.size());
+        for (std::size_t k = 0; k < regions.size(); ++k) {
+            Shape& sh = out[k];
+            sh.value = double(regions[k].value);
+            if (o.quantize > 0)
+                sh.value *= o.quantize;
+            for (std::size_t j = 0; j < regions[k].rings.size(); ++j) {
+                Ring ring;
+                ring.reserve(regions[k].rings[j].size());
+                for (const auto& [c, rw] : regions[k].rings[j]) {
+                    const auto [x, y] = transform.apply(double(c), double(rw));
+                    ring.push_back({x, y});
+                }
+                if (j == 0)
+                    sh.polygon.exterior = std::move(ring);
+                else
+                    sh.polygon.holes.push_back(std::move(ring));
+            }
+        }
+        progress.report(1.0);
+        return out;
+    }
+
+    detail::DatasetPtr src = detail::mem_dataset(r.cols(), r.rows());
+    detail::add_band_view(src.get(), gtype, data);
+    auto gt = transform.to_gdal();
+    GDALSetGeoTransform(src.get(), gt.data());
+
     detail::DatasetPtr mask_ds;
     GDALRasterBandH mask_band = nullptr;
     if (!mask.empty()) {

@@ -23,6 +23,7 @@
 
 #include "Background.h"
 #include "CompareView.h"
+#include "CompositeController.h"
 #include "CursorInfoLabel.h"
 #include "DebandPanel.h"
 #include "DerivedLayers.h"
@@ -100,6 +101,8 @@ MainWindow::MainWindow(QWidget* parent)
         if (id.startsWith(QLatin1String("deband-")))
             name = id.contains(QLatin1String("area")) ? tr("Deband result (area)")
                                                       : tr("Deband result (scene)");
+        else if (id == CompositeController::kOverlayId)
+            name = tr("Score panel view (composite, winner, score...)");
         else if (const QString title = TransformPanel::overlayTitle(id); !title.isEmpty())
             name = title;
         derived_->publish({key, name, canvas_->scene(), image, canvas_->overlayRect(id)});

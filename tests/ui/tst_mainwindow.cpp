@@ -1,5 +1,6 @@
 // The main window on the offscreen platform: load the sample scene, look at the pixels
 // drawn, move the cursor and compare the status bar with GDAL's own reading of the file.
+#include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
 #include <QMimeData>
@@ -19,15 +20,22 @@
 #include <memory>
 #include <vector>
 
+#include "CompareView.h"
+#include "CompositeController.h"
 #include "CursorInfoLabel.h"
+#include "DerivedLayers.h"
 #include "HistogramPlot.h"
 #include "MainWindow.h"
 #include "MapCanvas.h"
 #include "RecentFilesMenu.h"
 #include "SceneLayer.h"
+#include "ScorePanel.h"
 
+using rb::ui::CompositeController;
+using rb::ui::DerivedLayer;
 using rb::ui::MainWindow;
 using rb::ui::MapCanvas;
+using rb::ui::ScorePanel;
 
 namespace {
 
@@ -309,6 +317,26 @@ private slots:
         QVERIFY2(err.contains(QStringLiteral("garbage.tif")), qPrintable(err));
         QVERIFY2(!err.contains(QLatin1Char('\n')), qPrintable(err));
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("no.png"))));
+    }
+
+    void scoreOverlayIsADerivedLayer() {
+        // The Score panel's overlay on the map is offered to the compare views, so the
+        // composite can be swiped against the scenes it is made of.
+        openSample();
+        ScorePanel* score = window_->scorePanel();
+        QVERIFY(score);
+        auto* dock = qobject_cast<QDockWidget*>(score->parentWidget());
+        QVERIFY(dock);
+        dock->show(); // the panel starts work when first shown
+        CompositeController* ctl = score->controller();
+        QTRY_VERIFY_WITH_TIMEOUT(ctl->viewport() && !ctl->isViewportPending(), 30000);
+        const QString id = QStringLiteral("map/") + CompositeController::kOverlayId;
+        QTRY_VERIFY_WITH_TIMEOUT(window_->derivedLayers()->find(id), 10000);
+        const DerivedLayer* layer = window_->derivedLayers()->find(id);
+        QVERIFY(layer->name.startsWith(QStringLiteral("Score panel view")));
+        QVERIFY(layer->image == window_->canvas()->overlay(CompositeController::kOverlayId));
+        QVERIFY(window_->compare()->setPaneLayer(0, id));
+        QCOMPARE(window_->compare()->paneLayer(0), id);
     }
 
 private:

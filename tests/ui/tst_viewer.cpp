@@ -731,11 +731,14 @@ private slots:
         shared.set_limit(one * 3 / 2);
         open({kNy[0], kNy[1], kNy[2]});
         SceneStack* stack = window_->stack();
+        auto built = [stack](int row) { return stack->entry(row).data->pyramid->built(); };
         for (int row : {1, 2}) {
             stack->setCurrent(row);
             QVERIFY(window_->waitUntilIdle(20000));
+            // Each scene's background build must finish before the next is viewed: otherwise
+            // a late finish is the most recent use, and which scene stays depends on timing.
+            QTRY_VERIFY_WITH_TIMEOUT(built(row), 20000);
         }
-        auto built = [stack](int row) { return stack->entry(row).data->pyramid->built(); };
         // Builds run in the background and may finish after the view is idle (slow builds,
         // sanitizers): wait for the state rather than assume it.
         QTRY_VERIFY_WITH_TIMEOUT(!built(0) && !built(1) && built(2), 20000);

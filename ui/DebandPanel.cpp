@@ -19,6 +19,7 @@
 #include "DebandController.h"
 #include "MapCanvas.h"
 #include "SpectrumView.h"
+#include "rasterbench/recipe.h"
 
 namespace rb::ui {
 
@@ -88,6 +89,9 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     auto* importButton = new QPushButton(tr("Import..."), this);
     auto* exportButton = new QPushButton(tr("Export..."), this);
     auto* referenceButton = new QPushButton(tr("Reference..."), this);
+    auto* recipeButton = new QPushButton(tr("Recipe..."), this);
+    recipeButton->setToolTip(tr("Save the band and notches as a recipe that 'rasterbench-cli "
+                                "run' applies to other scenes"));
     auto* restoreButton = new QPushButton(tr("Restore saved"), this);
     restoreButton->setToolTip(tr("Bring back the notches last used on this scene (every edit "
                                  "is saved per scene)"));
@@ -95,8 +99,9 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     exportButton->setToolTip(tr("Save the notch set (JSON)"));
     referenceButton->setToolTip(tr("A raster on the scene's grid to measure PSNR / SSIM against"));
     clearReference_->setToolTip(tr("Stop comparing with the reference"));
-    for (QWidget* w : std::initializer_list<QWidget*>{restoreButton, importButton, exportButton,
-                                                      referenceButton, clearReference_})
+    for (QWidget* w :
+         std::initializer_list<QWidget*>{restoreButton, importButton, exportButton, recipeButton,
+                                         referenceButton, clearReference_})
         files->addWidget(w);
     layout->addLayout(files);
 
@@ -163,6 +168,17 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     connect(importButton, &QPushButton::clicked, this, &DebandPanel::importNotches);
     connect(exportButton, &QPushButton::clicked, this, &DebandPanel::exportNotches);
     connect(referenceButton, &QPushButton::clicked, this, &DebandPanel::pickReference);
+    connect(recipeButton, &QPushButton::clicked, this, [this] {
+        QString path = QFileDialog::getSaveFileName(this, tr("Export recipe"), lastDirectory(),
+                                                    tr("Rasterbench recipe (*.json)"));
+        if (path.isEmpty())
+            return;
+        if (QFileInfo(path).suffix().isEmpty())
+            path += QStringLiteral(".json");
+        rememberDirectory(path);
+        const QString error = exportRecipe(path);
+        showStatus(error.isEmpty() ? tr("Recipe saved to %1").arg(path) : error, !error.isEmpty());
+    });
     connect(clearReference_, &QPushButton::clicked, controller_, &DebandController::clearReference);
     connect(cancel_, &QPushButton::clicked, controller_, &DebandController::cancelSceneJob);
     auto* undoKey = new QShortcut(QKeySequence::Undo, this);
@@ -259,6 +275,26 @@ void DebandPanel::importNotches() {
         return;
     rememberDirectory(path);
     controller_->importNotches(path);
+}
+
+QString DebandPanel::exportRecipe(const QString& path) {
+    const auto scene = controller_->scene();
+    if (!scene)
+        return tr("No scene to put in a recipe");
+    rb::Recipe recipe;
+    recipe.description = "Deband notches exported from the Rasterbench workbench";
+    recipe.scenes.push_back({{scene->pathUtf8()}});
+    rb::DebandStep step;
+    step.band = controller_->band();
+    step.notches = controller_->notches();
+    recipe.steps.emplace_back(std::move(step));
+    recipe.output.pattern = "{stem}_debanded.tif";
+    try {
+        rb::save_recipe(recipe, path.toStdString());
+    } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
 }
 
 void DebandPanel::pickReference() {

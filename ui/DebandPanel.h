@@ -43,6 +43,10 @@ public:
     void exportNotches();
     void importNotches();
     void pickReference();
+    /// Writes the scene, the band and the current notches as a recipe with one deband step
+    /// (rasterbench-cli run RECIPE [SCENE...] applies it to other scenes, writing
+    /// STEM_debanded.tif); returns the error text, empty on success.
+    QString exportRecipe(const QString& path);
 
 protected:
     void showEvent(QShowEvent* event) override;

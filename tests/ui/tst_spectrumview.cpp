@@ -23,6 +23,7 @@
 #include "SceneLayer.h"
 #include "SpectrumView.h"
 #include "rasterbench/dataset.h"
+#include "rasterbench/recipe.h"
 
 using namespace rb::ui;
 
@@ -420,6 +421,46 @@ private slots:
         QVERIFY(failed.last().first().toString().contains(garbage));
         QVERIFY(b.ctl->notches().empty()); // a failed import changes nothing
         QVERIFY(b.ctl->waitForPreview());
+    }
+
+    void exportedRecipeDebandsLikeTheEngine() {
+        // The panel's band and notches as a recipe: run headless, it writes what the engine's
+        // deband with those notches gives.
+        Bench b(stripedPath_);
+        QVERIFY(b.ctl->waitUntilReady());
+        rb::fft::NotchSet set;
+        set.points.push_back({0.125, -0.0625, 0.01, rb::fft::NotchShape::Gaussian, 2});
+        set.stripes.push_back({12.5, 0.02, 0.004, 0.03});
+        b.ctl->setNotches(set);
+        const QString path = dir_.filePath(QStringLiteral("deband-recipe.json"));
+        QCOMPARE(b.panel->exportRecipe(path), QString());
+        const rb::Recipe recipe = rb::load_recipe(path.toStdString());
+        QCOMPARE(int(recipe.steps.size()), 1);
+        const auto& step = std::get<rb::DebandStep>(recipe.steps.front());
+        QCOMPARE(step.notches, set);
+        QCOMPARE(step.band, b.ctl->band());
+        QTemporaryDir out;
+        rb::RecipeRunOptions ro;
+        ro.out_dir = out.path().toStdString();
+        const rb::RecipePlan plan = rb::run_recipe(recipe, {}, ro);
+        QCOMPARE(int(plan.outputs.size()), 1);
+        const rb::Dataset src = rb::Dataset::open(stripedPath_.toStdString());
+        rb::ReadOptions one;
+        one.bands = {step.band};
+        const rb::Raster want = rb::fft::deband(src.read(one), set);
+        const rb::Raster got = rb::Dataset::open(plan.outputs.front()).read();
+        QCOMPARE(got.rows(), want.rows());
+        QCOMPARE(got.cols(), want.cols());
+        double worst = 0, changed = 0;
+        const rb::Raster before = src.read(one);
+        for (int y = 0; y < want.rows(); ++y)
+            for (int x = 0; x < want.cols(); ++x) {
+                worst = std::max(worst, std::abs(got.value(0, y, x) - want.value(0, y, x)));
+                changed = std::max(changed, std::abs(got.value(0, y, x) - before.value(0, y, x)));
+            }
+        QVERIFY2(worst < 1e-3, qPrintable(QString::number(worst)));
+        QVERIFY(changed > 1); // the notches did something
+        QVERIFY(b.panel->exportRecipe(dir_.filePath("no/such/dir/r.json")).contains("no/such"));
     }
 
     void referenceMetricsAndMismatch() {

@@ -266,9 +266,12 @@ TransformPanel::TransformPanel(MapCanvas* canvas, JobMonitor* jobs, QWidget* par
     auto* zl = new QVBoxLayout(rasterize);
     auto* load = new QPushButton(tr("Load vector..."), rasterize);
     auto* burnButton = new QPushButton(tr("Preview"), rasterize);
+    auto* burnExport = new QPushButton(tr("Export..."), rasterize);
+    burnExport->setToolTip(tr("Burn into the whole scene grid and save a GeoTIFF"));
     auto* zrow = new QHBoxLayout;
     zrow->addWidget(load);
     zrow->addWidget(burnButton);
+    zrow->addWidget(burnExport);
     zrow->addStretch();
     zl->addLayout(zrow);
     vectorName_->setWordWrap(true);
@@ -293,6 +296,7 @@ TransformPanel::TransformPanel(MapCanvas* canvas, JobMonitor* jobs, QWidget* par
     tabs_->addTab(rasterize, tr("Rasterize"));
     connect(load, &QPushButton::clicked, this, [this] { loadVector(); });
     connect(burnButton, &QPushButton::clicked, this, &TransformPanel::previewBurn);
+    connect(burnExport, &QPushButton::clicked, this, [this] { exportBurn(); });
     connect(allTouched_, &QCheckBox::toggled, this, [this] { changed(RasterizeTab); });
     connect(burnField_, &QComboBox::currentIndexChanged, this, [this] {
         burnValue_->setEnabled(burnField_->currentData().toString().isEmpty());
@@ -858,6 +862,53 @@ void TransformPanel::previewBurn() {
                 setStatus(rasterizeStatus_, text, false);
             }
             emit burnDone();
+        });
+}
+
+void TransformPanel::exportBurn(const QString& pathIn) {
+    const auto scene = canvas_->scene();
+    if (!features_ || !scene) {
+        setStatus(rasterizeStatus_, tr("Load a scene and a vector file first."), true);
+        emit burnExported(false);
+        return;
+    }
+    QString path = pathIn;
+    if (path.isEmpty())
+        path = QFileDialog::getSaveFileName(this, tr("Export rasterized GeoTIFF"),
+                                            QStringLiteral("rasterized.tif"),
+                                            tr("GeoTIFF (*.tif *.tiff)"));
+    if (path.isEmpty())
+        return;
+    setStatus(rasterizeStatus_, tr("Burning the whole scene..."), false);
+    runInBackground(
+        this, &pool_,
+        [features = features_, scene, options = burnOptions(), out = path.toStdString()] {
+            return guarded({}, [&] {
+                const rb::Grid grid = rb::grid_of(scene->profile);
+                const rb::Raster burned = rb::rasterize(*features, grid, options);
+                rb::Profile p;
+                p.driver = "GTiff";
+                p.width = grid.width;
+                p.height = grid.height;
+                p.count = 1;
+                p.dtype = burned.dtype();
+                p.crs = grid.crs;
+                p.transform = grid.transform;
+                p.has_transform = true;
+                p.tiled = true;
+                p.block_width = p.block_height = 256;
+                p.compression = "DEFLATE";
+                rb::Dataset ds = rb::Dataset::create(out, p); // temporary file, renamed on close
+                ds.write(burned);
+                ds.close();
+            });
+        },
+        [this, path](const QString& error) {
+            if (error.isEmpty())
+                setStatus(rasterizeStatus_, tr("Wrote %1").arg(path), false);
+            else
+                setStatus(rasterizeStatus_, tr("Could not write %1: %2").arg(path, error), true);
+            emit burnExported(error.isEmpty());
         });
 }
 

@@ -127,6 +127,9 @@ public:
     /// The options the burn uses now (window unset): UInt8 for a constant 0..255 that
     /// replaces, Float32 for a property or an added or other constant.
     rb::RasterizeOptions burnOptions() const;
+    /// Burns the loaded features into the whole scene grid and writes a one-band GeoTIFF
+    /// (asks for a name when `path` is empty), in the background; emits burnExported().
+    void exportBurn(const QString& path = {});
     /// The latest burn of the view (one band of burnWindow()).
     const rb::Raster& burnPreview() const { return burned_; }
     rb::Window burnWindow() const { return burnWindow_; }
@@ -180,6 +183,7 @@ signals:
     void exportDone(bool ok);
     void vectorLoaded();
     void burnDone();
+    void burnExported(bool ok);
     void shapesDone();
     void shapesExported(bool ok);
     void fillDone();

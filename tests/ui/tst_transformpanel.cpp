@@ -584,6 +584,21 @@ private slots:
         const rb::Grid grid = rb::grid_of(canvas.scene()->profile);
         QVERIFY(sameRaster(burnt, rb::rasterize(fc, grid, o)));
 
+        // Export burns the whole scene grid: the file is the reference raster, every pixel.
+        QSignalSpy exported(&panel, &TransformPanel::burnExported);
+        QTemporaryDir out;
+        const QString file = out.filePath(QStringLiteral("lulc.tif"));
+        panel.exportBurn(file);
+        QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1, kWaitMs);
+        QVERIFY2(exported.last().first().toBool(), qPrintable(panel.rasterizeStatus()->text()));
+        const rb::Profile rp = rb::read_profile(ref.toStdString());
+        const rb::Window all{0, 0, rp.width, rp.height};
+        QCOMPARE(gdalWindow(file.toStdString(), 1, all), gdalWindow(ref.toStdString(), 1, all));
+        panel.exportBurn(out.filePath(QStringLiteral("no/such/folder/lulc.tif")));
+        QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 2, kWaitMs);
+        QVERIFY(!exported.last().first().toBool());
+        QVERIFY(panel.rasterizeStatus()->text().contains(QStringLiteral("no/such/folder")));
+
         // The cloud polygons of all dates added up: the number of cloudy dates per pixel,
         // the sum of the cloud masks (same grid).
         panel.loadVector(QStringLiteral(RB_FEATURES_DATA "/clm_polygons_frames00-29.geojson"));

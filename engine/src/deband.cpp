@@ -17,6 +17,7 @@
 #include <sstream>
 #include <utility>
 
+#include "atomic_file.h"
 #include "rasterbench/error.h"
 
 namespace rb::fft {
@@ -208,22 +209,7 @@ NotchSet load_notches(const std::string& path) {
 }
 
 void save_notches(const NotchSet& notches, const std::string& path) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << to_json(notches) << "\n";
-        if (!out) {
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            throw IoError(path + ": cannot write the notch file");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        throw IoError(path + ": cannot write the notch file (" + ec.message() + ")");
-    }
+    detail::write_text_atomically(path, to_json(notches) + "\n", "notch file");
 }
 
 double mask_value(const NotchSet& notches, double u, double v) {

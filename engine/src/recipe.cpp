@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "atomic_file.h"
 #include "rasterbench/crs.h"
 
 namespace rb {
@@ -1037,23 +1038,7 @@ std::string write_recipe(const Recipe& recipe) {
 }
 
 void save_recipe(const Recipe& recipe, const std::string& path) {
-    const std::string tmp = path + ".partial";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << write_recipe(recipe);
-        out.close();
-        if (!out) {
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            throw IoError(path + ": cannot write the recipe");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        throw IoError(path + ": cannot write the recipe (" + ec.message() + ")");
-    }
+    detail::write_text_atomically(path, write_recipe(recipe), "recipe");
 }
 
 std::string describe_recipe_step(const RecipeStep& step) {

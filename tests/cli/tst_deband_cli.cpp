@@ -14,15 +14,8 @@
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run cli(const QStringList& args) {
-    const rbtest::CliRun r = rbtest::run_cli(args);
-    return {r.code, QString::fromUtf8(r.out), QString::fromUtf8(r.err)};
-}
+using Run = rbtest::CliText;
+using rbtest::cli;
 
 /// Writes band 0 of `r` as a Float32 GeoTIFF with the sample's georeferencing and nodata.
 void write_like_sample(const rb::Raster& r, const std::string& path) {

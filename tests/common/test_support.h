@@ -36,6 +36,16 @@ inline CliRun run_cli(const QStringList& args, int timeout_ms = 120000) {
     r.err = p.readAllStandardError();
     return r;
 }
+
+/// run_cli() with the output as text (what most CLI tests compare).
+struct CliText {
+    int code = -1;
+    QString out, err;
+};
+inline CliText cli(const QStringList& args) {
+    const CliRun r = run_cli(args);
+    return {r.code, QString::fromUtf8(r.out), QString::fromUtf8(r.err)};
+}
 #endif
 
 inline std::string data(const std::string& rel) {

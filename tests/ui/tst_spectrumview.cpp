@@ -391,7 +391,7 @@ private slots:
         b.ctl->exportNotches(path);
         QVERIFY(exported.wait(10000));
         QVERIFY(QFile::exists(path));
-        QVERIFY(!QFile::exists(path + QStringLiteral(".tmp"))); // renamed into place
+        QVERIFY(QDir(dir_.path()).entryList({QStringLiteral("*.partial-*")}).isEmpty()); // renamed
 
         b.ctl->setNotches({});
         QSignalSpy imported(b.ctl, &DebandController::notchesImported);

@@ -142,9 +142,11 @@ void TileRenderer::startBuild() {
             }
             return r;
         },
-        [this, pyramid, job](const BuildResult& r) {
+        [this, pyramid, job, flag = cancelBuild_](const BuildResult& r) {
             JobMonitor::end(monitor_, job);
-            if (!scene_ || scene_->pyramid != pyramid)
+            // A build superseded by a newer one (the scene was switched away and back)
+            // must not overwrite the newer build's state.
+            if (!scene_ || scene_->pyramid != pyramid || flag != cancelBuild_)
                 return;
             buildPending_ = false;
             if (!r.error.isEmpty()) {

@@ -150,13 +150,14 @@ struct Setup {
     int rows = 0, cols = 0;
 };
 
+// `scored`: scores are given (else a Scorer scores row by row: no score rasters to check).
 Setup check_inputs(std::span<const Raster> scenes, std::span<const Raster> scores,
-                   const CompositeOptions& o) {
+                   const CompositeOptions& o, bool scored = true) {
     Setup s;
     s.method = parse_method(o.method);
     if (scenes.empty())
         throw ArgumentError("composite needs at least one scene");
-    if (scenes.size() != scores.size())
+    if (scored && scenes.size() != scores.size())
         throw ArgumentError("composite: " + std::to_string(scenes.size()) + " scenes but " +
                             std::to_string(scores.size()) + " score rasters");
     if (scenes.size() > 65534)
@@ -176,6 +177,8 @@ Setup check_inputs(std::span<const Raster> scenes, std::span<const Raster> score
             throw ArgumentError("composite: scene " + std::to_string(i) + " is " +
                                 std::string(dtype_name(a.dtype())) + ", scene 0 is " +
                                 std::string(dtype_name(scenes[0].dtype())));
+        if (!scored)
+            continue;
         const Raster& sc = scores[i];
         if (sc.dtype() != DataType::Float32 || sc.bands() != 1 || sc.rows() != s.rows ||
             sc.cols() != s.cols)
@@ -220,9 +223,14 @@ CompositeResult composite(std::span<const Raster> scenes, std::span<const Raster
     return res;
 }
 
-void composite_into(std::span<const Raster> scenes, std::span<const Raster> scores,
-                    const CompositeOptions& o, CompositeResult& res, Progress progress) {
-    const Setup s = check_inputs(scenes, scores, o);
+namespace {
+
+// composite_into() with either the scores given, or (by_row not null, best pixel only)
+// each scene scored one row at a time into a small buffer, compared and forgotten.
+void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scores,
+                    const Scorer* by_row, const CompositeOptions& o, CompositeResult& res,
+                    Progress progress) {
+    const Setup s = check_inputs(scenes, scores, o, by_row == nullptr);
     const int nb = int(s.bands.size());
     const DataType dt = scenes[0].dtype();
     // Storage is reused (Raster::reset), so every sample the loop below does not set is
@@ -246,8 +254,9 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
         r.ensure_mask();
 
     std::vector<const float*> score_ptr(s.n);
-    for (std::size_t i = 0; i < s.n; ++i)
-        score_ptr[i] = scores[i].band<float>(0).data();
+    if (!by_row)
+        for (std::size_t i = 0; i < s.n; ++i)
+            score_ptr[i] = scores[i].band<float>(0).data();
     // Per scene: does any output band carry a mask? (Checked per pixel only where it does.)
     std::vector<const std::uint8_t*> mask_ptr(s.n * std::size_t(nb), nullptr);
     for (std::size_t i = 0; i < s.n; ++i)
@@ -333,6 +342,7 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
                 std::vector<float> ws(track_worst ? cols : 0);
                 std::vector<std::int32_t> wi(track_worst ? cols : 0);
                 std::vector<float> eff(cols); // a masked scene's scores, masked ones NaN
+                std::vector<float> scored(by_row ? cols : 0); // one row of one scene
                 for (int row = range.begin(); row != range.end(); ++row) {
                     const std::size_t base = std::size_t(row) * cols;
                     std::fill(bi.begin(), bi.end(), none);
@@ -340,6 +350,10 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
                     std::fill(cnt.begin(), cnt.end(), 0);
                     for (std::size_t i = 0; i < s.n; ++i) {
                         const float* sp = score_ptr[i] + base;
+                        if (by_row) {
+                            by_row->score_row(scenes[i], row, scored.data());
+                            sp = scored.data();
+                        }
                         const auto si = std::int32_t(i);
                         bool masked = false;
                         for (int j = 0; j < nb; ++j) {
@@ -660,6 +674,34 @@ void composite_into(std::span<const Raster> scenes, std::span<const Raster> scor
         });
         progress.report(1.0);
     });
+}
+
+} // namespace
+
+void composite_into(std::span<const Raster> scenes, std::span<const Raster> scores,
+                    const CompositeOptions& o, CompositeResult& res, Progress progress) {
+    composite_impl(scenes, scores, nullptr, o, res, std::move(progress));
+}
+
+void score_composite_into(std::span<const Raster> scenes, const Scorer& scorer,
+                          const StackStats* stats, const CompositeOptions& o,
+                          std::vector<Raster>& scores, CompositeResult& res, Progress progress) {
+    // Row by row only for the plain best pixel (the general loop orders every pixel's
+    // candidates, and harmonization revisits the scores), and only where every scene's
+    // score is a per-pixel function that the scorer computes by rows.
+    const bool best_only = parse_method(o.method) == Method::Best && o.best_ranks.empty() &&
+                           o.worst_ranks.empty() && !o.harmonize;
+    const bool by_rows = best_only && !scenes.empty() &&
+                         std::all_of(scenes.begin(), scenes.end(),
+                                     [&](const Raster& r) { return scorer.scores_by_row(r); });
+    if (by_rows) {
+        composite_impl(scenes, {}, &scorer, o, res, std::move(progress));
+        return;
+    }
+    scores.resize(scenes.size());
+    tbb::parallel_for(std::size_t(0), scenes.size(),
+                      [&](std::size_t i) { scorer.score_into(scenes[i], stats, scores[i]); });
+    composite_impl(scenes, scores, nullptr, o, res, std::move(progress));
 }
 
 } // namespace rb

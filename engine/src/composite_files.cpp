@@ -563,11 +563,8 @@ void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions&
         std::optional<StackStats> stats;
         if (needs.any())
             stats = stack_statistics(data, needs);
-        tbb::parallel_for(std::size_t(0), data.size(), [&](std::size_t i) {
-            scorer.score_into(data[i], stats ? &*stats : nullptr, ws.scores[i]);
-        });
         CompositeResult& res = ws.result;
-        composite_into(data, ws.scores, opts, res);
+        score_composite_into(data, scorer, stats ? &*stats : nullptr, opts, ws.scores, res);
         const Window in{blk.inner.col_off - blk.outer.col_off,
                         blk.inner.row_off - blk.outer.row_off, blk.inner.width, blk.inner.height};
         CompositeResult& c = ws.cropped;

@@ -8,6 +8,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <deque>
@@ -1010,6 +1011,101 @@ Raster Scorer::score(const Raster& scene, const StackStats* stats) const {
     return r;
 }
 
+namespace {
+
+// Darkness on an unmasked integer block (the streaming default), pixels [i0, i1) into
+// dst[0, i1 - i0): one pass with exactly the arithmetic of score_darkness() and
+// score_into()'s final loop, instead of separate validity, accumulator, division and copy
+// passes.
+void darkness_span(const detail::ScorerImpl& s, const Raster& scene, std::size_t i0, std::size_t i1,
+                   float* dst) {
+    double wsum = 0;
+    for (double w : s.weights)
+        wsum += w;
+    const float lowest = std::numeric_limits<float>::lowest();
+    visit_dtype(scene.dtype(), [&](auto x) {
+        using T = decltype(x);
+        // Band pointers without an allocation: this runs once per row when compositing
+        // row by row.
+        const std::size_t nw = s.bands.size();
+        std::array<const T*, 16> fixed{};
+        std::vector<const T*> many(nw > fixed.size() ? nw : 0);
+        const T** src = nw > fixed.size() ? many.data() : fixed.data();
+        for (std::size_t j = 0; j < nw; ++j)
+            src[j] = scene.band<T>(s.bands[j]).data();
+        const double* w = s.weights.data();
+        float* __restrict out = dst; // out[i - i0] is pixel i
+        auto one = [&](std::size_t i) {
+            double acc = 0.0;
+            for (std::size_t j = 0; j < nw; ++j)
+                acc += w[j] * double(src[j][i]);
+            const float v = float(-acc / wsum);
+            out[i - i0] = v > kInvalidScore ? v : lowest;
+        };
+        std::size_t i = i0;
+#if defined(__SSE2__)
+        if constexpr (std::is_same_v<T, std::uint16_t>) {
+            if (nw == 3) {
+                // Three UInt16 bands (the common case), two pixels per step: the scalar
+                // double division dominated the whole score. Per pixel the operations
+                // and their order are one()'s, all exact IEEE ones: same bits.
+                const __m128d w0 = _mm_set1_pd(w[0]), w1 = _mm_set1_pd(w[1]),
+                              w2 = _mm_set1_pd(w[2]), ws = _mm_set1_pd(wsum),
+                              zero = _mm_setzero_pd(), sign = _mm_set1_pd(-0.0);
+                const __m128 neg_inf = _mm_set1_ps(kInvalidScore), low = _mm_set1_ps(lowest);
+                const __m128i z16 = _mm_setzero_si128();
+                auto widen = [&](const T* p) { // 4 x UInt16 -> 2 x (2 doubles)
+                    const __m128i v = _mm_unpacklo_epi16(
+                        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)), z16);
+                    return std::pair{_mm_cvtepi32_pd(v), _mm_cvtepi32_pd(_mm_srli_si128(v, 8))};
+                };
+                for (; i + 4 <= i1; i += 4) {
+                    const auto [a0, a1] = widen(src[0] + i);
+                    const auto [b0, b1] = widen(src[1] + i);
+                    const auto [c0, c1] = widen(src[2] + i);
+                    auto score2 = [&](__m128d a, __m128d b, __m128d c) {
+                        __m128d acc = _mm_add_pd(zero, _mm_mul_pd(w0, a));
+                        acc = _mm_add_pd(acc, _mm_mul_pd(w1, b));
+                        acc = _mm_add_pd(acc, _mm_mul_pd(w2, c));
+                        // -acc is a sign flip (not 0 - acc, which turns -0 into +0).
+                        return _mm_cvtpd_ps(_mm_div_pd(_mm_xor_pd(acc, sign), ws));
+                    };
+                    const __m128 v = _mm_movelh_ps(score2(a0, b0, c0), score2(a1, b1, c1));
+                    const __m128 keep = _mm_cmpgt_ps(v, neg_inf); // false for NaN
+                    _mm_storeu_ps(out + (i - i0),
+                                  _mm_or_ps(_mm_and_ps(keep, v), _mm_andnot_ps(keep, low)));
+                }
+            }
+        }
+#endif
+        for (; i < i1; ++i)
+            one(i);
+    });
+}
+
+bool darkness_fast_path(const detail::ScorerImpl& s, const Raster& scene) {
+    const PenaltyOptions& pen = s.options.penalties;
+    const bool penalties = (pen.saturation_value > 0 && pen.saturation_penalty > 0) ||
+                           (pen.invalid_distance > 0 && pen.invalid_distance_penalty > 0);
+    return std::holds_alternative<DarknessOptions>(s.options.method) && !penalties &&
+           !scene.has_mask() && !is_floating(scene.dtype());
+}
+
+} // namespace
+
+bool Scorer::scores_by_row(const Raster& scene) const {
+    return scene.bands() == impl_->layout.count && darkness_fast_path(*impl_, scene);
+}
+
+void Scorer::score_row(const Raster& scene, int row, float* out) const {
+    if (!scores_by_row(scene) || row < 0 || row >= scene.rows())
+        throw ArgumentError("score method '" + impl_->method +
+                            "': row scoring is not available for this block (row " +
+                            std::to_string(row) + ")");
+    const auto cols = std::size_t(scene.cols());
+    darkness_span(*impl_, scene, std::size_t(row) * cols, std::size_t(row + 1) * cols, out);
+}
+
 void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& result) const {
     const detail::ScorerImpl& s = *impl_;
     if (scene.bands() != s.layout.count)
@@ -1026,75 +1122,10 @@ void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& re
                             "' needs the stack's per-pixel "
                             "statistics: score scene '" +
                             s.layout.label + "' together with its stack");
-    const PenaltyOptions& pen = s.options.penalties;
-    const bool penalties = (pen.saturation_value > 0 && pen.saturation_penalty > 0) ||
-                           (pen.invalid_distance > 0 && pen.invalid_distance_penalty > 0);
-    if (std::holds_alternative<DarknessOptions>(s.options.method) && !penalties &&
-        !scene.has_mask() && !is_floating(scene.dtype())) {
-        // Darkness (the streaming default) on a block with no invalid sample (no mask, and
-        // an integer type has no NaN): one pass straight into the result, with exactly the
-        // arithmetic of score_darkness() and the final loop below, instead of separate
-        // validity, accumulator, division and copy passes.
+    if (darkness_fast_path(s, scene)) {
         result.reset(DataType::Float32, 1, scene.rows(), scene.cols());
         auto dst = result.band<float>(0);
-        double wsum = 0;
-        for (double w : s.weights)
-            wsum += w;
-        const float lowest = std::numeric_limits<float>::lowest();
-        visit_dtype(scene.dtype(), [&](auto x) {
-            using T = decltype(x);
-            std::vector<const T*> src;
-            for (int b : s.bands)
-                src.push_back(scene.band<T>(b).data());
-            const double* w = s.weights.data();
-            const std::size_t nw = src.size();
-            float* __restrict out = dst.data();
-            auto one = [&](std::size_t i) {
-                double acc = 0.0;
-                for (std::size_t j = 0; j < nw; ++j)
-                    acc += w[j] * double(src[j][i]);
-                const float v = float(-acc / wsum);
-                out[i] = v > kInvalidScore ? v : lowest;
-            };
-            std::size_t i = 0;
-#if defined(__SSE2__)
-            if constexpr (std::is_same_v<T, std::uint16_t>) {
-                if (nw == 3) {
-                    // Three UInt16 bands (the common case), two pixels per step: the scalar
-                    // double division dominated the whole score. Per pixel the operations
-                    // and their order are one()'s, all exact IEEE ones: same bits.
-                    const __m128d w0 = _mm_set1_pd(w[0]), w1 = _mm_set1_pd(w[1]),
-                                  w2 = _mm_set1_pd(w[2]), ws = _mm_set1_pd(wsum),
-                                  zero = _mm_setzero_pd(), sign = _mm_set1_pd(-0.0);
-                    const __m128 neg_inf = _mm_set1_ps(kInvalidScore), low = _mm_set1_ps(lowest);
-                    const __m128i z16 = _mm_setzero_si128();
-                    auto widen = [&](const T* p) { // 4 x UInt16 -> 2 x (2 doubles)
-                        const __m128i v = _mm_unpacklo_epi16(
-                            _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)), z16);
-                        return std::pair{_mm_cvtepi32_pd(v), _mm_cvtepi32_pd(_mm_srli_si128(v, 8))};
-                    };
-                    for (; i + 4 <= dst.size(); i += 4) {
-                        const auto [a0, a1] = widen(src[0] + i);
-                        const auto [b0, b1] = widen(src[1] + i);
-                        const auto [c0, c1] = widen(src[2] + i);
-                        auto score2 = [&](__m128d a, __m128d b, __m128d c) {
-                            __m128d acc = _mm_add_pd(zero, _mm_mul_pd(w0, a));
-                            acc = _mm_add_pd(acc, _mm_mul_pd(w1, b));
-                            acc = _mm_add_pd(acc, _mm_mul_pd(w2, c));
-                            // -acc is a sign flip (not 0 - acc, which turns -0 into +0).
-                            return _mm_cvtpd_ps(_mm_div_pd(_mm_xor_pd(acc, sign), ws));
-                        };
-                        const __m128 v = _mm_movelh_ps(score2(a0, b0, c0), score2(a1, b1, c1));
-                        const __m128 keep = _mm_cmpgt_ps(v, neg_inf); // false for NaN
-                        _mm_storeu_ps(out + i,
-                                      _mm_or_ps(_mm_and_ps(keep, v), _mm_andnot_ps(keep, low)));
-                    }
-                }
-            }
-#endif
-            for (; i < dst.size(); ++i)
-                one(i);
-        });
+        darkness_span(s, scene, 0, dst.size(), dst.data());
         return;
     }
     std::unique_ptr<detail::ScoreScratch> scratch;

@@ -7,6 +7,7 @@
 
 #include "rasterbench/composite.h"
 #include "rasterbench/dataset.h"
+#include "rasterbench/score.h"
 #include "test_support.h"
 
 using namespace rb;
@@ -314,6 +315,62 @@ private slots:
             }
         }
         QVERIFY(ties > 20); // the tie rule was exercised
+    }
+
+    void scoringByRowsGivesTheSameComposite() {
+        // score_composite_into scores row by row for darkness on unmasked integer blocks:
+        // the result must be that of scoring every scene first, bit for bit, for every
+        // output; a masked scene and a non-best method take the ordinary path.
+        std::mt19937 rng(21);
+        std::uniform_int_distribution<int> val(1, 3000);
+        for (const DataType t : {DataType::UInt16, DataType::Int16, DataType::UInt8}) {
+            const int n = 6, rows = 13, cols = 37; // cols not a multiple of the SIMD width
+            std::vector<Raster> scenes;
+            for (int i = 0; i < n; ++i) {
+                Raster r(t, 3, rows, cols);
+                for (int b = 0; b < 3; ++b)
+                    for (int y = 0; y < rows; ++y)
+                        for (int x = 0; x < cols; ++x)
+                            r.set_value(b, y, x, t == DataType::UInt8 ? val(rng) % 256 : val(rng));
+                scenes.push_back(r);
+            }
+            BandLayout layout;
+            layout.count = 3;
+            layout.dtype = t;
+            const Scorer scorer(make_score_options("darkness"), layout);
+            QVERIFY(scorer.scores_by_row(scenes[0]));
+            const auto scores = score_stack(scenes, scorer);
+            for (const std::string method : {"best", "best-k-mean"}) {
+                CompositeOptions o;
+                o.method = method;
+                const CompositeResult want = composite(scenes, scores, o);
+                CompositeResult got;
+                std::vector<Raster> scratch;
+                score_composite_into(scenes, scorer, nullptr, o, scratch, got);
+                QCOMPARE(scratch.empty(), method == "best"); // rows: no score rasters kept
+                for (const auto& [a, b] : {std::pair{&got.composite, &want.composite},
+                                           {&got.index, &want.index},
+                                           {&got.score, &want.score},
+                                           {&got.count, &want.count}})
+                    for (int band = 0; band < a->bands(); ++band)
+                        for (int y = 0; y < rows; ++y)
+                            for (int x = 0; x < cols; ++x) {
+                                QCOMPARE(a->valid(band, y, x), b->valid(band, y, x));
+                                QCOMPARE(a->value(band, y, x), b->value(band, y, x));
+                            }
+            }
+            // A masked scene: no row scoring, same answer.
+            scenes[2].ensure_mask();
+            scenes[2].mask(0)[5] = kInvalid;
+            QVERIFY(!scorer.scores_by_row(scenes[2]));
+            CompositeResult got;
+            std::vector<Raster> scratch;
+            score_composite_into(scenes, scorer, nullptr, {}, scratch, got);
+            const CompositeResult want = composite(scenes, score_stack(scenes, scorer), {});
+            QCOMPARE(scratch.size(), scenes.size());
+            QCOMPARE(got.index.value(0, 0, 5), want.index.value(0, 0, 5));
+            QVERIFY_THROWS_EXCEPTION(ArgumentError, scorer.score_row(scenes[2], 0, nullptr));
+        }
     }
 
     void harmonizeRemovesAGainOffsetSeam() {

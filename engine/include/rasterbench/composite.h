@@ -72,6 +72,15 @@ CompositeResult composite(std::span<const Raster> scenes, std::span<const Raster
 void composite_into(std::span<const Raster> scenes, std::span<const Raster> scores,
                     const CompositeOptions& options, CompositeResult& result,
                     Progress progress = {});
+/// composite_into() from the scenes and a scorer: scores every scene (into `scores`,
+/// reused storage) and composites them, or, for the plain best pixel with a scorer that
+/// scores by rows (Scorer::scores_by_row), scores one row of one scene at a time and keeps
+/// only the running best, which avoids the round trip of whole score rasters through memory.
+/// Same result either way; `stats` as for Scorer::score_into.
+void score_composite_into(std::span<const Raster> scenes, const Scorer& scorer,
+                          const StackStats* stats, const CompositeOptions& o,
+                          std::vector<Raster>& scores, CompositeResult& res,
+                          Progress progress = {});
 
 /// Sub-block of a raster (bands, data and mask).
 Raster crop(const Raster& r, const Window& w);

@@ -200,6 +200,13 @@ public:
     /// score() into `out`, reusing its storage (Raster::reset): for streaming, one result
     /// buffer per thread rather than a fresh allocation per block. Same values and mask.
     void score_into(const Raster& scene, const StackStats* stats, Raster& out) const;
+    /// True when each pixel's score of `scene` depends on that pixel alone and score_row()
+    /// computes it (darkness without penalties on an unmasked integer block): a composite
+    /// can then score row by row instead of keeping whole score rasters.
+    bool scores_by_row(const Raster& scene) const;
+    /// Row `row` of score(scene) into out[0, scene.cols()) (ArgumentError unless
+    /// scores_by_row(scene)).
+    void score_row(const Raster& scene, int row, float* out) const;
 
 private:
     std::shared_ptr<const detail::ScorerImpl> impl_;

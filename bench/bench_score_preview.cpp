@@ -7,7 +7,8 @@
 //
 // DIR holds the scenes (`*_sr.tif`, each with an optional `*_fmask.tif` quality file
 // stacked after its bands, as the workbench does): for example the 12-date Landsat 5/7
-// stack of the shared data, tiled to 1200 x 1200 px (1.44 MP). --size N reads only the
+// stack of the test data enlarged to 1200 x 1200 px (1.44 MP) by
+// scripts/make-score-bench-data.sh. --size N reads only the
 // top-left N x N window. Baseline in the same run: the time GDAL takes to read the same
 // window of every scene (what a preview without cached reads would pay before any
 // scoring). Target (issue 4): parameter change -> overlay <= 100 ms for a 1-2 MP viewport

@@ -561,8 +561,8 @@ void TestScorePanel::fullResolutionMatchesPreview() {
 }
 
 /// The real latency target: a 1-2 megapixel viewport. Needs scenes of that size; set
-/// RB_SCORE_BENCH_DIR to a folder of *_sr.tif + *_fmask.tif pairs (e.g. the eo-box files
-/// enlarged with gdal_translate -outsize 1200 1200 -r nearest).
+/// RB_SCORE_BENCH_DIR to a folder of *_sr.tif + *_fmask.tif pairs (the eo-box files
+/// enlarged to 1200 x 1200 by scripts/make-score-bench-data.sh).
 void TestScorePanel::coarseFirstPreviewThenFullViewport() {
     // A change whose full-viewport preview is slow shows every other pixel first, then the
     // full viewport. Forced here on the small stack (thresholds 0).

@@ -659,6 +659,10 @@ private slots:
         });
         window_->openFiles({kNy[0], kNy[1]});
         QVERIFY(window_->waitUntilIdle(30000));
+        // Builds run in the background and can start after the view is idle (when the
+        // stack settles on its current scene): the user cancels those too.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !window_->canvas()->tileRenderer()->isBuilding() && !jobs->isActive(), 30000);
         disconnect(cancelling);
         QVERIFY2(seen.join('|').contains(QStringLiteral("Exact statistics")),
                  qPrintable(seen.join('|')));

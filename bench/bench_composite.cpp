@@ -46,6 +46,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "rasterbench/composite.h"
 #include "rasterbench/dataset.h"
 
@@ -304,12 +305,8 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
     }
     getloadavg(load_after, 3);
-    auto min_of = [](std::vector<double> v) { return *std::min_element(v.begin(), v.end()); };
-    auto median_of = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        const std::size_t n = v.size();
-        return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-    };
+    using rbbench::min_of;
+    const auto median_of = rbbench::median;
     std::printf("GDAL read of all inputs:   min %8.2f s  median %8.2f s   peak RSS %7.1f MiB\n",
                 min_of(read_s), median_of(read_s), median_of(read_mib));
     double peak = 0;

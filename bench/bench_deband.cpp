@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "rasterbench/deband.h"
 #include "rasterbench/fft.h"
 
@@ -36,10 +37,7 @@ double ms_since(Clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
+using rbbench::median;
 
 /// Texture (a few octaves of hashed value noise) plus oblique SLC-off-like bands.
 rb::Raster make_scene(int n, bool gaps) {

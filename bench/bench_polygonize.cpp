@@ -20,14 +20,13 @@
 #include <map>
 #include <string>
 
+#include "bench_util.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/features.h"
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+using rbbench::seconds_since;
 
 void generate(const std::string& path, int n) {
     rb::Profile p;

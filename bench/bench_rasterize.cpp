@@ -30,14 +30,16 @@
 #include <sys/resource.h>
 #include <vector>
 
+#include "bench_util.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/features.h"
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+using rbbench::cpu_seconds;
+using rbbench::load1;
+using rbbench::median;
+using rbbench::seconds_since;
 
 void generate(const std::string& path, int n, int count) {
     std::mt19937 rng(42);
@@ -74,20 +76,6 @@ void generate(const std::string& path, int n, int count) {
     os << "\n]}\n";
 }
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-// User + system CPU seconds of this process (who = RUSAGE_SELF) or its waited-for children.
-double cpu_seconds(int who) {
-    rusage u{};
-    getrusage(who, &u);
-    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
-
 // Whether two files hold the same bytes (same kind of GeoTIFF, not only the same pixels).
 bool same_bytes(const std::string& a, const std::string& b) {
     std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
@@ -100,11 +88,6 @@ bool same_bytes(const std::string& a, const std::string& b) {
             return false;
     }
     return !fa && !fb;
-}
-
-double load1() {
-    double l[1] = {0};
-    return getloadavg(l, 1) == 1 ? l[0] : -1;
 }
 
 } // namespace

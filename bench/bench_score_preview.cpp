@@ -26,19 +26,14 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "rasterbench/composite.h"
 #include "rasterbench/score.h"
 
 namespace {
 
-double ms_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v[v.size() / 2];
-}
+using rbbench::median;
+using rbbench::ms_since;
 
 std::vector<std::string> split(const std::string& s) {
     std::vector<std::string> out;

@@ -27,14 +27,17 @@
 #include <sys/resource.h>
 #include <vector>
 
+#include "bench_util.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/warp.h"
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+using rbbench::cpu_seconds;
+using rbbench::load1;
+using rbbench::median;
+using rbbench::min_of;
+using rbbench::seconds_since;
 
 // Smooth terrain-like values plus fine texture, so bilinear differences are meaningful.
 void generate(const std::string& path, int n) {
@@ -64,29 +67,6 @@ void generate(const std::string& path, int n) {
         ds.write(r, {}, rb::Window{0, y0, n, rows});
     }
     ds.close();
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-double min_of(const std::vector<double>& v) {
-    return *std::min_element(v.begin(), v.end());
-}
-
-double load1() {
-    double l[1] = {0};
-    return getloadavg(l, 1) == 1 ? l[0] : -1;
-}
-
-// User + system CPU seconds of this process (who = RUSAGE_SELF) or its waited-for children.
-double cpu_seconds(int who) {
-    rusage u{};
-    getrusage(who, &u);
-    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
 } // namespace

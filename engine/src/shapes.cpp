@@ -147,7 +147,9 @@ std::vector<Shape> shapes(const Raster& r, int band, const Affine& transform,
     // Integer classes: our own labelling and boundary tracing (GDALPolygonize's regions,
     // several times faster). Exact floats and wide integers keep GDAL's float polygonizer,
     // and simplification needs OGR geometries, so both take the GDAL route below.
-    if (!use_float && o.simplify == 0) {
+    // (Region labels are 32-bit: larger rasters take GDAL's route too.)
+    if (!use_float && o.simplify == 0 &&
+        r.band_size() < std::size_t(std::numeric_limits<std::int32_t>::max())) {
         Progress trace = progress.sub(0, 1);
         std::vector<detail::TracedRegion> regions;
         const std::uint8_t* valid = mask.empty() ? nullptr : mask.data();

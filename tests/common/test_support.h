@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "rasterbench/raster.h"
+#include "rasterbench/window.h"
+
 namespace rbtest {
 
 #ifdef RB_CLI
@@ -47,6 +50,21 @@ inline CliText cli(const QStringList& args) {
     return {r.code, QString::fromUtf8(r.out), QString::fromUtf8(r.err)};
 }
 #endif
+
+/// Samples (value or validity) where `part` differs from the window `w` of `full`: a
+/// preview computed for a window must equal that window of the full run.
+inline std::size_t window_differences(const rb::Raster& part, const rb::Raster& full,
+                                      const rb::Window& w) {
+    std::size_t diff = 0;
+    for (int b = 0; b < part.bands(); ++b)
+        for (int y = 0; y < part.rows(); ++y)
+            for (int x = 0; x < part.cols(); ++x) {
+                const int fy = y + int(w.row_off), fx = x + int(w.col_off);
+                diff += part.valid(b, y, x) != full.valid(b, fy, fx) ||
+                        part.value(b, y, x) != full.value(b, fy, fx);
+            }
+    return diff;
+}
 
 inline std::string data(const std::string& rel) {
     return std::string(RB_TEST_DATA) + "/" + rel;

@@ -213,14 +213,7 @@ private slots:
                     const Raster part = reproject(src, g, {}, wo);
                     const Window c = w.clamped(g.width, g.height);
                     QCOMPARE(part.cols(), int(c.width));
-                    std::size_t diff = 0;
-                    for (int b = 0; b < part.bands(); ++b)
-                        for (int y = 0; y < part.rows(); ++y)
-                            for (int x = 0; x < part.cols(); ++x) {
-                                const int fy = y + int(c.row_off), fx = x + int(c.col_off);
-                                diff += part.valid(b, y, x) != full.valid(b, fy, fx) ||
-                                        part.value(b, y, x) != full.value(b, fy, fx);
-                            }
+                    const std::size_t diff = rbtest::window_differences(part, full, c);
                     QVERIFY2(diff == 0, (path + " " + w.to_string()).c_str());
                 }
             }

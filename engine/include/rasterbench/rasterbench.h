@@ -31,6 +31,7 @@
 #include "rasterbench/fill.h"
 #include "rasterbench/grid_compare.h"
 #include "rasterbench/info.h"
+#include "rasterbench/output_guard.h"
 #include "rasterbench/param_table.h"
 #include "rasterbench/progress.h"
 #include "rasterbench/pyramid.h"

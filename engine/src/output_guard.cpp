@@ -1,0 +1,58 @@
+#include "rasterbench/output_guard.h"
+
+#include "rasterbench/error.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include <sys/stat.h>
+
+namespace rb {
+namespace {
+
+bool is_virtual(const std::string& p) {
+    return p.rfind("/vsi", 0) == 0;
+}
+
+std::string canonical_text(const std::string& p) {
+    std::error_code ec;
+    const auto c = std::filesystem::weakly_canonical(std::filesystem::absolute(p, ec), ec);
+    return ec ? p : c.lexically_normal().string();
+}
+
+} // namespace
+
+bool same_file(const std::string& a, const std::string& b) {
+    if (a.empty() || b.empty())
+        return false;
+    if (is_virtual(a) || is_virtual(b))
+        return a == b;
+    struct stat sa {
+    }, sb{};
+    const bool ea = ::stat(a.c_str(), &sa) == 0;
+    const bool eb = ::stat(b.c_str(), &sb) == 0;
+    if (ea && eb)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea != eb)
+        return false; // one exists and the other does not: two different files
+    return canonical_text(a) == canonical_text(b);
+}
+
+void check_outputs_distinct(const std::vector<FileRole>& inputs,
+                            const std::vector<FileRole>& outputs) {
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        const FileRole& out = outputs[i];
+        if (out.path.empty())
+            continue;
+        for (const FileRole& in : inputs)
+            if (same_file(out.path, in.path))
+                throw ArgumentError(out.role + " '" + out.path + "' is the " + in.role + " '" +
+                                    in.path + "'; choose another output file");
+        for (std::size_t j = 0; j < i; ++j)
+            if (same_file(out.path, outputs[j].path))
+                throw ArgumentError(outputs[j].role + " '" + outputs[j].path + "' and " + out.role +
+                                    " '" + out.path + "' are the same file");
+    }
+}
+
+} // namespace rb

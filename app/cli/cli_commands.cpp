@@ -35,6 +35,13 @@ int parse_int(const std::string& text, const std::string& what) {
     return int(v);
 }
 
+std::vector<rb::FileRole> scene_roles(const std::vector<rb::SceneSource>& scenes) {
+    std::vector<std::vector<std::string>> files;
+    for (const auto& s : scenes)
+        files.push_back(s.files);
+    return rb::scene_input_roles(files);
+}
+
 std::vector<std::string> split(const std::string& text, char sep) {
     std::vector<std::string> out;
     std::string cur;

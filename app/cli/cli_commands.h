@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "rasterbench/composite.h"
+#include "rasterbench/output_guard.h"
+
 namespace rbcli {
 
 class UsageError : public std::runtime_error {
@@ -43,6 +46,9 @@ struct CommandRegistrar {
 const std::string& option_value(const Args& args, std::size_t& i);
 double parse_double(const std::string& text, const std::string& what);
 int parse_int(const std::string& text, const std::string& what);
+/// The scene sources' files as roles for rb::check_outputs_distinct.
+std::vector<rb::FileRole> scene_roles(const std::vector<rb::SceneSource>& scenes);
+
 /// Splits "a,b,c" into parts.
 std::vector<std::string> split(const std::string& text, char sep = ',');
 

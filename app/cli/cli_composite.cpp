@@ -109,6 +109,15 @@ int run_composite(const Args& args) {
     std::vector<rb::SceneSource> sources;
     for (const auto& s : scenes)
         sources.push_back(flags.scene(s));
+    std::vector<rb::FileRole> written = {{"output", outputs.composite},
+                                         {"index output", outputs.index},
+                                         {"score output", outputs.score},
+                                         {"count output", outputs.count}};
+    for (const auto& [rank, path] : outputs.best_ranks)
+        written.push_back({"best-rank " + std::to_string(rank) + " output", path});
+    for (const auto& [rank, path] : outputs.worst_ranks)
+        written.push_back({"worst-rank " + std::to_string(rank) + " output", path});
+    rb::check_outputs_distinct(scene_roles(sources), written);
     rb::composite_files(sources, score, options, outputs, flags.stream, flags.make_progress());
     return 0;
 }

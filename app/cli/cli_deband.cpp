@@ -165,6 +165,8 @@ int run_deband(const Args& args) {
     if (!autoFind && manual.empty() && notchesIn.empty())
         throw UsageError("nothing to remove: give --notch, --stripe, --notches or --auto");
 
+    rb::check_outputs_distinct({{"input", in}, {"notch file", notchesIn}, {"reference", reference}},
+                               {{"output", out}, {"notches output", notchesOut}});
     const rb::Dataset src = rb::Dataset::open(in);
     if (band && *band > src.count())
         throw rb::ArgumentError(in + ": no band " + std::to_string(*band) + " (it has " +

@@ -46,6 +46,7 @@ int run_fill(const Args& args) {
         throw UsageError("expects one IN.tif (usage: rasterbench-cli fill IN.tif -o OUT.tif)");
     if (out.empty())
         throw UsageError("missing -o OUT.tif");
+    rb::check_outputs_distinct({{"input", files[0]}}, {{"output", out}});
     const rb::Dataset ds = rb::Dataset::open(files[0]);
     const rb::Raster filled = rb::fill_nodata(ds.read(), o);
     rb::Profile p = ds.profile();

@@ -79,6 +79,8 @@ int run_rasterize(const Args& args) {
         throw UsageError("missing --like REF.tif (the output grid)");
     if (burn_given && !o.property.empty())
         throw UsageError("--burn and --property are exclusive");
+    rb::check_outputs_distinct({{"input shapes", files[0]}, {"--like raster", like}},
+                               {{"output", out}});
     const rb::Profile ref = rb::read_profile(like);
     o.dtype = dtype.value_or(ref.dtype);
     // Streamed file to file: strips burn in parallel and are compressed and written in

@@ -90,6 +90,7 @@ int run_reproject(const Args& args) {
             "expects IN and OUT (usage: rasterbench-cli reproject IN OUT --dst-crs CRS)");
     if (crs_text.empty())
         throw UsageError("missing --dst-crs");
+    rb::check_outputs_distinct({{"input", files[0]}}, {{"output", files[1]}});
     const rb::Crs crs = rb::Crs::from_user_input(crs_text);
     const rb::Profile p = rb::read_profile(files[0]);
     rb::Grid dst;

@@ -97,6 +97,7 @@ int run_run(const Args& args) {
 
     const rb::Recipe recipe = rb::load_recipe(recipe_path);
     options.base_dir = std::filesystem::path(recipe_path).parent_path().string();
+    options.recipe_path = recipe_path;
     options.output = output;
     options.out_dir = out_dir;
     if (dry) {

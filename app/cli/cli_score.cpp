@@ -61,6 +61,10 @@ int run_score(const Args& args) {
     std::vector<rb::SceneSource> stack_sources;
     for (const auto& s : stack)
         stack_sources.push_back(flags.scene(s));
+    std::vector<rb::FileRole> inputs = scene_roles({flags.scene(scene)});
+    for (rb::FileRole& r : scene_roles(stack_sources))
+        inputs.push_back({"stack " + r.role, r.path});
+    rb::check_outputs_distinct(inputs, {{"output", out}});
     rb::score_file(flags.scene(scene), stack_sources, options, out, flags.stream,
                    flags.make_progress());
     return 0;

@@ -68,6 +68,7 @@ int run_shapes(const Args& args) {
             "expects one IN.tif (usage: rasterbench-cli shapes IN.tif -o OUT.geojson)");
     if (out.empty())
         throw UsageError("missing -o OUT.geojson");
+    rb::check_outputs_distinct({{"input", files[0]}, {"mask", mask_path}}, {{"output", out}});
     const rb::Dataset ds = rb::Dataset::open(files[0]);
     rb::ReadOptions ro;
     ro.bands = {band};

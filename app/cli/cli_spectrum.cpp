@@ -83,6 +83,7 @@ int run_spectrum(const Args& args) {
     }
     if (in.empty() || out.empty())
         throw UsageError("needs IN and -o OUT (see --help)");
+    rb::check_outputs_distinct({{"input", in}}, {{"output", out}});
     const rb::Dataset src = rb::Dataset::open(in);
     if (band > src.count())
         throw rb::ArgumentError(in + ": no band " + std::to_string(band) + " (it has " +

@@ -7,6 +7,7 @@
 
 #include "cli_commands.h"
 #include "rasterbench/error.h"
+#include "rasterbench/output_guard.h"
 
 namespace {
 
@@ -21,6 +22,9 @@ void usage(std::ostream& os) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // First, before any thread starts: SIGINT/SIGTERM remove half-written outputs and end
+    // the process with 130/143.
+    rb::install_partial_cleanup();
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h") {
         usage(args.empty() ? std::cerr : std::cout);

@@ -14,6 +14,7 @@
 #include "SceneStack.h"
 #include "rasterbench/colormap.h"
 #include "rasterbench/display.h"
+#include "rasterbench/output_guard.h"
 
 namespace {
 
@@ -53,6 +54,8 @@ int fail(const QString& message) {
 } // namespace
 
 int main(int argc, char* argv[]) {
+    // First, before any thread starts: Ctrl+C or a kill removes half-written outputs.
+    rb::install_partial_cleanup();
     // Before QApplication: constructing it can already warn (e.g. about XDG_RUNTIME_DIR).
     if (wantsScreenshot(argc, argv))
         qInstallMessageHandler(quietMessageHandler);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gdal_util.h"
+#include "partial_file.h"
 #include "rasterbench/error.h"
 #include "rasterbench/stats.h"
 
@@ -48,18 +49,6 @@ struct SrsDeleter {
 bool path_exists(const std::string& path) {
     VSIStatBufL st;
     return VSIStatExL(path.c_str(), &st, VSI_STAT_EXISTS_FLAG) == 0;
-}
-
-std::string temp_sibling(const std::string& path) {
-    static std::atomic<unsigned> counter{0};
-    const auto slash = path.find_last_of('/');
-    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
-    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-    const auto dot = name.find_last_of('.');
-    const std::string ext = dot == std::string::npos ? "" : name.substr(dot);
-    std::ostringstream os;
-    os << dir << "." << name << ".partial-" << getpid() << "-" << counter++ << ext;
-    return os.str();
 }
 
 std::string image_structure(GDALMajorObjectH h, const char* key) {
@@ -103,6 +92,7 @@ Dataset::~Dataset() {
         // Unwinding from an error: discard the partial output, never publish it.
         h_->ds.reset();
         VSIUnlink(h_->tmp_path.c_str());
+        detail::end_partial(h_->tmp_path);
         return;
     }
     try {
@@ -243,7 +233,7 @@ Dataset Dataset::create(const std::string& path, const Profile& profile) {
     d.path_ = path;
     d.h_->created = true;
     d.h_->uncaught_at_create = std::uncaught_exceptions();
-    d.h_->tmp_path = temp_sibling(path);
+    d.h_->tmp_path = detail::begin_partial(path);
     d.h_->overview_factors = p.overview_factors;
     const GDALDataType type = detail::to_gdal_type(p.dtype);
     if (can_create) {
@@ -256,8 +246,12 @@ Dataset Dataset::create(const std::string& path, const Profile& profile) {
         d.h_->ds.reset(
             GDALCreate(GDALGetDriverByName("MEM"), "", p.width, p.height, p.count, type, nullptr));
     }
-    if (!d.h_->ds)
-        throw fail(reason(cap, "GDAL could not create the file"));
+    if (!d.h_->ds) {
+        VSIUnlink(d.h_->tmp_path.c_str());
+        detail::end_partial(d.h_->tmp_path);
+        throw fail(detail::name_target(reason(cap, "GDAL could not create the file"),
+                                       d.h_->tmp_path, path));
+    }
     GDALDatasetH h = d.h_->ds.get();
     if (p.has_transform || !(p.transform == Affine{})) {
         auto gt = p.transform.to_gdal();
@@ -299,7 +293,9 @@ void Dataset::close() {
     auto discard = [&](const std::string& why) {
         h_->ds.reset();
         VSIUnlink(h_->tmp_path.c_str());
-        throw IoError("cannot write " + quoted(path_) + ": " + why);
+        detail::end_partial(h_->tmp_path);
+        throw IoError("cannot write " + quoted(path_) + ": " +
+                      detail::name_target(why, h_->tmp_path, path_));
     };
     if (!h_->overview_factors.empty()) {
         std::vector<int> f = h_->overview_factors;
@@ -319,8 +315,11 @@ void Dataset::close() {
     h_->ds.reset();
     if (cap.failed())
         discard(reason(cap, "GDAL reported an error while closing"));
-    if (VSIRename(h_->tmp_path.c_str(), path_.c_str()) != 0) {
+    const bool renamed = VSIRename(h_->tmp_path.c_str(), path_.c_str()) == 0;
+    if (!renamed)
         VSIUnlink(h_->tmp_path.c_str());
+    detail::end_partial(h_->tmp_path);
+    if (!renamed) {
         throw IoError("cannot write " + quoted(path_) +
                       ": renaming the finished file into place failed");
     }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gdal_util.h"
+#include "partial_file.h"
 #include "rasterbench/error.h"
 #include "rasterbench/features.h"
 #include "warp_mem.h"
@@ -560,12 +561,11 @@ std::string crs_member(const Crs& crs) {
 }
 
 void write_atomically(const std::string& path, const std::string& text) {
-    static std::atomic<unsigned> counter{0};
-    const auto slash = path.find_last_of('/');
-    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
-    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-    const std::string tmp =
-        dir + "." + name + ".partial-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+    const std::string tmp = detail::begin_partial(path, false);
+    struct Untrack {
+        const std::string& tmp;
+        ~Untrack() { detail::end_partial(tmp); }
+    } untrack{tmp};
     {
         std::ofstream out(tmp, std::ios::binary);
         if (!out)

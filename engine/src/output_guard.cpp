@@ -55,4 +55,12 @@ void check_outputs_distinct(const std::vector<FileRole>& inputs,
     }
 }
 
+std::vector<FileRole> scene_input_roles(const std::vector<std::vector<std::string>>& sources) {
+    std::vector<FileRole> out;
+    for (const auto& files : sources)
+        for (std::size_t k = 0; k < files.size(); ++k)
+            out.push_back({k == 0 ? "input scene" : "quality file", files[k]});
+    return out;
+}
+
 } // namespace rb

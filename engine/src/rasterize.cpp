@@ -23,6 +23,7 @@
 #include <tbb/task_arena.h>
 
 #include "gdal_util.h"
+#include "partial_file.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/error.h"
 #include "rasterbench/features.h"
@@ -269,16 +270,6 @@ std::vector<std::pair<Geometry, double>> shapes_of(const FeatureCollection& fc, 
 
 std::string quoted(const std::string& path) {
     return "'" + path + "'";
-}
-
-// A sibling name for the file being written, hidden and marked partial like Dataset's.
-std::string partial_sibling(const std::string& path) {
-    static std::atomic<unsigned> counter{0};
-    const auto slash = path.find_last_of('/');
-    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
-    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-    return dir + "." + name + ".partial-" + std::to_string(getpid()) + "-" +
-           std::to_string(counter++) + ".tif";
 }
 
 // Where the samples of an uncompressed one-band GeoTIFF that GDAL has just laid out start,
@@ -573,7 +564,11 @@ void rasterize_file(const std::string& vector_path, const std::string& dst_path,
     // Uncompressed, to a local file: GDAL lays the GeoTIFF out (header, tags, strip offsets;
     // the samples are a hole until written) and the burnt strips go straight to their place.
     if (p.compression.empty() && dst_path.rfind("/vsi", 0) != 0) {
-        const std::string tmp = partial_sibling(dst_path);
+        const std::string tmp = detail::begin_partial(dst_path);
+        struct Untrack {
+            const std::string& tmp;
+            ~Untrack() { detail::end_partial(tmp); }
+        } untrack{tmp};
         try {
             Dataset::create(tmp, p).close();
             if (write_in_place(burner, grid, o, dst_path, tmp, progress)) {

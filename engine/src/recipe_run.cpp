@@ -10,8 +10,10 @@
 
 #include <unistd.h>
 
+#include "partial_file.h"
 #include "rasterbench/crs.h"
 #include "rasterbench/dataset.h"
+#include "rasterbench/output_guard.h"
 #include "rasterbench/recipe.h"
 
 namespace rb {
@@ -48,19 +50,14 @@ std::string expand(const std::string& pattern, const SceneSource& scene, std::si
     return replace_all(s, "{index}", std::to_string(index + 1));
 }
 
-/// The same file, as far as the paths tell (existing or not).
-std::string canonical_text(const std::string& p) {
-    std::error_code ec;
-    const fs::path c = fs::weakly_canonical(fs::absolute(p), ec);
-    return ec ? fs::absolute(p).lexically_normal().string() : c.string();
-}
-
 /// A folder of the run's intermediate and not-yet-final files, removed with everything in it.
 class WorkDir {
 public:
     explicit WorkDir(const std::string& parent) {
         static std::atomic<unsigned> counter{0};
         const fs::path base = parent.empty() ? fs::temp_directory_path() : fs::path(parent);
+        // Folders of runs that were killed (SIGKILL) go with the next run.
+        detail::remove_stale_work_folders(base.string(), "rasterbench-run-");
         std::random_device rd;
         for (int attempt = 0; attempt < 100; ++attempt) {
             const fs::path p = base / ("rasterbench-run-" + std::to_string(getpid()) + "-" +
@@ -68,6 +65,7 @@ public:
             std::error_code ec;
             if (fs::create_directory(p, ec)) {
                 path_ = p;
+                detail::begin_work_folder(path_.string());
                 return;
             }
             if (ec && ec != std::errc::file_exists)
@@ -79,6 +77,7 @@ public:
     ~WorkDir() {
         std::error_code ec;
         fs::remove_all(path_, ec);
+        detail::end_work_folder(path_.string());
     }
     WorkDir(const WorkDir&) = delete;
     WorkDir& operator=(const WorkDir&) = delete;
@@ -98,7 +97,11 @@ void move_into_place(const std::string& from, const std::string& to) {
         return;
     if (ec == std::errc::cross_device_link) {
         // Another file system: copy next to the target, then rename there (still atomic).
-        const std::string tmp = to + ".partial-run";
+        const std::string tmp = detail::begin_partial(to);
+        struct Untrack {
+            const std::string& tmp;
+            ~Untrack() { detail::end_partial(tmp); }
+        } untrack{tmp};
         std::error_code ec2;
         fs::copy_file(from, tmp, fs::copy_options::overwrite_existing, ec2);
         if (!ec2)
@@ -348,16 +351,17 @@ RecipePlan plan_recipe(const Recipe& recipe, const std::vector<SceneSource>& inp
             plan.outputs.push_back(out_path(expand(pattern, plan.scenes[k], k)));
     }
 
-    std::set<std::string> inputs_seen, outputs_seen;
+    std::vector<std::vector<std::string>> scene_files;
     for (const auto& s : plan.scenes)
-        for (const auto& f : s.files)
-            inputs_seen.insert(canonical_text(f));
+        scene_files.push_back(s.files);
+    std::vector<FileRole> inputs = scene_input_roles(scene_files);
+    if (!options.recipe_path.empty())
+        inputs.push_back({"recipe", options.recipe_path});
+    std::vector<FileRole> outputs;
+    for (const auto& o : plan.outputs)
+        outputs.push_back({"output", o});
+    check_outputs_distinct(inputs, outputs);
     for (const auto& o : plan.outputs) {
-        const std::string c = canonical_text(o);
-        if (inputs_seen.count(c))
-            throw ArgumentError("output '" + o + "' would overwrite a scene");
-        if (!outputs_seen.insert(c).second)
-            throw ArgumentError("output '" + o + "' is written twice");
         const fs::path dir = fs::absolute(o).parent_path();
         if (!fs::is_directory(dir) && !under_out_dir(o, options.out_dir))
             throw IoError("cannot write '" + o + "': folder '" + dir.string() + "' does not exist");

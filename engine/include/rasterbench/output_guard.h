@@ -26,4 +26,21 @@ bool same_file(const std::string& a, const std::string& b);
 void check_outputs_distinct(const std::vector<FileRole>& inputs,
                             const std::vector<FileRole>& outputs);
 
+/// The files of scene sources with their roles: a source's first file is "input scene",
+/// the others "quality file" (SceneSource::files, see composite.h).
+std::vector<FileRole> scene_input_roles(const std::vector<std::vector<std::string>>& sources);
+
+} // namespace rb
+
+namespace rb {
+
+/// Makes SIGINT, SIGTERM and SIGHUP remove every output still being written (the hidden
+/// ".NAME.partial-..." files beside their targets) and end the process with status
+/// 128 + signal (130, 143, 129). Targets are never touched: an old output stays intact.
+/// Call it first in main(), before any thread starts: it blocks those signals in the calling
+/// thread (so in every thread created later) and takes them in a dedicated thread. For
+/// programs (the CLI, the workbench); a library embedding the engine may keep its own
+/// handlers and skip this. Signals ignored by the parent stay ignored. Idempotent.
+void install_partial_cleanup();
+
 } // namespace rb

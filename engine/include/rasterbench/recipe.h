@@ -168,11 +168,12 @@ std::vector<fft::NotchSet> deband_step_notches(const Raster& data, const DebandS
 // ---- running ---------------------------------------------------------------------------
 
 struct RecipeRunOptions {
-    std::string base_dir; ///< the recipe's scenes resolve against it (the recipe's folder)
-    std::string output;   ///< overrides output.path (only where the run has one output)
-    std::string out_dir;  ///< relative output paths resolve here (default: current folder)
-    std::string temp_dir; ///< where the work folder is made (default: the system's)
-    int threads = 0;      ///< 0 = all cores
+    std::string base_dir;    ///< the recipe's scenes resolve against it (the recipe's folder)
+    std::string output;      ///< overrides output.path (only where the run has one output)
+    std::string out_dir;     ///< relative output paths resolve here (default: current folder)
+    std::string temp_dir;    ///< where the work folder is made (default: the system's)
+    std::string recipe_path; ///< the recipe file, when it came from one: never an output
+    int threads = 0;         ///< 0 = all cores
 };
 
 /// What a run reads and writes, resolved (what `run --dry-run` prints).

@@ -1,4 +1,4 @@
-// Our warp kernel (nearest and bilinear, engine/src/warp_fast.cpp) against GDAL's warp kernel
+// Our warp kernel (nearest and bilinear, engine/src/geo/warp_fast.cpp) against GDAL's warp kernel
 // run by the same tiling (warp option RB_FAST_PATH=NO): with the exact transformer the pixels
 // must be the same; with the default approximate transformer they stay within 1 DN almost
 // everywhere; previews equal the full run; every pixel type and validity source (nodata,

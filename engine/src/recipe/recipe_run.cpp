@@ -354,13 +354,13 @@ RecipePlan plan_recipe(const Recipe& recipe, const std::vector<SceneSource>& inp
     std::vector<std::vector<std::string>> scene_files;
     for (const auto& s : plan.scenes)
         scene_files.push_back(s.files);
-    std::vector<FileRole> inputs = scene_input_roles(scene_files);
+    std::vector<FileRole> read = scene_input_roles(scene_files);
     if (!options.recipe_path.empty())
-        inputs.push_back({"recipe", options.recipe_path});
+        read.push_back({"recipe", options.recipe_path});
     std::vector<FileRole> outputs;
     for (const auto& o : plan.outputs)
         outputs.push_back({"output", o});
-    check_outputs_distinct(inputs, outputs);
+    check_outputs_distinct(read, outputs);
     for (const auto& o : plan.outputs) {
         const fs::path dir = fs::absolute(o).parent_path();
         if (!fs::is_directory(dir) && !under_out_dir(o, options.out_dir))

@@ -14,8 +14,17 @@ bool is_virtual(const std::string& p) {
     return p.rfind("/vsi", 0) == 0;
 }
 
-std::string canonical_text(const std::string& p) {
+std::string canonical_text(std::string p) {
     std::error_code ec;
+    // A symlink whose target does not exist yet names that target (writing through it
+    // would create the target).
+    for (int hops = 0; hops < 40 && std::filesystem::is_symlink(p, ec); ++hops) {
+        const auto target = std::filesystem::read_symlink(p, ec);
+        if (ec)
+            break;
+        p = (target.is_absolute() ? target : std::filesystem::path(p).parent_path() / target)
+                .string();
+    }
     const auto c = std::filesystem::weakly_canonical(std::filesystem::absolute(p, ec), ec);
     return ec ? p : c.lexically_normal().string();
 }

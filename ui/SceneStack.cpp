@@ -223,6 +223,7 @@ void SceneStack::startStats(int row) {
                 e.exact[bands[i]] = distributions[i];
             // Re-derive the stretch now that it can be exact.
             setDisplay(row, e.data->display, e.fastSample);
+            emit entriesChanged(); // the valid share is known now
         },
         [this, id = e.id](const QString& error) {
             const int row = rowOf(id);

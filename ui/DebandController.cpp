@@ -12,8 +12,7 @@
 
 #include "Background.h"
 #include "MapCanvas.h"
-#include "rasterbench/dataset.h"
-#include "rasterbench/render.h"
+#include "SceneRender.h"
 
 namespace {
 
@@ -35,28 +34,6 @@ namespace {
 const QString kSceneOverlay = QStringLiteral("deband-1-scene");
 const QString kAreaOverlay = QStringLiteral("deband-2-area");
 
-/// Band `band` (1-based) of `path` in `window` as Float32 with its validity mask.
-rb::Raster readFloat(const std::string& path, int band, std::optional<rb::Window> window) {
-    const rb::Dataset ds = rb::Dataset::open(path);
-    rb::ReadOptions ro;
-    ro.bands = {band};
-    ro.window = window;
-    const rb::Raster r = ds.read(ro);
-    rb::Raster f(rb::DataType::Float32, 1, r.rows(), r.cols());
-    auto dst = f.band<float>(0);
-    rb::visit_dtype(r.dtype(), [&](auto x) {
-        using T = decltype(x);
-        const auto src = r.band<T>(0);
-        for (std::size_t i = 0; i < src.size(); ++i)
-            dst[i] = float(src[i]);
-    });
-    if (r.has_mask()) {
-        const auto m = r.mask(0);
-        std::copy(m.begin(), m.end(), f.mask(0).begin());
-    }
-    return f;
-}
-
 /// The engine's messages name the file; one that does not (a bad_alloc) gets it in front,
 /// so every failure the panel shows says which file it was about.
 QString namingFile(const QString& path, const std::exception& e) {
@@ -68,18 +45,6 @@ QString decibels(double v) {
     return std::isfinite(v) ? QString::number(v, 'f', 2) : QStringLiteral("\u221e");
 }
 } // namespace
-
-struct DebandController::Area {
-    rb::Window window;
-    int band = 1;
-    rb::Raster data; ///< Float32, one band, with mask
-    /// Used only by preview jobs, which run one at a time on the preview pool's thread:
-    /// the area's session and the half-resolution one shown first.
-    std::unique_ptr<rb::fft::DebandPreview> preview;
-    std::vector<float> coarseBefore; ///< the box-averaged area (coarse difference view)
-    std::shared_ptr<const rb::fft::Spectrum> spectrum; ///< tapered, for display and auto
-    double lo = 0, hi = 1;                             ///< display stretch
-};
 
 DebandController::DebandController(MapCanvas* canvas, QObject* parent)
     : QObject(parent), canvas_(canvas), latestScene_(std::make_shared<std::atomic<quint64>>(0)),
@@ -145,11 +110,11 @@ void DebandController::setBand(int band) {
 }
 
 rb::Window DebandController::area() const {
-    return area_ ? area_->window : rb::Window{};
+    return area_ ? area_->window() : rb::Window{};
 }
 
 std::shared_ptr<const rb::fft::Spectrum> DebandController::spectrum() const {
-    return area_ ? area_->spectrum : nullptr;
+    return area_ ? area_->spectrum() : nullptr;
 }
 
 void DebandController::prepareArea() {
@@ -157,18 +122,12 @@ void DebandController::prepareArea() {
         return;
     const int w = scene_->profile.width, h = scene_->profile.height;
     // Centred on the view, at most kMaxAreaSide a side, inside the scene.
-    rb::Window view = canvas_ ? canvas_->visibleWindow() : rb::Window::full(w, h);
-    if (view.empty())
-        view = rb::Window::full(w, h);
-    const auto aw = std::min<std::int64_t>(kMaxAreaSide, w),
-               ah = std::min<std::int64_t>(kMaxAreaSide, h);
-    const std::int64_t cx = view.col_off + view.width / 2, cy = view.row_off + view.height / 2;
-    const rb::Window win{std::clamp<std::int64_t>(cx - aw / 2, 0, w - aw),
-                         std::clamp<std::int64_t>(cy - ah / 2, 0, h - ah), aw, ah};
+    const rb::Window win = rb::fft::area_around(
+        canvas_ ? canvas_->visibleWindow() : rb::Window::full(w, h), w, h, kMaxAreaSide);
     preparing_ = true;
     const quint64 generation = ++areaGeneration_;
     struct Result {
-        std::shared_ptr<Area> area;
+        std::shared_ptr<const Area> area;
         QString error;
     };
     auto scene = scene_;
@@ -178,29 +137,13 @@ void DebandController::prepareArea() {
         [scene, band, win]() {
             Result r;
             try {
-                auto a = std::make_shared<Area>();
-                a->window = win;
-                a->band = band;
-                a->data = readFloat(scene->pathUtf8(), band, win);
-                a->preview = std::make_unique<rb::fft::DebandPreview>(a->data, 0);
-                if (a->preview->has_coarse()) {
-                    // The "before" of the coarse difference view, on the same grid.
-                    a->coarseBefore.resize(std::size_t(a->preview->coarse_rows()) *
-                                           a->preview->coarse_cols());
-                    a->preview->apply_coarse({}, a->coarseBefore.data());
-                }
-                a->spectrum =
-                    std::make_shared<rb::fft::Spectrum>(rb::fft::compute_spectrum(a->data, 0));
                 // The scene's own stretch when this band is displayed, else the area's.
+                std::optional<rb::StretchRange> stretch;
                 const auto it = std::find(scene->bands.begin(), scene->bands.end(), band);
                 if (it != scene->bands.end() &&
-                    std::size_t(it - scene->bands.begin()) < scene->stretch.size()) {
-                    a->lo = scene->stretch[std::size_t(it - scene->bands.begin())].lo;
-                    a->hi = scene->stretch[std::size_t(it - scene->bands.begin())].hi;
-                } else {
-                    a->lo = rb::band_percentile(a->data, 0, 2);
-                    a->hi = rb::band_percentile(a->data, 0, 98);
-                }
+                    std::size_t(it - scene->bands.begin()) < scene->stretch.size())
+                    stretch = scene->stretch[std::size_t(it - scene->bands.begin())];
+                auto a = std::make_shared<const Area>(scene->pathUtf8(), band, win, stretch);
                 r.area = std::move(a);
             } catch (const std::exception& e) {
                 r.error = namingFile(scene->path, e);
@@ -216,7 +159,7 @@ void DebandController::prepareArea() {
                 return;
             }
             area_ = r.area;
-            const auto v = area_->data.band<float>(0);
+            const auto v = area_->data().band<float>(0);
             before_.assign(v.begin(), v.end());
             after_.reset();
             previewNotches_ = {};
@@ -316,19 +259,19 @@ void DebandController::autoDetect() {
         [area]() {
             Result r;
             try {
-                const rb::fft::Orientation o = rb::fft::estimate_orientation(area->data, 0);
-                if (o.source == rb::fft::OrientationSource::None) {
+                const rb::fft::AutoDetection d = area->auto_detect();
+                if (!d.found) {
                     r.text = tr("Auto-detect: no stripe orientation found");
                     return r;
                 }
-                const rb::fft::PeakResult p = rb::fft::find_peaks(*area->spectrum, o.angle_deg);
                 r.found = true;
-                r.notches = p.notches;
-                r.text = tr("bands at %1\u00b0 (from the %2), period %3 px, %4 notches")
-                             .arg(o.angle_deg, 0, 'f', 2)
-                             .arg(QString::fromUtf8(rb::fft::source_name(o.source).data()))
-                             .arg(p.period, 0, 'f', 1)
-                             .arg(p.notches.points.size());
+                r.notches = d.peaks.notches;
+                r.text =
+                    tr("bands at %1\u00b0 (from the %2), period %3 px, %4 notches")
+                        .arg(d.orientation.angle_deg, 0, 'f', 2)
+                        .arg(QString::fromUtf8(rb::fft::source_name(d.orientation.source).data()))
+                        .arg(d.peaks.period, 0, 'f', 1)
+                        .arg(d.peaks.notches.points.size());
             } catch (const std::exception& e) {
                 r.text = tr("Auto-detect: %1").arg(QString::fromStdString(e.what()));
             }
@@ -465,22 +408,15 @@ void DebandController::launchPreview(PreviewJob job) {
             Result r;
             r.job = job;
             const Area& a = *job.area;
-            QElapsedTimer timer;
             // The viewport preview first: the half-resolution result is what the map can show
             // of a large area anyway, at a quarter of the inverse's cost, so it is on screen
             // within a frame of the edit; the full-resolution one replaces it right after.
-            if (job.show != Show::Before && a.preview->has_coarse()) {
-                const int rows = a.preview->coarse_rows(), cols = a.preview->coarse_cols();
-                std::vector<float>& coarse = coarseBuffer();
-                coarse.resize(std::size_t(rows) * cols);
-                timer.start();
-                a.preview->apply_coarse(job.notches, coarse.data());
-                const double ms = double(timer.nsecsElapsed()) / 1e6;
-                const auto& m = a.preview->coarse_mask();
-                QImage image = toImage(
-                    coarse.data(), job.show == Show::Difference ? a.coarseBefore.data() : nullptr,
-                    m.empty() ? nullptr : m.data(), rows, cols, std::max(1, job.step / 2), a.lo,
-                    a.hi);
+            const auto view = job.show == Show::Difference ? rb::fft::AreaView::Difference
+                                                           : rb::fft::AreaView::After;
+            if (job.show != Show::Before && a.preview().has_coarse()) {
+                double ms = 0;
+                QImage image =
+                    toQImage(a.coarse_image(job.notches, view, job.step, coarseBuffer(), &ms));
                 // Queued to the GUI thread; dropped with the controller if it is gone by then
                 // (its destructor waits for this thread, so `this` is alive here).
                 QMetaObject::invokeMethod(
@@ -496,18 +432,8 @@ void DebandController::launchPreview(PreviewJob job) {
                     return r;
                 }
             }
-            buffer->resize(a.data.band_size());
-            timer.start();
-            a.preview->apply_full(job.notches, buffer->data());
-            r.ms = double(timer.nsecsElapsed()) / 1e6;
-            if (job.show != Show::Before) {
-                const auto m = a.data.mask(0);
-                r.image =
-                    toImage(buffer->data(),
-                            job.show == Show::Difference ? a.data.band<float>(0).data() : nullptr,
-                            m.empty() ? nullptr : m.data(), a.data.rows(), a.data.cols(), job.step,
-                            a.lo, a.hi);
-            }
+            r.image = toQImage(a.full_image(job.notches, view, job.step, *buffer,
+                                            job.show != Show::Before, &r.ms));
             r.values = buffer;
             return r;
         },
@@ -531,10 +457,7 @@ void DebandController::launchPreview(PreviewJob job) {
                     if (show_ == Show::Before)
                         canvas_->setOverlay(kAreaOverlay, {}, {});
                     else if (r.job.show == show_)
-                        canvas_->setOverlay(
-                            kAreaOverlay, r.image,
-                            QRectF(double(area_->window.col_off), double(area_->window.row_off),
-                                   double(area_->window.width), double(area_->window.height)));
+                        canvas_->setOverlay(kAreaOverlay, r.image, areaRect());
                 }
                 emit previewUpdated();
             }
@@ -559,9 +482,12 @@ void DebandController::deliverCoarse(const std::shared_ptr<const Area>& area, Sh
     // Covers the area's window like the full-resolution image (the map scales it), which
     // replaces it when it arrives.
     if (canvas_ && show == show_ && show_ != Show::Before)
-        canvas_->setOverlay(kAreaOverlay, image,
-                            QRectF(double(area_->window.col_off), double(area_->window.row_off),
-                                   double(area_->window.width), double(area_->window.height)));
+        canvas_->setOverlay(kAreaOverlay, image, areaRect());
+}
+
+QRectF DebandController::areaRect() const {
+    const rb::Window w = area_ ? area_->window() : rb::Window{};
+    return QRectF(double(w.col_off), double(w.row_off), double(w.width), double(w.height));
 }
 
 bool DebandController::launchPendingPreview() {
@@ -588,7 +514,7 @@ void DebandController::launchEnergy(std::shared_ptr<const Area> area, const Notc
         [area, notches]() {
             Result r;
             if (!notches.empty())
-                r.removed = area->preview->full().removed_energy(notches, &r.total);
+                r.removed = area->removed_energy(notches, &r.total);
             return r;
         },
         [this, area, notches](const Result& r) {
@@ -603,55 +529,19 @@ void DebandController::launchEnergy(std::shared_ptr<const Area> area, const Notc
         });
 }
 
-QImage DebandController::toImage(const float* values, const float* reference,
-                                 const std::uint8_t* mask, int rows, int cols, int step, double lo,
-                                 double hi) {
-    const int outRows = (rows + step - 1) / step, outCols = (cols + step - 1) / step;
-    QImage img(outCols, outRows, QImage::Format_ARGB32);
-    if (reference) {
-        // Difference: symmetric about mid grey, +-4 RMS of the change (at least 1 unit).
-        double s2 = 0;
-        std::size_t n = 0;
-        for (std::size_t i = 0; i < std::size_t(rows) * cols; i += 7)
-            if (!mask || mask[i]) {
-                const double d = double(values[i]) - reference[i];
-                s2 += d * d;
-                ++n;
-            }
-        const double span = std::max(1.0, 4 * std::sqrt(s2 / double(std::max<std::size_t>(n, 1))));
-        lo = -span;
-        hi = span;
-    }
-    const double scale = 255.0 / std::max(hi - lo, 1e-12);
-    for (int r = 0; r < outRows; ++r) {
-        auto* line = reinterpret_cast<QRgb*>(img.scanLine(r));
-        for (int c = 0; c < outCols; ++c) {
-            const std::size_t i = std::size_t(r) * step * cols + std::size_t(c) * step;
-            if (mask && !mask[i]) {
-                line[c] = 0; // transparent: nodata shows the checkerboard
-                continue;
-            }
-            const double v = reference ? double(values[i]) - reference[i] : double(values[i]);
-            const int g = int(std::clamp((v - lo) * scale, 0.0, 255.0));
-            line[c] = qRgb(g, g, g);
-        }
-    }
-    return img;
-}
-
 QString DebandController::metricsText() const {
     QStringList lines;
     if (area_) {
         if (after_ && energyNotches_ == previewNotches_)
             lines << tr("area %1x%2: %3 % of the energy removed")
-                         .arg(area_->window.width)
-                         .arg(area_->window.height)
+                         .arg(area_->window().width)
+                         .arg(area_->window().height)
                          .arg(energyTotal_ > 0 ? 100 * energyRemoved_ / energyTotal_ : 0.0, 0, 'f',
                               3);
         else
             lines << tr("area %1x%2: energy removed: measuring...")
-                         .arg(area_->window.width)
-                         .arg(area_->window.height);
+                         .arg(area_->window().width)
+                         .arg(area_->window().height);
         if (after_)
             lines << tr("preview: mask + inverse %1 ms, on the map %2 ms after the edit")
                          .arg(lastPreviewMs_, 0, 'f', 1)
@@ -764,47 +654,23 @@ void DebandController::startSceneJob() {
         QString error;
         bool cancelled = false;
     };
-    const bool haveStretch = area_ != nullptr;
+    // The area's stretch, so the whole scene looks like the area being edited.
+    const auto stretch = area_ ? std::optional(area_->stretch()) : std::nullopt;
     runInBackground(
         this, &scenePool_,
         [scene = scene_, band = band_, notches = notches_, generation, latest = latestScene_,
-         shared = sceneProgressShared_, reference = reference_, haveStretch,
-         lo = area_ ? area_->lo : 0.0, hi = area_ ? area_->hi : 1.0]() mutable {
+         shared = sceneProgressShared_, reference = reference_, stretch]() {
             Result r;
             try {
-                rb::Progress progress([&](double f) {
-                    shared->store(int(f * 100));
-                    return latest->load() == generation;
-                });
-                progress.check();
-                const rb::Raster src = readFloat(scene->pathUtf8(), band, std::nullopt);
-                progress.sub(0, 0.1).report(1);
-                const rb::Raster out =
-                    rb::fft::deband(src, notches, {}, std::nullopt, progress.sub(0.1, 0.8));
-                if (!haveStretch) {
-                    lo = rb::band_percentile(src, 0, 2);
-                    hi = rb::band_percentile(src, 0, 98);
-                }
-                const int longest = std::max(src.rows(), src.cols());
-                const int step = std::max(1, (longest + kSceneOverlaySide - 1) / kSceneOverlaySide);
-                const auto m = src.mask(0);
-                r.after =
-                    toImage(out.band<float>(0).data(), nullptr, m.empty() ? nullptr : m.data(),
-                            src.rows(), src.cols(), step, lo, hi);
-                r.diff =
-                    toImage(out.band<float>(0).data(), src.band<float>(0).data(),
-                            m.empty() ? nullptr : m.data(), src.rows(), src.cols(), step, lo, hi);
-                progress.sub(0.8, 0.85).report(1);
-                if (reference && reference->rows() == src.rows() &&
-                    reference->cols() == src.cols()) {
-                    r.metrics.psnrBefore = rb::fft::psnr(src, *reference, 0);
-                    r.metrics.psnrAfter = rb::fft::psnr(out, *reference, 0);
-                    progress.sub(0.85, 0.9).report(1);
-                    r.metrics.ssimBefore = rb::fft::ssim(src, *reference, 0);
-                    progress.sub(0.9, 0.95).report(1);
-                    r.metrics.ssimAfter = rb::fft::ssim(out, *reference, 0);
-                }
-                progress.report(1);
+                const rb::fft::SceneDeband d = rb::fft::deband_scene(
+                    scene->pathUtf8(), band, notches, stretch, kSceneOverlaySide, reference.get(),
+                    rb::Progress([&](double f) {
+                        shared->store(int(f * 100));
+                        return latest->load() == generation;
+                    }));
+                r.after = toQImage(d.after);
+                r.diff = toQImage(d.difference);
+                r.metrics = {d.psnr_before, d.psnr_after, d.ssim_before, d.ssim_after};
             } catch (const rb::Cancelled&) {
                 r.cancelled = true;
             } catch (const std::exception& e) {
@@ -868,30 +734,8 @@ void DebandController::loadReference() {
          sceneName = QFileInfo(scene_->path).fileName()]() {
             Result r;
             try {
-                const rb::Profile p = rb::Dataset::open(path.toStdString()).profile();
-                if (p.width != w || p.height != h) {
-                    r.error = tr("%1: %2x%3 pixels, but the scene %4 is %5x%6: a reference must "
-                                 "be on the scene's grid")
-                                  .arg(path)
-                                  .arg(p.width)
-                                  .arg(p.height)
-                                  .arg(sceneName)
-                                  .arg(w)
-                                  .arg(h);
-                    return r;
-                }
-                // The same band, or the only band of a single-band reference (a clean
-                // version of the debanded band).
-                const int rband = p.count >= band ? band : (p.count == 1 ? 1 : 0);
-                if (rband == 0) {
-                    r.error = tr("%1: has %2 bands, no band %3 to compare with")
-                                  .arg(path)
-                                  .arg(p.count)
-                                  .arg(band);
-                    return r;
-                }
-                r.data = std::make_shared<const rb::Raster>(
-                    readFloat(path.toStdString(), rband, std::nullopt));
+                r.data = std::make_shared<const rb::Raster>(rb::fft::read_reference(
+                    path.toStdString(), band, w, h, sceneName.toStdString()));
             } catch (const std::exception& e) {
                 r.error = namingFile(path, e);
             }

@@ -1,7 +1,8 @@
 #pragma once
-// The deband workbench's state and jobs, kept apart from its widgets: the area of the scene
-// being edited (up to 2048 x 2048 pixels around the view) with its forward transforms cached
-// in a DebandPreview (full and half resolution), the notch set with undo / redo, the preview
+// The deband workbench's state and the scheduling of its jobs, kept apart from its widgets:
+// the area of the scene being edited (an rb::fft::DebandArea: up to 2048 x 2048 pixels
+// around the view, its forward transforms at full and half resolution, the preview images
+// and auto-detection), the notch set with undo / redo, the preview
 // of the area (mask + inverse, in the background), the whole-scene result (background,
 // progress, cancel), the metrics (energy removed; PSNR / SSIM against a reference scene the
 // user picks), notch-set import / export, and what the map shows: before, after or the
@@ -30,6 +31,7 @@
 
 #include "SceneLayer.h"
 #include "rasterbench/deband.h"
+#include "rasterbench/deband_area.h"
 #include "rasterbench/window.h"
 
 namespace rb::ui {
@@ -161,7 +163,7 @@ signals:
     void failed(const QString& text);
 
 private:
-    struct Area;
+    using Area = rb::fft::DebandArea;
     struct PreviewJob {
         std::shared_ptr<const Area> area;
         rb::fft::NotchSet notches;
@@ -187,10 +189,8 @@ private:
     void dropSceneResult();
     void loadReference();
     int overlayStep() const;
-    /// Grey image of `values` stretched to [lo, hi] (or of values - reference, about mid
-    /// grey), one sample every `step` pixels; invalid pixels transparent. Thread-safe.
-    static QImage toImage(const float* values, const float* reference, const std::uint8_t* mask,
-                          int rows, int cols, int step, double lo, double hi);
+    /// The area's window in scene pixels, where the map draws its overlay.
+    QRectF areaRect() const;
 
     MapCanvas* canvas_;
     std::shared_ptr<const SceneData> scene_;

@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "Background.h"
 #include "MapCanvas.h"
 #include "rasterbench/error.h"
 #include "rasterbench/output_guard.h"
@@ -27,15 +26,10 @@ double msSince(const QElapsedTimer& t, qint64 startNs) {
 } // namespace
 
 CompositeController::CompositeController(MapCanvas* canvas, QObject* parent)
-    : QObject(parent), canvas_(canvas), latestView_(std::make_shared<std::atomic<quint64>>(0)),
-      latestFull_(std::make_shared<std::atomic<quint64>>(0)),
-      latestInspect_(std::make_shared<std::atomic<quint64>>(0)),
-      pipeline_(std::make_shared<rb::ViewportPipeline>()) {
-    // One job of each kind at a time: a newer request cancels the running one, which the
-    // engine's kernels parallelize themselves.
-    viewPool_.setMaxThreadCount(1);
-    fullPool_.setMaxThreadCount(1);
-    inspectPool_.setMaxThreadCount(1);
+    : QObject(parent), canvas_(canvas), pipeline_(std::make_shared<rb::ViewportPipeline>()) {
+    // One job of each kind at a time (the lanes' default): a newer request supersedes the
+    // running one, and the engine's kernels parallelize themselves. Saves are independent.
+    saveLane_.setPolicy(JobLane::Policy::Independent);
     clock_.start();
     score_ = rb::make_score_options("median-distance");
     fullTimer_.setSingleShot(true);
@@ -44,13 +38,12 @@ CompositeController::CompositeController(MapCanvas* canvas, QObject* parent)
 }
 
 CompositeController::~CompositeController() {
-    for (const auto& latest : {latestView_, latestFull_, latestInspect_})
-        latest->store(~quint64(0)); // running jobs see they are stale and cancel
-    viewPool_.waitForDone();
-    fullPool_.waitForDone();
-    inspectPool_.waitForDone();
-    renderPool_.waitForDone();
-    savePool_.waitForDone();
+    // The lanes cancel their jobs and wait for them; the view job posts its coarse preview
+    // to this object, so it stops before anything of this object goes.
+    for (JobLane* lane : {&viewLane_, &fullLane_, &inspectLane_, &renderLane_}) {
+        lane->cancel();
+        lane->waitForWorkers();
+    }
     if (canvas_)
         canvas_->setOverlay(kOverlayId, {}, {});
 }
@@ -180,7 +173,7 @@ void CompositeController::setEnabled(bool on) {
         return;
     enabled_ = on;
     if (!on) {
-        latestView_->store(++viewGeneration_);
+        viewLane_.cancel();
         fullTimer_.stop();
         cancelFull();
         viewportPending_ = false;
@@ -196,7 +189,7 @@ void CompositeController::requestViewport(bool restartClock) {
     if (restartClock || changeNs_ < 0)
         changeNs_ = clock_.nsecsElapsed();
     if (restartClock) {
-        latestFull_->store(++fullGeneration_); // a running full job is now stale
+        fullLane_.cancel(); // a running full job is now stale
         fullValid_ = false;
         fullCancelled_ = false;
     }
@@ -206,11 +199,7 @@ void CompositeController::requestViewport(bool restartClock) {
         return;
     }
     viewportPending_ = true;
-    latestView_->store(++viewGeneration_); // the running job (if any) cancels
-    if (jobRunning_)
-        rerun_ = true; // started when the running job returns
-    else
-        startViewport();
+    startViewport(); // supersedes the running job, which stops at its next progress check
 }
 
 rb::ViewportPlan CompositeController::plan() const {
@@ -232,11 +221,7 @@ void CompositeController::startViewport() {
         std::shared_ptr<const ViewportResult> result;
         QImage image;
         ScoreLegend legend;
-        QString error;
-        bool stale = false;
     };
-    const quint64 generation = viewGeneration_;
-    const auto latest = latestView_;
     rb::ViewportRequest request;
     for (const auto& s : scenes_)
         request.scenes.push_back(s.source());
@@ -246,15 +231,16 @@ void CompositeController::startViewport() {
     request.current = current_;
     const ScoreDisplay display = display_;
     const std::vector<ScoreScene> scenes = scenes_;
-    CompositeController* self = this; // alive until viewPool_ is done (the destructor waits)
-    jobRunning_ = true;
-    rerun_ = false;
-
-    runInBackground(
-        this, &viewPool_,
-        [=, pipeline = pipeline_]() -> Out {
-            Out out;
-            const auto fresh = [&] { return latest->load() == generation; };
+    QPointer<CompositeController> self(this);
+    JobOptions options;
+    options.ended = [this](JobOutcome) {
+        // Superseded jobs end while the newest runs; the newest ending ends the wait.
+        if (!viewLane_.isCurrent(viewJob_) && !viewLane_.busy())
+            viewportPending_ = false;
+    };
+    viewJob_ = viewLane_.run(
+        std::move(options),
+        [=, pipeline = pipeline_](JobContext& job) -> Out {
             // The coarse first preview (when the pipeline expects the full one to be slow) is
             // rendered here and shown at once; the full one follows.
             const auto showCoarse = [&](rb::ViewportPreview coarse) {
@@ -262,68 +248,51 @@ void CompositeController::startViewport() {
                     std::make_shared<const ViewportResult>(ViewportResult::from(std::move(coarse)));
                 ScoreLegend legend;
                 QImage image = renderScoreOverlay(*cr, display, scenes, &legend);
-                if (fresh())
-                    QMetaObject::invokeMethod(
-                        self,
-                        [self, generation, cr, image, legend] {
-                            self->showCoarse(generation, cr, image, legend);
-                        },
-                        Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    self.data(),
+                    [self, id = job.id(), cr, image, legend] {
+                        if (self)
+                            self->showCoarse(id, cr, image, legend);
+                    },
+                    Qt::QueuedConnection);
             };
-            try {
-                auto result = std::make_shared<ViewportResult>(ViewportResult::from(pipeline->run(
-                    request, rb::Progress([&](double) { return fresh(); }), showCoarse)));
-                out.image = renderScoreOverlay(*result, display, scenes, &out.legend);
-                out.result = std::move(result);
-            } catch (const rb::Cancelled&) {
-                out.stale = true;
-            } catch (const std::exception& e) {
-                out.error = QString::fromUtf8(e.what());
-            }
-            out.stale = out.stale || !fresh();
+            // Reads and scores stay in the pipeline for their view and options even when a
+            // newer request supersedes this job: the next one reuses them.
+            Out out;
+            out.result = std::make_shared<const ViewportResult>(ViewportResult::from(
+                pipeline->run(request, rb::Progress(job.progressFn()), showCoarse)));
+            out.image = renderScoreOverlay(*out.result, display, scenes, &out.legend);
             return out;
         },
-        [this, generation](const Out& out) {
-            jobRunning_ = false;
-            // Reads and scores stay in the pipeline for their view and options even when a
-            // newer request made this result stale: the next job reuses them.
-            if (rerun_ || out.stale) {
-                // The options may have become unusable since (a bad expression being typed).
-                if (rerun_ && scorer_ && enabled_)
-                    startViewport();
-                else
-                    rerun_ = viewportPending_ = false;
-                return;
-            }
+        [this](const Out& out) {
             viewportPending_ = false;
-            if (!out.error.isEmpty()) {
-                error_ = out.error;
-                emit message(error_);
-                emit viewportUpdated();
-                return;
-            }
             result_ = out.result;
             overlayCoarse_ = false;
             showOverlay(out.image, out.legend);
             latencyMs_ = msSince(clock_, changeNs_);
-            if (coarseShown_ != generation)
+            if (coarseShown_ != viewJob_)
                 firstOverlayMs_ = latencyMs_;
             changeNs_ = -1;
             emit viewportUpdated();
-            if (!fullValid_ && !fullRunning_ && !fullCancelled_)
+            if (!fullValid_ && !fullLane_.busy() && !fullCancelled_)
                 fullTimer_.start();
+        },
+        [this](const QString& error) {
+            viewportPending_ = false;
+            error_ = error;
+            emit message(error_);
+            emit viewportUpdated();
         });
 }
 
-void CompositeController::showCoarse(quint64 generation,
-                                     std::shared_ptr<const ViewportResult> result,
+void CompositeController::showCoarse(quint64 job, std::shared_ptr<const ViewportResult> result,
                                      const QImage& image, const ScoreLegend& legend) {
     // Dropped when a newer change came meanwhile (its own previews follow).
-    if (generation != viewGeneration_ || !viewportPending_)
+    if (job != viewJob_ || !viewLane_.isCurrent(job) || !viewportPending_)
         return;
     result_ = std::move(result);
     overlayCoarse_ = true;
-    coarseShown_ = generation;
+    coarseShown_ = job;
     showOverlay(image, legend);
     firstOverlayMs_ = changeNs_ >= 0 ? msSince(clock_, changeNs_) : -1;
     emit viewportUpdated();
@@ -336,26 +305,22 @@ void CompositeController::rerender() {
     const auto result = result_;
     const ScoreDisplay display = display_;
     const std::vector<ScoreScene> scenes = scenes_;
-    const quint64 generation = ++renderGeneration_;
     struct Out {
         QImage image;
         ScoreLegend legend;
     };
-    runInBackground(
-        this, &renderPool_,
-        [=] {
+    renderLane_.run(
+        [=](JobContext&) {
             Out out;
-            try {
-                out.image = renderScoreOverlay(*result, display, scenes, &out.legend);
-            } catch (const std::exception&) {
-            }
+            out.image = renderScoreOverlay(*result, display, scenes, &out.legend);
             return out;
         },
-        [this, generation, result](const Out& out) {
+        [this, result](const Out& out) {
             // Dropped when a newer preview arrived meanwhile (it rendered the display itself).
-            if (generation == renderGeneration_ && result == result_)
+            if (result == result_)
                 showOverlay(out.image, out.legend);
-        });
+        },
+        [](const QString&) {}); // the overlay keeps its previous image
 }
 
 void CompositeController::showOverlay(const QImage& image, const ScoreLegend& legend) {
@@ -377,7 +342,7 @@ void CompositeController::cancelFull() {
     // The user's cancel holds until the next parameter change.
     fullCancelled_ = true;
     fullTimer_.stop();
-    latestFull_->store(++fullGeneration_);
+    fullLane_.cancel();
 }
 
 QString CompositeController::fullCompositePath() const {
@@ -393,9 +358,8 @@ bool CompositeController::saveFull(const QString& compositePath, const QString& 
     // The temporary folder stays alive until the copies are done, even if a change
     // replaces the result meanwhile.
     const auto keep = fullDir_;
-    runInBackground(
-        this, &savePool_,
-        [copies, keep, inputs = inputFiles()]() -> QString {
+    saveLane_.run(
+        [copies, keep, inputs = inputFiles()](JobContext&) -> QString {
             namespace fs = std::filesystem;
             // Nothing is written when a target is a scene or quality file, or both are one.
             try {
@@ -433,7 +397,8 @@ bool CompositeController::saveFull(const QString& compositePath, const QString& 
                                      .arg(copies.size() == 1 ? copies.front().second
                                                              : copies.front().second + tr(" and ") +
                                                                    copies.back().second));
-        });
+        },
+        [this](const QString& error) { emit saved(false, error); });
     return true;
 }
 
@@ -454,8 +419,8 @@ QString CompositeController::fullIndexPath() const {
 void CompositeController::startFull() {
     if (!enabled_ || !scorer_ || scenes_.empty() || fullValid_)
         return;
-    if (fullRunning_) {
-        fullTimer_.start(); // the superseded job is still unwinding
+    if (fullLane_.busy()) {
+        fullTimer_.start(); // the cancelled job is still unwinding
         return;
     }
     auto dir = std::make_shared<QTemporaryDir>(QDir::tempPath() + "/rasterbench-composite-XXXXXX");
@@ -463,8 +428,6 @@ void CompositeController::startFull() {
         emit fullFinished(false, tr("cannot create a temporary folder for the composite"));
         return;
     }
-    const quint64 generation = ++fullGeneration_;
-    latestFull_->store(generation);
     std::vector<rb::SceneSource> sources;
     for (const auto& s : scenes_)
         sources.push_back(s.source());
@@ -472,100 +435,67 @@ void CompositeController::startFull() {
     outputs.composite = dir->filePath(QStringLiteral("composite.tif")).toStdString();
     outputs.index = dir->filePath(QStringLiteral("index.tif")).toStdString();
     outputs.score = dir->filePath(QStringLiteral("score.tif")).toStdString();
-    rb::CompositeOptions options = composite_;
+    const rb::CompositeOptions options = composite_;
     const rb::ScoreOptions score = score_;
-    const auto latest = latestFull_;
-    QPointer<CompositeController> self(this);
-    fullRunning_ = true;
     fullProgress_ = 0;
     emit fullProgressChanged(0);
-    struct Out {
-        bool ok = false, cancelled = false;
-        QString error;
+    JobOptions job;
+    job.progress = [this](double f) {
+        fullProgress_ = f;
+        emit fullProgressChanged(f);
     };
-    runInBackground(
-        this, &fullPool_,
-        [=]() -> Out {
-            Out out;
-            try {
-                rb::composite_files(sources, score, options, outputs, rb::StreamOptions{},
-                                    rb::Progress(
-                                        [&](double f) {
-                                            if (latest->load() != generation)
-                                                return false;
-                                            QMetaObject::invokeMethod(
-                                                self.data(),
-                                                [self, f] {
-                                                    if (self && self->fullRunning_) {
-                                                        self->fullProgress_ = f;
-                                                        emit self->fullProgressChanged(f);
-                                                    }
-                                                },
-                                                Qt::QueuedConnection);
-                                            return true;
-                                        },
-                                        0.02));
-                out.ok = true;
-            } catch (const rb::Cancelled&) {
-                out.cancelled = true;
-            } catch (const std::exception& e) {
-                out.error = QString::fromUtf8(e.what());
-            }
-            return out;
+    job.ended = [this](JobOutcome outcome) {
+        if (outcome != JobOutcome::Cancelled && outcome != JobOutcome::Superseded)
+            return;
+        emit fullFinished(false, tr("Full-resolution composite cancelled"));
+        // Stopped by a change, not by the user: start over once it settles.
+        if (!fullCancelled_ && scorer_ && enabled_)
+            fullTimer_.start();
+    };
+    fullLane_.run(
+        std::move(job),
+        [=](JobContext& ctx) {
+            rb::composite_files(sources, score, options, outputs, rb::StreamOptions{},
+                                rb::Progress(ctx.progressFn(), 0.02));
         },
-        [this, dir, generation](const Out& out) {
-            fullRunning_ = false;
-            const bool current = generation == fullGeneration_;
-            if (out.ok && current) {
-                fullDir_ = dir;
-                fullValid_ = true;
-                fullProgress_ = 1;
-                emit fullProgressChanged(1);
-                emit fullFinished(true, tr("Full-resolution composite ready"));
-            } else if (!out.error.isEmpty()) {
-                emit fullFinished(false, out.error);
-            } else {
-                emit fullFinished(false, tr("Full-resolution composite cancelled"));
-                // Superseded by a change, not by the user: start over once it settles.
-                if (!current && !fullCancelled_ && scorer_ && enabled_)
-                    fullTimer_.start();
-            }
-        });
+        [this, dir] {
+            fullDir_ = dir;
+            fullValid_ = true;
+            fullProgress_ = 1;
+            emit fullProgressChanged(1);
+            emit fullFinished(true, tr("Full-resolution composite ready"));
+        },
+        [this](const QString& error) { emit fullFinished(false, error); });
 }
 
 void CompositeController::inspect(int col, int row, int band) {
     if (!scorer_ || scenes_.empty() || col < 0 || row < 0 || col >= width_ || row >= height_)
         return;
-    const quint64 generation = ++inspectGeneration_;
-    latestInspect_->store(generation);
     inspectPending_ = true;
     std::vector<rb::SceneSource> sources;
     for (const auto& s : scenes_)
         sources.push_back(s.source());
     const auto scorer = scorer_;
     const rb::CompositeOptions options = effectiveCompositeOptions();
-    const auto latest = latestInspect_;
     const std::int64_t width = width_, height = height_;
-    runInBackground(
-        this, &inspectPool_,
-        [=]() -> PixelScores {
+    inspectLane_.run(
+        [=](JobContext& job) -> PixelScores {
             PixelScores p;
             p.col = col;
             p.row = row;
             p.band = band;
             try {
-                static_cast<rb::ScoredPixel&>(p) = rb::inspect_pixel(
-                    sources, *scorer, options, col, row, band, width, height,
-                    rb::Progress([&](double) { return latest->load() == generation; }));
+                static_cast<rb::ScoredPixel&>(p) =
+                    rb::inspect_pixel(sources, *scorer, options, col, row, band, width, height,
+                                      rb::Progress(job.progressFn()));
             } catch (const rb::Cancelled&) {
+                throw; // superseded by a newer position: nothing to show
             } catch (const std::exception& e) {
                 p.error = QString::fromUtf8(e.what());
             }
             return p;
         },
-        [this, generation](const PixelScores& p) {
-            if (generation != inspectGeneration_)
-                return; // a newer position was asked for
+        [this](const PixelScores& p) {
             inspectPending_ = false;
             pixel_ = p;
             emit inspected();

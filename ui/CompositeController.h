@@ -1,7 +1,7 @@
 #pragma once
 // The Score panel's state and the scheduling of its jobs, kept apart from its widgets (as
 // DebandController is): the scenes to score (stack files plus their quality files), the
-// score and composite options, and three kinds of background work, each on its own pool
+// score and composite options, and three kinds of background work, each on its own JobLane
 // where the newest request wins and stale results are dropped:
 // - the viewport: an rb::ViewportPipeline reads every scene's visible window plus the
 //   scorer's halo decimated to screen resolution and caches it per view, so a parameter
@@ -17,13 +17,12 @@
 #include <QPointer>
 #include <QSize>
 #include <QString>
-#include <QThreadPool>
 #include <QTimer>
 
-#include <atomic>
 #include <memory>
 #include <vector>
 
+#include "JobLane.h"
 #include "ScoreOverlay.h"
 #include "rasterbench/composite.h"
 #include "rasterbench/output_guard.h"
@@ -110,7 +109,7 @@ public:
     QString lastError() const { return error_; }
 
     /// Full-resolution job: starts automatically once the parameters settle.
-    bool isFullRunning() const { return fullRunning_; }
+    bool isFullRunning() const { return fullLane_.busy(); }
     double fullProgress() const { return fullProgress_; }
     void cancelFull();
     /// Files of the latest full-resolution result (empty until one completes).
@@ -167,31 +166,25 @@ private:
     ScoreDisplay display_;
     bool enabled_ = true;
 
-    QThreadPool viewPool_, fullPool_, inspectPool_, renderPool_, savePool_;
-    std::shared_ptr<std::atomic<quint64>> latestView_, latestFull_, latestInspect_;
     /// Reads, statistics and scores of the view, reused across parameter changes.
     std::shared_ptr<rb::ViewportPipeline> pipeline_;
-    quint64 viewGeneration_ = 0, fullGeneration_ = 0, inspectGeneration_ = 0;
-    quint64 renderGeneration_ = 0; ///< display-only re-renders
+    quint64 viewJob_ = 0; ///< the newest viewport job
     std::shared_ptr<const ViewportResult> result_;
     bool viewportPending_ = false;
-    bool jobRunning_ = false;
-    bool rerun_ = false;
     QElapsedTimer clock_;
     qint64 changeNs_ = -1; ///< clock_ time of the change being previewed
     double latencyMs_ = -1;
     double firstOverlayMs_ = -1;
     bool overlayCoarse_ = false;
-    quint64 coarseShown_ = 0; ///< view generation whose coarse preview is on the map
-    /// Shows a coarse first preview of view generation `generation` (GUI thread).
-    void showCoarse(quint64 generation, std::shared_ptr<const ViewportResult> result,
-                    const QImage& image, const ScoreLegend& legend);
+    quint64 coarseShown_ = 0; ///< viewport job whose coarse preview is on the map
+    /// Shows a coarse first preview of viewport job `job` (GUI thread).
+    void showCoarse(quint64 job, std::shared_ptr<const ViewportResult> result, const QImage& image,
+                    const ScoreLegend& legend);
     QImage overlay_;
     ScoreLegend legend_;
     QString error_;
 
     QTimer fullTimer_;
-    bool fullRunning_ = false;
     double fullProgress_ = 0;
     std::shared_ptr<QTemporaryDir> fullDir_;
     bool fullValid_ = false;
@@ -199,6 +192,9 @@ private:
 
     PixelScores pixel_;
     bool inspectPending_ = false;
+
+    // Last, so they go first: their jobs' callbacks use the state above.
+    JobLane viewLane_, fullLane_, inspectLane_, renderLane_, saveLane_;
 };
 
 } // namespace rb::ui

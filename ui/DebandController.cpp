@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "Background.h"
 #include "MapCanvas.h"
 #include "SceneRender.h"
 
@@ -47,32 +46,23 @@ QString decibels(double v) {
 } // namespace
 
 DebandController::DebandController(MapCanvas* canvas, QObject* parent)
-    : QObject(parent), canvas_(canvas), latestScene_(std::make_shared<std::atomic<quint64>>(0)),
-      sceneProgressShared_(std::make_shared<std::atomic<int>>(0)) {
-    for (QThreadPool* pool : {&areaPool_, &previewPool_, &scenePool_, &ioPool_})
-        pool->setMaxThreadCount(1);
-    // The preview thread lives as long as the controller: it keeps the engine's per-thread
-    // scratch spectrum warm (a fresh 16 MB buffer per edit would cost more than the mask).
-    previewPool_.setExpiryTimeout(-1);
+    : QObject(parent), canvas_(canvas) {
+    // Exports, imports: each delivered.
+    ioLane_.setPolicy(JobLane::Policy::Independent);
     clock_.start();
     // Edits come in bursts (a drag): the whole scene waits until they pause.
     sceneTimer_.setSingleShot(true);
     sceneTimer_.setInterval(400);
     connect(&sceneTimer_, &QTimer::timeout, this, &DebandController::startSceneJob);
-    progressTimer_.setInterval(100);
-    connect(&progressTimer_, &QTimer::timeout, this, [this] {
-        const int p = std::clamp(sceneProgressShared_->load(), 0, 100);
-        if (p != sceneProgress_) {
-            sceneProgress_ = p;
-            emit sceneProgressChanged(p);
-        }
-    });
 }
 
 DebandController::~DebandController() {
-    latestScene_->store(~quint64(0)); // running jobs see they are stale and cancel
-    for (QThreadPool* pool : {&areaPool_, &previewPool_, &scenePool_, &ioPool_})
-        pool->waitForDone();
+    // The preview job posts its coarse image to this object: it stops before anything of
+    // this object goes (the lanes, declared last, then wait for the others).
+    for (JobLane* lane : {&areaLane_, &detectLane_, &previewLane_, &sceneLane_}) {
+        lane->cancel();
+        lane->waitForWorkers();
+    }
 }
 
 void DebandController::setScene(std::shared_ptr<const SceneData> scene) {
@@ -80,7 +70,7 @@ void DebandController::setScene(std::shared_ptr<const SceneData> scene) {
     scene_ = std::move(scene);
     if (same)
         return;
-    ++areaGeneration_; // an area being read for the old scene is dropped on arrival
+    areaLane_.cancel(); // an area being read for the old scene is dropped
     preparing_ = false;
     area_.reset();
     before_.clear();
@@ -125,16 +115,15 @@ void DebandController::prepareArea() {
     const rb::Window win = rb::fft::area_around(
         canvas_ ? canvas_->visibleWindow() : rb::Window::full(w, h), w, h, kMaxAreaSide);
     preparing_ = true;
-    const quint64 generation = ++areaGeneration_;
     struct Result {
         std::shared_ptr<const Area> area;
         QString error;
     };
     auto scene = scene_;
     const int band = band_;
-    runInBackground(
-        this, &areaPool_,
-        [scene, band, win]() {
+    // Supersedes an area being prepared for another view, band or scene.
+    areaLane_.run(
+        [scene, band, win](JobContext&) {
             Result r;
             try {
                 // The scene's own stretch when this band is displayed, else the area's.
@@ -150,9 +139,7 @@ void DebandController::prepareArea() {
             }
             return r;
         },
-        [this, generation](const Result& r) {
-            if (generation != areaGeneration_)
-                return; // a newer area (or scene, or band) was asked for
+        [this](const Result& r) {
             preparing_ = false;
             if (!r.area) {
                 emit failed(r.error);
@@ -254,9 +241,8 @@ void DebandController::autoDetect() {
         bool found = false;
     };
     auto area = area_;
-    runInBackground(
-        this, &areaPool_,
-        [area]() {
+    detectLane_.run(
+        [area](JobContext&) {
             Result r;
             try {
                 const rb::fft::AutoDetection d = area->auto_detect();
@@ -288,9 +274,8 @@ void DebandController::autoDetect() {
 }
 
 void DebandController::exportNotches(const QString& path) {
-    runInBackground(
-        this, &ioPool_,
-        [path, notches = notches_]() {
+    ioLane_.run(
+        [path, notches = notches_](JobContext&) {
             try {
                 rb::fft::save_notches(notches, path.toStdString()); // temp file + rename
                 return QString();
@@ -314,9 +299,8 @@ void DebandController::importNotches(const QString& path) {
         NotchSet notches;
         QString error;
     };
-    runInBackground(
-        this, &ioPool_,
-        [path]() {
+    ioLane_.run(
+        [path](JobContext&) {
             Result r;
             try {
                 r.notches = rb::fft::load_notches(path.toStdString());
@@ -379,12 +363,12 @@ int DebandController::overlayStep() const {
 void DebandController::requestPreview() {
     if (!area_)
         return;
-    PreviewJob job{
-        area_, notches_, show_, overlayStep(), clock_.nsecsElapsed(), ++previewSequence_};
-    latestPreview_->store(job.sequence); // a running job skips its full resolution for it
+    PreviewJob job{area_, notches_, show_, overlayStep(), clock_.nsecsElapsed()};
     if (previewInFlight_) {
-        // Newest wins: the waiting request is replaced, so a drag never builds a queue.
+        // Newest wins: the waiting request is replaced, so a drag never builds a queue, and
+        // the running job stops after its half-resolution preview.
         pendingPreview_ = std::move(job);
+        previewLane_.cancel(previewJob_);
         return;
     }
     launchPreview(std::move(job));
@@ -398,13 +382,21 @@ void DebandController::launchPreview(PreviewJob job) {
         std::shared_ptr<std::vector<float>> values;
         QImage image;
         double ms = 0;
-        bool coarseOnly = false; ///< a newer request came: no full-resolution result
     };
     auto buffer = spare_ ? std::move(spare_) : std::make_shared<std::vector<float>>();
     spare_.reset();
-    runInBackground(
-        this, &previewPool_,
-        [this, job = std::move(job), buffer, latest = latestPreview_]() {
+    JobOptions options;
+    options.ended = [this, buffer, area = job.area, notches = job.notches](JobOutcome outcome) {
+        previewInFlight_ = false;
+        if (outcome != JobOutcome::Done && !spare_)
+            spare_ = buffer; // unused: handed back as the next job's buffer
+        if (!launchPendingPreview() && outcome == JobOutcome::Done && area == area_ &&
+            notches != energyNotches_)
+            launchEnergy(area, notches);
+    };
+    previewJob_ = previewLane_.run(
+        std::move(options),
+        [this, job = std::move(job), buffer](JobContext& ctx) {
             Result r;
             r.job = job;
             const Area& a = *job.area;
@@ -418,7 +410,7 @@ void DebandController::launchPreview(PreviewJob job) {
                 QImage image =
                     toQImage(a.coarse_image(job.notches, view, job.step, coarseBuffer(), &ms));
                 // Queued to the GUI thread; dropped with the controller if it is gone by then
-                // (its destructor waits for this thread, so `this` is alive here).
+                // (its destructor waits for this lane, so `this` is alive here).
                 QMetaObject::invokeMethod(
                     this,
                     [this, area = job.area, show = job.show, requested = job.requestedNs, ms,
@@ -426,11 +418,7 @@ void DebandController::launchPreview(PreviewJob job) {
                     Qt::QueuedConnection);
                 // During a drag the next edit is already waiting: its coarse preview matters
                 // more than this edit's full resolution.
-                if (latest->load() != job.sequence) {
-                    r.coarseOnly = true;
-                    r.values = buffer; // unused: handed back as the next job's buffer
-                    return r;
-                }
+                ctx.throwIfCancelled();
             }
             r.image = toQImage(a.full_image(job.notches, view, job.step, *buffer,
                                             job.show != Show::Before, &r.ms));
@@ -438,15 +426,8 @@ void DebandController::launchPreview(PreviewJob job) {
             return r;
         },
         [this](const Result& r) {
-            previewInFlight_ = false;
-            if (r.coarseOnly) {
-                spare_ = r.values;
-                launchPendingPreview(); // the newer request that made this one stop
-                return;
-            }
-            // A result for another area is stale and dropped. One for older notches of this
-            // area is shown while the newest computes: dropping it would freeze the preview
-            // for as long as a drag lasts (there is always a newer request waiting).
+            // Delivered only when no newer request came while it ran (ended() then starts
+            // the waiting one, or measures the energy); a result for another area is stale.
             if (r.job.area == area_) {
                 spare_ = std::move(after_);
                 after_ = r.values;
@@ -461,8 +442,6 @@ void DebandController::launchPreview(PreviewJob job) {
                 }
                 emit previewUpdated();
             }
-            if (!launchPendingPreview() && r.job.area == area_ && r.job.notches != energyNotches_)
-                launchEnergy(r.job.area, r.job.notches);
         });
 }
 
@@ -509,23 +488,26 @@ void DebandController::launchEnergy(std::shared_ptr<const Area> area, const Notc
     struct Result {
         double removed = 0, total = 0;
     };
-    runInBackground(
-        this, &previewPool_,
-        [area, notches]() {
+    JobOptions options;
+    options.ended = [this](JobOutcome) {
+        previewInFlight_ = false;
+        launchPendingPreview();
+    };
+    // A preview requested meanwhile cancels it (measured again once edits pause).
+    previewJob_ = previewLane_.run(
+        std::move(options),
+        [area, notches](JobContext&) {
             Result r;
-            if (!notches.empty())
-                r.removed = area->removed_energy(notches, &r.total);
+            r.removed = area->removed_energy(notches, &r.total);
             return r;
         },
         [this, area, notches](const Result& r) {
-            previewInFlight_ = false;
             if (area == area_) {
                 energyNotches_ = notches;
                 energyRemoved_ = r.removed;
                 energyTotal_ = r.total;
                 emit previewUpdated();
             }
-            launchPendingPreview();
         });
 }
 
@@ -596,7 +578,7 @@ void DebandController::dropSceneResult() {
 void DebandController::scheduleSceneJob() {
     // Newer edits make a running job stale at once; its result (and the previous one, made
     // for other notches) must not be shown.
-    latestScene_->store(++sceneGeneration_);
+    sceneLane_.cancel();
     dropSceneResult();
     sceneProgress_ = 0;
     sceneState_.clear();
@@ -604,7 +586,6 @@ void DebandController::scheduleSceneJob() {
         // Nothing to compute: without notches the result is the scene, and there is no
         // reference to measure it against.
         sceneTimer_.stop();
-        progressTimer_.stop();
         if (sceneRunning_) {
             sceneRunning_ = false;
             emit sceneJobStateChanged(false);
@@ -630,8 +611,7 @@ void DebandController::startSceneJobNow() {
 void DebandController::cancelSceneJob() {
     const bool wasRunning = sceneRunning_;
     sceneTimer_.stop();
-    progressTimer_.stop();
-    latestScene_->store(++sceneGeneration_); // the worker's progress callback says stop
+    sceneLane_.cancel(); // the worker's progress callback says stop
     sceneRunning_ = false;
     sceneProgress_ = 0;
     dropSceneResult();
@@ -645,47 +625,44 @@ void DebandController::cancelSceneJob() {
 void DebandController::startSceneJob() {
     if (!scene_)
         return;
-    const quint64 generation = sceneGeneration_;
-    sceneProgressShared_ = std::make_shared<std::atomic<int>>(0);
-    progressTimer_.start();
     struct Result {
         QImage after, diff;
         SceneMetrics metrics;
         QString error;
-        bool cancelled = false;
     };
     // The area's stretch, so the whole scene looks like the area being edited.
     const auto stretch = area_ ? std::optional(area_->stretch()) : std::nullopt;
-    runInBackground(
-        this, &scenePool_,
-        [scene = scene_, band = band_, notches = notches_, generation, latest = latestScene_,
-         shared = sceneProgressShared_, reference = reference_, stretch]() {
+    JobOptions options;
+    options.progress = [this](double f) {
+        const int p = std::clamp(int(f * 100), 0, 100);
+        if (p != sceneProgress_) {
+            sceneProgress_ = p;
+            emit sceneProgressChanged(p);
+        }
+    };
+    // Delivered only while current: a cancel or newer notches drop it.
+    sceneLane_.run(
+        std::move(options),
+        [scene = scene_, band = band_, notches = notches_, reference = reference_,
+         stretch](JobContext& job) {
             Result r;
             try {
                 const rb::fft::SceneDeband d = rb::fft::deband_scene(
                     scene->pathUtf8(), band, notches, stretch, kSceneOverlaySide, reference.get(),
-                    rb::Progress([&](double f) {
-                        shared->store(int(f * 100));
-                        return latest->load() == generation;
-                    }));
+                    rb::Progress(job.progressFn()));
                 r.after = toQImage(d.after);
                 r.diff = toQImage(d.difference);
                 r.metrics = {d.psnr_before, d.psnr_after, d.ssim_before, d.ssim_after};
             } catch (const rb::Cancelled&) {
-                r.cancelled = true;
+                throw;
             } catch (const std::exception& e) {
                 r.error = namingFile(scene->path, e);
             }
             return r;
         },
-        [this, generation](const Result& r) {
-            if (generation != sceneGeneration_)
-                return; // cancelled, or superseded by newer notches
+        [this](const Result& r) {
             sceneRunning_ = false;
-            progressTimer_.stop();
-            if (r.cancelled) {
-                sceneState_ = tr("cancelled");
-            } else if (!r.error.isEmpty()) {
+            if (!r.error.isEmpty()) {
                 sceneState_ = tr("failed");
                 emit failed(r.error);
             } else {
@@ -697,7 +674,7 @@ void DebandController::startSceneJob() {
                 updateSceneOverlay();
             }
             emit sceneJobStateChanged(false);
-            if (!r.cancelled && r.error.isEmpty())
+            if (r.error.isEmpty())
                 emit sceneResultReady();
         });
 }
@@ -710,7 +687,7 @@ void DebandController::setReference(const QString& path) {
 }
 
 void DebandController::clearReference() {
-    ++referenceGeneration_;
+    referenceLane_.cancel();
     referencePath_.clear();
     reference_.reset();
     sceneMetrics_ = {};
@@ -718,9 +695,9 @@ void DebandController::clearReference() {
 }
 
 void DebandController::loadReference() {
+    referenceLane_.cancel(); // one for another scene or band
     reference_.reset();
     sceneMetrics_ = {};
-    const quint64 generation = ++referenceGeneration_;
     emit referenceChanged();
     if (!scene_)
         return;
@@ -728,10 +705,10 @@ void DebandController::loadReference() {
         std::shared_ptr<const rb::Raster> data;
         QString error;
     };
-    runInBackground(
-        this, &ioPool_,
+    // Supersedes a reference being read for another path, band or scene.
+    referenceLane_.run(
         [path = referencePath_, band = band_, w = scene_->profile.width, h = scene_->profile.height,
-         sceneName = QFileInfo(scene_->path).fileName()]() {
+         sceneName = QFileInfo(scene_->path).fileName()](JobContext&) {
             Result r;
             try {
                 r.data = std::make_shared<const rb::Raster>(rb::fft::read_reference(
@@ -741,9 +718,7 @@ void DebandController::loadReference() {
             }
             return r;
         },
-        [this, generation](const Result& r) {
-            if (generation != referenceGeneration_)
-                return;
+        [this](const Result& r) {
             if (!r.data) {
                 referencePath_.clear();
                 emit referenceChanged();

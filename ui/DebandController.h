@@ -8,27 +8,27 @@
 // user picks), notch-set import / export, and what the map shows: before, after or the
 // difference, as map canvas overlays.
 //
-// Threads. Nothing here computes or reads files on the GUI thread:
-// - area pool (1 thread): reading the area and its forward transforms; auto-detection;
-// - preview pool (1 long-lived thread): the only thread that runs the DebandPreview (apply,
-//   removed energy) and draws the area overlay: per job, the half-resolution result first
-//   (delivered at once), then the full-resolution one, which is skipped when a newer request
-//   already waits. At most one preview job is in flight and at most one waits (the newest
-//   request replaces the waiting one), so a drag never queues work behind it;
-// - scene pool (1 thread): the whole-scene deband and its metrics, cancellable;
-// - I/O pool (1 thread): reference scenes and notch JSON files.
-// Results for another area, band or scene, or for a cancelled job, are dropped on arrival.
+// Threads. Nothing here computes or reads files on the GUI thread; each kind of work has its
+// JobLane (one thread; a newer job supersedes the running one, whose result is dropped):
+// - area: reading the area and its forward transforms; detect: auto-detection;
+// - preview: the only lane that runs the area's DebandPreview (apply, removed energy) and
+//   draws the area overlay: per job, the half-resolution result first (delivered at once),
+//   then the full-resolution one, which is skipped when a newer request already waits (it
+//   cancels the running job). At most one preview job is in flight and at most one waits
+//   (the newest request replaces the waiting one), so a drag never queues work behind it;
+// - scene: the whole-scene deband and its metrics, with progress, cancellable;
+// - reference: the reference scene; io: notch JSON files (each delivered).
+// Results for another area, band or scene are dropped on arrival.
 #include <QElapsedTimer>
 #include <QImage>
 #include <QObject>
-#include <QThreadPool>
 #include <QTimer>
 
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "JobLane.h"
 #include "SceneLayer.h"
 #include "rasterbench/deband.h"
 #include "rasterbench/deband_area.h"
@@ -170,7 +170,6 @@ private:
         Show show = Show::After;
         int step = 1;
         qint64 requestedNs = 0;
-        quint64 sequence = 0; ///< requestPreview's count when it was asked for
     };
     void requestPreview();
     void launchPreview(PreviewJob job);
@@ -197,7 +196,6 @@ private:
     int band_ = 1;
     std::shared_ptr<const Area> area_;
     bool preparing_ = false;
-    quint64 areaGeneration_ = 0;
 
     rb::fft::NotchSet notches_;
     std::vector<rb::fft::NotchSet> undo_, redo_;
@@ -213,22 +211,14 @@ private:
     double lastPreviewMs_ = 0, lastPreviewLatencyMs_ = 0;
     double lastCoarsePreviewMs_ = 0, lastCoarsePreviewLatencyMs_ = 0;
     int coarsePreviewsDelivered_ = 0;
-    quint64 previewSequence_ = 0;
-    /// The newest preview request's sequence, read by the running job.
-    std::shared_ptr<std::atomic<quint64>> latestPreview_ =
-        std::make_shared<std::atomic<quint64>>(0);
+    quint64 previewJob_ = 0; ///< the preview lane's newest job (a preview or the energy)
     double energyRemoved_ = 0, energyTotal_ = 0;
     rb::fft::NotchSet energyNotches_; ///< what energyRemoved_ was measured for
     int previewJobsStarted_ = 0;
 
-    QThreadPool areaPool_, previewPool_, scenePool_, ioPool_;
     QElapsedTimer clock_; ///< preview latency: request to delivery
 
-    QTimer sceneTimer_;    ///< waits for edits to pause
-    QTimer progressTimer_; ///< polls the running job's progress
-    quint64 sceneGeneration_ = 0;
-    std::shared_ptr<std::atomic<quint64>> latestScene_;
-    std::shared_ptr<std::atomic<int>> sceneProgressShared_;
+    QTimer sceneTimer_; ///< waits for edits to pause
     bool sceneRunning_ = false;
     int sceneProgress_ = 0;
     QString sceneState_;
@@ -237,7 +227,9 @@ private:
 
     QString referencePath_;
     std::shared_ptr<const rb::Raster> reference_; ///< the deband band, Float32, scene grid
-    quint64 referenceGeneration_ = 0;
+
+    // Last, so they go first: their jobs' callbacks use the state above.
+    JobLane areaLane_, detectLane_, previewLane_, sceneLane_, referenceLane_, ioLane_;
 };
 
 } // namespace rb::ui

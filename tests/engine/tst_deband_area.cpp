@@ -83,20 +83,20 @@ private slots:
 
     void greyImageStretchAndDifference() {
         // lo..hi maps to 0..255; masked pixels are transparent; every step-th sample.
-        const std::vector<float> v = {0, 50, 100, 150, -10, 75};
+        const std::vector<float> v = {0, 50, 255, 300, -10, 75};
         const std::vector<std::uint8_t> m = {255, 255, 255, 255, 255, 0};
-        const Rgba8Image g = grey_image(v.data(), nullptr, m.data(), 2, 3, 1, 0, 100);
+        const Rgba8Image g = grey_image(v.data(), nullptr, m.data(), 2, 3, 1, 0, 255);
         QCOMPARE(g.width, 3);
         QCOMPARE(g.height, 2);
-        QCOMPARE(g.pixels, (std::vector<std::uint32_t>{greyOf(0), greyOf(127), greyOf(255),
+        QCOMPARE(g.pixels, (std::vector<std::uint32_t>{greyOf(0), greyOf(50), greyOf(255),
                                                        greyOf(255), greyOf(0), 0}));
-        const Rgba8Image s = grey_image(v.data(), nullptr, nullptr, 2, 3, 2, 0, 100);
+        const Rgba8Image s = grey_image(v.data(), nullptr, nullptr, 2, 3, 2, 0, 255);
         QCOMPARE(s.width, 2);
         QCOMPARE(s.height, 1);
         QCOMPARE(s.pixels, (std::vector<std::uint32_t>{greyOf(0), greyOf(255)}));
         // Difference: a change of 2 everywhere is +-4 RMS = +-8 about mid grey:
         // (2 + 8) / 16 * 255 = 159.
-        const std::vector<float> ref = {-2, 48, 98, 148, -12, 73};
+        const std::vector<float> ref = {-2, 48, 253, 298, -12, 73};
         const Rgba8Image d = grey_image(v.data(), ref.data(), nullptr, 2, 3, 1, 0, 100);
         for (auto p : d.pixels)
             QCOMPARE(p, greyOf(159));
@@ -226,7 +226,8 @@ private slots:
         QCOMPARE(d.difference.width, 198);
         // The reference is the scene: identical before, changed after.
         QVERIFY(d.psnr_before && std::isinf(*d.psnr_before));
-        QCOMPARE(*d.ssim_before, 1.0);
+        QVERIFY2(std::abs(*d.ssim_before - 1.0) < 1e-6,
+                 qPrintable(QString::number(*d.ssim_before)));
         QVERIFY(d.psnr_after && std::isfinite(*d.psnr_after));
         QCOMPARE(*d.psnr_after, psnr(out, reference, 0));
         QVERIFY(*d.ssim_after < 1.0);

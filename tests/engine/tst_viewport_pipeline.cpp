@@ -206,13 +206,28 @@ private slots:
         compareWith(c, compositeOf(coarse, *request.scorer, request.options), cplan.crop);
         QCOMPARE(pipeline.counters().statistics, 0u);
 
-        // After a full pass: the full view's statistics, subsampled.
+        // After a full pass: its scores, subsampled.
         const ViewportPreview full = pipeline.run(request);
-        const auto fullStats =
-            stack_statistics(readPlan(scenes, plan), request.scorer->stack_needs());
-        const StackStats sub = subsample(fullStats, 2);
-        const ViewportPreview c2 = pipeline.coarse(request, 2);
-        compareWith(c2, compositeOf(coarse, *request.scorer, request.options, &sub), cplan.crop);
+        const std::vector<Raster> fullStack = readPlan(scenes, plan);
+        {
+            Expected e;
+            e.stack = coarse;
+            for (const auto& s : score_stack(fullStack, *request.scorer))
+                e.scores.push_back(subsample(s, 2));
+            e.result = composite(e.stack, e.scores, request.options);
+            compareWith(pipeline.coarse(request, 2), e, cplan.crop);
+        }
+        // Another scorer of the same statistics: the full view's statistics, subsampled.
+        ScoreOptions so = make_score_options("median-distance");
+        set_score_param(so, "invalid_distance", "2");
+        auto other = request;
+        other.scorer = std::make_shared<const Scorer>(so, layoutOf(scenes));
+        const StackStats sub =
+            subsample(stack_statistics(fullStack, other.scorer->stack_needs()), 2);
+        compareWith(pipeline.coarse(other, 2),
+                    compositeOf(coarse, *other.scorer, other.options, &sub), cplan.crop);
+        QCOMPARE(pipeline.counters().statistics, 1u);
+        QCOMPARE(pipeline.counters().coarse, 3u);
 
         // A pixel-local method: the coarse preview is exactly every other pixel of the full.
         const auto darkness = requestFor(scenes, plan, "darkness");

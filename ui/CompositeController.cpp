@@ -152,6 +152,10 @@ void CompositeController::rebuildScorer() {
         error_.clear();
     } catch (const std::exception& e) {
         error_ = QString::fromUtf8(e.what());
+        // A preview running or queued for the options this replaces is not shown either:
+        // the map keeps the last good one until the options are usable again.
+        viewLane_.cancel();
+        viewportPending_ = false;
     }
 }
 

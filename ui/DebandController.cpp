@@ -30,7 +30,6 @@ namespace rb::ui {
 using rb::fft::NotchSet;
 
 namespace {
-const QString kSceneOverlay = QStringLiteral("deband-1-scene");
 const QString kAreaOverlay = QStringLiteral("deband-2-area");
 
 /// The engine's messages name the file; one that does not (a bad_alloc) gets it in front,
@@ -40,26 +39,28 @@ QString namingFile(const QString& path, const std::exception& e) {
     return what.contains(path) ? what : path + QStringLiteral(": ") + what;
 }
 
-QString decibels(double v) {
-    return std::isfinite(v) ? QString::number(v, 'f', 2) : QStringLiteral("\u221e");
-}
 } // namespace
 
 DebandController::DebandController(MapCanvas* canvas, QObject* parent)
-    : QObject(parent), canvas_(canvas) {
+    : QObject(parent), canvas_(canvas), sceneJob_(canvas) {
     // Exports, imports: each delivered.
     ioLane_.setPolicy(JobLane::Policy::Independent);
     clock_.start();
-    // Edits come in bursts (a drag): the whole scene waits until they pause.
-    sceneTimer_.setSingleShot(true);
-    sceneTimer_.setInterval(400);
-    connect(&sceneTimer_, &QTimer::timeout, this, &DebandController::startSceneJob);
+    connect(&sceneJob_, &DebandSceneJob::progressChanged, this,
+            &DebandController::sceneProgressChanged);
+    connect(&sceneJob_, &DebandSceneJob::runningChanged, this,
+            &DebandController::sceneJobStateChanged);
+    connect(&sceneJob_, &DebandSceneJob::resultReady, this, &DebandController::sceneResultReady);
+    connect(&sceneJob_, &DebandSceneJob::referenceChanged, this,
+            &DebandController::referenceChanged);
+    connect(&sceneJob_, &DebandSceneJob::message, this, &DebandController::message);
+    connect(&sceneJob_, &DebandSceneJob::failed, this, &DebandController::failed);
 }
 
 DebandController::~DebandController() {
     // The preview job posts its coarse image to this object: it stops before anything of
     // this object goes (the lanes, declared last, then wait for the others).
-    for (JobLane* lane : {&areaLane_, &detectLane_, &previewLane_, &sceneLane_}) {
+    for (JobLane* lane : {&areaLane_, &detectLane_, &previewLane_}) {
         lane->cancel();
         lane->waitForWorkers();
     }
@@ -78,12 +79,11 @@ void DebandController::setScene(std::shared_ptr<const SceneData> scene) {
     pendingPreview_.reset();
     previewNotches_ = {};
     band_ = scene_ && !scene_->bands.empty() ? scene_->bands.front() : 1;
-    cancelSceneJob();
+    // The notches (in cycles/pixel) carry over; a reference must be on the new grid.
+    sceneJob_.setStretch(std::nullopt);
+    sceneJob_.setSource(scene_, band_);
     if (canvas_)
         canvas_->setOverlay(kAreaOverlay, {}, {});
-    // The notches (in cycles/pixel) carry over; a reference must be on the new grid.
-    if (!referencePath_.isEmpty())
-        loadReference();
 }
 
 void DebandController::setBand(int band) {
@@ -93,9 +93,8 @@ void DebandController::setBand(int band) {
     area_.reset();
     after_.reset();
     pendingPreview_.reset();
-    cancelSceneJob();
-    if (!referencePath_.isEmpty())
-        loadReference();
+    sceneJob_.setStretch(std::nullopt);
+    sceneJob_.setSource(scene_, band_);
     prepareArea();
 }
 
@@ -146,6 +145,7 @@ void DebandController::prepareArea() {
                 return;
             }
             area_ = r.area;
+            sceneJob_.setStretch(area_->stretch()); // the scene looks like the area
             const auto v = area_->data().band<float>(0);
             before_.assign(v.begin(), v.end());
             after_.reset();
@@ -227,7 +227,7 @@ void DebandController::notchesEdited() {
                              QString::fromStdString(rb::fft::to_json(notches_)));
     emit notchesChanged();
     requestPreview();
-    scheduleSceneJob();
+    sceneJob_.scheduleSceneJob(notches_);
 }
 
 void DebandController::autoDetect() {
@@ -326,7 +326,7 @@ void DebandController::importNotches(const QString& path) {
 
 void DebandController::setShow(Show show) {
     show_ = show;
-    updateSceneOverlay();
+    sceneJob_.setShow(show);
     if (show_ == Show::Before) {
         if (canvas_)
             canvas_->setOverlay(kAreaOverlay, {}, {}); // nothing to compute: at once
@@ -533,203 +533,12 @@ QString DebandController::metricsText() const {
                          .arg(lastCoarsePreviewMs_, 0, 'f', 1)
                          .arg(lastCoarsePreviewLatencyMs_, 0, 'f', 1);
     }
-    if (sceneRunning_)
-        lines << tr("whole scene: %1 %").arg(sceneProgress_);
-    else if (!sceneState_.isEmpty())
-        lines << tr("whole scene: %1").arg(sceneState_);
-    if (!referencePath_.isEmpty()) {
-        const QString name = QFileInfo(referencePath_).fileName();
-        if (!reference_)
-            lines << tr("reference %1: reading...").arg(name);
-        else if (sceneMetrics_.psnrAfter)
-            lines << tr("vs %1: PSNR %2 \u2192 %3 dB, SSIM %4 \u2192 %5")
-                         .arg(name)
-                         .arg(decibels(*sceneMetrics_.psnrBefore))
-                         .arg(decibels(*sceneMetrics_.psnrAfter))
-                         .arg(sceneMetrics_.ssimBefore.value_or(0), 0, 'f', 4)
-                         .arg(sceneMetrics_.ssimAfter.value_or(0), 0, 'f', 4);
-        else
-            lines << tr("vs %1: PSNR / SSIM follow the whole-scene result").arg(name);
-    }
+    lines << sceneJob_.metricsLines();
     return lines.join(QLatin1Char('\n'));
 }
 
 // ---- whole scene ---------------------------------------------------------------------
 
-void DebandController::updateSceneOverlay() {
-    if (!canvas_)
-        return;
-    const QImage& scene = show_ == Show::After ? sceneAfter_ : sceneDiff_;
-    if (show_ != Show::Before && !scene.isNull() && scene_)
-        canvas_->setOverlay(kSceneOverlay, scene,
-                            QRectF(0, 0, scene_->profile.width, scene_->profile.height));
-    else
-        canvas_->setOverlay(kSceneOverlay, {}, {});
-}
-
-void DebandController::dropSceneResult() {
-    sceneMetrics_ = {};
-    if (sceneAfter_.isNull() && sceneDiff_.isNull())
-        return; // a drag calls this per move: the map (and its layer list) is left alone
-    sceneAfter_ = sceneDiff_ = QImage();
-    updateSceneOverlay();
-}
-
-void DebandController::scheduleSceneJob() {
-    // Newer edits make a running job stale at once; its result (and the previous one, made
-    // for other notches) must not be shown.
-    sceneLane_.cancel();
-    dropSceneResult();
-    sceneProgress_ = 0;
-    sceneState_.clear();
-    if (!scene_ || (notches_.empty() && !reference_)) {
-        // Nothing to compute: without notches the result is the scene, and there is no
-        // reference to measure it against.
-        sceneTimer_.stop();
-        if (sceneRunning_) {
-            sceneRunning_ = false;
-            emit sceneJobStateChanged(false);
-        }
-        return;
-    }
-    if (!sceneRunning_) {
-        sceneRunning_ = true; // from the user's side it runs: Cancel applies
-        emit sceneJobStateChanged(true);
-    }
-    emit sceneProgressChanged(0);
-    sceneTimer_.start();
-}
-
-void DebandController::startSceneJobNow() {
-    scheduleSceneJob();
-    if (sceneTimer_.isActive()) {
-        sceneTimer_.stop();
-        startSceneJob();
-    }
-}
-
-void DebandController::cancelSceneJob() {
-    const bool wasRunning = sceneRunning_;
-    sceneTimer_.stop();
-    sceneLane_.cancel(); // the worker's progress callback says stop
-    sceneRunning_ = false;
-    sceneProgress_ = 0;
-    dropSceneResult();
-    if (wasRunning) {
-        sceneState_ = tr("cancelled");
-        emit sceneJobStateChanged(false);
-        emit message(tr("whole-scene result cancelled"));
-    }
-}
-
-void DebandController::startSceneJob() {
-    if (!scene_)
-        return;
-    struct Result {
-        QImage after, diff;
-        SceneMetrics metrics;
-        QString error;
-    };
-    // The area's stretch, so the whole scene looks like the area being edited.
-    const auto stretch = area_ ? std::optional(area_->stretch()) : std::nullopt;
-    JobOptions options;
-    options.progress = [this](double f) {
-        const int p = std::clamp(int(f * 100), 0, 100);
-        if (p != sceneProgress_) {
-            sceneProgress_ = p;
-            emit sceneProgressChanged(p);
-        }
-    };
-    // Delivered only while current: a cancel or newer notches drop it.
-    sceneLane_.run(
-        std::move(options),
-        [scene = scene_, band = band_, notches = notches_, reference = reference_,
-         stretch](JobContext& job) {
-            Result r;
-            try {
-                const rb::fft::SceneDeband d = rb::fft::deband_scene(
-                    scene->pathUtf8(), band, notches, stretch, kSceneOverlaySide, reference.get(),
-                    rb::Progress(job.progressFn()));
-                r.after = toQImage(d.after);
-                r.diff = toQImage(d.difference);
-                r.metrics = {d.psnr_before, d.psnr_after, d.ssim_before, d.ssim_after};
-            } catch (const rb::Cancelled&) {
-                throw;
-            } catch (const std::exception& e) {
-                r.error = namingFile(scene->path, e);
-            }
-            return r;
-        },
-        [this](const Result& r) {
-            sceneRunning_ = false;
-            if (!r.error.isEmpty()) {
-                sceneState_ = tr("failed");
-                emit failed(r.error);
-            } else {
-                sceneState_ = tr("done");
-                sceneProgress_ = 100;
-                sceneAfter_ = r.after;
-                sceneDiff_ = r.diff;
-                sceneMetrics_ = r.metrics;
-                updateSceneOverlay();
-            }
-            emit sceneJobStateChanged(false);
-            if (r.error.isEmpty())
-                emit sceneResultReady();
-        });
-}
-
 // ---- reference -----------------------------------------------------------------------
-
-void DebandController::setReference(const QString& path) {
-    referencePath_ = path;
-    loadReference();
-}
-
-void DebandController::clearReference() {
-    referenceLane_.cancel();
-    referencePath_.clear();
-    reference_.reset();
-    sceneMetrics_ = {};
-    emit referenceChanged();
-}
-
-void DebandController::loadReference() {
-    referenceLane_.cancel(); // one for another scene or band
-    reference_.reset();
-    sceneMetrics_ = {};
-    emit referenceChanged();
-    if (!scene_)
-        return;
-    struct Result {
-        std::shared_ptr<const rb::Raster> data;
-        QString error;
-    };
-    // Supersedes a reference being read for another path, band or scene.
-    referenceLane_.run(
-        [path = referencePath_, band = band_, w = scene_->profile.width, h = scene_->profile.height,
-         sceneName = QFileInfo(scene_->path).fileName()](JobContext&) {
-            Result r;
-            try {
-                r.data = std::make_shared<const rb::Raster>(rb::fft::read_reference(
-                    path.toStdString(), band, w, h, sceneName.toStdString()));
-            } catch (const std::exception& e) {
-                r.error = namingFile(path, e);
-            }
-            return r;
-        },
-        [this](const Result& r) {
-            if (!r.data) {
-                referencePath_.clear();
-                emit referenceChanged();
-                emit failed(r.error);
-                return;
-            }
-            reference_ = r.data;
-            emit referenceChanged();
-            emit message(tr("reference %1 read").arg(QFileInfo(referencePath_).fileName()));
-            startSceneJobNow(); // the metrics come with the whole-scene result
-        });
-}
 
 } // namespace rb::ui

@@ -2,11 +2,10 @@
 // The deband workbench's state and the scheduling of its jobs, kept apart from its widgets:
 // the area of the scene being edited (an rb::fft::DebandArea: up to 2048 x 2048 pixels
 // around the view, its forward transforms at full and half resolution, the preview images
-// and auto-detection), the notch set with undo / redo, the preview
-// of the area (mask + inverse, in the background), the whole-scene result (background,
-// progress, cancel), the metrics (energy removed; PSNR / SSIM against a reference scene the
-// user picks), notch-set import / export, and what the map shows: before, after or the
-// difference, as map canvas overlays.
+// and auto-detection), the notch set with undo / redo, the preview of the area (mask +
+// inverse, in the background), the energy the notches remove, notch-set import / export,
+// and what the map shows of the area: before, after or the difference. The whole-scene
+// result and its metrics against a reference are a DebandSceneJob's.
 //
 // Threads. Nothing here computes or reads files on the GUI thread; each kind of work has its
 // JobLane (one thread; a newer job supersedes the running one, whose result is dropped):
@@ -16,18 +15,17 @@
 //   then the full-resolution one, which is skipped when a newer request already waits (it
 //   cancels the running job). At most one preview job is in flight and at most one waits
 //   (the newest request replaces the waiting one), so a drag never queues work behind it;
-// - scene: the whole-scene deband and its metrics, with progress, cancellable;
-// - reference: the reference scene; io: notch JSON files (each delivered).
+// - io: notch JSON files (each delivered).
 // Results for another area, band or scene are dropped on arrival.
 #include <QElapsedTimer>
 #include <QImage>
 #include <QObject>
-#include <QTimer>
 
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "DebandSceneJob.h"
 #include "JobLane.h"
 #include "SceneLayer.h"
 #include "rasterbench/deband.h"
@@ -41,11 +39,9 @@ class MapCanvas;
 class DebandController : public QObject {
     Q_OBJECT
 public:
-    enum class Show { Before, After, Difference };
+    using Show = DebandShow;
     /// Largest side of the edited area (the preview's forward transform is kept for it).
     static constexpr int kMaxAreaSide = 2048;
-    /// Longest side of the whole-scene overlay image.
-    static constexpr int kSceneOverlaySide = 2048;
     /// Undo steps kept (a drag is one step, so this is a long editing session).
     static constexpr std::size_t kMaxUndo = 500;
 
@@ -121,29 +117,28 @@ public:
     QString metricsText() const;
 
     // ---- whole scene -------------------------------------------------------------------
-    bool isSceneJobRunning() const { return sceneRunning_; }
+    // (DebandSceneJob's, for the current scene, band and notches)
+    bool isSceneJobRunning() const { return sceneJob_.isRunning(); }
     /// Progress of the running whole-scene job, 0..100.
-    int sceneProgress() const { return sceneProgress_; }
+    int sceneProgress() const { return sceneJob_.progress(); }
     /// Starts the whole-scene job now instead of after the edit pause.
-    void startSceneJobNow();
+    void startSceneJobNow() { sceneJob_.startSceneJobNow(); }
     /// Stops the running (or scheduled) whole-scene job; its result is dropped and the
     /// previous one is removed (it was for other notches).
-    void cancelSceneJob();
+    void cancelSceneJob() { sceneJob_.cancelSceneJob(); }
     /// True when the map shows a whole-scene result for the current notches.
-    bool hasSceneResult() const { return !sceneAfter_.isNull(); }
+    bool hasSceneResult() const { return sceneJob_.hasResult(); }
 
     // ---- reference scene (metrics) -----------------------------------------------------
     /// A raster on the scene's grid to compare before / after with (a clean acquisition, a
     /// synthetic truth). Read in the background; a size mismatch is reported by failed().
-    void setReference(const QString& path);
-    void clearReference();
-    QString referencePath() const { return referencePath_; }
-    bool hasReference() const { return reference_ != nullptr; }
-    struct SceneMetrics {
-        std::optional<double> psnrBefore, psnrAfter, ssimBefore, ssimAfter;
-    };
+    void setReference(const QString& path) { sceneJob_.setReference(path); }
+    void clearReference() { sceneJob_.clearReference(); }
+    QString referencePath() const { return sceneJob_.referencePath(); }
+    bool hasReference() const { return sceneJob_.hasReference(); }
+    using SceneMetrics = DebandSceneJob::Metrics;
     /// Metrics of the latest whole-scene result against the reference (empty without one).
-    const SceneMetrics& sceneMetrics() const { return sceneMetrics_; }
+    const SceneMetrics& sceneMetrics() const { return sceneJob_.metrics(); }
 
 signals:
     void areaReady();
@@ -181,12 +176,7 @@ private:
     /// The preview thread's reusable half-resolution output.
     static std::vector<float>& coarseBuffer();
     void launchEnergy(std::shared_ptr<const Area> area, const rb::fft::NotchSet& notches);
-    void updateSceneOverlay();
     void notchesEdited();
-    void scheduleSceneJob();
-    void startSceneJob();
-    void dropSceneResult();
-    void loadReference();
     int overlayStep() const;
     /// The area's window in scene pixels, where the map draws its overlay.
     QRectF areaRect() const;
@@ -218,18 +208,10 @@ private:
 
     QElapsedTimer clock_; ///< preview latency: request to delivery
 
-    QTimer sceneTimer_; ///< waits for edits to pause
-    bool sceneRunning_ = false;
-    int sceneProgress_ = 0;
-    QString sceneState_;
-    QImage sceneAfter_, sceneDiff_;
-    SceneMetrics sceneMetrics_;
-
-    QString referencePath_;
-    std::shared_ptr<const rb::Raster> reference_; ///< the deband band, Float32, scene grid
+    DebandSceneJob sceneJob_;
 
     // Last, so they go first: their jobs' callbacks use the state above.
-    JobLane areaLane_, detectLane_, previewLane_, sceneLane_, referenceLane_, ioLane_;
+    JobLane areaLane_, detectLane_, previewLane_, ioLane_;
 };
 
 } // namespace rb::ui

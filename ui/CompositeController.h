@@ -1,37 +1,33 @@
 #pragma once
-// The Score panel's state and jobs, kept apart from its widgets (as DebandController is):
-// the scenes to score (stack files plus their quality files), the score and composite
-// options, and three kinds of background work, each on its own pool where the newest request
-// wins and stale results are dropped:
-// - the viewport: every scene's visible window plus the scorer's halo, read decimated to
-//   screen resolution and cached per view, so a parameter change only rescores (or, for a
-//   composite-only parameter, only recomposites) and re-renders; the result shows on the map
-//   as one overlay (composite, winning scene, score, high/low-scoring pixels, best/worst
-//   rank) and the time from the change to the overlay reaching the map is measured;
+// The Score panel's state and the scheduling of its jobs, kept apart from its widgets (as
+// DebandController is): the scenes to score (stack files plus their quality files), the
+// score and composite options, and three kinds of background work, each on its own JobLane
+// where the newest request wins and stale results are dropped:
+// - the viewport: an rb::ViewportPipeline reads every scene's visible window plus the
+//   scorer's halo decimated to screen resolution and caches it per view, so a parameter
+//   change only rescores (or, for a composite-only parameter, only recomposites) and
+//   re-renders; the result shows on the map as one overlay (ScoreOverlay) and the time from
+//   the change to the overlay reaching the map is measured;
 // - the whole scene at full resolution (composite_files into a temporary folder), after the
 //   parameters settle, with progress and cancel;
 // - the pixel inspector: every scene's value and score at one pixel at full resolution.
-#include <QColor>
 #include <QElapsedTimer>
 #include <QImage>
 #include <QObject>
 #include <QPointer>
-#include <QRectF>
 #include <QSize>
 #include <QString>
-#include <QThreadPool>
 #include <QTimer>
 
-#include <atomic>
 #include <memory>
-#include <optional>
 #include <vector>
 
-#include "rasterbench/colormap.h"
+#include "JobLane.h"
+#include "ScoreOverlay.h"
 #include "rasterbench/composite.h"
-#include "rasterbench/render.h"
-#include "rasterbench/scene_date.h"
+#include "rasterbench/output_guard.h"
 #include "rasterbench/score.h"
+#include "rasterbench/viewport_pipeline.h"
 #include "rasterbench/window.h"
 
 class QTemporaryDir;
@@ -40,86 +36,8 @@ namespace rb::ui {
 
 class MapCanvas;
 
-/// One scene to score: its file, an optional quality file stacked after its bands, and what
-/// legends and charts call it.
-struct ScoreScene {
-    QString path;
-    QString qa;
-    QString name;
-    std::optional<rb::SceneDate> date;
-    rb::SceneSource source() const;
-    /// "name (date)" or the name alone.
-    QString label() const;
-};
-
-/// Which scene windows a viewport preview reads, and which part of the result is shown.
-struct ViewportPlan {
-    rb::Window read; ///< scene pixels read: the visible window plus halo, clamped
-    int outCols = 0; ///< size the read window is decimated to
-    int outRows = 0;
-    int step = 1;    ///< scene pixels per output pixel (integer decimation)
-    rb::Window crop; ///< the visible part, in output pixels
-    QRectF pixels;   ///< scene-pixel rectangle that `crop` covers (the overlay's)
-    bool empty() const { return crop.empty(); }
-    bool operator==(const ViewportPlan&) const = default;
-};
-
-/// Plans a preview of `visible` (scene pixels) shown on `screen` device pixels, with `halo`
-/// output pixels of context, on a `width` x `height` raster. The decimation step grows
-/// until `scenes` scenes of `bytesPerPixel` fit in `budgetBytes`.
-ViewportPlan planViewport(const rb::Window& visible, QSize screen, int halo, std::int64_t width,
-                          std::int64_t height, int scenes, std::size_t bytesPerPixel,
-                          std::size_t budgetBytes);
-
-/// What the viewport overlay shows.
-enum class ScoreView { Composite, Winner, Score, HighScoring, LowScoring, BestRank, WorstRank };
-
-/// The rendering choices of the overlay.
-struct ScoreDisplay {
-    ScoreView view = ScoreView::Composite;
-    double opacity = 0.8; ///< 0..1, multiplies the overlay's alpha
-    /// High/low-scoring views: pixels of the current scene whose score is at or above /
-    /// below this percentile of its valid scores in the view.
-    double threshold = 50;
-    rb::Colormap scoreColormap = rb::Colormap::Viridis;
-    /// RGB bands (0-based) and per-band stretch of composites and rank images: the current
-    /// scene's display, so the composite looks like the scenes it is made of.
-    std::vector<int> rgbBands;
-    std::vector<rb::StretchRange> stretch; ///< indexed like the composite's bands
-    double gamma = 1;
-};
-
-/// What a legend lists: a colour ramp between two values, or one colour per entry.
-struct ScoreLegend {
-    bool ramp = false;
-    double lo = 0, hi = 0;
-    rb::Colormap colormap = rb::Colormap::Viridis;
-    QString title;
-    struct Entry {
-        QColor color;
-        QString text;
-    };
-    std::vector<Entry> entries;
-};
-
-/// A viewport preview: the visible part of the composite and of the current scene.
-struct ViewportResult {
-    ViewportPlan plan;
-    int current = -1;              ///< scene index of `scene` and `score`
-    rb::Raster scene;              ///< the current scene's bands, cropped to plan.crop
-    rb::Raster score;              ///< its score, cropped
-    rb::CompositeResult composite; ///< cropped to plan.crop
-    double readMs = 0, scoreMs = 0, compositeMs = 0;
-};
-
-/// One pixel of every scene at full resolution.
-struct PixelScores {
-    int col = -1, row = -1;
-    int band = 0; ///< 0-based band whose values are listed
-    std::vector<double> values;
-    std::vector<bool> valid;
-    std::vector<float> scores;
-    int winner = -1; ///< scene index of the composite's winner, -1 when none
+/// One pixel of every scene at full resolution (rb::inspect_pixel), or why it failed.
+struct PixelScores : rb::ScoredPixel {
     QString error;
 };
 
@@ -187,15 +105,11 @@ public:
     static constexpr double kCoarseFirstMs = 60;
     /// Turns the coarse first preview off or on, with the full-viewport time and output
     /// size above which it is used.
-    void setCoarseFirst(bool on, double minMs = kCoarseFirstMs, qint64 minPixels = 512 * 512) {
-        coarseFirst_ = on;
-        coarseMinMs_ = minMs;
-        coarseMinPixels_ = minPixels;
-    }
+    void setCoarseFirst(bool on, double minMs = kCoarseFirstMs, qint64 minPixels = 512 * 512);
     QString lastError() const { return error_; }
 
     /// Full-resolution job: starts automatically once the parameters settle.
-    bool isFullRunning() const { return fullRunning_; }
+    bool isFullRunning() const { return fullLane_.busy(); }
     double fullProgress() const { return fullProgress_; }
     void cancelFull();
     /// Files of the latest full-resolution result (empty until one completes).
@@ -204,7 +118,9 @@ public:
     /// Copies the latest full-resolution composite, and its winning-scene index when
     /// `indexPath` is not empty, to those paths in the background. Each is written beside
     /// its target and renamed into place, so an existing file is only ever replaced by a
-    /// complete copy. Emits saved(); false at once when there is no result to save.
+    /// complete copy. A target that is one of the scenes or quality files, or two targets
+    /// that are one file, are refused (saved(false, why)) before anything is written.
+    /// Emits saved(); false at once when there is no result to save.
     bool saveFull(const QString& compositePath, const QString& indexPath = {});
     /// Milliseconds to wait after the last change before the full-resolution job.
     void setFullDelay(int ms) { fullTimer_.setInterval(ms); }
@@ -213,10 +129,6 @@ public:
     void inspect(int col, int row, int band);
     const PixelScores& inspection() const { return pixel_; }
     bool isInspectPending() const { return inspectPending_; }
-
-    /// Renders a preview for `display` (thread-safe; exposed for tests).
-    static QImage render(const ViewportResult& r, const ScoreDisplay& display,
-                         const std::vector<ScoreScene>& scenes, ScoreLegend* legend);
 
 signals:
     void viewportUpdated();
@@ -229,14 +141,16 @@ signals:
     void message(const QString& text);
 
 private:
-    struct Reads;
-    struct Scored;
     void rebuildScorer();
     void requestViewport(bool restartClock = true);
     void startViewport();
+    /// The viewport the preview reads for the current view, scenes and scorer.
+    rb::ViewportPlan plan() const;
     void rerender();
     void showOverlay(const QImage& image, const ScoreLegend& legend);
     void startFull();
+    /// The scenes' files, as output_guard names them.
+    std::vector<rb::FileRole> inputFiles() const;
 
     QPointer<MapCanvas> canvas_; ///< may go first when a window closes
     std::vector<ScoreScene> scenes_;
@@ -247,42 +161,30 @@ private:
     rb::ScoreOptions score_;
     rb::CompositeOptions composite_;
     std::shared_ptr<const rb::Scorer> scorer_;
-    quint64 scoreGeneration_ = 0; ///< bumped when scores must be recomputed
     rb::Window visible_;
     QSize screen_;
     ScoreDisplay display_;
     bool enabled_ = true;
 
-    QThreadPool viewPool_, fullPool_, inspectPool_, renderPool_, readPool_, savePool_;
-    std::shared_ptr<std::atomic<quint64>> latestView_, latestFull_, latestInspect_;
-    quint64 viewGeneration_ = 0, fullGeneration_ = 0, inspectGeneration_ = 0;
-    quint64 renderGeneration_ = 0; ///< display-only re-renders
-    std::shared_ptr<const Reads> reads_;
-    std::shared_ptr<const Scored> scored_;
+    /// Reads, statistics and scores of the view, reused across parameter changes.
+    std::shared_ptr<rb::ViewportPipeline> pipeline_;
+    quint64 viewJob_ = 0; ///< the newest viewport job
     std::shared_ptr<const ViewportResult> result_;
     bool viewportPending_ = false;
-    bool jobRunning_ = false;
-    bool rerun_ = false;
     QElapsedTimer clock_;
     qint64 changeNs_ = -1; ///< clock_ time of the change being previewed
     double latencyMs_ = -1;
     double firstOverlayMs_ = -1;
     bool overlayCoarse_ = false;
-    bool coarseFirst_ = true;
-    double coarseMinMs_ = kCoarseFirstMs;
-    qint64 coarseMinPixels_ = 512 * 512;
-    /// Score and composite times of the latest full-viewport preview (the next one's cost).
-    double lastScoreMs_ = 0, lastCompositeMs_ = 0;
-    quint64 coarseShown_ = 0; ///< view generation whose coarse preview is on the map
-    /// Shows a coarse first preview of view generation `generation` (GUI thread).
-    void showCoarse(quint64 generation, std::shared_ptr<const ViewportResult> result,
-                    const QImage& image, const ScoreLegend& legend);
+    quint64 coarseShown_ = 0; ///< viewport job whose coarse preview is on the map
+    /// Shows a coarse first preview of viewport job `job` (GUI thread).
+    void showCoarse(quint64 job, std::shared_ptr<const ViewportResult> result, const QImage& image,
+                    const ScoreLegend& legend);
     QImage overlay_;
     ScoreLegend legend_;
     QString error_;
 
     QTimer fullTimer_;
-    bool fullRunning_ = false;
     double fullProgress_ = 0;
     std::shared_ptr<QTemporaryDir> fullDir_;
     bool fullValid_ = false;
@@ -290,6 +192,9 @@ private:
 
     PixelScores pixel_;
     bool inspectPending_ = false;
+
+    // Last, so they go first: their jobs' callbacks use the state above.
+    JobLane viewLane_, fullLane_, inspectLane_, renderLane_, saveLane_;
 };
 
 } // namespace rb::ui

@@ -10,10 +10,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "Background.h"
 #include "MapCanvas.h"
-#include "rasterbench/dataset.h"
-#include "rasterbench/render.h"
+#include "SceneRender.h"
 
 namespace {
 
@@ -32,30 +30,7 @@ namespace rb::ui {
 using rb::fft::NotchSet;
 
 namespace {
-const QString kSceneOverlay = QStringLiteral("deband-1-scene");
 const QString kAreaOverlay = QStringLiteral("deband-2-area");
-
-/// Band `band` (1-based) of `path` in `window` as Float32 with its validity mask.
-rb::Raster readFloat(const std::string& path, int band, std::optional<rb::Window> window) {
-    const rb::Dataset ds = rb::Dataset::open(path);
-    rb::ReadOptions ro;
-    ro.bands = {band};
-    ro.window = window;
-    const rb::Raster r = ds.read(ro);
-    rb::Raster f(rb::DataType::Float32, 1, r.rows(), r.cols());
-    auto dst = f.band<float>(0);
-    rb::visit_dtype(r.dtype(), [&](auto x) {
-        using T = decltype(x);
-        const auto src = r.band<T>(0);
-        for (std::size_t i = 0; i < src.size(); ++i)
-            dst[i] = float(src[i]);
-    });
-    if (r.has_mask()) {
-        const auto m = r.mask(0);
-        std::copy(m.begin(), m.end(), f.mask(0).begin());
-    }
-    return f;
-}
 
 /// The engine's messages name the file; one that does not (a bad_alloc) gets it in front,
 /// so every failure the panel shows says which file it was about.
@@ -64,50 +39,31 @@ QString namingFile(const QString& path, const std::exception& e) {
     return what.contains(path) ? what : path + QStringLiteral(": ") + what;
 }
 
-QString decibels(double v) {
-    return std::isfinite(v) ? QString::number(v, 'f', 2) : QStringLiteral("\u221e");
-}
 } // namespace
 
-struct DebandController::Area {
-    rb::Window window;
-    int band = 1;
-    rb::Raster data; ///< Float32, one band, with mask
-    /// Used only by preview jobs, which run one at a time on the preview pool's thread:
-    /// the area's session and the half-resolution one shown first.
-    std::unique_ptr<rb::fft::DebandPreview> preview;
-    std::vector<float> coarseBefore; ///< the box-averaged area (coarse difference view)
-    std::shared_ptr<const rb::fft::Spectrum> spectrum; ///< tapered, for display and auto
-    double lo = 0, hi = 1;                             ///< display stretch
-};
-
 DebandController::DebandController(MapCanvas* canvas, QObject* parent)
-    : QObject(parent), canvas_(canvas), latestScene_(std::make_shared<std::atomic<quint64>>(0)),
-      sceneProgressShared_(std::make_shared<std::atomic<int>>(0)) {
-    for (QThreadPool* pool : {&areaPool_, &previewPool_, &scenePool_, &ioPool_})
-        pool->setMaxThreadCount(1);
-    // The preview thread lives as long as the controller: it keeps the engine's per-thread
-    // scratch spectrum warm (a fresh 16 MB buffer per edit would cost more than the mask).
-    previewPool_.setExpiryTimeout(-1);
+    : QObject(parent), canvas_(canvas), sceneJob_(canvas) {
+    // Exports, imports: each delivered.
+    ioLane_.setPolicy(JobLane::Policy::Independent);
     clock_.start();
-    // Edits come in bursts (a drag): the whole scene waits until they pause.
-    sceneTimer_.setSingleShot(true);
-    sceneTimer_.setInterval(400);
-    connect(&sceneTimer_, &QTimer::timeout, this, &DebandController::startSceneJob);
-    progressTimer_.setInterval(100);
-    connect(&progressTimer_, &QTimer::timeout, this, [this] {
-        const int p = std::clamp(sceneProgressShared_->load(), 0, 100);
-        if (p != sceneProgress_) {
-            sceneProgress_ = p;
-            emit sceneProgressChanged(p);
-        }
-    });
+    connect(&sceneJob_, &DebandSceneJob::progressChanged, this,
+            &DebandController::sceneProgressChanged);
+    connect(&sceneJob_, &DebandSceneJob::runningChanged, this,
+            &DebandController::sceneJobStateChanged);
+    connect(&sceneJob_, &DebandSceneJob::resultReady, this, &DebandController::sceneResultReady);
+    connect(&sceneJob_, &DebandSceneJob::referenceChanged, this,
+            &DebandController::referenceChanged);
+    connect(&sceneJob_, &DebandSceneJob::message, this, &DebandController::message);
+    connect(&sceneJob_, &DebandSceneJob::failed, this, &DebandController::failed);
 }
 
 DebandController::~DebandController() {
-    latestScene_->store(~quint64(0)); // running jobs see they are stale and cancel
-    for (QThreadPool* pool : {&areaPool_, &previewPool_, &scenePool_, &ioPool_})
-        pool->waitForDone();
+    // The preview job posts its coarse image to this object: it stops before anything of
+    // this object goes (the lanes, declared last, then wait for the others).
+    for (JobLane* lane : {&areaLane_, &detectLane_, &previewLane_}) {
+        lane->cancel();
+        lane->waitForWorkers();
+    }
 }
 
 void DebandController::setScene(std::shared_ptr<const SceneData> scene) {
@@ -115,7 +71,7 @@ void DebandController::setScene(std::shared_ptr<const SceneData> scene) {
     scene_ = std::move(scene);
     if (same)
         return;
-    ++areaGeneration_; // an area being read for the old scene is dropped on arrival
+    areaLane_.cancel(); // an area being read for the old scene is dropped
     preparing_ = false;
     area_.reset();
     before_.clear();
@@ -123,12 +79,11 @@ void DebandController::setScene(std::shared_ptr<const SceneData> scene) {
     pendingPreview_.reset();
     previewNotches_ = {};
     band_ = scene_ && !scene_->bands.empty() ? scene_->bands.front() : 1;
-    cancelSceneJob();
+    // The notches (in cycles/pixel) carry over; a reference must be on the new grid.
+    sceneJob_.setStretch(std::nullopt);
+    sceneJob_.setSource(scene_, band_);
     if (canvas_)
         canvas_->setOverlay(kAreaOverlay, {}, {});
-    // The notches (in cycles/pixel) carry over; a reference must be on the new grid.
-    if (!referencePath_.isEmpty())
-        loadReference();
 }
 
 void DebandController::setBand(int band) {
@@ -138,18 +93,17 @@ void DebandController::setBand(int band) {
     area_.reset();
     after_.reset();
     pendingPreview_.reset();
-    cancelSceneJob();
-    if (!referencePath_.isEmpty())
-        loadReference();
+    sceneJob_.setStretch(std::nullopt);
+    sceneJob_.setSource(scene_, band_);
     prepareArea();
 }
 
 rb::Window DebandController::area() const {
-    return area_ ? area_->window : rb::Window{};
+    return area_ ? area_->window() : rb::Window{};
 }
 
 std::shared_ptr<const rb::fft::Spectrum> DebandController::spectrum() const {
-    return area_ ? area_->spectrum : nullptr;
+    return area_ ? area_->spectrum() : nullptr;
 }
 
 void DebandController::prepareArea() {
@@ -157,66 +111,42 @@ void DebandController::prepareArea() {
         return;
     const int w = scene_->profile.width, h = scene_->profile.height;
     // Centred on the view, at most kMaxAreaSide a side, inside the scene.
-    rb::Window view = canvas_ ? canvas_->visibleWindow() : rb::Window::full(w, h);
-    if (view.empty())
-        view = rb::Window::full(w, h);
-    const auto aw = std::min<std::int64_t>(kMaxAreaSide, w),
-               ah = std::min<std::int64_t>(kMaxAreaSide, h);
-    const std::int64_t cx = view.col_off + view.width / 2, cy = view.row_off + view.height / 2;
-    const rb::Window win{std::clamp<std::int64_t>(cx - aw / 2, 0, w - aw),
-                         std::clamp<std::int64_t>(cy - ah / 2, 0, h - ah), aw, ah};
+    const rb::Window win = rb::fft::area_around(
+        canvas_ ? canvas_->visibleWindow() : rb::Window::full(w, h), w, h, kMaxAreaSide);
     preparing_ = true;
-    const quint64 generation = ++areaGeneration_;
     struct Result {
-        std::shared_ptr<Area> area;
+        std::shared_ptr<const Area> area;
         QString error;
     };
     auto scene = scene_;
     const int band = band_;
-    runInBackground(
-        this, &areaPool_,
-        [scene, band, win]() {
+    // Supersedes an area being prepared for another view, band or scene.
+    areaLane_.run(
+        [scene, band, win](JobContext&) {
             Result r;
             try {
-                auto a = std::make_shared<Area>();
-                a->window = win;
-                a->band = band;
-                a->data = readFloat(scene->pathUtf8(), band, win);
-                a->preview = std::make_unique<rb::fft::DebandPreview>(a->data, 0);
-                if (a->preview->has_coarse()) {
-                    // The "before" of the coarse difference view, on the same grid.
-                    a->coarseBefore.resize(std::size_t(a->preview->coarse_rows()) *
-                                           a->preview->coarse_cols());
-                    a->preview->apply_coarse({}, a->coarseBefore.data());
-                }
-                a->spectrum =
-                    std::make_shared<rb::fft::Spectrum>(rb::fft::compute_spectrum(a->data, 0));
                 // The scene's own stretch when this band is displayed, else the area's.
+                std::optional<rb::StretchRange> stretch;
                 const auto it = std::find(scene->bands.begin(), scene->bands.end(), band);
                 if (it != scene->bands.end() &&
-                    std::size_t(it - scene->bands.begin()) < scene->stretch.size()) {
-                    a->lo = scene->stretch[std::size_t(it - scene->bands.begin())].lo;
-                    a->hi = scene->stretch[std::size_t(it - scene->bands.begin())].hi;
-                } else {
-                    a->lo = rb::band_percentile(a->data, 0, 2);
-                    a->hi = rb::band_percentile(a->data, 0, 98);
-                }
+                    std::size_t(it - scene->bands.begin()) < scene->stretch.size())
+                    stretch = scene->stretch[std::size_t(it - scene->bands.begin())];
+                auto a = std::make_shared<const Area>(scene->pathUtf8(), band, win, stretch);
                 r.area = std::move(a);
             } catch (const std::exception& e) {
                 r.error = namingFile(scene->path, e);
             }
             return r;
         },
-        [this, generation](const Result& r) {
-            if (generation != areaGeneration_)
-                return; // a newer area (or scene, or band) was asked for
+        [this](const Result& r) {
             preparing_ = false;
             if (!r.area) {
                 emit failed(r.error);
                 return;
             }
             area_ = r.area;
-            const auto v = area_->data.band<float>(0);
+            sceneJob_.setStretch(area_->stretch()); // the scene looks like the area
+            const auto v = area_->data().band<float>(0);
             before_.assign(v.begin(), v.end());
             after_.reset();
             previewNotches_ = {};
@@ -297,7 +227,7 @@ void DebandController::notchesEdited() {
                              QString::fromStdString(rb::fft::to_json(notches_)));
     emit notchesChanged();
     requestPreview();
-    scheduleSceneJob();
+    sceneJob_.scheduleSceneJob(notches_);
 }
 
 void DebandController::autoDetect() {
@@ -311,24 +241,23 @@ void DebandController::autoDetect() {
         bool found = false;
     };
     auto area = area_;
-    runInBackground(
-        this, &areaPool_,
-        [area]() {
+    detectLane_.run(
+        [area](JobContext&) {
             Result r;
             try {
-                const rb::fft::Orientation o = rb::fft::estimate_orientation(area->data, 0);
-                if (o.source == rb::fft::OrientationSource::None) {
+                const rb::fft::AutoDetection d = area->auto_detect();
+                if (!d.found) {
                     r.text = tr("Auto-detect: no stripe orientation found");
                     return r;
                 }
-                const rb::fft::PeakResult p = rb::fft::find_peaks(*area->spectrum, o.angle_deg);
                 r.found = true;
-                r.notches = p.notches;
-                r.text = tr("bands at %1\u00b0 (from the %2), period %3 px, %4 notches")
-                             .arg(o.angle_deg, 0, 'f', 2)
-                             .arg(QString::fromUtf8(rb::fft::source_name(o.source).data()))
-                             .arg(p.period, 0, 'f', 1)
-                             .arg(p.notches.points.size());
+                r.notches = d.peaks.notches;
+                r.text =
+                    tr("bands at %1\u00b0 (from the %2), period %3 px, %4 notches")
+                        .arg(d.orientation.angle_deg, 0, 'f', 2)
+                        .arg(QString::fromUtf8(rb::fft::source_name(d.orientation.source).data()))
+                        .arg(d.peaks.period, 0, 'f', 1)
+                        .arg(d.peaks.notches.points.size());
             } catch (const std::exception& e) {
                 r.text = tr("Auto-detect: %1").arg(QString::fromStdString(e.what()));
             }
@@ -345,9 +274,8 @@ void DebandController::autoDetect() {
 }
 
 void DebandController::exportNotches(const QString& path) {
-    runInBackground(
-        this, &ioPool_,
-        [path, notches = notches_]() {
+    ioLane_.run(
+        [path, notches = notches_](JobContext&) {
             try {
                 rb::fft::save_notches(notches, path.toStdString()); // temp file + rename
                 return QString();
@@ -371,9 +299,8 @@ void DebandController::importNotches(const QString& path) {
         NotchSet notches;
         QString error;
     };
-    runInBackground(
-        this, &ioPool_,
-        [path]() {
+    ioLane_.run(
+        [path](JobContext&) {
             Result r;
             try {
                 r.notches = rb::fft::load_notches(path.toStdString());
@@ -399,7 +326,7 @@ void DebandController::importNotches(const QString& path) {
 
 void DebandController::setShow(Show show) {
     show_ = show;
-    updateSceneOverlay();
+    sceneJob_.setShow(show);
     if (show_ == Show::Before) {
         if (canvas_)
             canvas_->setOverlay(kAreaOverlay, {}, {}); // nothing to compute: at once
@@ -436,12 +363,12 @@ int DebandController::overlayStep() const {
 void DebandController::requestPreview() {
     if (!area_)
         return;
-    PreviewJob job{
-        area_, notches_, show_, overlayStep(), clock_.nsecsElapsed(), ++previewSequence_};
-    latestPreview_->store(job.sequence); // a running job skips its full resolution for it
+    PreviewJob job{area_, notches_, show_, overlayStep(), clock_.nsecsElapsed()};
     if (previewInFlight_) {
-        // Newest wins: the waiting request is replaced, so a drag never builds a queue.
+        // Newest wins: the waiting request is replaced, so a drag never builds a queue, and
+        // the running job stops after its half-resolution preview.
         pendingPreview_ = std::move(job);
+        previewLane_.cancel(previewJob_);
         return;
     }
     launchPreview(std::move(job));
@@ -455,34 +382,35 @@ void DebandController::launchPreview(PreviewJob job) {
         std::shared_ptr<std::vector<float>> values;
         QImage image;
         double ms = 0;
-        bool coarseOnly = false; ///< a newer request came: no full-resolution result
     };
     auto buffer = spare_ ? std::move(spare_) : std::make_shared<std::vector<float>>();
     spare_.reset();
-    runInBackground(
-        this, &previewPool_,
-        [this, job = std::move(job), buffer, latest = latestPreview_]() {
+    JobOptions options;
+    options.ended = [this, buffer, area = job.area, notches = job.notches](JobOutcome outcome) {
+        previewInFlight_ = false;
+        if (outcome != JobOutcome::Done && !spare_)
+            spare_ = buffer; // unused: handed back as the next job's buffer
+        if (!launchPendingPreview() && outcome == JobOutcome::Done && area == area_ &&
+            notches != energyNotches_)
+            launchEnergy(area, notches);
+    };
+    previewJob_ = previewLane_.run(
+        std::move(options),
+        [this, job = std::move(job), buffer](JobContext& ctx) {
             Result r;
             r.job = job;
             const Area& a = *job.area;
-            QElapsedTimer timer;
             // The viewport preview first: the half-resolution result is what the map can show
             // of a large area anyway, at a quarter of the inverse's cost, so it is on screen
             // within a frame of the edit; the full-resolution one replaces it right after.
-            if (job.show != Show::Before && a.preview->has_coarse()) {
-                const int rows = a.preview->coarse_rows(), cols = a.preview->coarse_cols();
-                std::vector<float>& coarse = coarseBuffer();
-                coarse.resize(std::size_t(rows) * cols);
-                timer.start();
-                a.preview->apply_coarse(job.notches, coarse.data());
-                const double ms = double(timer.nsecsElapsed()) / 1e6;
-                const auto& m = a.preview->coarse_mask();
-                QImage image = toImage(
-                    coarse.data(), job.show == Show::Difference ? a.coarseBefore.data() : nullptr,
-                    m.empty() ? nullptr : m.data(), rows, cols, std::max(1, job.step / 2), a.lo,
-                    a.hi);
+            const auto view = job.show == Show::Difference ? rb::fft::AreaView::Difference
+                                                           : rb::fft::AreaView::After;
+            if (job.show != Show::Before && a.preview().has_coarse()) {
+                double ms = 0;
+                QImage image =
+                    toQImage(a.coarse_image(job.notches, view, job.step, coarseBuffer(), &ms));
                 // Queued to the GUI thread; dropped with the controller if it is gone by then
-                // (its destructor waits for this thread, so `this` is alive here).
+                // (its destructor waits for this lane, so `this` is alive here).
                 QMetaObject::invokeMethod(
                     this,
                     [this, area = job.area, show = job.show, requested = job.requestedNs, ms,
@@ -490,37 +418,16 @@ void DebandController::launchPreview(PreviewJob job) {
                     Qt::QueuedConnection);
                 // During a drag the next edit is already waiting: its coarse preview matters
                 // more than this edit's full resolution.
-                if (latest->load() != job.sequence) {
-                    r.coarseOnly = true;
-                    r.values = buffer; // unused: handed back as the next job's buffer
-                    return r;
-                }
+                ctx.throwIfCancelled();
             }
-            buffer->resize(a.data.band_size());
-            timer.start();
-            a.preview->apply_full(job.notches, buffer->data());
-            r.ms = double(timer.nsecsElapsed()) / 1e6;
-            if (job.show != Show::Before) {
-                const auto m = a.data.mask(0);
-                r.image =
-                    toImage(buffer->data(),
-                            job.show == Show::Difference ? a.data.band<float>(0).data() : nullptr,
-                            m.empty() ? nullptr : m.data(), a.data.rows(), a.data.cols(), job.step,
-                            a.lo, a.hi);
-            }
+            r.image = toQImage(a.full_image(job.notches, view, job.step, *buffer,
+                                            job.show != Show::Before, &r.ms));
             r.values = buffer;
             return r;
         },
         [this](const Result& r) {
-            previewInFlight_ = false;
-            if (r.coarseOnly) {
-                spare_ = r.values;
-                launchPendingPreview(); // the newer request that made this one stop
-                return;
-            }
-            // A result for another area is stale and dropped. One for older notches of this
-            // area is shown while the newest computes: dropping it would freeze the preview
-            // for as long as a drag lasts (there is always a newer request waiting).
+            // Delivered only when no newer request came while it ran (ended() then starts
+            // the waiting one, or measures the energy); a result for another area is stale.
             if (r.job.area == area_) {
                 spare_ = std::move(after_);
                 after_ = r.values;
@@ -531,15 +438,10 @@ void DebandController::launchPreview(PreviewJob job) {
                     if (show_ == Show::Before)
                         canvas_->setOverlay(kAreaOverlay, {}, {});
                     else if (r.job.show == show_)
-                        canvas_->setOverlay(
-                            kAreaOverlay, r.image,
-                            QRectF(double(area_->window.col_off), double(area_->window.row_off),
-                                   double(area_->window.width), double(area_->window.height)));
+                        canvas_->setOverlay(kAreaOverlay, r.image, areaRect());
                 }
                 emit previewUpdated();
             }
-            if (!launchPendingPreview() && r.job.area == area_ && r.job.notches != energyNotches_)
-                launchEnergy(r.job.area, r.job.notches);
         });
 }
 
@@ -559,9 +461,12 @@ void DebandController::deliverCoarse(const std::shared_ptr<const Area>& area, Sh
     // Covers the area's window like the full-resolution image (the map scales it), which
     // replaces it when it arrives.
     if (canvas_ && show == show_ && show_ != Show::Before)
-        canvas_->setOverlay(kAreaOverlay, image,
-                            QRectF(double(area_->window.col_off), double(area_->window.row_off),
-                                   double(area_->window.width), double(area_->window.height)));
+        canvas_->setOverlay(kAreaOverlay, image, areaRect());
+}
+
+QRectF DebandController::areaRect() const {
+    const rb::Window w = area_ ? area_->window() : rb::Window{};
+    return QRectF(double(w.col_off), double(w.row_off), double(w.width), double(w.height));
 }
 
 bool DebandController::launchPendingPreview() {
@@ -583,60 +488,27 @@ void DebandController::launchEnergy(std::shared_ptr<const Area> area, const Notc
     struct Result {
         double removed = 0, total = 0;
     };
-    runInBackground(
-        this, &previewPool_,
-        [area, notches]() {
+    JobOptions options;
+    options.ended = [this](JobOutcome) {
+        previewInFlight_ = false;
+        launchPendingPreview();
+    };
+    // A preview requested meanwhile cancels it (measured again once edits pause).
+    previewJob_ = previewLane_.run(
+        std::move(options),
+        [area, notches](JobContext&) {
             Result r;
-            if (!notches.empty())
-                r.removed = area->preview->full().removed_energy(notches, &r.total);
+            r.removed = area->removed_energy(notches, &r.total);
             return r;
         },
         [this, area, notches](const Result& r) {
-            previewInFlight_ = false;
             if (area == area_) {
                 energyNotches_ = notches;
                 energyRemoved_ = r.removed;
                 energyTotal_ = r.total;
                 emit previewUpdated();
             }
-            launchPendingPreview();
         });
-}
-
-QImage DebandController::toImage(const float* values, const float* reference,
-                                 const std::uint8_t* mask, int rows, int cols, int step, double lo,
-                                 double hi) {
-    const int outRows = (rows + step - 1) / step, outCols = (cols + step - 1) / step;
-    QImage img(outCols, outRows, QImage::Format_ARGB32);
-    if (reference) {
-        // Difference: symmetric about mid grey, +-4 RMS of the change (at least 1 unit).
-        double s2 = 0;
-        std::size_t n = 0;
-        for (std::size_t i = 0; i < std::size_t(rows) * cols; i += 7)
-            if (!mask || mask[i]) {
-                const double d = double(values[i]) - reference[i];
-                s2 += d * d;
-                ++n;
-            }
-        const double span = std::max(1.0, 4 * std::sqrt(s2 / double(std::max<std::size_t>(n, 1))));
-        lo = -span;
-        hi = span;
-    }
-    const double scale = 255.0 / std::max(hi - lo, 1e-12);
-    for (int r = 0; r < outRows; ++r) {
-        auto* line = reinterpret_cast<QRgb*>(img.scanLine(r));
-        for (int c = 0; c < outCols; ++c) {
-            const std::size_t i = std::size_t(r) * step * cols + std::size_t(c) * step;
-            if (mask && !mask[i]) {
-                line[c] = 0; // transparent: nodata shows the checkerboard
-                continue;
-            }
-            const double v = reference ? double(values[i]) - reference[i] : double(values[i]);
-            const int g = int(std::clamp((v - lo) * scale, 0.0, 255.0));
-            line[c] = qRgb(g, g, g);
-        }
-    }
-    return img;
 }
 
 QString DebandController::metricsText() const {
@@ -644,14 +516,14 @@ QString DebandController::metricsText() const {
     if (area_) {
         if (after_ && energyNotches_ == previewNotches_)
             lines << tr("area %1x%2: %3 % of the energy removed")
-                         .arg(area_->window.width)
-                         .arg(area_->window.height)
+                         .arg(area_->window().width)
+                         .arg(area_->window().height)
                          .arg(energyTotal_ > 0 ? 100 * energyRemoved_ / energyTotal_ : 0.0, 0, 'f',
                               3);
         else
             lines << tr("area %1x%2: energy removed: measuring...")
-                         .arg(area_->window.width)
-                         .arg(area_->window.height);
+                         .arg(area_->window().width)
+                         .arg(area_->window().height);
         if (after_)
             lines << tr("preview: mask + inverse %1 ms, on the map %2 ms after the edit")
                          .arg(lastPreviewMs_, 0, 'f', 1)
@@ -661,256 +533,12 @@ QString DebandController::metricsText() const {
                          .arg(lastCoarsePreviewMs_, 0, 'f', 1)
                          .arg(lastCoarsePreviewLatencyMs_, 0, 'f', 1);
     }
-    if (sceneRunning_)
-        lines << tr("whole scene: %1 %").arg(sceneProgress_);
-    else if (!sceneState_.isEmpty())
-        lines << tr("whole scene: %1").arg(sceneState_);
-    if (!referencePath_.isEmpty()) {
-        const QString name = QFileInfo(referencePath_).fileName();
-        if (!reference_)
-            lines << tr("reference %1: reading...").arg(name);
-        else if (sceneMetrics_.psnrAfter)
-            lines << tr("vs %1: PSNR %2 \u2192 %3 dB, SSIM %4 \u2192 %5")
-                         .arg(name)
-                         .arg(decibels(*sceneMetrics_.psnrBefore))
-                         .arg(decibels(*sceneMetrics_.psnrAfter))
-                         .arg(sceneMetrics_.ssimBefore.value_or(0), 0, 'f', 4)
-                         .arg(sceneMetrics_.ssimAfter.value_or(0), 0, 'f', 4);
-        else
-            lines << tr("vs %1: PSNR / SSIM follow the whole-scene result").arg(name);
-    }
+    lines << sceneJob_.metricsLines();
     return lines.join(QLatin1Char('\n'));
 }
 
 // ---- whole scene ---------------------------------------------------------------------
 
-void DebandController::updateSceneOverlay() {
-    if (!canvas_)
-        return;
-    const QImage& scene = show_ == Show::After ? sceneAfter_ : sceneDiff_;
-    if (show_ != Show::Before && !scene.isNull() && scene_)
-        canvas_->setOverlay(kSceneOverlay, scene,
-                            QRectF(0, 0, scene_->profile.width, scene_->profile.height));
-    else
-        canvas_->setOverlay(kSceneOverlay, {}, {});
-}
-
-void DebandController::dropSceneResult() {
-    sceneMetrics_ = {};
-    if (sceneAfter_.isNull() && sceneDiff_.isNull())
-        return; // a drag calls this per move: the map (and its layer list) is left alone
-    sceneAfter_ = sceneDiff_ = QImage();
-    updateSceneOverlay();
-}
-
-void DebandController::scheduleSceneJob() {
-    // Newer edits make a running job stale at once; its result (and the previous one, made
-    // for other notches) must not be shown.
-    latestScene_->store(++sceneGeneration_);
-    dropSceneResult();
-    sceneProgress_ = 0;
-    sceneState_.clear();
-    if (!scene_ || (notches_.empty() && !reference_)) {
-        // Nothing to compute: without notches the result is the scene, and there is no
-        // reference to measure it against.
-        sceneTimer_.stop();
-        progressTimer_.stop();
-        if (sceneRunning_) {
-            sceneRunning_ = false;
-            emit sceneJobStateChanged(false);
-        }
-        return;
-    }
-    if (!sceneRunning_) {
-        sceneRunning_ = true; // from the user's side it runs: Cancel applies
-        emit sceneJobStateChanged(true);
-    }
-    emit sceneProgressChanged(0);
-    sceneTimer_.start();
-}
-
-void DebandController::startSceneJobNow() {
-    scheduleSceneJob();
-    if (sceneTimer_.isActive()) {
-        sceneTimer_.stop();
-        startSceneJob();
-    }
-}
-
-void DebandController::cancelSceneJob() {
-    const bool wasRunning = sceneRunning_;
-    sceneTimer_.stop();
-    progressTimer_.stop();
-    latestScene_->store(++sceneGeneration_); // the worker's progress callback says stop
-    sceneRunning_ = false;
-    sceneProgress_ = 0;
-    dropSceneResult();
-    if (wasRunning) {
-        sceneState_ = tr("cancelled");
-        emit sceneJobStateChanged(false);
-        emit message(tr("whole-scene result cancelled"));
-    }
-}
-
-void DebandController::startSceneJob() {
-    if (!scene_)
-        return;
-    const quint64 generation = sceneGeneration_;
-    sceneProgressShared_ = std::make_shared<std::atomic<int>>(0);
-    progressTimer_.start();
-    struct Result {
-        QImage after, diff;
-        SceneMetrics metrics;
-        QString error;
-        bool cancelled = false;
-    };
-    const bool haveStretch = area_ != nullptr;
-    runInBackground(
-        this, &scenePool_,
-        [scene = scene_, band = band_, notches = notches_, generation, latest = latestScene_,
-         shared = sceneProgressShared_, reference = reference_, haveStretch,
-         lo = area_ ? area_->lo : 0.0, hi = area_ ? area_->hi : 1.0]() mutable {
-            Result r;
-            try {
-                rb::Progress progress([&](double f) {
-                    shared->store(int(f * 100));
-                    return latest->load() == generation;
-                });
-                progress.check();
-                const rb::Raster src = readFloat(scene->pathUtf8(), band, std::nullopt);
-                progress.sub(0, 0.1).report(1);
-                const rb::Raster out =
-                    rb::fft::deband(src, notches, {}, std::nullopt, progress.sub(0.1, 0.8));
-                if (!haveStretch) {
-                    lo = rb::band_percentile(src, 0, 2);
-                    hi = rb::band_percentile(src, 0, 98);
-                }
-                const int longest = std::max(src.rows(), src.cols());
-                const int step = std::max(1, (longest + kSceneOverlaySide - 1) / kSceneOverlaySide);
-                const auto m = src.mask(0);
-                r.after =
-                    toImage(out.band<float>(0).data(), nullptr, m.empty() ? nullptr : m.data(),
-                            src.rows(), src.cols(), step, lo, hi);
-                r.diff =
-                    toImage(out.band<float>(0).data(), src.band<float>(0).data(),
-                            m.empty() ? nullptr : m.data(), src.rows(), src.cols(), step, lo, hi);
-                progress.sub(0.8, 0.85).report(1);
-                if (reference && reference->rows() == src.rows() &&
-                    reference->cols() == src.cols()) {
-                    r.metrics.psnrBefore = rb::fft::psnr(src, *reference, 0);
-                    r.metrics.psnrAfter = rb::fft::psnr(out, *reference, 0);
-                    progress.sub(0.85, 0.9).report(1);
-                    r.metrics.ssimBefore = rb::fft::ssim(src, *reference, 0);
-                    progress.sub(0.9, 0.95).report(1);
-                    r.metrics.ssimAfter = rb::fft::ssim(out, *reference, 0);
-                }
-                progress.report(1);
-            } catch (const rb::Cancelled&) {
-                r.cancelled = true;
-            } catch (const std::exception& e) {
-                r.error = namingFile(scene->path, e);
-            }
-            return r;
-        },
-        [this, generation](const Result& r) {
-            if (generation != sceneGeneration_)
-                return; // cancelled, or superseded by newer notches
-            sceneRunning_ = false;
-            progressTimer_.stop();
-            if (r.cancelled) {
-                sceneState_ = tr("cancelled");
-            } else if (!r.error.isEmpty()) {
-                sceneState_ = tr("failed");
-                emit failed(r.error);
-            } else {
-                sceneState_ = tr("done");
-                sceneProgress_ = 100;
-                sceneAfter_ = r.after;
-                sceneDiff_ = r.diff;
-                sceneMetrics_ = r.metrics;
-                updateSceneOverlay();
-            }
-            emit sceneJobStateChanged(false);
-            if (!r.cancelled && r.error.isEmpty())
-                emit sceneResultReady();
-        });
-}
-
 // ---- reference -----------------------------------------------------------------------
-
-void DebandController::setReference(const QString& path) {
-    referencePath_ = path;
-    loadReference();
-}
-
-void DebandController::clearReference() {
-    ++referenceGeneration_;
-    referencePath_.clear();
-    reference_.reset();
-    sceneMetrics_ = {};
-    emit referenceChanged();
-}
-
-void DebandController::loadReference() {
-    reference_.reset();
-    sceneMetrics_ = {};
-    const quint64 generation = ++referenceGeneration_;
-    emit referenceChanged();
-    if (!scene_)
-        return;
-    struct Result {
-        std::shared_ptr<const rb::Raster> data;
-        QString error;
-    };
-    runInBackground(
-        this, &ioPool_,
-        [path = referencePath_, band = band_, w = scene_->profile.width, h = scene_->profile.height,
-         sceneName = QFileInfo(scene_->path).fileName()]() {
-            Result r;
-            try {
-                const rb::Profile p = rb::Dataset::open(path.toStdString()).profile();
-                if (p.width != w || p.height != h) {
-                    r.error = tr("%1: %2x%3 pixels, but the scene %4 is %5x%6: a reference must "
-                                 "be on the scene's grid")
-                                  .arg(path)
-                                  .arg(p.width)
-                                  .arg(p.height)
-                                  .arg(sceneName)
-                                  .arg(w)
-                                  .arg(h);
-                    return r;
-                }
-                // The same band, or the only band of a single-band reference (a clean
-                // version of the debanded band).
-                const int rband = p.count >= band ? band : (p.count == 1 ? 1 : 0);
-                if (rband == 0) {
-                    r.error = tr("%1: has %2 bands, no band %3 to compare with")
-                                  .arg(path)
-                                  .arg(p.count)
-                                  .arg(band);
-                    return r;
-                }
-                r.data = std::make_shared<const rb::Raster>(
-                    readFloat(path.toStdString(), rband, std::nullopt));
-            } catch (const std::exception& e) {
-                r.error = namingFile(path, e);
-            }
-            return r;
-        },
-        [this, generation](const Result& r) {
-            if (generation != referenceGeneration_)
-                return;
-            if (!r.data) {
-                referencePath_.clear();
-                emit referenceChanged();
-                emit failed(r.error);
-                return;
-            }
-            reference_ = r.data;
-            emit referenceChanged();
-            emit message(tr("reference %1 read").arg(QFileInfo(referencePath_).fileName()));
-            startSceneJobNow(); // the metrics come with the whole-scene result
-        });
-}
 
 } // namespace rb::ui

@@ -1,35 +1,35 @@
 #pragma once
-// The deband workbench's state and jobs, kept apart from its widgets: the area of the scene
-// being edited (up to 2048 x 2048 pixels around the view) with its forward transforms cached
-// in a DebandPreview (full and half resolution), the notch set with undo / redo, the preview
-// of the area (mask + inverse, in the background), the whole-scene result (background,
-// progress, cancel), the metrics (energy removed; PSNR / SSIM against a reference scene the
-// user picks), notch-set import / export, and what the map shows: before, after or the
-// difference, as map canvas overlays.
+// The deband workbench's state and the scheduling of its jobs, kept apart from its widgets:
+// the area of the scene being edited (an rb::fft::DebandArea: up to 2048 x 2048 pixels
+// around the view, its forward transforms at full and half resolution, the preview images
+// and auto-detection), the notch set with undo / redo, the preview of the area (mask +
+// inverse, in the background), the energy the notches remove, notch-set import / export,
+// and what the map shows of the area: before, after or the difference. The whole-scene
+// result and its metrics against a reference are a DebandSceneJob's.
 //
-// Threads. Nothing here computes or reads files on the GUI thread:
-// - area pool (1 thread): reading the area and its forward transforms; auto-detection;
-// - preview pool (1 long-lived thread): the only thread that runs the DebandPreview (apply,
-//   removed energy) and draws the area overlay: per job, the half-resolution result first
-//   (delivered at once), then the full-resolution one, which is skipped when a newer request
-//   already waits. At most one preview job is in flight and at most one waits (the newest
-//   request replaces the waiting one), so a drag never queues work behind it;
-// - scene pool (1 thread): the whole-scene deband and its metrics, cancellable;
-// - I/O pool (1 thread): reference scenes and notch JSON files.
-// Results for another area, band or scene, or for a cancelled job, are dropped on arrival.
+// Threads. Nothing here computes or reads files on the GUI thread; each kind of work has its
+// JobLane (one thread; a newer job supersedes the running one, whose result is dropped):
+// - area: reading the area and its forward transforms; detect: auto-detection;
+// - preview: the only lane that runs the area's DebandPreview (apply, removed energy) and
+//   draws the area overlay: per job, the half-resolution result first (delivered at once),
+//   then the full-resolution one, which is skipped when a newer request already waits (it
+//   cancels the running job). At most one preview job is in flight and at most one waits
+//   (the newest request replaces the waiting one), so a drag never queues work behind it;
+// - io: notch JSON files (each delivered).
+// Results for another area, band or scene are dropped on arrival.
 #include <QElapsedTimer>
 #include <QImage>
 #include <QObject>
-#include <QThreadPool>
-#include <QTimer>
 
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "DebandSceneJob.h"
+#include "JobLane.h"
 #include "SceneLayer.h"
 #include "rasterbench/deband.h"
+#include "rasterbench/deband_area.h"
 #include "rasterbench/window.h"
 
 namespace rb::ui {
@@ -39,11 +39,9 @@ class MapCanvas;
 class DebandController : public QObject {
     Q_OBJECT
 public:
-    enum class Show { Before, After, Difference };
+    using Show = DebandShow;
     /// Largest side of the edited area (the preview's forward transform is kept for it).
     static constexpr int kMaxAreaSide = 2048;
-    /// Longest side of the whole-scene overlay image.
-    static constexpr int kSceneOverlaySide = 2048;
     /// Undo steps kept (a drag is one step, so this is a long editing session).
     static constexpr std::size_t kMaxUndo = 500;
 
@@ -119,29 +117,28 @@ public:
     QString metricsText() const;
 
     // ---- whole scene -------------------------------------------------------------------
-    bool isSceneJobRunning() const { return sceneRunning_; }
+    // (DebandSceneJob's, for the current scene, band and notches)
+    bool isSceneJobRunning() const { return sceneJob_.isRunning(); }
     /// Progress of the running whole-scene job, 0..100.
-    int sceneProgress() const { return sceneProgress_; }
+    int sceneProgress() const { return sceneJob_.progress(); }
     /// Starts the whole-scene job now instead of after the edit pause.
-    void startSceneJobNow();
+    void startSceneJobNow() { sceneJob_.startSceneJobNow(); }
     /// Stops the running (or scheduled) whole-scene job; its result is dropped and the
     /// previous one is removed (it was for other notches).
-    void cancelSceneJob();
+    void cancelSceneJob() { sceneJob_.cancelSceneJob(); }
     /// True when the map shows a whole-scene result for the current notches.
-    bool hasSceneResult() const { return !sceneAfter_.isNull(); }
+    bool hasSceneResult() const { return sceneJob_.hasResult(); }
 
     // ---- reference scene (metrics) -----------------------------------------------------
     /// A raster on the scene's grid to compare before / after with (a clean acquisition, a
     /// synthetic truth). Read in the background; a size mismatch is reported by failed().
-    void setReference(const QString& path);
-    void clearReference();
-    QString referencePath() const { return referencePath_; }
-    bool hasReference() const { return reference_ != nullptr; }
-    struct SceneMetrics {
-        std::optional<double> psnrBefore, psnrAfter, ssimBefore, ssimAfter;
-    };
+    void setReference(const QString& path) { sceneJob_.setReference(path); }
+    void clearReference() { sceneJob_.clearReference(); }
+    QString referencePath() const { return sceneJob_.referencePath(); }
+    bool hasReference() const { return sceneJob_.hasReference(); }
+    using SceneMetrics = DebandSceneJob::Metrics;
     /// Metrics of the latest whole-scene result against the reference (empty without one).
-    const SceneMetrics& sceneMetrics() const { return sceneMetrics_; }
+    const SceneMetrics& sceneMetrics() const { return sceneJob_.metrics(); }
 
 signals:
     void areaReady();
@@ -161,14 +158,13 @@ signals:
     void failed(const QString& text);
 
 private:
-    struct Area;
+    using Area = rb::fft::DebandArea;
     struct PreviewJob {
         std::shared_ptr<const Area> area;
         rb::fft::NotchSet notches;
         Show show = Show::After;
         int step = 1;
         qint64 requestedNs = 0;
-        quint64 sequence = 0; ///< requestPreview's count when it was asked for
     };
     void requestPreview();
     void launchPreview(PreviewJob job);
@@ -180,24 +176,16 @@ private:
     /// The preview thread's reusable half-resolution output.
     static std::vector<float>& coarseBuffer();
     void launchEnergy(std::shared_ptr<const Area> area, const rb::fft::NotchSet& notches);
-    void updateSceneOverlay();
     void notchesEdited();
-    void scheduleSceneJob();
-    void startSceneJob();
-    void dropSceneResult();
-    void loadReference();
     int overlayStep() const;
-    /// Grey image of `values` stretched to [lo, hi] (or of values - reference, about mid
-    /// grey), one sample every `step` pixels; invalid pixels transparent. Thread-safe.
-    static QImage toImage(const float* values, const float* reference, const std::uint8_t* mask,
-                          int rows, int cols, int step, double lo, double hi);
+    /// The area's window in scene pixels, where the map draws its overlay.
+    QRectF areaRect() const;
 
     MapCanvas* canvas_;
     std::shared_ptr<const SceneData> scene_;
     int band_ = 1;
     std::shared_ptr<const Area> area_;
     bool preparing_ = false;
-    quint64 areaGeneration_ = 0;
 
     rb::fft::NotchSet notches_;
     std::vector<rb::fft::NotchSet> undo_, redo_;
@@ -213,31 +201,17 @@ private:
     double lastPreviewMs_ = 0, lastPreviewLatencyMs_ = 0;
     double lastCoarsePreviewMs_ = 0, lastCoarsePreviewLatencyMs_ = 0;
     int coarsePreviewsDelivered_ = 0;
-    quint64 previewSequence_ = 0;
-    /// The newest preview request's sequence, read by the running job.
-    std::shared_ptr<std::atomic<quint64>> latestPreview_ =
-        std::make_shared<std::atomic<quint64>>(0);
+    quint64 previewJob_ = 0; ///< the preview lane's newest job (a preview or the energy)
     double energyRemoved_ = 0, energyTotal_ = 0;
     rb::fft::NotchSet energyNotches_; ///< what energyRemoved_ was measured for
     int previewJobsStarted_ = 0;
 
-    QThreadPool areaPool_, previewPool_, scenePool_, ioPool_;
     QElapsedTimer clock_; ///< preview latency: request to delivery
 
-    QTimer sceneTimer_;    ///< waits for edits to pause
-    QTimer progressTimer_; ///< polls the running job's progress
-    quint64 sceneGeneration_ = 0;
-    std::shared_ptr<std::atomic<quint64>> latestScene_;
-    std::shared_ptr<std::atomic<int>> sceneProgressShared_;
-    bool sceneRunning_ = false;
-    int sceneProgress_ = 0;
-    QString sceneState_;
-    QImage sceneAfter_, sceneDiff_;
-    SceneMetrics sceneMetrics_;
+    DebandSceneJob sceneJob_;
 
-    QString referencePath_;
-    std::shared_ptr<const rb::Raster> reference_; ///< the deband band, Float32, scene grid
-    quint64 referenceGeneration_ = 0;
+    // Last, so they go first: their jobs' callbacks use the state above.
+    JobLane areaLane_, detectLane_, previewLane_, ioLane_;
 };
 
 } // namespace rb::ui

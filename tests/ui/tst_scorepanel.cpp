@@ -546,6 +546,36 @@ void TestScorePanel::fullResolutionMatchesPreview() {
     QVERIFY(saved.last().at(1).toString().contains(missing));
     QVERIFY(panel_->fullStatusLabel()->text().contains(missing));
 
+    // A target that is one of the scenes or quality files is refused before anything is
+    // written. Reached here through links (a different spelling of the same file), so a
+    // broken check would replace the link and never the test data.
+    const ScoreScene& first = ctl_->scenes().front();
+    QVERIFY(!first.qa.isEmpty());
+    const QByteArray sceneBytes = bytes(first.path), qaBytes = bytes(first.qa);
+    const QString sceneLink = out.filePath("scene-link.tif"), qaLink = out.filePath("qa-link.tif");
+    QVERIFY(QFile::link(first.path, sceneLink));
+    QVERIFY(QFile::link(first.qa, qaLink));
+    QVERIFY(ctl_->saveFull(sceneLink));
+    QTRY_VERIFY_WITH_TIMEOUT(saved.size() == 3, 30000);
+    QVERIFY(!saved.last().at(0).toBool());
+    QString why = saved.last().at(1).toString();
+    QVERIFY2(why.contains("input scene") && why.contains(first.path), qPrintable(why));
+    const QString fine = out.filePath("fine.tif");
+    QVERIFY(ctl_->saveFull(fine, qaLink));
+    QTRY_VERIFY_WITH_TIMEOUT(saved.size() == 4, 30000);
+    QVERIFY(!saved.last().at(0).toBool());
+    why = saved.last().at(1).toString();
+    QVERIFY2(why.contains("quality file") && why.contains(first.qa), qPrintable(why));
+    QVERIFY(!QFileInfo::exists(fine)); // nothing of the refused save was written
+    // The composite and its index as one file.
+    QVERIFY(ctl_->saveFull(fine, fine));
+    QTRY_VERIFY_WITH_TIMEOUT(saved.size() == 5, 30000);
+    QVERIFY(!saved.last().at(0).toBool());
+    QVERIFY(!QFileInfo::exists(fine));
+    QVERIFY(QFileInfo(sceneLink).isSymLink() && QFileInfo(qaLink).isSymLink());
+    QCOMPARE(bytes(first.path), sceneBytes);
+    QCOMPARE(bytes(first.qa), qaBytes);
+
     // A change makes the result stale; after Cancel no job starts until the next change.
     ctl_->setFullDelay(60 * 60 * 1000);
     changeAndWait([&] { setSpin(panel_->scoreForm(), "invalid_distance", 2); });

@@ -1,0 +1,428 @@
+#include "rasterbench/viewport_pipeline.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <optional>
+#include <thread>
+
+#include "rasterbench/error.h"
+
+namespace rb {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+bool sameScenes(const std::vector<SceneSource>& a, const std::vector<SceneSource>& b) {
+    return std::equal(
+        a.begin(), a.end(), b.begin(), b.end(),
+        [](const SceneSource& x, const SceneSource& y) { return x.files == y.files; });
+}
+
+Raster readScene(const SceneSource& scene, const Window& window, int rows, int cols) {
+    return SceneReader(scene).read(window, rows, cols);
+}
+
+/// Runs read(i) for i in [0, n) on up to `threads` threads and waits; rethrows the first
+/// error. `progress` (a copy per thread) is checked before each read.
+template <class Read>
+void readEach(std::size_t n, int threads, const Progress& progress, Read read) {
+    std::atomic<std::size_t> next{0};
+    std::mutex m;
+    std::exception_ptr error;
+    const auto work = [&] {
+        Progress p = progress;
+        for (std::size_t i; (i = next.fetch_add(1)) < n;) {
+            try {
+                p.check();
+                read(i);
+            } catch (...) {
+                const std::lock_guard lock(m);
+                if (!error)
+                    error = std::current_exception();
+                next.store(n); // the others stop after their current read
+            }
+        }
+    };
+    const std::size_t count = std::min<std::size_t>(n, std::size_t(std::max(1, threads)));
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 1; t < count; ++t)
+        pool.emplace_back(work);
+    work();
+    pool.clear(); // joins
+    if (error)
+        std::rethrow_exception(error);
+}
+
+int defaultReadThreads() {
+    return std::max(2, int(std::thread::hardware_concurrency()));
+}
+
+/// Fills a preview from a stack (on preview.plan's output grid), its scores and their
+/// composite, cropped to the plan's visible part.
+void assemble(ViewportPreview& preview, const std::vector<Raster>& stack,
+              const std::vector<Raster>& scores, const CompositeResult& c) {
+    const Window& w = preview.plan.crop;
+    preview.composite.composite = crop(c.composite, w);
+    preview.composite.index = crop(c.index, w);
+    preview.composite.score = crop(c.score, w);
+    preview.composite.count = crop(c.count, w);
+    for (const auto& r : c.best_rank)
+        preview.composite.best_rank.push_back(crop(r, w));
+    for (const auto& r : c.worst_rank)
+        preview.composite.worst_rank.push_back(crop(r, w));
+    if (preview.current >= 0 && preview.current < int(stack.size())) {
+        preview.scene = crop(stack[std::size_t(preview.current)], w);
+        preview.score = crop(scores[std::size_t(preview.current)], w);
+    }
+}
+
+bool covers(const StackStatsNeeds& have, const StackStatsNeeds& want) {
+    return (have.median || !want.median) && (have.mean || !want.mean) && (have.min || !want.min) &&
+           (have.max || !want.max) && (have.count || !want.count);
+}
+
+} // namespace
+
+ViewportPlan plan_viewport(const Window& visible, int screen_cols, int screen_rows, int halo,
+                           std::int64_t width, std::int64_t height, int scenes,
+                           std::size_t bytes_per_pixel, std::size_t budget_bytes) {
+    ViewportPlan plan;
+    const Window vis = visible.clamped(width, height);
+    if (vis.empty() || screen_cols <= 0 || screen_rows <= 0)
+        return plan;
+    // Integer decimation: an output pixel is the nearest scene pixel of a step x step cell,
+    // so the halo (in output pixels) maps to scene pixels exactly.
+    auto step = std::max<std::int64_t>({1, (vis.width + screen_cols - 1) / screen_cols,
+                                        (vis.height + screen_rows - 1) / screen_rows});
+    const auto bytes = [&](std::int64_t s) {
+        const double w = double(vis.width) / double(s) + 2.0 * halo,
+                     h = double(vis.height) / double(s) + 2.0 * halo;
+        return w * h * double(std::max(scenes, 1)) * double(bytes_per_pixel);
+    };
+    while (bytes(step) > double(budget_bytes) && step < std::max(vis.width, vis.height))
+        ++step;
+    const std::int64_t pad = std::int64_t(halo) * step;
+    const std::int64_t c0 = std::max<std::int64_t>(0, vis.col_off - pad),
+                       r0 = std::max<std::int64_t>(0, vis.row_off - pad),
+                       c1 = std::min(width, vis.col_end() + pad),
+                       r1 = std::min(height, vis.row_end() + pad);
+    plan.read = {c0, r0, c1 - c0, r1 - r0};
+    plan.step = int(step);
+    plan.out_cols = int((plan.read.width + step - 1) / step);
+    plan.out_rows = int((plan.read.height + step - 1) / step);
+    // GDAL spreads the read window over the output size, so output pixel j covers
+    // [j * rx, (j + 1) * rx) of the window.
+    const double rx = double(plan.read.width) / plan.out_cols,
+                 ry = double(plan.read.height) / plan.out_rows;
+    const auto lo = [](double v) { return std::int64_t(std::floor(v + 1e-9)); };
+    const auto hi = [](double v) { return std::int64_t(std::ceil(v - 1e-9)); };
+    const std::int64_t x0 = std::clamp<std::int64_t>(lo((vis.col_off - c0) / rx), 0, plan.out_cols),
+                       x1 = std::clamp<std::int64_t>(hi((vis.col_end() - c0) / rx), 0,
+                                                     plan.out_cols),
+                       y0 = std::clamp<std::int64_t>(lo((vis.row_off - r0) / ry), 0, plan.out_rows),
+                       y1 = std::clamp<std::int64_t>(hi((vis.row_end() - r0) / ry), 0,
+                                                     plan.out_rows);
+    plan.crop = {x0, y0, x1 - x0, y1 - y0};
+    plan.pixels = {double(c0) + double(x0) * rx, double(r0) + double(y0) * ry, double(x1 - x0) * rx,
+                   double(y1 - y0) * ry};
+    return plan;
+}
+
+ViewportPlan coarser_plan(const ViewportPlan& p, int f) {
+    if (f < 1)
+        throw ArgumentError("coarser viewport plan: factor " + std::to_string(f) +
+                            " must be at least 1");
+    ViewportPlan c = p;
+    c.step = p.step * f;
+    c.out_cols = (p.out_cols + f - 1) / f;
+    c.out_rows = (p.out_rows + f - 1) / f;
+    const std::int64_t x0 = p.crop.col_off / f, y0 = p.crop.row_off / f,
+                       x1 = (p.crop.col_end() + f - 1) / f, y1 = (p.crop.row_end() + f - 1) / f;
+    c.crop = {x0, y0, x1 - x0, y1 - y0};
+    // Scene pixels per output pixel of the fine plan; a coarse pixel spans f of them.
+    const double rx = double(p.read.width) / std::max(1, p.out_cols),
+                 ry = double(p.read.height) / std::max(1, p.out_rows);
+    c.pixels = {double(p.read.col_off) + double(x0 * f) * rx,
+                double(p.read.row_off) + double(y0 * f) * ry, double((x1 - x0) * f) * rx,
+                double((y1 - y0) * f) * ry};
+    return c;
+}
+
+std::size_t viewport_bytes_per_pixel(const BandLayout& layout) {
+    return std::size_t(layout.count) * (dtype_size(layout.dtype) + 1) + sizeof(float) + 1;
+}
+
+/// Reads of every scene for one plan (the per-view cache), with what is derived from the
+/// pixels alone: the stack statistics and the coarse stack, each made on first use.
+struct ViewportPipeline::Reads {
+    ViewportPlan plan;
+    std::vector<SceneSource> sources;
+    std::vector<Raster> scenes;
+
+    /// Statistics covering `needs` (computed and kept on first use; `computed` is set when
+    /// this call computed them).
+    std::shared_ptr<const StackStats> statistics(const StackStatsNeeds& needs,
+                                                 bool* computed) const {
+        const std::lock_guard lock(mutex);
+        if (!stats || !covers(statsNeeds, needs)) {
+            StackStatsNeeds all = statsNeeds;
+            all.median |= needs.median;
+            all.mean |= needs.mean;
+            all.min |= needs.min;
+            all.max |= needs.max;
+            all.count |= needs.count;
+            stats = std::make_shared<const StackStats>(stack_statistics(scenes, all));
+            statsNeeds = all;
+            *computed = true;
+        }
+        return stats;
+    }
+    /// The cached statistics covering `needs`, or null (never computes).
+    std::shared_ptr<const StackStats> cachedStatistics(const StackStatsNeeds& needs) const {
+        const std::lock_guard lock(mutex);
+        return stats && covers(statsNeeds, needs) ? stats : nullptr;
+    }
+    /// Every f-th pixel of the reads (the coarse preview's stack), made once per factor.
+    std::shared_ptr<const std::vector<Raster>> coarse(int f) const {
+        const std::lock_guard lock(mutex);
+        if (!coarseScenes || coarseFactor != f) {
+            auto c = std::make_shared<std::vector<Raster>>();
+            for (const auto& r : scenes)
+                c->push_back(subsample(r, f));
+            coarseScenes = std::move(c);
+            coarseFactor = f;
+        }
+        return coarseScenes;
+    }
+
+private:
+    mutable std::mutex mutex;
+    mutable std::shared_ptr<const StackStats> stats;
+    mutable StackStatsNeeds statsNeeds;
+    mutable std::shared_ptr<const std::vector<Raster>> coarseScenes;
+    mutable int coarseFactor = 0;
+};
+
+/// Scores of one Reads under one scorer.
+struct ViewportPipeline::Scores {
+    std::shared_ptr<const Reads> reads;
+    std::shared_ptr<const Scorer> scorer; ///< kept alive: the cache key is its identity
+    std::vector<Raster> scores;
+};
+
+ViewportPipeline::ViewportPipeline(ReadFn read, int read_threads)
+    : read_(read ? std::move(read) : ReadFn(readScene)),
+      read_threads_(read_threads > 0 ? read_threads : defaultReadThreads()) {}
+
+ViewportPipeline::~ViewportPipeline() = default;
+
+void ViewportPipeline::set_coarse_first(const CoarseFirst& c) {
+    if (c.factor < 1)
+        throw ArgumentError("coarse first preview: factor " + std::to_string(c.factor) +
+                            " must be at least 1");
+    const std::lock_guard lock(mutex_);
+    coarse_first_ = c;
+}
+
+CoarseFirst ViewportPipeline::coarse_first() const {
+    const std::lock_guard lock(mutex_);
+    return coarse_first_;
+}
+
+bool ViewportPipeline::shows_coarse_first(const ViewportRequest& request) const {
+    const std::lock_guard lock(mutex_);
+    if (!coarse_first_.enabled || coarse_first_.factor < 2)
+        return false;
+    const bool scored = reads_ && scores_ && scores_->reads == reads_ &&
+                        scores_->scorer == request.scorer && reads_->plan == request.plan &&
+                        sameScenes(reads_->sources, request.scenes);
+    const double expected = (scored ? 0.0 : last_score_ms_) + last_composite_ms_;
+    return expected >= coarse_first_.min_ms &&
+           std::int64_t(request.plan.out_cols) * request.plan.out_rows >= coarse_first_.min_pixels;
+}
+
+void ViewportPipeline::clear() {
+    const std::lock_guard lock(mutex_);
+    reads_.reset();
+    scores_.reset();
+}
+
+bool ViewportPipeline::has_reads(const std::vector<SceneSource>& scenes,
+                                 const ViewportPlan& plan) const {
+    const std::lock_guard lock(mutex_);
+    return reads_ && reads_->plan == plan && sameScenes(reads_->sources, scenes);
+}
+
+ViewportCounters ViewportPipeline::counters() const {
+    const std::lock_guard lock(mutex_);
+    return counters_;
+}
+
+std::shared_ptr<const ViewportPipeline::Reads>
+ViewportPipeline::reads_for(const ViewportRequest& request, Progress& progress, double* ms) {
+    {
+        const std::lock_guard lock(mutex_);
+        if (reads_ && reads_->plan == request.plan && sameScenes(reads_->sources, request.scenes))
+            return reads_;
+    }
+    if (request.plan.read.empty())
+        throw ArgumentError("viewport pipeline: the plan reads nothing (an empty view)");
+    const auto t = Clock::now();
+    auto r = std::make_shared<Reads>();
+    r->plan = request.plan;
+    r->sources = request.scenes;
+    r->scenes.resize(request.scenes.size());
+    readEach(request.scenes.size(), read_threads_, progress, [&](std::size_t i) {
+        r->scenes[i] = read_(request.scenes[i], request.plan.read, request.plan.out_rows,
+                             request.plan.out_cols);
+    });
+    progress.check();
+    *ms = msSince(t);
+    const std::lock_guard lock(mutex_);
+    counters_.scene_reads += request.scenes.size();
+    reads_ = r;
+    scores_.reset(); // of other reads
+    return r;
+}
+
+std::shared_ptr<const ViewportPipeline::Scores>
+ViewportPipeline::cached_scores(const std::shared_ptr<const Reads>& reads,
+                                const Scorer* scorer) const {
+    const std::lock_guard lock(mutex_);
+    return scores_ && scores_->reads == reads && scores_->scorer.get() == scorer ? scores_
+                                                                                 : nullptr;
+}
+
+ViewportPreview ViewportPipeline::coarse_from(const ViewportRequest& request, const Reads& reads,
+                                              const Scores* scored, int factor,
+                                              Progress& progress) {
+    ViewportPreview cr;
+    cr.plan = coarser_plan(request.plan, factor);
+    cr.current = request.current;
+    cr.coarse = true;
+    const auto coarseStack = reads.coarse(factor);
+    const std::vector<Raster>& stack = *coarseStack;
+    std::vector<Raster> scores;
+    if (scored) {
+        for (const auto& r : scored->scores)
+            scores.push_back(subsample(r, factor));
+    } else {
+        // Statistics of the full view when cached, else of the coarse stack (a fraction of
+        // the cost; the full pass computes and keeps its own).
+        const StackStatsNeeds needs = request.scorer->stack_needs();
+        std::optional<StackStats> st;
+        if (needs.any()) {
+            const auto full = reads.cachedStatistics(needs);
+            st = full ? subsample(*full, factor) : stack_statistics(stack, needs);
+        }
+        scores = score_stack(stack, *request.scorer, st ? &*st : nullptr, progress);
+    }
+    assemble(cr, stack, scores, composite(stack, scores, request.options, progress));
+    const std::lock_guard lock(mutex_);
+    ++counters_.coarse;
+    return cr;
+}
+
+ViewportPreview ViewportPipeline::coarse(const ViewportRequest& request, int factor,
+                                         Progress progress) {
+    if (!request.scorer)
+        throw ArgumentError("viewport pipeline: no scorer");
+    if (factor < 1)
+        throw ArgumentError("coarse viewport preview: factor " + std::to_string(factor) +
+                            " must be at least 1");
+    double readMs = 0;
+    const auto reads = reads_for(request, progress, &readMs);
+    const auto scored = cached_scores(reads, request.scorer.get());
+    ViewportPreview p = coarse_from(request, *reads, scored.get(), factor, progress);
+    p.read_ms = readMs;
+    return p;
+}
+
+ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress progress,
+                                      const std::function<void(ViewportPreview)>& on_coarse) {
+    if (!request.scorer)
+        throw ArgumentError("viewport pipeline: no scorer");
+    const bool coarseFirst = on_coarse && shows_coarse_first(request);
+    const int factor = coarse_first().factor;
+    ViewportPreview result;
+    result.plan = request.plan;
+    result.current = request.current;
+    const auto reads = reads_for(request, progress, &result.read_ms);
+    auto scored = cached_scores(reads, request.scorer.get());
+    if (coarseFirst)
+        on_coarse(coarse_from(request, *reads, scored.get(), factor, progress));
+    if (!scored) {
+        const auto t = Clock::now();
+        auto s = std::make_shared<Scores>();
+        s->reads = reads;
+        s->scorer = request.scorer;
+        const StackStatsNeeds needs = request.scorer->stack_needs();
+        bool computed = false;
+        const auto stats = needs.any() ? reads->statistics(needs, &computed) : nullptr;
+        s->scores = score_stack(reads->scenes, *request.scorer, stats.get(), progress);
+        result.score_ms = msSince(t);
+        const std::lock_guard lock(mutex_);
+        counters_.statistics += computed ? 1 : 0;
+        ++counters_.scorings;
+        if (reads_ == reads)
+            scores_ = s;
+        scored = std::move(s);
+    }
+    const auto t = Clock::now();
+    assemble(result, reads->scenes, scored->scores,
+             composite(reads->scenes, scored->scores, request.options, progress));
+    result.composite_ms = msSince(t);
+    const std::lock_guard lock(mutex_);
+    ++counters_.composites;
+    if (result.score_ms > 0)
+        last_score_ms_ = result.score_ms;
+    last_composite_ms_ = result.composite_ms;
+    return result;
+}
+
+ScoredPixel inspect_pixel(const std::vector<SceneSource>& scenes, const Scorer& scorer,
+                          const CompositeOptions& options, std::int64_t col, std::int64_t row,
+                          int band, std::int64_t width, std::int64_t height, Progress progress) {
+    if (col < 0 || row < 0 || col >= width || row >= height)
+        throw ArgumentError("inspect pixel: (" + std::to_string(col) + ", " + std::to_string(row) +
+                            ") is outside the " + std::to_string(width) + " x " +
+                            std::to_string(height) + " grid");
+    ScoredPixel p;
+    p.col = int(col);
+    p.row = int(row);
+    p.band = band;
+    // Full resolution with the scorer's halo, so the scores are the ones the full-resolution
+    // composite gives this pixel.
+    const int halo = scorer.halo();
+    const Window win =
+        Window{col - halo, row - halo, 2 * halo + 1, 2 * halo + 1}.clamped(width, height);
+    const int cc = int(col - win.col_off), cr = int(row - win.row_off);
+    std::vector<Raster> reads(scenes.size());
+    readEach(scenes.size(), defaultReadThreads(), progress,
+             [&](std::size_t i) { reads[i] = SceneReader(scenes[i]).read(win); });
+    progress.check();
+    const auto scores = score_stack(reads, scorer, progress);
+    const auto c = composite(reads, scores, options, progress);
+    for (std::size_t i = 0; i < reads.size(); ++i) {
+        const bool ok = band >= 0 && band < reads[i].bands();
+        p.values.push_back(ok ? reads[i].value(band, cr, cc) : std::nan(""));
+        p.valid.push_back(ok && reads[i].valid(band, cr, cc));
+        p.scores.push_back(scores[i].valid(0, cr, cc)
+                               ? scores[i].band<float>(
+                                     0)[std::size_t(cr) * std::size_t(win.width) + std::size_t(cc)]
+                               : kInvalidScore);
+    }
+    if (c.index.valid(0, cr, cc))
+        p.winner = int(c.index.value(0, cr, cc));
+    return p;
+}
+
+} // namespace rb

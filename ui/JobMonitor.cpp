@@ -11,8 +11,8 @@
 namespace rb::ui {
 
 JobMonitor::JobMonitor(QWidget* parent)
-    : QWidget(parent), label_(new QLabel(this)), bar_(new QProgressBar(this)),
-      cancel_(new QToolButton(this)) {
+    : QWidget(parent), link_(std::make_shared<Link>()), label_(new QLabel(this)),
+      bar_(new QProgressBar(this)), cancel_(new QToolButton(this)) {
     bar_->setRange(0, 1000);
     bar_->setTextVisible(false);
     bar_->setMaximumWidth(160);
@@ -31,7 +31,14 @@ JobMonitor::JobMonitor(QWidget* parent)
     policy.setRetainSizeWhenHidden(true);
     setSizePolicy(policy);
     cancel_->setAutoRaise(true);
+    link_->monitor = this;
     refresh();
+}
+
+JobMonitor::~JobMonitor() {
+    // Waits for a report being posted right now; later ones find no monitor.
+    std::lock_guard lock(link_->mutex);
+    link_->monitor = nullptr;
 }
 
 quint64 JobMonitor::start(const QString& label, std::function<void()> cancel) {
@@ -42,7 +49,8 @@ quint64 JobMonitor::start(const QString& label, std::function<void()> cancel) {
 }
 
 void JobMonitor::setProgress(quint64 job, double fraction) {
-    // Workers report from their threads; the strip changes on the GUI thread only.
+    // Workers report from their threads; the strip changes on the GUI thread only. Always
+    // queued, so a report never runs the strip's slots inside a reporter's lock.
     QMetaObject::invokeMethod(
         this,
         [this, job, fraction] {
@@ -52,7 +60,17 @@ void JobMonitor::setProgress(quint64 job, double fraction) {
             it->fraction = fraction;
             refresh();
         },
-        Qt::AutoConnection);
+        Qt::QueuedConnection);
+}
+
+std::function<void(double)> JobMonitor::reporter(JobMonitor* monitor, quint64 job) {
+    if (!monitor || job == 0)
+        return [](double) {};
+    return [link = monitor->link_, job](double fraction) {
+        std::lock_guard lock(link->mutex);
+        if (link->monitor)
+            link->monitor->setProgress(job, fraction);
+    };
 }
 
 void JobMonitor::finish(quint64 job) {
@@ -92,11 +110,11 @@ JobMonitor::Handle JobMonitor::begin(JobMonitor* monitor, const QString& label,
     h.cancelled = std::make_shared<std::atomic<bool>>(false);
     if (monitor)
         h.id = monitor->start(label, [flag = h.cancelled] { flag->store(true); });
-    // The monitor may go before a worker ends (window closed): report through a guard.
-    h.progress = [m = QPointer<JobMonitor>(monitor), id = h.id, flag = h.cancelled,
+    // The monitor may go before a worker ends (window closed): report through its link,
+    // never through a pointer checked on the worker and used after.
+    h.progress = [report = reporter(monitor, h.id), flag = h.cancelled,
                   also = std::move(alsoCancel)](double f) {
-        if (id && m)
-            m->setProgress(id, f); // queues itself onto the GUI thread
+        report(f);
         return !flag->load() && !(also && also->load());
     };
     return h;

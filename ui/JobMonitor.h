@@ -4,15 +4,17 @@
 // statistics, pyramid builds, full-resolution exports, alignments) register here with a
 // cancel function that sets their engine rb::Progress flag. Cancel stops every running job
 // and hides the strip at once; the jobs' own completion handlers then drop their results.
-// Progress may be reported from any thread.
+// Progress may be reported from any thread, also after the monitor is gone (then it is
+// dropped): reports go through a link the monitor cuts when it is destroyed. JobLane
+// registers its jobs here by itself.
 #include <QMap>
-#include <QPointer>
 #include <QString>
 #include <QWidget>
 
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 class QLabel;
 class QProgressBar;
@@ -24,11 +26,16 @@ class JobMonitor : public QWidget {
     Q_OBJECT
 public:
     explicit JobMonitor(QWidget* parent = nullptr);
+    ~JobMonitor() override;
 
     /// Registers a running job; `cancel` is called (on the GUI thread) when the user cancels.
     quint64 start(const QString& label, std::function<void()> cancel);
-    /// Fraction done (0..1); callable from any thread. Ignored for finished jobs.
+    /// Fraction done (0..1); callable from any thread while the monitor exists, applied
+    /// through the event loop. Ignored for finished jobs.
     void setProgress(quint64 job, double fraction);
+    /// A progress reporter for `job` that any thread may call at any time, even after the
+    /// monitor is destroyed (then it does nothing). Null monitor or id 0: does nothing.
+    static std::function<void(double)> reporter(JobMonitor* monitor, quint64 job);
     /// The job ended (done, failed or cancelled); unknown ids are ignored.
     void finish(quint64 job);
     /// Cancels every running job.
@@ -58,6 +65,14 @@ signals:
 
 private:
     void refresh();
+
+    /// The monitor as workers may reach it: null once it is destroyed. Reports lock the
+    /// mutex while they post, so the monitor cannot go away in the middle of one.
+    struct Link {
+        std::mutex mutex;
+        JobMonitor* monitor = nullptr;
+    };
+    std::shared_ptr<Link> link_;
 
     struct Job {
         QString label;

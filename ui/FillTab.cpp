@@ -47,25 +47,23 @@ void FillTab::previewFill() {
     }
     const std::vector<int> bands = bandsToFill(*req.scene);
     runPreview(
-        req,
-        [req, bands, maxDistance = maxDistance_->value(), smoothing = smoothing_->value(),
-         progress = jobs()->progress(req.cancel)] {
-            return fillView(req, bands, maxDistance, smoothing, progress);
+        [req, bands, maxDistance = maxDistance_->value(),
+         smoothing = smoothing_->value()](rb::Progress progress) {
+            return fillView(req, bands, maxDistance, smoothing, std::move(progress));
         },
-        [this, window = req.window, view = req.view, bands](const Outcome<FillPreview>& o) {
-            if (!o.ok()) {
-                setStatus(status_, errorText(o.error), true);
-                emit fillDone();
-                return;
-            }
-            filled_ = o.value.filled;
+        [this, window = req.window, view = req.view, bands](const FillPreview& r) {
+            filled_ = r.filled;
             bands_ = bands;
             window_ = window;
-            showOverlay(o.value.image, o.value.rect);
-            QString text = o.value.message;
+            showOverlay(r.image, r.rect);
+            QString text = r.message;
             if (!(window == view))
                 text += QLatin1Char('\n') + croppedNote(window, view);
             setStatus(status_, text, false);
+            emit fillDone();
+        },
+        [this](const QString& error) {
+            setStatus(status_, error, true);
             emit fillDone();
         });
 }

@@ -1,31 +1,30 @@
 #pragma once
-// The background work of the Transform dock's tabs, written once and shared by them: one
-// thread pool; newest-wins slots (a new request of a kind cancels the running one, whose
-// result is then dropped, and dropped previews are counted); the pause before a live
-// refresh; the window a preview computes (the view, or its centre at export resolution when
-// the view is larger than maxSide() pixels a side); exceptions thrown by the work delivered
-// as errors. Results arrive on the GUI thread, only while their owner lives. No widgets.
+// What the Transform dock's tabs share for their background work, written once: their job
+// lanes (a newest-wins lane per tab for its previews, others for searches and file loads,
+// and one for exports in the job strip; see JobLane), the count of previews started and of
+// results dropped because a newer request superseded them, the pause before a live refresh,
+// and the window a preview computes (the view, or its centre at export resolution when the
+// view is larger than maxSide() pixels a side). No widgets.
+#include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QString>
-#include <QThreadPool>
 #include <QTimer>
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
 #include <memory>
 #include <string>
-#include <type_traits>
+#include <tuple>
 #include <utility>
-#include <variant>
 
-#include "Background.h"
+#include "JobLane.h"
 #include "TransformPreview.h"
 #include "rasterbench/progress.h"
 #include "rasterbench/window.h"
 
 namespace rb::ui {
 
+class JobMonitor;
 struct SceneData;
 
 /// What a preview computes: a scene, its visible window and the part of it computed.
@@ -35,19 +34,12 @@ struct PreviewRequest {
     rb::Window view;   ///< the visible scene window
     rb::Window window; ///< what the preview computes: the view or its centre
     int overlaySide = 2048;
-    std::shared_ptr<std::atomic<bool>> cancel;
 };
 
-/// The result of background work: its value, or the exception it threw.
-template <class T> struct Outcome {
-    std::exception_ptr error;
-    T value{};
-    bool ok() const { return !error; }
-};
-
-/// The message shown for `error` ("Cancelled" when cancelled); CRS errors quote `crsText`
-/// when it is not empty.
-QString errorText(const std::exception_ptr& error, const QString& crsText = {});
+/// The outcome JobOptions::ended reports (its last argument).
+template <class... Args> JobOutcome endedOutcome(Args... args) {
+    return std::get<sizeof...(Args) - 1>(std::tuple<Args...>(args...));
+}
 
 class PreviewJobs : public QObject {
     Q_OBJECT
@@ -55,17 +47,36 @@ public:
     static constexpr int kDefaultMaxSide = 4096;
     static constexpr int kDefaultLiveDelayMs = 300;
 
-    /// One kind of newest-wins work (the preview of one tab, a search, ...).
-    class Slot {
-        friend class PreviewJobs;
-        std::shared_ptr<std::atomic<bool>> current_;
-    };
+    /// `monitor` (may be null) shows the exports' progress and Cancel.
+    explicit PreviewJobs(JobMonitor* monitor, QObject* parent = nullptr);
 
-    explicit PreviewJobs(QObject* parent = nullptr);
-    /// shutdown().
-    ~PreviewJobs() override;
-    /// Cancels everything still running and waits for it; nothing is delivered afterwards.
-    void shutdown();
+    /// The newest-wins lane of `owner`'s previews (a child of `owner`, not in the job strip).
+    JobLane* previewLane(QObject* owner);
+    /// A newest-wins lane for other work of `owner` (a search, a file load): not counted as
+    /// previews, not in the job strip.
+    JobLane* latestLane(QObject* owner);
+    /// The lane of `owner`'s exports: side by side, in the job strip with progress and Cancel.
+    JobLane* exportLane(QObject* owner);
+
+    /// Runs a preview on `lane` (one of previewLane()): `work(rb::Progress)` in the
+    /// background; `done(result)` while it is the newest, else it is dropped (and counted);
+    /// `fail(message)` when the work throws.
+    template <class Work, class Done>
+    void runPreview(JobLane* lane, Work work, Done done, std::function<void(QString)> fail) {
+        ++started_;
+        JobOptions options;
+        options.ended = [self = QPointer<PreviewJobs>(this)](auto... args) {
+            const JobOutcome outcome = endedOutcome(args...);
+            if (self && (outcome == JobOutcome::Superseded || outcome == JobOutcome::Cancelled))
+                ++self->dropped_;
+        };
+        lane->run(
+            std::move(options),
+            [work = std::move(work)](JobContext& ctx) mutable {
+                return work(rb::Progress(ctx.progressFn()));
+            },
+            std::move(done), std::move(fail));
+    }
 
     /// Largest preview side in output pixels.
     void setMaxSide(int side) { maxSide_ = std::max(16, side); }
@@ -73,76 +84,29 @@ public:
     /// The part of the visible window `view` a preview computes.
     rb::Window window(const rb::Window& view) const { return centralWindow(view, maxSide_); }
 
-    /// A fresh cancel flag for a new preview of `slot`'s kind, cancelling the running one
-    /// (whose result will be dropped); counts a started preview.
-    std::shared_ptr<std::atomic<bool>> startPreview(Slot& slot);
-    /// Same for other newest-wins work (not counted as a preview).
-    std::shared_ptr<std::atomic<bool>> supersede(Slot& slot);
-    /// Cancels the running work of `slot`, if any (its result will be dropped).
-    void cancel(Slot& slot);
-    /// A progress callback that stops when `cancel` is set or the jobs shut down.
-    rb::Progress progress(std::shared_ptr<std::atomic<bool>> cancel) const;
-    /// Set when the jobs shut down (for work registered elsewhere, e.g. the job strip).
-    std::shared_ptr<std::atomic<bool>> shutdownFlag() const { return shutdown_; }
-
-    /// Runs `work()` on the pool; `done(Outcome)` runs on the GUI thread while `owner`
-    /// lives, unless `cancel` was set in the meantime (the result is then dropped, and
-    /// counted when `counted`). `work` may throw.
-    template <class Work, class Done>
-    void run(QObject* owner, std::shared_ptr<std::atomic<bool>> cancel, bool counted, Work work,
-             Done done) {
-        using R = std::invoke_result_t<Work>;
-        using V = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
-        runInBackground(
-            owner, &pool_,
-            [work = std::move(work)]() mutable {
-                Outcome<V> o;
-                try {
-                    if constexpr (std::is_void_v<R>)
-                        work();
-                    else
-                        o.value = work();
-                } catch (...) {
-                    o.error = std::current_exception();
-                }
-                return o;
-            },
-            [this, cancel = std::move(cancel), counted,
-             done = std::move(done)](const Outcome<V>& o) mutable {
-                if (!finished(cancel, counted))
-                    done(o);
-            });
-    }
-    /// run() for work that no newer request supersedes (exports).
-    template <class Work, class Done> void run(QObject* owner, Work work, Done done) {
-        run(owner, nullptr, false, std::move(work), std::move(done));
-    }
-
     // Live refresh: restarted by every change, due once the changes pause.
     void scheduleLive() { live_.start(); }
     void stopLive() { live_.stop(); }
     void setLiveDelay(int ms) { live_.setInterval(std::max(0, ms)); }
     int liveDelay() const { return live_.interval(); }
 
-    /// Previews started, and results dropped because a newer request superseded them.
+    /// Previews started, and results dropped because a newer request (or hiding the panel)
+    /// superseded them.
     int previewsStarted() const { return started_; }
     int resultsDropped() const { return dropped_; }
     /// True while a live refresh is scheduled or a preview runs.
-    bool isPending() const { return live_.isActive() || running_ > 0; }
+    bool isPending() const;
 
 signals:
     /// The changes paused: time for the live refresh.
     void liveDue();
 
 private:
-    /// Bookkeeping of a delivered result; true when it is stale (dropped).
-    bool finished(const std::shared_ptr<std::atomic<bool>>& cancel, bool counted);
-
-    QThreadPool pool_;
+    QPointer<JobMonitor> monitor_;
+    QList<QPointer<JobLane>> previewLanes_;
     QTimer live_;
-    std::shared_ptr<std::atomic<bool>> shutdown_;
     int maxSide_ = kDefaultMaxSide;
-    int started_ = 0, dropped_ = 0, running_ = 0;
+    int started_ = 0, dropped_ = 0;
 };
 
 } // namespace rb::ui

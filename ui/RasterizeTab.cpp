@@ -25,7 +25,8 @@ RasterizeTab::RasterizeTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
     : TransformTab(canvas, jobs, std::move(overlayId), parent),
       vectorName_(new QLabel(tr("No vector file"), this)),
       allTouched_(new QCheckBox(tr("All touched"), this)), burnField_(new QComboBox(this)),
-      burnValue_(new QDoubleSpinBox(this)), merge_(new QComboBox(this)), status_(newStatusLabel()) {
+      burnValue_(new QDoubleSpinBox(this)), merge_(new QComboBox(this)), status_(newStatusLabel()),
+      loadLane_(jobs->latestLane(this)), exportLane_(jobs->exportLane(this)) {
     auto* layout = new QVBoxLayout(this);
     auto* load = new QPushButton(tr("Load vector..."), this);
     auto* burnButton = new QPushButton(tr("Preview"), this);
@@ -82,34 +83,33 @@ void RasterizeTab::loadVector(const QString& pathIn) {
     if (path.isEmpty())
         return;
     setStatus(status_, tr("Reading %1...").arg(path), false);
-    runLatest(
-        loadSlot_, [p = path.toStdString()] { return readVectorLayer(p); },
-        [this, path](const Outcome<VectorLayer>& o) {
-            if (!o.ok()) {
-                setStatus(status_, errorText(o.error), true);
-                emit vectorLoaded();
-                return;
-            }
-            features_ = o.value.features;
-            vectorPath_ = path;
-            vectorName_->setText(tr("%1: %n feature(s)", nullptr, int(features_->features.size()))
-                                     .arg(QFileInfo(path).fileName()));
-            {
-                // The new layer's fields; the constant stays picked unless the same field
-                // exists again.
-                const QString keep = burnField_->currentData().toString();
-                const QSignalBlocker block(burnField_);
-                burnField_->clear();
-                burnField_->addItem(tr("Constant value"), QString());
-                for (const QString& f : o.value.fields)
-                    burnField_->addItem(f, f);
-                const int i = burnField_->findData(keep);
-                burnField_->setCurrentIndex(std::max(0, i));
-                burnValue_->setEnabled(burnField_->currentIndex() == 0);
-            }
-            emit vectorLoaded();
-            previewBurn();
-        });
+    loadLane_->run([p = path.toStdString()](JobContext&) { return readVectorLayer(p); },
+                   [this, path](const VectorLayer& layer) {
+                       features_ = layer.features;
+                       vectorPath_ = path;
+                       vectorName_->setText(
+                           tr("%1: %n feature(s)", nullptr, int(features_->features.size()))
+                               .arg(QFileInfo(path).fileName()));
+                       {
+                           // The new layer's fields; the constant stays picked unless the same
+                           // field exists again.
+                           const QString keep = burnField_->currentData().toString();
+                           const QSignalBlocker block(burnField_);
+                           burnField_->clear();
+                           burnField_->addItem(tr("Constant value"), QString());
+                           for (const QString& f : layer.fields)
+                               burnField_->addItem(f, f);
+                           const int i = burnField_->findData(keep);
+                           burnField_->setCurrentIndex(std::max(0, i));
+                           burnValue_->setEnabled(burnField_->currentIndex() == 0);
+                       }
+                       emit vectorLoaded();
+                       previewBurn();
+                   },
+                   [this](const QString& error) {
+                       setStatus(status_, error, true);
+                       emit vectorLoaded();
+                   });
 }
 
 rb::RasterizeOptions RasterizeTab::burnOptions() const {
@@ -138,17 +138,10 @@ void RasterizeTab::previewBurn() {
     rb::RasterizeOptions options = burnOptions();
     options.window = req.window;
     runPreview(
-        req,
-        [req, options, features = features_, progress = jobs()->progress(req.cancel)] {
-            return burnView(req, *features, options, progress);
+        [req, options, features = features_](rb::Progress progress) {
+            return burnView(req, *features, options, std::move(progress));
         },
-        [this, window = req.window, view = req.view](const Outcome<BurnPreview>& o) {
-            if (!o.ok()) {
-                setStatus(status_, errorText(o.error), true);
-                emit burnDone();
-                return;
-            }
-            const BurnPreview& r = o.value;
+        [this, window = req.window, view = req.view](const BurnPreview& r) {
             burned_ = r.burned;
             window_ = window;
             showOverlay(r.image, r.rect);
@@ -159,6 +152,10 @@ void RasterizeTab::previewBurn() {
             if (!(window == view))
                 text += QLatin1Char('\n') + croppedNote(window, view);
             setStatus(status_, text, false);
+            emit burnDone();
+        },
+        [this](const QString& error) {
+            setStatus(status_, error, true);
             emit burnDone();
         });
 }
@@ -184,16 +181,28 @@ void RasterizeTab::exportBurn(const QString& pathIn) {
         return;
     }
     setStatus(status_, tr("Burning the whole scene..."), false);
-    runTask([features = features_, profile = scene->profile, options = burnOptions(),
-             out = path.toStdString()] { writeBurn(*features, profile, options, out); },
-            [this, path](const Outcome<std::monostate>& o) {
-                if (o.ok())
-                    setStatus(status_, tr("Wrote %1").arg(path), false);
-                else
-                    setStatus(status_, tr("Could not write %1: %2").arg(path, errorText(o.error)),
-                              true);
-                emit burnExported(o.ok());
-            });
+    JobOptions options;
+    options.label = tr("Rasterizing into %1").arg(QFileInfo(path).fileName());
+    options.ended = [this, path](auto... args) {
+        if (endedOutcome(args...) == JobOutcome::Cancelled) {
+            setStatus(status_, tr("Export to %1 cancelled").arg(path), true);
+            emit burnExported(false);
+        }
+    };
+    exportLane_->run(
+        std::move(options),
+        [features = features_, profile = scene->profile, burn = burnOptions(),
+         out = path.toStdString()](JobContext& ctx) {
+            writeBurn(*features, profile, burn, out, rb::Progress(ctx.progressFn()));
+        },
+        [this, path] {
+            setStatus(status_, tr("Wrote %1").arg(path), false);
+            emit burnExported(true);
+        },
+        [this, path](const QString& error) {
+            setStatus(status_, tr("Could not write %1: %2").arg(path, error), true);
+            emit burnExported(false);
+        });
 }
 
 } // namespace rb::ui

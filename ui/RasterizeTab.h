@@ -40,8 +40,9 @@ public:
     /// replaces, Float32 for a property or an added or other constant.
     rb::RasterizeOptions burnOptions() const;
     /// Burns the loaded features into the whole scene grid and writes a one-band GeoTIFF
-    /// (asks for a name when `path` is empty), in the background; emits burnExported().
-    /// Refuses an output that is the scene or the vector file.
+    /// (asks for a name when `path` is empty), in the background (progress and Cancel in
+    /// the job strip); emits burnExported(). Refuses an output that is the scene or the
+    /// vector file.
     void exportBurn(const QString& path = {});
     /// The latest burn of the view (one band of burnWindow()).
     const rb::Raster& burnPreview() const { return burned_; }
@@ -63,7 +64,8 @@ private:
     QDoubleSpinBox* burnValue_;
     QComboBox* merge_;
     QLabel* status_;
-    PreviewJobs::Slot loadSlot_;
+    JobLane* loadLane_;
+    JobLane* exportLane_;
 
     std::shared_ptr<const rb::FeatureCollection> features_;
     QString vectorPath_;

@@ -16,7 +16,6 @@
 
 #include <optional>
 
-#include "JobMonitor.h"
 #include "MapCanvas.h"
 #include "SceneLayer.h"
 #include "TransformWork.h"
@@ -24,14 +23,14 @@
 
 namespace rb::ui {
 
-ReprojectTab::ReprojectTab(MapCanvas* canvas, PreviewJobs* jobs, JobMonitor* monitor,
-                           QString overlayId, QWidget* parent)
-    : TransformTab(canvas, jobs, std::move(overlayId), parent), monitor_(monitor),
-      crs_(new QLineEdit(this)), crsInfo_(newStatusLabel()), crsTimer_(new QTimer(this)),
-      search_(new QLineEdit(this)), searchTimer_(new QTimer(this)), results_(new QListWidget(this)),
+ReprojectTab::ReprojectTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlayId, QWidget* parent)
+    : TransformTab(canvas, jobs, std::move(overlayId), parent), crs_(new QLineEdit(this)),
+      crsInfo_(newStatusLabel()), crsTimer_(new QTimer(this)), search_(new QLineEdit(this)),
+      searchTimer_(new QTimer(this)), results_(new QListWidget(this)),
       resampling_(new QComboBox(this)), resolution_(new QLineEdit(this)),
       showOnMap_(new QCheckBox(tr("Show on the map"), this)), status_(newStatusLabel()),
-      previewLabel_(new QLabel(this)) {
+      previewLabel_(new QLabel(this)), searchLane_(jobs->latestLane(this)),
+      crsLane_(jobs->latestLane(this)), exportLane_(jobs->exportLane(this)) {
     auto* layout = new QVBoxLayout(this);
     auto* form = new QFormLayout;
     crs_->setPlaceholderText(tr("EPSG:3857, WKT or PROJ string"));
@@ -100,21 +99,21 @@ void ReprojectTab::refreshLive() {
 }
 
 void ReprojectTab::searchCrs(const QString& query) {
-    runLatest(
-        searchSlot_, [q = query.toStdString()] { return rb::search_crs(q, 50); },
-        [this](const Outcome<std::vector<rb::CrsMatch>>& o) {
-            results_->clear();
-            for (const auto& m : o.value) {
-                const QString id =
-                    QString::fromStdString(m.authority) + u':' + QString::fromStdString(m.code);
-                auto* item =
-                    new QListWidgetItem(id + QStringLiteral("  ") + QString::fromStdString(m.name) +
-                                            (m.deprecated ? tr(" (deprecated)") : QString()),
-                                        results_);
-                item->setData(Qt::UserRole, id);
-            }
-            emit searchDone();
-        });
+    const auto show = [this](const std::vector<rb::CrsMatch>& matches) {
+        results_->clear();
+        for (const auto& m : matches) {
+            const QString id =
+                QString::fromStdString(m.authority) + u':' + QString::fromStdString(m.code);
+            auto* item =
+                new QListWidgetItem(id + QStringLiteral("  ") + QString::fromStdString(m.name) +
+                                        (m.deprecated ? tr(" (deprecated)") : QString()),
+                                    results_);
+            item->setData(Qt::UserRole, id);
+        }
+        emit searchDone();
+    };
+    searchLane_->run([q = query.toStdString()](JobContext&) { return rb::search_crs(q, 50); }, show,
+                     [show](const QString&) { show({}); });
 }
 
 QStringList ReprojectTab::searchCodes() const {
@@ -126,17 +125,17 @@ QStringList ReprojectTab::searchCodes() const {
 
 void ReprojectTab::checkCrs() {
     const QString text = crs_->text().trimmed();
-    runLatest(
-        crsSlot_, [text] { return describeCrs(text); },
-        [this, text](const Outcome<QString>& o) {
-            setStatus(crsInfo_, o.ok() ? o.value : errorText(o.error, text), !o.ok());
-            emit crsChecked();
-        });
+    const auto show = [this](const QString& message, bool error) {
+        setStatus(crsInfo_, message, error);
+        emit crsChecked();
+    };
+    crsLane_->run([text](JobContext&) { return describeCrs(text); },
+                  [show](const QString& name) { show(name, false); },
+                  [show](const QString& error) { show(error, true); });
 }
 
 void ReprojectTab::previewReproject() {
     ReprojectParams p;
-    const QString crsText = crs_->text().trimmed();
     if (!parseResolution(resolution_->text(), p.resolution)) {
         setStatus(
             status_,
@@ -150,22 +149,13 @@ void ReprojectTab::previewReproject() {
         emit reprojectDone();
         return;
     }
-    p.crs = crsText.toStdString();
+    p.crs = crs_->text().trimmed().toStdString();
     p.resampling = resampling_->currentText().toStdString();
     p.onMap = showOnMap_->isChecked();
     p.maxSide = jobs()->maxSide();
     runPreview(
-        req,
-        [req, p, progress = jobs()->progress(req.cancel)] {
-            return reprojectView(req, p, progress);
-        },
-        [this, crsText](const Outcome<ReprojectPreview>& o) {
-            if (!o.ok()) {
-                setStatus(status_, errorText(o.error, crsText), true);
-                emit reprojectDone();
-                return;
-            }
-            const ReprojectPreview& r = o.value;
+        [req, p](rb::Progress progress) { return reprojectView(req, p, std::move(progress)); },
+        [this](const ReprojectPreview& r) {
             raster_ = r.raster;
             window_ = r.window;
             grid_ = r.grid;
@@ -183,6 +173,10 @@ void ReprojectTab::previewReproject() {
             if (cropped_)
                 text += QLatin1Char('\n') + croppedNote(r.window, r.full);
             setStatus(status_, text, false);
+            emit reprojectDone();
+        },
+        [this](const QString& error) {
+            setStatus(status_, error, true);
             emit reprojectDone();
         });
 }
@@ -216,25 +210,30 @@ void ReprojectTab::exportReproject(const QString& pathIn) {
         emit exportDone(false);
         return;
     }
-    const QString crsText = crs_->text().trimmed();
-    p.crs = crsText.toStdString();
+    p.crs = crs_->text().trimmed().toStdString();
     p.resampling = resampling_->currentText().toStdString();
-    const auto handle =
-        JobMonitor::begin(monitor_, tr("Reprojecting %1").arg(QFileInfo(scene->path).fileName()),
-                          jobs()->shutdownFlag());
     setStatus(status_, tr("Exporting %1...").arg(path), false);
-    runTask([scene, p, out = path.toStdString(),
-             handle] { exportReprojection(*scene, p, out, rb::Progress(handle.progress)); },
-            [this, handle, path, crsText](const Outcome<std::monostate>& o) {
-                JobMonitor::end(monitor_, handle);
-                if (o.ok())
-                    setStatus(status_, tr("Exported %1").arg(path), false);
-                else
-                    setStatus(status_,
-                              tr("Export to %1 failed: %2").arg(path, errorText(o.error, crsText)),
-                              true);
-                emit exportDone(o.ok());
-            });
+    JobOptions options;
+    options.label = tr("Reprojecting %1").arg(QFileInfo(scene->path).fileName());
+    options.ended = [this, path](auto... args) {
+        if (endedOutcome(args...) == JobOutcome::Cancelled) {
+            setStatus(status_, tr("Export to %1 cancelled").arg(path), true);
+            emit exportDone(false);
+        }
+    };
+    exportLane_->run(
+        std::move(options),
+        [scene, p, out = path.toStdString()](JobContext& ctx) {
+            exportReprojection(*scene, p, out, rb::Progress(ctx.progressFn()));
+        },
+        [this, path] {
+            setStatus(status_, tr("Exported %1").arg(path), false);
+            emit exportDone(true);
+        },
+        [this, path](const QString& error) {
+            setStatus(status_, tr("Export to %1 failed: %2").arg(path, error), true);
+            emit exportDone(false);
+        });
 }
 
 } // namespace rb::ui

@@ -22,13 +22,10 @@ class QTimer;
 
 namespace rb::ui {
 
-class JobMonitor;
-
 class ReprojectTab : public TransformTab {
     Q_OBJECT
 public:
-    /// `monitor` may be null (exports then run without a status-bar strip).
-    ReprojectTab(MapCanvas* canvas, PreviewJobs* jobs, JobMonitor* monitor, QString overlayId,
+    ReprojectTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlayId,
                  QWidget* parent = nullptr);
 
     QLineEdit* crsEdit() const { return crs_; }
@@ -70,7 +67,6 @@ signals:
 private:
     void checkCrs();
 
-    JobMonitor* monitor_;
     QLineEdit* crs_;
     QLabel* crsInfo_;
     QTimer* crsTimer_;
@@ -82,7 +78,9 @@ private:
     QCheckBox* showOnMap_;
     QLabel* status_;
     QLabel* previewLabel_;
-    PreviewJobs::Slot searchSlot_, crsSlot_;
+    JobLane* searchLane_;
+    JobLane* crsLane_;
+    JobLane* exportLane_;
 
     rb::Raster raster_;
     rb::Window window_;

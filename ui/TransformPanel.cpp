@@ -30,10 +30,10 @@ QString TransformPanel::overlayTitle(const QString& id) {
 }
 
 TransformPanel::TransformPanel(MapCanvas* canvas, JobMonitor* monitor, QWidget* parent)
-    : QWidget(parent), canvas_(canvas), jobs_(new PreviewJobs(this)), tabs_(new QTabWidget(this)),
-      live_(new QCheckBox(tr("Live preview"), this)),
+    : QWidget(parent), canvas_(canvas), jobs_(new PreviewJobs(monitor, this)),
+      tabs_(new QTabWidget(this)), live_(new QCheckBox(tr("Live preview"), this)),
       clear_(new QPushButton(tr("Clear overlays"), this)),
-      reproject_(new ReprojectTab(canvas, jobs_, monitor, kReprojectOverlay, this)),
+      reproject_(new ReprojectTab(canvas, jobs_, kReprojectOverlay, this)),
       rasterize_(new RasterizeTab(canvas, jobs_, kBurnOverlay, this)),
       vectorize_(new VectorizeTab(canvas, jobs_, kShapesOverlay, this)),
       fill_(new FillTab(canvas, jobs_, kFillOverlay, this)) {
@@ -67,7 +67,8 @@ TransformPanel::TransformPanel(MapCanvas* canvas, JobMonitor* monitor, QWidget* 
 }
 
 TransformPanel::~TransformPanel() {
-    jobs_->shutdown(); // cancels previews and exports; their results are not delivered
+    // The tabs' lanes cancel their jobs as the tabs go: no result is delivered afterwards.
+    jobs_->stopLive();
     if (canvas_)
         clearOverlays(); // no preview outlives its panel
 }

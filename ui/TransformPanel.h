@@ -1,8 +1,8 @@
 #pragma once
 // The Transform dock: previews of the visible area for four engine operations, one tab each
 // (ReprojectTab, RasterizeTab, VectorizeTab, FillTab; see their headers). This container
-// holds what they share: the background work (PreviewJobs: one pool, newest-wins previews,
-// the preview limit), the live preview and the map overlays.
+// holds what they share: the background work (PreviewJobs: the tabs' job lanes, the preview
+// counts and size limit), the live preview and the map overlays.
 // Live preview (on by default): while the panel is shown, a pan or zoom of the map or a
 // parameter change of the active tab refreshes that tab's preview after a short pause. A
 // view larger than maxPreviewSide() pixels a side previews its central window at export
@@ -46,8 +46,8 @@ public:
     /// What derived-layer selectors call one of this panel's overlays (empty for others).
     static QString overlayTitle(const QString& overlayId);
 
-    /// `jobs` may be null (exports then run without a status-bar strip).
-    explicit TransformPanel(MapCanvas* canvas, JobMonitor* jobs, QWidget* parent = nullptr);
+    /// `monitor` may be null (exports then run without a status-bar strip).
+    explicit TransformPanel(MapCanvas* canvas, JobMonitor* monitor, QWidget* parent = nullptr);
     ~TransformPanel() override;
 
     QTabWidget* tabs() const { return tabs_; }

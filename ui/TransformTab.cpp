@@ -13,10 +13,11 @@
 namespace rb::ui {
 
 TransformTab::TransformTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlayId, QWidget* parent)
-    : QWidget(parent), canvas_(canvas), jobs_(jobs), overlayId_(std::move(overlayId)) {}
+    : QWidget(parent), canvas_(canvas), jobs_(jobs), overlayId_(std::move(overlayId)),
+      preview_(jobs->previewLane(this)) {}
 
 void TransformTab::hidePreview() {
-    jobs_->cancel(preview_);
+    preview_->cancel();
     clearOverlay();
 }
 
@@ -45,7 +46,6 @@ bool TransformTab::prepare(PreviewRequest& r, QLabel* status) {
     r.overlaySide = std::clamp(int(std::ceil(std::max(canvas_->width(), canvas_->height()) *
                                              canvas_->devicePixelRatioF())),
                                256, kMaxOverlaySide);
-    r.cancel = jobs_->startPreview(preview_);
     setStatus(status, tr("Computing..."), false);
     return true;
 }

@@ -1,15 +1,16 @@
 #pragma once
 // The base of the Transform dock's tabs: a form previewing one engine operation over the
 // visible part of the map. It turns the view into a request (the visible window, or its
-// centre when larger than the preview limit), runs the tab's work through the shared
-// PreviewJobs (a newer preview of the same tab supersedes the running one, whose result is
-// dropped), draws the result as this tab's one overlay on the map, and reports in the tab's
-// status line. Output files are checked against the tab's inputs before anything is written.
+// centre when larger than the preview limit), runs the tab's work on its preview lane (a
+// newer preview of the same tab supersedes the running one, whose result is dropped), draws the
+// result as this tab's one overlay on the map, and reports in the tab's status line. Output files
+// are checked against the tab's inputs before anything is written.
 #include <QImage>
 #include <QRectF>
 #include <QString>
 #include <QWidget>
 
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -46,23 +47,14 @@ protected:
     MapCanvas* canvas() const { return canvas_; }
     PreviewJobs* jobs() const { return jobs_; }
 
-    /// A request for the visible view, superseding this tab's running preview; false (and
-    /// the reason in `status`) when no scene is open or none of it is visible.
+    /// A request for the visible view; false (and the reason in `status`) when no scene is
+    /// open or none of it is visible.
     bool prepare(PreviewRequest& r, QLabel* status);
-    /// Runs this tab's preview: `work()` in the background, `done(Outcome)` unless a newer
-    /// preview or hidePreview() superseded it.
+    /// Runs this tab's preview: `work(rb::Progress)` in the background, then `done(result)`
+    /// unless a newer preview or hidePreview() superseded it, or `fail(message)`.
     template <class Work, class Done>
-    void runPreview(const PreviewRequest& r, Work work, Done done) {
-        jobs_->run(this, r.cancel, true, std::move(work), std::move(done));
-    }
-    /// Newest-wins work that is not a preview (a search, a file load): `slot` is its kind.
-    template <class Work, class Done>
-    void runLatest(PreviewJobs::Slot& slot, Work work, Done done) {
-        jobs_->run(this, jobs_->supersede(slot), false, std::move(work), std::move(done));
-    }
-    /// Work every request of which completes (an export).
-    template <class Work, class Done> void runTask(Work work, Done done) {
-        jobs_->run(this, std::move(work), std::move(done));
+    void runPreview(Work work, Done done, std::function<void(QString)> fail) {
+        jobs_->runPreview(preview_, std::move(work), std::move(done), std::move(fail));
     }
     void showOverlay(const QImage& image, const QRectF& rect);
 
@@ -79,7 +71,7 @@ private:
     MapCanvas* canvas_;
     PreviewJobs* jobs_;
     QString overlayId_;
-    PreviewJobs::Slot preview_;
+    JobLane* preview_;
 };
 
 } // namespace rb::ui

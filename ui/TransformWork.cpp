@@ -57,49 +57,72 @@ WarpSetup warpSetup(const rb::Profile& profile, const std::string& crsText,
     return s;
 }
 
+namespace {
+
+/// Runs `f()`, quoting `crsText` in the message of a CRS error it throws.
+template <class F> auto quotingCrs(const std::string& crsText, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const rb::CrsError& e) {
+        if (crsText.empty())
+            throw;
+        throw rb::CrsError("Invalid CRS \"" + crsText + "\": " + e.what());
+    }
+}
+
+} // namespace
+
 QString describeCrs(const QString& text) {
-    const rb::Crs crs = rb::Crs::from_user_input(text.toStdString());
-    QString name = QString::fromStdString(crs.name());
-    if (const auto epsg = crs.to_epsg())
-        name += QStringLiteral(" (EPSG:%1)").arg(*epsg);
-    return name;
+    return quotingCrs(text.toStdString(), [&] {
+        const rb::Crs crs = rb::Crs::from_user_input(text.toStdString());
+        QString name = QString::fromStdString(crs.name());
+        if (const auto epsg = crs.to_epsg())
+            name += QStringLiteral(" (EPSG:%1)").arg(*epsg);
+        return name;
+    });
 }
 
 ReprojectPreview reprojectView(const PreviewRequest& req, const ReprojectParams& p,
                                rb::Progress progress) {
-    ReprojectPreview res;
-    WarpSetup s = warpSetup(req.scene->profile, p.crs, p.resampling, p.resolution);
-    // The destination window covering the view: the view's extent in the target CRS, on
-    // the full destination grid; its centre when too large.
-    rb::GridOptions g;
-    g.res_x = p.resolution;
-    const rb::Grid view = rb::default_grid(s.src.window_grid(req.view), s.dst.crs, g);
-    res.full =
-        rb::Window::from_bounds(view.bounds(), s.dst.transform).clamped(s.dst.width, s.dst.height);
-    if (res.full.empty())
-        throw rb::ArgumentError("the view lies outside the target grid");
-    res.window = centralWindow(res.full, p.maxSide);
-    s.options.window = res.window;
-    res.grid = s.dst;
-    const rb::Dataset ds = rb::Dataset::open(req.path);
-    res.raster = rb::reproject(ds, s.dst, {}, s.options, std::move(progress));
-    std::vector<int> sourceBands;
-    for (int b = 1; b <= res.raster.bands(); ++b)
-        sourceBands.push_back(b);
-    res.image = sceneImage(res.raster, sourceBands, *req.scene);
-    if (p.onMap && !(req.cancel && *req.cancel)) {
-        const OverlayFrame frame = reprojectedOnScene(res.image, res.window, s.dst, req.view,
-                                                      s.src.transform, s.src.crs, req.overlaySide);
-        res.overlay = frame.image;
-        res.overlayRect = frame.rect();
-    }
-    return res;
+    return quotingCrs(p.crs, [&] {
+        ReprojectPreview res;
+        WarpSetup s = warpSetup(req.scene->profile, p.crs, p.resampling, p.resolution);
+        // The destination window covering the view: the view's extent in the target CRS, on
+        // the full destination grid; its centre when too large.
+        rb::GridOptions g;
+        g.res_x = p.resolution;
+        const rb::Grid view = rb::default_grid(s.src.window_grid(req.view), s.dst.crs, g);
+        res.full = rb::Window::from_bounds(view.bounds(), s.dst.transform)
+                       .clamped(s.dst.width, s.dst.height);
+        if (res.full.empty())
+            throw rb::ArgumentError("the view lies outside the target grid");
+        res.window = centralWindow(res.full, p.maxSide);
+        s.options.window = res.window;
+        res.grid = s.dst;
+        const rb::Dataset ds = rb::Dataset::open(req.path);
+        res.raster = rb::reproject(ds, s.dst, {}, s.options, progress);
+        std::vector<int> sourceBands;
+        for (int b = 1; b <= res.raster.bands(); ++b)
+            sourceBands.push_back(b);
+        res.image = sceneImage(res.raster, sourceBands, *req.scene);
+        if (p.onMap) {
+            progress.check(); // superseded: no overlay to draw
+            const OverlayFrame frame =
+                reprojectedOnScene(res.image, res.window, s.dst, req.view, s.src.transform,
+                                   s.src.crs, req.overlaySide);
+            res.overlay = frame.image;
+            res.overlayRect = frame.rect();
+        }
+        return res;
+    });
 }
 
 void exportReprojection(const SceneData& scene, const ReprojectParams& p, const std::string& out,
                         rb::Progress progress) {
-    const WarpSetup s = warpSetup(scene.profile, p.crs, p.resampling, p.resolution);
-    rb::reproject_file(scene.pathUtf8(), out, s.dst, s.options, std::move(progress));
+    quotingCrs(p.crs, [&] {
+        const WarpSetup s = warpSetup(scene.profile, p.crs, p.resampling, p.resolution);
+        rb::reproject_file(scene.pathUtf8(), out, s.dst, s.options, std::move(progress));
+    });
 }
 
 // Rasterize -------------------------------------------------------------------------------
@@ -163,9 +186,10 @@ BurnPreview burnView(const PreviewRequest& req, const rb::FeatureCollection& fea
 }
 
 void writeBurn(const rb::FeatureCollection& features, const rb::Profile& scene,
-               const rb::RasterizeOptions& options, const std::string& out) {
+               const rb::RasterizeOptions& options, const std::string& out, rb::Progress progress) {
     const rb::Grid grid = rb::grid_of(scene);
-    const rb::Raster burned = rb::rasterize(features, grid, options);
+    const rb::Raster burned = rb::rasterize(features, grid, options, progress);
+    progress.check(); // cancelled: nothing is created
     rb::Profile p;
     p.driver = "GTiff";
     p.width = grid.width;

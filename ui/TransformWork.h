@@ -46,7 +46,8 @@ struct WarpSetup {
 WarpSetup warpSetup(const rb::Profile& profile, const std::string& crsText,
                     const std::string& resampling, std::optional<double> resolution);
 
-/// The CRS `text` names, as "name (EPSG:code)".
+/// The CRS `text` names, as "name (EPSG:code)". The CRS errors of this and of the other
+/// Reproject functions quote the CRS text typed ("Invalid CRS \"...\": why").
 QString describeCrs(const QString& text);
 
 struct ReprojectParams {
@@ -91,7 +92,8 @@ BurnPreview burnView(const PreviewRequest& req, const rb::FeatureCollection& fea
                      const rb::RasterizeOptions& options, rb::Progress progress);
 /// Burns `features` into the whole grid of `scene` and writes a one-band tiled GeoTIFF.
 void writeBurn(const rb::FeatureCollection& features, const rb::Profile& scene,
-               const rb::RasterizeOptions& options, const std::string& out);
+               const rb::RasterizeOptions& options, const std::string& out,
+               rb::Progress progress = {});
 
 // Vectorize -------------------------------------------------------------------------------
 

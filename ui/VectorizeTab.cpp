@@ -37,7 +37,8 @@ VectorizeTab::VectorizeTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
     : TransformTab(canvas, jobs, std::move(overlayId), parent), band_(new QSpinBox(this)),
       source_(new QComboBox(this)), mode_(new QComboBox(this)),
       threshold_(new QDoubleSpinBox(this)), breaks_(new QLineEdit(this)),
-      classes_(new QSpinBox(this)), connectivity_(new QComboBox(this)), status_(newStatusLabel()) {
+      classes_(new QSpinBox(this)), connectivity_(new QComboBox(this)), status_(newStatusLabel()),
+      exportLane_(jobs->exportLane(this)) {
     auto* layout = new QVBoxLayout(this);
     auto* form = new QFormLayout;
     source_->addItem(tr("Band"), 0);
@@ -167,18 +168,11 @@ void VectorizeTab::previewShapes() {
     p.classes = classes_->value();
     p.connectivity = connectivity_->currentData().toInt();
     runPreview(
-        req,
-        [req, scored, p, progress = jobs()->progress(req.cancel)] {
-            return shapesOfView(req, scored, p, progress);
+        [req, scored, p](rb::Progress progress) {
+            return shapesOfView(req, scored, p, std::move(progress));
         },
         [this, window = req.window, view = req.view, fromScore, path = req.path,
-         crs = req.scene->profile.crs](const Outcome<ShapesPreview>& o) {
-            if (!o.ok()) {
-                setStatus(status_, errorText(o.error), true);
-                emit shapesDone();
-                return;
-            }
-            const ShapesPreview& r = o.value;
+         crs = req.scene->profile.crs](const ShapesPreview& r) {
             shapes_ = r.shapes;
             crs_ = crs;
             scenePath_ = path;
@@ -200,6 +194,10 @@ void VectorizeTab::previewShapes() {
                 text += QLatin1Char('\n') + croppedNote(window, view);
             setStatus(status_, text, false);
             emit shapesDone();
+        },
+        [this](const QString& error) {
+            setStatus(status_, error, true);
+            emit shapesDone();
         });
 }
 
@@ -220,16 +218,21 @@ void VectorizeTab::exportShapes(const QString& pathIn) {
         emit shapesExported(false);
         return;
     }
-    runTask([shapes = shapes_, crs = crs_,
-             out = path.toStdString()] { rb::write_shapes_geojson(out, *shapes, crs); },
-            [this, path](const Outcome<std::monostate>& o) {
-                if (o.ok())
-                    setStatus(status_, tr("Wrote %1").arg(path), false);
-                else
-                    setStatus(status_, tr("Could not write %1: %2").arg(path, errorText(o.error)),
-                              true);
-                emit shapesExported(o.ok());
-            });
+    JobOptions options;
+    options.monitored = false; // quick: the shapes are already made
+    exportLane_->run(
+        std::move(options),
+        [shapes = shapes_, crs = crs_, out = path.toStdString()](JobContext&) {
+            rb::write_shapes_geojson(out, *shapes, crs);
+        },
+        [this, path] {
+            setStatus(status_, tr("Wrote %1").arg(path), false);
+            emit shapesExported(true);
+        },
+        [this, path](const QString& error) {
+            setStatus(status_, tr("Could not write %1: %2").arg(path, error), true);
+            emit shapesExported(false);
+        });
 }
 
 } // namespace rb::ui

@@ -78,6 +78,7 @@ private:
     QSpinBox* classes_;
     QComboBox* connectivity_;
     QLabel* status_;
+    JobLane* exportLane_;
 
     std::shared_ptr<const std::vector<rb::Shape>> shapes_;
     rb::Crs crs_;

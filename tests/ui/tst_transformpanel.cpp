@@ -11,8 +11,9 @@
 // starts one new preview of the active tab after the changes pause, none when off or for
 // another tab; a superseded result is dropped; a view too large previews its centre at
 // export resolution, equal to the same window of the exported file. Exports refuse an output
-// that is one of their inputs (scene, vector file). In the main window each tool shows at
-// most one preview on the map, and closing the dock removes them (and drops a running one).
+// that is one of their inputs (scene, vector file); a reprojection export cancelled from the
+// job strip says so. In the main window each tool shows at most one preview on the map, and
+// closing the dock removes them (and drops a running one).
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -39,6 +40,7 @@
 #include "CompositeController.h"
 #include "DerivedLayers.h"
 #include "FillTab.h"
+#include "JobMonitor.h"
 #include "MainWindow.h"
 #include "MapCanvas.h"
 #include "RasterizeTab.h"
@@ -817,6 +819,25 @@ private slots:
         QTest::qWait(50);
         QCOMPARE(bytes(scenePath), sceneBefore);
         QCOMPARE(bytes(vectorPath), vectorBefore);
+    }
+
+    void exportCancelledFromJobStrip() {
+        // A reprojection export shows in the job strip; its Cancel ends the export with a
+        // "cancelled" status in the tab and a failed exportDone().
+        JobMonitor monitor;
+        TransformPanel panel(canvas_.get(), &monitor);
+        panel.liveCheck()->setChecked(false);
+        QTemporaryDir dir;
+        QSignalSpy exported(panel.reprojectTab(), &ReprojectTab::exportDone);
+        panel.reprojectTab()->exportReproject(dir.filePath(QStringLiteral("cancelled.tif")));
+        QCOMPARE(monitor.jobCount(), 1);
+        QVERIFY(monitor.text().contains(QStringLiteral("Reprojecting")));
+        monitor.cancelAll();
+        QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1, kWaitMs);
+        QVERIFY(!exported.last().first().toBool());
+        QLabel* status = panel.reprojectTab()->reprojectStatus();
+        QVERIFY2(status->text().contains(QStringLiteral("cancelled")), qPrintable(status->text()));
+        QCOMPARE(monitor.jobCount(), 0);
     }
 
     void closingPanelHidesItsPreviews() {

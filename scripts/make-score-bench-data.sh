@@ -4,7 +4,7 @@
 # each enlarged to SIZE x SIZE pixels (nearest neighbour, tiled), so a 1-2 megapixel viewport
 # shows real scenes. Then:
 #   build/bench/bench_score_preview DIR
-#   RB_SCORE_BENCH_DIR=DIR QT_QPA_PLATFORM=offscreen build/tests/ui/tst_scorepanel latencyLargeViewport
+#   build/bench/bench_ui_widgets score DIR
 #
 #   scripts/make-score-bench-data.sh [DIR] [N] [SIZE]     (defaults: /tmp/score-bench 12 1200)
 set -euo pipefail

@@ -11,7 +11,6 @@
 #include <cmath>
 #include <limits>
 
-#include "Background.h"
 #include "rasterbench/dtype.h"
 
 namespace rb::ui {
@@ -73,7 +72,6 @@ HistogramPlot::HistogramPlot(QWidget* parent)
     : QWidget(parent), plot_(new QCustomPlot(this)), sourceCombo_(new QComboBox(this)),
       channelCombo_(new QComboBox(this)), log_(new QCheckBox(tr("Log"), this)),
       label_(new QLabel(this)) {
-    pool_.setMaxThreadCount(1);
     sourceCombo_->addItems({tr("Whole scene"), tr("Current view")});
     auto* bar = new QHBoxLayout;
     bar->addWidget(sourceCombo_);
@@ -96,9 +94,7 @@ HistogramPlot::HistogramPlot(QWidget* parent)
             [this] { emit sourceChanged(source()); });
 }
 
-HistogramPlot::~HistogramPlot() {
-    pool_.waitForDone();
-}
+HistogramPlot::~HistogramPlot() = default;
 
 int HistogramPlot::curveCount() const {
     return plot_->graphCount();
@@ -133,7 +129,6 @@ QString HistogramPlot::sourceText() const {
 }
 
 void HistogramPlot::setScene(std::shared_ptr<const SceneData> scene) {
-    const quint64 generation = ++generation_;
     const bool sameBands = scene && scene_ && scene->pyramid == scene_->pyramid &&
                            scene->display.bands == scene_->display.bands;
     scene_ = std::move(scene);
@@ -141,6 +136,7 @@ void HistogramPlot::setScene(std::shared_ptr<const SceneData> scene) {
         drawLimits();
         return;
     }
+    lane_.discard(); // a sample of other bands still binning is outdated now
     hists_.clear();
     histChannels_.clear();
     {
@@ -157,16 +153,17 @@ void HistogramPlot::setScene(std::shared_ptr<const SceneData> scene) {
         return;
     // Until the exact distributions arrive, the preview sample's (binning is off the GUI
     // thread: a quarter of a million samples per band).
-    runInBackground(
-        this, &pool_,
-        [scene = scene_] {
+    lane_.run(
+        [scene = scene_](JobContext& ctx) {
             QVector<Histogram> hs;
-            for (int b = 0; b < scene->sample.bands(); ++b)
+            for (int b = 0; b < scene->sample.bands(); ++b) {
+                ctx.throwIfCancelled();
                 hs.push_back(histogramOfSample(scene->sample, b));
+            }
             return hs;
         },
-        [this, generation](const QVector<Histogram>& hs) {
-            if (generation != generation_ || !hists_.isEmpty())
+        [this](const QVector<Histogram>& hs) {
+            if (!hists_.isEmpty())
                 return;
             hists_ = hs;
             histChannels_.clear();
@@ -186,7 +183,7 @@ void HistogramPlot::setDistributions(const std::vector<rb::BandDistribution>& di
                                      Source source) {
     if (!scene_ || distributions.size() != scene_->display.bands.size())
         return;
-    ++generation_; // a sample histogram still binning is outdated now
+    lane_.discard(); // a sample histogram still binning is outdated now
     hists_.clear();
     histChannels_.clear();
     for (std::size_t i = 0; i < distributions.size(); ++i) {

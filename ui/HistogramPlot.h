@@ -3,13 +3,13 @@
 // whole scene (exact distributions) or of the current view, linear or log counts. The
 // stretch limits are vertical lines the user drags; while dragging, limitDragged() reports
 // the new value so the map re-renders live.
-#include <QThreadPool>
 #include <QVector>
 #include <QWidget>
 
 #include <memory>
 #include <vector>
 
+#include "JobLane.h"
 #include "SceneLayer.h"
 #include "rasterbench/stretch_stats.h"
 
@@ -81,8 +81,6 @@ private:
     QComboBox* channelCombo_;
     QCheckBox* log_;
     QLabel* label_;
-    QThreadPool pool_;
-    quint64 generation_ = 0;
     std::shared_ptr<const SceneData> scene_;
     QVector<Histogram> hists_;
     QVector<int> histChannels_; ///< display channel of each histogram
@@ -94,6 +92,8 @@ private:
     };
     QVector<Limit> limits_;
     int dragging_ = -1; ///< index into limits_
+    /// Bins the preview sample; the newest scene wins. Declared last: destroyed first.
+    JobLane lane_{QStringLiteral("histogram")};
 };
 
 } // namespace rb::ui

@@ -77,6 +77,10 @@ void JobLane::setMonitor(JobMonitor* monitor) {
     monitor_ = monitor;
 }
 
+JobMonitor* JobLane::monitor() const {
+    return monitor_;
+}
+
 quint64 JobLane::start(JobOptions options, detail::Body body, std::function<void(QString)> fail) {
     if (policy_ == Policy::Supersede)
         for (const auto& old : jobs_)
@@ -158,7 +162,7 @@ void JobLane::complete(const std::shared_ptr<detail::JobState>& job,
     if (!self)
         return; // a callback destroyed the lane (and its owner): nothing more to tell
     if (job->options.ended)
-        job->options.ended(outcome);
+        job->options.ended(job->id, outcome);
     if (!self)
         return;
     emit finished();
@@ -195,6 +199,17 @@ void JobLane::cancel(quint64 id) {
     for (const auto& job : jobs_)
         if (job->id == id)
             stopJob(job, JobOutcome::Cancelled);
+}
+
+void JobLane::discard() {
+    for (const auto& job : jobs_)
+        stopJob(job, JobOutcome::Superseded);
+}
+
+void JobLane::discard(quint64 id) {
+    for (const auto& job : jobs_)
+        if (job->id == id)
+            stopJob(job, JobOutcome::Superseded);
 }
 
 bool JobLane::isCurrent(quint64 id) const {

@@ -34,19 +34,19 @@
 #include <utility>
 #include <vector>
 
-#include "JobMonitor.h"
 #include "rasterbench/progress.h"
 
 namespace rb::ui {
 
 class JobLane;
+class JobMonitor;
 
 /// How a job ended, as JobOptions::ended sees it.
 enum class JobOutcome {
     Done,       ///< the result was delivered to `done`
     Failed,     ///< the work threw; `fail` / failed() got the message
     Cancelled,  ///< cancel(), the monitor's Cancel, or rb::Cancelled from the work
-    Superseded, ///< a newer job of a Supersede lane replaced it
+    Superseded, ///< a newer job of a Supersede lane replaced it, or discard()
 };
 
 namespace detail {
@@ -80,9 +80,10 @@ struct JobOptions {
     /// Progress on the lane's thread, while the job is current (coalesced: the latest
     /// fraction only).
     std::function<void(double)> progress;
-    /// Called on the lane's thread once the job has ended, after `done` / `fail`; not
-    /// called when the lane is destroyed first.
-    std::function<void(JobOutcome)> ended;
+    /// Called on the lane's thread once the job has ended, after `done` / `fail`, with the
+    /// job's id (as run() returned it) and how it ended; not called when the lane is
+    /// destroyed first.
+    std::function<void(quint64 job, JobOutcome outcome)> ended;
 };
 
 namespace detail {
@@ -129,7 +130,7 @@ public:
     void setMaxThreads(int n);
     int maxThreads() const;
     void setMonitor(JobMonitor* monitor);
-    JobMonitor* monitor() const { return monitor_; }
+    JobMonitor* monitor() const;
     QString label() const { return label_; }
 
     /// Starts `work(JobContext&)` in the background; `done(result)` is called on this
@@ -161,6 +162,11 @@ public:
     void cancel();
     /// Cancels one job (unknown or ended ids are ignored).
     void cancel(quint64 job);
+    /// Stops every job like cancel() but as Superseded: their results are no longer
+    /// wanted (the input changed), which owners may tell apart from a user's cancel.
+    void discard();
+    /// discard() for one job.
+    void discard(quint64 job);
     /// True from run() until the last job has ended on the lane's thread.
     bool busy() const { return !jobs_.empty(); }
     int jobCount() const { return int(jobs_.size()); }

@@ -21,7 +21,6 @@
 
 #include <exception>
 
-#include "Background.h"
 #include "CompareView.h"
 #include "CompositeController.h"
 #include "CursorInfoLabel.h"
@@ -30,6 +29,7 @@
 #include "DisplayPanel.h"
 #include "DisplaySettingsStore.h"
 #include "HistogramPlot.h"
+#include "JobLane.h"
 #include "JobMonitor.h"
 #include "LayersPanel.h"
 #include "MapCanvas.h"
@@ -81,6 +81,8 @@ MainWindow::MainWindow(QWidget* parent)
     jobs_ = new JobMonitor(this);
     statusBar()->addPermanentWidget(jobs_);
     stack_->setJobMonitor(jobs_);
+    exports_ = new JobLane(tr("Exporting"), jobs_, this);
+    exports_->setPolicy(JobLane::Policy::Independent);
     canvas_->tileRenderer()->setJobMonitor(jobs_);
     compare_->swipe()->left()->tileRenderer()->setJobMonitor(jobs_);
     compare_->swipe()->right()->tileRenderer()->setJobMonitor(jobs_);
@@ -436,7 +438,7 @@ void MainWindow::showError(const QString& message) {
 }
 
 bool MainWindow::isIdle() const {
-    if (scene_->isLoading() || stack_->isBusy() || !pendingCurrent_.isEmpty() || exports_ > 0)
+    if (scene_->isLoading() || stack_->isBusy() || !pendingCurrent_.isEmpty() || exports_->busy())
         return false;
     if (viewMode_ == ViewMode::Single)
         return !canvas_->scene() || canvas_->isRenderIdle();
@@ -539,40 +541,30 @@ bool MainWindow::exportFullResolution(const QString& pngPath, QString* error) {
                          .arg(w.height);
         return false;
     }
-    ++exports_;
     statusBar()->showMessage(tr("Exporting %1 x %2 pixels...").arg(w.width).arg(w.height));
-    const JobMonitor::Handle job =
-        JobMonitor::begin(jobs_, tr("Exporting %1").arg(QFileInfo(pngPath).fileName()));
+    JobOptions job;
+    job.label = tr("Exporting %1").arg(QFileInfo(pngPath).fileName());
+    job.ended = [this, pngPath](quint64, JobOutcome outcome) {
+        if (outcome == JobOutcome::Cancelled)
+            statusBar()->showMessage(
+                tr("Export cancelled; %1 not written").arg(QDir::toNativeSeparators(pngPath)),
+                5000);
+    };
     // Reading and rendering the window is long work: off the GUI thread, in strips, so the
     // Cancel button stops it between strips.
-    runInBackground(
-        this, QThreadPool::globalInstance(),
-        [scene, w, pngPath, progress = job.progress]() -> QString {
-            try {
-                const QImage image = renderSceneWindow(*scene, w, int(w.width), int(w.height),
-                                                       rb::Progress(progress));
-                if (!image.save(pngPath, "PNG"))
-                    return QObject::tr("%1: cannot write the PNG").arg(pngPath);
-                return {};
-            } catch (const rb::Cancelled&) {
-                return QStringLiteral("cancelled");
-            } catch (const std::exception& e) {
-                return QString::fromStdString(e.what());
-            }
+    exports_->run(
+        job,
+        [scene, w, pngPath](JobContext& ctx) {
+            const QImage image = renderSceneWindow(*scene, w, int(w.width), int(w.height),
+                                                   rb::Progress(ctx.progressFn()));
+            if (!image.save(pngPath, "PNG"))
+                throw rb::IoError(
+                    QObject::tr("%1: cannot write the PNG").arg(pngPath).toStdString());
         },
-        [this, pngPath, job](const QString& message) {
-            --exports_;
-            JobMonitor::end(jobs_, job);
-            if (job.cancelled->load())
-                statusBar()->showMessage(
-                    tr("Export cancelled; %1 not written").arg(QDir::toNativeSeparators(pngPath)),
-                    5000);
-            else if (message.isEmpty())
-                statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(pngPath)),
-                                         5000);
-            else
-                showError(message);
-        });
+        [this, pngPath] {
+            statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(pngPath)), 5000);
+        },
+        [this](const QString& message) { showError(message); });
     return true;
 }
 

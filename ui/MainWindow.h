@@ -28,6 +28,7 @@ class ScorePanel;
 class TransformPanel;
 class DisplayPanel;
 class HistogramPlot;
+class JobLane;
 class JobMonitor;
 class LayersPanel;
 class MapCanvas;
@@ -158,7 +159,8 @@ private:
     std::optional<ScriptedView> scripted_;
     ViewMode viewMode_ = ViewMode::Single;
     quint64 histogramTag_ = 0;
-    int exports_ = 0;
+    /// Full-resolution exports, side by side, shown in the job strip.
+    JobLane* exports_ = nullptr;
     QString lastError_;
     bool persistent_ = true;
 };

@@ -2,24 +2,18 @@
 
 #include <QFontDatabase>
 
-#include <exception>
-
-#include "Background.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/info.h"
 
 namespace rb::ui {
 
 MetadataPanel::MetadataPanel(QWidget* parent) : QPlainTextEdit(parent) {
-    pool_.setMaxThreadCount(1);
     setReadOnly(true);
     setLineWrapMode(QPlainTextEdit::NoWrap);
     setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
 }
 
-MetadataPanel::~MetadataPanel() {
-    pool_.waitForDone();
-}
+MetadataPanel::~MetadataPanel() = default;
 
 QString MetadataPanel::report(const QString& path) {
     const rb::Dataset ds = rb::Dataset::open(path.toStdString());
@@ -36,28 +30,19 @@ QString MetadataPanel::report(const QString& path) {
 }
 
 void MetadataPanel::setFile(const QString& path) {
-    const quint64 generation = ++generation_;
     if (path.isEmpty()) {
+        lane_.discard();
         clear();
         pending_ = false;
         return;
     }
     pending_ = true;
-    runInBackground(
-        this, &pool_,
-        [path] {
-            try {
-                return report(path);
-            } catch (const std::exception& e) {
-                return QString::fromStdString(e.what());
-            }
-        },
-        [this, generation](const QString& text) {
-            if (generation != generation_)
-                return;
-            pending_ = false;
-            setPlainText(text);
-        });
+    auto show = [this](const QString& text) {
+        pending_ = false;
+        setPlainText(text);
+    };
+    // A file that cannot be read shows its error in place of the report.
+    lane_.run([path](JobContext&) { return report(path); }, show, show);
 }
 
 } // namespace rb::ui

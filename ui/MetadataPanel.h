@@ -2,7 +2,8 @@
 // Everything `rasterbench-cli info` reports about the current scene, plus its CRS as WKT2
 // and as PROJ parameters. Gathered in the background (PROJ and GDAL calls).
 #include <QPlainTextEdit>
-#include <QThreadPool>
+
+#include "JobLane.h"
 
 namespace rb::ui {
 
@@ -20,9 +21,9 @@ public:
     static QString report(const QString& path);
 
 private:
-    QThreadPool pool_;
-    quint64 generation_ = 0;
     bool pending_ = false;
+    /// Newest file wins; declared last, so it is destroyed (and waits) first.
+    JobLane lane_{QStringLiteral("metadata")};
 };
 
 } // namespace rb::ui

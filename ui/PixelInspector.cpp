@@ -14,11 +14,9 @@
 
 #include <cmath>
 #include <exception>
-#include <limits>
 #include <map>
 #include <mutex>
 
-#include "Background.h"
 #include "SceneStack.h"
 #include "rasterbench/crs.h"
 #include "rasterbench/dataset.h"
@@ -53,8 +51,7 @@ PixelInspector::PixelInspector(SceneStack* stack, QWidget* parent)
     : QWidget(parent), stack_(stack), location_(new QLabel(this)),
       unpin_(new QPushButton(tr("Unpin"), this)), table_(new QTableWidget(this)),
       chartBand_(new QComboBox(this)), chart_(new QCustomPlot(this)),
-      latest_(std::make_shared<std::atomic<quint64>>(0)), handles_(std::make_shared<Handles>()) {
-    pool_.setMaxThreadCount(1);
+      handles_(std::make_shared<Handles>()) {
     location_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     location_->setWordWrap(true);
     unpin_->setEnabled(false);
@@ -82,10 +79,7 @@ PixelInspector::PixelInspector(SceneStack* stack, QWidget* parent)
     location_->setText(tr("Move the cursor over the map; click to pin a pixel."));
 }
 
-PixelInspector::~PixelInspector() {
-    latest_->store(std::numeric_limits<quint64>::max());
-    pool_.waitForDone();
-}
+PixelInspector::~PixelInspector() = default;
 
 void PixelInspector::refresh() {
     if (shown_)
@@ -131,17 +125,11 @@ void PixelInspector::query(int col, int row) {
             scenes.push_back({e.path, e.displayName(), e.data->date, e.data->profile});
     }
     const rb::Profile current = stack_->entry(cur).data->profile;
-    const quint64 generation = ++generation_;
-    latest_->store(generation);
-    runInBackground(
-        this, &pool_,
-        [scenes, current, col, row, generation, latest = latest_, handles = handles_]() {
+    lane_.run(
+        [scenes, current, col, row, handles = handles_](JobContext& ctx) {
             Inspection r;
-            r.generation = generation;
             r.col = col;
             r.row = row;
-            if (latest->load() != generation)
-                return r; // the cursor moved on before this started
             // The pixel's centre: the map point every scene is read at.
             const auto [x, y] = current.transform.pixel_center(col, row);
             r.x = x;
@@ -157,6 +145,7 @@ void PixelInspector::query(int col, int row) {
             }
             std::lock_guard lock(handles->mutex);
             for (const SceneRef& s : scenes) {
+                ctx.throwIfCancelled(); // the cursor moved on
                 InspectedScene out;
                 out.name = s.name;
                 out.date = s.date;
@@ -193,10 +182,7 @@ void PixelInspector::query(int col, int row) {
             }
             return r;
         },
-        [this](const Inspection& r) {
-            if (r.generation == generation_)
-                show(r);
-        });
+        [this](const Inspection& r) { show(r); });
 }
 
 void PixelInspector::show(const Inspection& r) {

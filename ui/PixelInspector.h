@@ -5,14 +5,13 @@
 // map location, so scenes on other grids or CRSs are read at the right place), plus a chart
 // of one band's value across the scenes, by acquisition date where every scene has one.
 // Values are read in the background; the newest location wins.
-#include <QThreadPool>
 #include <QWidget>
 
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "JobLane.h"
 #include "rasterbench/scene_date.h"
 
 class QComboBox;
@@ -37,7 +36,6 @@ struct InspectedScene {
 };
 
 struct Inspection {
-    quint64 generation = 0;
     int col = 0, row = 0; ///< in the current scene
     double x = 0, y = 0;  ///< map coordinates, current scene's CRS
     std::optional<std::pair<double, double>> lonLat;
@@ -81,14 +79,13 @@ private:
     QTableWidget* table_;
     QComboBox* chartBand_;
     QCustomPlot* chart_;
-    QThreadPool pool_;
-    quint64 generation_ = 0;
-    std::shared_ptr<std::atomic<quint64>> latest_;
     struct Handles;
     std::shared_ptr<Handles> handles_;
     std::optional<QPoint> pinned_, shown_;
     bool pending_ = false;
     Inspection result_;
+    /// The newest location wins. Declared last: destroyed (and waited for) first.
+    JobLane lane_{QStringLiteral("pixel inspector")};
 };
 
 } // namespace rb::ui

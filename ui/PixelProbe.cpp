@@ -1,22 +1,12 @@
 #include "PixelProbe.h"
 
-#include <exception>
-#include <limits>
-
-#include "Background.h"
 #include "rasterbench/dataset.h"
 
 namespace rb::ui {
 
-PixelProbe::PixelProbe(QObject* parent)
-    : QObject(parent), latest_(std::make_shared<std::atomic<quint64>>(0)) {
-    pool_.setMaxThreadCount(1);
-}
+PixelProbe::PixelProbe(QObject* parent) : QObject(parent) {}
 
-PixelProbe::~PixelProbe() {
-    latest_->store(std::numeric_limits<quint64>::max());
-    pool_.waitForDone();
-}
+PixelProbe::~PixelProbe() = default;
 
 PixelValues PixelProbe::read(const SceneData& scene, int col, int row) {
     const rb::Dataset ds = rb::Dataset::open(scene.pathUtf8());
@@ -37,28 +27,15 @@ PixelValues PixelProbe::read(const SceneData& scene, int col, int row) {
 void PixelProbe::query(std::shared_ptr<const SceneData> scene, int col, int row) {
     if (!scene)
         return;
-    const quint64 generation = ++generation_;
-    latest_->store(generation);
-    runInBackground(
-        this, &pool_,
-        [scene = std::move(scene), col, row, generation, latest = latest_]() {
-            PixelValues v;
-            v.col = col;
-            v.row = row;
-            // Requests queue up while the mouse moves; only the newest is worth a read.
-            if (latest->load() != generation)
-                return v;
-            try {
-                v = read(*scene, col, row);
-            } catch (const std::exception& e) {
-                v.error = QString::fromStdString(e.what());
-            }
-            return v;
-        },
-        [this, generation](const PixelValues& v) {
-            if (generation == generation_)
-                emit valuesReady(v);
-        });
+    lane_.run([scene = std::move(scene), col, row](JobContext&) { return read(*scene, col, row); },
+              [this](const PixelValues& v) { emit valuesReady(v); },
+              [this, col, row](const QString& error) {
+                  PixelValues v;
+                  v.col = col;
+                  v.row = row;
+                  v.error = error;
+                  emit valuesReady(v);
+              });
 }
 
 } // namespace rb::ui

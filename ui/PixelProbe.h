@@ -2,12 +2,11 @@
 // Reads every band's value of one pixel in the background; the newest request wins.
 #include <QObject>
 #include <QString>
-#include <QThreadPool>
 
-#include <atomic>
 #include <memory>
 #include <vector>
 
+#include "JobLane.h"
 #include "SceneLayer.h"
 
 namespace rb::ui {
@@ -29,7 +28,7 @@ public:
     /// Queries pixel (col, row) of `scene`; an older request still running is superseded.
     void query(std::shared_ptr<const SceneData> scene, int col, int row);
     /// Forgets pending requests (their results are dropped).
-    void cancel() { latest_->store(++generation_); }
+    void cancel() { lane_.discard(); }
 
     /// Reads the pixel on the calling thread. Throws rb::Error.
     static PixelValues read(const SceneData& scene, int col, int row);
@@ -38,10 +37,8 @@ signals:
     void valuesReady(const rb::ui::PixelValues& values);
 
 private:
-    QThreadPool pool_;
-    quint64 generation_ = 0;
-    /// Shared with workers so queued requests that are already stale skip their read.
-    std::shared_ptr<std::atomic<quint64>> latest_;
+    /// Newest request wins: requests queued behind it never read.
+    JobLane lane_{QStringLiteral("pixel probe")};
 };
 
 } // namespace rb::ui

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <exception>
 
-#include "Background.h"
 #include "rasterbench/error.h"
 
 namespace rb::ui {
@@ -63,26 +62,12 @@ std::shared_ptr<const SceneData> SceneData::withDisplay(const rb::DisplaySetting
     return copy;
 }
 
-namespace {
+SceneLayer::SceneLayer(QObject* parent) : QObject(parent) {}
 
-struct LoadResult {
-    std::shared_ptr<const SceneData> data;
-    QString error;
-};
-
-} // namespace
-
-SceneLayer::SceneLayer(QObject* parent) : QObject(parent) {
-    pool_.setMaxThreadCount(1);
-}
-
-// Waits for a running load: its result is dropped with the watchers.
-SceneLayer::~SceneLayer() {
-    pool_.waitForDone();
-}
+SceneLayer::~SceneLayer() = default;
 
 void SceneLayer::setData(std::shared_ptr<const SceneData> data) {
-    ++generation_; // a load still running is superseded
+    lane_.discard(); // a load still running is superseded
     data_ = std::move(data);
     requestedPath_ = data_ ? data_->path : QString();
     error_.clear();
@@ -92,33 +77,21 @@ void SceneLayer::setData(std::shared_ptr<const SceneData> data) {
 }
 
 void SceneLayer::load(const QString& path) {
-    const quint64 generation = ++generation_;
     requestedPath_ = path;
     state_ = State::Loading;
-    runInBackground(
-        this, &pool_,
-        [path]() -> LoadResult {
-            try {
-                return {std::make_shared<const SceneData>(SceneData::load(path)), {}};
-            } catch (const std::exception& e) {
-                return {nullptr, QString::fromStdString(e.what())};
-            }
+    lane_.run(
+        [path](JobContext&) { return std::make_shared<const SceneData>(SceneData::load(path)); },
+        [this](std::shared_ptr<const SceneData> data) {
+            data_ = std::move(data);
+            error_.clear();
+            state_ = State::Ready;
+            emit loaded();
         },
-        [this, generation, path](const LoadResult& r) {
-            if (generation != generation_)
-                return; // superseded by a newer load
-            if (r.data) {
-                data_ = r.data;
-                error_.clear();
-                state_ = State::Ready;
-                emit loaded();
-            } else {
-                // Engine messages name the file; make sure a generic one does too.
-                error_ =
-                    r.error.contains(path) ? r.error : QStringLiteral("%1: %2").arg(path, r.error);
-                state_ = State::Failed;
-                emit loadFailed(path, error_);
-            }
+        [this, path](const QString& error) {
+            // Engine messages name the file; make sure a generic one does too.
+            error_ = error.contains(path) ? error : QStringLiteral("%1: %2").arg(path, error);
+            state_ = State::Failed;
+            emit loadFailed(path, error_);
         });
 }
 

@@ -6,13 +6,13 @@
 // value that shares the pyramid, so cached pixels survive it.
 #include <QObject>
 #include <QString>
-#include <QThreadPool>
 
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "JobLane.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/display.h"
 #include "rasterbench/pyramid.h"
@@ -81,12 +81,12 @@ signals:
     void loadFailed(const QString& path, const QString& message);
 
 private:
-    QThreadPool pool_;
-    quint64 generation_ = 0;
     State state_ = State::Empty;
     std::shared_ptr<const SceneData> data_;
     QString requestedPath_;
     QString error_;
+    /// The newest load wins; declared last, so it is destroyed (and waits) first.
+    JobLane lane_{QStringLiteral("scene load")};
 };
 
 } // namespace rb::ui

@@ -4,7 +4,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QMetaObject>
 #include <QRegularExpression>
 #include <QStandardPaths>
 
@@ -12,32 +11,12 @@
 #include <exception>
 #include <set>
 
-#include "Background.h"
-#include "JobMonitor.h"
 #include "rasterbench/dtype.h"
 #include "rasterbench/error.h"
 
 namespace rb::ui {
 
 namespace {
-
-struct LoadResult {
-    std::shared_ptr<const SceneData> data;
-    QString error;
-};
-
-struct AlignResult {
-    std::shared_ptr<const SceneData> data;
-    bool cancelled = false;
-    QString error;
-};
-
-struct StatsResult {
-    std::vector<int> bands;
-    std::vector<rb::BandDistribution> distributions;
-    bool cancelled = false;
-    QString error;
-};
 
 std::vector<int> uniqueBands(const std::vector<int>& bands) {
     std::vector<int> u = bands;
@@ -76,16 +55,23 @@ QString StackEntry::displayName() const {
 }
 
 SceneStack::SceneStack(QObject* parent) : QObject(parent) {
-    loadPool_.setMaxThreadCount(2);
-    // One statistics job at a time: they stream whole files and would only compete.
-    statsPool_.setMaxThreadCount(1);
+    for (JobLane* lane : {&loadLane_, &statsLane_, &alignLane_})
+        lane->setPolicy(JobLane::Policy::Independent);
+    loadLane_.setMaxThreads(2);
+    alignLane_.setMaxThreads(2);
 }
 
-SceneStack::~SceneStack() {
-    for (auto& e : entries_)
-        e.cancel->store(true);
-    loadPool_.waitForDone();
-    statsPool_.waitForDone();
+SceneStack::~SceneStack() = default;
+
+void SceneStack::setJobMonitor(JobMonitor* monitor) {
+    statsLane_.setMonitor(monitor);
+    alignLane_.setMonitor(monitor);
+}
+
+void SceneStack::cancelJobs(const StackEntry& e) {
+    loadLane_.discard(e.loadJob);
+    statsLane_.discard(e.statsJob);
+    alignLane_.cancel(e.alignJob);
 }
 
 int SceneStack::rowOf(quint64 id) const {
@@ -104,7 +90,7 @@ int SceneStack::rowOfPath(const QString& path) const {
 }
 
 bool SceneStack::isBusy() const {
-    return jobs_ > 0;
+    return loadLane_.busy() || statsLane_.busy() || alignLane_.busy();
 }
 
 bool SceneStack::isLoading() const {
@@ -129,49 +115,45 @@ void SceneStack::addFiles(const QStringList& paths) {
 }
 
 void SceneStack::startLoad(StackEntry& e) {
-    ++jobs_;
-    runInBackground(
-        this, &loadPool_,
-        [path = e.path]() -> LoadResult {
-            try {
-                return {std::make_shared<const SceneData>(SceneData::load(path)), {}};
-            } catch (const std::exception& ex) {
-                return {nullptr, QString::fromStdString(ex.what())};
-            }
+    JobOptions options;
+    options.ended = [this](quint64, JobOutcome) { emit busyChanged(); };
+    e.loadJob = loadLane_.run(
+        options,
+        [path = e.path](JobContext&) {
+            return std::make_shared<const SceneData>(SceneData::load(path));
         },
-        [this, id = e.id, path = e.path](const LoadResult& r) {
-            --jobs_;
+        [this, id = e.id](std::shared_ptr<const SceneData> data) {
             const int row = rowOf(id);
-            if (row < 0) {
-                emit busyChanged();
+            if (row < 0)
                 return; // removed meanwhile
-            }
             StackEntry& e = entries_[std::size_t(row)];
-            if (!r.data) {
-                e.state = StackEntry::State::Failed;
-                e.error =
-                    r.error.contains(path) ? r.error : QStringLiteral("%1: %2").arg(path, r.error);
-                emit entriesChanged();
-                emit loadFailed(path, e.error);
-                emit busyChanged();
-                return;
-            }
+            e.loadJob = 0;
             e.state = StackEntry::State::Ready;
-            e.data = r.data;
+            e.data = data;
             updateGrids();
             std::optional<std::pair<rb::DisplaySettings, bool>> saved;
             if (restorer_)
-                saved = restorer_(*r.data);
+                saved = restorer_(*data);
             if (current_ < 0)
                 current_ = row;
             emit entriesChanged();
             if (saved)
                 setDisplay(row, saved->first, saved->second);
             else
-                setDisplay(row, r.data->display, false);
+                setDisplay(row, data->display, false);
             if (current_ == row)
                 emit currentChanged(row);
-            emit busyChanged();
+        },
+        [this, id = e.id, path = e.path](const QString& error) {
+            const int row = rowOf(id);
+            if (row < 0)
+                return;
+            StackEntry& e = entries_[std::size_t(row)];
+            e.loadJob = 0;
+            e.state = StackEntry::State::Failed;
+            e.error = error.contains(path) ? error : QStringLiteral("%1: %2").arg(path, error);
+            emit entriesChanged();
+            emit loadFailed(path, e.error);
         });
 }
 
@@ -203,59 +185,51 @@ void SceneStack::startStats(int row) {
         return;
     e.statsRunning = true;
     e.statsProgress = 0;
-    ++jobs_;
-    emit busyChanged();
-    rb::DistributionOptions options;
-    options.percents = percentsFor(d);
-    const JobMonitor::Handle job =
-        JobMonitor::begin(monitor_, tr("Exact statistics of %1").arg(e.displayName()), e.cancel);
-    runInBackground(
-        this, &statsPool_,
-        [this, id = e.id, path = e.path, bands, options, progress = job.progress]() {
-            StatsResult r;
-            r.bands = bands;
-            try {
-                const rb::Dataset ds = rb::Dataset::open(path.toStdString());
-                r.distributions = rb::band_distributions(
-                    ds, bands, options, rb::Progress([this, id, progress](double f) {
-                        QMetaObject::invokeMethod(
-                            this,
-                            [this, id, f] {
-                                const int row = rowOf(id);
-                                if (row < 0)
-                                    return;
-                                entries_[std::size_t(row)].statsProgress = f;
-                                emit statsProgress(row, f);
-                            },
-                            Qt::QueuedConnection);
-                        return progress(f);
-                    }));
-            } catch (const rb::Cancelled&) {
-                r.cancelled = true;
-            } catch (const std::exception& ex) {
-                r.error = QString::fromStdString(ex.what());
-            }
-            return r;
+    rb::DistributionOptions distribution;
+    distribution.percents = percentsFor(d);
+    JobOptions options;
+    options.label = tr("Exact statistics of %1").arg(e.displayName());
+    options.progress = [this, id = e.id](double f) {
+        const int row = rowOf(id);
+        if (row < 0)
+            return;
+        entries_[std::size_t(row)].statsProgress = f;
+        emit statsProgress(row, f);
+    };
+    // However it ends (done, failed, cancelled from the job strip, the scene removed).
+    options.ended = [this, id = e.id](quint64 job, JobOutcome) {
+        const int row = rowOf(id);
+        if (row >= 0 && entries_[std::size_t(row)].statsJob == job) {
+            entries_[std::size_t(row)].statsJob = 0;
+            entries_[std::size_t(row)].statsRunning = false;
+            emit entriesChanged();
+        }
+        emit busyChanged();
+    };
+    e.statsJob = statsLane_.run(
+        options,
+        [path = e.path, bands, distribution](JobContext& ctx) {
+            const rb::Dataset ds = rb::Dataset::open(path.toStdString());
+            return rb::band_distributions(ds, bands, distribution, rb::Progress(ctx.progressFn()));
         },
-        [this, id = e.id, job](const StatsResult& r) {
-            --jobs_;
-            JobMonitor::end(monitor_, job);
+        [this, id = e.id, bands](const std::vector<rb::BandDistribution>& distributions) {
             const int row = rowOf(id);
-            if (row >= 0) {
-                StackEntry& e = entries_[std::size_t(row)];
-                e.statsRunning = false;
-                if (r.error.isEmpty() && !r.cancelled) {
-                    for (std::size_t i = 0; i < r.bands.size(); ++i)
-                        e.exact[r.bands[i]] = r.distributions[i];
-                    // Re-derive the stretch now that it can be exact.
-                    setDisplay(row, e.data->display, e.fastSample);
-                } else if (!r.error.isEmpty()) {
-                    emit loadFailed(e.path, r.error);
-                }
-                emit entriesChanged();
-            }
-            emit busyChanged();
+            if (row < 0)
+                return;
+            StackEntry& e = entries_[std::size_t(row)];
+            e.statsJob = 0;
+            e.statsRunning = false;
+            for (std::size_t i = 0; i < bands.size(); ++i)
+                e.exact[bands[i]] = distributions[i];
+            // Re-derive the stretch now that it can be exact.
+            setDisplay(row, e.data->display, e.fastSample);
+        },
+        [this, id = e.id](const QString& error) {
+            const int row = rowOf(id);
+            if (row >= 0)
+                emit loadFailed(entries_[std::size_t(row)].path, error);
         });
+    emit busyChanged();
 }
 
 std::optional<std::vector<rb::BandDistribution>>
@@ -327,43 +301,40 @@ void SceneStack::stretchToWindow(int row, const rb::Window& window) {
     rb::StretchOptions how = d.stretch_options;
     if (how.mode == rb::StretchMode::Manual)
         how = rb::StretchOptions{};
-    ++jobs_;
-    emit busyChanged();
     const std::vector<int> bands = uniqueBands(d.bands);
-    runInBackground(
-        this, &statsPool_,
-        [path = e.path, bands, window, how, display = d.bands]() {
-            StatsResult r;
-            r.bands = bands;
-            try {
-                rb::DistributionOptions o;
-                o.window = window;
-                o.percents = {how.low_percent, how.high_percent};
-                const rb::Dataset ds = rb::Dataset::open(path.toStdString());
-                r.distributions =
-                    inDisplayOrder(display, bands, rb::band_distributions(ds, bands, o));
-            } catch (const std::exception& ex) {
-                r.error = QString::fromStdString(ex.what());
-            }
-            return r;
+    JobOptions options;
+    options.monitored = false;
+    options.ended = [this](quint64, JobOutcome) { emit busyChanged(); };
+    statsLane_.run(
+        options,
+        [path = e.path, bands, window, how, display = d.bands](JobContext& ctx) {
+            rb::DistributionOptions o;
+            o.window = window;
+            o.percents = {how.low_percent, how.high_percent};
+            const rb::Dataset ds = rb::Dataset::open(path.toStdString());
+            return inDisplayOrder(
+                display, bands,
+                rb::band_distributions(ds, bands, o, rb::Progress(ctx.progressFn())));
         },
-        [this, id = e.id, how](const StatsResult& r) {
-            --jobs_;
+        [this, id = e.id, how](const std::vector<rb::BandDistribution>& distributions) {
             const int row = rowOf(id);
-            if (row >= 0 && r.error.isEmpty()) {
-                rb::DisplaySettings d = entries_[std::size_t(row)].data->display;
-                if (const auto s = rb::stretch_from_distributions(r.distributions, how);
-                    s && s->size() == d.bands.size()) {
-                    d.stretch_options.mode = rb::StretchMode::Manual;
-                    d.stretch_options.manual = *s;
-                    d.stretch = *s;
-                    applyDisplay(row, d, true);
-                }
-            } else if (row >= 0) {
-                emit loadFailed(entries_[std::size_t(row)].path, r.error);
+            if (row < 0)
+                return;
+            rb::DisplaySettings d = entries_[std::size_t(row)].data->display;
+            if (const auto s = rb::stretch_from_distributions(distributions, how);
+                s && s->size() == d.bands.size()) {
+                d.stretch_options.mode = rb::StretchMode::Manual;
+                d.stretch_options.manual = *s;
+                d.stretch = *s;
+                applyDisplay(row, d, true);
             }
-            emit busyChanged();
+        },
+        [this, id = e.id](const QString& error) {
+            const int row = rowOf(id);
+            if (row >= 0)
+                emit loadFailed(entries_[std::size_t(row)].path, error);
         });
+    emit busyChanged();
 }
 
 void SceneStack::requestWindowDistributions(int row, const rb::Window& window, quint64 tag) {
@@ -371,29 +342,24 @@ void SceneStack::requestWindowDistributions(int row, const rb::Window& window, q
         return;
     const StackEntry& e = entries_[std::size_t(row)];
     const std::vector<int> bands = uniqueBands(e.data->display.bands);
-    ++jobs_;
-    emit busyChanged();
-    runInBackground(
-        this, &statsPool_,
-        [path = e.path, bands, window, display = e.data->display.bands]() {
-            StatsResult r;
-            try {
-                rb::DistributionOptions o;
-                o.window = window;
-                const rb::Dataset ds = rb::Dataset::open(path.toStdString());
-                r.distributions =
-                    inDisplayOrder(display, bands, rb::band_distributions(ds, bands, o));
-            } catch (const std::exception& ex) {
-                r.error = QString::fromStdString(ex.what());
-            }
-            return r;
+    JobOptions options;
+    options.monitored = false;
+    options.ended = [this](quint64, JobOutcome) { emit busyChanged(); };
+    // A failure is not reported: the caller keeps what it showed.
+    statsLane_.run(
+        options,
+        [path = e.path, bands, window, display = e.data->display.bands](JobContext& ctx) {
+            rb::DistributionOptions o;
+            o.window = window;
+            const rb::Dataset ds = rb::Dataset::open(path.toStdString());
+            return inDisplayOrder(
+                display, bands,
+                rb::band_distributions(ds, bands, o, rb::Progress(ctx.progressFn())));
         },
-        [this, tag](const StatsResult& r) {
-            --jobs_;
-            if (r.error.isEmpty())
-                emit windowDistributionsReady(tag, r.distributions);
-            emit busyChanged();
+        [this, tag](const std::vector<rb::BandDistribution>& distributions) {
+            emit windowDistributionsReady(tag, distributions);
         });
+    emit busyChanged();
 }
 
 int SceneStack::referenceRow() const {
@@ -417,7 +383,7 @@ void SceneStack::updateGrids() {
 void SceneStack::remove(int row) {
     if (row < 0 || row >= count())
         return;
-    entries_[std::size_t(row)].cancel->store(true);
+    cancelJobs(entries_[std::size_t(row)]);
     entries_.erase(entries_.begin() + row);
     updateGrids();
     const bool wasCurrent = row == current_;
@@ -450,8 +416,8 @@ void SceneStack::setVisible(int row, bool visible) {
 }
 
 void SceneStack::clear() {
-    for (auto& e : entries_)
-        e.cancel->store(true);
+    for (const StackEntry& e : entries_)
+        cancelJobs(e);
     entries_.clear();
     current_ = -1;
     emit entriesChanged();
@@ -560,92 +526,81 @@ bool SceneStack::alignToReference(int row, const AlignOptions& options, QString*
                             .arg(out));
     e.aligning = true;
     e.alignProgress = 0;
-    e.alignCancel = std::make_shared<std::atomic<bool>>(false);
-    ++jobs_;
-    const JobMonitor::Handle job = JobMonitor::begin(
-        monitor_, tr("Aligning %1 to the reference grid").arg(e.displayName()), e.alignCancel);
-    runInBackground(
-        this, &loadPool_,
-        [this, id = e.id, src = e.path, out, grid, warp, date = e.data->date,
-         progress = job.progress, removed = e.cancel]() {
-            AlignResult r;
+    JobOptions job;
+    job.label = tr("Aligning %1 to the reference grid").arg(e.displayName());
+    job.progress = [this, id = e.id](double f) {
+        const int row = rowOf(id);
+        if (row >= 0)
+            entries_[std::size_t(row)].alignProgress = f;
+    };
+    job.ended = [this, id = e.id, out, inCache = options.outputPath.isEmpty()](quint64 jobId,
+                                                                               JobOutcome outcome) {
+        const int row = rowOf(id);
+        if (row >= 0 && entries_[std::size_t(row)].alignJob == jobId) {
+            entries_[std::size_t(row)].alignJob = 0;
+            entries_[std::size_t(row)].aligning = false;
+        }
+        // Cancelled or removed meanwhile: nothing is applied. A copy that was finished
+        // just before the cancel is ours to delete when it is in the cache.
+        if ((outcome == JobOutcome::Cancelled || outcome == JobOutcome::Superseded) && inCache)
+            QFile::remove(out);
+        if (outcome != JobOutcome::Done)
+            emit entriesChanged();
+        emit busyChanged();
+    };
+    e.alignJob = alignLane_.run(
+        job,
+        [src = e.path, out, grid, warp, date = e.data->date](JobContext& ctx) {
             try {
                 rb::reproject_file(src.toStdString(), out.toStdString(), grid, warp,
-                                   rb::Progress([this, id, progress, removed](double f) {
-                                       QMetaObject::invokeMethod(
-                                           this,
-                                           [this, id, f] {
-                                               const int row = rowOf(id);
-                                               if (row >= 0)
-                                                   entries_[std::size_t(row)].alignProgress = f;
-                                           },
-                                           Qt::QueuedConnection);
-                                       return progress(f) && !removed->load();
-                                   }));
+                                   rb::Progress(ctx.progressFn()));
                 SceneData scene = SceneData::load(out);
                 if (!scene.date)
                     scene.date = date; // the warp does not carry the source's metadata
-                r.data = std::make_shared<const SceneData>(std::move(scene));
+                return std::make_shared<const SceneData>(std::move(scene));
             } catch (const rb::Cancelled&) {
-                r.cancelled = true;
+                throw;
             } catch (const std::exception& ex) {
                 const QString m = QString::fromStdString(ex.what());
-                r.error = m.contains(src) || m.contains(out)
-                              ? m
-                              : tr("aligning %1 into %2: %3").arg(src, out, m);
+                if (m.contains(src) || m.contains(out))
+                    throw;
+                throw rb::Error(tr("aligning %1 into %2: %3").arg(src, out, m).toStdString());
             }
-            return r;
         },
-        [this, id = e.id, src = e.path, out, inCache = options.outputPath.isEmpty(),
-         job](const AlignResult& r) {
-            --jobs_;
-            JobMonitor::end(monitor_, job);
+        [this, id = e.id](std::shared_ptr<const SceneData> data) {
             const int row = rowOf(id);
-            if (row >= 0)
-                entries_[std::size_t(row)].aligning = false;
-            if (r.cancelled || row < 0 || job.cancelled->load()) {
-                // Cancelled or removed meanwhile: nothing is applied. A copy that was
-                // finished just before the cancel is ours to delete when it is in the cache.
-                if (r.data && inCache)
-                    QFile::remove(out);
-                emit entriesChanged();
-                emit busyChanged();
+            if (row < 0)
                 return;
-            }
-            if (!r.data) {
-                emit entriesChanged();
-                emit alignFailed(src, r.error);
-                emit busyChanged();
-                return;
-            }
             StackEntry& e = entries_[std::size_t(row)];
+            e.alignJob = 0;
+            e.aligning = false;
             const rb::DisplaySettings display = e.data->display;
             const bool fast = e.fastSample;
-            // A new identity: statistics or other jobs still running on the old file find
-            // no row when they end, so their stale results are dropped.
-            e.cancel->store(true);
-            e.cancel = std::make_shared<std::atomic<bool>>(false);
+            // A new identity: statistics or other jobs still running on the old file are
+            // cancelled, and find no row if they end anyway.
+            cancelJobs(e);
             e.id = nextId_++;
             if (e.alignedFrom.isEmpty())
                 e.alignedFrom = e.path;
-            e.path = r.data->path;
-            e.data = r.data;
+            e.path = data->path;
+            e.data = data;
             e.exact.clear();
             e.statsRunning = false;
             e.statsProgress = 0;
+            e.statsJob = 0;
             updateGrids();
             emit entriesChanged();
             // Same bands, colours and stretch rule as before, re-derived on the new pixels.
             rb::DisplaySettings d = display;
             bool bandsOk = true;
             for (int b : d.bands)
-                bandsOk = bandsOk && b >= 1 && b <= r.data->profile.count;
-            setDisplay(row, bandsOk ? d : r.data->display, fast);
+                bandsOk = bandsOk && b >= 1 && b <= data->profile.count;
+            setDisplay(row, bandsOk ? d : data->display, fast);
             emit aligned(row);
             if (row == current_)
                 emit currentChanged(row);
-            emit busyChanged();
-        });
+        },
+        [this, src = e.path](const QString& error) { emit alignFailed(src, error); });
     emit entriesChanged();
     emit busyChanged();
     return true;
@@ -663,8 +618,8 @@ int SceneStack::alignAllToReference(std::optional<rb::WarpResampling> resampling
 }
 
 void SceneStack::cancelAlign(int row) {
-    if (row >= 0 && row < count() && entries_[std::size_t(row)].alignCancel)
-        entries_[std::size_t(row)].alignCancel->store(true);
+    if (row >= 0 && row < count())
+        alignLane_.cancel(entries_[std::size_t(row)].alignJob);
 }
 
 } // namespace rb::ui

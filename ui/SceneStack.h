@@ -9,19 +9,16 @@
 // reference's CRS, transform and size (rb::reproject_file) into a new file (the cache folder
 // or a path the user chose; never the input), which then replaces the scene in the stack.
 #include <QObject>
-#include <QPointer>
 #include <QString>
 #include <QStringList>
-#include <QThreadPool>
 
-#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <vector>
 
-#include "JobMonitor.h"
+#include "JobLane.h"
 #include "SceneLayer.h"
 #include "rasterbench/grid_compare.h"
 #include "rasterbench/stretch_stats.h"
@@ -44,7 +41,8 @@ struct StackEntry {
     bool fastSample = false;
     bool statsRunning = false;
     double statsProgress = 0;
-    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+    /// This scene's background jobs (0: none), cancelled when it leaves the stack.
+    quint64 loadJob = 0, statsJob = 0, alignJob = 0;
     /// Compared with the reference scene (unset for the reference itself or before load).
     std::optional<rb::GridComparison> grid;
     /// The file this scene was resampled from when it was aligned to the reference grid
@@ -52,8 +50,6 @@ struct StackEntry {
     QString alignedFrom;
     bool aligning = false;
     double alignProgress = 0;
-    /// Cancels this scene's running alignment only.
-    std::shared_ptr<std::atomic<bool>> alignCancel;
 
     /// Share of pixels valid in the first displayed band (nullopt until known).
     std::optional<double> validShare() const;
@@ -109,7 +105,7 @@ public:
 
     /// Long jobs (exact statistics, alignments) show progress there and can be cancelled
     /// from there (null: no strip; jobs still run).
-    void setJobMonitor(JobMonitor* monitor) { monitor_ = monitor; }
+    void setJobMonitor(JobMonitor* monitor);
 
     struct AlignOptions {
         /// Unset: defaultAlignResampling() of the scene.
@@ -156,17 +152,23 @@ private:
     void startStats(int row);
     void updateGrids();
     void applyDisplay(int row, rb::DisplaySettings display, bool exact);
+    /// Cancels every job of a scene leaving the stack (or its file).
+    void cancelJobs(const StackEntry& e);
     /// Percentiles the stats job must select for `display` (floats).
     static std::vector<double> percentsFor(const rb::DisplaySettings& display);
 
     std::vector<StackEntry> entries_;
     int current_ = -1;
     quint64 nextId_ = 1;
-    int jobs_ = 0;
-    QThreadPool loadPool_;
-    QThreadPool statsPool_;
     DisplayRestorer restorer_;
-    QPointer<JobMonitor> monitor_;
+    // Declared last, so they are destroyed (cancelling and waiting for their workers) first.
+    /// Scene loads, two side by side.
+    JobLane loadLane_{QStringLiteral("scene loads")};
+    /// Exact statistics (whole scene or a window), one at a time: they stream whole files
+    /// and would only compete.
+    JobLane statsLane_{QStringLiteral("statistics")};
+    /// Alignments to the reference grid, two side by side.
+    JobLane alignLane_{QStringLiteral("alignments")};
 };
 
 } // namespace rb::ui

@@ -1,14 +1,10 @@
 #include "TileRenderer.h"
 
-#include <QtConcurrent/QtConcurrentRun>
-
 #include <algorithm>
 #include <cmath>
 #include <exception>
 #include <numeric>
 
-#include "Background.h"
-#include "JobMonitor.h"
 #include "SceneRender.h"
 #include "rasterbench/display.h"
 #include "rasterbench/error.h"
@@ -16,19 +12,6 @@
 namespace rb::ui {
 
 namespace {
-
-struct TileResult {
-    quint64 key = 0, version = 0;
-    bool skipped = false;
-    QImage image;
-    QString error;
-};
-
-struct BuildResult {
-    std::shared_ptr<const rb::PyramidPreview> preview; ///< exact, after the build
-    bool cancelled = false;
-    QString error;
-};
 
 std::vector<int> allBands(const rb::Profile& p) {
     std::vector<int> bands(std::size_t(p.count));
@@ -43,41 +26,27 @@ rb::PyramidBudget& TileRenderer::sharedBudget() {
     return budget;
 }
 
-TileRenderer::TileRenderer(QObject* parent)
-    : QObject(parent), wanted_(std::make_shared<Wanted>()),
-      cancelBuild_(std::make_shared<std::atomic<bool>>(false)) {
-    // Two workers on two cores; the build gets its own so tiles never wait behind it.
-    pool_.setMaxThreadCount(2);
-    buildPool_.setMaxThreadCount(1);
+TileRenderer::TileRenderer(QObject* parent) : QObject(parent) {
+    tileLane_.setPolicy(JobLane::Policy::Independent);
+    tileLane_.setMaxThreads(2);
 }
 
-TileRenderer::~TileRenderer() {
-    cancelBuild_->store(true);
-    {
-        std::lock_guard lock(wanted_->mutex);
-        wanted_->keys.clear();
-        wanted_->version = 0;
-    }
-    pool_.waitForDone();
-    buildPool_.waitForDone();
-}
+TileRenderer::~TileRenderer() = default;
 
 void TileRenderer::setScene(std::shared_ptr<const SceneData> scene) {
     const bool samePyramid = scene && scene_ && scene->pyramid == scene_->pyramid;
     scene_ = std::move(scene);
     ++version_;
-    pending_.clear(); // results of older versions are dropped when they arrive
-    {
-        std::lock_guard lock(wanted_->mutex);
-        wanted_->keys.clear();
-        wanted_->version = version_;
-    }
+    // Renders of the older display are not wanted any more.
+    tileLane_.discard();
+    previewLane_.discard();
+    pending_.clear();
+    previewPending_ = false;
     lastError_.clear();
     if (!samePyramid) {
         tiles_.clear();
         preview_ = QImage();
-        cancelBuild_->store(true);
-        cancelBuild_ = std::make_shared<std::atomic<bool>>(false);
+        buildLane_.discard();
         buildPending_ = false;
         buildCancelled_ = false;
         previewData_ = scene_ ? scene_->preview : nullptr;
@@ -93,80 +62,59 @@ void TileRenderer::renderPreview() {
         return;
     previewPending_ = true;
     const quint64 version = version_;
-    runInBackground(
-        this, &pool_,
-        [scene = scene_, data = previewData_, version]() {
-            TileResult r;
-            r.version = version;
-            try {
-                r.image = toQImage(
-                    rb::render_display(data->data, allBands(scene->profile), scene->display));
-            } catch (const std::exception& e) {
-                r.error = QString::fromStdString(e.what());
-            }
-            return r;
+    previewLane_.run(
+        [scene = scene_, data = previewData_](JobContext&) {
+            return toQImage(
+                rb::render_display(data->data, allBands(scene->profile), scene->display));
         },
-        [this](const TileResult& r) {
-            if (r.version != version_)
-                return; // a newer preview render is on its way
+        [this, version](QImage image) {
             previewPending_ = false;
-            previewVersion_ = r.version;
-            if (!r.error.isEmpty()) {
-                emit failed(r.error);
-                return;
-            }
-            preview_ = r.image;
+            previewVersion_ = version;
+            preview_ = std::move(image);
             emit updated();
+        },
+        [this, version](const QString& error) {
+            previewPending_ = false;
+            previewVersion_ = version;
+            emit failed(error);
         });
 }
 
 void TileRenderer::startBuild() {
     buildPending_ = true;
     auto pyramid = scene_->pyramid;
-    const JobMonitor::Handle job = JobMonitor::begin(
-        monitor_,
-        tr("Building display levels of %1")
-            .arg(QString::fromStdString(pyramid->path()).section(QLatin1Char('/'), -1)),
-        cancelBuild_);
-    runInBackground(
-        this, &buildPool_,
-        [pyramid, progress = job.progress]() {
-            BuildResult r;
-            try {
-                pyramid->build(rb::Progress(progress));
-                r.preview = std::make_shared<const rb::PyramidPreview>(pyramid->preview());
-            } catch (const rb::Cancelled&) {
-                r.cancelled = true;
-            } catch (const std::exception& e) {
-                r.error = QString::fromStdString(e.what());
-            }
-            return r;
+    JobOptions options;
+    options.label = tr("Building display levels of %1")
+                        .arg(QString::fromStdString(pyramid->path()).section(QLatin1Char('/'), -1));
+    // A build of a scene switched away from ends as Superseded and changes nothing here.
+    options.ended = [this](quint64, JobOutcome outcome) {
+        if (outcome != JobOutcome::Cancelled)
+            return;
+        // The user stopped it: the view keeps the preview and per-window reads, and no
+        // rebuild starts behind their back.
+        buildPending_ = false;
+        buildCancelled_ = true;
+        emit updated();
+    };
+    buildLane_.run(
+        options,
+        [pyramid](JobContext& ctx) {
+            pyramid->build(rb::Progress(ctx.progressFn()));
+            return std::make_shared<const rb::PyramidPreview>(pyramid->preview());
         },
-        [this, pyramid, job, flag = cancelBuild_](const BuildResult& r) {
-            JobMonitor::end(monitor_, job);
-            // A build superseded by a newer one (the scene was switched away and back)
-            // must not overwrite the newer build's state.
-            if (!scene_ || scene_->pyramid != pyramid || flag != cancelBuild_)
-                return;
+        [this, pyramid](std::shared_ptr<const rb::PyramidPreview> preview) {
             buildPending_ = false;
-            if (!r.error.isEmpty()) {
-                emit failed(r.error);
-                return;
-            }
-            if (r.cancelled) {
-                // The user stopped it: the view keeps the preview and per-window reads,
-                // and no rebuild starts behind their back.
-                buildCancelled_ = job.cancelled->load();
-                emit updated();
-                return;
-            }
             // Counted against the shared budget; older scenes' levels may be evicted.
             sharedBudget().touch(pyramid);
-            if (r.preview && r.preview->exact) {
-                previewData_ = r.preview; // exact now: the coarse levels need no tiles
+            if (preview && preview->exact) {
+                previewData_ = std::move(preview); // exact now: the coarse levels need no tiles
                 renderPreview();
             }
             emit updated();
+        },
+        [this](const QString& error) {
+            buildPending_ = false;
+            emit failed(error);
         });
 }
 
@@ -239,61 +187,46 @@ void TileRenderer::request(const Viewport& vp) {
     QSet<quint64> keys;
     for (const TileId& t : tiles)
         keys.insert(key(t.level, t.tx, t.ty));
-    {
-        std::lock_guard lock(wanted_->mutex);
-        wanted_->keys = keys;
-        wanted_->version = version_;
+    // Tiles scrolled out of view are not rendered (or not delivered) any more.
+    for (auto it = pending_.begin(); it != pending_.end();) {
+        if (keys.contains(it.key())) {
+            ++it;
+            continue;
+        }
+        tileLane_.discard(it.value());
+        it = pending_.erase(it);
     }
     for (const TileId& t : tiles) {
         const quint64 k = key(t.level, t.tx, t.ty);
         const auto it = tiles_.constFind(k);
         if ((it != tiles_.constEnd() && it->version == version_) || pending_.contains(k))
             continue;
-        pending_.insert(k);
-        runInBackground(
-            this, &pool_,
-            [scene = scene_, t, k, version = version_, wanted = wanted_]() {
-                TileResult r;
-                r.key = k;
-                r.version = version;
-                {
-                    std::lock_guard lock(wanted->mutex);
-                    if (wanted->version != version || !wanted->keys.contains(k)) {
-                        r.skipped = true; // scrolled out of view before it started
-                        return r;
-                    }
-                }
-                try {
-                    const rb::Raster data = scene->pyramid->read(
-                        t.level, rb::Window{std::int64_t(t.tx) * kTileSize,
-                                            std::int64_t(t.ty) * kTileSize, kTileSize, kTileSize});
-                    r.image = toQImage(
-                        rb::render_display(data, allBands(scene->profile), scene->display));
-                } catch (const std::exception& e) {
-                    r.error = QString::fromStdString(e.what());
-                }
-                return r;
-            },
-            [this](const TileResult& r) {
-                if (r.version != version_)
-                    return;
-                pending_.remove(r.key);
-                if (r.skipped)
-                    return;
-                if (!r.error.isEmpty()) {
-                    if (r.error != lastError_) {
-                        lastError_ = r.error;
-                        emit failed(r.error);
-                    }
-                    return;
-                }
-                Tile& tile = tiles_[r.key];
-                tile.image = r.image;
-                tile.version = r.version;
-                tile.lastUsed = ++useClock_;
-                evict();
-                emit updated();
-            });
+        const quint64 version = version_;
+        pending_.insert(k, tileLane_.run(
+                               [scene = scene_, t](JobContext&) {
+                                   const rb::Raster data = scene->pyramid->read(
+                                       t.level, rb::Window{std::int64_t(t.tx) * kTileSize,
+                                                           std::int64_t(t.ty) * kTileSize,
+                                                           kTileSize, kTileSize});
+                                   return toQImage(rb::render_display(
+                                       data, allBands(scene->profile), scene->display));
+                               },
+                               [this, k, version](QImage image) {
+                                   pending_.remove(k);
+                                   Tile& tile = tiles_[k];
+                                   tile.image = std::move(image);
+                                   tile.version = version;
+                                   tile.lastUsed = ++useClock_;
+                                   evict();
+                                   emit updated();
+                               },
+                               [this, k](const QString& error) {
+                                   pending_.remove(k);
+                                   if (error != lastError_) {
+                                       lastError_ = error;
+                                       emit failed(error);
+                                   }
+                               }));
     }
 }
 

@@ -14,15 +14,10 @@
 #include <QRectF>
 #include <QSet>
 #include <QSize>
-#include <QThreadPool>
 
-#include <atomic>
 #include <memory>
-#include <mutex>
 
-#include <QPointer>
-
-#include "JobMonitor.h"
+#include "JobLane.h"
 #include "SceneLayer.h"
 #include "ViewTransform.h"
 
@@ -69,7 +64,7 @@ public:
     bool isBuilding() const { return buildPending_; }
 
     /// Pyramid builds show progress there and can be cancelled from there (null: not shown).
-    void setJobMonitor(JobMonitor* monitor) { monitor_ = monitor; }
+    void setJobMonitor(JobMonitor* monitor) { buildLane_.setMonitor(monitor); }
     /// The memory budget every renderer's built pyramid levels share (512 MB): memory is the
     /// process's, so the budget is too. Tests may lower its limit.
     static rb::PyramidBudget& sharedBudget();
@@ -102,7 +97,8 @@ private:
     quint64 version_ = 0;
     QHash<quint64, Tile> tiles_;
     mutable quint64 useClock_ = 0;
-    QSet<quint64> pending_;
+    /// Tiles being rendered for the current version: key -> job.
+    QHash<quint64, quint64> pending_;
     std::shared_ptr<const rb::PyramidPreview> previewData_;
     QImage preview_;
     quint64 previewVersion_ = 0;
@@ -110,19 +106,17 @@ private:
     bool buildPending_ = false;
     QString lastError_;
 
-    /// Keys the newest request still wants, checked by queued jobs before they work.
-    struct Wanted {
-        std::mutex mutex;
-        QSet<quint64> keys;
-        quint64 version = 0;
-    };
-    std::shared_ptr<Wanted> wanted_;
-    std::shared_ptr<std::atomic<bool>> cancelBuild_;
     /// True when the user cancelled this scene's build: not restarted until a new scene.
     bool buildCancelled_ = false;
-    QPointer<JobMonitor> monitor_;
-    QThreadPool pool_;
-    QThreadPool buildPool_;
+    // Declared last, so they are destroyed (and wait for their workers) first.
+    /// The preview render: the newest display wins.
+    JobLane previewLane_{QStringLiteral("preview render")};
+    /// Tile renders, side by side on two workers (two cores); a tile scrolled out of view
+    /// is cancelled (dropped before it runs).
+    JobLane tileLane_{QStringLiteral("tile render")};
+    /// The pyramid build, on its own worker so tiles never wait behind it; shown in the
+    /// job monitor.
+    JobLane buildLane_{QStringLiteral("display levels")};
 };
 
 } // namespace rb::ui

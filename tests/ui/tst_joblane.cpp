@@ -1,6 +1,7 @@
 // The background-job lane: newest wins, cancellation is honoured (also from the status-bar
 // monitor), exceptions become errors, progress reaches the monitor, and destroying a lane
 // or a monitor while work runs is safe. Also runInBackground's exception handling.
+#include <QMap>
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QTest>
@@ -48,6 +49,7 @@ private slots:
     void cancelIsHonoured();
     void cancelAfterTheWorkReturnedStillDropsTheResult();
     void independentJobsCancelOneByOne();
+    void discardTellsStaleFromCancelled();
     void exceptionBecomesError();
     void cancelledThrownByWorkIsACancellation();
     void destructionWhileRunningIsSafe();
@@ -92,7 +94,7 @@ void TestJobLane::supersededResultsAreDropped() {
     QList<int> delivered;
     QList<JobOutcome> ends;
     JobOptions first;
-    first.ended = [&](JobOutcome o) { ends.push_back(o); };
+    first.ended = [&](quint64, JobOutcome o) { ends.push_back(o); };
     const quint64 a = lane.run(
         first,
         [gate, oldSawCancel](JobContext& ctx) {
@@ -105,7 +107,7 @@ void TestJobLane::supersededResultsAreDropped() {
     QTRY_COMPARE(gate->entered.load(), 1);
     QVERIFY(lane.isCurrent(a));
     JobOptions second;
-    second.ended = [&](JobOutcome o) { ends.push_back(o); };
+    second.ended = [&](quint64, JobOutcome o) { ends.push_back(o); };
     const quint64 b = lane.run(
         second, [](JobContext&) { return 2; }, [&](int v) { delivered.push_back(v); });
     QVERIFY(!lane.isCurrent(a));
@@ -153,7 +155,7 @@ void TestJobLane::cancelIsHonoured() {
     bool delivered = false, failed = false;
     std::optional<JobOutcome> outcome;
     JobOptions o;
-    o.ended = [&](JobOutcome x) { outcome = x; };
+    o.ended = [&](quint64, JobOutcome x) { outcome = x; };
     lane.run(
         o,
         [started, sawCancel](JobContext& ctx) {
@@ -207,6 +209,36 @@ void TestJobLane::independentJobsCancelOneByOne() {
     QCOMPARE(delivered, (QList<int>{1, 3}));
 }
 
+void TestJobLane::discardTellsStaleFromCancelled() {
+    JobLane lane(QStringLiteral("test"));
+    lane.setPolicy(JobLane::Policy::Independent);
+    auto gate = std::make_shared<Gate>();
+    QMap<quint64, JobOutcome> ends;
+    JobOptions o;
+    o.ended = [&](quint64 id, JobOutcome x) { ends.insert(id, x); };
+    auto work = [gate](JobContext& ctx) {
+        spinUntil([&] { return gate->open.load() || ctx.cancelled(); });
+        return 0;
+    };
+    bool delivered = false;
+    const quint64 a = lane.run(o, work, [&](int) { delivered = true; });
+    const quint64 b = lane.run(o, work, [&](int) { delivered = true; });
+    lane.discard(a);
+    QVERIFY(!lane.isCurrent(a));
+    QVERIFY(lane.isCurrent(b));
+    lane.cancel(b);
+    QTRY_VERIFY(!lane.busy());
+    QVERIFY(!delivered);
+    QCOMPARE(ends.value(a), JobOutcome::Superseded);
+    QCOMPARE(ends.value(b), JobOutcome::Cancelled);
+    lane.run(o, work, [&](int) { delivered = true; });
+    lane.discard();
+    QTRY_VERIFY(!lane.busy());
+    QVERIFY(!delivered);
+    QCOMPARE(ends.size(), 3);
+    QCOMPARE(ends.last(), JobOutcome::Superseded);
+}
+
 void TestJobLane::exceptionBecomesError() {
     JobLane lane(QStringLiteral("test"));
     QSignalSpy failedSpy(&lane, &JobLane::failed);
@@ -214,7 +246,7 @@ void TestJobLane::exceptionBecomesError() {
     bool delivered = false;
     std::optional<JobOutcome> outcome;
     JobOptions o;
-    o.ended = [&](JobOutcome x) { outcome = x; };
+    o.ended = [&](quint64, JobOutcome x) { outcome = x; };
     lane.run(
         o,
         [](JobContext&) -> int {
@@ -262,7 +294,7 @@ void TestJobLane::cancelledThrownByWorkIsACancellation() {
     QSignalSpy failedSpy(&lane, &JobLane::failed);
     std::optional<JobOutcome> outcome;
     JobOptions o;
-    o.ended = [&](JobOutcome x) { outcome = x; };
+    o.ended = [&](quint64, JobOutcome x) { outcome = x; };
     // The engine throws rb::Cancelled when its progress callback says stop.
     lane.run(
         o,
@@ -377,7 +409,7 @@ void TestJobLane::monitorCancelStopsTheJob() {
     bool delivered = false;
     std::optional<JobOutcome> outcome;
     JobOptions o;
-    o.ended = [&](JobOutcome x) { outcome = x; };
+    o.ended = [&](quint64, JobOutcome x) { outcome = x; };
     lane.run(
         o,
         [started, sawCancel](JobContext& ctx) {

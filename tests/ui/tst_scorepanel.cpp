@@ -3,7 +3,8 @@
 // through the generated widgets, the viewport overlay compared pixel by pixel with the
 // engine's composite computed here, the winning-scene colours, the inspector against GDAL
 // reads, a bad expression, composite-only changes that do not rescore, the full-resolution
-// job, and the parameter-change-to-overlay latency (printed; only a generous bound asserted).
+// job, and a generous bound on the parameter-change-to-overlay latency (the timings of a
+// large viewport are bench/bench_ui_widgets' job).
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -19,7 +20,6 @@
 #include <gdal.h>
 #include <qcustomplot.h>
 
-#include <cinttypes>
 #include <cmath>
 #include <memory>
 #include <set>
@@ -123,7 +123,6 @@ private slots:
     void fullResolutionMatchesPreview();
     void coarseFirstPreviewThenFullViewport();
     void exportedRecipeReproducesTheComposite();
-    void latencyLargeViewport();
 
 private:
     /// Waits for the preview that follows a change made by `change`; returns the test's own
@@ -560,9 +559,6 @@ void TestScorePanel::fullResolutionMatchesPreview() {
     QVERIFY(ctl_->fullIndexPath().isEmpty());
 }
 
-/// The real latency target: a 1-2 megapixel viewport. Needs scenes of that size; set
-/// RB_SCORE_BENCH_DIR to a folder of *_sr.tif + *_fmask.tif pairs (the eo-box files
-/// enlarged to 1200 x 1200 by scripts/make-score-bench-data.sh).
 void TestScorePanel::coarseFirstPreviewThenFullViewport() {
     // A change whose full-viewport preview is slow shows every other pixel first, then the
     // full viewport. Forced here on the small stack (thresholds 0).
@@ -646,65 +642,6 @@ void TestScorePanel::exportedRecipeReproducesTheComposite() {
     QVERIFY(panel_->exportRecipe(bad).contains(bad));
     panel_->methodCombo()->setCurrentText("median-distance");
     QTRY_VERIFY_WITH_TIMEOUT(!ctl_->isViewportPending(), 30000);
-}
-
-void TestScorePanel::latencyLargeViewport() {
-    const QString dir = qEnvironmentVariable("RB_SCORE_BENCH_DIR");
-    if (dir.isEmpty())
-        QSKIP("RB_SCORE_BENCH_DIR not set");
-    QWidget w;
-    auto* layout = new QHBoxLayout(&w);
-    auto* stack = new SceneStack(&w);
-    auto* canvas = new MapCanvas;
-    canvas->setFixedSize(1200, 1200); // the whole 1200 x 1200 scene at scale 1: 1.44 MP
-    auto* panel = new ScorePanel(stack, canvas);
-    CompositeController* ctl = panel->controller();
-    ctl->setFullDelay(60 * 60 * 1000);
-    layout->addWidget(canvas, 1);
-    layout->addWidget(panel);
-    connect(stack, &SceneStack::currentChanged, canvas, [stack, canvas](int row) {
-        canvas->setScene(row >= 0 ? stack->entry(row).data : nullptr);
-    });
-    QStringList files;
-    for (const QString& f : QDir(dir).entryList({"*_sr.tif"}, QDir::Files, QDir::Name))
-        files << dir + "/" + f;
-    stack->addFiles(files);
-    QTRY_VERIFY_WITH_TIMEOUT(!stack->isBusy(), 120000);
-    stack->setCurrent(0);
-    w.resize(1200 + panel->sizeHint().width(), 1250);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    for (const char* method : {"mask", "darkness", "median-distance", "cloud"}) {
-        panel->methodCombo()->setCurrentText(method);
-        QTRY_VERIFY_WITH_TIMEOUT(ctl->viewport() && !ctl->isViewportPending(), 120000);
-        const auto r = ctl->viewport();
-        qInfo("%s: viewport %" PRId64 " x %" PRId64
-              " px (step %d), %d scenes, first preview read %.0f ms",
-              method, std::int64_t(r->plan.crop.width), std::int64_t(r->plan.crop.height),
-              r->plan.step, int(ctl->scenes().size()), r->readMs);
-        std::vector<double> ms, first;
-        for (int i = 0; i < 5; ++i) {
-            const auto before = ctl->viewport();
-            // Alternate between two values other than the current one: each is a real change (the
-            // penalties are kept across methods).
-            const auto* spin =
-                qobject_cast<QSpinBox*>(panel->scoreForm()->editor("invalid_distance"));
-            setSpin(panel->scoreForm(), "invalid_distance", spin->value() == 1 ? 2 : 1);
-            QTRY_VERIFY_WITH_TIMEOUT(ctl->viewport() != before && !ctl->isViewportPending(),
-                                     120000);
-            ms.push_back(ctl->lastLatencyMs());
-            first.push_back(ctl->lastFirstOverlayMs());
-            qInfo("  change %d: first overlay %.1f ms, full viewport %.1f ms (score %.1f, "
-                  "composite %.1f)",
-                  i, ctl->lastFirstOverlayMs(), ctl->lastLatencyMs(), ctl->viewport()->scoreMs,
-                  ctl->viewport()->compositeMs);
-        }
-        std::sort(ms.begin(), ms.end());
-        std::sort(first.begin(), first.end());
-        qInfo("  %s median param-change-to-overlay: first (coarse) overlay %.1f ms, full "
-              "viewport %.1f ms",
-              method, first[first.size() / 2], ms[ms.size() / 2]);
-    }
 }
 
 QTEST_MAIN(TestScorePanel)

@@ -26,7 +26,6 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <memory>
 #include <vector>
@@ -869,49 +868,6 @@ private slots:
                             QStringLiteral("--stretch"), QStringLiteral("pct:90,10"), kEo[0]});
         QVERIFY(stretch->exitCode() != 0);
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("c.png"))));
-    }
-
-    /// Not a test: the widget path's timings on a huge scene, printed when RB_BENCH_SCENE
-    /// names one (bench_viewer generates /tmp/rasterbench-bench/viewer_8000.tif). Skipped in
-    /// CI: timings are not asserted.
-    void widgetTimingsOnHugeScene() {
-        const QString path = qEnvironmentVariable("RB_BENCH_SCENE");
-        if (path.isEmpty())
-            QSKIP("set RB_BENCH_SCENE to a large raster to print the widget timings");
-        using Clock = std::chrono::steady_clock;
-        auto ms = [](Clock::time_point t0) {
-            return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-        };
-        window_->setPanelsVisible(false);
-        window_->resize(1600, 1000 + window_->menuBar()->height() + window_->statusBar()->height());
-        QTest::qWait(50);
-        MapCanvas* canvas = window_->canvas();
-        qInfo("canvas %d x %d", canvas->width(), canvas->height());
-        bool painted = false;
-        connect(canvas->tileRenderer(), &TileRenderer::updated, this, [&] { painted = true; });
-        const auto t0 = Clock::now();
-        window_->openFile(path);
-        QTRY_VERIFY_WITH_TIMEOUT(painted, 10000);
-        canvas->repaint();
-        qInfo("open -> first paint (preview on screen): %.1f ms", ms(t0));
-        QVERIFY(window_->waitUntilIdle(60000));
-        qInfo("open -> exact stretch, built pyramid, final tiles: %.1f ms", ms(t0));
-        std::vector<double> t;
-        for (int i = 0; i < 21; ++i) {
-            const auto t1 = Clock::now();
-            canvas->repaint();
-            t.push_back(ms(t1));
-        }
-        std::sort(t.begin(), t.end());
-        qInfo("cached redraw (repaint): %.2f ms median", t[t.size() / 2]);
-        canvas->zoomBy(4.0); // 1:2
-        QVERIFY(window_->waitUntilIdle(60000));
-        canvas->panBy(QPointF(-1500, -900));
-        const auto t2 = Clock::now();
-        canvas->repaint(); // coarse data (preview) at once
-        qInfo("pan to uncached area: first repaint with coarse data %.1f ms", ms(t2));
-        QVERIFY(window_->waitUntilIdle(60000));
-        qInfo("pan to uncached area: refined tiles %.1f ms", ms(t2));
     }
 
 private:

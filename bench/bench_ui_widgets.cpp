@@ -1,0 +1,187 @@
+// bench_ui_widgets: the workbench's widget paths timed with the real widgets, offscreen
+// (QT_QPA_PLATFORM=offscreen unless set). Not a test: it prints, it asserts nothing.
+//
+//   bench_ui_widgets viewer SCENE
+//     The map canvas on a huge scene (bench_viewer writes /tmp/rasterbench-bench/
+//     viewer_8000.tif): open -> first paint (preview on screen), open -> idle (exact
+//     stretch, built pyramid, final tiles), cached repaint (median of 21), and a pan to an
+//     uncached area at 1:2 (coarse repaint at once, refined tiles). Targets: first paint
+//     300 ms, cached redraw 16 ms, coarse data after a pan 50 ms.
+//
+//   bench_ui_widgets score DIR
+//     The Score panel's parameter-change -> overlay latency on a 1200 x 1200 viewport (the
+//     whole scene at scale 1: 1.44 MP) for the scenes `DIR/*_sr.tif` (with their
+//     `*_fmask.tif`; scripts/make-score-bench-data.sh makes them): per method, five
+//     changes, the first (coarse) overlay and the full viewport, median. Target: 100 ms.
+//
+// The engine's share of both is in bench_viewer and bench_score_preview.
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QHBoxLayout>
+#include <QMenuBar>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QThread>
+
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <functional>
+#include <vector>
+
+#include "CompositeController.h"
+#include "MainWindow.h"
+#include "MapCanvas.h"
+#include "ParamForm.h"
+#include "SceneStack.h"
+#include "ScorePanel.h"
+#include "TileRenderer.h"
+#include "bench_util.h"
+
+using namespace rb::ui;
+using rbbench::median;
+using rbbench::ms_since;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+/// Runs the event loop until `done` holds; false after `ms`.
+bool waitFor(const std::function<bool()>& done, int ms) {
+    QElapsedTimer t;
+    t.start();
+    while (!done()) {
+        if (t.elapsed() > ms)
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QThread::msleep(1);
+    }
+    return true;
+}
+
+int fail(const char* what) {
+    std::fprintf(stderr, "bench_ui_widgets: %s\n", what);
+    return 1;
+}
+
+int viewer(const QString& path) {
+    MainWindow window;
+    window.setPersistent(false);
+    window.setPanelsVisible(false);
+    window.resize(1600, 1000 + window.menuBar()->height() + window.statusBar()->height());
+    window.show();
+    waitFor([] { return false; }, 50);
+    MapCanvas* canvas = window.canvas();
+    std::printf("canvas %d x %d, load %.2f\n", canvas->width(), canvas->height(), rbbench::load1());
+    bool painted = false;
+    QObject::connect(canvas->tileRenderer(), &TileRenderer::updated, [&] { painted = true; });
+    const auto t0 = Clock::now();
+    window.openFile(path);
+    if (!waitFor([&] { return painted; }, 10000))
+        return fail("no first paint within 10 s");
+    canvas->repaint();
+    std::printf("open -> first paint (preview on screen): %.1f ms\n", ms_since(t0));
+    if (!window.waitUntilIdle(60000))
+        return fail("not idle within 60 s");
+    std::printf("open -> exact stretch, built pyramid, final tiles: %.1f ms\n", ms_since(t0));
+    std::vector<double> t;
+    for (int i = 0; i < 21; ++i) {
+        const auto t1 = Clock::now();
+        canvas->repaint();
+        t.push_back(ms_since(t1));
+    }
+    std::printf("cached redraw (repaint): %.2f ms median\n", median(t));
+    canvas->zoomBy(4.0); // 1:2
+    if (!window.waitUntilIdle(60000))
+        return fail("not idle within 60 s");
+    canvas->panBy(QPointF(-1500, -900));
+    const auto t2 = Clock::now();
+    canvas->repaint(); // coarse data (preview) at once
+    std::printf("pan to uncached area: first repaint with coarse data %.1f ms\n", ms_since(t2));
+    if (!window.waitUntilIdle(60000))
+        return fail("not idle within 60 s");
+    std::printf("pan to uncached area: refined tiles %.1f ms\n", ms_since(t2));
+    return 0;
+}
+
+int score(const QString& dir) {
+    QWidget w;
+    auto* layout = new QHBoxLayout(&w);
+    auto* stack = new SceneStack(&w);
+    auto* canvas = new MapCanvas;
+    canvas->setFixedSize(1200, 1200);
+    auto* panel = new ScorePanel(stack, canvas);
+    CompositeController* ctl = panel->controller();
+    ctl->setFullDelay(60 * 60 * 1000); // no full-resolution job in the way
+    layout->addWidget(canvas, 1);
+    layout->addWidget(panel);
+    QObject::connect(stack, &SceneStack::currentChanged, canvas, [stack, canvas](int row) {
+        canvas->setScene(row >= 0 ? stack->entry(row).data : nullptr);
+    });
+    QStringList files;
+    for (const QString& f : QDir(dir).entryList({"*_sr.tif"}, QDir::Files, QDir::Name))
+        files << dir + "/" + f;
+    if (files.isEmpty())
+        return fail("no *_sr.tif scenes in DIR");
+    stack->addFiles(files);
+    if (!waitFor([&] { return !stack->isBusy(); }, 120000))
+        return fail("scenes not loaded within 120 s");
+    stack->setCurrent(0);
+    w.resize(1200 + panel->sizeHint().width(), 1250);
+    w.show();
+    std::printf("%d scenes, load %.2f\n", int(files.size()), rbbench::load1());
+    for (const char* method : {"mask", "darkness", "median-distance", "cloud"}) {
+        panel->methodCombo()->setCurrentText(method);
+        if (!waitFor([&] { return ctl->viewport() && !ctl->isViewportPending(); }, 120000))
+            return fail("no viewport preview within 120 s");
+        const auto r = ctl->viewport();
+        std::printf("%s: viewport %" PRId64 " x %" PRId64
+                    " px (step %d), %d scenes, first preview read %.0f ms\n",
+                    method, std::int64_t(r->plan.crop.width), std::int64_t(r->plan.crop.height),
+                    r->plan.step, int(ctl->scenes().size()), r->readMs);
+        std::vector<double> full, first;
+        auto* spin = qobject_cast<QSpinBox*>(panel->scoreForm()->editor("invalid_distance"));
+        if (!spin)
+            return fail("the Score form has no invalid_distance spin box");
+        for (int i = 0; i < 5; ++i) {
+            const auto before = ctl->viewport();
+            // Alternate between two values: each is a real change (the penalties are kept
+            // across methods).
+            spin->setValue(spin->value() == 1 ? 2 : 1);
+            if (!waitFor([&] { return ctl->viewport() != before && !ctl->isViewportPending(); },
+                         120000))
+                return fail("no preview after a change within 120 s");
+            full.push_back(ctl->lastLatencyMs());
+            first.push_back(ctl->lastFirstOverlayMs());
+            std::printf("  change %d: first overlay %.1f ms, full viewport %.1f ms (score %.1f, "
+                        "composite %.1f)\n",
+                        i, ctl->lastFirstOverlayMs(), ctl->lastLatencyMs(),
+                        ctl->viewport()->scoreMs, ctl->viewport()->compositeMs);
+        }
+        std::printf("  %s median param-change-to-overlay: first (coarse) overlay %.1f ms, full "
+                    "viewport %.1f ms\n",
+                    method, median(first), median(full));
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    // Keep the user's settings and caches out of it.
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("Rasterbench"));
+    QCoreApplication::setApplicationName(QStringLiteral("rasterbench-bench"));
+    const QStringList args = app.arguments();
+    if (args.size() == 3 && args[1] == QLatin1String("viewer"))
+        return viewer(args[2]);
+    if (args.size() == 3 && args[1] == QLatin1String("score"))
+        return score(args[2]);
+    std::fprintf(stderr, "usage: bench_ui_widgets viewer SCENE | score DIR\n");
+    return 2;
+}

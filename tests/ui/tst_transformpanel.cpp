@@ -1,4 +1,4 @@
-// The Transform dock (issue 6) on the offscreen platform, on real data: the Reproject
+// The Transform dock on the offscreen platform, on real data: the Reproject
 // preview of the visible window equals the engine's reproject() of that window and the same
 // window of the exported file, and is drawn on the map (each map pixel the preview pixel
 // under it, checked through OGR) and offered to the compare views as a derived layer; CRS
@@ -10,11 +10,16 @@
 // every displayed band as rb::fill_nodata does. Live preview: a pan or a parameter change
 // starts one new preview of the active tab after the changes pause, none when off or for
 // another tab; a superseded result is dropped; a view too large previews its centre at
-// export resolution, equal to the same window of the exported file.
+// export resolution, equal to the same window of the exported file. Exports refuse an output
+// that is one of their inputs (scene, vector file); a reprojection export cancelled from the
+// job strip says so. In the main window each tool shows at most one preview on the map, and
+// closing the dock removes them (and drops a running one).
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -34,12 +39,17 @@
 #include "CompareView.h"
 #include "CompositeController.h"
 #include "DerivedLayers.h"
+#include "FillTab.h"
+#include "JobMonitor.h"
 #include "MainWindow.h"
 #include "MapCanvas.h"
+#include "RasterizeTab.h"
+#include "ReprojectTab.h"
 #include "SceneLayer.h"
 #include "SceneRender.h"
 #include "TransformPanel.h"
 #include "TransformPreview.h"
+#include "VectorizeTab.h"
 #include "rasterbench/crs.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/display.h"
@@ -141,7 +151,7 @@ private:
         const rb::Dataset ds = rb::Dataset::open(RB_SAMPLE);
         rb::ReadOptions ro;
         ro.bands = {1};
-        ro.window = panel_->shapesWindow();
+        ro.window = panel_->vectorizeTab()->shapesWindow();
         return expectedShapes(ds.read(ro), breaks, threshold,
                               ro.window->transform(ds.profile().transform));
     }
@@ -172,44 +182,45 @@ private slots:
     }
 
     void reprojectMatchesEngineAndExport() {
-        panel_->tabs()->setCurrentIndex(TransformPanel::ReprojectTab);
-        panel_->crsEdit()->setText(QStringLiteral("EPSG:3857"));
-        panel_->resamplingCombo()->setCurrentText(QStringLiteral("bilinear"));
-        QSignalSpy done(panel_.get(), &TransformPanel::reprojectDone);
-        panel_->previewReproject();
+        panel_->tabs()->setCurrentIndex(TransformPanel::Reproject);
+        panel_->reprojectTab()->crsEdit()->setText(QStringLiteral("EPSG:3857"));
+        panel_->reprojectTab()->resamplingCombo()->setCurrentText(QStringLiteral("bilinear"));
+        QSignalSpy done(panel_->reprojectTab(), &ReprojectTab::reprojectDone);
+        panel_->reprojectTab()->previewReproject();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
-        QVERIFY2(panel_->reprojectStatus()->styleSheet().isEmpty(),
-                 qPrintable(panel_->reprojectStatus()->text()));
+        QVERIFY2(panel_->reprojectTab()->reprojectStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel_->reprojectTab()->reprojectStatus()->text()));
 
         // The engine on its own: the destination grid gdalwarp would make, the window of it
         // covering the view, reproject() of that window.
         const rb::Dataset ds = rb::Dataset::open(RB_SAMPLE);
         const rb::Grid src = rb::grid_of(ds.profile());
         const rb::Grid dst = rb::default_grid(src, rb::Crs::from_epsg(3857));
-        QVERIFY(panel_->reprojectGrid() == dst);
+        QVERIFY(panel_->reprojectTab()->reprojectGrid() == dst);
         const rb::Grid view = rb::default_grid(src.window_grid(canvas_->visibleWindow()), dst.crs);
         const rb::Window w =
             rb::Window::from_bounds(view.bounds(), dst.transform).clamped(dst.width, dst.height);
-        QCOMPARE(panel_->reprojectWindow(), w);
-        QVERIFY(!panel_->reprojectCropped());
+        QCOMPARE(panel_->reprojectTab()->reprojectWindow(), w);
+        QVERIFY(!panel_->reprojectTab()->reprojectCropped());
         QVERIFY(w.width < dst.width && w.height < dst.height);
         rb::ReprojectOptions o;
         o.resampling = rb::WarpResampling::Bilinear;
         o.window = w;
         const rb::Raster expected = rb::reproject(ds, dst, {}, o);
         QVERIFY(!expected.empty());
-        QVERIFY(sameRaster(panel_->reprojectPreview(), expected));
+        QVERIFY(sameRaster(panel_->reprojectTab()->reprojectPreview(), expected));
         // Drawn like the scene: its displayed bands and stretch.
-        const QImage image = panel_->reprojectImage();
+        const QImage image = panel_->reprojectTab()->reprojectImage();
         QCOMPARE(image.size(), QSize(int(w.width), int(w.height)));
         QVERIFY(image == toQImage(rb::render_display(expected, {1, 2, 3}, scene_->display)));
 
         // The exported file holds the same pixels in that window.
         warped_ = dir_.filePath(QStringLiteral("warped.tif"));
-        QSignalSpy exported(panel_.get(), &TransformPanel::exportDone);
-        panel_->exportReproject(warped_);
+        QSignalSpy exported(panel_->reprojectTab(), &ReprojectTab::exportDone);
+        panel_->reprojectTab()->exportReproject(warped_);
         QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1, kWaitMs);
-        QVERIFY2(exported.at(0).at(0).toBool(), qPrintable(panel_->reprojectStatus()->text()));
+        QVERIFY2(exported.at(0).at(0).toBool(),
+                 qPrintable(panel_->reprojectTab()->reprojectStatus()->text()));
         const rb::Dataset file = rb::Dataset::open(warped_.toStdString());
         QCOMPARE(file.width(), dst.width);
         QCOMPARE(file.height(), dst.height);
@@ -217,7 +228,7 @@ private slots:
         ro.window = w;
         ro.with_mask = false;
         const rb::Raster region = file.read(ro);
-        const rb::Raster& preview = panel_->reprojectPreview();
+        const rb::Raster& preview = panel_->reprojectTab()->reprojectPreview();
         QCOMPARE(region.byte_size(), preview.byte_size());
         QVERIFY(std::memcmp(region.bytes(), preview.bytes(), preview.byte_size()) == 0);
     }
@@ -241,9 +252,10 @@ private slots:
         OSRSetAxisMappingStrategy(to, OAMS_TRADITIONAL_GIS_ORDER);
         OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(from, to);
         QVERIFY(ct);
-        const rb::Affine toDst = panel_->reprojectGrid().transform.inverse();
-        const rb::Window pw = panel_->reprojectWindow();
-        const QImage preview = panel_->reprojectImage().convertToFormat(QImage::Format_ARGB32);
+        const rb::Affine toDst = panel_->reprojectTab()->reprojectGrid().transform.inverse();
+        const rb::Window pw = panel_->reprojectTab()->reprojectWindow();
+        const QImage preview =
+            panel_->reprojectTab()->reprojectImage().convertToFormat(QImage::Format_ARGB32);
         const QImage shown = overlay.convertToFormat(QImage::Format_ARGB32);
         int checked = 0, same = 0, opaque = 0;
         for (int y = 0; y < shown.height(); y += 7)
@@ -272,97 +284,102 @@ private slots:
                  qPrintable(QStringLiteral("%1 of %2 pixels agree").arg(same).arg(checked)));
 
         // Unchecking "Show on the map" removes it.
-        panel_->showOnMapCheck()->setChecked(false);
+        panel_->reprojectTab()->showOnMapCheck()->setChecked(false);
         QVERIFY(canvas_->overlay(TransformPanel::kReprojectOverlay).isNull());
-        panel_->showOnMapCheck()->setChecked(true);
+        panel_->reprojectTab()->showOnMapCheck()->setChecked(true);
     }
 
     void invalidCrsShowsError() {
         const QString bad = QStringLiteral("EPSG:not-a-code +proj=nonsense");
-        panel_->crsEdit()->setText(bad);
-        QSignalSpy done(panel_.get(), &TransformPanel::reprojectDone);
-        panel_->previewReproject();
+        panel_->reprojectTab()->crsEdit()->setText(bad);
+        QSignalSpy done(panel_->reprojectTab(), &ReprojectTab::reprojectDone);
+        panel_->reprojectTab()->previewReproject();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
-        QVERIFY(
-            panel_->reprojectStatus()->text().contains(QLatin1Char('"') + bad + QLatin1Char('"')));
-        QVERIFY(!panel_->reprojectStatus()->styleSheet().isEmpty()); // shown as an error
+        QVERIFY(panel_->reprojectTab()->reprojectStatus()->text().contains(QLatin1Char('"') + bad +
+                                                                           QLatin1Char('"')));
+        QVERIFY(!panel_->reprojectTab()->reprojectStatus()->styleSheet().isEmpty()); // shown as an
+                                                                                     // error
         // The previous preview stays.
-        QVERIFY(!panel_->reprojectPreview().empty());
+        QVERIFY(!panel_->reprojectTab()->reprojectPreview().empty());
 
-        panel_->crsEdit()->setText(QStringLiteral("EPSG:3857"));
-        panel_->resolutionEdit()->setText(QStringLiteral("ten"));
-        panel_->previewReproject();
+        panel_->reprojectTab()->crsEdit()->setText(QStringLiteral("EPSG:3857"));
+        panel_->reprojectTab()->resolutionEdit()->setText(QStringLiteral("ten"));
+        panel_->reprojectTab()->previewReproject();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2, kWaitMs);
-        QVERIFY(panel_->reprojectStatus()->text().contains(QStringLiteral("\"ten\"")));
-        panel_->resolutionEdit()->clear();
+        QVERIFY(
+            panel_->reprojectTab()->reprojectStatus()->text().contains(QStringLiteral("\"ten\"")));
+        panel_->reprojectTab()->resolutionEdit()->clear();
     }
 
     void epsgSearch() {
-        QSignalSpy done(panel_.get(), &TransformPanel::searchDone);
-        panel_->searchCrs(QStringLiteral("3857"));
+        QSignalSpy done(panel_->reprojectTab(), &ReprojectTab::searchDone);
+        panel_->reprojectTab()->searchCrs(QStringLiteral("3857"));
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
-        QVERIFY(!panel_->searchCodes().isEmpty());
-        QCOMPARE(panel_->searchCodes().first(), QStringLiteral("3857")); // exact code first
-        panel_->searchCrs(QStringLiteral("Pseudo-Mercator"));
+        QVERIFY(!panel_->reprojectTab()->searchCodes().isEmpty());
+        QCOMPARE(panel_->reprojectTab()->searchCodes().first(),
+                 QStringLiteral("3857")); // exact code first
+        panel_->reprojectTab()->searchCrs(QStringLiteral("Pseudo-Mercator"));
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2, kWaitMs);
-        QVERIFY(panel_->searchCodes().contains(QStringLiteral("3857")));
+        QVERIFY(panel_->reprojectTab()->searchCodes().contains(QStringLiteral("3857")));
         // Picking a result fills the CRS field.
-        panel_->searchResults()->setCurrentRow(0);
-        emit panel_->searchResults()->itemClicked(panel_->searchResults()->item(0));
-        QVERIFY(panel_->crsEdit()->text().startsWith(QStringLiteral("EPSG:")));
-        panel_->crsEdit()->setText(QStringLiteral("EPSG:3857"));
+        panel_->reprojectTab()->searchResults()->setCurrentRow(0);
+        emit panel_->reprojectTab()->searchResults()->itemClicked(
+            panel_->reprojectTab()->searchResults()->item(0));
+        QVERIFY(panel_->reprojectTab()->crsEdit()->text().startsWith(QStringLiteral("EPSG:")));
+        panel_->reprojectTab()->crsEdit()->setText(QStringLiteral("EPSG:3857"));
     }
 
     void vectorizeMatchesShapes() {
-        panel_->tabs()->setCurrentIndex(TransformPanel::VectorizeTab);
-        panel_->bandSpin()->setValue(1);
-        panel_->modeCombo()->setCurrentIndex(0);
-        panel_->thresholdSpin()->setValue(120);
-        QSignalSpy done(panel_.get(), &TransformPanel::shapesDone);
-        panel_->previewShapes();
+        panel_->tabs()->setCurrentIndex(TransformPanel::Vectorize);
+        panel_->vectorizeTab()->bandSpin()->setValue(1);
+        panel_->vectorizeTab()->modeCombo()->setCurrentIndex(0);
+        panel_->vectorizeTab()->thresholdSpin()->setValue(120);
+        QSignalSpy done(panel_->vectorizeTab(), &VectorizeTab::shapesDone);
+        panel_->vectorizeTab()->previewShapes();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
-        QVERIFY2(panel_->shapesStatus()->styleSheet().isEmpty(),
-                 qPrintable(panel_->shapesStatus()->text()));
-        const rb::Window w = panel_->shapesWindow();
+        QVERIFY2(panel_->vectorizeTab()->shapesStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel_->vectorizeTab()->shapesStatus()->text()));
+        const rb::Window w = panel_->vectorizeTab()->shapesWindow();
         QCOMPARE(w, canvas_->visibleWindow());
         const auto shapes = sampleShapes({120}, true);
         QVERIFY(shapes.size() > 1);
-        QCOMPARE(panel_->featureCount(), int(shapes.size()));
+        QCOMPARE(panel_->vectorizeTab()->featureCount(), int(shapes.size()));
         std::size_t vertices = 0;
         for (const auto& s : shapes)
             vertices += s.polygon.vertex_count();
-        QCOMPARE(panel_->vertexCount(), vertices);
-        QVERIFY(panel_->shapesStatus()->text().contains(QString::number(shapes.size())));
+        QCOMPARE(panel_->vectorizeTab()->vertexCount(), vertices);
+        QVERIFY(panel_->vectorizeTab()->shapesStatus()->text().contains(
+            QString::number(shapes.size())));
         QVERIFY(!canvas_->overlay(TransformPanel::kShapesOverlay).isNull());
         QCOMPARE(canvas_->overlayRect(TransformPanel::kShapesOverlay),
                  QRectF(w.col_off, w.row_off, w.width, w.height));
 
         const QString out = dir_.filePath(QStringLiteral("shapes.geojson"));
-        QSignalSpy exported(panel_.get(), &TransformPanel::shapesExported);
-        panel_->exportShapes(out);
+        QSignalSpy exported(panel_->vectorizeTab(), &VectorizeTab::shapesExported);
+        panel_->vectorizeTab()->exportShapes(out);
         QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1, kWaitMs);
         QVERIFY(exported.at(0).at(0).toBool());
         QCOMPARE(rb::read_features(out.toStdString()).features.size(), shapes.size());
     }
 
     void vectorizeClasses() {
-        QSignalSpy done(panel_.get(), &TransformPanel::shapesDone);
+        QSignalSpy done(panel_->vectorizeTab(), &VectorizeTab::shapesDone);
         // Typed breaks: every valid pixel in one of four classes.
-        panel_->modeCombo()->setCurrentIndex(1);
-        panel_->breaksEdit()->setText(QStringLiteral("60, 120;180"));
-        panel_->previewShapes();
+        panel_->vectorizeTab()->modeCombo()->setCurrentIndex(1);
+        panel_->vectorizeTab()->breaksEdit()->setText(QStringLiteral("60, 120;180"));
+        panel_->vectorizeTab()->previewShapes();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
-        QVERIFY2(panel_->shapesStatus()->styleSheet().isEmpty(),
-                 qPrintable(panel_->shapesStatus()->text()));
-        QCOMPARE(panel_->shapesBreaks(), (std::vector<double>{60, 120, 180}));
+        QVERIFY2(panel_->vectorizeTab()->shapesStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel_->vectorizeTab()->shapesStatus()->text()));
+        QCOMPARE(panel_->vectorizeTab()->shapesBreaks(), (std::vector<double>{60, 120, 180}));
         auto expected = sampleShapes({60, 120, 180}, false);
-        QCOMPARE(panel_->featureCount(), int(expected.size()));
+        QCOMPARE(panel_->vectorizeTab()->featureCount(), int(expected.size()));
         auto want = areaByValue(expected);
         QCOMPARE(want.size(), std::size_t(4));
-        QCOMPARE(areaByValue(*panel_->shapes()), want);
+        QCOMPARE(areaByValue(*panel_->vectorizeTab()->shapes()), want);
         const QString out = dir_.filePath(QStringLiteral("classes.geojson"));
-        QSignalSpy exported(panel_.get(), &TransformPanel::shapesExported);
-        panel_->exportShapes(out);
+        QSignalSpy exported(panel_->vectorizeTab(), &VectorizeTab::shapesExported);
+        panel_->vectorizeTab()->exportShapes(out);
         QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1, kWaitMs);
         const auto back = rb::read_features(out.toStdString());
         QCOMPARE(back.features.size(), expected.size());
@@ -375,11 +392,11 @@ private slots:
         QCOMPARE(perClass, wantPerClass);
 
         // Equal intervals between the view's min and max (read here through GDAL).
-        panel_->modeCombo()->setCurrentIndex(2);
-        panel_->classCountSpin()->setValue(3);
-        panel_->previewShapes();
+        panel_->vectorizeTab()->modeCombo()->setCurrentIndex(2);
+        panel_->vectorizeTab()->classCountSpin()->setValue(3);
+        panel_->vectorizeTab()->previewShapes();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2, kWaitMs);
-        const auto values = gdalWindow(RB_SAMPLE, 1, panel_->shapesWindow());
+        const auto values = gdalWindow(RB_SAMPLE, 1, panel_->vectorizeTab()->shapesWindow());
         double lo = 1e300, hi = -1e300;
         for (double v : values)
             if (v != 0) { // the sample's nodata
@@ -387,46 +404,47 @@ private slots:
                 hi = std::max(hi, v);
             }
         const std::vector<double> breaks = {lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3};
-        QCOMPARE(panel_->shapesBreaks(), breaks);
+        QCOMPARE(panel_->vectorizeTab()->shapesBreaks(), breaks);
         expected = sampleShapes(breaks, false);
-        QCOMPARE(panel_->featureCount(), int(expected.size()));
-        QCOMPARE(areaByValue(*panel_->shapes()), areaByValue(expected));
+        QCOMPARE(panel_->vectorizeTab()->featureCount(), int(expected.size()));
+        QCOMPARE(areaByValue(*panel_->vectorizeTab()->shapes()), areaByValue(expected));
 
         // Malformed breaks: an error naming them, the previous shapes stay.
-        panel_->modeCombo()->setCurrentIndex(1);
-        panel_->breaksEdit()->setText(QStringLiteral("0.5, 0.2"));
-        panel_->previewShapes();
+        panel_->vectorizeTab()->modeCombo()->setCurrentIndex(1);
+        panel_->vectorizeTab()->breaksEdit()->setText(QStringLiteral("0.5, 0.2"));
+        panel_->vectorizeTab()->previewShapes();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 3, kWaitMs);
-        QVERIFY(panel_->shapesStatus()->text().contains(QStringLiteral("0.5, 0.2")));
-        QVERIFY(!panel_->shapesStatus()->styleSheet().isEmpty());
-        QCOMPARE(panel_->featureCount(), int(expected.size()));
-        panel_->modeCombo()->setCurrentIndex(0);
+        QVERIFY(
+            panel_->vectorizeTab()->shapesStatus()->text().contains(QStringLiteral("0.5, 0.2")));
+        QVERIFY(!panel_->vectorizeTab()->shapesStatus()->styleSheet().isEmpty());
+        QCOMPARE(panel_->vectorizeTab()->featureCount(), int(expected.size()));
+        panel_->vectorizeTab()->modeCombo()->setCurrentIndex(0);
     }
 
     void staleResultIsDropped() {
         // Two requests before any result arrives: only the newest is shown.
-        panel_->thresholdSpin()->setValue(100);
-        QSignalSpy done(panel_.get(), &TransformPanel::shapesDone);
+        panel_->vectorizeTab()->thresholdSpin()->setValue(100);
+        QSignalSpy done(panel_->vectorizeTab(), &VectorizeTab::shapesDone);
         const int dropped = panel_->resultsDropped();
-        panel_->previewShapes();
-        panel_->thresholdSpin()->setValue(200);
-        panel_->previewShapes();
+        panel_->vectorizeTab()->previewShapes();
+        panel_->vectorizeTab()->thresholdSpin()->setValue(200);
+        panel_->vectorizeTab()->previewShapes();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1 && !panel_->isPreviewPending(), kWaitMs);
         QTest::qWait(100);
         QCOMPARE(done.count(), 1);
         QCOMPARE(panel_->resultsDropped(), dropped + 1);
-        QCOMPARE(panel_->featureCount(), int(sampleShapes({200}, true).size()));
-        QVERIFY(panel_->featureCount() != int(sampleShapes({100}, true).size()));
+        QCOMPARE(panel_->vectorizeTab()->featureCount(), int(sampleShapes({200}, true).size()));
+        QVERIFY(panel_->vectorizeTab()->featureCount() != int(sampleShapes({100}, true).size()));
     }
 
     void livePreviewFollowsViewAndParameters() {
-        panel_->tabs()->setCurrentIndex(TransformPanel::VectorizeTab);
-        panel_->thresholdSpin()->setValue(120);
+        panel_->tabs()->setCurrentIndex(TransformPanel::Vectorize);
+        panel_->vectorizeTab()->thresholdSpin()->setValue(120);
         panel_->setLiveDelay(80);
-        QSignalSpy done(panel_.get(), &TransformPanel::shapesDone);
+        QSignalSpy done(panel_->vectorizeTab(), &VectorizeTab::shapesDone);
         panel_->liveCheck()->setChecked(true); // previews the active tab
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1 && !panel_->isPreviewPending(), kWaitMs);
-        QCOMPARE(panel_->shapesWindow(), canvas_->visibleWindow());
+        QCOMPARE(panel_->vectorizeTab()->shapesWindow(), canvas_->visibleWindow());
 
         // A burst of pans: one preview once they pause, of the new view.
         const rb::Window before = canvas_->visibleWindow();
@@ -436,19 +454,19 @@ private slots:
         QVERIFY(canvas_->visibleWindow() != before);
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2 && !panel_->isPreviewPending(), kWaitMs);
         QCOMPARE(panel_->previewsStarted(), started + 1);
-        QCOMPARE(panel_->shapesWindow(), canvas_->visibleWindow());
-        QCOMPARE(panel_->featureCount(), int(sampleShapes({120}, true).size()));
+        QCOMPARE(panel_->vectorizeTab()->shapesWindow(), canvas_->visibleWindow());
+        QCOMPARE(panel_->vectorizeTab()->featureCount(), int(sampleShapes({120}, true).size()));
 
         // A parameter of the active tab.
         started = panel_->previewsStarted();
-        panel_->thresholdSpin()->setValue(90);
+        panel_->vectorizeTab()->thresholdSpin()->setValue(90);
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 3 && !panel_->isPreviewPending(), kWaitMs);
         QCOMPARE(panel_->previewsStarted(), started + 1);
-        QCOMPARE(panel_->featureCount(), int(sampleShapes({90}, true).size()));
+        QCOMPARE(panel_->vectorizeTab()->featureCount(), int(sampleShapes({90}, true).size()));
 
         // A parameter of another tab starts nothing; nor does a pan with live preview off.
         started = panel_->previewsStarted();
-        panel_->smoothingSpin()->setValue(1);
+        panel_->fillTab()->smoothingSpin()->setValue(1);
         QTest::qWait(250);
         QCOMPARE(panel_->previewsStarted(), started);
         panel_->liveCheck()->setChecked(false);
@@ -456,14 +474,14 @@ private slots:
         QTest::qWait(250);
         QCOMPARE(panel_->previewsStarted(), started);
         QCOMPARE(done.count(), 3);
-        panel_->smoothingSpin()->setValue(0);
-        panel_->thresholdSpin()->setValue(120);
+        panel_->fillTab()->smoothingSpin()->setValue(0);
+        panel_->vectorizeTab()->thresholdSpin()->setValue(120);
         // Picking a tab with live preview on previews it.
-        QSignalSpy fillDone(panel_.get(), &TransformPanel::fillDone);
+        QSignalSpy fillDone(panel_->fillTab(), &FillTab::fillDone);
         panel_->liveCheck()->setChecked(true);
-        panel_->tabs()->setCurrentIndex(TransformPanel::FillTab);
+        panel_->tabs()->setCurrentIndex(TransformPanel::Fill);
         QTRY_VERIFY_WITH_TIMEOUT(fillDone.count() >= 1 && !panel_->isPreviewPending(), kWaitMs);
-        QCOMPARE(panel_->fillWindow(), canvas_->visibleWindow());
+        QCOMPARE(panel_->fillTab()->fillWindow(), canvas_->visibleWindow());
         panel_->liveCheck()->setChecked(false);
         canvas_->showPixelWindow(QRectF(250, 200, 300, 220));
     }
@@ -475,65 +493,68 @@ private slots:
         canvas_->fitToWindow();
         QTRY_COMPARE(canvas_->visibleWindow(),
                      rb::Window::full(scene_->profile.width, scene_->profile.height));
-        QSignalSpy done(panel_.get(), &TransformPanel::reprojectDone);
-        panel_->previewReproject();
+        QSignalSpy done(panel_->reprojectTab(), &ReprojectTab::reprojectDone);
+        panel_->reprojectTab()->previewReproject();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
-        QVERIFY2(panel_->reprojectStatus()->styleSheet().isEmpty(),
-                 qPrintable(panel_->reprojectStatus()->text()));
-        QVERIFY(panel_->reprojectCropped());
-        QVERIFY(panel_->reprojectStatus()->text().contains(QStringLiteral("central 96 x 96")));
-        const rb::Grid dst = panel_->reprojectGrid();
-        const rb::Window w = panel_->reprojectWindow();
+        QVERIFY2(panel_->reprojectTab()->reprojectStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel_->reprojectTab()->reprojectStatus()->text()));
+        QVERIFY(panel_->reprojectTab()->reprojectCropped());
+        QVERIFY(panel_->reprojectTab()->reprojectStatus()->text().contains(
+            QStringLiteral("central 96 x 96")));
+        const rb::Grid dst = panel_->reprojectTab()->reprojectGrid();
+        const rb::Window w = panel_->reprojectTab()->reprojectWindow();
         QCOMPARE(w, centralWindow(rb::Window::full(dst.width, dst.height), 96));
         const rb::Dataset file = rb::Dataset::open(warped_.toStdString());
         rb::ReadOptions ro;
         ro.window = w;
         ro.with_mask = false;
         const rb::Raster region = file.read(ro);
-        QCOMPARE(region.byte_size(), panel_->reprojectPreview().byte_size());
-        QVERIFY(std::memcmp(region.bytes(), panel_->reprojectPreview().bytes(),
+        QCOMPARE(region.byte_size(), panel_->reprojectTab()->reprojectPreview().byte_size());
+        QVERIFY(std::memcmp(region.bytes(), panel_->reprojectTab()->reprojectPreview().bytes(),
                             region.byte_size()) == 0);
 
-        QSignalSpy shapesDone(panel_.get(), &TransformPanel::shapesDone);
-        panel_->previewShapes();
+        QSignalSpy shapesDone(panel_->vectorizeTab(), &VectorizeTab::shapesDone);
+        panel_->vectorizeTab()->previewShapes();
         QTRY_VERIFY_WITH_TIMEOUT(shapesDone.count() == 1, kWaitMs);
-        const rb::Window sw = panel_->shapesWindow();
+        const rb::Window sw = panel_->vectorizeTab()->shapesWindow();
         QCOMPARE(sw, rb::Window({(791 - 96) / 2, (718 - 96) / 2, 96, 96}));
-        QVERIFY(panel_->shapesStatus()->text().contains(QStringLiteral("central 96 x 96")));
-        QCOMPARE(panel_->featureCount(), int(sampleShapes({120}, true).size()));
+        QVERIFY(panel_->vectorizeTab()->shapesStatus()->text().contains(
+            QStringLiteral("central 96 x 96")));
+        QCOMPARE(panel_->vectorizeTab()->featureCount(), int(sampleShapes({120}, true).size()));
         panel_->setMaxPreviewSide(TransformPanel::kDefaultMaxPreviewSide);
         canvas_->showPixelWindow(QRectF(250, 200, 300, 220));
     }
 
     void rasterizeMatchesEngine() {
-        panel_->tabs()->setCurrentIndex(TransformPanel::RasterizeTab);
+        panel_->tabs()->setCurrentIndex(TransformPanel::Rasterize);
         const std::string box = RB_FEATURES_DATA "/box.shp";
-        QSignalSpy done(panel_.get(), &TransformPanel::burnDone);
-        panel_->allTouchedCheck()->setChecked(false);
-        panel_->loadVector(QString::fromStdString(box));
+        QSignalSpy done(panel_->rasterizeTab(), &RasterizeTab::burnDone);
+        panel_->rasterizeTab()->allTouchedCheck()->setChecked(false);
+        panel_->rasterizeTab()->loadVector(QString::fromStdString(box));
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
-        QVERIFY2(panel_->rasterizeStatus()->styleSheet().isEmpty(),
-                 qPrintable(panel_->rasterizeStatus()->text()));
+        QVERIFY2(panel_->rasterizeTab()->rasterizeStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel_->rasterizeTab()->rasterizeStatus()->text()));
         const rb::Grid grid = rb::grid_of(scene_->profile);
         rb::RasterizeOptions o;
         o.window = canvas_->visibleWindow();
         const auto fc = rb::read_features(box);
         const rb::Raster expected = rb::rasterize(fc, grid, o);
-        QVERIFY(sameRaster(panel_->burnPreview(), expected));
+        QVERIFY(sameRaster(panel_->rasterizeTab()->burnPreview(), expected));
         const std::size_t centre = nonZero(expected);
         QVERIFY(centre > 0);
         QVERIFY(!canvas_->overlay(TransformPanel::kBurnOverlay).isNull());
         // box.shp's only field is an integer id: offered as a property.
-        QCOMPARE(panel_->burnFieldCombo()->count(), 2);
-        QCOMPARE(panel_->burnFieldCombo()->itemData(1).toString(), QStringLiteral("id"));
+        QCOMPARE(panel_->rasterizeTab()->burnFieldCombo()->count(), 2);
+        QCOMPARE(panel_->rasterizeTab()->burnFieldCombo()->itemData(1).toString(),
+                 QStringLiteral("id"));
 
-        panel_->allTouchedCheck()->setChecked(true);
-        panel_->previewBurn();
+        panel_->rasterizeTab()->allTouchedCheck()->setChecked(true);
+        panel_->rasterizeTab()->previewBurn();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2, kWaitMs);
         o.all_touched = true;
-        QVERIFY(sameRaster(panel_->burnPreview(), rb::rasterize(fc, grid, o)));
-        QVERIFY(nonZero(panel_->burnPreview()) > centre);
-        panel_->allTouchedCheck()->setChecked(false);
+        QVERIFY(sameRaster(panel_->rasterizeTab()->burnPreview(), rb::rasterize(fc, grid, o)));
+        QVERIFY(nonZero(panel_->rasterizeTab()->burnPreview()) > centre);
+        panel_->rasterizeTab()->allTouchedCheck()->setChecked(false);
     }
 
     void rasterizePropertyAndAdd() {
@@ -547,27 +568,28 @@ private slots:
         QTRY_VERIFY(!canvas.visibleWindow().empty());
         TransformPanel panel(&canvas, nullptr);
         panel.liveCheck()->setChecked(false);
-        QSignalSpy done(&panel, &TransformPanel::burnDone);
+        QSignalSpy done(panel.rasterizeTab(), &RasterizeTab::burnDone);
         const std::string lulc = RB_FEATURES_DATA "/lulc_polygons_utm33n.geojson";
-        panel.loadVector(QString::fromStdString(lulc));
+        panel.rasterizeTab()->loadVector(QString::fromStdString(lulc));
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
         QStringList fields;
-        for (int i = 1; i < panel.burnFieldCombo()->count(); ++i)
-            fields << panel.burnFieldCombo()->itemData(i).toString();
+        for (int i = 1; i < panel.rasterizeTab()->burnFieldCombo()->count(); ++i)
+            fields << panel.rasterizeTab()->burnFieldCombo()->itemData(i).toString();
         QVERIFY2(fields.contains(QStringLiteral("LULC_ID")), qPrintable(fields.join(u',')));
         QVERIFY(fields.contains(QStringLiteral("AREA")));
         QVERIFY(!fields.contains(QStringLiteral("LULC_NAME"))); // text
         QVERIFY(!fields.contains(QStringLiteral("DATE")));
-        QVERIFY(panel.burnValueSpin()->isEnabled());
-        panel.burnFieldCombo()->setCurrentIndex(panel.burnFieldCombo()->findData("LULC_ID"));
-        QVERIFY(!panel.burnValueSpin()->isEnabled());
-        panel.previewBurn();
+        QVERIFY(panel.rasterizeTab()->burnValueSpin()->isEnabled());
+        panel.rasterizeTab()->burnFieldCombo()->setCurrentIndex(
+            panel.rasterizeTab()->burnFieldCombo()->findData("LULC_ID"));
+        QVERIFY(!panel.rasterizeTab()->burnValueSpin()->isEnabled());
+        panel.rasterizeTab()->previewBurn();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2, kWaitMs);
-        QVERIFY2(panel.rasterizeStatus()->styleSheet().isEmpty(),
-                 qPrintable(panel.rasterizeStatus()->text()));
+        QVERIFY2(panel.rasterizeTab()->rasterizeStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel.rasterizeTab()->rasterizeStatus()->text()));
         const rb::Window w = canvas.visibleWindow();
-        QCOMPARE(panel.burnWindow(), w);
-        const rb::Raster& burnt = panel.burnPreview();
+        QCOMPARE(panel.rasterizeTab()->burnWindow(), w);
+        const rb::Raster& burnt = panel.rasterizeTab()->burnPreview();
         QCOMPARE(burnt.dtype(), rb::DataType::Float32);
         const auto reference = gdalWindow(ref.toStdString(), 1, w);
         QCOMPARE(reference.size(), burnt.band_size());
@@ -585,29 +607,33 @@ private slots:
         QVERIFY(sameRaster(burnt, rb::rasterize(fc, grid, o)));
 
         // Export burns the whole scene grid: the file is the reference raster, every pixel.
-        QSignalSpy exported(&panel, &TransformPanel::burnExported);
+        QSignalSpy exported(panel.rasterizeTab(), &RasterizeTab::burnExported);
         QTemporaryDir out;
         const QString file = out.filePath(QStringLiteral("lulc.tif"));
-        panel.exportBurn(file);
+        panel.rasterizeTab()->exportBurn(file);
         QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1, kWaitMs);
-        QVERIFY2(exported.last().first().toBool(), qPrintable(panel.rasterizeStatus()->text()));
+        QVERIFY2(exported.last().first().toBool(),
+                 qPrintable(panel.rasterizeTab()->rasterizeStatus()->text()));
         const rb::Profile rp = rb::read_profile(ref.toStdString());
         const rb::Window all{0, 0, rp.width, rp.height};
         QCOMPARE(gdalWindow(file.toStdString(), 1, all), gdalWindow(ref.toStdString(), 1, all));
-        panel.exportBurn(out.filePath(QStringLiteral("no/such/folder/lulc.tif")));
+        panel.rasterizeTab()->exportBurn(out.filePath(QStringLiteral("no/such/folder/lulc.tif")));
         QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 2, kWaitMs);
         QVERIFY(!exported.last().first().toBool());
-        QVERIFY(panel.rasterizeStatus()->text().contains(QStringLiteral("no/such/folder")));
+        QVERIFY(panel.rasterizeTab()->rasterizeStatus()->text().contains(
+            QStringLiteral("no/such/folder")));
 
         // The cloud polygons of all dates added up: the number of cloudy dates per pixel,
         // the sum of the cloud masks (same grid).
-        panel.loadVector(QStringLiteral(RB_FEATURES_DATA "/clm_polygons_frames00-29.geojson"));
+        panel.rasterizeTab()->loadVector(
+            QStringLiteral(RB_FEATURES_DATA "/clm_polygons_frames00-29.geojson"));
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 3, kWaitMs);
-        panel.burnFieldCombo()->setCurrentIndex(0);
-        panel.burnValueSpin()->setValue(1);
-        panel.mergeCombo()->setCurrentIndex(panel.mergeCombo()->findData(1));
-        QCOMPARE(panel.burnOptions().merge, rb::MergeAlg::Add);
-        panel.previewBurn();
+        panel.rasterizeTab()->burnFieldCombo()->setCurrentIndex(0);
+        panel.rasterizeTab()->burnValueSpin()->setValue(1);
+        panel.rasterizeTab()->mergeCombo()->setCurrentIndex(
+            panel.rasterizeTab()->mergeCombo()->findData(1));
+        QCOMPARE(panel.rasterizeTab()->burnOptions().merge, rb::MergeAlg::Add);
+        panel.rasterizeTab()->previewBurn();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 4, kWaitMs);
         std::vector<double> sum(std::size_t(w.width * w.height), 0.0);
         const QDir clm(QStringLiteral(RB_FEATURES_DATA "/clm"));
@@ -619,7 +645,7 @@ private slots:
             for (std::size_t k = 0; k < v.size(); ++k)
                 sum[k] += v[k];
         }
-        const rb::Raster& added = panel.burnPreview();
+        const rb::Raster& added = panel.rasterizeTab()->burnPreview();
         double most = 0;
         differ = 0;
         for (int i = 0; i < added.rows(); ++i)
@@ -634,29 +660,30 @@ private slots:
 
     void fillAllDisplayedBands() {
         // The sample's nodata collar lies in the view's corner after fitting the whole scene.
-        panel_->tabs()->setCurrentIndex(TransformPanel::FillTab);
+        panel_->tabs()->setCurrentIndex(TransformPanel::Fill);
         canvas_->fitToWindow();
         QTRY_COMPARE(canvas_->visibleWindow(),
                      rb::Window::full(scene_->profile.width, scene_->profile.height));
-        QSignalSpy done(panel_.get(), &TransformPanel::fillDone);
-        panel_->maxDistanceSpin()->setValue(20);
-        panel_->previewFill();
+        QSignalSpy done(panel_->fillTab(), &FillTab::fillDone);
+        panel_->fillTab()->maxDistanceSpin()->setValue(20);
+        panel_->fillTab()->previewFill();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
-        QVERIFY2(panel_->fillStatus()->styleSheet().isEmpty(),
-                 qPrintable(panel_->fillStatus()->text()));
-        QVERIFY(panel_->fillStatus()->text().contains(QStringLiteral("Gap pixels filled")));
-        QCOMPARE(panel_->fillBands(), scene_->bands);
-        QCOMPARE(panel_->fillBands().size(), std::size_t(3));
+        QVERIFY2(panel_->fillTab()->fillStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel_->fillTab()->fillStatus()->text()));
+        QVERIFY(
+            panel_->fillTab()->fillStatus()->text().contains(QStringLiteral("Gap pixels filled")));
+        QCOMPARE(panel_->fillTab()->fillBands(), scene_->bands);
+        QCOMPARE(panel_->fillTab()->fillBands().size(), std::size_t(3));
         // Every displayed band, as rb::fill_nodata fills the same window.
         const rb::Dataset ds = rb::Dataset::open(RB_SAMPLE);
         rb::ReadOptions ro;
         ro.bands = scene_->bands;
-        ro.window = panel_->fillWindow();
+        ro.window = panel_->fillTab()->fillWindow();
         const rb::Raster src = ds.read(ro);
         QVERIFY(src.has_mask());
         rb::FillOptions fo;
         fo.max_distance = 20;
-        QVERIFY(sameRaster(panel_->fillPreview(), rb::fill_nodata(src, fo)));
+        QVERIFY(sameRaster(panel_->fillTab()->fillPreview(), rb::fill_nodata(src, fo)));
         const QImage img = canvas_->overlay(TransformPanel::kFillOverlay);
         QVERIFY(!img.isNull());
         bool any = false;
@@ -698,18 +725,20 @@ private slots:
 
         TransformPanel panel(&canvas, nullptr);
         panel.liveCheck()->setChecked(false);
-        QVERIFY(!panel.sourceCombo()->model()->index(1, 0).flags().testFlag(Qt::ItemIsEnabled));
+        QVERIFY(!panel.vectorizeTab()->sourceCombo()->model()->index(1, 0).flags().testFlag(
+            Qt::ItemIsEnabled));
         panel.setScoreSource(&score);
-        QVERIFY(panel.sourceCombo()->model()->index(1, 0).flags().testFlag(Qt::ItemIsEnabled));
-        panel.sourceCombo()->setCurrentIndex(1);
-        QVERIFY(!panel.bandSpin()->isEnabled());
-        panel.modeCombo()->setCurrentIndex(2);
-        panel.classCountSpin()->setValue(3);
-        QSignalSpy done(&panel, &TransformPanel::shapesDone);
-        panel.previewShapes();
+        QVERIFY(panel.vectorizeTab()->sourceCombo()->model()->index(1, 0).flags().testFlag(
+            Qt::ItemIsEnabled));
+        panel.vectorizeTab()->sourceCombo()->setCurrentIndex(1);
+        QVERIFY(!panel.vectorizeTab()->bandSpin()->isEnabled());
+        panel.vectorizeTab()->modeCombo()->setCurrentIndex(2);
+        panel.vectorizeTab()->classCountSpin()->setValue(3);
+        QSignalSpy done(panel.vectorizeTab(), &VectorizeTab::shapesDone);
+        panel.vectorizeTab()->previewShapes();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kWaitMs);
-        QVERIFY2(panel.shapesStatus()->styleSheet().isEmpty(),
-                 qPrintable(panel.shapesStatus()->text()));
+        QVERIFY2(panel.vectorizeTab()->shapesStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel.vectorizeTab()->shapesStatus()->text()));
         double lo = 1e300, hi = -1e300;
         for (int i = 0; i < vp->score.rows(); ++i)
             for (int j = 0; j < vp->score.cols(); ++j)
@@ -719,16 +748,175 @@ private slots:
                 }
         QVERIFY(hi > lo);
         const std::vector<double> breaks = {lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3};
-        QCOMPARE(panel.shapesBreaks(), breaks);
+        QCOMPARE(panel.vectorizeTab()->shapesBreaks(), breaks);
         const QRectF px = vp->plan.pixels;
         const rb::Affine t =
             canvas.scene()->profile.transform * rb::Affine::translation(px.x(), px.y()) *
             rb::Affine::scale(px.width() / vp->score.cols(), px.height() / vp->score.rows());
         const auto expected = expectedShapes(vp->score, breaks, false, t);
         QVERIFY(!expected.empty());
-        QCOMPARE(panel.featureCount(), int(expected.size()));
-        QCOMPARE(areaByValue(*panel.shapes()), areaByValue(expected));
+        QCOMPARE(panel.vectorizeTab()->featureCount(), int(expected.size()));
+        QCOMPARE(areaByValue(*panel.vectorizeTab()->shapes()), areaByValue(expected));
         QVERIFY(!canvas.overlay(TransformPanel::kShapesOverlay).isNull());
+    }
+
+    void exportRefusesItsInput() {
+        // Exports refuse to overwrite what they read (the scene, the vector file), however
+        // the path is spelled, show why in the tab, and leave the input untouched.
+        QTemporaryDir dir;
+        const QString scenePath = dir.filePath(QStringLiteral("scene.tif"));
+        const QString vectorPath = dir.filePath(QStringLiteral("lulc.geojson"));
+        QVERIFY(
+            QFile::copy(QStringLiteral(RB_FEATURES_DATA "/lulc_reference_raster.tif"), scenePath));
+        QVERIFY(QFile::copy(QStringLiteral(RB_FEATURES_DATA "/lulc_polygons_utm33n.geojson"),
+                            vectorPath));
+        const auto bytes = [](const QString& path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        const QByteArray sceneBefore = bytes(scenePath), vectorBefore = bytes(vectorPath);
+        QVERIFY(!sceneBefore.isEmpty() && !vectorBefore.isEmpty());
+
+        MapCanvas canvas;
+        canvas.resize(300, 300);
+        canvas.show();
+        canvas.setScene(std::make_shared<const SceneData>(SceneData::load(scenePath)));
+        QTRY_VERIFY(!canvas.visibleWindow().empty());
+        TransformPanel panel(&canvas, nullptr);
+        panel.liveCheck()->setChecked(false);
+
+        // Reproject onto the scene itself, through a path spelled differently.
+        QSignalSpy exported(panel.reprojectTab(), &ReprojectTab::exportDone);
+        panel.reprojectTab()->exportReproject(dir.path() + QStringLiteral("/./scene.tif"));
+        QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1, kWaitMs);
+        QVERIFY(!exported.last().first().toBool());
+        QLabel* status = panel.reprojectTab()->reprojectStatus();
+        QVERIFY2(status->text().contains(QStringLiteral("input scene")),
+                 qPrintable(status->text()));
+        QVERIFY(!status->styleSheet().isEmpty()); // shown as an error
+
+        // Rasterize onto its own vector file, and onto the scene.
+        QSignalSpy loaded(panel.rasterizeTab(), &RasterizeTab::burnDone);
+        panel.rasterizeTab()->loadVector(vectorPath);
+        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() == 1, kWaitMs);
+        QSignalSpy burnt(panel.rasterizeTab(), &RasterizeTab::burnExported);
+        panel.rasterizeTab()->exportBurn(vectorPath);
+        QTRY_VERIFY_WITH_TIMEOUT(burnt.count() == 1, kWaitMs);
+        QVERIFY(!burnt.last().first().toBool());
+        status = panel.rasterizeTab()->rasterizeStatus();
+        QVERIFY2(status->text().contains(QStringLiteral("vector file")),
+                 qPrintable(status->text()));
+        panel.rasterizeTab()->exportBurn(scenePath);
+        QTRY_VERIFY_WITH_TIMEOUT(burnt.count() == 2, kWaitMs);
+        QVERIFY(!burnt.last().first().toBool());
+        QVERIFY2(status->text().contains(QStringLiteral("input scene")),
+                 qPrintable(status->text()));
+        // A new file next to them is written.
+        panel.rasterizeTab()->exportBurn(dir.filePath(QStringLiteral("burnt.tif")));
+        QTRY_VERIFY_WITH_TIMEOUT(burnt.count() == 3, kWaitMs);
+        QVERIFY2(burnt.last().first().toBool(), qPrintable(status->text()));
+
+        QTest::qWait(50);
+        QCOMPARE(bytes(scenePath), sceneBefore);
+        QCOMPARE(bytes(vectorPath), vectorBefore);
+    }
+
+    void exportCancelledFromJobStrip() {
+        // A reprojection export shows in the job strip; its Cancel ends the export with a
+        // "cancelled" status in the tab and a failed exportDone().
+        JobMonitor monitor;
+        TransformPanel panel(canvas_.get(), &monitor);
+        panel.liveCheck()->setChecked(false);
+        QTemporaryDir dir;
+        QSignalSpy exported(panel.reprojectTab(), &ReprojectTab::exportDone);
+        panel.reprojectTab()->exportReproject(dir.filePath(QStringLiteral("cancelled.tif")));
+        QCOMPARE(monitor.jobCount(), 1);
+        QVERIFY(monitor.text().contains(QStringLiteral("Reprojecting")));
+        monitor.cancelAll();
+        QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1, kWaitMs);
+        QVERIFY(!exported.last().first().toBool());
+        QLabel* status = panel.reprojectTab()->reprojectStatus();
+        QVERIFY2(status->text().contains(QStringLiteral("cancelled")), qPrintable(status->text()));
+        QCOMPARE(monitor.jobCount(), 0);
+    }
+
+    void closingPanelHidesItsPreviews() {
+        // In the main window, with live preview on: each tool shows at most one preview on
+        // the map (a newer one replaces it); closing the dock removes them from the map and
+        // from the derived layers, and a preview still running when it closes is dropped.
+        MainWindow window;
+        window.setPersistent(false);
+        window.resize(1000, 700);
+        window.show();
+        window.openFile(QStringLiteral(RB_SAMPLE));
+        QTRY_VERIFY_WITH_TIMEOUT(window.canvas()->scene(), kWaitMs);
+        TransformPanel* panel = window.transformPanel();
+        auto* dock = window.findChild<QDockWidget*>(QStringLiteral("transformDock"));
+        QVERIFY(panel && dock);
+        QVERIFY(panel->liveCheck()->isChecked());
+        panel->setLiveDelay(20);
+        const auto transformLayers = [&window] {
+            QMap<QString, int> perTool;
+            for (int i = 0; i < window.derivedLayers()->count(); ++i) {
+                const QString id = window.derivedLayers()->at(i).id;
+                if (id.startsWith(QStringLiteral("map/transform-")))
+                    ++perTool[id];
+            }
+            return perTool;
+        };
+        const QString reprojectKey = QStringLiteral("map/") + TransformPanel::kReprojectOverlay;
+        const QString shapesKey = QStringLiteral("map/") + TransformPanel::kShapesOverlay;
+
+        panel->tabs()->setCurrentIndex(TransformPanel::Reproject);
+        dock->show(); // the live preview of the active tab starts
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !window.canvas()->overlay(TransformPanel::kReprojectOverlay).isNull() &&
+                !panel->isPreviewPending(),
+            kWaitMs);
+        // Two more views: still one reprojected preview, of the latest view.
+        for (const QPointF d : {QPointF(40, 25), QPointF(-15, 30)}) {
+            const int started = panel->previewsStarted();
+            window.canvas()->panBy(d);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                panel->previewsStarted() > started && !panel->isPreviewPending(), kWaitMs);
+        }
+        QCOMPARE(transformLayers(), (QMap<QString, int>{{reprojectKey, 1}}));
+        QVERIFY(window.derivedLayers()->find(reprojectKey)->image ==
+                window.canvas()->overlay(TransformPanel::kReprojectOverlay));
+
+        // Another tool adds its own one preview.
+        panel->tabs()->setCurrentIndex(TransformPanel::Vectorize);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !window.canvas()->overlay(TransformPanel::kShapesOverlay).isNull() &&
+                !panel->isPreviewPending(),
+            kWaitMs);
+        QCOMPARE(transformLayers(), (QMap<QString, int>{{reprojectKey, 1}, {shapesKey, 1}}));
+
+        // Closing the dock while a preview runs: nothing of the panel stays on the map, and
+        // the running preview's result never arrives there.
+        const int dropped = panel->resultsDropped();
+        panel->vectorizeTab()->previewShapes();
+        QVERIFY(panel->isPreviewPending());
+        dock->close();
+        QVERIFY(!panel->isVisible());
+        for (const QString& id : {TransformPanel::kReprojectOverlay, TransformPanel::kShapesOverlay,
+                                  TransformPanel::kBurnOverlay, TransformPanel::kFillOverlay})
+            QVERIFY2(window.canvas()->overlay(id).isNull(), qPrintable(id));
+        QVERIFY(transformLayers().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->isPreviewPending(), kWaitMs);
+        QCOMPARE(panel->resultsDropped(), dropped + 1);
+        window.canvas()->panBy(QPointF(10, 10)); // no live preview of a closed panel
+        QTest::qWait(150);
+        QVERIFY(window.canvas()->overlay(TransformPanel::kShapesOverlay).isNull());
+        QVERIFY(transformLayers().isEmpty());
+
+        // Opening it again previews the active tab again.
+        dock->show();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !window.canvas()->overlay(TransformPanel::kShapesOverlay).isNull() &&
+                !panel->isPreviewPending(),
+            kWaitMs);
+        QCOMPARE(transformLayers(), (QMap<QString, int>{{shapesKey, 1}}));
     }
 
     void mainWindowOffersPreviewAsDerivedLayer() {
@@ -742,11 +930,11 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.canvas()->scene(), kWaitMs);
         TransformPanel* panel = window.transformPanel();
         QVERIFY(panel);
-        QSignalSpy done(panel, &TransformPanel::reprojectDone);
-        panel->previewReproject();
+        QSignalSpy done(panel->reprojectTab(), &ReprojectTab::reprojectDone);
+        panel->reprojectTab()->previewReproject();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() >= 1 && !panel->isPreviewPending(), kWaitMs);
-        QVERIFY2(panel->reprojectStatus()->styleSheet().isEmpty(),
-                 qPrintable(panel->reprojectStatus()->text()));
+        QVERIFY2(panel->reprojectTab()->reprojectStatus()->styleSheet().isEmpty(),
+                 qPrintable(panel->reprojectTab()->reprojectStatus()->text()));
         const QString id = QStringLiteral("map/") + TransformPanel::kReprojectOverlay;
         const DerivedLayer* layer = window.derivedLayers()->find(id);
         QVERIFY(layer);

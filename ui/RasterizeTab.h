@@ -1,0 +1,76 @@
+#pragma once
+// The Transform dock's Rasterize tab: a vector file burnt on the scene grid over the view (a
+// constant or a numeric property, replace or add, all-touched toggle), drawn on the map as a
+// colour ramp with the features' outlines; Export burns the whole scene grid into a GeoTIFF.
+#include <QString>
+
+#include <memory>
+
+#include "TransformTab.h"
+#include "rasterbench/features.h"
+#include "rasterbench/raster.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+
+namespace rb::ui {
+
+class RasterizeTab : public TransformTab {
+    Q_OBJECT
+public:
+    RasterizeTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlayId,
+                 QWidget* parent = nullptr);
+
+    QCheckBox* allTouchedCheck() const { return allTouched_; }
+    /// "Constant" (data: empty) then the loaded layer's numeric fields (data: the name).
+    QComboBox* burnFieldCombo() const { return burnField_; }
+    QDoubleSpinBox* burnValueSpin() const { return burnValue_; }
+    /// Replace (data 0) or Add (data 1).
+    QComboBox* mergeCombo() const { return merge_; }
+    QLabel* rasterizeStatus() const { return status_; }
+
+    /// Loads a vector file (asks for one when `path` is empty), then previews the burn.
+    void loadVector(const QString& path = {});
+    /// The loaded vector file (empty when none).
+    const QString& vectorPath() const { return vectorPath_; }
+    void previewBurn();
+    /// The options the burn uses now (window unset): UInt8 for a constant 0..255 that
+    /// replaces, Float32 for a property or an added or other constant.
+    rb::RasterizeOptions burnOptions() const;
+    /// Burns the loaded features into the whole scene grid and writes a one-band GeoTIFF
+    /// (asks for a name when `path` is empty), in the background (progress and Cancel in
+    /// the job strip); emits burnExported(). Refuses an output that is the scene or the
+    /// vector file.
+    void exportBurn(const QString& path = {});
+    /// The latest burn of the view (one band of burnWindow()).
+    const rb::Raster& burnPreview() const { return burned_; }
+    rb::Window burnWindow() const { return window_; }
+
+    void refreshLive() override;
+
+signals:
+    /// Emitted when a request finished (result shown, or error in the status line); not for
+    /// superseded requests, whose results are dropped.
+    void vectorLoaded();
+    void burnDone();
+    void burnExported(bool ok);
+
+private:
+    QLabel* vectorName_;
+    QCheckBox* allTouched_;
+    QComboBox* burnField_;
+    QDoubleSpinBox* burnValue_;
+    QComboBox* merge_;
+    QLabel* status_;
+    JobLane* loadLane_;
+    JobLane* exportLane_;
+
+    std::shared_ptr<const rb::FeatureCollection> features_;
+    QString vectorPath_;
+    rb::Raster burned_;
+    rb::Window window_;
+};
+
+} // namespace rb::ui

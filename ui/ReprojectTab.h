@@ -1,0 +1,92 @@
+#pragma once
+// The Transform dock's Reproject tab: target CRS (any user input, or picked from an EPSG
+// search of the PROJ database), resampling, resolution. The preview warps the destination
+// grid's window that covers the view (pixel-identical to the same window of the exported
+// file: same grid, same tile size), shown in the tab and on the map over the scene (each
+// map pixel shows the preview pixel under it), where the compare views offer it as a
+// derived layer. Export writes the whole file in the background (progress and Cancel in the
+// job strip).
+#include <QImage>
+#include <QStringList>
+
+#include "TransformTab.h"
+#include "rasterbench/raster.h"
+#include "rasterbench/warp.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QTimer;
+
+namespace rb::ui {
+
+class ReprojectTab : public TransformTab {
+    Q_OBJECT
+public:
+    ReprojectTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlayId,
+                 QWidget* parent = nullptr);
+
+    QLineEdit* crsEdit() const { return crs_; }
+    QLineEdit* searchEdit() const { return search_; }
+    QListWidget* searchResults() const { return results_; }
+    QComboBox* resamplingCombo() const { return resampling_; }
+    QLineEdit* resolutionEdit() const { return resolution_; }
+    QCheckBox* showOnMapCheck() const { return showOnMap_; }
+    QLabel* reprojectStatus() const { return status_; }
+    QLabel* previewLabel() const { return previewLabel_; }
+
+    /// Searches the EPSG database now (the search box does it after typing pauses).
+    void searchCrs(const QString& query);
+    /// EPSG codes of the latest search results.
+    QStringList searchCodes() const;
+    void previewReproject();
+    /// Writes the whole reprojected file (asks for a name when `path` is empty).
+    void exportReproject(const QString& path = {});
+
+    /// The latest preview: every band of `reprojectWindow()` of `reprojectGrid()`.
+    const rb::Raster& reprojectPreview() const { return raster_; }
+    rb::Window reprojectWindow() const { return window_; }
+    const rb::Grid& reprojectGrid() const { return grid_; }
+    /// The preview drawn like the scene (its display bands and stretch), one pixel each.
+    QImage reprojectImage() const { return image_; }
+    /// True when the latest preview covers only the centre of the view (too large).
+    bool reprojectCropped() const { return cropped_; }
+
+    void refreshLive() override;
+
+signals:
+    /// Emitted when a request finished (result shown, or error in the status line); not for
+    /// superseded requests, whose results are dropped.
+    void searchDone();
+    void crsChecked();
+    void reprojectDone();
+    void exportDone(bool ok);
+
+private:
+    void checkCrs();
+
+    QLineEdit* crs_;
+    QLabel* crsInfo_;
+    QTimer* crsTimer_;
+    QLineEdit* search_;
+    QTimer* searchTimer_;
+    QListWidget* results_;
+    QComboBox* resampling_;
+    QLineEdit* resolution_;
+    QCheckBox* showOnMap_;
+    QLabel* status_;
+    QLabel* previewLabel_;
+    JobLane* searchLane_;
+    JobLane* crsLane_;
+    JobLane* exportLane_;
+
+    rb::Raster raster_;
+    rb::Window window_;
+    rb::Grid grid_;
+    QImage image_;
+    bool cropped_ = false;
+};
+
+} // namespace rb::ui

@@ -1,0 +1,85 @@
+#include "TransformTab.h"
+
+#include <QLabel>
+
+#include <algorithm>
+#include <cmath>
+
+#include "MapCanvas.h"
+#include "SceneLayer.h"
+#include "TransformWork.h"
+#include "rasterbench/error.h"
+
+namespace rb::ui {
+
+TransformTab::TransformTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlayId, QWidget* parent)
+    : QWidget(parent), canvas_(canvas), jobs_(jobs), overlayId_(std::move(overlayId)),
+      preview_(jobs->previewLane(this)) {}
+
+void TransformTab::hidePreview() {
+    preview_->cancel();
+    clearOverlay();
+}
+
+void TransformTab::clearOverlay() {
+    if (!canvas_->overlay(overlayId_).isNull())
+        canvas_->setOverlay(overlayId_, {}, {});
+}
+
+void TransformTab::showOverlay(const QImage& image, const QRectF& rect) {
+    canvas_->setOverlay(overlayId_, image, rect);
+}
+
+bool TransformTab::prepare(PreviewRequest& r, QLabel* status) {
+    r.scene = canvas_->scene();
+    if (!r.scene) {
+        setStatus(status, tr("Open a scene first."), true);
+        return false;
+    }
+    r.path = r.scene->pathUtf8();
+    r.view = canvas_->visibleWindow();
+    if (r.view.empty()) {
+        setStatus(status, tr("Nothing of the scene is visible."), true);
+        return false;
+    }
+    r.window = jobs_->window(r.view);
+    r.overlaySide = std::clamp(int(std::ceil(std::max(canvas_->width(), canvas_->height()) *
+                                             canvas_->devicePixelRatioF())),
+                               256, kMaxOverlaySide);
+    setStatus(status, tr("Computing..."), false);
+    return true;
+}
+
+bool TransformTab::checkOutput(const QString& path, const std::vector<rb::FileRole>& inputs,
+                               QLabel* status) {
+    try {
+        rb::check_outputs_distinct(inputs, {{"output", path.toStdString()}});
+        return true;
+    } catch (const rb::Error& e) {
+        setStatus(status, QString::fromUtf8(e.what()), true);
+        return false;
+    }
+}
+
+void TransformTab::setStatus(QLabel* label, const QString& text, bool error) {
+    label->setText(text);
+    label->setStyleSheet(error ? QStringLiteral("color: #c0392b;") : QString());
+}
+
+QLabel* TransformTab::newStatusLabel() {
+    auto* label = new QLabel(this);
+    label->setWordWrap(true);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return label;
+}
+
+QString TransformTab::croppedNote(const rb::Window& shown, const rb::Window& view) {
+    return tr("The view covers %1 x %2 pixels: previewing its central %3 x %4 at export "
+              "resolution (zoom in to preview all of it).")
+        .arg(view.width)
+        .arg(view.height)
+        .arg(shown.width)
+        .arg(shown.height);
+}
+
+} // namespace rb::ui

@@ -237,7 +237,7 @@ void CompositeController::startViewport() {
     const std::vector<ScoreScene> scenes = scenes_;
     QPointer<CompositeController> self(this);
     JobOptions options;
-    options.ended = [this](JobOutcome) {
+    options.ended = [this](quint64, JobOutcome) {
         // Superseded jobs end while the newest runs; the newest ending ends the wait.
         if (!viewLane_.isCurrent(viewJob_) && !viewLane_.busy())
             viewportPending_ = false;
@@ -448,7 +448,7 @@ void CompositeController::startFull() {
         fullProgress_ = f;
         emit fullProgressChanged(f);
     };
-    job.ended = [this](JobOutcome outcome) {
+    job.ended = [this](quint64, JobOutcome outcome) {
         if (outcome != JobOutcome::Cancelled && outcome != JobOutcome::Superseded)
             return;
         emit fullFinished(false, tr("Full-resolution composite cancelled"));

@@ -386,7 +386,8 @@ void DebandController::launchPreview(PreviewJob job) {
     auto buffer = spare_ ? std::move(spare_) : std::make_shared<std::vector<float>>();
     spare_.reset();
     JobOptions options;
-    options.ended = [this, buffer, area = job.area, notches = job.notches](JobOutcome outcome) {
+    options.ended = [this, buffer, area = job.area, notches = job.notches](quint64,
+                                                                           JobOutcome outcome) {
         previewInFlight_ = false;
         if (outcome != JobOutcome::Done && !spare_)
             spare_ = buffer; // unused: handed back as the next job's buffer
@@ -489,7 +490,7 @@ void DebandController::launchEnergy(std::shared_ptr<const Area> area, const Notc
         double removed = 0, total = 0;
     };
     JobOptions options;
-    options.ended = [this](JobOutcome) {
+    options.ended = [this](quint64, JobOutcome) {
         previewInFlight_ = false;
         launchPendingPreview();
     };

@@ -11,7 +11,7 @@
 // scripts/make-score-bench-data.sh. --size N reads only the
 // top-left N x N window. Baseline in the same run: the time GDAL takes to read the same
 // window of every scene (what a preview without cached reads would pay before any
-// scoring). Target (issue 4): parameter change -> overlay <= 100 ms for a 1-2 MP viewport
+// scoring). Target: parameter change -> overlay <= 100 ms for a 1-2 MP viewport
 // on the 2-core development machine; the overlay also needs a render (a few ms). The
 // workbench shows a coarse first preview (every other pixel) when the full viewport takes
 // longer than 60 ms, then the full viewport: both are timed here.

@@ -130,6 +130,9 @@ public:
     const PixelScores& inspection() const { return pixel_; }
     bool isInspectPending() const { return inspectPending_; }
 
+    /// The scenes' files, as output_guard names them.
+    std::vector<rb::FileRole> inputFiles() const;
+
 signals:
     void viewportUpdated();
     /// The overlay image or its legend changed (a preview or a display change).
@@ -149,8 +152,6 @@ private:
     void rerender();
     void showOverlay(const QImage& image, const ScoreLegend& legend);
     void startFull();
-    /// The scenes' files, as output_guard names them.
-    std::vector<rb::FileRole> inputFiles() const;
 
     QPointer<MapCanvas> canvas_; ///< may go first when a window closes
     std::vector<ScoreScene> scenes_;

@@ -18,6 +18,7 @@
 
 #include "DebandController.h"
 #include "MapCanvas.h"
+#include "OutputCheck.h"
 #include "SpectrumView.h"
 #include "rasterbench/recipe.h"
 
@@ -265,6 +266,10 @@ void DebandPanel::exportNotches() {
     if (QFileInfo(path).suffix().isEmpty())
         path += QStringLiteral(".json");
     rememberDirectory(path);
+    if (const QString conflict = outputConflict(path, readFiles()); !conflict.isEmpty()) {
+        showStatus(conflict, true);
+        return;
+    }
     controller_->exportNotches(path);
 }
 
@@ -281,6 +286,8 @@ QString DebandPanel::exportRecipe(const QString& path) {
     const auto scene = controller_->scene();
     if (!scene)
         return tr("No scene to put in a recipe");
+    if (const QString conflict = outputConflict(path, readFiles()); !conflict.isEmpty())
+        return conflict;
     rb::Recipe recipe;
     recipe.description = "Deband notches exported from the Rasterbench workbench";
     recipe.scenes.push_back({{scene->pathUtf8()}});
@@ -305,6 +312,15 @@ void DebandPanel::pickReference() {
         return;
     rememberDirectory(path);
     controller_->setReference(path);
+}
+
+std::vector<rb::FileRole> DebandPanel::readFiles() const {
+    std::vector<rb::FileRole> files;
+    if (const auto scene = controller_->scene())
+        files.push_back({"input scene", scene->pathUtf8()});
+    if (!controller_->referencePath().isEmpty())
+        files.push_back({"reference", controller_->referencePath().toStdString()});
+    return files;
 }
 
 } // namespace rb::ui

@@ -7,8 +7,10 @@
 #include <QWidget>
 
 #include <memory>
+#include <vector>
 
 #include "SceneLayer.h"
+#include "rasterbench/output_guard.h"
 
 class QComboBox;
 class QLabel;
@@ -55,6 +57,8 @@ private:
     void refreshSpectrum();
     void showMetrics();
     void showStatus(const QString& text, bool error);
+    /// The files the deband session reads: its scene and the reference scene, if any.
+    std::vector<rb::FileRole> readFiles() const;
     void updateButtons();
 
     MapCanvas* canvas_;

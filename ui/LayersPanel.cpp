@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "OutputCheck.h"
 #include "SceneStack.h"
 #include "rasterbench/dtype.h"
 
@@ -168,6 +169,15 @@ bool LayersPanel::alignSelected(const QString& path) {
     SceneStack::AlignOptions o;
     o.resampling = chosenResampling();
     o.outputPath = path;
+    if (!path.isEmpty()) {
+        // The aligned copy may replace no open scene (the one aligned, its reference, others).
+        if (const QString conflict =
+                outputConflict(path, fileRoles(tr("open scene"), stack_->paths()));
+            !conflict.isEmpty()) {
+            emit message(conflict);
+            return false;
+        }
+    }
     QString error;
     if (!stack_->alignToReference(selectedRow(), o, &error)) {
         emit message(error);

@@ -34,6 +34,7 @@
 #include "LayersPanel.h"
 #include "MapCanvas.h"
 #include "MetadataPanel.h"
+#include "OutputCheck.h"
 #include "PixelInspector.h"
 #include "RecentFilesMenu.h"
 #include "SceneLayer.h"
@@ -214,10 +215,10 @@ void MainWindow::createDocks() {
     inspector->hide();
     metadata->hide();
     deband->hide(); // on demand: it reads and transforms an area when shown
-    // Score and composite (issue 4): on demand, it reads every scene of the view when shown.
+    // Score and composite: on demand; it reads every scene of the view when shown.
     score_ = new ScorePanel(stack_, canvas_, this);
     addDock(tr("Score"), QStringLiteral("scoreDock"), score_, Qt::RightDockWidgetArea)->hide();
-    // Transform (issue 6): on demand; while shown, its active tab previews the view live.
+    // Transform: on demand; while shown, its active tab previews the view live.
     // Vectorize can polygonize the Score panel's current score.
     transform_ = new TransformPanel(canvas_, jobs_, this);
     transform_->setScoreSource(score_->controller());
@@ -508,6 +509,11 @@ void MainWindow::exportView() {
                                                       tr("PNG images (*.png)"));
     if (path.isEmpty())
         return;
+    if (const QString conflict = outputConflict(path, fileRoles(tr("open scene"), stack_->paths()));
+        !conflict.isEmpty()) {
+        showError(conflict);
+        return;
+    }
     if (!canvas_->grab().save(path, "PNG"))
         showError(tr("%1: cannot write the PNG").arg(path));
     else
@@ -530,6 +536,13 @@ bool MainWindow::exportFullResolution(const QString& pngPath, QString* error) {
     if (!scene || w.empty()) {
         if (error)
             *error = tr("%1: nothing to export").arg(pngPath);
+        return false;
+    }
+    if (const QString conflict =
+            outputConflict(pngPath, fileRoles(tr("open scene"), stack_->paths()));
+        !conflict.isEmpty()) {
+        if (error)
+            *error = conflict;
         return false;
     }
     if (double(w.width) * double(w.height) > kMaxExportPixels) {

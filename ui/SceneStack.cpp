@@ -623,4 +623,11 @@ void SceneStack::cancelAlign(int row) {
         alignLane_.cancel(entries_[std::size_t(row)].alignJob);
 }
 
+QStringList SceneStack::paths() const {
+    QStringList out;
+    for (int i = 0; i < count(); ++i)
+        out << entry(i).path;
+    return out;
+}
+
 } // namespace rb::ui

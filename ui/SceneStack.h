@@ -70,6 +70,8 @@ public:
     void clear();
 
     int count() const { return int(entries_.size()); }
+    /// Every scene's file, in stack order (the inputs a save or export must not replace).
+    QStringList paths() const;
     const StackEntry& entry(int row) const { return entries_.at(std::size_t(row)); }
     int rowOf(quint64 id) const;
     int rowOfPath(const QString& path) const;

@@ -26,6 +26,7 @@
 #include <cmath>
 
 #include "MapCanvas.h"
+#include "OutputCheck.h"
 #include "ParamForm.h"
 #include "SceneStack.h"
 #include "StackInspectorChart.h"
@@ -432,6 +433,9 @@ QString ScorePanel::exportRecipe(const QString& path) {
     const auto& scenes = controller_->scenes();
     if (scenes.empty())
         return tr("No scenes to put in a recipe");
+    if (const QString conflict = outputConflict(path, controller_->inputFiles());
+        !conflict.isEmpty())
+        return conflict;
     rb::Recipe recipe;
     recipe.description = "Composite exported from the Rasterbench workbench";
     for (const auto& s : scenes)

@@ -1,5 +1,7 @@
 #include "TransformTab.h"
 
+#include "OutputCheck.h"
+
 #include <QLabel>
 
 #include <algorithm>
@@ -52,13 +54,11 @@ bool TransformTab::prepare(PreviewRequest& r, QLabel* status) {
 
 bool TransformTab::checkOutput(const QString& path, const std::vector<rb::FileRole>& inputs,
                                QLabel* status) {
-    try {
-        rb::check_outputs_distinct(inputs, {{"output", path.toStdString()}});
+    const QString conflict = outputConflict(path, inputs);
+    if (conflict.isEmpty())
         return true;
-    } catch (const rb::Error& e) {
-        setStatus(status, QString::fromUtf8(e.what()), true);
-        return false;
-    }
+    setStatus(status, conflict, true);
+    return false;
 }
 
 void TransformTab::setStatus(QLabel* label, const QString& text, bool error) {

@@ -86,6 +86,11 @@ Expected engineComposite(const rb::ScoreOptions& score, rb::CompositeOptions opt
     return e;
 }
 
+QByteArray fileBytes(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
 double gdalValue(const QString& path, int band, int col, int row, bool* nodata) {
     GDALAllRegister();
     GDALDatasetH ds = GDALOpen(path.toUtf8().constData(), GA_ReadOnly);
@@ -670,6 +675,12 @@ void TestScorePanel::exportedRecipeReproducesTheComposite() {
     // An unwritable place is an error naming it, not a crash.
     const QString bad = dir.filePath("missing/folder/r.json");
     QVERIFY(panel_->exportRecipe(bad).contains(bad));
+    // A recipe saved over one of its scenes is refused; the scene is untouched.
+    const QString scene = QString::fromStdString(recipe.scenes.front().files.front());
+    const QByteArray sceneBytes = fileBytes(scene);
+    const QString refused = panel_->exportRecipe(scene);
+    QVERIFY2(refused.contains("input scene") && refused.contains(scene), qPrintable(refused));
+    QCOMPARE(fileBytes(scene), sceneBytes);
     panel_->methodCombo()->setCurrentText("median-distance");
     QTRY_VERIFY_WITH_TIMEOUT(!ctl_->isViewportPending(), 30000);
 }

@@ -461,6 +461,15 @@ private slots:
         QVERIFY2(worst < 1e-3, qPrintable(QString::number(worst)));
         QVERIFY(changed > 1); // the notches did something
         QVERIFY(b.panel->exportRecipe(dir_.filePath("no/such/dir/r.json")).contains("no/such"));
+        // Saving the recipe over the scene it debands is refused; the scene is untouched.
+        QFile scene(stripedPath_);
+        QVERIFY(scene.open(QIODevice::ReadOnly));
+        const QByteArray sceneBytes = scene.readAll();
+        scene.close();
+        const QString refused = b.panel->exportRecipe(stripedPath_);
+        QVERIFY2(refused.contains("input scene"), qPrintable(refused));
+        QVERIFY(scene.open(QIODevice::ReadOnly));
+        QCOMPARE(scene.readAll(), sceneBytes);
     }
 
     void referenceMetricsAndMismatch() {

@@ -701,6 +701,11 @@ private slots:
         QVERIFY2(cached.isEmpty(), qPrintable(cached.join(',')));
         QVERIFY(!jobs->isVisible());
         QVERIFY(window_->lastError().isEmpty());
+        // Saving the aligned copy over an open scene is refused before anything starts.
+        QVERIFY(!window_->layers()->alignSelected(stack->entry(0).path));
+        QVERIFY2(window_->lastError().contains(QStringLiteral("open scene")),
+                 qPrintable(window_->lastError()));
+        QVERIFY(!jobs->isVisible());
     }
 
     void pyramidBudgetEvictsLeastRecentlyViewed() {
@@ -825,6 +830,12 @@ private slots:
         QVERIFY(window_->waitUntilIdle(20000));
         QTemporaryDir dir;
         const QString png = dir.filePath(QStringLiteral("full.png"));
+        // An open scene is never the export target.
+        QString refused;
+        const QFileInfo sceneBefore(kNy[1]);
+        QVERIFY(!window_->exportFullResolution(kNy[1], &refused));
+        QVERIFY2(refused.contains(QStringLiteral("open scene")), qPrintable(refused));
+        QCOMPARE(QFileInfo(kNy[1]).lastModified(), sceneBefore.lastModified());
         QVERIFY(window_->exportFullResolution(png));
         QVERIFY(window_->waitUntilIdle(20000));
         const rb::Window w = canvas->visibleWindow();

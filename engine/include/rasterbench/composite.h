@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "rasterbench/bands.h"
+#include "rasterbench/crop.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/param_table.h"
 #include "rasterbench/progress.h"
@@ -81,12 +82,6 @@ void score_composite_into(std::span<const Raster> scenes, const Scorer& scorer,
                           const StackStats* stats, const CompositeOptions& o,
                           std::vector<Raster>& scores, CompositeResult& res,
                           Progress progress = {});
-
-/// Sub-block of a raster (bands, data and mask).
-Raster crop(const Raster& r, const Window& w);
-/// Every `step`-th pixel of every `step`-th row from (0, 0), data and mask: a nearest-
-/// neighbour reduction to ceil(rows / step) x ceil(cols / step) (a quick coarse preview).
-Raster subsample(const Raster& r, int step);
 
 // ---- files ----------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@
 #include "DerivedLayers.h"
 #include "DisplayPanel.h"
 #include "DisplaySettingsStore.h"
+#include "HelpMenu.h"
 #include "HistogramPlot.h"
 #include "JobLane.h"
 #include "JobMonitor.h"
@@ -41,8 +42,11 @@
 #include "SceneRender.h"
 #include "SceneStack.h"
 #include "ScorePanel.h"
+#include "StartPage.h"
 #include "SwipeView.h"
 #include "TransformPanel.h"
+#include "WheelGuard.h"
+#include "Workspaces.h"
 #include "rasterbench/error.h"
 
 namespace rb::ui {
@@ -77,7 +81,10 @@ MainWindow::MainWindow(QWidget* parent)
     central_ = new QStackedWidget(this);
     central_->addWidget(canvas_);
     central_->addWidget(compare_);
+    startPage_ = new StartPage(this);
+    central_->addWidget(startPage_);
     setCentralWidget(central_);
+    WheelGuard::install();
     statusBar()->addWidget(cursorInfo_, 1);
     jobs_ = new JobMonitor(this);
     statusBar()->addPermanentWidget(jobs_);
@@ -118,8 +125,14 @@ MainWindow::MainWindow(QWidget* parent)
     histogramDock_->hide(); // on demand (View menu): the map gets the whole window by default
 
     createDocks();
+    workspaces_ = new Workspaces(this);
     createMenus();
+    addHelpMenu(this);
     connectStack();
+    connect(startPage_, &StartPage::openRequested, this, &MainWindow::showOpenDialog);
+    connect(startPage_, &StartPage::fileRequested, this, &MainWindow::openFile);
+    startPage_->setRecentFiles(recentMenu_->files());
+    updateCentral();
 
     connect(scene_, &SceneLayer::loaded, this, &MainWindow::onSceneLoaded);
     connect(scene_, &SceneLayer::loadFailed, this, &MainWindow::onSceneFailed);
@@ -179,8 +192,22 @@ void MainWindow::createMenus() {
         view->addAction(tr("&Previous Scene"), this, [this] { stack_->stepCurrent(-1); });
     prev->setShortcuts({QKeySequence(Qt::Key_PageUp), QKeySequence(Qt::Key_BracketLeft)});
     view->addSeparator();
-    for (QDockWidget* dock : findChildren<QDockWidget*>())
-        view->addAction(dock->toggleViewAction());
+    QMenu* workspaceMenu = view->addMenu(tr("&Workspace"));
+    for (const Workspaces::Workspace& w : Workspaces::all())
+        workspaceMenu->addAction(workspaces_->action(w.name));
+    view->addSeparator();
+    // Each panel on Ctrl+Shift+letter, so it is reachable without the menu.
+    const std::pair<const char*, Qt::Key> panelKeys[] = {
+        {"layersDock", Qt::Key_L},    {"displayDock", Qt::Key_D},  {"histogramDock", Qt::Key_H},
+        {"inspectorDock", Qt::Key_I}, {"metadataDock", Qt::Key_M}, {"scoreDock", Qt::Key_C},
+        {"debandDock", Qt::Key_B},    {"transformDock", Qt::Key_T}};
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        QAction* toggle = dock->toggleViewAction();
+        for (const auto& [name, key] : panelKeys)
+            if (dock->objectName() == QLatin1String(name))
+                toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | key));
+        view->addAction(toggle);
+    }
 }
 
 QDockWidget* MainWindow::addDock(const QString& title, const QString& name, QWidget* widget,
@@ -246,7 +273,9 @@ void MainWindow::connectStack() {
         if (stack_->count() == 0) {
             shown_.reset();
             canvas_->setScene(nullptr);
+            startPage_->setRecentFiles(recentMenu_->files());
         }
+        updateCentral();
     });
     connect(stack_, &SceneStack::loadFailed, this, &MainWindow::onSceneFailed);
     connect(stack_, &SceneStack::alignFailed, this, &MainWindow::onSceneFailed);
@@ -372,10 +401,26 @@ void MainWindow::setScriptedView(const ScriptedView& view) {
     setViewMode(view.mode);
 }
 
+void MainWindow::updateCentral() {
+    if (stack_->count() == 0)
+        central_->setCurrentWidget(startPage_);
+    else
+        central_->setCurrentWidget(viewMode_ == ViewMode::Single ? static_cast<QWidget*>(canvas_)
+                                                                 : static_cast<QWidget*>(compare_));
+}
+
+void MainWindow::setPersistent(bool on) {
+    persistent_ = on;
+    workspaces_->setPersistent(on);
+}
+
+void MainWindow::setSamplePath(const QString& path) {
+    startPage_->setSamplePath(path);
+}
+
 void MainWindow::setViewMode(ViewMode mode) {
     viewMode_ = mode;
-    central_->setCurrentWidget(mode == ViewMode::Single ? static_cast<QWidget*>(canvas_)
-                                                        : static_cast<QWidget*>(compare_));
+    updateCentral();
     if (mode != ViewMode::Single) {
         compare_->setMode(mode == ViewMode::Swipe ? CompareView::Mode::Swipe
                                                   : CompareView::Mode::SideBySide);
@@ -587,6 +632,7 @@ bool MainWindow::restoreSavedGeometry() {
     if (geometry.isEmpty())
         return false;
     restoreState(settings.value(kStateKey).toByteArray());
+    workspaces_->restore(); // the docks came back with the state: only the choice is marked
     return restoreGeometry(geometry);
 }
 

@@ -37,6 +37,8 @@ class PixelInspector;
 class RecentFilesMenu;
 class SceneLayer;
 class SceneStack;
+class StartPage;
+class Workspaces;
 struct SceneData;
 
 /// How the central area shows scenes.
@@ -88,7 +90,7 @@ public:
     QString lastError() const { return lastError_; }
     /// Save opened files (File > Open Recent) and the window geometry in the settings.
     /// Off for scripted runs, which must not change the user's settings.
-    void setPersistent(bool on) { persistent_ = on; }
+    void setPersistent(bool on);
     /// Restores the window geometry saved by the previous session; false when none.
     bool restoreSavedGeometry();
 
@@ -107,6 +109,10 @@ public:
     CursorInfoLabel* cursorInfo() const { return cursorInfo_; }
     HistogramPlot* histogram() const { return histogram_; }
     RecentFilesMenu* recentFilesMenu() const { return recentMenu_; }
+    Workspaces* workspaces() const { return workspaces_; }
+    StartPage* startPage() const { return startPage_; }
+    /// The scene the start page offers to open (the bundled sample).
+    void setSamplePath(const QString& path);
     /// The status-bar strip of long jobs (progress and Cancel).
     JobMonitor* jobMonitor() const { return jobs_; }
     /// Derived layers (deband result, later score and composite) the compare panes offer.
@@ -129,6 +135,8 @@ private:
     void onSceneFailed(const QString& path, const QString& message);
     void showError(const QString& message);
     void showCurrentScene();
+    /// The start page while no scene is open, else the map or the compare views.
+    void updateCentral();
     void updateHistogram();
     void updateDisplayStatus();
     void onLimitDragged(int channel, bool high, double value, bool finished);
@@ -153,6 +161,8 @@ private:
     JobMonitor* jobs_ = nullptr;
     DerivedLayers* derived_ = nullptr;
     QStackedWidget* central_ = nullptr;
+    StartPage* startPage_ = nullptr;
+    Workspaces* workspaces_ = nullptr;
     QTimer* viewHistogramTimer_ = nullptr;
     std::shared_ptr<const SceneData> shown_;
     QString pendingCurrent_;

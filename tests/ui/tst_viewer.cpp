@@ -19,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QTreeWidget>
+#include <QToolBar>
 #include <QtTest>
 
 #include <gdal.h>
@@ -38,6 +39,7 @@
 #include "JobMonitor.h"
 #include "LayersPanel.h"
 #include "MainWindow.h"
+#include "Workspaces.h"
 #include "MapCanvas.h"
 #include "PixelInspector.h"
 #include "SceneStack.h"
@@ -426,6 +428,8 @@ private slots:
     }
 
     void pixelUnderCursorIsRightAtEveryZoom() {
+        // The screen sample grid below was laid out for a 1200 x 800 map area.
+        window_->resize(1200, 800 + window_->workspaces()->toolBar()->sizeHint().height());
         open({QStringLiteral(RB_SAMPLE)});
         MapCanvas* canvas = window_->canvas();
         const auto data = canvas->scene();

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_progress.h"
 #include "rasterbench/recipe.h"
 
 namespace rbcli {
@@ -120,17 +121,7 @@ int run_run(const Args& args) {
     }
     rb::Progress p;
     if (progress)
-        p = rb::Progress(
-            [last = -1](double f) mutable {
-                // Steps report into sub-ranges: print each 5 % once.
-                const int pct = int(f * 100 + 0.5);
-                if (pct >= last + 5 || (f >= 1 && last < 100)) {
-                    last = pct;
-                    std::cerr << "\r" << pct << "%" << (f >= 1 ? "\n" : "") << std::flush;
-                }
-                return true;
-            },
-            0.01);
+        p = stderr_progress("run");
     const rb::RecipePlan plan = rb::run_recipe(recipe, scenes, options, p);
     for (const auto& n : plan.notes)
         std::cout << n << "\n";

@@ -66,7 +66,7 @@ int run_score(const Args& args) {
         inputs.push_back({"stack " + r.role, r.path});
     rb::check_outputs_distinct(inputs, {{"output", out}});
     rb::score_file(flags.scene(scene), stack_sources, options, out, flags.stream,
-                   flags.make_progress());
+                   flags.make_progress("score"));
     return 0;
 }
 

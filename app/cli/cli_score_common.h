@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli_commands.h"
+#include "cli_progress.h"
 #include "rasterbench/composite.h"
 #include "rasterbench/score.h"
 
@@ -83,16 +84,9 @@ struct ScoreFlags {
         return s;
     }
 
-    rb::Progress make_progress() const {
-        if (!progress)
-            return {};
-        return rb::Progress(
-            [](double f) {
-                std::cerr << "\r" << int(f * 100 + 0.5) << "%" << (f >= 1 ? "\n" : "")
-                          << std::flush;
-                return true;
-            },
-            0.05);
+    /// --progress on stderr under `label` (the subcommand), or none.
+    rb::Progress make_progress(const std::string& label) const {
+        return progress ? stderr_progress(label) : rb::Progress{};
     }
 
     static std::string method_list() {

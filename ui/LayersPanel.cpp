@@ -200,6 +200,12 @@ void LayersPanel::saveAlignedAs() {
         alignSelected(path);
 }
 
+bool LayersPanel::rowCheckable(int row) const {
+    const QTreeWidgetItem* item = tree_->topLevelItem(row);
+    return item && (item->flags() & Qt::ItemIsUserCheckable) &&
+           item->data(Name, Qt::CheckStateRole).isValid();
+}
+
 int LayersPanel::selectedRow() const {
     const QTreeWidgetItem* item = tree_->currentItem();
     return item ? tree_->indexOfTopLevelItem(const_cast<QTreeWidgetItem*>(item)) : -1;
@@ -226,9 +232,14 @@ void LayersPanel::rebuild() {
             continue;
         }
         if (e.state == StackEntry::State::Failed) {
+            // Nothing to show: no check box, marked, the reason at hand.
+            item->setData(Name, Qt::CheckStateRole, QVariant());
+            item->setFlags(item->flags() & ~Qt::ItemIsUserCheckable);
             item->setText(Date, tr("failed"));
+            item->setToolTip(Name, e.error);
             item->setToolTip(Date, e.error);
             item->setForeground(Name, QColor(200, 40, 40));
+            item->setForeground(Date, QColor(200, 40, 40));
             continue;
         }
         const rb::Profile& p = e.data->profile;

@@ -30,6 +30,8 @@ public:
     QTreeWidget* tree() const { return tree_; }
     /// The text shown in a cell (tests).
     QString cellText(int row, Column column) const;
+    /// Whether the row has a visibility check box (failed scenes have none).
+    bool rowCheckable(int row) const;
 
     QAction* alignAction() const { return align_; }
     QAction* alignAllAction() const { return alignAll_; }

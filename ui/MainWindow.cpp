@@ -12,6 +12,7 @@
 #include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLabel>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QSettings>
@@ -86,6 +87,16 @@ MainWindow::MainWindow(QWidget* parent)
     setCentralWidget(central_);
     WheelGuard::install();
     statusBar()->addWidget(cursorInfo_, 1);
+    errorStrip_ = new QLabel(this);
+    errorStrip_->setObjectName(QStringLiteral("errorStrip"));
+    errorStrip_->setStyleSheet(QStringLiteral("QLabel { color: white; background: #b03a2e; "
+                                              "padding: 1px 6px; }"));
+    errorStrip_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    errorStrip_->hide();
+    statusBar()->addPermanentWidget(errorStrip_);
+    errorTimer_ = new QTimer(this);
+    errorTimer_->setSingleShot(true);
+    connect(errorTimer_, &QTimer::timeout, errorStrip_, &QWidget::hide);
     jobs_ = new JobMonitor(this);
     statusBar()->addPermanentWidget(jobs_);
     stack_->setJobMonitor(jobs_);
@@ -452,6 +463,7 @@ void MainWindow::onSceneLoaded() {
     const bool newScene = !shown_ || shown_->pyramid != data->pyramid;
     shown_ = data;
     lastError_.clear();
+    errorStrip_->hide();
     setWindowTitle(QStringLiteral("%1 \u2014 Rasterbench").arg(QFileInfo(data->path).fileName()));
     setWindowFilePath(data->path);
     canvas_->setScene(data);
@@ -479,8 +491,15 @@ void MainWindow::onSceneFailed(const QString&, const QString& message) {
 
 void MainWindow::showError(const QString& message) {
     lastError_ = message;
-    // Non-modal on purpose: a bad file in a batch of drops must not stop the user.
-    statusBar()->showMessage(message, kErrorMessageMs);
+    // Non-modal on purpose: a bad file in a batch of drops must not stop the user. In a
+    // strip of its own, so the pixel readout under the moving cursor does not replace it.
+    QString shown = message;
+    if (shown.size() > 160)
+        shown = shown.left(157) + QStringLiteral("...");
+    errorStrip_->setText(shown);
+    errorStrip_->setToolTip(message);
+    errorStrip_->show();
+    errorTimer_->start(kErrorMessageMs * 4);
 }
 
 bool MainWindow::isIdle() const {

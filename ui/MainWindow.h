@@ -15,6 +15,7 @@
 #include "rasterbench/render.h"
 
 class QDockWidget;
+class QLabel;
 class QStackedWidget;
 class QTimer;
 
@@ -88,6 +89,10 @@ public:
 
     /// Message of the latest failed open or render (empty when the latest open succeeded).
     QString lastError() const { return lastError_; }
+    /// The error strip of the status bar: the latest error stays there (the pixel readout
+    /// beside it does not replace it) until a scene opens or a minute passes (its tooltip has the
+    /// whole message).
+    QLabel* errorStrip() const { return errorStrip_; }
     /// Save opened files (File > Open Recent) and the window geometry in the settings.
     /// Off for scripted runs, which must not change the user's settings.
     void setPersistent(bool on);
@@ -172,6 +177,8 @@ private:
     /// Full-resolution exports, side by side, shown in the job strip.
     JobLane* exports_ = nullptr;
     QString lastError_;
+    QLabel* errorStrip_ = nullptr;
+    QTimer* errorTimer_ = nullptr;
     bool persistent_ = true;
 };
 

@@ -3,6 +3,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
+#include <QLabel>
 #include <QMimeData>
 #include <QMouseEvent>
 #include <QProcess>
@@ -25,10 +26,12 @@
 #include "CursorInfoLabel.h"
 #include "DerivedLayers.h"
 #include "HistogramPlot.h"
+#include "LayersPanel.h"
 #include "MainWindow.h"
 #include "MapCanvas.h"
 #include "RecentFilesMenu.h"
 #include "SceneLayer.h"
+#include "SceneStack.h"
 #include "ScorePanel.h"
 
 using rb::ui::CompositeController;
@@ -244,8 +247,16 @@ private slots:
         QVERIFY(window_->waitUntilIdle(10000));
         QVERIFY2(window_->lastError().contains(QStringLiteral("broken.tif")),
                  qPrintable(window_->lastError()));
-        QVERIFY2(window_->statusBar()->currentMessage().contains(QStringLiteral("broken.tif")),
-                 qPrintable(window_->statusBar()->currentMessage()));
+        // The error stays in its strip while the cursor readout changes beside it.
+        QVERIFY(window_->errorStrip()->isVisible());
+        QVERIFY2(window_->errorStrip()->text().contains(QStringLiteral("broken.tif")),
+                 qPrintable(window_->errorStrip()->text()));
+        // Its layer row has no check box: there is nothing to show.
+        const int badRow = window_->stack()->rowOfPath(bad);
+        QVERIFY(badRow >= 0);
+        QVERIFY(!window_->layers()->rowCheckable(badRow));
+        QCOMPARE(window_->layers()->cellText(badRow, rb::ui::LayersPanel::Date),
+                 QStringLiteral("failed"));
         QVERIFY(!window_->recentFilesMenu()->files().contains(QFileInfo(bad).absoluteFilePath()));
 
         // The window still works: a good file dropped on it opens and clears the error.
@@ -259,6 +270,7 @@ private slots:
         QApplication::sendEvent(window_.get(), &drop);
         QVERIFY(window_->waitUntilIdle(10000));
         QVERIFY2(window_->lastError().isEmpty(), qPrintable(window_->lastError()));
+        QVERIFY(!window_->errorStrip()->isVisible());
         QVERIFY(window_->canvas()->scene());
         QVERIFY(!window_->canvas()->lastImage().isNull());
         QVERIFY2(window_->cursorInfo()->text().contains(QStringLiteral("791 x 718")),

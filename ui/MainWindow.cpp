@@ -39,6 +39,7 @@
 #include "OutputCheck.h"
 #include "PixelInspector.h"
 #include "RecentFilesMenu.h"
+#include "SaveDialog.h"
 #include "SceneLayer.h"
 #include "SceneRender.h"
 #include "SceneStack.h"
@@ -569,8 +570,8 @@ void MainWindow::showOpenDialog() {
 }
 
 void MainWindow::exportView() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export View as PNG"), QString(),
-                                                      tr("PNG images (*.png)"));
+    const QString path = askSavePath(this, tr("Export View as PNG"), QStringLiteral("view.png"),
+                                     tr("PNG images (*.png)"), QStringLiteral("png"));
     if (path.isEmpty())
         return;
     if (const QString conflict = outputConflict(path, fileRoles(tr("open scene"), stack_->paths()));
@@ -585,8 +586,9 @@ void MainWindow::exportView() {
 }
 
 void MainWindow::exportViewFullResolution() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export View at Full Resolution"),
-                                                      QString(), tr("PNG images (*.png)"));
+    const QString path =
+        askSavePath(this, tr("Export View at Full Resolution"), QStringLiteral("view-full.png"),
+                    tr("PNG images (*.png)"), QStringLiteral("png"));
     if (path.isEmpty())
         return;
     QString error;

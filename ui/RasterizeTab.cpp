@@ -16,6 +16,7 @@
 #include <cmath>
 
 #include "MapCanvas.h"
+#include "SaveDialog.h"
 #include "SceneLayer.h"
 #include "TransformWork.h"
 
@@ -169,9 +170,8 @@ void RasterizeTab::exportBurn(const QString& pathIn) {
     }
     QString path = pathIn;
     if (path.isEmpty())
-        path = QFileDialog::getSaveFileName(this, tr("Export rasterized GeoTIFF"),
-                                            QStringLiteral("rasterized.tif"),
-                                            tr("GeoTIFF (*.tif *.tiff)"));
+        path = askSavePath(this, tr("Export rasterized GeoTIFF"), QStringLiteral("rasterized.tif"),
+                           tr("GeoTIFF (*.tif *.tiff)"), QStringLiteral("tif"));
     if (path.isEmpty())
         return;
     if (!checkOutput(

@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "MapCanvas.h"
+#include "SaveDialog.h"
 #include "SceneLayer.h"
 #include "TransformWork.h"
 #include "rasterbench/crs_search.h"
@@ -190,10 +191,10 @@ void ReprojectTab::exportReproject(const QString& pathIn) {
     }
     QString path = pathIn;
     if (path.isEmpty())
-        path = QFileDialog::getSaveFileName(this, tr("Export reprojected GeoTIFF"),
-                                            QFileInfo(scene->path).completeBaseName() +
-                                                QStringLiteral("_warped.tif"),
-                                            tr("GeoTIFF (*.tif *.tiff)"));
+        path =
+            askSavePath(this, tr("Export reprojected GeoTIFF"),
+                        QFileInfo(scene->path).completeBaseName() + QStringLiteral("_warped.tif"),
+                        tr("GeoTIFF (*.tif *.tiff)"), QStringLiteral("tif"));
     if (path.isEmpty())
         return;
     ReprojectParams p;

@@ -28,6 +28,7 @@
 #include "MapCanvas.h"
 #include "OutputCheck.h"
 #include "ParamForm.h"
+#include "SaveDialog.h"
 #include "SceneStack.h"
 #include "StackInspectorChart.h"
 #include "rasterbench/recipe.h"
@@ -178,16 +179,16 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     connect(threshold_, &QSlider::valueChanged, this, &ScorePanel::syncDisplay);
     connect(fullCancel_, &QToolButton::clicked, controller_, &CompositeController::cancelFull);
     connect(fullSave_, &QToolButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Save composite"), QDir::home().filePath(QStringLiteral("composite.tif")),
-            tr("GeoTIFF (*.tif *.tiff)"));
+        const QString path =
+            askSavePath(this, tr("Save composite"), QStringLiteral("composite.tif"),
+                        tr("GeoTIFF (*.tif *.tiff)"), QStringLiteral("tif"));
         if (!path.isEmpty())
             saveComposite(path);
     });
     connect(recipe_, &QToolButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Export recipe"), QDir::home().filePath(QStringLiteral("composite.json")),
-            tr("Rasterbench recipe (*.json)"));
+        const QString path =
+            askSavePath(this, tr("Export recipe"), QStringLiteral("composite.json"),
+                        tr("Rasterbench recipe (*.json)"), QStringLiteral("json"));
         if (path.isEmpty())
             return;
         const QString error = exportRecipe(path);

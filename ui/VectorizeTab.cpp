@@ -17,6 +17,7 @@
 
 #include "CompositeController.h"
 #include "MapCanvas.h"
+#include "SaveDialog.h"
 #include "SceneLayer.h"
 #include "TransformPreview.h"
 #include "TransformWork.h"
@@ -209,9 +210,8 @@ void VectorizeTab::exportShapes(const QString& pathIn) {
     }
     QString path = pathIn;
     if (path.isEmpty())
-        path = QFileDialog::getSaveFileName(this, tr("Export shapes"),
-                                            QStringLiteral("shapes.geojson"),
-                                            tr("GeoJSON (*.geojson *.json)"));
+        path = askSavePath(this, tr("Export shapes"), QStringLiteral("shapes.geojson"),
+                           tr("GeoJSON (*.geojson *.json)"), QStringLiteral("geojson"));
     if (path.isEmpty())
         return;
     if (!checkOutput(path, {{"input scene", scenePath_}}, status_)) {

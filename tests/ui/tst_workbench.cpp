@@ -15,7 +15,10 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <QWheelEvent>
+#include <QTemporaryDir>
 #include <QtTest>
+
+#include <memory>
 
 #include <gdal.h>
 #include <proj.h>
@@ -23,6 +26,7 @@
 #include "HelpMenu.h"
 #include "MainWindow.h"
 #include "MapCanvas.h"
+#include "SaveDialog.h"
 #include "SceneStack.h"
 #include "StartPage.h"
 #include "WheelGuard.h"
@@ -130,6 +134,15 @@ private slots:
         QVERIFY(about.contains(QString::fromLatin1(proj_info().version)));
         QVERIFY(about.contains(QString::fromLatin1(qVersion())));
         QVERIFY(about.contains(QStringLiteral("fftw-3")));
+    }
+
+    void saveDialogsOpenWhereTheLastSaveWent() {
+        auto dir = std::make_unique<QTemporaryDir>();
+        rb::ui::rememberSaveFolder(dir->filePath(QStringLiteral("composite.tif")));
+        QCOMPARE(rb::ui::lastSaveFolder(), QFileInfo(dir->path()).absoluteFilePath());
+        // A folder that has gone since is not proposed.
+        dir.reset();
+        QCOMPARE(rb::ui::lastSaveFolder(), QDir::homePath());
     }
 
     void wheelScrollsTheFormNotItsValues() {

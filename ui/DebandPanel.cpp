@@ -17,8 +17,10 @@
 #include <QVBoxLayout>
 
 #include "DebandController.h"
+#include "JobLane.h"
 #include "MapCanvas.h"
 #include "OutputCheck.h"
+#include "SaveDialog.h"
 #include "SpectrumView.h"
 #include "rasterbench/recipe.h"
 
@@ -41,6 +43,7 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
       black_(new QSlider(Qt::Horizontal, this)), white_(new QSlider(Qt::Horizontal, this)),
       hover_(new QLabel(this)), metrics_(new QLabel(this)), status_(new QLabel(this)),
       progress_(new QProgressBar(this)), cancel_(new QPushButton(tr("Cancel"), this)),
+      saveLane_(new JobLane(tr("Saving the debanded raster"), nullptr, this)),
       undo_(new QPushButton(tr("Undo"), this)), redo_(new QPushButton(tr("Redo"), this)),
       clearReference_(new QPushButton(tr("No reference"), this)) {
     auto* layout = new QVBoxLayout(this);
@@ -113,6 +116,22 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     scene->addWidget(progress_, 1);
     cancel_->setToolTip(tr("Stop computing the whole-scene result"));
     scene->addWidget(cancel_);
+    auto* saveButton = new QPushButton(tr("Save result..."), this);
+    saveButton->setObjectName(QStringLiteral("saveDebanded"));
+    saveButton->setToolTip(tr("Write the whole band, debanded with the current notches, to a "
+                              "GeoTIFF"));
+    scene->addWidget(saveButton);
+    connect(saveButton, &QPushButton::clicked, this, [this] {
+        const auto scene = controller_->scene();
+        if (!scene)
+            return;
+        const QString path =
+            askSavePath(this, tr("Save debanded raster"),
+                        QFileInfo(scene->path).completeBaseName() + QStringLiteral("_debanded.tif"),
+                        tr("GeoTIFF (*.tif *.tiff)"), QStringLiteral("tif"));
+        if (!path.isEmpty())
+            saveResult(path);
+    });
     layout->addLayout(scene);
 
     hover_->setWordWrap(true);
@@ -283,21 +302,13 @@ void DebandPanel::importNotches() {
 }
 
 QString DebandPanel::exportRecipe(const QString& path) {
-    const auto scene = controller_->scene();
-    if (!scene)
+    const std::optional<rb::Recipe> recipe = debandRecipe();
+    if (!recipe)
         return tr("No scene to put in a recipe");
     if (const QString conflict = outputConflict(path, readFiles()); !conflict.isEmpty())
         return conflict;
-    rb::Recipe recipe;
-    recipe.description = "Deband notches exported from the Rasterbench workbench";
-    recipe.scenes.push_back({{scene->pathUtf8()}});
-    rb::DebandStep step;
-    step.band = controller_->band();
-    step.notches = controller_->notches();
-    recipe.steps.emplace_back(std::move(step));
-    recipe.output.pattern = "{stem}_debanded.tif";
     try {
-        rb::save_recipe(recipe, path.toStdString());
+        rb::save_recipe(*recipe, path.toStdString());
     } catch (const std::exception& e) {
         return QString::fromUtf8(e.what());
     }
@@ -321,6 +332,63 @@ std::vector<rb::FileRole> DebandPanel::readFiles() const {
     if (!controller_->referencePath().isEmpty())
         files.push_back({"reference", controller_->referencePath().toStdString()});
     return files;
+}
+
+std::optional<rb::Recipe> DebandPanel::debandRecipe() const {
+    const auto scene = controller_->scene();
+    if (!scene)
+        return std::nullopt;
+    rb::Recipe recipe;
+    recipe.description = "Deband notches exported from the Rasterbench workbench";
+    recipe.scenes.push_back({{scene->pathUtf8()}});
+    rb::DebandStep step;
+    step.band = controller_->band();
+    step.notches = controller_->notches();
+    recipe.steps.emplace_back(std::move(step));
+    recipe.output.pattern = "{stem}_debanded.tif";
+    return recipe;
+}
+
+void DebandPanel::setJobMonitor(JobMonitor* monitor) {
+    saveLane_->setMonitor(monitor);
+}
+
+bool DebandPanel::isSaving() const {
+    return saveLane_->busy();
+}
+
+bool DebandPanel::saveResult(const QString& path) {
+    const std::optional<rb::Recipe> recipe = debandRecipe();
+    if (!recipe) {
+        showStatus(tr("No scene to save"), true);
+        return false;
+    }
+    if (const QString conflict = outputConflict(path, readFiles()); !conflict.isEmpty()) {
+        showStatus(conflict, true);
+        return false;
+    }
+    rb::RecipeRunOptions options;
+    options.output = path.toStdString();
+    JobOptions job;
+    job.label = tr("Saving %1").arg(QFileInfo(path).fileName());
+    job.ended = [this, path](quint64, JobOutcome outcome) {
+        if (outcome == JobOutcome::Cancelled)
+            showStatus(tr("Save cancelled; %1 not written").arg(path), false);
+    };
+    showStatus(tr("Saving %1...").arg(path), false);
+    saveLane_->run(
+        job,
+        [recipe = *recipe, options](JobContext& ctx) {
+            rb::run_recipe(recipe, {}, options, rb::Progress(ctx.progressFn()));
+        },
+        [this, path] {
+            showStatus(tr("Debanded raster saved to %1").arg(path), false);
+            emit resultSaved(path);
+        },
+        [this, path](const QString& error) {
+            showStatus(error.contains(path) ? error : tr("%1: %2").arg(path, error), true);
+        });
+    return true;
 }
 
 } // namespace rb::ui

@@ -7,10 +7,12 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "SceneLayer.h"
 #include "rasterbench/output_guard.h"
+#include "rasterbench/recipe.h"
 
 class QComboBox;
 class QLabel;
@@ -20,6 +22,9 @@ class QSlider;
 class QSpinBox;
 
 namespace rb::ui {
+
+class JobLane;
+class JobMonitor;
 
 class DebandController;
 class MapCanvas;
@@ -49,6 +54,18 @@ public:
     /// (rasterbench-cli run RECIPE [SCENE...] applies it to other scenes, writing
     /// STEM_debanded.tif); returns the error text, empty on success.
     QString exportRecipe(const QString& path);
+    /// Writes the whole scene's band debanded with the current notches to `path` (GeoTIFF,
+    /// through the recipe runner: the same pixels as `rasterbench-cli run` of the exported
+    /// recipe; atomic), in the background with progress and Cancel in the job strip. False
+    /// with the reason in the status line when it cannot start; resultSaved(path) or an
+    /// error naming the file when done.
+    bool saveResult(const QString& path);
+    /// Where the save's progress and Cancel appear (the window's status-bar strip).
+    void setJobMonitor(JobMonitor* monitor);
+    bool isSaving() const;
+
+signals:
+    void resultSaved(const QString& path);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -57,6 +74,8 @@ private:
     void refreshSpectrum();
     void showMetrics();
     void showStatus(const QString& text, bool error);
+    /// The scene, band and notches as a one-step recipe writing STEM_debanded.tif.
+    std::optional<rb::Recipe> debandRecipe() const;
     /// The files the deband session reads: its scene and the reference scene, if any.
     std::vector<rb::FileRole> readFiles() const;
     void updateButtons();
@@ -73,6 +92,7 @@ private:
     QLabel* status_;
     QProgressBar* progress_;
     QPushButton* cancel_;
+    JobLane* saveLane_;
     QPushButton* undo_;
     QPushButton* redo_;
     QPushButton* clearReference_;

@@ -237,6 +237,7 @@ void MainWindow::createDocks() {
     inspector_ = new PixelInspector(stack_, this);
     metadata_ = new MetadataPanel(this);
     deband_ = new DebandPanel(canvas_, this);
+    deband_->setJobMonitor(jobs_);
     addDock(tr("Layers"), QStringLiteral("layersDock"), layers_, Qt::LeftDockWidgetArea);
     QDockWidget* display =
         addDock(tr("Display"), QStringLiteral("displayDock"), display_, Qt::RightDockWidgetArea);

@@ -461,6 +461,21 @@ private slots:
         QVERIFY2(worst < 1e-3, qPrintable(QString::number(worst)));
         QVERIFY(changed > 1); // the notches did something
         QVERIFY(b.panel->exportRecipe(dir_.filePath("no/such/dir/r.json")).contains("no/such"));
+        // Save result writes the same pixels, in the background.
+        const QString saved = dir_.filePath(QStringLiteral("saved_debanded.tif"));
+        QSignalSpy savedSpy(b.panel.get(), &DebandPanel::resultSaved);
+        QVERIFY(b.panel->saveResult(saved));
+        QTRY_VERIFY_WITH_TIMEOUT(!b.panel->isSaving(), 30000);
+        QCOMPARE(savedSpy.count(), 1);
+        const rb::Raster savedRaster = rb::Dataset::open(saved.toStdString()).read();
+        QCOMPARE(savedRaster.rows(), want.rows());
+        double savedWorst = 0;
+        for (int y = 0; y < want.rows(); ++y)
+            for (int x = 0; x < want.cols(); ++x)
+                savedWorst = std::max(savedWorst, std::abs(savedRaster.value(0, y, x) -
+                                                           want.value(0, y, x)));
+        QVERIFY2(savedWorst < 1e-3, qPrintable(QString::number(savedWorst)));
+        QVERIFY(!b.panel->saveResult(stripedPath_)); // never over the scene it reads
         // Saving the recipe over the scene it debands is refused; the scene is untouched.
         QFile scene(stripedPath_);
         QVERIFY(scene.open(QIODevice::ReadOnly));

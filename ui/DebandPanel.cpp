@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
@@ -68,10 +69,13 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     group->addButton(stripe);
     auto* autoButton = new QPushButton(tr("Auto-detect"), this);
     auto* clearButton = new QPushButton(tr("Clear"), this);
-    for (QWidget* w :
-         std::initializer_list<QWidget*>{notch, stripe, autoButton, undo_, redo_, clearButton})
+    for (QWidget* w : std::initializer_list<QWidget*>{notch, stripe, autoButton})
         tools->addWidget(w);
     layout->addLayout(tools);
+    auto* edits = new QHBoxLayout;
+    for (QWidget* w : std::initializer_list<QWidget*>{undo_, redo_, clearButton})
+        edits->addWidget(w);
+    layout->addLayout(edits);
 
     view_->setToolTip(
         tr("Click: place a notch (Stripe tool: a stripe notch)\n"
@@ -89,7 +93,8 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     contrast->addWidget(white_);
     layout->addLayout(contrast);
 
-    auto* files = new QHBoxLayout;
+    // Rows of three, so the dock stays narrow enough for the map.
+    auto* files = new QGridLayout;
     auto* importButton = new QPushButton(tr("Import..."), this);
     auto* exportButton = new QPushButton(tr("Export..."), this);
     auto* referenceButton = new QPushButton(tr("Reference..."), this);
@@ -103,10 +108,17 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     exportButton->setToolTip(tr("Save the notch set (JSON)"));
     referenceButton->setToolTip(tr("A raster on the scene's grid to measure PSNR / SSIM against"));
     clearReference_->setToolTip(tr("Stop comparing with the reference"));
+    auto* saveButton = new QPushButton(tr("Save result..."), this);
+    saveButton->setObjectName(QStringLiteral("saveDebanded"));
+    saveButton->setToolTip(tr("Write the whole band, debanded with the current notches, to a "
+                              "GeoTIFF"));
+    int cell = 0;
     for (QWidget* w :
-         std::initializer_list<QWidget*>{restoreButton, importButton, exportButton, recipeButton,
-                                         referenceButton, clearReference_})
-        files->addWidget(w);
+         std::initializer_list<QWidget*>{importButton, exportButton, restoreButton, saveButton,
+                                         recipeButton, referenceButton, clearReference_}) {
+        files->addWidget(w, cell / 3, cell % 3);
+        ++cell;
+    }
     layout->addLayout(files);
 
     auto* scene = new QHBoxLayout;
@@ -116,11 +128,6 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     scene->addWidget(progress_, 1);
     cancel_->setToolTip(tr("Stop computing the whole-scene result"));
     scene->addWidget(cancel_);
-    auto* saveButton = new QPushButton(tr("Save result..."), this);
-    saveButton->setObjectName(QStringLiteral("saveDebanded"));
-    saveButton->setToolTip(tr("Write the whole band, debanded with the current notches, to a "
-                              "GeoTIFF"));
-    scene->addWidget(saveButton);
     connect(saveButton, &QPushButton::clicked, this, [this] {
         const auto scene = controller_->scene();
         if (!scene)

@@ -13,6 +13,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QScrollArea>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QSettings>
@@ -226,7 +227,14 @@ QDockWidget* MainWindow::addDock(const QString& title, const QString& name, QWid
                                  Qt::DockWidgetArea area) {
     auto* dock = new QDockWidget(title, this);
     dock->setObjectName(name);
-    dock->setWidget(widget);
+    // A panel taller than the screen scrolls inside its dock instead of making the window's
+    // minimum size larger than the screen.
+    auto* scroll = new QScrollArea(dock);
+    scroll->setObjectName(name + QStringLiteral("Scroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(widget);
+    dock->setWidget(scroll);
     addDockWidget(area, dock);
     return dock;
 }

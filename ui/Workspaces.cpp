@@ -96,8 +96,15 @@ void Workspaces::apply(const QString& name) {
     for (QDockWidget* dock : docks)
         if (!it->docks.contains(dock->objectName()))
             dock->hide();
-    if (first)
+    if (first) {
         first->raise();
+        // The map keeps the middle: a narrow layer list, a panel wide enough for its forms.
+        if (QDockWidget* layers = window_->findChild<QDockWidget*>(kLayers);
+            layers && layers->isVisible() && !layers->isFloating())
+            window_->resizeDocks({layers, first}, {260, 440}, Qt::Horizontal);
+        else
+            window_->resizeDocks({first}, {440}, Qt::Horizontal);
+    }
     current_ = name;
     if (QAction* a = action(name))
         a->setChecked(true);

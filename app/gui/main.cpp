@@ -1,6 +1,6 @@
 // rasterbench [FILES...] [--screenshot OUT.png] [--size WxH] [--bands B[,G,R]] [--colormap NAME]
 // [--stretch SPEC] [--gamma G] [--fast-stats] [--view fit|COL,ROW,W,H] [--compare side|swipe]
-// [--panels]:
+// [--panels] [--workspace NAME]:
 // the workbench window. Thin by design: parse the command line, wire a MainWindow, run.
 #include <QApplication>
 #include <QCommandLineParser>
@@ -12,6 +12,7 @@
 #include "MainWindow.h"
 #include "SceneLayer.h"
 #include "SceneStack.h"
+#include "Workspaces.h"
 #include "rasterbench/colormap.h"
 #include "rasterbench/display.h"
 #include "rasterbench/output_guard.h"
@@ -101,11 +102,15 @@ int main(int argc, char* argv[]) {
         QStringLiteral("compare"),
         QStringLiteral("Linked views of the first files: 'side' (side by side) or 'swipe'."),
         QStringLiteral("MODE"));
+    const QCommandLineOption workspaceOption(
+        QStringLiteral("workspace"),
+        QStringLiteral("Open in a workspace: inspect, composite, deband or transform."),
+        QStringLiteral("NAME"));
     const QCommandLineOption panelsOption(
         QStringLiteral("panels"), QStringLiteral("Keep the side panels in a --screenshot."));
     for (const auto* o :
          {&screenshotOption, &sizeOption, &bandsOption, &colormapOption, &stretchOption,
-          &gammaOption, &fastOption, &viewOption, &compareOption, &panelsOption})
+          &gammaOption, &fastOption, &viewOption, &compareOption, &panelsOption, &workspaceOption})
         parser.addOption(*o);
     parser.process(app);
 
@@ -194,6 +199,14 @@ int main(int argc, char* argv[]) {
     if (screenshot || parser.isSet(sizeOption) || !window.restoreSavedGeometry())
         window.resize(size);
     window.show();
+    if (parser.isSet(workspaceOption)) {
+        const QString name = parser.value(workspaceOption);
+        if (!window.workspaces()->action(name))
+            return fail(QStringLiteral("--workspace: expected inspect, composite, deband or "
+                                       "transform, got '%1'")
+                            .arg(name));
+        window.workspaces()->apply(name);
+    }
     window.openFiles(parser.positionalArguments());
 
     if (screenshot) {

@@ -337,7 +337,7 @@ private slots:
         openSample();
         ScorePanel* score = window_->scorePanel();
         QVERIFY(score);
-        auto* dock = qobject_cast<QDockWidget*>(score->parentWidget());
+        auto* dock = window_->findChild<QDockWidget*>(QStringLiteral("scoreDock"));
         QVERIFY(dock);
         dock->show(); // the panel starts work when first shown
         CompositeController* ctl = score->controller();

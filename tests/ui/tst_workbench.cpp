@@ -115,6 +115,71 @@ private slots:
                  QKeySequence(Qt::CTRL | Qt::Key_2));
     }
 
+    void workspacesFitTheScreen_data() {
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<QString>("workspace");
+        for (const QSize size : {QSize(1366, 768), QSize(1920, 1080)})
+            for (const Workspaces::Workspace& w : Workspaces::all())
+                QTest::addRow("%s %dx%d", qPrintable(w.name), size.width(), size.height())
+                    << size << w.name;
+        // The user opens every panel from the View menu, side by side, not tabbed.
+        for (const QSize size : {QSize(1366, 768), QSize(1920, 1080)})
+            QTest::addRow("every panel %dx%d", size.width(), size.height()) << size << QString();
+    }
+
+    void workspacesFitTheScreen() {
+        // Every workspace at laptop and desktop sizes: the window keeps the size asked for
+        // (no panel forces it larger), docks stay inside it, and no visible widget is
+        // squeezed below its minimum size (forms scroll inside their dock instead).
+        QFETCH(QSize, size);
+        QFETCH(QString, workspace);
+        MainWindow window;
+        window.setPersistent(false);
+        window.openFile(QStringLiteral(RB_SAMPLE));
+        if (workspace.isEmpty()) {
+            for (QDockWidget* dock : window.findChildren<QDockWidget*>())
+                dock->show();
+        } else {
+            window.workspaces()->apply(workspace);
+        }
+        window.resize(size);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.waitUntilIdle(20000));
+        QCOMPARE(window.size(), size);
+        const QRect inside(QPoint(0, 0), window.size());
+        QStringList problems;
+        for (QDockWidget* dock : window.findChildren<QDockWidget*>()) {
+            if (!dock->isVisible() || dock->visibleRegion().isEmpty())
+                continue; // closed, or a tab behind another
+            if (!inside.contains(dock->geometry()))
+                problems << QStringLiteral("dock %1 at %2,%3 %4x%5 leaves the window")
+                                .arg(dock->objectName())
+                                .arg(dock->x())
+                                .arg(dock->y())
+                                .arg(dock->width())
+                                .arg(dock->height());
+            for (QWidget* w : dock->findChildren<QWidget*>()) {
+                // Qt's own parts (title buttons, a spin box's editor) size themselves.
+                if (!w->isVisible() || w->visibleRegion().isEmpty() ||
+                    w->objectName().startsWith(QLatin1String("qt_")))
+                    continue;
+                const QSize min = w->minimumSizeHint().expandedTo(w->minimumSize());
+                if (!min.isValid())
+                    continue;
+                if (w->width() + 1 < min.width() || w->height() + 1 < min.height())
+                    problems << QStringLiteral("%1 %2 in %3: %4x%5 < minimum %6x%7")
+                                    .arg(QString::fromLatin1(w->metaObject()->className()),
+                                         w->objectName(), dock->objectName())
+                                    .arg(w->width())
+                                    .arg(w->height())
+                                    .arg(min.width())
+                                    .arg(min.height());
+            }
+        }
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.mid(0, 12).join('\n')));
+    }
+
     void helpListsRealShortcutsAndVersions() {
         MainWindow window;
         window.setPersistent(false);

@@ -1,31 +1,24 @@
 #include "FillTab.h"
 
 #include <QDoubleSpinBox>
-#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "ParamForm.h"
 #include "TransformWork.h"
 
 namespace rb::ui {
 
 FillTab::FillTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlayId, QWidget* parent)
-    : TransformTab(canvas, jobs, std::move(overlayId), parent),
-      maxDistance_(new QDoubleSpinBox(this)), smoothing_(new QSpinBox(this)),
+    : TransformTab(canvas, jobs, std::move(overlayId), parent), form_(new ParamForm(this)),
       status_(newStatusLabel()) {
     auto* layout = new QVBoxLayout(this);
-    auto* form = new QFormLayout;
-    maxDistance_->setRange(1, 10000);
-    maxDistance_->setValue(100);
-    maxDistance_->setToolTip(tr("Search distance in pixels (gdal_fillnodata -md)"));
-    form->addRow(tr("Max distance"), maxDistance_);
-    smoothing_->setRange(0, 100);
-    smoothing_->setToolTip(tr("3x3 smoothing passes over the filled pixels (-si)"));
-    form->addRow(tr("Smoothing"), smoothing_);
-    layout->addLayout(form);
+    // The same table as the fill command's flags and the recipe's fill step: one set of limits.
+    form_->setParams(rb::FillOptions::params().infos(), rb::FillOptions::params().values(options_));
+    layout->addWidget(form_);
     layout->addWidget(new QLabel(tr("Fills every displayed band."), this));
     auto* fillButton = new QPushButton(tr("Preview"), this);
     auto* row = new QHBoxLayout;
@@ -35,8 +28,24 @@ FillTab::FillTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlayId, QWidge
     layout->addWidget(status_);
     layout->addStretch();
     connect(fillButton, &QPushButton::clicked, this, &FillTab::previewFill);
-    connect(maxDistance_, &QDoubleSpinBox::valueChanged, this, &TransformTab::parametersChanged);
-    connect(smoothing_, &QSpinBox::valueChanged, this, &TransformTab::parametersChanged);
+    connect(form_, &ParamForm::valueChanged, this, [this](const QString& name, const QString& v) {
+        try {
+            rb::FillOptions::params().set(options_, name.toStdString(), v.toStdString());
+            form_->setError(name, {});
+        } catch (const rb::Error& e) {
+            form_->setError(name, QString::fromStdString(e.what()));
+            return;
+        }
+        emit parametersChanged();
+    });
+}
+
+QDoubleSpinBox* FillTab::maxDistanceSpin() const {
+    return qobject_cast<QDoubleSpinBox*>(form_->editor(QStringLiteral("max_distance")));
+}
+
+QSpinBox* FillTab::smoothingSpin() const {
+    return qobject_cast<QSpinBox*>(form_->editor(QStringLiteral("smoothing")));
 }
 
 void FillTab::previewFill() {
@@ -47,9 +56,8 @@ void FillTab::previewFill() {
     }
     const std::vector<int> bands = bandsToFill(*req.scene);
     runPreview(
-        [req, bands, maxDistance = maxDistance_->value(),
-         smoothing = smoothing_->value()](rb::Progress progress) {
-            return fillView(req, bands, maxDistance, smoothing, std::move(progress));
+        [req, bands, o = options_](rb::Progress progress) {
+            return fillView(req, bands, o.max_distance, o.smoothing, std::move(progress));
         },
         [this, window = req.window, view = req.view, bands](const FillPreview& r) {
             filled_ = r.filled;

@@ -4,11 +4,16 @@
 #include <vector>
 
 #include "TransformTab.h"
+#include "rasterbench/fill.h"
 #include "rasterbench/raster.h"
 
 class QDoubleSpinBox;
 class QLabel;
 class QSpinBox;
+
+namespace rb::ui {
+class ParamForm;
+}
 
 namespace rb::ui {
 
@@ -17,8 +22,11 @@ class FillTab : public TransformTab {
 public:
     FillTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlayId, QWidget* parent = nullptr);
 
-    QDoubleSpinBox* maxDistanceSpin() const { return maxDistance_; }
-    QSpinBox* smoothingSpin() const { return smoothing_; }
+    /// The form built from rb::FillOptions::params() and the editors of its two rows.
+    ParamForm* form() const { return form_; }
+    QDoubleSpinBox* maxDistanceSpin() const;
+    QSpinBox* smoothingSpin() const;
+    const rb::FillOptions& fillOptions() const { return options_; }
     QLabel* fillStatus() const { return status_; }
     void previewFill();
     /// The latest fill: the displayed bands (fillBands(), 1-based) of fillWindow().
@@ -34,8 +42,8 @@ signals:
     void fillDone();
 
 private:
-    QDoubleSpinBox* maxDistance_;
-    QSpinBox* smoothing_;
+    ParamForm* form_;
+    rb::FillOptions options_;
     QLabel* status_;
 
     rb::Raster filled_;

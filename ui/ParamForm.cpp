@@ -112,8 +112,21 @@ void ParamForm::addRow(const rb::ParamInfo& p) {
         s->setRange(int(std::max<double>(spinLimit(p.min, -1e9), std::numeric_limits<int>::min())),
                     int(std::min<double>(spinLimit(p.max, 1e9), std::numeric_limits<int>::max())));
         s->setKeyboardTracking(false); // typed digits are partial values: apply on Enter
-        connect(s, &QSpinBox::valueChanged, this,
-                [this, name](int v) { emitChange(name, QString::number(v)); });
+        if (!p.unit.empty())
+            s->setSuffix(QLatin1Char(' ') + text(p.unit));
+        const int multiple = p.multiple > 1 ? int(p.multiple) : 1;
+        s->setSingleStep(multiple);
+        connect(s, &QSpinBox::valueChanged, this, [this, name, s, multiple](int v) {
+            // A typed value off the row's multiple snaps to the nearest one (that emits).
+            if (v % multiple != 0) {
+                const int snapped = int(std::lround(double(v) / multiple)) * multiple;
+                s->setValue(std::clamp(
+                    snapped, s->minimum() + (multiple - s->minimum() % multiple) % multiple,
+                    s->maximum() - s->maximum() % multiple));
+                return;
+            }
+            emitChange(name, QString::number(v));
+        });
         row.editor = s;
         break;
     }
@@ -123,6 +136,8 @@ void ParamForm::addRow(const rb::ParamInfo& p) {
         s->setRange(spinLimit(p.min, -1e12), spinLimit(p.max, 1e12));
         s->setSingleStep(bounded(p) && !logScale(p.min, p.max) ? (p.max - p.min) / 100 : 0.1);
         s->setKeyboardTracking(false);
+        if (!p.unit.empty())
+            s->setSuffix(QLatin1Char(' ') + text(p.unit));
         connect(s, &QDoubleSpinBox::valueChanged, this,
                 [this, name](double v) { emitChange(name, text(rb::format_param_value(v))); });
         row.editor = s;

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "cli_score_common.h"
 #include "rasterbench/composite.h"
 
@@ -30,13 +31,6 @@ int run_composite(const Args& args) {
     rb::CompositeOptions options;
     rb::CompositeOutputs outputs;
     std::vector<std::string> scenes;
-    auto set = [&](const std::string& name, const std::string& value) {
-        try {
-            rb::CompositeOptions::params().set(options, name, value);
-        } catch (const rb::ArgumentError& e) {
-            throw UsageError(e.what());
-        }
-    };
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         if (a == "--help" || a == "-h") {
@@ -47,13 +41,6 @@ int run_composite(const Args& args) {
                    "  --score M             score method: "
                 << ScoreFlags::method_list()
                 << "\n"
-                   "  --method NAME         best (default), best-k-mean, best-k-median,\n"
-                   "                        percentile (per band, of all valid pixels)\n"
-                   "  --k K                 pixels for best-k-mean/median (default 3)\n"
-                   "  --percentile P        0..100 (default 50)\n"
-                   "  --min-score S         pixels scoring below S count as invalid\n"
-                   "  --harmonize           match pixels to their neighbourhood's scene\n"
-                   "  --harmonize-radius R  window radius (default 7)\n"
                    "  -o, --output FILE     the composite (the scenes' type and bands)\n"
                    "  --index FILE          0-based position of the winning scene among the\n"
                    "                        SCENE arguments; nodata where none is valid\n"
@@ -61,24 +48,15 @@ int run_composite(const Args& args) {
                    "  --count FILE          valid observations per pixel (UInt16)\n"
                    "  --best-rank R:FILE    the R-th best valid pixel (repeatable)\n"
                    "  --worst-rank R:FILE   the R-th worst valid pixel (repeatable)\n"
-                << ScoreFlags::shared_help();
+                << ScoreFlags::shared_help() << "\nComposite parameters:\n";
+            print_param_flags(std::cout, rb::CompositeOptions::params().infos());
             return 0;
         }
         if (flags.take(args, i, "--score"))
             continue;
-        if (a == "--method")
-            set("method", option_value(args, i));
-        else if (a == "--k")
-            set("k", option_value(args, i));
-        else if (a == "--percentile")
-            set("percentile", option_value(args, i));
-        else if (a == "--min-score")
-            set("min_score", option_value(args, i));
-        else if (a == "--harmonize")
-            options.harmonize = true;
-        else if (a == "--harmonize-radius")
-            set("harmonize_radius", option_value(args, i));
-        else if (a == "-o" || a == "--output")
+        if (take_param_flag(args, i, rb::CompositeOptions::params(), options))
+            continue;
+        if (a == "-o" || a == "--output")
             outputs.composite = option_value(args, i);
         else if (a == "--index")
             outputs.index = option_value(args, i);
@@ -118,7 +96,8 @@ int run_composite(const Args& args) {
     for (const auto& [rank, path] : outputs.worst_ranks)
         written.push_back({"worst-rank " + std::to_string(rank) + " output", path});
     rb::check_outputs_distinct(scene_roles(sources), written);
-    rb::composite_files(sources, score, options, outputs, flags.stream, flags.make_progress("composite"));
+    rb::composite_files(sources, score, options, outputs, flags.stream,
+                        flags.make_progress("composite"));
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/deband.h"
 #include "rasterbench/recipe.h"
@@ -16,19 +17,11 @@ namespace {
 
 using namespace rb::fft;
 
-template <class O> void list_options(std::ostream& os, const OptionTable<O>& table) {
-    for (const auto& p : table) {
-        os << "  --" << p.name;
-        if (p.type == OptionType::Choice) {
-            std::string all;
-            for (auto c : p.choices)
-                all += (all.empty() ? "" : "|") + std::string(c);
-            os << " " << all;
-        } else {
-            os << " VALUE";
-        }
-        os << "  " << p.help << " (default " << option_text(O{}, p) << ")\n";
-    }
+std::vector<rb::ParamInfo> deband_rows() {
+    std::vector<rb::ParamInfo> rows = PeakOptions::params().infos();
+    for (const auto& t : {OrientationOptions::params().infos(), DebandOptions::params().infos()})
+        rows.insert(rows.end(), t.begin(), t.end());
+    return rows;
 }
 
 void usage(std::ostream& os) {
@@ -47,9 +40,7 @@ void usage(std::ostream& os) {
           "                 unless --shared (then from the first band, applied to all)\n"
           "  --notches-out  write the notches used (the first band's with per-band --auto)\n"
           "  --reference    clean image of the same size: print PSNR and SSIM before/after\n";
-    list_options(os, PeakOptions::params());
-    list_options(os, OrientationOptions::params());
-    list_options(os, DebandOptions::params());
+    print_param_flags(os, deband_rows());
 }
 
 PointNotch parse_notch(const std::string& text) {
@@ -93,23 +84,6 @@ StripeNotch parse_stripe(const std::string& text) {
     return s;
 }
 
-template <class O>
-bool try_option(O& o, const std::string& flag, const Args& args, std::size_t& i) {
-    if (flag.rfind("--", 0) != 0 || !find_option(O::params(), flag.substr(2)))
-        return false;
-    const auto* p = find_option(O::params(), flag.substr(2));
-    std::string value = "true";
-    if (p->type != OptionType::Bool ||
-        (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0 && args[i + 1] != "-o"))
-        value = option_value(args, i);
-    try {
-        set_option(o, O::params(), flag.substr(2), value);
-    } catch (const rb::ArgumentError& e) {
-        throw UsageError(e.what());
-    }
-    return true;
-}
-
 int run_deband(const Args& args) {
     std::string in, out, notchesIn, notchesOut, reference;
     std::optional<int> band; // 1-based; nullopt = all
@@ -123,6 +97,10 @@ int run_deband(const Args& args) {
         const std::string& a = args[i];
         if (a == "--help" || a == "-h") {
             usage(std::cout);
+            return 0;
+        }
+        if (a == "--list-params") {
+            list_params(std::cout, deband_rows());
             return 0;
         }
         if (a == "-o" || a == "--output")
@@ -150,8 +128,9 @@ int run_deband(const Args& args) {
             notchesOut = option_value(args, i);
         else if (a == "--reference")
             reference = option_value(args, i);
-        else if (try_option(peak, a, args, i) || try_option(orient, a, args, i) ||
-                 try_option(deb, a, args, i))
+        else if (take_param_flag(args, i, PeakOptions::params(), peak) ||
+                 take_param_flag(args, i, OrientationOptions::params(), orient) ||
+                 take_param_flag(args, i, DebandOptions::params(), deb))
             continue;
         else if (!a.empty() && a[0] == '-')
             throw UsageError("unknown option '" + a + "'");

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/fill.h"
 
@@ -10,11 +11,17 @@ namespace rbcli {
 
 namespace {
 
+// GDAL's spellings, and the flag this command had before its flags came from the table.
+const FlagAliases kFillAliases = {
+    {"-md", "--max-distance"}, {"-si", "--smoothing"}, {"--smooth", "--smoothing"}};
+
 void usage(std::ostream& os) {
-    os << "usage: rasterbench-cli fill IN.tif -o OUT.tif [--max-distance D] [--smooth N]\n\n"
+    os << "usage: rasterbench-cli fill IN.tif -o OUT.tif [--max-distance D] [--smoothing N]\n"
+          "       rasterbench-cli fill --list-params\n\n"
           "  Every band's invalid pixels (nodata, NaN, mask) are filled from valid pixels\n"
-          "  within D pixels (default 100); N 3x3 smoothing passes over the filled pixels\n"
-          "  (default 0). Gaps out of reach keep the nodata value.\n";
+          "  within D pixels; N 3x3 smoothing passes over the filled pixels. Gaps out of reach\n"
+          "  keep the nodata value. -md and -si (gdal_fillnodata) are accepted too.\n\n";
+    print_param_flags(os, rb::FillOptions::params().infos());
 }
 
 int run_fill(const Args& args) {
@@ -26,16 +33,12 @@ int run_fill(const Args& args) {
         if (a == "--help" || a == "-h") {
             usage(std::cout);
             return 0;
+        } else if (a == "--list-params") {
+            list_params(std::cout, rb::FillOptions::params().infos());
+            return 0;
         } else if (a == "-o" || a == "--output") {
             out = option_value(args, i);
-        } else if (a == "--max-distance" || a == "-md") {
-            o.max_distance = parse_double(option_value(args, i), "--max-distance");
-            if (!(o.max_distance >= 0))
-                throw UsageError("--max-distance must be >= 0");
-        } else if (a == "--smooth" || a == "-si") {
-            o.smoothing = parse_int(option_value(args, i), "--smooth");
-            if (o.smoothing < 0)
-                throw UsageError("--smooth must be >= 0");
+        } else if (take_param_flag(args, i, rb::FillOptions::params(), o, kFillAliases)) {
         } else if (!a.empty() && a[0] == '-') {
             throw UsageError("unknown option '" + a + "'");
         } else {
@@ -60,7 +63,7 @@ int run_fill(const Args& args) {
 
 } // namespace
 
-RB_CLI_COMMAND("fill", "fill nodata gaps: IN.tif -o OUT.tif [--max-distance D] [--smooth N]",
+RB_CLI_COMMAND("fill", "fill nodata gaps: IN.tif -o OUT.tif [--max-distance D] [--smoothing N]",
                run_fill);
 
 } // namespace rbcli

@@ -97,6 +97,8 @@ int run_run(const Args& args) {
         throw UsageError("give -o OUT or --out-dir DIR, not both");
 
     const rb::Recipe recipe = rb::load_recipe(recipe_path);
+    for (const auto& note : recipe.notes)
+        std::cerr << "note: " << note << "\n";
     options.base_dir = std::filesystem::path(recipe_path).parent_path().string();
     options.recipe_path = recipe_path;
     options.output = output;

@@ -6,8 +6,8 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "rasterbench/dataset.h"
-#include "rasterbench/deband_options.h"
 #include "rasterbench/fft.h"
 
 namespace rbcli {
@@ -27,19 +27,7 @@ void usage(std::ostream& os) {
           "  --window ...    spectrum of a pixel window (any size)\n"
           "  -o OUT          .png: 8-bit log magnitude stretched 0.5-99.9 %; otherwise a\n"
           "                  Float32 GeoTIFF of log(1 + |F|). DC at (W/2, H/2), u right, v down\n";
-    for (const auto& p : rb::fft::SpectrumOptions::params()) {
-        os << "  --" << p.name;
-        if (p.type == rb::fft::OptionType::Choice) {
-            std::string all;
-            for (auto c : p.choices)
-                all += (all.empty() ? "" : "|") + std::string(c);
-            os << " " << all;
-        } else {
-            os << " VALUE";
-        }
-        os << "  " << p.help << " (default " << rb::fft::option_text(rb::fft::SpectrumOptions{}, p)
-           << ")\n";
-    }
+    print_param_flags(os, rb::fft::SpectrumOptions::params().infos());
 }
 
 int run_spectrum(const Args& args) {
@@ -65,14 +53,10 @@ int run_spectrum(const Args& args) {
                 throw UsageError("--window expects COL,ROW,WIDTH,HEIGHT");
             window = rb::Window{parse_int(parts[0], "--window"), parse_int(parts[1], "--window"),
                                 parse_int(parts[2], "--window"), parse_int(parts[3], "--window")};
-        } else if (a.rfind("--", 0) == 0 &&
-                   rb::fft::find_option(rb::fft::SpectrumOptions::params(), a.substr(2))) {
-            try {
-                rb::fft::set_option(options, rb::fft::SpectrumOptions::params(), a.substr(2),
-                                    option_value(args, i));
-            } catch (const rb::ArgumentError& e) {
-                throw UsageError(e.what());
-            }
+        } else if (a == "--list-params") {
+            list_params(std::cout, rb::fft::SpectrumOptions::params().infos());
+            return 0;
+        } else if (take_param_flag(args, i, rb::fft::SpectrumOptions::params(), options)) {
         } else if (!a.empty() && a[0] == '-') {
             throw UsageError("unknown option '" + a + "'");
         } else if (in.empty()) {

@@ -181,7 +181,7 @@ private slots:
                      "notches": {"stripes": [{"angle": 168, "width": 0.01, "softness": 0.004}],
                                  "points": [{"u": 0.15, "v": -0.05, "radius": 0.01,
                                              "shape": "butterworth", "order": 3}]},
-                     "params": {"keep-dtype": false}}],
+                     "params": {"keep_dtype": false}}],
           "output": {"path": "one.tif", "compression": "NONE"}})");
         f.close();
         RUN_OK((QStringList{"run", path, deband_scene(2), "--out-dir", dir.path()}));

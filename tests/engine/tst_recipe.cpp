@@ -27,7 +27,8 @@ std::string tweak(const ParamInfo& i) {
         return i.default_value == "true" ? "false" : "true";
     case ParamType::Int: {
         const long long d = std::stoll(i.default_value);
-        return std::to_string(double(d + 1) <= i.max ? d + 1 : d - 1);
+        const long long step = i.multiple > 1 ? i.multiple : 1;
+        return std::to_string(double(d + step) <= i.max ? d + step : d - step);
     }
     case ParamType::Double: {
         const double d = std::strtod(i.default_value.c_str(), nullptr);
@@ -56,27 +57,6 @@ template <class O> void tweak_all(const ParamTable<O>& t, O& o) {
             t.set(o, i.name, tweak(i));
 }
 
-template <class O> void tweak_fft(O& o) {
-    for (const auto& p : O::params()) {
-        ParamInfo i;
-        i.name = std::string(p.name);
-        i.type = p.type == fft::OptionType::Bool     ? ParamType::Bool
-                 : p.type == fft::OptionType::Int    ? ParamType::Int
-                 : p.type == fft::OptionType::Choice ? ParamType::Choice
-                                                     : ParamType::Double;
-        i.min = p.min;
-        i.max = p.max;
-        for (auto c : p.choices)
-            i.choices.emplace_back(c);
-        i.default_value = i.type == ParamType::Bool     ? (p.get(o) != 0 ? "true" : "false")
-                          : i.type == ParamType::Choice ? i.choices[std::size_t(p.get(o))]
-                          : i.type == ParamType::Int
-                              ? std::to_string(static_cast<long long>(p.get(o)))
-                              : format_param_value(p.get(o));
-        fft::set_option(o, O::params(), i.name, tweak(i));
-    }
-}
-
 /// A recipe with every parameter away from its default and awkward doubles.
 Recipe busy_recipe(const std::string& score_method) {
     Recipe r;
@@ -93,9 +73,9 @@ Recipe busy_recipe(const std::string& score_method) {
     d.auto_find = true;
     d.angle = 167.82345678901234;
     d.shared = true;
-    tweak_fft(d.peak);
-    tweak_fft(d.orientation);
-    tweak_fft(d.options);
+    tweak_all(decltype(d.peak)::params(), d.peak);
+    tweak_all(decltype(d.orientation)::params(), d.orientation);
+    tweak_all(decltype(d.options)::params(), d.options);
     r.steps.push_back(d);
 
     ReprojectStep p;
@@ -126,7 +106,7 @@ Recipe busy_recipe(const std::string& score_method) {
     r.steps.push_back(c);
 
     FillStep f;
-    tweak_all(fill_params(), f.options);
+    tweak_all(FillOptions::params(), f.options);
     r.steps.push_back(f);
 
     r.output.path = "out.tif";
@@ -322,8 +302,8 @@ private slots:
             << with([](ojson& j) { j["steps"][1]["params"]["treshold"] = 6; })
             << "r.json: steps[1].params.treshold: unknown parameter (parameters: threshold";
         QTest::newRow("bool as number")
-            << with([](ojson& j) { j["steps"][1]["params"]["harmonics-only"] = 1; })
-            << "r.json: steps[1].params.harmonics-only: expected true or false, got number 1";
+            << with([](ojson& j) { j["steps"][1]["params"]["harmonics_only"] = 1; })
+            << "r.json: steps[1].params.harmonics_only: expected true or false, got number 1";
         QTest::newRow("k not an integer")
             << with([](ojson& j) { j["steps"][0]["params"]["k"] = 2.5; })
             << "r.json: steps[0].params.k: expected an integer (integer 1..65535), got number "
@@ -395,7 +375,7 @@ private slots:
         QTest::newRow("fill smoothing")
             << "{\"format\": \"rasterbench-recipe\", \"version\": 1, \"steps\": [{\"type\": "
                "\"fill\", \"params\": {\"smoothing\": -1}}]}"
-            << "r.json: steps[0].params.smoothing: -1 is outside [0, 100000]";
+            << "r.json: steps[0].params.smoothing: -1 is outside [0, 100]";
         QTest::newRow("scene not a file") << with([](ojson& j) { j["scenes"][1] = 5; })
                                           << "r.json: scenes[1]: expected a file or an array of "
                                              "files, got number 5";

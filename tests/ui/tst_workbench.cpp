@@ -12,10 +12,10 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QStackedWidget>
+#include <QTemporaryDir>
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <QWheelEvent>
-#include <QTemporaryDir>
 #include <QtTest>
 
 #include <memory>
@@ -146,6 +146,12 @@ private slots:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.waitUntilIdle(20000));
+        // A job that ended just now may have set a status text whose layout request is still
+        // queued: let the layouts settle before measuring them.
+        for (int k = 0; k < 3; ++k) {
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+            QCoreApplication::processEvents();
+        }
         QCOMPARE(window.size(), size);
         const QRect inside(QPoint(0, 0), window.size());
         QStringList problems;

@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "rasterbench/deband_options.h"
 #include "rasterbench/fft.h"
+#include "rasterbench/param_table.h"
 #include "rasterbench/progress.h"
 #include "rasterbench/raster.h"
 
@@ -88,7 +88,7 @@ struct OrientationOptions {
     double excess = 1.0;            ///< spectrum: log-magnitude of a peak above its surroundings
     double min_strength = 0.15;     ///< estimate_orientation: weakest evidence accepted
     double min_gap_fraction = 0.02; ///< gap mask: fewer interior invalid pixels = no gaps
-    static const OptionTable<OrientationOptions>& params();
+    static const ParamTable<OrientationOptions>& params();
 };
 
 /// The dominant off-DC line of a spectrum (centred, as compute_spectrum gives).
@@ -118,7 +118,7 @@ struct PeakOptions {
     /// Keep only peaks at multiples of the fitted fundamental (periodic bands have nothing
     /// else); off keeps every peak above the threshold.
     bool harmonics_only = true;
-    static const OptionTable<PeakOptions>& params();
+    static const ParamTable<PeakOptions>& params();
 };
 
 struct Peak {
@@ -210,7 +210,7 @@ private:
 struct DebandOptions {
     /// Integer inputs: round and clamp to the type (true), or return Float32 (false).
     bool keep_dtype = true;
-    static const OptionTable<DebandOptions>& params();
+    static const ParamTable<DebandOptions>& params();
 };
 
 /// Debands every band with the same notches. A valid output that would round onto

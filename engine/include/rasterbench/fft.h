@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "rasterbench/deband_options.h"
+#include "rasterbench/param_table.h"
 #include "rasterbench/progress.h"
 #include "rasterbench/raster.h"
 
@@ -112,7 +112,7 @@ struct SpectrumOptions {
     Apodization apodization = Apodization::Tukey;
     double tukey_alpha = 0.2;  ///< fraction of each side tapered (Tukey)
     bool subtract_mean = true; ///< so DC does not dominate the log scale
-    static const OptionTable<SpectrumOptions>& params();
+    static const ParamTable<SpectrumOptions>& params();
 };
 
 /// Multiplies rows x cols data by a separable window (no-op for None).

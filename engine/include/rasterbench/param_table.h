@@ -1,15 +1,18 @@
 #pragma once
 // Self-describing parameters (libvips' argument tables, Krita's filter configurations): an
 // options struct lists its tunable fields once (name, type, default, range, help), and the CLI
-// (--param NAME=VALUE), UI panels and recipe JSON are built from that one table.
+// flags, UI forms, recipe JSON keys and their validation are all built from that one table,
+// so a limit or a spelling lives in one place.
 //
-// NOTE (deband/issue 5 engineer): this header was accidentally overwritten by a concurrent
-// write and has been reconstructed from its uses in param_table.cpp, bands.cpp and score.cpp.
-// Its owner should check it against the original.
+// Names are snake_case: they are the recipe's JSON keys as written; a CLI flag is the same
+// name in kebab-case (param_flag_name). Numbers of any arithmetic type, booleans, free text,
+// text choices and enums (stored as the enum, shown as its choice name) are supported.
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -30,7 +33,12 @@ struct ParamInfo {
     double max = std::numeric_limits<double>::infinity();
     std::string help;
     std::vector<std::string> choices; ///< Choice only
+    std::string unit;                 ///< "px", "cycles/px", "degrees", ... or empty
+    long long multiple = 0;           ///< Int only: values must be multiples of this (> 1)
 };
+
+/// The CLI flag of a parameter: `--` and the name with '_' replaced by '-'.
+std::string param_flag_name(std::string_view name);
 
 std::string_view param_type_name(ParamType t);
 /// Shortest text that reads back to the same double.
@@ -41,21 +49,26 @@ std::string check_param_value(const ParamInfo& info, std::string_view text);
 
 template <class O> class ParamTable {
 public:
-    void add(double O::*field, std::string name, std::string help,
-             double min = -std::numeric_limits<double>::infinity(),
-             double max = std::numeric_limits<double>::infinity()) {
-        push(
-            ParamType::Double, std::move(name), std::move(help), min, max, {},
-            [field](const O& o) { return format_param_value(o.*field); },
-            [field](O& o, const std::string& t) { o.*field = std::stod(t); });
-    }
-    void add(int O::*field, std::string name, std::string help,
-             double min = std::numeric_limits<int>::min(),
-             double max = std::numeric_limits<int>::max()) {
-        push(
-            ParamType::Int, std::move(name), std::move(help), min, max, {},
-            [field](const O& o) { return std::to_string(o.*field); },
-            [field](O& o, const std::string& t) { o.*field = std::stoi(t); });
+    /// A number of any arithmetic type; integral types are Int rows, floating ones Double.
+    template <class T>
+    requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) void add(
+        T O::*field, std::string name, std::string help,
+        double min = std::is_integral_v<T> ? double(std::numeric_limits<T>::lowest())
+                                           : -std::numeric_limits<double>::infinity(),
+        double max = std::is_integral_v<T> ? double(std::numeric_limits<T>::max())
+                                           : std::numeric_limits<double>::infinity(),
+        std::string unit = {}) {
+        if constexpr (std::is_integral_v<T>)
+            push(
+                ParamType::Int, std::move(name), std::move(help), min, max, {},
+                [field](const O& o) { return std::to_string(o.*field); },
+                [field](O& o, const std::string& t) { o.*field = static_cast<T>(std::stoll(t)); });
+        else
+            push(
+                ParamType::Double, std::move(name), std::move(help), min, max, {},
+                [field](const O& o) { return format_param_value(double(o.*field)); },
+                [field](O& o, const std::string& t) { o.*field = static_cast<T>(std::stod(t)); });
+        rows_.back().info.unit = std::move(unit);
     }
     void add(bool O::*field, std::string name, std::string help) {
         push(
@@ -78,6 +91,25 @@ public:
             [field](O& o, const std::string& t) { o.*field = t; });
     }
 
+    /// An enum whose values are 0..choices-1 in `choices` order.
+    template <class E>
+    requires std::is_enum_v<E>
+    void add_enum(E O::*field, std::string name, std::vector<std::string> choices,
+                  std::string help) {
+        auto names = std::make_shared<std::vector<std::string>>(choices);
+        push(
+            ParamType::Choice, std::move(name), std::move(help), 0, double(choices.size()) - 1,
+            std::move(choices),
+            [field, names](const O& o) { return names->at(std::size_t(o.*field)); },
+            [field, names](O& o, const std::string& t) {
+                const auto it = std::find(names->begin(), names->end(), t);
+                o.*field = static_cast<E>(it - names->begin());
+            });
+    }
+
+    /// Restricts the last Int row added to multiples of `m` (GeoTIFF tile sizes).
+    void require_multiple(long long m) { rows_.back().info.multiple = m; }
+
     std::vector<ParamInfo> infos() const {
         std::vector<ParamInfo> out;
         for (const auto& r : rows_)
@@ -85,11 +117,21 @@ public:
         return out;
     }
     bool has(std::string_view name) const { return find(name) != nullptr; }
+    const ParamInfo* info(std::string_view name) const {
+        const Row* r = find(name);
+        return r ? &r->info : nullptr;
+    }
     void set(O& o, std::string_view name, std::string_view value) const {
         const Row& r = require(name);
         r.set(o, check_param_value(r.info, value));
     }
     std::string get(const O& o, std::string_view name) const { return require(name).get(o); }
+    /// Checks every row's current value against its type and range (options built in code
+    /// rather than parsed); throws the same ArgumentError a parser would.
+    void validate(const O& o) const {
+        for (const auto& r : rows_)
+            check_param_value(r.info, r.get(o));
+    }
     std::map<std::string, std::string> values(const O& o) const {
         std::map<std::string, std::string> out;
         for (const auto& r : rows_)

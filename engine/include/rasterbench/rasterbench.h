@@ -22,7 +22,6 @@
 #include "rasterbench/crs.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/deband.h"
-#include "rasterbench/deband_options.h"
 #include "rasterbench/display.h"
 #include "rasterbench/dtype.h"
 #include "rasterbench/error.h"

@@ -25,9 +25,9 @@
 //   }
 //
 // Parameters ("params" objects) are the rows of the same self-describing tables the CLI flags
-// and the UI panels use (score_params(), CompositeOptions::params(), the fft OptionTables,
-// fill_params(), reproject_params(), output_params()), so a new parameter is a new recipe key
-// with no change here. Every key is optional except "format", "version", "steps", each step's
+// and the UI panels use (score_params(), CompositeOptions::params(), the fft ParamTables,
+// FillOptions::params(), reproject_params(), output_params()), so a new parameter is a new recipe
+// key with no change here. Every key is optional except "format", "version", "steps", each step's
 // "type" and a reproject's dst_crs; absent keys take the tables' defaults.
 //
 // Pipeline: steps before a composite run scene by scene (deband and fill on each scene's
@@ -119,6 +119,9 @@ struct Recipe {
     std::string qa_from, qa_to;      ///< append a quality file to each one-file scene
     std::vector<RecipeStep> steps;
     RecipeOutput output;
+    /// Set by parse_recipe: deprecated spellings it accepted (one line each, naming the
+    /// source and the JSON path). Not part of the recipe: not written, not compared.
+    std::vector<std::string> notes;
 };
 
 bool operator==(const CompositeStep& a, const CompositeStep& b);
@@ -136,7 +139,6 @@ std::string recipe_step_type(const RecipeStep& step);
 RecipeStep make_recipe_step(std::string_view type);
 
 /// Parameter tables of the steps whose engine options have none of their own.
-const ParamTable<FillOptions>& fill_params();
 const ParamTable<ReprojectStep>& reproject_params(); ///< dst_crs, resampling, error_threshold, tap
 const ParamTable<StreamOptions>& output_params();    ///< compression, level, tile and block size
 

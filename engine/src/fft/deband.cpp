@@ -517,11 +517,13 @@ std::size_t DebandPreview::apply_coarse(const NotchSet& notches, float* out) con
 
 // ---- deband --------------------------------------------------------------------------
 
-const OptionTable<DebandOptions>& DebandOptions::params() {
-    static const OptionTable<DebandOptions> t = {
-        make_option("keep-dtype", &DebandOptions::keep_dtype, 0, 1,
-                    "integer inputs: round and clamp to the input type (else Float32)"),
-    };
+const ParamTable<DebandOptions>& DebandOptions::params() {
+    static const ParamTable<DebandOptions> t = [] {
+        ParamTable<DebandOptions> t;
+        t.add(&DebandOptions::keep_dtype, "keep_dtype",
+              "integer inputs: round and clamp to the input type (else Float32)");
+        return t;
+    }();
     return t;
 }
 

@@ -171,17 +171,20 @@ std::string_view source_name(OrientationSource s) {
     return "none";
 }
 
-const OptionTable<OrientationOptions>& OrientationOptions::params() {
-    static const OptionTable<OrientationOptions> t = {
-        make_option("orientation-min-frequency", &OrientationOptions::min_frequency, 0.0, 0.5,
-                    "cycles/pixel: spectrum bins closer to DC are image content, not stripes"),
-        make_option("orientation-excess", &OrientationOptions::excess, 0.0, 10.0,
-                    "natural-log magnitude a spectral peak needs above its neighbourhood"),
-        make_option("orientation-min-strength", &OrientationOptions::min_strength, 0.0, 1.0,
-                    "share of the evidence an orientation needs to be accepted"),
-        make_option("min-gap-fraction", &OrientationOptions::min_gap_fraction, 0.0, 1.0,
-                    "share of interior invalid pixels below which there are no gaps"),
-    };
+const ParamTable<OrientationOptions>& OrientationOptions::params() {
+    static const ParamTable<OrientationOptions> t = [] {
+        using O = OrientationOptions;
+        ParamTable<O> t;
+        t.add(&O::min_frequency, "orientation_min_frequency",
+              "spectrum bins closer to DC are image content, not stripes", 0.0, 0.5, "cycles/px");
+        t.add(&O::excess, "orientation_excess",
+              "natural-log magnitude a spectral peak needs above its neighbourhood", 0.0, 10.0);
+        t.add(&O::min_strength, "orientation_min_strength",
+              "share of the evidence an orientation needs to be accepted", 0.0, 1.0);
+        t.add(&O::min_gap_fraction, "min_gap_fraction",
+              "share of interior invalid pixels below which there are no gaps", 0.0, 1.0);
+        return t;
+    }();
     return t;
 }
 
@@ -331,22 +334,24 @@ Orientation estimate_orientation(const Raster& r, int band, const OrientationOpt
 
 // ---- peaks ---------------------------------------------------------------------------
 
-const OptionTable<PeakOptions>& PeakOptions::params() {
-    static const OptionTable<PeakOptions> t = {
-        make_option("threshold", &PeakOptions::threshold, 1.0, 1000.0,
-                    "peak magnitude over its local background, at least"),
-        make_option("min-frequency", &PeakOptions::min_frequency, 0.0, 0.5,
-                    "cycles/pixel: peaks closer to DC are image content and are kept"),
-        make_option("angle-tolerance", &PeakOptions::angle_tolerance, 0.0, 10.0,
-                    "degrees searched either side of the stripe line"),
-        make_option("max-peaks", &PeakOptions::max_peaks, 1, 1000, "most peaks returned"),
-        make_option("radius-bins", &PeakOptions::radius_bins, 0.25, 50.0,
-                    "radius of each automatic notch, in spectrum bins"),
-        make_choice_option("shape", &PeakOptions::shape, {"ideal", "gaussian", "butterworth"},
-                           "shape of the automatic notches"),
-        make_option("harmonics-only", &PeakOptions::harmonics_only, 0, 1,
-                    "keep only peaks at multiples of the fitted fundamental period"),
-    };
+const ParamTable<PeakOptions>& PeakOptions::params() {
+    static const ParamTable<PeakOptions> t = [] {
+        using O = PeakOptions;
+        ParamTable<O> t;
+        t.add(&O::threshold, "threshold", "peak magnitude over its local background, at least", 1.0,
+              1000.0, "x background");
+        t.add(&O::min_frequency, "min_frequency",
+              "peaks closer to DC are image content and are kept", 0.0, 0.5, "cycles/px");
+        t.add(&O::angle_tolerance, "angle_tolerance", "searched either side of the stripe line",
+              0.0, 10.0, "degrees");
+        t.add(&O::max_peaks, "max_peaks", "most peaks returned", 1, 1000);
+        t.add(&O::radius_bins, "radius_bins", "radius of each automatic notch", 0.25, 50.0, "bins");
+        t.add_enum(&O::shape, "shape", {"ideal", "gaussian", "butterworth"},
+                   "shape of the automatic notches");
+        t.add(&O::harmonics_only, "harmonics_only",
+              "keep only peaks at multiples of the fitted fundamental period");
+        return t;
+    }();
     return t;
 }
 

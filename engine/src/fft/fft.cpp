@@ -345,16 +345,19 @@ RealBuffer band_as_float(const Raster& r, int b, bool fill) {
     return out;
 }
 
-const OptionTable<SpectrumOptions>& SpectrumOptions::params() {
-    static const OptionTable<SpectrumOptions> t = {
-        make_choice_option("apodization", &SpectrumOptions::apodization, {"none", "hann", "tukey"},
-                           "window applied before the transform so the image borders do not "
-                           "draw a cross through the spectrum"),
-        make_option("tukey-alpha", &SpectrumOptions::tukey_alpha, 0.0, 1.0,
-                    "fraction of each side tapered by the Tukey window"),
-        make_option("subtract-mean", &SpectrumOptions::subtract_mean, 0, 1,
-                    "remove the mean first so DC does not dominate the scale"),
-    };
+const ParamTable<SpectrumOptions>& SpectrumOptions::params() {
+    static const ParamTable<SpectrumOptions> t = [] {
+        using O = SpectrumOptions;
+        ParamTable<O> t;
+        t.add_enum(&O::apodization, "apodization", {"none", "hann", "tukey"},
+                   "window applied before the transform so the image borders do not draw a "
+                   "cross through the spectrum");
+        t.add(&O::tukey_alpha, "tukey_alpha", "fraction of each side tapered by the Tukey window",
+              0.0, 1.0);
+        t.add(&O::subtract_mean, "subtract_mean",
+              "remove the mean first so DC does not dominate the scale");
+        return t;
+    }();
     return t;
 }
 

@@ -22,6 +22,12 @@ std::string_view param_type_name(ParamType t) {
     return "?";
 }
 
+std::string param_flag_name(std::string_view name) {
+    std::string flag = "--" + std::string(name);
+    std::replace(flag.begin() + 2, flag.end(), '_', '-');
+    return flag;
+}
+
 std::string format_param_value(double v) {
     if (std::isnan(v))
         return "nan";
@@ -63,6 +69,9 @@ std::string check_param_value(const ParamInfo& info, std::string_view text_in) {
             throw ArgumentError(where + "'" + text + "' is not an integer");
         if (double(v) < info.min || double(v) > info.max)
             throw ArgumentError(where + text + " is outside " + range_text(info));
+        if (info.multiple > 1 && v % info.multiple != 0)
+            throw ArgumentError(where + text + " is not a multiple of " +
+                                std::to_string(info.multiple));
         return std::to_string(v);
     }
     case ParamType::Double: {

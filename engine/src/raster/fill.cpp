@@ -36,9 +36,24 @@ void fill_buffer(void* data, GDALDataType type, int cols, int rows,
 
 } // namespace
 
+const ParamTable<FillOptions>& FillOptions::params() {
+    static const ParamTable<FillOptions> t = [] {
+        ParamTable<FillOptions> t;
+        // The upper limits keep a typo from starting a search the size of a continent; they
+        // are far beyond any scan-line gap (Landsat 7's are at most about 14 pixels wide).
+        t.add(&FillOptions::max_distance, "max_distance",
+              "gaps farther from any valid pixel stay nodata (gdal_fillnodata -md)", 0, 10000,
+              "px");
+        t.add(&FillOptions::smoothing, "smoothing",
+              "3x3 smoothing passes over the filled pixels (gdal_fillnodata -si)", 0, 100,
+              "passes");
+        return t;
+    }();
+    return t;
+}
+
 Raster fill_nodata(const Raster& src, const FillOptions& o, Progress progress) {
-    if (!(o.max_distance >= 0) || o.smoothing < 0)
-        throw ArgumentError("fill: max distance and smoothing passes must be >= 0");
+    FillOptions::params().validate(o);
     if (is_complex(src.dtype()) || src.dtype() == DataType::Int8)
         throw UnsupportedError("cannot fill data type " + std::string(dtype_name(src.dtype())));
     Raster out = src;

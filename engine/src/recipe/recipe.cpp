@@ -29,7 +29,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // ---- one access path to every parameter table ------------------------------------------
 
 /// A table's rows plus get/set by name over one options value, whatever the table's kind
-/// (ParamTable, the fft OptionTables, the score method's merged rows).
+/// (a ParamTable, or the score method's merged rows).
 struct ParamAccess {
     std::vector<ParamInfo> infos;
     std::function<std::string(const std::string&)> get;
@@ -42,51 +42,6 @@ template <class O> ParamAccess table_access(const ParamTable<O>& t, const O& o, 
     a.get = [&t, &o](const std::string& n) { return t.get(o, n); };
     if (mut)
         a.set = [&t, mut](const std::string& n, const std::string& v) { t.set(*mut, n, v); };
-    return a;
-}
-
-template <class O> std::string fft_text(const O& o, const fft::Option<O>& p) {
-    const double v = p.get(o);
-    switch (p.type) {
-    case fft::OptionType::Bool:
-        return v != 0 ? "true" : "false";
-    case fft::OptionType::Choice:
-        return std::string(p.choices.at(std::size_t(v)));
-    case fft::OptionType::Int:
-        return std::to_string(static_cast<long long>(v));
-    case fft::OptionType::Float:
-        break;
-    }
-    return format_param_value(v); // exact, unlike fft::option_text's 6 digits
-}
-
-template <class O> ParamAccess fft_access(const O& o, O* mut) {
-    ParamAccess a;
-    for (const auto& p : O::params()) {
-        ParamInfo i;
-        i.name = std::string(p.name);
-        i.type = p.type == fft::OptionType::Bool     ? ParamType::Bool
-                 : p.type == fft::OptionType::Int    ? ParamType::Int
-                 : p.type == fft::OptionType::Choice ? ParamType::Choice
-                                                     : ParamType::Double;
-        i.min = p.min;
-        i.max = p.max;
-        i.help = std::string(p.help);
-        for (auto c : p.choices)
-            i.choices.emplace_back(c);
-        i.default_value = fft_text(O{}, p);
-        a.infos.push_back(std::move(i));
-    }
-    a.get = [&o](const std::string& n) {
-        const auto* p = fft::find_option(O::params(), n);
-        if (!p)
-            throw ArgumentError("unknown parameter '" + n + "'");
-        return fft_text(o, *p);
-    };
-    if (mut)
-        a.set = [mut](const std::string& n, const std::string& v) {
-            fft::set_option(*mut, O::params(), n, v);
-        };
     return a;
 }
 
@@ -118,9 +73,11 @@ ParamAccess merge(std::vector<ParamAccess> parts) {
 }
 
 ParamAccess deband_access(const DebandStep& s, DebandStep* mut) {
-    return merge({fft_access(s.peak, mut ? &mut->peak : nullptr),
-                  fft_access(s.orientation, mut ? &mut->orientation : nullptr),
-                  fft_access(s.options, mut ? &mut->options : nullptr)});
+    using fft::DebandOptions, fft::OrientationOptions, fft::PeakOptions;
+    return merge({table_access(PeakOptions::params(), s.peak, mut ? &mut->peak : nullptr),
+                  table_access(OrientationOptions::params(), s.orientation,
+                               mut ? &mut->orientation : nullptr),
+                  table_access(DebandOptions::params(), s.options, mut ? &mut->options : nullptr)});
 }
 
 std::string type_text(const ParamInfo& i) {
@@ -191,6 +148,8 @@ class Reader {
 public:
     explicit Reader(std::string source) : source_(std::move(source)) {}
     const std::string& source() const { return source_; }
+    /// Notes about accepted but deprecated spellings, for the caller to show.
+    const std::vector<std::string>& notes() const { return notes_; }
 
     [[noreturn]] void fail(const std::string& path, const std::string& what) const {
         throw ArgumentError(source_ + ": " + (path.empty() ? "" : path + ": ") + what);
@@ -250,8 +209,15 @@ public:
             if (std::find(extra.begin(), extra.end(), k) != extra.end())
                 continue;
             const std::string p = join(path, k);
+            // Version 1 recipes wrote some keys in kebab-case (max-peaks, keep-dtype); they
+            // are read as their snake_case name with a note, so old recipes keep working.
+            std::string name = k;
+            std::replace(name.begin(), name.end(), '-', '_');
             const auto info = std::find_if(a.infos.begin(), a.infos.end(),
-                                           [&](const ParamInfo& i) { return i.name == k; });
+                                           [&](const ParamInfo& i) { return i.name == name; });
+            if (info != a.infos.end() && name != k)
+                notes_.push_back(source_ + ": " + p + ": '" + k + "' is deprecated, write '" +
+                                 name + "'");
             if (info == a.infos.end()) {
                 std::vector<std::string> names;
                 for (const auto& i : a.infos)
@@ -261,9 +227,9 @@ public:
             }
             const std::string text = param_text(v, *info, p);
             try {
-                a.set(k, text);
+                a.set(name, text);
             } catch (const ArgumentError& e) {
-                fail(p, problem_only(e.what(), k));
+                fail(p, problem_only(e.what(), name));
             }
         }
     }
@@ -294,6 +260,7 @@ private:
     }
 
     std::string source_;
+    mutable std::vector<std::string> notes_;
 };
 
 /// Parses JSON (comments allowed) and rejects duplicate keys, naming their path.
@@ -504,7 +471,7 @@ FillStep read_fill(const Reader& r, const ojson& j, const std::string& path) {
     r.keys(j, path, {"type", "params"});
     if (j.contains("params"))
         r.params(j["params"], join(path, "params"),
-                 table_access(fill_params(), s.options, &s.options));
+                 table_access(FillOptions::params(), s.options, &s.options));
     return s;
 }
 
@@ -678,9 +645,9 @@ ojson step_json(const RecipeStep& step, const std::string& path, Comments* c) {
                     (*c)[join(path, "shared")] = "auto: find on the first band, apply to all";
                 }
             } else if constexpr (std::is_same_v<S, FillStep>) {
-                j["params"] = params_json(
-                    table_access(fill_params(), s.options, static_cast<FillOptions*>(nullptr)),
-                    join(path, "params"), c);
+                j["params"] = params_json(table_access(FillOptions::params(), s.options,
+                                                       static_cast<FillOptions*>(nullptr)),
+                                          join(path, "params"), c);
             } else {
                 const std::string pp = join(path, "params");
                 ojson p = params_json(
@@ -787,30 +754,14 @@ void emit(std::string& out, const ojson& j, const std::string& path, int indent,
     }
 }
 
-template <class O> bool same_fft(const O& a, const O& b) {
-    for (const auto& p : O::params())
-        if (p.get(a) != p.get(b))
-            return false;
-    return true;
+/// Equal as their tables write them (the shortest text that reads back to each value).
+template <class O> bool same_params(const O& a, const O& b) {
+    return O::params().values(a) == O::params().values(b);
 }
 
 } // namespace
 
 // ---- tables ----------------------------------------------------------------------------------
-
-const ParamTable<FillOptions>& fill_params() {
-    static const ParamTable<FillOptions> t = [] {
-        ParamTable<FillOptions> t;
-        t.add(&FillOptions::max_distance, "max_distance",
-              "search distance in pixels: gaps farther from any valid pixel stay nodata "
-              "(gdal_fillnodata -md)",
-              0, kInf);
-        t.add(&FillOptions::smoothing, "smoothing",
-              "3x3 smoothing passes over the filled pixels (gdal_fillnodata -si)", 0, 100000);
-        return t;
-    }();
-    return t;
-}
 
 const ParamTable<ReprojectStep>& reproject_params() {
     static const ParamTable<ReprojectStep> t = [] {
@@ -839,7 +790,8 @@ const ParamTable<StreamOptions>& output_params() {
         t.add(&StreamOptions::compression_level, "compression_level",
               "DEFLATE/ZSTD/LZMA level (0 = GDAL's default)", 0, 22);
         t.add(&StreamOptions::tile_size, "tile_size", "GeoTIFF tile size (multiple of 16)", 16,
-              4096);
+              4096, "px");
+        t.require_multiple(16);
         t.add(&StreamOptions::block_size, "block_size", "composite processing block in pixels", 16,
               16384);
         return t;
@@ -881,8 +833,8 @@ bool operator==(const CompositeStep& a, const CompositeStep& b) {
 
 bool operator==(const DebandStep& a, const DebandStep& b) {
     return a.band == b.band && a.notches == b.notches && a.auto_find == b.auto_find &&
-           a.angle == b.angle && a.shared == b.shared && same_fft(a.peak, b.peak) &&
-           same_fft(a.orientation, b.orientation) && same_fft(a.options, b.options);
+           a.angle == b.angle && a.shared == b.shared && same_params(a.peak, b.peak) &&
+           same_params(a.orientation, b.orientation) && same_params(a.options, b.options);
 }
 
 bool operator==(const FillStep& a, const FillStep& b) {
@@ -1011,12 +963,10 @@ Recipe parse_recipe(std::string_view text, std::string_view source) {
             out.output.pattern = r.string(o["pattern"], "output.pattern");
         r.params(o, "output", table_access(output_params(), out.output.stream, &out.output.stream),
                  {"path", "pattern"});
-        if (out.output.stream.tile_size % 16 != 0)
-            r.fail("output.tile_size",
-                   std::to_string(out.output.stream.tile_size) + " is not a multiple of 16");
         if (composite && !out.output.pattern.empty())
             r.fail("output.pattern", "a recipe with a composite has one output: use output.path");
     }
+    out.notes = r.notes();
     return out;
 }
 

@@ -1,0 +1,82 @@
+#include "cli_flags.h"
+
+#include <cmath>
+
+namespace rbcli {
+
+const rb::ParamInfo* flag_row(const std::vector<rb::ParamInfo>& rows, std::string arg,
+                              const FlagAliases& aliases) {
+    if (const auto a = aliases.find(arg); a != aliases.end())
+        arg = a->second;
+    if (arg.rfind("--", 0) != 0)
+        return nullptr;
+    for (const auto& r : rows)
+        if (rb::param_flag_name(r.name) == arg)
+            return &r;
+    return nullptr;
+}
+
+std::string flag_value(const Args& args, std::size_t& i, const rb::ParamInfo& row) {
+    // A boolean flag alone means true; it takes the next argument only when that is a
+    // boolean word (--keep-dtype false), so `--harmonize a.tif` keeps a.tif as a scene.
+    if (row.type == rb::ParamType::Bool) {
+        static const char* const words[] = {"true", "false", "1", "0", "yes", "no", "on", "off"};
+        if (i + 1 < args.size())
+            for (const char* w : words)
+                if (args[i + 1] == w)
+                    return args[++i];
+        return "true";
+    }
+    return option_value(args, i);
+}
+
+namespace {
+
+std::string value_text(const rb::ParamInfo& r) {
+    switch (r.type) {
+    case rb::ParamType::Bool:
+        return "[true|false]";
+    case rb::ParamType::Choice: {
+        std::string all;
+        for (const auto& c : r.choices)
+            all += (all.empty() ? "" : "|") + c;
+        return all;
+    }
+    case rb::ParamType::String:
+        return "TEXT";
+    case rb::ParamType::Int:
+    case rb::ParamType::Double:
+        break;
+    }
+    std::string t = r.type == rb::ParamType::Int ? "N" : "X";
+    if (std::isfinite(r.min) || std::isfinite(r.max))
+        t += " (" + (std::isfinite(r.min) ? rb::format_param_value(r.min) : std::string("-inf")) +
+             ".." + (std::isfinite(r.max) ? rb::format_param_value(r.max) : std::string("inf")) +
+             (r.unit.empty() ? "" : " " + r.unit) + ")";
+    else if (!r.unit.empty())
+        t += " (" + r.unit + ")";
+    return t;
+}
+
+} // namespace
+
+void print_param_flags(std::ostream& os, const std::vector<rb::ParamInfo>& rows) {
+    for (const auto& r : rows)
+        os << "  " << rb::param_flag_name(r.name) << " " << value_text(r) << "\n      " << r.help
+           << " (default " << r.default_value << ")\n";
+}
+
+void list_params(std::ostream& os, const std::vector<rb::ParamInfo>& rows) {
+    for (const auto& r : rows) {
+        std::string choices;
+        for (const auto& c : r.choices)
+            choices += (choices.empty() ? "" : "|") + c;
+        os << r.name << '\t' << rb::param_flag_name(r.name) << '\t' << rb::param_type_name(r.type)
+           << '\t' << r.default_value << '\t'
+           << (r.type == rb::ParamType::Choice ? choices : rb::format_param_value(r.min)) << '\t'
+           << (r.type == rb::ParamType::Choice ? "" : rb::format_param_value(r.max)) << '\t'
+           << r.unit << '\t' << r.help << '\n';
+    }
+}
+
+} // namespace rbcli

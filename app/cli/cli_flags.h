@@ -1,0 +1,56 @@
+#pragma once
+// Command-line flags derived from parameter tables: row `max_distance` is the flag
+// `--max-distance VALUE`, checked by the same code (and with the same message) as the recipe
+// key and the UI form. A boolean flag may stand alone (`--keep-dtype` means true) or take
+// a boolean word (`--keep-dtype false`).
+#include <map>
+#include <ostream>
+#include <string>
+
+#include "cli_commands.h"
+#include "rasterbench/param_table.h"
+
+namespace rbcli {
+
+/// Old or short spellings of a table's flags ("-md" -> "--max-distance").
+using FlagAliases = std::map<std::string, std::string>;
+
+/// When args[i] is the flag of a row of `table` (or an alias of one), sets it in `options`
+/// from the value that follows (advancing i) and returns true. A value the table rejects is
+/// a UsageError carrying the table's message.
+template <class O>
+bool take_param_flag(const Args& args, std::size_t& i, const rb::ParamTable<O>& table, O& options,
+                     const FlagAliases& aliases = {});
+
+/// The rows as help lines: flag, value type and range, unit, default, help.
+void print_param_flags(std::ostream& os, const std::vector<rb::ParamInfo>& rows);
+
+/// One tab-separated line per row (name, flag, type, default, min, max, unit, help), for
+/// scripts and for `--list-params`.
+void list_params(std::ostream& os, const std::vector<rb::ParamInfo>& rows);
+
+// ---- implementation ------------------------------------------------------------------
+
+/// The row named by flag `arg` (after aliases), or nullptr.
+const rb::ParamInfo* flag_row(const std::vector<rb::ParamInfo>& rows, std::string arg,
+                              const FlagAliases& aliases);
+/// The value text of the row's flag at args[i] (advancing i past a value it takes).
+std::string flag_value(const Args& args, std::size_t& i, const rb::ParamInfo& row);
+
+template <class O>
+bool take_param_flag(const Args& args, std::size_t& i, const rb::ParamTable<O>& table, O& options,
+                     const FlagAliases& aliases) {
+    const std::vector<rb::ParamInfo> rows = table.infos();
+    const rb::ParamInfo* row = flag_row(rows, args[i], aliases);
+    if (!row)
+        return false;
+    const std::string value = flag_value(args, i, *row);
+    try {
+        table.set(options, row->name, value);
+    } catch (const rb::ArgumentError& e) {
+        throw UsageError(e.what());
+    }
+    return true;
+}
+
+} // namespace rbcli

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/warp.h"
 
@@ -10,19 +11,21 @@ namespace rbcli {
 
 namespace {
 
+// gdalwarp's spellings and this command's earlier short flag.
+const FlagAliases kWarpAliases = {
+    {"-r", "--resampling"}, {"--et", "--error-threshold"}, {"-et", "--error-threshold"}};
+
 void usage(std::ostream& os) {
     os << "usage: rasterbench-cli reproject IN OUT --dst-crs CRS [--resampling R]\n"
           "         [--res X[,Y]] [--size W,H] [--bounds L,B,R,T] [--tap]\n"
-          "         [--src-nodata V] [--dst-nodata V] [--et PIXELS] [--threads N]\n\n"
+          "         [--src-nodata V] [--dst-nodata V] [--error-threshold PIXELS] [--threads N]\n\n"
           "  --dst-crs     EPSG:code, WKT, PROJ string, or any CRS PROJ understands\n"
-          "  --resampling  near (default), bilinear, cubic, cubicspline, lanczos, average,\n"
-          "                mode, min, max, med\n"
           "  --res         target pixel size in CRS units (gdalwarp -tr)\n"
           "  --size        target size in pixels (gdalwarp -ts; 0 keeps square pixels)\n"
           "  --bounds      target extent in the target CRS (gdalwarp -te)\n"
           "  --tap         align the grid on multiples of the resolution (gdalwarp -tap)\n"
-          "  --et          approximation error in pixels (default 0.125; 0 = exact)\n"
-          "  The output grid is the one gdalwarp would create with the same options.\n";
+          "  The output grid is the one gdalwarp would create with the same options.\n\n";
+    print_param_flags(os, rb::ReprojectOptions::params().infos());
 }
 
 int run_reproject(const Args& args) {
@@ -37,12 +40,10 @@ int run_reproject(const Args& args) {
             return 0;
         } else if (a == "--dst-crs" || a == "-t_srs") {
             crs_text = option_value(args, i);
-        } else if (a == "--resampling" || a == "-r") {
-            const std::string& v = option_value(args, i);
-            const auto r = rb::parse_warp_resampling(v);
-            if (!r)
-                throw UsageError("--resampling: unknown method '" + v + "'");
-            o.resampling = *r;
+        } else if (a == "--list-params") {
+            list_params(std::cout, rb::ReprojectOptions::params().infos());
+            return 0;
+        } else if (take_param_flag(args, i, rb::ReprojectOptions::params(), o, kWarpAliases)) {
         } else if (a == "--res") {
             const auto p = split(option_value(args, i));
             if (p.size() > 2)
@@ -73,10 +74,6 @@ int run_reproject(const Args& args) {
             o.src_nodata = parse_double(option_value(args, i), "--src-nodata");
         } else if (a == "--dst-nodata") {
             o.dst_nodata = parse_double(option_value(args, i), "--dst-nodata");
-        } else if (a == "--et") {
-            o.error_threshold = parse_double(option_value(args, i), "--et");
-            if (o.error_threshold < 0)
-                throw UsageError("--et must be >= 0");
         } else if (a == "--threads") {
             o.threads = parse_int(option_value(args, i), "--threads");
         } else if (!a.empty() && a[0] == '-') {

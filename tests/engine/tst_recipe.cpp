@@ -81,13 +81,14 @@ Recipe busy_recipe(const std::string& score_method) {
     ReprojectStep p;
     p.dst_crs = "EPSG:3857";
     tweak_all(reproject_params(), p);
+    tweak_all(ReprojectOptions::params(), p.options);
     p.dst_crs = "EPSG:3857";
     p.res_x = 10.5;
     p.res_y = 1.0 / 7;
     p.width = 100;
     p.bounds = Bounds{-1e-300, 2.5, 1e300, 3.75};
-    p.src_nodata = -9999;
-    p.dst_nodata = 0.1;
+    p.options.src_nodata = -9999;
+    p.options.dst_nodata = 0.1;
     r.steps.push_back(p);
 
     CompositeStep c;
@@ -541,7 +542,7 @@ private slots:
         r.qa_to = "_fmask.tif";
         ReprojectStep p;
         p.dst_crs = "EPSG:4326";
-        p.resampling = "bilinear";
+        p.options.resampling = WarpResampling::Bilinear;
         r.steps.push_back(p);
         CompositeStep c;
         c.score = make_score_options("mask");

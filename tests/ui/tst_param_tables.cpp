@@ -21,6 +21,7 @@
 #include "rasterbench/fill.h"
 #include "rasterbench/recipe.h"
 #include "rasterbench/score.h"
+#include "rasterbench/warp.h"
 
 using namespace rb;
 using ojson = nlohmann::ordered_json;
@@ -161,6 +162,15 @@ std::vector<Front> fronts() {
                        return r;
                    },
                    nullptr});
+    auto reproject = [](const std::string& n, const ojson& v) {
+        // tap needs a resolution: a rule of the step, given here.
+        ojson p = {{"dst_crs", "EPSG:4326"}, {"res", {0.001, 0.001}}};
+        p[n] = v;
+        return recipe_with_step({{"type", "reproject"}, {"params", p}});
+    };
+    out.push_back({"warp", ReprojectOptions::params().infos(),
+                   engine_set(ReprojectOptions::params()), reproject,
+                   cli_set(ReprojectOptions::params())});
     out.push_back({"reproject", reproject_params().infos(), engine_set(reproject_params()),
                    [](const std::string& n, const ojson& v) {
                        // tap needs a resolution: a rule of the step, given here.

@@ -94,14 +94,13 @@ struct FillStep {
 
 /// Reprojection (reproject_file) onto the grid gdalwarp would make.
 struct ReprojectStep {
-    std::string dst_crs;             ///< required: EPSG:code, WKT, PROJ string...
-    std::string resampling = "near"; ///< warp_resampling_name() spelling
-    double error_threshold = 0.125;
+    std::string dst_crs; ///< required: EPSG:code, WKT, PROJ string...
+    /// resampling, error_threshold, src_nodata, dst_nodata (threads come from the run).
+    ReprojectOptions options;
     bool tap = false; ///< gdalwarp -tap (needs res)
     std::optional<double> res_x, res_y;
     std::optional<int> width, height; ///< target size; one alone keeps square pixels
     std::optional<Bounds> bounds;     ///< in dst_crs
-    std::optional<double> src_nodata, dst_nodata;
 };
 
 using RecipeStep = std::variant<CompositeStep, DebandStep, FillStep, ReprojectStep>;
@@ -139,8 +138,9 @@ std::string recipe_step_type(const RecipeStep& step);
 RecipeStep make_recipe_step(std::string_view type);
 
 /// Parameter tables of the steps whose engine options have none of their own.
-const ParamTable<ReprojectStep>& reproject_params(); ///< dst_crs, resampling, error_threshold, tap
-const ParamTable<StreamOptions>& output_params();    ///< compression, level, tile and block size
+/// dst_crs and tap; the step's "params" also hold ReprojectOptions::params() and the grid.
+const ParamTable<ReprojectStep>& reproject_params();
+const ParamTable<StreamOptions>& output_params(); ///< compression, level, tile and block size
 
 /// Parses and validates a recipe (JSON; // and /* */ comments allowed). `source` names it in
 /// errors (the file path). Unknown keys, wrong types, out-of-range values, unknown methods,

@@ -27,6 +27,7 @@
 #include "rasterbench/affine.h"
 #include "rasterbench/crs.h"
 #include "rasterbench/dataset.h"
+#include "rasterbench/param_table.h"
 #include "rasterbench/progress.h"
 #include "rasterbench/raster.h"
 #include "rasterbench/window.h"
@@ -107,6 +108,10 @@ struct ReprojectOptions {
     /// kernel, YES uses ours where it applies even with the exact transformer (tests compare
     /// the kernels), AUTO (default) as described above.
     std::map<std::string, std::string> warp_options;
+
+    /// resampling and error_threshold, the parameters a user tunes (nodata values, threads,
+    /// tiles and windows are settings of the data or of the run).
+    static const ParamTable<ReprojectOptions>& params();
 };
 
 /// Warps an in-memory raster (all bands) on `src_grid` onto `dst_grid`. Output dtype is the

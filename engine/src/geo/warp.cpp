@@ -95,6 +95,21 @@ std::string_view warp_resampling_name(WarpResampling r) {
     return "near";
 }
 
+const ParamTable<ReprojectOptions>& ReprojectOptions::params() {
+    static const ParamTable<ReprojectOptions> t = [] {
+        ParamTable<ReprojectOptions> t;
+        std::vector<std::string> names;
+        for (int k = int(WarpResampling::Nearest); k <= int(WarpResampling::Median); ++k)
+            names.emplace_back(warp_resampling_name(WarpResampling(k)));
+        t.add_enum(&ReprojectOptions::resampling, "resampling", names, "resampling method");
+        t.add(&ReprojectOptions::error_threshold, "error_threshold",
+              "approximation error (gdalwarp -et; 0 = exact)", 0,
+              std::numeric_limits<double>::infinity(), "px");
+        return t;
+    }();
+    return t;
+}
+
 std::optional<WarpResampling> parse_warp_resampling(std::string_view name) {
     std::string n(name);
     for (char& c : n)

@@ -72,6 +72,12 @@ ParamAccess merge(std::vector<ParamAccess> parts) {
     return a;
 }
 
+ParamAccess reproject_access(const ReprojectStep& s, ReprojectStep* mut) {
+    return merge(
+        {table_access(reproject_params(), s, mut),
+         table_access(ReprojectOptions::params(), s.options, mut ? &mut->options : nullptr)});
+}
+
 ParamAccess deband_access(const DebandStep& s, DebandStep* mut) {
     using fft::DebandOptions, fft::OrientationOptions, fft::PeakOptions;
     return merge({table_access(PeakOptions::params(), s.peak, mut ? &mut->peak : nullptr),
@@ -485,7 +491,7 @@ ReprojectStep read_reproject(const Reader& r, const ojson& j, const std::string&
     if (!j.contains("params"))
         r.fail(join(pp, "dst_crs"), "missing: the target CRS (e.g. \"EPSG:4326\")");
     const ojson& p = j["params"];
-    r.params(p, pp, table_access(reproject_params(), s, &s), kReprojectExtra);
+    r.params(p, pp, reproject_access(s, &s), kReprojectExtra);
     if (s.dst_crs.empty())
         r.fail(join(pp, "dst_crs"), "missing: the target CRS (e.g. \"EPSG:4326\")");
     try {
@@ -535,7 +541,7 @@ ReprojectStep read_reproject(const Reader& r, const ojson& j, const std::string&
     }
     for (const char* key : {"src_nodata", "dst_nodata"})
         if (p.contains(key) && !p[key].is_null())
-            (std::string(key) == "src_nodata" ? s.src_nodata : s.dst_nodata) =
+            (std::string(key) == "src_nodata" ? s.options.src_nodata : s.options.dst_nodata) =
                 r.number(p[key], join(pp, key));
     if (s.tap && !s.res_x)
         r.fail(join(pp, "tap"), "needs a resolution (\"res\")");
@@ -650,9 +656,7 @@ ojson step_json(const RecipeStep& step, const std::string& path, Comments* c) {
                                           join(path, "params"), c);
             } else {
                 const std::string pp = join(path, "params");
-                ojson p = params_json(
-                    table_access(reproject_params(), s, static_cast<ReprojectStep*>(nullptr)), pp,
-                    c);
+                ojson p = params_json(reproject_access(s, nullptr), pp, c);
                 p["res"] =
                     s.res_x ? ojson::array({*s.res_x, s.res_y.value_or(*s.res_x)}) : ojson(nullptr);
                 p["size"] = s.width || s.height
@@ -661,8 +665,10 @@ ojson step_json(const RecipeStep& step, const std::string& path, Comments* c) {
                 p["bounds"] = s.bounds ? ojson::array({s.bounds->left, s.bounds->bottom,
                                                        s.bounds->right, s.bounds->top})
                                        : ojson(nullptr);
-                p["src_nodata"] = s.src_nodata ? ojson(*s.src_nodata) : ojson(nullptr);
-                p["dst_nodata"] = s.dst_nodata ? ojson(*s.dst_nodata) : ojson(nullptr);
+                p["src_nodata"] =
+                    s.options.src_nodata ? ojson(*s.options.src_nodata) : ojson(nullptr);
+                p["dst_nodata"] =
+                    s.options.dst_nodata ? ojson(*s.options.dst_nodata) : ojson(nullptr);
                 j["params"] = p;
                 if (c) {
                     (*c)[join(pp, "res")] = "[X, Y] pixel size in CRS units, gdalwarp -tr";
@@ -768,12 +774,6 @@ const ParamTable<ReprojectStep>& reproject_params() {
         ParamTable<ReprojectStep> t;
         t.add(&ReprojectStep::dst_crs, "dst_crs",
               "target CRS: EPSG:code, WKT, PROJ string, or any CRS PROJ understands");
-        std::vector<std::string> names;
-        for (int k = int(WarpResampling::Nearest); k <= int(WarpResampling::Median); ++k)
-            names.emplace_back(warp_resampling_name(WarpResampling(k)));
-        t.add_choice(&ReprojectStep::resampling, "resampling", names, "resampling method");
-        t.add(&ReprojectStep::error_threshold, "error_threshold",
-              "approximation error in pixels (gdalwarp -et; 0 = exact)", 0, kInf);
         t.add(&ReprojectStep::tap, "tap",
               "align the grid on multiples of the resolution (gdalwarp -tap)");
         return t;
@@ -849,11 +849,10 @@ bool operator==(const ReprojectStep& a, const ReprojectStep& b) {
         return x->left == y->left && x->bottom == y->bottom && x->right == y->right &&
                x->top == y->top;
     };
-    return a.dst_crs == b.dst_crs && a.resampling == b.resampling &&
-           a.error_threshold == b.error_threshold && a.tap == b.tap && a.res_x == b.res_x &&
-           a.res_y == b.res_y && a.width == b.width && a.height == b.height &&
-           same_bounds(a.bounds, b.bounds) && a.src_nodata == b.src_nodata &&
-           a.dst_nodata == b.dst_nodata;
+    return a.dst_crs == b.dst_crs && same_params(a.options, b.options) && a.tap == b.tap &&
+           a.res_x == b.res_x && a.res_y == b.res_y && a.width == b.width && a.height == b.height &&
+           same_bounds(a.bounds, b.bounds) && a.options.src_nodata == b.options.src_nodata &&
+           a.options.dst_nodata == b.options.dst_nodata;
 }
 
 bool operator==(const RecipeOutput& a, const RecipeOutput& b) {

@@ -199,14 +199,7 @@ Grid reproject_grid(const std::string& in, const ReprojectStep& step) {
 }
 
 ReprojectOptions reproject_options(const ReprojectStep& step, int threads) {
-    ReprojectOptions o;
-    const auto r = parse_warp_resampling(step.resampling);
-    if (!r)
-        throw ArgumentError("unknown resampling '" + step.resampling + "'");
-    o.resampling = *r;
-    o.src_nodata = step.src_nodata;
-    o.dst_nodata = step.dst_nodata;
-    o.error_threshold = step.error_threshold;
+    ReprojectOptions o = step.options;
     o.threads = threads;
     return o;
 }
@@ -231,7 +224,7 @@ SceneSource apply_step(const RecipeStep& step, const SceneSource& scene, WorkDir
             out.files[k] = work.next();
             ReprojectOptions qa;
             qa.resampling = WarpResampling::Nearest;
-            qa.error_threshold = r->error_threshold;
+            qa.error_threshold = r->options.error_threshold;
             qa.threads = ctx.threads;
             reproject_file(scene.files[k], out.files[k], dst, qa,
                            progress.sub(double(k) / n, double(k + 1) / n));

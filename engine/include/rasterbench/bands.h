@@ -127,6 +127,9 @@ struct BandRoleOptions {
 /// the scene's (naming the scene).
 BandRoles resolve_band_roles(const BandLayout& layout, const BandRoleOptions& options = {});
 
+/// A value for a message: whole numbers from 1000 up, else three significant digits.
+std::string short_number(double v);
+
 /// Per-band ranges of a sample of a scene (bands x rows x cols, pixels valid in every band).
 std::vector<BandRange> sample_band_ranges(const Raster& sample);
 

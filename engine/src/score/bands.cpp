@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "rasterbench/raster.h"
@@ -317,8 +318,8 @@ void check_positions(BandRoles& roles, const BandLayout& layout, const std::stri
     const double cirrus = layout.ranges[std::size_t(c)].median;
     if (visible > 0 && cirrus > visible) {
         roles.warn("layout '" + name + "': " + band_text(layout, c) + " of scene '" + layout.label +
-                   "' is not a cirrus band (typical value " + format_param_value(cirrus) +
-                   ", above the visible bands' " + format_param_value(visible) +
+                   "' is not a cirrus band (typical value " + short_number(cirrus) +
+                   ", above the visible bands' " + short_number(visible) +
                    "); cirrus role dropped");
         roles.remove(BandRole::Cirrus);
     }
@@ -529,6 +530,12 @@ BandRoles resolve_band_roles(const BandLayout& layout, const BandRoleOptions& op
         }
     }
     return roles;
+}
+
+std::string short_number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, std::abs(v) >= 1000 ? "%.0f" : "%.3g", v);
+    return buf;
 }
 
 std::vector<BandRange> sample_band_ranges(const Raster& sample) {

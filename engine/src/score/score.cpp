@@ -603,8 +603,8 @@ struct ScorerImpl {
             if (median > kMaxCirrusMedian) {
                 const bool keep = roles.source(BandRole::Cirrus) == RoleSource::Parameter;
                 roles.warn("cloud: cirrus " + band_name(b) + " of scene '" + layout.label +
-                           "' has a typical reflectance of " + format_param_value(median) +
-                           " under reflectance_scale " + format_param_value(refl_scale) +
+                           "' has a typical reflectance of " + short_number(median) +
+                           " under reflectance_scale " + short_number(refl_scale) +
                            ", not a cirrus reflectance; " +
                            (keep ? "kept as the roles parameter says"
                                  : "cirrus test off (check the band and reflectance_scale, or "
@@ -619,7 +619,7 @@ struct ScorerImpl {
                 layout.ranges[std::size_t(b)].median * m.thermal_scale + m.thermal_offset;
             if (!(t >= kMinCelsius && t <= kMaxCelsius))
                 roles.warn("cloud: thermal " + band_name(b) + " of scene '" + layout.label +
-                           "' is not in degrees C (typical value " + format_param_value(t) +
+                           "' is not in degrees C (typical value " + short_number(t) +
                            "); the thermal test is off (calibrate the band or set "
                            "thermal_scale/thermal_offset)");
         }

@@ -67,7 +67,7 @@ void CompositeController::setScenes(const std::vector<ScoreScene>& scenes) {
     if (!scenes_.empty()) {
         try {
             const rb::SceneReader reader(scenes_.front().source());
-            layout_ = reader.layout();
+            layout_ = reader.sampled_layout();
             primaryBands_ = reader.primary_bands();
             width_ = reader.profile().width;
             height_ = reader.profile().height;

@@ -67,8 +67,9 @@ QPixmap ramp(rb::Colormap map) {
 ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     : QWidget(parent), stack_(stack), canvas_(canvas),
       controller_(new CompositeController(canvas, this)), method_(new QComboBox),
-      qaRule_(new QLineEdit(QStringLiteral("_sr.tif=_fmask.tif"))), scoreForm_(new ParamForm),
-      compositeForm_(new ParamForm), show_(new QCheckBox(tr("Show on map"))), view_(new QComboBox),
+      roles_(new QLabel), qaRule_(new QLineEdit(QStringLiteral("_sr.tif=_fmask.tif"))),
+      scoreForm_(new ParamForm), compositeForm_(new ParamForm),
+      show_(new QCheckBox(tr("Show on map"))), view_(new QComboBox),
       opacity_(new QSlider(Qt::Horizontal)), threshold_(new QSlider(Qt::Horizontal)),
       legend_(new QListWidget), latency_(new QLabel), error_(new QLabel),
       fullBar_(new QProgressBar), fullCancel_(new QToolButton), fullStatus_(new QLabel),
@@ -86,6 +87,12 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     method_->setCurrentText(
         QString::fromStdString(rb::score_method_name(controller_->scoreOptions())));
     top->addRow(tr("Method"), method_);
+    roles_->setWordWrap(true);
+    roles_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    roles_->setToolTip(tr("Band roles of the first scene as the score resolves them: band "
+                          "descriptions through the sensor's band table first; change them "
+                          "with the 'roles' (e.g. cirrus=none) and 'layout' parameters"));
+    top->addRow(tr("Band roles"), roles_);
     qaRule_->setToolTip(tr("Each scene's quality file: FROM=TO replaces FROM in the scene's "
                            "file name (like the CLI's --qa-from); empty: none"));
     top->addRow(tr("Quality file"), qaRule_);
@@ -471,7 +478,20 @@ bool ScorePanel::saveComposite(const QString& path) {
     return true;
 }
 
+void ScorePanel::showRoles() {
+    const auto scorer = controller_->scorer();
+    if (!scorer) {
+        roles_->setText(controller_->layout().count == 0 ? tr("-") : tr("not resolved"));
+        return;
+    }
+    QString text = QString::fromStdString(scorer->roles().explain(scorer->layout()));
+    for (const auto& w : scorer->roles().warnings())
+        text += QStringLiteral("\n") + tr("warning: %1").arg(QString::fromStdString(w));
+    roles_->setText(text);
+}
+
 void ScorePanel::showStatus() {
+    showRoles();
     const QString err = controller_->lastError();
     error_->setText(err);
     error_->setVisible(!err.isEmpty());

@@ -37,6 +37,9 @@ public:
 
     CompositeController* controller() const { return controller_; }
     QComboBox* methodCombo() const { return method_; }
+    /// The band roles the score uses on the scenes (read-only; the `roles` and `layout`
+    /// rows of the score form change them), with warnings about dropped roles.
+    QLabel* rolesLabel() const { return roles_; }
     ParamForm* scoreForm() const { return scoreForm_; }
     ParamForm* compositeForm() const { return compositeForm_; }
     QComboBox* viewCombo() const { return view_; }
@@ -82,11 +85,13 @@ private:
     void showLegend();
     void showStatus();
     void showInspection();
+    void showRoles();
 
     SceneStack* stack_;
     MapCanvas* canvas_;
     CompositeController* controller_;
     QComboBox* method_;
+    QLabel* roles_;
     QLineEdit* qaRule_;
     ParamForm* scoreForm_;
     ParamForm* compositeForm_;

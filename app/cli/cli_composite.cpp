@@ -96,6 +96,7 @@ int run_composite(const Args& args) {
     for (const auto& [rank, path] : outputs.worst_ranks)
         written.push_back({"worst-rank " + std::to_string(rank) + " output", path});
     rb::check_outputs_distinct(scene_roles(sources), written);
+    flags.report_roles(sources.front(), score, "composite");
     rb::composite_files(sources, score, options, outputs, flags.stream,
                         flags.make_progress("composite"));
     return 0;

@@ -65,6 +65,7 @@ int run_score(const Args& args) {
     for (rb::FileRole& r : scene_roles(stack_sources))
         inputs.push_back({"stack " + r.role, r.path});
     rb::check_outputs_distinct(inputs, {{"output", out}});
+    flags.report_roles(flags.scene(scene), options, "score");
     rb::score_file(flags.scene(scene), stack_sources, options, out, flags.stream,
                    flags.make_progress("score"));
     return 0;

@@ -20,6 +20,7 @@ struct ScoreFlags {
     rb::StreamOptions stream;
     bool progress = false;
     bool list_params = false;
+    bool verbose = false;
 
     /// Consumes args[i] (and its value) when it is one of the shared flags.
     bool take(const Args& args, std::size_t& i, const std::string& method_flag) {
@@ -52,6 +53,8 @@ struct ScoreFlags {
             progress = true;
         } else if (a == "--list-params") {
             list_params = true;
+        } else if (a == "--verbose" || a == "-v") {
+            verbose = true;
         } else {
             return false;
         }
@@ -82,6 +85,21 @@ struct ScoreFlags {
             s.files.push_back(path.substr(0, at) + qa_to + path.substr(at + qa_from.size()));
         }
         return s;
+    }
+
+    /// The band roles the score resolves on `scene` (its first file's sampled layout): on
+    /// stdout with --verbose; warnings (roles dropped or guessed) on stderr always.
+    void report_roles(const rb::SceneSource& scene, const rb::ScoreOptions& options,
+                      const std::string& label) const {
+        const rb::SceneReader reader(scene);
+        const rb::BandLayout layout = reader.sampled_layout();
+        const rb::Scorer scorer(options, layout);
+        if (verbose)
+            std::cout << label << ": score method " << rb::score_method_name(options)
+                      << ", roles of '" << scene.label() << "': " << scorer.roles().explain(layout)
+                      << "\n";
+        for (const auto& w : scorer.roles().warnings())
+            std::cerr << label << ": warning: " << w << "\n";
     }
 
     /// --progress on stderr under `label` (the subcommand), or none.
@@ -128,7 +146,8 @@ struct ScoreFlags {
                "  --compress NAME       output compression: ZSTD (default, fast), DEFLATE\n"
                "                        (widest compatibility), LZW, LZMA, NONE\n"
                "  --compress-level N    DEFLATE/ZSTD/LZMA level (default 1, fast; 0 = GDAL's)\n"
-               "  --progress            print progress on stderr\n";
+               "  --progress            print progress on stderr\n"
+               "  -v, --verbose         print the band roles the score uses (and why)\n";
     }
 };
 

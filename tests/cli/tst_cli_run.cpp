@@ -215,6 +215,44 @@ private slots:
         QVERIFY(QDir(dir.path()).entryList(QDir::Files).isEmpty());
     }
 
+    void bandRolesAreShownBeforeAnythingRuns() {
+        // The Landsat 8 stack (B8 left out) under the OLI layout: the roles come from the
+        // band descriptions, and the dry run, score --verbose and composite --verbose say so.
+        QTemporaryDir dir;
+        const QString a = QString::fromStdString(
+            rbtest::data("landsat8/LC08_L1TP_013032_20180827_20180911_01_T1_stack.tif"));
+        const QString b = QString::fromStdString(
+            rbtest::data("landsat8/LC08_L1TP_013032_20181201_20181211_01_T1_stack.tif"));
+        const QString path = dir.filePath("r.json");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"format": "rasterbench-recipe", "version": 1,
+          "steps": [{"type": "composite", "score": {"method": "cloud",
+            "params": {"layout": "landsat-oli", "reflectance_scale": 2e-05,
+                       "reflectance_offset": -0.1}}}],
+          "output": {"path": "c.tif"}})");
+        f.close();
+        const Result r = cli({"run", path, a, b, "--dry-run"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("roles (scene 1): blue=2 (B2)") &&
+                     r.out.contains("thermal=9 (B10) cirrus=8 (B9)") &&
+                     r.out.contains("Landsat 8-9 OLI/TIRS"),
+                 qPrintable(r.out));
+        // The thermal band holds digital numbers: said, not silently used.
+        QVERIFY(r.out.contains("warning: cloud: thermal band 9 (B10)"));
+        QVERIFY(QDir(dir.path()).entryList(QDir::Files) == QStringList{"r.json"});
+        const Result s = cli({"score", "--method", "cloud", "--verbose", "-p", "roles=cirrus=none",
+                              a, "-o", dir.filePath("s.tif")});
+        QVERIFY2(s.code == 0, qPrintable(s.err));
+        QVERIFY2(s.out.contains("roles of '" + a + "': blue=2 (B2)") && !s.out.contains("cirrus="),
+                 qPrintable(s.out));
+        // Without --verbose nothing on stdout; warnings on stderr either way.
+        const Result c = cli({"composite", "--score", "cloud", a, "-o", dir.filePath("c.tif")});
+        QVERIFY2(c.code == 0, qPrintable(c.err));
+        QVERIFY(!c.out.contains("roles"));
+        QVERIFY(c.err.contains("warning: cloud: cirrus band 8 (B9)"));
+    }
+
     void templateRunsAsItIs() {
         QTemporaryDir dir;
         const Result t = cli({"run", "--template", "composite"});

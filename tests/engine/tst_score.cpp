@@ -131,9 +131,12 @@ private slots:
         QVERIFY(error_of([&] {
                     resolve_band_roles(words, explicit_roles);
                 }).find("not ROLE=BAND") != std::string::npos);
+        // A layout by position needs exactly the product's bands.
         BandRoleOptions tm;
         tm.layout = "landsat-tm";
-        QVERIFY(error_of([&] { resolve_band_roles(words, tm); }).find("needs 7 bands") !=
+        BandLayout four;
+        four.count = 4;
+        QVERIFY(error_of([&] { resolve_band_roles(four, tm); }).find("needs 7 bands") !=
                 std::string::npos);
         // The cloud method names the role a product lacks.
         const std::string miss = error_of([&] { Scorer s(make_score_options("cloud"), words); });
@@ -261,7 +264,9 @@ private slots:
                 const double expect = (y == 1 && x == 1) ? -2 : (y == 3 && x == 4) ? -1 : 0;
                 QCOMPARE(s.value(0, y, x), expect);
             }
+        // A plain dilation (every pixel within reach) ...
         set_score_param(o, "cloud_dilation", "1");
+        set_score_param(o, "cloud_grow_min", "0");
         const Scorer dil(o, layout_of(r));
         QCOMPARE(dil.halo(), 4); // the tie-break window (4) is wider than the dilation
         const Raster d = dil.score(r);
@@ -273,7 +278,15 @@ private slots:
                 clouds += d.value(0, y, x) == -2;
             }
         QCOMPARE(clouds, 9);
-        // The cirrus band alone flags cloud when present.
+        // ... but by default only into pixels that look like cloud themselves: the
+        // vegetation around this cloud stays clear.
+        set_score_param(o, "cloud_grow_min", "0.5");
+        const Raster g = Scorer(o, layout_of(r)).score(r);
+        for (int y = 0; y < 5; ++y)
+            for (int x = 0; x < 5; ++x)
+                QCOMPARE(g.value(0, y, x) == -2, y == 1 && x == 1);
+        // The cirrus band alone flags cloud when present: its probability is cirrus /
+        // cirrus_full (0.04), so 0.05 is cloud and 0.001 is not.
         Raster c(DataType::Float32, 4, 1, 1);
         for (int b = 0; b < 3; ++b)
             c.set_value(b, 0, 0, std::vector<double>{0.04, 0.3, 0.18}[std::size_t(b)]);

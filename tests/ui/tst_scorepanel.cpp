@@ -119,6 +119,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void formIsGeneratedFromTable();
+    void bandRolesShownAndEditable();
     void viewportMatchesEngine();
     void compositeParamDoesNotRescore();
     void winnerViewColoursAreSceneIndices();
@@ -229,6 +230,25 @@ void TestScorePanel::formIsGeneratedFromTable() {
     }
     QVERIFY(panel_->compositeForm()->editor("method"));
     QVERIFY(panel_->compositeForm()->editor("k"));
+}
+
+void TestScorePanel::bandRolesShownAndEditable() {
+    // The eo-box files describe their bands in words, the Fmask file's band too.
+    const QString shown = panel_->rolesLabel()->text();
+    QVERIFY2(shown.startsWith("red=1 (red") && shown.contains("nir=2") &&
+                 shown.contains("qa=4 (fmask)"),
+             qPrintable(shown));
+    // The form's roles row changes them, and the label follows.
+    auto* edit = qobject_cast<QLineEdit*>(panel_->scoreForm()->editor("roles"));
+    QVERIFY(edit);
+    edit->selectAll();
+    QTest::keyClicks(edit, "nir=none");
+    QTRY_VERIFY_WITH_TIMEOUT(!panel_->rolesLabel()->text().contains("nir="), 5000);
+    QVERIFY(panel_->rolesLabel()->text().contains("red=1"));
+    edit->selectAll();
+    QTest::keyClick(edit, Qt::Key_Delete);
+    QTRY_VERIFY_WITH_TIMEOUT(!ctl_->isViewportPending(), 30000);
+    QCOMPARE(panel_->rolesLabel()->text(), shown);
 }
 
 void TestScorePanel::viewportMatchesEngine() {

@@ -109,6 +109,10 @@ public:
     /// Every band of the scene for a window (optionally resampled, e.g. for a viewport).
     Raster read(const Window& window, int out_rows = 0, int out_cols = 0,
                 Resampling resampling = Resampling::Nearest) const;
+    /// layout() with ranges from a read of the whole scene decimated to at most
+    /// `max_side` pixels a side (overviews when the files have them): what role checks
+    /// compare a band's data with. Ranges stay empty when no pixel is valid.
+    BandLayout sampled_layout(int max_side = 128) const;
 
 private:
     SceneSource source_;

@@ -57,35 +57,53 @@ struct MedianDistanceOptions {
     static const ParamTable<MedianDistanceOptions>& params();
 };
 
-/// Potential-cloud and shadow tests in the spirit of Fmask (Zhu & Woodcock 2012), on
-/// reflectance = scale * value + offset. Each test runs when its bands exist (the method
-/// needs red, nir and swir1; blue, green, swir2, thermal and cirrus add tests). Clouds and
-/// shadows are dilated; with the stack's median at hand a temporal test (Tmask-like) adds
-/// pixels much brighter (cloud) or darker (shadow) than usual.
+/// Potential-cloud and shadow tests in the spirit of Fmask (Zhu & Woodcock 2012; cirrus as in
+/// Zhu, Wang & Woodcock 2015), on top-of-atmosphere reflectance = scale * value + offset.
+/// Each test runs when its bands exist (the method needs red, nir and swir1; blue, green,
+/// swir2, thermal and cirrus add tests).
+/// - A pixel passing the basic tests (swir, NDVI, NDSI, whiteness, haze, nir/swir1 and, when
+///   a calibrated thermal band exists, temperature) gets a spectral cloud probability:
+///   spectral flatness (1 - max(|NDSI|, whiteness), 1 without green and blue) times a
+///   brightness ramp around brightness_min. The cirrus band adds cirrus / cirrus_full
+///   (Fmask 3.3's cirrus probability). A pixel is cloud when the sum reaches
+///   cloud_probability.
+/// - The thermal test runs only on temperatures in degrees (after thermal_scale/offset);
+///   digital numbers or kelvins outside -90..70 C leave it out.
+/// - Clouds grow by cloud_dilation pixels (into pixels whose probability reaches
+///   cloud_grow_min) and shadows by shadow_dilation, but never farther than dilation_max_m
+///   of ground when the pixel size is known: the growth is for a cloud's thin edges, which a
+///   coarse pixel already holds (3 pixels of 3 km would triple a cloud's area).
+/// - Shadows are dark in nir and swir1.
+/// With the stack's median at hand a temporal test (Tmask-like) adds pixels much brighter
+/// (cloud) or darker (shadow) than usual.
 /// score = 0 clear, shadow_score, cloud_score, minus a tie-break in [0, 0.5) that grows with
 /// the distance to the stack median (0 without a stack).
 struct CloudOptions {
     double reflectance_scale = 0; ///< 0 = auto: 1 for float data, 1e-4 for integers
     double reflectance_offset = 0;
-    double swir_min = 0.03;       ///< basic test: swir2 (or swir1) above
-    double ndvi_max = 0.8;        ///< basic test: NDVI below
-    double ndsi_max = 0.8;        ///< basic test: NDSI below (needs green)
-    double brightness_min = 0.12; ///< mean visible reflectance above
-    double whiteness_max = 0.7;   ///< flat visible spectrum (needs two of blue/green/red)
-    double hot_min = 0.08;        ///< haze-optimized transform blue - 0.5 red above (needs blue)
-    double nir_swir1_min = 0.75;  ///< nir/swir1 above (rock and soil fail it)
-    double thermal_max = 27;      ///< brightness temperature below (needs thermal)
-    double thermal_scale = 1;     ///< thermal value -> degrees C
+    double swir_min = 0.03;         ///< basic test: swir2 (or swir1) above
+    double ndvi_max = 0.8;          ///< basic test: NDVI below
+    double ndsi_max = 0.8;          ///< basic test: NDSI below (needs green)
+    double brightness_min = 0.12;   ///< mean visible reflectance at brightness probability 0.5
+    double brightness_width = 0.14; ///< the brightness ramp's width (0: a step)
+    double whiteness_max = 0.7;     ///< flat visible spectrum (needs two of blue/green/red)
+    double hot_min = 0.08;          ///< haze-optimized transform blue - 0.5 red above (needs blue)
+    double nir_swir1_min = 0.75;    ///< nir/swir1 above (rock and soil fail it)
+    double thermal_max = 27;        ///< brightness temperature below (needs thermal)
+    double thermal_scale = 1;       ///< thermal value -> degrees C
     double thermal_offset = 0;
-    double cirrus_min = 0.01; ///< cirrus band reflectance above: cloud on its own
+    double cirrus_full = 0.04;      ///< cirrus reflectance giving probability 1 on its own
+    double cloud_probability = 0.5; ///< cloud when the probability reaches this
     double shadow_nir_max = 0.12;
     double shadow_swir1_max = 0.1;
     bool temporal = true;          ///< use the stack median when available
     double temporal_cloud = 0.04;  ///< visible (red/blue) brighter than the median by
     double temporal_shadow = 0.04; ///< nir and swir1 darker than the median by
     int cloud_dilation = 3;
+    double cloud_grow_min = 0; ///< probability a pixel needs to be taken by the dilation
     int shadow_dilation = 3;
-    int tiebreak_radius = 4; ///< the tie-break's distance is averaged over a (2r+1)^2 window
+    double dilation_max_m = 100; ///< dilations reach at most this far (0: no cap)
+    int tiebreak_radius = 4;     ///< the tie-break's distance is averaged over a (2r+1)^2 window
     double cloud_score = -2;
     double shadow_score = -1;
     static const ParamTable<CloudOptions>& params();

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "partial_file.h"
+#include "rasterbench/composite.h"
 #include "rasterbench/crs.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/output_guard.h"
@@ -311,6 +312,21 @@ RecipePlan plan_recipe(const Recipe& recipe, const std::vector<SceneSource>& inp
     for (std::size_t k = 0; k < recipe.steps.size(); ++k)
         plan.steps.push_back("step " + std::to_string(k + 1) + " (" + where_text(k, ci) +
                              "): " + describe_recipe_step(recipe.steps[k]));
+    if (ci != kNone) {
+        // The band roles the score will use, as resolved on the first scene: a wrong role
+        // (a thermal band read as cirrus) shows here before anything runs.
+        std::string line = "  roles (scene 1): ";
+        try {
+            const SceneReader reader(plan.scenes.front());
+            const BandLayout layout = reader.sampled_layout();
+            const Scorer scorer(std::get<CompositeStep>(recipe.steps[ci]).score, layout);
+            plan.steps.push_back(line + scorer.roles().explain(layout));
+            for (const auto& w : scorer.roles().warnings())
+                plan.steps.push_back("  warning: " + w);
+        } catch (const ArgumentError& e) {
+            plan.steps.push_back(line + "not resolved: " + e.what());
+        }
+    }
 
     auto out_path = [&](const std::string& p) { return resolve(p, options.out_dir); };
     const bool one_output =

@@ -67,6 +67,30 @@ SceneReader::SceneReader(const SceneSource& source) : source_(source) {
     }
     layout_.dtype = promote(types);
     layout_.label = source.label();
+    if (!p0.crs.empty()) {
+        const double side = std::max(std::hypot(p0.transform.a, p0.transform.d),
+                                     std::hypot(p0.transform.b, p0.transform.e));
+        if (p0.crs.is_geographic()) {
+            layout_.pixel_size_m = side * 111320.0; // a degree of latitude
+        } else {
+            const auto params = p0.crs.proj_params();
+            const auto u = params.find("units");
+            const std::string unit = u == params.end() ? "m" : u->second;
+            layout_.pixel_size_m = unit == "m"       ? side
+                                   : unit == "us-ft" ? side * 1200.0 / 3937.0
+                                   : unit == "ft"    ? side * 0.3048
+                                                     : 0.0;
+        }
+    }
+    // The sensor hint: the file's name and the metadata items that name a product.
+    layout_.product = source.label().substr(source.label().find_last_of("/\\") + 1);
+    for (const auto& [key, value] : p0.metadata)
+        for (std::string_view k :
+             {"PRODUCT", "SCENE_ID", "SPACECRAFT", "SENSOR", "PLATFORM", "MISSION", "SATELLITE"})
+            if (key.find(k) != std::string::npos) {
+                layout_.product += " " + value;
+                break;
+            }
     for (std::size_t i = 0; i < datasets_.size(); ++i) {
         const Profile& p = datasets_[i].profile();
         if (i == 1)
@@ -120,6 +144,17 @@ Raster SceneReader::read(const Window& window, int out_rows, int out_cols,
             }
         ob += part.bands();
     }
+    return out;
+}
+
+BandLayout SceneReader::sampled_layout(int max_side) const {
+    BandLayout out = layout_;
+    const Profile& p = profile();
+    const int side = std::max(1, max_side);
+    const double f = std::max(1.0, double(std::max(p.width, p.height)) / double(side));
+    const int rows = std::max(1, int(std::lround(double(p.height) / f)));
+    const int cols = std::max(1, int(std::lround(double(p.width) / f)));
+    out.ranges = sample_band_ranges(read(Window::full(p.width, p.height), rows, cols));
     return out;
 }
 
@@ -182,7 +217,7 @@ StackInfo inspect(const std::vector<SceneSource>& scenes) {
         types.push_back(r.dtype());
         info.labels.push_back(s.label());
         if (profiles.size() == 1) {
-            info.layout = r.layout();
+            info.layout = r.sampled_layout();
             info.primary_bands = r.primary_bands();
         }
     }

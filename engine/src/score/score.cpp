@@ -23,6 +23,11 @@ namespace rb {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+// Brightness temperatures on Earth, in degrees C: what a calibrated thermal band holds.
+constexpr double kMinCelsius = -90, kMaxCelsius = 70;
+// Cirrus (1.38 um) reflectance is near 0 under a clear sky and rarely above 0.1 even over
+// thick high clouds: a band whose median is above this is not cirrus reflectance.
+constexpr double kMaxCirrusMedian = 0.1;
 
 // ---- parameter tables -------------------------------------------------------------------
 
@@ -68,7 +73,12 @@ const ParamTable<CloudOptions>& CloudOptions::params() {
         t.add(&O::ndvi_max, "ndvi_max", "basic test: NDVI below", -1, 1);
         t.add(&O::ndsi_max, "ndsi_max", "basic test: NDSI below (needs green)", -1, 1);
         t.add(&O::brightness_min, "brightness_min",
-              "brightness test: mean visible reflectance above", 0, 2);
+              "brightness: mean visible reflectance at which the brightness probability is 0.5", 0,
+              2);
+        t.add(&O::brightness_width, "brightness_width",
+              "brightness: the probability rises linearly over this width around "
+              "brightness_min (0: a step)",
+              0, 2);
         t.add(&O::whiteness_max, "whiteness_max",
               "whiteness test: mean |band - mean| / mean of the visible bands below (needs two "
               "of blue, green, red)",
@@ -77,13 +87,17 @@ const ParamTable<CloudOptions>& CloudOptions::params() {
         t.add(&O::nir_swir1_min, "nir_swir1_min", "nir / swir1 ratio above", 0, 10);
         t.add(&O::thermal_max, "thermal_max",
               "brightness temperature below, in degrees C after thermal_scale/offset (needs "
-              "thermal)",
+              "thermal; values outside -90..70 C are not degrees and skip the test)",
               -100, 100);
         t.add(&O::thermal_scale, "thermal_scale", "thermal value -> degrees C: scale", -kInf, kInf);
         t.add(&O::thermal_offset, "thermal_offset", "thermal value -> degrees C: offset", -kInf,
               kInf);
-        t.add(&O::cirrus_min, "cirrus_min", "cirrus reflectance above flags cloud (needs cirrus)",
-              0, 1);
+        t.add(&O::cirrus_full, "cirrus_full",
+              "cirrus reflectance at which the cirrus band alone gives cloud probability 1 "
+              "(probability = cirrus / cirrus_full; needs cirrus)",
+              1e-4, 1);
+        t.add(&O::cloud_probability, "cloud_probability",
+              "a pixel is cloud when spectral plus cirrus probability reaches this", 0, 2);
         t.add(&O::shadow_nir_max, "shadow_nir_max", "shadow test: nir reflectance below", 0, 1);
         t.add(&O::shadow_swir1_max, "shadow_swir1_max", "shadow test: swir1 reflectance below", 0,
               1);
@@ -94,7 +108,15 @@ const ParamTable<CloudOptions>& CloudOptions::params() {
         t.add(&O::temporal_shadow, "temporal_shadow",
               "temporal shadow test: nir and swir1 darker than the median by", 0, 1);
         t.add(&O::cloud_dilation, "cloud_dilation", "grow clouds by this many pixels", 0, 100);
+        t.add(&O::cloud_grow_min, "cloud_grow_min",
+              "the cloud dilation takes only pixels whose cloud probability reaches this "
+              "(0: every pixel within reach)",
+              0, 2);
         t.add(&O::shadow_dilation, "shadow_dilation", "grow shadows by this many pixels", 0, 100);
+        t.add(&O::dilation_max_m, "dilation_max_m",
+              "cloud and shadow dilations reach at most this many metres of ground when the "
+              "pixel size is known (0: no cap)",
+              0, 1e6);
         t.add(&O::tiebreak_radius, "tiebreak_radius",
               "window radius over which the tie-break's distance to the median is averaged", 0, 50);
         t.add(&O::cloud_score, "cloud_score", "score of a cloud pixel (clear is 0)", -1e6, 0);
@@ -567,6 +589,56 @@ struct ScorerImpl {
             throw ArgumentError("parameter 'weights': they must add up to more than 0");
     }
 
+    // Bands whose sampled values cannot be what the cloud tests read: a "cirrus" band far
+    // above the reflectance of cirrus (a thermal band, a missing scale) would make every
+    // pixel cloud; a thermal band not in degrees would make none pass. An explicit role
+    // stays (the user asked for it) but is warned about.
+    void check_cloud_bands(const CloudOptions& m) {
+        if (layout.ranges.size() != std::size_t(layout.count))
+            return;
+        const double off = m.reflectance_offset;
+        if (roles.has(BandRole::Cirrus)) {
+            const int b = roles[BandRole::Cirrus];
+            const double median = refl_scale * layout.ranges[std::size_t(b)].median + off;
+            if (median > kMaxCirrusMedian) {
+                const bool keep = roles.source(BandRole::Cirrus) == RoleSource::Parameter;
+                roles.warn("cloud: cirrus " + band_name(b) + " of scene '" + layout.label +
+                           "' has a typical reflectance of " + short_number(median) +
+                           " under reflectance_scale " + short_number(refl_scale) +
+                           ", not a cirrus reflectance; " +
+                           (keep ? "kept as the roles parameter says"
+                                 : "cirrus test off (check the band and reflectance_scale, or "
+                                   "set roles=cirrus=N)"));
+                if (!keep)
+                    roles.remove(BandRole::Cirrus);
+            }
+        }
+        if (roles.has(BandRole::Thermal)) {
+            const int b = roles[BandRole::Thermal];
+            const double t =
+                layout.ranges[std::size_t(b)].median * m.thermal_scale + m.thermal_offset;
+            if (!(t >= kMinCelsius && t <= kMaxCelsius))
+                roles.warn("cloud: thermal " + band_name(b) + " of scene '" + layout.label +
+                           "' is not in degrees C (typical value " + short_number(t) +
+                           "); the thermal test is off (calibrate the band or set "
+                           "thermal_scale/thermal_offset)");
+        }
+    }
+
+    int capped_dilation(int pixels, double max_m) const {
+        if (max_m <= 0 || layout.pixel_size_m <= 0)
+            return pixels;
+        return std::min(pixels, int(std::floor(max_m / layout.pixel_size_m + 1e-9)));
+    }
+
+    std::string band_name(int b) const {
+        std::string t = "band " + std::to_string(b + 1);
+        if (std::size_t(b) < layout.descriptions.size() &&
+            !layout.descriptions[std::size_t(b)].empty())
+            t += " (" + layout.descriptions[std::size_t(b)] + ")";
+        return t;
+    }
+
     void prepare_mask(const MaskOptions& m) {
         if (m.band > 0) {
             if (m.band > layout.count)
@@ -708,6 +780,7 @@ Scorer::Scorer(const ScoreOptions& options, const BandLayout& layout) {
                 s.refl_scale = m.reflectance_scale > 0     ? m.reflectance_scale
                                : is_floating(layout.dtype) ? 1.0
                                                            : 1e-4;
+                s.check_cloud_bands(m);
                 if (m.temporal)
                     s.needs.median = true;
                 s.halo = std::max({m.cloud_dilation, m.shadow_dilation, m.tiebreak_radius});
@@ -830,8 +903,13 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
     const auto m_sw1 = median_refl(BandRole::Swir1), m_blue = median_refl(BandRole::Blue);
 
     std::vector<std::uint8_t> cloud(n, 0), shadow(n, 0);
+    std::vector<float> prob(n, 0.0f);
     std::vector<float> tie(n, 0.0f);
     const int rows = c.scene.rows(), cols = c.scene.cols();
+    const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
+    const float b_w = float(o.brightness_width);
+    const float cirrus_full = float(o.cirrus_full);
+    auto clamp01 = [](float x) { return std::clamp(x, 0.0f, 1.0f); };
     for (std::size_t i = 0; i < n; ++i) {
         if (!c.valid[i])
             continue;
@@ -849,11 +927,15 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
         const float vis_mean = vis_sum / float(vis_n);
         const float swir = sw2.empty() ? s1 : sw2[i];
         const float ndvi = (ni - r) / std::max(ni + r, 1e-6f);
-        bool pcp = swir > o.swir_min && ndvi < o.ndvi_max && vis_mean > o.brightness_min &&
-                   ni / std::max(s1, 1e-6f) > o.nir_swir1_min;
+        bool pcp =
+            swir > o.swir_min && ndvi < o.ndvi_max && ni / std::max(s1, 1e-6f) > o.nir_swir1_min;
+        // NDVI is left out of the flatness: ndvi_max already gates vegetation, and thin
+        // cloud over vegetation keeps much of its NDVI.
+        float variability = 0;
         if (pcp && !green.empty()) {
             const float ndsi = (green[i] - s1) / std::max(green[i] + s1, 1e-6f);
             pcp = ndsi < o.ndsi_max;
+            variability = std::max(variability, std::abs(ndsi));
         }
         if (pcp && vis_n >= 2) {
             float dev = std::abs(r - vis_mean);
@@ -861,13 +943,28 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
                 dev += std::abs(blue[i] - vis_mean);
             if (!green.empty())
                 dev += std::abs(green[i] - vis_mean);
-            pcp = dev / float(vis_n) / std::max(vis_mean, 1e-6f) < o.whiteness_max;
+            const float whiteness = dev / float(vis_n) / std::max(vis_mean, 1e-6f);
+            pcp = whiteness < o.whiteness_max;
+            variability = std::max(variability, whiteness);
         }
         if (pcp && !blue.empty())
             pcp = blue[i] - 0.5f * r - float(o.hot_min) > 0;
-        if (pcp && !thermal.empty())
-            pcp = thermal[i] * o.thermal_scale + o.thermal_offset < o.thermal_max;
-        bool is_cloud = pcp || (!cirrus.empty() && cirrus[i] > o.cirrus_min);
+        if (pcp && !thermal.empty()) {
+            // Only a temperature takes part: raw digital numbers or kelvins do not.
+            const double t = thermal[i] * o.thermal_scale + o.thermal_offset;
+            if (t >= kMinCelsius && t <= kMaxCelsius)
+                pcp = t < o.thermal_max;
+        }
+        float p = 0;
+        if (pcp) {
+            const float bright =
+                b_w > 0 ? clamp01((vis_mean - b_lo) / b_w) : (vis_mean >= b_lo ? 1.0f : 0.0f);
+            p = clamp01(1 - variability) * bright;
+        }
+        if (!cirrus.empty())
+            p += clamp01(cirrus[i] / cirrus_full);
+        prob[i] = p;
+        bool is_cloud = p >= o.cloud_probability;
         bool is_shadow = ni < o.shadow_nir_max && s1 < o.shadow_swir1_max;
         if (temporal && !std::isnan(m_red[i])) {
             float excess = r - m_red[i];
@@ -888,8 +985,17 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
         for (auto& t : tie)
             t = 0.5f * t / (t + 0.05f);
     }
-    detail::dilate(cloud, rows, cols, o.cloud_dilation);
-    detail::dilate(shadow, rows, cols, o.shadow_dilation);
+    const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
+    if (cloud_dilation > 0) {
+        std::vector<std::uint8_t> grown = cloud;
+        detail::dilate(grown, rows, cols, cloud_dilation);
+        // With cloud_grow_min the dilation takes hazy edges, not clear ground.
+        const float grow_min = float(o.cloud_grow_min);
+        for (std::size_t i = 0; i < n; ++i)
+            if (grown[i] && !cloud[i] && c.valid[i] && prob[i] >= grow_min)
+                cloud[i] = 1;
+    }
+    detail::dilate(shadow, rows, cols, s.capped_dilation(o.shadow_dilation, o.dilation_max_m));
     for (std::size_t i = 0; i < n; ++i)
         c.out[i] = (cloud[i]    ? float(o.cloud_score)
                     : shadow[i] ? float(o.shadow_score)

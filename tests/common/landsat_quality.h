@@ -1,0 +1,158 @@
+#pragma once
+// Landsat Collection 1 quality bands (BQA) as a cloud reference, and the agreement of a
+// cloud score with it. Qt-free: shared by the accuracy test and bench_cloud_accuracy.
+//
+// BQA bits (USGS Landsat Collection 1 Level-1 quality band): bit 0 designated fill,
+// bit 4 cloud, bits 5-6 cloud confidence (0 none, 1 low, 2 medium, 3 high).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "rasterbench/composite.h"
+#include "rasterbench/crs.h"
+#include "rasterbench/dataset.h"
+#include "rasterbench/score.h"
+
+namespace rbtest {
+
+/// Landsat 8 Collection 1 Level-1 reflectance rescaling, the same for bands 1-9 in every
+/// MTL (REFLECTANCE_MULT_BAND_n = 2.0E-05, REFLECTANCE_ADD_BAND_n = -0.100000): top of
+/// atmosphere reflectance without the sun-angle correction.
+inline constexpr double kL8ReflectanceMult = 2.0e-5;
+inline constexpr double kL8ReflectanceAdd = -0.1;
+
+inline bool bqa_fill(std::uint16_t q) {
+    return (q & 1u) != 0;
+}
+/// Medium or high cloud confidence.
+inline bool bqa_cloud(std::uint16_t q) {
+    return ((q >> 5) & 3u) >= 2;
+}
+
+struct CloudAgreement {
+    std::size_t pixels = 0, tp = 0, fp = 0, fn = 0, tn = 0;
+    double agreement() const { return pixels ? double(tp + tn) / double(pixels) : 0; }
+    /// 1 when nothing is flagged and nothing should be (no cloud at all).
+    double precision() const { return tp + fp ? double(tp) / double(tp + fp) : (fn ? 0 : 1); }
+    double recall() const { return tp + fn ? double(tp) / double(tp + fn) : (fp ? 0 : 1); }
+    double truth_share() const { return pixels ? double(tp + fn) / double(pixels) : 0; }
+    double flagged_share() const { return pixels ? double(tp + fp) / double(pixels) : 0; }
+    CloudAgreement& operator+=(const CloudAgreement& o) {
+        pixels += o.pixels;
+        tp += o.tp;
+        fp += o.fp;
+        fn += o.fn;
+        tn += o.tn;
+        return *this;
+    }
+};
+
+/// Scores `stack_path` on its own (no stack statistics) with `options` and compares the
+/// pixels scored as cloud with the BQA's medium-or-high-confidence cloud, over the pixels
+/// that are neither BQA fill nor invalid in the scene. `roles` receives the scorer's roles.
+inline CloudAgreement cloud_agreement(const std::string& stack_path, const std::string& bqa_path,
+                                      const rb::ScoreOptions& options,
+                                      rb::BandRoles* roles = nullptr,
+                                      rb::BandLayout* layout_out = nullptr) {
+    const rb::SceneReader scene(rb::SceneSource{{stack_path}});
+    const rb::BandLayout layout = scene.sampled_layout();
+    const rb::Scorer scorer(options, layout);
+    if (roles)
+        *roles = scorer.roles();
+    if (layout_out)
+        *layout_out = layout;
+    const rb::Profile& p = scene.profile();
+    const rb::Raster data = scene.read(rb::Window::full(p.width, p.height));
+    const rb::Raster score = scorer.score(data);
+    const rb::SceneReader qa(rb::SceneSource{{bqa_path}});
+    const rb::Raster q = qa.read(rb::Window::full(p.width, p.height));
+    if (q.rows() != data.rows() || q.cols() != data.cols())
+        throw rb::ArgumentError("quality band '" + bqa_path + "' is not on the grid of '" +
+                                stack_path + "'");
+    const auto& cloud_options = std::get<rb::CloudOptions>(options.method);
+    // Cloud scores cloud_score minus a tie-break below 0.5; shadows shadow_score.
+    const double threshold =
+        cloud_options.cloud_score + 0.5 * (cloud_options.shadow_score - cloud_options.cloud_score);
+    CloudAgreement a;
+    const auto s = score.band<float>(0);
+    for (int y = 0; y < q.rows(); ++y)
+        for (int x = 0; x < q.cols(); ++x) {
+            const auto v = std::uint16_t(q.value(0, y, x));
+            const std::size_t i = std::size_t(y) * std::size_t(q.cols()) + std::size_t(x);
+            if (bqa_fill(v) || !score.valid(0, y, x))
+                continue;
+            const bool truth = bqa_cloud(v);
+            const bool flagged = double(s[i]) <= threshold;
+            ++a.pixels;
+            a.tp += truth && flagged;
+            a.fp += !truth && flagged;
+            a.fn += truth && !flagged;
+            a.tn += !truth && !flagged;
+        }
+    return a;
+}
+
+/// Sun elevation in degrees at (lat, lon) on a day at `hour_utc`: NOAA's low-precision
+/// solar position (declination and equation of time as Fourier series), good to a fraction
+/// of a degree.
+inline double solar_elevation(int year, unsigned month, unsigned day, double hour_utc, double lat,
+                              double lon) {
+    using namespace std::chrono;
+    const sys_days d{
+        year_month_day{std::chrono::year(year), std::chrono::month(month), std::chrono::day(day)}};
+    const sys_days jan1{year_month_day{std::chrono::year(year), January, std::chrono::day(1)}};
+    const double doy = double((d - jan1).count()) + 1;
+    const double pi = std::numbers::pi;
+    const double g = 2 * pi / 365 * (doy - 1 + (hour_utc - 12) / 24);
+    const double eqt = 229.18 * (0.000075 + 0.001868 * std::cos(g) - 0.032077 * std::sin(g) -
+                                 0.014615 * std::cos(2 * g) - 0.040849 * std::sin(2 * g));
+    const double decl = 0.006918 - 0.399912 * std::cos(g) + 0.070257 * std::sin(g) -
+                        0.006758 * std::cos(2 * g) + 0.000907 * std::sin(2 * g) -
+                        0.002697 * std::cos(3 * g) + 0.00148 * std::sin(3 * g);
+    const double true_solar_min = hour_utc * 60 + eqt + 4 * lon;
+    const double hour_angle = (true_solar_min / 4 - 180) * pi / 180;
+    const double la = lat * pi / 180;
+    const double cos_zenith =
+        std::sin(la) * std::sin(decl) + std::cos(la) * std::cos(decl) * std::cos(hour_angle);
+    return 90 - std::acos(std::clamp(cos_zenith, -1.0, 1.0)) * 180 / pi;
+}
+
+/// The scene-centre sun elevation of a Landsat 8 file that lacks its MTL (the shared stacks
+/// keep only ACQUISITION_DATE): the centre of its grid in longitude and latitude, and the
+/// time Landsat 8's descending pass reaches that latitude, about 10:12 local mean solar
+/// time at the equator and 10:42 at 40 N (the MTLs of path/row 013/032 say 15:34 UTC).
+inline double landsat8_sun_elevation(const std::string& path) {
+    const rb::Dataset ds = rb::Dataset::open(path);
+    const rb::Profile& p = ds.profile();
+    const auto it = p.metadata.find("ACQUISITION_DATE");
+    int y = 0;
+    unsigned m = 0, d = 0;
+    if (it == p.metadata.end() || std::sscanf(it->second.c_str(), "%d-%u-%u", &y, &m, &d) != 3)
+        throw rb::ArgumentError("'" + path + "' has no ACQUISITION_DATE=YYYY-MM-DD metadata");
+    const auto [cx, cy] = p.transform.apply(0.5 * p.width, 0.5 * p.height);
+    const rb::CrsTransformer to_geo(p.crs, rb::Crs::from_user_input("EPSG:4326"));
+    const auto [lon, lat] = to_geo.transform(cx, cy);
+    const double local_hours = 10.2 + 0.0125 * std::abs(lat);
+    return solar_elevation(y, m, d, local_hours - lon / 15, lat, lon);
+}
+
+/// Cloud options for a Landsat 8 Level-1 stack: its digital numbers to top-of-atmosphere
+/// reflectance (the MTL's rescaling, divided by the sine of the sun elevation), no stack.
+inline rb::ScoreOptions landsat8_cloud_options(const std::string& stack_path) {
+    const double s = std::sin(landsat8_sun_elevation(stack_path) * std::numbers::pi / 180);
+    rb::ScoreOptions o = rb::make_score_options("cloud");
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.9g", kL8ReflectanceMult / s);
+    rb::set_score_param(o, "reflectance_scale", buf);
+    std::snprintf(buf, sizeof buf, "%.9g", kL8ReflectanceAdd / s);
+    rb::set_score_param(o, "reflectance_offset", buf);
+    return o;
+}
+
+} // namespace rbtest

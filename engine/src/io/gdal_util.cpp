@@ -14,6 +14,9 @@ GdalErrorCapture::GdalErrorCapture() {
             auto* self = static_cast<GdalErrorCapture*>(CPLGetErrorHandlerUserData());
             if (!self)
                 return;
+            // Failures become our exceptions, which carry the text; both stay available
+            // (with --verbose in the CLI) in GDAL's own words.
+            forward_gdal_message(int(cls), msg);
             std::string text = msg ? msg : "";
             if (cls >= CE_Failure)
                 self->failure_ = std::move(text);
@@ -67,6 +70,11 @@ void ensure_gdal() {
         // PAM .aux.xml side files would be written next to users' inputs when computing
         // statistics; never touch inputs.
         CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
+        // GDAL and libtiff print warnings raised outside our scoped captures (a dataset
+        // opened by a worker thread, a driver's deferred warning) straight to stderr by
+        // default; they go to the message sink instead.
+        CPLSetErrorHandler(
+            [](CPLErr cls, CPLErrorNum, const char* msg) { forward_gdal_message(int(cls), msg); });
     });
 }
 

@@ -36,8 +36,13 @@ struct DatasetCloser {
 };
 using DatasetPtr = std::unique_ptr<std::remove_pointer_t<GDALDatasetH>, DatasetCloser>;
 
-/// Registers GDAL drivers once, and sets process-wide GDAL options we rely on.
+/// Registers GDAL drivers once, and sets process-wide GDAL options we rely on (see
+/// rasterbench.h): GDAL_PAM_ENABLED=NO, and a default error handler that hands GDAL's
+/// messages raised outside any GdalErrorCapture to the message sink instead of stderr.
 void ensure_gdal();
+
+/// Hands one GDAL message (a CPLErr class and its text) to the message sink as library text.
+void forward_gdal_message(int error_class, const char* message);
 
 DataType from_gdal_type(GDALDataType t, bool signed_byte);
 GDALDataType to_gdal_type(DataType t);

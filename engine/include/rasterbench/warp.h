@@ -120,13 +120,8 @@ Raster reproject(const Raster& src, const Grid& src_grid, const Grid& dst_grid,
 Raster reproject(const Dataset& src, const Grid& dst_grid, const std::vector<int>& bands = {},
                  const ReprojectOptions& options = {}, Progress progress = {});
 
-/// The most pixels per band a file reprojection reads or writes (2^36, about 69 gigapixels,
-/// a 262144 x 262144 grid): beyond it a run would take days and terabytes, so a header
-/// claiming such a size is refused before any output is created.
-inline constexpr std::int64_t kMaxReprojectPixels = std::int64_t(1) << 36;
-
 /// Checks that the file at `path` (its profile `p`) can be reprojected: it has a CRS and at
-/// most kMaxReprojectPixels pixels per band. Throws CrsError / ArgumentError naming the file.
+/// most kMaxPixels pixels per band. Throws CrsError / ArgumentError naming the file.
 void check_reprojectable(const std::string& path, const Profile& p);
 
 /// File to file, streaming rows of tiles (memory bounded by one row of tiles). The output is

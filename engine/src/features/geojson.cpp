@@ -6,13 +6,17 @@
 #include <ogr_srs_api.h>
 
 #include <atomic>
+#include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <strings.h>
 #include <unistd.h>
 
 #include "gdal_util.h"
@@ -412,10 +416,58 @@ namespace {
 
 using Json = nlohmann::json;
 
+// Stands for a NaN or infinite literal in the text given to nlohmann (which, like JSON,
+// has none, while GDAL's parser accepts them).
+const char* const kNonFinite = "\x01non-finite";
+
+// The text with NaN/Infinity literals outside strings replaced by kNonFinite as a string.
+std::string quote_non_finite(const std::string& text) {
+    std::string out;
+    out.reserve(text.size());
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            out += c;
+            if (c == '\\' && i + 1 < text.size())
+                out += text[++i];
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+            out += c;
+            continue;
+        }
+        std::size_t j = i + (c == '-' || c == '+');
+        std::size_t len = 0;
+        for (const char* word : {"infinity", "nan", "inf"}) {
+            const std::size_t n = std::strlen(word);
+            if (j + n <= text.size() && strncasecmp(text.c_str() + j, word, n) == 0 &&
+                (j + n == text.size() || !std::isalnum(static_cast<unsigned char>(text[j + n])))) {
+                len = j + n - i;
+                break;
+            }
+        }
+        if (len > 0 && (j > i || std::isalpha(static_cast<unsigned char>(c)))) {
+            out += '"';
+            out += "\\u0001non-finite";
+            out += '"';
+            i += len - 1;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 std::string position_problem(const Json& p) {
     if (!p.is_array() || p.size() < 2)
         return "coordinates are not arrays of 2 or more numbers";
     for (const Json& c : p) {
+        if (c.is_string() && c.get<std::string>() == kNonFinite)
+            return "a coordinate is NaN or infinite";
         if (!c.is_number())
             return "coordinates are not numbers";
         if (!std::isfinite(c.get<double>()))
@@ -532,9 +584,8 @@ FeatureCollection read_features(const std::string& path, const VectorReadOptions
     GDALDriverH driver = GDALGetDatasetDriver(ds.get());
     if (driver && std::string(GDALGetDriverShortName(driver)) == "GeoJSON" &&
         vsi_l_offset(st.st_size) <= max_checked_json) {
-        Json doc = Json::parse(read_vsi_text(path), nullptr, false);
-        // Text nlohmann cannot parse (NaN literals GDAL accepts) is left to OGR and the
-        // checks of read_layer.
+        Json doc = Json::parse(quote_non_finite(read_vsi_text(path)), nullptr, false);
+        // Text nlohmann cannot parse otherwise is left to OGR and the checks of read_layer.
         if (!doc.is_discarded() && doc.is_object()) {
             const auto type = doc.find("type");
             const bool collection = type != doc.end() && *type == "FeatureCollection";
@@ -793,14 +844,18 @@ void write_atomically(const std::string& path, const std::string& text) {
         ~Untrack() { detail::end_partial(tmp); }
     } untrack{tmp};
     {
+        errno = 0;
         std::ofstream out(tmp, std::ios::binary);
         if (!out)
-            throw IoError("cannot write '" + path + "': cannot create a file in its folder");
+            throw IoError("cannot write '" + path + "': cannot create a file in its folder" +
+                          (errno ? std::string(" (") + std::strerror(errno) + ")" : ""));
         out.write(text.data(), std::streamsize(text.size()));
         out.close();
         if (!out) {
+            // The stream keeps no error code; errno holds the failing call's (ENOSPC...).
+            const std::string why = errno ? std::strerror(errno) : "write failed";
             std::remove(tmp.c_str());
-            throw IoError("cannot write '" + path + "': write failed (disk full?)");
+            throw IoError("cannot write '" + path + "': " + why);
         }
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {

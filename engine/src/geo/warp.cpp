@@ -584,22 +584,18 @@ void check_reprojectable(const std::string& path, const Profile& p) {
         throw CrsError("'" + path +
                        "' has no CRS: it cannot be reprojected (give it one first, e.g. "
                        "gdal_edit.py -a_srs EPSG:CODE)");
-    if (std::int64_t(p.width) * std::int64_t(p.height) > kMaxReprojectPixels)
-        throw ArgumentError("'" + path + "' is " + std::to_string(p.width) + " x " +
-                            std::to_string(p.height) +
-                            " pixels, more than the 2^36 per band reprojection handles; crop "
-                            "it first (gdal_translate -srcwin)");
+    check_pixel_count(path, p);
 }
 
 void reproject_file(const std::string& src_path, const std::string& dst_path, const Grid& dst,
                     const ReprojectOptions& o_in, Progress progress) {
     const Profile sp = read_profile(src_path);
     check_reprojectable(src_path, sp);
-    if (std::int64_t(dst.width) * std::int64_t(dst.height) > kMaxReprojectPixels)
+    if (std::int64_t(dst.width) * std::int64_t(dst.height) > kMaxPixels)
         throw ArgumentError("cannot reproject '" + src_path + "' to '" + dst_path +
                             "': the output grid " + std::to_string(dst.width) + " x " +
                             std::to_string(dst.height) +
-                            " is more than the 2^36 pixels per band reprojection handles");
+                            " is more than the 2^36 pixels per band rasterbench processes");
     ReprojectOptions o = o_in;
     o.window.reset();
     const Window all = resolve_region(o, dst);

@@ -1,7 +1,9 @@
 #include "gdal_util.h"
 
+#include <cerrno>
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <cstring>
 #include <mutex>
 #include <ogr_srs_api.h>
 
@@ -18,6 +20,10 @@ GdalErrorCapture::GdalErrorCapture() {
             // (with --verbose in the CLI) in GDAL's own words.
             forward_gdal_message(int(cls), msg);
             std::string text = msg ? msg : "";
+            // libtiff reports ENOSPC once, then a generic "Write error" that replaces it.
+            if (cls >= CE_Failure &&
+                (errno == ENOSPC || text.find(std::strerror(ENOSPC)) != std::string::npos))
+                self->disk_full_ = true;
             if (cls >= CE_Failure)
                 self->failure_ = std::move(text);
             else if (cls == CE_Warning && self->warning_.empty())
@@ -56,6 +62,8 @@ std::string reason(const GdalErrorCapture& cap, const char* fallback) {
     std::string m = cap.message();
     if (m.empty())
         m = fallback;
+    if (cap.disk_full() && m.find(std::strerror(ENOSPC)) == std::string::npos)
+        m = std::string(std::strerror(ENOSPC)) + " (" + m + ")";
     // One line: GDAL messages sometimes carry newlines.
     for (char& c : m)
         if (c == '\n' || c == '\r')

@@ -23,9 +23,12 @@ public:
     /// The most recent failure message (or warning when there was no failure).
     std::string message() const;
     bool failed() const { return !failure_.empty(); }
+    /// A failure came from a full disk (GDAL's last message may only say "Write error").
+    bool disk_full() const { return disk_full_; }
 
 private:
     std::string failure_, warning_;
+    bool disk_full_ = false;
 };
 
 struct DatasetCloser {
@@ -52,7 +55,8 @@ GDALRIOResampleAlg to_gdal_resampling(int resampling);
 /// or when PROJ cannot read it back (the data is then reported as ungeoreferenced).
 Crs crs_from_srs(OGRSpatialReferenceH srs);
 
-/// "GDAL's message" or a fallback when GDAL said nothing.
+/// "GDAL's message" or a fallback when GDAL said nothing; led by the system's "No space
+/// left on device" when a write failed for that reason and GDAL's last words do not say so.
 std::string reason(const GdalErrorCapture& cap, const char* fallback);
 
 } // namespace rb::detail

@@ -178,6 +178,7 @@ StackInfo inspect(const std::vector<SceneSource>& scenes) {
     std::vector<DataType> types;
     for (const auto& s : scenes) {
         SceneReader r(s);
+        check_pixel_count(s.label(), r.profile());
         profiles.push_back(r.profile());
         counts.push_back(r.layout().count);
         types.push_back(r.dtype());

@@ -39,7 +39,7 @@ packages=(
   qt6-base-dev qt6-qpa-plugins libqcustomplot-dev libqcustomplot2.1-qt6
   libgdal-dev gdal-bin libproj-dev proj-data libfftw3-dev
   libmuparser-dev nlohmann-json3-dev libtbb-dev libbenchmark-dev
-  fonts-dejavu-core
+  fonts-dejavu-core python3
 )
 
 install_missing() {

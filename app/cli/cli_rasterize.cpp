@@ -13,7 +13,8 @@ namespace {
 void usage(std::ostream& os) {
     os << "usage: rasterbench-cli rasterize SHAPES -o OUT.tif --like REF.tif\n"
           "         [--burn V | --property NAME] [--all-touched] [--add]\n"
-          "         [--dtype T] [--fill V] [--nodata V] [--layer NAME] [--where SQL]\n\n"
+          "         [--dtype T] [--fill V] [--nodata V] [--layer NAME] [--where SQL]\n"
+          "         [--skip-invalid] [--allow-empty]\n\n"
           "  SHAPES         any OGR vector file; reprojected to REF's CRS when it differs\n"
           "  --like         output grid (size, transform, CRS) and default dtype from REF\n"
           "  --burn         constant value (default 1)\n"
@@ -22,7 +23,12 @@ void usage(std::ostream& os) {
           "  --add          add values where geometries overlap (gdal_rasterize -add)\n"
           "  --dtype        uint8, int16, uint16, int32, uint32, float32, float64, ...\n"
           "  --fill         value of pixels no geometry covers (default 0)\n"
-          "  --nodata       nodata value to declare on the output\n";
+          "  --nodata       nodata value to declare on the output\n"
+          "  --skip-invalid leave out features with invalid geometries (unknown type,\n"
+          "                coordinates not numbers, NaN/Inf, rings under 4 positions) and\n"
+          "                say how many; without it they are an error naming the feature\n"
+          "  --allow-empty  write an all-fill raster when SHAPES has no features (an error\n"
+          "                otherwise)\n";
 }
 
 int run_rasterize(const Args& args) {
@@ -32,7 +38,7 @@ int run_rasterize(const Args& args) {
     std::optional<rb::DataType> dtype;
     rb::RasterizeOptions o;
     rb::VectorReadOptions vo;
-    bool burn_given = false;
+    bool burn_given = false, allow_empty = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         if (a == "--help" || a == "-h") {
@@ -64,6 +70,10 @@ int run_rasterize(const Args& args) {
             vo.layer = option_value(args, i);
         } else if (a == "--where") {
             vo.where = option_value(args, i);
+        } else if (a == "--skip-invalid") {
+            vo.skip_invalid = true;
+        } else if (a == "--allow-empty") {
+            allow_empty = true;
         } else if (!a.empty() && a[0] == '-') {
             throw UsageError("unknown option '" + a + "'");
         } else {
@@ -88,6 +98,7 @@ int run_rasterize(const Args& args) {
     rb::RasterizeFileOptions file;
     file.compression = "DEFLATE";
     file.nodata = nodata;
+    file.allow_empty = allow_empty;
     rb::rasterize_file(files[0], out, rb::grid_of(ref), o, vo, file);
     return 0;
 }

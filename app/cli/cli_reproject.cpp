@@ -90,6 +90,7 @@ int run_reproject(const Args& args) {
     rb::check_outputs_distinct({{"input", files[0]}}, {{"output", files[1]}});
     const rb::Crs crs = rb::Crs::from_user_input(crs_text);
     const rb::Profile p = rb::read_profile(files[0]);
+    rb::check_reprojectable(files[0], p);
     rb::Grid dst;
     try {
         dst = rb::default_grid(rb::grid_of(p), crs, grid);

@@ -1,11 +1,14 @@
 // rasterbench-cli: headless entry point. Each subcommand parses its own flags; every
 // engine error becomes one line on stderr and a non-zero exit status.
+#include <algorithm>
 #include <cstring>
 #include <iostream>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "cli_commands.h"
+#include "rasterbench/diagnostics.h"
 #include "rasterbench/error.h"
 #include "rasterbench/output_guard.h"
 
@@ -16,7 +19,8 @@ void usage(std::ostream& os) {
     for (const auto& [name, cmd] : rbcli::commands())
         os << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ')
            << cmd.summary << "\n";
-    os << "\nRun 'rasterbench-cli <command> --help' for a command's options.\n";
+    os << "\nRun 'rasterbench-cli <command> --help' for a command's options.\n"
+          "--verbose (with any command) also prints GDAL's, libtiff's and PROJ's own messages.\n";
 }
 
 } // namespace
@@ -32,6 +36,20 @@ int main(int argc, char** argv) {
     }
     const std::string command = args[0];
     args.erase(args.begin());
+    // Any command: our warnings always get a line; the libraries' own messages (already
+    // turned into our errors, or harmless) only when asked for.
+    const auto verbose_flag = std::find(args.begin(), args.end(), "--verbose");
+    const bool verbose = verbose_flag != args.end();
+    if (verbose)
+        args.erase(verbose_flag);
+    rb::set_message_sink([command, verbose](rb::MessageKind kind, const std::string& text) {
+        if (kind == rb::MessageKind::Library && !verbose)
+            return;
+        static std::mutex m;
+        std::lock_guard lock(m);
+        std::cerr << "rasterbench-cli " << command << ": "
+                  << (kind == rb::MessageKind::Warning ? "warning: " : "GDAL: ") << text << "\n";
+    });
     try {
         const auto it = rbcli::commands().find(command);
         if (it != rbcli::commands().end())

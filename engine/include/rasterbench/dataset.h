@@ -110,4 +110,14 @@ private:
 /// Rasterio's `with rasterio.open()` for a one-off: the profile of a file.
 Profile read_profile(const std::string& path);
 
+/// The most pixels per band an operation that streams a whole file (reproject, score,
+/// composite, statistics) takes on: 2^36, about 69 gigapixels (a 262144 x 262144 grid).
+/// Beyond it a run takes days and terabytes, so a header claiming such a size is refused
+/// before any output is created.
+inline constexpr std::int64_t kMaxPixels = std::int64_t(1) << 36;
+
+/// Throws ArgumentError naming `path` and its size when the profile has more than
+/// kMaxPixels pixels per band.
+void check_pixel_count(const std::string& path, const Profile& p);
+
 } // namespace rb

@@ -109,10 +109,17 @@ struct VectorReadOptions {
     /// Attributes to convert into Feature::properties; nullopt = all. Burning one property
     /// of a large file need not convert the others.
     std::optional<std::vector<std::string>> fields;
+    /// A feature whose geometry is invalid (a type GeoJSON does not define such as
+    /// "Circle", coordinates that are not arrays of numbers, a polygon ring of fewer than 4
+    /// positions, NaN or infinite coordinates) is an ArgumentError naming the file and the
+    /// feature's index (0-based, in file order). With skip_invalid such features are left
+    /// out, and one rb::warn line gives their count and the first problem.
+    bool skip_invalid = false;
 };
 
 /// Reads the features of any OGR vector file (GeoJSON, Shapefile, GeoPackage, ...), with
-/// the layer's CRS. Throws IoError naming the file (and layer) on failure.
+/// the layer's CRS. Throws IoError naming the file (and layer) on failure, ArgumentError
+/// for invalid geometries (see VectorReadOptions::skip_invalid).
 FeatureCollection read_features(const std::string& path, const VectorReadOptions& options = {});
 /// Parses GeoJSON text: a FeatureCollection, a Feature or a bare geometry. A "crs" member
 /// (GDAL's non-RFC-7946 extension) sets the CRS; otherwise the CRS is WGS 84 (RFC 7946).
@@ -140,8 +147,10 @@ void write_geojson(const std::string& path, const FeatureCollection& fc,
 enum class MergeAlg { Replace, Add };
 
 struct RasterizeOptions {
-    double burn = 1;          ///< value burnt when `property` is empty
-    std::string property;     ///< burn this numeric property (missing/null burns 0, as GDAL)
+    double burn = 1; ///< value burnt when `property` is empty
+    /// Burn this numeric property. Missing or null in some features: they burn 0, as with
+    /// GDAL, and one rb::warn line counts them; missing from every feature: ArgumentError.
+    std::string property;
     bool all_touched = false; ///< every pixel touched, not only those whose centre is inside
     MergeAlg merge = MergeAlg::Replace;
     double fill = 0; ///< value of pixels no geometry covers
@@ -170,6 +179,9 @@ struct RasterizeFileOptions {
     std::string compression;
     /// Nodata value declared on the band (pixels are not changed); none by default.
     std::optional<double> nodata;
+    /// A vector file without features (or none left after the filter) is an ArgumentError
+    /// unless this is set; then the output is all `fill` and a warning says so.
+    bool allow_empty = false;
 };
 
 /// File to file, as `gdal_rasterize` does: burns the features of an OGR vector file (layer

@@ -11,7 +11,13 @@
 //   never let invalid samples influence valid outputs, and keep them invalid.
 // - Errors: exceptions derived from rb::Error, whose one-line message names the file,
 //   band, window or input text that failed. GDAL and PROJ messages are captured into
-//   them; the engine never prints.
+//   them; the engine never prints. Warnings (ours, and GDAL/libtiff/PROJ messages below
+//   the error level) go to the process-wide sink of rb::set_message_sink (diagnostics.h).
+// - Process-wide GDAL settings: the first engine call sets GDAL_PAM_ENABLED=NO for the
+//   whole process (statistics and other metadata are never written to .aux.xml files
+//   beside inputs, which would change files we only read; a program embedding the engine
+//   that relies on PAM side files must set it back after that first call), and replaces
+//   GDAL's default error handler by one that forwards to the message sink.
 // - Long operations take an rb::Progress; its callback returning false stops the work
 //   with rb::Cancelled. Functions taking no dataset handle are safe on worker threads;
 //   a Dataset object must be used by one thread at a time (open one per thread).
@@ -22,6 +28,7 @@
 #include "rasterbench/crs.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/deband.h"
+#include "rasterbench/diagnostics.h"
 #include "rasterbench/display.h"
 #include "rasterbench/dtype.h"
 #include "rasterbench/error.h"

@@ -125,10 +125,17 @@ Raster reproject(const Raster& src, const Grid& src_grid, const Grid& dst_grid,
 Raster reproject(const Dataset& src, const Grid& dst_grid, const std::vector<int>& bands = {},
                  const ReprojectOptions& options = {}, Progress progress = {});
 
+/// Checks that the file at `path` (its profile `p`) can be reprojected: it has a CRS and at
+/// most kMaxPixels pixels per band. Throws CrsError / ArgumentError naming the file.
+void check_reprojectable(const std::string& path, const Profile& p);
+
 /// File to file, streaming rows of tiles (memory bounded by one row of tiles). The output is
 /// a GeoTIFF written with Dataset::create (temporary file renamed on success) carrying the
 /// source profile's dtype, band descriptions and compression, and `dst_nodata` (or the
-/// source nodata) as nodata. `options.window` is ignored.
+/// source nodata) as nodata. `options.window` is ignored. Checks the source with
+/// check_reprojectable and the destination grid's size before creating the output, and
+/// warns (rb::warn) when less than half of the output holds data and markedly less than the
+/// source does (a target CRS whose domain excludes most of the source).
 void reproject_file(const std::string& src_path, const std::string& dst_path, const Grid& dst_grid,
                     const ReprojectOptions& options = {}, Progress progress = {});
 

@@ -6,17 +6,22 @@
 #include <ogr_srs_api.h>
 
 #include <atomic>
+#include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <strings.h>
 #include <unistd.h>
 
 #include "gdal_util.h"
 #include "partial_file.h"
+#include "rasterbench/diagnostics.h"
 #include "rasterbench/error.h"
 #include "rasterbench/features.h"
 #include "warp_mem.h"
@@ -296,7 +301,44 @@ std::string iso_datetime(OGRFeatureH f, int i, OGRFieldType type) {
     return out;
 }
 
-FeatureCollection read_layer(GDALDatasetH ds, const std::string& what, const VectorReadOptions& o) {
+// Why OGR's reading of a geometry is not what the file meant (a polygon ring too short to
+// enclose anything, a NaN or infinite coordinate); empty when it is fine. Checked for every
+// format, since OGR passes such geometries on and burning them gives nonsense or nothing.
+std::string ogr_geometry_problem(OGRGeometryH g) {
+    if (!g)
+        return {};
+    const auto t = wkbFlatten(OGR_G_GetGeometryType(g));
+    const int parts = OGR_G_GetGeometryCount(g);
+    for (int i = 0; i < parts; ++i) {
+        OGRGeometryH part = OGR_G_GetGeometryRef(g, i);
+        if (t == wkbPolygon) {
+            const int n = OGR_G_GetPointCount(part);
+            if (n > 0 && n < 4)
+                return "ring " + std::to_string(i) + " has " + std::to_string(n) +
+                       " positions (a polygon ring needs at least 4)";
+        }
+        if (std::string p = ogr_geometry_problem(part); !p.empty())
+            return p;
+    }
+    const bool has_z = OGR_G_Is3D(g);
+    for (int i = 0; i < OGR_G_GetPointCount(g); ++i)
+        if (!std::isfinite(OGR_G_GetX(g, i)) || !std::isfinite(OGR_G_GetY(g, i)) ||
+            (has_z && !std::isfinite(OGR_G_GetZ(g, i))))
+            return "a coordinate is NaN or infinite";
+    return {};
+}
+
+struct InvalidFeatures {
+    std::size_t count = 0;
+    std::string first; ///< "feature N: problem"
+    void add(std::size_t index, const std::string& problem) {
+        if (count++ == 0)
+            first = "feature " + std::to_string(index) + ": " + problem;
+    }
+};
+
+FeatureCollection read_layer(GDALDatasetH ds, const std::string& what, const VectorReadOptions& o,
+                             InvalidFeatures& invalid) {
     GdalErrorCapture cap;
     OGRLayerH layer =
         o.layer.empty() ? (GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : nullptr)
@@ -321,9 +363,18 @@ FeatureCollection read_layer(GDALDatasetH ds, const std::string& what, const Vec
             fields.push_back(i);
     }
     OGR_L_ResetReading(layer);
-    while (OGRFeatureH f = OGR_L_GetNextFeature(layer)) {
+    for (std::size_t index = 0; OGRFeatureH f = OGR_L_GetNextFeature(layer); ++index) {
         Feature feat;
         feat.geometry = Geometry::adopt_ogr(OGR_F_StealGeometry(f));
+        if (const std::string problem = ogr_geometry_problem(
+                static_cast<OGRGeometryH>(const_cast<void*>(feat.geometry.ogr_handle())));
+            !problem.empty()) {
+            OGR_F_Destroy(f);
+            if (!o.skip_invalid)
+                throw ArgumentError(what + ": feature " + std::to_string(index) + ": " + problem);
+            invalid.add(index, problem);
+            continue;
+        }
         for (const int i : fields) {
             OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
             PropertyValue v;
@@ -361,6 +412,155 @@ FeatureCollection read_layer(GDALDatasetH ds, const std::string& what, const Vec
 
 } // namespace
 
+namespace {
+
+using Json = nlohmann::json;
+
+// Stands for a NaN or infinite literal in the text given to nlohmann (which, like JSON,
+// has none, while GDAL's parser accepts them).
+const char* const kNonFinite = "\x01non-finite";
+
+// The text with NaN/Infinity literals outside strings replaced by kNonFinite as a string.
+std::string quote_non_finite(const std::string& text) {
+    std::string out;
+    out.reserve(text.size());
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            out += c;
+            if (c == '\\' && i + 1 < text.size())
+                out += text[++i];
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+            out += c;
+            continue;
+        }
+        std::size_t j = i + (c == '-' || c == '+');
+        std::size_t len = 0;
+        for (const char* word : {"infinity", "nan", "inf"}) {
+            const std::size_t n = std::strlen(word);
+            if (j + n <= text.size() && strncasecmp(text.c_str() + j, word, n) == 0 &&
+                (j + n == text.size() || !std::isalnum(static_cast<unsigned char>(text[j + n])))) {
+                len = j + n - i;
+                break;
+            }
+        }
+        if (len > 0 && (j > i || std::isalpha(static_cast<unsigned char>(c)))) {
+            out += '"';
+            out += "\\u0001non-finite";
+            out += '"';
+            i += len - 1;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string position_problem(const Json& p) {
+    if (!p.is_array() || p.size() < 2)
+        return "coordinates are not arrays of 2 or more numbers";
+    for (const Json& c : p) {
+        if (c.is_string() && c.get<std::string>() == kNonFinite)
+            return "a coordinate is NaN or infinite";
+        if (!c.is_number())
+            return "coordinates are not numbers";
+        if (!std::isfinite(c.get<double>()))
+            return "a coordinate is NaN or infinite";
+    }
+    return {};
+}
+
+// `depth` array levels above the positions.
+std::string positions_problem(const Json& c, int depth) {
+    if (depth == 0)
+        return position_problem(c);
+    if (!c.is_array())
+        return "coordinates are not arrays of numbers";
+    for (const Json& e : c)
+        if (std::string p = positions_problem(e, depth - 1); !p.empty())
+            return p;
+    return {};
+}
+
+std::string rings_problem(const Json& rings) {
+    if (!rings.is_array())
+        return "coordinates are not arrays of numbers";
+    for (std::size_t r = 0; r < rings.size(); ++r) {
+        if (std::string p = positions_problem(rings[r], 1); !p.empty())
+            return p;
+        if (rings[r].size() < 4)
+            return "ring " + std::to_string(r) + " has " + std::to_string(rings[r].size()) +
+                   " positions (a polygon ring needs at least 4)";
+    }
+    return {};
+}
+
+// Why a GeoJSON geometry object is not one RFC 7946 defines; empty when it is. OGR still
+// builds the geometries; this only catches what OGR would turn silently into a null
+// geometry (an unknown type, coordinates that are not numbers) and so drop from a burn.
+std::string geometry_problem(const Json& g) {
+    if (g.is_null())
+        return {};
+    if (!g.is_object())
+        return "the geometry is not an object";
+    const auto t = g.find("type");
+    if (t == g.end() || !t->is_string())
+        return "the geometry has no \"type\"";
+    const std::string type = t->get<std::string>();
+    if (type == "GeometryCollection") {
+        const auto parts = g.find("geometries");
+        if (parts == g.end() || !parts->is_array())
+            return "a GeometryCollection without a \"geometries\" array";
+        for (const Json& part : *parts)
+            if (std::string p = geometry_problem(part); !p.empty())
+                return p;
+        return {};
+    }
+    static const std::map<std::string, int> depth = {{"Point", 0},      {"MultiPoint", 1},
+                                                     {"LineString", 1}, {"MultiLineString", 2},
+                                                     {"Polygon", 3},    {"MultiPolygon", 4}};
+    const auto d = depth.find(type);
+    if (d == depth.end())
+        return "geometry type '" + type + "' is not a GeoJSON geometry type";
+    const auto c = g.find("coordinates");
+    if (c == g.end())
+        return "a " + type + " without \"coordinates\"";
+    if (type == "Polygon")
+        return rings_problem(*c);
+    if (type == "MultiPolygon") {
+        if (!c->is_array())
+            return "coordinates are not arrays of numbers";
+        for (const Json& poly : *c)
+            if (std::string p = rings_problem(poly); !p.empty())
+                return p;
+        return {};
+    }
+    return positions_problem(*c, d->second);
+}
+
+std::string read_vsi_text(const std::string& path) {
+    std::string text;
+    VSILFILE* f = VSIFOpenL(path.c_str(), "rb");
+    if (!f)
+        return text;
+    char buf[1 << 16];
+    for (std::size_t n; (n = VSIFReadL(buf, 1, sizeof buf, f)) > 0;)
+        text.append(buf, n);
+    VSIFCloseL(f);
+    return text;
+}
+
+// Files this large are left to OGR's own checks alone rather than parsed a second time.
+constexpr vsi_l_offset max_checked_json = vsi_l_offset(256) << 20;
+
+} // namespace
+
 FeatureCollection read_features(const std::string& path, const VectorReadOptions& o) {
     GdalErrorCapture cap;
     VSIStatBufL st;
@@ -371,7 +571,83 @@ FeatureCollection read_features(const std::string& path, const VectorReadOptions
     if (!ds)
         throw IoError("cannot open '" + path +
                       "': " + reason(cap, "not a vector format GDAL recognizes"));
-    return read_layer(ds.get(), "'" + path + "'", o);
+    const std::string what = "'" + path + "'";
+    InvalidFeatures invalid;
+    // The filtered copy read instead of the file when invalid features are skipped.
+    struct Unlink {
+        std::string n;
+        ~Unlink() {
+            if (!n.empty())
+                VSIUnlink(n.c_str());
+        }
+    } filtered;
+    GDALDriverH driver = GDALGetDatasetDriver(ds.get());
+    if (driver && std::string(GDALGetDriverShortName(driver)) == "GeoJSON" &&
+        vsi_l_offset(st.st_size) <= max_checked_json) {
+        Json doc = Json::parse(quote_non_finite(read_vsi_text(path)), nullptr, false);
+        // Text nlohmann cannot parse otherwise is left to OGR and the checks of read_layer.
+        if (!doc.is_discarded() && doc.is_object()) {
+            const auto type = doc.find("type");
+            const bool collection = type != doc.end() && *type == "FeatureCollection";
+            const bool feature = type != doc.end() && *type == "Feature";
+            Json* features = nullptr;
+            if (collection) {
+                const auto it = doc.find("features");
+                if (it != doc.end() && it->is_array())
+                    features = &*it;
+            }
+            auto problem_of = [&](const Json& item) {
+                if (!collection && !feature)
+                    return geometry_problem(item);
+                if (!item.is_object())
+                    return std::string("the feature is not an object");
+                const auto g = item.find("geometry");
+                return g == item.end() ? std::string() : geometry_problem(*g);
+            };
+            Json kept = Json::array();
+            const std::size_t n = features ? features->size() : 1;
+            for (std::size_t i = 0; i < n; ++i) {
+                const Json& item = features ? (*features)[i] : doc;
+                const std::string problem = problem_of(item);
+                if (problem.empty()) {
+                    if (features)
+                        kept.push_back(item);
+                    continue;
+                }
+                if (!o.skip_invalid)
+                    throw ArgumentError(what + ": feature " + std::to_string(i) + ": " + problem);
+                invalid.add(i, problem);
+            }
+            if (invalid.count > 0) {
+                if (features)
+                    *features = std::move(kept);
+                else
+                    doc = {{"type", "FeatureCollection"}, {"features", Json::array()}};
+                static std::atomic<unsigned> counter{0};
+                filtered.n = "/vsimem/rasterbench_valid_" + std::to_string(getpid()) + "_" +
+                             std::to_string(counter++) + ".geojson";
+                const std::string text = doc.dump();
+                VSILFILE* f = VSIFOpenL(filtered.n.c_str(), "wb");
+                if (!f || VSIFWriteL(text.data(), 1, text.size(), f) != text.size()) {
+                    if (f)
+                        VSIFCloseL(f);
+                    throw IoError("cannot read " + what + ": no memory for its valid features");
+                }
+                VSIFCloseL(f);
+                const char* drivers[] = {"GeoJSON", nullptr};
+                ds.reset(GDALOpenEx(filtered.n.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers,
+                                    nullptr, nullptr));
+                if (!ds)
+                    throw IoError("cannot read " + what + ": " +
+                                  reason(cap, "its valid features could not be read"));
+            }
+        }
+    }
+    FeatureCollection fc = read_layer(ds.get(), what, o, invalid);
+    if (invalid.count > 0)
+        warn(what + ": skipped " + std::to_string(invalid.count) + " invalid feature" +
+             (invalid.count == 1 ? "" : "s") + " (first: " + invalid.first + ")");
+    return fc;
 }
 
 FeatureCollection parse_geojson(std::string_view text) {
@@ -396,7 +672,8 @@ FeatureCollection parse_geojson(std::string_view text) {
     if (!ds)
         throw ArgumentError("invalid GeoJSON '" + snippet(text) +
                             "': " + reason(cap, "OGR could not parse it"));
-    return read_layer(ds.get(), "GeoJSON text", {});
+    InvalidFeatures invalid;
+    return read_layer(ds.get(), "GeoJSON text", {}, invalid);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -567,14 +844,18 @@ void write_atomically(const std::string& path, const std::string& text) {
         ~Untrack() { detail::end_partial(tmp); }
     } untrack{tmp};
     {
+        errno = 0;
         std::ofstream out(tmp, std::ios::binary);
         if (!out)
-            throw IoError("cannot write '" + path + "': cannot create a file in its folder");
+            throw IoError("cannot write '" + path + "': cannot create a file in its folder" +
+                          (errno ? std::string(" (") + std::strerror(errno) + ")" : ""));
         out.write(text.data(), std::streamsize(text.size()));
         out.close();
         if (!out) {
+            // The stream keeps no error code; errno holds the failing call's (ENOSPC...).
+            const std::string why = errno ? std::strerror(errno) : "write failed";
             std::remove(tmp.c_str());
-            throw IoError("cannot write '" + path + "': write failed (disk full?)");
+            throw IoError("cannot write '" + path + "': " + why);
         }
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {

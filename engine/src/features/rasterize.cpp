@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <unistd.h>
 
 #include <tbb/enumerable_thread_specific.h>
@@ -25,9 +26,11 @@
 #include "gdal_util.h"
 #include "partial_file.h"
 #include "rasterbench/dataset.h"
+#include "rasterbench/diagnostics.h"
 #include "rasterbench/error.h"
 #include "rasterbench/features.h"
 #include "rasterize_scanline.h"
+#include "threads.h"
 #include "warp_mem.h"
 
 namespace rb {
@@ -237,10 +240,12 @@ std::vector<std::pair<Geometry, double>> shapes_of(const FeatureCollection& fc, 
     const bool reproject = !fc.crs.empty() && !grid.crs.empty() && !(fc.crs == grid.crs);
     std::vector<std::pair<Geometry, double>> shapes;
     shapes.reserve(fc.features.size());
+    std::size_t with_geometry = 0, missing = 0;
     for (std::size_t i = 0; i < fc.features.size(); ++i) {
         const Feature& f = fc.features[i];
         if (f.geometry.is_empty())
             continue;
+        ++with_geometry;
         double value = o.burn;
         if (!o.property.empty()) {
             const auto it = f.properties.find(o.property);
@@ -250,6 +255,7 @@ std::vector<std::pair<Geometry, double>> shapes_of(const FeatureCollection& fc, 
             if (!null && !v)
                 throw ArgumentError("feature " + std::to_string(i) + ": property '" + o.property +
                                     "' is not a number");
+            missing += null;
             value = v.value_or(0.0); // gdal_rasterize burns 0 for a null attribute
         }
         if (!reproject) {
@@ -262,6 +268,12 @@ std::vector<std::pair<Geometry, double>> shapes_of(const FeatureCollection& fc, 
             // gdal_rasterize skips features it cannot reproject; so do we, to burn the same.
         }
     }
+    // A misspelt property name would otherwise burn an image of zeros without a word.
+    if (missing > 0 && missing == with_geometry)
+        throw ArgumentError("property '" + o.property + "' is missing or null in every feature");
+    if (missing > 0)
+        warn("property '" + o.property + "' is missing or null in " + std::to_string(missing) +
+             " of " + std::to_string(with_geometry) + " features; they burn 0");
     return shapes;
 }
 
@@ -389,7 +401,7 @@ bool write_in_place(const Burner& burner, const Grid& grid, const RasterizeOptio
     tbb::enumerable_thread_specific<std::vector<std::byte>> buffers;
     std::mutex progress_mutex;
     std::atomic<int> done{0};
-    tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
+    tbb::task_arena arena(detail::arena_threads(o.threads));
     arena.execute([&] {
         tbb::parallel_for(0, nstrips, [&](int s) {
             const int row0 = s * n, rows = std::min(n, grid.height - row0);
@@ -418,7 +430,7 @@ void write_through_gdal(const Burner& burner, const Grid& grid, const RasterizeO
     const int n = burner.strip_rows();
     const int nstrips = (grid.height + n - 1) / n;
     int next = 0, written = 0;
-    tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
+    tbb::task_arena arena(detail::arena_threads(o.threads));
     const std::size_t tokens = std::size_t(std::max(2, 2 * arena.max_concurrency()));
     // One strip buffer per token, reused (see write_in_place).
     std::vector<Raster> pool;
@@ -526,7 +538,7 @@ Raster rasterize(const std::vector<std::pair<Geometry, double>>& shapes, const G
         }
     };
     progress.check();
-    tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
+    tbb::task_arena arena(detail::arena_threads(o.threads));
     arena.execute([&] { tbb::parallel_for(tbb::blocked_range<int>(0, nstrips, 1), body); });
     return out;
 }
@@ -555,8 +567,24 @@ void rasterize_file(const std::string& vector_path, const std::string& dst_path,
     only.fields =
         o.property.empty() ? std::vector<std::string>{} : std::vector<std::string>{o.property};
     const FeatureCollection fc = read_features(vector_path, only);
+    const std::string source = quoted(vector_path);
+    if (fc.features.empty()) {
+        const std::string why =
+            source + " has no features" +
+            (read.where.empty() ? std::string() : " matching '" + read.where + "'");
+        if (!file.allow_empty)
+            throw ArgumentError(why + " (nothing to burn)");
+        std::ostringstream fill;
+        fill << o.fill;
+        warn(why + ": the output is all fill value " + fill.str());
+    }
     progress.report(0.1);
-    const std::vector<std::pair<Geometry, double>> shapes = shapes_of(fc, grid, o);
+    std::vector<std::pair<Geometry, double>> shapes;
+    try {
+        shapes = shapes_of(fc, grid, o);
+    } catch (const ArgumentError& e) {
+        throw ArgumentError(source + ": " + e.what());
+    }
     const Burner burner(shapes, grid, o);
     progress.report(0.2);
     const Profile p = output_profile(grid, o.dtype, file);

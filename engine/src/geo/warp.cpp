@@ -17,7 +17,9 @@
 #include <tbb/task_arena.h>
 
 #include "gdal_util.h"
+#include "rasterbench/diagnostics.h"
 #include "rasterbench/error.h"
+#include "threads.h"
 #include "warp_fast.h"
 #include "warp_mem.h"
 
@@ -411,7 +413,7 @@ Raster warp_region(const Source& s, const Grid& dst, const Window& region,
         }
     };
     progress.check();
-    tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
+    tbb::task_arena arena(detail::arena_threads(o.threads));
     arena.execute([&] { tbb::parallel_for(tbb::blocked_range<std::size_t>(0, ntiles, 1), body); });
     return out;
 }
@@ -570,9 +572,45 @@ Raster reproject(const Dataset& src, const Grid& dst_grid, const std::vector<int
     return out;
 }
 
+namespace {
+
+// Valid fraction of a file's first band, from a decimated read (at most 512 x 512).
+double valid_fraction(const std::string& path, const Profile& p) {
+    ReadOptions r;
+    r.bands = {1};
+    const double scale = std::min(1.0, 512.0 / std::max(p.width, p.height));
+    r.out_cols = std::max(1, int(p.width * scale));
+    r.out_rows = std::max(1, int(p.height * scale));
+    const Raster small = Dataset::open(path).read(r);
+    if (!small.has_mask())
+        return 1;
+    const auto m = small.mask(0);
+    return double(std::count(m.begin(), m.end(), kValid)) / double(m.size());
+}
+
+std::string percent(double fraction) {
+    return std::to_string(int(std::lround(fraction * 100))) + "%";
+}
+
+} // namespace
+
+void check_reprojectable(const std::string& path, const Profile& p) {
+    if (p.crs.empty())
+        throw CrsError("'" + path +
+                       "' has no CRS: it cannot be reprojected (give it one first, e.g. "
+                       "gdal_edit.py -a_srs EPSG:CODE)");
+    check_pixel_count(path, p);
+}
+
 void reproject_file(const std::string& src_path, const std::string& dst_path, const Grid& dst,
                     const ReprojectOptions& o_in, Progress progress) {
     const Profile sp = read_profile(src_path);
+    check_reprojectable(src_path, sp);
+    if (std::int64_t(dst.width) * std::int64_t(dst.height) > kMaxPixels)
+        throw ArgumentError("cannot reproject '" + src_path + "' to '" + dst_path +
+                            "': the output grid " + std::to_string(dst.width) + " x " +
+                            std::to_string(dst.height) +
+                            " is more than the 2^36 pixels per band rasterbench processes");
     ReprojectOptions o = o_in;
     o.window.reset();
     const Window all = resolve_region(o, dst);
@@ -605,15 +643,34 @@ void reproject_file(const std::string& src_path, const std::string& dst_path, co
     Dataset out = Dataset::create(dst_path, p);
     // One row of tiles at a time: bounded memory, and each row is warped in parallel.
     const std::int64_t T = std::max(16, o.tile_size);
+    std::int64_t valid = 0; // of the first band
     for (std::int64_t row = 0; row < all.height; row += T) {
         const Window strip{0, row, all.width, std::min<std::int64_t>(T, all.height - row)};
         Progress sub = progress.sub(double(row) / double(all.height),
                                     double(strip.row_end()) / double(all.height));
         Raster r = warp_region(s, dst, strip, o, sub);
+        if (r.has_mask()) {
+            const auto m = r.mask(0);
+            valid += std::int64_t(std::count(m.begin(), m.end(), kValid));
+        } else {
+            valid += strip.width * strip.height;
+        }
         r.drop_mask(); // invalid samples already hold the nodata value
         out.write(r, {}, strip);
     }
     out.close();
+    // A target CRS that cannot represent most of the source gives a mostly empty image
+    // without any error from GDAL; the user should hear of it. The source's own nodata
+    // (a scene's collar) is not the target's fault, so the output is compared with it.
+    const double out_valid = double(valid) / (double(dst.width) * double(dst.height));
+    if (out_valid < 0.5) {
+        const double src_valid = valid_fraction(src_path, sp);
+        if (out_valid < 0.85 * src_valid)
+            warn("only " + percent(out_valid) + " of '" + dst_path + "' holds data, " +
+                 percent(src_valid) + " of '" + src_path +
+                 "' does: most of the output grid is outside the source or outside the domain of " +
+                 describe(dst.crs));
+    }
 }
 
 } // namespace rb

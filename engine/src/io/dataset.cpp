@@ -525,6 +525,7 @@ void Dataset::write(const Raster& data, const std::vector<int>& bands_in,
 
 BandStats Dataset::statistics(int band) const {
     check_bands({band}, count(), path_);
+    check_pixel_count(path_, profile_);
     // Strips of whole blocks keep memory bounded whatever the raster size.
     const int bh = std::max(1, profile_.block_height);
     const int strip = std::max(bh, (1 << 22) / std::max(1, width()) / bh * bh);
@@ -545,6 +546,14 @@ Bounds Profile::bounds() const {
 
 void Profile::set_nodata(std::optional<double> value) {
     nodata.assign(std::size_t(std::max(count, 1)), value);
+}
+
+void check_pixel_count(const std::string& path, const Profile& p) {
+    if (std::int64_t(p.width) * std::int64_t(p.height) > kMaxPixels)
+        throw ArgumentError("'" + path + "' is " + std::to_string(p.width) + " x " +
+                            std::to_string(p.height) +
+                            " pixels, more than the 2^36 per band rasterbench processes; crop it "
+                            "first (gdal_translate -srcwin)");
 }
 
 Profile read_profile(const std::string& path) {

@@ -1,7 +1,9 @@
 #include "gdal_util.h"
 
+#include <cerrno>
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <cstring>
 #include <mutex>
 #include <ogr_srs_api.h>
 
@@ -14,7 +16,14 @@ GdalErrorCapture::GdalErrorCapture() {
             auto* self = static_cast<GdalErrorCapture*>(CPLGetErrorHandlerUserData());
             if (!self)
                 return;
+            // Failures become our exceptions, which carry the text; both stay available
+            // (with --verbose in the CLI) in GDAL's own words.
+            forward_gdal_message(int(cls), msg);
             std::string text = msg ? msg : "";
+            // libtiff reports ENOSPC once, then a generic "Write error" that replaces it.
+            if (cls >= CE_Failure &&
+                (errno == ENOSPC || text.find(std::strerror(ENOSPC)) != std::string::npos))
+                self->disk_full_ = true;
             if (cls >= CE_Failure)
                 self->failure_ = std::move(text);
             else if (cls == CE_Warning && self->warning_.empty())
@@ -53,6 +62,8 @@ std::string reason(const GdalErrorCapture& cap, const char* fallback) {
     std::string m = cap.message();
     if (m.empty())
         m = fallback;
+    if (cap.disk_full() && m.find(std::strerror(ENOSPC)) == std::string::npos)
+        m = std::string(std::strerror(ENOSPC)) + " (" + m + ")";
     // One line: GDAL messages sometimes carry newlines.
     for (char& c : m)
         if (c == '\n' || c == '\r')
@@ -67,6 +78,11 @@ void ensure_gdal() {
         // PAM .aux.xml side files would be written next to users' inputs when computing
         // statistics; never touch inputs.
         CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
+        // GDAL and libtiff print warnings raised outside our scoped captures (a dataset
+        // opened by a worker thread, a driver's deferred warning) straight to stderr by
+        // default; they go to the message sink instead.
+        CPLSetErrorHandler(
+            [](CPLErr cls, CPLErrorNum, const char* msg) { forward_gdal_message(int(cls), msg); });
     });
 }
 

@@ -23,9 +23,12 @@ public:
     /// The most recent failure message (or warning when there was no failure).
     std::string message() const;
     bool failed() const { return !failure_.empty(); }
+    /// A failure came from a full disk (GDAL's last message may only say "Write error").
+    bool disk_full() const { return disk_full_; }
 
 private:
     std::string failure_, warning_;
+    bool disk_full_ = false;
 };
 
 struct DatasetCloser {
@@ -36,8 +39,13 @@ struct DatasetCloser {
 };
 using DatasetPtr = std::unique_ptr<std::remove_pointer_t<GDALDatasetH>, DatasetCloser>;
 
-/// Registers GDAL drivers once, and sets process-wide GDAL options we rely on.
+/// Registers GDAL drivers once, and sets process-wide GDAL options we rely on (see
+/// rasterbench.h): GDAL_PAM_ENABLED=NO, and a default error handler that hands GDAL's
+/// messages raised outside any GdalErrorCapture to the message sink instead of stderr.
 void ensure_gdal();
+
+/// Hands one GDAL message (a CPLErr class and its text) to the message sink as library text.
+void forward_gdal_message(int error_class, const char* message);
 
 DataType from_gdal_type(GDALDataType t, bool signed_byte);
 GDALDataType to_gdal_type(DataType t);
@@ -47,7 +55,8 @@ GDALRIOResampleAlg to_gdal_resampling(int resampling);
 /// or when PROJ cannot read it back (the data is then reported as ungeoreferenced).
 Crs crs_from_srs(OGRSpatialReferenceH srs);
 
-/// "GDAL's message" or a fallback when GDAL said nothing.
+/// "GDAL's message" or a fallback when GDAL said nothing; led by the system's "No space
+/// left on device" when a write failed for that reason and GDAL's last words do not say so.
 std::string reason(const GdalErrorCapture& cap, const char* fallback);
 
 } // namespace rb::detail

@@ -11,6 +11,7 @@
 
 #include "gdal_util.h"
 #include "rasterbench/error.h"
+#include "threads.h"
 #include "warp_mem.h"
 
 namespace rb {
@@ -98,7 +99,7 @@ Raster fill_nodata(const Raster& src, const FillOptions& o, Progress progress) {
     std::mutex progress_mutex;
     std::size_t done = 0;
     progress.check();
-    tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
+    tbb::task_arena arena(detail::arena_threads(o.threads));
     arena.execute([&] {
         tbb::parallel_for(std::size_t(0), jobs.size(), [&](std::size_t j) {
             const int job = jobs[j];

@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "partial_file.h"
 #include "rasterbench/composite.h"
 #include "rasterbench/crs.h"
@@ -103,10 +104,15 @@ void move_into_place(const std::string& from, const std::string& to) {
             const std::string& tmp;
             ~Untrack() { detail::end_partial(tmp); }
         } untrack{tmp};
+        // Our own copy rather than fs::copy_file, whose error for a full disk is EIO.
+        try {
+            detail::copy_file_contents(from, tmp, to);
+        } catch (...) {
+            fs::remove(tmp, ec);
+            throw;
+        }
         std::error_code ec2;
-        fs::copy_file(from, tmp, fs::copy_options::overwrite_existing, ec2);
-        if (!ec2)
-            fs::rename(tmp, to, ec2);
+        fs::rename(tmp, to, ec2);
         if (!ec2)
             return;
         fs::remove(tmp, ec);
@@ -196,7 +202,9 @@ Grid reproject_grid(const std::string& in, const ReprojectStep& step) {
     g.height = step.height;
     g.bounds = step.bounds;
     g.target_aligned_pixels = step.tap;
-    return default_grid(grid_of(read_profile(in)), Crs::from_user_input(step.dst_crs), g);
+    const Profile p = read_profile(in);
+    check_reprojectable(in, p);
+    return default_grid(grid_of(p), Crs::from_user_input(step.dst_crs), g);
 }
 
 ReprojectOptions reproject_options(const ReprojectStep& step, int threads) {

@@ -17,6 +17,7 @@
 
 #include "gdal_util.h"
 #include "rasterbench/composite.h"
+#include "threads.h"
 
 namespace rb {
 
@@ -212,6 +213,7 @@ StackInfo inspect(const std::vector<SceneSource>& scenes) {
     std::vector<DataType> types;
     for (const auto& s : scenes) {
         SceneReader r(s);
+        check_pixel_count(s.label(), r.profile());
         profiles.push_back(r.profile());
         counts.push_back(r.layout().count);
         types.push_back(r.dtype());
@@ -385,7 +387,8 @@ void apply_stream_options(Profile& p, const StreamOptions& s) {
     // Tiles are compressed when GDAL flushes its cache, mostly at close(): let GDAL's GTiff
     // driver compress them on as many threads as the blocks were computed on.
     if (!p.compression.empty())
-        p.creation_options["NUM_THREADS"] = s.threads > 0 ? std::to_string(s.threads) : "ALL_CPUS";
+        p.creation_options["NUM_THREADS"] =
+            s.threads > 0 ? std::to_string(detail::clamp_threads(s.threads)) : "ALL_CPUS";
 }
 
 namespace {
@@ -434,7 +437,7 @@ void run_blocks(const std::vector<SceneSource>& scenes, const std::vector<Block>
     WorkspacePool pool(scenes);
     std::mutex write_mutex;
     std::size_t done = 0;
-    tbb::task_arena arena(stream.threads > 0 ? stream.threads : tbb::task_arena::automatic);
+    tbb::task_arena arena(detail::arena_threads(stream.threads));
     arena.execute([&] {
         tbb::parallel_for(std::size_t(0), blocks.size(), std::size_t(1), [&](std::size_t i) {
             {

@@ -1,0 +1,265 @@
+// Input checks at the engine level: invalid vector geometries name the file and feature
+// (or are skipped and counted), a burnt property missing from features, empty vector
+// files, reprojection inputs without CRS or of absurd size, the warning for a target CRS
+// that leaves most of the output empty, GDAL messages routed to the message sink, copy
+// errors in the system's words, and thread counts clamped to the cores.
+// TBB (behind threads.h) names a function emit(): included before Qt defines its macro.
+#include "threads.h"
+
+#include <gdal.h>
+
+#include <QTemporaryDir>
+#include <QtTest>
+#include <fstream>
+#include <mutex>
+
+#include "atomic_file.h"
+#include "rasterbench/dataset.h"
+#include "rasterbench/diagnostics.h"
+#include "rasterbench/error.h"
+#include "rasterbench/features.h"
+#include "rasterbench/warp.h"
+#include "test_support.h"
+
+using namespace rb;
+
+namespace {
+
+// Collects what the engine hands to the message sink while alive.
+class SinkRecorder {
+public:
+    SinkRecorder() {
+        set_message_sink([this](MessageKind kind, const std::string& text) {
+            std::lock_guard lock(m_);
+            (kind == MessageKind::Warning ? warnings_ : library_).push_back(text);
+        });
+    }
+    ~SinkRecorder() { set_message_sink({}); }
+    std::vector<std::string> warnings() const {
+        std::lock_guard lock(m_);
+        return warnings_;
+    }
+    std::vector<std::string> library() const {
+        std::lock_guard lock(m_);
+        return library_;
+    }
+
+private:
+    mutable std::mutex m_;
+    std::vector<std::string> warnings_, library_;
+};
+
+const char* kSquare = R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]})";
+
+std::string collection(const std::vector<std::string>& geometries) {
+    std::string s = R"({"type":"FeatureCollection","features":[)";
+    for (std::size_t i = 0; i < geometries.size(); ++i)
+        s += (i ? "," : "") + std::string(R"({"type":"Feature","properties":{"v":)") +
+             std::to_string(i + 1) + "},\"geometry\":" + geometries[i] + "}";
+    return s + "]}";
+}
+
+void write(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string message_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+} // namespace
+
+class InputChecksTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp;
+    std::string path(const char* name) { return tmp.filePath(name).toStdString(); }
+
+private slots:
+    void invalidGeometryNamesFileAndFeature_data() {
+        QTest::addColumn<QString>("geometry");
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("circle") << R"({"type":"Circle","coordinates":[1,2],"radius":3})"
+                                << "feature 1: geometry type 'Circle' is not a GeoJSON";
+        QTest::newRow("coordinates string") << R"({"type":"Point","coordinates":"nope"})"
+                                            << "feature 1: coordinates are not";
+        QTest::newRow("string positions")
+            << R"({"type":"LineString","coordinates":[["a",1],[1,2]]})"
+            << "feature 1: coordinates are not numbers";
+        QTest::newRow("ring of 3") << R"({"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]})"
+                                   << "feature 1: ring 0 has 3 positions";
+        QTest::newRow("hole of 2")
+            << R"({"type":"Polygon","coordinates":[[[0,0],[9,0],[9,9],[0,0]],[[1,1],[1,1]]]})"
+            << "feature 1: ring 1 has 2 positions";
+        // Not JSON, but GDAL's parser takes it: caught on the geometry OGR built.
+        QTest::newRow("NaN literal") << R"({"type":"Point","coordinates":[NaN,1]})"
+                                     << "feature 1: a coordinate is NaN";
+        QTest::newRow("overflow to infinity") << R"({"type":"Point","coordinates":[1e999,1]})"
+                                              << "feature 1: a coordinate is NaN or infinite";
+        QTest::newRow("no type") << R"({"coordinates":[1,2]})"
+                                 << "feature 1: the geometry has no \"type\"";
+        QTest::newRow("multipolygon ring")
+            << R"({"type":"MultiPolygon","coordinates":[[[[0,0],[1,1],[0,0]]]]})"
+            << "feature 1: ring 0 has 3 positions";
+    }
+    void invalidGeometryNamesFileAndFeature() {
+        QFETCH(QString, geometry);
+        QFETCH(QString, problem);
+        const std::string file = path("bad.geojson");
+        write(file, collection({kSquare, geometry.toStdString()}));
+        const std::string msg = message_of([&] { read_features(file); });
+        QVERIFY2(msg.find("'" + file + "'") != std::string::npos, msg.c_str());
+        QVERIFY2(msg.find(problem.toStdString()) != std::string::npos, msg.c_str());
+    }
+
+    void skipInvalidCountsAndKeepsTheRest() {
+        const std::string file = path("mixed.geojson");
+        write(file, collection({kSquare, R"({"type":"Circle","coordinates":[1,2]})", kSquare,
+                                R"({"type":"Point","coordinates":[NaN,1]})",
+                                R"({"type":"Point","coordinates":[3,4]})"}));
+        SinkRecorder sink;
+        VectorReadOptions o;
+        o.skip_invalid = true;
+        const FeatureCollection fc = read_features(file, o);
+        QCOMPARE(fc.features.size(), std::size_t(3));
+        // The kept features are the valid ones, in order (their "v" is 1, 3, 5).
+        QCOMPARE(*fc.features[0].number("v"), 1.0);
+        QCOMPARE(*fc.features[1].number("v"), 3.0);
+        QCOMPARE(*fc.features[2].number("v"), 5.0);
+        const auto w = sink.warnings();
+        QCOMPARE(w.size(), std::size_t(1));
+        QVERIFY2(w[0].find("skipped 2 invalid features (first: feature 1: geometry type "
+                           "'Circle'") != std::string::npos,
+                 w[0].c_str());
+    }
+
+    void validFilesAreUntouched() {
+        // A valid file reads as before, with no warning.
+        const std::string file = rbtest::data("features/lulc_polygons_utm33n.geojson");
+        SinkRecorder sink;
+        const FeatureCollection fc = read_features(file);
+        QVERIFY(!fc.features.empty());
+        QVERIFY(sink.warnings().empty());
+    }
+
+    void propertyMissingFromSomeOrAll() {
+        Grid grid{20, 20, Affine{1, 0, 0, 0, -1, 20}, {}};
+        FeatureCollection fc;
+        for (int i = 0; i < 3; ++i) {
+            Feature f;
+            f.geometry = Geometry::from_geojson(kSquare);
+            if (i == 0)
+                f.properties["a"] = std::int64_t(7);
+            fc.features.push_back(f);
+        }
+        RasterizeOptions o;
+        o.property = "a";
+        {
+            SinkRecorder sink;
+            const Raster r = rasterize(fc, grid, o);
+            QCOMPARE(r.value(0, 15, 5), 0.0); // the last feature (missing: 0) wins
+            const auto w = sink.warnings();
+            QCOMPARE(w.size(), std::size_t(1));
+            QCOMPARE(w[0], std::string("property 'a' is missing or null in 2 of 3 features; "
+                                       "they burn 0"));
+        }
+        o.property = "b";
+        const std::string msg = message_of([&] { rasterize(fc, grid, o); });
+        QVERIFY2(msg.find("property 'b' is missing or null in every feature") != std::string::npos,
+                 msg.c_str());
+    }
+
+    void emptyCollectionNeedsConsent() {
+        const std::string file = path("empty.geojson");
+        write(file, collection({}));
+        Grid grid{8, 8, Affine{1, 0, 0, 0, -1, 8}, Crs::from_epsg(32633)};
+        const std::string out = path("empty.tif");
+        const std::string msg = message_of([&] { rasterize_file(file, out, grid); });
+        QVERIFY2(msg.find("'" + file + "' has no features") != std::string::npos, msg.c_str());
+        QVERIFY(!QFile::exists(QString::fromStdString(out)));
+
+        SinkRecorder sink;
+        RasterizeOptions o;
+        o.fill = 3;
+        RasterizeFileOptions f;
+        f.allow_empty = true;
+        rasterize_file(file, out, grid, o, {}, f);
+        const Raster r = Dataset::open(out).read();
+        QCOMPARE(r.value(0, 4, 4), 3.0);
+        const auto w = sink.warnings();
+        QCOMPARE(w.size(), std::size_t(1));
+        QVERIFY2(w[0].find("the output is all fill value 3") != std::string::npos, w[0].c_str());
+    }
+
+    void reprojectRefusesNoCrsAndAbsurdSizes() {
+        Profile p;
+        p.width = p.height = 10;
+        QVERIFY(message_of([&] { check_reprojectable("x.tif", p); }).find("'x.tif' has no CRS") !=
+                std::string::npos);
+        p.crs = Crs::from_epsg(32618);
+        check_reprojectable("x.tif", p); // fine
+        p.width = p.height = 1000000;
+        const std::string msg = message_of([&] { check_reprojectable("x.tif", p); });
+        QVERIFY2(msg.find("'x.tif' is 1000000 x 1000000 pixels") != std::string::npos, msg.c_str());
+    }
+
+    void mostlyOutOfDomainWarns() {
+        const std::string src = RB_SAMPLE; // UTM 18N
+        SinkRecorder sink;
+        const Profile p = read_profile(src);
+        reproject_file(src, path("polar.tif"), default_grid(grid_of(p), Crs::from_epsg(3031)));
+        auto w = sink.warnings();
+        QCOMPARE(w.size(), std::size_t(1));
+        QVERIFY2(w[0].find("most of the output grid is outside the source or outside the domain") !=
+                     std::string::npos,
+                 w[0].c_str());
+        reproject_file(src, path("geographic.tif"), default_grid(grid_of(p), Crs::from_epsg(4326)));
+        QCOMPARE(sink.warnings().size(), std::size_t(1)); // no second warning
+    }
+
+    void gdalMessagesGoToTheSink() {
+        // A TIFF whose directory is out of order: libtiff warns while GDAL opens it. Opened
+        // here with GDAL directly, outside any engine capture, as a worker thread might.
+        const std::string file = path("unsorted.tif");
+        {
+            std::ifstream in(RB_SAMPLE, std::ios::binary);
+            std::string blob((std::istreambuf_iterator<char>(in)), {});
+            std::uint32_t ifd;
+            std::memcpy(&ifd, blob.data() + 4, 4);
+            // Swap the first two entries (ImageWidth, ImageLength): tags out of order.
+            std::swap_ranges(blob.begin() + ifd + 2, blob.begin() + ifd + 14,
+                             blob.begin() + ifd + 14);
+            write(file, blob);
+        }
+        SinkRecorder sink;
+        GDALDatasetH ds = GDALOpen(file.c_str(), GA_ReadOnly);
+        if (ds)
+            GDALClose(ds);
+        const auto lib = sink.library();
+        QVERIFY(!lib.empty());
+        QVERIFY2(lib[0].find("unsorted.tif") != std::string::npos, lib[0].c_str());
+    }
+
+    void copyErrorsInTheSystemsWords() {
+        // /dev/full fails every write with ENOSPC, as a full disk does.
+        const std::string msg = message_of(
+            [] { detail::copy_file_contents(RB_SAMPLE, "/dev/full", "results/out.tif"); });
+        QCOMPARE(msg, std::string("cannot write 'results/out.tif': No space left on device"));
+        const std::string missing = message_of(
+            [&] { detail::copy_file_contents(path("none.tif"), path("x.tif"), "x.tif"); });
+        QVERIFY2(missing.find("No such file or directory") != std::string::npos, missing.c_str());
+    }
+
+    void threadsClampedToCores() {
+        QCOMPARE(detail::clamp_threads(1 << 20), detail::usable_cores());
+        QCOMPARE(detail::clamp_threads(1), 1);
+        QCOMPARE(detail::clamp_threads(0), detail::usable_cores());
+    }
+};
+
+QTEST_GUILESS_MAIN(InputChecksTest)
+#include "tst_input_checks.moc"

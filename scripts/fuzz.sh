@@ -73,6 +73,13 @@ for t in "${targets[@]}"; do
     -o -name 'oom-*' -o -name 'slow-unit-*' \) | wc -l)
   summary+=("$(printf '%-17s %6ss %12s execs %8s exec/s %4s findings' "$t" "$elapsed" "$execs" \
     "$((execs / (elapsed > 0 ? elapsed : 1)))" "$found")")
+  # Fork mode logs only "deadly signal": replay each finding once for its first error line.
+  for f in $(find "$findings" -type f | sort); do
+    why=$(timeout 120 "$build/fuzz/fuzz_$t" -rss_limit_mb=2048 -timeout=20 "$f" 2>&1 |
+      grep -aE -m1 'what\(\)|runtime error|ERROR: [A-Za-z]+Sanitizer|ERROR: libFuzzer' |
+      cut -c1-160) || true
+    summary+=("    $(basename "$f"): ${why:-does not reproduce}")
+  done
 done
 echo
 echo "fuzz.sh: results (findings in $build/fuzz-findings/TARGET/)"

@@ -41,6 +41,8 @@ packages=(
   libmuparser-dev nlohmann-json3-dev libtbb-dev libbenchmark-dev
   fonts-dejavu-core python3
 )
+# Optional, for scripts/fuzz.sh only (never installed here, not needed to build or test):
+# clang libfuzzer-14-dev
 
 install_missing() {
   local missing=()

@@ -681,6 +681,13 @@ FeatureCollection parse_geojson(std::string_view text) {
 
 namespace {
 
+/// A JSON string literal. OGR reads GeoJSON strings without checking their UTF-8, so a
+/// property name or value may hold invalid bytes; they are written as U+FFFD rather than
+/// failing the whole file.
+std::string json_string(const std::string& text) {
+    return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 class JsonOut {
 public:
     explicit JsonOut(int precision) : precision_(precision) {}
@@ -695,7 +702,8 @@ public:
         std::to_chars_result r;
         if (precision_ >= 0)
             r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, precision_);
-        else
+        // Fixed notation of a huge value does not fit: the shortest form always does.
+        if (precision_ < 0 || r.ec != std::errc())
             r = std::to_chars(buf, buf + sizeof buf, v);
         s.append(buf, r.ptr);
     }
@@ -816,7 +824,7 @@ public:
                 else if constexpr (std::is_same_v<V, double>)
                     num(x);
                 else
-                    s += nlohmann::json(x).dump();
+                    s += json_string(x);
             },
             v);
     }
@@ -888,7 +896,7 @@ std::string to_geojson(const FeatureCollection& fc, const GeoJsonWriteOptions& o
             if (!first)
                 out.s += ',';
             first = false;
-            out.s += nlohmann::json(k).dump();
+            out.s += json_string(k);
             out.s += ':';
             out.property(v);
         }

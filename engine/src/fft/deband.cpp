@@ -95,18 +95,20 @@ double stripe_attenuation(const StripeNotch& s, double u, double v) {
 
 void check_notches(const NotchSet& n) {
     for (const auto& p : n.points)
-        if (!(p.radius > 0) || !std::isfinite(p.u) || !std::isfinite(p.v)) {
+        if (!(p.radius > 0) || !std::isfinite(p.radius) || !std::isfinite(p.u) ||
+            !std::isfinite(p.v)) {
             std::ostringstream os;
             os << "point notch at (" << p.u << ", " << p.v << ") needs a positive radius, has "
-               << p.radius;
+               << p.radius << " (every value finite)";
             throw ArgumentError(os.str());
         }
     for (const auto& s : n.stripes)
         if (!(s.width >= 0) || !(s.softness >= 0) || !(s.protect_radius >= 0) ||
-            !std::isfinite(s.angle_deg) || s.width + s.softness <= 0) {
+            !std::isfinite(s.angle_deg) || !std::isfinite(s.width + s.softness) ||
+            !std::isfinite(s.protect_radius) || s.width + s.softness <= 0) {
             std::ostringstream os;
             os << "stripe notch at " << s.angle_deg
-               << " degrees needs width + softness > 0 and no negative size";
+               << " degrees needs finite sizes, width + softness > 0 and no negative size";
             throw ArgumentError(os.str());
         }
 }
@@ -137,10 +139,13 @@ std::string to_json(const NotchSet& notches) {
     j["version"] = 1;
     j["points"] = json::array();
     for (const auto& p : notches.points) {
-        json o{{"u", p.u}, {"v", p.v}, {"radius", p.radius}, {"shape", shape_name(p.shape)}};
-        if (p.shape == NotchShape::Butterworth)
-            o["order"] = p.order;
-        j["points"].push_back(o);
+        // The order is written for every shape, so a set saved and loaded again is the
+        // same set (a notch switched from Butterworth keeps its order for switching back).
+        j["points"].push_back({{"u", p.u},
+                               {"v", p.v},
+                               {"radius", p.radius},
+                               {"shape", shape_name(p.shape)},
+                               {"order", p.order}});
     }
     j["stripes"] = json::array();
     for (const auto& s : notches.stripes)
@@ -159,37 +164,87 @@ NotchSet notches_from_json(std::string_view text, std::string_view source) {
     } catch (const json::exception& e) {
         throw ArgumentError(where + ": not JSON (" + e.what() + ")");
     }
+    // Every key is known and every value has its type: a misspelt key or an order of 2.5
+    // would otherwise be dropped or truncated, and the set saved back would differ from the
+    // file (what the recipe reader checks for the notches it holds, checked here too).
+    auto fail = [&](const std::string& path, const std::string& problem) {
+        throw ArgumentError(where + ": " + path + ": " + problem);
+    };
+    auto keys = [&](const json& o, const std::string& path,
+                    std::initializer_list<const char*> known) {
+        if (!o.is_object())
+            fail(path, "expected an object");
+        for (const auto& item : o.items()) {
+            bool ok = false;
+            std::string list;
+            for (const char* k : known) {
+                ok = ok || item.key() == k;
+                list += (list.empty() ? "" : ", ") + std::string(k);
+            }
+            if (!ok)
+                fail(path + "." + item.key(), "unknown key (expected " + list + ")");
+        }
+    };
+    auto number = [&](const json& o, const char* key, const std::string& path, double fallback,
+                      bool required) {
+        if (!o.contains(key)) {
+            if (required)
+                fail(path + "." + key, "missing");
+            return fallback;
+        }
+        const json& v = o[key];
+        const double x = v.is_number() ? v.get<double>() : 0.0;
+        if (!v.is_number() || !std::isfinite(x))
+            fail(path + "." + key, "expected a finite number, got " + v.dump());
+        return x;
+    };
+    if (!j.is_object())
+        throw ArgumentError(where + ": expected a JSON object with points/stripes");
+    keys(j, "notches", {"version", "points", "stripes"});
+    if (j.contains("version") && !(j["version"].is_number_integer() && j["version"] == 1))
+        throw ArgumentError(where + ": notch set version " + j["version"].dump() +
+                            " is not supported (expected 1)");
     NotchSet n;
-    try {
-        if (!j.is_object())
-            throw ArgumentError(where + ": expected a JSON object with points/stripes");
-        const int version = j.value("version", 1);
-        if (version != 1)
-            throw ArgumentError(where + ": notch set version " + std::to_string(version) +
-                                " is not supported (expected 1)");
-        for (const auto& o : j.value("points", json::array())) {
-            PointNotch p;
-            p.u = o.at("u").get<double>();
-            p.v = o.at("v").get<double>();
-            p.radius = o.at("radius").get<double>();
-            const std::string shape = o.value("shape", std::string("gaussian"));
-            const auto s = parse_shape(shape);
+    for (const char* list : {"points", "stripes"})
+        if (j.contains(list) && !j[list].is_array())
+            fail(list, "expected an array, got " + j[list].dump());
+    const json none = json::array();
+    const json& points = j.contains("points") ? j["points"] : none;
+    for (std::size_t k = 0; k < points.size(); ++k) {
+        const json& o = points[k];
+        const std::string path = "points[" + std::to_string(k) + "]";
+        keys(o, path, {"u", "v", "radius", "shape", "order"});
+        PointNotch p;
+        p.u = number(o, "u", path, 0, true);
+        p.v = number(o, "v", path, 0, true);
+        p.radius = number(o, "radius", path, 0, true);
+        if (o.contains("shape")) {
+            const json& shape = o["shape"];
+            const auto s = shape.is_string() ? parse_shape(shape.get<std::string>()) : std::nullopt;
             if (!s)
-                throw ArgumentError(where + ": unknown notch shape '" + shape + "'");
+                fail(path + ".shape",
+                     shape.dump() + " is not one of \"ideal\", \"gaussian\", \"butterworth\"");
             p.shape = *s;
-            p.order = o.value("order", 2);
-            n.points.push_back(p);
         }
-        for (const auto& o : j.value("stripes", json::array())) {
-            StripeNotch s;
-            s.angle_deg = o.at("angle").get<double>();
-            s.width = o.at("width").get<double>();
-            s.softness = o.value("softness", s.softness);
-            s.protect_radius = o.value("protect_radius", s.protect_radius);
-            n.stripes.push_back(s);
+        if (o.contains("order")) {
+            const json& order = o["order"];
+            if (!order.is_number_integer() || order < 1 || order > 20)
+                fail(path + ".order", order.dump() + " is not an integer in [1, 20]");
+            p.order = order.get<int>();
         }
-    } catch (const json::exception& e) {
-        throw ArgumentError(where + ": " + e.what());
+        n.points.push_back(p);
+    }
+    const json& stripes = j.contains("stripes") ? j["stripes"] : none;
+    for (std::size_t k = 0; k < stripes.size(); ++k) {
+        const json& o = stripes[k];
+        const std::string path = "stripes[" + std::to_string(k) + "]";
+        keys(o, path, {"angle", "width", "softness", "protect_radius"});
+        StripeNotch s;
+        s.angle_deg = number(o, "angle", path, 0, true);
+        s.width = number(o, "width", path, 0, true);
+        s.softness = number(o, "softness", path, s.softness, false);
+        s.protect_radius = number(o, "protect_radius", path, s.protect_radius, false);
+        n.stripes.push_back(s);
     }
     try {
         check_notches(n);
@@ -247,7 +302,12 @@ std::size_t apply_mask(cfloat* half, int rows, int cols, const NotchSet& notches
     // One notch centre (either twin): visit the integer bin positions within its reach,
     // unwrapped so distances are periodic, and scale the ones stored in the half spectrum.
     auto point = [&](const PointNotch& p, double cu, double cv) {
-        const double reach = point_reach(p);
+        // The mask is periodic (period 1 in u and v) and one period around the centre is
+        // visited at most, so the centre is wrapped to [-0.5, 0.5] and the reach capped at
+        // one period: the same bins, and bin indices that stay far inside long long.
+        cu = wrap_half(cu);
+        cv = wrap_half(cv);
+        const double reach = std::min(point_reach(p), 1.0);
         // At most one period around the centre, so each bin is seen once, at its nearest
         // (periodic) distance, as mask_value measures it.
         const long long jc = std::llround(cu * cols), ic = std::llround(cv * rows);
@@ -287,8 +347,13 @@ std::size_t apply_mask(cfloat* half, int rows, int cols, const NotchSet& notches
                 double lo = (v * sa - e) / ca, hi = (v * sa + e) / ca;
                 if (lo > hi)
                     std::swap(lo, hi);
-                jlo = std::max(0, int(std::ceil(lo * cols)));
-                jhi = std::min(hc - 1, int(std::floor(hi * cols)));
+                // Clamped in double first: a very wide stripe at a steep angle puts lo and hi
+                // far beyond int's range (a NaN-free comparison keeps the default bounds).
+                const double jl = lo * cols, jh = hi * cols;
+                if (jl > 0)
+                    jlo = int(std::ceil(std::min(jl, double(hc))));
+                if (jh < hc - 1)
+                    jhi = int(std::floor(std::max(jh, -1.0)));
             } else if (std::abs(v) > e && !nyquistRow) {
                 continue;
             }

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <sstream>
+#include <string_view>
 
 #include "rasterbench/error.h"
 
@@ -112,9 +114,16 @@ std::optional<int> Crs::to_epsg() const {
     auto code_of = [](PJ* obj) -> std::optional<int> {
         const char* auth = proj_get_id_auth_name(obj, 0);
         const char* code = proj_get_id_code(obj, 0);
-        if (auth && code && std::string(auth) == "EPSG")
-            return std::stoi(code);
-        return std::nullopt;
+        // The code is text the definition carried ("EPSG","99999999999" is valid WKT): only
+        // a whole number in int's range is an EPSG code.
+        if (!auth || !code || std::string(auth) != "EPSG")
+            return std::nullopt;
+        const std::string_view text(code);
+        int value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size())
+            return std::nullopt;
+        return value;
     };
     if (auto c = code_of(p.get()))
         return c;

@@ -322,7 +322,8 @@ ojson parse_json(std::string_view text, const Reader& r) {
     };
     try {
         return ojson::parse(text.begin(), text.end(), cb, true, true);
-    } catch (const ojson::parse_error& e) {
+    } catch (const ojson::exception& e) {
+        // parse_error for bad syntax, out_of_range for a number too large for a double.
         std::string what = e.what();
         const auto close = what.find("] ");
         if (what.rfind("[json.exception", 0) == 0 && close != std::string::npos)
@@ -582,12 +583,7 @@ ojson params_json(const ParamAccess& a, const std::string& path, Comments* comme
 }
 
 ojson notches_json(const fft::NotchSet& n) {
-    ojson j = ojson::parse(fft::to_json(n));
-    // to_json leaves out the order of non-Butterworth notches; write it so a recipe
-    // round-trips exactly.
-    for (std::size_t k = 0; k < n.points.size(); ++k)
-        j["points"][k]["order"] = n.points[k].order;
-    return j;
+    return ojson::parse(fft::to_json(n)); // every notch's order included: exact round trip
 }
 
 ojson step_json(const RecipeStep& step, const std::string& path, Comments* c) {

@@ -10,6 +10,11 @@ std::map<std::string, Command>& commands() {
     return registry;
 }
 
+bool& verbose_requested() {
+    static bool verbose = false;
+    return verbose;
+}
+
 const std::string& option_value(const Args& args, std::size_t& i) {
     if (i + 1 >= args.size())
         throw UsageError("option " + args[i] + " needs a value");

@@ -41,6 +41,10 @@ struct CommandRegistrar {
         }                                                                                          \
     }
 
+/// Whether the command line had --verbose (main() takes it out for every command; commands
+/// that say more with it read it here).
+bool& verbose_requested();
+
 /// Small helpers shared by the commands' hand-written parsers.
 /// Value of option `flag` at args[i+1] (advances i); UsageError when missing.
 const std::string& option_value(const Args& args, std::size_t& i);

@@ -94,7 +94,7 @@ struct ScoreFlags {
         const rb::SceneReader reader(scene);
         const rb::BandLayout layout = reader.sampled_layout();
         const rb::Scorer scorer(options, layout);
-        if (verbose)
+        if (verbose || verbose_requested())
             std::cout << label << ": score method " << rb::score_method_name(options)
                       << ", roles of '" << scene.label() << "': " << scorer.roles().explain(layout)
                       << "\n";

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
     const bool verbose = verbose_flag != args.end();
     if (verbose)
         args.erase(verbose_flag);
+    rbcli::verbose_requested() = verbose;
     rb::set_message_sink([command, verbose](rb::MessageKind kind, const std::string& text) {
         if (kind == rb::MessageKind::Library && !verbose)
             return;

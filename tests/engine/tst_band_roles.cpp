@@ -114,6 +114,15 @@ private slots:
         QCOMPARE(r[BandRole::Thermal], 8);
         QVERIFY(r.sensor().find("Landsat 8-9") != std::string::npos);
         QCOMPARE(r.source(BandRole::Cirrus), RoleSource::Description);
+        QVERIFY(r.warnings().empty());
+        // A layout of another sensor is what the user asked for, but said to disagree with
+        // the product's name.
+        BandRoleOptions s2o;
+        s2o.layout = "sentinel2";
+        const BandRoles odd = resolve_band_roles(l8.layout(), s2o);
+        QCOMPARE(odd.warnings().size(), std::size_t(1));
+        QVERIFY2(odd.warnings()[0].find("product name says Landsat 8-9") != std::string::npos,
+                 odd.warnings()[0].c_str());
         const std::string text = r.explain(l8.layout());
         QVERIFY2(text.find("cirrus=8 (B9)") != std::string::npos &&
                      text.find("thermal=9 (B10)") != std::string::npos,

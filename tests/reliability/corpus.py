@@ -430,6 +430,11 @@ def build_cases(src):
         c = Case(name + "/disk-full", cmd, dict(files, full=("dir",)), 1, "full/out.", full)
         c.tmpfs = "full"
         add(c)
+    add(Case("run/threads-past-cores", ["run", "r.json", "a.tif", "b.tif", "-o", "out.tif",
+                                        "--threads", "4096"],
+             {"a.tif": A, "b.tif": B, "r.json": recipe([{"type": "composite",
+                                                          "score": {"method": "darkness"}}])},
+             0, None, None, new=["out.tif"]))
     return cases
 
 

@@ -109,9 +109,9 @@ public:
     /// Every band of the scene for a window (optionally resampled, e.g. for a viewport).
     Raster read(const Window& window, int out_rows = 0, int out_cols = 0,
                 Resampling resampling = Resampling::Nearest) const;
-    /// layout() with ranges from a read of the whole scene decimated to at most
-    /// `max_side` pixels a side (overviews when the files have them): what role checks
-    /// compare a band's data with. Ranges stay empty when no pixel is valid.
+    /// layout() with ranges (what role checks compare a band's data with) from a read at most
+    /// `max_side` pixels a side: of the whole scene with overviews, else of its centre (16 x
+    /// `max_side` a side at most). Ranges stay empty when no pixel is valid.
     BandLayout sampled_layout(int max_side = 128) const;
 
 private:

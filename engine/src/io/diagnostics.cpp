@@ -10,15 +10,17 @@ namespace rb {
 
 namespace {
 
+// Both live until the process ends (never destroyed): GDAL may still report while static
+// objects are being destroyed at exit.
 std::mutex& sink_mutex() {
-    static std::mutex m;
-    return m;
+    static auto* m = new std::mutex;
+    return *m;
 }
 
 // Shared so a message being delivered keeps its sink alive while another thread replaces it.
 std::shared_ptr<const MessageSink>& sink_slot() {
-    static std::shared_ptr<const MessageSink> s;
-    return s;
+    static auto* s = new std::shared_ptr<const MessageSink>;
+    return *s;
 }
 
 void deliver(MessageKind kind, const std::string& message) {

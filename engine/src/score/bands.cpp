@@ -483,6 +483,14 @@ BandRoles resolve_band_roles(const BandLayout& layout, const BandRoleOptions& op
         }
         if (narrow_nir >= 0 && !roles.has(BandRole::Nir))
             roles.set(BandRole::Nir, narrow_nir, RoleSource::Description);
+        if (named && any_number && !pos.entries.empty() && pos.sensor != Sensor::Unknown) {
+            const Sensor said =
+                sensor_from_product(layout.product.empty() ? label : layout.product);
+            if (said != Sensor::Unknown && said != pos.sensor)
+                roles.warn("scene '" + label + "': layout '" + name + "' reads the band names as " +
+                           std::string(sensor_label(pos.sensor)) + " but the product name says " +
+                           std::string(sensor_label(said)) + " (layout=auto follows the product)");
+        }
         if (named) {
             if (any_number && sensor != Sensor::Unknown)
                 roles.set_sensor(std::string(sensor_label(sensor)) + " band table (from " +

@@ -152,10 +152,19 @@ BandLayout SceneReader::sampled_layout(int max_side) const {
     BandLayout out = layout_;
     const Profile& p = profile();
     const int side = std::max(1, max_side);
-    const double f = std::max(1.0, double(std::max(p.width, p.height)) / double(side));
-    const int rows = std::max(1, int(std::lround(double(p.height) / f)));
-    const int cols = std::max(1, int(std::lround(double(p.width) / f)));
-    out.ranges = sample_band_ranges(read(Window::full(p.width, p.height), rows, cols));
+    // With overviews a decimated read of the whole scene is cheap; without, it would read
+    // every block of a tiled file, so the sample is the centre (16 times the side).
+    Window w = Window::full(p.width, p.height);
+    if (p.overview_factors.empty()) {
+        const std::int64_t cap = std::int64_t(side) * 16;
+        const std::int64_t ww = std::min<std::int64_t>(p.width, cap);
+        const std::int64_t hh = std::min<std::int64_t>(p.height, cap);
+        w = Window{(p.width - ww) / 2, (p.height - hh) / 2, ww, hh};
+    }
+    const double f = std::max(1.0, double(std::max(w.width, w.height)) / double(side));
+    const int rows = std::max(1, int(std::lround(double(w.height) / f)));
+    const int cols = std::max(1, int(std::lround(double(w.width) / f)));
+    out.ranges = sample_band_ranges(read(w, rows, cols));
     return out;
 }
 

@@ -8,14 +8,26 @@
 #include <QProcess>
 #include <QString>
 #include <QStringList>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "rasterbench/error.h"
 #include "rasterbench/raster.h"
 #include "rasterbench/window.h"
 
 namespace rbtest {
+
+/// The message of the rb::Error that `f` throws, or "" when it throws none.
+inline std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const rb::Error& e) {
+        return e.what();
+    }
+    return "";
+}
 
 #ifdef RB_CLI
 /// The result of running rasterbench-cli: exit code (-1 timed out, -2 crashed) and output.

@@ -13,14 +13,7 @@ using namespace rb;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using rbtest::error_of;
 
 BandLayout named(std::vector<std::string> desc, std::string product = {}) {
     BandLayout l;

@@ -8,6 +8,7 @@
 
 #include "rasterbench/composite.h"
 #include "rasterbench/score.h"
+#include "test_support.h"
 
 using namespace rb;
 
@@ -32,14 +33,7 @@ BandLayout layout_of(const Raster& r, std::vector<std::string> desc = {}) {
     return l;
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using rbtest::error_of;
 
 } // namespace
 

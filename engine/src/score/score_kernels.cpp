@@ -1,0 +1,532 @@
+// The per-pixel score kernels of every method, the penalties, and scoring a scene or a stack.
+#include "rasterbench/score.h"
+
+#include <muParser.h>
+#include <tbb/concurrent_queue.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+
+#include "pixel_util.h"
+
+#include "scorer_impl.h"
+
+namespace rb {
+
+using detail::ExprVar;
+using detail::kMaxCelsius;
+using detail::kMinCelsius;
+using detail::StatKind;
+
+namespace {
+
+using detail::band_as_float;
+
+struct ScoreCtx {
+    const detail::ScorerImpl& s;
+    const Raster& scene;
+    const std::vector<std::uint8_t>& valid;
+    const StackStats* stats;
+    std::vector<float>& out;
+    std::vector<double>& acc; // scratch for methods that accumulate in double
+    std::size_t n() const { return valid.size(); }
+};
+
+void score_darkness(const ScoreCtx& c) {
+    double wsum = 0;
+    for (double w : c.s.weights)
+        wsum += w;
+    // Accumulated in double and divided once, so equal weighted sums give equal scores
+    // (exact ties, broken by scene order) rather than float rounding deciding.
+    std::vector<double>& acc = c.acc;
+    acc.assign(c.n(), 0.0);
+    visit_dtype(c.scene.dtype(), [&](auto x) {
+        using T = decltype(x);
+        for (std::size_t j = 0; j < c.s.bands.size(); ++j) {
+            const double w = c.s.weights[j];
+            const auto v = c.scene.band<T>(c.s.bands[j]);
+            for (std::size_t i = 0; i < c.n(); ++i)
+                acc[i] += w * double(v[i]);
+        }
+    });
+    for (std::size_t i = 0; i < c.n(); ++i)
+        c.out[i] = float(-acc[i] / wsum);
+}
+
+void score_median_distance(const ScoreCtx& c, int radius) {
+    double wsum = 0;
+    for (double w : c.s.weights)
+        wsum += w;
+    std::fill(c.out.begin(), c.out.end(), 0.0f);
+    for (std::size_t j = 0; j < c.s.bands.size(); ++j) {
+        const float w = float(c.s.weights[j] / wsum);
+        const auto v = band_as_float(c.scene, c.s.bands[j]);
+        const auto med = c.stats->plane(c.stats->median, c.s.bands[j]);
+        for (std::size_t i = 0; i < c.n(); ++i) {
+            const float d = v[i] - med[i];
+            c.out[i] += w * d * d;
+        }
+    }
+    for (auto& v : c.out)
+        v = std::sqrt(v);
+    detail::box_mean(c.out, c.valid, c.scene.rows(), c.scene.cols(), radius);
+    for (auto& v : c.out)
+        v = -v;
+}
+
+void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
+    const detail::ScorerImpl& s = c.s;
+    const std::size_t n = c.n();
+    const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
+    auto refl = [&](BandRole r) {
+        std::vector<float> v;
+        if (!s.roles.has(r))
+            return v;
+        v = band_as_float(c.scene, s.roles[r]);
+        if (r != BandRole::Thermal && r != BandRole::Qa)
+            for (auto& x : v)
+                x = sc * x + off;
+        return v;
+    };
+    const auto red = refl(BandRole::Red), nir = refl(BandRole::Nir), sw1 = refl(BandRole::Swir1);
+    const auto blue = refl(BandRole::Blue), green = refl(BandRole::Green);
+    const auto sw2 = refl(BandRole::Swir2), cirrus = refl(BandRole::Cirrus);
+    const auto thermal = refl(BandRole::Thermal);
+    const bool temporal = o.temporal && c.stats && !c.stats->median.empty();
+    auto median_refl = [&](BandRole r) {
+        std::vector<float> v;
+        if (!temporal || !s.roles.has(r))
+            return v;
+        const auto m = c.stats->plane(c.stats->median, s.roles[r]);
+        v.resize(n);
+        for (std::size_t i = 0; i < n; ++i)
+            v[i] = sc * m[i] + off;
+        return v;
+    };
+    const auto m_red = median_refl(BandRole::Red), m_nir = median_refl(BandRole::Nir);
+    const auto m_sw1 = median_refl(BandRole::Swir1), m_blue = median_refl(BandRole::Blue);
+
+    std::vector<std::uint8_t> cloud(n, 0), shadow(n, 0);
+    std::vector<float> prob(n, 0.0f);
+    std::vector<float> tie(n, 0.0f);
+    const int rows = c.scene.rows(), cols = c.scene.cols();
+    const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
+    const float b_w = float(o.brightness_width);
+    const float cirrus_full = float(o.cirrus_full);
+    auto clamp01 = [](float x) { return std::clamp(x, 0.0f, 1.0f); };
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!c.valid[i])
+            continue;
+        const float r = red[i], ni = nir[i], s1 = sw1[i];
+        float vis_sum = r;
+        int vis_n = 1;
+        if (!blue.empty()) {
+            vis_sum += blue[i];
+            ++vis_n;
+        }
+        if (!green.empty()) {
+            vis_sum += green[i];
+            ++vis_n;
+        }
+        const float vis_mean = vis_sum / float(vis_n);
+        const float swir = sw2.empty() ? s1 : sw2[i];
+        const float ndvi = (ni - r) / std::max(ni + r, 1e-6f);
+        bool pcp =
+            swir > o.swir_min && ndvi < o.ndvi_max && ni / std::max(s1, 1e-6f) > o.nir_swir1_min;
+        // NDVI is left out of the flatness: ndvi_max already gates vegetation, and thin
+        // cloud over vegetation keeps much of its NDVI.
+        float variability = 0;
+        if (pcp && !green.empty()) {
+            const float ndsi = (green[i] - s1) / std::max(green[i] + s1, 1e-6f);
+            pcp = ndsi < o.ndsi_max;
+            variability = std::max(variability, std::abs(ndsi));
+        }
+        if (pcp && vis_n >= 2) {
+            float dev = std::abs(r - vis_mean);
+            if (!blue.empty())
+                dev += std::abs(blue[i] - vis_mean);
+            if (!green.empty())
+                dev += std::abs(green[i] - vis_mean);
+            const float whiteness = dev / float(vis_n) / std::max(vis_mean, 1e-6f);
+            pcp = whiteness < o.whiteness_max;
+            variability = std::max(variability, whiteness);
+        }
+        if (pcp && !blue.empty())
+            pcp = blue[i] - 0.5f * r - float(o.hot_min) > 0;
+        if (pcp && !thermal.empty()) {
+            // Only a temperature takes part: raw digital numbers or kelvins do not.
+            const double t = thermal[i] * o.thermal_scale + o.thermal_offset;
+            if (t >= kMinCelsius && t <= kMaxCelsius)
+                pcp = t < o.thermal_max;
+        }
+        float p = 0;
+        if (pcp) {
+            const float bright =
+                b_w > 0 ? clamp01((vis_mean - b_lo) / b_w) : (vis_mean >= b_lo ? 1.0f : 0.0f);
+            p = clamp01(1 - variability) * bright;
+        }
+        if (!cirrus.empty())
+            p += clamp01(cirrus[i] / cirrus_full);
+        prob[i] = p;
+        bool is_cloud = p >= o.cloud_probability;
+        bool is_shadow = ni < o.shadow_nir_max && s1 < o.shadow_swir1_max;
+        if (temporal && !std::isnan(m_red[i])) {
+            float excess = r - m_red[i];
+            if (!m_blue.empty())
+                excess = std::max(excess, blue[i] - m_blue[i]);
+            if (excess > o.temporal_cloud)
+                is_cloud = true;
+            if (m_nir[i] - ni > o.temporal_shadow && m_sw1[i] - s1 > o.temporal_shadow)
+                is_shadow = true;
+            const float dr = r - m_red[i], dn = ni - m_nir[i], ds = s1 - m_sw1[i];
+            tie[i] = std::sqrt((dr * dr + dn * dn + ds * ds) / 3.0f);
+        }
+        cloud[i] = is_cloud;
+        shadow[i] = is_shadow && !is_cloud;
+    }
+    if (temporal) {
+        detail::box_mean(tie, c.valid, rows, cols, o.tiebreak_radius);
+        for (auto& t : tie)
+            t = 0.5f * t / (t + 0.05f);
+    }
+    const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
+    if (cloud_dilation > 0) {
+        std::vector<std::uint8_t> grown = cloud;
+        detail::dilate(grown, rows, cols, cloud_dilation);
+        // With cloud_grow_min the dilation takes hazy edges, not clear ground.
+        const float grow_min = float(o.cloud_grow_min);
+        for (std::size_t i = 0; i < n; ++i)
+            if (grown[i] && !cloud[i] && c.valid[i] && prob[i] >= grow_min)
+                cloud[i] = 1;
+    }
+    detail::dilate(shadow, rows, cols, s.capped_dilation(o.shadow_dilation, o.dilation_max_m));
+    for (std::size_t i = 0; i < n; ++i)
+        c.out[i] = (cloud[i]    ? float(o.cloud_score)
+                    : shadow[i] ? float(o.shadow_score)
+                                : 0.0f) -
+                   tie[i];
+}
+
+void score_mask(const ScoreCtx& c, const MaskOptions& o) {
+    const auto v = band_as_float(c.scene, c.s.mask_band);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const std::size_t n = c.n();
+    // The mode is chosen once per call, not per pixel.
+    if (o.mode == "linear") {
+        for (std::size_t i = 0; i < n; ++i)
+            c.out[i] = float(o.scale * double(v[i]) + o.offset);
+    } else if (o.mode == "bits") {
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto bits = std::uint64_t(std::max(0.0, double(v[i])));
+            double sum = 0;
+            for (const auto& [bit, sc] : c.s.bit_map)
+                if (bits >> bit & 1u)
+                    sum += sc;
+            c.out[i] = float(sum);
+        }
+    } else {
+        auto lookup = [&](double x) {
+            for (const auto& [val, sc] : c.s.value_map)
+                if (val == x)
+                    return std::isnan(sc) ? nan : float(sc);
+            return float(o.default_score);
+        };
+        // Quality classes are small integers (Fmask 0..4, 255): a table indexed by the value
+        // answers them; anything else takes the search.
+        constexpr int kTable = 4096;
+        std::vector<float> table(kTable);
+        for (int k = 0; k < kTable; ++k)
+            table[std::size_t(k)] = lookup(double(k));
+        for (std::size_t i = 0; i < n; ++i) {
+            const double x = v[i];
+            c.out[i] =
+                x >= 0 && x < kTable && x == std::floor(x) ? table[std::size_t(x)] : lookup(x);
+        }
+    }
+}
+
+void score_expression(const ScoreCtx& c, const std::string& expr) {
+    const std::size_t n = c.n();
+    mu::Parser parser;
+    std::vector<std::vector<double>> storage(c.s.vars.size());
+    for (std::size_t j = 0; j < c.s.vars.size(); ++j) {
+        const ExprVar& v = c.s.vars[j];
+        auto& dst = storage[j];
+        dst.resize(n);
+        if (v.kind == StatKind::Band) {
+            visit_dtype(c.scene.dtype(), [&](auto x) {
+                using T = decltype(x);
+                const auto src = c.scene.band<T>(v.band);
+                for (std::size_t i = 0; i < n; ++i)
+                    dst[i] = double(src[i]);
+            });
+        } else if (v.kind == StatKind::Count) {
+            for (std::size_t i = 0; i < n; ++i)
+                dst[i] = double(c.stats->count[i]);
+        } else {
+            const std::vector<float>& all = v.kind == StatKind::Median ? c.stats->median
+                                            : v.kind == StatKind::Mean ? c.stats->mean
+                                            : v.kind == StatKind::Min  ? c.stats->min
+                                                                       : c.stats->max;
+            const auto src = c.stats->plane(all, v.band);
+            for (std::size_t i = 0; i < n; ++i)
+                dst[i] = double(src[i]);
+        }
+        parser.DefineVar(v.name, dst.data());
+    }
+    parser.SetExpr(expr);
+    std::vector<double> result(n);
+    // muparser's bulk mode reads variable arrays at each pixel's offset: one call per block.
+    if (n > 0)
+        parser.Eval(result.data(), int(n));
+    for (std::size_t i = 0; i < n; ++i)
+        c.out[i] = float(result[i]);
+}
+
+void apply_penalties(const ScoreCtx& c, const PenaltyOptions& p) {
+    const std::size_t n = c.n();
+    if (p.saturation_value > 0 && p.saturation_penalty > 0) {
+        std::vector<std::uint8_t> sat(n, 0);
+        visit_dtype(c.scene.dtype(), [&](auto x) {
+            using T = decltype(x);
+            for (int b : c.s.data_bands) {
+                const auto d = c.scene.band<T>(b);
+                for (std::size_t i = 0; i < n; ++i)
+                    sat[i] |= double(d[i]) >= p.saturation_value;
+            }
+        });
+        const float pen = float(p.saturation_penalty);
+        for (std::size_t i = 0; i < n; ++i)
+            if (sat[i])
+                c.out[i] -= pen;
+    }
+    if (p.invalid_distance > 0 && p.invalid_distance_penalty > 0) {
+        const auto dist = detail::chessboard_distance(c.valid, c.scene.rows(), c.scene.cols(),
+                                                      p.invalid_distance + 1);
+        const float D = float(p.invalid_distance);
+        const float w = float(p.invalid_distance_penalty);
+        for (std::size_t i = 0; i < n; ++i) {
+            const int d = dist[i];
+            if (d >= 1 && d <= p.invalid_distance)
+                c.out[i] -= w * (D + 1 - float(d)) / D;
+        }
+    }
+}
+
+} // namespace
+
+Raster Scorer::score(const Raster& scene, const StackStats* stats) const {
+    Raster r;
+    score_into(scene, stats, r);
+    return r;
+}
+
+namespace {
+
+// Darkness on an unmasked integer block (the streaming default), pixels [i0, i1) into
+// dst[0, i1 - i0): one pass with exactly the arithmetic of score_darkness() and
+// score_into()'s final loop, instead of separate validity, accumulator, division and copy
+// passes.
+void darkness_span(const detail::ScorerImpl& s, const Raster& scene, std::size_t i0, std::size_t i1,
+                   float* dst) {
+    double wsum = 0;
+    for (double w : s.weights)
+        wsum += w;
+    const float lowest = std::numeric_limits<float>::lowest();
+    visit_dtype(scene.dtype(), [&](auto x) {
+        using T = decltype(x);
+        // Band pointers without an allocation: this runs once per row when compositing
+        // row by row.
+        const std::size_t nw = s.bands.size();
+        std::array<const T*, 16> fixed{};
+        std::vector<const T*> many(nw > fixed.size() ? nw : 0);
+        const T** src = nw > fixed.size() ? many.data() : fixed.data();
+        for (std::size_t j = 0; j < nw; ++j)
+            src[j] = scene.band<T>(s.bands[j]).data();
+        const double* w = s.weights.data();
+        float* __restrict out = dst; // out[i - i0] is pixel i
+        auto one = [&](std::size_t i) {
+            double acc = 0.0;
+            for (std::size_t j = 0; j < nw; ++j)
+                acc += w[j] * double(src[j][i]);
+            const float v = float(-acc / wsum);
+            out[i - i0] = v > kInvalidScore ? v : lowest;
+        };
+        std::size_t i = i0;
+#if defined(__SSE2__)
+        if constexpr (std::is_same_v<T, std::uint16_t>) {
+            if (nw == 3) {
+                // Three UInt16 bands (the common case), two pixels per step: the scalar
+                // double division dominated the whole score. Per pixel the operations
+                // and their order are one()'s, all exact IEEE ones: same bits.
+                const __m128d w0 = _mm_set1_pd(w[0]), w1 = _mm_set1_pd(w[1]),
+                              w2 = _mm_set1_pd(w[2]), ws = _mm_set1_pd(wsum),
+                              zero = _mm_setzero_pd(), sign = _mm_set1_pd(-0.0);
+                const __m128 neg_inf = _mm_set1_ps(kInvalidScore), low = _mm_set1_ps(lowest);
+                const __m128i z16 = _mm_setzero_si128();
+                auto widen = [&](const T* p) { // 4 x UInt16 -> 2 x (2 doubles)
+                    const __m128i v = _mm_unpacklo_epi16(
+                        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)), z16);
+                    return std::pair{_mm_cvtepi32_pd(v), _mm_cvtepi32_pd(_mm_srli_si128(v, 8))};
+                };
+                for (; i + 4 <= i1; i += 4) {
+                    const auto [a0, a1] = widen(src[0] + i);
+                    const auto [b0, b1] = widen(src[1] + i);
+                    const auto [c0, c1] = widen(src[2] + i);
+                    auto score2 = [&](__m128d a, __m128d b, __m128d c) {
+                        __m128d acc = _mm_add_pd(zero, _mm_mul_pd(w0, a));
+                        acc = _mm_add_pd(acc, _mm_mul_pd(w1, b));
+                        acc = _mm_add_pd(acc, _mm_mul_pd(w2, c));
+                        // -acc is a sign flip (not 0 - acc, which turns -0 into +0).
+                        return _mm_cvtpd_ps(_mm_div_pd(_mm_xor_pd(acc, sign), ws));
+                    };
+                    const __m128 v = _mm_movelh_ps(score2(a0, b0, c0), score2(a1, b1, c1));
+                    const __m128 keep = _mm_cmpgt_ps(v, neg_inf); // false for NaN
+                    _mm_storeu_ps(out + (i - i0),
+                                  _mm_or_ps(_mm_and_ps(keep, v), _mm_andnot_ps(keep, low)));
+                }
+            }
+        }
+#endif
+        for (; i < i1; ++i)
+            one(i);
+    });
+}
+
+bool darkness_fast_path(const detail::ScorerImpl& s, const Raster& scene) {
+    const PenaltyOptions& pen = s.options.penalties;
+    const bool penalties = (pen.saturation_value > 0 && pen.saturation_penalty > 0) ||
+                           (pen.invalid_distance > 0 && pen.invalid_distance_penalty > 0);
+    return std::holds_alternative<DarknessOptions>(s.options.method) && !penalties &&
+           !scene.has_mask() && !is_floating(scene.dtype());
+}
+
+} // namespace
+
+bool Scorer::scores_by_row(const Raster& scene) const {
+    return scene.bands() == impl_->layout.count && darkness_fast_path(*impl_, scene);
+}
+
+void Scorer::score_row(const Raster& scene, int row, float* out) const {
+    if (!scores_by_row(scene) || row < 0 || row >= scene.rows())
+        throw ArgumentError("score method '" + impl_->method +
+                            "': row scoring is not available for this block (row " +
+                            std::to_string(row) + ")");
+    const auto cols = std::size_t(scene.cols());
+    darkness_span(*impl_, scene, std::size_t(row) * cols, std::size_t(row + 1) * cols, out);
+}
+
+void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& result) const {
+    const detail::ScorerImpl& s = *impl_;
+    if (scene.bands() != s.layout.count)
+        throw ArgumentError("score method '" + s.method + "': a block of scene '" + s.layout.label +
+                            "' has " + std::to_string(scene.bands()) +
+                            " bands, the scorer was set up for " + std::to_string(s.layout.count));
+    if (stats && (stats->rows != scene.rows() || stats->cols != scene.cols() ||
+                  stats->bands != scene.bands()))
+        throw ArgumentError("score method '" + s.method + "': stack statistics of " +
+                            std::to_string(stats->rows) + "x" + std::to_string(stats->cols) +
+                            " do not match the block of scene '" + s.layout.label + "'");
+    if (s.stats_required && !stats)
+        throw ArgumentError("score method '" + s.method +
+                            "' needs the stack's per-pixel "
+                            "statistics: score scene '" +
+                            s.layout.label + "' together with its stack");
+    if (darkness_fast_path(s, scene)) {
+        result.reset(DataType::Float32, 1, scene.rows(), scene.cols());
+        auto dst = result.band<float>(0);
+        darkness_span(s, scene, 0, dst.size(), dst.data());
+        return;
+    }
+    std::unique_ptr<detail::ScoreScratch> scratch;
+    if (!s.scratch.try_pop(scratch))
+        scratch = std::make_unique<detail::ScoreScratch>();
+    std::vector<std::uint8_t>& valid = scratch->valid;
+    detail::pixel_validity_into(scene, valid);
+    std::vector<float>& out = scratch->out;
+    out.assign(valid.size(), 0.0f);
+    const ScoreCtx c{s, scene, valid, stats, out, scratch->acc};
+    std::visit(
+        [&](const auto& m) {
+            using M = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<M, DarknessOptions>)
+                score_darkness(c);
+            else if constexpr (std::is_same_v<M, MedianDistanceOptions>)
+                score_median_distance(c, m.radius);
+            else if constexpr (std::is_same_v<M, CloudOptions>)
+                score_cloud(c, m);
+            else if constexpr (std::is_same_v<M, MaskOptions>)
+                score_mask(c, m);
+            else
+                score_expression(c, m.expression);
+        },
+        s.options.method);
+    apply_penalties(c, s.options.penalties);
+
+    Raster& r = result;
+    r.reset(DataType::Float32, 1, scene.rows(), scene.cols());
+    auto dst = r.band<float>(0);
+    const float lowest = std::numeric_limits<float>::lowest();
+    // A mask mapping may declare a value invalid (NaN score); it then ranks with nodata.
+    const bool nan_is_invalid = std::holds_alternative<MaskOptions>(s.options.method) &&
+                                std::get<MaskOptions>(s.options.method).mode == "values";
+    // Most blocks have no invalid pixel: then a branch-free copy, without the mask checks.
+    if (!nan_is_invalid && std::memchr(valid.data(), kInvalid, valid.size()) == nullptr) {
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            const float v = out[i];
+            dst[i] = v > kInvalidScore ? v : lowest;
+        }
+        s.scratch.push(std::move(scratch));
+        return;
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const float v = out[i];
+        if (!valid[i] || (nan_is_invalid && std::isnan(v))) {
+            dst[i] = kInvalidScore;
+            r.mask(0)[i] = kInvalid; // the mask is made on the first invalid pixel only
+            continue;
+        }
+        dst[i] = v > kInvalidScore ? v : lowest; // NaN and -inf rank last among valid pixels
+    }
+    s.scratch.push(std::move(scratch));
+}
+
+std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
+                                Progress progress) {
+    StackStats stats;
+    const StackStatsNeeds needs = scorer.stack_needs();
+    if (needs.any())
+        stats = stack_statistics(scenes, needs);
+    return score_stack(scenes, scorer, needs.any() ? &stats : nullptr, std::move(progress));
+}
+
+std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
+                                const StackStats* stats, Progress progress) {
+    const StackStatsNeeds needs = scorer.stack_needs();
+    if (scorer.requires_stack() && !stats)
+        throw ArgumentError("score_stack: the score needs the stack's statistics");
+    if (stats && ((needs.median && stats->median.empty()) || (needs.mean && stats->mean.empty()) ||
+                  (needs.min && stats->min.empty()) || (needs.max && stats->max.empty())))
+        throw ArgumentError("score_stack: the given stack statistics lack one the score needs");
+    std::vector<Raster> out(scenes.size());
+    std::mutex m;
+    std::size_t done = 0;
+    tbb::parallel_for(std::size_t(0), scenes.size(), [&](std::size_t i) {
+        out[i] = scorer.score(scenes[i], needs.any() ? stats : nullptr);
+        std::lock_guard lock(m);
+        progress.report(double(++done) / double(scenes.size()));
+    });
+    return out;
+}
+
+} // namespace rb

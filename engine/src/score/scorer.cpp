@@ -1,0 +1,351 @@
+// A Scorer's preparation: band roles and lists, quality-value maps, the muparser expression
+// and the checks on the bands the cloud tests read.
+#include "rasterbench/score.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <muParser.h>
+
+#include <set>
+
+#include "scorer_impl.h"
+
+namespace rb {
+
+using detail::ExprVar;
+using detail::StatKind;
+
+namespace {
+
+// Cirrus (1.38 um) reflectance is near 0 under a clear sky and rarely above 0.1 even over
+// thick high clouds: a band whose median is above this is not cirrus reflectance.
+constexpr double kMaxCirrusMedian = 0.1;
+
+} // namespace
+
+namespace {
+
+// Names the expression may use: b1..bN, median_bN, mean_bN, min_bN, max_bN, count.
+std::optional<ExprVar> parse_expr_var(const std::string& name, int band_count) {
+    ExprVar v;
+    v.name = name;
+    if (name == "count") {
+        v.kind = StatKind::Count;
+        return v;
+    }
+    std::string rest = name;
+    const std::pair<const char*, StatKind> prefixes[] = {{"median_", StatKind::Median},
+                                                         {"mean_", StatKind::Mean},
+                                                         {"min_", StatKind::Min},
+                                                         {"max_", StatKind::Max}};
+    for (const auto& [p, k] : prefixes) {
+        if (rest.rfind(p, 0) == 0) {
+            v.kind = k;
+            rest = rest.substr(std::strlen(p));
+            break;
+        }
+    }
+    if (rest.size() < 2 || rest[0] != 'b' ||
+        !std::all_of(rest.begin() + 1, rest.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    const long b = std::strtol(rest.c_str() + 1, nullptr, 10);
+    if (b < 1 || b > band_count)
+        return std::nullopt;
+    v.band = int(b - 1);
+    return v;
+}
+
+struct UnknownVars {
+    std::vector<std::string> names;
+    std::deque<double> storage;
+};
+
+double* collect_unknown(const char* name, void* user) {
+    auto* u = static_cast<UnknownVars*>(user);
+    u->names.emplace_back(name);
+    u->storage.push_back(0);
+    return &u->storage.back();
+}
+
+std::size_t token_position(const std::string& expr, const std::string& name) {
+    std::size_t pos = 0;
+    while ((pos = expr.find(name, pos)) != std::string::npos) {
+        const bool left_ok =
+            pos == 0 ||
+            !(std::isalnum(static_cast<unsigned char>(expr[pos - 1])) || expr[pos - 1] == '_');
+        const std::size_t end = pos + name.size();
+        const bool right_ok =
+            end >= expr.size() ||
+            !(std::isalnum(static_cast<unsigned char>(expr[end])) || expr[end] == '_');
+        if (left_ok && right_ok)
+            return pos;
+        ++pos;
+    }
+    return 0;
+}
+
+std::vector<double> parse_number_list(const std::string& text, const std::string& what) {
+    std::vector<double> out;
+    if (text.empty())
+        return out;
+    std::size_t start = 0;
+    while (true) {
+        const auto comma = text.find(',', start);
+        const std::string item = text.substr(start, comma - start);
+        char* end = nullptr;
+        const double v = std::strtod(item.c_str(), &end);
+        if (item.empty() || *end != '\0' || !std::isfinite(v))
+            throw ArgumentError("parameter '" + what + "': '" + item + "' is not a number");
+        out.push_back(v);
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+} // namespace
+
+} // namespace rb
+
+namespace rb::detail {
+
+void ScorerImpl::prepare_bands(const std::string& bands_text, const std::string& weights_text) {
+    bands = parse_band_list(bands_text, roles, layout.count, "bands", data_bands);
+    weights = parse_number_list(weights_text, "weights");
+    if (weights.empty())
+        weights.assign(bands.size(), 1.0);
+    if (weights.size() != bands.size())
+        throw ArgumentError("parameter 'weights': " + std::to_string(weights.size()) +
+                            " weights for " + std::to_string(bands.size()) + " bands");
+    double sum = 0;
+    for (double w : weights)
+        sum += w;
+    if (!(sum > 0))
+        throw ArgumentError("parameter 'weights': they must add up to more than 0");
+}
+
+// Bands whose sampled values cannot be what the cloud tests read: a "cirrus" band far
+// above the reflectance of cirrus (a thermal band, a missing scale) would make every
+// pixel cloud; a thermal band not in degrees would make none pass. An explicit role
+// stays (the user asked for it) but is warned about.
+void ScorerImpl::check_cloud_bands(const CloudOptions& m) {
+    if (layout.ranges.size() != std::size_t(layout.count))
+        return;
+    const double off = m.reflectance_offset;
+    if (roles.has(BandRole::Cirrus)) {
+        const int b = roles[BandRole::Cirrus];
+        const double median = refl_scale * layout.ranges[std::size_t(b)].median + off;
+        if (median > kMaxCirrusMedian) {
+            const bool keep = roles.source(BandRole::Cirrus) == RoleSource::Parameter;
+            roles.warn("cloud: cirrus " + band_name(b) + " of scene '" + layout.label +
+                       "' has a typical reflectance of " + short_number(median) +
+                       " under reflectance_scale " + short_number(refl_scale) +
+                       ", not a cirrus reflectance; " +
+                       (keep ? "kept as the roles parameter says"
+                             : "cirrus test off (check the band and reflectance_scale, or "
+                               "set roles=cirrus=N)"));
+            if (!keep)
+                roles.remove(BandRole::Cirrus);
+        }
+    }
+    if (roles.has(BandRole::Thermal)) {
+        const int b = roles[BandRole::Thermal];
+        const double t = layout.ranges[std::size_t(b)].median * m.thermal_scale + m.thermal_offset;
+        if (!(t >= kMinCelsius && t <= kMaxCelsius))
+            roles.warn("cloud: thermal " + band_name(b) + " of scene '" + layout.label +
+                       "' is not in degrees C (typical value " + short_number(t) +
+                       "); the thermal test is off (calibrate the band or set "
+                       "thermal_scale/thermal_offset)");
+    }
+}
+
+int ScorerImpl::capped_dilation(int pixels, double max_m) const {
+    if (max_m <= 0 || layout.pixel_size_m <= 0)
+        return pixels;
+    return std::min(pixels, int(std::floor(max_m / layout.pixel_size_m + 1e-9)));
+}
+
+std::string ScorerImpl::band_name(int b) const {
+    std::string t = "band " + std::to_string(b + 1);
+    if (std::size_t(b) < layout.descriptions.size() && !layout.descriptions[std::size_t(b)].empty())
+        t += " (" + layout.descriptions[std::size_t(b)] + ")";
+    return t;
+}
+
+void ScorerImpl::prepare_mask(const MaskOptions& m) {
+    if (m.band > 0) {
+        if (m.band > layout.count)
+            throw ArgumentError("parameter 'band': scene '" + layout.label + "' has no band " +
+                                std::to_string(m.band) + " (1.." + std::to_string(layout.count) +
+                                ")");
+        mask_band = m.band - 1;
+    } else {
+        mask_band = roles.require(BandRole::Qa, "mask", layout.label);
+    }
+    if (m.mode == "linear")
+        return;
+    std::size_t start = 0;
+    const std::string& text = m.mapping;
+    while (start <= text.size() && !text.empty()) {
+        const auto comma = text.find(',', start);
+        const std::string item = text.substr(start, comma - start);
+        const auto eq = item.find('=');
+        const std::string key = item.substr(0, eq);
+        const std::string val = eq == std::string::npos ? "" : item.substr(eq + 1);
+        char* end = nullptr;
+        const double k = std::strtod(key.c_str(), &end);
+        const bool key_ok = !key.empty() && *end == '\0';
+        double s = std::numeric_limits<double>::quiet_NaN();
+        bool val_ok = val == "invalid";
+        if (!val_ok) {
+            s = std::strtod(val.c_str(), &end);
+            val_ok = !val.empty() && *end == '\0';
+        }
+        if (eq == std::string::npos || !key_ok || !val_ok)
+            throw ArgumentError("parameter 'mapping': '" + item + "' is not " +
+                                (m.mode == "bits" ? "BIT=SCORE" : "VALUE=SCORE"));
+        if (m.mode == "bits") {
+            if (k < 0 || k > 63 || k != std::floor(k) || std::isnan(s))
+                throw ArgumentError("parameter 'mapping': '" + item +
+                                    "' needs a bit number 0..63 and a numeric score");
+            bit_map.emplace_back(int(k), s);
+        } else {
+            value_map.emplace_back(k, s);
+        }
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+}
+
+void ScorerImpl::prepare_expression(const std::string& expr) {
+    mu::Parser parser;
+    UnknownVars unknown;
+    std::deque<double> dummy;
+    for (int b = 1; b <= layout.count; ++b) {
+        for (const char* p : {"b", "median_b", "mean_b", "min_b", "max_b"}) {
+            dummy.push_back(1);
+            parser.DefineVar(p + std::to_string(b), &dummy.back());
+        }
+    }
+    dummy.push_back(1);
+    parser.DefineVar("count", &dummy.back());
+    parser.SetVarFactory(collect_unknown, &unknown);
+    const std::string where = "score expression '" + expr + "'";
+    try {
+        parser.SetExpr(expr);
+        parser.Eval();
+    } catch (const mu::Parser::exception_type& e) {
+        std::string msg = e.GetMsg();
+        if (msg.find("position") == std::string::npos)
+            msg += " at position " + std::to_string(e.GetPos());
+        throw ArgumentError(where + ": " + msg);
+    }
+    if (!unknown.names.empty()) {
+        const std::string& name = unknown.names.front();
+        throw ArgumentError(where + ": unknown variable '" + name + "' at position " +
+                            std::to_string(token_position(expr, name)) + " (variables: b1..b" +
+                            std::to_string(layout.count) +
+                            ", median_bN, mean_bN, min_bN, max_bN, count)");
+    }
+    for (const auto& [name, ptr] : parser.GetUsedVar()) {
+        auto v = parse_expr_var(name, layout.count);
+        if (!v)
+            continue;
+        vars.push_back(*v);
+        switch (v->kind) {
+        case StatKind::Median:
+            needs.median = true;
+            break;
+        case StatKind::Mean:
+            needs.mean = true;
+            break;
+        case StatKind::Min:
+            needs.min = true;
+            break;
+        case StatKind::Max:
+            needs.max = true;
+            break;
+        case StatKind::Count:
+            needs.count = true;
+            break;
+        case StatKind::Band:
+            break;
+        }
+    }
+    stats_required = needs.any();
+}
+
+} // namespace rb::detail
+
+namespace rb {
+
+Scorer::Scorer(const ScoreOptions& options, const BandLayout& layout) {
+    auto impl = std::make_shared<detail::ScorerImpl>();
+    impl->options = options;
+    impl->layout = layout;
+    if (impl->layout.label.empty())
+        impl->layout.label = "scene";
+    impl->roles = resolve_band_roles(layout, options.roles);
+    impl->method = score_method_name(options);
+    const int qa = impl->roles[BandRole::Qa];
+    for (int b = 0; b < layout.count; ++b)
+        if (b != qa && (layout.qa_band < 0 || b < layout.qa_band))
+            impl->data_bands.push_back(b);
+    if (impl->data_bands.empty())
+        for (int b = 0; b < layout.count; ++b)
+            impl->data_bands.push_back(b);
+    std::visit(
+        [&](const auto& m) {
+            using M = std::decay_t<decltype(m)>;
+            detail::ScorerImpl& s = *impl;
+            if constexpr (std::is_same_v<M, DarknessOptions>) {
+                s.prepare_bands(m.bands, m.weights);
+            } else if constexpr (std::is_same_v<M, MedianDistanceOptions>) {
+                s.prepare_bands(m.bands, m.weights);
+                s.needs.median = true;
+                s.stats_required = true;
+                s.halo = m.radius;
+            } else if constexpr (std::is_same_v<M, CloudOptions>) {
+                for (BandRole r : {BandRole::Red, BandRole::Nir, BandRole::Swir1})
+                    s.roles.require(r, "cloud", s.layout.label);
+                s.refl_scale = m.reflectance_scale > 0     ? m.reflectance_scale
+                               : is_floating(layout.dtype) ? 1.0
+                                                           : 1e-4;
+                s.check_cloud_bands(m);
+                if (m.temporal)
+                    s.needs.median = true;
+                s.halo = std::max({m.cloud_dilation, m.shadow_dilation, m.tiebreak_radius});
+            } else if constexpr (std::is_same_v<M, MaskOptions>) {
+                s.prepare_mask(m);
+            } else {
+                s.prepare_expression(m.expression);
+            }
+        },
+        options.method);
+    impl->halo += options.penalties.invalid_distance;
+    impl_ = std::move(impl);
+}
+
+const ScoreOptions& Scorer::options() const {
+    return impl_->options;
+}
+const BandRoles& Scorer::roles() const {
+    return impl_->roles;
+}
+const BandLayout& Scorer::layout() const {
+    return impl_->layout;
+}
+int Scorer::halo() const {
+    return impl_->halo;
+}
+StackStatsNeeds Scorer::stack_needs() const {
+    return impl_->needs;
+}
+bool Scorer::requires_stack() const {
+    return impl_->stats_required;
+}
+
+} // namespace rb

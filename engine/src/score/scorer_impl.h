@@ -1,0 +1,71 @@
+// Internal to the score module: the state a Scorer prepares once from its options and the
+// scene's band layout, shared by the preparation (scorer.cpp) and the kernels
+// (score_kernels.cpp).
+#pragma once
+
+#include <tbb/concurrent_queue.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rasterbench/score.h"
+
+namespace rb::detail {
+
+// Brightness temperatures on Earth, in degrees C: what a calibrated thermal band holds.
+inline constexpr double kMinCelsius = -90, kMaxCelsius = 70;
+
+/// pixel_validity() into a reused vector (Scorer::score_into's scratch).
+void pixel_validity_into(const Raster& scene, std::vector<std::uint8_t>& valid);
+
+enum class StatKind { Band, Median, Mean, Min, Max, Count };
+
+struct ExprVar {
+    std::string name;
+    StatKind kind = StatKind::Band;
+    int band = 0; // 0-based
+};
+
+// Per-call working buffers. Reused through a pool rather than allocated per block: fresh
+// multi-megabyte vectors cost a page fault per 4 KiB page, which profiled at a fifth of a
+// streaming composite. A pool (not thread_local) because TBB may run another score() on the
+// same thread while one waits in a nested parallel loop.
+struct ScoreScratch {
+    std::vector<std::uint8_t> valid;
+    std::vector<float> out;
+    std::vector<double> acc;
+};
+
+struct ScorerImpl {
+    mutable tbb::concurrent_queue<std::unique_ptr<ScoreScratch>> scratch;
+    ScoreOptions options;
+    BandLayout layout;
+    BandRoles roles;
+    std::string method;
+    std::vector<int> data_bands; // every band but quality bands
+    // darkness, median-distance
+    std::vector<int> bands;
+    std::vector<double> weights;
+    // cloud
+    double refl_scale = 1;
+    // mask
+    int mask_band = -1;
+    std::vector<std::pair<double, double>> value_map; // value -> score (NaN score = invalid)
+    std::vector<std::pair<int, double>> bit_map;
+    // expression
+    std::vector<ExprVar> vars;
+    StackStatsNeeds needs;
+    bool stats_required = false;
+    int halo = 0;
+
+    void prepare_bands(const std::string& bands_text, const std::string& weights_text);
+    void check_cloud_bands(const CloudOptions& m);
+    int capped_dilation(int pixels, double max_m) const;
+    std::string band_name(int b) const;
+    void prepare_mask(const MaskOptions& m);
+    void prepare_expression(const std::string& expr);
+};
+
+} // namespace rb::detail

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "rasterbench/fft.h"
+#include "rasterbench/image_metrics.h"
 #include "rasterbench/param_table.h"
 #include "rasterbench/progress.h"
 #include "rasterbench/raster.h"
@@ -232,12 +233,10 @@ void release_scratch();
 
 // ---- metrics -------------------------------------------------------------------------
 
-/// PSNR (dB) of band `b` of `a` against band `b` of `ref` over pixels valid in both; the
-/// peak is the reference's valid range. Infinity when identical.
-double psnr(const Raster& a, const Raster& ref, int b);
-/// Mean SSIM (Gaussian window, sigma 1.5, K1 0.01, K2 0.03, L = reference's range) over
-/// windows centred on pixels valid in both.
-double ssim(const Raster& a, const Raster& ref, int b);
+// PSNR and SSIM are generic image metrics (image_metrics.h); named here too because every
+// deband report uses them.
+using rb::psnr;
+using rb::ssim;
 
 struct DebandMetrics {
     double energy_removed = 0;  ///< sum |F|^2 removed, summed over bands

@@ -242,10 +242,10 @@ void DebandController::autoDetect() {
     };
     auto area = area_;
     detectLane_.run(
-        [area](JobContext&) {
+        [area, orientation = detectOrientation_, peaks = detectPeaks_](JobContext&) {
             Result r;
             try {
-                const rb::fft::AutoDetection d = area->auto_detect();
+                const rb::fft::AutoDetection d = area->auto_detect(orientation, peaks);
                 if (!d.found) {
                     r.text = tr("Auto-detect: no stripe orientation found");
                     return r;
@@ -271,6 +271,12 @@ void DebandController::autoDetect() {
             emit message(r.text);
             emit autoDetected(r.text);
         });
+}
+
+void DebandController::setDetectOptions(const rb::fft::OrientationOptions& orientation,
+                                        const rb::fft::PeakOptions& peaks) {
+    detectOrientation_ = orientation;
+    detectPeaks_ = peaks;
 }
 
 void DebandController::exportNotches(const QString& path) {

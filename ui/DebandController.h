@@ -78,6 +78,9 @@ public:
     /// Orientation (gap mask, spectrum or footprint) and peaks of the area, in the
     /// background: replaces the notches (undoable) and emits autoDetected(summary).
     void autoDetect();
+    /// The orientation and peak parameters autoDetect() uses (the Deband panel's settings).
+    void setDetectOptions(const rb::fft::OrientationOptions& orientation,
+                          const rb::fft::PeakOptions& peaks);
     /// Writes the notch set to `path` (JSON, atomically) in the background; emits
     /// notchesExported(path) or failed(message naming the file).
     void exportNotches(const QString& path);
@@ -188,6 +191,8 @@ private:
     bool preparing_ = false;
 
     rb::fft::NotchSet notches_;
+    rb::fft::OrientationOptions detectOrientation_;
+    rb::fft::PeakOptions detectPeaks_;
     std::vector<rb::fft::NotchSet> undo_, redo_;
     Show show_ = Show::After;
 

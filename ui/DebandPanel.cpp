@@ -18,6 +18,7 @@
 #include <QVBoxLayout>
 
 #include "DebandController.h"
+#include "DebandSettings.h"
 #include "JobLane.h"
 #include "MapCanvas.h"
 #include "OutputCheck.h"
@@ -46,7 +47,8 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
       progress_(new QProgressBar(this)), cancel_(new QPushButton(tr("Cancel"), this)),
       saveLane_(new JobLane(tr("Saving the debanded raster"), nullptr, this)),
       undo_(new QPushButton(tr("Undo"), this)), redo_(new QPushButton(tr("Redo"), this)),
-      clearReference_(new QPushButton(tr("No reference"), this)) {
+      clearReference_(new QPushButton(tr("No reference"), this)),
+      settings_(new DebandSettings(this)) {
     auto* layout = new QVBoxLayout(this);
 
     auto* top = new QHBoxLayout;
@@ -76,6 +78,10 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     for (QWidget* w : std::initializer_list<QWidget*>{undo_, redo_, clearButton})
         edits->addWidget(w);
     layout->addLayout(edits);
+    layout->addWidget(settings_);
+    controller_->setDetectOptions(settings_->orientation(), settings_->peak());
+    connect(settings_, &DebandSettings::changed, controller_,
+            [this] { controller_->setDetectOptions(settings_->orientation(), settings_->peak()); });
 
     view_->setToolTip(
         tr("Click: place a notch (Stripe tool: a stripe notch)\n"
@@ -351,6 +357,9 @@ std::optional<rb::Recipe> DebandPanel::debandRecipe() const {
     rb::DebandStep step;
     step.band = controller_->band();
     step.notches = controller_->notches();
+    step.peak = settings_->peak();
+    step.orientation = settings_->orientation();
+    step.options = settings_->options();
     recipe.steps.emplace_back(std::move(step));
     recipe.output.pattern = "{stem}_debanded.tif";
     return recipe;

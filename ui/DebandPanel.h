@@ -29,6 +29,7 @@ class JobMonitor;
 class DebandController;
 class MapCanvas;
 class SpectrumView;
+class DebandSettings;
 
 class DebandPanel : public QWidget {
     Q_OBJECT
@@ -38,6 +39,8 @@ public:
     /// The scene to deband; its area is prepared when the panel is (or becomes) visible.
     void setScene(std::shared_ptr<const SceneData> scene);
     DebandController* controller() const { return controller_; }
+    /// Auto-detect and output parameters (generated from the engine's tables).
+    DebandSettings* settings() const { return settings_; }
     SpectrumView* spectrumView() const { return view_; }
     QLabel* hoverLabel() const { return hover_; }
     QLabel* metricsLabel() const { return metrics_; }
@@ -96,6 +99,7 @@ private:
     QPushButton* undo_;
     QPushButton* redo_;
     QPushButton* clearReference_;
+    DebandSettings* settings_;
 };
 
 } // namespace rb::ui

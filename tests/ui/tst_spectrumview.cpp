@@ -9,6 +9,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QtTest>
 
 #include <algorithm>
@@ -19,7 +20,9 @@
 
 #include "DebandController.h"
 #include "DebandPanel.h"
+#include "DebandSettings.h"
 #include "MapCanvas.h"
+#include "ParamForm.h"
 #include "SceneLayer.h"
 #include "SpectrumView.h"
 #include "rasterbench/dataset.h"
@@ -423,6 +426,49 @@ private slots:
         QVERIFY(b.ctl->waitForPreview());
     }
 
+    void settingsFromTheTablesDriveAutoDetectAndTheRecipe() {
+        // The panel's settings form is generated from the peak, orientation and deband
+        // tables: a value changed there reaches Auto-detect and the exported recipe.
+        Bench b(stripedPath_);
+        QVERIFY(b.ctl->waitUntilReady());
+        DebandSettings* settings = b.panel->settings();
+        settings->reset();
+        const std::size_t rows = rb::fft::PeakOptions::params().infos().size() +
+                                 rb::fft::OrientationOptions::params().infos().size() +
+                                 rb::fft::DebandOptions::params().infos().size();
+        QCOMPARE(settings->form()->params().size(), rows);
+
+        auto detect = [&] {
+            QSignalSpy done(b.ctl, &DebandController::autoDetected);
+            b.ctl->autoDetect();
+            if (!done.wait(30000))
+                return std::size_t(0);
+            return b.ctl->notches().points.size();
+        };
+        const std::size_t byDefault = detect();
+        QVERIFY2(byDefault > 1, qPrintable(QString::number(byDefault)));
+
+        auto* maxPeaks = qobject_cast<QSpinBox*>(settings->form()->editor("max_peaks"));
+        QVERIFY(maxPeaks);
+        maxPeaks->setValue(1);
+        QCOMPARE(settings->peak().max_peaks, 1);
+        const std::size_t limited = detect();
+        QVERIFY2(limited >= 1 && limited < byDefault,
+                 qPrintable(QString("%1 vs %2").arg(limited).arg(byDefault)));
+        // The table's limits hold here as on the command line and in recipes.
+        QVERIFY_THROWS_EXCEPTION(rb::ArgumentError, settings->set("max_peaks", "0"));
+        QCOMPARE(settings->peak().max_peaks, 1);
+
+        const QString path = dir_.filePath(QStringLiteral("deband-settings-recipe.json"));
+        QCOMPARE(b.panel->exportRecipe(path), QString());
+        const rb::Recipe recipe = rb::load_recipe(path.toStdString());
+        const auto& step = std::get<rb::DebandStep>(recipe.steps.front());
+        QCOMPARE(step.peak.max_peaks, 1);
+        QCOMPARE(step.options.keep_dtype, settings->options().keep_dtype);
+        settings->reset();
+        QCOMPARE(settings->peak().max_peaks, rb::fft::PeakOptions{}.max_peaks);
+    }
+
     void exportedRecipeDebandsLikeTheEngine() {
         // The panel's band and notches as a recipe: run headless, it writes what the engine's
         // deband with those notches gives.
@@ -472,8 +518,8 @@ private slots:
         double savedWorst = 0;
         for (int y = 0; y < want.rows(); ++y)
             for (int x = 0; x < want.cols(); ++x)
-                savedWorst = std::max(savedWorst, std::abs(savedRaster.value(0, y, x) -
-                                                           want.value(0, y, x)));
+                savedWorst = std::max(savedWorst,
+                                      std::abs(savedRaster.value(0, y, x) - want.value(0, y, x)));
         QVERIFY2(savedWorst < 1e-3, qPrintable(QString::number(savedWorst)));
         QVERIFY(!b.panel->saveResult(stripedPath_)); // never over the scene it reads
         // Saving the recipe over the scene it debands is refused; the scene is untouched.

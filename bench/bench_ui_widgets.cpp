@@ -14,11 +14,18 @@
 //     `*_fmask.tif`; scripts/make-score-bench-data.sh makes them): per method, five
 //     changes, the first (coarse) overlay and the full viewport, median. Target: 100 ms.
 //
-// The engine's share of both is in bench_viewer and bench_score_preview.
+//   bench_ui_widgets deband [SCENE]
+//     The Deband panel on a 2048 x 2048 area (default: a striped Float32 scene written to
+//     /tmp/rasterbench-bench/deband_2048.tif): twelve notch edits one at a time, the
+//     full-resolution preview's mask + inverse on the worker and edit -> map latency,
+//     median / min / max, beside raw FFTW's inverse of the same size. Target: 16 ms.
+//
+// The engine's share of these is in bench_viewer, bench_score_preview and bench_deband.
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QMenuBar>
 #include <QSpinBox>
@@ -26,13 +33,20 @@
 #include <QStatusBar>
 #include <QThread>
 
+#include <fftw3.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <vector>
 
 #include "CompositeController.h"
+#include "DebandController.h"
+#include "DebandPanel.h"
 #include "MainWindow.h"
 #include "MapCanvas.h"
 #include "ParamForm.h"
@@ -40,6 +54,8 @@
 #include "ScorePanel.h"
 #include "TileRenderer.h"
 #include "bench_util.h"
+#include "rasterbench/dataset.h"
+#include "rasterbench/deband.h"
 
 using namespace rb::ui;
 using rbbench::median;
@@ -167,6 +183,94 @@ int score(const QString& dir) {
     return 0;
 }
 
+/// A one-band Float32 scene with texture and horizontal stripes every 8 rows.
+void writeStriped(const std::string& path, int side) {
+    rb::Profile p;
+    p.width = p.height = side;
+    p.count = 1;
+    p.dtype = rb::DataType::Float32;
+    rb::Raster r(rb::DataType::Float32, 1, side, side);
+    auto v = r.band<float>(0);
+    const double tau = 2 * 3.14159265358979323846;
+    for (int i = 0; i < side; ++i)
+        for (int j = 0; j < side; ++j)
+            v[std::size_t(i) * std::size_t(side) + std::size_t(j)] =
+                float(1000 + 60 * std::sin(tau * (j / 37.0 + i / 91.0)) +
+                      40 * std::sin(tau * (j / 13.0 - i / 29.0)) + 25 * std::sin(tau * i / 8.0));
+    rb::Dataset ds = rb::Dataset::create(path, p);
+    ds.write(r);
+    ds.close();
+}
+
+/// Median milliseconds of FFTW's complex-to-real inverse of a side x side image (measured
+/// plan), the floor under one preview.
+double fftwInverseMs(int side) {
+    const std::size_t half = std::size_t(side) * std::size_t(side / 2 + 1);
+    auto* in = fftwf_alloc_complex(half);
+    auto* out = fftwf_alloc_real(std::size_t(side) * std::size_t(side));
+    fftwf_plan plan = fftwf_plan_dft_c2r_2d(side, side, in, out, FFTW_MEASURE);
+    std::vector<double> t;
+    for (int k = 0; k < 12; ++k) {
+        std::fill(reinterpret_cast<float*>(in), reinterpret_cast<float*>(in + half), 1.0f);
+        const auto t0 = Clock::now();
+        fftwf_execute(plan);
+        t.push_back(ms_since(t0));
+    }
+    fftwf_destroy_plan(plan);
+    fftwf_free(in);
+    fftwf_free(out);
+    return median(t);
+}
+
+int deband(QString path) {
+    if (path.isEmpty()) {
+        std::filesystem::create_directories("/tmp/rasterbench-bench");
+        path = QStringLiteral("/tmp/rasterbench-bench/deband_2048.tif");
+        if (!QFileInfo::exists(path))
+            writeStriped(path.toStdString(), 2048);
+    }
+    MapCanvas canvas;
+    canvas.resize(800, 600);
+    canvas.show();
+    auto scene = std::make_shared<const SceneData>(SceneData::load(path));
+    canvas.setScene(scene);
+    auto panel = std::make_unique<DebandPanel>(&canvas);
+    panel->resize(420, 720);
+    panel->show();
+    panel->setScene(scene);
+    DebandController* ctl = panel->controller();
+    if (!ctl->waitUntilReady(120000) || !ctl->waitForPreview(60000))
+        return fail("the deband area did not become ready");
+    std::printf("deband area %d x %d of %s\n", int(ctl->area().width), int(ctl->area().height),
+                qPrintable(path));
+    // Edits like a drag's, one at a time so each one's cost is seen alone.
+    std::vector<double> compute, latency;
+    for (int k = 0; k < 12; ++k) {
+        rb::fft::NotchSet set;
+        set.points.push_back({0.01 * k, 0.125, 0.003, rb::fft::NotchShape::Gaussian, 2});
+        set.points.push_back({0.2, 0.01 * k - 0.05, 0.003, rb::fft::NotchShape::Gaussian, 2});
+        set.stripes.push_back({0.0, 0.003, 0.002, 0.02});
+        ctl->setNotches(set);
+        if (!ctl->waitForPreview(30000))
+            return fail("a preview did not arrive");
+        compute.push_back(ctl->lastPreviewMs());
+        latency.push_back(ctl->lastPreviewLatencyMs());
+    }
+    const double fftw = fftwInverseMs(int(std::max(ctl->area().width, ctl->area().height)));
+    auto range = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        std::printf("median %.1f ms (min %.1f, max %.1f)", median(v), v.front(), v.back());
+    };
+    std::printf("preview mask + inverse: ");
+    range(compute);
+    std::printf("\nedit -> map:            ");
+    range(latency);
+    std::printf("\nFFTW c2r inverse alone: %.1f ms; preview / FFTW = %.2fx; target 16 ms\n", fftw,
+                median(compute) / fftw);
+    panel.reset(); // before the canvas it draws on
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -182,6 +286,8 @@ int main(int argc, char** argv) {
         return viewer(args[2]);
     if (args.size() == 3 && args[1] == QLatin1String("score"))
         return score(args[2]);
-    std::fprintf(stderr, "usage: bench_ui_widgets viewer SCENE | score DIR\n");
+    if ((args.size() == 2 || args.size() == 3) && args[1] == QLatin1String("deband"))
+        return deband(args.size() == 3 ? args[2] : QString());
+    std::fprintf(stderr, "usage: bench_ui_widgets viewer SCENE | score DIR | deband [SCENE]\n");
     return 2;
 }

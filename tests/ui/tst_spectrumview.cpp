@@ -606,37 +606,6 @@ private slots:
         QVERIFY(!b.ctl->hasSceneResult());
         b.ctl->cancelSceneJob();
     }
-
-    void previewLatencyOn2048Area() {
-        const QString path = dir_.filePath(QStringLiteral("big.tif"));
-        writeRaster(path, 2048, 2048, striped);
-        Bench b(path);
-        QVERIFY(b.ctl->waitUntilReady(60000));
-        QCOMPARE(b.ctl->area().width, 2048);
-        QCOMPARE(b.ctl->area().height, 2048);
-        QVERIFY(b.ctl->waitForPreview(60000));
-        // Edits like a drag's, one at a time so each one's cost is seen alone.
-        std::vector<double> compute, latency;
-        for (int k = 0; k < 12; ++k) {
-            rb::fft::NotchSet set;
-            set.points.push_back({0.01 * k, 0.125, 0.003, rb::fft::NotchShape::Gaussian, 2});
-            set.points.push_back({0.2, 0.01 * k - 0.05, 0.003, rb::fft::NotchShape::Gaussian, 2});
-            set.stripes.push_back({0.0, 0.003, 0.002, 0.02});
-            b.ctl->setNotches(set);
-            QVERIFY(b.ctl->waitForPreview(30000));
-            compute.push_back(b.ctl->lastPreviewMs());
-            latency.push_back(b.ctl->lastPreviewLatencyMs());
-        }
-        std::sort(compute.begin(), compute.end());
-        std::sort(latency.begin(), latency.end());
-        qInfo("2048x2048 preview: mask + inverse median %.1f ms (min %.1f, max %.1f); edit to "
-              "map median %.1f ms (min %.1f, max %.1f)",
-              compute[compute.size() / 2], compute.front(), compute.back(),
-              latency[latency.size() / 2], latency.front(), latency.back());
-        // A sanity bound only: this machine is shared, so the 16 ms target is reported by
-        // the line above rather than asserted.
-        QVERIFY(compute[compute.size() / 2] < 500);
-    }
 };
 
 QTEST_MAIN(TestSpectrumView)

@@ -31,34 +31,29 @@ int run_composite(const Args& args) {
     rb::CompositeOptions options;
     rb::CompositeOutputs outputs;
     std::vector<std::string> scenes;
-    for (std::size_t i = 0; i < args.size(); ++i) {
+    auto usage = [](std::ostream& os) {
+        os << kCompositeUsage
+           << "\nScores every pixel of every SCENE (all on one grid), orders the scenes by\n"
+              "score per pixel (ties: the earlier scene) and keeps the best.\n\n"
+              "  --score M             score method: "
+           << ScoreFlags::method_list()
+           << "\n"
+              "  -o, --output FILE     the composite (the scenes' type and bands)\n"
+              "  --index FILE          0-based position of the winning scene among the\n"
+              "                        SCENE arguments; nodata where none is valid\n"
+              "  --score-out FILE      the winning score (Float32, nodata NaN)\n"
+              "  --count FILE          valid observations per pixel (UInt16)\n"
+              "  --best-rank R:FILE    the R-th best valid pixel (repeatable)\n"
+              "  --worst-rank R:FILE   the R-th worst valid pixel (repeatable)\n"
+           << ScoreFlags::shared_help() << "\nComposite parameters:\n";
+        print_param_flags(os, rb::CompositeOptions::params().infos());
+    };
+    const ParsedArgs parsed = parse_args(args, usage, [&](const Args& args, std::size_t& i) {
         const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            std::cout
-                << kCompositeUsage
-                << "\nScores every pixel of every SCENE (all on one grid), orders the scenes by\n"
-                   "score per pixel (ties: the earlier scene) and keeps the best.\n\n"
-                   "  --score M             score method: "
-                << ScoreFlags::method_list()
-                << "\n"
-                   "  -o, --output FILE     the composite (the scenes' type and bands)\n"
-                   "  --index FILE          0-based position of the winning scene among the\n"
-                   "                        SCENE arguments; nodata where none is valid\n"
-                   "  --score-out FILE      the winning score (Float32, nodata NaN)\n"
-                   "  --count FILE          valid observations per pixel (UInt16)\n"
-                   "  --best-rank R:FILE    the R-th best valid pixel (repeatable)\n"
-                   "  --worst-rank R:FILE   the R-th worst valid pixel (repeatable)\n"
-                << ScoreFlags::shared_help() << "\nComposite parameters:\n";
-            print_param_flags(std::cout, rb::CompositeOptions::params().infos());
-            return 0;
-        }
-        if (flags.take(args, i, "--score"))
-            continue;
-        if (take_param_flag(args, i, rb::CompositeOptions::params(), options))
-            continue;
-        if (a == "-o" || a == "--output")
-            outputs.composite = option_value(args, i);
-        else if (a == "--index")
+        if (flags.take(args, i, "--score") ||
+            take_param_flag(args, i, rb::CompositeOptions::params(), options))
+            return true;
+        if (a == "--index")
             outputs.index = option_value(args, i);
         else if (a == "--score-out")
             outputs.score = option_value(args, i);
@@ -68,11 +63,14 @@ int run_composite(const Args& args) {
             outputs.best_ranks.push_back(rank_and_file(option_value(args, i), a));
         else if (a == "--worst-rank")
             outputs.worst_ranks.push_back(rank_and_file(option_value(args, i), a));
-        else if (!a.empty() && a[0] == '-')
-            throw UsageError("unknown option '" + a + "'");
         else
-            scenes.push_back(a);
-    }
+            return false;
+        return true;
+    });
+    if (parsed.answered)
+        return 0;
+    outputs.composite = parsed.output;
+    scenes = parsed.positional;
     if (flags.list_params) {
         ScoreFlags::print_params(std::cout, flags.method.empty() ? "darkness" : flags.method);
         return 0;

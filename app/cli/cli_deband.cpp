@@ -85,7 +85,7 @@ StripeNotch parse_stripe(const std::string& text) {
 }
 
 int run_deband(const Args& args) {
-    std::string in, out, notchesIn, notchesOut, reference;
+    std::string notchesIn, notchesOut, reference;
     std::optional<int> band; // 1-based; nullopt = all
     bool autoFind = false, shared = false;
     std::optional<double> angle;
@@ -93,52 +93,45 @@ int run_deband(const Args& args) {
     PeakOptions peak;
     OrientationOptions orient;
     DebandOptions deb;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            usage(std::cout);
-            return 0;
-        }
-        if (a == "--list-params") {
-            list_params(std::cout, deband_rows());
-            return 0;
-        }
-        if (a == "-o" || a == "--output")
-            out = option_value(args, i);
-        else if (a == "--band") {
-            const std::string& v = option_value(args, i);
-            if (v != "all") {
-                band = parse_int(v, "--band");
-                if (*band < 1)
-                    throw UsageError("--band: bands are numbered from 1 (or 'all')");
+    const ParsedArgs parsed = parse_args(
+        args, usage,
+        [&](const Args& args, std::size_t& i) {
+            const std::string& a = args[i];
+            if (a == "--band") {
+                const std::string& v = option_value(args, i);
+                if (v != "all") {
+                    band = parse_int(v, "--band");
+                    if (*band < 1)
+                        throw UsageError("--band: bands are numbered from 1 (or 'all')");
+                }
+            } else if (a == "--notch") {
+                manual.points.push_back(parse_notch(option_value(args, i)));
+            } else if (a == "--stripe") {
+                manual.stripes.push_back(parse_stripe(option_value(args, i)));
+            } else if (a == "--auto") {
+                autoFind = true;
+            } else if (a == "--shared") {
+                shared = true;
+            } else if (a == "--angle") {
+                angle = parse_double(option_value(args, i), "--angle");
+            } else if (a == "--notches") {
+                notchesIn = option_value(args, i);
+            } else if (a == "--notches-out") {
+                notchesOut = option_value(args, i);
+            } else if (a == "--reference") {
+                reference = option_value(args, i);
+            } else {
+                return take_param_flag(args, i, PeakOptions::params(), peak) ||
+                       take_param_flag(args, i, OrientationOptions::params(), orient) ||
+                       take_param_flag(args, i, DebandOptions::params(), deb);
             }
-        } else if (a == "--notch")
-            manual.points.push_back(parse_notch(option_value(args, i)));
-        else if (a == "--stripe")
-            manual.stripes.push_back(parse_stripe(option_value(args, i)));
-        else if (a == "--auto")
-            autoFind = true;
-        else if (a == "--shared")
-            shared = true;
-        else if (a == "--angle")
-            angle = parse_double(option_value(args, i), "--angle");
-        else if (a == "--notches")
-            notchesIn = option_value(args, i);
-        else if (a == "--notches-out")
-            notchesOut = option_value(args, i);
-        else if (a == "--reference")
-            reference = option_value(args, i);
-        else if (take_param_flag(args, i, PeakOptions::params(), peak) ||
-                 take_param_flag(args, i, OrientationOptions::params(), orient) ||
-                 take_param_flag(args, i, DebandOptions::params(), deb))
-            continue;
-        else if (!a.empty() && a[0] == '-')
-            throw UsageError("unknown option '" + a + "'");
-        else if (in.empty())
-            in = a;
-        else
-            throw UsageError("expects one input, got '" + in + "' and '" + a + "'");
-    }
+            return true;
+        },
+        deband_rows());
+    if (parsed.answered)
+        return 0;
+    const std::string in = one_input(parsed);
+    const std::string& out = parsed.output;
     if (in.empty() || out.empty())
         throw UsageError("needs IN and -o OUT (see --help)");
     if (!autoFind && manual.empty() && notchesIn.empty())

@@ -25,26 +25,17 @@ void usage(std::ostream& os) {
 }
 
 int run_fill(const Args& args) {
-    std::vector<std::string> files;
-    std::string out;
     rb::FillOptions o;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            usage(std::cout);
-            return 0;
-        } else if (a == "--list-params") {
-            list_params(std::cout, rb::FillOptions::params().infos());
-            return 0;
-        } else if (a == "-o" || a == "--output") {
-            out = option_value(args, i);
-        } else if (take_param_flag(args, i, rb::FillOptions::params(), o, kFillAliases)) {
-        } else if (!a.empty() && a[0] == '-') {
-            throw UsageError("unknown option '" + a + "'");
-        } else {
-            files.push_back(a);
-        }
-    }
+    const ParsedArgs parsed = parse_args(
+        args, usage,
+        [&](const Args& a, std::size_t& i) {
+            return take_param_flag(a, i, rb::FillOptions::params(), o, kFillAliases);
+        },
+        rb::FillOptions::params().infos());
+    if (parsed.answered)
+        return 0;
+    const std::vector<std::string>& files = parsed.positional;
+    const std::string& out = parsed.output;
     if (files.size() != 1)
         throw UsageError("expects one IN.tif (usage: rasterbench-cli fill IN.tif -o OUT.tif)");
     if (out.empty())

@@ -1,6 +1,7 @@
 #include "cli_flags.h"
 
 #include <cmath>
+#include <iostream>
 
 namespace rbcli {
 
@@ -77,6 +78,41 @@ void list_params(std::ostream& os, const std::vector<rb::ParamInfo>& rows) {
            << (r.type == rb::ParamType::Choice ? "" : rb::format_param_value(r.max)) << '\t'
            << r.unit << '\t' << r.help << '\n';
     }
+}
+
+ParsedArgs parse_args(const Args& args, const std::function<void(std::ostream&)>& usage,
+                      const std::function<bool(const Args&, std::size_t&)>& take,
+                      const std::vector<rb::ParamInfo>& rows) {
+    ParsedArgs out;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--help" || a == "-h") {
+            usage(std::cout);
+            out.answered = true;
+            return out;
+        }
+        if (a == "--list-params" && !rows.empty()) {
+            list_params(std::cout, rows);
+            out.answered = true;
+            return out;
+        }
+        if (take && take(args, i))
+            continue;
+        if (a == "-o" || a == "--output")
+            out.output = option_value(args, i);
+        else if (!a.empty() && a[0] == '-')
+            throw UsageError("unknown option '" + a + "'");
+        else
+            out.positional.push_back(a);
+    }
+    return out;
+}
+
+std::string one_input(const ParsedArgs& parsed) {
+    const auto& p = parsed.positional;
+    if (p.size() > 1)
+        throw UsageError("expects one input, got '" + p[0] + "' and '" + p[1] + "'");
+    return p.empty() ? std::string() : p[0];
 }
 
 } // namespace rbcli

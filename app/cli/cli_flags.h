@@ -3,9 +3,11 @@
 // `--max-distance VALUE`, checked by the same code (and with the same message) as the recipe
 // key and the UI form. A boolean flag may stand alone (`--keep-dtype` means true) or take
 // a boolean word (`--keep-dtype false`).
+#include <functional>
 #include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "cli_commands.h"
 #include "rasterbench/param_table.h"
@@ -28,6 +30,26 @@ void print_param_flags(std::ostream& os, const std::vector<rb::ParamInfo>& rows)
 /// One tab-separated line per row (name, flag, type, default, min, max, unit, help), for
 /// scripts and for `--list-params`.
 void list_params(std::ostream& os, const std::vector<rb::ParamInfo>& rows);
+
+/// A command line with the parts every subcommand shares taken out.
+struct ParsedArgs {
+    std::vector<std::string> positional;
+    std::string output;    ///< -o / --output
+    bool answered = false; ///< --help or --list-params was printed: exit 0
+};
+
+/// The loop every subcommand shares: --help / -h prints `usage`; --list-params lists `rows`
+/// (a command without a table passes none, and the flag is then unknown); `take(args, i)`
+/// takes the command's own flags (advancing i past their values) and returns true when it
+/// did, before -o / --output is read, so a command can react to -o itself; any other
+/// argument starting with '-' is an unknown option; the rest are positional.
+ParsedArgs parse_args(const Args& args, const std::function<void(std::ostream&)>& usage,
+                      const std::function<bool(const Args&, std::size_t&)>& take,
+                      const std::vector<rb::ParamInfo>& rows = {});
+
+/// The one positional argument (empty when there is none); a UsageError naming the first
+/// two when there are more.
+std::string one_input(const ParsedArgs& parsed);
 
 // ---- implementation ------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/features.h"
 
@@ -10,76 +11,72 @@ namespace rbcli {
 
 namespace {
 
+// gdal_rasterize's spellings.
+const FlagAliases kRasterizeAliases = {{"-a", "--property"}, {"-at", "--all-touched"}};
+
 void usage(std::ostream& os) {
     os << "usage: rasterbench-cli rasterize SHAPES -o OUT.tif --like REF.tif\n"
-          "         [--burn V | --property NAME] [--all-touched] [--add]\n"
+          "         [--burn V | --property NAME] [--all-touched] [--merge replace|add]\n"
           "         [--dtype T] [--fill V] [--nodata V] [--layer NAME] [--where SQL]\n"
-          "         [--skip-invalid] [--allow-empty]\n\n"
+          "         [--skip-invalid] [--allow-empty]\n"
+          "       rasterbench-cli rasterize --list-params\n\n"
           "  SHAPES         any OGR vector file; reprojected to REF's CRS when it differs\n"
           "  --like         output grid (size, transform, CRS) and default dtype from REF\n"
-          "  --burn         constant value (default 1)\n"
-          "  --property     burn this numeric attribute (gdal_rasterize -a)\n"
-          "  --all-touched  every pixel a geometry touches (gdal_rasterize -at)\n"
-          "  --add          add values where geometries overlap (gdal_rasterize -add)\n"
           "  --dtype        uint8, int16, uint16, int32, uint32, float32, float64, ...\n"
-          "  --fill         value of pixels no geometry covers (default 0)\n"
           "  --nodata       nodata value to declare on the output\n"
+          "  --layer        the layer of a multi-layer source (default: the first)\n"
+          "  --where        an OGR SQL filter on the features\n"
           "  --skip-invalid leave out features with invalid geometries (unknown type,\n"
           "                coordinates not numbers, NaN/Inf, rings under 4 positions) and\n"
           "                say how many; without it they are an error naming the feature\n"
           "  --allow-empty  write an all-fill raster when SHAPES has no features (an error\n"
-          "                otherwise)\n";
+          "                otherwise)\n"
+          "  -a, -at and --add (gdal_rasterize) mean --property, --all-touched, --merge add\n\n";
+    print_param_flags(os, rb::RasterizeOptions::params().infos());
 }
 
 int run_rasterize(const Args& args) {
-    std::vector<std::string> files;
-    std::string out, like;
+    std::string like;
     std::optional<double> nodata;
     std::optional<rb::DataType> dtype;
     rb::RasterizeOptions o;
     rb::VectorReadOptions vo;
     bool burn_given = false, allow_empty = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            usage(std::cout);
-            return 0;
-        } else if (a == "-o" || a == "--output") {
-            out = option_value(args, i);
-        } else if (a == "--like") {
-            like = option_value(args, i);
-        } else if (a == "--burn") {
-            o.burn = parse_double(option_value(args, i), "--burn");
-            burn_given = true;
-        } else if (a == "--property" || a == "-a") {
-            o.property = option_value(args, i);
-        } else if (a == "--all-touched" || a == "-at") {
-            o.all_touched = true;
-        } else if (a == "--add") {
-            o.merge = rb::MergeAlg::Add;
-        } else if (a == "--dtype") {
-            const std::string& v = option_value(args, i);
-            dtype = rb::parse_dtype(v);
-            if (!dtype)
-                throw UsageError("--dtype: unknown data type '" + v + "'");
-        } else if (a == "--fill") {
-            o.fill = parse_double(option_value(args, i), "--fill");
-        } else if (a == "--nodata") {
-            nodata = parse_double(option_value(args, i), "--nodata");
-        } else if (a == "--layer") {
-            vo.layer = option_value(args, i);
-        } else if (a == "--where") {
-            vo.where = option_value(args, i);
-        } else if (a == "--skip-invalid") {
-            vo.skip_invalid = true;
-        } else if (a == "--allow-empty") {
-            allow_empty = true;
-        } else if (!a.empty() && a[0] == '-') {
-            throw UsageError("unknown option '" + a + "'");
-        } else {
-            files.push_back(a);
-        }
-    }
+    const ParsedArgs parsed = parse_args(
+        args, usage,
+        [&](const Args& args, std::size_t& i) {
+            const std::string& a = args[i];
+            if (a == "--like") {
+                like = option_value(args, i);
+            } else if (a == "--add") {
+                o.merge = rb::MergeAlg::Add;
+            } else if (a == "--dtype") {
+                const std::string& v = option_value(args, i);
+                dtype = rb::parse_dtype(v);
+                if (!dtype)
+                    throw UsageError("--dtype: unknown data type '" + v + "'");
+            } else if (a == "--nodata") {
+                nodata = parse_double(option_value(args, i), "--nodata");
+            } else if (a == "--layer") {
+                vo.layer = option_value(args, i);
+            } else if (a == "--where") {
+                vo.where = option_value(args, i);
+            } else if (a == "--skip-invalid") {
+                vo.skip_invalid = true;
+            } else if (a == "--allow-empty") {
+                allow_empty = true;
+            } else {
+                burn_given = burn_given || a == "--burn";
+                return take_param_flag(args, i, rb::RasterizeOptions::params(), o,
+                                       kRasterizeAliases);
+            }
+            return true;
+        },
+        rb::RasterizeOptions::params().infos());
+    if (parsed.answered)
+        return 0;
+    const std::vector<std::string>& files = parsed.positional;
+    const std::string& out = parsed.output;
     if (files.size() != 1)
         throw UsageError("expects one SHAPES file (usage: rasterbench-cli rasterize SHAPES -o "
                          "OUT.tif --like REF.tif)");

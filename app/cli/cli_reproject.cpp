@@ -29,58 +29,61 @@ void usage(std::ostream& os) {
 }
 
 int run_reproject(const Args& args) {
-    std::vector<std::string> files;
     std::string crs_text;
     rb::GridOptions grid;
     rb::ReprojectOptions o;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            usage(std::cout);
-            return 0;
-        } else if (a == "--dst-crs" || a == "-t_srs") {
-            crs_text = option_value(args, i);
-        } else if (a == "--list-params") {
-            list_params(std::cout, rb::ReprojectOptions::params().infos());
-            return 0;
-        } else if (take_param_flag(args, i, rb::ReprojectOptions::params(), o, kWarpAliases)) {
-        } else if (a == "--res") {
-            const auto p = split(option_value(args, i));
-            if (p.size() > 2)
-                throw UsageError("--res expects X[,Y]");
-            grid.res_x = parse_double(p[0], "--res X");
-            grid.res_y = p.size() == 2 ? parse_double(p[1], "--res Y") : *grid.res_x;
-        } else if (a == "--size") {
-            const auto p = split(option_value(args, i));
-            if (p.size() != 2)
-                throw UsageError("--size expects W,H");
-            const int w = parse_int(p[0], "--size W"), h = parse_int(p[1], "--size H");
-            if (w < 0 || h < 0 || (w == 0 && h == 0))
-                throw UsageError("--size: W and H are >= 0, not both 0");
-            if (w)
-                grid.width = w;
-            if (h)
-                grid.height = h;
-        } else if (a == "--bounds") {
-            const auto p = split(option_value(args, i));
-            if (p.size() != 4)
-                throw UsageError("--bounds expects L,B,R,T");
-            grid.bounds =
-                rb::Bounds{parse_double(p[0], "--bounds L"), parse_double(p[1], "--bounds B"),
-                           parse_double(p[2], "--bounds R"), parse_double(p[3], "--bounds T")};
-        } else if (a == "--tap") {
-            grid.target_aligned_pixels = true;
-        } else if (a == "--src-nodata") {
-            o.src_nodata = parse_double(option_value(args, i), "--src-nodata");
-        } else if (a == "--dst-nodata") {
-            o.dst_nodata = parse_double(option_value(args, i), "--dst-nodata");
-        } else if (a == "--threads") {
-            o.threads = parse_int(option_value(args, i), "--threads");
-        } else if (!a.empty() && a[0] == '-') {
-            throw UsageError("unknown option '" + a + "'");
-        } else {
-            files.push_back(a);
-        }
+    const ParsedArgs parsed = parse_args(
+        args, usage,
+        [&](const Args& args, std::size_t& i) {
+            const std::string& a = args[i];
+            if (a == "--dst-crs" || a == "-t_srs") {
+                crs_text = option_value(args, i);
+            } else if (a == "--res") {
+                const auto p = split(option_value(args, i));
+                if (p.size() > 2)
+                    throw UsageError("--res expects X[,Y]");
+                grid.res_x = parse_double(p[0], "--res X");
+                grid.res_y = p.size() == 2 ? parse_double(p[1], "--res Y") : *grid.res_x;
+            } else if (a == "--size") {
+                const auto p = split(option_value(args, i));
+                if (p.size() != 2)
+                    throw UsageError("--size expects W,H");
+                const int w = parse_int(p[0], "--size W"), h = parse_int(p[1], "--size H");
+                if (w < 0 || h < 0 || (w == 0 && h == 0))
+                    throw UsageError("--size: W and H are >= 0, not both 0");
+                if (w)
+                    grid.width = w;
+                if (h)
+                    grid.height = h;
+            } else if (a == "--bounds") {
+                const auto p = split(option_value(args, i));
+                if (p.size() != 4)
+                    throw UsageError("--bounds expects L,B,R,T");
+                grid.bounds =
+                    rb::Bounds{parse_double(p[0], "--bounds L"), parse_double(p[1], "--bounds B"),
+                               parse_double(p[2], "--bounds R"), parse_double(p[3], "--bounds T")};
+            } else if (a == "--tap") {
+                grid.target_aligned_pixels = true;
+            } else if (a == "--src-nodata") {
+                o.src_nodata = parse_double(option_value(args, i), "--src-nodata");
+            } else if (a == "--dst-nodata") {
+                o.dst_nodata = parse_double(option_value(args, i), "--dst-nodata");
+            } else if (a == "--threads") {
+                o.threads = parse_int(option_value(args, i), "--threads");
+            } else {
+                return take_param_flag(args, i, rb::ReprojectOptions::params(), o, kWarpAliases);
+            }
+            return true;
+        },
+        rb::ReprojectOptions::params().infos());
+    if (parsed.answered)
+        return 0;
+    // IN OUT, or IN -o OUT as the other commands write it.
+    std::vector<std::string> files = parsed.positional;
+    if (!parsed.output.empty()) {
+        if (files.size() != 1)
+            throw UsageError("give the output once: IN OUT or IN -o OUT");
+        files.push_back(parsed.output);
     }
     if (files.size() != 2)
         throw UsageError(

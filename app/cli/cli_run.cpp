@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "cli_progress.h"
 #include "rasterbench/recipe.h"
 
@@ -53,14 +54,9 @@ int run_run(const Args& args) {
     std::vector<rb::SceneSource> scenes;
     bool dry = false, progress = false, has_template = false;
     rb::RecipeRunOptions options;
-    for (std::size_t i = 0; i < args.size(); ++i) {
+    const ParsedArgs parsed = parse_args(args, usage, [&](const Args& args, std::size_t& i) {
         const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            usage(std::cout);
-            return 0;
-        } else if (a == "-o" || a == "--output") {
-            output = option_value(args, i);
-        } else if (a == "--out-dir") {
+        if (a == "--out-dir") {
             out_dir = option_value(args, i);
         } else if (a == "--dry-run") {
             dry = true;
@@ -73,13 +69,19 @@ int run_run(const Args& args) {
         } else if (a == "--template") {
             templ = option_value(args, i);
             has_template = true;
-        } else if (!a.empty() && a[0] == '-') {
-            throw UsageError("unknown option '" + a + "'");
-        } else if (recipe_path.empty()) {
-            recipe_path = a;
         } else {
-            scenes.push_back(rb::SceneSource{{a}});
+            return false;
         }
+        return true;
+    });
+    if (parsed.answered)
+        return 0;
+    output = parsed.output;
+    for (std::size_t k = 0; k < parsed.positional.size(); ++k) {
+        if (k == 0)
+            recipe_path = parsed.positional[0];
+        else
+            scenes.push_back(rb::SceneSource{{parsed.positional[k]}});
     }
     if (has_template) {
         if (!recipe_path.empty() || !output.empty() || !out_dir.empty() || dry)

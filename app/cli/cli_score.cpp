@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "cli_score_common.h"
 #include "rasterbench/composite.h"
 
@@ -17,38 +18,41 @@ int run_score(const Args& args) {
     std::string out, scene;
     std::vector<std::string> stack;
     bool in_stack = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
+    auto usage = [](std::ostream& os) {
+        os << kScoreUsage
+           << "\nScores every pixel of SCENE (higher = better) into a Float32 raster,\n"
+              "nodata NaN where the scene is invalid. The stack supplies per-pixel\n"
+              "statistics (median-distance, expressions using median_bN, ...).\n\n"
+              "  --method M            "
+           << ScoreFlags::method_list() << "\n"
+           << "  -o, --output FILE     the score raster\n"
+              "  --stack SCENE...      the scenes giving the statistics\n"
+           << ScoreFlags::shared_help();
+    };
+    const ParsedArgs parsed = parse_args(args, usage, [&](const Args& args, std::size_t& i) {
         const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            std::cout << kScoreUsage
-                      << "\nScores every pixel of SCENE (higher = better) into a Float32 raster,\n"
-                         "nodata NaN where the scene is invalid. The stack supplies per-pixel\n"
-                         "statistics (median-distance, expressions using median_bN, ...).\n\n"
-                         "  --method M            "
-                      << ScoreFlags::method_list() << "\n"
-                      << "  -o, --output FILE     the score raster\n"
-                         "  --stack SCENE...      the scenes giving the statistics\n"
-                      << ScoreFlags::shared_help();
-            return 0;
+        if (flags.take(args, i, "--method") || a == "-o" || a == "--output") {
+            in_stack = false; // -o itself is read by parse_args
+            return a != "-o" && a != "--output";
         }
-        if (flags.take(args, i, "--method")) {
-            in_stack = false;
-        } else if (a == "-o" || a == "--output") {
-            out = option_value(args, i);
-            in_stack = false;
-        } else if (a == "--stack") {
+        if (a == "--stack") {
             in_stack = true;
-        } else if (!a.empty() && a[0] == '-') {
-            throw UsageError("unknown option '" + a + "'");
-        } else if (in_stack) {
-            stack.push_back(a);
-        } else if (scene.empty()) {
-            scene = a;
-        } else {
-            throw UsageError("expects one SCENE, got '" + scene + "' and '" + a +
-                             "' (stack scenes follow --stack)");
+            return true;
         }
-    }
+        if (in_stack && !a.empty() && a[0] != '-') {
+            stack.push_back(a);
+            return true;
+        }
+        return false;
+    });
+    if (parsed.answered)
+        return 0;
+    out = parsed.output;
+    if (parsed.positional.size() > 1)
+        throw UsageError("expects one SCENE, got '" + parsed.positional[0] + "' and '" +
+                         parsed.positional[1] + "' (stack scenes follow --stack)");
+    if (!parsed.positional.empty())
+        scene = parsed.positional[0];
     if (flags.list_params) {
         ScoreFlags::print_params(std::cout, flags.method.empty() ? "darkness" : flags.method);
         return 0;

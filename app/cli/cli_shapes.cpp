@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/features.h"
 
@@ -10,59 +11,49 @@ namespace rbcli {
 
 namespace {
 
+/// The shapes and GeoJSON tables' rows, as one list of flags.
+std::vector<rb::ParamInfo> rows() {
+    auto r = rb::ShapesOptions::params().infos();
+    const auto w = rb::GeoJsonWriteOptions::params().infos();
+    r.insert(r.end(), w.begin(), w.end());
+    return r;
+}
+
 void usage(std::ostream& os) {
     os << "usage: rasterbench-cli shapes IN.tif -o OUT.geojson [--band N] [--mask MASK.tif]\n"
           "         [--connectivity 4|8] [--quantize STEP] [--simplify TOLERANCE]\n"
-          "         [--rfc7946] [--precision DIGITS]\n\n"
+          "         [--rfc7946] [--precision DIGITS]\n"
+          "       rasterbench-cli shapes --list-params\n\n"
           "  --band          1-based band (default 1); its invalid pixels make no polygons\n"
-          "  --mask          raster of the same size: only its non-zero, valid pixels count\n"
-          "  --connectivity  4 (default) or 8\n"
-          "  --quantize      float bands: group values into bins of STEP (value = bin start)\n"
-          "  --simplify      simplify polygons (map units, topology preserving per polygon)\n"
-          "  --rfc7946       WGS 84 longitude/latitude output; default: the raster's CRS with\n"
-          "                  a \"crs\" member, as GDAL writes it\n"
-          "  --precision     decimals of coordinates (default: shortest exact)\n";
+          "  --mask          raster of the same size: only its non-zero, valid pixels count\n\n";
+    print_param_flags(os, rows());
 }
 
 int run_shapes(const Args& args) {
-    std::vector<std::string> files;
-    std::string out, mask_path;
+    std::string mask_path;
     int band = 1;
     rb::ShapesOptions o;
     rb::GeoJsonWriteOptions wo;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            usage(std::cout);
-            return 0;
-        } else if (a == "-o" || a == "--output") {
-            out = option_value(args, i);
-        } else if (a == "--band" || a == "-b") {
-            band = parse_int(option_value(args, i), "--band");
-        } else if (a == "--mask") {
-            mask_path = option_value(args, i);
-        } else if (a == "--connectivity") {
-            o.connectivity = parse_int(option_value(args, i), "--connectivity");
-            if (o.connectivity != 4 && o.connectivity != 8)
-                throw UsageError("--connectivity is 4 or 8");
-        } else if (a == "--quantize") {
-            o.quantize = parse_double(option_value(args, i), "--quantize");
-            if (!(o.quantize > 0))
-                throw UsageError("--quantize must be > 0");
-        } else if (a == "--simplify") {
-            o.simplify = parse_double(option_value(args, i), "--simplify");
-            if (!(o.simplify >= 0))
-                throw UsageError("--simplify must be >= 0");
-        } else if (a == "--rfc7946") {
-            wo.rfc7946 = true;
-        } else if (a == "--precision") {
-            wo.precision = parse_int(option_value(args, i), "--precision");
-        } else if (!a.empty() && a[0] == '-') {
-            throw UsageError("unknown option '" + a + "'");
-        } else {
-            files.push_back(a);
-        }
-    }
+    const ParsedArgs parsed = parse_args(
+        args, usage,
+        [&](const Args& args, std::size_t& i) {
+            const std::string& a = args[i];
+            if (a == "--band" || a == "-b") {
+                band = parse_int(option_value(args, i), "--band");
+                return true;
+            }
+            if (a == "--mask") {
+                mask_path = option_value(args, i);
+                return true;
+            }
+            return take_param_flag(args, i, rb::ShapesOptions::params(), o) ||
+                   take_param_flag(args, i, rb::GeoJsonWriteOptions::params(), wo);
+        },
+        rows());
+    if (parsed.answered)
+        return 0;
+    const std::vector<std::string>& files = parsed.positional;
+    const std::string& out = parsed.output;
     if (files.size() != 1)
         throw UsageError(
             "expects one IN.tif (usage: rasterbench-cli shapes IN.tif -o OUT.geojson)");

@@ -31,40 +31,34 @@ void usage(std::ostream& os) {
 }
 
 int run_spectrum(const Args& args) {
-    std::string in, out;
     int band = 1;
     std::optional<rb::Window> window;
     rb::fft::SpectrumOptions options;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            usage(std::cout);
-            return 0;
-        }
-        if (a == "-o" || a == "--output") {
-            out = option_value(args, i);
-        } else if (a == "--band") {
-            band = parse_int(option_value(args, i), "--band");
-            if (band < 1)
-                throw UsageError("--band: bands are numbered from 1");
-        } else if (a == "--window") {
-            const auto parts = split(option_value(args, i));
-            if (parts.size() != 4)
-                throw UsageError("--window expects COL,ROW,WIDTH,HEIGHT");
-            window = rb::Window{parse_int(parts[0], "--window"), parse_int(parts[1], "--window"),
-                                parse_int(parts[2], "--window"), parse_int(parts[3], "--window")};
-        } else if (a == "--list-params") {
-            list_params(std::cout, rb::fft::SpectrumOptions::params().infos());
-            return 0;
-        } else if (take_param_flag(args, i, rb::fft::SpectrumOptions::params(), options)) {
-        } else if (!a.empty() && a[0] == '-') {
-            throw UsageError("unknown option '" + a + "'");
-        } else if (in.empty()) {
-            in = a;
-        } else {
-            throw UsageError("expects one input, got '" + in + "' and '" + a + "'");
-        }
-    }
+    const ParsedArgs parsed = parse_args(
+        args, usage,
+        [&](const Args& args, std::size_t& i) {
+            const std::string& a = args[i];
+            if (a == "--band") {
+                band = parse_int(option_value(args, i), "--band");
+                if (band < 1)
+                    throw UsageError("--band: bands are numbered from 1");
+            } else if (a == "--window") {
+                const auto parts = split(option_value(args, i));
+                if (parts.size() != 4)
+                    throw UsageError("--window expects COL,ROW,WIDTH,HEIGHT");
+                window =
+                    rb::Window{parse_int(parts[0], "--window"), parse_int(parts[1], "--window"),
+                               parse_int(parts[2], "--window"), parse_int(parts[3], "--window")};
+            } else {
+                return take_param_flag(args, i, rb::fft::SpectrumOptions::params(), options);
+            }
+            return true;
+        },
+        rb::fft::SpectrumOptions::params().infos());
+    if (parsed.answered)
+        return 0;
+    const std::string in = one_input(parsed);
+    const std::string& out = parsed.output;
     if (in.empty() || out.empty())
         throw UsageError("needs IN and -o OUT (see --help)");
     rb::check_outputs_distinct({{"input", in}}, {{"output", out}});

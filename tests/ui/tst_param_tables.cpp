@@ -17,6 +17,7 @@
 #include "cli_flags.h"
 #include "rasterbench/composite.h"
 #include "rasterbench/deband.h"
+#include "rasterbench/features.h"
 #include "rasterbench/fft.h"
 #include "rasterbench/fill.h"
 #include "rasterbench/recipe.h"
@@ -147,6 +148,22 @@ std::vector<Front> fronts() {
     out.push_back({"spectrum", fft::SpectrumOptions::params().infos(),
                    engine_set(fft::SpectrumOptions::params()), nullptr,
                    cli_set(fft::SpectrumOptions::params())});
+    // No recipe step rasterizes or traces shapes yet: CLI and form only.
+    out.push_back({"rasterize",
+                   RasterizeOptions::params().infos(),
+                   engine_set(RasterizeOptions::params()),
+                   {},
+                   cli_set(RasterizeOptions::params())});
+    out.push_back({"shapes",
+                   ShapesOptions::params().infos(),
+                   engine_set(ShapesOptions::params()),
+                   {},
+                   cli_set(ShapesOptions::params())});
+    out.push_back({"geojson",
+                   GeoJsonWriteOptions::params().infos(),
+                   engine_set(GeoJsonWriteOptions::params()),
+                   {},
+                   cli_set(GeoJsonWriteOptions::params())});
     out.push_back({"composite", CompositeOptions::params().infos(),
                    engine_set(CompositeOptions::params()),
                    [](const std::string& n, const ojson& v) {

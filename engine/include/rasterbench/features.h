@@ -26,6 +26,7 @@
 #include "rasterbench/affine.h"
 #include "rasterbench/crs.h"
 #include "rasterbench/dtype.h"
+#include "rasterbench/param_table.h"
 #include "rasterbench/progress.h"
 #include "rasterbench/raster.h"
 #include "rasterbench/warp.h"
@@ -132,6 +133,8 @@ struct GeoJsonWriteOptions {
     bool rfc7946 = false;
     /// Digits after the decimal point; -1 = shortest text that round-trips.
     int precision = -1;
+
+    static const ParamTable<GeoJsonWriteOptions>& params();
 };
 
 /// GeoJSON FeatureCollection text. Polygon rings are written counter-clockwise (exterior)
@@ -159,6 +162,9 @@ struct RasterizeOptions {
     /// the window's size and equals the same window of the full run.
     std::optional<Window> window;
     int threads = 0; ///< 0 = all cores
+
+    /// burn, property, all_touched, merge, fill (dtype, window and threads are the caller's).
+    static const ParamTable<RasterizeOptions>& params();
 };
 
 /// Burns geometries with values (rasterio.features.rasterize's `shapes`), the geometries
@@ -215,6 +221,9 @@ struct ShapesOptions {
     /// > 0: simplify each polygon (GEOS, topology preserving per polygon) with this
     /// tolerance in map units. Adjacent polygons may then no longer share edges exactly.
     double simplify = 0;
+
+    /// connectivity, quantize, simplify (the mask is data, not a parameter).
+    static const ParamTable<ShapesOptions>& params();
 };
 
 struct Shape {

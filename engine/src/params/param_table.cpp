@@ -69,9 +69,19 @@ std::string check_param_value(const ParamInfo& info, std::string_view text_in) {
             throw ArgumentError(where + "'" + text + "' is not an integer");
         if (double(v) < info.min || double(v) > info.max)
             throw ArgumentError(where + text + " is outside " + range_text(info));
-        if (info.multiple > 1 && v % info.multiple != 0)
+        if (info.multiple > 1 && v % info.multiple != 0) {
+            // Few allowed values (connectivity 4 or 8) read better listed.
+            const long long lo = (long long)info.min, hi = (long long)info.max;
+            if (hi / info.multiple - (lo + info.multiple - 1) / info.multiple < 4) {
+                std::string list;
+                for (long long k = lo; k <= hi; ++k)
+                    if (k % info.multiple == 0)
+                        list += (list.empty() ? "" : " or ") + std::to_string(k);
+                throw ArgumentError(where + text + " is not " + list);
+            }
             throw ArgumentError(where + text + " is not a multiple of " +
                                 std::to_string(info.multiple));
+        }
         return std::to_string(v);
     }
     case ParamType::Double: {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "rasterbench/error.h"
+#include "threads.h"
 
 namespace rb {
 
@@ -63,7 +64,7 @@ Raster make_level_raster(DataType dtype, int bands, std::int64_t rows, std::int6
 // Opens a handle whose GTiff reads decode several blocks at once on `threads` threads
 // (GDAL reads this setting when the dataset is opened).
 std::unique_ptr<Dataset> open_threaded(const std::string& path, int threads) {
-    const std::string n = std::to_string(std::max(1, threads));
+    const std::string n = std::to_string(detail::clamp_threads(threads));
     CPLSetThreadLocalConfigOption("GDAL_NUM_THREADS", n.c_str());
     try {
         auto ds = std::make_unique<Dataset>(Dataset::open(path));

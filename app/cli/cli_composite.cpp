@@ -93,9 +93,16 @@ int run_composite(const Args& args) {
         written.push_back({"best-rank " + std::to_string(rank) + " output", path});
     for (const auto& [rank, path] : outputs.worst_ranks)
         written.push_back({"worst-rank " + std::to_string(rank) + " output", path});
-    rb::check_outputs_distinct(scene_roles(sources), written);
+    std::vector<rb::FileRole> read = scene_roles(sources);
+    for (const auto& r : flags.grid_inputs())
+        read.push_back(r);
+    rb::check_outputs_distinct(read, written);
+    const rb::AlignedScenes aligned(sources, flags.target_grid(sources), flags.grid.resampling);
+    if (aligned.warped() > 0)
+        std::cerr << "note: " << aligned.warped() << " of " << sources.size()
+                  << " scenes are warped onto the grid of the composite as they are read\n";
     flags.report_roles(sources.front(), score, "composite");
-    rb::composite_files(sources, score, options, outputs, flags.stream,
+    rb::composite_files(aligned.scenes(), score, options, outputs, flags.stream,
                         flags.make_progress("composite"));
     return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "cli_commands.h"
 #include "rasterbench/param_table.h"
+#include "rasterbench/warp.h"
 
 namespace rbcli {
 
@@ -46,6 +47,13 @@ struct ParsedArgs {
 ParsedArgs parse_args(const Args& args, const std::function<void(std::ostream&)>& usage,
                       const std::function<bool(const Args&, std::size_t&)>& take,
                       const std::vector<rb::ParamInfo>& rows = {});
+
+/// When args[i] is one of gdalwarp's target-grid flags (--res X[,Y], --size W,H,
+/// --bounds L,B,R,T, --tap), sets it in `grid` (advancing i) and returns true.
+bool take_grid_flag(const Args& args, std::size_t& i, rb::GridOptions& grid);
+
+/// Help lines of those flags.
+const char* grid_flags_help();
 
 /// The one positional argument (empty when there is none); a UsageError naming the first
 /// two when there are more.

@@ -38,32 +38,7 @@ int run_reproject(const Args& args) {
             const std::string& a = args[i];
             if (a == "--dst-crs" || a == "-t_srs") {
                 crs_text = option_value(args, i);
-            } else if (a == "--res") {
-                const auto p = split(option_value(args, i));
-                if (p.size() > 2)
-                    throw UsageError("--res expects X[,Y]");
-                grid.res_x = parse_double(p[0], "--res X");
-                grid.res_y = p.size() == 2 ? parse_double(p[1], "--res Y") : *grid.res_x;
-            } else if (a == "--size") {
-                const auto p = split(option_value(args, i));
-                if (p.size() != 2)
-                    throw UsageError("--size expects W,H");
-                const int w = parse_int(p[0], "--size W"), h = parse_int(p[1], "--size H");
-                if (w < 0 || h < 0 || (w == 0 && h == 0))
-                    throw UsageError("--size: W and H are >= 0, not both 0");
-                if (w)
-                    grid.width = w;
-                if (h)
-                    grid.height = h;
-            } else if (a == "--bounds") {
-                const auto p = split(option_value(args, i));
-                if (p.size() != 4)
-                    throw UsageError("--bounds expects L,B,R,T");
-                grid.bounds =
-                    rb::Bounds{parse_double(p[0], "--bounds L"), parse_double(p[1], "--bounds B"),
-                               parse_double(p[2], "--bounds R"), parse_double(p[3], "--bounds T")};
-            } else if (a == "--tap") {
-                grid.target_aligned_pixels = true;
+            } else if (take_grid_flag(args, i, grid)) {
             } else if (a == "--src-nodata") {
                 o.src_nodata = parse_double(option_value(args, i), "--src-nodata");
             } else if (a == "--dst-nodata") {

@@ -68,9 +68,17 @@ int run_score(const Args& args) {
     std::vector<rb::FileRole> inputs = scene_roles({flags.scene(scene)});
     for (rb::FileRole& r : scene_roles(stack_sources))
         inputs.push_back({"stack " + r.role, r.path});
+    for (const auto& r : flags.grid_inputs())
+        inputs.push_back(r);
     rb::check_outputs_distinct(inputs, {{"output", out}});
     flags.report_roles(flags.scene(scene), options, "score");
-    rb::score_file(flags.scene(scene), stack_sources, options, out, flags.stream,
+    // The scene first: its grid is the default one, and stack scenes on others are warped.
+    std::vector<rb::SceneSource> all{flags.scene(scene)};
+    all.insert(all.end(), stack_sources.begin(), stack_sources.end());
+    const rb::AlignedScenes aligned(all, flags.target_grid(all), flags.grid.resampling);
+    const std::vector<rb::SceneSource> aligned_stack(aligned.scenes().begin() + 1,
+                                                     aligned.scenes().end());
+    rb::score_file(aligned.scenes().front(), aligned_stack, options, out, flags.stream,
                    flags.make_progress("score"));
     return 0;
 }

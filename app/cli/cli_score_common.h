@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "cli_progress.h"
 #include "rasterbench/composite.h"
 #include "rasterbench/score.h"
+#include "rasterbench/stack_grid.h"
 
 namespace rbcli {
 
@@ -18,6 +20,7 @@ struct ScoreFlags {
     std::vector<std::pair<std::string, std::string>> params;
     std::string qa_from, qa_to;
     rb::StreamOptions stream;
+    rb::StackGridOptions grid;
     bool progress = false;
     bool list_params = false;
     bool verbose = false;
@@ -49,6 +52,8 @@ struct ScoreFlags {
             stream.compression = option_value(args, i);
         } else if (a == "--compress-level") {
             stream.compression_level = parse_int(option_value(args, i), "--compress-level");
+        } else if (take_param_flag(args, i, rb::StackGridOptions::params(), grid) ||
+                   take_grid_flag(args, i, grid.target)) {
         } else if (a == "--progress") {
             progress = true;
         } else if (a == "--list-params") {
@@ -136,6 +141,21 @@ struct ScoreFlags {
         }
     }
 
+    /// The scenes on the grid --grid, --dst-crs, --res... choose (scenes on other grids are
+    /// warped on the fly), and the files the rule reads besides them (like:FILE).
+    rb::Grid target_grid(const std::vector<rb::SceneSource>& scenes) const {
+        try {
+            return rb::stack_grid(scenes, grid);
+        } catch (const rb::ArgumentError& e) {
+            throw UsageError(e.what());
+        }
+    }
+    std::vector<rb::FileRole> grid_inputs() const {
+        if (grid.grid.rfind("like:", 0) == 0)
+            return {{"--grid like: raster", grid.grid.substr(5)}};
+        return {};
+    }
+
     static const char* shared_help() {
         return "  --param NAME=VALUE    set a parameter of the score method (repeatable);\n"
                "                        --list-params prints the method's table\n"
@@ -146,6 +166,13 @@ struct ScoreFlags {
                "  --compress NAME       output compression: ZSTD (default, fast), DEFLATE\n"
                "                        (widest compatibility), LZW, LZMA, NONE\n"
                "  --compress-level N    DEFLATE/ZSTD/LZMA level (default 1, fast; 0 = GDAL's)\n"
+               "  --grid RULE           scenes on different grids are warped on the fly onto\n"
+               "                        one: first (default), union, intersection, like:FILE\n"
+               "  --dst-crs CRS         that grid in another CRS\n"
+               "  --resampling R        of the data bands when warped (default near; quality\n"
+               "                        files always nearest)\n"
+               "  --res, --size, --bounds, --tap   the grid's resolution, size, bounds (as\n"
+               "                        reproject)\n"
                "  --progress            print progress on stderr\n"
                "  -v, --verbose         print the band roles the score uses (and why)\n";
     }

@@ -1,0 +1,218 @@
+#include "rasterbench/stack_grid.h"
+
+#include <gdal_utils.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+#include "gdal_util.h"
+#include "rasterbench/dataset.h"
+#include "rasterbench/error.h"
+
+namespace rb {
+
+const ParamTable<StackGridOptions>& StackGridOptions::params() {
+    static const ParamTable<StackGridOptions> t = [] {
+        using O = StackGridOptions;
+        ParamTable<O> t;
+        t.add(&O::grid, "grid",
+              "the grid scenes are composited on: first, union, intersection or like:FILE");
+        t.add(&O::dst_crs, "dst_crs",
+              "target CRS instead of the grid's (EPSG:code, WKT, PROJ string); empty = keep");
+        t.add_enum(&O::resampling, "resampling",
+                   {"near", "bilinear", "cubic", "cubicspline", "lanczos", "average", "mode", "min",
+                    "max", "med"},
+                   "resampling of the scenes' data bands when they are warped (quality bands: "
+                   "always nearest)");
+        return t;
+    }();
+    return t;
+}
+
+namespace {
+
+bool same_grid(const Grid& a, const Grid& b) {
+    const double tol = 1e-6 * std::max(std::abs(a.transform.a), std::abs(a.transform.e));
+    return a.width == b.width && a.height == b.height &&
+           a.transform.almost_equals(b.transform, tol) && a.crs == b.crs;
+}
+
+Bounds combine(const Bounds& a, const Bounds& b, bool unite) {
+    if (unite)
+        return {std::min(a.left, b.left), std::min(a.bottom, b.bottom), std::max(a.right, b.right),
+                std::max(a.top, b.top)};
+    return {std::max(a.left, b.left), std::max(a.bottom, b.bottom), std::min(a.right, b.right),
+            std::min(a.top, b.top)};
+}
+
+bool has_target(const GridOptions& t) {
+    return t.res_x || t.res_y || t.width || t.height || t.bounds || t.target_aligned_pixels;
+}
+
+} // namespace
+
+Grid stack_grid(const std::vector<SceneSource>& scenes, const StackGridOptions& o) {
+    if (scenes.empty())
+        throw ArgumentError("no scenes given");
+    std::vector<Grid> grids;
+    for (const auto& s : scenes) {
+        if (s.files.empty())
+            throw ArgumentError("a scene needs at least one file");
+        grids.push_back(grid_of(read_profile(s.files.front())));
+    }
+    const std::string& rule = o.grid;
+    const bool like = rule.rfind("like:", 0) == 0;
+    if (!like && rule != "first" && rule != "union" && rule != "intersection")
+        throw ArgumentError("grid '" + rule + "' is not first, union, intersection or like:FILE");
+    Grid base = like ? grid_of(read_profile(rule.substr(5))) : grids.front();
+    const Crs crs = o.dst_crs.empty() ? base.crs : Crs::from_user_input(o.dst_crs);
+    GridOptions target = o.target;
+    if (rule == "union" || rule == "intersection") {
+        // Each scene's footprint in the target CRS; the first scene's resolution there.
+        const Grid first = crs == base.crs ? base : default_grid(base, crs);
+        std::optional<Bounds> b;
+        for (std::size_t i = 0; i < grids.size(); ++i) {
+            const Grid g = grids[i].crs == crs ? grids[i] : default_grid(grids[i], crs);
+            b = b ? combine(*b, g.bounds(), rule == "union") : g.bounds();
+            if (!(b->right > b->left && b->top > b->bottom))
+                throw ArgumentError("grid intersection: scene '" + scenes[i].label() +
+                                    "' does not overlap the scenes before it");
+        }
+        if (!target.bounds)
+            target.bounds = b;
+        if (!target.res_x && !target.width && !target.height) {
+            target.res_x = std::abs(first.transform.a);
+            target.res_y = std::abs(first.transform.e);
+        }
+        return default_grid(first, crs, target);
+    }
+    if (crs == base.crs && !has_target(target))
+        return base;
+    return default_grid(base, crs, target);
+}
+
+namespace {
+
+std::atomic<unsigned> vrt_counter{0};
+
+/// gdalwarp's name of a resampling.
+const char* resampling_arg(WarpResampling r) {
+    static thread_local std::string name;
+    name = std::string(warp_resampling_name(r));
+    return name.c_str();
+}
+
+/// A value to mark pixels outside the source in a file whose bands declare no nodata: NaN
+/// for floats, else the type's extreme (the value least likely to be data).
+std::string fill_value(DataType t) {
+    if (is_floating(t))
+        return "nan";
+    std::string text;
+    visit_dtype(t, [&](auto x) {
+        using T = decltype(x);
+        if constexpr (std::is_integral_v<T>)
+            text = std::is_signed_v<T> ? std::to_string(+std::numeric_limits<T>::lowest())
+                                       : std::to_string(+std::numeric_limits<T>::max());
+    });
+    return text.empty() ? "0" : text;
+}
+
+/// Writes a VRT warping `path` onto `grid` and returns its /vsimem name.
+std::string warped_vrt(const std::string& path, const Grid& grid, WarpResampling r) {
+    const Profile p = read_profile(path);
+    const std::string name = "/vsimem/rasterbench_aligned/" + std::to_string(vrt_counter++) + "/" +
+                             std::filesystem::path(path).filename().string() + ".vrt";
+    const Bounds b = grid.bounds();
+    auto num = [](double v) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.17g", v);
+        return std::string(buf);
+    };
+    std::vector<std::string> args = {"-of",
+                                     "VRT",
+                                     "-r",
+                                     resampling_arg(r),
+                                     "-te",
+                                     num(b.left),
+                                     num(b.bottom),
+                                     num(b.right),
+                                     num(b.top),
+                                     "-ts",
+                                     std::to_string(grid.width),
+                                     std::to_string(grid.height)};
+    if (!grid.crs.empty()) {
+        args.push_back("-t_srs");
+        args.push_back(grid.crs.to_wkt());
+    }
+    const bool any_nodata = std::any_of(p.nodata.begin(), p.nodata.end(),
+                                        [](const std::optional<double>& v) { return bool(v); });
+    if (!any_nodata) {
+        args.push_back("-dstnodata");
+        args.push_back(fill_value(p.dtype));
+    }
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    detail::GdalErrorCapture cap;
+    GDALWarpAppOptions* wo = GDALWarpAppOptionsNew(argv.data(), nullptr);
+    if (!wo)
+        throw ArgumentError("'" + path + "': cannot warp it onto the stack's grid: " +
+                            detail::reason(cap, "bad warp options"));
+    const std::string abs = std::filesystem::absolute(path).string();
+    detail::DatasetPtr src(
+        GDALOpenEx(abs.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    if (!src) {
+        GDALWarpAppOptionsFree(wo);
+        throw IoError("cannot open '" + path + "': " + detail::reason(cap, "unreadable"));
+    }
+    GDALDatasetH in[] = {src.get()};
+    int usage_error = 0;
+    detail::DatasetPtr out(GDALWarp(name.c_str(), nullptr, 1, in, wo, &usage_error));
+    GDALWarpAppOptionsFree(wo);
+    if (!out)
+        throw CrsError("'" + path + "': cannot warp it onto the stack's grid: " +
+                       detail::reason(cap, "GDAL's warper refused it"));
+    return name; // closing `out` writes the VRT
+}
+
+} // namespace
+
+AlignedScenes::AlignedScenes(const std::vector<SceneSource>& scenes, const Grid& grid,
+                             WarpResampling resampling)
+    : grid_(grid) {
+    detail::ensure_gdal();
+    try {
+        for (const auto& s : scenes) {
+            if (s.files.empty())
+                throw ArgumentError("a scene needs at least one file");
+            if (same_grid(grid_of(read_profile(s.files.front())), grid)) {
+                scenes_.push_back(s);
+                continue;
+            }
+            SceneSource warped = s;
+            for (std::size_t k = 0; k < s.files.size(); ++k) {
+                // A scene's files after its first are quality bands: categories, never blended.
+                const WarpResampling r = k == 0 ? resampling : WarpResampling::Nearest;
+                warped.files[k] = warped_vrt(s.files[k], grid, r);
+                vrts_.push_back(warped.files[k]);
+            }
+            scenes_.push_back(std::move(warped));
+            ++warped_;
+        }
+    } catch (...) {
+        for (const auto& v : vrts_)
+            VSIUnlink(v.c_str());
+        throw;
+    }
+}
+
+AlignedScenes::~AlignedScenes() {
+    for (const auto& v : vrts_)
+        VSIUnlink(v.c_str());
+}
+
+} // namespace rb

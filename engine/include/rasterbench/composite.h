@@ -89,8 +89,17 @@ void score_composite_into(std::span<const Raster> scenes, const Scorer& scorer,
 /// reflectance file plus its Fmask file). Bands of later files follow the first file's; the
 /// first band of the second file gets the qa role unless something else does.
 struct SceneSource {
+    SceneSource() = default;
+    SceneSource(std::vector<std::string> files_, std::string name_ = {})
+        : files(std::move(files_)), name(std::move(name_)) {}
+
     std::vector<std::string> files;
-    std::string label() const { return files.empty() ? std::string() : files.front(); }
+    /// What messages and product detection call the scene when its files are stand-ins
+    /// (warped VRTs of the original files); empty: the first file.
+    std::string name;
+    std::string label() const {
+        return !name.empty() ? name : files.empty() ? std::string() : files.front();
+    }
 };
 
 /// Reads windows of a scene with its files' bands stacked, promoting mixed types

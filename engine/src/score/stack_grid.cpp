@@ -193,7 +193,15 @@ AlignedScenes::AlignedScenes(const std::vector<SceneSource>& scenes, const Grid&
                 scenes_.push_back(s);
                 continue;
             }
+            const Profile p = read_profile(s.files.front());
+            if (p.crs.empty() || grid.crs.empty())
+                throw ArgumentError("scene '" + s.label() +
+                                    "' is not on the grid of the stack and " +
+                                    (p.crs.empty() ? "has no CRS" : "the grid has no CRS") +
+                                    ": it cannot be warped onto it (give scenes with a CRS, or "
+                                    "scenes on one grid)");
             SceneSource warped = s;
+            warped.name = s.label();
             for (std::size_t k = 0; k < s.files.size(); ++k) {
                 // A scene's files after its first are quality bands: categories, never blended.
                 const WarpResampling r = k == 0 ? resampling : WarpResampling::Nearest;

@@ -13,6 +13,7 @@
 
 #include "rasterbench/composite.h"
 #include "rasterbench/dataset.h"
+#include "rasterbench/recipe.h"
 #include "rasterbench/score.h"
 #include "rasterbench/stack_grid.h"
 #include "test_support.h"
@@ -218,6 +219,48 @@ private slots:
                  qPrintable(QString::number(valid)));
         for (std::size_t k = 0; k < direct.size(); ++k)
             QCOMPARE(differences(direct[k], first[k]), std::size_t(0));
+    }
+
+    void recipeCompositeStepTakesTheGrid() {
+        // A recipe's composite step names the grid rule; the run equals composite_files on
+        // the scenes aligned the same way, and the step survives a write/read round trip.
+        QTemporaryDir dir;
+        const auto s = scenes();
+        const std::string text = R"({"format": "rasterbench-recipe", "version": 1,
+            "qa_from": {"from": "_stack.tif", "to": "_BQA.tif"},
+            "steps": [{"type": "composite", "score": {"method": "darkness"},
+                       "grid": {"grid": "union", "resampling": "bilinear"}}],
+            "output": {"path": "c.tif"}})";
+        const Recipe r = parse_recipe(text, "grid.json");
+        const auto& step = std::get<CompositeStep>(r.steps.front());
+        QCOMPARE(step.grid.grid, std::string("union"));
+        QVERIFY(step.grid.resampling == WarpResampling::Bilinear);
+        QVERIFY(parse_recipe(write_recipe(r), "again.json") == r);
+        Recipe other = r;
+        std::get<CompositeStep>(other.steps.front()).grid.grid = "first";
+        QVERIFY(!(other == r));
+
+        std::vector<SceneSource> stacks;
+        for (const auto& sc : s)
+            stacks.push_back({{sc.files[0]}});
+        RecipeRunOptions ro;
+        ro.output = dir.filePath("recipe.tif").toStdString();
+        const RecipePlan plan = run_recipe(r, stacks, ro);
+        QCOMPARE(plan.outputs.size(), std::size_t(1));
+
+        StackGridOptions o = step.grid;
+        const AlignedScenes aligned(s, stack_grid(s, o), o.resampling);
+        CompositeOutputs out;
+        out.composite = dir.filePath("direct.tif").toStdString();
+        composite_files(aligned.scenes(), step.score, step.options, out);
+        QCOMPARE(differences(Dataset::open(plan.outputs.front()).read(),
+                             Dataset::open(out.composite).read()),
+                 std::size_t(0));
+
+        const std::string bad = R"({"format": "rasterbench-recipe", "version": 1,
+            "steps": [{"type": "composite", "grid": {"grid": "everywhere"}}]})";
+        const std::string e = rbtest::error_of([&] { (void)parse_recipe(bad, "bad.json"); });
+        QVERIFY2(e.find("bad.json: steps[0].grid.grid") != std::string::npos, e.c_str());
     }
 
     void warpedFilesAreRemoved() {

@@ -387,7 +387,7 @@ def build_cases(src):
     rec("mismatched-composite", recipe([{"type": "composite",
                                          "score": {"method": "darkness"}}],
                                        output={"path": "o.tif"}),
-        r"(grid|size|CRS|match|differ)", names="rgb.tif", args=["a.tif", "rgb.tif"],
+        r"(bands|is uint8 but .* is int16)", names="rgb.tif", args=["a.tif", "rgb.tif"],
         files={"rgb.tif": RGB})
     add(Case("run/missing-recipe", ["run", "gone.json", "a.tif"], {"a.tif": A}, 1, "gone.json",
              r"(no such|not exist|cannot)"))

@@ -22,6 +22,7 @@
 #include "rasterbench/fill.h"
 #include "rasterbench/recipe.h"
 #include "rasterbench/score.h"
+#include "rasterbench/stack_grid.h"
 #include "rasterbench/warp.h"
 
 using namespace rb;
@@ -148,6 +149,12 @@ std::vector<Front> fronts() {
     out.push_back({"spectrum", fft::SpectrumOptions::params().infos(),
                    engine_set(fft::SpectrumOptions::params()), nullptr,
                    cli_set(fft::SpectrumOptions::params())});
+    out.push_back({"stack grid", StackGridOptions::params().infos(),
+                   engine_set(StackGridOptions::params()),
+                   [](const std::string& n, const ojson& v) {
+                       return recipe_with_step({{"type", "composite"}, {"grid", {{n, v}}}});
+                   },
+                   cli_set(StackGridOptions::params())});
     // No recipe step rasterizes or traces shapes yet: CLI and form only.
     out.push_back({"rasterize",
                    RasterizeOptions::params().infos(),

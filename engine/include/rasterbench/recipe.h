@@ -50,6 +50,8 @@
 #include <variant>
 #include <vector>
 
+#include "rasterbench/stack_grid.h"
+
 #include "rasterbench/composite.h"
 #include "rasterbench/deband.h"
 #include "rasterbench/fill.h"
@@ -73,6 +75,8 @@ struct CompositeStep {
     /// the recipe's output.
     std::string index, score_out, count;
     std::vector<std::pair<int, std::string>> best_ranks, worst_ranks; ///< rank (1-based), path
+    /// The grid scenes on different grids are composited on (default: the first scene's).
+    StackGridOptions grid;
 };
 
 /// FFT notch filtering of each band (fft::deband), with the deband command's notches.

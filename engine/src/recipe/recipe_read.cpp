@@ -226,9 +226,55 @@ ojson parse_json(std::string_view text, const Reader& r) {
 
 // ---- steps: read ---------------------------------------------------------------------------
 
+/// gdalwarp's -tr / -ts / -te as "res", "size" and "bounds" keys of the object `p` at `pp`.
+GridOptions read_grid_target(const Reader& r, const ojson& p, const std::string& pp) {
+    GridOptions g;
+    auto positive = [&](const ojson& v, const std::string& vp) {
+        const double x = r.number(v, vp);
+        if (!(x > 0) || !std::isfinite(x))
+            r.fail(vp, shown(v) + " is not a positive resolution");
+        return x;
+    };
+    if (p.contains("res") && !p["res"].is_null()) {
+        const std::string vp = join(pp, "res");
+        const ojson& v = p["res"];
+        if (v.is_number()) {
+            g.res_x = g.res_y = positive(v, vp);
+        } else {
+            r.expect(v.is_array() && (v.size() == 1 || v.size() == 2), v, vp, "a number or [X, Y]");
+            g.res_x = positive(v[0], at(vp, 0));
+            g.res_y = v.size() == 2 ? positive(v[1], at(vp, 1)) : *g.res_x;
+        }
+    }
+    if (p.contains("size") && !p["size"].is_null()) {
+        const std::string vp = join(pp, "size");
+        const ojson& v = p["size"];
+        r.expect(v.is_array() && v.size() == 2, v, vp, "[WIDTH, HEIGHT]");
+        const int w = r.integer_in(v[0], at(vp, 0), 0, 1 << 30);
+        const int h = r.integer_in(v[1], at(vp, 1), 0, 1 << 30);
+        if (w == 0 && h == 0)
+            r.fail(vp, "WIDTH and HEIGHT are not both 0");
+        if (w)
+            g.width = w;
+        if (h)
+            g.height = h;
+    }
+    if (p.contains("bounds") && !p["bounds"].is_null()) {
+        const std::string vp = join(pp, "bounds");
+        const ojson& v = p["bounds"];
+        r.expect(v.is_array() && v.size() == 4, v, vp, "[LEFT, BOTTOM, RIGHT, TOP]");
+        Bounds b{r.number(v[0], at(vp, 0)), r.number(v[1], at(vp, 1)), r.number(v[2], at(vp, 2)),
+                 r.number(v[3], at(vp, 3))};
+        if (!(b.left < b.right && b.bottom < b.top))
+            r.fail(vp, "LEFT < RIGHT and BOTTOM < TOP expected, got " + shown(v));
+        g.bounds = b;
+    }
+    return g;
+}
+
 CompositeStep read_composite(const Reader& r, const ojson& j, const std::string& path) {
     CompositeStep s;
-    r.keys(j, path, {"type", "score", "bands", "params", "outputs"});
+    r.keys(j, path, {"type", "score", "bands", "params", "outputs", "grid"});
     if (j.contains("score")) {
         const std::string sp = join(path, "score");
         const ojson& sc = r.object(j["score"], sp);
@@ -254,6 +300,25 @@ CompositeStep read_composite(const Reader& r, const ojson& j, const std::string&
     if (j.contains("params"))
         r.params(j["params"], join(path, "params"),
                  table_access(CompositeOptions::params(), s.options, &s.options));
+    if (j.contains("grid")) {
+        const std::string gp = join(path, "grid");
+        r.object(j["grid"], gp);
+        r.params(j["grid"], gp, table_access(StackGridOptions::params(), s.grid, &s.grid),
+                 {"res", "size", "bounds"});
+        s.grid.target = read_grid_target(r, j["grid"], gp);
+        if (!s.grid.dst_crs.empty()) {
+            try {
+                (void)Crs::from_user_input(s.grid.dst_crs);
+            } catch (const Error& e) {
+                r.fail(join(gp, "dst_crs"), e.what());
+            }
+        }
+        const std::string& rule = s.grid.grid;
+        if (rule != "first" && rule != "union" && rule != "intersection" &&
+            rule.rfind("like:", 0) != 0)
+            r.fail(join(gp, "grid"),
+                   "'" + rule + "' is not first, union, intersection or like:FILE");
+    }
     if (s.options.harmonize && s.options.method != "best")
         r.fail(join(path, "params.harmonize"),
                "works with method 'best' only (method is '" + s.options.method + "')");
@@ -392,46 +457,12 @@ ReprojectStep read_reproject(const Reader& r, const ojson& j, const std::string&
     } catch (const Error& e) {
         r.fail(join(pp, "dst_crs"), e.what());
     }
-    auto positive = [&](const ojson& v, const std::string& vp) {
-        const double x = r.number(v, vp);
-        if (!(x > 0) || !std::isfinite(x))
-            r.fail(vp, shown(v) + " is not a positive resolution");
-        return x;
-    };
-    if (p.contains("res") && !p["res"].is_null()) {
-        const std::string vp = join(pp, "res");
-        const ojson& v = p["res"];
-        if (v.is_number()) {
-            s.res_x = s.res_y = positive(v, vp);
-        } else {
-            r.expect(v.is_array() && (v.size() == 1 || v.size() == 2), v, vp, "a number or [X, Y]");
-            s.res_x = positive(v[0], at(vp, 0));
-            s.res_y = v.size() == 2 ? positive(v[1], at(vp, 1)) : *s.res_x;
-        }
-    }
-    if (p.contains("size") && !p["size"].is_null()) {
-        const std::string vp = join(pp, "size");
-        const ojson& v = p["size"];
-        r.expect(v.is_array() && v.size() == 2, v, vp, "[WIDTH, HEIGHT]");
-        const int w = r.integer_in(v[0], at(vp, 0), 0, 1 << 30);
-        const int h = r.integer_in(v[1], at(vp, 1), 0, 1 << 30);
-        if (w == 0 && h == 0)
-            r.fail(vp, "WIDTH and HEIGHT are not both 0");
-        if (w)
-            s.width = w;
-        if (h)
-            s.height = h;
-    }
-    if (p.contains("bounds") && !p["bounds"].is_null()) {
-        const std::string vp = join(pp, "bounds");
-        const ojson& v = p["bounds"];
-        r.expect(v.is_array() && v.size() == 4, v, vp, "[LEFT, BOTTOM, RIGHT, TOP]");
-        Bounds b{r.number(v[0], at(vp, 0)), r.number(v[1], at(vp, 1)), r.number(v[2], at(vp, 2)),
-                 r.number(v[3], at(vp, 3))};
-        if (!(b.left < b.right && b.bottom < b.top))
-            r.fail(vp, "LEFT < RIGHT and BOTTOM < TOP expected, got " + shown(v));
-        s.bounds = b;
-    }
+    const GridOptions target = read_grid_target(r, p, pp);
+    s.res_x = target.res_x;
+    s.res_y = target.res_y;
+    s.width = target.width;
+    s.height = target.height;
+    s.bounds = target.bounds;
     for (const char* key : {"src_nodata", "dst_nodata"})
         if (p.contains(key) && !p[key].is_null())
             (std::string(key) == "src_nodata" ? s.options.src_nodata : s.options.dst_nodata) =

@@ -408,6 +408,10 @@ RecipePlan run_recipe(const Recipe& recipe, const std::vector<SceneSource>& inpu
 
     std::vector<std::pair<std::string, std::string>> finals; // work file -> output
     std::vector<SceneSource> scenes = plan.scenes;
+    // Steps replace a scene's files with work files: the scene keeps its own name (messages,
+    // the product its name tells).
+    for (auto& s : scenes)
+        s.name = s.label();
     for (std::size_t k = 0; k < pre; ++k) {
         const RecipeStep& step = recipe.steps[k];
         // Before a composite every scene is warped onto the first scene's grid.
@@ -464,7 +468,9 @@ RecipePlan run_recipe(const Recipe& recipe, const std::vector<SceneSource>& inpu
             CompositeOptions co = c.options;
             co.best_ranks.clear(); // the outputs' ranks are the ones written
             co.worst_ranks.clear();
-            composite_files(scenes, c.score, co, outs, stream, next_progress(double(n)));
+            // Scenes on other grids (or a grid the step names) are warped as they are read.
+            const AlignedScenes aligned(scenes, stack_grid(scenes, c.grid), c.grid.resampling);
+            composite_files(aligned.scenes(), c.score, co, outs, stream, next_progress(double(n)));
         } catch (const Cancelled&) {
             throw;
         } catch (const Error& e) {

@@ -16,6 +16,12 @@ template <class O> bool same_params(const O& a, const O& b) {
     return O::params().values(a) == O::params().values(b);
 }
 
+bool same_bounds(const std::optional<Bounds>& x, const std::optional<Bounds>& y) {
+    if (!x || !y)
+        return !x && !y;
+    return x->left == y->left && x->bottom == y->bottom && x->right == y->right && x->top == y->top;
+}
+
 } // namespace
 
 // ---- tables ----------------------------------------------------------------------------------
@@ -79,7 +85,12 @@ bool operator==(const CompositeStep& a, const CompositeStep& b) {
            score_param_values(a.score) == score_param_values(b.score) &&
            t.values(a.options) == t.values(b.options) && a.options.bands == b.options.bands &&
            a.index == b.index && a.score_out == b.score_out && a.count == b.count &&
-           a.best_ranks == b.best_ranks && a.worst_ranks == b.worst_ranks;
+           a.best_ranks == b.best_ranks && a.worst_ranks == b.worst_ranks &&
+           same_params(a.grid, b.grid) && a.grid.target.res_x == b.grid.target.res_x &&
+           a.grid.target.res_y == b.grid.target.res_y &&
+           a.grid.target.width == b.grid.target.width &&
+           a.grid.target.height == b.grid.target.height &&
+           same_bounds(a.grid.target.bounds, b.grid.target.bounds);
 }
 
 bool operator==(const DebandStep& a, const DebandStep& b) {
@@ -94,12 +105,6 @@ bool operator==(const FillStep& a, const FillStep& b) {
 }
 
 bool operator==(const ReprojectStep& a, const ReprojectStep& b) {
-    auto same_bounds = [](const std::optional<Bounds>& x, const std::optional<Bounds>& y) {
-        if (!x || !y)
-            return !x && !y;
-        return x->left == y->left && x->bottom == y->bottom && x->right == y->right &&
-               x->top == y->top;
-    };
     return a.dst_crs == b.dst_crs && same_params(a.options, b.options) && a.tap == b.tap &&
            a.res_x == b.res_x && a.res_y == b.res_y && a.width == b.width && a.height == b.height &&
            same_bounds(a.bounds, b.bounds) && a.options.src_nodata == b.options.src_nodata &&

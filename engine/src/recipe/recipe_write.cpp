@@ -60,6 +60,22 @@ ojson notches_json(const fft::NotchSet& n) {
     return ojson::parse(fft::to_json(n)); // every notch's order included: exact round trip
 }
 
+/// gdalwarp's -tr / -ts / -te as the "res", "size" and "bounds" keys of `p` (null: unset).
+void grid_target_json(ojson& p, const GridOptions& g, const std::string& pp, Comments* c,
+                      const char* crs_name) {
+    p["res"] = g.res_x ? ojson::array({*g.res_x, g.res_y.value_or(*g.res_x)}) : ojson(nullptr);
+    p["size"] = g.width || g.height ? ojson::array({g.width.value_or(0), g.height.value_or(0)})
+                                    : ojson(nullptr);
+    p["bounds"] =
+        g.bounds ? ojson::array({g.bounds->left, g.bounds->bottom, g.bounds->right, g.bounds->top})
+                 : ojson(nullptr);
+    if (c) {
+        (*c)[join(pp, "res")] = "[X, Y] pixel size in CRS units, gdalwarp -tr";
+        (*c)[join(pp, "size")] = "[W, H] in pixels (0 keeps square pixels), -ts";
+        (*c)[join(pp, "bounds")] = std::string("[L, B, R, T] in ") + crs_name + ", gdalwarp -te";
+    }
+}
+
 ojson step_json(const RecipeStep& step, const std::string& path, Comments* c) {
     ojson j;
     j["type"] = recipe_step_type(step);
@@ -91,6 +107,12 @@ ojson step_json(const RecipeStep& step, const std::string& path, Comments* c) {
                 o["best_ranks"] = ranks(s.best_ranks);
                 o["worst_ranks"] = ranks(s.worst_ranks);
                 j["outputs"] = o;
+                const std::string gp = join(path, "grid");
+                ojson g = params_json(table_access(StackGridOptions::params(), s.grid,
+                                                   static_cast<StackGridOptions*>(nullptr)),
+                                      gp, c);
+                grid_target_json(g, s.grid.target, gp, c, "the grid's CRS");
+                j["grid"] = g;
                 if (c) {
                     (*c)[join(path, "bands")] =
                         "bands of each scene to composite, 1-based ([] = the first file's)";
@@ -127,23 +149,19 @@ ojson step_json(const RecipeStep& step, const std::string& path, Comments* c) {
             } else {
                 const std::string pp = join(path, "params");
                 ojson p = params_json(reproject_access(s, nullptr), pp, c);
-                p["res"] =
-                    s.res_x ? ojson::array({*s.res_x, s.res_y.value_or(*s.res_x)}) : ojson(nullptr);
-                p["size"] = s.width || s.height
-                                ? ojson::array({s.width.value_or(0), s.height.value_or(0)})
-                                : ojson(nullptr);
-                p["bounds"] = s.bounds ? ojson::array({s.bounds->left, s.bounds->bottom,
-                                                       s.bounds->right, s.bounds->top})
-                                       : ojson(nullptr);
+                GridOptions target;
+                target.res_x = s.res_x;
+                target.res_y = s.res_y;
+                target.width = s.width;
+                target.height = s.height;
+                target.bounds = s.bounds;
+                grid_target_json(p, target, pp, c, "dst_crs");
                 p["src_nodata"] =
                     s.options.src_nodata ? ojson(*s.options.src_nodata) : ojson(nullptr);
                 p["dst_nodata"] =
                     s.options.dst_nodata ? ojson(*s.options.dst_nodata) : ojson(nullptr);
                 j["params"] = p;
                 if (c) {
-                    (*c)[join(pp, "res")] = "[X, Y] pixel size in CRS units, gdalwarp -tr";
-                    (*c)[join(pp, "size")] = "[W, H] in pixels (0 keeps square pixels), -ts";
-                    (*c)[join(pp, "bounds")] = "[L, B, R, T] in dst_crs, gdalwarp -te";
                     (*c)[join(pp, "src_nodata")] = "overrides the source nodata";
                     (*c)[join(pp, "dst_nodata")] = "nodata of the output";
                 }

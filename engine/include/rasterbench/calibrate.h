@@ -1,0 +1,58 @@
+#pragma once
+// Stored numbers to physical values with a product's metadata: Landsat digital numbers to
+// radiance, top-of-atmosphere reflectance (sun-elevation corrected) or brightness
+// temperature; Collection 2 Level-2 numbers to surface reflectance and temperature;
+// Sentinel-2 numbers to reflectance with the baseline's offset; and an image-based
+// dark-object subtraction (DOS1) as an approximate surface reflectance.
+#include <string>
+#include <vector>
+
+#include "rasterbench/param_table.h"
+#include "rasterbench/product.h"
+#include "rasterbench/progress.h"
+#include "rasterbench/raster.h"
+
+namespace rb {
+
+enum class CalibrationTarget { Radiance, Toa, Sr, SrDos };
+
+struct CalibrateOptions {
+    /// radiance (Landsat L1), toa (reflectance; thermal bands as brightness temperature in
+    /// degrees C), sr (Landsat C2 Level-2 or Sentinel-2 L2A surface reflectance), sr-dos
+    /// (toa minus each band's haze from its darkest pixels: DOS1, approximate).
+    CalibrationTarget to = CalibrationTarget::Toa;
+    /// DOS1's dark object: the value below which this share of a band's valid pixels lie.
+    double dark_fraction = 1e-4;
+
+    static const ParamTable<CalibrateOptions>& params();
+};
+
+struct CalibrationReport {
+    std::vector<std::string> bands; ///< the product band of each raster band ("B5")
+    /// sr-dos: per band, the haze reflectance subtracted (0 for thermal bands).
+    std::vector<double> haze;
+};
+
+/// The product band of each band of a raster: its description ("B5", "B05", "B8A"), else,
+/// for a one-band file, the band in its file name (..._B5.TIF), else the metadata's bands
+/// in order when the counts agree. ArgumentError naming `label` when neither works.
+std::vector<std::string> match_product_bands(const std::vector<std::string>& descriptions,
+                                             const std::string& label,
+                                             const ProductMetadata& metadata);
+
+/// `dn` calibrated band by band (band_names from match_product_bands): Float32, invalid
+/// pixels stay invalid, and so do integer pixels of 0 (both families' fill value, whether
+/// the file declares it or not). ArgumentError naming the band when the metadata lacks what the
+/// target needs (a Level-1 product asked for sr, a Sentinel-2 product for radiance).
+Raster calibrate(const Raster& dn, const std::vector<std::string>& band_names,
+                 const ProductMetadata& metadata, const CalibrateOptions& options,
+                 CalibrationReport* report = nullptr);
+
+/// calibrate() from file to file: Float32 GeoTIFF (nodata NaN), band descriptions kept (the
+/// product's band names), written atomically. `metadata_path` empty: the metadata beside
+/// the file (find_product_metadata), else an error naming the file.
+CalibrationReport calibrate_file(const std::string& in, const std::string& out,
+                                 const std::string& metadata_path, const CalibrateOptions& options,
+                                 Progress progress = {});
+
+} // namespace rb

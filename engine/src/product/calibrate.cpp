@@ -1,0 +1,244 @@
+#include "rasterbench/calibrate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <numbers>
+#include <regex>
+
+#include "rasterbench/dataset.h"
+#include "rasterbench/error.h"
+#include "rasterbench/output_guard.h"
+
+namespace rb {
+
+const ParamTable<CalibrateOptions>& CalibrateOptions::params() {
+    static const ParamTable<CalibrateOptions> t = [] {
+        using O = CalibrateOptions;
+        ParamTable<O> t;
+        t.add_enum(&O::to, "to", {"radiance", "toa", "sr", "sr-dos"},
+                   "radiance, top-of-atmosphere reflectance, surface reflectance (Level-2 "
+                   "products), or DOS1 dark-object subtraction (approximate)");
+        t.add(&O::dark_fraction, "dark_fraction",
+              "sr-dos: share of a band's valid pixels darker than its dark object", 0, 0.05);
+        return t;
+    }();
+    return t;
+}
+
+std::vector<std::string> match_product_bands(const std::vector<std::string>& descriptions,
+                                             const std::string& label, const ProductMetadata& m) {
+    std::vector<std::string> out;
+    static const std::regex named("^\\s*[Bb](?:and)?\\s*0*([0-9]{1,2}A?)\\b.*");
+    for (const auto& d : descriptions) {
+        std::smatch s;
+        if (!std::regex_match(d, s, named) || !m.band(s[1].str()))
+            break;
+        out.push_back(m.band(s[1].str())->name);
+    }
+    if (out.size() == descriptions.size() && !out.empty())
+        return out;
+    out.clear();
+    if (descriptions.size() == 1) {
+        static const std::regex in_name("_[Bb]0*([0-9]{1,2}A?)(?:_[^/]*)?\\.[A-Za-z0-9]+$");
+        std::smatch s;
+        const std::string file = std::filesystem::path(label).filename().string();
+        if (std::regex_search(file, s, in_name) && m.band(s[1].str()))
+            return {m.band(s[1].str())->name};
+    }
+    if (descriptions.size() == m.bands.size()) {
+        for (const auto& b : m.bands)
+            out.push_back(b.name);
+        return out;
+    }
+    throw ArgumentError("'" + label + "': cannot tell which product band each of its " +
+                        std::to_string(descriptions.size()) +
+                        " bands is (no B1, B2... descriptions, no _Bn in a one-band file's "
+                        "name, and the metadata lists " +
+                        std::to_string(m.bands.size()) + " bands)");
+}
+
+namespace {
+
+constexpr double kKelvin = 273.15;
+
+/// The linear map DN -> value of one band for a target, or the thermal formula.
+struct BandMap {
+    double mult = 1, add = 0;
+    std::optional<double> k1, k2; ///< brightness temperature from radiance (then in C)
+    double kelvin_shift = 0;      ///< subtracted after (surface temperature in C)
+    bool thermal = false;
+};
+
+bool is_landsat_thermal(const ProductMetadata& m, const BandRescaling& b) {
+    return m.family == ProductFamily::Landsat && (b.k1 || b.st_mult);
+}
+
+BandMap band_map(const ProductMetadata& m, const BandRescaling& b, CalibrationTarget to,
+                 const std::string& where) {
+    BandMap r;
+    auto need = [&](const std::optional<double>& v, const char* what) {
+        if (!v)
+            throw ArgumentError(where + ": band " + b.name + " has no " + what + " in '" +
+                                m.source + "'");
+        return *v;
+    };
+    if (m.family == ProductFamily::Sentinel2) {
+        if (to == CalibrationTarget::Radiance)
+            throw ArgumentError(where + ": Sentinel-2 products give reflectance, not radiance "
+                                        "(use --to toa or sr)");
+        const bool l2 = m.level.find("2A") != std::string::npos;
+        if (to == CalibrationTarget::Sr && !l2)
+            throw ArgumentError(where + ": '" + m.source +
+                                "' is a Level-1C product: it holds top-of-atmosphere "
+                                "reflectance (use --to toa, or sr-dos)");
+        if (to == CalibrationTarget::Toa && l2)
+            throw ArgumentError(where + ": '" + m.source +
+                                "' is a Level-2A product: it holds surface reflectance (use "
+                                "--to sr)");
+        r.mult = 1.0 / m.quantification;
+        r.add = b.offset / m.quantification;
+        return r;
+    }
+    const bool thermal = is_landsat_thermal(m, b);
+    r.thermal = thermal;
+    switch (to) {
+    case CalibrationTarget::Radiance:
+        r.mult = need(b.radiance_mult, "RADIANCE_MULT");
+        r.add = need(b.radiance_add, "RADIANCE_ADD");
+        break;
+    case CalibrationTarget::Toa:
+    case CalibrationTarget::SrDos:
+        if (thermal) {
+            r.mult = need(b.radiance_mult, "RADIANCE_MULT");
+            r.add = need(b.radiance_add, "RADIANCE_ADD");
+            r.k1 = need(b.k1, "K1_CONSTANT");
+            r.k2 = need(b.k2, "K2_CONSTANT");
+        } else {
+            const double sun = need(m.sun_elevation, "SUN_ELEVATION");
+            const double s = std::sin(sun * std::numbers::pi / 180.0);
+            if (!(s > 0.01))
+                throw ArgumentError(where + ": the sun is " + std::to_string(sun) +
+                                    " degrees up in '" + m.source + "': no reflectance");
+            r.mult = need(b.reflectance_mult, "REFLECTANCE_MULT") / s;
+            r.add = need(b.reflectance_add, "REFLECTANCE_ADD") / s;
+        }
+        break;
+    case CalibrationTarget::Sr:
+        if (thermal) {
+            r.mult = need(b.st_mult, "Level-2 TEMPERATURE_MULT (a Level-1 product?)");
+            r.add = need(b.st_add, "TEMPERATURE_ADD");
+            r.kelvin_shift = kKelvin;
+        } else {
+            r.mult = need(b.sr_mult, "Level-2 REFLECTANCE_MULT (a Level-1 product? use --to toa "
+                                     "or sr-dos)");
+            r.add = need(b.sr_add, "Level-2 REFLECTANCE_ADD");
+        }
+        break;
+    }
+    return r;
+}
+
+} // namespace
+
+Raster calibrate(const Raster& dn, const std::vector<std::string>& names, const ProductMetadata& m,
+                 const CalibrateOptions& o, CalibrationReport* report) {
+    CalibrateOptions::params().validate(o);
+    if (int(names.size()) != dn.bands())
+        throw ArgumentError("calibrate: " + std::to_string(names.size()) + " band names for " +
+                            std::to_string(dn.bands()) + " bands");
+    Raster out(DataType::Float32, dn.bands(), dn.rows(), dn.cols());
+    out.ensure_mask();
+    CalibrationReport rep;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    // Landsat and Sentinel-2 both store fill as 0 in their integer bands, declared or not.
+    const bool zero_is_fill = !is_floating(dn.dtype());
+    for (int k = 0; k < dn.bands(); ++k) {
+        const BandRescaling* b = m.band(names[std::size_t(k)]);
+        if (!b)
+            throw ArgumentError("calibrate: no band " + names[std::size_t(k)] + " in '" + m.source +
+                                "'");
+        const BandMap map = band_map(m, *b, o.to, "calibrate");
+        auto dst = out.band<float>(k);
+        auto mask = out.mask(k);
+        std::vector<double> dark; // DOS1: the band's valid values
+        for (int y = 0; y < dn.rows(); ++y)
+            for (int x = 0; x < dn.cols(); ++x) {
+                const std::size_t i = std::size_t(y) * std::size_t(dn.cols()) + std::size_t(x);
+                if (!dn.valid(k, y, x) || (zero_is_fill && dn.value(k, y, x) == 0)) {
+                    dst[i] = float(nan);
+                    mask[i] = 0;
+                    continue;
+                }
+                double v = dn.value(k, y, x) * map.mult + map.add;
+                if (map.k1)
+                    v = v > 0 ? *map.k2 / std::log(*map.k1 / v + 1.0) - kKelvin : nan;
+                v -= map.kelvin_shift;
+                dst[i] = float(v);
+                mask[i] = std::isfinite(v) ? 255 : 0;
+                if (o.to == CalibrationTarget::SrDos && !map.thermal && std::isfinite(v))
+                    dark.push_back(v);
+            }
+        double haze = 0;
+        if (o.to == CalibrationTarget::SrDos && !dark.empty()) {
+            // DOS1: the dark object is assumed to reflect 1 %; what it shows above that is
+            // haze (path radiance), taken off every pixel of the band.
+            const std::size_t at = std::min(
+                dark.size() - 1, std::size_t(std::floor(o.dark_fraction * double(dark.size()))));
+            std::nth_element(dark.begin(), dark.begin() + std::ptrdiff_t(at), dark.end());
+            haze = std::max(0.0, dark[at] - 0.01);
+            for (std::size_t i = 0; i < dst.size(); ++i)
+                if (mask[i])
+                    dst[i] = float(double(dst[i]) - haze);
+        }
+        rep.bands.push_back(b->name);
+        rep.haze.push_back(haze);
+    }
+    if (report)
+        *report = rep;
+    return out;
+}
+
+CalibrationReport calibrate_file(const std::string& in, const std::string& out,
+                                 const std::string& metadata_path, const CalibrateOptions& o,
+                                 Progress progress) {
+    std::string mtl = metadata_path;
+    if (mtl.empty()) {
+        mtl = find_product_metadata(in);
+        if (mtl.empty())
+            throw ArgumentError("'" + in +
+                                "': no product metadata beside it (an *_MTL.txt / *_MTL.json "
+                                "or a SAFE folder's MTD_MSIL*.xml): give it with --mtl");
+    }
+    check_outputs_distinct({{"input", in}, {"metadata", mtl}}, {{"output", out}});
+    const ProductMetadata m = read_product_metadata(mtl);
+    const Dataset src = Dataset::open(in);
+    const Profile& p0 = src.profile();
+    std::vector<std::string> desc = p0.descriptions;
+    desc.resize(std::size_t(p0.count));
+    const std::vector<std::string> names = match_product_bands(desc, in, m);
+    progress.report(0.1);
+    CalibrationReport rep;
+    const Raster r = calibrate(src.read(), names, m, o, &rep);
+    progress.report(0.8);
+    Profile p = p0;
+    p.driver = "GTiff";
+    p.dtype = DataType::Float32;
+    p.overview_factors.clear();
+    p.set_nodata(std::numeric_limits<double>::quiet_NaN());
+    p.descriptions = names;
+    p.metadata["CALIBRATION"] = std::string(CalibrateOptions::params().get(o, "to"));
+    p.metadata["PRODUCT_METADATA"] = std::filesystem::path(mtl).filename().string();
+    if (!m.product_id.empty())
+        p.metadata["PRODUCT_ID"] = m.product_id;
+    if (m.date)
+        p.metadata["ACQUISITION_DATE"] = m.date->iso();
+    Dataset dst = Dataset::create(out, p);
+    dst.write(r);
+    dst.close();
+    progress.report(1.0);
+    return rep;
+}
+
+} // namespace rb

@@ -1,0 +1,168 @@
+// Reading product metadata of any family, and the metadata value's text and JSON forms.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "product_detail.h"
+#include "rasterbench/error.h"
+
+namespace rb {
+
+namespace fs = std::filesystem;
+
+std::string canonical_band_name(const std::string& name) {
+    std::string s;
+    for (char c : name)
+        s += char(std::toupper(static_cast<unsigned char>(c)));
+    if (!s.empty() && s[0] == 'B')
+        s = s.substr(1);
+    while (s.size() > 1 && s[0] == '0')
+        s = s.substr(1);
+    return "B" + s;
+}
+
+const BandRescaling* ProductMetadata::band(const std::string& name) const {
+    const std::string want = canonical_band_name(name);
+    for (const auto& b : bands)
+        if (canonical_band_name(b.name) == want)
+            return &b;
+    return nullptr;
+}
+
+namespace {
+
+std::string opt(const std::optional<double>& v) {
+    if (!v)
+        return "unknown";
+    std::ostringstream os;
+    os << *v;
+    return os.str();
+}
+
+} // namespace
+
+std::string ProductMetadata::text() const {
+    std::ostringstream os;
+    os << "File:         " << source << "\n"
+       << "Product:      " << product_id << "\n"
+       << "Family:       " << (family == ProductFamily::Landsat ? "Landsat" : "Sentinel-2") << "\n"
+       << "Platform:     " << platform << " " << sensor << "\n"
+       << "Level:        " << level;
+    if (family == ProductFamily::Landsat)
+        os << " (collection " << collection << ")";
+    else if (!processing_baseline.empty())
+        os << " (baseline " << processing_baseline << ")";
+    os << "\nAcquired:     " << (date ? date->iso() : "unknown") << " " << time << "\n"
+       << "Location:     " << location << "\n"
+       << "Cloud cover:  " << opt(cloud_cover) << " %\n"
+       << "Sun:          elevation " << opt(sun_elevation) << ", azimuth " << opt(sun_azimuth)
+       << " degrees\n";
+    if (!quality_file.empty())
+        os << "Quality file: " << quality_file << "\n";
+    os << "Bands:        ";
+    for (std::size_t k = 0; k < bands.size(); ++k)
+        os << (k ? " " : "") << bands[k].name;
+    os << "\n";
+    return os.str();
+}
+
+std::string ProductMetadata::json() const {
+    nlohmann::ordered_json j;
+    auto o = [](const std::optional<double>& v) {
+        return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+    };
+    j["source"] = source;
+    j["family"] = family == ProductFamily::Landsat ? "landsat" : "sentinel2";
+    j["product_id"] = product_id;
+    j["platform"] = platform;
+    j["sensor"] = sensor;
+    j["level"] = level;
+    j["collection"] = collection;
+    j["processing_baseline"] = processing_baseline;
+    j["date"] = date ? nlohmann::ordered_json(date->iso()) : nlohmann::ordered_json(nullptr);
+    j["time"] = time;
+    j["location"] = location;
+    j["cloud_cover"] = o(cloud_cover);
+    j["sun_elevation"] = o(sun_elevation);
+    j["sun_azimuth"] = o(sun_azimuth);
+    j["quality_file"] = quality_file;
+    j["quantification"] = quantification;
+    nlohmann::ordered_json bs = nlohmann::ordered_json::array();
+    for (const auto& b : bands) {
+        nlohmann::ordered_json e;
+        e["name"] = b.name;
+        for (const auto& [k, v] : {std::pair{"radiance_mult", b.radiance_mult},
+                                   {"radiance_add", b.radiance_add},
+                                   {"reflectance_mult", b.reflectance_mult},
+                                   {"reflectance_add", b.reflectance_add},
+                                   {"k1", b.k1},
+                                   {"k2", b.k2},
+                                   {"sr_mult", b.sr_mult},
+                                   {"sr_add", b.sr_add}})
+            if (v)
+                e[k] = *v;
+        if (family == ProductFamily::Sentinel2)
+            e["offset"] = b.offset;
+        if (!b.file.empty())
+            e["file"] = b.file;
+        bs.push_back(e);
+    }
+    j["bands"] = bs;
+    return j.dump(2);
+}
+
+ProductMetadata read_product_metadata(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw IoError("cannot open '" + path + "': no such file or not readable");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    if (text.empty())
+        throw ArgumentError("'" + path + "': empty file (not product metadata)");
+    if (text.size() > (64u << 20))
+        throw ArgumentError("'" + path + "': " + std::to_string(text.size() >> 20) +
+                            " MiB is too large for product metadata");
+    const auto first = text.find_first_not_of(" \t\r\n\xef\xbb\xbf");
+    if (first != std::string::npos && text[first] == '<')
+        return detail::read_sentinel2_mtd(path, text);
+    if (text.find("L1_METADATA_FILE") != std::string::npos ||
+        text.find("LANDSAT_METADATA_FILE") != std::string::npos)
+        return detail::read_landsat_mtl(path, text);
+    throw ArgumentError("'" + path +
+                        "': not Landsat MTL (text or JSON) or Sentinel-2 MTD XML metadata");
+}
+
+std::string find_product_metadata(const std::string& raster_path) {
+    const fs::path p(raster_path);
+    const std::string stem = p.filename().string();
+    std::error_code ec;
+    // Landsat: the product id starts every file name of the product.
+    for (const auto& entry :
+         fs::directory_iterator(p.parent_path().empty() ? "." : p.parent_path(), ec)) {
+        const std::string name = entry.path().filename().string();
+        for (const char* suffix : {"_MTL.txt", "_MTL.json"}) {
+            const std::string sfx = suffix;
+            if (name.size() > sfx.size() &&
+                name.compare(name.size() - sfx.size(), sfx.size(), sfx) == 0 &&
+                stem.rfind(name.substr(0, name.size() - sfx.size()), 0) == 0)
+                return entry.path().string();
+        }
+    }
+    // Sentinel-2 SAFE: MTD_MSIL*.xml in a folder above the band file.
+    for (fs::path dir = p.parent_path(); !dir.empty() && dir != dir.root_path();
+         dir = dir.parent_path()) {
+        for (const char* n : {"MTD_MSIL2A.xml", "MTD_MSIL1C.xml"})
+            if (fs::exists(dir / n, ec))
+                return (dir / n).string();
+        if (dir.extension() == ".SAFE")
+            break;
+    }
+    return {};
+}
+
+} // namespace rb

@@ -1,0 +1,169 @@
+// Product metadata (Landsat MTL in ODL and JSON, Collections 1 and 2; Sentinel-2 product
+// and tile XML) read from real files, and calibration checked against a reference band
+// computed by another tool (rio-toa): TOA reflectance within 1e-4.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+#include "rasterbench/calibrate.h"
+#include "rasterbench/dataset.h"
+#include "rasterbench/product.h"
+#include "test_support.h"
+
+using namespace rb;
+
+namespace {
+
+std::string product(const std::string& name) {
+    return rbtest::data("products/" + name);
+}
+
+} // namespace
+
+class ProductTest : public QObject {
+    Q_OBJECT
+private slots:
+    void landsatTextAndJsonAgree() {
+        const ProductMetadata t = read_product_metadata(product("LC80100202015018LGN00_MTL.txt"));
+        const ProductMetadata j = read_product_metadata(product("LC80100202015018LGN00_MTL.json"));
+        for (const ProductMetadata* m : {&t, &j}) {
+            QCOMPARE(m->platform, std::string("LANDSAT_8"));
+            QCOMPARE(m->date->iso(), std::string("2015-01-18"));
+            QCOMPARE(m->location, std::string("010/020"));
+            QCOMPARE(*m->cloud_cover, 19.74);
+            QCOMPARE(*m->sun_elevation, 11.10898916);
+            QCOMPARE(m->quality_file, std::string("LC80100202015018LGN00_BQA.TIF"));
+            QCOMPARE(m->bands.size(), std::size_t(11));
+            QCOMPARE(*m->band("B05")->reflectance_mult, 2.0e-05);
+            QCOMPARE(*m->band("10")->k1, 774.89);
+        }
+        QCOMPARE(t.json(),
+                 std::string(j.json()).replace(j.json().find(j.source), j.source.size(), t.source));
+    }
+
+    void landsatCollection2() {
+        const ProductMetadata m =
+            read_product_metadata(product("LC08_L1TP_188018_20200927_20201005_02_T1_MTL.txt"));
+        QCOMPARE(m.collection, 2);
+        QCOMPARE(m.level, std::string("L1TP"));
+        QCOMPARE(*m.cloud_cover, 0.04);
+        QCOMPARE(*m.sun_elevation, 27.52435766);
+        QCOMPARE(m.quality_file,
+                 std::string("LC08_L1TP_188018_20200927_20201005_02_T1_QA_PIXEL.TIF"));
+        QVERIFY(m.band("B4")->radiance_mult && m.band("B4")->reflectance_mult);
+        QVERIFY(!m.band("B4")->sr_mult); // Level-1: no surface reflectance scaling
+    }
+
+    void sentinel2ProductsAndTile() {
+        const ProductMetadata l1c =
+            read_product_metadata(product("S2A_MSIL1C_20200717T221941_R029_T01LAC_MTD_MSIL1C.xml"));
+        QCOMPARE(l1c.date->iso(), std::string("2020-07-17"));
+        QCOMPARE(l1c.location, std::string("T01LAC"));
+        QCOMPARE(l1c.processing_baseline, std::string("02.09"));
+        QCOMPARE(l1c.quantification, 10000.0);
+        QCOMPARE(l1c.bands.size(), std::size_t(13));
+        QCOMPARE(l1c.band("B8A")->offset, 0.0);
+        const ProductMetadata old = read_product_metadata(
+            product("S2A_MSIL2A_20190212T192651_N0212_R013_T07HFE_MTD_MSIL2A.xml"));
+        QCOMPARE(*old.cloud_cover, 51.580326);
+        QCOMPARE(old.band("B4")->offset, 0.0); // before baseline 04.00: no offset
+        const ProductMetadata n400 = read_product_metadata(
+            product("S2B_MSIL2A_20220413T150759_N0400_R025_T33XWJ_MTD_MSIL2A.xml"));
+        QCOMPARE(n400.processing_baseline, std::string("04.00"));
+        QCOMPARE(n400.band("B12")->offset, -1000.0);
+        QCOMPARE(n400.platform, std::string("Sentinel-2B"));
+        const ProductMetadata tile = read_product_metadata(
+            product("S2B_MSIL2A_20220413T150759_N0400_R025_T33XWJ_MTD_TL.xml"));
+        QCOMPARE(tile.location, std::string("T33XWJ"));
+        QVERIFY(std::abs(*tile.sun_elevation - (90 - 76.5286190227361)) < 1e-9);
+        QVERIFY(std::abs(*tile.sun_azimuth - 246.540424743604) < 1e-9);
+
+        // Sentinel-2 numbers to reflectance with the baseline's offset: (DN - 1000) / 10000.
+        Raster dn(DataType::UInt16, 1, 1, 3);
+        dn.band<std::uint16_t>(0)[0] = 0; // fill
+        dn.band<std::uint16_t>(0)[1] = 1000;
+        dn.band<std::uint16_t>(0)[2] = 3500;
+        CalibrateOptions o;
+        o.to = CalibrationTarget::Sr;
+        const Raster r = calibrate(dn, {"B4"}, n400, o);
+        QVERIFY(!r.valid(0, 0, 0));
+        QCOMPARE(r.value(0, 0, 1), 0.0);
+        QVERIFY(std::abs(r.value(0, 0, 2) - 0.25) < 1e-7);
+        QVERIFY(std::abs(calibrate(dn, {"B4"}, old, o).value(0, 0, 2) - 0.35) < 1e-7);
+        o.to = CalibrationTarget::Toa; // an L2A product holds surface reflectance
+        QVERIFY(rbtest::error_of([&] { calibrate(dn, {"B4"}, n400, o); }).find("Level-2A") !=
+                std::string::npos);
+    }
+
+    void badMetadataIsNamed() {
+        QTemporaryDir dir;
+        const QString bad = dir.filePath("x_MTL.txt");
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("GROUP = L1_METADATA_FILE\n  DATE_ACQUIRED = yesterday\nEND_GROUP = "
+                "L1_METADATA_FILE\n");
+        f.close();
+        const std::string e = rbtest::error_of([&] { read_product_metadata(bad.toStdString()); });
+        QVERIFY2(e.find("x_MTL.txt") != std::string::npos &&
+                     e.find("DATE_ACQUIRED") != std::string::npos,
+                 e.c_str());
+        const std::string n = rbtest::error_of([&] { read_product_metadata(rbtest::sample()); });
+        QVERIFY2(n.find("RGB.byte.tif") != std::string::npos, n.c_str());
+        QVERIFY(!rbtest::error_of([&] { read_product_metadata("/no/such_MTL.txt"); }).empty());
+    }
+
+    void toaReflectanceMatchesTheReference() {
+        QTemporaryDir dir;
+        const std::string out = dir.filePath("b5_toa.tif").toStdString();
+        const std::string in = product("tiny_LC81390452014295LGN00_B5.TIF");
+        CalibrateOptions o;
+        const CalibrationReport rep =
+            calibrate_file(in, out, product("LC81390452014295LGN00_MTL.json"), o);
+        QCOMPARE(rep.bands, std::vector<std::string>{"B5"}); // from the file name
+        const Raster got = Dataset::open(out).read();
+        const Raster dn = Dataset::open(in).read();
+        const Raster ref = Dataset::open(product("tiny_LC81390452014295LGN00_B5_refl.TIF")).read();
+        QCOMPARE(got.dtype(), DataType::Float32);
+        QCOMPARE(Dataset::open(out).profile().descriptions.front(), std::string("B5"));
+        double worst = 0;
+        std::size_t compared = 0;
+        for (int y = 0; y < dn.rows(); ++y)
+            for (int x = 0; x < dn.cols(); ++x) {
+                if (dn.value(0, y, x) == 0) {
+                    QVERIFY(!got.valid(0, y, x)); // fill stays invalid
+                    continue;
+                }
+                worst = std::max(worst, std::abs(got.value(0, y, x) - ref.value(0, y, x) / 55000));
+                ++compared;
+            }
+        qInfo("TOA reflectance vs rio-toa: %zu pixels, worst difference %.3g", compared, worst);
+        QVERIFY(compared > 50000);
+        QVERIFY2(worst < 1e-4, qPrintable(QString::number(worst)));
+
+        // Radiance is DN * mult + add; DOS1 takes a haze off every pixel.
+        o.to = CalibrationTarget::SrDos;
+        const std::string dos = dir.filePath("b5_dos.tif").toStdString();
+        const CalibrationReport d =
+            calibrate_file(in, dos, product("LC81390452014295LGN00_MTL.json"), o);
+        QVERIFY(d.haze.size() == 1 && d.haze[0] >= 0);
+        const Raster dr = Dataset::open(dos).read();
+        for (int y = 0; y < 40; ++y)
+            if (got.valid(0, y, 200))
+                QVERIFY(std::abs(dr.value(0, y, 200) - (got.value(0, y, 200) - d.haze[0])) < 1e-6);
+        // A Level-1 product has no surface reflectance scaling, and the output may not be
+        // the input.
+        o.to = CalibrationTarget::Sr;
+        QVERIFY(rbtest::error_of([&] {
+                    calibrate_file(in, dir.filePath("sr.tif").toStdString(),
+                                   product("LC81390452014295LGN00_MTL.json"), o);
+                }).find("Level-2") != std::string::npos);
+        o.to = CalibrationTarget::Toa;
+        QVERIFY(!rbtest::error_of([&] {
+                     calibrate_file(in, in, product("LC81390452014295LGN00_MTL.json"), o);
+                 }).empty());
+    }
+};
+
+QTEST_GUILESS_MAIN(ProductTest)
+#include "tst_product.moc"

@@ -99,10 +99,13 @@ struct ScoreFlags {
         const rb::SceneReader reader(scene);
         const rb::BandLayout layout = reader.sampled_layout();
         const rb::Scorer scorer(options, layout);
-        if (verbose || verbose_requested())
+        if (verbose || verbose_requested()) {
             std::cout << label << ": score method " << rb::score_method_name(options)
                       << ", roles of '" << scene.label() << "': " << scorer.roles().explain(layout)
                       << "\n";
+            if (!scorer.quality_preset().empty())
+                std::cout << label << ": quality preset " << scorer.quality_preset() << "\n";
+        }
         for (const auto& w : scorer.roles().warnings())
             std::cerr << label << ": warning: " << w << "\n";
     }

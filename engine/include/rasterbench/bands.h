@@ -51,7 +51,8 @@ struct BandLayout {
     /// 0-based index of the first band of an appended quality file (-1: none). Detection
     /// gives it the qa role when no other rule does.
     int qa_band = -1;
-    std::string label; ///< the scene's name, for messages
+    std::string label;              ///< the scene's name, for messages
+    std::vector<std::string> files; ///< the scene's files (quality presets read their names)
     /// Text naming the product (file name, product id, spacecraft), searched for the sensor
     /// ("LC08", "LE07", "S2A", "LANDSAT_8") when the layout is auto. Empty: the label's.
     std::string product;

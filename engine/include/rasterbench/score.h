@@ -110,14 +110,20 @@ struct CloudOptions {
 };
 
 /// Scores from a quality/cloud band (Landsat QA bits, Fmask classes, a cloud probability):
-/// mode values: "V=S" pairs (e.g. Fmask "0=0,1=0,2=-1,3=0,4=-2"; S may be "invalid"),
+/// mode values: "V=S" pairs (e.g. Fmask "0=0,1=0,2=-1,3=-1,4=-2"; S may be "invalid"),
 ///   unlisted values score default_score;
 /// mode bits: "N=S" pairs: S is added for every bit N set (e.g. "3=-2,4=-1");
 /// mode linear: score = scale * value + offset (e.g. -1 * cloud probability).
 struct MaskOptions {
     int band = 0; ///< 1-based band of the scene; 0 = the qa role
     std::string mode = "values";
-    std::string mapping = "0=0,1=0,2=-1,3=0,4=-2";
+    std::string mapping = "0=0,1=0,2=-1,3=-1,4=-2";
+    /// auto: the product's quality preset when the band or file names say which (BQA,
+    /// QA_PIXEL, SCL, fmask) and mode/mapping are left at their defaults; none: the mapping;
+    /// or a preset by name (quality.h). Presets score clear and water 0, snow `snow`,
+    /// shadow, cirrus and cloud edges -1, cloud -2, and leave fill invalid.
+    std::string preset = "auto";
+    double snow = -1; ///< score of snow with a preset (0 keeps snow, e.g. for winter)
     double default_score = 0;
     double scale = -1;
     double offset = 0;
@@ -203,6 +209,8 @@ public:
 
     const ScoreOptions& options() const;
     const BandRoles& roles() const;
+    /// The mask method's quality preset in use ("landsat-c1-bqa", ...), empty for none.
+    const std::string& quality_preset() const;
     const BandLayout& layout() const;
     /// Pixels of context around a block that the scores inside it depend on.
     int halo() const;

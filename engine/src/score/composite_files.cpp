@@ -68,6 +68,7 @@ SceneReader::SceneReader(const SceneSource& source) : source_(source) {
     }
     layout_.dtype = promote(types);
     layout_.label = source.label();
+    layout_.files = source.files;
     if (!p0.crs.empty()) {
         const double side = std::max(std::hypot(p0.transform.a, p0.transform.d),
                                      std::hypot(p0.transform.b, p0.transform.e));

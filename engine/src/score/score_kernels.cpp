@@ -222,7 +222,13 @@ void score_mask(const ScoreCtx& c, const MaskOptions& o) {
     const float nan = std::numeric_limits<float>::quiet_NaN();
     const std::size_t n = c.n();
     // The mode is chosen once per call, not per pixel.
-    if (o.mode == "linear") {
+    if (!c.s.preset_table.empty()) {
+        const auto& t = c.s.preset_table;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double x = v[i];
+            c.out[i] = x >= 0 && x < 65536 && x == std::floor(x) ? t[std::size_t(x)] : nan;
+        }
+    } else if (o.mode == "linear") {
         for (std::size_t i = 0; i < n; ++i)
             c.out[i] = float(o.scale * double(v[i]) + o.offset);
     } else if (o.mode == "bits") {

@@ -7,6 +7,8 @@
 #include <limits>
 #include <map>
 
+#include "rasterbench/quality.h"
+
 namespace rb {
 
 namespace {
@@ -121,6 +123,15 @@ const ParamTable<MaskOptions>& MaskOptions::params() {
         t.add(&O::mapping, "mapping",
               "values mode: VALUE=SCORE pairs (SCORE may be 'invalid'); bits mode: BIT=SCORE "
               "pairs; default fits Fmask (0 clear, 1 water, 2 shadow, 3 snow, 4 cloud)");
+        std::vector<std::string> presets = {"auto", "none"};
+        for (const auto& n : quality_preset_names())
+            presets.push_back(n);
+        t.add_choice(&O::preset, "preset", presets,
+                     "quality preset: auto (from the band or file names when mode and mapping "
+                     "are defaults), none (the mapping), or a product's (fmask, landsat-c1-bqa, "
+                     "landsat-c2-qa-pixel, s2-scl)");
+        t.add(&O::snow, "snow", "score of snow with a preset (0 keeps snow for winter mosaics)",
+              -kInf, kInf);
         t.add(&O::default_score, "default_score", "values mode: score of unlisted values", -kInf,
               kInf);
         t.add(&O::scale, "scale", "linear mode: score = scale * value + offset", -kInf, kInf);

@@ -9,6 +9,7 @@
 
 #include <set>
 
+#include "rasterbench/quality.h"
 #include "scorer_impl.h"
 
 namespace rb {
@@ -184,6 +185,44 @@ void ScorerImpl::prepare_mask(const MaskOptions& m) {
     } else {
         mask_band = roles.require(BandRole::Qa, "mask", layout.label);
     }
+    std::optional<QualityPreset> preset;
+    if (m.preset == "auto") {
+        if (m.mode == "values" && m.mapping == MaskOptions{}.mapping)
+            preset = detect_quality_preset(layout, mask_band, layout.files);
+    } else if (m.preset != "none") {
+        preset = parse_quality_preset(m.preset);
+    }
+    if (preset) {
+        // Every 16-bit quality value scored once: the kernel looks pixels up.
+        this->preset = std::string(quality_preset_name(*preset));
+        preset_table.resize(65536);
+        for (std::uint32_t v = 0; v < 65536; ++v) {
+            float s = 0;
+            switch (classify_quality(*preset, v)) {
+            case QualityClass::Fill:
+                s = std::numeric_limits<float>::quiet_NaN();
+                break;
+            case QualityClass::Clear:
+            case QualityClass::Water:
+            case QualityClass::Unclassified:
+                s = 0;
+                break;
+            case QualityClass::Snow:
+                s = float(m.snow);
+                break;
+            case QualityClass::Shadow:
+            case QualityClass::CloudEdge:
+            case QualityClass::Cirrus:
+                s = -1;
+                break;
+            case QualityClass::Cloud:
+                s = -2;
+                break;
+            }
+            preset_table[v] = s;
+        }
+        return;
+    }
     if (m.mode == "linear")
         return;
     std::size_t start = 0;
@@ -331,6 +370,9 @@ Scorer::Scorer(const ScoreOptions& options, const BandLayout& layout) {
 
 const ScoreOptions& Scorer::options() const {
     return impl_->options;
+}
+const std::string& Scorer::quality_preset() const {
+    return impl_->preset;
 }
 const BandRoles& Scorer::roles() const {
     return impl_->roles;

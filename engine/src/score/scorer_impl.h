@@ -54,6 +54,8 @@ struct ScorerImpl {
     int mask_band = -1;
     std::vector<std::pair<double, double>> value_map; // value -> score (NaN score = invalid)
     std::vector<std::pair<int, double>> bit_map;
+    std::vector<float> preset_table; // quality value (16 bits) -> score; empty: no preset
+    std::string preset;              // the preset used ("" for none)
     // expression
     std::vector<ExprVar> vars;
     StackStatsNeeds needs;

@@ -13,9 +13,9 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
-#include <QScrollArea>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -57,8 +57,6 @@ namespace rb::ui {
 namespace {
 
 constexpr int kErrorMessageMs = 15000;
-/// Full-resolution exports larger than this many pixels are refused (memory).
-constexpr double kMaxExportPixels = 16384.0 * 16384.0;
 const char* const kGeometryKey = "mainWindow/geometry";
 const char* const kStateKey = "mainWindow/state";
 const char* const kLastDirKey = "lastOpenDir";
@@ -544,28 +542,6 @@ bool MainWindow::waitUntilIdle(int timeoutMs) {
     return true;
 }
 
-bool MainWindow::saveScreenshot(const QString& pngPath, QString* error) {
-    auto fail = [error](const QString& message) {
-        if (error)
-            *error = message;
-        return false;
-    };
-    if (!waitUntilIdle())
-        return fail(
-            tr("%1: timed out waiting for the view to render")
-                .arg(scene_->requestedPath().isEmpty() ? pngPath : scene_->requestedPath()));
-    if (scene_->state() == SceneLayer::State::Failed)
-        return fail(scene_->errorString());
-    if (!lastError_.isEmpty() && !canvas_->scene())
-        return fail(lastError_);
-    if (!lastError_.isEmpty())
-        return fail(lastError_);
-    const QImage image = grab().toImage();
-    if (image.isNull() || !image.save(pngPath, "PNG"))
-        return fail(tr("%1: cannot write the PNG").arg(pngPath));
-    return true;
-}
-
 void MainWindow::showOpenDialog() {
     QSettings settings;
     const QStringList paths = QFileDialog::getOpenFileNames(
@@ -576,84 +552,6 @@ void MainWindow::showOpenDialog() {
         return;
     settings.setValue(kLastDirKey, QFileInfo(paths.first()).absolutePath());
     openFiles(paths);
-}
-
-void MainWindow::exportView() {
-    const QString path = askSavePath(this, tr("Export View as PNG"), QStringLiteral("view.png"),
-                                     tr("PNG images (*.png)"), QStringLiteral("png"));
-    if (path.isEmpty())
-        return;
-    if (const QString conflict = outputConflict(path, fileRoles(tr("open scene"), stack_->paths()));
-        !conflict.isEmpty()) {
-        showError(conflict);
-        return;
-    }
-    if (!canvas_->grab().save(path, "PNG"))
-        showError(tr("%1: cannot write the PNG").arg(path));
-    else
-        statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
-}
-
-void MainWindow::exportViewFullResolution() {
-    const QString path =
-        askSavePath(this, tr("Export View at Full Resolution"), QStringLiteral("view-full.png"),
-                    tr("PNG images (*.png)"), QStringLiteral("png"));
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (!exportFullResolution(path, &error))
-        showError(error);
-}
-
-bool MainWindow::exportFullResolution(const QString& pngPath, QString* error) {
-    const auto scene = canvas_->scene();
-    const rb::Window w = canvas_->visibleWindow();
-    if (!scene || w.empty()) {
-        if (error)
-            *error = tr("%1: nothing to export").arg(pngPath);
-        return false;
-    }
-    if (const QString conflict =
-            outputConflict(pngPath, fileRoles(tr("open scene"), stack_->paths()));
-        !conflict.isEmpty()) {
-        if (error)
-            *error = conflict;
-        return false;
-    }
-    if (double(w.width) * double(w.height) > kMaxExportPixels) {
-        if (error)
-            *error = tr("%1: the view covers %2 x %3 pixels, more than a full-resolution "
-                        "export allows; zoom in or export at screen resolution")
-                         .arg(pngPath)
-                         .arg(w.width)
-                         .arg(w.height);
-        return false;
-    }
-    statusBar()->showMessage(tr("Exporting %1 x %2 pixels...").arg(w.width).arg(w.height));
-    JobOptions job;
-    job.label = tr("Exporting %1").arg(QFileInfo(pngPath).fileName());
-    job.ended = [this, pngPath](quint64, JobOutcome outcome) {
-        if (outcome == JobOutcome::Cancelled)
-            statusBar()->showMessage(
-                tr("Export cancelled; %1 not written").arg(QDir::toNativeSeparators(pngPath)),
-                5000);
-    };
-    // Reading and rendering the window is long work: off the GUI thread, in strips, so the
-    // Cancel button stops it between strips.
-    exports_->run(
-        job,
-        [scene, w, pngPath](JobContext& ctx) {
-            const QImage image = renderSceneWindow(*scene, w, int(w.width), int(w.height),
-                                                   rb::Progress(ctx.progressFn()));
-            if (!image.save(pngPath, "PNG"))
-                throw rb::IoError(
-                    QObject::tr("%1: cannot write the PNG").arg(pngPath).toStdString());
-        },
-        [this, pngPath] {
-            statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(pngPath)), 5000);
-        },
-        [this](const QString& message) { showError(message); });
-    return true;
 }
 
 bool MainWindow::restoreSavedGeometry() {

@@ -28,16 +28,7 @@ FillTab::FillTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlayId, QWidge
     layout->addWidget(status_);
     layout->addStretch();
     connect(fillButton, &QPushButton::clicked, this, &FillTab::previewFill);
-    connect(form_, &ParamForm::valueChanged, this, [this](const QString& name, const QString& v) {
-        try {
-            rb::FillOptions::params().set(options_, name.toStdString(), v.toStdString());
-            form_->setError(name, {});
-        } catch (const rb::Error& e) {
-            form_->setError(name, QString::fromStdString(e.what()));
-            return;
-        }
-        emit parametersChanged();
-    });
+    bindTable(form_, rb::FillOptions::params(), options_, [this] { emit parametersChanged(); });
 }
 
 QDoubleSpinBox* FillTab::maxDistanceSpin() const {

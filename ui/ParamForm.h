@@ -9,6 +9,8 @@
 #include <QString>
 #include <QWidget>
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -64,6 +66,37 @@ private:
     QMap<QString, Row> widgets_;
     bool updating_ = false;
 };
+
+/// Keeps `options` in step with `form` for one table: each edit goes through the table (a
+/// rejected value is shown under its row and the options keep their value), then `changed`
+/// runs. `options` must outlive the form (a member of the form's owner).
+template <class O>
+void bindTable(ParamForm* form, const rb::ParamTable<O>& table, O& options,
+               std::function<void()> changed) {
+    QObject::connect(form, &ParamForm::valueChanged, form,
+                     [form, &table, &options, changed](const QString& name, const QString& v) {
+                         try {
+                             table.set(options, name.toStdString(), v.toStdString());
+                             form->setError(name, {});
+                         } catch (const std::exception& e) {
+                             form->setError(name, QString::fromUtf8(e.what()));
+                             return;
+                         }
+                         if (changed)
+                             changed();
+                     });
+}
+
+/// The rows of `table` without those named in `skip` (a panel edits them its own way).
+template <class O>
+std::vector<rb::ParamInfo> rowsWithout(const rb::ParamTable<O>& table,
+                                       const std::vector<std::string>& skip) {
+    std::vector<rb::ParamInfo> rows;
+    for (const auto& r : table.infos())
+        if (std::find(skip.begin(), skip.end(), r.name) == skip.end())
+            rows.push_back(r);
+    return rows;
+}
 
 /// Slider position (0..kSliderSteps) of `v` in [lo, hi] and back: linear, or logarithmic for
 /// ranges spanning decades of positive numbers (penalties from 1e-3 to 1e6).

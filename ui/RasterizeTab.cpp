@@ -16,6 +16,7 @@
 #include <cmath>
 
 #include "MapCanvas.h"
+#include "ParamForm.h"
 #include "SaveDialog.h"
 #include "SceneLayer.h"
 #include "TransformWork.h"
@@ -24,10 +25,9 @@ namespace rb::ui {
 
 RasterizeTab::RasterizeTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlayId, QWidget* parent)
     : TransformTab(canvas, jobs, std::move(overlayId), parent),
-      vectorName_(new QLabel(tr("No vector file"), this)),
-      allTouched_(new QCheckBox(tr("All touched"), this)), burnField_(new QComboBox(this)),
-      burnValue_(new QDoubleSpinBox(this)), merge_(new QComboBox(this)), status_(newStatusLabel()),
-      loadLane_(jobs->latestLane(this)), exportLane_(jobs->exportLane(this)) {
+      vectorName_(new QLabel(tr("No vector file"), this)), burnField_(new QComboBox(this)),
+      form_(new ParamForm(this)), status_(newStatusLabel()), loadLane_(jobs->latestLane(this)),
+      exportLane_(jobs->exportLane(this)) {
     auto* layout = new QVBoxLayout(this);
     auto* load = new QPushButton(tr("Load vector..."), this);
     auto* burnButton = new QPushButton(tr("Preview"), this);
@@ -46,28 +46,23 @@ RasterizeTab::RasterizeTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
     burnField_->setToolTip(tr("Burn a constant, or each feature's value of a numeric property "
                               "(missing values burn 0, as gdal_rasterize)"));
     form->addRow(tr("Burn"), burnField_);
-    burnValue_->setRange(-1e12, 1e12);
-    burnValue_->setDecimals(3);
-    burnValue_->setValue(1);
-    form->addRow(tr("Value"), burnValue_);
-    merge_->addItem(tr("Replace"), 0);
-    merge_->addItem(tr("Add"), 1);
-    merge_->setToolTip(tr("Where features overlap: the last one wins, or their values add up"));
-    form->addRow(tr("Merge"), merge_);
-    form->addRow(QString(), allTouched_);
     layout->addLayout(form);
+    // The rasterize command's table: the same rows, limits and messages as its flags.
+    const auto rows = rowsWithout(rb::RasterizeOptions::params(), {"property"});
+    form_->setParams(rows, rb::RasterizeOptions::params().values(options_));
+    bindTable(form_, rb::RasterizeOptions::params(), options_,
+              [this] { emit parametersChanged(); });
+    layout->addWidget(form_);
     layout->addWidget(status_);
     layout->addStretch();
     connect(load, &QPushButton::clicked, this, [this] { loadVector(); });
     connect(burnButton, &QPushButton::clicked, this, &RasterizeTab::previewBurn);
     connect(burnExport, &QPushButton::clicked, this, [this] { exportBurn(); });
-    connect(allTouched_, &QCheckBox::toggled, this, &TransformTab::parametersChanged);
     connect(burnField_, &QComboBox::currentIndexChanged, this, [this] {
-        burnValue_->setEnabled(burnField_->currentData().toString().isEmpty());
+        form_->editor(QStringLiteral("burn"))
+            ->setEnabled(burnField_->currentData().toString().isEmpty());
         emit parametersChanged();
     });
-    connect(burnValue_, &QDoubleSpinBox::valueChanged, this, &TransformTab::parametersChanged);
-    connect(merge_, &QComboBox::currentIndexChanged, this, &TransformTab::parametersChanged);
 }
 
 void RasterizeTab::refreshLive() {
@@ -84,41 +79,48 @@ void RasterizeTab::loadVector(const QString& pathIn) {
     if (path.isEmpty())
         return;
     setStatus(status_, tr("Reading %1...").arg(path), false);
-    loadLane_->run([p = path.toStdString()](JobContext&) { return readVectorLayer(p); },
-                   [this, path](const VectorLayer& layer) {
-                       features_ = layer.features;
-                       vectorPath_ = path;
-                       vectorName_->setText(
-                           tr("%1: %n feature(s)", nullptr, int(features_->features.size()))
-                               .arg(QFileInfo(path).fileName()));
-                       {
-                           // The new layer's fields; the constant stays picked unless the same
-                           // field exists again.
-                           const QString keep = burnField_->currentData().toString();
-                           const QSignalBlocker block(burnField_);
-                           burnField_->clear();
-                           burnField_->addItem(tr("Constant value"), QString());
-                           for (const QString& f : layer.fields)
-                               burnField_->addItem(f, f);
-                           const int i = burnField_->findData(keep);
-                           burnField_->setCurrentIndex(std::max(0, i));
-                           burnValue_->setEnabled(burnField_->currentIndex() == 0);
-                       }
-                       emit vectorLoaded();
-                       previewBurn();
-                   },
-                   [this](const QString& error) {
-                       setStatus(status_, error, true);
-                       emit vectorLoaded();
-                   });
+    loadLane_->run(
+        [p = path.toStdString()](JobContext&) { return readVectorLayer(p); },
+        [this, path](const VectorLayer& layer) {
+            features_ = layer.features;
+            vectorPath_ = path;
+            vectorName_->setText(tr("%1: %n feature(s)", nullptr, int(features_->features.size()))
+                                     .arg(QFileInfo(path).fileName()));
+            {
+                // The new layer's fields; the constant stays picked unless the same
+                // field exists again.
+                const QString keep = burnField_->currentData().toString();
+                const QSignalBlocker block(burnField_);
+                burnField_->clear();
+                burnField_->addItem(tr("Constant value"), QString());
+                for (const QString& f : layer.fields)
+                    burnField_->addItem(f, f);
+                const int i = burnField_->findData(keep);
+                burnField_->setCurrentIndex(std::max(0, i));
+                form_->editor(QStringLiteral("burn"))->setEnabled(burnField_->currentIndex() == 0);
+            }
+            emit vectorLoaded();
+            previewBurn();
+        },
+        [this](const QString& error) {
+            setStatus(status_, error, true);
+            emit vectorLoaded();
+        });
+}
+
+QCheckBox* RasterizeTab::allTouchedCheck() const {
+    return qobject_cast<QCheckBox*>(form_->editor(QStringLiteral("all_touched")));
+}
+QDoubleSpinBox* RasterizeTab::burnValueSpin() const {
+    return qobject_cast<QDoubleSpinBox*>(form_->editor(QStringLiteral("burn")));
+}
+QComboBox* RasterizeTab::mergeCombo() const {
+    return qobject_cast<QComboBox*>(form_->editor(QStringLiteral("merge")));
 }
 
 rb::RasterizeOptions RasterizeTab::burnOptions() const {
-    rb::RasterizeOptions o;
+    rb::RasterizeOptions o = options_;
     o.property = burnField_->currentData().toString().toStdString();
-    o.burn = burnValue_->value();
-    o.all_touched = allTouched_->isChecked();
-    o.merge = merge_->currentData().toInt() == 1 ? rb::MergeAlg::Add : rb::MergeAlg::Replace;
     const bool byteConstant = o.property.empty() && o.merge == rb::MergeAlg::Replace &&
                               o.burn >= 0 && o.burn <= 255 && o.burn == std::floor(o.burn);
     o.dtype = byteConstant ? rb::DataType::UInt8 : rb::DataType::Float32;

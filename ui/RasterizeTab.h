@@ -17,18 +17,23 @@ class QLabel;
 
 namespace rb::ui {
 
+class ParamForm;
+
 class RasterizeTab : public TransformTab {
     Q_OBJECT
 public:
     RasterizeTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlayId,
                  QWidget* parent = nullptr);
 
-    QCheckBox* allTouchedCheck() const { return allTouched_; }
+    /// The rasterize table's rows (burn, all_touched, merge, fill) as a form; the property
+    /// is picked from the loaded layer's fields instead.
+    ParamForm* form() const { return form_; }
+    QCheckBox* allTouchedCheck() const;
     /// "Constant" (data: empty) then the loaded layer's numeric fields (data: the name).
     QComboBox* burnFieldCombo() const { return burnField_; }
-    QDoubleSpinBox* burnValueSpin() const { return burnValue_; }
-    /// Replace (data 0) or Add (data 1).
-    QComboBox* mergeCombo() const { return merge_; }
+    QDoubleSpinBox* burnValueSpin() const;
+    /// replace or add.
+    QComboBox* mergeCombo() const;
     QLabel* rasterizeStatus() const { return status_; }
 
     /// Loads a vector file (asks for one when `path` is empty), then previews the burn.
@@ -59,10 +64,9 @@ signals:
 
 private:
     QLabel* vectorName_;
-    QCheckBox* allTouched_;
     QComboBox* burnField_;
-    QDoubleSpinBox* burnValue_;
-    QComboBox* merge_;
+    ParamForm* form_;
+    rb::RasterizeOptions options_; ///< the form's values (property and dtype set per burn)
     QLabel* status_;
     JobLane* loadLane_;
     JobLane* exportLane_;

@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "MapCanvas.h"
+#include "ParamForm.h"
 #include "SaveDialog.h"
 #include "SceneLayer.h"
 #include "TransformWork.h"
@@ -28,7 +29,7 @@ ReprojectTab::ReprojectTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
     : TransformTab(canvas, jobs, std::move(overlayId), parent), crs_(new QLineEdit(this)),
       crsInfo_(newStatusLabel()), crsTimer_(new QTimer(this)), search_(new QLineEdit(this)),
       searchTimer_(new QTimer(this)), results_(new QListWidget(this)),
-      resampling_(new QComboBox(this)), resolution_(new QLineEdit(this)),
+      warpForm_(new ParamForm(this)), resolution_(new QLineEdit(this)),
       showOnMap_(new QCheckBox(tr("Show on the map"), this)), status_(newStatusLabel()),
       previewLabel_(new QLabel(this)), searchLane_(jobs->latestLane(this)),
       crsLane_(jobs->latestLane(this)), exportLane_(jobs->exportLane(this)) {
@@ -43,10 +44,12 @@ ReprojectTab::ReprojectTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
     form->addRow(tr("Search"), search_);
     results_->setMaximumHeight(120);
     form->addRow(QString(), results_);
-    for (const char* name : {"near", "bilinear", "cubic", "cubicspline", "lanczos", "average",
-                             "mode", "min", "max", "med"})
-        resampling_->addItem(QString::fromLatin1(name));
-    form->addRow(tr("Resampling"), resampling_);
+    // The reproject command's table: the same choices, limits and messages as its flags.
+    warpForm_->setParams(rb::ReprojectOptions::params().infos(),
+                         rb::ReprojectOptions::params().values(warpOptions_));
+    bindTable(warpForm_, rb::ReprojectOptions::params(), warpOptions_,
+              [this] { emit parametersChanged(); });
+    form->addRow(warpForm_);
     resolution_->setPlaceholderText(tr("default (as gdalwarp)"));
     resolution_->setToolTip(tr("Pixel size in target CRS units; empty: gdalwarp's default"));
     form->addRow(tr("Resolution"), resolution_);
@@ -82,7 +85,6 @@ ReprojectTab::ReprojectTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
         checkCrs();
         emit parametersChanged();
     });
-    connect(resampling_, &QComboBox::currentIndexChanged, this, &TransformTab::parametersChanged);
     connect(resolution_, &QLineEdit::textEdited, this, &TransformTab::parametersChanged);
     connect(showOnMap_, &QCheckBox::toggled, this, [this](bool on) {
         if (on)
@@ -92,6 +94,10 @@ ReprojectTab::ReprojectTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
     });
     connect(previewButton, &QPushButton::clicked, this, &ReprojectTab::previewReproject);
     connect(exportButton, &QPushButton::clicked, this, [this] { exportReproject(); });
+}
+
+QComboBox* ReprojectTab::resamplingCombo() const {
+    return qobject_cast<QComboBox*>(warpForm_->editor(QStringLiteral("resampling")));
 }
 
 void ReprojectTab::refreshLive() {
@@ -151,7 +157,7 @@ void ReprojectTab::previewReproject() {
         return;
     }
     p.crs = crs_->text().trimmed().toStdString();
-    p.resampling = resampling_->currentText().toStdString();
+    p.options = warpOptions_;
     p.onMap = showOnMap_->isChecked();
     p.maxSide = jobs()->maxSide();
     runPreview(
@@ -212,7 +218,7 @@ void ReprojectTab::exportReproject(const QString& pathIn) {
         return;
     }
     p.crs = crs_->text().trimmed().toStdString();
-    p.resampling = resampling_->currentText().toStdString();
+    p.options = warpOptions_;
     setStatus(status_, tr("Exporting %1...").arg(path), false);
     JobOptions options;
     options.label = tr("Reprojecting %1").arg(QFileInfo(scene->path).fileName());

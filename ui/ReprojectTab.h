@@ -22,6 +22,8 @@ class QTimer;
 
 namespace rb::ui {
 
+class ParamForm;
+
 class ReprojectTab : public TransformTab {
     Q_OBJECT
 public:
@@ -31,7 +33,10 @@ public:
     QLineEdit* crsEdit() const { return crs_; }
     QLineEdit* searchEdit() const { return search_; }
     QListWidget* searchResults() const { return results_; }
-    QComboBox* resamplingCombo() const { return resampling_; }
+    /// The resampling row of the warp table's form.
+    QComboBox* resamplingCombo() const;
+    /// The warp table's rows (resampling, error threshold) as a form.
+    ParamForm* warpForm() const { return warpForm_; }
     QLineEdit* resolutionEdit() const { return resolution_; }
     QCheckBox* showOnMapCheck() const { return showOnMap_; }
     QLabel* reprojectStatus() const { return status_; }
@@ -73,7 +78,8 @@ private:
     QLineEdit* search_;
     QTimer* searchTimer_;
     QListWidget* results_;
-    QComboBox* resampling_;
+    ParamForm* warpForm_;
+    rb::ReprojectOptions warpOptions_; ///< the form's values
     QLineEdit* resolution_;
     QCheckBox* showOnMap_;
     QLabel* status_;

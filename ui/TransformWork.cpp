@@ -43,17 +43,15 @@ bool parseResolution(const QString& text, std::optional<double>& out) {
 }
 
 WarpSetup warpSetup(const rb::Profile& profile, const std::string& crsText,
-                    const std::string& resampling, std::optional<double> resolution) {
+                    const rb::ReprojectOptions& options, std::optional<double> resolution) {
     WarpSetup s;
     const rb::Crs dst = rb::Crs::from_user_input(crsText);
     s.src = rb::grid_of(profile);
     rb::GridOptions g;
     g.res_x = resolution;
     s.dst = rb::default_grid(s.src, dst, g);
-    const auto r = rb::parse_warp_resampling(resampling);
-    if (!r)
-        throw rb::ArgumentError("unknown resampling \"" + resampling + "\"");
-    s.options.resampling = *r;
+    s.options.resampling = options.resampling;
+    s.options.error_threshold = options.error_threshold;
     return s;
 }
 
@@ -86,7 +84,7 @@ ReprojectPreview reprojectView(const PreviewRequest& req, const ReprojectParams&
                                rb::Progress progress) {
     return quotingCrs(p.crs, [&] {
         ReprojectPreview res;
-        WarpSetup s = warpSetup(req.scene->profile, p.crs, p.resampling, p.resolution);
+        WarpSetup s = warpSetup(req.scene->profile, p.crs, p.options, p.resolution);
         // The destination window covering the view: the view's extent in the target CRS, on
         // the full destination grid; its centre when too large.
         rb::GridOptions g;
@@ -120,7 +118,7 @@ ReprojectPreview reprojectView(const PreviewRequest& req, const ReprojectParams&
 void exportReprojection(const SceneData& scene, const ReprojectParams& p, const std::string& out,
                         rb::Progress progress) {
     quotingCrs(p.crs, [&] {
-        const WarpSetup s = warpSetup(scene.profile, p.crs, p.resampling, p.resolution);
+        const WarpSetup s = warpSetup(scene.profile, p.crs, p.options, p.resolution);
         rb::reproject_file(scene.pathUtf8(), out, s.dst, s.options, std::move(progress));
     });
 }
@@ -247,6 +245,7 @@ ShapesPreview shapesOfView(const PreviewRequest& req,
     const Classified c = classify(band, 0, res.breaks, p.mode == 0);
     rb::ShapesOptions so;
     so.connectivity = p.connectivity;
+    so.simplify = p.simplify;
     so.mask = c.mask;
     auto shapes = std::make_shared<std::vector<rb::Shape>>(
         rb::shapes(c.classes, 0, transform, so, std::move(progress)));

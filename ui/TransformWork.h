@@ -44,14 +44,15 @@ struct WarpSetup {
 };
 /// The destination grid and options the Reproject tab's fields describe.
 WarpSetup warpSetup(const rb::Profile& profile, const std::string& crsText,
-                    const std::string& resampling, std::optional<double> resolution);
+                    const rb::ReprojectOptions& options, std::optional<double> resolution);
 
 /// The CRS `text` names, as "name (EPSG:code)". The CRS errors of this and of the other
 /// Reproject functions quote the CRS text typed ("Invalid CRS \"...\": why").
 QString describeCrs(const QString& text);
 
 struct ReprojectParams {
-    std::string crs, resampling;
+    std::string crs;
+    rb::ReprojectOptions options; ///< resampling and error threshold (the form's)
     std::optional<double> resolution;
     bool onMap = true; ///< also draw the overlay on the scene grid
     int maxSide = PreviewJobs::kDefaultMaxSide;
@@ -102,7 +103,8 @@ struct ShapesParams {
     std::vector<double> breaks; ///< threshold mode: {threshold}; equal intervals: computed
     int classes = 4;            ///< equal intervals
     int connectivity = 4;
-    int band = 1; ///< 1-based, band source
+    double simplify = 0; ///< map units; 0 = the traced outlines as they are
+    int band = 1;        ///< 1-based, band source
 };
 struct ShapesPreview {
     QString note;

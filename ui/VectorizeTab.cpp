@@ -17,6 +17,7 @@
 
 #include "CompositeController.h"
 #include "MapCanvas.h"
+#include "ParamForm.h"
 #include "SaveDialog.h"
 #include "SceneLayer.h"
 #include "TransformPreview.h"
@@ -38,7 +39,7 @@ VectorizeTab::VectorizeTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
     : TransformTab(canvas, jobs, std::move(overlayId), parent), band_(new QSpinBox(this)),
       source_(new QComboBox(this)), mode_(new QComboBox(this)),
       threshold_(new QDoubleSpinBox(this)), breaks_(new QLineEdit(this)),
-      classes_(new QSpinBox(this)), connectivity_(new QComboBox(this)), status_(newStatusLabel()),
+      classes_(new QSpinBox(this)), shapesForm_(new ParamForm(this)), status_(newStatusLabel()),
       exportLane_(jobs->exportLane(this)) {
     auto* layout = new QVBoxLayout(this);
     auto* form = new QFormLayout;
@@ -67,10 +68,13 @@ VectorizeTab::VectorizeTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
     classes_->setValue(4);
     classes_->setToolTip(tr("Equal intervals between the view's minimum and maximum"));
     form->addRow(tr("Classes"), classes_);
-    connectivity_->addItem(tr("4-connected"), 4);
-    connectivity_->addItem(tr("8-connected"), 8);
-    form->addRow(tr("Connectivity"), connectivity_);
     layout->addLayout(form);
+    // The shapes command's table (its float binning does not apply: classes are integers).
+    shapesForm_->setParams(rowsWithout(rb::ShapesOptions::params(), {"quantize"}),
+                           rb::ShapesOptions::params().values(shapesOptions_));
+    bindTable(shapesForm_, rb::ShapesOptions::params(), shapesOptions_,
+              [this] { emit parametersChanged(); });
+    layout->addWidget(shapesForm_);
     auto* row = new QHBoxLayout;
     auto* shapesButton = new QPushButton(tr("Preview"), this);
     auto* geojsonButton = new QPushButton(tr("Export GeoJSON..."), this);
@@ -82,7 +86,7 @@ VectorizeTab::VectorizeTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
     layout->addStretch();
     connect(shapesButton, &QPushButton::clicked, this, &VectorizeTab::previewShapes);
     connect(geojsonButton, &QPushButton::clicked, this, [this] { exportShapes(); });
-    for (QComboBox* c : {source_, mode_, connectivity_})
+    for (QComboBox* c : {source_, mode_})
         connect(c, &QComboBox::currentIndexChanged, this, [this] {
             updateControls();
             emit parametersChanged();
@@ -167,7 +171,8 @@ void VectorizeTab::previewShapes() {
     }
     p.band = band_->value();
     p.classes = classes_->value();
-    p.connectivity = connectivity_->currentData().toInt();
+    p.connectivity = shapesOptions_.connectivity;
+    p.simplify = shapesOptions_.simplify;
     runPreview(
         [req, scored, p](rb::Progress progress) {
             return shapesOfView(req, scored, p, std::move(progress));

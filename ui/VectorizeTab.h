@@ -20,6 +20,8 @@ class QSpinBox;
 
 namespace rb::ui {
 
+class ParamForm;
+
 class CompositeController;
 
 class VectorizeTab : public TransformTab {
@@ -37,7 +39,8 @@ public:
     QDoubleSpinBox* thresholdSpin() const { return threshold_; }
     QLineEdit* breaksEdit() const { return breaks_; }
     QSpinBox* classCountSpin() const { return classes_; }
-    QComboBox* connectivityCombo() const { return connectivity_; }
+    /// The shapes table's rows (connectivity, simplify) as a form.
+    ParamForm* shapesForm() const { return shapesForm_; }
     QLabel* shapesStatus() const { return status_; }
 
     /// The score Vectorize can use: the controller's latest viewport score (the current
@@ -76,7 +79,8 @@ private:
     QDoubleSpinBox* threshold_;
     QLineEdit* breaks_;
     QSpinBox* classes_;
-    QComboBox* connectivity_;
+    ParamForm* shapesForm_;
+    rb::ShapesOptions shapesOptions_; ///< the form's values
     QLabel* status_;
     JobLane* exportLane_;
 

@@ -631,7 +631,7 @@ private slots:
         panel.rasterizeTab()->burnFieldCombo()->setCurrentIndex(0);
         panel.rasterizeTab()->burnValueSpin()->setValue(1);
         panel.rasterizeTab()->mergeCombo()->setCurrentIndex(
-            panel.rasterizeTab()->mergeCombo()->findData(1));
+            panel.rasterizeTab()->mergeCombo()->findText(QStringLiteral("add")));
         QCOMPARE(panel.rasterizeTab()->burnOptions().merge, rb::MergeAlg::Add);
         panel.rasterizeTab()->previewBurn();
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 4, kWaitMs);

@@ -1,6 +1,7 @@
 #include "rasterbench/stack_grid.h"
 
 #include <gdal_utils.h>
+#include <gdal_vrt.h>
 
 #include <algorithm>
 #include <atomic>
@@ -120,6 +121,65 @@ std::string fill_value(DataType t) {
     return text.empty() ? "0" : text;
 }
 
+/// The whole-pixel offset (columns, rows) that takes `grid`'s pixels to `src`'s when the
+/// two differ only by a translation and nearest resampling picks, for every pixel, the
+/// source pixel under its centre: then a window read is the warp. nullopt otherwise (or
+/// when a centre falls within 1e-6 pixel of a source edge, where rounding could differ).
+std::optional<std::pair<long long, long long>> whole_pixel_offset(const Grid& src,
+                                                                  const Grid& grid) {
+    const Affine& a = src.transform;
+    const Affine& b = grid.transform;
+    if (!(src.crs == grid.crs) || a.b != 0 || a.d != 0 || b.b != 0 || b.d != 0)
+        return std::nullopt;
+    if (std::abs(a.a - b.a) > 1e-9 * std::abs(b.a) || std::abs(a.e - b.e) > 1e-9 * std::abs(b.e))
+        return std::nullopt;
+    // Target column i's centre falls in source column i + floor(0.5 + dx).
+    const double dx = (b.c - a.c) / a.a, dy = (b.f - a.f) / a.e;
+    const double fx = 0.5 + dx - std::floor(0.5 + dx), fy = 0.5 + dy - std::floor(0.5 + dy);
+    if (fx < 1e-6 || fx > 1 - 1e-6 || fy < 1e-6 || fy > 1 - 1e-6)
+        return std::nullopt;
+    return std::pair{(long long)std::floor(0.5 + dx), (long long)std::floor(0.5 + dy)};
+}
+
+/// A plain VRT reading `path` shifted by whole pixels onto `grid` (nodata outside it).
+std::string shifted_vrt(const std::string& path, const Profile& p, const Grid& grid,
+                        std::pair<long long, long long> off) {
+    const std::string name = "/vsimem/rasterbench_aligned/" + std::to_string(vrt_counter++) + "/" +
+                             std::filesystem::path(path).filename().string() + ".vrt";
+    const std::string abs = std::filesystem::absolute(path).string();
+    detail::GdalErrorCapture cap;
+    detail::DatasetPtr src(
+        GDALOpenEx(abs.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    if (!src)
+        throw IoError("cannot open '" + path + "': " + detail::reason(cap, "unreadable"));
+    GDALDriverH vrt = GDALGetDriverByName("VRT");
+    detail::DatasetPtr out(
+        GDALCreate(vrt, name.c_str(), grid.width, grid.height, 0, GDT_Byte, nullptr));
+    if (!out)
+        throw IoError("'" + path +
+                      "': cannot make its shifted view: " + detail::reason(cap, "VRT refused"));
+    const auto g = grid.transform.to_gdal();
+    double gt[6] = {g[0], g[1], g[2], g[3], g[4], g[5]};
+    GDALSetGeoTransform(out.get(), gt);
+    GDALSetProjection(out.get(), grid.crs.to_wkt().c_str());
+    GDALSetMetadata(out.get(), GDALGetMetadata(src.get(), nullptr), nullptr);
+    const std::string fill = fill_value(p.dtype);
+    for (int k = 1; k <= GDALGetRasterCount(src.get()); ++k) {
+        GDALRasterBandH sb = GDALGetRasterBand(src.get(), k);
+        GDALAddBand(out.get(), GDALGetRasterDataType(sb), nullptr);
+        GDALRasterBandH ob = GDALGetRasterBand(out.get(), k);
+        int has = 0;
+        const double nd = GDALGetRasterNoDataValue(sb, &has);
+        GDALSetRasterNoDataValue(ob, has ? nd : std::strtod(fill.c_str(), nullptr));
+        GDALSetDescription(ob, GDALGetDescription(sb));
+        GDALSetRasterColorInterpretation(ob, GDALGetRasterColorInterpretation(sb));
+        VRTAddSimpleSource(static_cast<VRTSourcedRasterBandH>(ob), sb, int(off.first),
+                           int(off.second), grid.width, grid.height, 0, 0, grid.width, grid.height,
+                           "near", VRT_NODATA_UNSET);
+    }
+    return name; // closing `out` writes the VRT
+}
+
 /// Writes a VRT warping `path` onto `grid` and returns its /vsimem name.
 std::string warped_vrt(const std::string& path, const Grid& grid, WarpResampling r) {
     const Profile p = read_profile(path);
@@ -205,7 +265,12 @@ AlignedScenes::AlignedScenes(const std::vector<SceneSource>& scenes, const Grid&
             for (std::size_t k = 0; k < s.files.size(); ++k) {
                 // A scene's files after its first are quality bands: categories, never blended.
                 const WarpResampling r = k == 0 ? resampling : WarpResampling::Nearest;
-                warped.files[k] = warped_vrt(s.files[k], grid, r);
+                const Profile fp = read_profile(s.files[k]);
+                const auto off = r == WarpResampling::Nearest
+                                     ? whole_pixel_offset(grid_of(fp), grid)
+                                     : std::nullopt;
+                warped.files[k] =
+                    off ? shifted_vrt(s.files[k], fp, grid, *off) : warped_vrt(s.files[k], grid, r);
                 vrts_.push_back(warped.files[k]);
             }
             scenes_.push_back(std::move(warped));

@@ -331,7 +331,8 @@ void CompositeController::showOverlay(const QImage& image, const ScoreLegend& le
     overlay_ = image;
     legend_ = legend;
     if (canvas_ && result_ && enabled_)
-        canvas_->setOverlay(kOverlayId, image, result_->plan.pixels);
+        canvas_->setOverlay(kOverlayId, image, result_->plan.pixels, nullptr,
+                            MapCanvas::Binding::Grid); // a composite of the stack's grid
     emit overlayChanged();
 }
 

@@ -13,13 +13,14 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
-#include <QScrollArea>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTimer>
+#include <QVBoxLayout>
 
 #include <exception>
 
@@ -38,6 +39,7 @@
 #include "MapCanvas.h"
 #include "MetadataPanel.h"
 #include "OutputCheck.h"
+#include "OverlayList.h"
 #include "PixelInspector.h"
 #include "RecentFilesMenu.h"
 #include "SaveDialog.h"
@@ -116,19 +118,12 @@ MainWindow::MainWindow(QWidget* parent)
     connect(canvas_, &MapCanvas::overlayChanged, this, [this](const QString& id) {
         const QString key = QStringLiteral("map/") + id;
         const QImage image = canvas_->overlay(id);
-        if (image.isNull() || !canvas_->scene()) {
+        if (image.isNull() || !canvas_->scene() || !canvas_->overlayOnScene(id)) {
             derived_->withdraw(key);
             return;
         }
-        QString name = id;
-        if (id.startsWith(QLatin1String("deband-")))
-            name = id.contains(QLatin1String("area")) ? tr("Deband result (area)")
-                                                      : tr("Deband result (scene)");
-        else if (id == CompositeController::kOverlayId)
-            name = tr("Score panel view (composite, winner, score...)");
-        else if (const QString title = TransformPanel::overlayTitle(id); !title.isEmpty())
-            name = title;
-        derived_->publish({key, name, canvas_->scene(), image, canvas_->overlayRect(id)});
+        derived_->publish(
+            {key, OverlayList::title(id), canvas_->scene(), image, canvas_->overlayRect(id)});
     });
 
     histogramDock_ = new QDockWidget(tr("Histogram"), this);
@@ -246,7 +241,14 @@ void MainWindow::createDocks() {
     metadata_ = new MetadataPanel(this);
     deband_ = new DebandPanel(canvas_, this);
     deband_->setJobMonitor(jobs_);
-    addDock(tr("Layers"), QStringLiteral("layersDock"), layers_, Qt::LeftDockWidgetArea);
+    // The scenes above, the overlays drawn over them below: every overlay is a layer.
+    overlays_ = new OverlayList(canvas_, this);
+    auto* layersBox = new QWidget(this);
+    auto* layersLayout = new QVBoxLayout(layersBox);
+    layersLayout->setContentsMargins(0, 0, 0, 0);
+    layersLayout->addWidget(layers_, 3);
+    layersLayout->addWidget(overlays_, 1);
+    addDock(tr("Layers"), QStringLiteral("layersDock"), layersBox, Qt::LeftDockWidgetArea);
     QDockWidget* display =
         addDock(tr("Display"), QStringLiteral("displayDock"), display_, Qt::RightDockWidgetArea);
     QDockWidget* inspector = addDock(tr("Pixel Inspector"), QStringLiteral("inspectorDock"),

@@ -61,7 +61,13 @@ TransformPanel::TransformPanel(MapCanvas* canvas, JobMonitor* monitor, QWidget* 
             jobs_->stopLive();
     });
     connect(canvas, &MapCanvas::viewChanged, this, [this] { changed(); });
-    connect(tabs_, &QTabWidget::currentChanged, this, [this] { changed(); });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this] {
+        // One live preview for the panel: the tab left takes its preview off the map.
+        for (TransformTab* tab : allTabs())
+            if (tab != currentTab())
+                tab->hidePreview();
+        changed();
+    });
     for (TransformTab* tab : allTabs())
         connect(tab, &TransformTab::parametersChanged, this, [this, tab] { changed(tab); });
 }

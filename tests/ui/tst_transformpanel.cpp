@@ -12,8 +12,8 @@
 // another tab; a superseded result is dropped; a view too large previews its centre at
 // export resolution, equal to the same window of the exported file. Exports refuse an output
 // that is one of their inputs (scene, vector file); a reprojection export cancelled from the
-// job strip says so. In the main window each tool shows at most one preview on the map, and
-// closing the dock removes them (and drops a running one).
+// job strip says so. In the main window the panel shows at most one preview on the map (of
+// the tab shown), and closing the dock removes it (and drops a running one).
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -884,13 +884,14 @@ private slots:
         QVERIFY(window.derivedLayers()->find(reprojectKey)->image ==
                 window.canvas()->overlay(TransformPanel::kReprojectOverlay));
 
-        // Another tool adds its own one preview.
+        // Another tab replaces it: the panel shows one preview, of the tab shown.
         panel->tabs()->setCurrentIndex(TransformPanel::Vectorize);
+        QVERIFY(window.canvas()->overlay(TransformPanel::kReprojectOverlay).isNull());
         QTRY_VERIFY_WITH_TIMEOUT(
             !window.canvas()->overlay(TransformPanel::kShapesOverlay).isNull() &&
                 !panel->isPreviewPending(),
             kWaitMs);
-        QCOMPARE(transformLayers(), (QMap<QString, int>{{reprojectKey, 1}, {shapesKey, 1}}));
+        QCOMPARE(transformLayers(), (QMap<QString, int>{{shapesKey, 1}}));
 
         // Closing the dock while a preview runs: nothing of the panel stays on the map, and
         // the running preview's result never arrives there.

@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ExportOptionsBox.h"
 #include "MapCanvas.h"
 #include "OutputCheck.h"
 #include "ParamForm.h"
@@ -144,6 +145,7 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     fullSave_->setEnabled(false);
     fullRow->addWidget(fullSave_);
     viewForm->addRow(tr("Full resolution"), fullRow);
+    viewForm->addRow(QString(), new ExportOptionsBox(this));
     fullStatus_->setWordWrap(true);
     viewForm->addRow(fullStatus_);
     recipe_->setText(tr("Export recipe..."));
@@ -470,7 +472,7 @@ bool ScorePanel::saveComposite(const QString& path) {
     const QString index =
         fi.dir().filePath(fi.completeBaseName() + QStringLiteral("_index.") +
                           (fi.suffix().isEmpty() ? QStringLiteral("tif") : fi.suffix()));
-    if (!controller_->saveFull(path, index)) {
+    if (!controller_->saveFull(path, index, ExportOptionsBox::current())) {
         fullStatus_->setText(tr("No full-resolution composite to save yet"));
         return false;
     }

@@ -1,5 +1,7 @@
 #include "TransformPanel.h"
 
+#include "ExportOptionsBox.h"
+
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QHideEvent>
@@ -47,6 +49,7 @@ TransformPanel::TransformPanel(MapCanvas* canvas, JobMonitor* monitor, QWidget* 
     top->addWidget(clear_);
     layout->addLayout(top);
     layout->addWidget(tabs_, 1);
+    layout->addWidget(new ExportOptionsBox(this)); // how every tab's Export... saves
     tabs_->addTab(reproject_, tr("Reproject"));
     tabs_->addTab(rasterize_, tr("Rasterize"));
     tabs_->addTab(vectorize_, tr("Vectorize"));

@@ -141,6 +141,36 @@ private slots:
             QVERIFY2(!name.contains("partial"), qPrintable(name));
     }
 
+    void exportWrittenResult() {
+        // A result written by another writer to the temporary file, saved as a COG; a writer
+        // that fails leaves neither the target nor a temporary file.
+        rb::ExportOptions o;
+        o.format = rb::ExportOptions::Format::Cog;
+        const std::string path = out("written.tif");
+        rb::export_written(path, o, {{"input scene", RB_SAMPLE}}, {},
+                           [&](const std::string& tmp, rb::Progress) {
+                               QVERIFY(tmp != path);
+                               rb::Dataset ds = rb::Dataset::create(tmp, profile_);
+                               ds.write(data_);
+                               ds.close();
+                           });
+        const Read r = readBack(path);
+        QVERIFY(samePixels(r.data, data_));
+        QCOMPARE(r.layout, std::string("COG"));
+        const std::string failed = out("failed.tif");
+        QVERIFY_THROWS_EXCEPTION(
+            rb::IoError,
+            rb::export_written(failed, o, {}, {}, [](const std::string& tmp, rb::Progress) {
+                rb::Dataset::create(tmp, rb::Profile{}); // empty raster: GDAL refuses it
+                throw rb::IoError("writer failed");
+            }));
+        QVERIFY(!QFile::exists(QString::fromStdString(failed)));
+        for (const QString& name : QDir(dir_.path()).entryList(QDir::Hidden | QDir::Files))
+            QVERIFY2(!name.contains("unexported") && !name.contains("partial"), qPrintable(name));
+        // export_file refuses to write over the file it reads.
+        QVERIFY_THROWS_EXCEPTION(rb::ArgumentError, rb::export_file(path, path, o));
+    }
+
     void optionTable() {
         rb::ExportOptions o;
         const auto& t = rb::ExportOptions::params();

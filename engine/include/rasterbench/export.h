@@ -3,6 +3,7 @@
 // score layers) as a GeoTIFF or a Cloud Optimized GeoTIFF (GDAL's COG driver), with the
 // compression and overviews the user picked. The file is written atomically (a hidden
 // partial file renamed into place) and never over one of the inputs it was made from.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,5 +39,17 @@ std::vector<int> export_overview_factors(int width, int height);
 void export_raster(const Raster& data, const Profile& profile, const std::string& path,
                    const ExportOptions& options, const std::vector<FileRole>& inputs = {},
                    Progress progress = {});
+
+/// export_raster of every band of the raster file `source` (a result written to a temporary
+/// file first), with its georeferencing, nodata and band descriptions.
+void export_file(const std::string& source, const std::string& path, const ExportOptions& options,
+                 const std::vector<FileRole>& inputs = {}, Progress progress = {});
+
+/// Writes `path` through a temporary GeoTIFF beside it: `write(temporary, progress)` makes the
+/// result (any writer of the engine), which export_file then saves in the chosen format; the
+/// temporary file is removed whatever happens. For results that are written, not held.
+void export_written(const std::string& path, const ExportOptions& options,
+                    const std::vector<FileRole>& inputs, Progress progress,
+                    const std::function<void(const std::string& temporary, Progress)>& write);
 
 } // namespace rb

@@ -4,6 +4,10 @@
 
 #include "rasterbench/error.h"
 
+#include <cpl_vsi.h>
+
+#include "partial_file.h"
+
 namespace rb {
 
 const ParamTable<ExportOptions>& ExportOptions::params() {
@@ -74,6 +78,34 @@ void export_raster(const Raster& data, const Profile& profile, const std::string
     progress.report(0.6);
     out.close();
     progress.report(1);
+}
+
+void export_file(const std::string& source, const std::string& path, const ExportOptions& options,
+                 const std::vector<FileRole>& inputs, Progress progress) {
+    std::vector<FileRole> all = inputs;
+    all.push_back({"result to export", source});
+    check_outputs_distinct(all, {{"output", path}});
+    const Dataset ds = Dataset::open(source);
+    progress.report(0);
+    const Raster data = ds.read({});
+    export_raster(data, ds.profile(), path, options, all, progress.sub(0.2, 1));
+}
+
+void export_written(const std::string& path, const ExportOptions& options,
+                    const std::vector<FileRole>& inputs, Progress progress,
+                    const std::function<void(const std::string& temporary, Progress)>& write) {
+    ExportOptions::params().validate(options);
+    check_outputs_distinct(inputs, {{"output", path}});
+    const std::string temporary = detail::begin_partial(path + ".unexported.tif");
+    struct Remove {
+        std::string path;
+        ~Remove() {
+            VSIUnlink(path.c_str());
+            detail::end_partial(path);
+        }
+    } remove{temporary};
+    write(temporary, progress.sub(0, 0.6));
+    export_file(temporary, path, options, inputs, progress.sub(0.6, 1));
 }
 
 } // namespace rb

@@ -31,6 +31,7 @@
 #include "DerivedLayers.h"
 #include "DisplayPanel.h"
 #include "DisplaySettingsStore.h"
+#include "EngineMessages.h"
 #include "HelpMenu.h"
 #include "HistogramPlot.h"
 #include "JobLane.h"
@@ -98,6 +99,11 @@ MainWindow::MainWindow(QWidget* parent)
     errorStrip_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     errorStrip_->hide();
     statusBar()->addPermanentWidget(errorStrip_);
+    // Engine warnings and GDAL's messages, from any thread, in the same strip.
+    connect(EngineMessages::instance(), &EngineMessages::message, this,
+            [this](const QString& text, bool warning) {
+                showError((warning ? tr("Warning: %1") : tr("GDAL: %1")).arg(text));
+            });
     errorTimer_ = new QTimer(this);
     errorTimer_->setSingleShot(true);
     connect(errorTimer_, &QTimer::timeout, errorStrip_, &QWidget::hide);
@@ -501,7 +507,8 @@ void MainWindow::onSceneFailed(const QString&, const QString& message) {
     showError(message);
 }
 
-void MainWindow::showError(const QString& message) {
+void MainWindow::showError(const QString& messageIn) {
+    const QString message = forGui(messageIn); // controls, not command-line flags
     lastError_ = message;
     // Non-modal on purpose: a bad file in a batch of drops must not stop the user. In a
     // strip of its own, so the pixel readout under the moving cursor does not replace it.

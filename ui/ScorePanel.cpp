@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "EngineMessages.h"
 #include "ExportOptionsBox.h"
 #include "MapCanvas.h"
 #include "OutputCheck.h"
@@ -494,9 +495,17 @@ void ScorePanel::showRoles() {
 
 void ScorePanel::showStatus() {
     showRoles();
-    const QString err = controller_->lastError();
+    const QString err = forGui(controller_->lastError());
     error_->setText(err);
     error_->setVisible(!err.isEmpty());
+    if (!err.isEmpty()) {
+        // Nothing computed for these parameters: no earlier "ready" next to the error.
+        latency_->setText(tr("-"));
+        fullStatus_->setText(tr("Not computed: see the error above"));
+        fullBar_->setValue(0);
+        fullSave_->setEnabled(false);
+        return;
+    }
     const auto r = controller_->viewport();
     if (!r || controller_->lastLatencyMs() < 0) {
         latency_->setText(controller_->isViewportPending() ? tr("computing...") : tr("-"));

@@ -494,6 +494,11 @@ void TestScorePanel::badExpressionShowsPosition() {
     QCOMPARE(lines[1], QString(pos, ' ') + '^');
     qInfo("bad expression: %s", qPrintable(ctl_->lastError()));
     QVERIFY(!ctl_->scorer());
+    // No stale "ready" next to the error: the full-resolution line says nothing was computed
+    // and there is nothing to save.
+    QTRY_VERIFY2(panel_->fullStatusLabel()->text().contains("Not computed"),
+                 qPrintable(panel_->fullStatusLabel()->text()));
+    QVERIFY(!panel_->fullSaveButton()->isEnabled());
     QTest::qWait(100);
     QCOMPARE(ctl_->viewport(), good); // the last good preview stays
 

@@ -331,7 +331,8 @@ void CompositeController::showOverlay(const QImage& image, const ScoreLegend& le
     overlay_ = image;
     legend_ = legend;
     if (canvas_ && result_ && enabled_)
-        canvas_->setOverlay(kOverlayId, image, result_->plan.pixels);
+        canvas_->setOverlay(kOverlayId, image, result_->plan.pixels, nullptr,
+                            MapCanvas::Binding::Grid); // a composite of the stack's grid
     emit overlayChanged();
 }
 
@@ -353,7 +354,8 @@ QString CompositeController::fullCompositePath() const {
     return fullValid_ && fullDir_ ? fullDir_->filePath(QStringLiteral("composite.tif")) : QString();
 }
 
-bool CompositeController::saveFull(const QString& compositePath, const QString& indexPath) {
+bool CompositeController::saveFull(const QString& compositePath, const QString& indexPath,
+                                   const rb::ExportOptions& format) {
     if (!fullValid_ || !fullDir_)
         return false;
     std::vector<std::pair<QString, QString>> copies = {{fullCompositePath(), compositePath}};
@@ -363,7 +365,7 @@ bool CompositeController::saveFull(const QString& compositePath, const QString& 
     // replaces the result meanwhile.
     const auto keep = fullDir_;
     saveLane_.run(
-        [copies, keep, inputs = inputFiles()](JobContext&) -> QString {
+        [copies, keep, format, inputs = inputFiles()](JobContext& ctx) -> QString {
             namespace fs = std::filesystem;
             // Nothing is written when a target is a scene or quality file, or both are one.
             try {
@@ -375,20 +377,18 @@ bool CompositeController::saveFull(const QString& compositePath, const QString& 
             } catch (const std::exception& e) {
                 return tr("cannot save: %1").arg(QString::fromUtf8(e.what()));
             }
-            for (const auto& [from, to] : copies) {
-                const fs::path target(to.toStdString());
-                const fs::path partial =
-                    target.parent_path() / ("." + target.filename().string() + ".partial-" +
-                                            std::to_string(QCoreApplication::applicationPid()));
-                std::error_code ec;
-                fs::copy_file(from.toStdString(), partial, fs::copy_options::overwrite_existing,
-                              ec);
-                if (!ec)
-                    fs::rename(partial, target, ec);
-                if (ec) {
-                    const QString why = QString::fromStdString(ec.message());
-                    fs::remove(partial, ec); // nothing half-written is left behind
-                    return tr("cannot save %1: %2").arg(to, why);
+            // Each layer saved in the format chosen, atomically (the engine's partial file).
+            rb::Progress progress(ctx.progressFn());
+            for (std::size_t i = 0; i < copies.size(); ++i) {
+                const auto& [from, to] = copies[i];
+                try {
+                    rb::export_file(from.toStdString(), to.toStdString(), format, inputs,
+                                    progress.sub(double(i) / double(copies.size()),
+                                                 double(i + 1) / double(copies.size())));
+                } catch (const rb::Cancelled&) {
+                    throw;
+                } catch (const std::exception& e) {
+                    return tr("cannot save %1: %2").arg(to, QString::fromUtf8(e.what()));
                 }
             }
             return {};

@@ -25,6 +25,7 @@
 #include "JobLane.h"
 #include "ScoreOverlay.h"
 #include "rasterbench/composite.h"
+#include "rasterbench/export.h"
 #include "rasterbench/output_guard.h"
 #include "rasterbench/score.h"
 #include "rasterbench/viewport_pipeline.h"
@@ -115,13 +116,15 @@ public:
     /// Files of the latest full-resolution result (empty until one completes).
     QString fullCompositePath() const;
     QString fullIndexPath() const;
-    /// Copies the latest full-resolution composite, and its winning-scene index when
-    /// `indexPath` is not empty, to those paths in the background. Each is written beside
-    /// its target and renamed into place, so an existing file is only ever replaced by a
-    /// complete copy. A target that is one of the scenes or quality files, or two targets
-    /// that are one file, are refused (saved(false, why)) before anything is written.
-    /// Emits saved(); false at once when there is no result to save.
-    bool saveFull(const QString& compositePath, const QString& indexPath = {});
+    /// Saves the latest full-resolution composite, and its winning-scene index when
+    /// `indexPath` is not empty, to those paths in the background, in `format` (GeoTIFF or
+    /// COG, compression, overviews: rb::export_file). Each is written beside its target and
+    /// renamed into place, so an existing file is only ever replaced by a complete one. A target
+    /// that is one of the scenes or quality files, or two targets that are one file, are refused
+    /// (saved(false, why)) before anything is written. Emits saved(); false at once when there is
+    /// no result to save.
+    bool saveFull(const QString& compositePath, const QString& indexPath = {},
+                  const rb::ExportOptions& format = {});
     /// Milliseconds to wait after the last change before the full-resolution job.
     void setFullDelay(int ms) { fullTimer_.setInterval(ms); }
 

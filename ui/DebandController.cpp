@@ -445,7 +445,7 @@ void DebandController::launchPreview(PreviewJob job) {
                     if (show_ == Show::Before)
                         canvas_->setOverlay(kAreaOverlay, {}, {});
                     else if (r.job.show == show_)
-                        canvas_->setOverlay(kAreaOverlay, r.image, areaRect());
+                        canvas_->setOverlay(kAreaOverlay, r.image, areaRect(), scene_);
                 }
                 emit previewUpdated();
             }
@@ -468,7 +468,7 @@ void DebandController::deliverCoarse(const std::shared_ptr<const Area>& area, Sh
     // Covers the area's window like the full-resolution image (the map scales it), which
     // replaces it when it arrives.
     if (canvas_ && show == show_ && show_ != Show::Before)
-        canvas_->setOverlay(kAreaOverlay, image, areaRect());
+        canvas_->setOverlay(kAreaOverlay, image, areaRect(), scene_);
 }
 
 QRectF DebandController::areaRect() const {

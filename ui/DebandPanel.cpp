@@ -19,6 +19,7 @@
 
 #include "DebandController.h"
 #include "DebandSettings.h"
+#include "ExportOptionsBox.h"
 #include "JobLane.h"
 #include "MapCanvas.h"
 #include "OutputCheck.h"
@@ -116,8 +117,8 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     clearReference_->setToolTip(tr("Stop comparing with the reference"));
     auto* saveButton = new QPushButton(tr("Save result..."), this);
     saveButton->setObjectName(QStringLiteral("saveDebanded"));
-    saveButton->setToolTip(tr("Write the whole band, debanded with the current notches, to a "
-                              "GeoTIFF"));
+    saveButton->setToolTip(tr("Write the whole band, debanded with the current notches, as "
+                              "chosen under \"Save as\" (GeoTIFF or COG)"));
     int cell = 0;
     for (QWidget* w :
          std::initializer_list<QWidget*>{importButton, exportButton, restoreButton, saveButton,
@@ -126,6 +127,7 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
         ++cell;
     }
     layout->addLayout(files);
+    layout->addWidget(new ExportOptionsBox(this));
 
     auto* scene = new QHBoxLayout;
     scene->addWidget(new QLabel(tr("Whole scene"), this));
@@ -394,8 +396,15 @@ bool DebandPanel::saveResult(const QString& path) {
     showStatus(tr("Saving %1...").arg(path), false);
     saveLane_->run(
         job,
-        [recipe = *recipe, options](JobContext& ctx) {
-            rb::run_recipe(recipe, {}, options, rb::Progress(ctx.progressFn()));
+        [recipe = *recipe, options, inputs = readFiles(),
+         format = ExportOptionsBox::current()](JobContext& ctx) {
+            // The recipe writes a temporary file, saved then in the format chosen.
+            rb::export_written(options.output, format, inputs, rb::Progress(ctx.progressFn()),
+                               [&](const std::string& tmp, rb::Progress progress) {
+                                   rb::RecipeRunOptions run = options;
+                                   run.output = tmp;
+                                   rb::run_recipe(recipe, {}, run, std::move(progress));
+                               });
         },
         [this, path] {
             showStatus(tr("Debanded raster saved to %1").arg(path), false);

@@ -80,7 +80,7 @@ void DebandSceneJob::updateSceneOverlay() {
     const QImage& scene = show_ == DebandShow::After ? after_ : diff_;
     if (show_ != DebandShow::Before && !scene.isNull() && scene_)
         canvas_->setOverlay(kOverlayId, scene,
-                            QRectF(0, 0, scene_->profile.width, scene_->profile.height));
+                            QRectF(0, 0, scene_->profile.width, scene_->profile.height), scene_);
     else
         canvas_->setOverlay(kOverlayId, {}, {});
 }

@@ -20,6 +20,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTimer>
+#include <QVBoxLayout>
 
 #include <exception>
 
@@ -30,6 +31,7 @@
 #include "DerivedLayers.h"
 #include "DisplayPanel.h"
 #include "DisplaySettingsStore.h"
+#include "EngineMessages.h"
 #include "HelpMenu.h"
 #include "HistogramPlot.h"
 #include "JobLane.h"
@@ -38,6 +40,7 @@
 #include "MapCanvas.h"
 #include "MetadataPanel.h"
 #include "OutputCheck.h"
+#include "OverlayList.h"
 #include "PixelInspector.h"
 #include "RecentFilesMenu.h"
 #include "SaveDialog.h"
@@ -94,6 +97,11 @@ MainWindow::MainWindow(QWidget* parent)
     errorStrip_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     errorStrip_->hide();
     statusBar()->addPermanentWidget(errorStrip_);
+    // Engine warnings and GDAL's messages, from any thread, in the same strip.
+    connect(EngineMessages::instance(), &EngineMessages::message, this,
+            [this](const QString& text, bool warning) {
+                showError((warning ? tr("Warning: %1") : tr("GDAL: %1")).arg(text));
+            });
     errorTimer_ = new QTimer(this);
     errorTimer_->setSingleShot(true);
     connect(errorTimer_, &QTimer::timeout, errorStrip_, &QWidget::hide);
@@ -114,19 +122,12 @@ MainWindow::MainWindow(QWidget* parent)
     connect(canvas_, &MapCanvas::overlayChanged, this, [this](const QString& id) {
         const QString key = QStringLiteral("map/") + id;
         const QImage image = canvas_->overlay(id);
-        if (image.isNull() || !canvas_->scene()) {
+        if (image.isNull() || !canvas_->scene() || !canvas_->overlayOnScene(id)) {
             derived_->withdraw(key);
             return;
         }
-        QString name = id;
-        if (id.startsWith(QLatin1String("deband-")))
-            name = id.contains(QLatin1String("area")) ? tr("Deband result (area)")
-                                                      : tr("Deband result (scene)");
-        else if (id == CompositeController::kOverlayId)
-            name = tr("Score panel view (composite, winner, score...)");
-        else if (const QString title = TransformPanel::overlayTitle(id); !title.isEmpty())
-            name = title;
-        derived_->publish({key, name, canvas_->scene(), image, canvas_->overlayRect(id)});
+        derived_->publish(
+            {key, OverlayList::title(id), canvas_->scene(), image, canvas_->overlayRect(id)});
     });
 
     histogramDock_ = new QDockWidget(tr("Histogram"), this);
@@ -244,7 +245,14 @@ void MainWindow::createDocks() {
     metadata_ = new MetadataPanel(this);
     deband_ = new DebandPanel(canvas_, this);
     deband_->setJobMonitor(jobs_);
-    addDock(tr("Layers"), QStringLiteral("layersDock"), layers_, Qt::LeftDockWidgetArea);
+    // The scenes above, the overlays drawn over them below: every overlay is a layer.
+    overlays_ = new OverlayList(canvas_, this);
+    auto* layersBox = new QWidget(this);
+    auto* layersLayout = new QVBoxLayout(layersBox);
+    layersLayout->setContentsMargins(0, 0, 0, 0);
+    layersLayout->addWidget(layers_, 3);
+    layersLayout->addWidget(overlays_, 1);
+    addDock(tr("Layers"), QStringLiteral("layersDock"), layersBox, Qt::LeftDockWidgetArea);
     QDockWidget* display =
         addDock(tr("Display"), QStringLiteral("displayDock"), display_, Qt::RightDockWidgetArea);
     QDockWidget* inspector = addDock(tr("Pixel Inspector"), QStringLiteral("inspectorDock"),
@@ -497,7 +505,8 @@ void MainWindow::onSceneFailed(const QString&, const QString& message) {
     showError(message);
 }
 
-void MainWindow::showError(const QString& message) {
+void MainWindow::showError(const QString& messageIn) {
+    const QString message = forGui(messageIn); // controls, not command-line flags
     lastError_ = message;
     // Non-modal on purpose: a bad file in a batch of drops must not stop the user. In a
     // strip of its own, so the pixel readout under the moving cursor does not replace it.

@@ -32,6 +32,7 @@ class HistogramPlot;
 class JobLane;
 class JobMonitor;
 class LayersPanel;
+class OverlayList;
 class MapCanvas;
 class MetadataPanel;
 class PixelInspector;
@@ -104,6 +105,7 @@ public:
     SceneLayer* scene() const { return scene_; }
     SceneStack* stack() const { return stack_; }
     LayersPanel* layers() const { return layers_; }
+    OverlayList* overlayList() const { return overlays_; }
     DisplayPanel* displayPanel() const { return display_; }
     DebandPanel* debandPanel() const { return deband_; }
     ScorePanel* scorePanel() const { return score_; }
@@ -156,6 +158,7 @@ private:
     QDockWidget* histogramDock_ = nullptr;
     RecentFilesMenu* recentMenu_ = nullptr;
     LayersPanel* layers_ = nullptr;
+    OverlayList* overlays_ = nullptr;
     DisplayPanel* display_ = nullptr;
     DebandPanel* deband_ = nullptr;
     ScorePanel* score_ = nullptr;

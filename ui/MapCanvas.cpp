@@ -48,6 +48,8 @@ void MapCanvas::setScene(std::shared_ptr<const SceneData> scene) {
     const auto previous = scene_;
     scene_ = std::move(scene);
     tiles_->setScene(scene_);
+    if (!overlays_.isEmpty() && (!previous || !scene_ || previous->path != scene_->path))
+        emit overlayLayersChanged(); // which overlays belong to the scene shown changed
     if (previous && scene_ && previous->pyramid == scene_->pyramid) {
         // A new display of the same scene: same view, new pixels.
         update();
@@ -212,13 +214,18 @@ void MapCanvas::paintEvent(QPaintEvent*) {
     static const QPixmap tile = checkerTile();
     p.fillRect(sceneRect, QBrush(tile));
     tiles_->paint(p, viewport());
-    for (const Overlay& o : overlays_) {
+    for (const QString& id : order_) {
+        if (!overlayDrawn(id))
+            continue; // hidden by the user, or made for another scene
+        const Overlay& o = overlays_[id];
         const QRectF target = view_.toWidget(o.pixels);
+        p.setOpacity(o.opacity);
         // Nearest neighbour when enlarging keeps pixels exact; smooth when shrinking.
         p.setRenderHint(QPainter::SmoothPixmapTransform,
                         target.width() * devicePixelRatioF() < o.image.width());
         p.drawImage(target, o.image);
     }
+    p.setOpacity(1.0);
     p.setRenderHint(QPainter::Antialiasing, false);
     if (pin_) {
         // Outlined in two colours so it shows on any pixel.
@@ -242,13 +249,84 @@ void MapCanvas::paintEvent(QPaintEvent*) {
     }
 }
 
-void MapCanvas::setOverlay(const QString& id, const QImage& image, const QRectF& pixels) {
-    if (image.isNull())
-        overlays_.remove(id);
-    else
-        overlays_.insert(id, {image, pixels});
+void MapCanvas::setOverlay(const QString& id, const QImage& image, const QRectF& pixels,
+                           const std::shared_ptr<const SceneData>& madeFor, Binding binding) {
+    const std::shared_ptr<const SceneData> base = madeFor ? madeFor : scene_;
+    if (image.isNull() || !base) {
+        const bool had = overlays_.remove(id) > 0;
+        order_.removeAll(id);
+        update();
+        emit overlayChanged(id);
+        if (had)
+            emit overlayLayersChanged();
+        return;
+    }
+    const bool added = !overlays_.contains(id);
+    Overlay& o = overlays_[id];
+    o.image = image;
+    o.pixels = pixels;
+    o.scenePath = base->path;
+    o.width = base->profile.width;
+    o.height = base->profile.height;
+    o.transform = base->profile.transform;
+    o.binding = binding;
+    if (added) {
+        // Placed by id among the others (producers name them so the order makes sense).
+        auto at = std::lower_bound(order_.begin(), order_.end(), id);
+        order_.insert(at, id);
+    }
     update();
     emit overlayChanged(id);
+    emit overlayLayersChanged(); // the scene it belongs to may have changed
+}
+
+bool MapCanvas::overlayOnScene(const QString& id) const {
+    const auto it = overlays_.constFind(id);
+    if (it == overlays_.constEnd() || !scene_)
+        return false;
+    const Overlay& o = *it;
+    if (o.width != scene_->profile.width || o.height != scene_->profile.height)
+        return false;
+    if (o.binding == Binding::Scene)
+        return o.scenePath == scene_->path;
+    const rb::Affine& t = scene_->profile.transform;
+    return o.transform.a == t.a && o.transform.b == t.b && o.transform.c == t.c &&
+           o.transform.d == t.d && o.transform.e == t.e && o.transform.f == t.f;
+}
+
+bool MapCanvas::overlayDrawn(const QString& id) const {
+    return overlays_.value(id).visible && overlayOnScene(id);
+}
+
+void MapCanvas::setOverlayVisible(const QString& id, bool visible) {
+    auto it = overlays_.find(id);
+    if (it == overlays_.end() || it->visible == visible)
+        return;
+    it->visible = visible;
+    update();
+    emit overlayLayersChanged();
+}
+
+void MapCanvas::setOverlayOpacity(const QString& id, double opacity) {
+    auto it = overlays_.find(id);
+    opacity = std::clamp(opacity, 0.0, 1.0);
+    if (it == overlays_.end() || it->opacity == opacity)
+        return;
+    it->opacity = opacity;
+    update();
+    emit overlayLayersChanged();
+}
+
+void MapCanvas::moveOverlay(const QString& id, int delta) {
+    const int from = order_.indexOf(id);
+    if (from < 0)
+        return;
+    const int to = std::clamp(from + delta, 0, int(order_.size()) - 1);
+    if (to == from)
+        return;
+    order_.move(from, to);
+    update();
+    emit overlayLayersChanged();
 }
 
 void MapCanvas::resizeEvent(QResizeEvent*) {

@@ -8,6 +8,7 @@
 #include <QMap>
 #include <QPointF>
 #include <QRectF>
+#include <QStringList>
 #include <QThreadPool>
 #include <QTimer>
 #include <QWidget>
@@ -72,11 +73,34 @@ public:
     std::optional<QPoint> pin() const { return pin_; }
 
     /// A derived layer drawn over the scene (a filtered result, a difference image): `image`
-    /// covers the scene-pixel rectangle `pixels` and is scaled like the scene. Overlays are
-    /// drawn in the order of their ids; a null image removes one.
-    void setOverlay(const QString& id, const QImage& image, const QRectF& pixels);
+    /// covers the scene-pixel rectangle `pixels` and is scaled like the scene. A null image
+    /// removes it. An overlay belongs to the scene it was made for (`madeFor`; null: the
+    /// scene shown now) and is drawn only over that scene, or, with `Binding::Grid`, over
+    /// any scene on the same pixel grid (a composite of the stack). Republishing an id keeps
+    /// the user's visibility, opacity and place in the drawing order. New overlays are
+    /// placed by id (drawn in id order until the user reorders them).
+    enum class Binding { Scene, Grid };
+    void setOverlay(const QString& id, const QImage& image, const QRectF& pixels,
+                    const std::shared_ptr<const SceneData>& madeFor = nullptr,
+                    Binding binding = Binding::Scene);
     QImage overlay(const QString& id) const { return overlays_.value(id).image; }
     QRectF overlayRect(const QString& id) const { return overlays_.value(id).pixels; }
+
+    /// The overlays as layers: ids in drawing order (bottom first).
+    QStringList overlayIds() const { return order_; }
+    bool overlayVisible(const QString& id) const { return overlays_.value(id).visible; }
+    double overlayOpacity(const QString& id) const { return overlays_.value(id).opacity; }
+    /// File of the scene an overlay was made for.
+    QString overlayScenePath(const QString& id) const { return overlays_.value(id).scenePath; }
+    /// True when the overlay belongs to the scene shown (or its grid): it may be drawn.
+    bool overlayOnScene(const QString& id) const;
+    /// True when the overlay is drawn now: visible, and made for the scene shown.
+    bool overlayDrawn(const QString& id) const;
+    void setOverlayVisible(const QString& id, bool visible);
+    void setOverlayOpacity(const QString& id, double opacity);
+    /// Moves an overlay `delta` places up (drawn later) or down the drawing order.
+    void moveOverlay(const QString& id, int delta);
+    void removeOverlay(const QString& id) { setOverlay(id, {}, {}); }
 
     /// True when a scene is shown and everything visible is rendered at its final level.
     bool isRenderIdle() const;
@@ -101,6 +125,9 @@ signals:
     void viewChanged();
     /// setOverlay() changed overlay `id` (derived-layer registries mirror overlays).
     void overlayChanged(const QString& id);
+    /// An overlay was added, removed, reordered, or its visibility or opacity changed, or
+    /// the scene changed (which overlays may be drawn).
+    void overlayLayersChanged();
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -130,8 +157,15 @@ private:
     struct Overlay {
         QImage image;
         QRectF pixels;
+        QString scenePath;
+        int width = 0, height = 0;
+        rb::Affine transform;
+        Binding binding = Binding::Scene;
+        bool visible = true;
+        double opacity = 1.0;
     };
-    QMap<QString, Overlay> overlays_; ///< ordered by id
+    QMap<QString, Overlay> overlays_;
+    QStringList order_; ///< drawing order, bottom first
 
     std::optional<QPointF> crosshair_;
     std::optional<QPoint> pin_;

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ExportOptionsBox.h"
 #include "MapCanvas.h"
 #include "ParamForm.h"
 #include "SaveDialog.h"
@@ -194,8 +195,13 @@ void RasterizeTab::exportBurn(const QString& pathIn) {
     exportLane_->run(
         std::move(options),
         [features = features_, profile = scene->profile, burn = burnOptions(),
-         out = path.toStdString()](JobContext& ctx) {
-            writeBurn(*features, profile, burn, out, rb::Progress(ctx.progressFn()));
+         out = path.toStdString(), scenePath = scene->pathUtf8(),
+         format = ExportOptionsBox::current()](JobContext& ctx) {
+            rb::export_written(out, format, {{"input scene", scenePath}},
+                               rb::Progress(ctx.progressFn()),
+                               [&](const std::string& tmp, rb::Progress progress) {
+                                   writeBurn(*features, profile, burn, tmp, std::move(progress));
+                               });
         },
         [this, path] {
             setStatus(status_, tr("Wrote %1").arg(path), false);

@@ -16,6 +16,7 @@
 
 #include <optional>
 
+#include "ExportOptionsBox.h"
 #include "MapCanvas.h"
 #include "ParamForm.h"
 #include "SaveDialog.h"
@@ -230,8 +231,14 @@ void ReprojectTab::exportReproject(const QString& pathIn) {
     };
     exportLane_->run(
         std::move(options),
-        [scene, p, out = path.toStdString()](JobContext& ctx) {
-            exportReprojection(*scene, p, out, rb::Progress(ctx.progressFn()));
+        [scene, p, out = path.toStdString(),
+         format = ExportOptionsBox::current()](JobContext& ctx) {
+            // Warped to a temporary file, then saved in the format chosen.
+            rb::export_written(out, format, {{"input scene", scene->pathUtf8()}},
+                               rb::Progress(ctx.progressFn()),
+                               [&](const std::string& tmp, rb::Progress progress) {
+                                   exportReprojection(*scene, p, tmp, std::move(progress));
+                               });
         },
         [this, path] {
             setStatus(status_, tr("Exported %1").arg(path), false);

@@ -25,6 +25,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "EngineMessages.h"
+#include "ExportOptionsBox.h"
 #include "MapCanvas.h"
 #include "OutputCheck.h"
 #include "ParamForm.h"
@@ -144,6 +146,7 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     fullSave_->setEnabled(false);
     fullRow->addWidget(fullSave_);
     viewForm->addRow(tr("Full resolution"), fullRow);
+    viewForm->addRow(QString(), new ExportOptionsBox(this));
     fullStatus_->setWordWrap(true);
     viewForm->addRow(fullStatus_);
     recipe_->setText(tr("Export recipe..."));
@@ -470,7 +473,7 @@ bool ScorePanel::saveComposite(const QString& path) {
     const QString index =
         fi.dir().filePath(fi.completeBaseName() + QStringLiteral("_index.") +
                           (fi.suffix().isEmpty() ? QStringLiteral("tif") : fi.suffix()));
-    if (!controller_->saveFull(path, index)) {
+    if (!controller_->saveFull(path, index, ExportOptionsBox::current())) {
         fullStatus_->setText(tr("No full-resolution composite to save yet"));
         return false;
     }
@@ -492,9 +495,17 @@ void ScorePanel::showRoles() {
 
 void ScorePanel::showStatus() {
     showRoles();
-    const QString err = controller_->lastError();
+    const QString err = forGui(controller_->lastError());
     error_->setText(err);
     error_->setVisible(!err.isEmpty());
+    if (!err.isEmpty()) {
+        // Nothing computed for these parameters: no earlier "ready" next to the error.
+        latency_->setText(tr("-"));
+        fullStatus_->setText(tr("Not computed: see the error above"));
+        fullBar_->setValue(0);
+        fullSave_->setEnabled(false);
+        return;
+    }
     const auto r = controller_->viewport();
     if (!r || controller_->lastLatencyMs() < 0) {
         latency_->setText(controller_->isViewportPending() ? tr("computing...") : tr("-"));

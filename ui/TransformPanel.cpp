@@ -1,5 +1,7 @@
 #include "TransformPanel.h"
 
+#include "ExportOptionsBox.h"
+
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QHideEvent>
@@ -47,6 +49,7 @@ TransformPanel::TransformPanel(MapCanvas* canvas, JobMonitor* monitor, QWidget* 
     top->addWidget(clear_);
     layout->addLayout(top);
     layout->addWidget(tabs_, 1);
+    layout->addWidget(new ExportOptionsBox(this)); // how every tab's Export... saves
     tabs_->addTab(reproject_, tr("Reproject"));
     tabs_->addTab(rasterize_, tr("Rasterize"));
     tabs_->addTab(vectorize_, tr("Vectorize"));
@@ -61,7 +64,13 @@ TransformPanel::TransformPanel(MapCanvas* canvas, JobMonitor* monitor, QWidget* 
             jobs_->stopLive();
     });
     connect(canvas, &MapCanvas::viewChanged, this, [this] { changed(); });
-    connect(tabs_, &QTabWidget::currentChanged, this, [this] { changed(); });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this] {
+        // One live preview for the panel: the tab left takes its preview off the map.
+        for (TransformTab* tab : allTabs())
+            if (tab != currentTab())
+                tab->hidePreview();
+        changed();
+    });
     for (TransformTab* tab : allTabs())
         connect(tab, &TransformTab::parametersChanged, this, [this, tab] { changed(tab); });
 }

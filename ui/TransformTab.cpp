@@ -29,7 +29,7 @@ void TransformTab::clearOverlay() {
 }
 
 void TransformTab::showOverlay(const QImage& image, const QRectF& rect) {
-    canvas_->setOverlay(overlayId_, image, rect);
+    canvas_->setOverlay(overlayId_, image, rect, previewScene_);
 }
 
 bool TransformTab::prepare(PreviewRequest& r, QLabel* status) {
@@ -39,6 +39,7 @@ bool TransformTab::prepare(PreviewRequest& r, QLabel* status) {
         return false;
     }
     r.path = r.scene->pathUtf8();
+    previewScene_ = r.scene; // the newest request: only its result is shown
     r.view = canvas_->visibleWindow();
     if (r.view.empty()) {
         setStatus(status, tr("Nothing of the scene is visible."), true);

@@ -72,6 +72,8 @@ private:
     PreviewJobs* jobs_;
     QString overlayId_;
     JobLane* preview_;
+    /// The scene of the newest preview request (its result belongs to that scene).
+    std::shared_ptr<const SceneData> previewScene_;
 };
 
 } // namespace rb::ui

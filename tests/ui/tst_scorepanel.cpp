@@ -21,11 +21,13 @@
 #include <qcustomplot.h>
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <set>
 #include <vector>
 
 #include "CompositeController.h"
+#include "ExportOptionsBox.h"
 #include "MapCanvas.h"
 #include "ParamForm.h"
 #include "SceneRender.h"
@@ -34,6 +36,7 @@
 #include "StackInspectorChart.h"
 #include "rasterbench/colormap.h"
 #include "rasterbench/composite.h"
+#include "rasterbench/dataset.h"
 #include "rasterbench/recipe.h"
 #include "rasterbench/render.h"
 #include "rasterbench/score.h"
@@ -162,6 +165,9 @@ template <class F> double TestScorePanel::changeAndWait(F change) {
 }
 
 void TestScorePanel::initTestCase() {
+    QStandardPaths::setTestModeEnabled(true); // the export format chosen is a setting
+    QCoreApplication::setOrganizationName(QStringLiteral("rasterbench-test"));
+    ExportOptionsBox::setCurrent({});
     window_ = std::make_unique<QWidget>();
     auto* layout = new QHBoxLayout(window_.get());
     stack_ = new SceneStack(window_.get());
@@ -488,6 +494,11 @@ void TestScorePanel::badExpressionShowsPosition() {
     QCOMPARE(lines[1], QString(pos, ' ') + '^');
     qInfo("bad expression: %s", qPrintable(ctl_->lastError()));
     QVERIFY(!ctl_->scorer());
+    // No stale "ready" next to the error: the full-resolution line says nothing was computed
+    // and there is nothing to save.
+    QTRY_VERIFY2(panel_->fullStatusLabel()->text().contains("Not computed"),
+                 qPrintable(panel_->fullStatusLabel()->text()));
+    QVERIFY(!panel_->fullSaveButton()->isEnabled());
     QTest::qWait(100);
     QCOMPARE(ctl_->viewport(), good); // the last good preview stays
 
@@ -560,8 +571,39 @@ void TestScorePanel::fullResolutionMatchesPreview() {
         QFile f(path);
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     };
-    QCOMPARE(bytes(target), bytes(ctl_->fullCompositePath()));
-    QCOMPARE(bytes(out.filePath("mosaic_index.tif")), bytes(ctl_->fullIndexPath()));
+    // Saved in the chosen format (GeoTIFF, DEFLATE, overviews): the same pixels and grid.
+    const auto samePixels = [](const QString& a, const QString& b) {
+        const rb::Dataset da = rb::Dataset::open(a.toStdString());
+        const rb::Dataset db = rb::Dataset::open(b.toStdString());
+        const rb::Raster ra = da.read({}), rb_ = db.read({});
+        return da.profile().transform == db.profile().transform &&
+               ra.byte_size() == rb_.byte_size() && ra.dtype() == rb_.dtype() &&
+               std::memcmp(ra.bytes(), rb_.bytes(), ra.byte_size()) == 0;
+    };
+    QVERIFY(samePixels(target, ctl_->fullCompositePath()));
+    QVERIFY(samePixels(out.filePath("mosaic_index.tif"), ctl_->fullIndexPath()));
+    {
+        // As a Cloud Optimized GeoTIFF with ZSTD.
+        rb::ExportOptions cog;
+        cog.format = rb::ExportOptions::Format::Cog;
+        cog.compression = "ZSTD";
+        const QString cogPath = out.filePath("mosaic_cog.tif");
+        QVERIFY(ctl_->saveFull(cogPath, {}, cog));
+        QTRY_VERIFY_WITH_TIMEOUT(saved.size() == 2, 30000);
+        QVERIFY2(saved.last().at(0).toBool(), qPrintable(saved.last().at(1).toString()));
+        QVERIFY(samePixels(cogPath, ctl_->fullCompositePath()));
+        GDALDatasetH h = GDALOpen(cogPath.toUtf8().constData(), GA_ReadOnly);
+        QVERIFY(h);
+        QCOMPARE(QString::fromLatin1(GDALGetMetadataItem(h, "LAYOUT", "IMAGE_STRUCTURE")),
+                 QStringLiteral("COG"));
+        QCOMPARE(QString::fromLatin1(GDALGetMetadataItem(h, "COMPRESSION", "IMAGE_STRUCTURE")),
+                 QStringLiteral("ZSTD"));
+        GDALClose(h);
+        QVERIFY(QFile::remove(cogPath));
+        saved.clear();
+        QVERIFY(panel_->saveComposite(target)); // the counts below start from one save
+        QTRY_VERIFY_WITH_TIMEOUT(saved.size() == 1, 30000);
+    }
     QVERIFY(bytes(target).size() > 1000);
     QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden).size(), 2); // no leftovers
     const QString missing = out.filePath("no/such/folder/mosaic.tif");

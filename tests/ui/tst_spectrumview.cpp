@@ -12,6 +12,10 @@
 #include <QSpinBox>
 #include <QtTest>
 
+#include <gdal.h>
+
+#include <cstring>
+
 #include <algorithm>
 #include <cmath>
 #include <complex>
@@ -21,6 +25,7 @@
 #include "DebandController.h"
 #include "DebandPanel.h"
 #include "DebandSettings.h"
+#include "ExportOptionsBox.h"
 #include "MapCanvas.h"
 #include "ParamForm.h"
 #include "SceneLayer.h"
@@ -521,6 +526,26 @@ private slots:
                 savedWorst = std::max(savedWorst,
                                       std::abs(savedRaster.value(0, y, x) - want.value(0, y, x)));
         QVERIFY2(savedWorst < 1e-3, qPrintable(QString::number(savedWorst)));
+        // As a COG when that is the format chosen.
+        rb::ExportOptions cog;
+        cog.format = rb::ExportOptions::Format::Cog;
+        ExportOptionsBox::setCurrent(cog);
+        const QString savedCog = dir_.filePath(QStringLiteral("saved_debanded_cog.tif"));
+        QVERIFY(b.panel->saveResult(savedCog));
+        QTRY_VERIFY_WITH_TIMEOUT(!b.panel->isSaving(), 30000);
+        ExportOptionsBox::setCurrent({});
+        QCOMPARE(savedSpy.count(), 2);
+        {
+            GDALDatasetH h = GDALOpen(savedCog.toUtf8().constData(), GA_ReadOnly);
+            QVERIFY(h);
+            QCOMPARE(QString::fromLatin1(GDALGetMetadataItem(h, "LAYOUT", "IMAGE_STRUCTURE")),
+                     QStringLiteral("COG"));
+            GDALClose(h);
+            const rb::Raster cogRaster = rb::Dataset::open(savedCog.toStdString()).read();
+            QCOMPARE(cogRaster.byte_size(), savedRaster.byte_size());
+            QVERIFY(std::memcmp(cogRaster.bytes(), savedRaster.bytes(), cogRaster.byte_size()) ==
+                    0);
+        }
         QVERIFY(!b.panel->saveResult(stripedPath_)); // never over the scene it reads
         // Saving the recipe over the scene it debands is refused; the scene is untouched.
         QFile scene(stripedPath_);

@@ -12,8 +12,8 @@
 // another tab; a superseded result is dropped; a view too large previews its centre at
 // export resolution, equal to the same window of the exported file. Exports refuse an output
 // that is one of their inputs (scene, vector file); a reprojection export cancelled from the
-// job strip says so. In the main window each tool shows at most one preview on the map, and
-// closing the dock removes them (and drops a running one).
+// job strip says so. In the main window the panel shows at most one preview on the map (of
+// the tab shown), and closing the dock removes it (and drops a running one).
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -39,6 +39,7 @@
 #include "CompareView.h"
 #include "CompositeController.h"
 #include "DerivedLayers.h"
+#include "ExportOptionsBox.h"
 #include "FillTab.h"
 #include "JobMonitor.h"
 #include "MainWindow.h"
@@ -159,6 +160,9 @@ private:
 private slots:
     void initTestCase() {
         QVERIFY(dir_.isValid());
+        QStandardPaths::setTestModeEnabled(true); // the export format chosen is a setting
+        QCoreApplication::setOrganizationName(QStringLiteral("rasterbench-test"));
+        ExportOptionsBox::setCurrent({});
         canvas_ = std::make_unique<MapCanvas>();
         canvas_->resize(800, 600);
         canvas_->show();
@@ -231,6 +235,35 @@ private slots:
         const rb::Raster& preview = panel_->reprojectTab()->reprojectPreview();
         QCOMPARE(region.byte_size(), preview.byte_size());
         QVERIFY(std::memcmp(region.bytes(), preview.bytes(), preview.byte_size()) == 0);
+
+        // Exported as the panel's "Save as" says: a COG with LZW and no overviews, the same
+        // pixels as the GeoTIFF.
+        rb::ExportOptions cog;
+        cog.format = rb::ExportOptions::Format::Cog;
+        cog.compression = "LZW";
+        cog.overviews = false;
+        ExportOptionsBox::setCurrent(cog);
+        const QString cogPath = dir_.filePath(QStringLiteral("warped_cog.tif"));
+        panel_->reprojectTab()->exportReproject(cogPath);
+        QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 2, kWaitMs);
+        ExportOptionsBox::setCurrent({});
+        QVERIFY2(exported.at(1).at(0).toBool(),
+                 qPrintable(panel_->reprojectTab()->reprojectStatus()->text()));
+        GDALDatasetH h = GDALOpen(cogPath.toUtf8().constData(), GA_ReadOnly);
+        QVERIFY(h);
+        QCOMPARE(QString::fromLatin1(GDALGetMetadataItem(h, "LAYOUT", "IMAGE_STRUCTURE")),
+                 QStringLiteral("COG"));
+        QCOMPARE(QString::fromLatin1(GDALGetMetadataItem(h, "COMPRESSION", "IMAGE_STRUCTURE")),
+                 QStringLiteral("LZW"));
+        QCOMPARE(GDALGetOverviewCount(GDALGetRasterBand(h, 1)), 0);
+        GDALClose(h);
+        const rb::Raster all = rb::Dataset::open(warped_.toStdString()).read({});
+        const rb::Raster allCog = rb::Dataset::open(cogPath.toStdString()).read({});
+        QVERIFY(sameRaster(all, allCog));
+        QVERIFY(QDir(dir_.path())
+                    .entryList({QStringLiteral(".*partial*"), QStringLiteral(".*unexported*")},
+                               QDir::Files | QDir::Hidden)
+                    .isEmpty());
     }
 
     void reprojectShownOnMap() {
@@ -884,13 +917,14 @@ private slots:
         QVERIFY(window.derivedLayers()->find(reprojectKey)->image ==
                 window.canvas()->overlay(TransformPanel::kReprojectOverlay));
 
-        // Another tool adds its own one preview.
+        // Another tab replaces it: the panel shows one preview, of the tab shown.
         panel->tabs()->setCurrentIndex(TransformPanel::Vectorize);
+        QVERIFY(window.canvas()->overlay(TransformPanel::kReprojectOverlay).isNull());
         QTRY_VERIFY_WITH_TIMEOUT(
             !window.canvas()->overlay(TransformPanel::kShapesOverlay).isNull() &&
                 !panel->isPreviewPending(),
             kWaitMs);
-        QCOMPARE(transformLayers(), (QMap<QString, int>{{reprojectKey, 1}, {shapesKey, 1}}));
+        QCOMPARE(transformLayers(), (QMap<QString, int>{{shapesKey, 1}}));
 
         // Closing the dock while a preview runs: nothing of the panel stays on the map, and
         // the running preview's result never arrives there.

@@ -5,6 +5,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
 #include <QScrollArea>
@@ -18,11 +19,14 @@
 #include <QWheelEvent>
 #include <QtTest>
 
+#include <thread>
+
 #include <memory>
 
 #include <gdal.h>
 #include <proj.h>
 
+#include "EngineMessages.h"
 #include "HelpMenu.h"
 #include "MainWindow.h"
 #include "MapCanvas.h"
@@ -31,6 +35,9 @@
 #include "StartPage.h"
 #include "WheelGuard.h"
 #include "Workspaces.h"
+#include "rasterbench/bands.h"
+#include "rasterbench/diagnostics.h"
+#include "rasterbench/error.h"
 
 using namespace rb::ui;
 
@@ -261,6 +268,42 @@ private slots:
         QTRY_VERIFY(spin->hasFocus());
         wheel(spin);
         QCOMPARE(spin->value(), 13);
+    }
+
+    void errorsAreWordedForTheWorkbench() {
+        // The engine's real message for a missing band role names the field, not the flag.
+        QString engine;
+        try {
+            rb::BandRoles{}.require(rb::BandRole::Nir, "cloud", "scene.tif");
+        } catch (const rb::Error& e) {
+            engine = QString::fromUtf8(e.what());
+        }
+        QVERIFY2(engine.contains("--param roles="), qPrintable(engine));
+        const QString gui = forGui(engine);
+        QVERIFY2(!gui.contains("--"), qPrintable(gui));
+        QVERIFY2(
+            gui.contains(QString::fromUtf8("the \u201croles\u201d parameter field set to nir=N")),
+            qPrintable(gui));
+        QCOMPARE(forGui(QStringLiteral("use --qa-from FILE")),
+                 QString::fromUtf8("use the \u201cqa from\u201d setting FILE"));
+        QCOMPARE(forGui(QStringLiteral("a - b -- c")), QStringLiteral("a - b -- c"));
+    }
+
+    void engineWarningsReachTheErrorStrip() {
+        // A warning raised by the engine on a worker thread shows in the window's strip,
+        // and so does a GDAL message routed through the engine.
+        MainWindow window;
+        window.setPersistent(false);
+        window.show();
+        std::thread worker([] { rb::warn("3 features lack property 'LULC_ID'; 0 used"); });
+        worker.join();
+        QTRY_VERIFY(window.errorStrip()->isVisible());
+        QVERIFY2(window.errorStrip()->text().contains("LULC_ID"),
+                 qPrintable(window.errorStrip()->text()));
+        QVERIFY(window.errorStrip()->text().startsWith(QStringLiteral("Warning")));
+        rb::library_message("TIFFReadDirectory: unknown tag");
+        QTRY_VERIFY(window.errorStrip()->text().contains("TIFFReadDirectory"));
+        QVERIFY(EngineMessages::instance()->history().size() >= 2);
     }
 };
 

@@ -105,6 +105,25 @@ struct ReprojectStep {
     std::optional<double> res_x, res_y;
     std::optional<int> width, height; ///< target size; one alone keeps square pixels
     std::optional<Bounds> bounds;     ///< in dst_crs
+
+    /// tap, res, size and bounds as the warp's grid options.
+    GridOptions grid_options() const {
+        GridOptions g;
+        g.res_x = res_x;
+        g.res_y = res_y;
+        g.width = width;
+        g.height = height;
+        g.bounds = bounds;
+        g.target_aligned_pixels = tap;
+        return g;
+    }
+    void set_grid_options(const GridOptions& g) {
+        res_x = g.res_x;
+        res_y = g.res_y;
+        width = g.width;
+        height = g.height;
+        bounds = g.bounds;
+    }
 };
 
 using RecipeStep = std::variant<CompositeStep, DebandStep, FillStep, ReprojectStep>;

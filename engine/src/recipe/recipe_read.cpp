@@ -457,12 +457,7 @@ ReprojectStep read_reproject(const Reader& r, const ojson& j, const std::string&
     } catch (const Error& e) {
         r.fail(join(pp, "dst_crs"), e.what());
     }
-    const GridOptions target = read_grid_target(r, p, pp);
-    s.res_x = target.res_x;
-    s.res_y = target.res_y;
-    s.width = target.width;
-    s.height = target.height;
-    s.bounds = target.bounds;
+    s.set_grid_options(read_grid_target(r, p, pp));
     for (const char* key : {"src_nodata", "dst_nodata"})
         if (p.contains(key) && !p[key].is_null())
             (std::string(key) == "src_nodata" ? s.options.src_nodata : s.options.dst_nodata) =

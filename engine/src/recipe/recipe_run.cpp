@@ -195,13 +195,7 @@ void fill_file(const std::string& in, const std::string& out, const FillStep& st
 
 /// The reproject command's grid for a source file.
 Grid reproject_grid(const std::string& in, const ReprojectStep& step) {
-    GridOptions g;
-    g.res_x = step.res_x;
-    g.res_y = step.res_y;
-    g.width = step.width;
-    g.height = step.height;
-    g.bounds = step.bounds;
-    g.target_aligned_pixels = step.tap;
+    GridOptions g = step.grid_options();
     const Profile p = read_profile(in);
     check_reprojectable(in, p);
     return default_grid(grid_of(p), Crs::from_user_input(step.dst_crs), g);

@@ -149,13 +149,7 @@ ojson step_json(const RecipeStep& step, const std::string& path, Comments* c) {
             } else {
                 const std::string pp = join(path, "params");
                 ojson p = params_json(reproject_access(s, nullptr), pp, c);
-                GridOptions target;
-                target.res_x = s.res_x;
-                target.res_y = s.res_y;
-                target.width = s.width;
-                target.height = s.height;
-                target.bounds = s.bounds;
-                grid_target_json(p, target, pp, c, "dst_crs");
+                grid_target_json(p, s.grid_options(), pp, c, "dst_crs");
                 p["src_nodata"] =
                     s.options.src_nodata ? ojson(*s.options.src_nodata) : ojson(nullptr);
                 p["dst_nodata"] =

@@ -2,6 +2,7 @@
 // the quality file), real Landsat and Sentinel-2 metadata (cloud from the metadata), STAC
 // ItemCollections and list files written by the test; selection by date, season (wrapping
 // the new year), cloud and sensor; the CLI's JSON rows.
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -159,6 +160,20 @@ private slots:
         CatalogSelection sensor;
         sensor.sensors = {"LANDSAT_8", "sentinel-2"};
         QCOMPARE(select_scenes(e, sensor).size(), std::size_t(3));
+        // Selection on 10,000 rows is instant.
+        std::vector<CatalogEntry> many;
+        for (int k = 0; k < 10000; ++k)
+            many.push_back(dated(2000 + k % 25, 1 + k % 12, 1 + k % 28, k % 100, "landsat-8"));
+        CatalogSelection all;
+        all.doy = CatalogSelection::parse_doy("335-59");
+        all.max_cloud = 30;
+        all.sensors = {"landsat"};
+        QElapsedTimer t;
+        t.start();
+        const std::size_t kept = select_scenes(many, all).size();
+        const qint64 ms = t.elapsed();
+        QVERIFY(kept > 0 && kept < many.size());
+        QVERIFY2(ms < 50, qPrintable(QString("selection took %1 ms").arg(ms)));
         QVERIFY(rbtest::error_of([] { CatalogSelection::parse_doy("0-400"); }).find("0-400") !=
                 std::string::npos);
     }

@@ -178,11 +178,11 @@ struct Reader {
         std::error_code ec;
         if (!m.quality_file.empty() && fs::exists(dir / m.quality_file, ec))
             e.quality_file = (dir / m.quality_file).string();
-        // The product's band files: named by the metadata, or starting with its id.
+        // The product's band files: named by the metadata, or with its id in their name.
         std::string first_band;
         for (const fs::path& b : bands) {
             const std::string name = b.filename().string();
-            bool mine = !m.product_id.empty() && name.rfind(m.product_id, 0) == 0;
+            bool mine = !m.product_id.empty() && name.find(m.product_id) != std::string::npos;
             for (const BandRescaling& br : m.bands)
                 mine = mine || (!br.file.empty() && br.file == name);
             if (m.family == ProductFamily::Sentinel2)
@@ -402,6 +402,10 @@ bool leap(int y) {
 
 } // namespace
 
+/// The sensor of a product id ("LC08", "LE07", "S2B", "LC8..." pre-collection); empty
+/// when the token is none.
+static std::string sensor_from_token(const std::string& u);
+
 int CatalogEntry::doy() const {
     if (!date)
         return 0;
@@ -426,7 +430,22 @@ std::string sensor_from_text(const std::string& text) {
     for (const auto& [k, v] : s2)
         if (t.find(k) != std::string::npos)
             return v;
-    const std::string u = fs::path(text).filename().string();
+    // Product ids anywhere in a file name: tiny_LC81390452014295LGN00_B5.TIF.
+    std::vector<std::string> tokens(1);
+    for (char c : fs::path(text).filename().string())
+        if (c == '_' || c == '.' || c == '-')
+            tokens.emplace_back();
+        else
+            tokens.back() += c;
+    for (const std::string& u : tokens) {
+        const std::string found = sensor_from_token(u);
+        if (!found.empty())
+            return found;
+    }
+    return {};
+}
+
+static std::string sensor_from_token(const std::string& u) {
     auto starts = [&](const char* p) { return u.rfind(p, 0) == 0; };
     for (const char* p : {"LC09", "LO09", "LC9"})
         if (starts(p))

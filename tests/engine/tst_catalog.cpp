@@ -15,6 +15,7 @@
 #include "rasterbench/dataset.h"
 #include "rasterbench/quality.h"
 #include "rasterbench/raster.h"
+#include "rasterbench/recipe.h"
 #include "test_support.h"
 
 using namespace rb;
@@ -70,6 +71,39 @@ const char* const kItems =
 class CatalogTest : public QObject {
     Q_OBJECT
 private slots:
+    void recipeScenesFromACatalog() {
+        // A recipe names a catalog and a selection instead of scenes: resolved when it runs
+        // (relative to the recipe), shown in the plan, and written back as it was read.
+        const std::string text = R"({"format": "rasterbench-recipe", "version": 1,
+            "scenes": {"catalog": "landsat8", "select": {"doy": "200-365", "sensors": ["landsat-8"]}},
+            "qa_from": {"from": "_stack.tif", "to": "_BQA.tif"},
+            "steps": [{"type": "composite", "score": {"method": "mask"}}],
+            "output": {"path": "c.tif"}})";
+        const rb::Recipe r = rb::parse_recipe(text, "cat.json");
+        QVERIFY(r.catalog && r.catalog->select.doy);
+        QVERIFY(rb::parse_recipe(rb::write_recipe(r), "again.json") == r);
+        rb::RecipeRunOptions o;
+        o.base_dir = std::string(RB_TEST_DATA);
+        const rb::RecipePlan plan = rb::plan_recipe(r, {}, o);
+        // Of the three Landsat 8 dates (April, August, December) the window keeps two.
+        QCOMPARE(plan.scenes.size(), std::size_t(2));
+        for (const auto& s : plan.scenes) {
+            QCOMPARE(s.files.size(), std::size_t(2)); // the stack and its BQA
+            QVERIFY(s.files[0].find("20180405") == std::string::npos);
+        }
+        QVERIFY(!plan.notes.empty() && plan.notes.front().find("2 of 3") != std::string::npos);
+        const std::string bad = R"({"format": "rasterbench-recipe", "version": 1,
+            "scenes": {"catalog": "landsat8", "select": {"doy": "400-2"}},
+            "steps": [{"type": "fill"}]})";
+        const std::string e = rbtest::error_of([&] { (void)rb::parse_recipe(bad, "bad.json"); });
+        QVERIFY2(e.find("bad.json: scenes.select.doy") != std::string::npos, e.c_str());
+        rb::Recipe none = r;
+        none.catalog->select.max_cloud = 0.001;
+        none.catalog->select.doy.reset();
+        QVERIFY(rbtest::error_of([&] { rb::plan_recipe(none, {}, o); }).find("keeps none") !=
+                std::string::npos);
+    }
+
     void folderOfLandsatScenesWithQualityFiles() {
         CatalogReadOptions o;
         o.qa_from = kStack;

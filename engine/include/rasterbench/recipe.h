@@ -50,6 +50,7 @@
 #include <variant>
 #include <vector>
 
+#include "rasterbench/catalog.h"
 #include "rasterbench/stack_grid.h"
 
 #include "rasterbench/composite.h"
@@ -135,10 +136,18 @@ struct RecipeOutput {
     StreamOptions stream; ///< compression, level, tile and block size (threads: run option)
 };
 
+/// Scenes chosen when the recipe runs: a catalog (folders, list files, STAC; relative paths
+/// resolve against the recipe's folder) and a selection rule over it.
+struct SceneCatalog {
+    std::vector<std::string> paths;
+    CatalogSelection select;
+};
+
 struct Recipe {
     std::string description;
-    std::vector<SceneSource> scenes; ///< relative paths resolve against the recipe's folder
-    std::string qa_from, qa_to;      ///< append a quality file to each one-file scene
+    std::vector<SceneSource> scenes;     ///< relative paths resolve against the recipe's folder
+    std::optional<SceneCatalog> catalog; ///< instead of `scenes`
+    std::string qa_from, qa_to;          ///< append a quality file to each one-file scene
     std::vector<RecipeStep> steps;
     RecipeOutput output;
     /// Set by parse_recipe: deprecated spellings it accepted (one line each, naming the

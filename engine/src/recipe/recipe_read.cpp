@@ -467,6 +467,58 @@ ReprojectStep read_reproject(const Reader& r, const ojson& j, const std::string&
     return s;
 }
 
+/// "scenes": {"catalog": PATH or [PATH...], "select": {"from", "to", "doy", "max_cloud",
+/// "sensors"}}.
+SceneCatalog read_catalog_scenes(const Reader& r, const ojson& j) {
+    SceneCatalog c;
+    r.keys(j, "scenes", {"catalog", "select"});
+    if (!j.contains("catalog"))
+        r.fail("scenes.catalog", "missing: a folder, list file or STAC file (or an array)");
+    const ojson& cat = j["catalog"];
+    if (cat.is_array()) {
+        for (std::size_t k = 0; k < cat.size(); ++k)
+            c.paths.push_back(r.string(cat[k], at("scenes.catalog", k)));
+    } else {
+        c.paths.push_back(r.string(cat, "scenes.catalog"));
+    }
+    if (c.paths.empty())
+        r.fail("scenes.catalog", "empty: name at least one folder, list or STAC file");
+    if (!j.contains("select"))
+        return c;
+    const ojson& s = r.object(j["select"], "scenes.select");
+    r.keys(s, "scenes.select", {"from", "to", "doy", "max_cloud", "sensors"});
+    for (const char* key : {"from", "to"}) {
+        if (!s.contains(key))
+            continue;
+        const std::string p = join("scenes.select", key);
+        const std::string text = r.string(s[key], p);
+        const auto d = date_from_metadata({{"ACQUISITION_DATE", text}});
+        if (!d)
+            r.fail(p, "'" + text + "' is not a date (YYYY-MM-DD)");
+        (std::string(key) == "from" ? c.select.from : c.select.to) = *d;
+    }
+    if (s.contains("doy")) {
+        const std::string text = r.string(s["doy"], "scenes.select.doy");
+        try {
+            c.select.doy = CatalogSelection::parse_doy(text);
+        } catch (const ArgumentError& e) {
+            r.fail("scenes.select.doy", e.what());
+        }
+    }
+    if (s.contains("max_cloud")) {
+        const double v = r.number(s["max_cloud"], "scenes.select.max_cloud");
+        if (!(v >= 0 && v <= 100))
+            r.fail("scenes.select.max_cloud", shown(s["max_cloud"]) + " is outside [0, 100]");
+        c.select.max_cloud = v;
+    }
+    if (s.contains("sensors")) {
+        const ojson& a = r.array(s["sensors"], "scenes.select.sensors");
+        for (std::size_t k = 0; k < a.size(); ++k)
+            c.select.sensors.push_back(r.string(a[k], at("scenes.select.sensors", k)));
+    }
+    return c;
+}
+
 } // namespace
 
 // ---- parse / write ---------------------------------------------------------------------------
@@ -491,7 +543,9 @@ Recipe parse_recipe(std::string_view text, std::string_view source) {
     Recipe out;
     if (j.contains("description"))
         out.description = r.string(j["description"], "description");
-    if (j.contains("scenes")) {
+    if (j.contains("scenes") && j["scenes"].is_object()) {
+        out.catalog = read_catalog_scenes(r, j["scenes"]);
+    } else if (j.contains("scenes")) {
         const ojson& a = r.array(j["scenes"], "scenes");
         for (std::size_t k = 0; k < a.size(); ++k) {
             const std::string p = at("scenes", k);

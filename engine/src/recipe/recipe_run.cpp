@@ -276,10 +276,29 @@ RecipePlan plan_recipe(const Recipe& recipe, const std::vector<SceneSource>& inp
         throw ArgumentError("the recipe has no steps");
     RecipePlan plan;
     const bool from_recipe = inputs.empty();
-    for (const auto& s : from_recipe ? recipe.scenes : inputs) {
+    std::vector<SceneSource> listed = from_recipe ? recipe.scenes : inputs;
+    bool resolved = !from_recipe;
+    if (from_recipe && recipe.catalog) {
+        // The catalog is read and the selection made now, so a rerun sees new scenes.
+        std::vector<std::string> paths;
+        for (const auto& p : recipe.catalog->paths)
+            paths.push_back(resolve(p, options.base_dir));
+        const std::vector<CatalogEntry> all = read_catalog(paths);
+        const std::vector<CatalogEntry> kept = select_scenes(all, recipe.catalog->select);
+        plan.notes.push_back("catalog: " + std::to_string(kept.size()) + " of " +
+                             std::to_string(all.size()) + " scenes selected");
+        if (kept.empty())
+            throw ArgumentError("the recipe's catalog selection keeps none of its " +
+                                std::to_string(all.size()) + " scenes");
+        listed.clear();
+        for (const auto& e : kept)
+            listed.push_back(SceneSource{{e.path}});
+        resolved = true;
+    }
+    for (const auto& s : listed) {
         SceneSource scene;
         for (const auto& f : s.files)
-            scene.files.push_back(from_recipe ? resolve(f, options.base_dir) : f);
+            scene.files.push_back(resolved ? f : resolve(f, options.base_dir));
         if (scene.files.empty())
             throw ArgumentError("a scene has no files");
         if (!recipe.qa_from.empty() && scene.files.size() == 1) {

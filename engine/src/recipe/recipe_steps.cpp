@@ -125,8 +125,17 @@ bool operator==(const Recipe& a, const Recipe& b) {
     for (std::size_t k = 0; k < a.scenes.size(); ++k)
         if (a.scenes[k].files != b.scenes[k].files)
             return false;
-    return a.description == b.description && a.qa_from == b.qa_from && a.qa_to == b.qa_to &&
-           a.steps == b.steps && a.output == b.output;
+    auto same_catalog = [](const std::optional<SceneCatalog>& x,
+                           const std::optional<SceneCatalog>& y) {
+        if (!x || !y)
+            return !x && !y;
+        const CatalogSelection &p = x->select, &q = y->select;
+        return x->paths == y->paths && p.from == q.from && p.to == q.to && p.doy == q.doy &&
+               p.max_cloud == q.max_cloud && p.sensors == q.sensors;
+    };
+    return same_catalog(a.catalog, b.catalog) && a.description == b.description &&
+           a.qa_from == b.qa_from && a.qa_to == b.qa_to && a.steps == b.steps &&
+           a.output == b.output;
 }
 
 // ---- deband notches --------------------------------------------------------------------------

@@ -173,6 +173,21 @@ ojson recipe_json(const Recipe& r, Comments* c) {
     j["scenes"] = ojson::array();
     for (const auto& s : r.scenes)
         j["scenes"].push_back(s.files.size() == 1 ? ojson(s.files[0]) : ojson(s.files));
+    if (r.catalog) {
+        const CatalogSelection& sel = r.catalog->select;
+        ojson sj = ojson::object();
+        if (sel.from)
+            sj["from"] = sel.from->iso();
+        if (sel.to)
+            sj["to"] = sel.to->iso();
+        if (sel.doy)
+            sj["doy"] = std::to_string(sel.doy->first) + "-" + std::to_string(sel.doy->second);
+        if (sel.max_cloud)
+            sj["max_cloud"] = *sel.max_cloud;
+        if (!sel.sensors.empty())
+            sj["sensors"] = sel.sensors;
+        j["scenes"] = {{"catalog", r.catalog->paths}, {"select", sj}};
+    }
     j["qa_from"] = {{"from", r.qa_from}, {"to", r.qa_to}};
     j["steps"] = ojson::array();
     for (std::size_t k = 0; k < r.steps.size(); ++k)

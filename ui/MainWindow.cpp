@@ -174,6 +174,10 @@ void MainWindow::createMenus() {
     file->addAction(tr("Export View at &Full Resolution..."), this,
                     &MainWindow::exportViewFullResolution);
     file->addSeparator();
+    file->addAction(tr("Open &Session..."), this, &MainWindow::askOpenSession);
+    file->addAction(tr("Save Sessio&n..."), this, &MainWindow::askSaveSession)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
@@ -297,6 +301,8 @@ void MainWindow::connectStack() {
             }
         }
         updateDisplayStatus();
+        if (pendingSession_ && !stack_->isLoading())
+            applyPendingSession();
         if (stack_->count() == 0) {
             shown_.reset();
             canvas_->setScene(nullptr);
@@ -356,6 +362,14 @@ void MainWindow::connectStack() {
                     d.gamma = *scripted_->gamma;
                 return std::make_pair(d, scripted_->fastStatistics);
             }
+            if (pendingSession_) // the session's display of this scene
+                for (const SessionScene& s : pendingSession_->scenes)
+                    if (QFileInfo(s.path).absoluteFilePath() ==
+                            QFileInfo(scene.path).absoluteFilePath() &&
+                        s.display && !s.display->bands.empty() &&
+                        *std::max_element(s.display->bands.begin(), s.display->bands.end()) <=
+                            scene.profile.count)
+                        return std::make_pair(*s.display, s.fastSample);
             if (!persistent_)
                 return std::nullopt;
             return DisplaySettingsStore::load(scene.path, scene.profile.count);

@@ -9,6 +9,8 @@
 
 #include <memory>
 #include <optional>
+
+#include "SessionFile.h"
 #include <vector>
 
 #include "rasterbench/colormap.h"
@@ -126,6 +128,16 @@ public:
     /// Producers publish into it; the main map's overlays are mirrored into it as well.
     DerivedLayers* derivedLayers() const { return derived_; }
 
+    /// Writes the session (scenes, display settings, current scene, view, workspace,
+    /// overlay layer state) to `path` (.rbsession); an error message, or empty.
+    QString saveSession(const QString& path);
+    /// Replaces the open scenes with a saved session; its display settings, current scene,
+    /// view and workspace are applied once the scenes have loaded. False (error shown) when
+    /// the file cannot be read.
+    bool openSession(const QString& path);
+    /// True while an opened session waits for its scenes.
+    bool isSessionPending() const { return pendingSession_.has_value(); }
+
 protected:
     void closeEvent(QCloseEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -138,6 +150,10 @@ private:
     void showOpenDialog();
     void exportView();
     void exportViewFullResolution();
+    void askSaveSession();
+    void askOpenSession();
+    /// Applies the opened session once none of its scenes is loading any more.
+    void applyPendingSession();
     void onSceneLoaded();
     void onSceneFailed(const QString& path, const QString& message);
     void showError(const QString& message);
@@ -171,6 +187,7 @@ private:
     QStackedWidget* central_ = nullptr;
     StartPage* startPage_ = nullptr;
     Workspaces* workspaces_ = nullptr;
+    std::optional<Session> pendingSession_;
     QTimer* viewHistogramTimer_ = nullptr;
     std::shared_ptr<const SceneData> shown_;
     QString pendingCurrent_;

@@ -17,6 +17,9 @@ using rb::fft::StripeNotch;
 
 namespace {
 constexpr double kDegrees = std::numbers::pi / 180;
+/// Smallest radius a point notch's marker is drawn with (widget pixels).
+constexpr double kMinMarkerRadius = 7.0;
+
 /// Clamps of the sizes a user can give a notch (cycles/pixel).
 constexpr double kMinSize = 1e-4, kMaxSize = 0.25;
 } // namespace
@@ -126,7 +129,7 @@ std::optional<SpectrumView::Item> SpectrumView::itemAt(QPointF pos) const {
     const double sx = ir.width(), sy = ir.height(); // widget pixels per cycle/pixel
     for (int i = int(notches_.points.size()) - 1; i >= 0; --i) {
         const PointNotch& n = notches_.points[std::size_t(i)];
-        const double reach = std::max(6.0, n.radius * sx);
+        const double reach = std::max(kMinMarkerRadius + 3, n.radius * sx);
         for (bool twin : {false, true}) {
             const QPointF c = twin ? frequencyToWidget(-n.u, -n.v) : frequencyToWidget(n.u, n.v);
             if (QLineF(c, pos).length() <= reach)
@@ -206,7 +209,14 @@ void SpectrumView::paintEvent(QPaintEvent*) {
             const QPointF c = twin ? frequencyToWidget(-n.u, -n.v) : frequencyToWidget(n.u, n.v);
             p.setPen(QPen(colour, twin ? 1 : 2, twin ? Qt::DashLine : Qt::SolidLine));
             p.setBrush(Qt::NoBrush);
-            p.drawEllipse(c, std::max(2.0, n.radius * sx), std::max(2.0, n.radius * sy));
+            // At least a marker a pointer can find on a large spectrum; the cross marks its
+            // centre, which a small notch's circle alone would hide.
+            p.drawEllipse(c, std::max(kMinMarkerRadius, n.radius * sx),
+                          std::max(kMinMarkerRadius, n.radius * sy));
+            if (!twin) {
+                p.drawLine(c - QPointF(4, 0), c + QPointF(4, 0));
+                p.drawLine(c - QPointF(0, 4), c + QPointF(0, 4));
+            }
         }
     }
 }

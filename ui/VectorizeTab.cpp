@@ -1,5 +1,9 @@
 #include "VectorizeTab.h"
 
+#include <cmath>
+
+#include <limits>
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -92,6 +96,7 @@ VectorizeTab::VectorizeTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
             emit parametersChanged();
         });
     connect(threshold_, &QDoubleSpinBox::valueChanged, this, &TransformTab::parametersChanged);
+    connect(threshold_, &QDoubleSpinBox::valueChanged, this, [this] { thresholdEdited_ = true; });
     connect(breaks_, &QLineEdit::textEdited, this, &TransformTab::parametersChanged);
     connect(classes_, &QSpinBox::valueChanged, this, &TransformTab::parametersChanged);
     connect(band_, &QSpinBox::valueChanged, this, &TransformTab::parametersChanged);
@@ -133,9 +138,41 @@ void VectorizeTab::syncBandRange() {
         band_->setRange(1, count);
         band_->setValue(scene->bands.empty() ? 1 : std::clamp(scene->bands.front(), 1, count));
     }
+    // Until the user picks a threshold, it sits in the middle of the band's values (a fixed
+    // 128 finds nothing on reflectance in 0..1 or on 16-bit data).
+    const QString key = scene->path + QLatin1Char('#') + QString::number(band_->value());
+    if (!thresholdEdited_ && key != thresholdKey_) {
+        thresholdKey_ = key;
+        if (const auto mid = bandMidpoint(*scene, band_->value())) {
+            const QSignalBlocker block(threshold_);
+            threshold_->setValue(*mid);
+        }
+    }
+}
+
+std::optional<double> VectorizeTab::bandMidpoint(const SceneData& scene, int band) {
+    if (!scene.preview)
+        return std::nullopt;
+    const rb::Raster& r = scene.preview->data;
+    if (band < 1 || band > r.bands())
+        return std::nullopt;
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (int i = 0; i < r.rows(); ++i)
+        for (int j = 0; j < r.cols(); ++j)
+            if (r.valid(band - 1, i, j)) {
+                const double v = r.value(band - 1, i, j);
+                if (std::isfinite(v)) {
+                    lo = std::min(lo, v);
+                    hi = std::max(hi, v);
+                }
+            }
+    if (!(lo <= hi))
+        return std::nullopt;
+    return lo + (hi - lo) / 2;
 }
 
 void VectorizeTab::previewShapes() {
+    syncBandRange(); // also the default threshold of a new scene or band
     const bool fromScore = source_->currentData().toInt() == 1;
     ShapesParams p;
     p.mode = mode_->currentData().toInt();
@@ -163,7 +200,6 @@ void VectorizeTab::previewShapes() {
             return;
         }
     }
-    syncBandRange();
     PreviewRequest req;
     if (!prepare(req, status_)) {
         emit shapesDone();

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "TransformTab.h"
@@ -71,6 +72,15 @@ private:
     void updateControls();
     /// The band range of the current scene (not a user change: no live refresh).
     void syncBandRange();
+
+public:
+    /// The middle of band `band`'s valid values in the scene's preview (the default
+    /// threshold); none when the band has no valid value.
+    static std::optional<double> bandMidpoint(const SceneData& scene, int band);
+
+private:
+    bool thresholdEdited_ = false;
+    QString thresholdKey_; ///< scene and band the default threshold was taken from
 
     QPointer<CompositeController> score_;
     QSpinBox* band_;

@@ -14,12 +14,15 @@
 #include <QTreeWidget>
 #include <QtTest>
 
+#include <cmath>
+
 #include "MainWindow.h"
 #include "MapCanvas.h"
 #include "OverlayList.h"
 #include "ReprojectTab.h"
 #include "SceneStack.h"
 #include "TransformPanel.h"
+#include "VectorizeTab.h"
 
 using namespace rb::ui;
 
@@ -190,6 +193,28 @@ private slots:
         dock->close();
         QVERIFY(!c->overlayDrawn(id));
         QVERIFY(!row(id));
+    }
+
+    void vectorizeThresholdFromTheData() {
+        // The default threshold is the middle of the band's values, not a fixed 128: these
+        // are surface reflectances scaled to thousands.
+        MapCanvas* c = window_->canvas();
+        VectorizeTab* v = window_->transformPanel()->vectorizeTab();
+        QSignalSpy done(v, &VectorizeTab::shapesDone);
+        v->previewShapes();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() >= 1, kWaitMs);
+        const auto mid = VectorizeTab::bandMidpoint(*c->scene(), v->bandSpin()->value());
+        QVERIFY(mid);
+        QVERIFY2(*mid > 1000, qPrintable(QString::number(*mid)));
+        QCOMPARE(v->thresholdSpin()->value(), std::round(*mid * 1000) / 1000);
+        // A threshold the user typed stays for the next scene.
+        v->thresholdSpin()->setValue(1234);
+        window_->stack()->setCurrent(1);
+        QTRY_COMPARE(c->scene()->path, window_->stack()->entry(1).path);
+        v->previewShapes();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() >= 2, kWaitMs);
+        QCOMPARE(v->thresholdSpin()->value(), 1234.0);
+        window_->stack()->setCurrent(0);
     }
 };
 

@@ -1,0 +1,132 @@
+// MainWindow: saving and opening sessions (.rbsession); the file format is SessionFile.
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QStatusBar>
+#include <QTimer>
+
+#include <algorithm>
+
+#include "MainWindow.h"
+#include "MapCanvas.h"
+#include "SaveDialog.h"
+#include "SceneStack.h"
+#include "SessionFile.h"
+#include "ViewTransform.h"
+#include "Workspaces.h"
+
+namespace rb::ui {
+
+QString MainWindow::saveSession(const QString& path) {
+    Session s;
+    for (int row = 0; row < stack_->count(); ++row) {
+        const StackEntry& e = stack_->entry(row);
+        SessionScene sc;
+        sc.path = QFileInfo(e.path).absoluteFilePath();
+        sc.visible = e.visible;
+        if (e.data) {
+            sc.display = e.data->display;
+            sc.fastSample = e.fastSample;
+        }
+        s.scenes << sc;
+    }
+    s.current = stack_->current();
+    if (canvas_->scene()) {
+        s.scale = canvas_->view().scale();
+        s.offset = canvas_->view().offset();
+        s.canvasSize = canvas_->size();
+        const rb::Window w = canvas_->visibleWindow();
+        s.visiblePixels =
+            QRectF(double(w.col_off), double(w.row_off), double(w.width), double(w.height));
+    }
+    s.workspace = workspaces_->current();
+    for (const QString& id : canvas_->overlayIds())
+        s.overlays << SessionOverlay{id, canvas_->overlayVisible(id), canvas_->overlayOpacity(id)};
+    const QString error = writeSession(s, path);
+    if (error.isEmpty())
+        statusBar()->showMessage(tr("Session saved to %1").arg(path), 5000);
+    else
+        showError(error);
+    return error;
+}
+
+bool MainWindow::openSession(const QString& path) {
+    QString error;
+    std::optional<Session> s = readSession(path, error);
+    if (!s) {
+        showError(error);
+        return false;
+    }
+    stack_->clear();
+    pendingSession_ = std::move(s);
+    QStringList paths;
+    for (const SessionScene& sc : pendingSession_->scenes)
+        paths << sc.path;
+    if (paths.isEmpty()) {
+        applyPendingSession();
+        return true;
+    }
+    openFiles(paths);
+    return true;
+}
+
+void MainWindow::applyPendingSession() {
+    if (!pendingSession_)
+        return;
+    const Session s = std::move(*pendingSession_);
+    pendingSession_.reset();
+    pendingCurrent_.clear(); // the session says which scene is current
+    for (int i = 0; i < s.scenes.size(); ++i) {
+        const int row = stack_->rowOfPath(s.scenes[i].path);
+        if (row >= 0 && !s.scenes[i].visible)
+            stack_->setVisible(row, false);
+    }
+    if (s.current >= 0 && s.current < s.scenes.size()) {
+        const int row = stack_->rowOfPath(s.scenes[s.current].path);
+        if (row >= 0 && stack_->entry(row).data)
+            stack_->setCurrent(row);
+    }
+    // The session's display of each scene, again once the current one is shown (showing a
+    // scene sets up the Display panel, which must not leave its own choice behind).
+    for (const SessionScene& sc : s.scenes) {
+        const int row = stack_->rowOfPath(sc.path);
+        if (row >= 0 && sc.display && stack_->entry(row).data &&
+            *std::max_element(sc.display->bands.begin(), sc.display->bands.end()) <=
+                stack_->entry(row).data->profile.count)
+            stack_->setDisplay(row, *sc.display, sc.fastSample);
+    }
+    if (!s.workspace.isEmpty())
+        workspaces_->apply(s.workspace);
+    for (const SessionOverlay& o : s.overlays) {
+        canvas_->setOverlayVisible(o.id, o.visible);
+        canvas_->setOverlayOpacity(o.id, o.opacity);
+    }
+    // The view once the current scene is on the map (and the docks have their sizes).
+    QTimer::singleShot(0, this, [this, s] {
+        if (!s.scale || !canvas_->scene())
+            return;
+        if (canvas_->size() == s.canvasSize) {
+            ViewTransform v;
+            v.set(*s.scale, s.offset);
+            canvas_->setViewTransform(v);
+        } else if (!s.visiblePixels.isEmpty()) {
+            canvas_->showPixelWindow(s.visiblePixels);
+        }
+    });
+}
+
+void MainWindow::askSaveSession() {
+    const QString path =
+        askSavePath(this, tr("Save Session"), QStringLiteral("session.rbsession"),
+                    tr("Rasterbench session (*.rbsession)"), QStringLiteral("rbsession"));
+    if (!path.isEmpty())
+        saveSession(path);
+}
+
+void MainWindow::askOpenSession() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Session"), lastSaveFolder(),
+                                                      tr("Rasterbench session (*.rbsession)"));
+    if (!path.isEmpty())
+        openSession(path);
+}
+
+} // namespace rb::ui

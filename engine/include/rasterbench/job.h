@@ -41,6 +41,8 @@ struct JobPlanOptions {
 };
 
 struct JobTask {
+    /// inputs: tiles list none (every tile reads every scene: the scene stage's outputs, else
+    /// the scenes), which keeps job.json linear in scenes + tiles.
     std::vector<std::string> inputs, outputs;
     Window window; ///< tiles: the output window; scenes: empty
     Window read;   ///< tiles: the window read (window + halo, clamped)

@@ -312,11 +312,8 @@ Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const
                 t.read = Window{x - job.halo, y - job.halo, t.window.width + 2 * job.halo,
                                 t.window.height + 2 * job.halo}
                              .clamped(job.width, job.height);
-                for (std::size_t j = 0; j < job.scenes.size(); ++j) {
-                    t.inputs.push_back(prepared[j]);
-                    for (std::size_t f = 1; f < job.scenes[j].source.files.size(); ++f)
-                        t.inputs.push_back(job.scenes[j].source.files[f]);
-                }
+                // Every tile reads every (prepared) scene: not listed per task, which would
+                // be scenes x tiles paths.
                 t.outputs = {(fs::path(job.dir) / "tiles" /
                               ("tile-" + std::to_string(st.tasks.size()) + ".tif"))
                                  .string()};
@@ -364,16 +361,12 @@ Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const
         for (auto& st : probe.stages)
             for (auto& o : st.tasks.front().outputs)
                 o = (scratch / fs::path(o).filename()).string();
-        // The sampled tile reads the original scenes (the prepared ones do not exist yet):
-        // the composite's cost does not depend on which.
+        // The sampled tile reads the sampled scene 1 and the other scenes as they are (not
+        // prepared yet): the composite's cost does not depend on which.
         for (auto& st : probe.stages)
-            if (st.name == "tiles") {
-                JobTask& t = st.tasks.front();
-                t.inputs.clear();
-                for (const auto& sc : job.scenes)
-                    for (const auto& f : sc.source.files)
-                        t.inputs.push_back(f);
-            }
+            if (st.name == "scenes")
+                for (std::size_t j = 1; j < st.tasks.size(); ++j)
+                    st.tasks[j].outputs = {job.scenes[j].source.files.front()};
         save_job(probe);
         auto time_task = [&](const std::string& stage) {
             const double c = cpu_now();

@@ -82,15 +82,18 @@ template <class Write> void write_atomically(const std::string& out, Write write
     }
 }
 
-/// The tile task's scenes: its inputs grouped like the job's scenes (first file, then the
-/// scene's other files).
-std::vector<SceneSource> tile_scenes(const Job& job, const JobTask& task) {
+/// The scenes a tile reads: each scene's files, the first one as the scene stage wrote it
+/// (when the recipe has steps before the composite).
+std::vector<SceneSource> tile_scenes(const Job& job) {
+    const JobStage* prepared = nullptr;
+    for (const auto& s : job.stages)
+        if (s.name == "scenes")
+            prepared = &s;
     std::vector<SceneSource> scenes;
-    std::size_t at = 0;
-    for (const auto& s : job.scenes) {
-        SceneSource src;
-        for (std::size_t f = 0; f < s.source.files.size(); ++f)
-            src.files.push_back(task.inputs.at(at++));
+    for (std::size_t j = 0; j < job.scenes.size(); ++j) {
+        SceneSource src = job.scenes[j].source;
+        if (prepared)
+            src.files.front() = prepared->tasks.at(j).outputs.front();
         scenes.push_back(std::move(src));
     }
     return scenes;
@@ -130,7 +133,7 @@ void run_tile_task(const Job& job, const JobTask& task, int threads) {
         CompositeOutputs outs;
         outs.composite = tmp;
         outs.region = task.window;
-        composite_files(tile_scenes(job, task), c.score, co, outs, stream);
+        composite_files(tile_scenes(job), c.score, co, outs, stream);
     });
 }
 

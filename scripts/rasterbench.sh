@@ -40,6 +40,7 @@ packages=(
   libgdal-dev gdal-bin libproj-dev proj-data libfftw3-dev
   libmuparser-dev nlohmann-json3-dev libtbb-dev libbenchmark-dev
   fonts-dejavu-core python3
+  slurm-wlm munge
 )
 # Optional, for scripts/fuzz.sh only (never installed here, not needed to build or test):
 # clang libfuzzer-14-dev

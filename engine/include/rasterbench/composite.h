@@ -156,6 +156,11 @@ struct CompositeOutputs {
     std::string composite; ///< required
     std::string index, score, count;
     std::vector<std::pair<int, std::string>> best_ranks, worst_ranks; ///< rank, path
+    /// Only this window of the scenes' grid is computed and written (files of its size,
+    /// georeferenced at its place); empty = the whole grid. Blocks are laid out from the
+    /// grid's origin, as for the whole grid, so a region whose offset is a multiple of the
+    /// block size holds exactly the pixels the whole run writes there (what job tiles rely on).
+    Window region;
 };
 
 /// Scores and composites scenes on one grid, writing the requested outputs. Output bands

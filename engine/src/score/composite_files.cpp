@@ -404,15 +404,18 @@ void apply_stream_options(Profile& p, const StreamOptions& s) {
 namespace {
 
 Profile output_profile(const Profile& src, int count, DataType dtype,
-                       std::vector<std::optional<double>> nodata, const StreamOptions& stream) {
+                       std::vector<std::optional<double>> nodata, const StreamOptions& stream,
+                       const Window& region = {}) {
     Profile p;
     p.driver = "GTiff";
-    p.width = src.width;
-    p.height = src.height;
+    p.width = region.empty() ? src.width : int(region.width);
+    p.height = region.empty() ? src.height : int(region.height);
     p.count = count;
     p.dtype = dtype;
     p.crs = src.crs;
-    p.transform = src.transform;
+    p.transform = region.empty() ? src.transform
+                                 : src.transform * Affine::translation(double(region.col_off),
+                                                                       double(region.row_off));
     p.has_transform = src.has_transform;
     p.nodata = std::move(nodata);
     p.interleave = "BAND";
@@ -424,15 +427,24 @@ struct Block {
     Window inner, outer;
 };
 
-std::vector<Block> plan_blocks(int width, int height, int block, int halo) {
+std::vector<Block> plan_blocks(int width, int height, int block, int halo,
+                               const Window& region = {}) {
     std::vector<Block> out;
-    for (int y = 0; y < height; y += block)
-        for (int x = 0; x < width; x += block) {
+    const Window r = region.empty() ? Window::full(width, height) : region;
+    // Blocks stay on the grid's block lattice (clipped to the region) so that a region gives
+    // the pixels of the whole run.
+    const std::int64_t y0 = r.row_off - r.row_off % block, x0 = r.col_off - r.col_off % block;
+    for (std::int64_t y = y0; y < r.row_end(); y += block)
+        for (std::int64_t x = x0; x < r.col_end(); x += block) {
             Block b;
-            b.inner = Window{x, y, std::min(block, width - x), std::min(block, height - y)};
-            b.outer =
-                Window{x - halo, y - halo, b.inner.width + 2 * halo, b.inner.height + 2 * halo}
-                    .clamped(width, height);
+            const Window lattice{x, y, std::min<std::int64_t>(block, width - x),
+                                 std::min<std::int64_t>(block, height - y)};
+            b.inner = lattice.intersection(r);
+            if (b.inner.empty())
+                continue;
+            b.outer = Window{lattice.col_off - halo, lattice.row_off - halo,
+                             lattice.width + 2 * halo, lattice.height + 2 * halo}
+                          .clamped(width, height);
             out.push_back(b);
         }
     return out;
@@ -560,6 +572,11 @@ void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions&
     }
     const int nb = int(opts.bands.size());
     const Profile& src = info.profile;
+    const Window region = outputs.region;
+    if (!region.empty() && !Window::full(src.width, src.height).contains(region))
+        throw ArgumentError("composite: region is outside the scenes' " +
+                            std::to_string(src.width) + " x " + std::to_string(src.height) +
+                            " grid");
 
     std::vector<std::optional<double>> nd;
     for (int b : opts.bands) {
@@ -574,7 +591,7 @@ void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions&
     const bool primary_only = std::all_of(opts.bands.begin(), opts.bands.end(),
                                           [&](int b) { return b < info.primary_bands; });
     Profile comp_p =
-        output_profile(src, nb, primary_only ? src.dtype : info.layout.dtype, nd, stream);
+        output_profile(src, nb, primary_only ? src.dtype : info.layout.dtype, nd, stream, region);
     for (int b : opts.bands) {
         comp_p.descriptions.push_back(std::size_t(b) < info.layout.descriptions.size()
                                           ? info.layout.descriptions[std::size_t(b)]
@@ -590,21 +607,23 @@ void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions&
     if (!outputs.index.empty())
         index.ds.emplace(Dataset::create(
             outputs.index, output_profile(src, 1, small ? DataType::UInt8 : DataType::UInt16,
-                                          {small ? 255.0 : 65535.0}, stream)));
+                                          {small ? 255.0 : 65535.0}, stream, region)));
     if (!outputs.score.empty())
-        sc.ds.emplace(Dataset::create(
-            outputs.score, output_profile(src, 1, DataType::Float32,
-                                          {std::numeric_limits<double>::quiet_NaN()}, stream)));
+        sc.ds.emplace(Dataset::create(outputs.score,
+                                      output_profile(src, 1, DataType::Float32,
+                                                     {std::numeric_limits<double>::quiet_NaN()},
+                                                     stream, region)));
     if (!outputs.count.empty())
-        count.ds.emplace(Dataset::create(
-            outputs.count, output_profile(src, 1, DataType::UInt16, {std::nullopt}, stream)));
+        count.ds.emplace(
+            Dataset::create(outputs.count, output_profile(src, 1, DataType::UInt16, {std::nullopt},
+                                                          stream, region)));
     for (const auto& [r, path] : outputs.best_ranks)
         best_ds.push_back(Dataset::create(path, comp_p));
     for (const auto& [r, path] : outputs.worst_ranks)
         worst_ds.push_back(Dataset::create(path, comp_p));
 
     const int halo = scorer.halo() + (opts.harmonize ? opts.harmonize_radius : 0);
-    const auto blocks = plan_blocks(src.width, src.height, stream.block_size, halo);
+    const auto blocks = plan_blocks(src.width, src.height, stream.block_size, halo, region);
     const StackStatsNeeds needs = scorer.stack_needs();
     run_blocks(scenes, blocks, stream, progress, [&](const Block& blk, Workspace& ws) {
         const std::vector<Raster>& data = ws.data;
@@ -629,7 +648,9 @@ void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions&
         for (std::size_t i = 0; i < res.worst_rank.size(); ++i)
             worst_r.push_back(&inner_part(res.worst_rank[i], in, c.worst_rank[i]));
         return [&, comp_r, index_r, score_r, count_r, best_r = std::move(best_r),
-                worst_r = std::move(worst_r), w = blk.inner] {
+                worst_r = std::move(worst_r),
+                w = Window{blk.inner.col_off - region.col_off, blk.inner.row_off - region.row_off,
+                           blk.inner.width, blk.inner.height}] {
             comp.ds->write(*comp_r, {}, w);
             if (index_r)
                 index.ds->write(*index_r, {}, w);

@@ -1,0 +1,84 @@
+// rasterbench-cli status: done, missing and failed tasks of a job folder, the measured CPU time
+// against the plan's estimate, and the commands to resubmit only what is missing.
+#include <iomanip>
+#include <iostream>
+
+#include "cli_commands.h"
+#include "rasterbench/job.h"
+
+namespace rbcli {
+
+namespace {
+
+std::string ranges(const std::vector<int>& v) {
+    std::string s;
+    for (std::size_t i = 0; i < v.size();) {
+        std::size_t j = i;
+        while (j + 1 < v.size() && v[j + 1] == v[j] + 1)
+            ++j;
+        s += (s.empty() ? "" : ",") + std::to_string(v[i]) +
+             (j > i ? "-" + std::to_string(v[j]) : std::string());
+        i = j + 1;
+    }
+    return s;
+}
+
+int run_status(const Args& args) {
+    std::string dir;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--help" || a == "-h") {
+            std::cout << "usage: rasterbench-cli status DIR\n\nDone, missing and failed tasks per "
+                         "stage; exit status 0 only when the job is complete.\n";
+            return 0;
+        } else if (!a.empty() && a[0] == '-') {
+            throw UsageError("unknown option '" + a + "'");
+        } else if (dir.empty()) {
+            dir = a;
+        } else {
+            throw UsageError("unexpected argument '" + a + "'");
+        }
+    }
+    if (dir.empty())
+        throw UsageError("missing the job folder DIR");
+    const rb::Job job = rb::load_job(dir);
+    bool complete = true;
+    double cpu = 0, estimate = 0;
+    std::vector<std::string> resubmit;
+    std::cout << std::fixed << std::setprecision(1);
+    for (const auto& s : rb::job_status(job)) {
+        const std::size_t n = s.done.size() + s.missing.size();
+        std::cout << s.name << ": " << s.done.size() << "/" << n << " done";
+        if (!s.missing.empty())
+            std::cout << ", missing " << ranges(s.missing);
+        if (!s.failed.empty())
+            std::cout << ", failed " << ranges(s.failed);
+        std::cout << "; CPU " << s.cpu_seconds << " s measured, " << s.estimate << " s estimated\n";
+        cpu += s.cpu_seconds;
+        estimate += s.estimate;
+        if (!s.missing.empty()) {
+            complete = false;
+            resubmit.push_back(rb::slurm_submit_command(job, s.name, ranges(s.missing)) +
+                               " --wrap \"" + job.options.executable + " task " + job.dir +
+                               " --stage " + s.name + "\"");
+        }
+    }
+    std::cout << "total CPU: " << cpu << " s measured, " << estimate << " s estimated ("
+              << job.estimate_source << ")\n";
+    if (!complete) {
+        std::cout << "resubmit the missing tasks (Slurm; chain later stages with "
+                     "--dependency=afterok:ID):\n";
+        for (const auto& r : resubmit)
+            std::cout << "  " << r << "\n";
+        std::cout << "or locally: " << job.dir << "/run-local.sh (done tasks return at once)\n";
+    } else {
+        std::cout << "complete: " << job.output << "\n";
+    }
+    return complete ? 0 : 1;
+}
+
+} // namespace
+
+RB_CLI_COMMAND("status", "the state of a job folder's tasks: DIR", run_status);
+
+} // namespace rbcli

@@ -1,0 +1,194 @@
+// bench_cluster: a job folder against `run` in one process, and the planner at scale.
+//
+//   bench_cluster [DIR] [--size N] [--scenes N] [--plan-scenes N] [--plan-grid N]
+//
+// (1) N scenes (default 10) of 3 bands x SIZE^2 (default 2048) UInt16, DEFLATE, 512 tiles,
+//     are composited (darkness score, harmonized: a halo across the tiles) by run_recipe in
+//     one process, then planned into a job of 4 tiles (tile = SIZE/2; the plan times one
+//     tile in a scratch folder) and every task run in this process, one after another, on
+//     one thread each (the same as the one-process run). Reports the CPU time of both (the
+//     overhead ratio; target <= 1.10), the plan's CPU estimate against the measured total
+//     (target within +-25 %) and whether the assembled mosaic holds the same pixels.
+// (2) Planning PLAN-SCENES (default 10,000) scenes, copies of one Byte PLAN-GRID^2 file
+//     (default 800: 2,500 tiles of 16 px), with --no-sample, in a forked child: wall time and
+//     peak memory (targets: < 10 s, < 1 GiB). The planner opens every scene (profile and a
+//     checksum of its first 64 KiB), as a real plan does.
+// DIR defaults to /tmp/rasterbench-bench-cluster (inputs reused when present).
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <gdal.h>
+#include <gdal_alg.h>
+
+#include "bench_util.h"
+#include "rasterbench/job.h"
+#include "rasterbench/rasterbench.h"
+
+namespace fs = std::filesystem;
+using rbbench::cpu_seconds;
+
+namespace {
+
+void make_scene(const std::string& path, int size, int bands, GDALDataType type, unsigned seed) {
+    if (fs::exists(path))
+        return;
+    GDALDriverH drv = GDALGetDriverByName("GTiff");
+    const char* opts[] = {"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "COMPRESS=DEFLATE",
+                          nullptr};
+    const std::string tmp = path + ".tmp.tif";
+    GDALDatasetH ds = GDALCreate(drv, tmp.c_str(), size, size, bands, type, (char**)opts);
+    double gt[6] = {500000, 30, 0, 4500000, 0, -30};
+    GDALSetGeoTransform(ds, gt);
+    std::vector<std::uint16_t> row(std::size_t(size) * size);
+    for (int b = 1; b <= bands; ++b) {
+        std::uint32_t h = seed * 2654435761u + std::uint32_t(b);
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            h ^= h << 13;
+            h ^= h >> 17;
+            h ^= h << 5;
+            row[i] = std::uint16_t(500 + (h % 3000) + (i / std::size_t(size)) % 200);
+        }
+        GDALRasterBandH band = GDALGetRasterBand(ds, b);
+        if (type == GDT_Byte) {
+            std::vector<std::uint8_t> bytes(row.size(), std::uint8_t(seed % 200));
+            if (GDALRasterIO(band, GF_Write, 0, 0, size, size, bytes.data(), size, size, GDT_Byte,
+                             0, 0) != CE_None)
+                throw std::runtime_error("cannot write " + tmp);
+        } else {
+            if (GDALRasterIO(band, GF_Write, 0, 0, size, size, row.data(), size, size, GDT_UInt16,
+                             0, 0) != CE_None)
+                throw std::runtime_error("cannot write " + tmp);
+        }
+    }
+    GDALClose(ds);
+    fs::rename(tmp, path);
+}
+
+std::string checksums(const std::string& path) {
+    GDALDatasetH ds = GDALOpen(path.c_str(), GA_ReadOnly);
+    std::string s;
+    for (int b = 1; b <= GDALGetRasterCount(ds); ++b) {
+        GDALRasterBandH band = GDALGetRasterBand(ds, b);
+        s += std::to_string(GDALChecksumImage(band, 0, 0, GDALGetRasterBandXSize(band),
+                                              GDALGetRasterBandYSize(band))) +
+             " ";
+    }
+    GDALClose(ds);
+    return s;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::string dir = "/tmp/rasterbench-bench-cluster";
+    int size = 2048, scenes = 10, plan_scenes = 10000, plan_grid = 800;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto next = [&] { return i + 1 < argc ? std::stoi(argv[++i]) : 0; };
+        if (a == "--size")
+            size = next();
+        else if (a == "--scenes")
+            scenes = next();
+        else if (a == "--plan-scenes")
+            plan_scenes = next();
+        else if (a == "--plan-grid")
+            plan_grid = next();
+        else
+            dir = a;
+    }
+    GDALAllRegister();
+    fs::create_directories(dir + "/in");
+    rb::Recipe recipe = rb::parse_recipe(R"({"format": "rasterbench-recipe", "version": 1,
+        "steps": [{"type": "composite", "score": {"method": "darkness"},
+                   "params": {"method": "best", "harmonize": true, "harmonize_radius": 7}}],
+        "output": {"path": "out.tif"}})");
+    std::vector<rb::SceneSource> in;
+    for (int s = 0; s < scenes; ++s) {
+        const std::string p =
+            dir + "/in/scene" + std::to_string(s) + "_" + std::to_string(size) + ".tif";
+        make_scene(p, size, 3, GDT_UInt16, unsigned(s + 1));
+        in.push_back(rb::SceneSource{{p}});
+    }
+    std::printf("(1) %d scenes of 3 x %d^2 UInt16, darkness + harmonize radius 7\n", scenes, size);
+    rb::RecipeRunOptions ro;
+    ro.output = dir + "/single.tif";
+    ro.threads = 1;
+    double c0 = cpu_seconds(RUSAGE_SELF);
+    auto t0 = std::chrono::steady_clock::now();
+    rb::run_recipe(recipe, in, ro);
+    const double single_cpu = cpu_seconds(RUSAGE_SELF) - c0;
+    std::printf("    run, one process, 1 thread: %.2f CPU-s (%.2f s)\n", single_cpu,
+                rbbench::seconds_since(t0));
+
+    fs::remove_all(dir + "/job");
+    rb::JobPlanOptions po;
+    po.tile_size = size / 2;
+    po.output = dir + "/mosaic.tif";
+    c0 = cpu_seconds(RUSAGE_SELF);
+    t0 = std::chrono::steady_clock::now();
+    rb::Job job = rb::plan_job(recipe, in, dir + "/job", po);
+    std::printf("    plan (sampling one tile): %.2f CPU-s (%.2f s)\n",
+                cpu_seconds(RUSAGE_SELF) - c0, rbbench::seconds_since(t0));
+    double estimate = 0;
+    for (const auto& s : rb::job_status(job))
+        estimate += s.estimate;
+    c0 = cpu_seconds(RUSAGE_SELF);
+    t0 = std::chrono::steady_clock::now();
+    for (const auto& st : job.stages)
+        for (std::size_t i = 0; i < st.tasks.size(); ++i)
+            rb::run_job_task(job.dir, st.name, int(i), 1);
+    const double job_cpu = cpu_seconds(RUSAGE_SELF) - c0;
+    std::printf("    job, %zu tiles + assemble (COG), in process, 1 thread: %.2f CPU-s (%.2f s)\n",
+                job.stage("tiles").tasks.size(), job_cpu, rbbench::seconds_since(t0));
+    std::printf("    overhead: %.3f x the one-process CPU time (target <= 1.10)\n",
+                job_cpu / single_cpu);
+    std::printf("    plan's estimate %.2f CPU-s vs measured %.2f: %+.1f %% (target +-25 %%)\n",
+                estimate, job_cpu, 100 * (estimate - job_cpu) / job_cpu);
+    std::printf("    same pixels as run: %s\n",
+                checksums(dir + "/single.tif") == checksums(dir + "/mosaic.tif") ? "yes" : "NO");
+
+    std::printf("(2) planning %d scenes of %d^2 into tiles of 16 px, --no-sample\n", plan_scenes,
+                plan_grid);
+    const std::string tmpl = dir + "/in/plan_" + std::to_string(plan_grid) + ".tif";
+    make_scene(tmpl, plan_grid, 1, GDT_Byte, 7);
+    fs::create_directories(dir + "/plan-in");
+    std::vector<rb::SceneSource> many;
+    for (int s = 0; s < plan_scenes; ++s) {
+        const std::string p = dir + "/plan-in/s" + std::to_string(s) + ".tif";
+        if (!fs::exists(p))
+            fs::copy_file(tmpl, p);
+        many.push_back(rb::SceneSource{{p}});
+    }
+    std::fflush(stdout);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        rb::JobPlanOptions o;
+        o.tile_size = 16;
+        o.sample = false;
+        rb::Recipe r = recipe;
+        r.output.stream.block_size = 16;
+        r.output.stream.tile_size = 16;
+        fs::remove_all(dir + "/plan-job");
+        const auto t = std::chrono::steady_clock::now();
+        const rb::Job j = rb::plan_job(r, many, dir + "/plan-job", o);
+        std::printf("    %zu tiles planned in %.2f s (target < 10 s); job.json %.1f MiB\n",
+                    j.stage("tiles").tasks.size(), rbbench::seconds_since(t),
+                    double(fs::file_size(dir + "/plan-job/job.json")) / (1 << 20));
+        std::fflush(stdout);
+        _exit(0);
+    }
+    int status = 0;
+    rusage u{};
+    wait4(pid, &status, 0, &u);
+    std::printf("    peak memory %.0f MiB (target < 1024 MiB)\n", double(u.ru_maxrss) / 1024);
+    return 0;
+}

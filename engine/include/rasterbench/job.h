@@ -1,0 +1,123 @@
+#pragma once
+// Jobs: a recipe split into tasks that a cluster's job-array engine (Slurm, Kubernetes
+// Indexed Jobs, AWS Batch array jobs) or a local pool runs, one task per array index. A job
+// is a folder:
+//
+//   DIR/job.json          the frozen recipe, the scenes (sizes, header checksums), the output
+//                         grid and the stages with their tasks (inputs, outputs, halo)
+//   DIR/submit-slurm.sh   every stage as an sbatch --array, chained with afterok
+//   DIR/run-local.sh      every task on this machine with N parallel workers
+//   DIR/kubernetes/       one Indexed Job manifest per stage
+//   DIR/aws-batch/        one array job definition + submission per stage
+//   DIR/scenes/, tiles/   task outputs; DIR/done/STAGE-I.json the done-markers
+//
+// Stages: "scenes" (the steps before the composite, one task per scene), "tiles" (the
+// composite, one task per output tile, each read with the halo its score and harmonization
+// need; blocks keep the lattice of a one-process run, so tiles hold exactly its pixels) and
+// "assemble" (one task: joins the tiles, runs the steps after the composite on the mosaic,
+// writes the output). Steps after the composite run whole in the assemble stage, as fill and
+// reprojection need more than a tile's neighbourhood.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rasterbench/composite.h"
+#include "rasterbench/recipe.h"
+
+namespace rb {
+
+struct JobPlanOptions {
+    int tile_size = 2048;            ///< output tile side (rounded up to the block size)
+    std::string engine = "slurm";    ///< the engine the printed plan names first
+    int cpus_per_task = 1;           ///< threads of each task, requested from the engine
+    std::string mem_per_task = "4G"; ///< memory requested per task (Slurm syntax: 4G, 500M)
+    std::string partition;           ///< Slurm partition (empty: the default)
+    bool sample = true;              ///< time one scene task and one tile in a scratch folder
+    std::string executable = "rasterbench-cli"; ///< the command the scripts call
+    std::string image = "rasterbench:latest";   ///< container image (Kubernetes, AWS Batch)
+    std::string
+        output; ///< the final mosaic (default: the recipe's output.path, else DIR/mosaic.tif)
+    std::string base_dir; ///< the recipe's scenes resolve against it
+};
+
+struct JobTask {
+    /// inputs: tiles list none (every tile reads every scene: the scene stage's outputs, else
+    /// the scenes), which keeps job.json linear in scenes + tiles.
+    std::vector<std::string> inputs, outputs;
+    Window window; ///< tiles: the output window; scenes: empty
+    Window read;   ///< tiles: the window read (window + halo, clamped)
+};
+
+struct JobStage {
+    std::string name; ///< scenes, tiles, assemble
+    std::vector<JobTask> tasks;
+    double cpu_seconds = 0;                         ///< estimated CPU-seconds per (full) task
+    std::int64_t bytes_read = 0, bytes_written = 0; ///< the whole stage
+    std::int64_t peak_memory = 0;                   ///< estimated per task
+};
+
+struct JobScene {
+    SceneSource source;
+    std::vector<std::int64_t> sizes;  ///< bytes of each file
+    std::vector<std::string> headers; ///< checksum of each file's first 64 KiB (hex)
+};
+
+struct Job {
+    std::string dir;
+    Recipe recipe;
+    std::vector<JobScene> scenes;
+    int width = 0, height = 0, tile_size = 0, halo = 0;
+    std::string output;
+    JobPlanOptions options;
+    std::vector<JobStage> stages;
+    std::string estimate_source; ///< "sampled (...)" or "model (...)"
+
+    const JobStage& stage(const std::string& name) const; ///< ArgumentError naming the stages
+};
+
+/// Plans the recipe over the scenes (`inputs`, else the recipe's) into `dir` (created; an
+/// existing job.json is replaced) and writes job.json and the engines' scripts. ArgumentError
+/// naming the step for a recipe the planner cannot split (no composite, reproject before it,
+/// extra composite outputs).
+Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const std::string& dir,
+             const JobPlanOptions& options = {});
+/// Reads DIR/job.json; IoError / ArgumentError naming it.
+Job load_job(const std::string& dir);
+/// The plan as text (stages, tasks, bytes, memory, CPU-seconds, wall clock for 1..1000 workers).
+std::string describe_job(const Job& job);
+/// Writes submit-slurm.sh, run-local.sh, kubernetes/ and aws-batch/ (called by plan_job).
+void write_job_scripts(const Job& job);
+/// The sbatch command line (without --wrap) for `array` ("0-9", "3,5") of a stage.
+std::string slurm_submit_command(const Job& job, const std::string& stage,
+                                 const std::string& array);
+
+struct TaskOutcome {
+    bool already_done = false; ///< a valid done-marker was found: nothing ran
+    double seconds = 0, cpu_seconds = 0;
+    std::int64_t peak_memory = 0; ///< bytes (the process's maximum resident set)
+};
+
+/// Runs task `index` of `stage` (outputs atomically, then DIR/done/STAGE-INDEX.json with the
+/// outputs' checksums, duration, CPU time, host and peak memory). A valid marker: returns at
+/// once. A failure writes DIR/failed/STAGE-INDEX.json and rethrows.
+TaskOutcome run_job_task(const std::string& dir, const std::string& stage, int index,
+                         int threads = 0);
+
+struct StageStatus {
+    std::string name;
+    std::vector<int> done, missing, failed; ///< failed tasks are also missing
+    double cpu_seconds = 0;                 ///< measured, done tasks
+    double estimate = 0;                    ///< planned CPU-seconds for the whole stage
+};
+/// Tasks whose marker exists and whose outputs exist with the recorded sizes are done.
+std::vector<StageStatus> job_status(const Job& job);
+
+/// Joins the tiles into `out` (format "COG": GDAL's COG driver with overviews; "GTiff": a
+/// tiled GeoTIFF), after the recipe's steps after the composite; also writes DIR/mosaic.vrt.
+/// Atomic. ArgumentError listing missing tiles.
+void assemble_job(const Job& job, const std::string& out, const std::string& format = "COG",
+                  int threads = 0);
+/// DIR/mosaic.vrt over the tiles written so far (a quick look while the job runs).
+std::string write_quicklook(const Job& job);
+
+} // namespace rb

@@ -1,0 +1,159 @@
+// Assembling a job: a VRT over the tiles, the recipe's steps after the composite on it, then
+// GDAL's COG driver (with overviews) or a tiled GeoTIFF, written atomically.
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <cpl_string.h>
+#include <gdal_utils.h>
+
+#include "gdal_util.h"
+#include "rasterbench/job.h"
+
+namespace rb {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct StringList {
+    char** list = nullptr;
+    ~StringList() { CSLDestroy(list); }
+    void add(const std::string& s) { list = CSLAddString(list, s.c_str()); }
+};
+
+/// A VRT of `files` at `vrt` (written when the handle closes).
+void build_vrt(const std::string& vrt, const std::vector<std::string>& files) {
+    detail::ensure_gdal();
+    detail::GdalErrorCapture cap;
+    StringList names;
+    for (const auto& f : files)
+        names.add(f);
+    GDALBuildVRTOptions* opts = GDALBuildVRTOptionsNew(nullptr, nullptr);
+    int err = 0;
+    detail::DatasetPtr ds(
+        GDALBuildVRT(vrt.c_str(), int(files.size()), nullptr, names.list, opts, &err));
+    GDALBuildVRTOptionsFree(opts);
+    if (!ds || err)
+        throw IoError("cannot build '" + vrt + "': " + detail::reason(cap, "GDALBuildVRT failed"));
+}
+
+void translate(const std::string& from, const std::string& to, const std::string& format,
+               const StreamOptions& stream, int threads) {
+    detail::ensure_gdal();
+    detail::GdalErrorCapture cap;
+    detail::DatasetPtr src(GDALOpen(from.c_str(), GA_ReadOnly));
+    if (!src)
+        throw IoError("cannot open '" + from + "': " + detail::reason(cap, "GDALOpen failed"));
+    StringList args;
+    args.add("-of");
+    args.add(format);
+    const std::string comp = stream.compression.empty() ? "DEFLATE" : stream.compression;
+    args.add("-co");
+    args.add("COMPRESS=" + comp);
+    args.add("-co");
+    args.add("NUM_THREADS=" + (threads > 0 ? std::to_string(threads) : std::string("ALL_CPUS")));
+    if (format == "COG") {
+        args.add("-co");
+        args.add("BLOCKSIZE=" + std::to_string(stream.tile_size));
+        args.add("-co");
+        args.add("OVERVIEWS=AUTO");
+    } else {
+        args.add("-co");
+        args.add("TILED=YES");
+        args.add("-co");
+        args.add("BLOCKXSIZE=" + std::to_string(stream.tile_size));
+        args.add("-co");
+        args.add("BLOCKYSIZE=" + std::to_string(stream.tile_size));
+        args.add("-co");
+        args.add("BIGTIFF=IF_SAFER");
+    }
+    GDALTranslateOptions* opts = GDALTranslateOptionsNew(args.list, nullptr);
+    if (!opts)
+        throw ArgumentError("cannot write " + format + ": " +
+                            detail::reason(cap, "bad translate options"));
+    int err = 0;
+    detail::DatasetPtr out(GDALTranslate(to.c_str(), src.get(), opts, &err));
+    GDALTranslateOptionsFree(opts);
+    if (!out || err)
+        throw IoError("cannot write '" + to + "': " + detail::reason(cap, "GDALTranslate failed"));
+}
+
+} // namespace
+
+std::string write_quicklook(const Job& job) {
+    std::vector<std::string> tiles;
+    for (const auto& t : job.stage("tiles").tasks)
+        if (fs::exists(t.outputs.front()))
+            tiles.push_back(t.outputs.front());
+    const std::string vrt = (fs::path(job.dir) / "mosaic.vrt").string();
+    if (tiles.empty())
+        return {};
+    const std::string tmp = vrt + ".part-" + std::to_string(getpid()) + ".vrt";
+    build_vrt(tmp, tiles);
+    fs::rename(tmp, vrt);
+    return vrt;
+}
+
+void assemble_job(const Job& job, const std::string& out, const std::string& format, int threads) {
+    if (format != "COG" && format != "GTiff")
+        throw ArgumentError("format '" + format + "': COG or GTiff");
+    const JobStage& tiles = job.stage("tiles");
+    std::vector<std::string> files;
+    std::string missing;
+    for (std::size_t i = 0; i < tiles.tasks.size(); ++i) {
+        const std::string& f = tiles.tasks[i].outputs.front();
+        if (!fs::exists(f))
+            missing += (missing.empty() ? "" : ", ") + std::to_string(i);
+        files.push_back(f);
+    }
+    if (!missing.empty())
+        throw ArgumentError(job.dir + ": tiles not done yet: " + missing +
+                            " (see `rasterbench-cli status`)");
+    const fs::path work = fs::path(job.dir) / "work" / ("assemble-" + std::to_string(getpid()));
+    fs::create_directories(work);
+    struct Cleanup {
+        fs::path p;
+        ~Cleanup() {
+            std::error_code ec;
+            fs::remove_all(p, ec);
+        }
+    } cleanup{work};
+    const std::string vrt = (work / "mosaic.vrt").string();
+    build_vrt(vrt, files);
+    write_quicklook(job);
+
+    std::size_t ci = 0;
+    while (!std::holds_alternative<CompositeStep>(job.recipe.steps.at(ci)))
+        ++ci;
+    std::string source = vrt;
+    if (ci + 1 < job.recipe.steps.size()) {
+        // The steps after the composite, on the whole mosaic, as `run` does.
+        Recipe sub = job.recipe;
+        sub.steps.assign(job.recipe.steps.begin() + std::ptrdiff_t(ci + 1), job.recipe.steps.end());
+        sub.scenes.clear();
+        sub.output.path.clear();
+        sub.output.pattern.clear();
+        RecipeRunOptions ro;
+        ro.output = (work / "post.tif").string();
+        ro.temp_dir = work.string();
+        ro.threads = threads;
+        run_recipe(sub, {SceneSource{{vrt}}}, ro);
+        source = ro.output;
+    }
+    const fs::path target = fs::absolute(out);
+    fs::create_directories(target.parent_path());
+    const std::string tmp = (target.parent_path() / ("." + target.filename().string() + ".part-" +
+                                                     std::to_string(getpid()) + ".tif"))
+                                .string();
+    try {
+        translate(source, tmp, format, job.recipe.output.stream, threads);
+        fs::rename(tmp, target);
+    } catch (...) {
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw;
+    }
+}
+
+} // namespace rb

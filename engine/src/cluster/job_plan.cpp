@@ -1,0 +1,436 @@
+// Planning a job: resolve the scenes, lay the output grid into tiles with their halo, estimate
+// the cost (timing one scene task and one tile in a scratch folder, or from a model), and write
+// job.json and the engines' scripts.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "atomic_file.h"
+#include "job_files.h"
+#include "rasterbench/dataset.h"
+#include "rasterbench/job.h"
+
+namespace rb {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+json window_json(const Window& w) {
+    return json::array({w.col_off, w.row_off, w.width, w.height});
+}
+Window window_of(const json& j) {
+    return Window{j.at(0).get<std::int64_t>(), j.at(1).get<std::int64_t>(),
+                  j.at(2).get<std::int64_t>(), j.at(3).get<std::int64_t>()};
+}
+
+std::string absolute(const std::string& p) {
+    return fs::absolute(p).lexically_normal().string();
+}
+
+double cpu_now() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+// Model costs (CPU-seconds per pixel), measured on this project's benchmarks' hardware.
+constexpr double kCompositePerPixelScene = 60e-9;
+constexpr double kDebandPerPixelBand = 400e-9;
+constexpr double kFillPerPixelBand = 150e-9;
+constexpr double kAssemblePerPixelBand = 40e-9;
+
+std::string human_bytes(double b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (b >= 1024 && u < 4) {
+        b /= 1024;
+        ++u;
+    }
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(u == 0 ? 0 : 1) << b << " " << units[u];
+    return os.str();
+}
+
+std::string human_seconds(double s) {
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(1);
+    if (s < 120)
+        os << s << " s";
+    else if (s < 7200)
+        os << s / 60 << " min";
+    else
+        os << s / 3600 << " h";
+    return os.str();
+}
+
+} // namespace
+
+const JobStage& Job::stage(const std::string& name) const {
+    std::string names;
+    for (const auto& s : stages) {
+        if (s.name == name)
+            return s;
+        names += (names.empty() ? "" : ", ") + s.name;
+    }
+    throw ArgumentError(dir + ": no stage '" + name + "' (the job has " + names + ")");
+}
+
+namespace {
+
+void save_job(const Job& job) {
+    json j;
+    j["format"] = "rasterbench-job";
+    j["version"] = 1;
+    j["recipe"] = json::parse(write_recipe(job.recipe), nullptr, true, true);
+    j["scenes"] = json::array();
+    for (const auto& s : job.scenes)
+        j["scenes"].push_back(
+            {{"files", s.source.files}, {"sizes", s.sizes}, {"headers", s.headers}});
+    j["grid"] = {{"width", job.width},
+                 {"height", job.height},
+                 {"tile_size", job.tile_size},
+                 {"halo", job.halo}};
+    j["output"] = job.output;
+    j["estimate"] = job.estimate_source;
+    j["options"] = {{"cpus_per_task", job.options.cpus_per_task},
+                    {"mem_per_task", job.options.mem_per_task},
+                    {"partition", job.options.partition},
+                    {"executable", job.options.executable},
+                    {"image", job.options.image},
+                    {"engine", job.options.engine}};
+    j["stages"] = json::array();
+    for (const auto& s : job.stages) {
+        json st{{"name", s.name},
+                {"cpu_seconds", s.cpu_seconds},
+                {"bytes_read", s.bytes_read},
+                {"bytes_written", s.bytes_written},
+                {"peak_memory", s.peak_memory},
+                {"tasks", json::array()}};
+        for (const auto& t : s.tasks) {
+            json tj{{"inputs", t.inputs}, {"outputs", t.outputs}};
+            if (!t.window.empty()) {
+                tj["window"] = window_json(t.window);
+                tj["read"] = window_json(t.read);
+            }
+            st["tasks"].push_back(std::move(tj));
+        }
+        j["stages"].push_back(std::move(st));
+    }
+    detail::write_text_atomically(detail::job_file(job.dir), j.dump(1), "job");
+}
+
+} // namespace
+
+Job load_job(const std::string& dir) {
+    const std::string path = detail::job_file(dir);
+    std::ifstream in(path);
+    if (!in)
+        throw IoError("cannot read '" + path + "' (not a job folder?)");
+    Job job;
+    job.dir = dir;
+    try {
+        const json j = json::parse(in);
+        if (j.at("format") != "rasterbench-job" || j.at("version") != 1)
+            throw ArgumentError("not a rasterbench-job version 1");
+        job.recipe = parse_recipe(j.at("recipe").dump(), path + ": recipe");
+        for (const auto& s : j.at("scenes")) {
+            JobScene sc;
+            sc.source.files = s.at("files").get<std::vector<std::string>>();
+            sc.sizes = s.at("sizes").get<std::vector<std::int64_t>>();
+            sc.headers = s.at("headers").get<std::vector<std::string>>();
+            job.scenes.push_back(std::move(sc));
+        }
+        const auto& g = j.at("grid");
+        job.width = g.at("width");
+        job.height = g.at("height");
+        job.tile_size = g.at("tile_size");
+        job.halo = g.at("halo");
+        job.output = j.at("output");
+        job.estimate_source = j.at("estimate");
+        const auto& o = j.at("options");
+        job.options.cpus_per_task = o.at("cpus_per_task");
+        job.options.mem_per_task = o.at("mem_per_task");
+        job.options.partition = o.at("partition");
+        job.options.executable = o.at("executable");
+        job.options.image = o.at("image");
+        job.options.engine = o.at("engine");
+        for (const auto& s : j.at("stages")) {
+            JobStage st;
+            st.name = s.at("name");
+            st.cpu_seconds = s.at("cpu_seconds");
+            st.bytes_read = s.at("bytes_read");
+            st.bytes_written = s.at("bytes_written");
+            st.peak_memory = s.at("peak_memory");
+            for (const auto& t : s.at("tasks")) {
+                JobTask task;
+                task.inputs = t.at("inputs").get<std::vector<std::string>>();
+                task.outputs = t.at("outputs").get<std::vector<std::string>>();
+                if (t.contains("window")) {
+                    task.window = window_of(t.at("window"));
+                    task.read = window_of(t.at("read"));
+                }
+                st.tasks.push_back(std::move(task));
+            }
+            job.stages.push_back(std::move(st));
+        }
+    } catch (const json::exception& e) {
+        throw ArgumentError(path + ": " + e.what());
+    }
+    return job;
+}
+
+Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const std::string& dir,
+             const JobPlanOptions& options) {
+    if (options.tile_size < 16)
+        throw ArgumentError("tile size " + std::to_string(options.tile_size) + " is below 16");
+    if (options.cpus_per_task < 1)
+        throw ArgumentError("cpus per task must be at least 1");
+    // Which steps the job can split.
+    std::size_t ci = recipe.steps.size();
+    for (std::size_t k = 0; k < recipe.steps.size(); ++k)
+        if (std::holds_alternative<CompositeStep>(recipe.steps[k])) {
+            ci = k;
+            break;
+        }
+    if (ci == recipe.steps.size())
+        throw ArgumentError("the recipe has no composite step: a job splits a composite into tiles "
+                            "(run per-scene recipes with `rasterbench-cli run`)");
+    for (std::size_t k = 0; k < ci; ++k)
+        if (std::holds_alternative<ReprojectStep>(recipe.steps[k]))
+            throw ArgumentError(
+                "step " + std::to_string(k + 1) +
+                " (reproject) before the composite cannot be split into scene tasks "
+                "yet (every scene must be warped onto the first scene's grid)");
+    const auto& comp = std::get<CompositeStep>(recipe.steps[ci]);
+    if (!comp.index.empty() || !comp.score_out.empty() || !comp.count.empty() ||
+        !comp.best_ranks.empty() || !comp.worst_ranks.empty())
+        throw ArgumentError("step " + std::to_string(ci + 1) +
+                            " (composite): its extra outputs (index, score, count, ranks) are not "
+                            "tiled yet; remove them from the recipe for a job");
+
+    fs::create_directories(dir);
+    RecipeRunOptions ro;
+    ro.base_dir = options.base_dir;
+    ro.output = options.output.empty() ? (fs::path(dir) / "mosaic.tif").string() : options.output;
+    const RecipePlan rp = plan_recipe(recipe, inputs, ro);
+
+    Job job;
+    job.dir = absolute(dir);
+    job.recipe = recipe;
+    job.recipe.scenes.clear();
+    job.recipe.qa_from.clear();
+    job.recipe.qa_to.clear();
+    job.options = options;
+    job.output = absolute(
+        !options.output.empty() ? options.output
+        : !recipe.output.path.empty()
+            ? (fs::path(options.base_dir.empty() ? "." : options.base_dir) / recipe.output.path)
+                  .string()
+            : (fs::path(dir) / "mosaic.tif").string());
+    for (const auto& s : rp.scenes) {
+        JobScene js;
+        for (const auto& f : s.files) {
+            js.source.files.push_back(absolute(f));
+            js.sizes.push_back(std::int64_t(fs::file_size(f)));
+            js.headers.push_back(detail::file_checksum(f, 65536));
+        }
+        job.scenes.push_back(std::move(js));
+    }
+    job.recipe.scenes.clear();
+    for (const auto& s : job.scenes)
+        job.recipe.scenes.push_back(s.source);
+
+    const StreamOptions& stream = recipe.output.stream;
+    const int block = stream.block_size;
+    job.tile_size = (options.tile_size + block - 1) / block * block;
+    const SceneReader first(job.scenes.front().source);
+    job.width = first.profile().width;
+    job.height = first.profile().height;
+    const int bands = first.primary_bands();
+    const int bytes_per = int(dtype_size(first.profile().dtype));
+    {
+        const Scorer scorer(comp.score, first.sampled_layout());
+        job.halo = scorer.halo() + (comp.options.harmonize ? comp.options.harmonize_radius : 0);
+    }
+
+    fs::create_directories(job.dir);
+    const std::int64_t n = std::int64_t(job.scenes.size());
+    const double scene_pixels = double(job.width) * double(job.height);
+
+    // Scene stage.
+    std::vector<std::string> prepared(job.scenes.size());
+    if (ci > 0) {
+        JobStage st;
+        st.name = "scenes";
+        for (std::int64_t j = 0; j < n; ++j) {
+            JobTask t;
+            t.inputs = job.scenes[std::size_t(j)].source.files;
+            prepared[std::size_t(j)] =
+                (fs::path(job.dir) / "scenes" / ("scene-" + std::to_string(j) + ".tif")).string();
+            t.outputs = {prepared[std::size_t(j)]};
+            st.bytes_read += job.scenes[std::size_t(j)].sizes.front();
+            st.bytes_written += job.scenes[std::size_t(j)].sizes.front();
+            st.tasks.push_back(std::move(t));
+        }
+        double per = 0;
+        for (std::size_t k = 0; k < ci; ++k)
+            per += (std::holds_alternative<DebandStep>(recipe.steps[k]) ? kDebandPerPixelBand
+                                                                        : kFillPerPixelBand) *
+                   scene_pixels * bands;
+        st.cpu_seconds = per;
+        st.peak_memory = std::int64_t(scene_pixels * bands * 16);
+        job.stages.push_back(std::move(st));
+    } else {
+        for (std::int64_t j = 0; j < n; ++j)
+            prepared[std::size_t(j)] = job.scenes[std::size_t(j)].source.files.front();
+    }
+
+    // Tile stage.
+    {
+        JobStage st;
+        st.name = "tiles";
+        std::int64_t scene_bytes = 0;
+        for (const auto& s : job.scenes)
+            for (auto b : s.sizes)
+                scene_bytes += b;
+        for (std::int64_t y = 0; y < job.height; y += job.tile_size)
+            for (std::int64_t x = 0; x < job.width; x += job.tile_size) {
+                JobTask t;
+                t.window = Window{x, y, std::min<std::int64_t>(job.tile_size, job.width - x),
+                                  std::min<std::int64_t>(job.tile_size, job.height - y)};
+                t.read = Window{x - job.halo, y - job.halo, t.window.width + 2 * job.halo,
+                                t.window.height + 2 * job.halo}
+                             .clamped(job.width, job.height);
+                // Every tile reads every (prepared) scene: not listed per task, which would
+                // be scenes x tiles paths.
+                t.outputs = {(fs::path(job.dir) / "tiles" /
+                              ("tile-" + std::to_string(st.tasks.size()) + ".tif"))
+                                 .string()};
+                const double share = double(t.read.width * t.read.height) / scene_pixels;
+                st.bytes_read += std::int64_t(share * double(scene_bytes));
+                st.bytes_written += t.window.width * t.window.height * bands * bytes_per;
+                st.tasks.push_back(std::move(t));
+            }
+        st.cpu_seconds = kCompositePerPixelScene * double(job.tile_size) * job.tile_size * n;
+        const double side = block + 2.0 * job.halo;
+        st.peak_memory =
+            std::int64_t(side * side * double(n) * (bands + 2) * 8 * options.cpus_per_task) +
+            (64 << 20);
+        job.stages.push_back(std::move(st));
+    }
+    // Assemble stage.
+    {
+        JobStage st;
+        st.name = "assemble";
+        JobTask t;
+        for (const auto& tile : job.stages.back().tasks)
+            t.inputs.push_back(tile.outputs.front());
+        t.outputs = {job.output};
+        st.tasks.push_back(std::move(t));
+        st.bytes_read = job.stages.back().bytes_written;
+        st.bytes_written = st.bytes_read;
+        double per = kAssemblePerPixelBand * scene_pixels * bands;
+        for (std::size_t k = ci + 1; k < recipe.steps.size(); ++k)
+            per += kFillPerPixelBand * scene_pixels * bands;
+        st.cpu_seconds = per;
+        st.peak_memory =
+            std::int64_t(ci + 1 < recipe.steps.size() ? scene_pixels * bands * 12 : 256 << 20);
+        job.stages.push_back(std::move(st));
+    }
+    job.estimate_source = "model (fixed CPU-seconds per pixel; --no-sample)";
+
+    if (options.sample) {
+        // Time one scene task and the first tile in a scratch folder, on the task's threads.
+        const fs::path scratch = fs::path(job.dir) / ".sample";
+        fs::remove_all(scratch);
+        fs::create_directories(scratch);
+        Job probe = job;
+        probe.dir = scratch.string();
+        std::string measured;
+        for (auto& st : probe.stages)
+            for (auto& o : st.tasks.front().outputs)
+                o = (scratch / fs::path(o).filename()).string();
+        // The sampled tile reads the sampled scene 1 and the other scenes as they are (not
+        // prepared yet): the composite's cost does not depend on which.
+        for (auto& st : probe.stages)
+            if (st.name == "scenes")
+                for (std::size_t j = 1; j < st.tasks.size(); ++j)
+                    st.tasks[j].outputs = {job.scenes[j].source.files.front()};
+        save_job(probe);
+        auto time_task = [&](const std::string& stage) {
+            const double c = cpu_now();
+            run_job_task(probe.dir, stage, 0, options.cpus_per_task);
+            return cpu_now() - c;
+        };
+        std::size_t si = 0;
+        if (ci > 0) {
+            const double s = time_task("scenes");
+            job.stages[si].cpu_seconds = s;
+            measured += "scene 1: " + human_seconds(s) + " CPU";
+            ++si;
+        }
+        const JobTask& t0task = job.stages[si].tasks.front();
+        const double tile_cpu = time_task("tiles");
+        const double full = double(job.tile_size) * job.tile_size /
+                            double(t0task.window.width * t0task.window.height);
+        job.stages[si].cpu_seconds = tile_cpu * full;
+        measured += std::string(measured.empty() ? "" : ", ") +
+                    "tile 1: " + human_seconds(tile_cpu) + " CPU";
+        fs::remove_all(scratch);
+        job.estimate_source = "sampled (" + measured + ", in a scratch folder)";
+    }
+    save_job(job);
+    write_job_scripts(job);
+    return job;
+}
+
+std::string describe_job(const Job& job) {
+    std::ostringstream os;
+    os << "job " << job.dir << ": " << job.scenes.size() << " scenes, output grid " << job.width
+       << " x " << job.height << ", tiles of " << job.tile_size << " px with a halo of " << job.halo
+       << " px\n";
+    os << "estimates: " << job.estimate_source << "\n";
+    double total = 0;
+    std::vector<std::pair<std::size_t, double>> per_stage;
+    for (const auto& s : job.stages) {
+        double stage_cpu = 0;
+        for (const auto& t : s.tasks) {
+            const double share = t.window.empty() || s.name != "tiles"
+                                     ? 1.0
+                                     : double(t.window.width * t.window.height) /
+                                           (double(job.tile_size) * job.tile_size);
+            stage_cpu += s.cpu_seconds * share;
+        }
+        total += stage_cpu;
+        per_stage.emplace_back(s.tasks.size(), s.cpu_seconds);
+        os << "stage " << s.name << ": " << s.tasks.size() << " task"
+           << (s.tasks.size() == 1 ? "" : "s") << ", reads " << human_bytes(double(s.bytes_read))
+           << ", writes " << human_bytes(double(s.bytes_written)) << ", peak memory per task "
+           << human_bytes(double(s.peak_memory)) << ", CPU " << human_seconds(s.cpu_seconds)
+           << " per task, " << human_seconds(stage_cpu) << " in total\n";
+    }
+    os << "total CPU: " << human_seconds(total) << " (" << std::fixed << std::setprecision(2)
+       << total / 3600 << " CPU-hours)\n";
+    for (int workers : {1, 10, 100, 1000}) {
+        double wall = 0;
+        for (const auto& [tasks, cpu] : per_stage)
+            wall += std::ceil(double(tasks) / workers) * cpu / job.options.cpus_per_task;
+        os << "wall clock with " << workers << " worker" << (workers == 1 ? "" : "s") << ": "
+           << human_seconds(wall) << "\n";
+    }
+    os << "output: " << job.output << "\n";
+    return os.str();
+}
+
+} // namespace rb

@@ -1,0 +1,165 @@
+// The engines' files of a job: a Slurm submission script, a local runner, Kubernetes Indexed
+// Job manifests and AWS Batch array job definitions. Every task runs
+// `rasterbench-cli task DIR --stage S`, which reads the engine's index variable.
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "atomic_file.h"
+#include "rasterbench/job.h"
+
+namespace rb {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+/// Single-quoted for a POSIX shell.
+std::string sh(const std::string& s) {
+    std::string out = "'";
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+/// "4G" -> MiB (AWS Batch's unit); "500M" -> 500; a plain number is MiB.
+long long mem_mib(const std::string& text) {
+    if (text.empty())
+        return 4096;
+    std::size_t used = 0;
+    const double v = std::stod(text, &used);
+    const char u = used < text.size() ? char(std::toupper(text[used])) : 'M';
+    const double f = u == 'G' ? 1024 : u == 'T' ? 1024 * 1024 : u == 'K' ? 1.0 / 1024 : 1;
+    return std::max(1LL, (long long)(v * f + 0.5));
+}
+
+std::string task_command(const Job& job, const std::string& stage) {
+    return sh(job.options.executable) + " task " + sh(job.dir) + " --stage " + stage +
+           " --threads " + std::to_string(job.options.cpus_per_task);
+}
+
+std::string job_name(const Job& job) {
+    std::string n = fs::path(job.dir).filename().string();
+    std::string out;
+    for (char c : n)
+        out += std::isalnum(static_cast<unsigned char>(c)) ? char(std::tolower(c)) : '-';
+    return "rasterbench-" + (out.empty() ? std::string("job") : out);
+}
+
+} // namespace
+
+std::string slurm_submit_command(const Job& job, const std::string& stage,
+                                 const std::string& array) {
+    std::string s = "sbatch --parsable --job-name=" + job_name(job) + "-" + stage +
+                    " --array=" + array +
+                    " --cpus-per-task=" + std::to_string(job.options.cpus_per_task) +
+                    " --mem=" + job.options.mem_per_task;
+    if (!job.options.partition.empty())
+        s += " --partition=" + sh(job.options.partition);
+    s += " --output=" + sh(job.dir + "/logs/" + stage + "-%a.out");
+    return s;
+}
+
+void write_job_scripts(const Job& job) {
+    const fs::path dir(job.dir);
+    fs::create_directories(dir / "logs");
+    auto write_exec = [](const fs::path& p, const std::string& text) {
+        detail::write_text_atomically(p.string(), text, "script");
+        fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+                        fs::perm_options::add);
+    };
+    // Slurm.
+    {
+        std::ostringstream os;
+        os << "#!/bin/bash\n# Submits every stage of " << job.dir
+           << " as a Slurm job array, each after the previous one succeeded (afterok);\n"
+              "# prints the job ids. Extra sbatch options: SBATCH_EXTRA=\"...\".\n"
+              "set -euo pipefail\n"
+              "dep=()\n";
+        for (const auto& s : job.stages) {
+            const std::string array = "0-" + std::to_string(s.tasks.size() - 1);
+            os << "id=$(" << slurm_submit_command(job, s.name, array)
+               << " ${SBATCH_EXTRA:-} \"${dep[@]}\" --wrap " << sh(task_command(job, s.name))
+               << ")\nid=${id%%;*}\necho \"" << s.name
+               << ": $id\"\ndep=(--dependency=afterok:$id)\n";
+        }
+        write_exec(dir / "submit-slurm.sh", os.str());
+    }
+    // Local.
+    {
+        std::ostringstream os;
+        os << "#!/bin/bash\n# Runs every task of " << job.dir
+           << " on this machine, stage after stage,\n# with N parallel workers (default: the "
+              "cores / cpus per task): run-local.sh [N]\nset -euo pipefail\n"
+              "workers=${1:-$(( $(nproc) / "
+           << job.options.cpus_per_task << " ))}\n[ \"$workers\" -ge 1 ] || workers=1\n";
+        for (const auto& s : job.stages)
+            os << "seq 0 " << s.tasks.size() - 1 << " | xargs -P \"$workers\" -I{} "
+               << task_command(job, s.name) << " --index {}\n";
+        write_exec(dir / "run-local.sh", os.str());
+    }
+    // Kubernetes: one Indexed Job per stage; the job folder is expected at the same path in
+    // the container (a shared volume, claim "rasterbench-job").
+    fs::create_directories(dir / "kubernetes");
+    fs::create_directories(dir / "aws-batch");
+    std::ostringstream aws;
+    aws << "#!/bin/bash\n# Registers the job definitions and submits the stages as AWS Batch "
+           "array jobs, each\n# after the previous one. Queue: AWS_BATCH_QUEUE (default "
+           "rasterbench).\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\n"
+           "queue=${AWS_BATCH_QUEUE:-rasterbench}\ndep=()\n";
+    int k = 0;
+    for (const auto& s : job.stages) {
+        const std::string name = job_name(job) + "-" + s.name;
+        const std::size_t n = s.tasks.size();
+        const std::string mem = std::to_string(mem_mib(job.options.mem_per_task)) + "Mi";
+        json command = json::array({job.options.executable, "task", job.dir, "--stage", s.name,
+                                    "--threads", std::to_string(job.options.cpus_per_task)});
+        std::ostringstream y;
+        y << "# Stage " << s.name << " of " << job.dir
+          << ": an Indexed Job, one pod per task (JOB_COMPLETION_INDEX).\n"
+             "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: "
+          << name << "\nspec:\n  completionMode: Indexed\n  completions: " << n
+          << "\n  parallelism: " << std::min<std::size_t>(n, 100) << "\n  backoffLimit: " << 3 * n
+          << "\n  template:\n    spec:\n      restartPolicy: OnFailure\n      containers:\n"
+             "        - name: task\n          image: "
+          << json(job.options.image).dump() << "\n          command: " << command.dump()
+          << "\n          resources:\n            requests:\n              cpu: \""
+          << job.options.cpus_per_task << "\"\n              memory: " << mem
+          << "\n            limits:\n              memory: " << mem
+          << "\n          volumeMounts:\n            - name: job\n              mountPath: "
+          << json(job.dir).dump()
+          << "\n      volumes:\n        - name: job\n          persistentVolumeClaim:\n"
+             "            claimName: rasterbench-job\n";
+        detail::write_text_atomically(
+            (dir / "kubernetes" / (std::to_string(k) + "-" + s.name + ".yaml")).string(), y.str(),
+            "manifest");
+        json def{{"jobDefinitionName", name},
+                 {"type", "container"},
+                 {"retryStrategy", {{"attempts", 3}}},
+                 {"containerProperties",
+                  {{"image", job.options.image},
+                   {"command", command},
+                   {"resourceRequirements",
+                    json::array(
+                        {{{"type", "VCPU"}, {"value", std::to_string(job.options.cpus_per_task)}},
+                         {{"type", "MEMORY"},
+                          {"value", std::to_string(mem_mib(job.options.mem_per_task))}}})}}}};
+        detail::write_text_atomically(
+            (dir / "aws-batch" / (std::to_string(k) + "-" + s.name + ".json")).string(),
+            def.dump(2), "job definition");
+        // AWS Batch array jobs have at least 2 children: one task is a plain job.
+        aws << "aws batch register-job-definition --cli-input-json file://" << k << "-" << s.name
+            << ".json >/dev/null\nid=$(aws batch submit-job --job-name " << name
+            << " --job-queue \"$queue\" --job-definition " << name
+            << (n > 1 ? " --array-properties size=" + std::to_string(n) : std::string())
+            << " \"${dep[@]}\" --query jobId --output text)\necho \"" << s.name
+            << ": $id\"\ndep=(--depends-on jobId=$id)\n";
+        ++k;
+    }
+    write_exec(dir / "aws-batch" / "submit.sh", aws.str());
+}
+
+} // namespace rb

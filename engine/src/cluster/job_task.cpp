@@ -1,0 +1,226 @@
+// Running one task of a job: outputs written atomically, then a done-marker; a task whose
+// marker is valid returns at once. Also the job's status from its markers.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "atomic_file.h"
+#include "job_files.h"
+#include "rasterbench/job.h"
+
+namespace rb {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+double cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+std::int64_t peak_rss() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return std::int64_t(u.ru_maxrss) * 1024;
+}
+
+std::string host_name() {
+    char buf[256] = {};
+    gethostname(buf, sizeof buf - 1);
+    return buf;
+}
+
+/// The marker's record when every output it lists exists with its size (and, with `deep`,
+/// its checksum); else null.
+json valid_marker(const std::string& path, const JobTask& task, bool deep) {
+    std::ifstream in(path);
+    if (!in)
+        return nullptr;
+    try {
+        json m = json::parse(in);
+        const auto& outs = m.at("outputs");
+        if (outs.size() != task.outputs.size())
+            return nullptr;
+        for (std::size_t i = 0; i < outs.size(); ++i) {
+            const std::string p = outs[i].at("path");
+            std::error_code ec;
+            if (p != task.outputs[i] ||
+                std::int64_t(fs::file_size(p, ec)) != outs[i].at("size").get<std::int64_t>() || ec)
+                return nullptr;
+            if (deep && detail::file_checksum(p) != outs[i].at("checksum"))
+                return nullptr;
+        }
+        return m;
+    } catch (const std::exception&) {
+        return nullptr;
+    }
+}
+
+/// `out` written through a hidden temporary beside it, renamed when `write` succeeded.
+template <class Write> void write_atomically(const std::string& out, Write write) {
+    const fs::path target(out);
+    fs::create_directories(target.parent_path());
+    const std::string tmp = (target.parent_path() / ("." + target.filename().string() + ".part-" +
+                                                     std::to_string(getpid()) + ".tif"))
+                                .string();
+    try {
+        write(tmp);
+        fs::rename(tmp, out);
+    } catch (...) {
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw;
+    }
+}
+
+/// The scenes a tile reads: each scene's files, the first one as the scene stage wrote it
+/// (when the recipe has steps before the composite).
+std::vector<SceneSource> tile_scenes(const Job& job) {
+    const JobStage* prepared = nullptr;
+    for (const auto& s : job.stages)
+        if (s.name == "scenes")
+            prepared = &s;
+    std::vector<SceneSource> scenes;
+    for (std::size_t j = 0; j < job.scenes.size(); ++j) {
+        SceneSource src = job.scenes[j].source;
+        if (prepared)
+            src.files.front() = prepared->tasks.at(j).outputs.front();
+        scenes.push_back(std::move(src));
+    }
+    return scenes;
+}
+
+std::size_t composite_at(const Recipe& r) {
+    for (std::size_t k = 0; k < r.steps.size(); ++k)
+        if (std::holds_alternative<CompositeStep>(r.steps[k]))
+            return k;
+    throw ArgumentError("the job's recipe has no composite step");
+}
+
+void run_scene_task(const Job& job, const JobTask& task, int index, int threads) {
+    Recipe sub = job.recipe;
+    sub.steps.assign(job.recipe.steps.begin(),
+                     job.recipe.steps.begin() + std::ptrdiff_t(composite_at(job.recipe)));
+    sub.scenes.clear();
+    sub.output.pattern.clear();
+    sub.output.path.clear();
+    RecipeRunOptions ro;
+    ro.output = task.outputs.front();
+    ro.threads = threads;
+    ro.temp_dir = (fs::path(job.dir) / "work").string();
+    fs::create_directories(ro.temp_dir);
+    fs::create_directories(fs::path(ro.output).parent_path());
+    run_recipe(sub, {job.scenes.at(std::size_t(index)).source}, ro);
+}
+
+void run_tile_task(const Job& job, const JobTask& task, int threads) {
+    const auto& c = std::get<CompositeStep>(job.recipe.steps[composite_at(job.recipe)]);
+    CompositeOptions co = c.options;
+    co.best_ranks.clear();
+    co.worst_ranks.clear();
+    StreamOptions stream = job.recipe.output.stream;
+    stream.threads = threads;
+    write_atomically(task.outputs.front(), [&](const std::string& tmp) {
+        CompositeOutputs outs;
+        outs.composite = tmp;
+        outs.region = task.window;
+        composite_files(tile_scenes(job), c.score, co, outs, stream);
+    });
+}
+
+} // namespace
+
+TaskOutcome run_job_task(const std::string& dir, const std::string& stage_name, int index,
+                         int threads) {
+    const Job job = load_job(dir);
+    const JobStage& stage = job.stage(stage_name);
+    if (index < 0 || std::size_t(index) >= stage.tasks.size())
+        throw ArgumentError(dir + ": stage " + stage_name + " has tasks 0.." +
+                            std::to_string(stage.tasks.size() - 1) + ", not " +
+                            std::to_string(index));
+    const JobTask& task = stage.tasks[std::size_t(index)];
+    const std::string marker = detail::done_marker(dir, stage_name, index);
+    TaskOutcome outcome;
+    if (valid_marker(marker, task, true) != nullptr) {
+        outcome.already_done = true;
+        return outcome;
+    }
+    std::error_code ec;
+    fs::remove(marker, ec);
+    const double c0 = cpu_seconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        if (stage_name == "scenes")
+            run_scene_task(job, task, index, threads);
+        else if (stage_name == "tiles")
+            run_tile_task(job, task, threads);
+        else
+            assemble_job(job, task.outputs.front(), "COG", threads);
+    } catch (const std::exception& e) {
+        const std::string failed = detail::failed_marker(dir, stage_name, index);
+        fs::create_directories(fs::path(failed).parent_path(), ec);
+        try {
+            detail::write_text_atomically(
+                failed, json{{"error", e.what()}, {"host", host_name()}}.dump(1), "failure record");
+        } catch (...) {
+        }
+        throw;
+    }
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    outcome.cpu_seconds = cpu_seconds() - c0;
+    outcome.peak_memory = peak_rss();
+    json outs = json::array();
+    for (const auto& o : task.outputs)
+        outs.push_back({{"path", o},
+                        {"size", std::int64_t(fs::file_size(o))},
+                        {"checksum", detail::file_checksum(o)}});
+    fs::create_directories(fs::path(marker).parent_path());
+    detail::write_text_atomically(marker,
+                                  json{{"outputs", outs},
+                                       {"seconds", outcome.seconds},
+                                       {"cpu_seconds", outcome.cpu_seconds},
+                                       {"host", host_name()},
+                                       {"peak_memory", outcome.peak_memory}}
+                                      .dump(1),
+                                  "done-marker");
+    fs::remove(detail::failed_marker(dir, stage_name, index), ec);
+    return outcome;
+}
+
+std::vector<StageStatus> job_status(const Job& job) {
+    std::vector<StageStatus> out;
+    for (const auto& s : job.stages) {
+        StageStatus st;
+        st.name = s.name;
+        for (std::size_t i = 0; i < s.tasks.size(); ++i) {
+            const json m =
+                valid_marker(detail::done_marker(job.dir, s.name, int(i)), s.tasks[i], false);
+            if (m != nullptr) {
+                st.done.push_back(int(i));
+                st.cpu_seconds += m.value("cpu_seconds", 0.0);
+                continue;
+            }
+            st.missing.push_back(int(i));
+            if (fs::exists(detail::failed_marker(job.dir, s.name, int(i))))
+                st.failed.push_back(int(i));
+        }
+        for (const auto& t : s.tasks)
+            st.estimate += s.name == "tiles"
+                               ? s.cpu_seconds * double(t.window.width * t.window.height) /
+                                     (double(job.tile_size) * job.tile_size)
+                               : s.cpu_seconds;
+        out.push_back(std::move(st));
+    }
+    return out;
+}
+
+} // namespace rb

@@ -1,0 +1,349 @@
+#!/usr/bin/env python3
+"""Job folders end to end (label cluster).
+
+  local      plan a recipe (deband per scene, a harmonized composite whose halo crosses the
+             tiles, fill after it) over 4 tiles, run-local.sh, status, assemble; the COG must
+             hold the pixels of `rasterbench-cli run` (per-band checksums and a cell dump);
+             then a lost tile (output and marker gone, a half-written temporary left) is
+             reported missing, rerun alone, and the mosaic is still identical.
+  manifests  parse the Kubernetes manifests and AWS Batch definitions: index mode, image,
+             command, parallelism, resources.
+  slurm      a one-node Slurm (munged, slurmctld, slurmd on 127.0.0.1 in a temporary folder):
+             submit-slurm.sh, wait, status, assemble, compare; cancel one tile, resubmit it
+             from status's command, still identical. Skipped (exit 77) when not root or
+             without the slurm-wlm and munge packages. Every daemon is stopped by its pid.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0 and not kw.get("check_ok"):
+        pass
+    return r
+
+
+def must(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit(f"FAIL: {' '.join(cmd)} -> {r.returncode}\n{r.stdout}\n{r.stderr}")
+    return r.stdout
+
+
+def pixels(path):
+    """Per-band checksums plus the raw cells (gdal_translate to XYZ), as one comparable text."""
+    info = must(["gdalinfo", "-checksum", path])
+    sums = re.findall(r"Checksum=(\d+)", info)
+    bands = len(re.findall(r"^Band \d+", info, re.M))
+    cells = []
+    for b in range(1, bands + 1):
+        cells.append(must(["gdal_translate", "-q", "-b", str(b), "-of", "XYZ", path, "/vsistdout/"]))
+    return sums[:bands], cells
+
+
+def write_recipe(tmp, source_dir):
+    deband = os.path.join(os.path.abspath(source_dir), "tests/data/deband")
+    scenes = sorted(os.path.join(deband, f) for f in os.listdir(deband) if f.endswith("_sr.tif"))
+    recipe = {
+        "format": "rasterbench-recipe", "version": 1,
+        "scenes": scenes,
+        "steps": [
+            {"type": "deband",
+             "notches": {"version": 1, "points": [{"u": 0.1, "v": 0.2, "radius": 0.02}]}},
+            {"type": "composite", "score": {"method": "darkness"},
+             "params": {"method": "best", "harmonize": True, "harmonize_radius": 5}},
+            {"type": "fill", "params": {"max_distance": 20, "smoothing": 1}},
+        ],
+        "output": {"path": "composite.tif", "block_size": 16, "tile_size": 16},
+    }
+    path = os.path.join(tmp, "recipe.json")
+    with open(path, "w") as f:
+        json.dump(recipe, f)
+    return path
+
+
+def plan(cli, tmp, source_dir, extra=()):
+    recipe = write_recipe(tmp, source_dir)
+    single = os.path.join(tmp, "single.tif")
+    must([cli, "run", recipe, "-o", single])
+    job = os.path.join(tmp, "job")
+    out = must([cli, "plan", recipe, "--job-dir", job, "--tile-size", "32",
+                "-o", os.path.join(tmp, "mosaic.tif"), *extra])
+    for word in ("stage scenes: 3 tasks", "stage tiles: 4 tasks", "stage assemble: 1 task",
+                 "wall clock with 1000 workers",
+                 "estimates: model" if "--no-sample" in extra else "estimates: sampled"):
+        if word not in out:
+            sys.exit(f"FAIL: plan output lacks '{word}':\n{out}")
+    return job, single
+
+
+def compare(a, b):
+    pa, pb = pixels(a), pixels(b)
+    if pa != pb:
+        sys.exit(f"FAIL: {a} and {b} differ: checksums {pa[0]} vs {pb[0]}")
+
+
+def test_local(cli, source_dir):
+    with tempfile.TemporaryDirectory() as tmp:
+        job, single = plan(cli, tmp, source_dir, ["--engine", "local"])
+        r = run([cli, "status", job])
+        if r.returncode == 0 or "missing 0-3" not in r.stdout:
+            sys.exit(f"FAIL: status of a fresh job: {r.returncode}\n{r.stdout}")
+        must([os.path.join(job, "run-local.sh"), "2"])
+        must([cli, "status", job])
+        mosaic = os.path.join(tmp, "mosaic.tif")
+        compare(single, mosaic)
+        if "LAYOUT=COG" not in must(["gdalinfo", mosaic]) or "Overviews" not in must(["gdalinfo", mosaic]):
+            sys.exit("FAIL: the mosaic is not a COG with overviews")
+        # A rerun finds every marker valid.
+        again = must([cli, "task", job, "--stage", "tiles", "--index", "2"])
+        if "already done" not in again:
+            sys.exit(f"FAIL: a done task ran again: {again}")
+        # A lost tile: output and marker gone, a killed task's temporary left behind.
+        tile = os.path.join(job, "tiles", "tile-2.tif")
+        os.remove(tile)
+        open(os.path.join(job, "tiles", ".tile-2.tif.part-999.tif"), "w").write("half")
+        r = run([cli, "status", job])
+        if r.returncode == 0 or "missing 2" not in r.stdout or "--array=2 " not in r.stdout:
+            sys.exit(f"FAIL: status after losing tile 2: {r.returncode}\n{r.stdout}")
+        env = dict(os.environ, SLURM_ARRAY_TASK_ID="2")
+        out = must([cli, "task", job, "--stage", "tiles"], env=env)
+        if "from SLURM_ARRAY_TASK_ID" not in out:
+            sys.exit(f"FAIL: task did not say where its index came from: {out}")
+        must([cli, "assemble", job, "-o", os.path.join(tmp, "again.tif"), "--format", "GTiff"])
+        compare(single, os.path.join(tmp, "again.tif"))
+        print("local: identical mosaics, lost tile rerun")
+
+
+def yaml_value(text, key):
+    m = re.search(r"^\s*" + re.escape(key) + r":\s*(.+)$", text, re.M)
+    return m.group(1).strip() if m else None
+
+
+def test_manifests(cli, source_dir):
+    with tempfile.TemporaryDirectory() as tmp:
+        job, _ = plan(cli, tmp, source_dir,
+                      ["--no-sample", "--cpus-per-task", "2", "--mem-per-task", "3G",
+                       "--image", "example.org/rb:1"])
+        with open(os.path.join(job, "job.json")) as f:
+            stages = [(s["name"], len(s["tasks"])) for s in json.load(f)["stages"]]
+        kube = sorted(os.listdir(os.path.join(job, "kubernetes")))
+        if len(kube) != len(stages):
+            sys.exit(f"FAIL: {len(kube)} manifests for {len(stages)} stages")
+        for (name, n), file in zip(stages, kube):
+            text = open(os.path.join(job, "kubernetes", file)).read()
+            try:
+                import yaml  # noqa: PLC0415 (optional)
+                doc = yaml.safe_load(text)
+                spec = doc["spec"]
+                c = spec["template"]["spec"]["containers"][0]
+                got = (spec["completionMode"], spec["completions"], spec["parallelism"], c["image"],
+                       c["command"], str(c["resources"]["requests"]["cpu"]),
+                       c["resources"]["requests"]["memory"])
+            except ImportError:
+                got = (yaml_value(text, "completionMode"), int(yaml_value(text, "completions")),
+                       int(yaml_value(text, "parallelism")), json.loads(yaml_value(text, "image")),
+                       json.loads(yaml_value(text, "command")),
+                       json.loads(yaml_value(text, "cpu")), yaml_value(text, "memory"))
+            want = ("Indexed", n, min(n, 100), "example.org/rb:1",
+                    [got[4][0], "task", job, "--stage", name, "--threads", "2"], "2", "3072Mi")
+            if got != want:
+                sys.exit(f"FAIL: {file}: {got} != {want}")
+            if "JOB_COMPLETION_INDEX" not in text:
+                sys.exit(f"FAIL: {file} does not name the index variable")
+        aws = sorted(f for f in os.listdir(os.path.join(job, "aws-batch")) if f.endswith(".json"))
+        for (name, n), file in zip(stages, aws):
+            d = json.load(open(os.path.join(job, "aws-batch", file)))
+            c = d["containerProperties"]
+            res = {r["type"]: r["value"] for r in c["resourceRequirements"]}
+            if c["image"] != "example.org/rb:1" or c["command"][1:5] != ["task", job, "--stage", name] \
+                    or res != {"VCPU": "2", "MEMORY": "3072"}:
+                sys.exit(f"FAIL: {file}: {d}")
+        submit = open(os.path.join(job, "aws-batch", "submit.sh")).read()
+        for name, n in stages:
+            if n > 1 and f"--array-properties size={n}" not in submit:
+                sys.exit(f"FAIL: aws-batch/submit.sh lacks the array size of {name}")
+        slurm = open(os.path.join(job, "submit-slurm.sh")).read()
+        if slurm.count("dep=(--dependency=afterok:$id)") != len(stages) or "--array=0-3" not in slurm:
+            sys.exit(f"FAIL: submit-slurm.sh:\n{slurm}")
+        print("manifests: Kubernetes, AWS Batch and Slurm files as planned")
+
+
+class Daemons:
+    """Processes started here, stopped by pid whatever happens."""
+
+    def __init__(self):
+        self.pids = []
+
+    def add_pidfile(self, path, timeout=10):
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                pid = int(open(path).read().split()[0])
+                self.pids.append(pid)
+                return pid
+            except (OSError, ValueError, IndexError):
+                time.sleep(0.1)
+        sys.exit(f"FAIL: no pid file {path}")
+
+    def stop(self):
+        for pid in reversed(self.pids):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for pid in self.pids:
+            for _ in range(50):
+                try:
+                    os.kill(pid, 0)
+                    time.sleep(0.1)
+                except ProcessLookupError:
+                    break
+            else:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+
+def test_slurm(cli, source_dir):
+    if os.geteuid() != 0:
+        print("SKIP: the Slurm test starts munged, slurmctld and slurmd and needs root")
+        return SKIP
+    tools = {t: shutil.which(t) or (f"/usr/sbin/{t}" if os.path.exists(f"/usr/sbin/{t}") else None)
+             for t in ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "scancel")}
+    if not all(tools.values()):
+        print(f"SKIP: missing {[t for t, p in tools.items() if not p]} (Debian packages slurm-wlm, munge)")
+        return SKIP
+    host = socket.gethostname().split(".")[0]
+    daemons = Daemons()
+    tmp = tempfile.mkdtemp(prefix="rb-slurm-")
+    try:
+        munge_dir = os.path.join(tmp, "munge")
+        os.makedirs(munge_dir, mode=0o700)
+        key = os.path.join(munge_dir, "munge.key")
+        with open(key, "wb") as f:
+            f.write(os.urandom(1024))
+        os.chmod(key, 0o400)
+        sock = os.path.join(munge_dir, "munge.sock")
+        must([tools["munged"], "--force", f"--socket={sock}", f"--key-file={key}",
+              f"--pid-file={munge_dir}/munged.pid", f"--log-file={munge_dir}/munged.log",
+              f"--seed-file={munge_dir}/munged.seed"])
+        daemons.add_pidfile(f"{munge_dir}/munged.pid")
+        for d in ("state", "spool", "log"):
+            os.makedirs(os.path.join(tmp, d))
+        cpus = os.cpu_count() or 1
+        mem = max(256, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1 << 20) - 512)
+        conf = os.path.join(tmp, "slurm.conf")
+        with open(conf, "w") as f:
+            f.write(f"""ClusterName=rbtest
+SlurmctldHost={host}(127.0.0.1)
+SlurmctldPort=16817
+SlurmdPort=16818
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+AuthInfo=socket={sock}
+CredType=cred/munge
+StateSaveLocation={tmp}/state
+SlurmdSpoolDir={tmp}/spool
+SlurmctldPidFile={tmp}/slurmctld.pid
+SlurmdPidFile={tmp}/slurmd.pid
+SlurmctldLogFile={tmp}/log/slurmctld.log
+SlurmdLogFile={tmp}/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SchedulerType=sched/builtin
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+MpiDefault=none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+SlurmctldParameters=enable_configless
+NodeName={host} NodeAddr=127.0.0.1 CPUs={cpus} RealMemory={mem} State=UNKNOWN
+PartitionName=rb Nodes={host} Default=YES MaxTime=INFINITE State=UP
+""")
+        env = dict(os.environ, SLURM_CONF=conf)
+        must([tools["slurmctld"], "-f", conf], env=env)
+        daemons.add_pidfile(f"{tmp}/slurmctld.pid")
+        must([tools["slurmd"], "-f", conf], env=env)
+        daemons.add_pidfile(f"{tmp}/slurmd.pid")
+        job, single = plan(cli, tmp, source_dir, ["--mem-per-task", "200M"])
+        # Wait for the node.
+        end = time.time() + 20
+        while time.time() < end:
+            r = run(["sinfo", "-h", "-o", "%T"], env=env)
+            if r.returncode == 0 and r.stdout.strip() in ("idle", "mixed"):
+                break
+            time.sleep(0.5)
+
+        def wait_queue(timeout=40):
+            end = time.time() + timeout
+            while time.time() < end:
+                r = run([tools["squeue"], "-h"], env=env)
+                if r.returncode == 0 and not r.stdout.strip():
+                    return
+                time.sleep(0.5)
+            sys.exit(f"FAIL: jobs still queued: {run([tools['squeue']], env=env).stdout}")
+
+        out = must([os.path.join(job, "submit-slurm.sh")], env=env)
+        ids = dict(line.split(": ") for line in out.strip().splitlines())
+        wait_queue()
+        r = run([cli, "status", job])
+        if r.returncode != 0:
+            sys.exit(f"FAIL: status after the Slurm run: {r.stdout}\n{open(tmp + '/log/slurmctld.log').read()[-3000:]}")
+        compare(single, os.path.join(tmp, "mosaic.tif"))
+        # Again from scratch, cancelling tile 1 (pending behind the scene stage, or running).
+        shutil.rmtree(job)
+        os.remove(os.path.join(tmp, "mosaic.tif"))
+        job, single = plan(cli, tmp, source_dir, ["--mem-per-task", "200M", "--no-sample"])
+        out = must([os.path.join(job, "submit-slurm.sh")], env=env)
+        ids = dict(line.split(": ") for line in out.strip().splitlines())
+        must([tools["scancel"], f"{ids['tiles']}_1"], env=env)
+        time.sleep(1)
+        run([tools["scancel"], ids["assemble"]], env=env)  # its afterok can no longer be met
+        wait_queue()
+        r = run([cli, "status", job])
+        if r.returncode == 0 or "missing 1" not in r.stdout:
+            sys.exit(f"FAIL: status after scancel: {r.stdout}")
+        resubmit = [l.strip() for l in r.stdout.splitlines() if l.strip().startswith("sbatch")]
+        for line in resubmit:
+            must(["bash", "-c", line], env=env)
+            wait_queue()
+        r = run([cli, "status", job])
+        if r.returncode != 0:
+            sys.exit(f"FAIL: status after resubmitting: {r.stdout}")
+        compare(single, os.path.join(tmp, "mosaic.tif"))
+        print("slurm: identical mosaics, cancelled tile resubmitted")
+        return 0
+    finally:
+        daemons.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["local", "manifests", "slurm"])
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--source-dir", required=True)
+    a = ap.parse_args()
+    rc = {"local": test_local, "manifests": test_manifests, "slurm": test_slurm}[a.mode](
+        a.cli, a.source_dir)
+    sys.exit(rc or 0)
+
+
+if __name__ == "__main__":
+    main()

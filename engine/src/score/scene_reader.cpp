@@ -1,0 +1,194 @@
+// Reading a scene's files as one stack of bands (types promoted losslessly), and the check
+// that scenes share one grid.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "rasterbench/composite.h"
+
+namespace rb {
+
+namespace {
+
+// Smallest type holding every value of all `types` exactly.
+DataType promote(const std::vector<DataType>& types) {
+    const DataType first = types.front();
+    if (std::all_of(types.begin(), types.end(), [&](DataType t) { return t == first; }))
+        return first;
+    bool any_float32 = false, wide = false, all_unsigned = true, any_uint16 = false;
+    for (DataType t : types) {
+        any_float32 = any_float32 || t == DataType::Float32;
+        wide = wide || t == DataType::Float64 || (!is_floating(t) && dtype_size(t) > 2);
+        all_unsigned = all_unsigned && (t == DataType::UInt8 || t == DataType::UInt16);
+        any_uint16 = any_uint16 || t == DataType::UInt16;
+    }
+    if (wide)
+        return DataType::Float64; // 32-bit integers or doubles: only Float64 holds them all
+    if (any_float32)
+        return DataType::Float32; // exact for every integer of 16 bits or fewer
+    if (all_unsigned)
+        return DataType::UInt16;
+    return any_uint16 ? DataType::Int32 : DataType::Int16;
+}
+
+std::string quoted(const std::string& s) {
+    return "'" + s + "'";
+}
+
+} // namespace
+
+SceneReader::SceneReader(const SceneSource& source) : source_(source) {
+    if (source.files.empty())
+        throw ArgumentError("a scene needs at least one file");
+    std::vector<DataType> types;
+    for (const auto& f : source.files) {
+        datasets_.push_back(Dataset::open(f));
+        types.push_back(datasets_.back().profile().dtype);
+    }
+    const Profile& p0 = datasets_.front().profile();
+    for (std::size_t i = 1; i < datasets_.size(); ++i) {
+        const Profile& p = datasets_[i].profile();
+        if (p.width != p0.width || p.height != p0.height ||
+            !p.transform.almost_equals(p0.transform, 1e-6 * std::abs(p0.transform.a)))
+            throw ArgumentError("file " + quoted(source.files[i]) + " is not on the grid of " +
+                                quoted(source.files[0]) + " (a scene's files must align)");
+    }
+    layout_.dtype = promote(types);
+    layout_.label = source.label();
+    layout_.files = source.files;
+    if (!p0.crs.empty()) {
+        const double side = std::max(std::hypot(p0.transform.a, p0.transform.d),
+                                     std::hypot(p0.transform.b, p0.transform.e));
+        if (p0.crs.is_geographic()) {
+            layout_.pixel_size_m = side * 111320.0; // a degree of latitude
+        } else {
+            const auto params = p0.crs.proj_params();
+            const auto u = params.find("units");
+            const std::string unit = u == params.end() ? "m" : u->second;
+            layout_.pixel_size_m = unit == "m"       ? side
+                                   : unit == "us-ft" ? side * 1200.0 / 3937.0
+                                   : unit == "ft"    ? side * 0.3048
+                                                     : 0.0;
+        }
+    }
+    // The sensor hint: the file's name and the metadata items that name a product.
+    layout_.product = source.label().substr(source.label().find_last_of("/\\") + 1);
+    for (const auto& [key, value] : p0.metadata)
+        for (std::string_view k :
+             {"PRODUCT", "SCENE_ID", "SPACECRAFT", "SENSOR", "PLATFORM", "MISSION", "SATELLITE"})
+            if (key.find(k) != std::string::npos) {
+                layout_.product += " " + value;
+                break;
+            }
+    for (std::size_t i = 0; i < datasets_.size(); ++i) {
+        const Profile& p = datasets_[i].profile();
+        if (i == 1)
+            layout_.qa_band = layout_.count;
+        layout_.count += p.count;
+        for (int b = 0; b < p.count; ++b) {
+            layout_.descriptions.push_back(
+                std::size_t(b) < p.descriptions.size() ? p.descriptions[std::size_t(b)] : "");
+            layout_.colorinterp.push_back(
+                std::size_t(b) < p.colorinterp.size() ? p.colorinterp[std::size_t(b)] : "");
+        }
+    }
+}
+
+Raster SceneReader::read(const Window& window, int out_rows, int out_cols,
+                         Resampling resampling) const {
+    ReadOptions ro;
+    ro.window = window;
+    ro.out_rows = out_rows;
+    ro.out_cols = out_cols;
+    ro.resampling = resampling;
+    if (datasets_.size() == 1 && layout_.dtype == datasets_.front().profile().dtype)
+        return datasets_.front().read(ro);
+    std::vector<Raster> parts;
+    for (const auto& d : datasets_)
+        parts.push_back(d.read(ro));
+    const int rows = parts.front().rows(), cols = parts.front().cols();
+    Raster out(layout_.dtype, layout_.count, rows, cols);
+    const bool any_mask =
+        std::any_of(parts.begin(), parts.end(), [](const Raster& r) { return r.has_mask(); });
+    if (any_mask)
+        out.ensure_mask();
+    int ob = 0;
+    for (const auto& part : parts) {
+        visit_dtype(part.dtype(), [&](auto s) {
+            using S = decltype(s);
+            visit_dtype(layout_.dtype, [&](auto d) {
+                using D = decltype(d);
+                for (int b = 0; b < part.bands(); ++b) {
+                    const auto src = part.band<S>(b);
+                    auto dst = out.band<D>(ob + b);
+                    for (std::size_t i = 0; i < src.size(); ++i)
+                        dst[i] = static_cast<D>(src[i]);
+                }
+            });
+        });
+        if (part.has_mask())
+            for (int b = 0; b < part.bands(); ++b) {
+                const auto m = part.mask(b);
+                std::memcpy(out.mask(ob + b).data(), m.data(), m.size());
+            }
+        ob += part.bands();
+    }
+    return out;
+}
+
+BandLayout SceneReader::sampled_layout(int max_side) const {
+    BandLayout out = layout_;
+    const Profile& p = profile();
+    const int side = std::max(1, max_side);
+    // With overviews a decimated read of the whole scene is cheap; without, it would read
+    // every block of a tiled file, so the sample is the centre (16 times the side).
+    Window w = Window::full(p.width, p.height);
+    if (p.overview_factors.empty()) {
+        const std::int64_t cap = std::int64_t(side) * 16;
+        const std::int64_t ww = std::min<std::int64_t>(p.width, cap);
+        const std::int64_t hh = std::min<std::int64_t>(p.height, cap);
+        w = Window{(p.width - ww) / 2, (p.height - hh) / 2, ww, hh};
+    }
+    const double f = std::max(1.0, double(std::max(w.width, w.height)) / double(side));
+    const int rows = std::max(1, int(std::lround(double(w.height) / f)));
+    const int cols = std::max(1, int(std::lround(double(w.width) / f)));
+    out.ranges = sample_band_ranges(read(w, rows, cols));
+    return out;
+}
+
+void check_same_grid(const std::vector<Profile>& profiles, const std::vector<int>& band_counts,
+                     const std::vector<std::string>& labels) {
+    if (profiles.empty())
+        return;
+    const Profile& a = profiles.front();
+    for (std::size_t i = 1; i < profiles.size(); ++i) {
+        const Profile& b = profiles[i];
+        const std::string head =
+            "scene " + quoted(labels[i]) + " is not on the grid of " + quoted(labels[0]) + ": ";
+        const std::string tail = " (align the scenes first, e.g. reproject them onto one grid)";
+        if (a.width != b.width || a.height != b.height)
+            throw ArgumentError(head + "size " + std::to_string(b.width) + "x" +
+                                std::to_string(b.height) + " vs " + std::to_string(a.width) + "x" +
+                                std::to_string(a.height) + tail);
+        const double tol = 1e-6 * std::max(std::abs(a.transform.a), std::abs(a.transform.e));
+        if (!a.transform.almost_equals(b.transform, tol)) {
+            const auto ga = a.transform.to_gdal(), gb = b.transform.to_gdal();
+            auto text = [](const std::array<double, 6>& g) {
+                std::string s = "(";
+                for (int k = 0; k < 6; ++k)
+                    s += (k ? ", " : "") + format_param_value(g[std::size_t(k)]);
+                return s + ")";
+            };
+            throw ArgumentError(head + "geotransform " + text(gb) + " vs " + text(ga) + tail);
+        }
+        if (!(a.crs.empty() && b.crs.empty()) && !(a.crs == b.crs))
+            throw ArgumentError(head + "CRS " + (b.crs.empty() ? "none" : b.crs.name()) + " vs " +
+                                (a.crs.empty() ? "none" : a.crs.name()) + tail);
+        if (band_counts[i] != band_counts[0])
+            throw ArgumentError("scene " + quoted(labels[i]) + " has " +
+                                std::to_string(band_counts[i]) + " bands but " + quoted(labels[0]) +
+                                " has " + std::to_string(band_counts[0]));
+    }
+}
+
+} // namespace rb

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "rasterbench/job.h"
 
 namespace rbcli {
@@ -13,17 +14,15 @@ int run_assemble(const Args& args) {
     std::string dir, out, format = "COG";
     int threads = 0;
     bool quicklook = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
+    auto usage = [](std::ostream& os) {
+        os << "usage: rasterbench-cli assemble DIR [-o OUT.tif] [--format COG|GTiff] "
+              "[--threads N] [--quicklook]\n\nJoins the tiles of the job in DIR into "
+              "OUT (default: the job's output). --quicklook:\nonly DIR/mosaic.vrt over "
+              "the tiles done so far.\n";
+    };
+    const ParsedArgs parsed = parse_args(args, usage, [&](const Args& args, std::size_t& i) {
         const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            std::cout << "usage: rasterbench-cli assemble DIR [-o OUT.tif] [--format COG|GTiff] "
-                         "[--threads N] [--quicklook]\n\nJoins the tiles of the job in DIR into "
-                         "OUT (default: the job's output). --quicklook:\nonly DIR/mosaic.vrt over "
-                         "the tiles done so far.\n";
-            return 0;
-        } else if (a == "-o" || a == "--output") {
-            out = option_value(args, i);
-        } else if (a == "--format") {
+        if (a == "--format") {
             format = option_value(args, i);
             if (format != "COG" && format != "GTiff")
                 throw UsageError("--format: '" + format + "' is not COG or GTiff");
@@ -31,14 +30,18 @@ int run_assemble(const Args& args) {
             threads = parse_int(option_value(args, i), "--threads");
         } else if (a == "--quicklook") {
             quicklook = true;
-        } else if (!a.empty() && a[0] == '-') {
-            throw UsageError("unknown option '" + a + "'");
-        } else if (dir.empty()) {
-            dir = a;
         } else {
-            throw UsageError("unexpected argument '" + a + "'");
+            return false;
         }
-    }
+        return true;
+    });
+    out = parsed.output;
+    if (parsed.answered)
+        return 0;
+    if (parsed.positional.size() > 1)
+        throw UsageError("unexpected argument '" + parsed.positional[1] + "'");
+    if (!parsed.positional.empty())
+        dir = parsed.positional[0];
     if (dir.empty())
         throw UsageError("missing the job folder DIR");
     const rb::Job job = rb::load_job(dir);

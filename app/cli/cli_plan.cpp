@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "rasterbench/job.h"
 
 namespace rbcli {
@@ -28,28 +29,27 @@ int run_plan(const Args& args) {
     std::string recipe_path, dir;
     std::vector<rb::SceneSource> scenes;
     rb::JobPlanOptions o;
-    for (std::size_t i = 0; i < args.size(); ++i) {
+    auto usage = [](std::ostream& os) {
+        os << kPlanUsage
+           << "\nWrites DIR/job.json (frozen recipe, scenes, tiles with their halo), "
+              "submit-slurm.sh,\nrun-local.sh, kubernetes/ and aws-batch/, and prints "
+              "the plan: tasks per stage,\nbytes, memory, CPU-seconds and wall clock "
+              "for 1..1000 workers, from timing one\nscene task and one tile in a "
+              "scratch folder (--no-sample: from a model).\n"
+              "  --tile-size PX     output tile side (default 2048; rounded up to the "
+              "block size)\n"
+              "  --engine E         slurm (default), kubernetes, aws-batch, local: "
+              "which command to print\n"
+              "  --cpus-per-task N  threads per task (default 1)\n"
+              "  --mem-per-task S   memory per task (default 4G)\n"
+              "  --partition P      Slurm partition\n"
+              "  --image IMAGE      container image (Kubernetes, AWS Batch)\n"
+              "  -o, --output OUT   the final mosaic (default: the recipe's output.path, "
+              "else DIR/mosaic.tif)\n";
+    };
+    const ParsedArgs parsed = parse_args(args, usage, [&](const Args& args, std::size_t& i) {
         const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            std::cout
-                << kPlanUsage
-                << "\nWrites DIR/job.json (frozen recipe, scenes, tiles with their halo), "
-                   "submit-slurm.sh,\nrun-local.sh, kubernetes/ and aws-batch/, and prints "
-                   "the plan: tasks per stage,\nbytes, memory, CPU-seconds and wall clock "
-                   "for 1..1000 workers, from timing one\nscene task and one tile in a "
-                   "scratch folder (--no-sample: from a model).\n"
-                   "  --tile-size PX     output tile side (default 2048; rounded up to the "
-                   "block size)\n"
-                   "  --engine E         slurm (default), kubernetes, aws-batch, local: "
-                   "which command to print\n"
-                   "  --cpus-per-task N  threads per task (default 1)\n"
-                   "  --mem-per-task S   memory per task (default 4G)\n"
-                   "  --partition P      Slurm partition\n"
-                   "  --image IMAGE      container image (Kubernetes, AWS Batch)\n"
-                   "  -o, --output OUT   the final mosaic (default: the recipe's output.path, "
-                   "else DIR/mosaic.tif)\n";
-            return 0;
-        } else if (a == "--job-dir") {
+        if (a == "--job-dir") {
             dir = option_value(args, i);
         } else if (a == "--tile-size") {
             o.tile_size = parse_int(option_value(args, i), "--tile-size");
@@ -67,17 +67,21 @@ int run_plan(const Args& args) {
             o.partition = option_value(args, i);
         } else if (a == "--image") {
             o.image = option_value(args, i);
-        } else if (a == "-o" || a == "--output") {
-            o.output = option_value(args, i);
         } else if (a == "--no-sample") {
             o.sample = false;
-        } else if (!a.empty() && a[0] == '-') {
-            throw UsageError("unknown option '" + a + "'");
-        } else if (recipe_path.empty()) {
-            recipe_path = a;
         } else {
-            scenes.push_back(rb::SceneSource{{a}});
+            return false;
         }
+        return true;
+    });
+    if (parsed.answered)
+        return 0;
+    o.output = parsed.output;
+    for (std::size_t k = 0; k < parsed.positional.size(); ++k) {
+        if (k == 0)
+            recipe_path = parsed.positional[0];
+        else
+            scenes.push_back(rb::SceneSource{{parsed.positional[k]}});
     }
     if (recipe_path.empty())
         throw UsageError(std::string("missing RECIPE.json (") + kPlanUsage + ")");

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "rasterbench/job.h"
 
 namespace rbcli {
@@ -25,20 +26,19 @@ std::string ranges(const std::vector<int>& v) {
 
 int run_status(const Args& args) {
     std::string dir;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            std::cout << "usage: rasterbench-cli status DIR\n\nDone, missing and failed tasks per "
-                         "stage; exit status 0 only when the job is complete.\n";
-            return 0;
-        } else if (!a.empty() && a[0] == '-') {
-            throw UsageError("unknown option '" + a + "'");
-        } else if (dir.empty()) {
-            dir = a;
-        } else {
-            throw UsageError("unexpected argument '" + a + "'");
-        }
-    }
+    auto usage = [](std::ostream& os) {
+        os << "usage: rasterbench-cli status DIR\n\nDone, missing and failed tasks per "
+              "stage; exit status 0 only when the job is complete.\n";
+    };
+    const ParsedArgs parsed = parse_args(args, usage, {});
+    if (!parsed.output.empty())
+        throw UsageError("status writes no file: no -o");
+    if (parsed.answered)
+        return 0;
+    if (parsed.positional.size() > 1)
+        throw UsageError("unexpected argument '" + parsed.positional[1] + "'");
+    if (!parsed.positional.empty())
+        dir = parsed.positional[0];
     if (dir.empty())
         throw UsageError("missing the job folder DIR");
     const rb::Job job = rb::load_job(dir);

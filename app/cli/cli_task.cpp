@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "cli_flags.h"
 #include "rasterbench/job.h"
 
 namespace rbcli {
@@ -13,28 +14,32 @@ namespace {
 int run_task(const Args& args) {
     std::string dir, stage;
     int index = -1, threads = 0;
-    for (std::size_t i = 0; i < args.size(); ++i) {
+    auto usage = [](std::ostream& os) {
+        os << "usage: rasterbench-cli task DIR [--stage S] [--index I] [--threads N]\n"
+              "\nRuns one task of the job in DIR. Without --index the index comes from "
+              "SLURM_ARRAY_TASK_ID,\nJOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX. "
+              "Without --stage: the first stage not complete.\n";
+    };
+    const ParsedArgs parsed = parse_args(args, usage, [&](const Args& args, std::size_t& i) {
         const std::string& a = args[i];
-        if (a == "--help" || a == "-h") {
-            std::cout << "usage: rasterbench-cli task DIR [--stage S] [--index I] [--threads N]\n"
-                         "\nRuns one task of the job in DIR. Without --index the index comes from "
-                         "SLURM_ARRAY_TASK_ID,\nJOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX. "
-                         "Without --stage: the first stage not complete.\n";
-            return 0;
-        } else if (a == "--stage") {
+        if (a == "--stage")
             stage = option_value(args, i);
-        } else if (a == "--index") {
+        else if (a == "--index")
             index = parse_int(option_value(args, i), "--index");
-        } else if (a == "--threads") {
+        else if (a == "--threads")
             threads = parse_int(option_value(args, i), "--threads");
-        } else if (!a.empty() && a[0] == '-') {
-            throw UsageError("unknown option '" + a + "'");
-        } else if (dir.empty()) {
-            dir = a;
-        } else {
-            throw UsageError("unexpected argument '" + a + "'");
-        }
-    }
+        else
+            return false;
+        return true;
+    });
+    if (!parsed.output.empty())
+        throw UsageError("task writes the job's own files: no -o");
+    if (parsed.answered)
+        return 0;
+    if (parsed.positional.size() > 1)
+        throw UsageError("unexpected argument '" + parsed.positional[1] + "'");
+    if (!parsed.positional.empty())
+        dir = parsed.positional[0];
     if (dir.empty())
         throw UsageError("missing the job folder DIR");
     const rb::Job job = rb::load_job(dir);

@@ -36,10 +36,7 @@ int run_task(const Args& args) {
         throw UsageError("task writes the job's own files: no -o");
     if (parsed.answered)
         return 0;
-    if (parsed.positional.size() > 1)
-        throw UsageError("unexpected argument '" + parsed.positional[1] + "'");
-    if (!parsed.positional.empty())
-        dir = parsed.positional[0];
+    dir = one_input(parsed);
     if (dir.empty())
         throw UsageError("missing the job folder DIR");
     const rb::Job job = rb::load_job(dir);

@@ -147,11 +147,12 @@ struct ScoreFlags {
     /// The scenes on the grid --grid, --dst-crs, --res... choose (scenes on other grids are
     /// warped on the fly), and the files the rule reads besides them (like:FILE).
     rb::Grid target_grid(const std::vector<rb::SceneSource>& scenes) const {
-        try {
-            return rb::stack_grid(scenes, grid);
-        } catch (const rb::ArgumentError& e) {
-            throw UsageError(e.what());
-        }
+        // An unknown rule is a bad command line (status 2); scenes that do not overlap are
+        // a data problem (status 1), as the engine reports it.
+        const std::string& r = grid.grid;
+        if (r != "first" && r != "union" && r != "intersection" && r.rfind("like:", 0) != 0)
+            throw UsageError("--grid: '" + r + "' is not first, union, intersection or like:FILE");
+        return rb::stack_grid(scenes, grid);
     }
     std::vector<rb::FileRole> grid_inputs() const {
         if (grid.grid.rfind("like:", 0) == 0)

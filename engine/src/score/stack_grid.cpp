@@ -99,13 +99,6 @@ namespace {
 
 std::atomic<unsigned> vrt_counter{0};
 
-/// gdalwarp's name of a resampling.
-const char* resampling_arg(WarpResampling r) {
-    static thread_local std::string name;
-    name = std::string(warp_resampling_name(r));
-    return name.c_str();
-}
-
 /// A value to mark pixels outside the source in a file whose bands declare no nodata: NaN
 /// for floats, else the type's extreme (the value least likely to be data).
 std::string fill_value(DataType t) {
@@ -181,8 +174,8 @@ std::string shifted_vrt(const std::string& path, const Profile& p, const Grid& g
 }
 
 /// Writes a VRT warping `path` onto `grid` and returns its /vsimem name.
-std::string warped_vrt(const std::string& path, const Grid& grid, WarpResampling r) {
-    const Profile p = read_profile(path);
+std::string warped_vrt(const std::string& path, const Profile& p, const Grid& grid,
+                       WarpResampling r) {
     const std::string name = "/vsimem/rasterbench_aligned/" + std::to_string(vrt_counter++) + "/" +
                              std::filesystem::path(path).filename().string() + ".vrt";
     const Bounds b = grid.bounds();
@@ -194,7 +187,7 @@ std::string warped_vrt(const std::string& path, const Grid& grid, WarpResampling
     std::vector<std::string> args = {"-of",
                                      "VRT",
                                      "-r",
-                                     resampling_arg(r),
+                                     std::string(warp_resampling_name(r)),
                                      "-te",
                                      num(b.left),
                                      num(b.bottom),
@@ -249,11 +242,11 @@ AlignedScenes::AlignedScenes(const std::vector<SceneSource>& scenes, const Grid&
         for (const auto& s : scenes) {
             if (s.files.empty())
                 throw ArgumentError("a scene needs at least one file");
-            if (same_grid(grid_of(read_profile(s.files.front())), grid)) {
+            const Profile p = read_profile(s.files.front());
+            if (same_grid(grid_of(p), grid)) {
                 scenes_.push_back(s);
                 continue;
             }
-            const Profile p = read_profile(s.files.front());
             if (p.crs.empty() || grid.crs.empty())
                 throw ArgumentError("scene '" + s.label() +
                                     "' is not on the grid of the stack and " +
@@ -265,12 +258,12 @@ AlignedScenes::AlignedScenes(const std::vector<SceneSource>& scenes, const Grid&
             for (std::size_t k = 0; k < s.files.size(); ++k) {
                 // A scene's files after its first are quality bands: categories, never blended.
                 const WarpResampling r = k == 0 ? resampling : WarpResampling::Nearest;
-                const Profile fp = read_profile(s.files[k]);
+                const Profile fp = k == 0 ? p : read_profile(s.files[k]);
                 const auto off = r == WarpResampling::Nearest
                                      ? whole_pixel_offset(grid_of(fp), grid)
                                      : std::nullopt;
-                warped.files[k] =
-                    off ? shifted_vrt(s.files[k], fp, grid, *off) : warped_vrt(s.files[k], grid, r);
+                warped.files[k] = off ? shifted_vrt(s.files[k], fp, grid, *off)
+                                      : warped_vrt(s.files[k], fp, grid, r);
                 vrts_.push_back(warped.files[k]);
             }
             scenes_.push_back(std::move(warped));

@@ -21,6 +21,7 @@ struct ScoreFlags {
     std::string qa_from, qa_to;
     rb::StreamOptions stream;
     rb::StackGridOptions grid;
+    rb::SceneCalibration calibration;
     bool progress = false;
     bool list_params = false;
     bool verbose = false;
@@ -52,7 +53,8 @@ struct ScoreFlags {
             stream.compression = option_value(args, i);
         } else if (a == "--compress-level") {
             stream.compression_level = parse_int(option_value(args, i), "--compress-level");
-        } else if (take_param_flag(args, i, rb::StackGridOptions::params(), grid) ||
+        } else if (take_param_flag(args, i, rb::SceneCalibration::params(), calibration) ||
+                   take_param_flag(args, i, rb::StackGridOptions::params(), grid) ||
                    take_grid_flag(args, i, grid.target)) {
         } else if (a == "--progress") {
             progress = true;
@@ -82,6 +84,8 @@ struct ScoreFlags {
 
     rb::SceneSource scene(const std::string& path) const {
         rb::SceneSource s{{path}};
+        if (calibration.enabled())
+            s.calibrate = calibration.calibrate;
         if (!qa_from.empty()) {
             const auto at = path.rfind(qa_from);
             if (at == std::string::npos)
@@ -165,6 +169,8 @@ struct ScoreFlags {
                "                        --list-params prints the method's table\n"
                "  --qa-from FROM=TO     append each scene's quality file, found by replacing\n"
                "                        FROM with TO in its name (e.g. _sr.tif=_fmask.tif)\n"
+               "  --calibrate T         read each scene as radiance, toa (reflectance) or sr\n"
+               "                        (Level-2), with the product metadata beside it\n"
                "  --block-size N        processing block in pixels (default 512)\n"
                "  --threads N           worker threads (default: all cores)\n"
                "  --compress NAME       output compression: ZSTD (default, fast), DEFLATE\n"

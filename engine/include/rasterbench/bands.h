@@ -62,6 +62,9 @@ struct BandLayout {
     /// Ground size of a pixel in metres (the larger side); 0 when unknown. Operations that
     /// grow regions by pixels (cloud dilation) cap the growth on coarse grids with it.
     double pixel_size_m = 0;
+    /// What the reader converted the primary bands to ("radiance", "toa", "sr"); empty:
+    /// stored numbers. Thermal bands are then in degrees C.
+    std::string calibration;
 };
 
 /// Where a resolved role came from.

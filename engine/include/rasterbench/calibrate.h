@@ -4,6 +4,7 @@
 // temperature; Collection 2 Level-2 numbers to surface reflectance and temperature;
 // Sentinel-2 numbers to reflectance with the baseline's offset; and an image-based
 // dark-object subtraction (DOS1) as an approximate surface reflectance.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,38 @@ struct CalibrationReport {
     std::vector<std::string> bands; ///< the product band of each raster band ("B5")
     /// sr-dos: per band, the haze reflectance subtracted (0 for thermal bands).
     std::vector<double> haze;
+};
+
+/// A band's conversion from stored numbers: value = mult * DN + add, then, for thermal
+/// bands, brightness temperature from that radiance (K1/K2, in degrees C), less
+/// `kelvin_shift` (Level-2 surface temperature in C). One per band, made once per product.
+struct CalibrationMap {
+    double mult = 1, add = 0;
+    std::optional<double> k1, k2;
+    double kelvin_shift = 0;
+    bool thermal = false;
+};
+
+/// The map of product band `band` ("B5") to `to`. ArgumentError naming `where` and the band
+/// when the metadata lacks what the target needs. sr-dos maps as toa (its haze needs the
+/// whole band; calibrate() subtracts it).
+CalibrationMap calibration_map(const ProductMetadata& metadata, const std::string& band,
+                               CalibrationTarget to, const std::string& where);
+
+/// Band `band` of `dn` converted with `map` into Float32 band `out_band` of `out` (which has
+/// a mask): invalid pixels, integer 0 (the fill value of both families) and non-finite
+/// results become NaN and invalid.
+void apply_calibration(const Raster& dn, int band, const CalibrationMap& map, Raster& out,
+                       int out_band);
+
+/// How score and composite read scenes: their stored numbers, or converted on the fly with
+/// each scene's product metadata (found beside its first file), with no intermediate files.
+struct SceneCalibration {
+    /// none, radiance, toa or sr (sr-dos needs a whole band's histogram: calibrate first).
+    std::string calibrate = "none";
+
+    bool enabled() const { return !calibrate.empty() && calibrate != "none"; }
+    static const ParamTable<SceneCalibration>& params();
 };
 
 /// The product band of each band of a raster: its description ("B5", "B05", "B8A"), else,

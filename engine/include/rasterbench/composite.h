@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "rasterbench/bands.h"
+#include "rasterbench/calibrate.h"
 #include "rasterbench/crop.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/param_table.h"
@@ -97,16 +98,29 @@ struct SceneSource {
     /// What messages and product detection call the scene when its files are stand-ins
     /// (warped VRTs of the original files); empty: the first file.
     std::string name;
+    /// "radiance", "toa" or "sr": the reader converts the first file's bands with the
+    /// product metadata beside the scene (SceneCalibration); empty or "none": stored numbers.
+    std::string calibrate;
+    /// The product metadata file for `calibrate`; empty: found beside the scene's name.
+    std::string metadata;
     std::string label() const {
         return !name.empty() ? name : files.empty() ? std::string() : files.front();
     }
 };
 
+/// `scenes`, each read with `calibration` (SceneSource::calibrate; "none" clears it).
+std::vector<SceneSource> with_calibration(std::vector<SceneSource> scenes,
+                                          const SceneCalibration& calibration);
+
 /// Reads windows of a scene with its files' bands stacked, promoting mixed types
 /// losslessly (e.g. Int16 + Byte -> Int16, UInt16 + Int16 -> Int32). One per thread.
+/// With `calibrate` set, the first file's bands come back as Float32 physical values (the
+/// quality files' numbers unchanged).
 class SceneReader {
 public:
-    /// Throws IoError for a missing file, ArgumentError when its files' grids differ.
+    /// Throws IoError for a missing file, ArgumentError when its files' grids differ or,
+    /// with `calibrate`, when the scene has no product metadata or it lacks the target's
+    /// factors (naming the scene).
     explicit SceneReader(const SceneSource& source);
     const SceneSource& source() const { return source_; }
     /// The first file's profile (grid, CRS, nodata of the primary bands).
@@ -124,9 +138,15 @@ public:
     BandLayout sampled_layout(int max_side = 128) const;
 
 private:
+    void prepare_calibration();
+    Raster read_stored(const Window& window, int out_rows, int out_cols,
+                       Resampling resampling) const;
+
     SceneSource source_;
     std::vector<Dataset> datasets_;
     BandLayout layout_;
+    DataType stored_dtype_ = DataType::Float32; ///< the files' bands stacked, before calibration
+    std::vector<CalibrationMap> calibration_;   ///< per band of the first file; empty: none
 };
 
 /// Throws ArgumentError unless every profile has the grid of the first (size, transform,

@@ -78,6 +78,8 @@ struct CompositeStep {
     std::vector<std::pair<int, std::string>> best_ranks, worst_ranks; ///< rank (1-based), path
     /// The grid scenes on different grids are composited on (default: the first scene's).
     StackGridOptions grid;
+    /// The scenes' bands as read: stored numbers, or calibrated on the fly ("calibrate").
+    SceneCalibration calibration;
 };
 
 /// FFT notch filtering of each band (fft::deband), with the deband command's notches.

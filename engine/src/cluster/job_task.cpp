@@ -92,8 +92,10 @@ std::vector<SceneSource> tile_scenes(const Job& job) {
     std::vector<SceneSource> scenes;
     for (std::size_t j = 0; j < job.scenes.size(); ++j) {
         SceneSource src = job.scenes[j].source;
-        if (prepared)
+        if (prepared) {
+            src.name = src.label(); // product metadata and messages follow the original scene
             src.files.front() = prepared->tasks.at(j).outputs.front();
+        }
         scenes.push_back(std::move(src));
     }
     return scenes;
@@ -133,7 +135,8 @@ void run_tile_task(const Job& job, const JobTask& task, int threads) {
         CompositeOutputs outs;
         outs.composite = tmp;
         outs.region = task.window;
-        composite_files(tile_scenes(job), c.score, co, outs, stream);
+        composite_files(with_calibration(tile_scenes(job), c.calibration), c.score, co, outs,
+                        stream);
     });
 }
 

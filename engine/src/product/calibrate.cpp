@@ -63,21 +63,13 @@ namespace {
 
 constexpr double kKelvin = 273.15;
 
-/// The linear map DN -> value of one band for a target, or the thermal formula.
-struct BandMap {
-    double mult = 1, add = 0;
-    std::optional<double> k1, k2; ///< brightness temperature from radiance (then in C)
-    double kelvin_shift = 0;      ///< subtracted after (surface temperature in C)
-    bool thermal = false;
-};
-
 bool is_landsat_thermal(const ProductMetadata& m, const BandRescaling& b) {
     return m.family == ProductFamily::Landsat && (b.k1 || b.st_mult);
 }
 
-BandMap band_map(const ProductMetadata& m, const BandRescaling& b, CalibrationTarget to,
-                 const std::string& where) {
-    BandMap r;
+CalibrationMap band_map(const ProductMetadata& m, const BandRescaling& b, CalibrationTarget to,
+                        const std::string& where) {
+    CalibrationMap r;
     auto need = [&](const std::optional<double>& v, const char* what) {
         if (!v)
             throw ArgumentError(where + ": band " + b.name + " has no " + what + " in '" +
@@ -142,6 +134,55 @@ BandMap band_map(const ProductMetadata& m, const BandRescaling& b, CalibrationTa
 
 } // namespace
 
+const ParamTable<SceneCalibration>& SceneCalibration::params() {
+    static const ParamTable<SceneCalibration> t = [] {
+        ParamTable<SceneCalibration> t;
+        t.add_choice(&SceneCalibration::calibrate, "calibrate", {"none", "radiance", "toa", "sr"},
+                     "convert each scene's bands as they are read, with its product metadata "
+                     "(MTL or MTD beside its file): radiance, top-of-atmosphere reflectance or "
+                     "Level-2 surface reflectance");
+        return t;
+    }();
+    return t;
+}
+
+CalibrationMap calibration_map(const ProductMetadata& m, const std::string& band,
+                               CalibrationTarget to, const std::string& where) {
+    const BandRescaling* b = m.band(band);
+    if (!b)
+        throw ArgumentError(where + ": no band " + band + " in '" + m.source + "'");
+    return band_map(m, *b, to, where);
+}
+
+void apply_calibration(const Raster& dn, int band, const CalibrationMap& map, Raster& out,
+                       int out_band) {
+    constexpr float nan = std::numeric_limits<float>::quiet_NaN();
+    // Landsat and Sentinel-2 both store fill as 0 in their integer bands, declared or not.
+    const bool zero_is_fill = !is_floating(dn.dtype());
+    auto dst = out.band<float>(out_band);
+    auto mask = out.mask(out_band);
+    const bool has_mask = dn.has_mask();
+    visit_dtype(dn.dtype(), [&](auto t) {
+        using T = decltype(t);
+        const auto src = dn.band<T>(band);
+        const std::span<const std::uint8_t> valid =
+            has_mask ? dn.mask(band) : std::span<const std::uint8_t>{};
+        for (std::size_t i = 0; i < src.size(); ++i) {
+            if ((has_mask && !valid[i]) || (zero_is_fill && src[i] == T(0))) {
+                dst[i] = nan;
+                mask[i] = 0;
+                continue;
+            }
+            double v = double(src[i]) * map.mult + map.add;
+            if (map.k1)
+                v = v > 0 ? *map.k2 / std::log(*map.k1 / v + 1.0) - kKelvin : double(nan);
+            v -= map.kelvin_shift;
+            dst[i] = float(v);
+            mask[i] = std::isfinite(v) ? 255 : 0;
+        }
+    });
+}
+
 Raster calibrate(const Raster& dn, const std::vector<std::string>& names, const ProductMetadata& m,
                  const CalibrateOptions& o, CalibrationReport* report) {
     CalibrateOptions::params().validate(o);
@@ -151,37 +192,22 @@ Raster calibrate(const Raster& dn, const std::vector<std::string>& names, const 
     Raster out(DataType::Float32, dn.bands(), dn.rows(), dn.cols());
     out.ensure_mask();
     CalibrationReport rep;
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    // Landsat and Sentinel-2 both store fill as 0 in their integer bands, declared or not.
-    const bool zero_is_fill = !is_floating(dn.dtype());
     for (int k = 0; k < dn.bands(); ++k) {
         const BandRescaling* b = m.band(names[std::size_t(k)]);
         if (!b)
             throw ArgumentError("calibrate: no band " + names[std::size_t(k)] + " in '" + m.source +
                                 "'");
-        const BandMap map = band_map(m, *b, o.to, "calibrate");
+        const CalibrationMap map = band_map(m, *b, o.to, "calibrate");
+        apply_calibration(dn, k, map, out, k);
         auto dst = out.band<float>(k);
         auto mask = out.mask(k);
-        std::vector<double> dark; // DOS1: the band's valid values
-        for (int y = 0; y < dn.rows(); ++y)
-            for (int x = 0; x < dn.cols(); ++x) {
-                const std::size_t i = std::size_t(y) * std::size_t(dn.cols()) + std::size_t(x);
-                if (!dn.valid(k, y, x) || (zero_is_fill && dn.value(k, y, x) == 0)) {
-                    dst[i] = float(nan);
-                    mask[i] = 0;
-                    continue;
-                }
-                double v = dn.value(k, y, x) * map.mult + map.add;
-                if (map.k1)
-                    v = v > 0 ? *map.k2 / std::log(*map.k1 / v + 1.0) - kKelvin : nan;
-                v -= map.kelvin_shift;
-                dst[i] = float(v);
-                mask[i] = std::isfinite(v) ? 255 : 0;
-                if (o.to == CalibrationTarget::SrDos && !map.thermal && std::isfinite(v))
-                    dark.push_back(v);
-            }
         double haze = 0;
-        if (o.to == CalibrationTarget::SrDos && !dark.empty()) {
+        std::vector<double> dark; // DOS1: the band's valid values
+        if (o.to == CalibrationTarget::SrDos && !map.thermal)
+            for (std::size_t i = 0; i < dst.size(); ++i)
+                if (mask[i])
+                    dark.push_back(dst[i]);
+        if (!dark.empty()) {
             // DOS1: the dark object is assumed to reflect 1 %; what it shows above that is
             // haze (path radiance), taken off every pixel of the band.
             const std::size_t at = std::min(

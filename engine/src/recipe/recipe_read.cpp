@@ -274,7 +274,16 @@ GridOptions read_grid_target(const Reader& r, const ojson& p, const std::string&
 
 CompositeStep read_composite(const Reader& r, const ojson& j, const std::string& path) {
     CompositeStep s;
-    r.keys(j, path, {"type", "score", "bands", "params", "outputs", "grid"});
+    r.keys(j, path, {"type", "score", "bands", "params", "outputs", "grid", "calibrate"});
+    if (j.contains("calibrate")) {
+        const std::string cp = join(path, "calibrate");
+        try {
+            SceneCalibration::params().set(s.calibration, "calibrate",
+                                           r.string(j["calibrate"], cp));
+        } catch (const ArgumentError& e) {
+            r.fail(cp, e.what());
+        }
+    }
     if (j.contains("score")) {
         const std::string sp = join(path, "score");
         const ojson& sc = r.object(j["score"], sp);

@@ -213,6 +213,7 @@ ReprojectOptions reproject_options(const ReprojectStep& step, int threads) {
 SceneSource apply_step(const RecipeStep& step, const SceneSource& scene, WorkDir& work,
                        const std::optional<Grid>& grid, StepContext& ctx, Progress progress) {
     SceneSource out = scene;
+    out.name = scene.label(); // product metadata and messages follow the original scene
     out.files[0] = work.next();
     if (const auto* d = std::get_if<DebandStep>(&step)) {
         deband_file(scene.files[0], out.files[0], *d, ctx, progress);
@@ -482,7 +483,8 @@ RecipePlan run_recipe(const Recipe& recipe, const std::vector<SceneSource>& inpu
             co.best_ranks.clear(); // the outputs' ranks are the ones written
             co.worst_ranks.clear();
             // Scenes on other grids (or a grid the step names) are warped as they are read.
-            const AlignedScenes aligned(scenes, stack_grid(scenes, c.grid), c.grid.resampling);
+            const std::vector<SceneSource> read = with_calibration(scenes, c.calibration);
+            const AlignedScenes aligned(read, stack_grid(read, c.grid), c.grid.resampling);
             composite_files(aligned.scenes(), c.score, co, outs, stream, next_progress(double(n)));
         } catch (const Cancelled&) {
             throw;

@@ -90,7 +90,8 @@ bool operator==(const CompositeStep& a, const CompositeStep& b) {
            a.grid.target.res_y == b.grid.target.res_y &&
            a.grid.target.width == b.grid.target.width &&
            a.grid.target.height == b.grid.target.height &&
-           same_bounds(a.grid.target.bounds, b.grid.target.bounds);
+           same_bounds(a.grid.target.bounds, b.grid.target.bounds) &&
+           a.calibration.calibrate == b.calibration.calibrate;
 }
 
 bool operator==(const DebandStep& a, const DebandStep& b) {

@@ -113,7 +113,10 @@ ojson step_json(const RecipeStep& step, const std::string& path, Comments* c) {
                                       gp, c);
                 grid_target_json(g, s.grid.target, gp, c, "the grid's CRS");
                 j["grid"] = g;
+                j["calibrate"] = s.calibration.calibrate;
                 if (c) {
+                    (*c)[join(path, "calibrate")] =
+                        SceneCalibration::params().info("calibrate")->help + " (none: as stored)";
                     (*c)[join(path, "bands")] =
                         "bands of each scene to composite, 1-based ([] = the first file's)";
                     (*c)[join(path, "score.method")] =

@@ -89,7 +89,8 @@ template <class T> bool contains(std::span<const T> d, T v) {
 class DirectReader {
 public:
     DirectReader(const SceneSource& source, const SceneReader& reader) {
-        if (source.files.size() != 1 || is_complex(reader.dtype()))
+        if (source.files.size() != 1 || is_complex(reader.dtype()) ||
+            !reader.layout().calibration.empty())
             return;
         const Profile& p = reader.profile();
         GDALDatasetH h = GDALOpenEx(source.files.front().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY,
@@ -399,18 +400,21 @@ void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions&
                             std::to_string(src.width) + " x " + std::to_string(src.height) +
                             " grid");
 
+    // Calibrated scenes are read as Float32 with NaN where invalid, whatever the files hold.
+    const bool calibrated = !info.layout.calibration.empty();
     std::vector<std::optional<double>> nd;
     for (int b : opts.bands) {
         std::optional<double> v;
-        if (b < int(src.nodata.size()))
+        if (b < int(src.nodata.size()) && !calibrated)
             v = src.nodata[std::size_t(b)];
         if (!v && is_floating(info.layout.dtype))
             v = std::numeric_limits<double>::quiet_NaN();
         nd.push_back(v);
     }
     // Bands of the first file keep its type (the stacked type only widens it losslessly).
-    const bool primary_only = std::all_of(opts.bands.begin(), opts.bands.end(),
-                                          [&](int b) { return b < info.primary_bands; });
+    const bool primary_only =
+        !calibrated && std::all_of(opts.bands.begin(), opts.bands.end(),
+                                   [&](int b) { return b < info.primary_bands; });
     Profile comp_p =
         output_profile(src, nb, primary_only ? src.dtype : info.layout.dtype, nd, stream, region);
     for (int b : opts.bands) {

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "rasterbench/composite.h"
+#include "rasterbench/product.h"
 
 namespace rb {
 
@@ -53,7 +54,8 @@ SceneReader::SceneReader(const SceneSource& source) : source_(source) {
             throw ArgumentError("file " + quoted(source.files[i]) + " is not on the grid of " +
                                 quoted(source.files[0]) + " (a scene's files must align)");
     }
-    layout_.dtype = promote(types);
+    stored_dtype_ = promote(types);
+    layout_.dtype = stored_dtype_;
     layout_.label = source.label();
     layout_.files = source.files;
     if (!p0.crs.empty()) {
@@ -92,22 +94,99 @@ SceneReader::SceneReader(const SceneSource& source) : source_(source) {
                 std::size_t(b) < p.colorinterp.size() ? p.colorinterp[std::size_t(b)] : "");
         }
     }
+    if (!source.calibrate.empty() && source.calibrate != "none")
+        prepare_calibration();
+}
+
+void SceneReader::prepare_calibration() {
+    const std::string& label = source_.label();
+    const std::string where = "scene '" + label + "' (calibrate " + source_.calibrate + ")";
+    CalibrateOptions o;
+    try {
+        CalibrateOptions::params().set(o, "to", source_.calibrate);
+    } catch (const ArgumentError&) {
+        throw ArgumentError(where + ": not a calibration target (radiance, toa or sr)");
+    }
+    if (o.to == CalibrationTarget::SrDos)
+        throw ArgumentError(where + ": sr-dos needs each band's darkest pixels over the whole "
+                                    "scene; write it first with 'rasterbench-cli calibrate'");
+    std::string path = source_.metadata;
+    // A scene name ending in a metadata file's name is the metadata's own product; else
+    // look beside the scene (and beside the first file, for a stand-in under another name).
+    if (path.empty())
+        path = find_product_metadata(label);
+    if (path.empty() && label != source_.files.front())
+        path = find_product_metadata(source_.files.front());
+    if (path.empty())
+        throw ArgumentError(where + ": no product metadata beside it (an *_MTL.txt / "
+                                    "*_MTL.json, or a SAFE folder's MTD_MSIL*.xml)");
+    const ProductMetadata m = read_product_metadata(path);
+    const int n = datasets_.front().count();
+    const std::vector<std::string> primary(layout_.descriptions.begin(),
+                                           layout_.descriptions.begin() + n);
+    for (const auto& band : match_product_bands(primary, label, m))
+        calibration_.push_back(calibration_map(m, band, o.to, where));
+    layout_.dtype = is_floating(stored_dtype_) && dtype_size(stored_dtype_) > 4 ? stored_dtype_
+                                                                                : DataType::Float32;
+    layout_.calibration = source_.calibrate;
+    if (!m.product_id.empty())
+        layout_.product += " " + m.product_id;
 }
 
 Raster SceneReader::read(const Window& window, int out_rows, int out_cols,
                          Resampling resampling) const {
+    Raster stored = read_stored(window, out_rows, out_cols, resampling);
+    if (calibration_.empty())
+        return stored;
+    Raster out(layout_.dtype, layout_.count, stored.rows(), stored.cols());
+    out.ensure_mask();
+    const int n = int(calibration_.size());
+    if (layout_.dtype == DataType::Float32) {
+        for (int b = 0; b < n; ++b)
+            apply_calibration(stored, b, calibration_[std::size_t(b)], out, b);
+    } else {
+        // Float64 (a quality file of 32-bit integers): calibrate in Float32, then widen.
+        Raster f(DataType::Float32, n, stored.rows(), stored.cols());
+        f.ensure_mask();
+        for (int b = 0; b < n; ++b) {
+            apply_calibration(stored, b, calibration_[std::size_t(b)], f, b);
+            const auto src = f.band<float>(b);
+            std::copy(src.begin(), src.end(), out.band<double>(b).begin());
+            std::memcpy(out.mask(b).data(), f.mask(b).data(), f.mask(b).size());
+        }
+    }
+    // The quality files' numbers unchanged (exact in Float32: at most 16 bits).
+    for (int b = n; b < layout_.count; ++b) {
+        visit_dtype(stored.dtype(), [&](auto s) {
+            using S = decltype(s);
+            visit_dtype(layout_.dtype, [&](auto d) {
+                using D = decltype(d);
+                const auto src = stored.band<S>(b);
+                auto dst = out.band<D>(b);
+                for (std::size_t i = 0; i < src.size(); ++i)
+                    dst[i] = static_cast<D>(src[i]);
+            });
+        });
+        if (stored.has_mask())
+            std::memcpy(out.mask(b).data(), stored.mask(b).data(), stored.mask(b).size());
+    }
+    return out;
+}
+
+Raster SceneReader::read_stored(const Window& window, int out_rows, int out_cols,
+                                Resampling resampling) const {
     ReadOptions ro;
     ro.window = window;
     ro.out_rows = out_rows;
     ro.out_cols = out_cols;
     ro.resampling = resampling;
-    if (datasets_.size() == 1 && layout_.dtype == datasets_.front().profile().dtype)
+    if (datasets_.size() == 1 && stored_dtype_ == datasets_.front().profile().dtype)
         return datasets_.front().read(ro);
     std::vector<Raster> parts;
     for (const auto& d : datasets_)
         parts.push_back(d.read(ro));
     const int rows = parts.front().rows(), cols = parts.front().cols();
-    Raster out(layout_.dtype, layout_.count, rows, cols);
+    Raster out(stored_dtype_, layout_.count, rows, cols);
     const bool any_mask =
         std::any_of(parts.begin(), parts.end(), [](const Raster& r) { return r.has_mask(); });
     if (any_mask)
@@ -116,7 +195,7 @@ Raster SceneReader::read(const Window& window, int out_rows, int out_cols,
     for (const auto& part : parts) {
         visit_dtype(part.dtype(), [&](auto s) {
             using S = decltype(s);
-            visit_dtype(layout_.dtype, [&](auto d) {
+            visit_dtype(stored_dtype_, [&](auto d) {
                 using D = decltype(d);
                 for (int b = 0; b < part.bands(); ++b) {
                     const auto src = part.band<S>(b);
@@ -154,6 +233,13 @@ BandLayout SceneReader::sampled_layout(int max_side) const {
     const int cols = std::max(1, int(std::lround(double(w.width) / f)));
     out.ranges = sample_band_ranges(read(w, rows, cols));
     return out;
+}
+
+std::vector<SceneSource> with_calibration(std::vector<SceneSource> scenes,
+                                          const SceneCalibration& calibration) {
+    for (auto& s : scenes)
+        s.calibrate = calibration.enabled() ? calibration.calibrate : std::string();
+    return scenes;
 }
 
 void check_same_grid(const std::vector<Profile>& profiles, const std::vector<int>& band_counts,

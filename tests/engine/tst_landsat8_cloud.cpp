@@ -24,6 +24,7 @@ class Landsat8CloudTest : public QObject {
 private slots:
     void cloudScoreAgreesWithTheQualityBand_data() {
         QTest::addColumn<QString>("dates");
+        QTest::newRow("2018-04-05") << QStringLiteral("20180405_20180417");
         QTest::newRow("2018-08-27") << QStringLiteral("20180827_20180911");
         QTest::newRow("2018-12-01") << QStringLiteral("20181201_20181211");
     }

@@ -124,6 +124,11 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
     const float b_w = float(o.brightness_width);
     const float cirrus_full = float(o.cirrus_full);
     auto clamp01 = [](float x) { return std::clamp(x, 0.0f, 1.0f); };
+    // Temperature relative to the scene's (sampled) median, when the band is in degrees.
+    const bool t_relative = !std::isnan(s.thermal_median) && o.thermal_ramp > 0;
+    const double t_warm = s.thermal_median + o.thermal_margin;
+    const bool water_test = o.water_swir1_width > 0;
+    const float w_lo = float(o.water_swir1_min), w_w = float(o.water_swir1_width);
     for (std::size_t i = 0; i < n; ++i) {
         if (!c.valid[i])
             continue;
@@ -163,17 +168,29 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
         }
         if (pcp && !blue.empty())
             pcp = blue[i] - 0.5f * r - float(o.hot_min) > 0;
+        float t_prob = 1;
         if (pcp && !thermal.empty()) {
             // Only a temperature takes part: raw digital numbers or kelvins do not.
             const double t = thermal[i] * o.thermal_scale + o.thermal_offset;
-            if (t >= kMinCelsius && t <= kMaxCelsius)
+            if (t >= kMinCelsius && t <= kMaxCelsius) {
                 pcp = t < o.thermal_max;
+                if (t_relative)
+                    t_prob = clamp01(float((t_warm - t) / o.thermal_ramp));
+            }
         }
         float p = 0;
         if (pcp) {
-            const float bright =
-                b_w > 0 ? clamp01((vis_mean - b_lo) / b_w) : (vis_mean >= b_lo ? 1.0f : 0.0f);
-            p = clamp01(1 - variability) * bright;
+            // Clear water is black at swir1: its brightness there is the cloud's.
+            const bool water = water_test && ((ndvi < 0.01f && ni < 0.11f) ||
+                                              (ndvi > 0 && ndvi < 0.1f && ni < 0.05f));
+            if (water) {
+                p = clamp01((s1 - w_lo) / w_w);
+            } else {
+                const float bright =
+                    b_w > 0 ? clamp01((vis_mean - b_lo) / b_w) : (vis_mean >= b_lo ? 1.0f : 0.0f);
+                p = clamp01(1 - variability) * bright;
+            }
+            p *= t_prob;
         }
         if (!cirrus.empty())
             p += clamp01(cirrus[i] / cirrus_full);

@@ -5,6 +5,7 @@
 
 #include <tbb/concurrent_queue.h>
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -50,6 +51,9 @@ struct ScorerImpl {
     std::vector<double> weights;
     // cloud
     double refl_scale = 1;
+    /// The scene's median temperature in degrees C from the sampled ranges; NaN when there
+    /// is no calibrated thermal band or no sample.
+    double thermal_median = std::numeric_limits<double>::quiet_NaN();
     // mask
     int mask_band = -1;
     std::vector<std::pair<double, double>> value_map; // value -> score (NaN score = invalid)

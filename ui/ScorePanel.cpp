@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "BandRolesEditor.h"
 #include "EngineMessages.h"
 #include "ExportOptionsBox.h"
 #include "MapCanvas.h"
@@ -69,7 +70,7 @@ QPixmap ramp(rb::Colormap map) {
 ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     : QWidget(parent), stack_(stack), canvas_(canvas),
       controller_(new CompositeController(canvas, this)), method_(new QComboBox),
-      roles_(new QLabel), qaRule_(new QLineEdit(QStringLiteral("_sr.tif=_fmask.tif"))),
+      roles_(new BandRolesEditor), qaRule_(new QLineEdit(QStringLiteral("_sr.tif=_fmask.tif"))),
       scoreForm_(new ParamForm), compositeForm_(new ParamForm),
       show_(new QCheckBox(tr("Show on map"))), view_(new QComboBox),
       opacity_(new QSlider(Qt::Horizontal)), threshold_(new QSlider(Qt::Horizontal)),
@@ -89,11 +90,6 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     method_->setCurrentText(
         QString::fromStdString(rb::score_method_name(controller_->scoreOptions())));
     top->addRow(tr("Method"), method_);
-    roles_->setWordWrap(true);
-    roles_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    roles_->setToolTip(tr("Band roles of the first scene as the score resolves them: band "
-                          "descriptions through the sensor's band table first; change them "
-                          "with the 'roles' (e.g. cirrus=none) and 'layout' parameters"));
     top->addRow(tr("Band roles"), roles_);
     qaRule_->setToolTip(tr("Each scene's quality file: FROM=TO replaces FROM in the scene's "
                            "file name (like the CLI's --qa-from); empty: none"));
@@ -181,6 +177,10 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
         showStatus();
     });
     connect(scoreForm_, &ParamForm::valueChanged, this, &ScorePanel::onScoreParam);
+    connect(roles_, &BandRolesEditor::rolesEdited, this, [this](const QString& text) {
+        scoreForm_->setValues({{"roles", text.toStdString()}});
+        onScoreParam(QStringLiteral("roles"), text);
+    });
     connect(compositeForm_, &ParamForm::valueChanged, this, &ScorePanel::onCompositeParam);
     connect(qaRule_, &QLineEdit::editingFinished, this, &ScorePanel::syncScenes);
     connect(show_, &QCheckBox::toggled, this, &ScorePanel::updateEnabled);
@@ -481,16 +481,29 @@ bool ScorePanel::saveComposite(const QString& path) {
     return true;
 }
 
+QLabel* ScorePanel::rolesLabel() const {
+    return roles_->summaryLabel();
+}
+
 void ScorePanel::showRoles() {
     const auto scorer = controller_->scorer();
-    if (!scorer) {
-        roles_->setText(controller_->layout().count == 0 ? tr("-") : tr("not resolved"));
-        return;
-    }
-    QString text = QString::fromStdString(scorer->roles().explain(scorer->layout()));
-    for (const auto& w : scorer->roles().warnings())
-        text += QStringLiteral("\n") + tr("warning: %1").arg(QString::fromStdString(w));
-    roles_->setText(text);
+    const QString param =
+        QString::fromStdString(rb::get_score_param(controller_->scoreOptions(), "roles"));
+    const rb::BandLayout& layout = controller_->layout();
+    if (!scorer && layout.count == 0) {
+        roles_->setRoles(layout, nullptr, param, tr("-"));
+    } else if (!scorer) {
+        // The method refused the roles (one it needs is missing): still show what the
+        // file gives, so the missing role can be picked here.
+        try {
+            const rb::BandRoles roles =
+                rb::resolve_band_roles(layout, controller_->scoreOptions().roles);
+            roles_->setRoles(layout, &roles, param);
+        } catch (const std::exception&) {
+            roles_->setRoles(layout, nullptr, param, tr("not resolved"));
+        }
+    } else
+        roles_->setRoles(scorer->layout(), &scorer->roles(), param);
 }
 
 void ScorePanel::showStatus() {

@@ -24,6 +24,7 @@ class QToolButton;
 
 namespace rb::ui {
 
+class BandRolesEditor;
 class MapCanvas;
 class ParamForm;
 class SceneStack;
@@ -37,9 +38,10 @@ public:
 
     CompositeController* controller() const { return controller_; }
     QComboBox* methodCombo() const { return method_; }
-    /// The band roles the score uses on the scenes (read-only; the `roles` and `layout`
-    /// rows of the score form change them), with warnings about dropped roles.
-    QLabel* rolesLabel() const { return roles_; }
+    /// The band roles the score uses on the scenes, with warnings about dropped roles.
+    QLabel* rolesLabel() const;
+    /// The same roles, editable per role (writes the form's `roles` row).
+    BandRolesEditor* rolesEditor() const { return roles_; }
     ParamForm* scoreForm() const { return scoreForm_; }
     ParamForm* compositeForm() const { return compositeForm_; }
     QComboBox* viewCombo() const { return view_; }
@@ -91,7 +93,7 @@ private:
     MapCanvas* canvas_;
     CompositeController* controller_;
     QComboBox* method_;
-    QLabel* roles_;
+    BandRolesEditor* roles_;
     QLineEdit* qaRule_;
     ParamForm* scoreForm_;
     ParamForm* compositeForm_;

@@ -27,6 +27,14 @@ namespace rbtest {
 inline constexpr double kL8ReflectanceMult = 2.0e-5;
 inline constexpr double kL8ReflectanceAdd = -0.1;
 
+/// Band 10 digital numbers to brightness temperature in degrees C, linearised: the MTL's
+/// RADIANCE_MULT_BAND_10 = 3.3420E-04, RADIANCE_ADD_BAND_10 = 0.10000, K1 = 774.8853,
+/// K2 = 1321.0789 give T = K2 / ln(K1 / L + 1) - 273.15; the line through its values at
+/// 18000 (-0.75 C) and 30000 (30.5 C) digital numbers is within about 1 C of it between
+/// them (what thermal_scale/offset can express).
+inline constexpr double kL8ThermalScale = 0.0026042;
+inline constexpr double kL8ThermalOffset = -47.6;
+
 inline bool bqa_fill(std::uint16_t q) {
     return (q & 1u) != 0;
 }
@@ -143,7 +151,8 @@ inline double landsat8_sun_elevation(const std::string& path) {
 }
 
 /// Cloud options for a Landsat 8 Level-1 stack: its digital numbers to top-of-atmosphere
-/// reflectance (the MTL's rescaling, divided by the sine of the sun elevation), no stack.
+/// reflectance (the MTL's rescaling, divided by the sine of the sun elevation) and band 10
+/// to degrees C (linearised), no stack.
 inline rb::ScoreOptions landsat8_cloud_options(const std::string& stack_path) {
     const double s = std::sin(landsat8_sun_elevation(stack_path) * std::numbers::pi / 180);
     rb::ScoreOptions o = rb::make_score_options("cloud");
@@ -152,6 +161,10 @@ inline rb::ScoreOptions landsat8_cloud_options(const std::string& stack_path) {
     rb::set_score_param(o, "reflectance_scale", buf);
     std::snprintf(buf, sizeof buf, "%.9g", kL8ReflectanceAdd / s);
     rb::set_score_param(o, "reflectance_offset", buf);
+    std::snprintf(buf, sizeof buf, "%.9g", kL8ThermalScale);
+    rb::set_score_param(o, "thermal_scale", buf);
+    std::snprintf(buf, sizeof buf, "%.9g", kL8ThermalOffset);
+    rb::set_score_param(o, "thermal_offset", buf);
     return o;
 }
 

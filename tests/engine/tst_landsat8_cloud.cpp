@@ -24,6 +24,7 @@ class Landsat8CloudTest : public QObject {
 private slots:
     void cloudScoreAgreesWithTheQualityBand_data() {
         QTest::addColumn<QString>("dates");
+        QTest::newRow("2018-04-05") << QStringLiteral("20180405_20180417");
         QTest::newRow("2018-08-27") << QStringLiteral("20180827_20180911");
         QTest::newRow("2018-12-01") << QStringLiteral("20181201_20181211");
     }
@@ -61,6 +62,14 @@ private slots:
         const rbtest::CloudAgreement c = rbtest::cloud_agreement(stack, bqa, no_cirrus);
         qInfo("%s without cirrus: recall %.1f %%", d.c_str(), 100 * c.recall());
         QVERIFY(c.recall() < a.recall());
+        // Band 10 left in digital numbers: no temperature takes part, and warm bright ground
+        // is taken for cloud.
+        ScoreOptions no_thermal = o;
+        set_score_param(no_thermal, "thermal_scale", "1");
+        set_score_param(no_thermal, "thermal_offset", "0");
+        const rbtest::CloudAgreement t = rbtest::cloud_agreement(stack, bqa, no_thermal);
+        qInfo("%s without temperatures: precision %.1f %%", d.c_str(), 100 * t.precision());
+        QVERIFY(t.precision() < a.precision());
         // A plain 3-pixel dilation on this 3 km grid (dilation_max_m off) would flag far
         // more than the quality band's cloud; the default cap keeps the area.
         ScoreOptions plain = o;

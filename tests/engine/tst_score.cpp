@@ -1,7 +1,9 @@
 // Score methods on known values, stack statistics, penalties, band roles, parameter tables
 // and expression errors.
 #include <QtTest>
+
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -290,6 +292,46 @@ private slots:
         QCOMPARE(Scorer(ci, layout_of(c)).score(c).value(0, 0, 0), -2.0);
         c.set_value(3, 0, 0, 0.001);
         QCOMPARE(Scorer(ci, layout_of(c)).score(c).value(0, 0, 0), 0.0);
+    }
+
+    void cloudOverWaterAndRelativeTemperature() {
+        // Reflectance (Float32) red, nir, swir1 and a thermal band in degrees C, 1x4:
+        // clear water, water under thin cloud (bright at swir1), and the same bright ground
+        // warm (25 C) and cold (5 C). The scene's sampled median temperature is 15 C.
+        const std::vector<std::array<double, 4>> px = {{0.03, 0.02, 0.005, 15},
+                                                       {0.09, 0.07, 0.06, 12},
+                                                       {0.25, 0.3, 0.28, 25},
+                                                       {0.25, 0.3, 0.28, 5}};
+        Raster r(DataType::Float32, 4, 1, 4);
+        for (int x = 0; x < 4; ++x)
+            for (int b = 0; b < 4; ++b)
+                r.set_value(b, 0, x, px[std::size_t(x)][std::size_t(b)]);
+        ScoreOptions o = make_score_options("cloud");
+        set_score_param(o, "roles", "red=1,nir=2,swir1=3,thermal=4");
+        set_score_param(o, "cloud_dilation", "0");
+        BandLayout sampled = layout_of(r);
+        sampled.ranges = sample_band_ranges(r);
+        QCOMPARE(sampled.ranges[3].median, 15.0);
+        auto cloud = [&](const ScoreOptions& opt, const BandLayout& l) {
+            const Raster s = Scorer(opt, l).score(r);
+            std::vector<bool> out;
+            for (int x = 0; x < 4; ++x)
+                out.push_back(s.value(0, 0, x) <= -1.5);
+            return out;
+        };
+        // Water's cloud probability is its swir1 brightness; ground warmer than the scene's
+        // median + thermal_margin (19 C) is not cloud, colder ground is.
+        QCOMPARE(cloud(o, sampled), (std::vector<bool>{false, true, false, true}));
+        // Without the scene's temperatures (nothing sampled) only thermal_max (27 C) applies.
+        QCOMPARE(cloud(o, layout_of(r)), (std::vector<bool>{false, true, true, true}));
+        // Without the water test the thin cloud over water is too dark to be cloud.
+        ScoreOptions dry = o;
+        set_score_param(dry, "water_swir1_width", "0");
+        QCOMPARE(cloud(dry, sampled), (std::vector<bool>{false, false, false, true}));
+        // A thermal band not in degrees (kelvins) takes no part in either test.
+        ScoreOptions kelvin = o;
+        set_score_param(kelvin, "thermal_offset", "273.15");
+        QCOMPARE(cloud(kelvin, sampled), (std::vector<bool>{false, true, true, true}));
     }
 
     void maskMapsValuesBitsAndLinear() {

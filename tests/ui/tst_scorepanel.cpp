@@ -26,6 +26,7 @@
 #include <set>
 #include <vector>
 
+#include "BandRolesEditor.h"
 #include "CompositeController.h"
 #include "ExportOptionsBox.h"
 #include "MapCanvas.h"
@@ -253,6 +254,27 @@ void TestScorePanel::bandRolesShownAndEditable() {
     QVERIFY(panel_->rolesLabel()->text().contains("red=1"));
     edit->selectAll();
     QTest::keyClick(edit, Qt::Key_Delete);
+    QTRY_VERIFY_WITH_TIMEOUT(!ctl_->isViewportPending(), 30000);
+    QCOMPARE(panel_->rolesLabel()->text(), shown);
+    // The per-role menus show the resolved bands and edit the same parameter.
+    QComboBox* nir = panel_->rolesEditor()->roleCombo(rb::BandRole::Nir);
+    QCOMPARE(nir->currentData().toInt(), 1);
+    QCOMPARE(panel_->rolesEditor()->roleCombo(rb::BandRole::Cirrus)->currentData().toInt(), -1);
+    const int none = nir->findData(-1);
+    nir->setCurrentIndex(none);
+    emit nir->activated(none);
+    QCOMPARE(edit->text(), QStringLiteral("nir=none"));
+    QTRY_VERIFY_WITH_TIMEOUT(!panel_->rolesLabel()->text().contains("nir="), 5000);
+    QCOMPARE(nir->currentData().toInt(), -1);
+    QComboBox* red = panel_->rolesEditor()->roleCombo(rb::BandRole::Red);
+    const int second = red->findData(1);
+    red->setCurrentIndex(second);
+    emit red->activated(second);
+    QCOMPARE(edit->text(), QStringLiteral("nir=none,red=2"));
+    QTRY_VERIFY_WITH_TIMEOUT(panel_->rolesLabel()->text().startsWith("red=2"), 5000);
+    // "From file" forgets them.
+    panel_->rolesEditor()->fromFileButton()->click();
+    QCOMPARE(edit->text(), QString());
     QTRY_VERIFY_WITH_TIMEOUT(!ctl_->isViewportPending(), 30000);
     QCOMPARE(panel_->rolesLabel()->text(), shown);
 }

@@ -67,8 +67,12 @@ struct MedianDistanceOptions {
 ///   brightness ramp around brightness_min. The cirrus band adds cirrus / cirrus_full
 ///   (Fmask 3.3's cirrus probability). A pixel is cloud when the sum reaches
 ///   cloud_probability.
-/// - The thermal test runs only on temperatures in degrees (after thermal_scale/offset);
-///   digital numbers or kelvins outside -90..70 C leave it out.
+/// - Over water (dark in nir, low NDVI) the spectral probability is swir1's brightness
+///   (clear water is black at 1.6 um; cloud and thick haze are not), as in Fmask.
+/// - The thermal tests run only on temperatures in degrees (after thermal_scale/offset);
+///   digital numbers or kelvins outside -90..70 C leave them out. Besides thermal_max, a
+///   pixel much warmer than the scene's median temperature (sampled when the scorer is made)
+///   loses its spectral probability (thermal_margin, thermal_ramp).
 /// - Clouds grow by cloud_dilation pixels (into pixels whose probability reaches
 ///   cloud_grow_min) and shadows by shadow_dilation, but never farther than dilation_max_m
 ///   of ground when the pixel size is known: the growth is for a cloud's thin edges, which a
@@ -92,6 +96,17 @@ struct CloudOptions {
     double thermal_max = 27;        ///< brightness temperature below (needs thermal)
     double thermal_scale = 1;       ///< thermal value -> degrees C
     double thermal_offset = 0;
+    /// With a calibrated thermal band and the scene's sampled temperatures: the spectral
+    /// probability is multiplied by a temperature probability falling from 1 at
+    /// (scene median + thermal_margin - thermal_ramp) to 0 at (scene median + thermal_margin):
+    /// clouds are colder than the ground around them.
+    double thermal_margin = 4;
+    double thermal_ramp = 8;
+    /// Water (NDVI < 0.01 and nir < 0.11, or 0 < NDVI < 0.1 and nir < 0.05) is dark at swir1
+    /// under a clear sky, so there the spectral probability is swir1's brightness instead:
+    /// rising from 0 at water_swir1_min to 1 at water_swir1_min + water_swir1_width.
+    double water_swir1_min = 0.035;
+    double water_swir1_width = 0.02;
     double cirrus_full = 0.04;      ///< cirrus reflectance giving probability 1 on its own
     double cloud_probability = 0.5; ///< cloud when the probability reaches this
     double shadow_nir_max = 0.12;

@@ -42,38 +42,60 @@ inline double median_inplace(double* v, std::size_t n) {
     return 0.5 * (lo + hi);
 }
 
-/// Square (chessboard) dilation of a 0/1 mask by `radius` pixels, separable.
-inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius) {
-    if (radius <= 0)
+/// Square (chessboard) dilation of a 0/1 mask by `radius` pixels, separable. `tmp` and
+/// `count` are working buffers (reused by callers that dilate often).
+inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius,
+                   std::vector<std::uint8_t>& tmp, std::vector<int>& count) {
+    if (radius <= 0 || rows <= 0 || cols <= 0)
         return;
-    std::vector<std::uint8_t> tmp(m.size());
+    tmp.resize(m.size());
     // Running count of set pixels in the sliding window keeps each pass O(pixels).
     for (int r = 0; r < rows; ++r) {
         const std::uint8_t* src = m.data() + std::size_t(r) * cols;
         std::uint8_t* dst = tmp.data() + std::size_t(r) * cols;
-        int count = 0;
+        int n = 0;
         for (int c = 0; c < std::min(radius, cols); ++c)
-            count += src[c] != 0;
+            n += src[c] != 0;
         for (int c = 0; c < cols; ++c) {
             if (c + radius < cols)
-                count += src[c + radius] != 0;
+                n += src[c + radius] != 0;
             if (c - radius - 1 >= 0)
-                count -= src[c - radius - 1] != 0;
-            dst[c] = count > 0;
+                n -= src[c - radius - 1] != 0;
+            dst[c] = n > 0;
         }
     }
-    for (int c = 0; c < cols; ++c) {
-        int count = 0;
-        for (int r = 0; r < std::min(radius, rows); ++r)
-            count += tmp[std::size_t(r) * cols + c] != 0;
-        for (int r = 0; r < rows; ++r) {
-            if (r + radius < rows)
-                count += tmp[std::size_t(r + radius) * cols + c] != 0;
-            if (r - radius - 1 >= 0)
-                count -= tmp[std::size_t(r - radius - 1) * cols + c] != 0;
-            m[std::size_t(r) * cols + c] = count > 0;
-        }
+    // The vertical pass keeps one count per column and walks the rows in memory order
+    // (a column at a time would touch a new cache line per pixel); per row it is a few
+    // independent operations per column, which the compiler vectorizes.
+    const auto w = std::size_t(cols);
+    count.assign(w, 0);
+    int* __restrict cnt = count.data();
+    for (int r = 0; r < std::min(radius, rows); ++r) {
+        const std::uint8_t* add = tmp.data() + std::size_t(r) * w;
+        for (std::size_t c = 0; c < w; ++c)
+            cnt[c] += add[c] != 0;
     }
+    for (int r = 0; r < rows; ++r) {
+        if (r + radius < rows) {
+            const std::uint8_t* add = tmp.data() + std::size_t(r + radius) * w;
+            for (std::size_t c = 0; c < w; ++c)
+                cnt[c] += add[c] != 0;
+        }
+        if (r - radius - 1 >= 0) {
+            const std::uint8_t* sub = tmp.data() + std::size_t(r - radius - 1) * w;
+            for (std::size_t c = 0; c < w; ++c)
+                cnt[c] -= sub[c] != 0;
+        }
+        std::uint8_t* dst = m.data() + std::size_t(r) * w;
+        for (std::size_t c = 0; c < w; ++c)
+            dst[c] = cnt[c] > 0;
+    }
+}
+
+inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius) {
+    std::vector<std::uint8_t> tmp;
+    std::vector<int> count;
+    dilate(m, rows, cols, radius, tmp, count);
 }
 
 /// Chessboard distance of each pixel to the nearest pixel where valid == 0 (0 there),
@@ -127,14 +149,22 @@ inline std::vector<std::uint16_t> chessboard_distance(const std::vector<std::uin
 }
 
 /// In place: each valid pixel becomes the mean of the valid pixels of its (2r+1)^2 window
-/// (summed-area tables, O(pixels) whatever r). Invalid pixels are left as they are.
+/// (summed-area tables, O(pixels) whatever r). Invalid pixels are left as they are. `sum`
+/// and `cnt` are working buffers (reused by callers that smooth often).
 inline void box_mean(std::vector<float>& v, const std::vector<std::uint8_t>& valid, int rows,
-                     int cols, int r) {
+                     int cols, int r, std::vector<double>& sum, std::vector<int>& cnt) {
     if (r <= 0)
         return;
     const std::size_t w = std::size_t(cols) + 1;
-    std::vector<double> sum((std::size_t(rows) + 1) * w, 0.0);
-    std::vector<int> cnt(sum.size(), 0);
+    // Every entry but the first row and column is written before it is read.
+    sum.resize((std::size_t(rows) + 1) * w);
+    cnt.resize(sum.size());
+    std::fill(sum.begin(), sum.begin() + std::ptrdiff_t(w), 0.0);
+    std::fill(cnt.begin(), cnt.begin() + std::ptrdiff_t(w), 0);
+    for (std::size_t y = 1; y <= std::size_t(rows); ++y) {
+        sum[y * w] = 0.0;
+        cnt[y * w] = 0;
+    }
     for (int y = 0; y < rows; ++y)
         for (int x = 0; x < cols; ++x) {
             const std::size_t p = std::size_t(y) * std::size_t(cols) + std::size_t(x);
@@ -158,6 +188,13 @@ inline void box_mean(std::vector<float>& v, const std::vector<std::uint8_t>& val
             v[p] = float(s / double(n));
         }
     }
+}
+
+inline void box_mean(std::vector<float>& v, const std::vector<std::uint8_t>& valid, int rows,
+                     int cols, int r) {
+    std::vector<double> sum;
+    std::vector<int> cnt;
+    box_mean(v, valid, rows, cols, r, sum, cnt);
 }
 
 } // namespace rb::detail

@@ -39,6 +39,7 @@ struct ScoreCtx {
     const StackStats* stats;
     std::vector<float>& out;
     std::vector<double>& acc; // scratch for methods that accumulate in double
+    detail::ScoreScratch& scratch;
     std::size_t n() const { return valid.size(); }
 };
 
@@ -88,42 +89,77 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
     const detail::ScorerImpl& s = c.s;
     const std::size_t n = c.n();
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
-    auto refl = [&](BandRole r) {
-        std::vector<float> v;
+    // Planes come from the scratch pool: no fresh allocation (and page faults) per call.
+    std::vector<std::vector<float>>& planes = c.scratch.planes;
+    if (planes.size() < 12)
+        planes.resize(12);
+    std::size_t next_plane = 0;
+    const std::vector<float> none;
+    // One pass from the stored type: float(value), then scale * x + offset, as before.
+    auto refl = [&](BandRole r) -> const std::vector<float>& {
         if (!s.roles.has(r))
-            return v;
-        v = band_as_float(c.scene, s.roles[r]);
-        if (r != BandRole::Thermal && r != BandRole::Qa)
-            for (auto& x : v)
-                x = sc * x + off;
-        return v;
-    };
-    const auto red = refl(BandRole::Red), nir = refl(BandRole::Nir), sw1 = refl(BandRole::Swir1);
-    const auto blue = refl(BandRole::Blue), green = refl(BandRole::Green);
-    const auto sw2 = refl(BandRole::Swir2), cirrus = refl(BandRole::Cirrus);
-    const auto thermal = refl(BandRole::Thermal);
-    const bool temporal = o.temporal && c.stats && !c.stats->median.empty();
-    auto median_refl = [&](BandRole r) {
-        std::vector<float> v;
-        if (!temporal || !s.roles.has(r))
-            return v;
-        const auto m = c.stats->plane(c.stats->median, s.roles[r]);
+            return none;
+        std::vector<float>& v = planes[next_plane++];
         v.resize(n);
-        for (std::size_t i = 0; i < n; ++i)
-            v[i] = sc * m[i] + off;
+        const bool scale = r != BandRole::Thermal && r != BandRole::Qa;
+        visit_dtype(c.scene.dtype(), [&](auto x) {
+            using T = decltype(x);
+            const auto src = c.scene.band<T>(s.roles[r]);
+            float* __restrict dst = v.data();
+            if (scale)
+                for (std::size_t i = 0; i < n; ++i) {
+                    const float f = static_cast<float>(src[i]);
+                    dst[i] = sc * f + off;
+                }
+            else
+                for (std::size_t i = 0; i < n; ++i)
+                    dst[i] = static_cast<float>(src[i]);
+        });
         return v;
     };
-    const auto m_red = median_refl(BandRole::Red), m_nir = median_refl(BandRole::Nir);
-    const auto m_sw1 = median_refl(BandRole::Swir1), m_blue = median_refl(BandRole::Blue);
+    const auto& red = refl(BandRole::Red);
+    const auto& nir = refl(BandRole::Nir);
+    const auto& sw1 = refl(BandRole::Swir1);
+    const auto& blue = refl(BandRole::Blue);
+    const auto& green = refl(BandRole::Green);
+    const auto& sw2 = refl(BandRole::Swir2);
+    const auto& cirrus = refl(BandRole::Cirrus);
+    const auto& thermal = refl(BandRole::Thermal);
+    const bool temporal = o.temporal && c.stats && !c.stats->median.empty();
+    auto median_refl = [&](BandRole r) -> const std::vector<float>& {
+        if (!temporal || !s.roles.has(r))
+            return none;
+        const auto m = c.stats->plane(c.stats->median, s.roles[r]);
+        std::vector<float>& v = planes[next_plane++];
+        v.resize(n);
+        float* __restrict dst = v.data();
+        for (std::size_t i = 0; i < n; ++i)
+            dst[i] = sc * m[i] + off;
+        return v;
+    };
+    const auto& m_red = median_refl(BandRole::Red);
+    const auto& m_nir = median_refl(BandRole::Nir);
+    const auto& m_sw1 = median_refl(BandRole::Swir1);
+    const auto& m_blue = median_refl(BandRole::Blue);
 
-    std::vector<std::uint8_t> cloud(n, 0), shadow(n, 0);
-    std::vector<float> prob(n, 0.0f);
-    std::vector<float> tie(n, 0.0f);
+    std::vector<std::uint8_t>& cloud = c.scratch.cloud;
+    std::vector<std::uint8_t>& shadow = c.scratch.shadow;
+    std::vector<float>& prob = c.scratch.prob;
+    std::vector<float>& tie = c.scratch.tie;
+    cloud.assign(n, 0);
+    shadow.assign(n, 0);
+    prob.assign(n, 0.0f);
+    tie.assign(n, 0.0f);
     const int rows = c.scene.rows(), cols = c.scene.cols();
     const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
     const float b_w = float(o.brightness_width);
     const float cirrus_full = float(o.cirrus_full);
     auto clamp01 = [](float x) { return std::clamp(x, 0.0f, 1.0f); };
+    // Temperature relative to the scene's (sampled) median, when the band is in degrees.
+    const bool t_relative = !std::isnan(s.thermal_median) && o.thermal_ramp > 0;
+    const double t_warm = s.thermal_median + o.thermal_margin;
+    const bool water_test = o.water_swir1_width > 0;
+    const float w_lo = float(o.water_swir1_min), w_w = float(o.water_swir1_width);
     for (std::size_t i = 0; i < n; ++i) {
         if (!c.valid[i])
             continue;
@@ -163,17 +199,29 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
         }
         if (pcp && !blue.empty())
             pcp = blue[i] - 0.5f * r - float(o.hot_min) > 0;
+        float t_prob = 1;
         if (pcp && !thermal.empty()) {
             // Only a temperature takes part: raw digital numbers or kelvins do not.
             const double t = thermal[i] * o.thermal_scale + o.thermal_offset;
-            if (t >= kMinCelsius && t <= kMaxCelsius)
+            if (t >= kMinCelsius && t <= kMaxCelsius) {
                 pcp = t < o.thermal_max;
+                if (t_relative)
+                    t_prob = clamp01(float((t_warm - t) / o.thermal_ramp));
+            }
         }
         float p = 0;
         if (pcp) {
-            const float bright =
-                b_w > 0 ? clamp01((vis_mean - b_lo) / b_w) : (vis_mean >= b_lo ? 1.0f : 0.0f);
-            p = clamp01(1 - variability) * bright;
+            // Clear water is black at swir1: its brightness there is the cloud's.
+            const bool water = water_test && ((ndvi < 0.01f && ni < 0.11f) ||
+                                              (ndvi > 0 && ndvi < 0.1f && ni < 0.05f));
+            if (water) {
+                p = clamp01((s1 - w_lo) / w_w);
+            } else {
+                const float bright =
+                    b_w > 0 ? clamp01((vis_mean - b_lo) / b_w) : (vis_mean >= b_lo ? 1.0f : 0.0f);
+                p = clamp01(1 - variability) * bright;
+            }
+            p *= t_prob;
         }
         if (!cirrus.empty())
             p += clamp01(cirrus[i] / cirrus_full);
@@ -195,21 +243,24 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
         shadow[i] = is_shadow && !is_cloud;
     }
     if (temporal) {
-        detail::box_mean(tie, c.valid, rows, cols, o.tiebreak_radius);
+        detail::box_mean(tie, c.valid, rows, cols, o.tiebreak_radius, c.scratch.window_sums,
+                         c.scratch.window_counts);
         for (auto& t : tie)
             t = 0.5f * t / (t + 0.05f);
     }
     const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
     if (cloud_dilation > 0) {
-        std::vector<std::uint8_t> grown = cloud;
-        detail::dilate(grown, rows, cols, cloud_dilation);
+        std::vector<std::uint8_t>& grown = c.scratch.grown;
+        grown.assign(cloud.begin(), cloud.end());
+        detail::dilate(grown, rows, cols, cloud_dilation, c.scratch.tmp8, c.scratch.counts);
         // With cloud_grow_min the dilation takes hazy edges, not clear ground.
         const float grow_min = float(o.cloud_grow_min);
         for (std::size_t i = 0; i < n; ++i)
             if (grown[i] && !cloud[i] && c.valid[i] && prob[i] >= grow_min)
                 cloud[i] = 1;
     }
-    detail::dilate(shadow, rows, cols, s.capped_dilation(o.shadow_dilation, o.dilation_max_m));
+    detail::dilate(shadow, rows, cols, s.capped_dilation(o.shadow_dilation, o.dilation_max_m),
+                   c.scratch.tmp8, c.scratch.counts);
     for (std::size_t i = 0; i < n; ++i)
         c.out[i] = (cloud[i]    ? float(o.cloud_score)
                     : shadow[i] ? float(o.shadow_score)
@@ -461,7 +512,7 @@ void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& re
     detail::pixel_validity_into(scene, valid);
     std::vector<float>& out = scratch->out;
     out.assign(valid.size(), 0.0f);
-    const ScoreCtx c{s, scene, valid, stats, out, scratch->acc};
+    const ScoreCtx c{s, scene, valid, stats, out, scratch->acc, *scratch};
     std::visit(
         [&](const auto& m) {
             using M = std::decay_t<decltype(m)>;

@@ -78,6 +78,17 @@ const ParamTable<CloudOptions>& CloudOptions::params() {
         t.add(&O::thermal_scale, "thermal_scale", "thermal value -> degrees C: scale", -kInf, kInf);
         t.add(&O::thermal_offset, "thermal_offset", "thermal value -> degrees C: offset", -kInf,
               kInf);
+        t.add(&O::thermal_margin, "thermal_margin",
+              "temperature probability is 0 at the scene's median temperature plus this "
+              "(degrees C; needs a calibrated thermal band and a sampled scene)",
+              -100, 100);
+        t.add(&O::thermal_ramp, "thermal_ramp",
+              "temperature probability rises to 1 over this many degrees below that (0: off)", 0,
+              100);
+        t.add(&O::water_swir1_min, "water_swir1_min",
+              "over water, the cloud probability rises from 0 at this swir1 reflectance", 0, 1);
+        t.add(&O::water_swir1_width, "water_swir1_width",
+              "over water, ... to 1 at water_swir1_min plus this (0: water test off)", 0, 1);
         t.add(&O::cirrus_full, "cirrus_full",
               "cirrus reflectance at which the cirrus band alone gives cloud probability 1 "
               "(probability = cirrus / cirrus_full; needs cirrus)",

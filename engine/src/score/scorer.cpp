@@ -154,7 +154,9 @@ void ScorerImpl::check_cloud_bands(const CloudOptions& m) {
     if (roles.has(BandRole::Thermal)) {
         const int b = roles[BandRole::Thermal];
         const double t = layout.ranges[std::size_t(b)].median * m.thermal_scale + m.thermal_offset;
-        if (!(t >= kMinCelsius && t <= kMaxCelsius))
+        if (t >= kMinCelsius && t <= kMaxCelsius)
+            thermal_median = t;
+        else
             roles.warn("cloud: thermal " + band_name(b) + " of scene '" + layout.label +
                        "' is not in degrees C (typical value " + short_number(t) +
                        "); the thermal test is off (calibrate the band or set "

@@ -5,6 +5,7 @@
 
 #include <tbb/concurrent_queue.h>
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -36,6 +37,13 @@ struct ScoreScratch {
     std::vector<std::uint8_t> valid;
     std::vector<float> out;
     std::vector<double> acc;
+    // The cloud method's reflectance planes (bands and stack medians), masks, probability
+    // and tie-break planes, and the dilation's and window mean's working buffers.
+    std::vector<std::vector<float>> planes;
+    std::vector<std::uint8_t> cloud, shadow, grown, tmp8;
+    std::vector<float> prob, tie;
+    std::vector<int> counts, window_counts;
+    std::vector<double> window_sums;
 };
 
 struct ScorerImpl {
@@ -50,6 +58,9 @@ struct ScorerImpl {
     std::vector<double> weights;
     // cloud
     double refl_scale = 1;
+    /// The scene's median temperature in degrees C from the sampled ranges; NaN when there
+    /// is no calibrated thermal band or no sample.
+    double thermal_median = std::numeric_limits<double>::quiet_NaN();
     // mask
     int mask_band = -1;
     std::vector<std::pair<double, double>> value_map; // value -> score (NaN score = invalid)

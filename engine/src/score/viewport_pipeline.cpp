@@ -16,6 +16,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// What the coarse first preview aims at (see run()).
+constexpr double kCoarseTargetMs = 20;
+
 double msSince(Clock::time_point t) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
@@ -370,7 +373,18 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
     if (!request.scorer)
         throw ArgumentError("viewport pipeline: no scorer");
     const bool coarseFirst = on_coarse && shows_coarse_first(request);
-    const int factor = coarse_first().factor;
+    int factor = 0;
+    {
+        const std::lock_guard lock(mutex_);
+        factor = coarse_first_.factor;
+        // The factor doubles (up to 8) while the coarse preview's expected time (the last
+        // full one over factor^2) exceeds kCoarseTargetMs: the first image comes in about
+        // that time at any zoom and viewport size.
+        const double expected = last_score_ms_ + last_composite_ms_;
+        while (factor < 8 && expected > kCoarseTargetMs * factor * factor)
+            factor *= 2;
+        factor = std::max(factor, coarse_first_.factor);
+    }
     ViewportPreview result;
     result.plan = request.plan;
     result.current = request.current;

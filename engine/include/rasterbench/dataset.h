@@ -85,6 +85,11 @@ public:
     /// Reads bands (and optionally a window, resampled to an output shape: overviews are
     /// used when the output is smaller). Complex bands come back as Float64 magnitude.
     Raster read(const ReadOptions& options = {}) const;
+    /// read() into bands [first_band, first_band + n) of `out` (n: the bands read), in
+    /// out's type as GDAL converts, without an intermediate raster: how a scene's files are
+    /// stacked. `out` must have the output shape; its mask is made (kValid elsewhere) on
+    /// the first invalid pixel of a band read. Complex bands: ArgumentError (use read()).
+    void read_into(const ReadOptions& options, Raster& out, int first_band) const;
     /// Validity mask of one band (1-based) for a window/out shape, 0 = invalid.
     std::vector<std::uint8_t> read_mask(int band, const Window& window, int out_rows,
                                         int out_cols) const;

@@ -214,6 +214,28 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
 /// subsampled the same way (rb::subsample), without recomputing them.
 StackStats subsample(const StackStats& stats, int step);
 
+/// What scoring a scene leaves behind for rescoring the same pixels under other options
+/// (the Score panel's tuning loop): the validity plane, the method's score before the
+/// penalties (kept for one set of method and band-role options), the chessboard distance
+/// to the nearest invalid pixel (up to distance_cap) and the brightest data band per pixel
+/// (for the saturation penalty). A threshold or penalty change then only redoes the last
+/// steps. One object per scene block; a scorer fills what it needs on first use. Empty
+/// after clear(); never shared between threads while a scoring runs.
+struct ScorePlanes {
+    int rows = -1, cols = -1; ///< block the planes describe (-1: none yet)
+    std::vector<std::uint8_t> valid;
+    std::string method_key; ///< the options method_score was computed with ("" = none)
+    std::vector<float> method_score;
+    int distance_cap = 0;
+    std::vector<std::uint16_t> distance;
+    std::vector<float> brightest; ///< integer types of 16 bits or fewer and Float32 only
+    void clear() { *this = ScorePlanes{}; }
+    std::size_t bytes() const {
+        return valid.size() + method_score.size() * sizeof(float) +
+               distance.size() * sizeof(std::uint16_t) + brightest.size() * sizeof(float);
+    }
+};
+
 /// A score method bound to a scene layout: roles resolved, bands and the expression parsed
 /// and checked once. Copyable and safe to share between threads (score() is const).
 class Scorer {
@@ -241,6 +263,12 @@ public:
     /// score() into `out`, reusing its storage (Raster::reset): for streaming, one result
     /// buffer per thread rather than a fresh allocation per block. Same values and mask.
     void score_into(const Raster& scene, const StackStats* stats, Raster& out) const;
+    /// score_into() reusing and filling `planes` (the same scene block scored before under
+    /// other options, or empty): only what the changed options affect is recomputed. Same
+    /// values and mask as score_into(). `stats` must be the statistics the planes were made
+    /// with (or a superset computed from the same pixels).
+    void score_reusing(const Raster& scene, const StackStats* stats, ScorePlanes& planes,
+                       Raster& out) const;
     /// True when each pixel's score of `scene` depends on that pixel alone and score_row()
     /// computes it (darkness without penalties on an unmasked integer block): a composite
     /// can then score row by row instead of keeping whole score rasters.
@@ -262,5 +290,9 @@ std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& sc
 /// statistics depend on the pixels alone.
 std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
                                 const StackStats* stats, Progress progress = {});
+/// The same reusing one ScorePlanes per scene (resized to the stack; see score_reusing()).
+std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
+                                const StackStats* stats, std::vector<ScorePlanes>& planes,
+                                Progress progress = {});
 
 } // namespace rb

@@ -475,6 +475,86 @@ Raster Dataset::read(const ReadOptions& o) const {
     return out;
 }
 
+void Dataset::read_into(const ReadOptions& o, Raster& out, int first_band) const {
+    if (!h_ || !h_->ds)
+        throw IoError("cannot read " + quoted(path_) + ": dataset is closed");
+    GdalErrorCapture cap;
+    std::vector<int> bands = o.bands;
+    if (bands.empty())
+        for (int b = 1; b <= count(); ++b)
+            bands.push_back(b);
+    check_bands(bands, count(), path_);
+    const Window w = resolve_window(o, profile_, path_);
+    const int rows = o.out_rows > 0 ? o.out_rows : int(w.height);
+    const int cols = o.out_cols > 0 ? o.out_cols : int(w.width);
+    if (is_complex(profile_.dtype) || is_complex(out.dtype()))
+        throw ArgumentError("read of " + quoted(path_) + " into a stack: complex bands");
+    if (out.rows() != rows || out.cols() != cols || first_band < 0 ||
+        first_band + int(bands.size()) > out.bands())
+        throw ArgumentError("read of " + quoted(path_) + ": " + std::to_string(bands.size()) +
+                            " bands of " + std::to_string(cols) + "x" + std::to_string(rows) +
+                            " do not fit bands " + std::to_string(first_band) + "+ of a " +
+                            std::to_string(out.cols()) + "x" + std::to_string(out.rows()) + "x" +
+                            std::to_string(out.bands()) + " raster");
+    GDALRasterIOExtraArg extra;
+    INIT_RASTERIO_EXTRA_ARG(extra);
+    extra.eResampleAlg = detail::to_gdal_resampling(int(o.resampling));
+    const std::size_t px = dtype_size(out.dtype());
+    const auto band_space = GSpacing(out.band_size() * px);
+    std::byte* buf = out.bytes() + std::size_t(first_band) * out.band_size() * px;
+    if (GDALDatasetRasterIOEx(h_->ds.get(), GF_Read, int(w.col_off), int(w.row_off), int(w.width),
+                              int(w.height), buf, cols, rows, detail::to_gdal_type(out.dtype()),
+                              int(bands.size()), bands.data(), GSpacing(px), GSpacing(px) * cols,
+                              band_space, &extra) != CE_None)
+        throw IoError("cannot read " + quoted(path_) + " at " + w.to_string() + ": " +
+                      reason(cap, "read failed"));
+    if (!o.with_mask)
+        return;
+    for (std::size_t i = 0; i < bands.size(); ++i) {
+        const int ob = first_band + int(i);
+        GDALRasterBandH hb = GDALGetRasterBand(h_->ds.get(), bands[i]);
+        const int flags = GDALGetMaskFlags(hb);
+        const auto& nodata = profile_.nodata[std::size_t(bands[i] - 1)];
+        visit_dtype(out.dtype(), [&](auto x) {
+            using T = decltype(x);
+            const auto data = std::span<const T>(out.band<T>(ob));
+            // Nodata compared in the file's type: a value it cannot hold matches nothing.
+            const bool by_nodata = nodata && (flags & (GMF_NODATA | GMF_ALL_VALID)) &&
+                                   !std::isnan(*nodata) && fits_dtype(profile_.dtype, *nodata);
+            if (by_nodata) {
+                const T nd = static_cast<T>(*nodata);
+                // Blocks without nodata (most) cost one branch-free, vectorized scan and
+                // no mask.
+                constexpr std::size_t kBlock = 4096;
+                for (std::size_t k0 = 0; k0 < data.size(); k0 += kBlock) {
+                    const std::size_t k1 = std::min(data.size(), k0 + kBlock);
+                    bool any = false;
+                    for (std::size_t k = k0; k < k1; ++k)
+                        any |= data[k] == nd;
+                    if (!any)
+                        continue;
+                    std::uint8_t* m = out.mask(ob).data();
+                    for (std::size_t k = k0; k < k1; ++k)
+                        m[k] = data[k] == nd ? kInvalid : m[k];
+                }
+            } else if (!(nodata && (flags & (GMF_NODATA | GMF_ALL_VALID))) &&
+                       !(flags & GMF_ALL_VALID)) {
+                std::vector<std::uint8_t> m(data.size());
+                read_gdal_mask(hb, w, m, rows, cols,
+                               "band " + std::to_string(bands[i]) + " of " + quoted(path_));
+                if (std::find(m.begin(), m.end(), kInvalid) != m.end())
+                    std::copy(m.begin(), m.end(), out.mask(ob).begin());
+            }
+            if constexpr (std::is_floating_point_v<T>) {
+                // NaN is never a valid observation, declared nodata or not.
+                for (std::size_t k = 0; k < data.size(); ++k)
+                    if (std::isnan(data[k]))
+                        out.mask(ob)[k] = kInvalid;
+            }
+        });
+    }
+}
+
 void Dataset::write(const Raster& data, const std::vector<int>& bands_in,
                     std::optional<Window> window) {
     if (!h_ || !h_->ds)

@@ -182,6 +182,24 @@ Raster SceneReader::read_stored(const Window& window, int out_rows, int out_cols
     ro.resampling = resampling;
     if (datasets_.size() == 1 && stored_dtype_ == datasets_.front().profile().dtype)
         return datasets_.front().read(ro);
+    const bool complex = std::any_of(datasets_.begin(), datasets_.end(), [](const Dataset& d) {
+        return is_complex(d.profile().dtype);
+    });
+    // A window outside the grid takes the per-file path, whose read names the file.
+    if (!complex && !window.empty() &&
+        window == window.clamped(profile().width, profile().height)) {
+        // Each file straight into its bands of the stack, GDAL converting the type: no
+        // per-file raster and no second copy.
+        const int rows = out_rows > 0 ? out_rows : int(window.height);
+        const int cols = out_cols > 0 ? out_cols : int(window.width);
+        Raster out(layout_.dtype, layout_.count, rows, cols);
+        int ob = 0;
+        for (const auto& d : datasets_) {
+            d.read_into(ro, out, ob);
+            ob += d.count();
+        }
+        return out;
+    }
     std::vector<Raster> parts;
     for (const auto& d : datasets_)
         parts.push_back(d.read(ro));

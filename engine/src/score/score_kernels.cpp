@@ -350,33 +350,124 @@ void score_expression(const ScoreCtx& c, const std::string& expr) {
         c.out[i] = float(result[i]);
 }
 
-void apply_penalties(const ScoreCtx& c, const PenaltyOptions& p) {
+// The brightest data band of each pixel as a float, where that is exact (types of 16 bits or
+// fewer, Float32; NaN ignored): "any band >= v" is "brightest >= v". Empty otherwise.
+std::vector<float> brightest_band(const Raster& scene, const std::vector<int>& bands) {
+    std::vector<float> out;
+    if (!(scene.dtype() == DataType::Float32 ||
+          (!is_floating(scene.dtype()) && dtype_size(scene.dtype()) <= 2)))
+        return out;
+    out.assign(scene.band_size(), -std::numeric_limits<float>::infinity());
+    visit_dtype(scene.dtype(), [&](auto x) {
+        using T = decltype(x);
+        for (int b : bands) {
+            const auto d = scene.band<T>(b);
+            for (std::size_t i = 0; i < out.size(); ++i) {
+                const float v = float(d[i]);
+                out[i] = v > out[i] ? v : out[i]; // false for NaN: kept out
+            }
+        }
+    });
+    return out;
+}
+
+// Subtracts the penalties from c.out; `planes` (may be null) keeps the distance and
+// brightness planes they are computed from, for the next options.
+void apply_penalties(const ScoreCtx& c, const PenaltyOptions& p, ScorePlanes* planes) {
     const std::size_t n = c.n();
     if (p.saturation_value > 0 && p.saturation_penalty > 0) {
-        std::vector<std::uint8_t> sat(n, 0);
-        visit_dtype(c.scene.dtype(), [&](auto x) {
-            using T = decltype(x);
-            for (int b : c.s.data_bands) {
-                const auto d = c.scene.band<T>(b);
-                for (std::size_t i = 0; i < n; ++i)
-                    sat[i] |= double(d[i]) >= p.saturation_value;
-            }
-        });
         const float pen = float(p.saturation_penalty);
-        for (std::size_t i = 0; i < n; ++i)
-            if (sat[i])
-                c.out[i] -= pen;
+        if (planes && planes->brightest.empty())
+            planes->brightest = brightest_band(c.scene, c.s.data_bands);
+        if (planes && !planes->brightest.empty()) {
+            const float* bright = planes->brightest.data();
+            for (std::size_t i = 0; i < n; ++i)
+                if (double(bright[i]) >= p.saturation_value)
+                    c.out[i] -= pen;
+        } else {
+            std::vector<std::uint8_t> sat(n, 0);
+            visit_dtype(c.scene.dtype(), [&](auto x) {
+                using T = decltype(x);
+                for (int b : c.s.data_bands) {
+                    const auto d = c.scene.band<T>(b);
+                    for (std::size_t i = 0; i < n; ++i)
+                        sat[i] |= double(d[i]) >= p.saturation_value;
+                }
+            });
+            for (std::size_t i = 0; i < n; ++i)
+                if (sat[i])
+                    c.out[i] -= pen;
+        }
     }
     if (p.invalid_distance > 0 && p.invalid_distance_penalty > 0) {
-        const auto dist = detail::chessboard_distance(c.valid, c.scene.rows(), c.scene.cols(),
-                                                      p.invalid_distance + 1);
+        // Distances below the cap are exact, so a plane made with a larger cap serves.
+        const int cap = p.invalid_distance + 1;
+        std::vector<std::uint16_t> own;
+        const std::vector<std::uint16_t>* dist = &own;
+        if (planes) {
+            if (planes->distance.empty() || planes->distance_cap < cap) {
+                planes->distance_cap = std::min(65534, std::max(cap, 32));
+                planes->distance = detail::chessboard_distance(
+                    c.valid, c.scene.rows(), c.scene.cols(), planes->distance_cap);
+            }
+            dist = &planes->distance;
+        } else {
+            own = detail::chessboard_distance(c.valid, c.scene.rows(), c.scene.cols(), cap);
+        }
+        const std::uint16_t* d = dist->data();
         const float D = float(p.invalid_distance);
         const float w = float(p.invalid_distance_penalty);
-        for (std::size_t i = 0; i < n; ++i) {
-            const int d = dist[i];
-            if (d >= 1 && d <= p.invalid_distance)
-                c.out[i] -= w * (D + 1 - float(d)) / D;
+        const int dmax = p.invalid_distance;
+        for (std::size_t i = 0; i < n; ++i)
+            if (d[i] >= 1 && d[i] <= dmax)
+                c.out[i] -= w * (D + 1 - float(d[i])) / D;
+    }
+}
+
+// The method's own score (before penalties) into c.out.
+void score_method(const ScoreCtx& c) {
+    std::visit(
+        [&](const auto& m) {
+            using M = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<M, DarknessOptions>)
+                score_darkness(c);
+            else if constexpr (std::is_same_v<M, MedianDistanceOptions>)
+                score_median_distance(c, m.radius);
+            else if constexpr (std::is_same_v<M, CloudOptions>)
+                score_cloud(c, m);
+            else if constexpr (std::is_same_v<M, MaskOptions>)
+                score_mask(c, m);
+            else
+                score_expression(c, m.expression);
+        },
+        c.s.options.method);
+}
+
+// The score raster (rows x cols) from the penalized scores `out` and the validity plane.
+void finish(const detail::ScorerImpl& s, const std::vector<std::uint8_t>& valid,
+            const std::vector<float>& out, int rows, int cols, Raster& r) {
+    r.reset(DataType::Float32, 1, rows, cols);
+    auto dst = r.band<float>(0);
+    const float lowest = std::numeric_limits<float>::lowest();
+    // A mask mapping may declare a value invalid (NaN score); it then ranks with nodata.
+    const bool nan_is_invalid = std::holds_alternative<MaskOptions>(s.options.method) &&
+                                std::get<MaskOptions>(s.options.method).mode == "values";
+    // Most blocks have no invalid pixel: then a branch-free copy, without the mask checks.
+    if (!nan_is_invalid && std::memchr(valid.data(), kInvalid, valid.size()) == nullptr) {
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            const float v = out[i];
+            dst[i] = v > kInvalidScore ? v : lowest;
         }
+        return;
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const float v = out[i];
+        if (!valid[i] || (nan_is_invalid && std::isnan(v))) {
+            dst[i] = kInvalidScore;
+            r.mask(0)[i] = kInvalid; // the mask is made on the first invalid pixel only
+            continue;
+        }
+        dst[i] = v > kInvalidScore ? v : lowest; // NaN and -inf rank last among valid pixels
     }
 }
 
@@ -483,8 +574,9 @@ void Scorer::score_row(const Raster& scene, int row, float* out) const {
     darkness_span(*impl_, scene, std::size_t(row) * cols, std::size_t(row + 1) * cols, out);
 }
 
-void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& result) const {
-    const detail::ScorerImpl& s = *impl_;
+namespace {
+
+void check_block(const detail::ScorerImpl& s, const Raster& scene, const StackStats* stats) {
     if (scene.bands() != s.layout.count)
         throw ArgumentError("score method '" + s.method + "': a block of scene '" + s.layout.label +
                             "' has " + std::to_string(scene.bands()) +
@@ -499,63 +591,76 @@ void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& re
                             "' needs the stack's per-pixel "
                             "statistics: score scene '" +
                             s.layout.label + "' together with its stack");
+}
+
+/// Pops a scratch from the scorer's pool and pushes it back when it goes.
+struct PooledScratch {
+    explicit PooledScratch(const detail::ScorerImpl& s) : s_(s) {
+        if (!s.scratch.try_pop(p_))
+            p_ = std::make_unique<detail::ScoreScratch>();
+    }
+    ~PooledScratch() { s_.scratch.push(std::move(p_)); }
+    PooledScratch(const PooledScratch&) = delete;
+    PooledScratch& operator=(const PooledScratch&) = delete;
+    detail::ScoreScratch* operator->() { return p_.get(); }
+
+private:
+    const detail::ScorerImpl& s_;
+    std::unique_ptr<detail::ScoreScratch> p_;
+};
+
+} // namespace
+
+void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& result) const {
+    const detail::ScorerImpl& s = *impl_;
+    check_block(s, scene, stats);
     if (darkness_fast_path(s, scene)) {
         result.reset(DataType::Float32, 1, scene.rows(), scene.cols());
         auto dst = result.band<float>(0);
         darkness_span(s, scene, 0, dst.size(), dst.data());
         return;
     }
-    std::unique_ptr<detail::ScoreScratch> scratch;
-    if (!s.scratch.try_pop(scratch))
-        scratch = std::make_unique<detail::ScoreScratch>();
+    PooledScratch scratch(s);
     std::vector<std::uint8_t>& valid = scratch->valid;
     detail::pixel_validity_into(scene, valid);
     std::vector<float>& out = scratch->out;
     out.assign(valid.size(), 0.0f);
     const ScoreCtx c{s, scene, valid, stats, out, scratch->acc, *scratch};
-    std::visit(
-        [&](const auto& m) {
-            using M = std::decay_t<decltype(m)>;
-            if constexpr (std::is_same_v<M, DarknessOptions>)
-                score_darkness(c);
-            else if constexpr (std::is_same_v<M, MedianDistanceOptions>)
-                score_median_distance(c, m.radius);
-            else if constexpr (std::is_same_v<M, CloudOptions>)
-                score_cloud(c, m);
-            else if constexpr (std::is_same_v<M, MaskOptions>)
-                score_mask(c, m);
-            else
-                score_expression(c, m.expression);
-        },
-        s.options.method);
-    apply_penalties(c, s.options.penalties);
+    score_method(c);
+    apply_penalties(c, s.options.penalties, nullptr);
+    finish(s, valid, out, scene.rows(), scene.cols(), result);
+}
 
-    Raster& r = result;
-    r.reset(DataType::Float32, 1, scene.rows(), scene.cols());
-    auto dst = r.band<float>(0);
-    const float lowest = std::numeric_limits<float>::lowest();
-    // A mask mapping may declare a value invalid (NaN score); it then ranks with nodata.
-    const bool nan_is_invalid = std::holds_alternative<MaskOptions>(s.options.method) &&
-                                std::get<MaskOptions>(s.options.method).mode == "values";
-    // Most blocks have no invalid pixel: then a branch-free copy, without the mask checks.
-    if (!nan_is_invalid && std::memchr(valid.data(), kInvalid, valid.size()) == nullptr) {
-        for (std::size_t i = 0; i < out.size(); ++i) {
-            const float v = out[i];
-            dst[i] = v > kInvalidScore ? v : lowest;
-        }
-        s.scratch.push(std::move(scratch));
+void Scorer::score_reusing(const Raster& scene, const StackStats* stats, ScorePlanes& planes,
+                           Raster& result) const {
+    const detail::ScorerImpl& s = *impl_;
+    check_block(s, scene, stats);
+    if (darkness_fast_path(s, scene)) {
+        result.reset(DataType::Float32, 1, scene.rows(), scene.cols());
+        auto dst = result.band<float>(0);
+        darkness_span(s, scene, 0, dst.size(), dst.data());
         return;
     }
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        const float v = out[i];
-        if (!valid[i] || (nan_is_invalid && std::isnan(v))) {
-            dst[i] = kInvalidScore;
-            r.mask(0)[i] = kInvalid; // the mask is made on the first invalid pixel only
-            continue;
-        }
-        dst[i] = v > kInvalidScore ? v : lowest; // NaN and -inf rank last among valid pixels
+    if (planes.rows != scene.rows() || planes.cols != scene.cols()) {
+        planes.clear();
+        planes.rows = scene.rows();
+        planes.cols = scene.cols();
     }
-    s.scratch.push(std::move(scratch));
+    if (planes.valid.size() != scene.band_size())
+        detail::pixel_validity_into(scene, planes.valid);
+    const std::vector<std::uint8_t>& valid = planes.valid;
+    PooledScratch scratch(s);
+    if (planes.method_key != s.method_key || planes.method_score.size() != valid.size()) {
+        planes.method_key.clear(); // unusable until the method has run through
+        planes.method_score.assign(valid.size(), 0.0f);
+        score_method(ScoreCtx{s, scene, valid, stats, planes.method_score, scratch->acc, *scratch});
+        planes.method_key = s.method_key;
+    }
+    std::vector<float>& out = scratch->out;
+    out.assign(planes.method_score.begin(), planes.method_score.end());
+    const ScoreCtx c{s, scene, valid, stats, out, scratch->acc, *scratch};
+    apply_penalties(c, s.options.penalties, &planes);
+    finish(s, valid, out, scene.rows(), scene.cols(), result);
 }
 
 std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
@@ -567,8 +672,11 @@ std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& sc
     return score_stack(scenes, scorer, needs.any() ? &stats : nullptr, std::move(progress));
 }
 
-std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
-                                const StackStats* stats, Progress progress) {
+namespace {
+
+std::vector<Raster> score_stack_impl(std::span<const Raster> scenes, const Scorer& scorer,
+                                     const StackStats* stats, std::vector<ScorePlanes>* planes,
+                                     Progress progress) {
     const StackStatsNeeds needs = scorer.stack_needs();
     if (scorer.requires_stack() && !stats)
         throw ArgumentError("score_stack: the score needs the stack's statistics");
@@ -579,11 +687,28 @@ std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& sc
     std::mutex m;
     std::size_t done = 0;
     tbb::parallel_for(std::size_t(0), scenes.size(), [&](std::size_t i) {
-        out[i] = scorer.score(scenes[i], needs.any() ? stats : nullptr);
+        if (planes)
+            scorer.score_reusing(scenes[i], needs.any() ? stats : nullptr, (*planes)[i], out[i]);
+        else
+            out[i] = scorer.score(scenes[i], needs.any() ? stats : nullptr);
         std::lock_guard lock(m);
         progress.report(double(++done) / double(scenes.size()));
     });
     return out;
+}
+
+} // namespace
+
+std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
+                                const StackStats* stats, Progress progress) {
+    return score_stack_impl(scenes, scorer, stats, nullptr, std::move(progress));
+}
+
+std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
+                                const StackStats* stats, std::vector<ScorePlanes>& planes,
+                                Progress progress) {
+    planes.resize(scenes.size());
+    return score_stack_impl(scenes, scorer, stats, &planes, std::move(progress));
 }
 
 } // namespace rb

@@ -70,6 +70,9 @@ struct ScorerImpl {
     // expression
     std::vector<ExprVar> vars;
     StackStatsNeeds needs;
+    /// What the method's score before penalties depends on besides the pixels and the
+    /// statistics: the method and its options, the band roles (ScorePlanes::method_key).
+    std::string method_key;
     bool stats_required = false;
     int halo = 0;
 

@@ -16,6 +16,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// What the coarse first preview aims at (see run()).
+constexpr double kCoarseTargetMs = 20;
+
 double msSince(Clock::time_point t) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
@@ -157,7 +160,10 @@ ViewportPlan coarser_plan(const ViewportPlan& p, int f) {
 }
 
 std::size_t viewport_bytes_per_pixel(const BandLayout& layout) {
-    return std::size_t(layout.count) * (dtype_size(layout.dtype) + 1) + sizeof(float) + 1;
+    // The bands with their masks, the score and its mask, and the planes kept for rescoring
+    // (validity, the method's score, the distance to invalid pixels).
+    return std::size_t(layout.count) * (dtype_size(layout.dtype) + 1) + sizeof(float) + 1 + 1 +
+           sizeof(float) + sizeof(std::uint16_t);
 }
 
 /// Reads of every scene for one plan (the per-view cache), with what is derived from the
@@ -203,7 +209,23 @@ struct ViewportPipeline::Reads {
         return coarseScenes;
     }
 
+    /// Scores of the reads (or of the coarse stack of factor `f`, f > 1) under `scorer`,
+    /// reusing the planes the previous options left (ScorePlanes): a penalty or threshold
+    /// change does not redo the method, a method change does not redo validity.
+    std::vector<Raster> score(std::span<const Raster> stack, int f, const Scorer& scorer,
+                              const StackStats* st, Progress& progress) const {
+        const std::lock_guard lock(planesMutex);
+        if (f > 1 && planesFactor != f) {
+            coarsePlanes.clear();
+            planesFactor = f;
+        }
+        return score_stack(stack, scorer, st, f > 1 ? coarsePlanes : planes, progress);
+    }
+
 private:
+    mutable std::mutex planesMutex; ///< held while a scoring uses the planes
+    mutable std::vector<ScorePlanes> planes, coarsePlanes;
+    mutable int planesFactor = 0;
     mutable std::mutex mutex;
     mutable std::shared_ptr<const StackStats> stats;
     mutable StackStatsNeeds statsNeeds;
@@ -323,7 +345,7 @@ ViewportPreview ViewportPipeline::coarse_from(const ViewportRequest& request, co
             const auto full = reads.cachedStatistics(needs);
             st = full ? subsample(*full, factor) : stack_statistics(stack, needs);
         }
-        scores = score_stack(stack, *request.scorer, st ? &*st : nullptr, progress);
+        scores = reads.score(stack, factor, *request.scorer, st ? &*st : nullptr, progress);
     }
     assemble(cr, stack, scores, composite(stack, scores, request.options, progress));
     const std::lock_guard lock(mutex_);
@@ -351,7 +373,18 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
     if (!request.scorer)
         throw ArgumentError("viewport pipeline: no scorer");
     const bool coarseFirst = on_coarse && shows_coarse_first(request);
-    const int factor = coarse_first().factor;
+    int factor = 0;
+    {
+        const std::lock_guard lock(mutex_);
+        factor = coarse_first_.factor;
+        // The factor doubles (up to 8) while the coarse preview's expected time (the last
+        // full one over factor^2) exceeds kCoarseTargetMs: the first image comes in about
+        // that time at any zoom and viewport size.
+        const double expected = last_score_ms_ + last_composite_ms_;
+        while (factor < 8 && expected > kCoarseTargetMs * factor * factor)
+            factor *= 2;
+        factor = std::max(factor, coarse_first_.factor);
+    }
     ViewportPreview result;
     result.plan = request.plan;
     result.current = request.current;
@@ -367,7 +400,7 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
         const StackStatsNeeds needs = request.scorer->stack_needs();
         bool computed = false;
         const auto stats = needs.any() ? reads->statistics(needs, &computed) : nullptr;
-        s->scores = score_stack(reads->scenes, *request.scorer, stats.get(), progress);
+        s->scores = reads->score(reads->scenes, 1, *request.scorer, stats.get(), progress);
         result.score_ms = msSince(t);
         const std::lock_guard lock(mutex_);
         counters_.statistics += computed ? 1 : 0;

@@ -72,6 +72,24 @@ private slots:
         const Window w{37, 11, 64, 50};
         QCOMPARE(differences(reader.read(w), got, 0.0, int(w.row_off), int(w.col_off)),
                  std::size_t(0));
+
+        // With a quality file appended, its numbers come back as stored (and the fill
+        // pixels of the calibrated band stay invalid).
+        s.files.push_back(scene_);
+        const SceneReader stacked(s);
+        QCOMPARE(stacked.layout().count, 2);
+        const Raster both = stacked.read(w);
+        const Raster dn = Dataset::open(scene_).read();
+        QCOMPARE(differences(select_band(both, 0), got, 0.0, int(w.row_off), int(w.col_off)),
+                 std::size_t(0));
+        std::size_t fill = 0;
+        for (int y = 0; y < both.rows(); ++y)
+            for (int x = 0; x < both.cols(); ++x) {
+                const double v = dn.value(0, y + int(w.row_off), x + int(w.col_off));
+                QCOMPARE(both.value(1, y, x), v);
+                fill += v == 0 && !both.valid(0, y, x);
+            }
+        QVERIFY(fill > 0); // the window reaches the scene's fill
     }
 
     void compositeAndScoreCalibrateOnTheFly() {

@@ -192,7 +192,7 @@ Raster SceneReader::read_stored(const Window& window, int out_rows, int out_cols
         // per-file raster and no second copy.
         const int rows = out_rows > 0 ? out_rows : int(window.height);
         const int cols = out_cols > 0 ? out_cols : int(window.width);
-        Raster out(layout_.dtype, layout_.count, rows, cols);
+        Raster out(stored_dtype_, layout_.count, rows, cols);
         int ob = 0;
         for (const auto& d : datasets_) {
             d.read_into(ro, out, ob);

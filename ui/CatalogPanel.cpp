@@ -207,6 +207,21 @@ CatalogPanel::CatalogPanel(JobMonitor* monitor, QWidget* parent)
     layout->addWidget(split, 1);
     connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &CatalogPanel::updateCount);
+    // A bar clicked on the timeline selects its row.
+    connect(timeline_, &CatalogTimeline::sceneClicked, this, [this](int entry) {
+        const auto& shown = model_->shown();
+        const auto it = std::find(shown.begin(), shown.end(), entry);
+        if (it == shown.end()) {
+            showStatus(tr("%1 is filtered out")
+                           .arg(QFileInfo(QString::fromStdString(
+                                              model_->entries()[std::size_t(entry)].path))
+                                    .fileName()));
+            return;
+        }
+        const int row = int(it - shown.begin());
+        table_->selectRow(row);
+        table_->scrollTo(model_->index(row, 0));
+    });
 
     add_ = new QPushButton(tr("Add to Stack"), this);
     add_->setObjectName(QStringLiteral("catalogAdd"));

@@ -4,6 +4,8 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
+#include <cmath>
+#include <iterator>
 #include <optional>
 
 namespace rb::ui {
@@ -55,6 +57,10 @@ CatalogTimeline::CatalogTimeline(QWidget* parent) : QWidget(parent), plot_(new Q
     unknown_->setName(tr("cloud unknown"));
     unknown_->setLineStyle(QCPGraph::lsNone);
     unknown_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, kKept.darker(), 7));
+    connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
+        if (const int entry = entryAt(event->position().x()); entry >= 0)
+            emit sceneClicked(entry);
+    });
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->axisRect()->setRangeDrag(Qt::Horizontal);
     plot_->axisRect()->setRangeZoom(Qt::Horizontal);
@@ -66,6 +72,7 @@ void CatalogTimeline::clear() {
     unknown_->data()->clear();
     plot_->clearItems();
     seasonWindows_ = 0;
+    keys_.clear();
     plot_->replot();
 }
 
@@ -81,6 +88,7 @@ void CatalogTimeline::setScenes(const std::vector<rb::CatalogEntry>& entries,
         if (!e.date)
             continue;
         const double k = key(*e.date);
+        keys_.emplace_back(k, int(i));
         if (keptKeys.isEmpty() && otherKeys.isEmpty() && unknownKeys.isEmpty()) {
             lo = hi = k;
             firstYear = lastYear = e.date->year;
@@ -98,6 +106,7 @@ void CatalogTimeline::setScenes(const std::vector<rb::CatalogEntry>& entries,
         (keep ? keptKeys : otherKeys) << k;
         (keep ? keptValues : otherValues) << std::clamp(*e.cloud_cover, 0.0, 100.0);
     }
+    std::sort(keys_.begin(), keys_.end());
     kept_->setData(keptKeys, keptValues, true);
     other_->setData(otherKeys, otherValues, true);
     unknown_->setData(unknownKeys, unknownValues, true);
@@ -142,6 +151,24 @@ void CatalogTimeline::setScenes(const std::vector<rb::CatalogEntry>& entries,
         line->point2->setCoords(key(*bound), 1);
     }
     plot_->replot();
+}
+
+int CatalogTimeline::entryAt(double x) const {
+    constexpr double kReachPx = 5;
+    const double k = plot_->xAxis->pixelToCoord(x);
+    const auto it = std::lower_bound(keys_.begin(), keys_.end(), std::make_pair(k, -1));
+    int best = -1;
+    double bestPx = kReachPx;
+    for (auto c : {it, it == keys_.begin() ? it : std::prev(it)}) {
+        if (c == keys_.end())
+            continue;
+        const double px = std::abs(plot_->xAxis->coordToPixel(c->first) - x);
+        if (px <= bestPx) {
+            bestPx = px;
+            best = c->second;
+        }
+    }
+    return best;
 }
 
 int CatalogTimeline::keptBarCount() const {

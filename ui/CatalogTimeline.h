@@ -6,6 +6,7 @@
 // analyst sees what a filter keeps before adding the scenes to the stack.
 #include <QWidget>
 
+#include <utility>
 #include <vector>
 
 #include "rasterbench/catalog.h"
@@ -34,6 +35,13 @@ public:
 
     /// Seconds since the epoch (the date axis' unit) of a scene date, at noon UTC.
     static double key(const rb::SceneDate& date);
+    /// The entry (index given to setScenes) drawn nearest to plot pixel column `x`, within a
+    /// few pixels; -1 when none.
+    int entryAt(double x) const;
+
+signals:
+    /// A bar (or an unknown-cloud tick) was clicked: its entry's index.
+    void sceneClicked(int entry);
 
 private:
     QCustomPlot* plot_;
@@ -41,6 +49,8 @@ private:
     QCPBars* other_;
     QCPGraph* unknown_;
     int seasonWindows_ = 0;
+    /// (key, entry index) of every dated scene, by key.
+    std::vector<std::pair<double, int>> keys_;
 };
 
 } // namespace rb::ui

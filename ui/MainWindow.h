@@ -151,8 +151,9 @@ public:
     /// refused (one line each), empty when all were taken.
     QString applyRecipe(const rb::Recipe& recipe);
     /// File > Open Recipe: opens the recipe's scenes not already in the stack and loads its
-    /// steps into the panels once they have loaded. False (error shown) when the file is no
-    /// readable recipe.
+    /// steps into the panels once they have loaded; a recipe whose scenes come from a catalog
+    /// opens that catalog, with its selection, in the Catalog workspace. False (error shown) when
+    /// the file is no readable recipe.
     bool openRecipe(const QString& path);
     /// True while an opened recipe waits for its scenes.
     bool isRecipePending() const { return pendingRecipe_ != nullptr; }

@@ -1,6 +1,7 @@
 // MainWindow: File > Open Recipe, and the panels' parameters as a recipe (which sessions
 // store): one step per panel, the composite from Score, the deband step (with its notches)
-// from Deband, reproject and fill from Transform.
+// from Deband, reproject and fill from Transform; a recipe's scene catalog and selection go
+// to the Catalog dock.
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -9,6 +10,7 @@
 #include <exception>
 #include <variant>
 
+#include "CatalogPanel.h"
 #include "DebandPanel.h"
 #include "FillTab.h"
 #include "MainWindow.h"
@@ -18,6 +20,7 @@
 #include "SceneStack.h"
 #include "ScorePanel.h"
 #include "TransformPanel.h"
+#include "Workspaces.h"
 #include "rasterbench/recipe.h"
 
 namespace rb::ui {
@@ -75,6 +78,18 @@ bool MainWindow::openRecipe(const QString& path) {
             if (stack_->rowOfPath(file) < 0)
                 scenes << file;
         }
+    // A recipe choosing its scenes from a catalog: the Catalog dock reads it with the same
+    // selection, so the analyst sees (and adds) the scenes it picks.
+    if (recipe.catalog) {
+        QStringList sources;
+        for (const std::string& p : recipe.catalog->paths)
+            sources << base.absoluteFilePath(QString::fromStdString(p));
+        if (!recipe.qa_from.empty())
+            catalog_->setQualityRule(QString::fromStdString(recipe.qa_from + "=" + recipe.qa_to));
+        catalog_->setSelection(recipe.catalog->select);
+        catalog_->openPaths(sources);
+        workspaces_->apply(QStringLiteral("catalog"));
+    }
     statusBar()->showMessage(tr("Recipe loaded into the panels: %1").arg(path), 5000);
     pendingRecipe_ = std::make_shared<rb::Recipe>(std::move(recipe));
     openFiles(scenes); // the panels take the steps once the scenes have loaded

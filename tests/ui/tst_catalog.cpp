@@ -21,8 +21,10 @@
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QtTest>
+#include <qcustomplot.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "CatalogModel.h"
@@ -128,6 +130,21 @@ private slots:
         }
         QCOMPARE(panel.timeline()->keptBarCount(), 3);
         QCOMPARE(panel.timeline()->otherBarCount(), 0);
+        // Clicking a bar selects its row.
+        panel.resize(500, 700);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.timeline()->plot()->replot();
+        QCustomPlot* plot = panel.timeline()->plot();
+        const double x = plot->xAxis->coordToPixel(CatalogTimeline::key(*expected[1].date));
+        QCOMPARE(panel.timeline()->entryAt(x), 1);
+        QCOMPARE(panel.timeline()->entryAt(x + 40), -1);
+        QTest::mouseClick(plot, Qt::LeftButton, {},
+                          QPoint(int(std::lround(x)), plot->height() - 30));
+        QCOMPARE(panel.table()->selectionModel()->selectedRows().size(), 1);
+        QCOMPARE(panel.table()->selectionModel()->selectedRows().first().row(), 1);
+        QCOMPARE(panel.pathsToAdd(), QStringList{paths(expected).at(1)});
+        panel.table()->clearSelection();
         // Every row is a raster the stack can open.
         QCOMPARE(panel.pathsToAdd(), paths(expected));
     }
@@ -341,6 +358,33 @@ private slots:
         QCOMPARE(window.stack()->count(), 1);
         QVERIFY(window.stack()->entry(0).path.contains(QLatin1String("20180827")));
         QVERIFY(window.stack()->entry(0).data);
+    }
+
+    void recipeWithACatalogOpensIt() {
+        // A recipe choosing its scenes from the Landsat folder: winter, by the BQA files.
+        const QString path = dir_.filePath(QStringLiteral("winter.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral(R"({"format": "rasterbench-recipe", "version": 1,
+            "scenes": {"catalog": "%1", "select": {"doy": "335-59"}},
+            "qa_from": {"from": "_stack.tif", "to": "_BQA.tif"},
+            "steps": [{"type": "composite"}], "output": {"path": "winter.tif"}})")
+                    .arg(kLandsat)
+                    .toUtf8());
+        f.close();
+        MainWindow window;
+        window.setPersistent(false);
+        window.show();
+        QSignalSpy loaded(window.catalogPanel(), &CatalogPanel::loaded);
+        QVERIFY(window.openRecipe(path));
+        QVERIFY(loaded.wait(kWaitMs));
+        QCOMPARE(window.workspaces()->current(), QStringLiteral("catalog"));
+        CatalogPanel* panel = window.catalogPanel();
+        QCOMPARE(int(panel->model()->entries().size()), 3);
+        QCOMPARE(panel->model()->rowCount(), 1);
+        QVERIFY(shownPaths(*panel).first().contains(QLatin1String("20181201")));
+        QCOMPARE(QString::fromStdString(panel->model()->entryAt(0).cloud_source),
+                 QStringLiteral("qa"));
     }
 };
 

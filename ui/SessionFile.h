@@ -1,9 +1,9 @@
 #pragma once
 // A workbench session as a file (.rbsession, versioned JSON): the scenes in stack order with
 // their visibility and display settings, the current scene, the view (scale and offset of
-// the map, and the scene-pixel window it showed), the workspace, the overlays' layer
-// state (visibility, opacity), and the panels' parameters with the deband notches (as a
-// recipe, the format File > Open Recipe reads). Reading checks the format and version and names the
+// the map, and the scene-pixel window it showed), the workspace, the overlays' layer state
+// (visibility, opacity), and the panels' parameters with the deband notches (as a recipe,
+// the format File > Open Recipe reads). Reading checks the format and version and names the
 // file and the problem; writing is atomic (QSaveFile).
 #include <QPointF>
 #include <QRectF>

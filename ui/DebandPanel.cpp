@@ -416,4 +416,23 @@ bool DebandPanel::saveResult(const QString& path) {
     return true;
 }
 
+// ---- parameters for sessions and recipes ------------------------------------------------
+
+rb::DebandStep DebandPanel::debandStep() const {
+    rb::DebandStep step;
+    step.band = band_->value();
+    step.notches = controller_->notches();
+    step.peak = settings_->peak();
+    step.orientation = settings_->orientation();
+    step.options = settings_->options();
+    return step;
+}
+
+void DebandPanel::setDebandStep(const rb::DebandStep& step) {
+    settings_->setAll(step.peak, step.orientation, step.options);
+    if (step.band > 0)
+        band_->setValue(step.band); // "all bands" (0) leaves the band shown
+    controller_->setNotches(step.notches);
+}
+
 } // namespace rb::ui

@@ -67,6 +67,12 @@ public:
     void setJobMonitor(JobMonitor* monitor);
     bool isSaving() const;
 
+    /// The band, notches and parameters as a recipe's deband step (what sessions store and
+    /// File > Open Recipe loads).
+    rb::DebandStep debandStep() const;
+    /// Takes the band, the notches (undoable) and every parameter of `step`.
+    void setDebandStep(const rb::DebandStep& step);
+
 signals:
     void resultSaved(const QString& path);
 

@@ -122,4 +122,17 @@ void DebandSettings::remember() const {
     QSettings().setValue(kSettingsKey, map);
 }
 
+void DebandSettings::setAll(const rb::fft::PeakOptions& peak,
+                            const rb::fft::OrientationOptions& orientation,
+                            const rb::fft::DebandOptions& options) {
+    peak_ = peak;
+    orientation_ = orientation;
+    options_ = options;
+    for (const auto& row : form_->params())
+        form_->setError(QString::fromStdString(row.name), {});
+    showValues();
+    remember();
+    emit changed();
+}
+
 } // namespace rb::ui

@@ -27,6 +27,9 @@ public:
     /// Every parameter back to its table's default.
     void reset();
     ParamForm* form() const { return form_; }
+    /// Every parameter at once (a session or recipe being opened); the form shows them.
+    void setAll(const rb::fft::PeakOptions& peak, const rb::fft::OrientationOptions& orientation,
+                const rb::fft::DebandOptions& options);
 
 signals:
     void changed();

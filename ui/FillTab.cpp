@@ -67,4 +67,10 @@ void FillTab::previewFill() {
         });
 }
 
+void FillTab::setFillOptions(const rb::FillOptions& options) {
+    options_ = options;
+    form_->setValues(rb::FillOptions::params().values(options_));
+    emit parametersChanged();
+}
+
 } // namespace rb::ui

@@ -36,6 +36,9 @@ public:
 
     void refreshLive() override { previewFill(); }
 
+    /// Shows and uses `options` (a session or recipe being opened); a live preview follows.
+    void setFillOptions(const rb::FillOptions& options);
+
 signals:
     /// Emitted when a preview finished (result shown, or error in the status line); not for
     /// superseded ones, whose results are dropped.

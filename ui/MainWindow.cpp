@@ -24,6 +24,7 @@
 
 #include <exception>
 
+#include "CatalogPanel.h"
 #include "CompareView.h"
 #include "CompositeController.h"
 #include "CursorInfoLabel.h"
@@ -39,6 +40,7 @@
 #include "LayersPanel.h"
 #include "MapCanvas.h"
 #include "MetadataPanel.h"
+#include "OpenDialog.h"
 #include "OutputCheck.h"
 #include "OverlayList.h"
 #include "PixelInspector.h"
@@ -175,6 +177,7 @@ void MainWindow::createMenus() {
                     &MainWindow::exportViewFullResolution);
     file->addSeparator();
     file->addAction(tr("Open &Session..."), this, &MainWindow::askOpenSession);
+    file->addAction(tr("Open &Recipe..."), this, &MainWindow::askOpenRecipe);
     file->addAction(tr("Save Sessio&n..."), this, &MainWindow::askSaveSession)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     file->addSeparator();
@@ -214,9 +217,9 @@ void MainWindow::createMenus() {
     view->addSeparator();
     // Each panel on Ctrl+Shift+letter, so it is reachable without the menu.
     const std::pair<const char*, Qt::Key> panelKeys[] = {
-        {"layersDock", Qt::Key_L},    {"displayDock", Qt::Key_D},  {"histogramDock", Qt::Key_H},
-        {"inspectorDock", Qt::Key_I}, {"metadataDock", Qt::Key_M}, {"scoreDock", Qt::Key_C},
-        {"debandDock", Qt::Key_B},    {"transformDock", Qt::Key_T}};
+        {"layersDock", Qt::Key_L},    {"displayDock", Qt::Key_D},   {"histogramDock", Qt::Key_H},
+        {"inspectorDock", Qt::Key_I}, {"metadataDock", Qt::Key_M},  {"scoreDock", Qt::Key_C},
+        {"debandDock", Qt::Key_B},    {"transformDock", Qt::Key_T}, {"catalogDock", Qt::Key_K}};
     for (QDockWidget* dock : findChildren<QDockWidget*>()) {
         QAction* toggle = dock->toggleViewAction();
         for (const auto& [name, key] : panelKeys)
@@ -282,6 +285,11 @@ void MainWindow::createDocks() {
     transform_->setScoreSource(score_->controller());
     addDock(tr("Transform"), QStringLiteral("transformDock"), transform_, Qt::RightDockWidgetArea)
         ->hide();
+    // Catalog: on demand; the scenes it selects join the stack like opened files.
+    catalog_ = new CatalogPanel(jobs_, this);
+    addDock(tr("Catalog"), QStringLiteral("catalogDock"), catalog_, Qt::RightDockWidgetArea)
+        ->hide();
+    connect(catalog_, &CatalogPanel::addToStackRequested, this, &MainWindow::openFiles);
 }
 
 void MainWindow::connectStack() {
@@ -303,6 +311,7 @@ void MainWindow::connectStack() {
         updateDisplayStatus();
         if (pendingSession_ && !stack_->isLoading())
             applyPendingSession();
+        applyPendingRecipe();
         if (stack_->count() == 0) {
             shown_.reset();
             canvas_->setScene(nullptr);
@@ -513,6 +522,7 @@ void MainWindow::onSceneLoaded() {
     }
     if (histogram_->source() == HistogramPlot::Source::WholeScene || newScene)
         updateHistogram();
+    applyPendingRecipe();
 }
 
 void MainWindow::onSceneFailed(const QString&, const QString& message) {
@@ -534,7 +544,8 @@ void MainWindow::showError(const QString& messageIn) {
 }
 
 bool MainWindow::isIdle() const {
-    if (scene_->isLoading() || stack_->isBusy() || !pendingCurrent_.isEmpty() || exports_->busy())
+    if (scene_->isLoading() || stack_->isBusy() || !pendingCurrent_.isEmpty() || exports_->busy() ||
+        pendingRecipe_)
         return false;
     if (viewMode_ == ViewMode::Single)
         return !canvas_->scene() || canvas_->isRenderIdle();
@@ -567,10 +578,11 @@ bool MainWindow::waitUntilIdle(int timeoutMs) {
 
 void MainWindow::showOpenDialog() {
     QSettings settings;
-    const QStringList paths = QFileDialog::getOpenFileNames(
+    // The file-name box takes wildcards ("*_sr.tif") as well as names.
+    const QStringList paths = OpenDialog::getOpenFileNames(
         this, tr("Open Rasters"), settings.value(kLastDirKey).toString(),
-        tr("Rasters (*.tif *.tiff *.vrt *.img *.jp2 *.nc *.hdf *.h5 *.png *.jpg *.asc);;"
-           "All files (*)"));
+        {tr("Rasters (*.tif *.tiff *.vrt *.img *.jp2 *.nc *.hdf *.h5 *.png *.jpg *.asc)"),
+         tr("All files (*)")});
     if (paths.isEmpty())
         return;
     settings.setValue(kLastDirKey, QFileInfo(paths.first()).absolutePath());

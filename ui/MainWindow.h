@@ -17,12 +17,17 @@
 #include "rasterbench/render.h"
 
 class QDockWidget;
+
+namespace rb {
+struct Recipe;
+}
 class QLabel;
 class QStackedWidget;
 class QTimer;
 
 namespace rb::ui {
 
+class CatalogPanel;
 class CompareView;
 class CursorInfoLabel;
 class DebandPanel;
@@ -112,6 +117,7 @@ public:
     DebandPanel* debandPanel() const { return deband_; }
     ScorePanel* scorePanel() const { return score_; }
     TransformPanel* transformPanel() const { return transform_; }
+    CatalogPanel* catalogPanel() const { return catalog_; }
     PixelInspector* inspector() const { return inspector_; }
     MetadataPanel* metadata() const { return metadata_; }
     CompareView* compare() const { return compare_; }
@@ -138,6 +144,20 @@ public:
     /// True while an opened session waits for its scenes.
     bool isSessionPending() const { return pendingSession_.has_value(); }
 
+    /// The Score, Deband and Transform panels' parameters and the deband notches as a recipe
+    /// (steps deband, composite, reproject when a CRS is typed, fill), what sessions store.
+    rb::Recipe panelRecipe() const;
+    /// Loads the first step of each type of `recipe` into its panel; the values the panels
+    /// refused (one line each), empty when all were taken.
+    QString applyRecipe(const rb::Recipe& recipe);
+    /// File > Open Recipe: opens the recipe's scenes not already in the stack and loads its
+    /// steps into the panels once they have loaded; a recipe whose scenes come from a catalog
+    /// opens that catalog, with its selection, in the Catalog workspace. False (error shown) when
+    /// the file is no readable recipe.
+    bool openRecipe(const QString& path);
+    /// True while an opened recipe waits for its scenes.
+    bool isRecipePending() const { return pendingRecipe_ != nullptr; }
+
 protected:
     void closeEvent(QCloseEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -152,8 +172,12 @@ private:
     void exportViewFullResolution();
     void askSaveSession();
     void askOpenSession();
+    void askOpenRecipe();
     /// Applies the opened session once none of its scenes is loading any more.
     void applyPendingSession();
+    /// Loads the opened recipe (or a session's panel parameters) into the panels once no scene
+    /// is loading and the current one is shown.
+    void applyPendingRecipe();
     void onSceneLoaded();
     void onSceneFailed(const QString& path, const QString& message);
     void showError(const QString& message);
@@ -179,6 +203,7 @@ private:
     DebandPanel* deband_ = nullptr;
     ScorePanel* score_ = nullptr;
     TransformPanel* transform_ = nullptr;
+    CatalogPanel* catalog_ = nullptr;
     PixelInspector* inspector_ = nullptr;
     MetadataPanel* metadata_ = nullptr;
     CompareView* compare_ = nullptr;
@@ -188,6 +213,7 @@ private:
     StartPage* startPage_ = nullptr;
     Workspaces* workspaces_ = nullptr;
     std::optional<Session> pendingSession_;
+    std::shared_ptr<rb::Recipe> pendingRecipe_;
     QTimer* viewHistogramTimer_ = nullptr;
     std::shared_ptr<const SceneData> shown_;
     QString pendingCurrent_;

@@ -5,6 +5,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <exception>
 
 #include "MainWindow.h"
 #include "MapCanvas.h"
@@ -13,6 +14,7 @@
 #include "SessionFile.h"
 #include "ViewTransform.h"
 #include "Workspaces.h"
+#include "rasterbench/recipe.h"
 
 namespace rb::ui {
 
@@ -41,6 +43,11 @@ QString MainWindow::saveSession(const QString& path) {
     s.workspace = workspaces_->current();
     for (const QString& id : canvas_->overlayIds())
         s.overlays << SessionOverlay{id, canvas_->overlayVisible(id), canvas_->overlayOpacity(id)};
+    try {
+        s.panels = QString::fromStdString(rb::write_recipe(panelRecipe()));
+    } catch (const std::exception& e) {
+        showError(tr("%1: the panels' parameters were not saved (%2)").arg(path, e.what()));
+    }
     const QString error = writeSession(s, path);
     if (error.isEmpty())
         statusBar()->showMessage(tr("Session saved to %1").arg(path), 5000);
@@ -96,6 +103,16 @@ void MainWindow::applyPendingSession() {
     }
     if (!s.workspace.isEmpty())
         workspaces_->apply(s.workspace);
+    // The panels' parameters and notches, once the scenes they were tuned on are open.
+    if (!s.panels.isEmpty()) {
+        try {
+            pendingRecipe_ = std::make_shared<rb::Recipe>(
+                rb::parse_recipe(s.panels.toStdString(), "session panels"));
+            applyPendingRecipe();
+        } catch (const std::exception& e) {
+            showError(QString::fromUtf8(e.what()));
+        }
+    }
     for (const SessionOverlay& o : s.overlays) {
         canvas_->setOverlayVisible(o.id, o.visible);
         canvas_->setOverlayOpacity(o.id, o.opacity);

@@ -250,4 +250,26 @@ void ReprojectTab::exportReproject(const QString& pathIn) {
         });
 }
 
+// ---- parameters for sessions and recipes ------------------------------------------------
+
+rb::ReprojectStep ReprojectTab::reprojectStep() const {
+    rb::ReprojectStep step;
+    step.dst_crs = crs_->text().trimmed().toStdString();
+    step.options = warpOptions_;
+    std::optional<double> res;
+    if (parseResolution(resolution_->text(), res) && res) {
+        step.res_x = res;
+        step.res_y = res;
+    }
+    return step;
+}
+
+void ReprojectTab::setReprojectStep(const rb::ReprojectStep& step) {
+    crs_->setText(QString::fromStdString(step.dst_crs));
+    warpOptions_ = step.options;
+    warpForm_->setValues(rb::ReprojectOptions::params().values(warpOptions_));
+    resolution_->setText(step.res_x ? QString::number(*step.res_x, 'g', 12) : QString());
+    emit parametersChanged();
+}
+
 } // namespace rb::ui

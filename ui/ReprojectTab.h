@@ -11,6 +11,7 @@
 
 #include "TransformTab.h"
 #include "rasterbench/raster.h"
+#include "rasterbench/recipe.h"
 #include "rasterbench/warp.h"
 
 class QCheckBox;
@@ -60,6 +61,12 @@ public:
     bool reprojectCropped() const { return cropped_; }
 
     void refreshLive() override;
+
+    /// The target CRS, warp parameters and resolution as a recipe's reproject step (what
+    /// sessions store and File > Open Recipe loads); an empty dst_crs when none is typed.
+    rb::ReprojectStep reprojectStep() const;
+    /// Shows the step's CRS, warp parameters and resolution (x); a live preview follows.
+    void setReprojectStep(const rb::ReprojectStep& step);
 
 signals:
     /// Emitted when a request finished (result shown, or error in the status line); not for

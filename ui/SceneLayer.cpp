@@ -4,6 +4,7 @@
 #include <cmath>
 #include <exception>
 
+#include "rasterbench/bands.h"
 #include "rasterbench/error.h"
 
 namespace rb::ui {
@@ -11,6 +12,46 @@ namespace rb::ui {
 std::vector<int> SceneData::defaultBands(int count) {
     return rb::DisplaySettings::default_bands(count);
 }
+
+namespace {
+
+/// The bands a scene opens with: true colour (red, green, blue) when its band roles are
+/// known (Sentinel-2 B04/B03/B02, Landsat B4/B3/B2, bands named in words), else a false
+/// colour (swir1, nir, red) for red/nir/swir stacks, else the first bands as they come.
+/// `name` is the file's name, which tells the sensor.
+std::vector<int> bandsByRoles(const rb::Profile& profile, const std::string& name) {
+    const std::vector<int> fallback = SceneData::defaultBands(profile.count);
+    if (profile.count < 3)
+        return fallback;
+    rb::BandLayout layout;
+    layout.count = profile.count;
+    layout.dtype = profile.dtype;
+    layout.descriptions = profile.descriptions;
+    layout.colorinterp = profile.colorinterp;
+    layout.label = name;
+    try {
+        const rb::BandRoles roles = rb::resolve_band_roles(layout);
+        using R = rb::BandRole;
+        auto pick = [&](std::initializer_list<R> wanted) -> std::vector<int> {
+            std::vector<int> bands;
+            for (R r : wanted) {
+                if (!roles.has(r))
+                    return {};
+                bands.push_back(roles[r] + 1);
+            }
+            return bands;
+        };
+        if (auto rgb = pick({R::Red, R::Green, R::Blue}); !rgb.empty())
+            return rgb;
+        if (auto falseColour = pick({R::Swir1, R::Nir, R::Red}); !falseColour.empty())
+            return falseColour;
+    } catch (const rb::Error&) {
+        // Bands that name no roles open as they come.
+    }
+    return fallback;
+}
+
+} // namespace
 
 rb::Raster SceneData::displayedBands(const rb::Raster& all, const std::vector<int>& bands) {
     rb::Raster out(all.dtype(), int(bands.size()), all.rows(), all.cols());
@@ -35,7 +76,7 @@ SceneData SceneData::load(const QString& path) {
     scene.pyramid = std::make_shared<rb::RasterPyramid>(scene.pathUtf8());
     scene.profile = scene.pyramid->profile();
     scene.date = rb::scene_date(scene.profile.metadata, scene.pathUtf8());
-    scene.display.bands = defaultBands(scene.profile.count);
+    scene.display.bands = bandsByRoles(scene.profile, scene.pathUtf8());
     if (scene.display.bands.empty() || scene.profile.width <= 0 || scene.profile.height <= 0)
         throw rb::UnsupportedError(scene.pathUtf8() + ": no raster bands to display");
     // The preview decodes only a sparse set of blocks of a huge file, so the first paint

@@ -553,4 +553,45 @@ void ScorePanel::showInspection() {
     chart_->setData(labels, controller_->inspection(), inspectBand_->currentText());
 }
 
+// ---- parameters for sessions and recipes ------------------------------------------------
+
+rb::CompositeStep ScorePanel::compositeStep() const {
+    rb::CompositeStep step;
+    step.score = controller_->scoreOptions();
+    step.options = controller_->compositeOptions();
+    step.options.best_ranks.clear(); // the preview's rank images are not parameters
+    step.options.worst_ranks.clear();
+    return step;
+}
+
+QString ScorePanel::setCompositeStep(const rb::CompositeStep& step) {
+    const QString method = QString::fromStdString(rb::score_method_name(step.score));
+    {
+        const QSignalBlocker block(method_);
+        method_->setCurrentText(method);
+    }
+    controller_->setMethod(method);
+    QStringList refused;
+    // A value accepted but leaving the scorer unusable (no scenes yet, a missing role) is
+    // kept: the form shows it and the status says why the preview waits.
+    for (const auto& [name, value] : rb::score_param_values(step.score)) {
+        const QString n = QString::fromStdString(name);
+        controller_->setScoreParam(n, QString::fromStdString(value));
+        if (QString::fromStdString(rb::get_score_param(controller_->scoreOptions(), name)) !=
+            QString::fromStdString(value))
+            refused << tr("%1: %2 not taken").arg(n, QString::fromStdString(value));
+    }
+    const auto& table = rb::CompositeOptions::params();
+    for (const auto& [name, value] : table.values(step.options)) {
+        const QString error = controller_->setCompositeParam(QString::fromStdString(name),
+                                                             QString::fromStdString(value));
+        if (!error.isEmpty())
+            refused << error;
+    }
+    rebuildScoreForm();
+    compositeForm_->setValues(table.values(controller_->compositeOptions()));
+    showStatus();
+    return refused.join(QLatin1Char('\n'));
+}
+
 } // namespace rb::ui

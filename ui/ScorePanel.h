@@ -22,6 +22,10 @@ class QSlider;
 class QTimer;
 class QToolButton;
 
+namespace rb {
+struct CompositeStep;
+}
+
 namespace rb::ui {
 
 class BandRolesEditor;
@@ -71,6 +75,13 @@ public:
     std::vector<ScoreScene> stackScenes() const;
     /// Inspects scene pixel (col, row) (the canvas cursor calls this).
     void inspectPixel(int col, int row);
+
+    /// The score method, its parameters and the composite options as a recipe's composite
+    /// step (what sessions store and File > Open Recipe loads).
+    rb::CompositeStep compositeStep() const;
+    /// Takes the method and every parameter of `step` (the forms show them); the messages
+    /// of values refused, empty when all were taken.
+    QString setCompositeStep(const rb::CompositeStep& step);
 
 protected:
     void showEvent(QShowEvent* event) override;

@@ -65,6 +65,8 @@ QString writeSession(const Session& s, const QString& path) {
     QJsonObject root{{"format", kFormat},        {"version", Session::kVersion},
                      {"scenes", scenes},         {"current", s.current},
                      {"workspace", s.workspace}, {"overlays", overlays}};
+    if (!s.panels.isEmpty())
+        root.insert("panels", QJsonDocument::fromJson(s.panels.toUtf8()).object());
     if (s.scale)
         root.insert(
             "view",
@@ -137,6 +139,9 @@ std::optional<Session> readSession(const QString& path, QString& error) {
         s.overlays << SessionOverlay{o.value("id").toString(), o.value("visible").toBool(true),
                                      o.value("opacity").toDouble(1.0)};
     }
+    if (root.value("panels").isObject())
+        s.panels = QString::fromUtf8(
+            QJsonDocument(root.value("panels").toObject()).toJson(QJsonDocument::Compact));
     return s;
 }
 

@@ -1,9 +1,10 @@
 #pragma once
 // A workbench session as a file (.rbsession, versioned JSON): the scenes in stack order with
 // their visibility and display settings, the current scene, the view (scale and offset of
-// the map, and the scene-pixel window it showed), the workspace, and the overlays' layer
-// state (visibility, opacity). Reading checks the format and version and names the file
-// and the problem; writing is atomic (QSaveFile).
+// the map, and the scene-pixel window it showed), the workspace, the overlays' layer state
+// (visibility, opacity), and the panels' parameters with the deband notches (as a recipe,
+// the format File > Open Recipe reads). Reading checks the format and version and names the
+// file and the problem; writing is atomic (QSaveFile).
 #include <QPointF>
 #include <QRectF>
 #include <QSize>
@@ -41,6 +42,9 @@ struct Session {
     QRectF visiblePixels;
     QString workspace;
     QVector<SessionOverlay> overlays;
+    /// The Score, Deband and Transform panels' parameters and the deband notches, as a
+    /// recipe (rb::write_recipe JSON, one step per panel); empty when not saved.
+    QString panels;
 };
 
 /// Writes `session` to `path` atomically; an error message naming the file, or empty.

@@ -34,6 +34,11 @@ const std::vector<Workspaces::Workspace>& Workspaces::all() {
          QObject::tr("Transform"),
          QObject::tr("Reproject, rasterize, vectorize and fill, previewed over the view"),
          {kLayers, QStringLiteral("transformDock"), QStringLiteral("displayDock")}},
+        {QStringLiteral("catalog"),
+         QObject::tr("Catalog"),
+         QObject::tr("Find scenes in a folder or STAC catalog by date, season and cloud, and "
+                     "add them to the stack"),
+         {kLayers, QStringLiteral("catalogDock"), QStringLiteral("displayDock")}},
     };
     return list;
 }

@@ -1,7 +1,7 @@
 #pragma once
-// Workspaces: one arrangement of the docks per task (Inspect, Composite, Deband, Transform),
-// chosen from a toolbar or with Ctrl+1..4, so the tools a task needs are one click away and
-// the others stay out of the map's way. The last workspace is remembered per user.
+// Workspaces: one arrangement of the docks per task (Inspect, Composite, Deband, Transform,
+// Catalog), chosen from a toolbar or with Ctrl+1..5, so the tools a task needs are one click
+// away and the others stay out of the map's way. The last workspace is remembered per user.
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -19,7 +19,7 @@ class Workspaces : public QObject {
     Q_OBJECT
 public:
     struct Workspace {
-        QString name;      ///< settings key: "inspect", "composite", "deband", "transform"
+        QString name;      ///< settings key: "inspect", "composite", ..., "catalog"
         QString title;     ///< toolbar text
         QString tip;       ///< what the workspace is for
         QStringList docks; ///< object names of the docks it shows, the first on top

@@ -1,16 +1,26 @@
 // Sessions on the offscreen platform with two real Landsat scenes: a session saved from one
 // window and opened in a new one shows the same pixels on the map (the canvas grabbed and
-// compared), with the same current scene, display settings, visibility and workspace; a
+// compared), with the same current scene, display settings, visibility, workspace, panel
+// parameters and deband notches; File > Open Recipe loads a recipe into the panels; a
 // file that is not a session, or of a newer version, is refused with its name.
+#include <QAction>
+#include <QComboBox>
 #include <QFile>
+#include <QLineEdit>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "DebandPanel.h"
+#include "FillTab.h"
 #include "MainWindow.h"
 #include "MapCanvas.h"
+#include "ReprojectTab.h"
 #include "SceneStack.h"
+#include "ScorePanel.h"
 #include "SessionFile.h"
+#include "TransformPanel.h"
 #include "Workspaces.h"
+#include "rasterbench/recipe.h"
 
 using namespace rb::ui;
 
@@ -37,6 +47,48 @@ QImage settledMap(MainWindow& w) {
         last = image;
     }
     return {};
+}
+
+/// Parameters every panel starts without: a median-distance score with a radius, a best-3
+/// mean composite, a notch on band 2, a reprojection to WGS 84 with bilinear resampling and
+/// a longer fill distance.
+rb::Recipe tunedRecipe() {
+    rb::Recipe r;
+    rb::DebandStep deband;
+    deband.band = 2;
+    deband.notches.points.push_back({0.125, 0.0625, 0.02});
+    deband.notches.points.push_back({-0.125, -0.0625, 0.02});
+    r.steps.emplace_back(deband);
+    rb::CompositeStep composite;
+    composite.score = rb::make_score_options("median-distance");
+    rb::set_score_param(composite.score, "radius", "2");
+    rb::CompositeOptions::params().set(composite.options, "k", "3");
+    rb::CompositeOptions::params().set(composite.options, "harmonize_min_pixels", "20");
+    r.steps.emplace_back(composite);
+    rb::ReprojectStep reproject;
+    reproject.dst_crs = "EPSG:4326";
+    rb::ReprojectOptions::params().set(reproject.options, "resampling", "bilinear");
+    r.steps.emplace_back(reproject);
+    rb::FillStep fill;
+    rb::FillOptions::params().set(fill.options, "max_distance", "25");
+    r.steps.emplace_back(fill);
+    return r;
+}
+
+/// The panels hold the tuned recipe's steps.
+void checkPanels(MainWindow& w, const rb::Recipe& tuned) {
+    const rb::DebandStep deband = w.debandPanel()->debandStep();
+    QCOMPARE(deband.band, std::get<rb::DebandStep>(tuned.steps[0]).band);
+    QVERIFY(deband.notches == std::get<rb::DebandStep>(tuned.steps[0]).notches);
+    QVERIFY(deband == std::get<rb::DebandStep>(tuned.steps[0]));
+    QVERIFY(w.scorePanel()->compositeStep() == std::get<rb::CompositeStep>(tuned.steps[1]));
+    QCOMPARE(w.scorePanel()->methodCombo()->currentText(), QStringLiteral("median-distance"));
+    QVERIFY(w.transformPanel()->reprojectTab()->reprojectStep() ==
+            std::get<rb::ReprojectStep>(tuned.steps[2]));
+    QCOMPARE(w.transformPanel()->reprojectTab()->crsEdit()->text(), QStringLiteral("EPSG:4326"));
+    rb::FillStep fill;
+    fill.options = w.transformPanel()->fillTab()->fillOptions();
+    QVERIFY(fill == std::get<rb::FillStep>(tuned.steps[3]));
 }
 
 } // namespace
@@ -104,6 +156,68 @@ private slots:
         QCOMPARE(w.workspaces()->current(), workspace);
         QCOMPARE(after.size(), before.size());
         QVERIFY2(after == before, "the reopened session draws other pixels");
+    }
+
+    void sessionKeepsPanelParametersAndNotches() {
+        const QString path = dir_.filePath(QStringLiteral("panels.rbsession"));
+        const rb::Recipe tuned = tunedRecipe();
+        {
+            MainWindow w;
+            w.setPersistent(false);
+            w.resize(1100, 750);
+            w.show();
+            w.openFiles(kScenes);
+            QTRY_VERIFY_WITH_TIMEOUT(!w.stack()->isLoading() && w.canvas()->scene(), kWaitMs);
+            QCOMPARE(w.applyRecipe(tuned), QString());
+            checkPanels(w, tuned);
+            QCOMPARE(w.saveSession(path), QString());
+        }
+        MainWindow w;
+        w.setPersistent(false);
+        w.resize(1100, 750);
+        w.show();
+        // Not what the session holds before it is opened.
+        QVERIFY(w.debandPanel()->debandStep().notches.empty());
+        QVERIFY(w.openSession(path));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isSessionPending(), kWaitMs);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        checkPanels(w, tuned);
+    }
+
+    void openRecipeLoadsThePanels() {
+        rb::Recipe tuned = tunedRecipe();
+        tuned.scenes.push_back({{kScenes[0].toStdString()}});
+        tuned.output.path = "out.tif";
+        const QString path = dir_.filePath(QStringLiteral("tuned.json"));
+        rb::save_recipe(tuned, path.toStdString());
+        MainWindow w;
+        w.setPersistent(false);
+        w.resize(1100, 750);
+        w.show();
+        QVERIFY(w.openRecipe(path));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isRecipePending(), kWaitMs);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        // The recipe's scene is open, its steps in the panels.
+        QCOMPARE(w.stack()->count(), 1);
+        QCOMPARE(QFileInfo(w.stack()->entry(0).path).fileName(), QFileInfo(kScenes[0]).fileName());
+        checkPanels(w, tuned);
+        // File > Open Recipe is in the File menu.
+        bool inMenu = false;
+        for (QAction* a : w.findChildren<QAction*>())
+            inMenu = inMenu || a->text().remove('&') == QStringLiteral("Open Recipe...");
+        QVERIFY(inMenu);
+        // A broken recipe is refused, naming the file and the problem.
+        const QString bad = dir_.filePath(QStringLiteral("bad.json"));
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"format": "rasterbench-recipe", "version": 1, "steps": [{"type": "fill",
+                  "params": {"max_distance": -4}}]})");
+        f.close();
+        QVERIFY(!w.openRecipe(bad));
+        QVERIFY2(w.lastError().contains(QLatin1String("bad.json")) &&
+                     w.lastError().contains(QLatin1String("max_distance")),
+                 qPrintable(w.lastError()));
+        checkPanels(w, tuned); // the panels keep what they had
     }
 
     void refusesOtherFiles() {

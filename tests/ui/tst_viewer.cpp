@@ -17,9 +17,9 @@
 #include <QStatusBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QToolBar>
 #include <QToolButton>
 #include <QTreeWidget>
-#include <QToolBar>
 #include <QtTest>
 
 #include <gdal.h>
@@ -39,12 +39,12 @@
 #include "JobMonitor.h"
 #include "LayersPanel.h"
 #include "MainWindow.h"
-#include "Workspaces.h"
 #include "MapCanvas.h"
 #include "PixelInspector.h"
 #include "SceneStack.h"
 #include "SwipeView.h"
 #include "TileRenderer.h"
+#include "Workspaces.h"
 #include "rasterbench/colormap.h"
 #include "rasterbench/grid_compare.h"
 #include "rasterbench/pyramid.h"
@@ -229,7 +229,7 @@ private slots:
         QVERIFY(data->stretchExact);
         // The default stretch is the exact 2-98 % clip of every valid pixel.
         for (int b = 0; b < 3; ++b) {
-            const auto v = gdalValid(path, b + 1, 0, 0, 61, 61);
+            const auto v = gdalValid(path, data->display.bands[std::size_t(b)], 0, 0, 61, 61);
             QCOMPARE(data->display.stretch[std::size_t(b)].lo, pct(v, 2));
             QCOMPARE(data->display.stretch[std::size_t(b)].hi, pct(v, 98));
         }
@@ -311,9 +311,10 @@ private slots:
         for (int yy = 1; yy < 61; yy += 4)
             for (int xx = 1; xx < 61; xx += 4) {
                 const Px px = gdalPixel(path, xx, yy);
-                if (px.nodata[0])
+                const std::size_t red = std::size_t(data->display.bands[0] - 1);
+                if (px.nodata[red])
                     continue;
-                QCOMPARE(qRed(img.pixel(xx, yy)), stretched(px.v[0], data->display.stretch[0]));
+                QCOMPARE(qRed(img.pixel(xx, yy)), stretched(px.v[red], data->display.stretch[0]));
                 QCOMPARE(qGreen(img.pixel(xx, yy)), stretched(px.v[1], data->display.stretch[1]));
                 ++checked;
             }
@@ -511,11 +512,13 @@ private slots:
         auto expectAt = [&](const QImage& shot, QPoint pos, MapCanvas* shownBy) {
             const QPointF p = shownBy->widgetToPixel(QPointF(pos) + QPointF(0.5, 0.5));
             const Px px = gdalPixel(shownBy->scene()->path, int(p.x()), int(p.y()));
-            if (px.nodata[0] || px.nodata[1])
+            const auto& bands = shownBy->scene()->display.bands;
+            const std::size_t r = std::size_t(bands[0] - 1), g = std::size_t(bands[1] - 1);
+            if (px.nodata[r] || px.nodata[g])
                 return false;
             const QRgb c = shot.pixel(swipe->mapTo(compare, pos));
             const auto& s = shownBy->scene()->display.stretch;
-            return qRed(c) == stretched(px.v[0], s[0]) && qGreen(c) == stretched(px.v[1], s[1]);
+            return qRed(c) == stretched(px.v[r], s[0]) && qGreen(c) == stretched(px.v[g], s[1]);
         };
         swipe->setDivider(0.5);
         QImage shot = compare->grab().toImage().convertToFormat(QImage::Format_RGB32);
@@ -847,8 +850,9 @@ private slots:
         QCOMPARE(img.size(), QSize(int(w.width), int(w.height)));
         const auto s = canvas->scene()->display.stretch;
         const Px px = gdalPixel(kNy[1], int(w.col_off) + 5, int(w.row_off) + 6);
-        QVERIFY(!px.nodata[0]);
-        QCOMPARE(qRed(img.pixel(5, 6)), stretched(px.v[0], s[0]));
+        const std::size_t red = std::size_t(canvas->scene()->display.bands[0] - 1);
+        QVERIFY(!px.nodata[red]);
+        QCOMPARE(qRed(img.pixel(5, 6)), stretched(px.v[red], s[0]));
     }
 
     void screenshotTakesDisplayOptions() {

@@ -1,6 +1,7 @@
 // The scene catalog: folders, list files and STAC JSON read into rows; selection by date,
 // season, cloud and sensor.
 #include "rasterbench/catalog.h"
+#include "rasterbench/catalog_progress.h"
 
 #include <algorithm>
 #include <cctype>
@@ -135,6 +136,7 @@ struct Reader {
     std::vector<CatalogEntry> rows;
     std::set<std::string> seen;
     std::set<std::string> products; ///< product ids already listed
+    Progress progress;              ///< per folder or ItemCollection
 
     std::string quality_beside(const std::string& raster) const {
         if (options.qa_from.empty())
@@ -250,16 +252,22 @@ struct Reader {
         std::sort(metadata.begin(), metadata.end());
         std::sort(rasters.begin(), rasters.end());
         std::set<std::string> claimed;
+        const double total = double(metadata.size() + rasters.size());
+        double done = 0;
         for (const fs::path& m : metadata) {
+            progress.report(done++ / total);
             std::vector<fs::path> siblings;
             for (const fs::path& r : rasters)
                 if (r.string().rfind(m.parent_path().string(), 0) == 0)
                     siblings.push_back(r);
             add_metadata(m.string(), siblings, claimed);
         }
-        for (const fs::path& r : rasters)
+        for (const fs::path& r : rasters) {
+            progress.report(done++ / total);
             if (!claimed.count(r.string()) && !is_quality_name(r.filename().string()))
                 add_raster(r.string());
+        }
+        progress.report(1.0);
     }
 
     void add_stac_item(const nlohmann::json& item, const fs::path& base, const std::string& file) {
@@ -342,10 +350,15 @@ struct Reader {
         const std::string type = j.value("type", std::string());
         if (type == "Feature")
             add_stac_item(j, base, path);
-        else if (type == "FeatureCollection" && j.contains("features") && j["features"].is_array())
-            for (const auto& f : j["features"])
+        else if (type == "FeatureCollection" && j.contains("features") &&
+                 j["features"].is_array()) {
+            const double total = double(j["features"].size());
+            double done = 0;
+            for (const auto& f : j["features"]) {
+                progress.report(done++ / total);
                 add_stac_item(f, base, path);
-        else
+            }
+        } else
             throw ArgumentError("'" + path +
                                 "': not a STAC Item or ItemCollection (no \"type\": \"Feature\" "
                                 "or \"FeatureCollection\")");
@@ -525,7 +538,13 @@ std::vector<CatalogEntry> select_scenes(const std::vector<CatalogEntry>& entries
 
 std::vector<CatalogEntry> read_catalog(const std::vector<std::string>& paths,
                                        const CatalogReadOptions& options) {
-    Reader reader{options, {}, {}, {}};
+    return read_catalog(paths, options, ProgressFn());
+}
+
+std::vector<CatalogEntry> read_catalog(const std::vector<std::string>& paths,
+                                       const CatalogReadOptions& options,
+                                       const ProgressFn& progress) {
+    Reader reader{options, {}, {}, {}, Progress(progress)};
     for (const std::string& p : paths)
         reader.add(p);
     std::stable_sort(reader.rows.begin(), reader.rows.end(),

@@ -173,7 +173,7 @@ AutoDetection DebandArea::auto_detect(const OrientationOptions& orientation,
     d.orientation = estimate_orientation(data_, 0, orientation);
     if (d.orientation.source == OrientationSource::None)
         return d;
-    d.peaks = find_peaks(*spectrum_, d.orientation.angle_deg, peaks);
+    d.peaks = find_peaks(*spectrum_, d.orientation, peaks);
     d.found = true;
     return d;
 }

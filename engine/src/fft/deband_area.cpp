@@ -167,6 +167,10 @@ double DebandArea::removed_energy(const NotchSet& notches, double* total) const 
     return preview_->full().removed_energy(notches, total);
 }
 
+StripeEnergy DebandArea::stripe_energy(const NotchSet& notches, double angle_deg) const {
+    return rb::fft::stripe_energy(preview_->full(), notches, angle_deg);
+}
+
 AutoDetection DebandArea::auto_detect(const OrientationOptions& orientation,
                                       const PeakOptions& peaks) const {
     AutoDetection d;

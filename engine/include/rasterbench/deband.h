@@ -231,6 +231,9 @@ public:
     /// Band `b` (0-based) of `src`. Throws ArgumentError for an empty raster or bad band.
     /// Areas under 2 pixels a side have no coarse level (has_coarse() is false).
     DebandPreview(const Raster& src, int b, Progress progress = {});
+    /// The same; `filled` (when not null) receives the filled band the transforms were made
+    /// of (what a display spectrum is made of without a second fill: spectrum_of_filled).
+    DebandPreview(const Raster& src, int b, Progress progress, RealBuffer* filled);
     const DebandSession& full() const { return *full_; }
     bool has_coarse() const { return coarse_ != nullptr; }
     const DebandSession& coarse() const { return *coarse_; } ///< only when has_coarse()

@@ -23,7 +23,12 @@ constexpr std::uint32_t grey(int g) {
 }
 
 StretchRange ownStretch(const Raster& data) {
-    return {band_percentile(data, 0, 2), band_percentile(data, 0, 98)};
+    // Both percentiles from one copy of the valid values (band_percentile's exact ranks).
+    StretchOptions o;
+    o.mode = StretchMode::PercentClip;
+    o.low_percent = 2;
+    o.high_percent = 98;
+    return compute_stretch(data, o).front();
 }
 
 } // namespace
@@ -114,7 +119,8 @@ DebandArea::DebandArea(Raster data, const Window& window, int band,
 }
 
 void DebandArea::init(std::optional<StretchRange> stretch, Progress progress) {
-    preview_ = std::make_unique<DebandPreview>(data_, 0, progress.sub(0, 0.7));
+    RealBuffer filled;
+    preview_ = std::make_unique<DebandPreview>(data_, 0, progress.sub(0, 0.7), &filled);
     if (preview_->has_coarse()) {
         // The "before" of the coarse difference view, on the same grid.
         coarse_before_.resize(std::size_t(preview_->coarse_rows()) *
@@ -122,7 +128,10 @@ void DebandArea::init(std::optional<StretchRange> stretch, Progress progress) {
         preview_->apply_coarse({}, coarse_before_.data());
     }
     progress.check();
-    spectrum_ = std::make_shared<const Spectrum>(compute_spectrum(data_, 0));
+    // The display spectrum of the band the preview already filled (no second fill).
+    spectrum_ = std::make_shared<const Spectrum>(
+        spectrum_of_filled(filled.get(), data_.rows(), data_.cols()));
+    filled.reset();
     stretch_ = stretch ? *stretch : ownStretch(data_);
     progress.report(1);
 }

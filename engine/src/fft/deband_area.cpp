@@ -23,12 +23,26 @@ constexpr std::uint32_t grey(int g) {
 }
 
 StretchRange ownStretch(const Raster& data) {
-    // Both percentiles from one copy of the valid values (band_percentile's exact ranks).
-    StretchOptions o;
-    o.mode = StretchMode::PercentClip;
-    o.low_percent = 2;
-    o.high_percent = 98;
-    return compute_stretch(data, o).front();
+    // band_percentile's nearest ranks, from one float copy of the valid values (half the
+    // memory of doubles, the same values: they are Float32).
+    const auto v = data.band<float>(0);
+    const auto m = data.mask(0);
+    std::vector<float> valid;
+    valid.reserve(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (m.empty() || m[i])
+            valid.push_back(v[i]);
+    if (valid.empty())
+        return {0, 1};
+    auto rank = [&](double percent) {
+        const auto k = std::size_t(std::llround(percent / 100.0 * double(valid.size() - 1)));
+        return valid.begin() + std::ptrdiff_t(k);
+    };
+    const auto lo = rank(2), hi = rank(98);
+    std::nth_element(valid.begin(), lo, valid.end());
+    const double low = *lo; // read first: the next partition may move it
+    std::nth_element(lo, hi, valid.end()); // the 98th rank lies at or above the 2nd
+    return {low, double(*hi)};
 }
 
 } // namespace

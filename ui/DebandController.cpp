@@ -74,6 +74,7 @@ void DebandController::setScene(std::shared_ptr<const SceneData> scene) {
     areaLane_.cancel(); // an area being read for the old scene is dropped
     preparing_ = false;
     area_.reset();
+    detectedAngle_.reset(); // the old scene's bands
     before_.clear();
     after_.reset();
     pendingPreview_.reset();
@@ -152,6 +153,7 @@ void DebandController::prepareArea() {
             previewNotches_ = {};
             energyNotches_ = {};
             energyRemoved_ = energyTotal_ = 0;
+            stripeEnergy_.reset();
             pendingPreview_.reset(); // it was for the previous area
             emit areaReady();
             requestPreview();
@@ -239,6 +241,7 @@ void DebandController::autoDetect() {
         NotchSet notches;
         QString text;
         bool found = false;
+        double angle = 0;
     };
     auto area = area_;
     detectLane_.run(
@@ -252,12 +255,16 @@ void DebandController::autoDetect() {
                 }
                 r.found = true;
                 r.notches = d.peaks.notches;
+                // The fitted fundamental's direction refines the estimated orientation.
+                r.angle = d.peaks.period > 0
+                              ? rb::fft::frequency_info(d.peaks.fu, d.peaks.fv).stripe_deg
+                              : d.orientation.angle_deg;
                 r.text =
                     tr("bands at %1\u00b0 (from the %2), period %3 px, %4 notches")
-                        .arg(d.orientation.angle_deg, 0, 'f', 2)
+                        .arg(r.angle, 0, 'f', 2)
                         .arg(QString::fromUtf8(rb::fft::source_name(d.orientation.source).data()))
                         .arg(d.peaks.period, 0, 'f', 1)
-                        .arg(d.peaks.notches.points.size());
+                        .arg(d.peaks.notches.points.size() + d.peaks.notches.stripes.size());
             } catch (const std::exception& e) {
                 r.text = tr("Auto-detect: %1").arg(QString::fromStdString(e.what()));
             }
@@ -266,8 +273,10 @@ void DebandController::autoDetect() {
         [this, area](const Result& r) {
             if (area != area_)
                 return; // the area moved on: its peaks may not be the new area's
-            if (r.found)
+            if (r.found) {
+                detectedAngle_ = r.angle;
                 setNotches(r.notches, true);
+            }
             emit message(r.text);
             emit autoDetected(r.text);
         });
@@ -494,7 +503,13 @@ void DebandController::launchEnergy(std::shared_ptr<const Area> area, const Notc
     previewInFlight_ = true;
     struct Result {
         double removed = 0, total = 0;
+        std::optional<rb::fft::StripeEnergy> stripe;
+        double angle = 0;
     };
+    // The stripe line: the notches' own, else the last detection's.
+    std::optional<double> angle = rb::fft::notch_stripe_angle(notches);
+    if (!angle)
+        angle = detectedAngle_;
     JobOptions options;
     options.ended = [this](quint64, JobOutcome) {
         previewInFlight_ = false;
@@ -503,9 +518,13 @@ void DebandController::launchEnergy(std::shared_ptr<const Area> area, const Notc
     // A preview requested meanwhile cancels it (measured again once edits pause).
     previewJob_ = previewLane_.run(
         std::move(options),
-        [area, notches](JobContext&) {
+        [area, notches, angle](JobContext&) {
             Result r;
             r.removed = area->removed_energy(notches, &r.total);
+            if (angle) {
+                r.stripe = area->stripe_energy(notches, *angle);
+                r.angle = *angle;
+            }
             return r;
         },
         [this, area, notches](const Result& r) {
@@ -513,9 +532,17 @@ void DebandController::launchEnergy(std::shared_ptr<const Area> area, const Notc
                 energyNotches_ = notches;
                 energyRemoved_ = r.removed;
                 energyTotal_ = r.total;
+                stripeEnergy_ = r.stripe;
+                stripeAngle_ = r.angle;
                 emit previewUpdated();
             }
         });
+}
+
+std::optional<rb::fft::StripeEnergy> DebandController::stripeEnergy() const {
+    if (!area_ || !after_ || energyNotches_ != previewNotches_)
+        return std::nullopt;
+    return stripeEnergy_;
 }
 
 QString DebandController::metricsText() const {
@@ -531,6 +558,19 @@ QString DebandController::metricsText() const {
             lines << tr("area %1x%2: energy removed: measuring...")
                          .arg(area_->window().width)
                          .arg(area_->window().height);
+        if (after_ && energyNotches_ == previewNotches_ && stripeEnergy_) {
+            // Whether stripes remain: the bands' energy above the background along their line.
+            if (stripeEnergy_->before > 0)
+                lines << tr("stripe band at %1\u00b0: %2 % of its energy remains (%3 before, "
+                            "%4 after)")
+                             .arg(stripeAngle_, 0, 'f', 2)
+                             .arg(100 * stripeEnergy_->residual(), 0, 'f', 1)
+                             .arg(stripeEnergy_->before, 0, 'g', 3)
+                             .arg(stripeEnergy_->after, 0, 'g', 3);
+            else
+                lines << tr("stripe band at %1\u00b0: no energy above the background")
+                             .arg(stripeAngle_, 0, 'f', 2);
+        }
         if (after_)
             lines << tr("preview: mask + inverse %1 ms, on the map %2 ms after the edit")
                          .arg(lastPreviewMs_, 0, 'f', 1)

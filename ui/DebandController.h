@@ -116,7 +116,14 @@ public:
     /// Preview jobs started since construction (coalescing makes this smaller than the
     /// number of edits during a drag).
     int previewJobsStarted() const { return previewJobsStarted_; }
-    /// One line per metric: area energy removed, preview time, scene state, PSNR / SSIM.
+    /// Stripe-band energy of the area (energy above the background along the stripe line)
+    /// before and after the current notches, once measured (see metricsText), and the angle
+    /// it was measured along: the notches' own (notch_stripe_angle), else the last
+    /// auto-detected one.
+    std::optional<rb::fft::StripeEnergy> stripeEnergy() const;
+    double stripeAngle() const { return stripeAngle_; }
+    /// One line per metric: area energy removed, residual stripe-band energy, preview time,
+    /// scene state, PSNR / SSIM.
     QString metricsText() const;
 
     // ---- whole scene -------------------------------------------------------------------
@@ -208,7 +215,10 @@ private:
     int coarsePreviewsDelivered_ = 0;
     quint64 previewJob_ = 0; ///< the preview lane's newest job (a preview or the energy)
     double energyRemoved_ = 0, energyTotal_ = 0;
-    rb::fft::NotchSet energyNotches_; ///< what energyRemoved_ was measured for
+    rb::fft::NotchSet energyNotches_;                   ///< what energyRemoved_ was measured for
+    std::optional<rb::fft::StripeEnergy> stripeEnergy_; ///< for energyNotches_
+    double stripeAngle_ = 0;
+    std::optional<double> detectedAngle_; ///< the last auto-detection's refined angle
     int previewJobsStarted_ = 0;
 
     QElapsedTimer clock_; ///< preview latency: request to delivery

@@ -474,6 +474,36 @@ private slots:
         QCOMPARE(settings->peak().max_peaks, rb::fft::PeakOptions{}.max_peaks);
     }
 
+    void residualStripeEnergyInTheMetrics() {
+        // After Auto-detect the panel says how much of the bands' energy remains along their
+        // line; with every other notch removed, more remains.
+        Bench b(stripedPath_);
+        QVERIFY(b.ctl->waitUntilReady());
+        QSignalSpy done(b.ctl, &DebandController::autoDetected);
+        b.ctl->autoDetect();
+        QVERIFY(done.wait(30000));
+        const rb::fft::NotchSet found = b.ctl->notches();
+        QVERIFY(found.points.size() > 1);
+        QVERIFY(b.ctl->waitForPreview());
+        QTRY_VERIFY_WITH_TIMEOUT(b.ctl->stripeEnergy().has_value(), 30000);
+        const rb::fft::StripeEnergy all = *b.ctl->stripeEnergy();
+        QVERIFY(all.before > 0);
+        QVERIFY2(all.residual() < 0.2, qPrintable(QString::number(all.residual())));
+        QVERIFY(b.panel->metricsLabel()->text().contains(QStringLiteral("stripe band at")));
+        QVERIFY(b.ctl->metricsText().contains(QStringLiteral("% of its energy remains")));
+
+        rb::fft::NotchSet half = found;
+        for (std::size_t k = 0; k < half.points.size(); k += 2)
+            half.points[k].radius = 1e-9;
+        b.ctl->setNotches(half);
+        QVERIFY(b.ctl->waitForPreview());
+        QTRY_VERIFY_WITH_TIMEOUT(b.ctl->stripeEnergy().has_value(), 30000);
+        const rb::fft::StripeEnergy partial = *b.ctl->stripeEnergy();
+        QVERIFY2(partial.residual() > all.residual() + 0.1,
+                 qPrintable(QString("%1 vs %2").arg(partial.residual()).arg(all.residual())));
+        QCOMPARE(partial.before, all.before);
+    }
+
     void exportedRecipeDebandsLikeTheEngine() {
         // The panel's band and notches as a recipe: run headless, it writes what the engine's
         // deband with those notches gives.

@@ -82,6 +82,9 @@ struct Orientation {
     double angle_deg = 0; ///< stripe angle (fft.h), [0, 180)
     double strength = 0;  ///< 0..1: share of the evidence supporting this angle
     OrientationSource source = OrientationSource::None;
+    /// Pixels: the period of the comb of harmonics that answered (0 when another source
+    /// did); find_peaks fits faint bands' harmonics to it.
+    double period = 0;
 };
 
 struct OrientationOptions {
@@ -94,6 +97,11 @@ struct OrientationOptions {
 
 /// The dominant off-DC line of a spectrum (centred, as compute_spectrum gives).
 Orientation orientation_from_spectrum(const Spectrum& s, const OrientationOptions& o = {});
+/// The line through DC carrying the strongest comb of equally spaced peaks (a fundamental
+/// and its harmonics): bands too faint for orientation_from_spectrum's vote, whose peaks the
+/// image's own texture out-numbers, still line up there. Strength (0..1) is how far the comb
+/// stands above the best one on any other line; `period` is its step in pixels.
+Orientation orientation_from_harmonics(const Spectrum& s, const OrientationOptions& o = {});
 /// The dominant edge orientation of a label image (rows x cols): SLC-off gaps (0 invalid /
 /// 255 valid, as Raster masks are) or a composite's winning-scene index. Every change of
 /// label is an edge; gap edges outnumber a footprint's four sides, and the histogram mode
@@ -103,8 +111,9 @@ Orientation orientation_from_gap_mask(const std::uint8_t* mask, int rows, int co
 /// Scan direction from the valid-data footprint: the footprint edge orientation nearest to
 /// the rows (a Landsat scene's top and bottom edges run along the scan lines).
 Orientation orientation_from_footprint(const std::uint8_t* mask, int rows, int cols);
-/// Tries the gap mask (interior invalid pixels), then the spectrum, then the footprint,
-/// and says which one answered (source None when nothing was convincing).
+/// Tries the gap mask (interior invalid pixels), then the spectrum (its peaks' vote, then a
+/// comb of harmonics), then the footprint, and says which one answered (source None when
+/// nothing was convincing).
 Orientation estimate_orientation(const Raster& r, int band, const OrientationOptions& o = {});
 
 // ---- peaks ---------------------------------------------------------------------------
@@ -116,25 +125,47 @@ struct PeakOptions {
     int max_peaks = 32;
     double radius_bins = 1.5; ///< notch radius in spectrum bins
     NotchShape shape = NotchShape::Gaussian;
-    /// Keep only peaks at multiples of the fitted fundamental (periodic bands have nothing
-    /// else); off keeps every peak above the threshold.
+    /// Periodic bands have nothing but the harmonics of one fundamental: fit it (a wave
+    /// vector, so its direction refines the given angle), then look for every harmonic
+    /// inside the spectrum, one peak each (the fundamental included), keeping those above
+    /// `harmonic_threshold`. Off keeps every peak above `threshold`, as found.
     bool harmonics_only = true;
+    /// Magnitude over local background a harmonic of the fitted fundamental needs (lower
+    /// than `threshold`: where it is expected, a weaker peak is still the bands').
+    double harmonic_threshold = 2.0;
+    /// Propose one stripe notch along the fitted line (protecting the image below the
+    /// fundamental) instead of one point notch per peak.
+    bool stripe = false;
     static const ParamTable<PeakOptions>& params();
 };
 
 struct Peak {
     double u = 0, v = 0;
     double ratio = 0; ///< magnitude over local background
+    int harmonic = 0; ///< index k of the fundamental it is a multiple of (0: not fitted)
 };
 
 struct PeakResult {
     std::vector<Peak> peaks; ///< sorted by frequency
-    NotchSet notches;        ///< one point notch per peak, editable
-    double period = 0;       ///< pixels, fundamental fitted to the peaks (0 when none)
+    /// One point notch per peak, or (PeakOptions::stripe) one stripe notch; editable.
+    NotchSet notches;
+    double period = 0; ///< pixels, fundamental fitted to the peaks (0 when none)
+    /// The fitted fundamental's wave vector, cycles/px (0, 0 when none): its stripe angle
+    /// (frequency_info) is the refined orientation.
+    double fu = 0, fv = 0;
 };
 
 /// Peaks along the spectral line of bands at `angle_deg` standing above their neighbourhood.
-PeakResult find_peaks(const Spectrum& s, double angle_deg, const PeakOptions& o = {});
+/// Without a peak above `threshold`, a `period_hint` (pixels, a comb's step: see
+/// Orientation::period) lets faint bands' harmonics above `harmonic_threshold` be fitted to
+/// it, when at least three are there.
+PeakResult find_peaks(const Spectrum& s, double angle_deg, const PeakOptions& o = {},
+                      double period_hint = 0);
+/// Along an estimated orientation, with its period as the hint.
+inline PeakResult find_peaks(const Spectrum& s, const Orientation& orientation,
+                             const PeakOptions& o = {}) {
+    return find_peaks(s, orientation.angle_deg, o, orientation.period);
+}
 
 // ---- apply ---------------------------------------------------------------------------
 
@@ -174,6 +205,22 @@ private:
     std::vector<float> invalid_values_;
 };
 
+/// Energy of the stripe band: sum |F|^2 over the bins within `half_width_bins` of the
+/// spectral line of bands at `angle_deg` and farther than `min_frequency` from DC, less what
+/// the background puts there (the mean |F|^2 of the bins 3 to 6 bins either side of the
+/// line, unfiltered): what the bands add to the spectrum. `after` is the same with the
+/// notches applied (at least 0), so after / before is the share of the bands that remains.
+struct StripeEnergy {
+    double before = 0, after = 0;
+    double residual() const { return before > 0 ? after / before : 0.0; }
+};
+StripeEnergy stripe_energy(const DebandSession& s, const NotchSet& notches, double angle_deg,
+                           double min_frequency = 0.01, double half_width_bins = 1.5);
+/// The stripe angle a notch set acts on: its first stripe notch's, else the angle of its
+/// point notches (their wave vectors folded onto one half plane and summed, so the far
+/// harmonics, which pin it best, weigh most); none for an empty set.
+std::optional<double> notch_stripe_angle(const NotchSet& notches);
+
 /// The viewport preview first, full resolution after: a DebandSession of the area and a
 /// second one of its 2 x 2 box average (rows / 2 x cols / 2; an odd last row or column is
 /// left out). The coarse one is what a ~1000-pixel canvas shows of a 2048-pixel area, at a
@@ -184,6 +231,9 @@ public:
     /// Band `b` (0-based) of `src`. Throws ArgumentError for an empty raster or bad band.
     /// Areas under 2 pixels a side have no coarse level (has_coarse() is false).
     DebandPreview(const Raster& src, int b, Progress progress = {});
+    /// The same; `filled` (when not null) receives the filled band the transforms were made
+    /// of (what a display spectrum is made of without a second fill: spectrum_of_filled).
+    DebandPreview(const Raster& src, int b, Progress progress, RealBuffer* filled);
     const DebandSession& full() const { return *full_; }
     bool has_coarse() const { return coarse_ != nullptr; }
     const DebandSession& coarse() const { return *coarse_; } ///< only when has_coarse()

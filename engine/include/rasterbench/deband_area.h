@@ -87,6 +87,9 @@ public:
     /// Energy the notches remove from the area and the total it is a share of (0 and 0 for
     /// no notches).
     double removed_energy(const NotchSet& notches, double* total) const;
+    /// Stripe-band energy of the area along `angle_deg`, before and after the notches
+    /// (stripe_energy in deband.h): how much of the bands remains.
+    StripeEnergy stripe_energy(const NotchSet& notches, double angle_deg) const;
     /// Stripe orientation (gap mask, spectrum or footprint) and the peaks along it.
     AutoDetection auto_detect(const OrientationOptions& orientation = {},
                               const PeakOptions& peaks = {}) const;

@@ -128,6 +128,10 @@ struct Spectrum {
 };
 /// Spectrum of band `b` (0-based) of `r`. Throws ArgumentError for an empty raster or band.
 Spectrum compute_spectrum(const Raster& r, int b, const SpectrumOptions& options = {});
+/// As compute_spectrum, of a band already filled (rows x cols floats, changed: the mean is
+/// subtracted and the window applied in place), so a caller holding the filled band saves
+/// the fill.
+Spectrum spectrum_of_filled(float* data, int rows, int cols, const SpectrumOptions& options = {});
 /// Centred log-magnitude spectrum of a half spectrum (mirrors the missing half).
 Spectrum centred_log_magnitude(const cfloat* half, int rows, int cols);
 

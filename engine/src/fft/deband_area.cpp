@@ -23,7 +23,26 @@ constexpr std::uint32_t grey(int g) {
 }
 
 StretchRange ownStretch(const Raster& data) {
-    return {band_percentile(data, 0, 2), band_percentile(data, 0, 98)};
+    // band_percentile's nearest ranks, from one float copy of the valid values (half the
+    // memory of doubles, the same values: they are Float32).
+    const auto v = data.band<float>(0);
+    const auto m = data.mask(0);
+    std::vector<float> valid;
+    valid.reserve(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (m.empty() || m[i])
+            valid.push_back(v[i]);
+    if (valid.empty())
+        return {0, 1};
+    auto rank = [&](double percent) {
+        const auto k = std::size_t(std::llround(percent / 100.0 * double(valid.size() - 1)));
+        return valid.begin() + std::ptrdiff_t(k);
+    };
+    const auto lo = rank(2), hi = rank(98);
+    std::nth_element(valid.begin(), lo, valid.end());
+    const double low = *lo; // read first: the next partition may move it
+    std::nth_element(lo, hi, valid.end()); // the 98th rank lies at or above the 2nd
+    return {low, double(*hi)};
 }
 
 } // namespace
@@ -114,7 +133,8 @@ DebandArea::DebandArea(Raster data, const Window& window, int band,
 }
 
 void DebandArea::init(std::optional<StretchRange> stretch, Progress progress) {
-    preview_ = std::make_unique<DebandPreview>(data_, 0, progress.sub(0, 0.7));
+    RealBuffer filled;
+    preview_ = std::make_unique<DebandPreview>(data_, 0, progress.sub(0, 0.7), &filled);
     if (preview_->has_coarse()) {
         // The "before" of the coarse difference view, on the same grid.
         coarse_before_.resize(std::size_t(preview_->coarse_rows()) *
@@ -122,7 +142,10 @@ void DebandArea::init(std::optional<StretchRange> stretch, Progress progress) {
         preview_->apply_coarse({}, coarse_before_.data());
     }
     progress.check();
-    spectrum_ = std::make_shared<const Spectrum>(compute_spectrum(data_, 0));
+    // The display spectrum of the band the preview already filled (no second fill).
+    spectrum_ = std::make_shared<const Spectrum>(
+        spectrum_of_filled(filled.get(), data_.rows(), data_.cols()));
+    filled.reset();
     stretch_ = stretch ? *stretch : ownStretch(data_);
     progress.report(1);
 }
@@ -167,13 +190,17 @@ double DebandArea::removed_energy(const NotchSet& notches, double* total) const 
     return preview_->full().removed_energy(notches, total);
 }
 
+StripeEnergy DebandArea::stripe_energy(const NotchSet& notches, double angle_deg) const {
+    return rb::fft::stripe_energy(preview_->full(), notches, angle_deg);
+}
+
 AutoDetection DebandArea::auto_detect(const OrientationOptions& orientation,
                                       const PeakOptions& peaks) const {
     AutoDetection d;
     d.orientation = estimate_orientation(data_, 0, orientation);
     if (d.orientation.source == OrientationSource::None)
         return d;
-    d.peaks = find_peaks(*spectrum_, d.orientation.angle_deg, peaks);
+    d.peaks = find_peaks(*spectrum_, d.orientation, peaks);
     d.found = true;
     return d;
 }

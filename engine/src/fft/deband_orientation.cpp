@@ -1,5 +1,4 @@
-// Stripe orientation (from a spectrum, a gap or label mask, a footprint) and automatic peak
-// finding along it.
+// Stripe orientation: from a spectrum, a gap or label mask, or a footprint.
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -145,14 +144,6 @@ Evidence edge_evidence(const std::vector<float>& f, int rows, int cols) {
             e.add(gx[i] / gmax, gy[i] / gmax, 1.0);
     }
     return e;
-}
-
-double median(std::vector<float>& v) {
-    if (v.empty())
-        return 0;
-    auto mid = v.begin() + std::ptrdiff_t(v.size() / 2);
-    std::nth_element(v.begin(), mid, v.end());
-    return *mid;
 }
 
 } // namespace
@@ -319,9 +310,14 @@ Orientation estimate_orientation(const Raster& r, int band, const OrientationOpt
         }
     }
     // The default (Tukey) taper: a Hann window would cost a third of the peaks' contrast.
-    const Orientation s = orientation_from_spectrum(compute_spectrum(r, band), o);
+    const Spectrum spectrum = compute_spectrum(r, band);
+    const Orientation s = orientation_from_spectrum(spectrum, o);
     if (s.strength >= o.min_strength)
         return s;
+    // Bands too faint to win the vote peak by peak: a comb of harmonics along one line.
+    const Orientation h = orientation_from_harmonics(spectrum, o);
+    if (h.strength >= o.min_strength)
+        return h;
     if (anyInvalid) {
         const Orientation f = orientation_from_footprint(m.data(), rows, cols);
         if (f.strength >= o.min_strength)
@@ -330,193 +326,6 @@ Orientation estimate_orientation(const Raster& r, int band, const OrientationOpt
     Orientation none = s;
     none.source = OrientationSource::None;
     return none;
-}
-
-// ---- peaks ---------------------------------------------------------------------------
-
-const ParamTable<PeakOptions>& PeakOptions::params() {
-    static const ParamTable<PeakOptions> t = [] {
-        using O = PeakOptions;
-        ParamTable<O> t;
-        t.add(&O::threshold, "threshold", "peak magnitude over its local background, at least", 1.0,
-              1000.0, "x background");
-        t.add(&O::min_frequency, "min_frequency",
-              "peaks closer to DC are image content and are kept", 0.0, 0.5, "cycles/px");
-        t.add(&O::angle_tolerance, "angle_tolerance", "searched either side of the stripe line",
-              0.0, 10.0, "degrees");
-        t.add(&O::max_peaks, "max_peaks", "most peaks returned", 1, 1000);
-        t.add(&O::radius_bins, "radius_bins", "radius of each automatic notch", 0.25, 50.0, "bins");
-        t.add_enum(&O::shape, "shape", {"ideal", "gaussian", "butterworth"},
-                   "shape of the automatic notches");
-        t.add(&O::harmonics_only, "harmonics_only",
-              "keep only peaks at multiples of the fitted fundamental period");
-        return t;
-    }();
-    return t;
-}
-
-PeakResult find_peaks(const Spectrum& s, double angle_deg, const PeakOptions& o) {
-    PeakResult result;
-    const int rows = s.rows, cols = s.cols;
-    if (rows < 8 || cols < 8)
-        return result;
-    const double a = angle_deg * kDeg;
-    const double nu = std::sin(a), nv = std::cos(a); // the spectral line's direction
-    const double pu = nv, pv = -nu;                  // across it
-    const double binF = 1.0 / std::max(rows, cols);
-    // Within three bins of DC nothing is a peak: that is the image's own large scale, and
-    // on a small image the minimum frequency may fall inside it.
-    const double fmin = std::max(o.min_frequency, 3.0 / std::min(rows, cols));
-    const double tmax = 0.5 / std::max(std::abs(nu), std::abs(nv));
-    struct Cand {
-        int r, c;
-    };
-    std::vector<Cand> cands;
-    auto Lat = [&](int r, int c) { return double(s.at(r, c)); };
-    // Walk the half line (the other half mirrors it), keeping the brightest bin across the
-    // line at each step: it absorbs small errors in the given angle.
-    for (double t = fmin; t <= tmax; t += 0.5 * binF) {
-        const double across = std::max(1.0, t * std::tan(o.angle_tolerance * kDeg) / binF);
-        int br = -1, bc = -1;
-        double bl = -1e300;
-        for (double k = -across; k <= across + 1e-9; k += 0.5) {
-            const double u = t * nu + k * binF * pu, v = t * nv + k * binF * pv;
-            double c = 0, r = 0;
-            frequency_to_centred(u, v, rows, cols, c, r);
-            const int ic = int(std::lround(c)), ir = int(std::lround(r));
-            if (ic < 1 || ir < 1 || ic >= cols - 1 || ir >= rows - 1)
-                continue;
-            if (Lat(ir, ic) > bl) {
-                bl = Lat(ir, ic);
-                br = ir;
-                bc = ic;
-            }
-        }
-        if (br >= 0 && (cands.empty() || cands.back().r != br || cands.back().c != bc))
-            cands.push_back({br, bc});
-    }
-    std::vector<float> ring;
-    for (const Cand& cd : cands) {
-        const double l = Lat(cd.r, cd.c);
-        bool isMax = true;
-        for (int dr = -1; dr <= 1 && isMax; ++dr)
-            for (int dc = -1; dc <= 1; ++dc)
-                if ((dr || dc) && Lat(cd.r + dr, cd.c + dc) > l) {
-                    isMax = false;
-                    break;
-                }
-        if (!isMax)
-            continue;
-        // Local background: the median of a square ring 3..6 bins away.
-        ring.clear();
-        for (int dr = -6; dr <= 6; ++dr)
-            for (int dc = -6; dc <= 6; ++dc) {
-                if (std::max(std::abs(dr), std::abs(dc)) < 3)
-                    continue;
-                const int r = cd.r + dr, c = cd.c + dc;
-                if (r >= 0 && c >= 0 && r < rows && c < cols)
-                    ring.push_back(s.at(r, c));
-            }
-        const double bg = median(ring);
-        const double ratio = std::expm1(l) / std::max(std::expm1(bg), 1e-12);
-        if (!(ratio >= o.threshold))
-            continue;
-        // Sub-bin position: a parabola through each axis' three samples.
-        auto vertex = [](double m, double z, double p) {
-            const double d = m - 2 * z + p;
-            return d < 0 ? std::clamp(0.5 * (m - p) / d, -0.5, 0.5) : 0.0;
-        };
-        const double dc = vertex(Lat(cd.r, cd.c - 1), l, Lat(cd.r, cd.c + 1));
-        const double dr = vertex(Lat(cd.r - 1, cd.c), l, Lat(cd.r + 1, cd.c));
-        Peak p;
-        centred_to_frequency(cd.c + dc, cd.r + dr, rows, cols, p.u, p.v);
-        p.ratio = ratio;
-        const double f = std::hypot(p.u, p.v);
-        if (f < fmin)
-            continue;
-        // Two steps may land on the same maximum: keep one peak per two bins.
-        bool dup = false;
-        for (Peak& q : result.peaks)
-            if (std::hypot(q.u - p.u, q.v - p.v) < 2 * binF) {
-                dup = true;
-                if (p.ratio > q.ratio)
-                    q = p;
-            }
-        if (!dup)
-            result.peaks.push_back(p);
-    }
-    if (int(result.peaks.size()) > o.max_peaks) {
-        std::sort(result.peaks.begin(), result.peaks.end(),
-                  [](const Peak& x, const Peak& y) { return x.ratio > y.ratio; });
-        result.peaks.resize(std::size_t(o.max_peaks));
-    }
-    std::sort(result.peaks.begin(), result.peaks.end(), [](const Peak& x, const Peak& y) {
-        return std::hypot(x.u, x.v) < std::hypot(y.u, y.v);
-    });
-
-    // Fundamental: the candidate (a low peak, or a half or third of a strong one) whose
-    // multiples explain the most peak strength; among near-ties the highest, since every
-    // sub-harmonic explains its multiples' peaks too.
-    if (!result.peaks.empty()) {
-        std::vector<double> cand;
-        for (std::size_t i = 0; i < result.peaks.size() && i < 4; ++i) {
-            const double f = std::hypot(result.peaks[i].u, result.peaks[i].v);
-            for (int d = 1; d <= 3; ++d)
-                cand.push_back(f / d);
-        }
-        double fmax = 0;
-        for (const Peak& p : result.peaks)
-            fmax = std::max(fmax, std::hypot(p.u, p.v));
-        // Score: the peak strength a candidate explains, times the share of its harmonics
-        // (up to the highest peak) that are present -- a sub-harmonic explains as much
-        // strength but leaves most of its own multiples missing.
-        auto explain = [&](double f0, double* refined) {
-            double score = 0, skf = 0, skk = 0;
-            std::vector<char> seen(std::size_t(fmax / f0) + 2, 0);
-            for (const Peak& p : result.peaks) {
-                const double f = std::hypot(p.u, p.v);
-                const double k = std::round(f / f0);
-                if (k < 1 || std::abs(f - k * f0) > std::max(1.5 * binF, 0.02 * f))
-                    continue;
-                const double w = std::log(p.ratio);
-                score += w;
-                skf += w * k * f;
-                skk += w * k * k;
-                if (std::size_t(k) < seen.size())
-                    seen[std::size_t(k)] = 1;
-            }
-            const double expected = std::max(1.0, std::floor(fmax / f0 + 0.5));
-            double present = 0;
-            for (std::size_t k = 1; k < seen.size(); ++k)
-                present += seen[k];
-            if (refined)
-                *refined = skk > 0 ? skf / skk : f0;
-            return score * std::min(1.0, present / expected);
-        };
-        double best = 0;
-        for (double f0 : cand)
-            if (f0 >= fmin * 0.999)
-                best = std::max(best, explain(f0, nullptr));
-        double f0 = 0;
-        for (double c : cand)
-            if (c >= fmin * 0.999 && explain(c, nullptr) >= 0.9 * best)
-                f0 = std::max(f0, c);
-        if (f0 > 0) {
-            double refined = f0;
-            explain(f0, &refined);
-            result.period = 1.0 / refined;
-            if (o.harmonics_only)
-                std::erase_if(result.peaks, [&](const Peak& p) {
-                    const double f = std::hypot(p.u, p.v);
-                    const double k = std::round(f / refined);
-                    return k < 1 || std::abs(f - k * refined) > std::max(1.5 * binF, 0.02 * f);
-                });
-        }
-    }
-    const double radius = o.radius_bins * binF;
-    for (const Peak& p : result.peaks)
-        result.notches.points.push_back({p.u, p.v, radius, o.shape, 2});
-    return result;
 }
 
 } // namespace rb::fft

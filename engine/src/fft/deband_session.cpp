@@ -152,13 +152,19 @@ double DebandSession::removed_energy(const NotchSet& notches, double* total) con
 
 // ---- preview -------------------------------------------------------------------------
 
-DebandPreview::DebandPreview(const Raster& src, int b, Progress progress) {
+DebandPreview::DebandPreview(const Raster& src, int b, Progress progress)
+    : DebandPreview(src, b, std::move(progress), nullptr) {}
+
+DebandPreview::DebandPreview(const Raster& src, int b, Progress progress, RealBuffer* keep) {
     RealBuffer filled;
     full_.reset(new DebandSession(src, b, progress.sub(0, 0.8), &filled));
     const int rows = full_->rows(), cols = full_->cols();
     const int cr = rows / 2, cc = cols / 2;
-    if (cr < 1 || cc < 1)
+    if (cr < 1 || cc < 1) {
+        if (keep)
+            *keep = std::move(filled);
         return;
+    }
     // The box average of the filled band: what the full-resolution result, averaged the
     // same way, is the filtered version of. It needs no fill of its own (no mask).
     Raster coarse(DataType::Float32, 1, cr, cc);
@@ -187,7 +193,10 @@ DebandPreview::DebandPreview(const Raster& src, int b, Progress progress) {
     });
     if (!anyInvalid)
         coarseMask_.clear();
-    filled.reset();
+    if (keep)
+        *keep = std::move(filled);
+    else
+        filled.reset();
     coarse_ = std::make_unique<DebandSession>(coarse, 0, progress.sub(0.8, 1.0));
 }
 

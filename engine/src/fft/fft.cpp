@@ -409,42 +409,61 @@ Spectrum centred_log_magnitude(const cfloat* half, int rows, int cols) {
     s.cols = cols;
     s.log_magnitude.resize(std::size_t(rows) * cols);
     const int hc = half_cols(cols);
+    float* out = s.log_magnitude.data();
+    // One logarithm per stored bin: the bin (i, j) and its conjugate twin (-i, -j) have the
+    // same magnitude, so each stored bin is written at both centred positions.
     tbb::parallel_for(tbb::blocked_range<int>(0, rows, 16), [&](const tbb::blocked_range<int>& rr) {
-        for (int r = rr.begin(); r < rr.end(); ++r) {
-            const int i = ((r - rows / 2) % rows + rows) % rows;
-            for (int c = 0; c < cols; ++c) {
-                const int j = ((c - cols / 2) % cols + cols) % cols;
-                // Bins right of the stored half are the conjugates of their mirror images.
-                const cfloat z =
-                    j < hc ? half[std::size_t(i) * hc + j]
-                           : std::conj(
-                                 half[std::size_t((rows - i) % rows) * hc + std::size_t(cols - j)]);
-                s.log_magnitude[std::size_t(r) * cols + c] = std::log1p(std::abs(z));
+        for (int i = rr.begin(); i < rr.end(); ++i) {
+            const cfloat* row = half + std::size_t(i) * hc;
+            const int r = (i + rows / 2) % rows;                  // centred row of frequency i
+            const int rm = ((rows - i) % rows + rows / 2) % rows; // ... of frequency -i
+            for (int j = 0; j < hc; ++j) {
+                const double re = row[j].real(), im = row[j].imag(); // no float overflow
+                const float l = std::log1p(float(std::sqrt(re * re + im * im)));
+                out[std::size_t(r) * cols + std::size_t((j + cols / 2) % cols)] = l;
+                const int jm = (cols - j) % cols; // frequency -j, when not stored itself
+                if (jm >= hc)
+                    out[std::size_t(rm) * cols + std::size_t((jm + cols / 2) % cols)] = l;
             }
         }
     });
     return s;
 }
 
+Spectrum spectrum_of_filled(float* data, int rows, int cols, const SpectrumOptions& options) {
+    const std::size_t n = std::size_t(rows) * cols;
+    if (options.subtract_mean) {
+        // Fixed chunks summed in order: the same mean on every run and thread count.
+        constexpr std::size_t kChunk = 1 << 16;
+        std::vector<double> part((n + kChunk - 1) / kChunk, 0.0);
+        tbb::parallel_for(std::size_t(0), part.size(), [&](std::size_t c) {
+            double acc = 0;
+            for (std::size_t i = c * kChunk, e = std::min(n, i + kChunk); i < e; ++i)
+                acc += data[i];
+            part[c] = acc;
+        });
+        double sum = 0;
+        for (double x : part)
+            sum += x;
+        const float mean = float(sum / double(n));
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1 << 16),
+                          [&](const tbb::blocked_range<std::size_t>& rr) {
+                              for (std::size_t i = rr.begin(); i < rr.end(); ++i)
+                                  data[i] -= mean;
+                          });
+    }
+    apodize(data, rows, cols, options.apodization, options.tukey_alpha);
+    const Transform2D t(rows, cols);
+    ComplexBuffer half = alloc_complex(t.half_size());
+    t.forward(data, half.get());
+    return centred_log_magnitude(half.get(), rows, cols);
+}
+
 Spectrum compute_spectrum(const Raster& r, int b, const SpectrumOptions& options) {
     if (r.empty())
         throw ArgumentError("spectrum of an empty raster");
-    const int rows = r.rows(), cols = r.cols();
     RealBuffer data = band_as_float(r, b, true);
-    const std::size_t n = r.band_size();
-    if (options.subtract_mean) {
-        double sum = 0;
-        for (std::size_t i = 0; i < n; ++i)
-            sum += data[i];
-        const float mean = float(sum / double(n));
-        for (std::size_t i = 0; i < n; ++i)
-            data[i] -= mean;
-    }
-    apodize(data.get(), rows, cols, options.apodization, options.tukey_alpha);
-    const Transform2D t(rows, cols);
-    ComplexBuffer half = alloc_complex(t.half_size());
-    t.forward(data.get(), half.get());
-    return centred_log_magnitude(half.get(), rows, cols);
+    return spectrum_of_filled(data.get(), r.rows(), r.cols(), options);
 }
 
 } // namespace rb::fft

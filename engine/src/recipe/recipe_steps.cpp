@@ -171,8 +171,7 @@ std::vector<fft::NotchSet> deband_step_notches(const Raster& data, const DebandS
                                               "notches");
             continue;
         }
-        const fft::PeakResult r =
-            fft::find_peaks(fft::compute_spectrum(one, 0), o.angle_deg, step.peak);
+        const fft::PeakResult r = fft::find_peaks(fft::compute_spectrum(one, 0), o, step.peak);
         note << ", " << r.peaks.size() << " peaks";
         if (r.period > 0)
             note << ", period " << r.period << " px";

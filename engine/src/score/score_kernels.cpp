@@ -331,9 +331,9 @@ void apply_penalties(const ScoreCtx& c, const PenaltyOptions& p) {
 
 } // namespace
 
-Raster Scorer::score(const Raster& scene, const StackStats* stats) const {
+Raster Scorer::score(const Raster& scene, const StackStats* stats, int scene_index) const {
     Raster r;
-    score_into(scene, stats, r);
+    score_into(scene, stats, r, scene_index);
     return r;
 }
 
@@ -432,7 +432,8 @@ void Scorer::score_row(const Raster& scene, int row, float* out) const {
     darkness_span(*impl_, scene, std::size_t(row) * cols, std::size_t(row + 1) * cols, out);
 }
 
-void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& result) const {
+void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& result,
+                        int scene_index) const {
     const detail::ScorerImpl& s = *impl_;
     if (scene.bands() != s.layout.count)
         throw ArgumentError("score method '" + s.method + "': a block of scene '" + s.layout.label +
@@ -448,6 +449,10 @@ void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& re
                             "' needs the stack's per-pixel "
                             "statistics: score scene '" +
                             s.layout.label + "' together with its stack");
+    if (s.bap) {
+        detail::score_bap(s, scene, stats, scene_index, result, false);
+        return;
+    }
     if (darkness_fast_path(s, scene)) {
         result.reset(DataType::Float32, 1, scene.rows(), scene.cols());
         auto dst = result.band<float>(0);
@@ -473,7 +478,7 @@ void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& re
                 score_cloud(c, m);
             else if constexpr (std::is_same_v<M, MaskOptions>)
                 score_mask(c, m);
-            else
+            else if constexpr (std::is_same_v<M, ExpressionOptions>)
                 score_expression(c, m.expression);
         },
         s.options.method);
@@ -528,7 +533,7 @@ std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& sc
     std::mutex m;
     std::size_t done = 0;
     tbb::parallel_for(std::size_t(0), scenes.size(), [&](std::size_t i) {
-        out[i] = scorer.score(scenes[i], needs.any() ? stats : nullptr);
+        out[i] = scorer.score(scenes[i], needs.any() ? stats : nullptr, int(i));
         std::lock_guard lock(m);
         progress.report(double(++done) / double(scenes.size()));
     });

@@ -38,6 +38,8 @@ struct ScoreScratch {
     std::vector<double> acc;
 };
 
+struct BapSetup;
+
 struct ScorerImpl {
     mutable tbb::concurrent_queue<std::unique_ptr<ScoreScratch>> scratch;
     ScoreOptions options;
@@ -58,6 +60,8 @@ struct ScorerImpl {
     std::string preset;              // the preset used ("" for none)
     // expression
     std::vector<ExprVar> vars;
+    // bap
+    std::shared_ptr<const BapSetup> bap;
     StackStatsNeeds needs;
     bool stats_required = false;
     int halo = 0;
@@ -68,6 +72,12 @@ struct ScorerImpl {
     std::string band_name(int b) const;
     void prepare_mask(const MaskOptions& m);
     void prepare_expression(const std::string& expr);
+    void prepare_bap(const BapOptions& m);
 };
+
+/// The bap score of a block (bap.cpp): its total into `out` (one band), or with
+/// `components` every component (bap_component_names()).
+void score_bap(const ScorerImpl& s, const Raster& scene, const StackStats* stats, int scene_index,
+               Raster& out, bool components);
 
 } // namespace rb::detail

@@ -541,8 +541,8 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
         if (!o.harmonize)
             return;
         // Seam removal. A pixel from a different scene than the majority of its window is
-        // mapped to that scene's radiometry with gain = sd(ref)/sd(own) and
-        // bias = mean(ref) - gain * mean(own) over the window pixels valid in both.
+        // mapped to that scene's radiometry by the least-squares line over the window pixels
+        // valid in both: gain = cov(own, ref) / var(own), bias = mean(ref) - gain * mean(own).
         const int R = o.harmonize_radius;
         auto usable = [&](std::size_t i, std::size_t q) {
             if (!(score_ptr[i][q] >= min_score))
@@ -557,7 +557,7 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
         tbb::parallel_for(tbb::blocked_range<int>(0, s.rows, 4), [&](const auto& range) {
             std::vector<int> hist(s.n, 0);
             const auto nbz = static_cast<std::size_t>(nb);
-            std::vector<double> sx(nbz), sy(nbz), sxx(nbz), syy(nbz);
+            std::vector<double> sx(nbz), sy(nbz), sxx(nbz), sxy(nbz);
             for (int row = range.begin(); row != range.end(); ++row) {
                 const int r0 = std::max(0, row - R), r1 = std::min(s.rows - 1, row + R);
                 for (int col = 0; col < s.cols; ++col) {
@@ -594,7 +594,7 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                     std::fill(sx.begin(), sx.end(), 0.0);
                     std::fill(sy.begin(), sy.end(), 0.0);
                     std::fill(sxx.begin(), sxx.end(), 0.0);
-                    std::fill(syy.begin(), syy.end(), 0.0);
+                    std::fill(sxy.begin(), sxy.end(), 0.0);
                     int cnt = 0;
                     for (int y = r0; y <= r1; ++y)
                         for (int x = c0; x <= c1; ++x) {
@@ -611,7 +611,7 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                                 sx[std::size_t(j)] += a;
                                 sxx[std::size_t(j)] += a * a;
                                 sy[std::size_t(j)] += b;
-                                syy[std::size_t(j)] += b * b;
+                                sxy[std::size_t(j)] += a * b;
                             }
                         }
                     if (cnt < o.harmonize_min_pixels)
@@ -619,9 +619,11 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                     for (int j = 0; j < nb; ++j) {
                         const double mx = sx[std::size_t(j)] / cnt, my = sy[std::size_t(j)] / cnt;
                         const double vx = std::max(0.0, sxx[std::size_t(j)] / cnt - mx * mx);
-                        const double vy = std::max(0.0, syy[std::size_t(j)] / cnt - my * my);
-                        // A flat window gives no gain information: shift only.
-                        double gain = vx > 1e-12 ? std::sqrt(vy / vx) : 1.0;
+                        const double cxy = sxy[std::size_t(j)] / cnt - mx * my;
+                        // The least-squares line predicting the reference from the own scene
+                        // (what minimizes the fill's error); a flat window gives no gain
+                        // information: shift only.
+                        double gain = vx > 1e-12 ? cxy / vx : 1.0;
                         gain = std::clamp(gain, 0.2, 5.0);
                         const double bias = my - gain * mx;
                         const double v =

@@ -148,6 +148,20 @@ NormalizationFit fit_normalization(std::span<const Raster> scenes, const std::st
         for (std::size_t j = 0; j < bands.size(); ++j)
             fit[j] = quantile_fit(xs[j], ys[j]);
         std::size_t used = m;
+        // Residuals below this are float precision, not disagreement: without a floor, data
+        // that agree exactly would shrink the kept set onto the few pixels with no rounding
+        // error at all, which need not span the range a gain is fitted over.
+        std::vector<double> res_floor(bands.size());
+        for (std::size_t j = 0; j < bands.size(); ++j) {
+            double sum = 0, sq = 0;
+            for (double v : ys[j]) {
+                sum += v;
+                sq += v * v;
+            }
+            const double mean_y = sum / double(m);
+            res_floor[j] =
+                1e-3 * std::sqrt(std::max(0.0, sq / double(m) - mean_y * mean_y)) + 1e-12;
+        }
         if (method == "pif") {
             // Pseudo-invariant pixels: first those whose worst band residual (in units of
             // that band's median residual) is among the smallest 40 %, then, refit after
@@ -170,7 +184,7 @@ NormalizationFit fit_normalization(std::span<const Raster> scenes, const std::st
                             kept_res.push_back(res[k]);
                         scale = nth(kept_res, 0.5);
                     }
-                    scale = std::max(scale, 1e-9 * (std::abs(fit[j].offset) + 1));
+                    scale = std::max(scale, res_floor[j]);
                     for (std::size_t k = 0; k < m; ++k)
                         worst[k] = std::max(worst[k], res[k] / scale);
                 }

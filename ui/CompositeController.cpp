@@ -136,6 +136,9 @@ rb::CompositeOptions CompositeController::effectiveCompositeOptions() const {
             o.bands.push_back(b);
     o.best_ranks = {1};
     o.worst_ranks = {1};
+    o.scene_dates.clear(); // the tie rule reads the scenes' dates
+    for (const auto& s : scenes_)
+        o.scene_dates.push_back(s.date);
     return o;
 }
 
@@ -145,6 +148,15 @@ void CompositeController::rebuildScorer() {
     scorer_.reset();
     if (layout_.count == 0)
         return;
+    // Dates and sensors of the scenes, for methods that weigh them (bap).
+    score_.scenes.clear();
+    for (const auto& s : scenes_) {
+        rb::SceneInfo info;
+        info.label = s.name.toStdString();
+        info.date = s.date;
+        info.sensor = rb::scene_sensor({}, s.path.toStdString());
+        score_.scenes.push_back(std::move(info));
+    }
     try {
         // Parsing once here reports a bad expression or a missing role at once, and the
         // scorer is then shared by every job.
@@ -496,6 +508,9 @@ void CompositeController::inspect(int col, int row, int band) {
                 static_cast<rb::ScoredPixel&>(p) =
                     rb::inspect_pixel(sources, *scorer, options, col, row, band, width, height,
                                       rb::Progress(job.progressFn()));
+                if (scorer->component_names().size() > 1)
+                    p.components =
+                        rb::inspect_components(sources, *scorer, options, col, row, width, height);
             } catch (const rb::Cancelled&) {
                 throw; // superseded by a newer position: nothing to show
             } catch (const std::exception& e) {

@@ -27,6 +27,7 @@
 #include "rasterbench/composite.h"
 #include "rasterbench/export.h"
 #include "rasterbench/output_guard.h"
+#include "rasterbench/pixel_components.h"
 #include "rasterbench/score.h"
 #include "rasterbench/viewport_pipeline.h"
 #include "rasterbench/window.h"
@@ -40,6 +41,8 @@ class MapCanvas;
 /// One pixel of every scene at full resolution (rb::inspect_pixel), or why it failed.
 struct PixelScores : rb::ScoredPixel {
     QString error;
+    /// Every scene's component scores at the pixel (bap's "why did this pixel win").
+    rb::PixelComponents components;
 };
 
 class CompositeController : public QObject {

@@ -33,6 +33,7 @@
 #include "ParamForm.h"
 #include "SaveDialog.h"
 #include "SceneStack.h"
+#include "ScoreComponentsTable.h"
 #include "StackInspectorChart.h"
 #include "rasterbench/recipe.h"
 
@@ -77,7 +78,8 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
       legend_(new QListWidget), latency_(new QLabel), error_(new QLabel),
       fullBar_(new QProgressBar), fullCancel_(new QToolButton), fullStatus_(new QLabel),
       fullSave_(new QToolButton), recipe_(new QToolButton), inspectBand_(new QComboBox),
-      chart_(new StackInspectorChart), viewTimer_(new QTimer(this)) {
+      chart_(new StackInspectorChart), components_(new ScoreComponentsTable),
+      viewTimer_(new QTimer(this)) {
     // Nothing runs until the panel is first shown (the dock starts hidden).
     controller_->setEnabled(false);
 
@@ -158,6 +160,7 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     bandRow->addWidget(inspectBand_, 1);
     inspectBox->addLayout(bandRow);
     inspectBox->addWidget(chart_);
+    inspectBox->addWidget(components_);
     box->addWidget(inspectGroup);
     box->addStretch(1);
 
@@ -438,6 +441,16 @@ void ScorePanel::showLegend() {
             new QListWidgetItem(e.color.alpha() ? QIcon(swatch(e.color)) : QIcon(), e.text,
                                 legend_);
     }
+    // Which scene equal scores go to (the composite's tie rule).
+    const rb::CompositeOptions& co = controller_->compositeOptions();
+    const bool dflt = co.tie == rb::CompositeOptions{}.tie;
+    auto* tie = new QListWidgetItem(
+        co.tie == "closest" ? tr("Ties: closest to %1").arg(QString::fromStdString(co.target_date))
+                            : tr("Ties: %1%2")
+                                  .arg(QString::fromStdString(co.tie))
+                                  .arg(dflt ? tr(" (default)") : QString()),
+        legend_);
+    tie->setToolTip(tr("Equal scores go to this scene; set the composite's 'tie' parameter"));
 }
 
 QString ScorePanel::exportRecipe(const QString& path) {
@@ -551,6 +564,7 @@ void ScorePanel::showInspection() {
     for (const auto& s : controller_->scenes())
         labels.push_back(s.label());
     chart_->setData(labels, controller_->inspection(), inspectBand_->currentText());
+    components_->setComponents(labels, controller_->inspection().components);
 }
 
 // ---- parameters for sessions and recipes ------------------------------------------------

@@ -32,6 +32,7 @@ class BandRolesEditor;
 class MapCanvas;
 class ParamForm;
 class SceneStack;
+class ScoreComponentsTable;
 class StackInspectorChart;
 
 class ScorePanel : public QWidget {
@@ -70,6 +71,7 @@ public:
     QToolButton* recipeButton() const { return recipe_; }
     QComboBox* inspectorBandCombo() const { return inspectBand_; }
     StackInspectorChart* inspectorChart() const { return chart_; }
+    ScoreComponentsTable* componentsTable() const { return components_; }
 
     /// The scenes the stack gives now (visible, loaded, quality files paired).
     std::vector<ScoreScene> stackScenes() const;
@@ -122,6 +124,7 @@ private:
     QToolButton* recipe_;
     QComboBox* inspectBand_;
     StackInspectorChart* chart_;
+    ScoreComponentsTable* components_;
     QTimer* viewTimer_;
     bool shown_ = false;
     bool dockHooked_ = false;

@@ -1,4 +1,6 @@
+#include <cstdio>
 #include <iostream>
+#include <variant>
 
 #include "cli_commands.h"
 #include "cli_flags.h"
@@ -13,7 +15,7 @@ const char* kCompositeUsage =
     "usage: rasterbench-cli composite --score M [--param NAME=VALUE]...\n"
     "           [--method best|best-k-mean|best-k-median|percentile] [--k K] [--percentile P]\n"
     "           [--harmonize] -o OUT.tif [--index INDEX.tif] [--score-out SCORE.tif]\n"
-    "           [--count COUNT.tif] SCENE...\n";
+    "           [--count COUNT.tif] [--bap-info INFO.tif] SCENE...\n";
 
 // "R:FILE" for the rank image flags.
 std::pair<int, std::string> rank_and_file(const std::string& text, const std::string& flag) {
@@ -26,6 +28,25 @@ std::pair<int, std::string> rank_and_file(const std::string& text, const std::st
     return {r, text.substr(colon + 1)};
 }
 
+// The fitted gain and offset of every scene and band: reference ~ gain * scene + offset.
+void print_normalization(std::ostream& os, const rb::NormalizationFit& fit,
+                         const std::vector<std::string>& scenes) {
+    if (fit.empty())
+        return;
+    os << "normalization (" << fit.method << "): reference scene " << fit.reference + 1 << " '"
+       << scenes[std::size_t(fit.reference)] << "'; reference = gain * scene + offset\n";
+    for (std::size_t i = 0; i < fit.fits.size(); ++i) {
+        os << "  scene " << i + 1 << " '" << scenes[i] << "' (" << fit.pixels[i] << " pixels):";
+        for (std::size_t b = 0; b < fit.fits[i].size(); ++b) {
+            char buf[96];
+            std::snprintf(buf, sizeof buf, " b%zu %.5f %+.5g", b + 1, fit.fits[i][b].gain,
+                          fit.fits[i][b].offset);
+            os << buf;
+        }
+        os << "\n";
+    }
+}
+
 int run_composite(const Args& args) {
     ScoreFlags flags;
     rb::CompositeOptions options;
@@ -34,14 +55,19 @@ int run_composite(const Args& args) {
     auto usage = [](std::ostream& os) {
         os << kCompositeUsage
            << "\nScores every pixel of every SCENE (all on one grid), orders the scenes by\n"
-              "score per pixel (ties: the earlier scene) and keeps the best.\n\n"
+              "score per pixel (ties: --tie, by default the earliest acquisition) and keeps\n"
+              "the best.\n\n"
               "  --score M             score method: "
            << ScoreFlags::method_list()
            << "\n"
               "  -o, --output FILE     the composite (the scenes' type and bands)\n"
               "  --index FILE          0-based position of the winning scene among the\n"
               "                        SCENE arguments; nodata where none is valid\n"
-              "  --score-out FILE      the winning score (Float32, nodata NaN)\n"
+              "  --score-out FILE      the winning score (Float32, nodata NaN); with --score bap\n"
+              "                        one band per component: total, doy, year, cloud,\n"
+              "                        haze, sensor, clear\n"
+              "  --bap-info FILE       --score bap: the winner's day of year, year, sensor\n"
+              "                        code and the clear observations (Int16, nodata -1)\n"
               "  --count FILE          valid observations per pixel (UInt16)\n"
               "  --best-rank R:FILE    the R-th best valid pixel (repeatable)\n"
               "  --worst-rank R:FILE   the R-th worst valid pixel (repeatable)\n"
@@ -59,6 +85,8 @@ int run_composite(const Args& args) {
             outputs.score = option_value(args, i);
         else if (a == "--count")
             outputs.count = option_value(args, i);
+        else if (a == "--bap-info")
+            outputs.bap_info = option_value(args, i);
         else if (a == "--best-rank")
             outputs.best_ranks.push_back(rank_and_file(option_value(args, i), a));
         else if (a == "--worst-rank")
@@ -82,13 +110,18 @@ int run_composite(const Args& args) {
         throw UsageError("missing the output file (-o OUT.tif)");
     if (options.harmonize && options.method != "best")
         throw UsageError("--harmonize works with --method best only");
+    const bool bap = std::holds_alternative<rb::BapOptions>(score.method);
+    if (!outputs.bap_info.empty() && !bap)
+        throw UsageError("--bap-info needs --score bap");
+    if (bap && !outputs.score.empty()) // every component, the total first
+        std::swap(outputs.score, outputs.components);
     std::vector<rb::SceneSource> sources;
     for (const auto& s : scenes)
         sources.push_back(flags.scene(s));
-    std::vector<rb::FileRole> written = {{"output", outputs.composite},
-                                         {"index output", outputs.index},
-                                         {"score output", outputs.score},
-                                         {"count output", outputs.count}};
+    std::vector<rb::FileRole> written = {
+        {"output", outputs.composite},        {"index output", outputs.index},
+        {"score output", outputs.score},      {"count output", outputs.count},
+        {"score output", outputs.components}, {"bap information output", outputs.bap_info}};
     for (const auto& [rank, path] : outputs.best_ranks)
         written.push_back({"best-rank " + std::to_string(rank) + " output", path});
     for (const auto& [rank, path] : outputs.worst_ranks)
@@ -102,8 +135,9 @@ int run_composite(const Args& args) {
         std::cerr << "note: " << aligned.warped() << " of " << sources.size()
                   << " scenes are warped onto the grid of the composite as they are read\n";
     flags.report_roles(sources.front(), score, "composite");
-    rb::composite_files(aligned.scenes(), score, options, outputs, flags.stream,
-                        flags.make_progress("composite"));
+    const rb::CompositeReport report = rb::composite_files(
+        aligned.scenes(), score, options, outputs, flags.stream, flags.make_progress("composite"));
+    print_normalization(std::cout, report.normalization, scenes);
     return 0;
 }
 

@@ -33,6 +33,7 @@
 #include "ParamForm.h"
 #include "SceneRender.h"
 #include "SceneStack.h"
+#include "ScoreComponentsTable.h"
 #include "ScorePanel.h"
 #include "StackInspectorChart.h"
 #include "rasterbench/colormap.h"
@@ -129,6 +130,7 @@ private slots:
     void winnerViewColoursAreSceneIndices();
     void scoreViewOpacityAndThresholds();
     void inspectorMatchesGdal();
+    void bapInspectorExplainsTheWinner();
     void badExpressionShowsPosition();
     void fullResolutionMatchesPreview();
     void coarseFirstPreviewThenFullViewport();
@@ -377,7 +379,10 @@ void TestScorePanel::winnerViewColoursAreSceneIndices() {
     QVERIFY(winners.size() > 1);
     // The legend lists each winning scene once, by name and date, in its colour.
     QCOMPARE(ctl_->legend().entries.size(), winners.size());
-    QCOMPARE(panel_->legendList()->count(), int(winners.size()) + 1); // + title
+    // + title, + the tie rule (the default named as such)
+    QCOMPARE(panel_->legendList()->count(), int(winners.size()) + 2);
+    QCOMPARE(panel_->legendList()->item(panel_->legendList()->count() - 1)->text(),
+             QString("Ties: earliest (default)"));
     std::size_t k = 0;
     for (int i : winners) {
         const auto& entry = ctl_->legend().entries[k++];
@@ -494,6 +499,40 @@ void TestScorePanel::inspectorMatchesGdal() {
         QCOMPARE(chart->valueBars()->data()->size() + chart->winnerBar()->data()->size(),
                  validValues);
     }
+}
+
+void TestScorePanel::bapInspectorExplainsTheWinner() {
+    panel_->methodCombo()->setCurrentText("bap");
+    QTRY_VERIFY_WITH_TIMEOUT(ctl_->scorer() != nullptr, 30000);
+    for (const QPoint p : {QPoint{30, 30}, QPoint{5, 47}}) {
+        panel_->inspectPixel(p.x(), p.y());
+        QTRY_VERIFY_WITH_TIMEOUT(!ctl_->isInspectPending(), 30000);
+        const PixelScores& got = ctl_->inspection();
+        QVERIFY2(got.error.isEmpty(), qPrintable(got.error));
+        const rb::PixelComponents& c = got.components;
+        QCOMPARE(c.names.size(), std::size_t(7));
+        QCOMPARE(int(c.values.size()), kScenes);
+        QCOMPARE(c.winner, got.winner);
+        // The total is the score the composite ranked, and the winner's is the highest.
+        for (int i = 0; i < kScenes; ++i) {
+            const float total = c.values[std::size_t(i)][0];
+            if (got.scores[std::size_t(i)] == rb::kInvalidScore)
+                continue;
+            QCOMPARE(total, got.scores[std::size_t(i)]);
+            if (got.winner >= 0)
+                QVERIFY(total <= c.values[std::size_t(got.winner)][0]);
+        }
+        ScoreComponentsTable* table = panel_->componentsTable();
+        QVERIFY(!table->isHidden());
+        QCOMPARE(table->rowCount(), kScenes);
+        QCOMPARE(table->columnCount(), 8);
+        QCOMPARE(table->winnerRow(), got.winner);
+        if (got.winner >= 0) {
+            QVERIFY(table->item(got.winner, 0)->font().bold());
+            QVERIFY(table->item(got.winner, 0)->text().endsWith("(winner)"));
+        }
+    }
+    panel_->methodCombo()->setCurrentText("median-distance");
 }
 
 void TestScorePanel::badExpressionShowsPosition() {

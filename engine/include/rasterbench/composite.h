@@ -10,9 +10,10 @@
 //   compressed GeoTIFFs with the scenes' profile. Memory grows with block size x scene count,
 //   never with scene size (plus GDAL's block cache, bounded by GDAL_CACHEMAX).
 //
-// Ordering: a higher score ranks first; equal scores rank the lower scene index first, so
-// results are deterministic. A pixel takes part only where its score is finite (not
-// kInvalidScore), not below min_score, and every output band of the scene is valid.
+// Ordering: a higher score ranks first; equal scores follow the tie rule (CompositeOptions::
+// tie: the earliest, the latest or the scene closest to a target date; scenes without dates
+// in stack order), so results are deterministic. A pixel takes part only where its score is finite
+// (not kInvalidScore), not below min_score, and every output band of the scene is valid.
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -24,9 +25,11 @@
 #include "rasterbench/calibrate.h"
 #include "rasterbench/crop.h"
 #include "rasterbench/dataset.h"
+#include "rasterbench/normalize.h"
 #include "rasterbench/param_table.h"
 #include "rasterbench/progress.h"
 #include "rasterbench/raster.h"
+#include "rasterbench/scene_date.h"
 #include "rasterbench/score.h"
 
 namespace rb {
@@ -45,6 +48,19 @@ struct CompositeOptions {
     bool harmonize = false;
     int harmonize_radius = 7;
     int harmonize_min_pixels = 12;
+    /// Equal scores: earliest (the default; without dates the earlier scene of the stack),
+    /// latest, or closest to target_date. Scenes without a date rank after dated ones.
+    std::string tie = "earliest";
+    /// "YYYY-MM-DD", or a day of year (1..366: closest in the season, any year); empty: none.
+    std::string target_date;
+    /// The scenes' acquisition dates by stack position (composite_files() fills them from
+    /// the files when empty); empty: ties follow the stack order whatever the rule.
+    std::vector<std::optional<SceneDate>> scene_dates;
+    /// Relative radiometric normalization before scoring (composite_files()): none,
+    /// histogram (a linear fit of the scene's quantiles to the reference's) or pif (a linear
+    /// fit per band on pseudo-invariant pixels); normalize.h.
+    std::string normalize = "none";
+    int normalize_reference = 0; ///< 1-based scene the others are matched to; 0 = auto
     /// 0-based bands of each scene to composite; empty = all bands.
     std::vector<int> bands;
     /// Rank images for inspection: for each r (1-based), the r-th best and r-th worst valid
@@ -175,6 +191,12 @@ void apply_stream_options(Profile& p, const StreamOptions& s);
 struct CompositeOutputs {
     std::string composite; ///< required
     std::string index, score, count;
+    /// Score methods with components (bap): the winner's component scores, Float32, one
+    /// band per Scorer::component_names() (nodata NaN).
+    std::string components;
+    /// bap: Int16 bands day of year, year, sensor (1-based code, band description lists the
+    /// sensors) of the winner and clear (unflagged) observations (nodata -1).
+    std::string bap_info;
     std::vector<std::pair<int, std::string>> best_ranks, worst_ranks; ///< rank, path
     /// Only this window of the scenes' grid is computed and written (files of its size,
     /// georeferenced at its place); empty = the whole grid. Blocks are laid out from the
@@ -187,9 +209,14 @@ struct CompositeOutputs {
 /// default to the first file's bands of each scene. The index is UInt8 (nodata 255) for up
 /// to 255 scenes, else UInt16 (nodata 65535); the score is Float32 (nodata NaN); the count
 /// UInt16. Cancelling leaves no output behind.
-void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions& score,
-                     const CompositeOptions& options, const CompositeOutputs& outputs,
-                     const StreamOptions& stream = {}, Progress progress = {});
+/// What a streaming composite found out on the way.
+struct CompositeReport {
+    NormalizationFit normalization; ///< empty unless options.normalize is set
+};
+
+CompositeReport composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions& score,
+                                const CompositeOptions& options, const CompositeOutputs& outputs,
+                                const StreamOptions& stream = {}, Progress progress = {});
 
 /// Scores one scene into a Float32 raster (nodata NaN). `stack` (which may include the scene)
 /// supplies per-pixel statistics; without it, methods that need them fail.

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rb {
 
@@ -40,5 +41,25 @@ std::optional<SceneDate> date_from_name(std::string_view file_name);
 /// `path` (directories ignored).
 std::optional<SceneDate> scene_date(const std::map<std::string, std::string>& metadata,
                                     const std::string& path);
+
+/// The sensor that took a scene, as a short code: LT04, LT05, LE07, LC08, LC09 (Landsat
+/// collection prefixes), S2A, S2B, S2C; empty when neither the metadata (SPACECRAFT_ID,
+/// SPACECRAFT_NAME, SATELLITE) nor the name (Landsat product or scene ids, Sentinel-2 names)
+/// says which.
+std::string scene_sensor(const std::map<std::string, std::string>& metadata,
+                         const std::string& path);
+
+/// What scorers that weigh scenes by date and sensor (bap) and the composite's tie rule know
+/// about each scene of a stack.
+struct SceneInfo {
+    std::string label; ///< the scene's name, for messages
+    std::optional<SceneDate> date;
+    std::string sensor;
+    /// Landsat 7 after the scan line corrector failed (2003-05-31): "slc-off" in a bap
+    /// sensor_scores list applies to it.
+    bool slc_off() const;
+};
+
+SceneInfo scene_info(const std::map<std::string, std::string>& metadata, const std::string& path);
 
 } // namespace rb

@@ -25,9 +25,11 @@
 #include <vector>
 
 #include "rasterbench/bands.h"
+#include "rasterbench/bap.h"
 #include "rasterbench/param_table.h"
 #include "rasterbench/progress.h"
 #include "rasterbench/raster.h"
+#include "rasterbench/scene_date.h"
 
 namespace rb {
 
@@ -164,15 +166,18 @@ struct PenaltyOptions {
 };
 
 using ScoreMethod = std::variant<DarknessOptions, MedianDistanceOptions, CloudOptions, MaskOptions,
-                                 ExpressionOptions>;
+                                 ExpressionOptions, BapOptions>;
 
 struct ScoreOptions {
     ScoreMethod method;
     PenaltyOptions penalties;
     BandRoleOptions roles;
+    /// Date and sensor of each scene of the stack, by position (what bap weighs);
+    /// composite_files() and score_file() fill it from the files when it is empty.
+    std::vector<SceneInfo> scenes;
 };
 
-/// "darkness", "median-distance", "cloud", "mask", "expression".
+/// "darkness", "median-distance", "cloud", "mask", "expression", "bap".
 std::vector<std::string> score_method_names();
 /// Default options of a method; throws ArgumentError listing the methods for an unknown one.
 ScoreOptions make_score_options(std::string_view method);
@@ -259,16 +264,25 @@ public:
     /// Scores one block of a scene. `stats` (same block over the stack) is required when
     /// stack_needs().any() and the method cannot do without it (median-distance,
     /// expressions using statistics): ArgumentError otherwise.
-    Raster score(const Raster& scene, const StackStats* stats = nullptr) const;
+    /// `scene_index`: the scene's position in the stack (options().scenes), which methods
+    /// weighing dates and sensors (bap) need; -1 when unknown.
+    Raster score(const Raster& scene, const StackStats* stats = nullptr,
+                 int scene_index = -1) const;
     /// score() into `out`, reusing its storage (Raster::reset): for streaming, one result
     /// buffer per thread rather than a fresh allocation per block. Same values and mask.
-    void score_into(const Raster& scene, const StackStats* stats, Raster& out) const;
+    void score_into(const Raster& scene, const StackStats* stats, Raster& out,
+                    int scene_index = -1) const;
     /// score_into() reusing and filling `planes` (the same scene block scored before under
     /// other options, or empty): only what the changed options affect is recomputed. Same
     /// values and mask as score_into(). `stats` must be the statistics the planes were made
     /// with (or a superset computed from the same pixels).
     void score_reusing(const Raster& scene, const StackStats* stats, ScorePlanes& planes,
-                       Raster& out) const;
+                       Raster& out, int scene_index = -1) const;
+    /// The method's component scores, Float32, one band each (component_names()), the first
+    /// being the score itself; one band for methods without components. Invalid pixels are
+    /// masked. What "why did this pixel win" shows.
+    Raster components(const Raster& scene, const StackStats* stats, int scene_index) const;
+    std::vector<std::string> component_names() const;
     /// True when each pixel's score of `scene` depends on that pixel alone and score_row()
     /// computes it (darkness without penalties on an unmasked integer block): a composite
     /// can then score row by row instead of keeping whole score rasters.

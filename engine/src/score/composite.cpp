@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "pixel_util.h"
+#include "tie_rule.h"
 
 namespace rb {
 
@@ -27,6 +28,18 @@ const ParamTable<CompositeOptions>& CompositeOptions::params() {
         t.add(&O::percentile, "percentile", "percentile (0..100) for the percentile method", 0,
               100);
         t.add(&O::min_score, "min_score", "pixels scoring below this count as invalid", -inf, inf);
+        t.add_choice(&O::tie, "tie", {"earliest", "latest", "closest"},
+                     "which of equally scored pixels wins: the earliest or latest acquisition, or "
+                     "the one closest to target_date (scenes without dates rank last)");
+        t.add(&O::target_date, "target_date",
+              "for tie 'closest': YYYY-MM-DD, or a day of year 1..366 (the season, any year)");
+        t.add_choice(&O::normalize, "normalize", {"none", "histogram", "pif"},
+                     "relative radiometric normalization before scoring: linear fit of each "
+                     "scene's quantiles (histogram) or of pseudo-invariant pixels (pif) to the "
+                     "reference scene");
+        t.add(&O::normalize_reference, "normalize_reference",
+              "1-based scene the others are normalized to; 0 = the one with most valid pixels", 0,
+              65535);
         t.add(&O::harmonize, "harmonize",
               "match each pixel's radiometry to its neighbourhood's scene (best only)");
         t.add(&O::harmonize_radius, "harmonize_radius", "harmonization window radius, pixels", 1,
@@ -65,14 +78,15 @@ template <class T> T to_pixel(double v) {
     }
 }
 
-// Scores descending, then scene index ascending. Stacks are small, so an insertion sort
-// beats std::sort's setup.
-inline void order_candidates(std::uint16_t* cand, int m, const float* s) {
+// Scores descending, then by the tie rule (`rank`: each scene's place in it). Stacks are
+// small, so an insertion sort beats std::sort's setup.
+inline void order_candidates(std::uint16_t* cand, int m, const float* s,
+                             const std::uint16_t* rank) {
     for (int a = 1; a < m; ++a) {
         const std::uint16_t v = cand[a];
         const float sv = s[v];
         int b = a - 1;
-        while (b >= 0 && (s[cand[b]] < sv || (s[cand[b]] == sv && cand[b] > v))) {
+        while (b >= 0 && (s[cand[b]] < sv || (s[cand[b]] == sv && rank[cand[b]] > rank[v]))) {
             cand[b + 1] = cand[b];
             --b;
         }
@@ -85,6 +99,7 @@ struct Setup {
     std::vector<int> bands;
     std::size_t n = 0; // scenes
     int rows = 0, cols = 0;
+    std::vector<std::uint16_t> order, rank; // tie rule: visiting order, place of each scene
 };
 
 // `scored`: scores are given (else a Scorer scores row by row: no score rasters to check).
@@ -148,6 +163,10 @@ Setup check_inputs(std::span<const Raster> scenes, std::span<const Raster> score
                             o.method + "'");
     if (o.harmonize && (o.harmonize_radius < 1 || o.harmonize_min_pixels < 2))
         throw ArgumentError("harmonize needs harmonize_radius >= 1 and harmonize_min_pixels >= 2");
+    s.order = detail::tie_order(o, s.n);
+    s.rank.resize(s.n);
+    for (std::size_t k = 0; k < s.n; ++k)
+        s.rank[s.order[k]] = std::uint16_t(k);
     return s;
 }
 
@@ -285,7 +304,9 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                     std::fill(bi.begin(), bi.end(), none);
                     std::fill(wi.begin(), wi.end(), none);
                     std::fill(cnt.begin(), cnt.end(), 0);
-                    for (std::size_t i = 0; i < s.n; ++i) {
+                    for (std::size_t k = 0; k < s.n; ++k) {
+                        // In tie-rule order: the first scene with the highest score wins.
+                        const std::size_t i = s.order[k];
                         const float* sp = score_ptr[i] + base;
                         if (by_row) {
                             by_row->score_row(scenes[i], row, scored.data());
@@ -416,7 +437,8 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                     int m = 0;
                     int best = -1;
                     float best_s = 0;
-                    for (std::size_t i = 0; i < s.n; ++i) {
+                    for (std::size_t k = 0; k < s.n; ++k) {
+                        const std::size_t i = s.order[k];
                         const float sc = score_ptr[i][p];
                         sv[i] = sc;
                         if (!(sc >= min_score))
@@ -429,7 +451,7 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                         if (!ok)
                             continue;
                         cand[std::size_t(m++)] = std::uint16_t(i);
-                        if (best < 0 || sc > best_s) { // strict: ties keep the lower index
+                        if (best < 0 || sc > best_s) { // strict: ties keep the earlier in order
                             best = int(i);
                             best_s = sc;
                         }
@@ -448,7 +470,7 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                         continue;
                     }
                     if (need_order)
-                        order_candidates(cand.data(), m, sv.data());
+                        order_candidates(cand.data(), m, sv.data(), s.rank.data());
                     idx_out[p] = std::uint16_t(best);
                     score_out[p] = best_s;
                     const std::size_t wb = std::size_t(best) * std::size_t(nb);
@@ -519,8 +541,8 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
         if (!o.harmonize)
             return;
         // Seam removal. A pixel from a different scene than the majority of its window is
-        // mapped to that scene's radiometry with gain = sd(ref)/sd(own) and
-        // bias = mean(ref) - gain * mean(own) over the window pixels valid in both.
+        // mapped to that scene's radiometry by the least-squares line over the window pixels
+        // valid in both: gain = cov(own, ref) / var(own), bias = mean(ref) - gain * mean(own).
         const int R = o.harmonize_radius;
         auto usable = [&](std::size_t i, std::size_t q) {
             if (!(score_ptr[i][q] >= min_score))
@@ -535,7 +557,7 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
         tbb::parallel_for(tbb::blocked_range<int>(0, s.rows, 4), [&](const auto& range) {
             std::vector<int> hist(s.n, 0);
             const auto nbz = static_cast<std::size_t>(nb);
-            std::vector<double> sx(nbz), sy(nbz), sxx(nbz), syy(nbz);
+            std::vector<double> sx(nbz), sy(nbz), sxx(nbz), sxy(nbz);
             for (int row = range.begin(); row != range.end(); ++row) {
                 const int r0 = std::max(0, row - R), r1 = std::min(s.rows - 1, row + R);
                 for (int col = 0; col < s.cols; ++col) {
@@ -572,7 +594,7 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                     std::fill(sx.begin(), sx.end(), 0.0);
                     std::fill(sy.begin(), sy.end(), 0.0);
                     std::fill(sxx.begin(), sxx.end(), 0.0);
-                    std::fill(syy.begin(), syy.end(), 0.0);
+                    std::fill(sxy.begin(), sxy.end(), 0.0);
                     int cnt = 0;
                     for (int y = r0; y <= r1; ++y)
                         for (int x = c0; x <= c1; ++x) {
@@ -589,7 +611,7 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                                 sx[std::size_t(j)] += a;
                                 sxx[std::size_t(j)] += a * a;
                                 sy[std::size_t(j)] += b;
-                                syy[std::size_t(j)] += b * b;
+                                sxy[std::size_t(j)] += a * b;
                             }
                         }
                     if (cnt < o.harmonize_min_pixels)
@@ -597,9 +619,11 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                     for (int j = 0; j < nb; ++j) {
                         const double mx = sx[std::size_t(j)] / cnt, my = sy[std::size_t(j)] / cnt;
                         const double vx = std::max(0.0, sxx[std::size_t(j)] / cnt - mx * mx);
-                        const double vy = std::max(0.0, syy[std::size_t(j)] / cnt - my * my);
-                        // A flat window gives no gain information: shift only.
-                        double gain = vx > 1e-12 ? std::sqrt(vy / vx) : 1.0;
+                        const double cxy = sxy[std::size_t(j)] / cnt - mx * my;
+                        // The least-squares line predicting the reference from the own scene
+                        // (what minimizes the fill's error); a flat window gives no gain
+                        // information: shift only.
+                        double gain = vx > 1e-12 ? cxy / vx : 1.0;
                         gain = std::clamp(gain, 0.2, 5.0);
                         const double bias = my - gain * mx;
                         const double v =
@@ -636,8 +660,9 @@ void score_composite_into(std::span<const Raster> scenes, const Scorer& scorer,
         return;
     }
     scores.resize(scenes.size());
-    tbb::parallel_for(std::size_t(0), scenes.size(),
-                      [&](std::size_t i) { scorer.score_into(scenes[i], stats, scores[i]); });
+    tbb::parallel_for(std::size_t(0), scenes.size(), [&](std::size_t i) {
+        scorer.score_into(scenes[i], stats, scores[i], int(i));
+    });
     composite_impl(scenes, scores, nullptr, o, res, std::move(progress));
 }
 

@@ -10,11 +10,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <utility>
 
+#include "composite_extras.h"
 #include "gdal_util.h"
 #include "rasterbench/composite.h"
 #include "threads.h"
@@ -33,6 +35,7 @@ struct StackInfo {
     BandLayout layout;
     int primary_bands = 0;
     std::vector<std::string> labels;
+    std::vector<SceneInfo> scenes; // dates and sensors
 };
 
 StackInfo inspect(const std::vector<SceneSource>& scenes) {
@@ -49,6 +52,7 @@ StackInfo inspect(const std::vector<SceneSource>& scenes) {
         counts.push_back(r.layout().count);
         types.push_back(r.dtype());
         info.labels.push_back(s.label());
+        info.scenes.push_back(scene_info(r.profile().metadata, s.label()));
         if (profiles.size() == 1) {
             info.layout = r.sampled_layout();
             info.primary_bands = r.primary_bands();
@@ -370,15 +374,22 @@ Raster& inner_part(Raster& full, const Window& in, Raster& buffer) {
 
 } // namespace
 
-void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions& score,
-                     const CompositeOptions& options, const CompositeOutputs& outputs,
-                     const StreamOptions& stream, Progress progress) {
+CompositeReport composite_files(const std::vector<SceneSource>& scenes,
+                                const ScoreOptions& score_in, const CompositeOptions& options,
+                                const CompositeOutputs& outputs, const StreamOptions& stream,
+                                Progress progress) {
     validate_stream(stream);
     if (outputs.composite.empty())
         throw ArgumentError("composite: no output file given");
     const StackInfo info = inspect(scenes);
+    ScoreOptions score = score_in;
+    if (score.scenes.empty())
+        score.scenes = info.scenes;
     const Scorer scorer(score, info.layout);
     CompositeOptions opts = options;
+    if (opts.scene_dates.empty())
+        for (const auto& s : info.scenes)
+            opts.scene_dates.push_back(s.date);
     if (opts.bands.empty())
         for (int b = 0; b < info.primary_bands; ++b)
             opts.bands.push_back(b);
@@ -447,10 +458,23 @@ void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions&
     for (const auto& [r, path] : outputs.worst_ranks)
         worst_ds.push_back(Dataset::create(path, comp_p));
 
+    CompositeReport report;
+    if (opts.normalize != "none")
+        report.normalization = detail::fit_stack_normalization(scenes, opts);
+    std::optional<detail::ComponentOutputs> extras;
+    if (!outputs.components.empty() || !outputs.bap_info.empty())
+        extras.emplace(scorer, score.scenes, outputs,
+                       [&](int count, DataType dt, std::optional<double> nd) {
+                           return output_profile(src, count, dt, {nd}, stream, region);
+                       });
+
     const int halo = scorer.halo() + (opts.harmonize ? opts.harmonize_radius : 0);
     const auto blocks = plan_blocks(src.width, src.height, stream.block_size, halo, region);
     const StackStatsNeeds needs = scorer.stack_needs();
     run_blocks(scenes, blocks, stream, progress, [&](const Block& blk, Workspace& ws) {
+        if (!report.normalization.empty())
+            for (std::size_t k = 0; k < ws.data.size(); ++k)
+                apply_normalization(ws.data[k], report.normalization.fits[k]);
         const std::vector<Raster>& data = ws.data;
         std::optional<StackStats> stats;
         if (needs.any())
@@ -459,6 +483,12 @@ void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions&
         score_composite_into(data, scorer, stats ? &*stats : nullptr, opts, ws.scores, res);
         const Window in{blk.inner.col_off - blk.outer.col_off,
                         blk.inner.row_off - blk.outer.row_off, blk.inner.width, blk.inner.height};
+        std::function<void()> write_extras;
+        if (extras)
+            write_extras = extras->compute(data, stats ? &*stats : nullptr, res.index, in,
+                                           Window{blk.inner.col_off - region.col_off,
+                                                  blk.inner.row_off - region.row_off,
+                                                  blk.inner.width, blk.inner.height});
         CompositeResult& c = ws.cropped;
         c.best_rank.resize(res.best_rank.size());
         c.worst_rank.resize(res.worst_rank.size());
@@ -473,7 +503,7 @@ void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions&
         for (std::size_t i = 0; i < res.worst_rank.size(); ++i)
             worst_r.push_back(&inner_part(res.worst_rank[i], in, c.worst_rank[i]));
         return [&, comp_r, index_r, score_r, count_r, best_r = std::move(best_r),
-                worst_r = std::move(worst_r),
+                worst_r = std::move(worst_r), write_extras = std::move(write_extras),
                 w = Window{blk.inner.col_off - region.col_off, blk.inner.row_off - region.row_off,
                            blk.inner.width, blk.inner.height}] {
             comp.ds->write(*comp_r, {}, w);
@@ -487,6 +517,8 @@ void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions&
                 best_ds[i].write(*best_r[i], {}, w);
             for (std::size_t i = 0; i < worst_ds.size(); ++i)
                 worst_ds[i].write(*worst_r[i], {}, w);
+            if (write_extras)
+                write_extras();
         };
     });
     comp.ds->close();
@@ -500,6 +532,9 @@ void composite_files(const std::vector<SceneSource>& scenes, const ScoreOptions&
         d.close();
     for (auto& d : worst_ds)
         d.close();
+    if (extras)
+        extras->close();
+    return report;
 }
 
 void score_file(const SceneSource& scene, const std::vector<SceneSource>& stack,
@@ -509,7 +544,10 @@ void score_file(const SceneSource& scene, const std::vector<SceneSource>& stack,
     std::vector<SceneSource> all{scene};
     all.insert(all.end(), stack.begin(), stack.end());
     const StackInfo info = inspect(all);
-    const Scorer scorer(score, info.layout);
+    ScoreOptions opts = score;
+    if (opts.scenes.empty())
+        opts.scenes = info.scenes;
+    const Scorer scorer(opts, info.layout);
     const StackStatsNeeds needs = scorer.stack_needs();
     if (scorer.requires_stack() && stack.empty())
         throw ArgumentError("score method '" + score_method_name(score) +
@@ -525,7 +563,7 @@ void score_file(const SceneSource& scene, const std::vector<SceneSource>& stack,
         std::optional<StackStats> stats;
         if (needs.any() && data.size() > 1)
             stats = stack_statistics(std::span<const Raster>(data).subspan(1), needs);
-        scorer.score_into(data.front(), stats ? &*stats : nullptr, ws.scores.front());
+        scorer.score_into(data.front(), stats ? &*stats : nullptr, ws.scores.front(), 0);
         const Window in{blk.inner.col_off - blk.outer.col_off,
                         blk.inner.row_off - blk.outer.row_off, blk.inner.width, blk.inner.height};
         Raster* r = &inner_part(ws.scores.front(), in, ws.score_crop);

@@ -437,7 +437,7 @@ void score_method(const ScoreCtx& c) {
                 score_cloud(c, m);
             else if constexpr (std::is_same_v<M, MaskOptions>)
                 score_mask(c, m);
-            else
+            else if constexpr (std::is_same_v<M, ExpressionOptions>)
                 score_expression(c, m.expression);
         },
         c.s.options.method);
@@ -473,9 +473,9 @@ void finish(const detail::ScorerImpl& s, const std::vector<std::uint8_t>& valid,
 
 } // namespace
 
-Raster Scorer::score(const Raster& scene, const StackStats* stats) const {
+Raster Scorer::score(const Raster& scene, const StackStats* stats, int scene_index) const {
     Raster r;
-    score_into(scene, stats, r);
+    score_into(scene, stats, r, scene_index);
     return r;
 }
 
@@ -603,6 +603,7 @@ struct PooledScratch {
     PooledScratch(const PooledScratch&) = delete;
     PooledScratch& operator=(const PooledScratch&) = delete;
     detail::ScoreScratch* operator->() { return p_.get(); }
+    detail::ScoreScratch& operator*() { return *p_; }
 
 private:
     const detail::ScorerImpl& s_;
@@ -611,9 +612,14 @@ private:
 
 } // namespace
 
-void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& result) const {
+void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& result,
+                        int scene_index) const {
     const detail::ScorerImpl& s = *impl_;
     check_block(s, scene, stats);
+    if (s.bap) {
+        detail::score_bap(s, scene, stats, scene_index, result, false);
+        return;
+    }
     if (darkness_fast_path(s, scene)) {
         result.reset(DataType::Float32, 1, scene.rows(), scene.cols());
         auto dst = result.band<float>(0);
@@ -632,9 +638,13 @@ void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& re
 }
 
 void Scorer::score_reusing(const Raster& scene, const StackStats* stats, ScorePlanes& planes,
-                           Raster& result) const {
+                           Raster& result, int scene_index) const {
     const detail::ScorerImpl& s = *impl_;
     check_block(s, scene, stats);
+    if (s.bap) {
+        detail::score_bap(s, scene, stats, scene_index, result, false);
+        return;
+    }
     if (darkness_fast_path(s, scene)) {
         result.reset(DataType::Float32, 1, scene.rows(), scene.cols());
         auto dst = result.band<float>(0);
@@ -688,9 +698,10 @@ std::vector<Raster> score_stack_impl(std::span<const Raster> scenes, const Score
     std::size_t done = 0;
     tbb::parallel_for(std::size_t(0), scenes.size(), [&](std::size_t i) {
         if (planes)
-            scorer.score_reusing(scenes[i], needs.any() ? stats : nullptr, (*planes)[i], out[i]);
+            scorer.score_reusing(scenes[i], needs.any() ? stats : nullptr, (*planes)[i], out[i],
+                                 int(i));
         else
-            out[i] = scorer.score(scenes[i], needs.any() ? stats : nullptr);
+            out[i] = scorer.score(scenes[i], needs.any() ? stats : nullptr, int(i));
         std::lock_guard lock(m);
         progress.report(double(++done) / double(scenes.size()));
     });

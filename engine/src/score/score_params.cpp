@@ -185,8 +185,9 @@ const ParamTable<PenaltyOptions>& PenaltyOptions::params() {
 namespace {
 
 const std::vector<std::string>& method_names() {
-    static const std::vector<std::string> names = {"darkness", "median-distance", "cloud", "mask",
-                                                   "expression"};
+    // In the order of ScoreMethod's alternatives.
+    static const std::vector<std::string> names = {"darkness", "median-distance", "cloud",
+                                                   "mask",     "expression",      "bap"};
     return names;
 }
 
@@ -233,6 +234,8 @@ ScoreOptions make_score_options(std::string_view method) {
         o.method = MaskOptions{};
     else if (method == "expression")
         o.method = ExpressionOptions{};
+    else if (method == "bap")
+        o.method = BapOptions{};
     else {
         std::string list;
         for (const auto& n : method_names())

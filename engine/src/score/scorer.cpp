@@ -361,6 +361,8 @@ Scorer::Scorer(const ScoreOptions& options, const BandLayout& layout) {
                 s.halo = std::max({m.cloud_dilation, m.shadow_dilation, m.tiebreak_radius});
             } else if constexpr (std::is_same_v<M, MaskOptions>) {
                 s.prepare_mask(m);
+            } else if constexpr (std::is_same_v<M, BapOptions>) {
+                s.prepare_bap(m);
             } else {
                 s.prepare_expression(m.expression);
             }

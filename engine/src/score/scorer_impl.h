@@ -46,6 +46,8 @@ struct ScoreScratch {
     std::vector<double> window_sums;
 };
 
+struct BapSetup;
+
 struct ScorerImpl {
     mutable tbb::concurrent_queue<std::unique_ptr<ScoreScratch>> scratch;
     ScoreOptions options;
@@ -69,6 +71,8 @@ struct ScorerImpl {
     std::string preset;              // the preset used ("" for none)
     // expression
     std::vector<ExprVar> vars;
+    // bap
+    std::shared_ptr<const BapSetup> bap;
     StackStatsNeeds needs;
     /// What the method's score before penalties depends on besides the pixels and the
     /// statistics: the method and its options, the band roles (ScorePlanes::method_key).
@@ -82,6 +86,12 @@ struct ScorerImpl {
     std::string band_name(int b) const;
     void prepare_mask(const MaskOptions& m);
     void prepare_expression(const std::string& expr);
+    void prepare_bap(const BapOptions& m);
 };
+
+/// The bap score of a block (bap.cpp): its total into `out` (one band), or with
+/// `components` every component (bap_component_names()).
+void score_bap(const ScorerImpl& s, const Raster& scene, const StackStats* stats, int scene_index,
+               Raster& out, bool components);
 
 } // namespace rb::detail

@@ -1,6 +1,7 @@
 // Band roles from band descriptions through sensor band tables, layouts by position only for
 // unnamed bands, explicit roles (and their removal), and role checks against sampled data.
 #include <QtTest>
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -244,7 +245,13 @@ private slots:
         const BandLayout layout = l8.sampled_layout();
         const Scorer dn(make_score_options("cloud"), layout);
         QVERIFY(!dn.roles().has(BandRole::Cirrus));
-        QCOMPARE(dn.roles().warnings().size(), std::size_t(2));
+        // Cirrus dropped, thermal not in degrees, and the visible bands named as Level-1
+        // digital numbers rather than reflectances.
+        QCOMPARE(dn.roles().warnings().size(), std::size_t(3));
+        QVERIFY(std::any_of(dn.roles().warnings().begin(), dn.roles().warnings().end(),
+                            [](const std::string& w) {
+                                return w.find("Level-1 digital numbers") != std::string::npos;
+                            }));
         // Explicitly asked for, it stays (with the warning).
         ScoreOptions o = make_score_options("cloud");
         set_score_param(o, "roles", "cirrus=8");

@@ -22,6 +22,9 @@ namespace {
 // Cirrus (1.38 um) reflectance is near 0 under a clear sky and rarely above 0.1 even over
 // thick high clouds: a band whose median is above this is not cirrus reflectance.
 constexpr double kMaxCirrusMedian = 0.1;
+// A scene's darkest visible band has a median reflectance far below this even under snow
+// or broken cloud; above it, the numbers are not reflectances.
+constexpr double kMaxVisibleMedian = 0.5;
 
 } // namespace
 
@@ -135,6 +138,21 @@ void ScorerImpl::check_cloud_bands(const CloudOptions& m) {
     if (layout.ranges.size() != std::size_t(layout.count))
         return;
     const double off = m.reflectance_offset;
+    // Level-1 digital numbers under the automatic scale read as reflectances near 1, and
+    // every pixel then passes the brightness tests: say so rather than mark all as cloud.
+    double darkest = std::numeric_limits<double>::infinity();
+    for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
+        if (roles.has(r))
+            darkest =
+                std::min(darkest, refl_scale * layout.ranges[std::size_t(roles[r])].median + off);
+    if (m.reflectance_scale <= 0 && layout.calibration.empty() && !is_floating(layout.dtype) &&
+        std::isfinite(darkest) && darkest > kMaxVisibleMedian)
+        roles.warn("cloud: the visible bands of scene '" + layout.label +
+                   "' have a typical reflectance of " + short_number(darkest) +
+                   " under reflectance_scale " + short_number(refl_scale) +
+                   ": they look like Level-1 digital numbers, and most pixels will read as "
+                   "cloud; read the scene as reflectance (calibrate toa, with its product "
+                   "metadata) or set reflectance_scale and reflectance_offset");
     if (roles.has(BandRole::Cirrus)) {
         const int b = roles[BandRole::Cirrus];
         const double median = refl_scale * layout.ranges[std::size_t(b)].median + off;

@@ -9,6 +9,7 @@
 #include <numbers>
 #include <vector>
 
+#include "deband_detail.h"
 #include "rasterbench/deband.h"
 
 namespace rb::fft {
@@ -46,16 +47,9 @@ Orientation orientation_from_harmonics(const Spectrum& s, const OrientationOptio
                       [&](const tbb::blocked_range<int>& rr) {
                           for (int r = rr.begin(); r < rr.end(); ++r)
                               for (int c = 1; c < cols - 1; ++c) {
-                                  const float l = s.at(r, c);
-                                  bool isMax = true;
-                                  for (int dr = -1; dr <= 1 && isMax; ++dr)
-                                      for (int dc = -1; dc <= 1; ++dc)
-                                          if ((dr || dc) && s.at(r + dr, c + dc) > l) {
-                                              isMax = false;
-                                              break;
-                                          }
-                                  if (!isMax)
+                                  if (!detail::is_local_max(s, r, c))
                                       continue;
+                                  const float l = s.at(r, c);
                                   const int r0 = std::max(0, r - R), r1 = std::min(rows, r + R + 1);
                                   const int c0 = std::max(0, c - R), c1 = std::min(cols, c + R + 1);
                                   const double sum = sat[std::size_t(r1) * (cols + 1) + c1] -

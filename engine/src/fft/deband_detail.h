@@ -14,4 +14,15 @@ void check_notches(const NotchSet& n);
 /// frees it).
 cfloat* scratch(std::size_t n);
 
+/// True when no 8-neighbour of the interior bin (row, col) of `s` is larger: a peak
+/// candidate.
+inline bool is_local_max(const Spectrum& s, int row, int col) {
+    const float l = s.at(row, col);
+    for (int dr = -1; dr <= 1; ++dr)
+        for (int dc = -1; dc <= 1; ++dc)
+            if ((dr || dc) && s.at(row + dr, col + dc) > l)
+                return false;
+    return true;
+}
+
 } // namespace rb::fft::detail

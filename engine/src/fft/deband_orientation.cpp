@@ -6,6 +6,7 @@
 #include <numbers>
 #include <vector>
 
+#include "deband_detail.h"
 #include "rasterbench/deband.h"
 #include "rasterbench/error.h"
 
@@ -214,16 +215,9 @@ Orientation orientation_from_spectrum(const Spectrum& s, const OrientationOption
             const double f = std::hypot(u, v);
             if (f < o.min_frequency || f > 0.5)
                 continue;
-            const double l = s.at(r, c);
-            bool isMax = true;
-            for (int dr = -1; dr <= 1 && isMax; ++dr)
-                for (int dc = -1; dc <= 1; ++dc)
-                    if ((dr || dc) && s.at(r + dr, c + dc) > l) {
-                        isMax = false;
-                        break;
-                    }
-            if (!isMax)
+            if (!detail::is_local_max(s, r, c))
                 continue;
+            const double l = s.at(r, c);
             const double ex = l - boxMean(r, c);
             if (ex > o.excess)
                 peaks.push_back({u, v, f, ex});

@@ -346,6 +346,27 @@ Window resolve_window(const ReadOptions& o, const Profile& p, const std::string&
     return w;
 }
 
+/// What a read covers: its 1-based bands (all when none given), source window and output
+/// shape, checked against the dataset.
+struct ReadShape {
+    std::vector<int> bands;
+    Window window;
+    int rows = 0, cols = 0;
+};
+
+ReadShape read_shape(const ReadOptions& o, int count, const Profile& p, const std::string& path) {
+    ReadShape r;
+    r.bands = o.bands;
+    if (r.bands.empty())
+        for (int b = 1; b <= count; ++b)
+            r.bands.push_back(b);
+    check_bands(r.bands, count, path);
+    r.window = resolve_window(o, p, path);
+    r.rows = o.out_rows > 0 ? o.out_rows : int(r.window.height);
+    r.cols = o.out_cols > 0 ? o.out_cols : int(r.window.width);
+    return r;
+}
+
 } // namespace
 
 namespace {
@@ -402,14 +423,10 @@ Raster Dataset::read(const ReadOptions& o) const {
     if (!h_ || !h_->ds)
         throw IoError("cannot read " + quoted(path_) + ": dataset is closed");
     GdalErrorCapture cap;
-    std::vector<int> bands = o.bands;
-    if (bands.empty())
-        for (int b = 1; b <= count(); ++b)
-            bands.push_back(b);
-    check_bands(bands, count(), path_);
-    const Window w = resolve_window(o, profile_, path_);
-    const int rows = o.out_rows > 0 ? o.out_rows : int(w.height);
-    const int cols = o.out_cols > 0 ? o.out_cols : int(w.width);
+    ReadShape shape = read_shape(o, count(), profile_, path_);
+    std::vector<int>& bands = shape.bands; // GDAL takes the list as non-const
+    const Window& w = shape.window;
+    const int rows = shape.rows, cols = shape.cols;
     if (o.out_rows < 0 || o.out_cols < 0)
         throw ArgumentError("invalid output shape " + std::to_string(o.out_rows) + "x" +
                             std::to_string(o.out_cols) + " for " + quoted(path_));
@@ -479,14 +496,10 @@ void Dataset::read_into(const ReadOptions& o, Raster& out, int first_band) const
     if (!h_ || !h_->ds)
         throw IoError("cannot read " + quoted(path_) + ": dataset is closed");
     GdalErrorCapture cap;
-    std::vector<int> bands = o.bands;
-    if (bands.empty())
-        for (int b = 1; b <= count(); ++b)
-            bands.push_back(b);
-    check_bands(bands, count(), path_);
-    const Window w = resolve_window(o, profile_, path_);
-    const int rows = o.out_rows > 0 ? o.out_rows : int(w.height);
-    const int cols = o.out_cols > 0 ? o.out_cols : int(w.width);
+    ReadShape shape = read_shape(o, count(), profile_, path_);
+    std::vector<int>& bands = shape.bands; // GDAL takes the list as non-const
+    const Window& w = shape.window;
+    const int rows = shape.rows, cols = shape.cols;
     if (is_complex(profile_.dtype) || is_complex(out.dtype()))
         throw ArgumentError("read of " + quoted(path_) + " into a stack: complex bands");
     if (out.rows() != rows || out.cols() != cols || first_band < 0 ||

@@ -52,7 +52,7 @@ void CompositeController::setScenes(const std::vector<ScoreScene>& scenes) {
     const auto key = [](const std::vector<ScoreScene>& v) {
         QStringList k;
         for (const auto& s : v)
-            k << s.path << s.qa;
+            k << s.path << s.qa << s.calibrate;
         return k;
     };
     if (key(scenes) == key(scenes_) && !scenes_.empty())

@@ -55,6 +55,7 @@ rb::SceneSource ScoreScene::source() const {
     s.files.push_back(path.toStdString());
     if (!qa.isEmpty())
         s.files.push_back(qa.toStdString());
+    s.calibrate = calibrate.toStdString();
     return s;
 }
 

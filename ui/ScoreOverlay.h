@@ -25,6 +25,8 @@ struct ScoreScene {
     QString qa;
     QString name;
     std::optional<rb::SceneDate> date;
+    /// SceneSource::calibrate: "toa", "radiance", "sr"; empty: the stored numbers.
+    QString calibrate;
     rb::SceneSource source() const;
     /// "name (date)" or the name alone.
     QString label() const;

@@ -72,7 +72,7 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     : QWidget(parent), stack_(stack), canvas_(canvas),
       controller_(new CompositeController(canvas, this)), method_(new QComboBox),
       roles_(new BandRolesEditor), qaRule_(new QLineEdit(QStringLiteral("_sr.tif=_fmask.tif"))),
-      scoreForm_(new ParamForm), compositeForm_(new ParamForm),
+      readAs_(new QComboBox), scoreForm_(new ParamForm), compositeForm_(new ParamForm),
       show_(new QCheckBox(tr("Show on map"))), view_(new QComboBox),
       opacity_(new QSlider(Qt::Horizontal)), threshold_(new QSlider(Qt::Horizontal)),
       legend_(new QListWidget), latency_(new QLabel), error_(new QLabel),
@@ -96,6 +96,15 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     qaRule_->setToolTip(tr("Each scene's quality file: FROM=TO replaces FROM in the scene's "
                            "file name (like the CLI's --qa-from); empty: none"));
     top->addRow(tr("Quality file"), qaRule_);
+    // The engine's calibration targets, as the CLI's --calibrate names them.
+    readAs_->addItem(tr("Stored numbers"), QStringLiteral("none"));
+    readAs_->addItem(tr("Radiance"), QStringLiteral("radiance"));
+    readAs_->addItem(tr("TOA reflectance"), QStringLiteral("toa"));
+    readAs_->addItem(tr("Surface reflectance (Level-2)"), QStringLiteral("sr"));
+    readAs_->setToolTip(tr("Read each scene's bands converted with the product metadata beside "
+                           "it (an MTL or MTD file), without writing a copy; quality files are "
+                           "read as stored"));
+    top->addRow(tr("Read as"), readAs_);
     box->addLayout(top);
 
     auto* scoreGroup = new QGroupBox(tr("Score parameters"));
@@ -186,6 +195,7 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     });
     connect(compositeForm_, &ParamForm::valueChanged, this, &ScorePanel::onCompositeParam);
     connect(qaRule_, &QLineEdit::editingFinished, this, &ScorePanel::syncScenes);
+    connect(readAs_, &QComboBox::currentIndexChanged, this, &ScorePanel::syncScenes);
     connect(show_, &QCheckBox::toggled, this, &ScorePanel::updateEnabled);
     connect(view_, &QComboBox::currentIndexChanged, this, &ScorePanel::syncDisplay);
     connect(opacity_, &QSlider::valueChanged, this, &ScorePanel::syncDisplay);
@@ -309,6 +319,8 @@ std::vector<ScoreScene> ScorePanel::stackScenes() const {
             continue;
         ScoreScene s;
         s.path = e.path;
+        if (const QString c = readAs_->currentData().toString(); c != QLatin1String("none"))
+            s.calibrate = c;
         s.name = info.completeBaseName();
         s.date = e.data->date;
         if (!from.isEmpty() && info.fileName().contains(from)) {
@@ -575,6 +587,7 @@ rb::CompositeStep ScorePanel::compositeStep() const {
     step.options = controller_->compositeOptions();
     step.options.best_ranks.clear(); // the preview's rank images are not parameters
     step.options.worst_ranks.clear();
+    step.calibration.calibrate = readAs_->currentData().toString().toStdString();
     return step;
 }
 
@@ -602,6 +615,10 @@ QString ScorePanel::setCompositeStep(const rb::CompositeStep& step) {
         if (!error.isEmpty())
             refused << error;
     }
+    const int readAs = readAs_->findData(QString::fromStdString(
+        step.calibration.enabled() ? step.calibration.calibrate : std::string("none")));
+    if (readAs >= 0)
+        readAs_->setCurrentIndex(readAs);
     rebuildScoreForm();
     compositeForm_->setValues(table.values(controller_->compositeOptions()));
     showStatus();

@@ -53,6 +53,8 @@ public:
     QSlider* opacitySlider() const { return opacity_; }
     QSlider* thresholdSlider() const { return threshold_; }
     QLineEdit* qualityRule() const { return qaRule_; }
+    /// How scenes are read: stored numbers, or calibrated with their product metadata.
+    QComboBox* readAsCombo() const { return readAs_; }
     QCheckBox* showCheck() const { return show_; }
     QListWidget* legendList() const { return legend_; }
     QLabel* latencyLabel() const { return latency_; }
@@ -108,6 +110,7 @@ private:
     QComboBox* method_;
     BandRolesEditor* roles_;
     QLineEdit* qaRule_;
+    QComboBox* readAs_;
     ParamForm* scoreForm_;
     ParamForm* compositeForm_;
     QCheckBox* show_;

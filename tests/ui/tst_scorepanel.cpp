@@ -125,6 +125,7 @@ private slots:
     void cleanupTestCase();
     void formIsGeneratedFromTable();
     void bandRolesShownAndEditable();
+    void readAsCalibratesOrSaysWhy();
     void viewportMatchesEngine();
     void compositeParamDoesNotRescore();
     void winnerViewColoursAreSceneIndices();
@@ -279,6 +280,31 @@ void TestScorePanel::bandRolesShownAndEditable() {
     QCOMPARE(edit->text(), QString());
     QTRY_VERIFY_WITH_TIMEOUT(!ctl_->isViewportPending(), 30000);
     QCOMPARE(panel_->rolesLabel()->text(), shown);
+}
+
+void TestScorePanel::readAsCalibratesOrSaysWhy() {
+    // These scenes have no product metadata beside them: asking for reflectance names the
+    // scene and what is missing, and the stored numbers work again after.
+    QComboBox* readAs = panel_->readAsCombo();
+    QCOMPARE(readAs->currentData().toString(), QStringLiteral("none"));
+    readAs->setCurrentIndex(readAs->findData(QStringLiteral("toa")));
+    QCOMPARE(ctl_->scenes().front().calibrate, QStringLiteral("toa"));
+    QCOMPARE(ctl_->scenes().front().source().calibrate, std::string("toa"));
+    QVERIFY2(ctl_->lastError().contains("metadata") &&
+                 ctl_->lastError().contains(QFileInfo(ctl_->scenes().front().path).fileName()),
+             qPrintable(ctl_->lastError()));
+    QCOMPARE(panel_->compositeStep().calibration.calibrate, std::string("toa"));
+    readAs->setCurrentIndex(readAs->findData(QStringLiteral("none")));
+    QVERIFY(ctl_->scenes().front().calibrate.isEmpty());
+    QVERIFY(ctl_->lastError().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(ctl_->viewport() && !ctl_->isViewportPending(), 30000);
+    // A recipe's composite step sets it back.
+    rb::CompositeStep step = panel_->compositeStep();
+    step.calibration.calibrate = "sr";
+    panel_->setCompositeStep(step);
+    QCOMPARE(readAs->currentData().toString(), QStringLiteral("sr"));
+    readAs->setCurrentIndex(0);
+    QTRY_VERIFY_WITH_TIMEOUT(ctl_->viewport() && !ctl_->isViewportPending(), 30000);
 }
 
 void TestScorePanel::viewportMatchesEngine() {

@@ -747,7 +747,7 @@ private slots:
         std::vector<ScoreScene> scenes;
         for (const QString& f : sr)
             scenes.push_back({data.filePath(f), data.filePath(QString(f).replace("_sr", "_fmask")),
-                              f, std::nullopt});
+                              f, std::nullopt, QString()});
         score.setScenes(scenes);
         score.setCurrentScene(0);
         score.setFullDelay(60 * 60 * 1000);

@@ -40,7 +40,7 @@ StretchRange ownStretch(const Raster& data) {
     };
     const auto lo = rank(2), hi = rank(98);
     std::nth_element(valid.begin(), lo, valid.end());
-    const double low = *lo; // read first: the next partition may move it
+    const double low = *lo;                // read first: the next partition may move it
     std::nth_element(lo, hi, valid.end()); // the 98th rank lies at or above the 2nd
     return {low, double(*hi)};
 }

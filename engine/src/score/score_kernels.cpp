@@ -1,4 +1,4 @@
-// The per-pixel score kernels of every method, the penalties, and scoring a scene or a stack.
+// The per-pixel score kernels of every method, the penalties, and scoring a scene block.
 #include "rasterbench/score.h"
 
 #include <muParser.h>
@@ -6,7 +6,6 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <array>
@@ -14,7 +13,6 @@
 #include <cstring>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <set>
 
 #include "pixel_util.h"
@@ -610,22 +608,30 @@ private:
     std::unique_ptr<detail::ScoreScratch> p_;
 };
 
+// Checks the block, then scores it where no per-pixel planes are needed (bap's own kernel,
+// darkness without penalties); false when the general path must run.
+bool score_directly(const detail::ScorerImpl& s, const Raster& scene, const StackStats* stats,
+                    int scene_index, Raster& result) {
+    check_block(s, scene, stats);
+    if (s.bap) {
+        detail::score_bap(s, scene, stats, scene_index, result, false);
+        return true;
+    }
+    if (!darkness_fast_path(s, scene))
+        return false;
+    result.reset(DataType::Float32, 1, scene.rows(), scene.cols());
+    auto dst = result.band<float>(0);
+    darkness_span(s, scene, 0, dst.size(), dst.data());
+    return true;
+}
+
 } // namespace
 
 void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& result,
                         int scene_index) const {
     const detail::ScorerImpl& s = *impl_;
-    check_block(s, scene, stats);
-    if (s.bap) {
-        detail::score_bap(s, scene, stats, scene_index, result, false);
+    if (score_directly(s, scene, stats, scene_index, result))
         return;
-    }
-    if (darkness_fast_path(s, scene)) {
-        result.reset(DataType::Float32, 1, scene.rows(), scene.cols());
-        auto dst = result.band<float>(0);
-        darkness_span(s, scene, 0, dst.size(), dst.data());
-        return;
-    }
     PooledScratch scratch(s);
     std::vector<std::uint8_t>& valid = scratch->valid;
     detail::pixel_validity_into(scene, valid);
@@ -640,17 +646,8 @@ void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& re
 void Scorer::score_reusing(const Raster& scene, const StackStats* stats, ScorePlanes& planes,
                            Raster& result, int scene_index) const {
     const detail::ScorerImpl& s = *impl_;
-    check_block(s, scene, stats);
-    if (s.bap) {
-        detail::score_bap(s, scene, stats, scene_index, result, false);
+    if (score_directly(s, scene, stats, scene_index, result))
         return;
-    }
-    if (darkness_fast_path(s, scene)) {
-        result.reset(DataType::Float32, 1, scene.rows(), scene.cols());
-        auto dst = result.band<float>(0);
-        darkness_span(s, scene, 0, dst.size(), dst.data());
-        return;
-    }
     if (planes.rows != scene.rows() || planes.cols != scene.cols()) {
         planes.clear();
         planes.rows = scene.rows();
@@ -671,55 +668,6 @@ void Scorer::score_reusing(const Raster& scene, const StackStats* stats, ScorePl
     const ScoreCtx c{s, scene, valid, stats, out, scratch->acc, *scratch};
     apply_penalties(c, s.options.penalties, &planes);
     finish(s, valid, out, scene.rows(), scene.cols(), result);
-}
-
-std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
-                                Progress progress) {
-    StackStats stats;
-    const StackStatsNeeds needs = scorer.stack_needs();
-    if (needs.any())
-        stats = stack_statistics(scenes, needs);
-    return score_stack(scenes, scorer, needs.any() ? &stats : nullptr, std::move(progress));
-}
-
-namespace {
-
-std::vector<Raster> score_stack_impl(std::span<const Raster> scenes, const Scorer& scorer,
-                                     const StackStats* stats, std::vector<ScorePlanes>* planes,
-                                     Progress progress) {
-    const StackStatsNeeds needs = scorer.stack_needs();
-    if (scorer.requires_stack() && !stats)
-        throw ArgumentError("score_stack: the score needs the stack's statistics");
-    if (stats && ((needs.median && stats->median.empty()) || (needs.mean && stats->mean.empty()) ||
-                  (needs.min && stats->min.empty()) || (needs.max && stats->max.empty())))
-        throw ArgumentError("score_stack: the given stack statistics lack one the score needs");
-    std::vector<Raster> out(scenes.size());
-    std::mutex m;
-    std::size_t done = 0;
-    tbb::parallel_for(std::size_t(0), scenes.size(), [&](std::size_t i) {
-        if (planes)
-            scorer.score_reusing(scenes[i], needs.any() ? stats : nullptr, (*planes)[i], out[i],
-                                 int(i));
-        else
-            out[i] = scorer.score(scenes[i], needs.any() ? stats : nullptr, int(i));
-        std::lock_guard lock(m);
-        progress.report(double(++done) / double(scenes.size()));
-    });
-    return out;
-}
-
-} // namespace
-
-std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
-                                const StackStats* stats, Progress progress) {
-    return score_stack_impl(scenes, scorer, stats, nullptr, std::move(progress));
-}
-
-std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
-                                const StackStats* stats, std::vector<ScorePlanes>& planes,
-                                Progress progress) {
-    planes.resize(scenes.size());
-    return score_stack_impl(scenes, scorer, stats, &planes, std::move(progress));
 }
 
 } // namespace rb

@@ -6,6 +6,9 @@
              hold the pixels of `rasterbench-cli run` (per-band checksums and a cell dump);
              then a lost tile (output and marker gone, a half-written temporary left) is
              reported missing, rerun alone, and the mosaic is still identical.
+  grids      reprojection before the composite, scenes on shifted grids composited on their
+             union, and the composite's index, score and count: each assembled output holds
+             the pixels `run` writes.
   manifests  parse the Kubernetes manifests and AWS Batch definitions: index mode, image,
              command, parallelism, resources.
   slurm      a one-node Slurm (munged, slurmctld, slurmd on 127.0.0.1 in a temporary folder):
@@ -125,6 +128,60 @@ def test_local(cli, source_dir):
         must([cli, "assemble", job, "-o", os.path.join(tmp, "again.tif"), "--format", "GTiff"])
         compare(single, os.path.join(tmp, "again.tif"))
         print("local: identical mosaics, lost tile rerun")
+
+
+def grid_recipe(tmp, scenes, pre_steps, composite_extra, prefix):
+    """A composite recipe writing index, score and count beside the composite, under `prefix`."""
+    step = {"type": "composite", "score": {"method": "darkness"}, "params": {"method": "best"},
+            "outputs": {name: os.path.join(tmp, prefix + name + ".tif")
+                        for name in ("index", "score", "count")}}
+    step.update(composite_extra)
+    recipe = {"format": "rasterbench-recipe", "version": 1, "scenes": scenes,
+              "steps": pre_steps + [step],
+              "output": {"path": os.path.join(tmp, prefix + "mosaic.tif"),
+                         "block_size": 16, "tile_size": 16}}
+    path = os.path.join(tmp, prefix + "recipe.json")
+    with open(path, "w") as f:
+        json.dump(recipe, f)
+    return path
+
+
+def check_job_like_run(cli, tmp, scenes, pre_steps, composite_extra, tiles):
+    """The job's mosaic and every extra output hold the pixels of `run`'s."""
+    single = grid_recipe(tmp, scenes, pre_steps, composite_extra, "run-")
+    must([cli, "run", single])
+    recipe = grid_recipe(tmp, scenes, pre_steps, composite_extra, "job-")
+    job = os.path.join(tmp, "job")
+    out = must([cli, "plan", recipe, "--job-dir", job, "--tile-size", "32", "--engine", "local"])
+    if f"stage tiles: {tiles} tasks" not in out:
+        sys.exit(f"FAIL: plan: expected {tiles} tiles:\n{out}")
+    must([os.path.join(job, "run-local.sh"), "2"])
+    must([cli, "status", job])
+    for name in ("mosaic", "index", "score", "count"):
+        compare(os.path.join(tmp, "run-" + name + ".tif"), os.path.join(tmp, "job-" + name + ".tif"))
+    # A lost extra tile makes its tile missing again.
+    os.remove(os.path.join(job, "tiles", "tile-1-index.tif"))
+    r = run([cli, "status", job])
+    if r.returncode == 0 or "missing 1" not in r.stdout:
+        sys.exit(f"FAIL: status after losing an index tile: {r.stdout}")
+    shutil.rmtree(job)
+
+
+def test_grids(cli, source_dir):
+    """Reprojection before the composite, scenes on shifted grids, and the extra outputs."""
+    deband = os.path.join(os.path.abspath(source_dir), "tests/data/deband")
+    scenes = sorted(os.path.join(deband, f) for f in os.listdir(deband) if f.endswith("_sr.tif"))
+    with tempfile.TemporaryDirectory() as tmp:
+        # 61 x 61 UTM scenes warped to Web Mercator at 40 m: a grid of their own.
+        check_job_like_run(cli, tmp, scenes,
+                           [{"type": "reproject", "params": {"dst_crs": "EPSG:3857", "res": [40, 40]}}], {}, 4)
+        print("grids: reproject before the composite, identical mosaic, index, score and count")
+    landsat = os.path.join(os.path.abspath(source_dir), "tests/data/landsat8")
+    stacks = sorted(os.path.join(landsat, f) for f in os.listdir(landsat) if f.endswith("_stack.tif"))
+    with tempfile.TemporaryDirectory() as tmp:
+        # Three scenes whose grids differ by a few hundred metres, on their union.
+        check_job_like_run(cli, tmp, stacks, [], {"grid": {"grid": "union"}}, 9)
+        print("grids: scenes on shifted grids over their union, identical outputs")
 
 
 def yaml_value(text, key):
@@ -336,11 +393,12 @@ PartitionName=rb Nodes={host} Default=YES MaxTime=INFINITE State=UP
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["local", "manifests", "slurm"])
+    ap.add_argument("mode", choices=["local", "manifests", "slurm", "grids"])
     ap.add_argument("--cli", required=True)
     ap.add_argument("--source-dir", required=True)
     a = ap.parse_args()
-    rc = {"local": test_local, "manifests": test_manifests, "slurm": test_slurm}[a.mode](
+    rc = {"local": test_local, "manifests": test_manifests, "slurm": test_slurm,
+          "grids": test_grids}[a.mode](
         a.cli, a.source_dir)
     sys.exit(rc or 0)
 

@@ -15,14 +15,19 @@
 // composite, one task per output tile, each read with the halo its score and harmonization
 // need; blocks keep the lattice of a one-process run, so tiles hold exactly its pixels) and
 // "assemble" (one task: joins the tiles, runs the steps after the composite on the mosaic,
-// writes the output). Steps after the composite run whole in the assemble stage, as fill and
-// reprojection need more than a tile's neighbourhood.
+// writes the output and the composite's extra outputs). Steps after the composite run whole
+// in the assemble stage, as fill and reprojection need more than a tile's neighbourhood.
+// Reprojection before the composite warps every scene onto one grid fixed at planning (the
+// first scene's reprojected grid, as a one-process run does), and the tiles are laid on the
+// composite's grid (its grid rule over the scenes as the scene stage leaves them).
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "rasterbench/composite.h"
 #include "rasterbench/recipe.h"
+#include "rasterbench/warp.h"
 
 namespace rb {
 
@@ -43,6 +48,8 @@ struct JobPlanOptions {
 struct JobTask {
     /// inputs: tiles list none (every tile reads every scene: the scene stage's outputs, else
     /// the scenes), which keeps job.json linear in scenes + tiles.
+    /// Tiles: the composite tile, then one tile per extra output (composite_extras' order).
+    /// Assemble: the mosaic, then each extra output's final path.
     std::vector<std::string> inputs, outputs;
     Window window; ///< tiles: the output window; scenes: empty
     Window read;   ///< tiles: the window read (window + halo, clamped)
@@ -67,6 +74,9 @@ struct Job {
     Recipe recipe;
     std::vector<JobScene> scenes;
     int width = 0, height = 0, tile_size = 0, halo = 0;
+    Grid grid; ///< the composite's grid (width x height), which every tile reads the scenes on
+    /// Recipe step (0-based) -> the grid that reproject step warps every scene onto.
+    std::map<std::size_t, Grid> reproject_grids;
     std::string output;
     JobPlanOptions options;
     std::vector<JobStage> stages;
@@ -77,8 +87,7 @@ struct Job {
 
 /// Plans the recipe over the scenes (`inputs`, else the recipe's) into `dir` (created; an
 /// existing job.json is replaced) and writes job.json and the engines' scripts. ArgumentError
-/// naming the step for a recipe the planner cannot split (no composite, reproject before it,
-/// extra composite outputs).
+/// naming the step for a recipe the planner cannot split (no composite).
 Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const std::string& dir,
              const JobPlanOptions& options = {});
 /// Reads DIR/job.json; IoError / ArgumentError naming it.
@@ -112,9 +121,14 @@ struct StageStatus {
 /// Tasks whose marker exists and whose outputs exist with the recorded sizes are done.
 std::vector<StageStatus> job_status(const Job& job);
 
+/// The composite step's outputs beside the composite (index, score, count, best and worst
+/// ranks), in the order tiles and the assemble task list them: (name, recipe path).
+std::vector<std::pair<std::string, std::string>> composite_extras(const CompositeStep& step);
+
 /// Joins the tiles into `out` (format "COG": GDAL's COG driver with overviews; "GTiff": a
-/// tiled GeoTIFF), after the recipe's steps after the composite; also writes DIR/mosaic.vrt.
-/// Atomic. ArgumentError listing missing tiles.
+/// tiled GeoTIFF), after the recipe's steps after the composite, and each extra output's
+/// tiles into its planned path; also writes DIR/mosaic.vrt. Atomic. ArgumentError listing
+/// missing tiles.
 void assemble_job(const Job& job, const std::string& out, const std::string& format = "COG",
                   int threads = 0);
 /// DIR/mosaic.vrt over the tiles written so far (a quick look while the job runs).

@@ -43,6 +43,7 @@
 //
 // Errors: every problem in a recipe is an ArgumentError "SOURCE: JSON.PATH: problem", e.g.
 // "r.json: steps[1].params.threshold: 0.5 is outside [1, 1000]".
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -210,6 +211,10 @@ struct RecipeRunOptions {
     std::string temp_dir;    ///< where the work folder is made (default: the system's)
     std::string recipe_path; ///< the recipe file, when it came from one: never an output
     int threads = 0;         ///< 0 = all cores
+    /// Before a composite, reproject step k (0-based) warps every scene onto this grid
+    /// instead of the first scene's: a job's scene tasks each run one scene, on the grid the
+    /// job fixed for the whole stack when it was planned.
+    std::map<std::size_t, Grid> reproject_grids;
 };
 
 /// What a run reads and writes, resolved (what `run --dry-run` prints).

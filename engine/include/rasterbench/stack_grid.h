@@ -35,6 +35,10 @@ struct StackGridOptions {
 /// empty intersection or a bad target, CrsError for a CRS that cannot hold the scenes, and
 /// IoError naming a file that cannot be opened.
 Grid stack_grid(const std::vector<SceneSource>& scenes, const StackGridOptions& options);
+/// The same rule over scenes' grids known without opening them (a planned job's scenes after
+/// their reprojection); `labels` name the scenes in errors.
+Grid stack_grid(const std::vector<Grid>& grids, const StackGridOptions& options,
+                const std::vector<std::string>& labels = {});
 
 /// Scenes seen on one grid. A scene already on it is kept as it is; the files of any other
 /// become warped VRTs in GDAL's memory file system (named after the original files, so

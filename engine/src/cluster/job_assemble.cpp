@@ -2,6 +2,7 @@
 // GDAL's COG driver (with overviews) or a tiled GeoTIFF, written atomically.
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <cpl_string.h>
@@ -29,7 +30,12 @@ void build_vrt(const std::string& vrt, const std::vector<std::string>& files) {
     StringList names;
     for (const auto& f : files)
         names.add(f);
-    GDALBuildVRTOptions* opts = GDALBuildVRTOptionsNew(nullptr, nullptr);
+    // The tiles share one pixel size; the default ("average") would average it and round
+    // its last digit away.
+    StringList args;
+    args.add("-resolution");
+    args.add("highest");
+    GDALBuildVRTOptions* opts = GDALBuildVRTOptionsNew(args.list, nullptr);
     int err = 0;
     detail::DatasetPtr ds(
         GDALBuildVRT(vrt.c_str(), int(files.size()), nullptr, names.list, opts, &err));
@@ -102,10 +108,10 @@ void assemble_job(const Job& job, const std::string& out, const std::string& for
     std::vector<std::string> files;
     std::string missing;
     for (std::size_t i = 0; i < tiles.tasks.size(); ++i) {
-        const std::string& f = tiles.tasks[i].outputs.front();
-        if (!fs::exists(f))
+        const auto& outs = tiles.tasks[i].outputs;
+        if (!std::all_of(outs.begin(), outs.end(), [](const auto& f) { return fs::exists(f); }))
             missing += (missing.empty() ? "" : ", ") + std::to_string(i);
-        files.push_back(f);
+        files.push_back(outs.front());
     }
     if (!missing.empty())
         throw ArgumentError(job.dir + ": tiles not done yet: " + missing +
@@ -141,17 +147,33 @@ void assemble_job(const Job& job, const std::string& out, const std::string& for
         run_recipe(sub, {SceneSource{{vrt}}}, ro);
         source = ro.output;
     }
-    const fs::path target = fs::absolute(out);
-    fs::create_directories(target.parent_path());
-    const std::string tmp = (target.parent_path() / ("." + target.filename().string() + ".part-" +
-                                                     std::to_string(getpid()) + ".tif"))
-                                .string();
+    // The mosaic, then each extra output from its own tiles; all renamed into place only
+    // when every one was written.
+    std::vector<std::pair<std::string, fs::path>> writes{{source, fs::absolute(out)}};
+    const auto& assemble = job.stage("assemble").tasks.front();
+    for (std::size_t k = 1; k < assemble.outputs.size(); ++k) {
+        std::vector<std::string> parts;
+        for (const auto& t : tiles.tasks)
+            parts.push_back(t.outputs.at(k));
+        const std::string part_vrt = (work / ("extra-" + std::to_string(k) + ".vrt")).string();
+        build_vrt(part_vrt, parts);
+        writes.emplace_back(part_vrt, fs::absolute(assemble.outputs[k]));
+    }
+    std::vector<std::string> tmps;
     try {
-        translate(source, tmp, format, job.recipe.output.stream, threads);
-        fs::rename(tmp, target);
+        for (const auto& [from, target] : writes) {
+            fs::create_directories(target.parent_path());
+            tmps.push_back((target.parent_path() / ("." + target.filename().string() + ".part-" +
+                                                    std::to_string(getpid()) + ".tif"))
+                               .string());
+            translate(from, tmps.back(), format, job.recipe.output.stream, threads);
+        }
+        for (std::size_t k = 0; k < writes.size(); ++k)
+            fs::rename(tmps[k], writes[k].second);
     } catch (...) {
         std::error_code ec;
-        fs::remove(tmp, ec);
+        for (const auto& t : tmps)
+            fs::remove(t, ec);
         throw;
     }
 }

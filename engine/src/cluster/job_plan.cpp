@@ -17,6 +17,8 @@
 #include "job_files.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/job.h"
+#include "rasterbench/stack_grid.h"
+#include "rasterbench/warp.h"
 
 namespace rb {
 
@@ -31,6 +33,25 @@ json window_json(const Window& w) {
 Window window_of(const json& j) {
     return Window{j.at(0).get<std::int64_t>(), j.at(1).get<std::int64_t>(),
                   j.at(2).get<std::int64_t>(), j.at(3).get<std::int64_t>()};
+}
+
+json grid_json(const Grid& g) {
+    const Affine& t = g.transform;
+    return {{"width", g.width},
+            {"height", g.height},
+            {"transform", {t.a, t.b, t.c, t.d, t.e, t.f}},
+            {"crs", g.crs.to_wkt()}};
+}
+Grid grid_from_json(const json& j) {
+    Grid g;
+    g.width = j.at("width");
+    g.height = j.at("height");
+    const auto& t = j.at("transform");
+    g.transform = Affine{t.at(0), t.at(1), t.at(2), t.at(3), t.at(4), t.at(5)};
+    const std::string wkt = j.at("crs");
+    if (!wkt.empty())
+        g.crs = Crs::from_user_input(wkt);
+    return g;
 }
 
 std::string absolute(const std::string& p) {
@@ -100,7 +121,11 @@ void save_job(const Job& job) {
     j["grid"] = {{"width", job.width},
                  {"height", job.height},
                  {"tile_size", job.tile_size},
-                 {"halo", job.halo}};
+                 {"halo", job.halo},
+                 {"composite", grid_json(job.grid)}};
+    j["reproject_grids"] = json::array();
+    for (const auto& [step, grid] : job.reproject_grids)
+        j["reproject_grids"].push_back({{"step", step}, {"grid", grid_json(grid)}});
     j["output"] = job.output;
     j["estimate"] = job.estimate_source;
     j["options"] = {{"cpus_per_task", job.options.cpus_per_task},
@@ -156,6 +181,9 @@ Job load_job(const std::string& dir) {
         job.height = g.at("height");
         job.tile_size = g.at("tile_size");
         job.halo = g.at("halo");
+        job.grid = grid_from_json(g.at("composite"));
+        for (const auto& r : j.at("reproject_grids"))
+            job.reproject_grids[r.at("step").get<std::size_t>()] = grid_from_json(r.at("grid"));
         job.output = j.at("output");
         job.estimate_source = j.at("estimate");
         const auto& o = j.at("options");
@@ -186,9 +214,62 @@ Job load_job(const std::string& dir) {
         }
     } catch (const json::exception& e) {
         throw ArgumentError(path + ": " + e.what());
+    } catch (const CrsError& e) {
+        throw ArgumentError(path + ": " + e.what());
     }
     return job;
 }
+
+std::vector<std::pair<std::string, std::string>> composite_extras(const CompositeStep& step) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [name, path] :
+         {std::pair{"index", &step.index}, {"score", &step.score_out}, {"count", &step.count}})
+        if (!path->empty())
+            out.emplace_back(name, *path);
+    for (const auto& [rank, path] : step.best_ranks)
+        out.emplace_back("best-" + std::to_string(rank), path);
+    for (const auto& [rank, path] : step.worst_ranks)
+        out.emplace_back("worst-" + std::to_string(rank), path);
+    return out;
+}
+
+namespace {
+
+/// The grid the composite runs on, as a one-process run finds it: every reproject step
+/// before the composite warps all scenes onto the first scene's reprojected grid (recorded
+/// in job.reproject_grids for the scene tasks); then the step's grid rule over the scenes.
+Grid composite_grid(Job& job, std::size_t ci) {
+    const std::string& first_file = job.scenes.front().source.files.front();
+    const Profile p = read_profile(first_file);
+    Grid g = grid_of(p);
+    for (std::size_t k = 0; k < ci; ++k)
+        if (const auto* r = std::get_if<ReprojectStep>(&job.recipe.steps[k])) {
+            if (job.reproject_grids.empty())
+                check_reprojectable(first_file, p);
+            try {
+                g = default_grid(g, Crs::from_user_input(r->dst_crs), r->grid_options());
+            } catch (const Error& e) {
+                throw ArgumentError("step " + std::to_string(k + 1) + " (reproject): " + e.what());
+            }
+            job.reproject_grids[k] = g;
+        }
+    const auto& comp = std::get<CompositeStep>(job.recipe.steps[ci]);
+    std::vector<Grid> grids{g};
+    std::vector<std::string> labels{job.scenes.front().source.label()};
+    const std::string& rule = comp.grid.grid;
+    if (job.reproject_grids.empty() && (rule == "union" || rule == "intersection"))
+        for (std::size_t j = 1; j < job.scenes.size(); ++j) {
+            grids.push_back(grid_of(read_profile(job.scenes[j].source.files.front())));
+            labels.push_back(job.scenes[j].source.label());
+        }
+    try {
+        return stack_grid(grids, comp.grid, labels);
+    } catch (const Error& e) {
+        throw ArgumentError("step " + std::to_string(ci + 1) + " (composite): " + e.what());
+    }
+}
+
+} // namespace
 
 Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const std::string& dir,
              const JobPlanOptions& options) {
@@ -206,18 +287,7 @@ Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const
     if (ci == recipe.steps.size())
         throw ArgumentError("the recipe has no composite step: a job splits a composite into tiles "
                             "(run per-scene recipes with `rasterbench-cli run`)");
-    for (std::size_t k = 0; k < ci; ++k)
-        if (std::holds_alternative<ReprojectStep>(recipe.steps[k]))
-            throw ArgumentError(
-                "step " + std::to_string(k + 1) +
-                " (reproject) before the composite cannot be split into scene tasks "
-                "yet (every scene must be warped onto the first scene's grid)");
     const auto& comp = std::get<CompositeStep>(recipe.steps[ci]);
-    if (!comp.index.empty() || !comp.score_out.empty() || !comp.count.empty() ||
-        !comp.best_ranks.empty() || !comp.worst_ranks.empty())
-        throw ArgumentError("step " + std::to_string(ci + 1) +
-                            " (composite): its extra outputs (index, score, count, ranks) are not "
-                            "tiled yet; remove them from the recipe for a job");
 
     fs::create_directories(dir);
     RecipeRunOptions ro;
@@ -232,12 +302,10 @@ Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const
     job.recipe.qa_from.clear();
     job.recipe.qa_to.clear();
     job.options = options;
-    job.output = absolute(
-        !options.output.empty() ? options.output
-        : !recipe.output.path.empty()
-            ? (fs::path(options.base_dir.empty() ? "." : options.base_dir) / recipe.output.path)
-                  .string()
-            : (fs::path(dir) / "mosaic.tif").string());
+    const fs::path out_base = options.base_dir.empty() ? "." : options.base_dir;
+    job.output = absolute(!options.output.empty()       ? options.output
+                          : !recipe.output.path.empty() ? (out_base / recipe.output.path).string()
+                                                        : (fs::path(dir) / "mosaic.tif").string());
     for (const auto& s : rp.scenes) {
         JobScene js;
         for (const auto& f : s.files) {
@@ -255,8 +323,9 @@ Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const
     const int block = stream.block_size;
     job.tile_size = (options.tile_size + block - 1) / block * block;
     const SceneReader first(job.scenes.front().source);
-    job.width = first.profile().width;
-    job.height = first.profile().height;
+    job.grid = composite_grid(job, ci);
+    job.width = job.grid.width;
+    job.height = job.grid.height;
     const int bands = first.primary_bands();
     const int bytes_per = int(dtype_size(first.profile().dtype));
     {
@@ -314,12 +383,15 @@ Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const
                              .clamped(job.width, job.height);
                 // Every tile reads every (prepared) scene: not listed per task, which would
                 // be scenes x tiles paths.
-                t.outputs = {(fs::path(job.dir) / "tiles" /
-                              ("tile-" + std::to_string(st.tasks.size()) + ".tif"))
-                                 .string()};
+                const std::string stem = "tile-" + std::to_string(st.tasks.size());
+                t.outputs = {(fs::path(job.dir) / "tiles" / (stem + ".tif")).string()};
+                for (const auto& [name, path] : composite_extras(comp))
+                    t.outputs.push_back(
+                        (fs::path(job.dir) / "tiles" / (stem + "-" + name + ".tif")).string());
                 const double share = double(t.read.width * t.read.height) / scene_pixels;
                 st.bytes_read += std::int64_t(share * double(scene_bytes));
-                st.bytes_written += t.window.width * t.window.height * bands * bytes_per;
+                st.bytes_written += t.window.width * t.window.height *
+                                    (bands * bytes_per + 4 * std::int64_t(t.outputs.size() - 1));
                 st.tasks.push_back(std::move(t));
             }
         st.cpu_seconds = kCompositePerPixelScene * double(job.tile_size) * job.tile_size * n;
@@ -335,8 +407,10 @@ Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const
         st.name = "assemble";
         JobTask t;
         for (const auto& tile : job.stages.back().tasks)
-            t.inputs.push_back(tile.outputs.front());
+            t.inputs.insert(t.inputs.end(), tile.outputs.begin(), tile.outputs.end());
         t.outputs = {job.output};
+        for (const auto& [name, path] : composite_extras(comp))
+            t.outputs.push_back(absolute((out_base / path).string()));
         st.tasks.push_back(std::move(t));
         st.bytes_read = job.stages.back().bytes_written;
         st.bytes_written = st.bytes_read;

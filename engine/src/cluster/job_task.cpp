@@ -12,6 +12,7 @@
 #include "atomic_file.h"
 #include "job_files.h"
 #include "rasterbench/job.h"
+#include "rasterbench/stack_grid.h"
 
 namespace rb {
 
@@ -65,23 +66,6 @@ json valid_marker(const std::string& path, const JobTask& task, bool deep) {
     }
 }
 
-/// `out` written through a hidden temporary beside it, renamed when `write` succeeded.
-template <class Write> void write_atomically(const std::string& out, Write write) {
-    const fs::path target(out);
-    fs::create_directories(target.parent_path());
-    const std::string tmp = (target.parent_path() / ("." + target.filename().string() + ".part-" +
-                                                     std::to_string(getpid()) + ".tif"))
-                                .string();
-    try {
-        write(tmp);
-        fs::rename(tmp, out);
-    } catch (...) {
-        std::error_code ec;
-        fs::remove(tmp, ec);
-        throw;
-    }
-}
-
 /// The scenes a tile reads: each scene's files, the first one as the scene stage wrote it
 /// (when the recipe has steps before the composite).
 std::vector<SceneSource> tile_scenes(const Job& job) {
@@ -118,6 +102,7 @@ void run_scene_task(const Job& job, const JobTask& task, int index, int threads)
     RecipeRunOptions ro;
     ro.output = task.outputs.front();
     ro.threads = threads;
+    ro.reproject_grids = job.reproject_grids;
     ro.temp_dir = (fs::path(job.dir) / "work").string();
     fs::create_directories(ro.temp_dir);
     fs::create_directories(fs::path(ro.output).parent_path());
@@ -131,13 +116,44 @@ void run_tile_task(const Job& job, const JobTask& task, int threads) {
     co.worst_ranks.clear();
     StreamOptions stream = job.recipe.output.stream;
     stream.threads = threads;
-    write_atomically(task.outputs.front(), [&](const std::string& tmp) {
+    // Every output through a hidden temporary, renamed only when the composite succeeded.
+    std::vector<std::string> tmps;
+    for (const auto& o : task.outputs) {
+        const fs::path target(o);
+        fs::create_directories(target.parent_path());
+        tmps.push_back((target.parent_path() / ("." + target.filename().string() + ".part-" +
+                                                std::to_string(getpid()) + ".tif"))
+                           .string());
+    }
+    try {
         CompositeOutputs outs;
-        outs.composite = tmp;
+        outs.composite = tmps.front();
         outs.region = task.window;
-        composite_files(with_calibration(tile_scenes(job), c.calibration), c.score, co, outs,
-                        stream);
-    });
+        std::size_t k = 1;
+        for (const auto& [name, path] : composite_extras(c)) {
+            const std::string& tmp = tmps.at(k++);
+            if (name == "index")
+                outs.index = tmp;
+            else if (name == "score")
+                outs.score = tmp;
+            else if (name == "count")
+                outs.count = tmp;
+            else if (name.rfind("best-", 0) == 0)
+                outs.best_ranks.emplace_back(std::stoi(name.substr(5)), tmp);
+            else
+                outs.worst_ranks.emplace_back(std::stoi(name.substr(6)), tmp);
+        }
+        const AlignedScenes aligned(with_calibration(tile_scenes(job), c.calibration), job.grid,
+                                    c.grid.resampling);
+        composite_files(aligned.scenes(), c.score, co, outs, stream);
+        for (std::size_t i = 0; i < tmps.size(); ++i)
+            fs::rename(tmps[i], task.outputs[i]);
+    } catch (...) {
+        std::error_code ec;
+        for (const auto& t : tmps)
+            fs::remove(t, ec);
+        throw;
+    }
 }
 
 } // namespace

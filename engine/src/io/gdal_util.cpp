@@ -78,6 +78,12 @@ void ensure_gdal() {
         // PAM .aux.xml side files would be written next to users' inputs when computing
         // statistics; never touch inputs.
         CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
+        // By default every open lists the file's whole folder to find side files; a folder
+        // of 10,000 scenes then costs a listing of 10,000 names per open. Side files are
+        // still found: drivers probe them by name when the listing is off. A user's own
+        // setting (environment or --config) wins.
+        if (CPLGetConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", nullptr) == nullptr)
+            CPLSetConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", "TRUE");
         // GDAL and libtiff print warnings raised outside our scoped captures (a dataset
         // opened by a worker thread, a driver's deferred warning) straight to stderr by
         // default; they go to the message sink instead.

@@ -430,7 +430,10 @@ RecipePlan run_recipe(const Recipe& recipe, const std::vector<SceneSource>& inpu
         const RecipeStep& step = recipe.steps[k];
         // Before a composite every scene is warped onto the first scene's grid.
         std::optional<Grid> grid;
-        if (const auto* r = std::get_if<ReprojectStep>(&step); r && ci != kNone)
+        if (const auto fixed = options.reproject_grids.find(k);
+            fixed != options.reproject_grids.end())
+            grid = fixed->second;
+        else if (const auto* r = std::get_if<ReprojectStep>(&step); r && ci != kNone)
             grid = reproject_grid(scenes[0].files[0], *r);
         for (std::size_t j = 0; j < n; ++j) {
             StepContext ctx{stream, options.threads, plan.notes,

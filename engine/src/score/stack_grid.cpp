@@ -59,11 +59,20 @@ Grid stack_grid(const std::vector<SceneSource>& scenes, const StackGridOptions& 
     if (scenes.empty())
         throw ArgumentError("no scenes given");
     std::vector<Grid> grids;
+    std::vector<std::string> labels;
     for (const auto& s : scenes) {
         if (s.files.empty())
             throw ArgumentError("a scene needs at least one file");
         grids.push_back(grid_of(read_profile(s.files.front())));
+        labels.push_back(s.label());
     }
+    return stack_grid(grids, o, labels);
+}
+
+Grid stack_grid(const std::vector<Grid>& grids, const StackGridOptions& o,
+                const std::vector<std::string>& labels) {
+    if (grids.empty())
+        throw ArgumentError("no scenes given");
     const std::string& rule = o.grid;
     const bool like = rule.rfind("like:", 0) == 0;
     if (!like && rule != "first" && rule != "union" && rule != "intersection")
@@ -79,7 +88,8 @@ Grid stack_grid(const std::vector<SceneSource>& scenes, const StackGridOptions& 
             const Grid g = grids[i].crs == crs ? grids[i] : default_grid(grids[i], crs);
             b = b ? combine(*b, g.bounds(), rule == "union") : g.bounds();
             if (!(b->right > b->left && b->top > b->bottom))
-                throw ArgumentError("grid intersection: scene '" + scenes[i].label() +
+                throw ArgumentError("grid intersection: scene '" +
+                                    (i < labels.size() ? labels[i] : std::to_string(i + 1)) +
                                     "' does not overlap the scenes before it");
         }
         if (!target.bounds)

@@ -13,6 +13,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -185,6 +186,26 @@ CatalogPanel::CatalogPanel(JobMonitor* monitor, QWidget* parent)
     connect(cloudOn_, &QCheckBox::toggled, maxCloud_, &QWidget::setEnabled);
     connect(cloudOn_, &QCheckBox::toggled, this, &CatalogPanel::applyFilter);
     connect(maxCloud_, &QDoubleSpinBox::valueChanged, this, &CatalogPanel::applyFilter);
+    auto* sensorRow = new QHBoxLayout;
+    sensorOn_ = new QCheckBox(tr("Sensors"), this);
+    sensorOn_->setObjectName(QStringLiteral("catalogSensorOn"));
+    sensorOn_->setToolTip(tr("Only the ticked sensors; scenes whose sensor is unknown are "
+                             "left out"));
+    sensorMenu_ = new QMenu(this);
+    sensorMenu_->setObjectName(QStringLiteral("catalogSensorMenu"));
+    sensorButton_ = new QToolButton(this);
+    sensorButton_->setObjectName(QStringLiteral("catalogSensors"));
+    sensorButton_->setMenu(sensorMenu_);
+    sensorButton_->setPopupMode(QToolButton::InstantPopup);
+    sensorButton_->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    sensorButton_->setEnabled(false);
+    sensorRow->addWidget(sensorOn_);
+    sensorRow->addWidget(sensorButton_, 1);
+    filter->addRow(sensorRow);
+    connect(sensorOn_, &QCheckBox::toggled, sensorButton_, [this](bool on) {
+        sensorButton_->setEnabled(on && !sensorMenu_->actions().isEmpty());
+    });
+    connect(sensorOn_, &QCheckBox::toggled, this, &CatalogPanel::applyFilter);
     layout->addLayout(filter);
 
     count_ = new QLabel(this);
@@ -322,6 +343,7 @@ void CatalogPanel::openPaths(const QStringList& paths) {
                 to_->setDate(last);
             updating_ = false;
             model_->setEntries(std::move(rows));
+            rebuildSensorMenu();
             applyFilter();
             showStatus(n == 0 ? tr("No products or rasters found") : QString());
             emit loaded(n);
@@ -356,7 +378,75 @@ rb::CatalogSelection CatalogPanel::selection() const {
         s.doy = std::make_pair(doyFirst_->value(), doyLast_->value());
     if (cloudOn_->isChecked())
         s.max_cloud = maxCloud_->value();
+    if (sensorOn_->isChecked()) {
+        if (sensorMenu_->actions().isEmpty()) {
+            s.sensors = wantedSensors_; // no rows yet: what was asked for stays
+        } else {
+            for (const QAction* a : sensorMenu_->actions())
+                if (a->isChecked())
+                    s.sensors.push_back(a->data().toString().toStdString());
+            // Every sensor unticked keeps nothing: a name no sensor starts with.
+            if (s.sensors.empty())
+                s.sensors.push_back("(none)");
+        }
+    }
     return s;
+}
+
+void CatalogPanel::rebuildSensorMenu() {
+    std::vector<std::string> found;
+    for (const rb::CatalogEntry& e : model_->entries())
+        if (!e.sensor.empty() && std::find(found.begin(), found.end(), e.sensor) == found.end())
+            found.push_back(e.sensor);
+    std::sort(found.begin(), found.end());
+    // The ticks of the rows shown before carry over to the new rows.
+    if (!sensorMenu_->actions().isEmpty()) {
+        std::vector<std::string> ticked;
+        for (const QAction* a : sensorMenu_->actions())
+            if (a->isChecked())
+                ticked.push_back(a->data().toString().toStdString());
+        if (ticked.size() < std::size_t(sensorMenu_->actions().size()))
+            wantedSensors_ = ticked.empty() ? std::vector<std::string>{"(none)"} : ticked;
+        else
+            wantedSensors_.clear();
+    }
+    // Ticked: every sensor, or those the last selection asked for.
+    auto wanted = [this](const std::string& sensor) {
+        if (wantedSensors_.empty())
+            return true;
+        rb::CatalogEntry probe;
+        probe.sensor = sensor;
+        rb::CatalogSelection only;
+        only.sensors = wantedSensors_;
+        return only.matches(probe);
+    };
+    sensorMenu_->clear();
+    for (const std::string& name : found) {
+        QAction* a = sensorMenu_->addAction(QString::fromStdString(name));
+        a->setData(QString::fromStdString(name));
+        a->setCheckable(true);
+        a->setChecked(wanted(name));
+        connect(a, &QAction::toggled, this, [this] {
+            updateSensorButton();
+            applyFilter();
+        });
+    }
+    sensorButton_->setEnabled(sensorOn_->isChecked() && !found.empty());
+    updateSensorButton();
+}
+
+void CatalogPanel::updateSensorButton() {
+    QStringList ticked;
+    int all = 0;
+    for (const QAction* a : sensorMenu_->actions()) {
+        ++all;
+        if (a->isChecked())
+            ticked << a->text();
+    }
+    sensorButton_->setText(all == 0               ? tr("none read yet")
+                           : ticked.size() == all ? tr("all %n sensor(s)", nullptr, all)
+                           : ticked.isEmpty()     ? tr("none")
+                                                  : ticked.join(QStringLiteral(", ")));
 }
 
 void CatalogPanel::setSelection(const rb::CatalogSelection& s) {
@@ -375,6 +465,10 @@ void CatalogPanel::setSelection(const rb::CatalogSelection& s) {
     cloudOn_->setChecked(s.max_cloud.has_value());
     if (s.max_cloud)
         maxCloud_->setValue(*s.max_cloud);
+    sensorOn_->setChecked(!s.sensors.empty());
+    sensorMenu_->clear(); // the ticks follow the new selection, not the old ones
+    wantedSensors_ = s.sensors;
+    rebuildSensorMenu();
     updating_ = false;
     applyFilter();
 }

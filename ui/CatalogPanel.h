@@ -1,7 +1,8 @@
 #pragma once
 // The Catalog dock: the scenes of a folder, a STAC Item / ItemCollection or a list file as a
 // table and on a timeline, filtered by date range, season (a day-of-year window that may
-// wrap the new year) and maximum cloud cover, and the chosen scenes added to the stack.
+// wrap the new year), maximum cloud cover and sensor, and the chosen scenes added to the
+// stack.
 // Reading runs on a JobLane (progress in the panel and the status-bar job strip, Cancel),
 // so a folder of a thousand products never blocks the window; filtering is the engine's
 // rb::CatalogSelection and is instant.
@@ -17,6 +18,7 @@ class QDateEdit;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -52,7 +54,7 @@ public:
 
     /// The selection the filter controls describe.
     rb::CatalogSelection selection() const;
-    /// Sets the filter controls (date range, season, cloud; sensors are not shown).
+    /// Sets the filter controls (date range, season, cloud, sensors).
     void setSelection(const rb::CatalogSelection& selection);
 
     /// The scenes "Add to Stack" adds: the table's selected rows, or every row shown when
@@ -82,6 +84,9 @@ private:
     void applyFilter();
     void updateCount();
     void setLoading(bool loading);
+    /// One checkable entry per sensor of the rows read, ticked as the wanted sensors say.
+    void rebuildSensorMenu();
+    void updateSensorButton();
     void showStatus(const QString& text, bool error = false);
 
     CatalogModel* model_;
@@ -101,6 +106,12 @@ private:
     QLabel* seasonText_;
     QCheckBox* cloudOn_;
     QDoubleSpinBox* maxCloud_;
+    QCheckBox* sensorOn_;
+    QToolButton* sensorButton_;
+    QMenu* sensorMenu_;
+    /// The sensors a selection asked for (prefixes, as rb::CatalogSelection::sensors), kept
+    /// until the rows that have them are read.
+    std::vector<std::string> wantedSensors_;
     QLabel* count_;
     QLabel* status_;
     QPushButton* add_;

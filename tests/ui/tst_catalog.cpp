@@ -12,6 +12,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QProgressBar>
 #include <QPushButton>
@@ -255,6 +256,51 @@ private slots:
         QVERIFY(failed.wait(kWaitMs));
         QVERIFY(panel.status().contains(QLatin1String("missing-folder")));
         QCOMPARE(panel.model()->rowCount(), 3); // the rows read before stay
+    }
+
+    void filtersBySensor() {
+        CatalogPanel panel;
+        QVERIFY(read(panel, {kProducts}));
+        const auto all = rb::read_catalog({kProducts.toStdString()});
+        auto* on = panel.findChild<QCheckBox*>(QStringLiteral("catalogSensorOn"));
+        auto* menu = panel.findChild<QMenu*>(QStringLiteral("catalogSensorMenu"));
+        QVERIFY(on && menu);
+        // One entry per sensor read, each ticked.
+        std::set<std::string> sensors;
+        for (const auto& e : all)
+            if (!e.sensor.empty())
+                sensors.insert(e.sensor);
+        QCOMPARE(std::size_t(menu->actions().size()), sensors.size());
+        QVERIFY(sensors.size() >= 2);
+        on->setChecked(true);
+        // Untick every Sentinel-2: the rows shown are the engine's selection of the others.
+        std::vector<std::string> kept;
+        for (QAction* a : menu->actions()) {
+            const bool s2 = a->text().startsWith(QLatin1String("sentinel-2"));
+            a->setChecked(!s2);
+            if (!s2)
+                kept.push_back(a->text().toStdString());
+        }
+        rb::CatalogSelection want;
+        want.sensors = kept;
+        const auto expected = rb::select_scenes(all, want);
+        QVERIFY(!expected.empty() && expected.size() < all.size());
+        QCOMPARE(shownPaths(panel), paths(expected));
+        QCOMPARE(panel.selection().sensors, kept);
+        // Unticking every sensor shows nothing; turning the filter off shows every row.
+        for (QAction* a : menu->actions())
+            a->setChecked(false);
+        QCOMPARE(panel.model()->rowCount(), 0);
+        on->setChecked(false);
+        QCOMPARE(panel.model()->rowCount(), int(all.size()));
+        // A selection naming a sensor family ticks its sensors, also across a new read.
+        rb::CatalogSelection landsat;
+        landsat.sensors = {"landsat"};
+        panel.setSelection(landsat);
+        QVERIFY(on->isChecked());
+        QCOMPARE(shownPaths(panel), paths(rb::select_scenes(all, landsat)));
+        QVERIFY(read(panel, {kProducts}));
+        QCOMPARE(shownPaths(panel), paths(rb::select_scenes(all, landsat)));
     }
 
     void thousandProductsReadInTheBackground() {

@@ -57,6 +57,20 @@ void translate(const std::string& from, const std::string& to, const std::string
     const std::string comp = stream.compression.empty() ? "DEFLATE" : stream.compression;
     args.add("-co");
     args.add("COMPRESS=" + comp);
+    // The codec level and predictor `run` writes with (GDAL's own defaults, ZSTD level 9 or
+    // DEFLATE 6, cost several times the CPU of the level-1 default).
+    if (comp != "NONE" && comp != "JPEG") {
+        const GDALDataType type = GDALGetRasterDataType(GDALGetRasterBand(src.get(), 1));
+        args.add("-co");
+        args.add(std::string("PREDICTOR=") + (GDALDataTypeIsFloating(type) ? "1" : "2"));
+    }
+    if (stream.compression_level > 0 && (comp == "DEFLATE" || comp == "ZSTD")) {
+        args.add("-co");
+        args.add((format == "COG"  ? "LEVEL="
+                  : comp == "ZSTD" ? "ZSTD_LEVEL="
+                                   : "ZLEVEL=") +
+                 std::to_string(stream.compression_level));
+    }
     args.add("-co");
     args.add("NUM_THREADS=" + (threads > 0 ? std::to_string(threads) : std::string("ALL_CPUS")));
     if (format == "COG") {

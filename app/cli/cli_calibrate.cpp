@@ -12,7 +12,7 @@ namespace {
 
 void calibrate_usage(std::ostream& os) {
     os << "usage: rasterbench-cli calibrate IN.tif -o OUT.tif [--to radiance|toa|sr|sr-dos]\n"
-          "         [--mtl FILE] [--sun scene]\n"
+          "         [--mtl FILE] [--sun scene|pixel]\n"
           "       rasterbench-cli calibrate --list-params\n\n"
           "  Landsat: digital numbers to radiance, top-of-atmosphere reflectance (corrected\n"
           "  for the scene-centre sun elevation; thermal bands as brightness temperature in\n"
@@ -22,7 +22,7 @@ void calibrate_usage(std::ostream& os) {
           "  agencies' Level-2 surface reflectance.\n"
           "  --mtl   the product's metadata (*_MTL.txt, *_MTL.json, MTD_MSIL1C/2A.xml);\n"
           "          default: the one beside IN\n"
-          "  --sun   scene (default): the scene-centre sun elevation of the metadata\n"
+          "  --sun pixel reads the _SZA band the MTL names (Collection 2), beside the MTL.\n"
           "  Bands are matched by their descriptions (B1, B2...), a one-band file by _Bn in\n"
           "  its name, else by order. Output: Float32, nodata NaN, band names kept.\n\n";
     print_param_flags(os, rb::CalibrateOptions::params().infos());
@@ -30,14 +30,12 @@ void calibrate_usage(std::ostream& os) {
 
 int run_calibrate(const Args& args) {
     rb::CalibrateOptions o;
-    std::string mtl, sun = "scene";
+    std::string mtl;
     const ParsedArgs parsed = parse_args(
         args, calibrate_usage,
         [&](const Args& args, std::size_t& i) {
             if (args[i] == "--mtl")
                 mtl = option_value(args, i);
-            else if (args[i] == "--sun")
-                sun = option_value(args, i);
             else
                 return take_param_flag(args, i, rb::CalibrateOptions::params(), o);
             return true;
@@ -48,9 +46,6 @@ int run_calibrate(const Args& args) {
     const std::string in = one_input(parsed);
     if (in.empty() || parsed.output.empty())
         throw UsageError("needs IN and -o OUT (see --help)");
-    if (sun != "scene")
-        throw UsageError("--sun: only 'scene' (the scene-centre sun elevation) is supported; "
-                         "per-pixel sun angles are not read yet");
     const rb::CalibrationReport r = rb::calibrate_file(in, parsed.output, mtl, o);
     for (std::size_t k = 0; k < r.bands.size(); ++k) {
         std::cout << "band " << k + 1 << ": " << r.bands[k];

@@ -1,10 +1,12 @@
 // Product metadata (Landsat MTL in ODL and JSON, Collections 1 and 2; Sentinel-2 product
 // and tile XML) read from real files, and calibration checked against a reference band
 // computed by another tool (rio-toa): TOA reflectance within 1e-4.
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
+#include <numbers>
 
 #include "rasterbench/calibrate.h"
 #include "rasterbench/dataset.h"
@@ -162,6 +164,109 @@ private slots:
         QVERIFY(!rbtest::error_of([&] {
                      calibrate_file(in, in, product("LC81390452014295LGN00_MTL.json"), o);
                  }).empty());
+    }
+
+    void perPixelSunFromTheZenithBand() {
+        // A Collection 2 product: its MTL names the _SZA band. The band file is real digital
+        // numbers; the zenith band spans three degrees across the scene, as a wide swath does.
+        QTemporaryDir dir;
+        const std::string id = "LC08_L1TP_188018_20200927_20201005_02_T1";
+        const std::string mtl = dir.filePath(QString::fromStdString(id + "_MTL.txt")).toStdString();
+        QVERIFY(QFile::copy(QString::fromStdString(product(id + "_MTL.txt")),
+                            QString::fromStdString(mtl)));
+        const Dataset src = Dataset::open(product("tiny_LC81390452014295LGN00_B5.TIF"));
+        const Raster dn = src.read();
+        const std::string band = dir.filePath(QString::fromStdString(id + "_B4.TIF")).toStdString();
+        {
+            Dataset out = Dataset::create(band, src.profile());
+            out.write(dn);
+            out.close();
+        }
+        const ProductMetadata m = read_product_metadata(mtl);
+        QCOMPARE(m.solar_zenith_file, id + "_SZA.TIF");
+        const double centre = 90.0 - *m.sun_elevation;
+        auto write_zenith = [&](const std::string& path, int cols, auto degrees) {
+            Profile p = src.profile();
+            p.dtype = DataType::Int16;
+            p.count = 1;
+            p.width = cols;
+            p.set_nodata(std::nullopt);
+            Raster z(DataType::Int16, 1, dn.rows(), cols);
+            auto v = z.band<std::int16_t>(0);
+            for (int y = 0; y < dn.rows(); ++y)
+                for (int x = 0; x < cols; ++x)
+                    v[std::size_t(y) * std::size_t(cols) + std::size_t(x)] =
+                        std::int16_t(std::lround(100 * degrees(x, y)));
+            Dataset out = Dataset::create(path, p);
+            out.write(z);
+            out.close();
+        };
+        const std::string sza = dir.filePath(QString::fromStdString(id + "_SZA.TIF")).toStdString();
+        CalibrateOptions o;
+        o.sun = SunGeometry::Pixel;
+        // Without the zenith band: the error names the file the MTL promised.
+        const std::string missing = rbtest::error_of(
+            [&] { calibrate_file(band, dir.filePath("x.tif").toStdString(), mtl, o); });
+        QVERIFY2(missing.find(id + "_SZA.TIF") != std::string::npos, missing.c_str());
+
+        write_zenith(sza, dn.cols(), [&](int x, int) {
+            return centre - 1.5 + 3.0 * x / std::max(1, dn.cols() - 1);
+        });
+        const std::string pixel = dir.filePath("pixel.tif").toStdString();
+        const std::string scene = dir.filePath("scene.tif").toStdString();
+        calibrate_file(band, pixel, mtl, o);
+        o.sun = SunGeometry::Scene;
+        calibrate_file(band, scene, mtl, o);
+        const Raster got = Dataset::open(pixel).read();
+        const Raster flat = Dataset::open(scene).read();
+        const Raster zen = Dataset::open(sza).read();
+        const BandRescaling& b4 = *m.band("B4");
+        double worst = 0, west = 0, east = 0;
+        int west_n = 0, east_n = 0;
+        for (int y = 0; y < dn.rows(); ++y)
+            for (int x = 0; x < dn.cols(); ++x) {
+                if (dn.value(0, y, x) == 0) {
+                    QVERIFY(!got.valid(0, y, x));
+                    continue;
+                }
+                const double rad = zen.value(0, y, x) / 100.0 * std::numbers::pi / 180.0;
+                const double want =
+                    (*b4.reflectance_mult * dn.value(0, y, x) + *b4.reflectance_add) /
+                    std::cos(rad);
+                worst = std::max(worst, std::abs(got.value(0, y, x) - want) / std::abs(want));
+                // Against the scene-centre sun, in the western and eastern tenths.
+                const double ratio = got.value(0, y, x) / flat.value(0, y, x);
+                if (x < dn.cols() / 10) {
+                    west += ratio;
+                    ++west_n;
+                } else if (x >= dn.cols() - dn.cols() / 10) {
+                    east += ratio;
+                    ++east_n;
+                }
+            }
+        QVERIFY(west_n > 0 && east_n > 0);
+        west /= west_n;
+        east /= east_n;
+        qInfo("per-pixel sun: worst relative error %.2g; west / scene %.4f, east / scene %.4f",
+              worst, west, east);
+        QVERIFY2(worst < 1e-6, qPrintable(QString::number(worst)));
+        // The sun lower in the east: reflectance there is raised against the scene-centre one,
+        // and lowered in the west.
+        QVERIFY(east > 1.01 && west < 0.99);
+
+        // A zenith band of another size, and a target the sun does not enter: named errors.
+        QVERIFY(QFile::remove(QString::fromStdString(sza)));
+        write_zenith(sza, dn.cols() - 1, [&](int, int) { return centre; });
+        o.sun = SunGeometry::Pixel;
+        const std::string size = rbtest::error_of(
+            [&] { calibrate_file(band, dir.filePath("y.tif").toStdString(), mtl, o); });
+        QVERIFY2(size.find("_SZA.TIF") != std::string::npos &&
+                     size.find("grid") != std::string::npos,
+                 size.c_str());
+        o.to = CalibrationTarget::Radiance;
+        const std::string radiance = rbtest::error_of(
+            [&] { calibrate_file(band, dir.filePath("z.tif").toStdString(), mtl, o); });
+        QVERIFY2(radiance.find("--sun scene") != std::string::npos, radiance.c_str());
     }
 };
 

@@ -16,6 +16,10 @@
 namespace rb {
 
 enum class CalibrationTarget { Radiance, Toa, Sr, SrDos };
+/// The sun's angle in Landsat reflectance: the scene centre's elevation, or each pixel's
+/// zenith angle from the product's solar zenith band (a 185 km scene spans about 2 degrees
+/// of sun angle: several percent of reflectance at low sun).
+enum class SunGeometry { Scene, Pixel };
 
 struct CalibrateOptions {
     /// radiance (Landsat L1), toa (reflectance; thermal bands as brightness temperature in
@@ -24,6 +28,7 @@ struct CalibrateOptions {
     CalibrationTarget to = CalibrationTarget::Toa;
     /// DOS1's dark object: the value below which this share of a band's valid pixels lie.
     double dark_fraction = 1e-4;
+    SunGeometry sun = SunGeometry::Scene;
 
     static const ParamTable<CalibrateOptions>& params();
 };
@@ -55,6 +60,11 @@ CalibrationMap calibration_map(const ProductMetadata& metadata, const std::strin
 /// results become NaN and invalid.
 void apply_calibration(const Raster& dn, int band, const CalibrationMap& map, Raster& out,
                        int out_band);
+/// The same, each pixel's value divided by the cosine of its solar zenith angle (band 0 of
+/// `solar_zenith`, hundredths of a degree, the size of `dn`); a zenith of 89 degrees or
+/// more gives NaN.
+void apply_calibration(const Raster& dn, int band, const CalibrationMap& map, Raster& out,
+                       int out_band, const Raster& solar_zenith);
 
 /// How score and composite read scenes: their stored numbers, or converted on the fly with
 /// each scene's product metadata (found beside its first file), with no intermediate files.
@@ -77,13 +87,15 @@ std::vector<std::string> match_product_bands(const std::vector<std::string>& des
 /// pixels stay invalid, and so do integer pixels of 0 (both families' fill value, whether
 /// the file declares it or not). ArgumentError naming the band when the metadata lacks what the
 /// target needs (a Level-1 product asked for sr, a Sentinel-2 product for radiance).
+/// options.sun = Pixel needs `solar_zenith` (see apply_calibration) for Landsat reflectance.
 Raster calibrate(const Raster& dn, const std::vector<std::string>& band_names,
                  const ProductMetadata& metadata, const CalibrateOptions& options,
-                 CalibrationReport* report = nullptr);
+                 CalibrationReport* report = nullptr, const Raster* solar_zenith = nullptr);
 
 /// calibrate() from file to file: Float32 GeoTIFF (nodata NaN), band descriptions kept (the
 /// product's band names), written atomically. `metadata_path` empty: the metadata beside
-/// the file (find_product_metadata), else an error naming the file.
+/// the file (find_product_metadata), else an error naming the file. options.sun = Pixel
+/// reads the solar zenith band the metadata names, beside the metadata.
 CalibrationReport calibrate_file(const std::string& in, const std::string& out,
                                  const std::string& metadata_path, const CalibrateOptions& options,
                                  Progress progress = {});

@@ -50,6 +50,9 @@ struct ProductMetadata {
     double quantification = 10000;            ///< Sentinel-2 reflectance scale
     std::vector<BandRescaling> bands;
     std::string quality_file; ///< BQA / QA_PIXEL file named by the metadata (may be empty)
+    /// Landsat Collection 2: the per-pixel solar zenith angle band (_SZA.TIF, Int16 in
+    /// hundredths of a degree) named by the metadata; empty when it names none.
+    std::string solar_zenith_file;
 
     /// The band named `name` ("B5", "b05", "5" and "B8A" alike), or nullptr.
     const BandRescaling* band(const std::string& name) const;

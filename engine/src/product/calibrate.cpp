@@ -22,6 +22,9 @@ const ParamTable<CalibrateOptions>& CalibrateOptions::params() {
                    "products), or DOS1 dark-object subtraction (approximate)");
         t.add(&O::dark_fraction, "dark_fraction",
               "sr-dos: share of a band's valid pixels darker than its dark object", 0, 0.05);
+        t.add_enum(&O::sun, "sun", {"scene", "pixel"},
+                   "Landsat reflectance: the scene-centre sun elevation, or each pixel's solar "
+                   "zenith angle from the product's _SZA band");
         return t;
     }();
     return t;
@@ -154,8 +157,30 @@ CalibrationMap calibration_map(const ProductMetadata& m, const std::string& band
     return band_map(m, *b, to, where);
 }
 
-void apply_calibration(const Raster& dn, int band, const CalibrationMap& map, Raster& out,
-                       int out_band) {
+namespace {
+
+/// Each pixel's 1 / cos(solar zenith) from a band in hundredths of a degree; NaN from 89
+/// degrees on (no meaningful reflectance) and where the band is invalid.
+std::vector<double> inverse_cosines(const Raster& zenith) {
+    std::vector<double> out(std::size_t(zenith.rows()) * std::size_t(zenith.cols()),
+                            std::numeric_limits<double>::quiet_NaN());
+    const bool has_mask = zenith.has_mask();
+    visit_dtype(zenith.dtype(), [&](auto t) {
+        using T = decltype(t);
+        const auto z = zenith.band<T>(0);
+        const auto valid = has_mask ? zenith.mask(0) : std::span<const std::uint8_t>{};
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            const double deg = double(z[i]) / 100.0;
+            if ((has_mask && !valid[i]) || !(deg > -89.0 && deg < 89.0))
+                continue;
+            out[i] = 1.0 / std::cos(deg * std::numbers::pi / 180.0);
+        }
+    });
+    return out;
+}
+
+void apply_calibration_scaled(const Raster& dn, int band, const CalibrationMap& map, Raster& out,
+                              int out_band, const std::vector<double>* scale) {
     constexpr float nan = std::numeric_limits<float>::quiet_NaN();
     // Landsat and Sentinel-2 both store fill as 0 in their integer bands, declared or not.
     const bool zero_is_fill = !is_floating(dn.dtype());
@@ -174,6 +199,8 @@ void apply_calibration(const Raster& dn, int band, const CalibrationMap& map, Ra
                 continue;
             }
             double v = double(src[i]) * map.mult + map.add;
+            if (scale)
+                v *= (*scale)[i];
             if (map.k1)
                 v = v > 0 ? *map.k2 / std::log(*map.k1 / v + 1.0) - kKelvin : double(nan);
             v -= map.kelvin_shift;
@@ -183,9 +210,40 @@ void apply_calibration(const Raster& dn, int band, const CalibrationMap& map, Ra
     });
 }
 
+} // namespace
+
+void apply_calibration(const Raster& dn, int band, const CalibrationMap& map, Raster& out,
+                       int out_band) {
+    apply_calibration_scaled(dn, band, map, out, out_band, nullptr);
+}
+
+void apply_calibration(const Raster& dn, int band, const CalibrationMap& map, Raster& out,
+                       int out_band, const Raster& solar_zenith) {
+    if (solar_zenith.rows() != dn.rows() || solar_zenith.cols() != dn.cols())
+        throw ArgumentError("the solar zenith band is " + std::to_string(solar_zenith.cols()) +
+                            " x " + std::to_string(solar_zenith.rows()) + ", the scene " +
+                            std::to_string(dn.cols()) + " x " + std::to_string(dn.rows()));
+    const std::vector<double> scale = inverse_cosines(solar_zenith);
+    apply_calibration_scaled(dn, band, map, out, out_band, &scale);
+}
+
 Raster calibrate(const Raster& dn, const std::vector<std::string>& names, const ProductMetadata& m,
-                 const CalibrateOptions& o, CalibrationReport* report) {
+                 const CalibrateOptions& o, CalibrationReport* report, const Raster* solar_zenith) {
     CalibrateOptions::params().validate(o);
+    const bool per_pixel = o.sun == SunGeometry::Pixel;
+    if (per_pixel) {
+        if (m.family != ProductFamily::Landsat ||
+            (o.to != CalibrationTarget::Toa && o.to != CalibrationTarget::SrDos))
+            throw ArgumentError("calibrate: the sun angle enters only Landsat top-of-atmosphere "
+                                "reflectance (toa, sr-dos); '" +
+                                m.source + "' to " +
+                                std::string(CalibrateOptions::params().get(o, "to")) +
+                                " takes none (use --sun scene)");
+        if (!solar_zenith)
+            throw ArgumentError("calibrate: per-pixel sun needs the solar zenith band of '" +
+                                m.source + "'");
+    }
+
     if (int(names.size()) != dn.bands())
         throw ArgumentError("calibrate: " + std::to_string(names.size()) + " band names for " +
                             std::to_string(dn.bands()) + " bands");
@@ -197,8 +255,16 @@ Raster calibrate(const Raster& dn, const std::vector<std::string>& names, const 
         if (!b)
             throw ArgumentError("calibrate: no band " + names[std::size_t(k)] + " in '" + m.source +
                                 "'");
-        const CalibrationMap map = band_map(m, *b, o.to, "calibrate");
-        apply_calibration(dn, k, map, out, k);
+        CalibrationMap map = band_map(m, *b, o.to, "calibrate");
+        if (per_pixel && !map.thermal) {
+            // The scene-centre correction out, each pixel's in.
+            const double s = std::sin(*m.sun_elevation * std::numbers::pi / 180.0);
+            map.mult *= s;
+            map.add *= s;
+            apply_calibration(dn, k, map, out, k, *solar_zenith);
+        } else {
+            apply_calibration(dn, k, map, out, k);
+        }
         auto dst = out.band<float>(k);
         auto mask = out.mask(k);
         double haze = 0;
@@ -244,9 +310,31 @@ CalibrationReport calibrate_file(const std::string& in, const std::string& out,
     std::vector<std::string> desc = p0.descriptions;
     desc.resize(std::size_t(p0.count));
     const std::vector<std::string> names = match_product_bands(desc, in, m);
+    std::optional<Raster> zenith;
+    if (o.sun == SunGeometry::Pixel && m.family == ProductFamily::Landsat &&
+        (o.to == CalibrationTarget::Toa || o.to == CalibrationTarget::SrDos)) {
+        if (m.solar_zenith_file.empty())
+            throw ArgumentError("'" + mtl +
+                                "' names no solar zenith band (FILE_NAME_ANGLE_SOLAR_ZENITH_"
+                                "BAND_4, Collection 2 products): use --sun scene");
+        const std::string sza =
+            (std::filesystem::path(mtl).parent_path() / m.solar_zenith_file).string();
+        if (!std::filesystem::exists(sza))
+            throw ArgumentError("'" + sza + "': the solar zenith band '" + mtl +
+                                "' names is not there (--sun pixel needs it; or use --sun scene)");
+        const Dataset z = Dataset::open(sza);
+        if (z.profile().width != p0.width || z.profile().height != p0.height)
+            throw ArgumentError("'" + sza + "' is " + std::to_string(z.profile().width) + " x " +
+                                std::to_string(z.profile().height) + ", '" + in + "' " +
+                                std::to_string(p0.width) + " x " + std::to_string(p0.height) +
+                                ": not the scene's grid");
+        ReadOptions ro;
+        ro.bands = {1};
+        zenith = z.read(ro);
+    }
     progress.report(0.1);
     CalibrationReport rep;
-    const Raster r = calibrate(src.read(), names, m, o, &rep);
+    const Raster r = calibrate(src.read(), names, m, o, &rep, zenith ? &*zenith : nullptr);
     progress.report(0.8);
     Profile p = p0;
     p.driver = "GTiff";

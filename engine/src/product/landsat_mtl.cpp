@@ -159,6 +159,7 @@ ProductMetadata read_landsat_mtl(const std::string& path, const std::string& tex
         m.get("FILE_NAME_QUALITY_L1_PIXEL").value_or(m.get("FILE_NAME_BAND_QUALITY").value_or(""));
     if (const auto l2 = m.get("FILE_NAME_QUALITY_L2_PIXEL"); l2 && p.quality_file.empty())
         p.quality_file = *l2;
+    p.solar_zenith_file = m.get("FILE_NAME_ANGLE_SOLAR_ZENITH_BAND_4").value_or("");
     // Level-1 rescaling lives in RADIOMETRIC_RESCALING (Collection 1) or
     // LEVEL1_RADIOMETRIC_RESCALING (Collection 2); Level-2 scaling in LEVEL2_* groups.
     const std::string l1 =

@@ -360,7 +360,7 @@ void RunAtScaleDialog::showPlan(const std::shared_ptr<const rb::Job>& job) {
     for (int workers : {1, 10, 100, 1000})
         walls << tr("%1: %2").arg(workers).arg(secondsText(rb::job_wall_seconds(*job, workers)));
     summary_->setText(
-        tr("<b>%1 scenes, %2 tasks</b> (%3)<br>CPU: %4 CPU-hours (%5)<br>reads %6, writes %7, "
+        tr("<b>%1 scenes, %2 tasks</b> (%3)<br>CPU: %4 CPU-hours, %5<br>reads %6, writes %7, "
            "output %8 (uncompressed)<br>wall clock by workers: %9")
             .arg(job->scenes.size())
             .arg([&] {
@@ -371,7 +371,8 @@ void RunAtScaleDialog::showPlan(const std::shared_ptr<const rb::Job>& job) {
             }())
             .arg(stages.join(QStringLiteral(", ")))
             .arg(cpu / 3600, 0, 'f', 3)
-            .arg(sampled ? tr("sampled") : tr("modelled"))
+            .arg(tr("%1 in total (%2)")
+                     .arg(secondsText(cpu), sampled ? tr("sampled") : tr("modelled")))
             .arg(bytesText(double(read)), bytesText(double(written)),
                  bytesText(double(rb::job_output_bytes(*job))), walls.join(QStringLiteral(", "))));
     plan_->setPlainText(QString::fromStdString(rb::describe_job(*job)));

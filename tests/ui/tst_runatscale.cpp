@@ -163,6 +163,27 @@ private slots:
         QCOMPARE(d->plan()->stage("tiles").tasks.size(), std::size_t(16));
     }
 
+    void cancelStopsPlanning() {
+        auto d = dialog(tmp_.filePath("gui-cancel"));
+        QSignalSpy planned(d.get(), &RunAtScaleDialog::planned);
+        QSignalSpy failed(d.get(), &RunAtScaleDialog::planFailed);
+        d->replan(); // starts the sampled plan now
+        QVERIFY(d->cancelButton()->isEnabled());
+        d->cancelButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, kWaitMs);
+        QVERIFY(failed.front().front().toString().contains("cancelled"));
+        QVERIFY(!d->plan());
+        QVERIFY(!d->writeButton()->isEnabled());
+        QVERIFY(!d->isPlanning());
+        QCOMPARE(planned.size(), 0);
+        if (qEnvironmentVariableIsSet("RB_RUNATSCALE_SHOTS")) { // a look at the dialog
+            d->resize(640, 720);
+            d->replan();
+            QVERIFY(planned.wait(kWaitMs));
+            d->grab().save(qEnvironmentVariable("RB_RUNATSCALE_SHOTS") + "/dialog.png");
+        }
+    }
+
     void writesAndRefusesAnotherJob() {
         const QString dir = tmp_.filePath("gui-write");
         auto d = dialog(dir);
@@ -228,6 +249,10 @@ private slots:
                  qPrintable(done.name(QColor::HexArgb)));
         QVERIFY(missing.red() == missing.green() && missing.green() == missing.blue());
 
+        if (qEnvironmentVariableIsSet("RB_RUNATSCALE_SHOTS")) {
+            w.grab().save(qEnvironmentVariable("RB_RUNATSCALE_SHOTS") + "/map.png");
+            view->grab().save(qEnvironmentVariable("RB_RUNATSCALE_SHOTS") + "/view.png");
+        }
         // The done marker deleted: the tile turns missing on the next read (the folder
         // watcher or the poll, without a call).
         QVERIFY(QFile::remove(dir + "/done/tiles-0.json"));

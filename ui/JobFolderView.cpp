@@ -47,6 +47,7 @@ JobFolderView::JobFolderView(JobFolderLayer* layer, QWidget* parent)
     layout->addWidget(resubmit_, 1);
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::close);
+    resize(640, 340);
     connect(refresh_, &QPushButton::clicked, layer_, &JobFolderLayer::refresh);
     connect(closeJob_, &QPushButton::clicked, layer_, &JobFolderLayer::close);
     connect(layer_, &JobFolderLayer::updated, this, &JobFolderView::sync);
@@ -59,7 +60,7 @@ JobFolderView::JobFolderView(JobFolderLayer* layer, QWidget* parent)
 void JobFolderView::sync() {
     folder_->setText(layer_->isOpen() ? tr("Job folder: %1").arg(layer_->dir())
                                       : tr("No job folder open"));
-    counts_->setText(layer_->summary());
+    counts_->setText(layer_->summary().replace(QStringLiteral("; "), QStringLiteral("\n")));
     const QStringList lines = layer_->resubmitCommands();
     resubmit_->setPlainText(
         lines.isEmpty() && layer_->job()

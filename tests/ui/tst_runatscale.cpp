@@ -5,6 +5,7 @@
 // `rasterbench-cli task` is done, the rest missing; a deleted marker turns its tile missing
 // again; a running-marker of a live process is running, of a dead one failed).
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -148,6 +149,37 @@ private slots:
             QCOMPARE(d->plan()->stage("tiles").tasks.size(), cliJob.stage("tiles").tasks.size());
             QCOMPARE(d->plan()->halo, cliJob.halo);
         }
+    }
+
+    void scenesFromFolderOrCatalog() {
+        // A folder searched like the Catalog dock: the three scenes of tests/data/deband.
+        auto d = dialog(tmp_.filePath("gui-folder"));
+        d->sampleCheck()->setChecked(false);
+        d->setSource(RunAtScaleDialog::Source::Folder);
+        d->setFolder(QStringLiteral(RB_TEST_DATA "/deband"));
+        QSignalSpy planned(d.get(), &RunAtScaleDialog::planned);
+        QVERIFY2(planned.wait(kWaitMs), qPrintable(d->messageLabel()->text()));
+        QCOMPARE(d->plan()->scenes.size(), std::size_t(3));
+        // The catalog's selection: the scenes it names, here two.
+        QStringList two;
+        for (const auto& s : scenes())
+            if (two.size() < 2)
+                two << QString::fromStdString(s.files.front());
+        RunAtScaleDialog c(recipe_, {}, two);
+        c.sampleCheck()->setChecked(false);
+        c.tileSizeBox()->setValue(32);
+        c.setJobDir(tmp_.filePath("gui-catalog"));
+        QCOMPARE(c.sourceCombo()->currentData().toInt(), int(RunAtScaleDialog::Source::Catalog));
+        QSignalSpy planned2(&c, &RunAtScaleDialog::planned);
+        QVERIFY2(planned2.wait(kWaitMs), qPrintable(c.messageLabel()->text()));
+        QCOMPARE(c.plan()->scenes.size(), std::size_t(2));
+        QCOMPARE(QString::fromStdString(c.plan()->scenes[1].source.files.front()), two[1]);
+        // An empty stack: said so, no plan.
+        c.setSource(RunAtScaleDialog::Source::Stack);
+        QSignalSpy failed(&c, &RunAtScaleDialog::planFailed);
+        QVERIFY(failed.wait(kWaitMs));
+        QVERIFY(c.messageLabel()->text().contains("the stack has no scenes"));
+        QVERIFY(!c.plan());
     }
 
     void changeDropsThePlan() {

@@ -178,6 +178,12 @@ void MainWindow::createMenus() {
     file->addSeparator();
     file->addAction(tr("Open &Session..."), this, &MainWindow::askOpenSession);
     file->addAction(tr("Open &Recipe..."), this, &MainWindow::askOpenRecipe);
+    file->addAction(tr("Run at Sc&ale..."), this, &MainWindow::showRunAtScale);
+    file->addAction(tr("Open &Job Folder..."), this, [this] {
+        if (const QString d = QFileDialog::getExistingDirectory(this, tr("Open Job Folder"));
+            !d.isEmpty())
+            openJobFolder(d);
+    });
     file->addAction(tr("Save Sessio&n..."), this, &MainWindow::askSaveSession)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     file->addSeparator();
@@ -278,6 +284,7 @@ void MainWindow::createDocks() {
     deband->hide(); // on demand: it reads and transforms an area when shown
     // Score and composite: on demand; it reads every scene of the view when shown.
     score_ = new ScorePanel(stack_, canvas_, this);
+    connect(score_, &ScorePanel::runAtScaleRequested, this, &MainWindow::showRunAtScale);
     addDock(tr("Score"), QStringLiteral("scoreDock"), score_, Qt::RightDockWidgetArea)->hide();
     // Transform: on demand; while shown, its active tab previews the view live.
     // Vectorize can polygonize the Score panel's current score.

@@ -36,8 +36,10 @@ class ScorePanel;
 class TransformPanel;
 class DisplayPanel;
 class HistogramPlot;
+class JobFolderLayer;
 class JobLane;
 class JobMonitor;
+class RunAtScaleDialog;
 class LayersPanel;
 class OverlayList;
 class MapCanvas;
@@ -157,6 +159,15 @@ public:
     bool openRecipe(const QString& path);
     /// True while an opened recipe waits for its scenes.
     bool isRecipePending() const { return pendingRecipe_ != nullptr; }
+
+    /// Run at Scale (File menu, Score panel): the panels' recipe planned as a job folder.
+    RunAtScaleDialog* showRunAtScale();
+    /// File > Open Job Folder: the job's tiles on the map coloured by state, refreshed while
+    /// it runs, with the counts and resubmit commands beside; false (error shown) when `dir`
+    /// holds no job.
+    bool openJobFolder(const QString& dir);
+    /// The open job folder's layer (created on first use).
+    JobFolderLayer* jobFolderLayer();
 
 protected:
     void closeEvent(QCloseEvent* event) override;

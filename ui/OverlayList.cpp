@@ -13,6 +13,7 @@
 
 #include "CompositeController.h"
 #include "DebandSceneJob.h"
+#include "JobFolderLayer.h"
 #include "MapCanvas.h"
 #include "TransformPanel.h"
 
@@ -26,6 +27,8 @@ QString OverlayList::title(const QString& id) {
     if (id == CompositeController::kOverlayId)
         return tr("Score panel view (composite, winner, score...)");
     if (const QString t = TransformPanel::overlayTitle(id); !t.isEmpty())
+        return t;
+    if (const QString t = JobFolderLayer::overlayTitle(id); !t.isEmpty())
         return t;
     return id;
 }

@@ -160,6 +160,12 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     recipe_->setToolTip(tr("Save the scenes, score and composite settings as a recipe that "
                            "'rasterbench-cli run' applies headless"));
     viewForm->addRow(tr("Recipe"), recipe_);
+    auto* atScale = new QToolButton; // the main window opens Run at Scale
+    atScale->setObjectName(QStringLiteral("runAtScaleButton"));
+    atScale->setText(tr("Run at Scale..."));
+    atScale->setToolTip(tr("Plan this composite over many scenes as a job for a cluster"));
+    connect(atScale, &QToolButton::clicked, this, &ScorePanel::runAtScaleRequested);
+    viewForm->addRow(QString(), atScale);
     box->addWidget(viewGroup);
 
     auto* inspectGroup = new QGroupBox(tr("Scenes at the cursor"));

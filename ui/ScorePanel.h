@@ -87,6 +87,10 @@ public:
     /// of values refused, empty when all were taken.
     QString setCompositeStep(const rb::CompositeStep& step);
 
+signals:
+    /// "Run at Scale..." was clicked (the main window opens the job planner).
+    void runAtScaleRequested();
+
 protected:
     void showEvent(QShowEvent* event) override;
 

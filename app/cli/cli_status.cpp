@@ -11,19 +11,6 @@ namespace rbcli {
 
 namespace {
 
-std::string ranges(const std::vector<int>& v) {
-    std::string s;
-    for (std::size_t i = 0; i < v.size();) {
-        std::size_t j = i;
-        while (j + 1 < v.size() && v[j + 1] == v[j] + 1)
-            ++j;
-        s += (s.empty() ? "" : ",") + std::to_string(v[i]) +
-             (j > i ? "-" + std::to_string(v[j]) : std::string());
-        i = j + 1;
-    }
-    return s;
-}
-
 int run_status(const Args& args) {
     std::string dir;
     auto usage = [](std::ostream& os) {
@@ -41,31 +28,29 @@ int run_status(const Args& args) {
     const rb::Job job = rb::load_job(dir);
     bool complete = true;
     double cpu = 0, estimate = 0;
-    std::vector<std::string> resubmit;
     std::cout << std::fixed << std::setprecision(1);
-    for (const auto& s : rb::job_status(job)) {
+    const std::vector<rb::StageStatus> status = rb::job_status(job);
+    for (const auto& s : status) {
         const std::size_t n = s.done.size() + s.missing.size();
         std::cout << s.name << ": " << s.done.size() << "/" << n << " done";
         if (!s.missing.empty())
-            std::cout << ", missing " << ranges(s.missing);
+            std::cout << ", missing " << rb::task_ranges(s.missing);
+        if (!s.running.empty())
+            std::cout << ", running " << rb::task_ranges(s.running);
         if (!s.failed.empty())
-            std::cout << ", failed " << ranges(s.failed);
+            std::cout << ", failed " << rb::task_ranges(s.failed);
         std::cout << "; CPU " << s.cpu_seconds << " s measured, " << s.estimate << " s estimated\n";
         cpu += s.cpu_seconds;
         estimate += s.estimate;
-        if (!s.missing.empty()) {
+        if (!s.missing.empty())
             complete = false;
-            resubmit.push_back(rb::slurm_submit_command(job, s.name, ranges(s.missing)) +
-                               " --wrap \"" + job.options.executable + " task " + job.dir +
-                               " --stage " + s.name + "\"");
-        }
     }
     std::cout << "total CPU: " << cpu << " s measured, " << estimate << " s estimated ("
               << job.estimate_source << ")\n";
     if (!complete) {
         std::cout << "resubmit the missing tasks (Slurm; chain later stages with "
                      "--dependency=afterok:ID):\n";
-        for (const auto& r : resubmit)
+        for (const auto& r : rb::resubmit_commands(job, status))
             std::cout << "  " << r << "\n";
         std::cout << "or locally: " << job.dir << "/run-local.sh (done tasks return at once)\n";
     } else {

@@ -5,7 +5,8 @@
              tiles, fill after it) over 4 tiles, run-local.sh, status, assemble; the COG must
              hold the pixels of `rasterbench-cli run` (per-band checksums and a cell dump);
              then a lost tile (output and marker gone, a half-written temporary left) is
-             reported missing, rerun alone, and the mosaic is still identical.
+             reported missing, rerun alone, and the mosaic is still identical; running-markers
+             read as running (process alive) or failed (process gone from this host).
   grids      reprojection before the composite, scenes on shifted grids composited on their
              union, and the composite's index, score and count: each assembled output holds
              the pixels `run` writes.
@@ -121,10 +122,26 @@ def test_local(cli, source_dir):
         r = run([cli, "status", job])
         if r.returncode == 0 or "missing 2" not in r.stdout or "--array=2 " not in r.stdout:
             sys.exit(f"FAIL: status after losing tile 2: {r.returncode}\n{r.stdout}")
+        # A task killed on this host leaves its running-marker: the process is gone, so
+        # status says failed; one whose process lives (this script) is running.
+        os.makedirs(os.path.join(job, "running"), exist_ok=True)
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        for index, pid in (("2", dead.pid), ("1", os.getpid())):
+            with open(os.path.join(job, "running", f"tiles-{index}.json"), "w") as f:
+                json.dump({"host": socket.gethostname(), "pid": pid}, f)
+        os.remove(os.path.join(job, "done", "tiles-1.json"))
+        r = run([cli, "status", job])
+        if "running 1" not in r.stdout or "failed 2" not in r.stdout:
+            sys.exit(f"FAIL: status with running-markers: {r.returncode}\n{r.stdout}")
+        os.remove(os.path.join(job, "running", "tiles-1.json"))
+        must([cli, "task", job, "--stage", "tiles", "--index", "1"])
         env = dict(os.environ, SLURM_ARRAY_TASK_ID="2")
         out = must([cli, "task", job, "--stage", "tiles"], env=env)
         if "from SLURM_ARRAY_TASK_ID" not in out:
             sys.exit(f"FAIL: task did not say where its index came from: {out}")
+        if os.path.exists(os.path.join(job, "running", "tiles-2.json")):
+            sys.exit("FAIL: a task that ran to the end left its running-marker")
         must([cli, "assemble", job, "-o", os.path.join(tmp, "again.tif"), "--format", "GTiff"])
         compare(single, os.path.join(tmp, "again.tif"))
         print("local: identical mosaics, lost tile rerun")

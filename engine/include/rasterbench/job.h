@@ -43,6 +43,9 @@ struct JobPlanOptions {
     std::string
         output; ///< the final mosaic (default: the recipe's output.path, else DIR/mosaic.tif)
     std::string base_dir; ///< the recipe's scenes resolve against it
+    /// Where the sample runs (removed afterwards); empty: DIR/.sample for plan_job, a fresh
+    /// folder under the system's temporary folder for prepare_job.
+    std::string scratch_dir;
 };
 
 struct JobTask {
@@ -90,10 +93,28 @@ struct Job {
 /// naming the step for a recipe the planner cannot split (no composite).
 Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const std::string& dir,
              const JobPlanOptions& options = {});
+/// The plan of plan_job without writing anything into `dir` (the sample runs in
+/// options.scratch_dir): what a user sees before choosing to write the job folder. The
+/// progress covers the sample; its callback returning false cancels (rb::Cancelled).
+Job prepare_job(const Recipe& recipe, const std::vector<SceneSource>& inputs,
+                const std::string& dir, const JobPlanOptions& options = {}, Progress progress = {});
+/// Writes a prepared job into job.dir (created): job.json (atomically) and the engines'
+/// scripts. A folder that already holds a different job (another recipe, scenes, grid or
+/// output) is refused with ArgumentError naming it, unless `replace` (then its job.json is
+/// replaced; plan_job does this); the same job is written again, keeping its done tasks.
+void write_job(const Job& job, bool replace = false);
 /// Reads DIR/job.json; IoError / ArgumentError naming it.
 Job load_job(const std::string& dir);
 /// The plan as text (stages, tasks, bytes, memory, CPU-seconds, wall clock for 1..1000 workers).
 std::string describe_job(const Job& job);
+/// Estimated CPU-seconds of one stage (edge tiles count by their area) and of the job.
+double stage_cpu_seconds(const Job& job, const JobStage& stage);
+double job_cpu_seconds(const Job& job);
+/// Estimated wall-clock seconds with `workers` tasks at a time, stage after stage.
+double job_wall_seconds(const Job& job, int workers);
+/// Bytes of the composite's tiles (uncompressed): the size of the mosaic before COG
+/// compression.
+std::int64_t job_output_bytes(const Job& job);
 /// Writes submit-slurm.sh, run-local.sh, kubernetes/ and aws-batch/ (called by plan_job).
 void write_job_scripts(const Job& job);
 /// The sbatch command line (without --wrap) for `array` ("0-9", "3,5") of a stage.
@@ -108,15 +129,20 @@ struct TaskOutcome {
 
 /// Runs task `index` of `stage` (outputs atomically, then DIR/done/STAGE-INDEX.json with the
 /// outputs' checksums, duration, CPU time, host and peak memory). A valid marker: returns at
-/// once. A failure writes DIR/failed/STAGE-INDEX.json and rethrows.
+/// once. While it runs, DIR/running/STAGE-INDEX.json names its host and process id. A
+/// failure writes DIR/failed/STAGE-INDEX.json and rethrows; a cancel through `progress`
+/// (rb::Cancelled) leaves no marker.
 TaskOutcome run_job_task(const std::string& dir, const std::string& stage, int index,
-                         int threads = 0);
+                         int threads = 0, Progress progress = {});
 
 struct StageStatus {
     std::string name;
-    std::vector<int> done, missing, failed; ///< failed tasks are also missing
-    double cpu_seconds = 0;                 ///< measured, done tasks
-    double estimate = 0;                    ///< planned CPU-seconds for the whole stage
+    /// Failed and running tasks are also missing. Running: a running-marker whose process is
+    /// alive (or on another host, where it cannot be checked). Failed: a failure record, or
+    /// a running-marker on this host whose process is gone (killed, out of memory).
+    std::vector<int> done, missing, failed, running;
+    double cpu_seconds = 0; ///< measured, done tasks
+    double estimate = 0;    ///< planned CPU-seconds for the whole stage
 };
 /// Tasks whose marker exists and whose outputs exist with the recorded sizes are done.
 std::vector<StageStatus> job_status(const Job& job);
@@ -124,6 +150,12 @@ std::vector<StageStatus> job_status(const Job& job);
 /// The composite step's outputs beside the composite (index, score, count, best and worst
 /// ranks), in the order tiles and the assemble task list them: (name, recipe path).
 std::vector<std::pair<std::string, std::string>> composite_extras(const CompositeStep& step);
+
+/// "0-3,5": task indices as an sbatch --array list.
+std::string task_ranges(const std::vector<int>& tasks);
+/// One sbatch line per stage with missing tasks, resubmitting only those (what `status`
+/// prints); empty when the job is complete.
+std::vector<std::string> resubmit_commands(const Job& job, const std::vector<StageStatus>& status);
 
 /// Joins the tiles into `out` (format "COG": GDAL's COG driver with overviews; "GTiff": a
 /// tiled GeoTIFF), after the recipe's steps after the composite, and each extra output's

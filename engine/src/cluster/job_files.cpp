@@ -46,4 +46,10 @@ std::string failed_marker(const std::string& dir, const std::string& stage, int 
         .string();
 }
 
+std::string running_marker(const std::string& dir, const std::string& stage, int index) {
+    return (std::filesystem::path(dir) / "running" /
+            (stage + "-" + std::to_string(index) + ".json"))
+        .string();
+}
+
 } // namespace rb::detail

@@ -10,5 +10,7 @@ std::string file_checksum(const std::string& path, std::int64_t limit = -1);
 std::string job_file(const std::string& dir); ///< DIR/job.json
 std::string done_marker(const std::string& dir, const std::string& stage, int index);
 std::string failed_marker(const std::string& dir, const std::string& stage, int index);
+/// DIR/running/STAGE-INDEX.json: the host and process id of a task while it runs.
+std::string running_marker(const std::string& dir, const std::string& stage, int index);
 
 } // namespace rb::detail

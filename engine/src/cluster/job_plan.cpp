@@ -2,8 +2,10 @@
 // the cost (timing one scene task and one tile in a scratch folder, or from a model), and write
 // job.json and the engines' scripts.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -271,8 +273,42 @@ Grid composite_grid(Job& job, std::size_t ci) {
 
 } // namespace
 
-Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const std::string& dir,
-             const JobPlanOptions& options) {
+namespace {
+
+/// `given`, else a folder of this process's own under the system's temporary folder.
+fs::path scratch_folder(const std::string& given) {
+    if (!given.empty())
+        return given;
+    static std::atomic<int> counter{0};
+    return fs::temp_directory_path() /
+           ("rasterbench-plan-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+}
+
+/// What makes `a` another job than `b` (empty: the same job): the recipe, the scenes (files
+/// and header checksums), the grid, the tiling or the output.
+std::string job_difference(const Job& a, const Job& b) {
+    if (write_recipe(a.recipe) != write_recipe(b.recipe))
+        return "another recipe";
+    if (a.scenes.size() != b.scenes.size())
+        return std::to_string(a.scenes.size()) + " scenes, not " + std::to_string(b.scenes.size());
+    for (std::size_t i = 0; i < a.scenes.size(); ++i)
+        if (a.scenes[i].source.files != b.scenes[i].source.files ||
+            a.scenes[i].headers != b.scenes[i].headers)
+            return "scene " + std::to_string(i + 1) + " differs";
+    if (a.width != b.width || a.height != b.height || !(a.grid == b.grid))
+        return "another output grid";
+    if (a.tile_size != b.tile_size || a.halo != b.halo)
+        return "tiles of " + std::to_string(a.tile_size) + " px, not " +
+               std::to_string(b.tile_size);
+    if (a.output != b.output)
+        return "output " + a.output;
+    return {};
+}
+
+} // namespace
+
+Job prepare_job(const Recipe& recipe, const std::vector<SceneSource>& inputs,
+                const std::string& dir, const JobPlanOptions& options, Progress progress) {
     if (options.tile_size < 16)
         throw ArgumentError("tile size " + std::to_string(options.tile_size) + " is below 16");
     if (options.cpus_per_task < 1)
@@ -289,10 +325,17 @@ Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const
                             "(run per-scene recipes with `rasterbench-cli run`)");
     const auto& comp = std::get<CompositeStep>(recipe.steps[ci]);
 
-    fs::create_directories(dir);
+    if (dir.empty())
+        throw ArgumentError("no job folder given");
     RecipeRunOptions ro;
     ro.base_dir = options.base_dir;
-    ro.output = options.output.empty() ? (fs::path(dir) / "mosaic.tif").string() : options.output;
+    // The recipe's checks want the output's folder to exist: the job folder is not written
+    // yet, so a name in the temporary folder stands in for DIR/mosaic.tif.
+    std::error_code ec;
+    ro.output = !options.output.empty() ? options.output
+                : fs::is_directory(dir, ec)
+                    ? (fs::path(dir) / "mosaic.tif").string()
+                    : (fs::temp_directory_path() / "rasterbench-job-mosaic.tif").string();
     const RecipePlan rp = plan_recipe(recipe, inputs, ro);
 
     Job job;
@@ -333,7 +376,6 @@ Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const
         job.halo = scorer.halo() + (comp.options.harmonize ? comp.options.harmonize_radius : 0);
     }
 
-    fs::create_directories(job.dir);
     const std::int64_t n = std::int64_t(job.scenes.size());
     const double scene_pixels = double(job.width) * double(job.height);
 
@@ -426,9 +468,16 @@ Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const
 
     if (options.sample) {
         // Time one scene task and the first tile in a scratch folder, on the task's threads.
-        const fs::path scratch = fs::path(job.dir) / ".sample";
+        const fs::path scratch = scratch_folder(options.scratch_dir);
         fs::remove_all(scratch);
         fs::create_directories(scratch);
+        struct Cleanup {
+            fs::path path;
+            ~Cleanup() {
+                std::error_code ec;
+                fs::remove_all(path, ec);
+            }
+        } cleanup{scratch};
         Job probe = job;
         probe.dir = scratch.string();
         std::string measured;
@@ -442,31 +491,95 @@ Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const
                 for (std::size_t j = 1; j < st.tasks.size(); ++j)
                     st.tasks[j].outputs = {job.scenes[j].source.files.front()};
         save_job(probe);
-        auto time_task = [&](const std::string& stage) {
+        auto time_task = [&](const std::string& stage, Progress p) {
             const double c = cpu_now();
-            run_job_task(probe.dir, stage, 0, options.cpus_per_task);
+            run_job_task(probe.dir, stage, 0, options.cpus_per_task, p);
             return cpu_now() - c;
         };
         std::size_t si = 0;
+        const double split = ci > 0 ? 0.5 : 0.0;
         if (ci > 0) {
-            const double s = time_task("scenes");
+            const double s = time_task("scenes", progress.sub(0, split));
             job.stages[si].cpu_seconds = s;
             measured += "scene 1: " + human_seconds(s) + " CPU";
             ++si;
         }
         const JobTask& t0task = job.stages[si].tasks.front();
-        const double tile_cpu = time_task("tiles");
+        const double tile_cpu = time_task("tiles", progress.sub(split, 1));
         const double full = double(job.tile_size) * job.tile_size /
                             double(t0task.window.width * t0task.window.height);
         job.stages[si].cpu_seconds = tile_cpu * full;
         measured += std::string(measured.empty() ? "" : ", ") +
                     "tile 1: " + human_seconds(tile_cpu) + " CPU";
-        fs::remove_all(scratch);
         job.estimate_source = "sampled (" + measured + ", in a scratch folder)";
     }
+    progress.report(1);
+    return job;
+}
+
+Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const std::string& dir,
+             const JobPlanOptions& options) {
+    fs::create_directories(dir);
+    JobPlanOptions o = options;
+    if (o.scratch_dir.empty())
+        o.scratch_dir = (fs::path(dir) / ".sample").string();
+    Job job = prepare_job(recipe, inputs, dir, o);
+    job.options.scratch_dir.clear();
+    write_job(job, true);
+    return job;
+}
+
+void write_job(const Job& job, bool replace) {
+    const std::string path = detail::job_file(job.dir);
+    std::error_code ec;
+    if (fs::exists(job.dir, ec) && !fs::is_directory(job.dir, ec))
+        throw ArgumentError("'" + job.dir + "' is a file, not a folder for a job");
+    if (!replace && fs::exists(path, ec)) {
+        std::string why;
+        try {
+            why = job_difference(load_job(job.dir), job);
+        } catch (const Error& e) {
+            why = std::string("its job.json cannot be read (") + e.what() + ")";
+        }
+        if (!why.empty())
+            throw ArgumentError("'" + job.dir + "' already holds a different job (" + why +
+                                "): choose an empty folder, or delete that job first");
+    }
+    fs::create_directories(job.dir);
     save_job(job);
     write_job_scripts(job);
-    return job;
+}
+
+double stage_cpu_seconds(const Job& job, const JobStage& s) {
+    double cpu = 0;
+    for (const auto& t : s.tasks)
+        cpu += t.window.empty() || s.name != "tiles"
+                   ? s.cpu_seconds
+                   : s.cpu_seconds * double(t.window.width * t.window.height) /
+                         (double(job.tile_size) * job.tile_size);
+    return cpu;
+}
+
+double job_cpu_seconds(const Job& job) {
+    double total = 0;
+    for (const auto& s : job.stages)
+        total += stage_cpu_seconds(job, s);
+    return total;
+}
+
+double job_wall_seconds(const Job& job, int workers) {
+    double wall = 0;
+    for (const auto& s : job.stages)
+        wall += std::ceil(double(s.tasks.size()) / std::max(workers, 1)) * s.cpu_seconds /
+                job.options.cpus_per_task;
+    return wall;
+}
+
+std::int64_t job_output_bytes(const Job& job) {
+    for (const auto& s : job.stages)
+        if (s.name == "tiles")
+            return s.bytes_written;
+    return 0;
 }
 
 std::string describe_job(const Job& job) {
@@ -475,34 +588,18 @@ std::string describe_job(const Job& job) {
        << " x " << job.height << ", tiles of " << job.tile_size << " px with a halo of " << job.halo
        << " px\n";
     os << "estimates: " << job.estimate_source << "\n";
-    double total = 0;
-    std::vector<std::pair<std::size_t, double>> per_stage;
-    for (const auto& s : job.stages) {
-        double stage_cpu = 0;
-        for (const auto& t : s.tasks) {
-            const double share = t.window.empty() || s.name != "tiles"
-                                     ? 1.0
-                                     : double(t.window.width * t.window.height) /
-                                           (double(job.tile_size) * job.tile_size);
-            stage_cpu += s.cpu_seconds * share;
-        }
-        total += stage_cpu;
-        per_stage.emplace_back(s.tasks.size(), s.cpu_seconds);
+    for (const auto& s : job.stages)
         os << "stage " << s.name << ": " << s.tasks.size() << " task"
            << (s.tasks.size() == 1 ? "" : "s") << ", reads " << human_bytes(double(s.bytes_read))
            << ", writes " << human_bytes(double(s.bytes_written)) << ", peak memory per task "
            << human_bytes(double(s.peak_memory)) << ", CPU " << human_seconds(s.cpu_seconds)
-           << " per task, " << human_seconds(stage_cpu) << " in total\n";
-    }
+           << " per task, " << human_seconds(stage_cpu_seconds(job, s)) << " in total\n";
+    const double total = job_cpu_seconds(job);
     os << "total CPU: " << human_seconds(total) << " (" << std::fixed << std::setprecision(2)
        << total / 3600 << " CPU-hours)\n";
-    for (int workers : {1, 10, 100, 1000}) {
-        double wall = 0;
-        for (const auto& [tasks, cpu] : per_stage)
-            wall += std::ceil(double(tasks) / workers) * cpu / job.options.cpus_per_task;
+    for (int workers : {1, 10, 100, 1000})
         os << "wall clock with " << workers << " worker" << (workers == 1 ? "" : "s") << ": "
-           << human_seconds(wall) << "\n";
-    }
+           << human_seconds(job_wall_seconds(job, workers)) << "\n";
     os << "output: " << job.output << "\n";
     return os.str();
 }

@@ -63,6 +63,29 @@ std::string slurm_submit_command(const Job& job, const std::string& stage,
     return s;
 }
 
+std::string task_ranges(const std::vector<int>& v) {
+    std::string s;
+    for (std::size_t i = 0; i < v.size();) {
+        std::size_t j = i;
+        while (j + 1 < v.size() && v[j + 1] == v[j] + 1)
+            ++j;
+        s += (s.empty() ? "" : ",") + std::to_string(v[i]) +
+             (j > i ? "-" + std::to_string(v[j]) : std::string());
+        i = j + 1;
+    }
+    return s;
+}
+
+std::vector<std::string> resubmit_commands(const Job& job, const std::vector<StageStatus>& status) {
+    std::vector<std::string> out;
+    for (const auto& s : status)
+        if (!s.missing.empty())
+            out.push_back(slurm_submit_command(job, s.name, task_ranges(s.missing)) + " --wrap \"" +
+                          job.options.executable + " task " + job.dir + " --stage " + s.name +
+                          "\"");
+    return out;
+}
+
 void write_job_scripts(const Job& job) {
     const fs::path dir(job.dir);
     fs::create_directories(dir / "logs");

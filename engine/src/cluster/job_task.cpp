@@ -3,6 +3,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -92,7 +95,8 @@ std::size_t composite_at(const Recipe& r) {
     throw ArgumentError("the job's recipe has no composite step");
 }
 
-void run_scene_task(const Job& job, const JobTask& task, int index, int threads) {
+void run_scene_task(const Job& job, const JobTask& task, int index, int threads,
+                    Progress progress) {
     Recipe sub = job.recipe;
     sub.steps.assign(job.recipe.steps.begin(),
                      job.recipe.steps.begin() + std::ptrdiff_t(composite_at(job.recipe)));
@@ -106,10 +110,10 @@ void run_scene_task(const Job& job, const JobTask& task, int index, int threads)
     ro.temp_dir = (fs::path(job.dir) / "work").string();
     fs::create_directories(ro.temp_dir);
     fs::create_directories(fs::path(ro.output).parent_path());
-    run_recipe(sub, {job.scenes.at(std::size_t(index)).source}, ro);
+    run_recipe(sub, {job.scenes.at(std::size_t(index)).source}, ro, progress);
 }
 
-void run_tile_task(const Job& job, const JobTask& task, int threads) {
+void run_tile_task(const Job& job, const JobTask& task, int threads, Progress progress) {
     const auto& c = std::get<CompositeStep>(job.recipe.steps[composite_at(job.recipe)]);
     CompositeOptions co = c.options;
     co.best_ranks.clear();
@@ -145,7 +149,7 @@ void run_tile_task(const Job& job, const JobTask& task, int threads) {
         }
         const AlignedScenes aligned(with_calibration(tile_scenes(job), c.calibration), job.grid,
                                     c.grid.resampling);
-        composite_files(aligned.scenes(), c.score, co, outs, stream);
+        composite_files(aligned.scenes(), c.score, co, outs, stream, progress);
         for (std::size_t i = 0; i < tmps.size(); ++i)
             fs::rename(tmps[i], task.outputs[i]);
     } catch (...) {
@@ -159,7 +163,7 @@ void run_tile_task(const Job& job, const JobTask& task, int threads) {
 } // namespace
 
 TaskOutcome run_job_task(const std::string& dir, const std::string& stage_name, int index,
-                         int threads) {
+                         int threads, Progress progress) {
     const Job job = load_job(dir);
     const JobStage& stage = job.stage(stage_name);
     if (index < 0 || std::size_t(index) >= stage.tasks.size())
@@ -175,15 +179,31 @@ TaskOutcome run_job_task(const std::string& dir, const std::string& stage_name, 
     }
     std::error_code ec;
     fs::remove(marker, ec);
+    // Who runs the task, for status while it runs; removed however the task ends (a process
+    // killed leaves it behind: status then finds the process gone).
+    const std::string running = detail::running_marker(dir, stage_name, index);
+    fs::create_directories(fs::path(running).parent_path(), ec);
+    detail::write_text_atomically(
+        running, json{{"host", host_name()}, {"pid", std::int64_t(getpid())}}.dump(1),
+        "running-marker");
+    struct Unmark {
+        std::string path;
+        ~Unmark() {
+            std::error_code ec;
+            fs::remove(path, ec);
+        }
+    } unmark{running};
     const double c0 = cpu_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     try {
         if (stage_name == "scenes")
-            run_scene_task(job, task, index, threads);
+            run_scene_task(job, task, index, threads, progress);
         else if (stage_name == "tiles")
-            run_tile_task(job, task, threads);
+            run_tile_task(job, task, threads, progress);
         else
             assemble_job(job, task.outputs.front(), "COG", threads);
+    } catch (const Cancelled&) {
+        throw; // stopped on purpose: no failure to record
     } catch (const std::exception& e) {
         const std::string failed = detail::failed_marker(dir, stage_name, index);
         fs::create_directories(fs::path(failed).parent_path(), ec);
@@ -215,6 +235,29 @@ TaskOutcome run_job_task(const std::string& dir, const std::string& stage_name, 
     return outcome;
 }
 
+namespace {
+
+enum class Running { None, Alive, Gone };
+
+/// A running-marker's process: alive (or on another host: cannot be told), or gone from
+/// this host (killed without a chance to clean up).
+Running running_state(const std::string& marker) {
+    std::ifstream in(marker);
+    if (!in)
+        return Running::None;
+    try {
+        const json m = json::parse(in);
+        if (m.at("host").get<std::string>() != host_name())
+            return Running::Alive;
+        const auto pid = pid_t(m.at("pid").get<std::int64_t>());
+        return kill(pid, 0) == 0 || errno == EPERM ? Running::Alive : Running::Gone;
+    } catch (const std::exception&) {
+        return Running::Alive; // being written: the task has just started
+    }
+}
+
+} // namespace
+
 std::vector<StageStatus> job_status(const Job& job) {
     std::vector<StageStatus> out;
     for (const auto& s : job.stages) {
@@ -229,8 +272,17 @@ std::vector<StageStatus> job_status(const Job& job) {
                 continue;
             }
             st.missing.push_back(int(i));
-            if (fs::exists(detail::failed_marker(job.dir, s.name, int(i))))
+            switch (running_state(detail::running_marker(job.dir, s.name, int(i)))) {
+            case Running::Alive:
+                st.running.push_back(int(i));
+                break;
+            case Running::Gone:
                 st.failed.push_back(int(i));
+                break;
+            case Running::None:
+                if (fs::exists(detail::failed_marker(job.dir, s.name, int(i))))
+                    st.failed.push_back(int(i));
+            }
         }
         for (const auto& t : s.tasks)
             st.estimate += s.name == "tiles"

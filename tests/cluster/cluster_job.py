@@ -8,8 +8,8 @@
              reported missing, rerun alone, and the mosaic is still identical; running-markers
              read as running (process alive) or failed (process gone from this host).
   grids      reprojection before the composite, scenes on shifted grids composited on their
-             union, and the composite's index, score and count: each assembled output holds
-             the pixels `run` writes.
+             union and then reprojected, and the composite's index, score and count: each
+             assembled output holds the pixels `run` writes.
   manifests  parse the Kubernetes manifests and AWS Batch definitions: index mode, image,
              command, parallelism, resources.
   slurm      a one-node Slurm (munged, slurmctld, slurmd on 127.0.0.1 in a temporary folder):
@@ -147,14 +147,14 @@ def test_local(cli, source_dir):
         print("local: identical mosaics, lost tile rerun")
 
 
-def grid_recipe(tmp, scenes, pre_steps, composite_extra, prefix):
+def grid_recipe(tmp, scenes, pre_steps, composite_extra, prefix, post_steps=()):
     """A composite recipe writing index, score and count beside the composite, under `prefix`."""
     step = {"type": "composite", "score": {"method": "darkness"}, "params": {"method": "best"},
             "outputs": {name: os.path.join(tmp, prefix + name + ".tif")
                         for name in ("index", "score", "count")}}
     step.update(composite_extra)
     recipe = {"format": "rasterbench-recipe", "version": 1, "scenes": scenes,
-              "steps": pre_steps + [step],
+              "steps": pre_steps + [step] + list(post_steps),
               "output": {"path": os.path.join(tmp, prefix + "mosaic.tif"),
                          "block_size": 16, "tile_size": 16}}
     path = os.path.join(tmp, prefix + "recipe.json")
@@ -163,11 +163,11 @@ def grid_recipe(tmp, scenes, pre_steps, composite_extra, prefix):
     return path
 
 
-def check_job_like_run(cli, tmp, scenes, pre_steps, composite_extra, tiles):
+def check_job_like_run(cli, tmp, scenes, pre_steps, composite_extra, tiles, post_steps=()):
     """The job's mosaic and every extra output hold the pixels of `run`'s."""
-    single = grid_recipe(tmp, scenes, pre_steps, composite_extra, "run-")
+    single = grid_recipe(tmp, scenes, pre_steps, composite_extra, "run-", post_steps)
     must([cli, "run", single])
-    recipe = grid_recipe(tmp, scenes, pre_steps, composite_extra, "job-")
+    recipe = grid_recipe(tmp, scenes, pre_steps, composite_extra, "job-", post_steps)
     job = os.path.join(tmp, "job")
     out = must([cli, "plan", recipe, "--job-dir", job, "--tile-size", "32", "--engine", "local"])
     if f"stage tiles: {tiles} tasks" not in out:
@@ -196,9 +196,12 @@ def test_grids(cli, source_dir):
     landsat = os.path.join(os.path.abspath(source_dir), "tests/data/landsat8")
     stacks = sorted(os.path.join(landsat, f) for f in os.listdir(landsat) if f.endswith("_stack.tif"))
     with tempfile.TemporaryDirectory() as tmp:
-        # Three scenes whose grids differ by a few hundred metres, on their union.
-        check_job_like_run(cli, tmp, stacks, [], {"grid": {"grid": "union"}}, 9)
-        print("grids: scenes on shifted grids over their union, identical outputs")
+        # Three scenes whose grids differ by a few hundred metres, on their union; the mosaic
+        # then reprojected to geographic coordinates (a step after the composite).
+        check_job_like_run(cli, tmp, stacks, [], {"grid": {"grid": "union"}}, 9,
+                           [{"type": "reproject",
+                             "params": {"dst_crs": "EPSG:4326", "resampling": "bilinear"}}])
+        print("grids: scenes on shifted grids over their union, then reprojected: identical outputs")
 
 
 def yaml_value(text, key):

@@ -183,8 +183,12 @@ Job load_job(const std::string& dir) {
         job.height = g.at("height");
         job.tile_size = g.at("tile_size");
         job.halo = g.at("halo");
-        job.grid = grid_from_json(g.at("composite"));
-        for (const auto& r : j.at("reproject_grids"))
+        // Jobs planned before the grid was recorded ran on the first scene's grid.
+        job.grid =
+            g.contains("composite")
+                ? grid_from_json(g.at("composite"))
+                : grid_of(read_profile(j.at("scenes").at(0).at("files").at(0).get<std::string>()));
+        for (const auto& r : j.value("reproject_grids", json::array()))
             job.reproject_grids[r.at("step").get<std::size_t>()] = grid_from_json(r.at("grid"));
         job.output = j.at("output");
         job.estimate_source = j.at("estimate");

@@ -45,6 +45,83 @@ std::vector<std::uint8_t> pixel_validity(const Raster& scene) {
 
 namespace {
 
+// StackStats::background of one band's k valid observations (reordered): the darkest
+// value that another observation agrees with (within `tol` plus a tenth of it), as the
+// median of the values that agree with it; the darkest value when none agree.
+double clear_background(double* v, std::size_t k, double tol) {
+    if (k == 0)
+        return std::numeric_limits<double>::quiet_NaN();
+    std::sort(v, v + k);
+    for (std::size_t j = 0; j + 1 < k; ++j) {
+        const double limit = v[j] + tol + 0.1 * std::abs(v[j]);
+        std::size_t m = j + 1;
+        while (m < k && v[m] <= limit)
+            ++m;
+        if (m - j >= 2) {
+            const std::size_t h = m - j;
+            return h % 2 ? v[j + h / 2] : 0.5 * (v[j + h / 2 - 1] + v[j + h / 2]);
+        }
+    }
+    return v[0];
+}
+
+// Refines StackStats::background in space: clouds and shadows are patches, so a date whose
+// neighbourhood (StackStatsNeeds::background_radius) departs from the background gets little
+// weight, and the background becomes the dates' weighted mean; kBackgroundIterations times.
+constexpr int kBackgroundIterations = 6;
+
+void refine_background(std::span<const Raster> scenes,
+                       const std::vector<std::vector<std::uint8_t>>& valid, StackStats& st,
+                       double tol, int radius) {
+    const std::size_t ns = scenes.size(), n = std::size_t(st.rows) * std::size_t(st.cols);
+    const int nb = st.bands;
+    std::vector<std::vector<float>> dev(ns);
+    const double eps = std::max(tol, 1e-6);
+    visit_dtype(scenes[0].dtype(), [&](auto x) {
+        using T = decltype(x);
+        auto at = [&](std::size_t i, int b, std::size_t p) {
+            return double(scenes[i].band<T>(b)[p]);
+        };
+        for (int it = 0; it < kBackgroundIterations; ++it) {
+            tbb::parallel_for(std::size_t(0), ns, [&](std::size_t i) {
+                std::vector<float>& d = dev[i];
+                d.assign(n, 0.0f);
+                for (int b = 0; b < nb; ++b) {
+                    const auto bg = st.plane(st.background, b);
+                    const auto v = scenes[i].band<T>(b);
+                    for (std::size_t p = 0; p < n; ++p)
+                        if (valid[i][p] && !std::isnan(bg[p]))
+                            d[p] += float(std::abs(double(v[p]) - double(bg[p])) / nb);
+                }
+                detail::box_mean(d, valid[i], st.rows, st.cols, radius);
+            });
+            tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 4096), [&](const auto& range) {
+                std::vector<double> w(ns);
+                for (std::size_t p = range.begin(); p != range.end(); ++p) {
+                    double wsum = 0;
+                    for (std::size_t i = 0; i < ns; ++i) {
+                        w[i] = 0;
+                        if (!valid[i][p])
+                            continue;
+                        const double q = eps / (eps + double(dev[i][p]));
+                        w[i] = q * q * q * q;
+                        wsum += w[i];
+                    }
+                    if (!(wsum > 0))
+                        continue;
+                    for (int b = 0; b < nb; ++b) {
+                        double acc = 0;
+                        for (std::size_t i = 0; i < ns; ++i)
+                            if (w[i] > 0)
+                                acc += w[i] * at(i, b, p);
+                        st.background[std::size_t(b) * n + p] = float(acc / wsum);
+                    }
+                }
+            });
+        }
+    });
+}
+
 void check_stack(std::span<const Raster> scenes, const char* what) {
     for (std::size_t i = 1; i < scenes.size(); ++i) {
         const Raster& a = scenes[0];
@@ -83,6 +160,8 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
         st.min.assign(total, nan);
     if (needs.max)
         st.max.assign(total, nan);
+    if (needs.background)
+        st.background.assign(total, nan);
     st.count.assign(n, 0);
     std::vector<std::vector<std::uint8_t>> valid(scenes.size());
     tbb::parallel_for(std::size_t(0), scenes.size(),
@@ -125,10 +204,15 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
                     }
                     if (needs.median)
                         st.median[at] = float(detail::median_inplace(vals.data(), k));
+                    if (needs.background)
+                        st.background[at] =
+                            float(clear_background(vals.data(), k, needs.background_tolerance));
                 }
             }
         });
     });
+    if (needs.background)
+        refine_background(scenes, valid, st, needs.background_tolerance, needs.background_radius);
     return st;
 }
 
@@ -158,6 +242,7 @@ StackStats subsample(const StackStats& st, int step) {
     planes(st.mean, out.mean, st.bands);
     planes(st.min, out.min, st.bands);
     planes(st.max, out.max, st.bands);
+    planes(st.background, out.background, st.bands);
     planes(st.count, out.count, 1);
     return out;
 }

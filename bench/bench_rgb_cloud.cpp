@@ -1,6 +1,7 @@
 // Composites of three-band RGB stacks (no nir, no swir) against their clear truth.
 //
-//   build/bench/bench_rgb_cloud [--seeds N] [--gain-sd G] [--offset-sd O] [--param NAME=VALUE]...
+//   build/bench/bench_rgb_cloud [--seeds N] [--seed-base S] [--gain-sd G] [--offset-sd O] [--param
+//   NAME=VALUE]...
 //
 // Generates 8-date stacks from crops of the sample scene (resources/sample/RGB.byte.tif):
 // semi-transparent clouds with soft edges over 10-55 % of each date, shadows offset from
@@ -133,12 +134,15 @@ Measured oracle(const rbtest::GeneratedStack& st, const Raster& base) {
 
 int main(int argc, char** argv) {
     int seeds = 4;
+    unsigned seed_base = 100;
     rbtest::RgbStackOptions g;
     std::vector<std::pair<std::string, std::string>> params;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--seeds" && i + 1 < argc) {
             seeds = std::stoi(argv[++i]);
+        } else if (a == "--seed-base" && i + 1 < argc) {
+            seed_base = unsigned(std::stoul(argv[++i]));
         } else if (a == "--gain-sd" && i + 1 < argc) {
             g.gain_sd = std::stod(argv[++i]);
         } else if (a == "--offset-sd" && i + 1 < argc) {
@@ -152,7 +156,8 @@ int main(int argc, char** argv) {
             }
             params.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
         } else {
-            std::cout << "usage: bench_rgb_cloud [--seeds N] [--gain-sd G] [--offset-sd O] "
+            std::cout << "usage: bench_rgb_cloud [--seeds N] [--seed-base S] [--gain-sd G] "
+                         "[--offset-sd O] "
                          "[--param NAME=VALUE]...\n";
             return a == "--help" || a == "-h" ? 0 : 2;
         }
@@ -178,7 +183,7 @@ int main(int argc, char** argv) {
             const auto bv = pixel_validity(base);
             if (std::count(bv.begin(), bv.end(), kInvalid) != 0)
                 throw std::runtime_error("the sample's crop has nodata");
-            g.seed = unsigned(100 + s);
+            g.seed = seed_base + unsigned(s);
             const auto st = rbtest::generate_rgb_stack(base, g);
             const Measured c = measure(st, base, cloud, {});
             const Measured d = measure(st, base, make_score_options("median-distance"), {});

@@ -109,6 +109,8 @@ struct ScoreFlags {
                       << "\n";
             if (!scorer.quality_preset().empty())
                 std::cout << label << ": quality preset " << scorer.quality_preset() << "\n";
+            if (!scorer.tests_run().empty())
+                std::cout << label << ": " << scorer.tests_run() << "\n";
         }
         for (const auto& w : scorer.roles().warnings())
             std::cerr << label << ": warning: " << w << "\n";

@@ -61,8 +61,16 @@ struct MedianDistanceOptions {
 
 /// Potential-cloud and shadow tests in the spirit of Fmask (Zhu & Woodcock 2012; cirrus as in
 /// Zhu, Wang & Woodcock 2015), on top-of-atmosphere reflectance = scale * value + offset.
-/// Each test runs when its bands exist (the method needs red, nir and swir1; blue, green,
-/// swir2, thermal and cirrus add tests).
+/// Each test runs when its bands exist (red, nir and swir1 run the Fmask tests; blue, green,
+/// swir2, thermal and cirrus add tests). Without red, nir and swir1 together (an RGB
+/// product) the visible-band tests run: brightness, whiteness (two visible bands), haze
+/// (blue and red), plus cirrus and thermal where present; integer Byte data then reads as
+/// reflectance through 1/255 under the automatic scale. With the stack, its temporal tests
+/// compare the visible bands with the stack's clear background (StackStats::background,
+/// robust where half the dates are cloudy): cloud when a visible band is brighter by
+/// temporal_cloud, shadow when their mean is darker by temporal_shadow; the spectral
+/// probability then counts only on a pixel brighter than its background. Without any
+/// visible band the method refuses. Scorer::tests_run() says which tests run.
 /// - A pixel passing the basic tests (swir, NDVI, NDSI, whiteness, haze, nir/swir1 and, when
 ///   a calibrated thermal band exists, temperature) gets a spectral cloud probability:
 ///   spectral flatness (1 - max(|NDSI|, whiteness), 1 without green and blue) times a
@@ -193,16 +201,32 @@ std::map<std::string, std::string> score_param_values(const ScoreOptions& option
 /// Which per-pixel statistics of the stack a scorer reads.
 struct StackStatsNeeds {
     bool median = false, mean = false, min = false, max = false, count = false;
-    bool any() const { return median || mean || min || max || count; }
+    bool background = false;
+    /// How far apart (in the stored numbers) two clear observations of a pixel may be besides
+    /// a tenth of their value: the dates' offsets and noise (StackStats::background).
+    double background_tolerance = 0;
+    /// The neighbourhood (pixels) over which a date's departure from the background is
+    /// judged when the background is refined in space.
+    int background_radius = 6;
+    bool any() const { return median || mean || min || max || count || background; }
 };
 
 /// Per-pixel statistics of a stack over the observations valid in every band, band-major
 /// (band b's plane starts at b * rows * cols). Vectors not asked for are empty. NaN where
 /// a pixel has no valid observation. The median of an even count is the mean of the two
 /// middle values.
+///
+/// `background` is a clear-sky estimate that stays right where half or more of a pixel's
+/// observations are cloudy or shadowed (the median then lies between cloud and ground).
+/// First per pixel and band: the darkest value another observation agrees with (within
+/// StackStatsNeeds::background_tolerance plus a tenth of the value), as the median of the
+/// values that agree with it; the darkest value when no two agree. Then an iteratively
+/// reweighted mean of the dates: clouds and shadows are patches, so each date is weighed by
+/// how far its neighbourhood (background_radius) departs from the current background, and
+/// the weighted mean of the dates becomes the next background (six rounds).
 struct StackStats {
     int bands = 0, rows = 0, cols = 0;
-    std::vector<float> median, mean, min, max;
+    std::vector<float> median, mean, min, max, background;
     std::vector<std::uint16_t> count; ///< one plane
     std::span<const float> plane(const std::vector<float>& v, int band) const {
         const std::size_t n = std::size_t(rows) * std::size_t(cols);
@@ -260,6 +284,10 @@ public:
     /// True when score() cannot run without stack statistics (median-distance, expressions
     /// using statistics); the cloud method only uses them when given.
     bool requires_stack() const;
+    /// The cloud method's tests that run on this layout and those its bands leave out
+    /// ("cloud tests on scene 'x': brightness, whiteness, ...; off: swir, NDVI, ..."); empty
+    /// for other methods. What `--verbose` prints.
+    const std::string& tests_run() const;
 
     /// Scores one block of a scene. `stats` (same block over the stack) is required when
     /// stack_needs().any() and the method cannot do without it (median-distance,

@@ -85,6 +85,10 @@ void score_median_distance(const ScoreCtx& c, int radius) {
 
 void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
     const detail::ScorerImpl& s = c.s;
+    if (s.cloud_visible) {
+        detail::score_cloud_visible(s, o, c.scene, c.valid, c.stats, c.out, c.scratch);
+        return;
+    }
     const std::size_t n = c.n();
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
     // Planes come from the scratch pool: no fresh allocation (and page faults) per call.
@@ -240,30 +244,7 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
         cloud[i] = is_cloud;
         shadow[i] = is_shadow && !is_cloud;
     }
-    if (temporal) {
-        detail::box_mean(tie, c.valid, rows, cols, o.tiebreak_radius, c.scratch.window_sums,
-                         c.scratch.window_counts);
-        for (auto& t : tie)
-            t = 0.5f * t / (t + 0.05f);
-    }
-    const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
-    if (cloud_dilation > 0) {
-        std::vector<std::uint8_t>& grown = c.scratch.grown;
-        grown.assign(cloud.begin(), cloud.end());
-        detail::dilate(grown, rows, cols, cloud_dilation, c.scratch.tmp8, c.scratch.counts);
-        // With cloud_grow_min the dilation takes hazy edges, not clear ground.
-        const float grow_min = float(o.cloud_grow_min);
-        for (std::size_t i = 0; i < n; ++i)
-            if (grown[i] && !cloud[i] && c.valid[i] && prob[i] >= grow_min)
-                cloud[i] = 1;
-    }
-    detail::dilate(shadow, rows, cols, s.capped_dilation(o.shadow_dilation, o.dilation_max_m),
-                   c.scratch.tmp8, c.scratch.counts);
-    for (std::size_t i = 0; i < n; ++i)
-        c.out[i] = (cloud[i]    ? float(o.cloud_score)
-                    : shadow[i] ? float(o.shadow_score)
-                                : 0.0f) -
-                   tie[i];
+    detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal, c.scratch, c.out);
 }
 
 void score_mask(const ScoreCtx& c, const MaskOptions& o) {

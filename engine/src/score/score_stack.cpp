@@ -26,7 +26,8 @@ std::vector<Raster> score_stack_impl(std::span<const Raster> scenes, const Score
     if (scorer.requires_stack() && !stats)
         throw ArgumentError("score_stack: the score needs the stack's statistics");
     if (stats && ((needs.median && stats->median.empty()) || (needs.mean && stats->mean.empty()) ||
-                  (needs.min && stats->min.empty()) || (needs.max && stats->max.empty())))
+                  (needs.min && stats->min.empty()) || (needs.max && stats->max.empty()) ||
+                  (needs.background && stats->background.empty())))
         throw ArgumentError("score_stack: the given stack statistics lack one the score needs");
     std::vector<Raster> out(scenes.size());
     std::mutex m;

@@ -368,15 +368,7 @@ Scorer::Scorer(const ScoreOptions& options, const BandLayout& layout) {
                 s.stats_required = true;
                 s.halo = m.radius;
             } else if constexpr (std::is_same_v<M, CloudOptions>) {
-                for (BandRole r : {BandRole::Red, BandRole::Nir, BandRole::Swir1})
-                    s.roles.require(r, "cloud", s.layout.label);
-                s.refl_scale = m.reflectance_scale > 0     ? m.reflectance_scale
-                               : is_floating(layout.dtype) ? 1.0
-                                                           : 1e-4;
-                s.check_cloud_bands(m);
-                if (m.temporal)
-                    s.needs.median = true;
-                s.halo = std::max({m.cloud_dilation, m.shadow_dilation, m.tiebreak_radius});
+                s.prepare_cloud(m);
             } else if constexpr (std::is_same_v<M, MaskOptions>) {
                 s.prepare_mask(m);
             } else if constexpr (std::is_same_v<M, BapOptions>) {
@@ -414,6 +406,9 @@ StackStatsNeeds Scorer::stack_needs() const {
 }
 bool Scorer::requires_stack() const {
     return impl_->stats_required;
+}
+const std::string& Scorer::tests_run() const {
+    return impl_->cloud_tests;
 }
 
 } // namespace rb

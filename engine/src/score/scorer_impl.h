@@ -63,6 +63,11 @@ struct ScorerImpl {
     /// The scene's median temperature in degrees C from the sampled ranges; NaN when there
     /// is no calibrated thermal band or no sample.
     double thermal_median = std::numeric_limits<double>::quiet_NaN();
+    /// No red, nir and swir1 together: the visible-band tests and the temporal tests
+    /// against the stack's clear background (cloud_visible.cpp) instead of Fmask's.
+    bool cloud_visible = false;
+    /// The cloud tests that run on this layout, and those that cannot ("" for other methods).
+    std::string cloud_tests;
     // mask
     int mask_band = -1;
     std::vector<std::pair<double, double>> value_map; // value -> score (NaN score = invalid)
@@ -81,6 +86,7 @@ struct ScorerImpl {
     int halo = 0;
 
     void prepare_bands(const std::string& bands_text, const std::string& weights_text);
+    void prepare_cloud(const CloudOptions& m);
     void check_cloud_bands(const CloudOptions& m);
     int capped_dilation(int pixels, double max_m) const;
     std::string band_name(int b) const;
@@ -88,6 +94,18 @@ struct ScorerImpl {
     void prepare_expression(const std::string& expr);
     void prepare_bap(const BapOptions& m);
 };
+
+/// The cloud method on a layout without red, nir and swir1 (cloud_visible.cpp): scores of
+/// the valid pixels into `out`.
+void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
+                         const std::vector<std::uint8_t>& valid, const StackStats* stats,
+                         std::vector<float>& out, ScoreScratch& scratch);
+/// The cloud method's last steps, shared by both kernels: grows the cloud (into pixels of
+/// scratch.prob reaching cloud_grow_min) and shadow masks, averages the tie-break distance
+/// (scratch.tie, when `temporal`) over its window and writes the scores into `out`.
+void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
+                         const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
+                         ScoreScratch& scratch, std::vector<float>& out);
 
 /// The bap score of a block (bap.cpp): its total into `out` (one band), or with
 /// `components` every component (bap_component_names()).

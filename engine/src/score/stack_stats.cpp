@@ -2,6 +2,7 @@
 #include "rasterbench/score.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <tbb/parallel_for.h>
@@ -45,6 +46,123 @@ std::vector<std::uint8_t> pixel_validity(const Raster& scene) {
 
 namespace {
 
+// StackStats::background of one band's k valid observations (reordered): the darkest
+// value that another observation agrees with (within `tol` plus a tenth of it), as the
+// median of the values that agree with it; the darkest value when none agree.
+double clear_background(double* v, std::size_t k, double tol) {
+    if (k == 0)
+        return std::numeric_limits<double>::quiet_NaN();
+    std::sort(v, v + k);
+    for (std::size_t j = 0; j + 1 < k; ++j) {
+        const double limit = v[j] + tol + 0.1 * std::abs(v[j]);
+        std::size_t m = j + 1;
+        while (m < k && v[m] <= limit)
+            ++m;
+        if (m - j >= 2) {
+            const std::size_t h = m - j;
+            return h % 2 ? v[j + h / 2] : 0.5 * (v[j + h / 2 - 1] + v[j + h / 2]);
+        }
+    }
+    return v[0];
+}
+
+// Refines StackStats::background in space: clouds and shadows are patches, so a date whose
+// neighbourhood (StackStatsNeeds::background_radius) departs from the background gets little
+// weight, and the background becomes the dates' weighted mean; kBackgroundIterations times.
+// Each date is first divided by its gain against the background (per band), so that a
+// brighter or darker date is not mistaken for haze or shadow.
+constexpr int kBackgroundIterations = 6;
+
+// The most common ratio v / bg (0.5..2, from a smoothed histogram) over valid pixels whose
+// background is above `floor`; 1 with fewer than 100 such pixels.
+template <typename T>
+double mode_ratio(std::span<const T> v, std::span<const float> bg,
+                  const std::vector<std::uint8_t>& valid, double floor) {
+    constexpr int kBins = 300;
+    constexpr double kLo = 0.5, kWidth = 1.5 / kBins;
+    std::array<double, kBins> hist{};
+    std::size_t used = 0;
+    for (std::size_t p = 0; p < v.size(); ++p) {
+        if (!valid[p] || !(double(bg[p]) > floor))
+            continue;
+        const double r = (double(v[p]) / double(bg[p]) - kLo) / kWidth;
+        if (r >= 0 && r < kBins) {
+            hist[std::size_t(r)] += 1;
+            ++used;
+        }
+    }
+    if (used < 100)
+        return 1;
+    int best = 0;
+    double best_v = -1;
+    for (int b = 0; b < kBins; ++b) {
+        double s = 0;
+        for (int d = -3; d <= 3; ++d)
+            if (b + d >= 0 && b + d < kBins)
+                s += (4 - std::abs(d)) * hist[std::size_t(b + d)];
+        if (s > best_v) {
+            best_v = s;
+            best = b;
+        }
+    }
+    return kLo + (best + 0.5) * kWidth;
+}
+
+void refine_background(std::span<const Raster> scenes,
+                       const std::vector<std::vector<std::uint8_t>>& valid, StackStats& st,
+                       double tol, int radius) {
+    const std::size_t ns = scenes.size(), n = std::size_t(st.rows) * std::size_t(st.cols);
+    const int nb = st.bands;
+    std::vector<std::vector<float>> dev(ns);
+    std::vector<double> gain(ns * std::size_t(nb), 1.0);
+    const double eps = std::max(tol, 1e-6);
+    visit_dtype(scenes[0].dtype(), [&](auto x) {
+        using T = decltype(x);
+        auto at = [&](std::size_t i, int b, std::size_t p) {
+            return double(scenes[i].band<T>(b)[p]) / gain[i * std::size_t(nb) + std::size_t(b)];
+        };
+        for (int it = 0; it < kBackgroundIterations; ++it) {
+            tbb::parallel_for(std::size_t(0), ns, [&](std::size_t i) {
+                std::vector<float>& d = dev[i];
+                d.assign(n, 0.0f);
+                for (int b = 0; b < nb; ++b) {
+                    const auto bg = st.plane(st.background, b);
+                    const auto v = scenes[i].band<T>(b);
+                    double& g = gain[i * std::size_t(nb) + std::size_t(b)];
+                    g = mode_ratio<T>(v, bg, valid[i], 4 * eps);
+                    for (std::size_t p = 0; p < n; ++p)
+                        if (valid[i][p] && !std::isnan(bg[p]))
+                            d[p] += float(std::abs(double(v[p]) / g - double(bg[p])) / nb);
+                }
+                detail::box_mean(d, valid[i], st.rows, st.cols, radius);
+            });
+            tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 4096), [&](const auto& range) {
+                std::vector<double> w(ns);
+                for (std::size_t p = range.begin(); p != range.end(); ++p) {
+                    double wsum = 0;
+                    for (std::size_t i = 0; i < ns; ++i) {
+                        w[i] = 0;
+                        if (!valid[i][p])
+                            continue;
+                        const double q = eps / (eps + double(dev[i][p]));
+                        w[i] = q * q * q * q;
+                        wsum += w[i];
+                    }
+                    if (!(wsum > 0))
+                        continue;
+                    for (int b = 0; b < nb; ++b) {
+                        double acc = 0;
+                        for (std::size_t i = 0; i < ns; ++i)
+                            if (w[i] > 0)
+                                acc += w[i] * at(i, b, p);
+                        st.background[std::size_t(b) * n + p] = float(acc / wsum);
+                    }
+                }
+            });
+        }
+    });
+}
+
 void check_stack(std::span<const Raster> scenes, const char* what) {
     for (std::size_t i = 1; i < scenes.size(); ++i) {
         const Raster& a = scenes[0];
@@ -83,6 +201,8 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
         st.min.assign(total, nan);
     if (needs.max)
         st.max.assign(total, nan);
+    if (needs.background)
+        st.background.assign(total, nan);
     st.count.assign(n, 0);
     std::vector<std::vector<std::uint8_t>> valid(scenes.size());
     tbb::parallel_for(std::size_t(0), scenes.size(),
@@ -125,10 +245,15 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
                     }
                     if (needs.median)
                         st.median[at] = float(detail::median_inplace(vals.data(), k));
+                    if (needs.background)
+                        st.background[at] =
+                            float(clear_background(vals.data(), k, needs.background_tolerance));
                 }
             }
         });
     });
+    if (needs.background)
+        refine_background(scenes, valid, st, needs.background_tolerance, needs.background_radius);
     return st;
 }
 
@@ -158,6 +283,7 @@ StackStats subsample(const StackStats& st, int step) {
     planes(st.mean, out.mean, st.bands);
     planes(st.min, out.min, st.bands);
     planes(st.max, out.max, st.bands);
+    planes(st.background, out.background, st.bands);
     planes(st.count, out.count, 1);
     return out;
 }

@@ -89,7 +89,10 @@ void assemble(ViewportPreview& preview, const std::vector<Raster>& stack,
 
 bool covers(const StackStatsNeeds& have, const StackStatsNeeds& want) {
     return (have.median || !want.median) && (have.mean || !want.mean) && (have.min || !want.min) &&
-           (have.max || !want.max) && (have.count || !want.count);
+           (have.max || !want.max) && (have.count || !want.count) &&
+           (!want.background ||
+            (have.background && have.background_tolerance == want.background_tolerance &&
+             have.background_radius == want.background_radius));
 }
 
 } // namespace
@@ -185,6 +188,11 @@ struct ViewportPipeline::Reads {
             all.min |= needs.min;
             all.max |= needs.max;
             all.count |= needs.count;
+            all.background |= needs.background;
+            if (needs.background) {
+                all.background_tolerance = needs.background_tolerance;
+                all.background_radius = needs.background_radius;
+            }
             stats = std::make_shared<const StackStats>(stack_statistics(scenes, all));
             statsNeeds = all;
             *computed = true;

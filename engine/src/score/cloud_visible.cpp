@@ -1,0 +1,294 @@
+// The cloud method's preparation (which tests the bands allow) and its kernel for scenes
+// without red, nir and swir1 together, e.g. three-band RGB products: the visible-band
+// tests (brightness, whiteness, haze), cirrus and thermal where present, and the temporal
+// cloud and shadow tests against the stack's clear background (StackStats::background).
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "pixel_util.h"
+#include "rasterbench/score.h"
+
+#include "scorer_impl.h"
+
+namespace rb::detail {
+
+namespace {
+
+// Share of the background by which a clear date's gain may brighten or darken a pixel.
+constexpr float kGainMargin = 0.1f;
+
+// The most common ratio x / bg over valid pixels with a background above 0.02, from a
+// smoothed histogram of ratios 0.5..2; 1 with fewer than 100 such pixels.
+float relative_gain(const std::vector<float>& x, const std::vector<float>& bg,
+                    const std::vector<std::uint8_t>& valid) {
+    constexpr int kBins = 300;
+    constexpr float kLo = 0.5f, kWidth = 1.5f / kBins;
+    std::array<double, kBins> hist{};
+    std::size_t used = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (!valid[i] || !(bg[i] > 0.02f))
+            continue;
+        const float r = (x[i] / bg[i] - kLo) / kWidth;
+        if (r >= 0 && r < kBins) {
+            hist[std::size_t(r)] += 1;
+            ++used;
+        }
+    }
+    if (used < 100)
+        return 1;
+    int best = 0;
+    double best_v = -1;
+    for (int b = 0; b < kBins; ++b) {
+        double v = 0;
+        for (int d = -3; d <= 3; ++d)
+            if (b + d >= 0 && b + d < kBins)
+                v += (4 - std::abs(d)) * hist[std::size_t(b + d)];
+        if (v > best_v) {
+            best_v = v;
+            best = b;
+        }
+    }
+    return kLo + (float(best) + 0.5f) * kWidth;
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string t;
+    for (std::size_t i = 0; i < items.size(); ++i)
+        t += (i == 0 ? "" : i + 1 == items.size() ? " and " : ", ") + items[i];
+    return t;
+}
+
+} // namespace
+
+void ScorerImpl::prepare_cloud(const CloudOptions& m) {
+    const bool full =
+        roles.has(BandRole::Red) && roles.has(BandRole::Nir) && roles.has(BandRole::Swir1);
+    const bool blue = roles.has(BandRole::Blue), green = roles.has(BandRole::Green),
+               red = roles.has(BandRole::Red);
+    const int visible = int(blue) + int(green) + int(red);
+    if (!full && visible == 0)
+        throw ArgumentError("score method 'cloud': scene '" + layout.label +
+                            "' has no visible band (blue, green or red) and not red, nir and "
+                            "swir1 together, so no cloud test can run (roles: " +
+                            roles.describe() +
+                            "); name the bands with --param roles=red=1,green=2,blue=3");
+    cloud_visible = !full;
+    // Without nir and swir the scene is most likely a display product (8-bit RGB): its
+    // numbers read as reflectances through 1/255.
+    const double auto_scale = is_floating(layout.dtype)                          ? 1.0
+                              : layout.dtype == DataType::UInt8 && cloud_visible ? 1.0 / 255
+                                                                                 : 1e-4;
+    refl_scale = m.reflectance_scale > 0 ? m.reflectance_scale : auto_scale;
+    check_cloud_bands(m);
+    if (m.temporal && cloud_visible) {
+        needs.background = true;
+        // Two clear dates differ by their offsets and noise: a hundredth in reflectance.
+        needs.background_tolerance = 0.01 / refl_scale;
+    } else if (m.temporal) {
+        needs.median = true;
+    }
+    halo = std::max({m.cloud_dilation, m.shadow_dilation, m.tiebreak_radius});
+    if (needs.background)
+        halo = std::max(halo, needs.background_radius);
+
+    std::vector<std::string> run, off;
+    if (full) {
+        run = {"swir", "NDVI", "nir/swir1", "brightness", "water", "spectral shadow"};
+        (green ? run : off).push_back("NDSI");
+    } else {
+        run = {"brightness"};
+        off = {"swir", "NDVI", "NDSI", "nir/swir1", "water", "spectral shadow"};
+    }
+    (visible >= 2 ? run : off).push_back("whiteness");
+    (blue && red ? run : off).push_back("haze");
+    (roles.has(BandRole::Cirrus) ? run : off).push_back("cirrus");
+    (!std::isnan(thermal_median) ? run : off).push_back("thermal");
+    if (m.temporal)
+        run.push_back(full ? "temporal (against the stack median, when scored with the stack)"
+                           : "temporal (against the stack's clear background, when scored with "
+                             "the stack)");
+    else
+        off.push_back("temporal (temporal=false)");
+    cloud_tests = "cloud tests on scene '" + layout.label + "': " + join(run) +
+                  (off.empty() ? "" : "; off: " + join(off));
+    if (cloud_visible) {
+        std::vector<std::string> missing;
+        for (BandRole r : {BandRole::Red, BandRole::Nir, BandRole::Swir1})
+            if (!roles.has(r))
+                missing.emplace_back(role_name(r));
+        roles.warn("cloud: scene '" + layout.label + "' has no " + join(missing) +
+                   " band: only the visible-band" +
+                   (m.temporal ? " and temporal tests run" : " tests run (temporal is off)") +
+                   " (" + cloud_tests + ")");
+    }
+}
+
+void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
+                         const std::vector<std::uint8_t>& valid, const StackStats* stats,
+                         std::vector<float>& out, ScoreScratch& scratch) {
+    const std::size_t n = valid.size();
+    const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
+    std::vector<std::vector<float>>& planes = scratch.planes;
+    if (planes.size() < 12)
+        planes.resize(12);
+    std::size_t next_plane = 0;
+    const std::vector<float> none;
+    auto refl = [&](BandRole r, bool scale) -> const std::vector<float>& {
+        if (!s.roles.has(r))
+            return none;
+        std::vector<float>& v = planes[next_plane++];
+        v.resize(n);
+        visit_dtype(scene.dtype(), [&](auto x) {
+            using T = decltype(x);
+            const auto src = scene.band<T>(s.roles[r]);
+            for (std::size_t i = 0; i < n; ++i)
+                v[i] = scale ? sc * static_cast<float>(src[i]) + off : static_cast<float>(src[i]);
+        });
+        return v;
+    };
+    const bool temporal = o.temporal && stats && !stats->background.empty();
+    auto background = [&](BandRole r) -> const std::vector<float>& {
+        if (!temporal || !s.roles.has(r))
+            return none;
+        const auto m = stats->plane(stats->background, s.roles[r]);
+        std::vector<float>& v = planes[next_plane++];
+        v.resize(n);
+        for (std::size_t i = 0; i < n; ++i)
+            v[i] = sc * m[i] + off;
+        return v;
+    };
+    const BandRole vis_roles[] = {BandRole::Blue, BandRole::Green, BandRole::Red};
+    std::vector<std::vector<float>*> vis; // scaled, then divided by the date's gain
+    std::vector<const std::vector<float>*> bg;
+    for (BandRole r : vis_roles)
+        if (s.roles.has(r)) {
+            refl(r, true);
+            vis.push_back(&planes[next_plane - 1]);
+            bg.push_back(&background(r));
+        }
+    if (temporal)
+        for (std::size_t k = 0; k < vis.size(); ++k) {
+            // The date's gain against the background, from the block's pixels: clear pixels
+            // agree on it, clouds spread above and shadows below. Dividing it out leaves
+            // the temporal tests and the tie-break with the clouds and shadows alone.
+            const float g = relative_gain(*vis[k], *bg[k], valid);
+            for (float& x : *vis[k])
+                x /= g;
+        }
+    const auto& blue = refl(BandRole::Blue, true);
+    const auto& red = refl(BandRole::Red, true);
+    const auto& cirrus = refl(BandRole::Cirrus, true);
+    const auto& thermal = refl(BandRole::Thermal, false);
+    const std::size_t nv = vis.size();
+
+    std::vector<std::uint8_t>& cloud = scratch.cloud;
+    std::vector<std::uint8_t>& shadow = scratch.shadow;
+    std::vector<float>& prob = scratch.prob;
+    std::vector<float>& tie = scratch.tie;
+    cloud.assign(n, 0);
+    shadow.assign(n, 0);
+    prob.assign(n, 0.0f);
+    tie.assign(n, 0.0f);
+    const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
+    const float b_w = float(o.brightness_width);
+    const bool t_relative = !std::isnan(s.thermal_median) && o.thermal_ramp > 0;
+    const double t_warm = s.thermal_median + o.thermal_margin;
+    const float t_cloud = float(o.temporal_cloud), t_shadow = float(o.temporal_shadow);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!valid[i])
+            continue;
+        float vis_mean = 0;
+        for (std::size_t k = 0; k < nv; ++k)
+            vis_mean += (*vis[k])[i];
+        vis_mean /= float(nv);
+        bool pcp = true;
+        float whiteness = 0;
+        if (nv >= 2) {
+            float dev = 0;
+            for (std::size_t k = 0; k < nv; ++k)
+                dev += std::abs((*vis[k])[i] - vis_mean);
+            whiteness = dev / float(nv) / std::max(vis_mean, 1e-6f);
+            pcp = whiteness < o.whiteness_max;
+        }
+        if (pcp && !blue.empty() && !red.empty())
+            pcp = blue[i] - 0.5f * red[i] - float(o.hot_min) > 0;
+        float t_prob = 1;
+        if (pcp && !thermal.empty()) {
+            const double t = thermal[i] * o.thermal_scale + o.thermal_offset;
+            if (t >= kMinCelsius && t <= kMaxCelsius) {
+                pcp = t < o.thermal_max;
+                if (t_relative)
+                    t_prob = std::clamp(float((t_warm - t) / o.thermal_ramp), 0.0f, 1.0f);
+            }
+        }
+        float p = 0;
+        if (pcp) {
+            const float bright = b_w > 0 ? std::clamp((vis_mean - b_lo) / b_w, 0.0f, 1.0f)
+                                         : (vis_mean >= b_lo ? 1.0f : 0.0f);
+            p = std::clamp(1 - whiteness, 0.0f, 1.0f) * bright * t_prob;
+        }
+        if (!cirrus.empty())
+            p += std::clamp(cirrus[i] / float(o.cirrus_full), 0.0f, 1.0f);
+        prob[i] = p;
+        bool is_cloud = p >= o.cloud_probability;
+        bool is_shadow = false;
+        if (temporal && !std::isnan((*bg[0])[i])) {
+            // Clouds brighten every visible band, shadows darken them all. A bright surface
+            // that is bright on every date (a roof, sand) is no cloud: the spectral
+            // probability counts only on a pixel brighter than its background.
+            float excess = -1e30f, bg_mean = 0, sq = 0;
+            for (std::size_t k = 0; k < nv; ++k) {
+                const float d = (*vis[k])[i] - (*bg[k])[i];
+                excess = std::max(excess, d);
+                bg_mean += (*bg[k])[i];
+                sq += d * d;
+            }
+            bg_mean /= float(nv);
+            // The dates' gains differ by some percent: the margins grow with the background.
+            const float margin = kGainMargin * bg_mean;
+            is_cloud = excess > t_cloud + margin || (is_cloud && excess > 0.5f * t_cloud + margin);
+            is_shadow = bg_mean - vis_mean > t_shadow + margin;
+            tie[i] = std::sqrt(sq / float(nv));
+        }
+        cloud[i] = is_cloud;
+        shadow[i] = is_shadow && !is_cloud;
+    }
+    finish_cloud_scores(s, o, valid, scene.rows(), scene.cols(), temporal, scratch, out);
+}
+
+void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
+                         const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
+                         ScoreScratch& scratch, std::vector<float>& out) {
+    std::vector<std::uint8_t>& cloud = scratch.cloud;
+    std::vector<std::uint8_t>& shadow = scratch.shadow;
+    std::vector<float>& prob = scratch.prob;
+    std::vector<float>& tie = scratch.tie;
+    const std::size_t n = valid.size();
+    if (temporal) {
+        box_mean(tie, valid, rows, cols, o.tiebreak_radius, scratch.window_sums,
+                 scratch.window_counts);
+        for (auto& t : tie)
+            t = 0.5f * t / (t + 0.05f);
+    }
+    const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
+    if (cloud_dilation > 0) {
+        std::vector<std::uint8_t>& grown = scratch.grown;
+        grown.assign(cloud.begin(), cloud.end());
+        dilate(grown, rows, cols, cloud_dilation, scratch.tmp8, scratch.counts);
+        // With cloud_grow_min the dilation takes hazy edges, not clear ground.
+        const float grow_min = float(o.cloud_grow_min);
+        for (std::size_t i = 0; i < n; ++i)
+            if (grown[i] && !cloud[i] && valid[i] && prob[i] >= grow_min)
+                cloud[i] = 1;
+    }
+    dilate(shadow, rows, cols, s.capped_dilation(o.shadow_dilation, o.dilation_max_m), scratch.tmp8,
+           scratch.counts);
+    for (std::size_t i = 0; i < n; ++i)
+        out[i] = (cloud[i]    ? float(o.cloud_score)
+                  : shadow[i] ? float(o.shadow_score)
+                              : 0.0f) -
+                 tie[i];
+}
+
+} // namespace rb::detail

@@ -506,6 +506,13 @@ bool ScorePanel::saveComposite(const QString& path) {
     return true;
 }
 
+void ScorePanel::setQualityRule(const QString& rule) {
+    if (qaRule_->text() == rule)
+        return;
+    qaRule_->setText(rule);
+    syncScenes();
+}
+
 QLabel* ScorePanel::rolesLabel() const {
     return roles_->summaryLabel();
 }
@@ -536,6 +543,8 @@ void ScorePanel::showStatus() {
     const QString err = forGui(controller_->lastError());
     error_->setText(err);
     error_->setVisible(!err.isEmpty());
+    if (canvas_) // the layer of the failed view is hidden and marked in the Layers panel
+        canvas_->setOverlayFailed(CompositeController::kOverlayId, err);
     if (!err.isEmpty()) {
         // Nothing computed for these parameters: no earlier "ready" next to the error.
         latency_->setText(tr("-"));

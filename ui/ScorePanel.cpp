@@ -153,7 +153,7 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     fullSave_->setEnabled(false);
     fullRow->addWidget(fullSave_);
     viewForm->addRow(tr("Full resolution"), fullRow);
-    viewForm->addRow(QString(), new ExportOptionsBox(this));
+    viewForm->addRow(new ExportOptionsBox(this)); // the whole row: no label column to its left
     fullStatus_->setWordWrap(true);
     viewForm->addRow(fullStatus_);
     recipe_->setText(tr("Export recipe..."));

@@ -223,6 +223,16 @@ private slots:
         QVERIFY(!PanelUndo::of(w.scorePanel())->canUndo());
         w.workspaces()->apply(QStringLiteral("composite"));
         QCOMPARE(w.editActions()->current()->panel.data(), w.scorePanel());
+        // Deband: the Edit menu undoes its notch edits.
+        w.workspaces()->apply(QStringLiteral("deband"));
+        QCOMPARE(w.editActions()->current()->panel.data(), w.debandPanel());
+        rb::fft::NotchSet notches;
+        notches.points.push_back({0.125, 0.0625, 0.02});
+        w.debandPanel()->controller()->setNotches(notches, true);
+        w.editActions()->undoAction()->trigger();
+        QVERIFY(w.debandPanel()->controller()->notches().empty());
+        w.editActions()->redoAction()->trigger();
+        QCOMPARE(w.debandPanel()->controller()->notches().points.size(), std::size_t(1));
     }
 
     void scoreErrorInThePanelAndLayerMarked() {

@@ -32,7 +32,8 @@ BandRolesEditor::BandRolesEditor(QWidget* parent)
         combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         combo->setMinimumContentsLength(6);
         combos_[std::size_t(i)] = combo;
-        const int row = i / 3, col = (i % 3) * 2;
+        // Two roles a row: three did not fit the Score dock at 1366 pixels wide.
+        const int row = i / 2, col = (i % 2) * 2;
         grid->addWidget(
             new QLabel(QString::fromUtf8(rb::role_name(r).data(), int(rb::role_name(r).size()))),
             row, col);
@@ -42,7 +43,7 @@ BandRolesEditor::BandRolesEditor(QWidget* parent)
     fromFile_->setText(tr("From file"));
     fromFile_->setToolTip(tr("Forget the roles chosen here: the band descriptions (or the "
                              "layout) decide again"));
-    grid->addWidget(fromFile_, 3, 0, 1, 2);
+    grid->addWidget(fromFile_, (rb::kBandRoleCount + 1) / 2, 0, 1, 2);
     connect(fromFile_, &QToolButton::clicked, this, [this] {
         param_.clear();
         emit rolesEdited(param_);

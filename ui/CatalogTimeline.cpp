@@ -1,5 +1,6 @@
 #include "CatalogTimeline.h"
 
+#include <QDateTime>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
@@ -38,7 +39,12 @@ CatalogTimeline::CatalogTimeline(QWidget* parent) : QWidget(parent), plot_(new Q
     auto ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
     ticker->setDateTimeFormat(QStringLiteral("yyyy-MM-dd"));
     ticker->setDateTimeSpec(Qt::UTC);
+    // Dates are wide labels: fewer than the default fit a dock; before any catalog, the
+    // last year (not QCustomPlot's default of a few seconds in 1970).
+    ticker->setTickCount(4);
     plot_->xAxis->setTicker(ticker);
+    const double now = double(QDateTime::currentSecsSinceEpoch());
+    plot_->xAxis->setRange(now - 365 * kDay, now);
     plot_->yAxis->setLabel(tr("cloud %"));
     plot_->yAxis->setRange(0, 100);
     auto bars = [this](const QColor& colour, const QString& name) {

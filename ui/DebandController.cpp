@@ -142,6 +142,8 @@ void DebandController::prepareArea() {
         [this](const Result& r) {
             preparing_ = false;
             if (!r.area) {
+                if (canvas_)
+                    canvas_->setOverlayFailed(kAreaOverlay, r.error);
                 emit failed(r.error);
                 return;
             }

@@ -11,7 +11,6 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSettings>
-#include <QShortcut>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTimer>
@@ -19,6 +18,7 @@
 
 #include "DebandController.h"
 #include "DebandSettings.h"
+#include "EngineMessages.h"
 #include "ExportOptionsBox.h"
 #include "JobLane.h"
 #include "MapCanvas.h"
@@ -189,7 +189,7 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     connect(controller_, &DebandController::message, this,
             [this](const QString& text) { showStatus(text, false); });
     connect(controller_, &DebandController::failed, this,
-            [this](const QString& text) { showStatus(text, true); });
+            [this](const QString& text) { showStatus(forGui(text), true); });
     connect(notch, &QRadioButton::toggled, this, [this](bool on) {
         view_->setTool(on ? SpectrumView::Tool::Notch : SpectrumView::Tool::Stripe);
     });
@@ -216,12 +216,8 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     });
     connect(clearReference_, &QPushButton::clicked, controller_, &DebandController::clearReference);
     connect(cancel_, &QPushButton::clicked, controller_, &DebandController::cancelSceneJob);
-    auto* undoKey = new QShortcut(QKeySequence::Undo, this);
-    undoKey->setContext(Qt::WidgetWithChildrenShortcut);
-    connect(undoKey, &QShortcut::activated, controller_, &DebandController::undo);
-    auto* redoKey = new QShortcut(QKeySequence::Redo, this);
-    redoKey->setContext(Qt::WidgetWithChildrenShortcut);
-    connect(redoKey, &QShortcut::activated, controller_, &DebandController::redo);
+    // Ctrl+Z / Ctrl+Shift+Z come from the main window's Edit menu (EditActions), which
+    // sends them to the panel with the focus.
     connect(show_, &QComboBox::currentIndexChanged, controller_,
             [this](int i) { controller_->setShow(DebandController::Show(i)); });
     connect(band_, &QSpinBox::valueChanged, controller_, [this](int b) {

@@ -181,6 +181,8 @@ void DebandSceneJob::startSceneJob() {
             running_ = false;
             if (!r.error.isEmpty()) {
                 state_ = tr("failed");
+                if (canvas_) // the result shown is of other notches: hidden and marked
+                    canvas_->setOverlayFailed(kOverlayId, r.error);
                 emit failed(r.error);
             } else {
                 state_ = tr("done");

@@ -104,13 +104,28 @@ void DebandSettings::reset() {
     emit changed();
 }
 
-void DebandSettings::showValues() {
+std::map<std::string, std::string> DebandSettings::values() const {
     std::map<std::string, std::string> values;
     each_table(peak_, orientation_, options_, [&](const auto& table, const auto& o) {
         const auto v = table.values(o);
         values.insert(v.begin(), v.end());
     });
-    form_->setValues(values);
+    return values;
+}
+
+void DebandSettings::setValues(const std::map<std::string, std::string>& values) {
+    for (const auto& [name, value] : values) {
+        try {
+            set(name, value);
+        } catch (const std::exception&) {
+            // a value this build refuses keeps the current one
+        }
+    }
+    setAll(peak_, orientation_, options_);
+}
+
+void DebandSettings::showValues() {
+    form_->setValues(values());
 }
 
 void DebandSettings::remember() const {

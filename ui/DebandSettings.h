@@ -5,6 +5,9 @@
 // flags; a rejected value is shown under its row and the previous value kept.
 #include <QWidget>
 
+#include <map>
+#include <string>
+
 #include "rasterbench/deband.h"
 
 class QToolButton;
@@ -30,6 +33,11 @@ public:
     /// Every parameter at once (a session or recipe being opened); the form shows them.
     void setAll(const rb::fft::PeakOptions& peak, const rb::fft::OrientationOptions& orientation,
                 const rb::fft::DebandOptions& options);
+
+    /// Every parameter by name (as the form shows them).
+    std::map<std::string, std::string> values() const;
+    /// Sets the parameters named in `values` (others keep theirs; refused values too).
+    void setValues(const std::map<std::string, std::string>& values);
 
 signals:
     void changed();

@@ -28,21 +28,25 @@
 #include "CompareView.h"
 #include "CompositeController.h"
 #include "CursorInfoLabel.h"
+#include "DebandController.h"
 #include "DebandPanel.h"
 #include "DerivedLayers.h"
 #include "DisplayPanel.h"
 #include "DisplaySettingsStore.h"
+#include "EditActions.h"
 #include "EngineMessages.h"
 #include "HelpMenu.h"
 #include "HistogramPlot.h"
 #include "JobLane.h"
 #include "JobMonitor.h"
 #include "LayersPanel.h"
+#include "LinkedDisplay.h"
 #include "MapCanvas.h"
 #include "MetadataPanel.h"
 #include "OpenDialog.h"
 #include "OutputCheck.h"
 #include "OverlayList.h"
+#include "PanelUndo.h"
 #include "PixelInspector.h"
 #include "RecentFilesMenu.h"
 #include "SaveDialog.h"
@@ -190,6 +194,26 @@ void MainWindow::createMenus() {
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
+    // Undo / redo of parameter edits, in the panel with the focus or the workspace's panel.
+    edit_ = new EditActions(menuBar()->addMenu(tr("&Edit")), this);
+    DebandController* debandControl = deband_->controller();
+    edit_->addTarget({deband_, tr("Deband"), [debandControl] { debandControl->undo(); },
+                      [debandControl] { debandControl->redo(); },
+                      [debandControl] { return debandControl->canUndo(); },
+                      [debandControl] { return debandControl->canRedo(); }});
+    edit_->addTarget(score_, tr("Score"), attachScoreUndo(score_));
+    edit_->addTarget(transform_, tr("Transform"), attachTransformUndo(transform_));
+    edit_->setFallback([this]() -> QWidget* {
+        const QString w = workspaces_->current();
+        if (w == QLatin1String("composite"))
+            return score_;
+        if (w == QLatin1String("deband"))
+            return deband_;
+        if (w == QLatin1String("transform"))
+            return transform_;
+        return nullptr;
+    });
+
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* fit = view->addAction(tr("&Fit to Window"), canvas_, &MapCanvas::fitToWindow);
     fit->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_0), QKeySequence(Qt::Key_F)});
@@ -210,6 +234,23 @@ void MainWindow::createMenus() {
         a->setShortcut(QKeySequence(Qt::ALT | Qt::Key(key++)));
         modes->addAction(a);
     }
+    // Like-for-like comparisons: one display for the compare panes, or for every scene.
+    linked_ = new LinkedDisplay(stack_, compare_, this);
+    QAction* link = view->addAction(tr("&Link Display in Compare Views"));
+    link->setObjectName(QStringLiteral("linkDisplay"));
+    link->setCheckable(true);
+    link->setChecked(true);
+    link->setToolTip(tr("The compare panes share band combination and stretch (on by default "
+                        "for scenes of the same product)"));
+    connect(link, &QAction::triggered, linked_, &LinkedDisplay::setLinked);
+    connect(view, &QMenu::aboutToShow, link,
+            [this, link] { link->setChecked(linked_->isLinked()); });
+    QAction* applyAll = view->addAction(tr("&Apply Display to All Scenes"), this, [this] {
+        statusBar()->showMessage(linked_->applyToAll(stack_->current()), 8000);
+    });
+    applyAll->setObjectName(QStringLiteral("applyDisplayToAll"));
+    connect(linked_, &LinkedDisplay::message, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 8000); });
     view->addSeparator();
     QAction* next = view->addAction(tr("&Next Scene"), this, [this] { stack_->stepCurrent(1); });
     next->setShortcuts({QKeySequence(Qt::Key_PageDown), QKeySequence(Qt::Key_BracketRight)});

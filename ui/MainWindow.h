@@ -27,6 +27,9 @@ class QTimer;
 
 namespace rb::ui {
 
+class EditActions;
+class LinkedDisplay;
+
 class CatalogPanel;
 class CompareView;
 class CursorInfoLabel;
@@ -127,6 +130,10 @@ public:
     HistogramPlot* histogram() const { return histogram_; }
     RecentFilesMenu* recentFilesMenu() const { return recentMenu_; }
     Workspaces* workspaces() const { return workspaces_; }
+    /// Edit > Undo / Redo, acting on the focused panel or the workspace's.
+    EditActions* editActions() const { return edit_; }
+    /// The compare panes' shared display, and "Apply display to all scenes".
+    LinkedDisplay* linkedDisplay() const { return linked_; }
     StartPage* startPage() const { return startPage_; }
     /// The scene the start page offers to open (the bundled sample).
     void setSamplePath(const QString& path);
@@ -223,6 +230,8 @@ private:
     QStackedWidget* central_ = nullptr;
     StartPage* startPage_ = nullptr;
     Workspaces* workspaces_ = nullptr;
+    EditActions* edit_ = nullptr;
+    LinkedDisplay* linked_ = nullptr;
     std::optional<Session> pendingSession_;
     std::shared_ptr<rb::Recipe> pendingRecipe_;
     QTimer* viewHistogramTimer_ = nullptr;

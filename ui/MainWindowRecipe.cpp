@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLineEdit>
 #include <QStatusBar>
 
 #include <exception>
@@ -28,7 +29,10 @@ namespace rb::ui {
 rb::Recipe MainWindow::panelRecipe() const {
     rb::Recipe recipe;
     recipe.description = "The workbench's panel parameters";
-    recipe.steps.emplace_back(deband_->debandStep());
+    // A deband step without notches is no valid recipe step (sessions keep the panel's
+    // detection parameters apart).
+    if (rb::DebandStep deband = deband_->debandStep(); !deband.notches.empty())
+        recipe.steps.emplace_back(std::move(deband));
     recipe.steps.emplace_back(score_->compositeStep());
     rb::ReprojectStep reproject = transform_->reprojectTab()->reprojectStep();
     if (!reproject.dst_crs.empty()) // a recipe's reproject step needs its CRS
@@ -36,11 +40,19 @@ rb::Recipe MainWindow::panelRecipe() const {
     rb::FillStep fill;
     fill.options = transform_->fillTab()->fillOptions();
     recipe.steps.emplace_back(fill);
+    // The Score panel's quality-file rule (FROM=TO) is the recipe's qa_from.
+    const QString rule = score_->qualityRule()->text().trimmed();
+    if (const qsizetype eq = rule.indexOf(QLatin1Char('=')); eq > 0) {
+        recipe.qa_from = rule.left(eq).toStdString();
+        recipe.qa_to = rule.mid(eq + 1).toStdString();
+    }
     return recipe;
 }
 
 QString MainWindow::applyRecipe(const rb::Recipe& recipe) {
     QStringList messages;
+    if (!recipe.qa_from.empty())
+        score_->setQualityRule(QString::fromStdString(recipe.qa_from + "=" + recipe.qa_to));
     bool composite = false, deband = false, reproject = false, fill = false;
     for (const rb::RecipeStep& step : recipe.steps) {
         if (const auto* c = std::get_if<rb::CompositeStep>(&step); c && !composite) {

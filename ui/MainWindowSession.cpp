@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <exception>
 
+#include "DebandPanel.h"
+#include "DebandSettings.h"
 #include "MainWindow.h"
 #include "MapCanvas.h"
 #include "SaveDialog.h"
@@ -45,6 +47,8 @@ QString MainWindow::saveSession(const QString& path) {
         s.overlays << SessionOverlay{id, canvas_->overlayVisible(id), canvas_->overlayOpacity(id)};
     try {
         s.panels = QString::fromStdString(rb::write_recipe(panelRecipe()));
+        for (const auto& [name, value] : deband_->settings()->values())
+            s.debandParams.insert(QString::fromStdString(name), QString::fromStdString(value));
     } catch (const std::exception& e) {
         showError(tr("%1: the panels' parameters were not saved (%2)").arg(path, e.what()));
     }
@@ -104,6 +108,12 @@ void MainWindow::applyPendingSession() {
     if (!s.workspace.isEmpty())
         workspaces_->apply(s.workspace);
     // The panels' parameters and notches, once the scenes they were tuned on are open.
+    if (!s.debandParams.isEmpty()) {
+        std::map<std::string, std::string> values;
+        for (auto it = s.debandParams.begin(); it != s.debandParams.end(); ++it)
+            values[it.key().toStdString()] = it.value().toStdString();
+        deband_->settings()->setValues(values);
+    }
     if (!s.panels.isEmpty()) {
         try {
             pendingRecipe_ = std::make_shared<rb::Recipe>(

@@ -253,7 +253,8 @@ void MapCanvas::setOverlay(const QString& id, const QImage& image, const QRectF&
                            const std::shared_ptr<const SceneData>& madeFor, Binding binding) {
     const std::shared_ptr<const SceneData> base = madeFor ? madeFor : scene_;
     if (image.isNull() || !base) {
-        const bool had = overlays_.remove(id) > 0;
+        hiddenByFailure_.remove(id);
+        const bool had = (overlays_.remove(id) > 0) | (failures_.remove(id) > 0);
         order_.removeAll(id);
         update();
         emit overlayChanged(id);
@@ -263,6 +264,8 @@ void MapCanvas::setOverlay(const QString& id, const QImage& image, const QRectF&
     }
     const bool added = !overlays_.contains(id);
     Overlay& o = overlays_[id];
+    if (failures_.remove(id) && hiddenByFailure_.remove(id))
+        o.visible = true; // a new result after a failure: shown again
     o.image = image;
     o.pixels = pixels;
     o.scenePath = base->path;
@@ -278,6 +281,25 @@ void MapCanvas::setOverlay(const QString& id, const QImage& image, const QRectF&
     update();
     emit overlayChanged(id);
     emit overlayLayersChanged(); // the scene it belongs to may have changed
+}
+
+void MapCanvas::setOverlayFailed(const QString& id, const QString& message) {
+    if (message.isEmpty()) {
+        if (!failures_.remove(id))
+            return;
+        if (hiddenByFailure_.remove(id) && overlays_.contains(id))
+            overlays_[id].visible = true;
+    } else {
+        if (failures_.value(id) == message)
+            return;
+        failures_[id] = message;
+        if (auto it = overlays_.find(id); it != overlays_.end() && it->visible) {
+            it->visible = false; // what it shows belongs to other parameters
+            hiddenByFailure_.insert(id);
+        }
+    }
+    update();
+    emit overlayLayersChanged();
 }
 
 bool MapCanvas::overlayOnScene(const QString& id) const {
@@ -302,6 +324,7 @@ void MapCanvas::setOverlayVisible(const QString& id, bool visible) {
     auto it = overlays_.find(id);
     if (it == overlays_.end() || it->visible == visible)
         return;
+    hiddenByFailure_.remove(id); // the user's choice from now on
     it->visible = visible;
     update();
     emit overlayLayersChanged();

@@ -8,6 +8,7 @@
 #include <QMap>
 #include <QPointF>
 #include <QRectF>
+#include <QSet>
 #include <QStringList>
 #include <QThreadPool>
 #include <QTimer>
@@ -101,6 +102,14 @@ public:
     /// Moves an overlay `delta` places up (drawn later) or down the drawing order.
     void moveOverlay(const QString& id, int delta);
     void removeOverlay(const QString& id) { setOverlay(id, {}, {}); }
+    /// Marks the layer `id` as failed (the job making it ended in `message`): it is hidden
+    /// (unticked) and the Layers panel marks it; an empty message, or a new image for it,
+    /// clears the mark (and shows it again if the failure had hidden it). A layer may fail
+    /// before it ever had an image.
+    void setOverlayFailed(const QString& id, const QString& message);
+    QString overlayError(const QString& id) const { return failures_.value(id); }
+    /// Layers that failed, listed or not.
+    QStringList failedOverlayIds() const { return failures_.keys(); }
 
     /// True when a scene is shown and everything visible is rendered at its final level.
     bool isRenderIdle() const;
@@ -165,7 +174,9 @@ private:
         double opacity = 1.0;
     };
     QMap<QString, Overlay> overlays_;
-    QStringList order_; ///< drawing order, bottom first
+    QMap<QString, QString> failures_; ///< failed layer -> message
+    QSet<QString> hiddenByFailure_;   ///< layers a failure unticked
+    QStringList order_;               ///< drawing order, bottom first
 
     std::optional<QPointF> crosshair_;
     std::optional<QPoint> pin_;

@@ -5,6 +5,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QSpinBox>
+#include <QStyle>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -103,6 +104,20 @@ void OverlayList::rebuild() {
     rebuilding_ = true;
     tree_->clear();
     const QStringList ids = canvas_->overlayIds();
+    // Layers whose job failed before they had an image: a marked row, nothing to tick.
+    for (const QString& id : canvas_->failedOverlayIds()) {
+        if (ids.contains(id))
+            continue;
+        auto* item = new QTreeWidgetItem(tree_);
+        item->setData(Name, Qt::UserRole, id);
+        item->setText(Name, tr("%1 (failed)").arg(title(id)));
+        item->setIcon(Name, style()->standardIcon(QStyle::SP_MessageBoxWarning));
+        item->setToolTip(Name, canvas_->overlayError(id));
+        item->setText(Scene, tr("nothing made"));
+        item->setFlags(item->flags() & ~Qt::ItemIsUserCheckable);
+        if (id == selected)
+            tree_->setCurrentItem(item);
+    }
     for (auto it = ids.crbegin(); it != ids.crend(); ++it) {
         const QString& id = *it;
         auto* item = new QTreeWidgetItem(tree_);
@@ -118,6 +133,12 @@ void OverlayList::rebuild() {
         item->setToolTip(Name, here ? tr("Drawn over %1").arg(canvas_->overlayScenePath(id))
                                     : tr("Made for %1; not drawn over the scene shown")
                                           .arg(canvas_->overlayScenePath(id)));
+        if (const QString error = canvas_->overlayError(id); !error.isEmpty()) {
+            // What it shows came from earlier parameters: hidden, marked, the error on hover.
+            item->setText(Name, tr("%1 (failed)").arg(title(id)));
+            item->setIcon(Name, style()->standardIcon(QStyle::SP_MessageBoxWarning));
+            item->setToolTip(Name, error);
+        }
         if (!here)
             for (int c = 0; c < ColumnCount; ++c)
                 item->setForeground(c, palette().brush(QPalette::Disabled, QPalette::Text));

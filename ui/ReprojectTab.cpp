@@ -11,10 +11,15 @@
 #include <QListWidget>
 #include <QPixmap>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QSignalBlocker>
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <exception>
 #include <optional>
+#include <variant>
 
 #include "ExportOptionsBox.h"
 #include "MapCanvas.h"
@@ -30,7 +35,8 @@ ReprojectTab::ReprojectTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
     : TransformTab(canvas, jobs, std::move(overlayId), parent), crs_(new QLineEdit(this)),
       crsInfo_(newStatusLabel()), crsTimer_(new QTimer(this)), search_(new QLineEdit(this)),
       searchTimer_(new QTimer(this)), results_(new QListWidget(this)),
-      warpForm_(new ParamForm(this)), resolution_(new QLineEdit(this)),
+      warpForm_(new ParamForm(this)), resolution_(new QLineEdit(this)), size_(new QLineEdit(this)),
+      bounds_(new QLineEdit(this)), tap_(new QCheckBox(tr("Align on the resolution"), this)),
       showOnMap_(new QCheckBox(tr("Show on the map"), this)), status_(newStatusLabel()),
       previewLabel_(new QLabel(this)), searchLane_(jobs->latestLane(this)),
       crsLane_(jobs->latestLane(this)), exportLane_(jobs->exportLane(this)) {
@@ -54,6 +60,16 @@ ReprojectTab::ReprojectTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
     resolution_->setPlaceholderText(tr("default (as gdalwarp)"));
     resolution_->setToolTip(tr("Pixel size in target CRS units; empty: gdalwarp's default"));
     form->addRow(tr("Resolution"), resolution_);
+    size_->setPlaceholderText(tr("default, or WIDTH x HEIGHT"));
+    size_->setToolTip(tr("Target size in pixels; one of the two alone keeps square pixels. "
+                         "Not together with Resolution."));
+    form->addRow(tr("Size"), size_);
+    bounds_->setPlaceholderText(tr("default, or LEFT BOTTOM RIGHT TOP"));
+    bounds_->setToolTip(tr("Target extent in target CRS units"));
+    form->addRow(tr("Bounds"), bounds_);
+    tap_->setToolTip(tr("Align the grid's edges on multiples of the resolution (gdalwarp "
+                        "-tap); needs a Resolution"));
+    form->addRow(QString(), tap_);
     showOnMap_->setChecked(true);
     showOnMap_->setToolTip(tr("Draw the preview over the scene (each map pixel shows the "
                               "preview pixel under it); the compare views offer it as a layer"));
@@ -87,6 +103,15 @@ ReprojectTab::ReprojectTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
         emit parametersChanged();
     });
     connect(resolution_, &QLineEdit::textEdited, this, &TransformTab::parametersChanged);
+    connect(size_, &QLineEdit::textEdited, this, &TransformTab::parametersChanged);
+    connect(bounds_, &QLineEdit::textEdited, this, &TransformTab::parametersChanged);
+    connect(tap_, &QCheckBox::toggled, this, &TransformTab::parametersChanged);
+    // The next start shows the last target grid (size, bounds, tap).
+    const QVariantMap saved = QSettings().value(QLatin1String(kSettingsKey)).toMap();
+    size_->setText(saved.value(QStringLiteral("size")).toString());
+    bounds_->setText(saved.value(QStringLiteral("bounds")).toString());
+    tap_->setChecked(saved.value(QStringLiteral("tap")).toBool());
+    connect(this, &TransformTab::parametersChanged, this, &ReprojectTab::remember);
     connect(showOnMap_, &QCheckBox::toggled, this, [this](bool on) {
         if (on)
             emit parametersChanged();
@@ -152,6 +177,11 @@ void ReprojectTab::previewReproject() {
         emit reprojectDone();
         return;
     }
+    if (QString error; !gridOptions(p.grid, error)) {
+        setStatus(status_, error, true);
+        emit reprojectDone();
+        return;
+    }
     PreviewRequest req;
     if (!prepare(req, status_)) {
         emit reprojectDone();
@@ -214,6 +244,11 @@ void ReprojectTab::exportReproject(const QString& pathIn) {
             return;
         }
     }
+    if (QString error; !gridOptions(p.grid, error)) {
+        setStatus(status_, error, true);
+        emit exportDone(false);
+        return;
+    }
     if (!checkOutput(path, {{"input scene", scene->pathUtf8()}}, status_)) {
         emit exportDone(false);
         return;
@@ -261,6 +296,14 @@ rb::ReprojectStep ReprojectTab::reprojectStep() const {
         step.res_x = res;
         step.res_y = res;
     }
+    rb::GridOptions g;
+    if (QString error; gridOptions(g, error)) {
+        step.width = g.width;
+        step.height = g.height;
+        step.bounds = g.bounds;
+    }
+    // A recipe's tap needs a resolution (without one the grid has nothing to align on).
+    step.tap = tap_->isChecked() && step.res_x.has_value();
     return step;
 }
 
@@ -269,7 +312,70 @@ void ReprojectTab::setReprojectStep(const rb::ReprojectStep& step) {
     warpOptions_ = step.options;
     warpForm_->setValues(rb::ReprojectOptions::params().values(warpOptions_));
     resolution_->setText(step.res_x ? QString::number(*step.res_x, 'g', 12) : QString());
+    QString size;
+    if (step.width || step.height)
+        size = (step.width ? QString::number(*step.width) : QString()) + QStringLiteral(" x ") +
+               (step.height ? QString::number(*step.height) : QString());
+    size_->setText(size.trimmed());
+    bounds_->setText(step.bounds ? QStringLiteral("%1 %2 %3 %4")
+                                       .arg(step.bounds->left, 0, 'g', 15)
+                                       .arg(step.bounds->bottom, 0, 'g', 15)
+                                       .arg(step.bounds->right, 0, 'g', 15)
+                                       .arg(step.bounds->top, 0, 'g', 15)
+                                 : QString());
+    {
+        const QSignalBlocker block(tap_);
+        tap_->setChecked(step.tap);
+    }
     emit parametersChanged();
+}
+
+bool ReprojectTab::gridOptions(rb::GridOptions& grid, QString& error) const {
+    grid = {};
+    grid.target_aligned_pixels = tap_->isChecked();
+    const QString size = size_->text().trimmed();
+    if (!size.isEmpty()) {
+        // "W x H", "W x" or "x H"; also "W H" and "W,H".
+        const QStringList parts =
+            size.split(QRegularExpression(QStringLiteral("\\s*[xX,\\s]\\s*")));
+        bool okW = true, okH = true;
+        const QString w = parts.value(0), h = parts.value(1);
+        if (!w.isEmpty())
+            grid.width = w.toInt(&okW);
+        if (!h.isEmpty())
+            grid.height = h.toInt(&okH);
+        if (parts.size() > 2 || !okW || !okH || (!grid.width && !grid.height) ||
+            (grid.width && *grid.width <= 0) || (grid.height && *grid.height <= 0)) {
+            error = tr("Size \"%1\": give WIDTH x HEIGHT in pixels (positive whole numbers; "
+                       "one may be left out).")
+                        .arg(size);
+            return false;
+        }
+    }
+    const QString bounds = bounds_->text().trimmed();
+    if (!bounds.isEmpty()) {
+        const QStringList parts =
+            bounds.split(QRegularExpression(QStringLiteral("[\\s,]+")), Qt::SkipEmptyParts);
+        double v[4] = {};
+        bool ok = parts.size() == 4;
+        for (int i = 0; ok && i < 4; ++i)
+            v[i] = parts[i].toDouble(&ok);
+        if (!ok || v[0] >= v[2] || v[1] >= v[3]) {
+            error = tr("Bounds \"%1\": give LEFT BOTTOM RIGHT TOP in target CRS units, left "
+                       "below right and bottom below top.")
+                        .arg(bounds);
+            return false;
+        }
+        grid.bounds = rb::Bounds{v[0], v[1], v[2], v[3]};
+    }
+    return true;
+}
+
+void ReprojectTab::remember() const {
+    QSettings().setValue(QLatin1String(kSettingsKey),
+                         QVariantMap{{QStringLiteral("size"), size_->text()},
+                                     {QStringLiteral("bounds"), bounds_->text()},
+                                     {QStringLiteral("tap"), tap_->isChecked()}});
 }
 
 } // namespace rb::ui

@@ -39,6 +39,13 @@ public:
     /// The warp table's rows (resampling, error threshold) as a form.
     ParamForm* warpForm() const { return warpForm_; }
     QLineEdit* resolutionEdit() const { return resolution_; }
+    /// Target size "WIDTH x HEIGHT" (one of them may be empty: square pixels), bounds
+    /// "LEFT BOTTOM RIGHT TOP" in the target CRS, and aligning the grid on the resolution.
+    QLineEdit* sizeEdit() const { return size_; }
+    QLineEdit* boundsEdit() const { return bounds_; }
+    QCheckBox* tapCheck() const { return tap_; }
+    /// Settings key of the last size, bounds and tap (the next start shows them).
+    static constexpr const char* kSettingsKey = "transform/reproject";
     QCheckBox* showOnMapCheck() const { return showOnMap_; }
     QLabel* reprojectStatus() const { return status_; }
     QLabel* previewLabel() const { return previewLabel_; }
@@ -78,6 +85,10 @@ signals:
 
 private:
     void checkCrs();
+    /// The size, bounds and tap fields as grid options; false with the message (naming the
+    /// field) in `error` when one cannot be read.
+    bool gridOptions(rb::GridOptions& grid, QString& error) const;
+    void remember() const;
 
     QLineEdit* crs_;
     QLabel* crsInfo_;
@@ -88,6 +99,9 @@ private:
     ParamForm* warpForm_;
     rb::ReprojectOptions warpOptions_; ///< the form's values
     QLineEdit* resolution_;
+    QLineEdit* size_;
+    QLineEdit* bounds_;
+    QCheckBox* tap_;
     QCheckBox* showOnMap_;
     QLabel* status_;
     QLabel* previewLabel_;

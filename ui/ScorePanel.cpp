@@ -153,7 +153,7 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     fullSave_->setEnabled(false);
     fullRow->addWidget(fullSave_);
     viewForm->addRow(tr("Full resolution"), fullRow);
-    viewForm->addRow(QString(), new ExportOptionsBox(this));
+    viewForm->addRow(new ExportOptionsBox(this)); // the whole row: no label column to its left
     fullStatus_->setWordWrap(true);
     viewForm->addRow(fullStatus_);
     recipe_->setText(tr("Export recipe..."));
@@ -512,6 +512,13 @@ bool ScorePanel::saveComposite(const QString& path) {
     return true;
 }
 
+void ScorePanel::setQualityRule(const QString& rule) {
+    if (qaRule_->text() == rule)
+        return;
+    qaRule_->setText(rule);
+    syncScenes();
+}
+
 QLabel* ScorePanel::rolesLabel() const {
     return roles_->summaryLabel();
 }
@@ -542,6 +549,8 @@ void ScorePanel::showStatus() {
     const QString err = forGui(controller_->lastError());
     error_->setText(err);
     error_->setVisible(!err.isEmpty());
+    if (canvas_) // the layer of the failed view is hidden and marked in the Layers panel
+        canvas_->setOverlayFailed(CompositeController::kOverlayId, err);
     if (!err.isEmpty()) {
         // Nothing computed for these parameters: no earlier "ready" next to the error.
         latency_->setText(tr("-"));

@@ -53,6 +53,8 @@ public:
     QSlider* opacitySlider() const { return opacity_; }
     QSlider* thresholdSlider() const { return threshold_; }
     QLineEdit* qualityRule() const { return qaRule_; }
+    /// Sets the quality-file rule (FROM=TO, empty: none) and pairs the scenes again.
+    void setQualityRule(const QString& rule);
     /// How scenes are read: stored numbers, or calibrated with their product metadata.
     QComboBox* readAsCombo() const { return readAs_; }
     QCheckBox* showCheck() const { return show_; }

@@ -67,6 +67,12 @@ QString writeSession(const Session& s, const QString& path) {
                      {"workspace", s.workspace}, {"overlays", overlays}};
     if (!s.panels.isEmpty())
         root.insert("panels", QJsonDocument::fromJson(s.panels.toUtf8()).object());
+    if (!s.debandParams.isEmpty()) {
+        QJsonObject deband;
+        for (auto it = s.debandParams.begin(); it != s.debandParams.end(); ++it)
+            deband.insert(it.key(), it.value());
+        root.insert("deband_params", deband);
+    }
     if (s.scale)
         root.insert(
             "view",
@@ -142,6 +148,9 @@ std::optional<Session> readSession(const QString& path, QString& error) {
     if (root.value("panels").isObject())
         s.panels = QString::fromUtf8(
             QJsonDocument(root.value("panels").toObject()).toJson(QJsonDocument::Compact));
+    const QJsonObject deband = root.value("deband_params").toObject();
+    for (auto it = deband.begin(); it != deband.end(); ++it)
+        s.debandParams.insert(it.key(), it.value().toString());
     return s;
 }
 

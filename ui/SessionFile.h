@@ -5,6 +5,7 @@
 // (visibility, opacity), and the panels' parameters with the deband notches (as a recipe,
 // the format File > Open Recipe reads). Reading checks the format and version and names the
 // file and the problem; writing is atomic (QSaveFile).
+#include <QMap>
 #include <QPointF>
 #include <QRectF>
 #include <QSize>
@@ -45,6 +46,9 @@ struct Session {
     /// The Score, Deband and Transform panels' parameters and the deband notches, as a
     /// recipe (rb::write_recipe JSON, one step per panel); empty when not saved.
     QString panels;
+    /// The Deband panel's detection and output parameters by name (kept apart from the
+    /// recipe: a recipe's deband step needs notches or auto-detection to be valid).
+    QMap<QString, QString> debandParams;
 };
 
 /// Writes `session` to `path` atomically; an error message naming the file, or empty.

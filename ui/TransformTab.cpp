@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "EngineMessages.h"
 #include "MapCanvas.h"
 #include "SceneLayer.h"
 #include "TransformWork.h"
@@ -24,8 +25,12 @@ void TransformTab::hidePreview() {
 }
 
 void TransformTab::clearOverlay() {
-    if (!canvas_->overlay(overlayId_).isNull())
+    if (!canvas_->overlay(overlayId_).isNull() || !canvas_->overlayError(overlayId_).isEmpty())
         canvas_->setOverlay(overlayId_, {}, {});
+}
+
+void TransformTab::markFailed(const QString& message) {
+    canvas_->setOverlayFailed(overlayId_, forGui(message));
 }
 
 void TransformTab::showOverlay(const QImage& image, const QRectF& rect) {
@@ -63,7 +68,7 @@ bool TransformTab::checkOutput(const QString& path, const std::vector<rb::FileRo
 }
 
 void TransformTab::setStatus(QLabel* label, const QString& text, bool error) {
-    label->setText(text);
+    label->setText(error ? forGui(text) : text); // the fields' names, not command-line flags
     label->setStyleSheet(error ? QStringLiteral("color: #c0392b;") : QString());
 }
 

@@ -54,9 +54,15 @@ protected:
     /// unless a newer preview or hidePreview() superseded it, or `fail(message)`.
     template <class Work, class Done>
     void runPreview(Work work, Done done, std::function<void(QString)> fail) {
-        jobs_->runPreview(preview_, std::move(work), std::move(done), std::move(fail));
+        jobs_->runPreview(preview_, std::move(work), std::move(done),
+                          [this, fail = std::move(fail)](const QString& message) {
+                              markFailed(message);
+                              fail(message);
+                          });
     }
     void showOverlay(const QImage& image, const QRectF& rect);
+    /// Marks this tab's layer failed (hidden, flagged in the Layers panel).
+    void markFailed(const QString& message);
 
     /// False, with the reason in `status`, when output `path` is one of `inputs`.
     static bool checkOutput(const QString& path, const std::vector<rb::FileRole>& inputs,

@@ -43,12 +43,14 @@ bool parseResolution(const QString& text, std::optional<double>& out) {
 }
 
 WarpSetup warpSetup(const rb::Profile& profile, const std::string& crsText,
-                    const rb::ReprojectOptions& options, std::optional<double> resolution) {
+                    const rb::ReprojectOptions& options, std::optional<double> resolution,
+                    const rb::GridOptions& grid) {
     WarpSetup s;
     const rb::Crs dst = rb::Crs::from_user_input(crsText);
     s.src = rb::grid_of(profile);
-    rb::GridOptions g;
-    g.res_x = resolution;
+    rb::GridOptions g = grid;
+    if (resolution)
+        g.res_x = g.res_y = resolution;
     s.dst = rb::default_grid(s.src, dst, g);
     s.options.resampling = options.resampling;
     s.options.error_threshold = options.error_threshold;
@@ -84,7 +86,7 @@ ReprojectPreview reprojectView(const PreviewRequest& req, const ReprojectParams&
                                rb::Progress progress) {
     return quotingCrs(p.crs, [&] {
         ReprojectPreview res;
-        WarpSetup s = warpSetup(req.scene->profile, p.crs, p.options, p.resolution);
+        WarpSetup s = warpSetup(req.scene->profile, p.crs, p.options, p.resolution, p.grid);
         // The destination window covering the view: the view's extent in the target CRS, on
         // the full destination grid; its centre when too large.
         rb::GridOptions g;
@@ -118,7 +120,7 @@ ReprojectPreview reprojectView(const PreviewRequest& req, const ReprojectParams&
 void exportReprojection(const SceneData& scene, const ReprojectParams& p, const std::string& out,
                         rb::Progress progress) {
     quotingCrs(p.crs, [&] {
-        const WarpSetup s = warpSetup(scene.profile, p.crs, p.options, p.resolution);
+        const WarpSetup s = warpSetup(scene.profile, p.crs, p.options, p.resolution, p.grid);
         rb::reproject_file(scene.pathUtf8(), out, s.dst, s.options, std::move(progress));
     });
 }

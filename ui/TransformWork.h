@@ -44,7 +44,8 @@ struct WarpSetup {
 };
 /// The destination grid and options the Reproject tab's fields describe.
 WarpSetup warpSetup(const rb::Profile& profile, const std::string& crsText,
-                    const rb::ReprojectOptions& options, std::optional<double> resolution);
+                    const rb::ReprojectOptions& options, std::optional<double> resolution,
+                    const rb::GridOptions& grid = {});
 
 /// The CRS `text` names, as "name (EPSG:code)". The CRS errors of this and of the other
 /// Reproject functions quote the CRS text typed ("Invalid CRS \"...\": why").
@@ -54,6 +55,9 @@ struct ReprojectParams {
     std::string crs;
     rb::ReprojectOptions options; ///< resampling and error threshold (the form's)
     std::optional<double> resolution;
+    /// Target size, bounds (in the target CRS) and -tap; the resolution above wins over the
+    /// one here.
+    rb::GridOptions grid;
     bool onMap = true; ///< also draw the overlay on the scene grid
     int maxSide = PreviewJobs::kDefaultMaxSide;
 };

@@ -244,12 +244,14 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(ctl->viewport() && !ctl->isViewportPending(), kWaitMs);
         QTRY_VERIFY_WITH_TIMEOUT(layerRow(w, CompositeController::kOverlayId), kWaitMs);
         QVERIFY(w.canvas()->overlayVisible(CompositeController::kOverlayId));
-        // A score needing a band the scene lacks: the error is in the panel, for the GUI.
-        panel->methodCombo()->setCurrentText(QStringLiteral("cloud"));
+        // Reflectance asked of a scene without product metadata: the error is in the panel,
+        // for the GUI.
+        QComboBox* readAs = panel->readAsCombo();
+        readAs->setCurrentIndex(readAs->findData(QStringLiteral("toa")));
         QTRY_VERIFY_WITH_TIMEOUT(!ctl->lastError().isEmpty(), kWaitMs);
         bool shown = false;
         for (QLabel* l : panel->findChildren<QLabel*>())
-            if (l->isVisible() && l->text().contains(QLatin1String("roles")))
+            if (l->isVisible() && l->text().contains(QLatin1String("metadata")))
                 shown = true;
         QVERIFY2(shown, qPrintable(ctl->lastError()));
         for (QLabel* l : panel->findChildren<QLabel*>())
@@ -269,7 +271,7 @@ private slots:
         QVERIFY(!row->icon(OverlayList::Name).isNull());
         QVERIFY(!row->toolTip(OverlayList::Name).isEmpty());
         // Fixed: the layer comes back, ticked and unmarked.
-        panel->methodCombo()->setCurrentText(QStringLiteral("darkness"));
+        readAs->setCurrentIndex(readAs->findData(QStringLiteral("none")));
         QTRY_VERIFY_WITH_TIMEOUT(
             ctl->lastError().isEmpty() && ctl->viewport() && !ctl->isViewportPending() &&
                 w.canvas()->overlayIds().contains(CompositeController::kOverlayId),

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 
+#include "mode_ratio.h"
 #include "pixel_util.h"
 #include "rasterbench/score.h"
 
@@ -18,38 +19,11 @@ namespace {
 // Share of the background by which a clear date's gain may brighten or darken a pixel.
 constexpr float kGainMargin = 0.1f;
 
-// The most common ratio x / bg over valid pixels with a background above 0.02, from a
-// smoothed histogram of ratios 0.5..2; 1 with fewer than 100 such pixels.
+// The most common ratio x / bg over valid pixels with a background above 0.02.
 float relative_gain(const std::vector<float>& x, const std::vector<float>& bg,
                     const std::vector<std::uint8_t>& valid) {
-    constexpr int kBins = 300;
-    constexpr float kLo = 0.5f, kWidth = 1.5f / kBins;
-    std::array<double, kBins> hist{};
-    std::size_t used = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        if (!valid[i] || !(bg[i] > 0.02f))
-            continue;
-        const float r = (x[i] / bg[i] - kLo) / kWidth;
-        if (r >= 0 && r < kBins) {
-            hist[std::size_t(r)] += 1;
-            ++used;
-        }
-    }
-    if (used < 100)
-        return 1;
-    int best = 0;
-    double best_v = -1;
-    for (int b = 0; b < kBins; ++b) {
-        double v = 0;
-        for (int d = -3; d <= 3; ++d)
-            if (b + d >= 0 && b + d < kBins)
-                v += (4 - std::abs(d)) * hist[std::size_t(b + d)];
-        if (v > best_v) {
-            best_v = v;
-            best = b;
-        }
-    }
-    return kLo + (float(best) + 0.5f) * kWidth;
+    return float(
+        detail::mode_ratio(std::span<const float>(x), std::span<const float>(bg), valid, 0.02));
 }
 
 std::string join(const std::vector<std::string>& items) {

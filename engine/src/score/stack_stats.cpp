@@ -7,6 +7,7 @@
 #include <limits>
 #include <tbb/parallel_for.h>
 
+#include "mode_ratio.h"
 #include "pixel_util.h"
 #include "scorer_impl.h"
 
@@ -73,41 +74,6 @@ double clear_background(double* v, std::size_t k, double tol) {
 // brighter or darker date is not mistaken for haze or shadow.
 constexpr int kBackgroundIterations = 6;
 
-// The most common ratio v / bg (0.5..2, from a smoothed histogram) over valid pixels whose
-// background is above `floor`; 1 with fewer than 100 such pixels.
-template <typename T>
-double mode_ratio(std::span<const T> v, std::span<const float> bg,
-                  const std::vector<std::uint8_t>& valid, double floor) {
-    constexpr int kBins = 300;
-    constexpr double kLo = 0.5, kWidth = 1.5 / kBins;
-    std::array<double, kBins> hist{};
-    std::size_t used = 0;
-    for (std::size_t p = 0; p < v.size(); ++p) {
-        if (!valid[p] || !(double(bg[p]) > floor))
-            continue;
-        const double r = (double(v[p]) / double(bg[p]) - kLo) / kWidth;
-        if (r >= 0 && r < kBins) {
-            hist[std::size_t(r)] += 1;
-            ++used;
-        }
-    }
-    if (used < 100)
-        return 1;
-    int best = 0;
-    double best_v = -1;
-    for (int b = 0; b < kBins; ++b) {
-        double s = 0;
-        for (int d = -3; d <= 3; ++d)
-            if (b + d >= 0 && b + d < kBins)
-                s += (4 - std::abs(d)) * hist[std::size_t(b + d)];
-        if (s > best_v) {
-            best_v = s;
-            best = b;
-        }
-    }
-    return kLo + (best + 0.5) * kWidth;
-}
-
 void refine_background(std::span<const Raster> scenes,
                        const std::vector<std::vector<std::uint8_t>>& valid, StackStats& st,
                        double tol, int radius) {
@@ -129,7 +95,7 @@ void refine_background(std::span<const Raster> scenes,
                     const auto bg = st.plane(st.background, b);
                     const auto v = scenes[i].band<T>(b);
                     double& g = gain[i * std::size_t(nb) + std::size_t(b)];
-                    g = mode_ratio<T>(v, bg, valid[i], 4 * eps);
+                    g = detail::mode_ratio<T>(v, bg, valid[i], 4 * eps);
                     for (std::size_t p = 0; p < n; ++p)
                         if (valid[i][p] && !std::isnan(bg[p]))
                             d[p] += float(std::abs(double(v[p]) / g - double(bg[p])) / nb);

@@ -134,12 +134,19 @@ void ParamForm::addRow(const rb::ParamInfo& p) {
         auto* s = new QDoubleSpinBox(field);
         s->setDecimals(6);
         s->setRange(spinLimit(p.min, -1e12), spinLimit(p.max, 1e12));
+        // An unbounded minimum (min_score's "no minimum") reads as -inf, not as 13 digits.
+        const bool open_below = !std::isfinite(p.min);
+        if (open_below)
+            s->setSpecialValueText(QStringLiteral("-inf"));
         s->setSingleStep(bounded(p) && !logScale(p.min, p.max) ? (p.max - p.min) / 100 : 0.1);
         s->setKeyboardTracking(false);
         if (!p.unit.empty())
             s->setSuffix(QLatin1Char(' ') + text(p.unit));
-        connect(s, &QDoubleSpinBox::valueChanged, this,
-                [this, name](double v) { emitChange(name, text(rb::format_param_value(v))); });
+        connect(s, &QDoubleSpinBox::valueChanged, this, [this, name, s, open_below](double v) {
+            if (open_below && v <= s->minimum())
+                v = -std::numeric_limits<double>::infinity();
+            emitChange(name, text(rb::format_param_value(v)));
+        });
         row.editor = s;
         break;
     }

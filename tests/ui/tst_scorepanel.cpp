@@ -8,6 +8,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QHBoxLayout>
 #include <QLineEdit>
@@ -126,6 +127,7 @@ private slots:
     void formIsGeneratedFromTable();
     void bandRolesShownAndEditable();
     void readAsCalibratesOrSaysWhy();
+    void unboundedMinimumReadsMinusInf();
     void viewportMatchesEngine();
     void compositeParamDoesNotRescore();
     void winnerViewColoursAreSceneIndices();
@@ -304,6 +306,23 @@ void TestScorePanel::readAsCalibratesOrSaysWhy() {
     panel_->setCompositeStep(step);
     QCOMPARE(readAs->currentData().toString(), QStringLiteral("sr"));
     readAs->setCurrentIndex(0);
+    QTRY_VERIFY_WITH_TIMEOUT(ctl_->viewport() && !ctl_->isViewportPending(), 30000);
+}
+
+void TestScorePanel::unboundedMinimumReadsMinusInf() {
+    // min_score has no lower bound: its box says -inf (not 13 digits), and a value set and
+    // taken back to the bottom gives the engine -inf again.
+    auto* spin = qobject_cast<QDoubleSpinBox*>(panel_->compositeForm()->editor("min_score"));
+    QVERIFY(spin);
+    QVERIFY(std::isinf(ctl_->compositeOptions().min_score));
+    QCOMPARE(spin->text(), QStringLiteral("-inf"));
+    spin->setValue(0.5);
+    QCOMPARE(ctl_->compositeOptions().min_score, 0.5);
+    QVERIFY(spin->text() != QStringLiteral("-inf"));
+    spin->setValue(spin->minimum());
+    QVERIFY(std::isinf(ctl_->compositeOptions().min_score) &&
+            ctl_->compositeOptions().min_score < 0);
+    QCOMPARE(spin->text(), QStringLiteral("-inf"));
     QTRY_VERIFY_WITH_TIMEOUT(ctl_->viewport() && !ctl_->isViewportPending(), 30000);
 }
 

@@ -9,6 +9,7 @@
 #include <gdal_utils.h>
 
 #include "gdal_util.h"
+#include "job_files.h"
 #include "rasterbench/job.h"
 
 namespace rb {
@@ -109,9 +110,9 @@ std::string write_quicklook(const Job& job) {
     const std::string vrt = (fs::path(job.dir) / "mosaic.vrt").string();
     if (tiles.empty())
         return {};
-    const std::string tmp = vrt + ".part-" + std::to_string(getpid()) + ".vrt";
-    build_vrt(tmp, tiles);
-    fs::rename(tmp, vrt);
+    detail::PartialOutputs tmp({vrt});
+    build_vrt(tmp.partial(0), tiles);
+    tmp.commit();
     return vrt;
 }
 
@@ -173,23 +174,13 @@ void assemble_job(const Job& job, const std::string& out, const std::string& for
         build_vrt(part_vrt, parts);
         writes.emplace_back(part_vrt, fs::absolute(assemble.outputs[k]));
     }
-    std::vector<std::string> tmps;
-    try {
-        for (const auto& [from, target] : writes) {
-            fs::create_directories(target.parent_path());
-            tmps.push_back((target.parent_path() / ("." + target.filename().string() + ".part-" +
-                                                    std::to_string(getpid()) + ".tif"))
-                               .string());
-            translate(from, tmps.back(), format, job.recipe.output.stream, threads);
-        }
-        for (std::size_t k = 0; k < writes.size(); ++k)
-            fs::rename(tmps[k], writes[k].second);
-    } catch (...) {
-        std::error_code ec;
-        for (const auto& t : tmps)
-            fs::remove(t, ec);
-        throw;
-    }
+    std::vector<std::string> targets;
+    for (const auto& w : writes)
+        targets.push_back(w.second.string());
+    detail::PartialOutputs tmps(targets);
+    for (std::size_t k = 0; k < writes.size(); ++k)
+        translate(writes[k].first, tmps.partial(k), format, job.recipe.output.stream, threads);
+    tmps.commit();
 }
 
 } // namespace rb

@@ -2,11 +2,36 @@
 
 #include <filesystem>
 #include <fstream>
+#include <utility>
 #include <vector>
 
+#include "partial_file.h"
 #include "rasterbench/error.h"
 
 namespace rb::detail {
+
+PartialOutputs::PartialOutputs(std::vector<std::string> targets) : targets_(std::move(targets)) {
+    for (const auto& t : targets_) {
+        std::filesystem::create_directories(std::filesystem::absolute(t).parent_path());
+        partials_.push_back(begin_partial(t));
+    }
+}
+
+PartialOutputs::~PartialOutputs() {
+    for (const auto& p : partials_) {
+        if (!committed_) {
+            std::error_code ec;
+            std::filesystem::remove(p, ec);
+        }
+        end_partial(p);
+    }
+}
+
+void PartialOutputs::commit() {
+    for (std::size_t k = 0; k < targets_.size(); ++k)
+        std::filesystem::rename(partials_[k], targets_[k]);
+    committed_ = true;
+}
 
 std::string file_checksum(const std::string& path, std::int64_t limit) {
     std::ifstream in(path, std::ios::binary);

@@ -120,22 +120,15 @@ void run_tile_task(const Job& job, const JobTask& task, int threads, Progress pr
     co.worst_ranks.clear();
     StreamOptions stream = job.recipe.output.stream;
     stream.threads = threads;
-    // Every output through a hidden temporary, renamed only when the composite succeeded.
-    std::vector<std::string> tmps;
-    for (const auto& o : task.outputs) {
-        const fs::path target(o);
-        fs::create_directories(target.parent_path());
-        tmps.push_back((target.parent_path() / ("." + target.filename().string() + ".part-" +
-                                                std::to_string(getpid()) + ".tif"))
-                           .string());
-    }
-    try {
+    // Every output renamed into place only when the composite succeeded.
+    detail::PartialOutputs tmps(task.outputs);
+    {
         CompositeOutputs outs;
-        outs.composite = tmps.front();
+        outs.composite = tmps.partial(0);
         outs.region = task.window;
         std::size_t k = 1;
         for (const auto& [name, path] : composite_extras(c)) {
-            const std::string& tmp = tmps.at(k++);
+            const std::string& tmp = tmps.partial(k++);
             if (name == "index")
                 outs.index = tmp;
             else if (name == "score")
@@ -150,14 +143,8 @@ void run_tile_task(const Job& job, const JobTask& task, int threads, Progress pr
         const AlignedScenes aligned(with_calibration(tile_scenes(job), c.calibration), job.grid,
                                     c.grid.resampling);
         composite_files(aligned.scenes(), c.score, co, outs, stream, progress);
-        for (std::size_t i = 0; i < tmps.size(); ++i)
-            fs::rename(tmps[i], task.outputs[i]);
-    } catch (...) {
-        std::error_code ec;
-        for (const auto& t : tmps)
-            fs::remove(t, ec);
-        throw;
     }
+    tmps.commit();
 }
 
 } // namespace

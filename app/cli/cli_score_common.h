@@ -85,7 +85,7 @@ struct ScoreFlags {
     rb::SceneSource scene(const std::string& path) const {
         rb::SceneSource s{{path}};
         if (calibration.enabled())
-            s.calibrate = calibration.calibrate;
+            s = rb::with_calibration({s}, calibration).front();
         if (!qa_from.empty()) {
             const auto at = path.rfind(qa_from);
             if (at == std::string::npos)
@@ -173,6 +173,8 @@ struct ScoreFlags {
                "                        FROM with TO in its name (e.g. _sr.tif=_fmask.tif)\n"
                "  --calibrate T         read each scene as radiance, toa (reflectance) or sr\n"
                "                        (Level-2), with the product metadata beside it\n"
+               "  --sun scene|pixel     toa from Landsat: the scene centre's sun (default) or\n"
+               "                        each pixel's, from the product's solar zenith band\n"
                "  --block-size N        processing block in pixels (default 512)\n"
                "  --threads N           worker threads (default: all cores)\n"
                "  --compress NAME       output compression: ZSTD (default, fast), DEFLATE\n"

@@ -10,6 +10,7 @@
 #include "rasterbench/calibrate.h"
 #include "rasterbench/composite.h"
 #include "rasterbench/dataset.h"
+#include "rasterbench/product.h"
 #include "rasterbench/recipe.h"
 #include "test_support.h"
 
@@ -133,6 +134,112 @@ private slots:
                          "\"calibrate\": \"dn\"}]}");
         });
         QVERIFY2(bad.find("calibrate") != std::string::npos, bad.c_str());
+    }
+
+    void perPixelSunOnTheFly() {
+        // A Collection 2 product whose MTL names its solar zenith band: real digital numbers,
+        // and a zenith band spanning three degrees from west to east.
+        QTemporaryDir c2;
+        const std::string id = "LC08_L1TP_188018_20200927_20201005_02_T1";
+        const auto at = [&](const std::string& name) {
+            return c2.filePath(QString::fromStdString(name)).toStdString();
+        };
+        QVERIFY(
+            QFile::copy(QString::fromStdString(rbtest::data("products") + "/" + id + "_MTL.txt"),
+                        QString::fromStdString(at(id + "_MTL.txt"))));
+        const Dataset src = Dataset::open(scene_);
+        const Raster dn = src.read();
+        const std::string band = at(id + "_B4.TIF");
+        {
+            Dataset out = Dataset::create(band, src.profile());
+            out.write(dn);
+            out.close();
+        }
+        const ProductMetadata m = read_product_metadata(at(id + "_MTL.txt"));
+        const double centre = 90.0 - *m.sun_elevation;
+        {
+            Profile p = src.profile();
+            p.dtype = DataType::Int16;
+            p.set_nodata(std::nullopt);
+            Raster z(DataType::Int16, 1, dn.rows(), dn.cols());
+            auto v = z.band<std::int16_t>(0);
+            for (int y = 0; y < dn.rows(); ++y)
+                for (int x = 0; x < dn.cols(); ++x)
+                    v[std::size_t(y) * std::size_t(dn.cols()) + std::size_t(x)] = std::int16_t(
+                        std::lround(100 * (centre - 1.5 + 3.0 * x / std::max(1, dn.cols() - 1))));
+            Dataset out = Dataset::create(at(id + "_SZA.TIF"), p);
+            out.write(z);
+            out.close();
+        }
+        CalibrateOptions o;
+        o.sun = SunGeometry::Pixel;
+        const std::string want = at("written_pixel.tif");
+        calibrate_file(band, want, "", o);
+        const Raster reference = Dataset::open(want).read();
+
+        // The reader, window by window, gives what `calibrate --sun pixel` writes.
+        SceneCalibration cal;
+        cal.calibrate = "toa";
+        cal.sun = SunGeometry::Pixel;
+        const SceneSource s = with_calibration({SceneSource{{band}}}, cal).front();
+        QCOMPARE(s.solar_zenith, at(id + "_SZA.TIF"));
+        const SceneReader reader(s);
+        QCOMPARE(differences(reader.read(Window::full(dn.cols(), dn.rows())), reference, 0.0),
+                 std::size_t(0));
+        const Window w{37, 11, 64, 50};
+        QCOMPARE(differences(reader.read(w), reference, 0.0, int(w.row_off), int(w.col_off)),
+                 std::size_t(0));
+
+        // The command line and a recipe ("sun": "pixel") give the same.
+        const std::string out = at("composite_pixel.tif");
+        auto r = rbtest::cli({"composite", QString::fromStdString(band), "-o",
+                              QString::fromStdString(out), "--score", "darkness", "--calibrate",
+                              "toa", "--sun", "pixel"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(differences(Dataset::open(out).read(), reference, 0.0), std::size_t(0));
+        const Recipe recipe = parse_recipe(
+            "{\"format\": \"rasterbench-recipe\", \"version\": 1, \"steps\": [{\"type\": "
+            "\"composite\", \"calibrate\": \"toa\", \"sun\": \"pixel\", \"score\": "
+            "{\"method\": \"darkness\"}}]}");
+        QVERIFY(std::get<CompositeStep>(recipe.steps.front()).calibration.sun ==
+                SunGeometry::Pixel);
+        QVERIFY(parse_recipe(write_recipe(recipe)) == recipe);
+        RecipeRunOptions ro;
+        ro.output = at("recipe_pixel.tif");
+        run_recipe(recipe, {SceneSource{{band}}}, ro);
+        QCOMPARE(differences(Dataset::open(ro.output).read(), reference, 0.0), std::size_t(0));
+
+        // Warped onto another grid on the fly, the zenith band goes with the scene: the same
+        // pixels as compositing the file calibrated with each pixel's sun.
+        const std::string warped = at("warped_pixel.tif"), warped_ref = at("warped_ref.tif");
+        r = rbtest::cli({"composite", QString::fromStdString(band), "-o",
+                         QString::fromStdString(warped), "--score", "darkness", "--calibrate",
+                         "toa", "--sun", "pixel", "--dst-crs", "EPSG:3857"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = rbtest::cli({"composite", QString::fromStdString(want), "-o",
+                         QString::fromStdString(warped_ref), "--score", "darkness", "--dst-crs",
+                         "EPSG:3857"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const Raster got_warped = Dataset::open(warped).read();
+        const Raster want_warped = Dataset::open(warped_ref).read();
+        QCOMPARE(got_warped.cols(), want_warped.cols());
+        QCOMPARE(differences(got_warped, want_warped, 0.0), std::size_t(0));
+
+        // What cannot work is refused, naming the scene: no zenith band in a Collection 1
+        // MTL, and a target the sun does not enter.
+        const auto e =
+            rbtest::cli({"composite", QString::fromStdString(scene_), "-o", dir_.filePath("c1.tif"),
+                         "--score", "darkness", "--calibrate", "toa", "--sun", "pixel"});
+        QCOMPARE(e.code, 1);
+        QVERIFY2(e.err.contains("solar zenith") && !QFile::exists(dir_.filePath("c1.tif")),
+                 qPrintable(e.err));
+        SceneSource radiance{{band}};
+        radiance.calibrate = "radiance";
+        radiance.sun = SunGeometry::Pixel;
+        const std::string no_sun = rbtest::error_of([&] { SceneReader bad(radiance); });
+        QVERIFY2(no_sun.find(band) != std::string::npos &&
+                     no_sun.find("top-of-atmosphere") != std::string::npos,
+                 no_sun.c_str());
     }
 
     void missingMetadataAndWrongTargetsNameTheScene() {

@@ -66,11 +66,22 @@ void apply_calibration(const Raster& dn, int band, const CalibrationMap& map, Ra
 void apply_calibration(const Raster& dn, int band, const CalibrationMap& map, Raster& out,
                        int out_band, const Raster& solar_zenith);
 
+/// `map` (of a non-thermal band, to toa or sr-dos) without the scene centre's sun
+/// correction, for apply_calibration with a solar zenith raster; thermal maps unchanged.
+CalibrationMap without_scene_sun(CalibrationMap map, const ProductMetadata& metadata);
+
+/// The solar zenith band the Landsat metadata at `metadata_path` names, beside it.
+/// ArgumentError naming the metadata when it names none, or the band when it is missing.
+std::string solar_zenith_path(const ProductMetadata& metadata, const std::string& metadata_path);
+
 /// How score and composite read scenes: their stored numbers, or converted on the fly with
 /// each scene's product metadata (found beside its first file), with no intermediate files.
 struct SceneCalibration {
     /// none, radiance, toa or sr (sr-dos needs a whole band's histogram: calibrate first).
     std::string calibrate = "none";
+    /// toa from Landsat: the scene centre's sun, or each pixel's from the product's solar
+    /// zenith band (found beside the metadata), read window by window with the scene.
+    SunGeometry sun = SunGeometry::Scene;
 
     bool enabled() const { return !calibrate.empty() && calibrate != "none"; }
     static const ParamTable<SceneCalibration>& params();

@@ -16,6 +16,7 @@
 // (not kInvalidScore), not below min_score, and every output band of the scene is valid.
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -119,12 +120,19 @@ struct SceneSource {
     std::string calibrate;
     /// The product metadata file for `calibrate`; empty: found beside the scene's name.
     std::string metadata;
+    /// toa from Landsat with each pixel's sun (SceneCalibration::sun).
+    SunGeometry sun = SunGeometry::Scene;
+    /// The solar zenith band for `sun` = Pixel, on the grid of the first file (a stand-in
+    /// warped with it); empty: the band the product metadata names.
+    std::string solar_zenith;
     std::string label() const {
         return !name.empty() ? name : files.empty() ? std::string() : files.front();
     }
 };
 
-/// `scenes`, each read with `calibration` (SceneSource::calibrate; "none" clears it).
+/// `scenes`, each read with `calibration` (SceneSource::calibrate; "none" clears it). With
+/// sun = Pixel, each scene's solar zenith band is found now (ArgumentError naming the scene
+/// and the file when it is missing), so that aligning the scenes warps it with them.
 std::vector<SceneSource> with_calibration(std::vector<SceneSource> scenes,
                                           const SceneCalibration& calibration);
 
@@ -155,6 +163,8 @@ public:
 
 private:
     void prepare_calibration();
+    void open_solar_zenith(const ProductMetadata& metadata, const std::string& metadata_path,
+                           CalibrationTarget to, const std::string& where);
     Raster read_stored(const Window& window, int out_rows, int out_cols,
                        Resampling resampling) const;
 
@@ -163,7 +173,12 @@ private:
     BandLayout layout_;
     DataType stored_dtype_ = DataType::Float32; ///< the files' bands stacked, before calibration
     std::vector<CalibrationMap> calibration_;   ///< per band of the first file; empty: none
+    std::optional<Dataset> solar_zenith_;       ///< sun = Pixel: the zenith band, same grid
 };
+
+/// The product metadata of `scene` for `calibrate` (SceneSource::metadata, else found beside
+/// its name or its first file). ArgumentError starting with `where` when there is none.
+std::string scene_metadata_path(const SceneSource& scene, const std::string& where);
 
 /// Throws ArgumentError unless every profile has the grid of the first (size, transform,
 /// CRS) and the same stacked band count: "scene 'b.tif' is not on the grid of 'a.tif': ...".

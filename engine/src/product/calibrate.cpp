@@ -144,6 +144,9 @@ const ParamTable<SceneCalibration>& SceneCalibration::params() {
                      "convert each scene's bands as they are read, with its product metadata "
                      "(MTL or MTD beside its file): radiance, top-of-atmosphere reflectance or "
                      "Level-2 surface reflectance");
+        t.add_enum(&SceneCalibration::sun, "sun", {"scene", "pixel"},
+                   "the sun angle of Landsat toa reflectance: the scene centre's, or each "
+                   "pixel's from the product's solar zenith band (Collection 2)");
         return t;
     }();
     return t;
@@ -227,6 +230,29 @@ void apply_calibration(const Raster& dn, int band, const CalibrationMap& map, Ra
     apply_calibration_scaled(dn, band, map, out, out_band, &scale);
 }
 
+CalibrationMap without_scene_sun(CalibrationMap map, const ProductMetadata& m) {
+    if (map.thermal || !m.sun_elevation)
+        return map;
+    // The scene-centre correction out; apply_calibration puts each pixel's in.
+    const double s = std::sin(*m.sun_elevation * std::numbers::pi / 180.0);
+    map.mult *= s;
+    map.add *= s;
+    return map;
+}
+
+std::string solar_zenith_path(const ProductMetadata& m, const std::string& mtl) {
+    if (m.solar_zenith_file.empty())
+        throw ArgumentError("'" + mtl +
+                            "' names no solar zenith band (FILE_NAME_ANGLE_SOLAR_ZENITH_"
+                            "BAND_4, Collection 2 products): use --sun scene");
+    const std::string sza =
+        (std::filesystem::path(mtl).parent_path() / m.solar_zenith_file).string();
+    if (!std::filesystem::exists(sza))
+        throw ArgumentError("'" + sza + "': the solar zenith band '" + mtl +
+                            "' names is not there (--sun pixel needs it; or use --sun scene)");
+    return sza;
+}
+
 Raster calibrate(const Raster& dn, const std::vector<std::string>& names, const ProductMetadata& m,
                  const CalibrateOptions& o, CalibrationReport* report, const Raster* solar_zenith) {
     CalibrateOptions::params().validate(o);
@@ -257,11 +283,7 @@ Raster calibrate(const Raster& dn, const std::vector<std::string>& names, const 
                                 "'");
         CalibrationMap map = band_map(m, *b, o.to, "calibrate");
         if (per_pixel && !map.thermal) {
-            // The scene-centre correction out, each pixel's in.
-            const double s = std::sin(*m.sun_elevation * std::numbers::pi / 180.0);
-            map.mult *= s;
-            map.add *= s;
-            apply_calibration(dn, k, map, out, k, *solar_zenith);
+            apply_calibration(dn, k, without_scene_sun(map, m), out, k, *solar_zenith);
         } else {
             apply_calibration(dn, k, map, out, k);
         }
@@ -313,15 +335,7 @@ CalibrationReport calibrate_file(const std::string& in, const std::string& out,
     std::optional<Raster> zenith;
     if (o.sun == SunGeometry::Pixel && m.family == ProductFamily::Landsat &&
         (o.to == CalibrationTarget::Toa || o.to == CalibrationTarget::SrDos)) {
-        if (m.solar_zenith_file.empty())
-            throw ArgumentError("'" + mtl +
-                                "' names no solar zenith band (FILE_NAME_ANGLE_SOLAR_ZENITH_"
-                                "BAND_4, Collection 2 products): use --sun scene");
-        const std::string sza =
-            (std::filesystem::path(mtl).parent_path() / m.solar_zenith_file).string();
-        if (!std::filesystem::exists(sza))
-            throw ArgumentError("'" + sza + "': the solar zenith band '" + mtl +
-                                "' names is not there (--sun pixel needs it; or use --sun scene)");
+        const std::string sza = solar_zenith_path(m, mtl);
         const Dataset z = Dataset::open(sza);
         if (z.profile().width != p0.width || z.profile().height != p0.height)
             throw ArgumentError("'" + sza + "' is " + std::to_string(z.profile().width) + " x " +

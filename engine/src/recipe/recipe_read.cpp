@@ -274,12 +274,13 @@ GridOptions read_grid_target(const Reader& r, const ojson& p, const std::string&
 
 CompositeStep read_composite(const Reader& r, const ojson& j, const std::string& path) {
     CompositeStep s;
-    r.keys(j, path, {"type", "score", "bands", "params", "outputs", "grid", "calibrate"});
-    if (j.contains("calibrate")) {
-        const std::string cp = join(path, "calibrate");
+    r.keys(j, path, {"type", "score", "bands", "params", "outputs", "grid", "calibrate", "sun"});
+    for (const char* key : {"calibrate", "sun"}) {
+        if (!j.contains(key))
+            continue;
+        const std::string cp = join(path, key);
         try {
-            SceneCalibration::params().set(s.calibration, "calibrate",
-                                           r.string(j["calibrate"], cp));
+            SceneCalibration::params().set(s.calibration, key, r.string(j[key], cp));
         } catch (const ArgumentError& e) {
             r.fail(cp, e.what());
         }

@@ -114,9 +114,14 @@ ojson step_json(const RecipeStep& step, const std::string& path, Comments* c) {
                 grid_target_json(g, s.grid.target, gp, c, "the grid's CRS");
                 j["grid"] = g;
                 j["calibrate"] = s.calibration.calibrate;
+                // Written only when set: recipes of the scene-centre sun stay as they were.
+                if (s.calibration.sun != SunGeometry::Scene)
+                    j["sun"] = SceneCalibration::params().get(s.calibration, "sun");
                 if (c) {
                     (*c)[join(path, "calibrate")] =
                         SceneCalibration::params().info("calibrate")->help + " (none: as stored)";
+                    if (s.calibration.sun != SunGeometry::Scene)
+                        (*c)[join(path, "sun")] = SceneCalibration::params().info("sun")->help;
                     (*c)[join(path, "bands")] =
                         "bands of each scene to composite, 1-based ([] = the first file's)";
                     (*c)[join(path, "score.method")] =

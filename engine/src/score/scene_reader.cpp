@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "rasterbench/composite.h"
 #include "rasterbench/product.h"
@@ -110,27 +111,39 @@ void SceneReader::prepare_calibration() {
     if (o.to == CalibrationTarget::SrDos)
         throw ArgumentError(where + ": sr-dos needs each band's darkest pixels over the whole "
                                     "scene; write it first with 'rasterbench-cli calibrate'");
-    std::string path = source_.metadata;
-    // A scene name ending in a metadata file's name is the metadata's own product; else
-    // look beside the scene (and beside the first file, for a stand-in under another name).
-    if (path.empty())
-        path = find_product_metadata(label);
-    if (path.empty() && label != source_.files.front())
-        path = find_product_metadata(source_.files.front());
-    if (path.empty())
-        throw ArgumentError(where + ": no product metadata beside it (an *_MTL.txt / "
-                                    "*_MTL.json, or a SAFE folder's MTD_MSIL*.xml)");
+    const std::string path = scene_metadata_path(source_, where);
     const ProductMetadata m = read_product_metadata(path);
     const int n = datasets_.front().count();
     const std::vector<std::string> primary(layout_.descriptions.begin(),
                                            layout_.descriptions.begin() + n);
     for (const auto& band : match_product_bands(primary, label, m))
         calibration_.push_back(calibration_map(m, band, o.to, where));
+    if (source_.sun == SunGeometry::Pixel)
+        open_solar_zenith(m, path, o.to, where);
     layout_.dtype = is_floating(stored_dtype_) && dtype_size(stored_dtype_) > 4 ? stored_dtype_
                                                                                 : DataType::Float32;
     layout_.calibration = source_.calibrate;
     if (!m.product_id.empty())
         layout_.product += " " + m.product_id;
+}
+
+void SceneReader::open_solar_zenith(const ProductMetadata& m, const std::string& metadata_path,
+                                    CalibrationTarget to, const std::string& where) {
+    if (m.family != ProductFamily::Landsat || to != CalibrationTarget::Toa)
+        throw ArgumentError(where + ": the per-pixel sun enters only Landsat top-of-atmosphere "
+                                    "reflectance (calibrate toa); use sun=scene");
+    const std::string path =
+        source_.solar_zenith.empty() ? solar_zenith_path(m, metadata_path) : source_.solar_zenith;
+    solar_zenith_.emplace(Dataset::open(path));
+    const Profile& z = solar_zenith_->profile();
+    const Profile& p = profile();
+    if (z.width != p.width || z.height != p.height)
+        throw ArgumentError(where + ": its solar zenith band '" + path + "' is " +
+                            std::to_string(z.width) + " x " + std::to_string(z.height) +
+                            ", the scene " + std::to_string(p.width) + " x " +
+                            std::to_string(p.height) + ": not the scene's grid");
+    for (auto& map : calibration_)
+        map = without_scene_sun(map, m);
 }
 
 Raster SceneReader::read(const Window& window, int out_rows, int out_cols,
@@ -141,15 +154,33 @@ Raster SceneReader::read(const Window& window, int out_rows, int out_cols,
     Raster out(layout_.dtype, layout_.count, stored.rows(), stored.cols());
     out.ensure_mask();
     const int n = int(calibration_.size());
+    std::optional<Raster> zenith;
+    if (solar_zenith_) {
+        ReadOptions ro;
+        ro.bands = {1};
+        ro.window = window;
+        ro.out_rows = stored.rows();
+        ro.out_cols = stored.cols();
+        ro.resampling = resampling;
+        zenith = solar_zenith_->read(ro);
+    }
+    // Reflective bands take each pixel's sun; thermal bands have none.
+    const auto calibrate_band = [&](int b, Raster& dst) {
+        const CalibrationMap& map = calibration_[std::size_t(b)];
+        if (zenith && !map.thermal)
+            apply_calibration(stored, b, map, dst, b, *zenith);
+        else
+            apply_calibration(stored, b, map, dst, b);
+    };
     if (layout_.dtype == DataType::Float32) {
         for (int b = 0; b < n; ++b)
-            apply_calibration(stored, b, calibration_[std::size_t(b)], out, b);
+            calibrate_band(b, out);
     } else {
         // Float64 (a quality file of 32-bit integers): calibrate in Float32, then widen.
         Raster f(DataType::Float32, n, stored.rows(), stored.cols());
         f.ensure_mask();
         for (int b = 0; b < n; ++b) {
-            apply_calibration(stored, b, calibration_[std::size_t(b)], f, b);
+            calibrate_band(b, f);
             const auto src = f.band<float>(b);
             std::copy(src.begin(), src.end(), out.band<double>(b).begin());
             std::memcpy(out.mask(b).data(), f.mask(b).data(), f.mask(b).size());
@@ -253,10 +284,41 @@ BandLayout SceneReader::sampled_layout(int max_side) const {
     return out;
 }
 
+std::string scene_metadata_path(const SceneSource& scene, const std::string& where) {
+    std::string path = scene.metadata;
+    const std::string label = scene.label();
+    // A scene name ending in a metadata file's name is the metadata's own product; else
+    // look beside the scene (and beside the first file, for a stand-in under another name).
+    if (path.empty())
+        path = find_product_metadata(label);
+    if (path.empty() && !scene.files.empty() && label != scene.files.front())
+        path = find_product_metadata(scene.files.front());
+    if (path.empty())
+        throw ArgumentError(where + ": no product metadata beside it (an *_MTL.txt / "
+                                    "*_MTL.json, or a SAFE folder's MTD_MSIL*.xml)");
+    return path;
+}
+
 std::vector<SceneSource> with_calibration(std::vector<SceneSource> scenes,
                                           const SceneCalibration& calibration) {
-    for (auto& s : scenes)
+    for (auto& s : scenes) {
         s.calibrate = calibration.enabled() ? calibration.calibrate : std::string();
+        s.sun = calibration.enabled() ? calibration.sun : SunGeometry::Scene;
+        s.solar_zenith.clear();
+        if (s.sun == SunGeometry::Pixel && calibration.calibrate == "toa") {
+            // Found now, on the scene's own grid, so that aligning warps it with the scene.
+            const std::string where = "scene '" + s.label() + "' (calibrate toa, sun=pixel)";
+            const std::string path = scene_metadata_path(s, where);
+            const ProductMetadata m = read_product_metadata(path);
+            if (m.family == ProductFamily::Landsat) {
+                try {
+                    s.solar_zenith = solar_zenith_path(m, path);
+                } catch (const ArgumentError& e) {
+                    throw ArgumentError(where + ": " + e.what());
+                }
+            }
+        }
+    }
     return scenes;
 }
 

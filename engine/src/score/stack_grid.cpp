@@ -276,6 +276,16 @@ AlignedScenes::AlignedScenes(const std::vector<SceneSource>& scenes, const Grid&
                                       : warped_vrt(s.files[k], fp, grid, r);
                 vrts_.push_back(warped.files[k]);
             }
+            if (!s.solar_zenith.empty()) {
+                // Each pixel's sun angle goes with it (a smooth field: the data's resampling).
+                const Profile zp = read_profile(s.solar_zenith);
+                const auto off = resampling == WarpResampling::Nearest
+                                     ? whole_pixel_offset(grid_of(zp), grid)
+                                     : std::nullopt;
+                warped.solar_zenith = off ? shifted_vrt(s.solar_zenith, zp, grid, *off)
+                                          : warped_vrt(s.solar_zenith, zp, grid, resampling);
+                vrts_.push_back(warped.solar_zenith);
+            }
             scenes_.push_back(std::move(warped));
             ++warped_;
         }

@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <numbers>
@@ -80,6 +81,45 @@ private slots:
         QCOMPARE(tile.location, std::string("T33XWJ"));
         QVERIFY(std::abs(*tile.sun_elevation - (90 - 76.5286190227361)) < 1e-9);
         QVERIFY(std::abs(*tile.sun_azimuth - 246.540424743604) < 1e-9);
+        // The tile's sun angle grid: 23 x 23 nodes every 5 km from the tile's corner, read
+        // from the file; between nodes, bilinear; the mean angle lies inside its range.
+        QVERIFY(tile.sun_zenith_grid && tile.sun_azimuth_grid);
+        const AngleGrid& z = *tile.sun_zenith_grid;
+        QCOMPARE(z.rows, 23);
+        QCOMPARE(z.cols, 23);
+        QCOMPARE(z.crs, std::string("EPSG:32633"));
+        QCOMPARE(z.step_x, 5000.0);
+        QCOMPARE(z.step_y, -5000.0);
+        QCOMPARE(z.node(0, 0), 76.3089);
+        QCOMPARE(z.node(1, 22), 77.1621);
+        QCOMPARE(z.at(499980, 8900040), 76.3089);
+        QVERIFY(std::abs(z.at(499980 + 2500, 8900040) - (76.3089 + 76.3486) / 2) < 1e-12);
+        QVERIFY(std::abs(z.at(499980 + 2500, 8900040 - 2500) -
+                         (76.3089 + 76.3486 + 76.2891 + 76.3288) / 4) < 1e-12);
+        QVERIFY(std::isnan(z.at(499980 - 1, 8900040))); // west of the first node
+        const auto [lo, hi] = z.range();
+        QVERIFY(lo < 90 - *tile.sun_elevation && 90 - *tile.sun_elevation < hi);
+        QVERIFY(tile.text().find("Sun grid:     zenith") != std::string::npos);
+        const auto j = nlohmann::json::parse(tile.json());
+        QCOMPARE(j["sun_zenith_grid"]["values"][0][0].get<double>(), 76.3089);
+        QCOMPARE(j["sun_azimuth_grid"]["rows"].get<int>(), tile.sun_azimuth_grid->rows);
+        QVERIFY(!n400.sun_zenith_grid); // the product file gives only the tile's mean
+        // A grid whose rows differ in length is refused, naming the file and the row.
+        QFile in(QString::fromStdString(
+            product("S2B_MSIL2A_20220413T150759_N0400_R025_T33XWJ_MTD_TL.xml")));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QByteArray xml = in.readAll();
+        xml.replace("<VALUES>76.2891 ", "<VALUES>");
+        QTemporaryDir bad;
+        const QString bad_path = bad.filePath("MTD_TL.xml");
+        QFile out(bad_path);
+        QVERIFY(out.open(QIODevice::WriteOnly) && out.write(xml) == xml.size());
+        out.close();
+        const std::string e =
+            rbtest::error_of([&] { read_product_metadata(bad_path.toStdString()); });
+        QVERIFY2(e.find(bad_path.toStdString()) != std::string::npos &&
+                     e.find("row 2") != std::string::npos,
+                 e.c_str());
 
         // Sentinel-2 numbers to reflectance with the baseline's offset: (DN - 1000) / 10000.
         Raster dn(DataType::UInt16, 1, 1, 3);

@@ -6,6 +6,7 @@
 // reflectance or temperature.
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rasterbench/scene_date.h"
@@ -31,6 +32,24 @@ struct BandRescaling {
     std::string file; ///< the band's file named by the metadata (may be empty)
 };
 
+/// Angles a product gives on a coarse grid of nodes (Sentinel-2 tile metadata: every 5 km
+/// over the tile, the first node at its upper-left corner), in degrees; NaN where a node has
+/// none. Smooth fields: interpolated bilinearly between nodes.
+struct AngleGrid {
+    std::string crs;               ///< the tile's CRS ("EPSG:32633")
+    double x0 = 0, y0 = 0;         ///< the first node (upper left), in `crs`
+    double step_x = 0, step_y = 0; ///< node spacing; step_y < 0 (rows go south)
+    int rows = 0, cols = 0;
+    std::vector<double> values; ///< row-major, rows x cols
+
+    double node(int row, int col) const { return values[std::size_t(row) * cols + col]; }
+    /// The angle at (`x`, `y`) in `crs`: bilinear between the four nodes around it; NaN
+    /// outside the nodes' extent or next to a node without a value.
+    double at(double x, double y) const;
+    /// Smallest and largest value over the nodes that have one (NaN, NaN when none has).
+    std::pair<double, double> range() const;
+};
+
 struct ProductMetadata {
     std::string source; ///< the metadata file read
     ProductFamily family = ProductFamily::Landsat;
@@ -53,6 +72,8 @@ struct ProductMetadata {
     /// Landsat Collection 2: the per-pixel solar zenith angle band (_SZA.TIF, Int16 in
     /// hundredths of a degree) named by the metadata; empty when it names none.
     std::string solar_zenith_file;
+    /// Sentinel-2 tile metadata: the sun's zenith and azimuth over the tile (Sun_Angles_Grid).
+    std::optional<AngleGrid> sun_zenith_grid, sun_azimuth_grid;
 
     /// The band named `name` ("B5", "b05", "5" and "B8A" alike), or nullptr.
     const BandRescaling* band(const std::string& name) const;

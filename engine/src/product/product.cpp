@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "product_detail.h"
@@ -45,6 +47,32 @@ std::string opt(const std::optional<double>& v) {
 
 } // namespace
 
+double AngleGrid::at(double x, double y) const {
+    const double fx = (x - x0) / step_x, fy = (y - y0) / step_y;
+    if (!(fx >= 0 && fy >= 0 && fx <= cols - 1 && fy <= rows - 1))
+        return std::numeric_limits<double>::quiet_NaN();
+    const int c = std::min(int(fx), std::max(cols - 2, 0));
+    const int r = std::min(int(fy), std::max(rows - 2, 0));
+    const int c1 = std::min(c + 1, cols - 1), r1 = std::min(r + 1, rows - 1);
+    const double tx = fx - c, ty = fy - r;
+    // NaN at any of the four nodes spreads: no value is made up beyond the product's own.
+    const double top = node(r, c) * (1 - tx) + node(r, c1) * tx;
+    const double bottom = node(r1, c) * (1 - tx) + node(r1, c1) * tx;
+    return top * (1 - ty) + bottom * ty;
+}
+
+std::pair<double, double> AngleGrid::range() const {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (double v : values)
+        if (std::isfinite(v)) {
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+    if (lo > hi)
+        return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+    return {lo, hi};
+}
+
 std::string ProductMetadata::text() const {
     std::ostringstream os;
     os << "File:         " << source << "\n"
@@ -61,6 +89,12 @@ std::string ProductMetadata::text() const {
        << "Cloud cover:  " << opt(cloud_cover) << " %\n"
        << "Sun:          elevation " << opt(sun_elevation) << ", azimuth " << opt(sun_azimuth)
        << " degrees\n";
+    if (sun_zenith_grid) {
+        const auto [lo, hi] = sun_zenith_grid->range();
+        os << "Sun grid:     zenith " << lo << " to " << hi << " degrees, " << sun_zenith_grid->cols
+           << " x " << sun_zenith_grid->rows << " nodes every " << sun_zenith_grid->step_x << " m ("
+           << sun_zenith_grid->crs << ")\n";
+    }
     if (!quality_file.empty())
         os << "Quality file: " << quality_file << "\n";
     os << "Bands:        ";
@@ -89,6 +123,30 @@ std::string ProductMetadata::json() const {
     j["cloud_cover"] = o(cloud_cover);
     j["sun_elevation"] = o(sun_elevation);
     j["sun_azimuth"] = o(sun_azimuth);
+    for (const auto& [key, grid] : {std::pair{"sun_zenith_grid", &sun_zenith_grid},
+                                    {"sun_azimuth_grid", &sun_azimuth_grid}}) {
+        if (!*grid)
+            continue;
+        const AngleGrid& g = **grid;
+        nlohmann::ordered_json e;
+        e["crs"] = g.crs;
+        e["x0"] = g.x0;
+        e["y0"] = g.y0;
+        e["step_x"] = g.step_x;
+        e["step_y"] = g.step_y;
+        e["rows"] = g.rows;
+        e["cols"] = g.cols;
+        nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+        for (int r = 0; r < g.rows; ++r) {
+            nlohmann::ordered_json row = nlohmann::ordered_json::array();
+            for (int c = 0; c < g.cols; ++c)
+                row.push_back(
+                    o(std::isfinite(g.node(r, c)) ? std::optional(g.node(r, c)) : std::nullopt));
+            rows.push_back(row);
+        }
+        e["values"] = rows; // null where the product has no value
+        j[key] = e;
+    }
     j["quality_file"] = quality_file;
     j["quantification"] = quantification;
     nlohmann::ordered_json bs = nlohmann::ordered_json::array();

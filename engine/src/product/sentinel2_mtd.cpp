@@ -1,12 +1,13 @@
 // Sentinel-2 metadata (XML, read with GDAL's CPL XML parser): the product file of a Level-1C
 // or Level-2A product (date, spacecraft, baseline, cloud cover, quantification, offsets per
-// band) and the tile file (tile id, sensing time, mean sun angles).
+// band) and the tile file (tile id, sensing time, mean sun angles and their grids).
 #include <cpl_minixml.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <regex>
+#include <sstream>
 
 #include "product_detail.h"
 #include "rasterbench/error.h"
@@ -53,6 +54,54 @@ std::optional<double> number(const CPLXMLNode* root, const char* name) {
     return std::strtod(v.c_str(), nullptr);
 }
 
+/// The angle grid `which` ("Zenith" or "Azimuth") of the tile's Sun_Angles_Grid; nullopt
+/// when the file has none. ArgumentError naming the file for rows of different lengths or a
+/// value that is not a number.
+std::optional<AngleGrid> sun_angle_grid(const CPLXMLNode* root, const char* which,
+                                        const std::string& path) {
+    const CPLXMLNode* sun = find(root, "Sun_Angles_Grid");
+    const CPLXMLNode* grid = sun ? find(sun->psChild, which) : nullptr;
+    const CPLXMLNode* list = grid ? find(grid->psChild, "Values_List") : nullptr;
+    if (!list)
+        return std::nullopt;
+    const std::string where = "'" + path + "': Sun_Angles_Grid/" + which;
+    AngleGrid g;
+    g.crs = value(root, "HORIZONTAL_CS_CODE");
+    // Every Geoposition (one per resolution) names the same upper-left corner.
+    const CPLXMLNode* pos = find(root, "Geoposition");
+    const auto ulx = pos ? number(pos->psChild, "ULX") : std::nullopt;
+    const auto uly = pos ? number(pos->psChild, "ULY") : std::nullopt;
+    const auto cs = number(grid->psChild, "COL_STEP"), rs = number(grid->psChild, "ROW_STEP");
+    if (!ulx || !uly || !cs || !rs || !(*cs > 0) || !(*rs > 0))
+        throw ArgumentError(where + ": needs the tile's ULX/ULY and positive COL_STEP/ROW_STEP");
+    g.x0 = *ulx;
+    g.y0 = *uly;
+    g.step_x = *cs;
+    g.step_y = -*rs;
+    for (const CPLXMLNode* row = list->psChild; row; row = row->psNext) {
+        if (row->eType != CXT_Element)
+            continue;
+        std::istringstream in(text_of(row));
+        int n = 0;
+        for (std::string word; in >> word; ++n) {
+            char* end = nullptr;
+            const double v = std::strtod(word.c_str(), &end);
+            if (end == word.c_str() || *end)
+                throw ArgumentError(where + ": '" + word + "' in row " +
+                                    std::to_string(g.rows + 1) + " is not a number");
+            g.values.push_back(v);
+        }
+        if (g.rows > 0 && n != g.cols)
+            throw ArgumentError(where + ": row " + std::to_string(g.rows + 1) + " has " +
+                                std::to_string(n) + " values, the first " + std::to_string(g.cols));
+        g.cols = n;
+        ++g.rows;
+    }
+    if (g.rows == 0 || g.cols == 0)
+        return std::nullopt;
+    return g;
+}
+
 } // namespace
 
 ProductMetadata read_sentinel2_mtd(const std::string& path, const std::string& text) {
@@ -77,6 +126,8 @@ ProductMetadata read_sentinel2_mtd(const std::string& path, const std::string& t
             if (!a.empty())
                 p.sun_azimuth = std::strtod(a.c_str(), nullptr);
         }
+        p.sun_zenith_grid = sun_angle_grid(root, "Zenith", path);
+        p.sun_azimuth_grid = sun_angle_grid(root, "Azimuth", path);
         p.cloud_cover = number(root, "CLOUDY_PIXEL_PERCENTAGE");
         p.level = p.product_id.find("_L2A_") != std::string::npos ? "Level-2A" : "Level-1C";
     } else if (find(root, "Product_Info")) {

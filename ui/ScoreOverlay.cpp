@@ -55,7 +55,12 @@ rb::SceneSource ScoreScene::source() const {
     s.files.push_back(path.toStdString());
     if (!qa.isEmpty())
         s.files.push_back(qa.toStdString());
-    s.calibrate = calibrate.toStdString();
+    if (calibrate == QLatin1String(kToaPixelSun)) {
+        s.calibrate = "toa";
+        s.sun = rb::SunGeometry::Pixel; // its zenith band is found when the scene is read
+    } else {
+        s.calibrate = calibrate.toStdString();
+    }
     return s;
 }
 

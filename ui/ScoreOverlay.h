@@ -20,12 +20,16 @@ namespace rb::ui {
 
 /// One scene to score: its file, an optional quality file stacked after its bands, and what
 /// legends and charts call it.
+/// The Score panel's "Read as" choice of toa with each pixel's sun.
+inline constexpr const char* kToaPixelSun = "toa-pixel";
+
 struct ScoreScene {
     QString path;
     QString qa;
     QString name;
     std::optional<rb::SceneDate> date;
-    /// SceneSource::calibrate: "toa", "radiance", "sr"; empty: the stored numbers.
+    /// SceneSource::calibrate: "toa", "radiance", "sr"; "toa-pixel": toa with each pixel's
+    /// sun (SceneSource::sun); empty: the stored numbers.
     QString calibrate;
     rb::SceneSource source() const;
     /// "name (date)" or the name alone.

@@ -100,6 +100,7 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     readAs_->addItem(tr("Stored numbers"), QStringLiteral("none"));
     readAs_->addItem(tr("Radiance"), QStringLiteral("radiance"));
     readAs_->addItem(tr("TOA reflectance"), QStringLiteral("toa"));
+    readAs_->addItem(tr("TOA reflectance, each pixel's sun"), QLatin1String(kToaPixelSun));
     readAs_->addItem(tr("Surface reflectance (Level-2)"), QStringLiteral("sr"));
     readAs_->setToolTip(tr("Read each scene's bands converted with the product metadata beside "
                            "it (an MTL or MTD file), without writing a copy; quality files are "
@@ -602,7 +603,10 @@ rb::CompositeStep ScorePanel::compositeStep() const {
     step.options = controller_->compositeOptions();
     step.options.best_ranks.clear(); // the preview's rank images are not parameters
     step.options.worst_ranks.clear();
-    step.calibration.calibrate = readAs_->currentData().toString().toStdString();
+    const QString readAs = readAs_->currentData().toString();
+    const bool pixelSun = readAs == QLatin1String(kToaPixelSun);
+    step.calibration.calibrate = pixelSun ? std::string("toa") : readAs.toStdString();
+    step.calibration.sun = pixelSun ? rb::SunGeometry::Pixel : rb::SunGeometry::Scene;
     return step;
 }
 
@@ -630,8 +634,12 @@ QString ScorePanel::setCompositeStep(const rb::CompositeStep& step) {
         if (!error.isEmpty())
             refused << error;
     }
-    const int readAs = readAs_->findData(QString::fromStdString(
-        step.calibration.enabled() ? step.calibration.calibrate : std::string("none")));
+    const bool pixelSun =
+        step.calibration.calibrate == "toa" && step.calibration.sun == rb::SunGeometry::Pixel;
+    const int readAs = readAs_->findData(
+        pixelSun ? QString::fromLatin1(kToaPixelSun)
+                 : QString::fromStdString(step.calibration.enabled() ? step.calibration.calibrate
+                                                                     : std::string("none")));
     if (readAs >= 0)
         readAs_->setCurrentIndex(readAs);
     rebuildScoreForm();

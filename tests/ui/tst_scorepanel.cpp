@@ -296,6 +296,14 @@ void TestScorePanel::readAsCalibratesOrSaysWhy() {
                  ctl_->lastError().contains(QFileInfo(ctl_->scenes().front().path).fileName()),
              qPrintable(ctl_->lastError()));
     QCOMPARE(panel_->compositeStep().calibration.calibrate, std::string("toa"));
+    QVERIFY(panel_->compositeStep().calibration.sun == rb::SunGeometry::Scene);
+    // Each pixel's sun: toa read with the scene's zenith band, and so in the recipe.
+    readAs->setCurrentIndex(readAs->findData(QStringLiteral("toa-pixel")));
+    QCOMPARE(ctl_->scenes().front().source().calibrate, std::string("toa"));
+    QVERIFY(ctl_->scenes().front().source().sun == rb::SunGeometry::Pixel);
+    QVERIFY2(ctl_->lastError().contains("metadata"), qPrintable(ctl_->lastError()));
+    QCOMPARE(panel_->compositeStep().calibration.calibrate, std::string("toa"));
+    QVERIFY(panel_->compositeStep().calibration.sun == rb::SunGeometry::Pixel);
     readAs->setCurrentIndex(readAs->findData(QStringLiteral("none")));
     QVERIFY(ctl_->scenes().front().calibrate.isEmpty());
     QVERIFY(ctl_->lastError().isEmpty());
@@ -305,6 +313,10 @@ void TestScorePanel::readAsCalibratesOrSaysWhy() {
     step.calibration.calibrate = "sr";
     panel_->setCompositeStep(step);
     QCOMPARE(readAs->currentData().toString(), QStringLiteral("sr"));
+    step.calibration.calibrate = "toa";
+    step.calibration.sun = rb::SunGeometry::Pixel;
+    panel_->setCompositeStep(step);
+    QCOMPARE(readAs->currentData().toString(), QStringLiteral("toa-pixel"));
     readAs->setCurrentIndex(0);
     QTRY_VERIFY_WITH_TIMEOUT(ctl_->viewport() && !ctl_->isViewportPending(), 30000);
 }

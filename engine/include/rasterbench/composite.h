@@ -130,6 +130,10 @@ struct SceneSource {
     }
 };
 
+/// Sets `scene.solar_zenith` to the band its Landsat metadata names when it is read as toa
+/// with sun = Pixel and none is set (ArgumentError naming the scene when the band is missing).
+void resolve_solar_zenith(SceneSource& scene);
+
 /// `scenes`, each read with `calibration` (SceneSource::calibrate; "none" clears it). With
 /// sun = Pixel, each scene's solar zenith band is found now (ArgumentError naming the scene
 /// and the file when it is missing), so that aligning the scenes warps it with them.

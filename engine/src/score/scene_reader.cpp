@@ -299,25 +299,28 @@ std::string scene_metadata_path(const SceneSource& scene, const std::string& whe
     return path;
 }
 
+void resolve_solar_zenith(SceneSource& s) {
+    if (s.sun != SunGeometry::Pixel || s.calibrate != "toa" || !s.solar_zenith.empty())
+        return;
+    const std::string where = "scene '" + s.label() + "' (calibrate toa, sun=pixel)";
+    const std::string path = scene_metadata_path(s, where);
+    const ProductMetadata m = read_product_metadata(path);
+    if (m.family != ProductFamily::Landsat)
+        return; // the reader says the sun enters only Landsat reflectance
+    try {
+        s.solar_zenith = solar_zenith_path(m, path);
+    } catch (const ArgumentError& e) {
+        throw ArgumentError(where + ": " + e.what());
+    }
+}
+
 std::vector<SceneSource> with_calibration(std::vector<SceneSource> scenes,
                                           const SceneCalibration& calibration) {
     for (auto& s : scenes) {
         s.calibrate = calibration.enabled() ? calibration.calibrate : std::string();
         s.sun = calibration.enabled() ? calibration.sun : SunGeometry::Scene;
         s.solar_zenith.clear();
-        if (s.sun == SunGeometry::Pixel && calibration.calibrate == "toa") {
-            // Found now, on the scene's own grid, so that aligning warps it with the scene.
-            const std::string where = "scene '" + s.label() + "' (calibrate toa, sun=pixel)";
-            const std::string path = scene_metadata_path(s, where);
-            const ProductMetadata m = read_product_metadata(path);
-            if (m.family == ProductFamily::Landsat) {
-                try {
-                    s.solar_zenith = solar_zenith_path(m, path);
-                } catch (const ArgumentError& e) {
-                    throw ArgumentError(where + ": " + e.what());
-                }
-            }
-        }
+        resolve_solar_zenith(s); // now, on the scene's grid, so aligning warps it with it
     }
     return scenes;
 }

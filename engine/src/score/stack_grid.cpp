@@ -265,6 +265,7 @@ AlignedScenes::AlignedScenes(const std::vector<SceneSource>& scenes, const Grid&
                                     "scenes on one grid)");
             SceneSource warped = s;
             warped.name = s.label();
+            resolve_solar_zenith(warped); // found beside the original, warped below with it
             for (std::size_t k = 0; k < s.files.size(); ++k) {
                 // A scene's files after its first are quality bands: categories, never blended.
                 const WarpResampling r = k == 0 ? resampling : WarpResampling::Nearest;
@@ -276,14 +277,15 @@ AlignedScenes::AlignedScenes(const std::vector<SceneSource>& scenes, const Grid&
                                       : warped_vrt(s.files[k], fp, grid, r);
                 vrts_.push_back(warped.files[k]);
             }
-            if (!s.solar_zenith.empty()) {
+            if (!warped.solar_zenith.empty()) {
                 // Each pixel's sun angle goes with it (a smooth field: the data's resampling).
-                const Profile zp = read_profile(s.solar_zenith);
+                const std::string zenith = warped.solar_zenith;
+                const Profile zp = read_profile(zenith);
                 const auto off = resampling == WarpResampling::Nearest
                                      ? whole_pixel_offset(grid_of(zp), grid)
                                      : std::nullopt;
-                warped.solar_zenith = off ? shifted_vrt(s.solar_zenith, zp, grid, *off)
-                                          : warped_vrt(s.solar_zenith, zp, grid, resampling);
+                warped.solar_zenith = off ? shifted_vrt(zenith, zp, grid, *off)
+                                          : warped_vrt(zenith, zp, grid, resampling);
                 vrts_.push_back(warped.solar_zenith);
             }
             scenes_.push_back(std::move(warped));

@@ -33,6 +33,7 @@
 // composite's grid (its grid rule over the scenes as the scene stage leaves them).
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,11 @@ void write_job(const Job& job, bool replace = false);
 Job load_job(const std::string& dir);
 /// The plan as text (stages, tasks, bytes, memory, CPU-seconds, wall clock for 1..1000 workers).
 std::string describe_job(const Job& job);
+/// The pixels around a tile that a step after the composite depends on, when a job runs it
+/// per tile: a fill with a search limit reads floor(max_distance) + 1 + smoothing (see
+/// job_post_plan.cpp). nullopt for the steps that are not local: deband (an FFT of the whole
+/// mosaic), fill without a search limit, reproject (a stage on its own grid).
+std::optional<int> post_step_halo(const RecipeStep& step);
 /// What a stage after the composite runs and how, for the plan ("step 3 fill, per tile with
 /// a halo of 22 px"); empty for the other stages.
 std::string describe_stage(const Job& job, const JobStage& stage);

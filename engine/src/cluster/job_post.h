@@ -7,9 +7,6 @@
 
 namespace rb::detail {
 
-/// The halo a step needs when run per tile (pixels around the tile its result depends on),
-/// or nullopt for a step that is not local (deband, fill without a search limit, reproject).
-std::optional<int> local_step_halo(const RecipeStep& step);
 /// Appends to job.stages one stage per group of the steps after the composite at `ci`
 /// (after the tiles stage, before assemble). `bands`, `bytes_per`: the mosaic's, for the
 /// estimates.

@@ -35,14 +35,12 @@ std::vector<Window> tile_windows(const Grid& grid, int tile) {
 std::string kind_of(const RecipeStep& step) {
     if (std::holds_alternative<ReprojectStep>(step))
         return "warp";
-    return detail::local_step_halo(step) ? "tile" : "mosaic";
+    return post_step_halo(step) ? "tile" : "mosaic";
 }
 
 } // namespace
 
-namespace detail {
-
-std::optional<int> local_step_halo(const RecipeStep& step) {
+std::optional<int> post_step_halo(const RecipeStep& step) {
     if (const auto* f = std::get_if<FillStep>(&step)) {
         // GDALFillNodata without a search limit searches the whole raster.
         if (f->options.max_distance <= 0)
@@ -58,6 +56,8 @@ std::optional<int> local_step_halo(const RecipeStep& step) {
     // Reproject: warps onto a grid of its own (a stage of its own kind).
     return std::nullopt;
 }
+
+namespace detail {
 
 const JobStage& previous_stage(const Job& job, const JobStage& stage) {
     for (std::size_t k = 1; k < job.stages.size(); ++k)
@@ -92,7 +92,7 @@ void plan_post_stages(Job& job, std::size_t ci, int bands, int bytes_per) {
         st.grid = grid;
         if (st.kind == "tile")
             for (std::size_t s : st.steps)
-                st.halo += *local_step_halo(recipe.steps[s]);
+                st.halo += *post_step_halo(recipe.steps[s]);
         const std::vector<Window> windows = st.kind == "mosaic"
                                                 ? std::vector{Window::full(grid.width, grid.height)}
                                                 : tile_windows(grid, job.tile_size);

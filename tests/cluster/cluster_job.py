@@ -15,7 +15,9 @@
              the tiles), debanded on the whole mosaic, reprojected to EPSG:4326 per tile of its
              own grid, filled again there: job.json holds each stage with its tasks, each task
              wrote its own tile, the fill reached across a tile edge (the same fill of a tile
-             alone gives other pixels), and the assembled mosaic holds the pixels of `run`.
+             alone gives other pixels), and the assembled mosaic holds the pixels of `run`;
+             the same job.json without those stages (a job planned before them) still
+             assembles the pixels of `run`, running the steps in assemble.
   manifests  parse the Kubernetes manifests and AWS Batch definitions: index mode, image,
              command, parallelism, resources.
   slurm      a one-node Slurm (munged, slurmctld, slurmd on 127.0.0.1 in a temporary folder):
@@ -91,7 +93,9 @@ def plan(cli, tmp, source_dir, extra=()):
     job = os.path.join(tmp, "job")
     out = must([cli, "plan", recipe, "--job-dir", job, "--tile-size", "32",
                 "-o", os.path.join(tmp, "mosaic.tif"), *extra])
-    for word in ("stage scenes: 3 tasks", "stage tiles: 4 tasks", "stage assemble: 1 task",
+    for word in ("stage scenes: 3 tasks", "stage tiles: 4 tasks",
+                 "stage fill3: 4 tasks (step 3 fill, per tile with a halo of 22 px)",
+                 "stage assemble: 1 task",
                  "wall clock with 1000 workers",
                  "estimates: model" if "--no-sample" in extra else "estimates: sampled"):
         if word not in out:
@@ -309,6 +313,20 @@ def test_post(cli, source_dir):
             sys.exit("FAIL: tile 3 filled alone equals its tile of the job: the halo is not tested")
         for name in ("mosaic", "index", "score", "count"):
             compare(os.path.join(tmp, "run-" + name + ".tif"), os.path.join(tmp, "job-" + name + ".tif"))
+        # A job planned before these stages (its job.json lists none) still loads and
+        # runs the steps after the composite in assemble, on the whole mosaic.
+        old = os.path.join(tmp, "old-job")
+        os.makedirs(old)
+        with open(os.path.join(job, "job.json")) as f:
+            j = json.load(f)
+        j["stages"] = [s for s in j["stages"] if "kind" not in s]
+        with open(os.path.join(old, "job.json"), "w") as f:
+            json.dump(j, f)
+        r = run([cli, "status", old])
+        if "tiles: 0/4 done" not in r.stdout or "fill2" in r.stdout or "assemble: 0/1" not in r.stdout:
+            sys.exit(f"FAIL: status of an old job: {r.stdout}\n{r.stderr}")
+        must([cli, "assemble", old, "-o", os.path.join(tmp, "old.tif")])
+        compare(os.path.join(tmp, "run-mosaic.tif"), os.path.join(tmp, "old.tif"))
         print(f"post: fill per tile (halo 13), deband on the mosaic, reprojection over "
               f"{len(warp['tasks'])} tiles of its grid, fill there: identical to run")
 
@@ -500,7 +518,12 @@ PartitionName=rb Nodes={host} Default=YES MaxTime=INFINITE State=UP
         ids = dict(line.split(": ") for line in out.strip().splitlines())
         must([tools["scancel"], f"{ids['tiles']}_1"], env=env)
         time.sleep(1)
-        run([tools["scancel"], ids["assemble"]], env=env)  # its afterok can no longer be met
+        # The stages after the tiles (the fill's, assemble): their afterok can no longer be met.
+        after = list(ids)[list(ids).index("tiles") + 1:]
+        if after != ["fill3", "assemble"]:
+            sys.exit(f"FAIL: submit-slurm.sh submitted {list(ids)}")
+        for name in after:
+            run([tools["scancel"], ids[name]], env=env)
         wait_queue()
         r = run([cli, "status", job])
         if r.returncode == 0 or "missing 1" not in r.stdout:

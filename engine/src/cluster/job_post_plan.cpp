@@ -154,11 +154,10 @@ std::string describe_stage(const Job& job, const JobStage& stage) {
         os << " to " << std::get<ReprojectStep>(job.recipe.steps.at(stage.steps.front())).dst_crs
            << ", per tile of its own " << stage.grid.width << " x " << stage.grid.height << " grid";
     else
-        os << ", one task on the whole mosaic (global: "
+        os << ", one task on the whole mosaic, as "
            << (std::holds_alternative<DebandStep>(job.recipe.steps.at(stage.steps.front()))
-                   ? "its FFT spans the mosaic"
-                   : "a fill without a search limit reaches across it")
-           << ")";
+                   ? "the deband's FFT spans it"
+                   : "a fill without a search limit reaches across it");
     return os.str();
 }
 

@@ -16,8 +16,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Model costs (CPU-seconds per pixel and band), measured on this project's benchmarks'
-// hardware, as the other stages' in job_plan.cpp.
+// Model costs (CPU-seconds per pixel and band read): fill and deband as job_plan.cpp models
+// them before the composite; the warp from bench_cluster --post (bilinear, UInt16, about
+// 50e-9 at 2048^2), rounded up for the tiles' writes.
 constexpr double kFillPerPixelBand = 150e-9;
 constexpr double kWarpPerPixelBand = 60e-9;
 constexpr double kDebandPerPixelBand = 400e-9;

@@ -10,6 +10,14 @@
   grids      reprojection before the composite, scenes on shifted grids composited on their
              union and then reprojected, and the composite's index, score and count: each
              assembled output holds the pixels `run` writes.
+  post       the steps after the composite as stages of their own: scenes with a cross-shaped
+             nodata gap straddling the tile edges, composited, filled per tile (a halo across
+             the tiles), debanded on the whole mosaic, reprojected to EPSG:4326 per tile of its
+             own grid, filled again there: job.json holds each stage with its tasks, each task
+             wrote its own tile, the fill reached across a tile edge (the same fill of a tile
+             alone gives other pixels), and the assembled mosaic holds the pixels of `run`;
+             the same job.json without those stages (a job planned before them) still
+             assembles the pixels of `run`, running the steps in assemble.
   manifests  parse the Kubernetes manifests and AWS Batch definitions: index mode, image,
              command, parallelism, resources.
   slurm      a one-node Slurm (munged, slurmctld, slurmd on 127.0.0.1 in a temporary folder):
@@ -85,7 +93,9 @@ def plan(cli, tmp, source_dir, extra=()):
     job = os.path.join(tmp, "job")
     out = must([cli, "plan", recipe, "--job-dir", job, "--tile-size", "32",
                 "-o", os.path.join(tmp, "mosaic.tif"), *extra])
-    for word in ("stage scenes: 3 tasks", "stage tiles: 4 tasks", "stage assemble: 1 task",
+    for word in ("stage scenes: 3 tasks", "stage tiles: 4 tasks",
+                 "stage fill3: 4 tasks (step 3 fill, per tile with a halo of 22 px)",
+                 "stage assemble: 1 task",
                  "wall clock with 1000 workers",
                  "estimates: model" if "--no-sample" in extra else "estimates: sampled"):
         if word not in out:
@@ -202,6 +212,123 @@ def test_grids(cli, source_dir):
                            [{"type": "reproject",
                              "params": {"dst_crs": "EPSG:4326", "resampling": "bilinear"}}])
         print("grids: scenes on shifted grids over their union, then reprojected: identical outputs")
+
+
+def gap_scenes(tmp, source_dir):
+    """Copies of the deband scenes with a cross of nodata (8 px wide) along both tile edges."""
+    deband = os.path.join(os.path.abspath(source_dir), "tests/data/deband")
+    out = []
+    for f in sorted(x for x in os.listdir(deband) if x.endswith("_sr.tif")):
+        src = os.path.join(deband, f)
+        info = json.loads(must(["gdalinfo", "-json", src]))
+        x0, dx, _, y0, _, dy = info["geoTransform"]
+        px = lambda c: x0 + c * dx  # noqa: E731
+        py = lambda r: y0 + r * dy  # noqa: E731
+        ring = lambda c0, r0, c1, r1: [[px(c0), py(r0)], [px(c1), py(r0)], [px(c1), py(r1)],  # noqa: E731
+                                       [px(c0), py(r1)], [px(c0), py(r0)]]
+        epsg = re.findall(r'ID\["EPSG",(\d+)\]', info["coordinateSystem"]["wkt"])[-1]
+        gaps = {"type": "FeatureCollection",
+                "crs": {"type": "name", "properties": {"name": f"EPSG:{epsg}"}},
+                "features": [
+            {"type": "Feature", "properties": {},
+             "geometry": {"type": "Polygon", "coordinates": [ring(*box)]}}
+            for box in ((28, 4, 36, 57), (4, 28, 57, 36))]}
+        vec = os.path.join(tmp, "gaps.geojson")
+        with open(vec, "w") as fh:
+            json.dump(gaps, fh)
+        dst = os.path.join(tmp, f)
+        must(["gdal_translate", "-q", src, dst])
+        must(["gdal_rasterize", "-q", "-burn", "-9999", vec, dst])
+        out.append(dst)
+    return out
+
+
+def nodata_count(path):
+    """Cells holding the file's nodata value (of band 1)."""
+    info = json.loads(must(["gdalinfo", "-json", path]))
+    nodata = info["bands"][0].get("noDataValue")
+    cells = must(["gdal_translate", "-q", "-b", "1", "-of", "XYZ", path, "/vsistdout/"])
+    return sum(1 for line in cells.splitlines() if float(line.split()[2]) == nodata)
+
+
+def test_post(cli, source_dir):
+    with tempfile.TemporaryDirectory() as tmp:
+        scenes = gap_scenes(tmp, source_dir)
+        post = [{"type": "fill", "params": {"max_distance": 10, "smoothing": 2}},
+                {"type": "deband",
+                 "notches": {"version": 1, "points": [{"u": 0.1, "v": 0.2, "radius": 0.02}]}},
+                {"type": "reproject", "params": {"dst_crs": "EPSG:4326", "resampling": "bilinear"}},
+                {"type": "fill", "params": {"max_distance": 4}}]
+        single = grid_recipe(tmp, scenes, [], {}, "run-", post)
+        must([cli, "run", single])
+        recipe = grid_recipe(tmp, scenes, [], {}, "job-", post)
+        job = os.path.join(tmp, "job")
+        out = must([cli, "plan", recipe, "--job-dir", job, "--tile-size", "32", "--engine", "local"])
+        with open(os.path.join(job, "job.json")) as f:
+            stages = {s["name"]: s for s in json.load(f)["stages"]}
+        names = list(stages)
+        if names != ["tiles", "fill2", "deband3", "reproject4", "fill5", "assemble"]:
+            sys.exit(f"FAIL: stages {names}")
+        warp = stages["reproject4"]
+        want = {"fill2": ("tile", 4, 13), "deband3": ("mosaic", 1, 0),
+                "reproject4": ("warp", len(warp["tasks"]), 0), "fill5": ("tile", len(warp["tasks"]), 5)}
+        for name, (kind, n, halo) in want.items():
+            s = stages[name]
+            if (s["kind"], len(s["tasks"]), s["halo"]) != (kind, n, halo):
+                sys.exit(f"FAIL: stage {name}: {s['kind']}, {len(s['tasks'])} tasks, halo {s['halo']}; "
+                         f"expected {kind}, {n}, {halo}")
+        if len(warp["tasks"]) < 4 or warp["grid"]["width"] <= 32 or warp["grid"]["height"] <= 32:
+            sys.exit(f"FAIL: the reprojection is not split into tiles of its grid: {warp['grid']}")
+        for line in ("stage fill2: 4 tasks (step 2 fill, per tile with a halo of 13 px)",
+                     "stage deband3: 1 task (step 3 deband, one task on the whole mosaic",
+                     f"stage reproject4: {len(warp['tasks'])} tasks (step 4 reproject to EPSG:4326, "
+                     f"per tile of its own {warp['grid']['width']} x {warp['grid']['height']} grid)",
+                     "stage fill5: ", "stage assemble: 1 task"):
+            if line not in out:
+                sys.exit(f"FAIL: plan output lacks '{line}':\n{out}")
+        must([os.path.join(job, "run-local.sh"), "2"])
+        must([cli, "status", job])
+        # Every task of the stages after the composite ran and wrote a tile of its own.
+        for name in ("fill2", "reproject4", "fill5"):
+            for i, task in enumerate(stages[name]["tasks"]):
+                if not os.path.exists(os.path.join(job, "done", f"{name}-{i}.json")):
+                    sys.exit(f"FAIL: no done-marker for {name} {i}")
+                size = json.loads(must(["gdalinfo", "-json", task["outputs"][0]]))["size"]
+                if size != task["window"][2:]:
+                    sys.exit(f"FAIL: {name} {i} wrote {size}, its window is {task['window']}")
+        # The fill reached across the tile edges: tile 3's gap is filled from its
+        # neighbours' pixels, which the same fill on tile 3 alone does not see.
+        tile3 = os.path.join(job, "tiles", "tile-3.tif")
+        filled3 = stages["fill2"]["tasks"][3]["outputs"][0]
+        if nodata_count(tile3) == 0 or nodata_count(filled3) != 0:
+            sys.exit(f"FAIL: the composite's tile 3 has {nodata_count(tile3)} gap cells, "
+                     f"filled {nodata_count(filled3)}")
+        alone = os.path.join(tmp, "alone.tif")
+        fill_alone = {"format": "rasterbench-recipe", "version": 1, "steps": [post[0]],
+                      "output": {"block_size": 16, "tile_size": 16}}
+        with open(os.path.join(tmp, "alone.json"), "w") as f:
+            json.dump(fill_alone, f)
+        must([cli, "run", os.path.join(tmp, "alone.json"), tile3, "-o", alone])
+        if pixels(alone) == pixels(filled3):
+            sys.exit("FAIL: tile 3 filled alone equals its tile of the job: the halo is not tested")
+        for name in ("mosaic", "index", "score", "count"):
+            compare(os.path.join(tmp, "run-" + name + ".tif"), os.path.join(tmp, "job-" + name + ".tif"))
+        # A job planned before these stages (its job.json lists none) still loads and
+        # runs the steps after the composite in assemble, on the whole mosaic.
+        old = os.path.join(tmp, "old-job")
+        os.makedirs(old)
+        with open(os.path.join(job, "job.json")) as f:
+            j = json.load(f)
+        j["stages"] = [s for s in j["stages"] if "kind" not in s]
+        with open(os.path.join(old, "job.json"), "w") as f:
+            json.dump(j, f)
+        r = run([cli, "status", old])
+        if "tiles: 0/4 done" not in r.stdout or "fill2" in r.stdout or "assemble: 0/1" not in r.stdout:
+            sys.exit(f"FAIL: status of an old job: {r.stdout}\n{r.stderr}")
+        must([cli, "assemble", old, "-o", os.path.join(tmp, "old.tif")])
+        compare(os.path.join(tmp, "run-mosaic.tif"), os.path.join(tmp, "old.tif"))
+        print(f"post: fill per tile (halo 13), deband on the mosaic, reprojection over "
+              f"{len(warp['tasks'])} tiles of its grid, fill there: identical to run")
 
 
 def yaml_value(text, key):
@@ -391,7 +518,12 @@ PartitionName=rb Nodes={host} Default=YES MaxTime=INFINITE State=UP
         ids = dict(line.split(": ") for line in out.strip().splitlines())
         must([tools["scancel"], f"{ids['tiles']}_1"], env=env)
         time.sleep(1)
-        run([tools["scancel"], ids["assemble"]], env=env)  # its afterok can no longer be met
+        # The stages after the tiles (the fill's, assemble): their afterok can no longer be met.
+        after = list(ids)[list(ids).index("tiles") + 1:]
+        if after != ["fill3", "assemble"]:
+            sys.exit(f"FAIL: submit-slurm.sh submitted {list(ids)}")
+        for name in after:
+            run([tools["scancel"], ids[name]], env=env)
         wait_queue()
         r = run([cli, "status", job])
         if r.returncode == 0 or "missing 1" not in r.stdout:
@@ -413,12 +545,12 @@ PartitionName=rb Nodes={host} Default=YES MaxTime=INFINITE State=UP
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["local", "manifests", "slurm", "grids"])
+    ap.add_argument("mode", choices=["local", "manifests", "slurm", "grids", "post"])
     ap.add_argument("--cli", required=True)
     ap.add_argument("--source-dir", required=True)
     a = ap.parse_args()
     rc = {"local": test_local, "manifests": test_manifests, "slurm": test_slurm,
-          "grids": test_grids}[a.mode](
+          "grids": test_grids, "post": test_post}[a.mode](
         a.cli, a.source_dir)
     sys.exit(rc or 0)
 

@@ -13,15 +13,27 @@
 //
 // Stages: "scenes" (the steps before the composite, one task per scene), "tiles" (the
 // composite, one task per output tile, each read with the halo its score and harmonization
-// need; blocks keep the lattice of a one-process run, so tiles hold exactly its pixels) and
-// "assemble" (one task: joins the tiles, runs the steps after the composite on the mosaic,
-// writes the output and the composite's extra outputs). Steps after the composite run whole
-// in the assemble stage, as fill and reprojection need more than a tile's neighbourhood.
+// need; blocks keep the lattice of a one-process run, so tiles hold exactly its pixels), one
+// stage per group of steps after the composite, and "assemble" (one task: joins the last
+// stage's tiles into the output, and the composite's extra outputs). The steps after the
+// composite (each stage named after its first step: fill3, reproject4, deband5) run
+//   - per tile ("tile"): consecutive local steps (fill with a search limit), each tile read
+//     from the previous stage's tiles with the halo the steps reach across (GDAL's fill
+//     looks max_distance + 1 pixels sideways, each smoothing pass one more), then cropped;
+//   - per tile of its own grid ("warp"): a reprojection, onto the grid fixed at planning
+//     (the grid `run` computes from the mosaic's), each tile warped from the previous stage's
+//     tiles; the warp computes fixed tiles aligned to the grid's origin, so a window holds
+//     the pixels of the whole warp;
+//   - whole ("mosaic", one task): global steps, the deband's FFT and a fill without a search
+//     limit, on the previous stage's tiles joined.
+// Every stage gives the pixels of `rasterbench-cli run`. Jobs planned before these stages
+// (their job.json lists none) run the steps after the composite inside assemble.
 // Reprojection before the composite warps every scene onto one grid fixed at planning (the
 // first scene's reprojected grid, as a one-process run does), and the tiles are laid on the
 // composite's grid (its grid rule over the scenes as the scene stage leaves them).
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,13 +65,21 @@ struct JobTask {
     /// the scenes), which keeps job.json linear in scenes + tiles.
     /// Tiles: the composite tile, then one tile per extra output (composite_extras' order).
     /// Assemble: the mosaic, then each extra output's final path.
+    /// Stages after the composite: "tile" tasks list the previous stage's tiles they read,
+    /// "warp" tasks none (each reads the previous stage's tiles joined), "mosaic" all; each
+    /// writes one tile.
     std::vector<std::string> inputs, outputs;
-    Window window; ///< tiles: the output window; scenes: empty
-    Window read;   ///< tiles: the window read (window + halo, clamped)
+    Window window; ///< tiles and after: the output window (on the stage's grid); scenes: empty
+    Window read;   ///< tiles, kind "tile": the window read (window + halo, clamped)
 };
 
 struct JobStage {
-    std::string name; ///< scenes, tiles, assemble
+    std::string name; ///< scenes, tiles, a stage per group of steps after the composite, assemble
+    /// Stages after the composite: "tile", "warp" or "mosaic" (see above); empty otherwise.
+    std::string kind;
+    std::vector<std::size_t> steps; ///< stages after the composite: the recipe steps (0-based)
+    int halo = 0;                   ///< kind "tile": pixels read around each tile
+    Grid grid; ///< stages after the composite: the grid of their tiles (tasks' windows)
     std::vector<JobTask> tasks;
     double cpu_seconds = 0;                         ///< estimated CPU-seconds per (full) task
     std::int64_t bytes_read = 0, bytes_written = 0; ///< the whole stage
@@ -107,6 +127,14 @@ void write_job(const Job& job, bool replace = false);
 Job load_job(const std::string& dir);
 /// The plan as text (stages, tasks, bytes, memory, CPU-seconds, wall clock for 1..1000 workers).
 std::string describe_job(const Job& job);
+/// The pixels around a tile that a step after the composite depends on, when a job runs it
+/// per tile: a fill with a search limit reads floor(max_distance) + 1 + smoothing (see
+/// job_post_plan.cpp). nullopt for the steps that are not local: deband (an FFT of the whole
+/// mosaic), fill without a search limit, reproject (a stage on its own grid).
+std::optional<int> post_step_halo(const RecipeStep& step);
+/// What a stage after the composite runs and how, for the plan ("step 3 fill, per tile with
+/// a halo of 22 px"); empty for the other stages.
+std::string describe_stage(const Job& job, const JobStage& stage);
 /// Estimated CPU-seconds of one stage (edge tiles count by their area) and of the job.
 double stage_cpu_seconds(const Job& job, const JobStage& stage);
 double job_cpu_seconds(const Job& job);

@@ -138,5 +138,12 @@ void check_reprojectable(const std::string& path, const Profile& p);
 /// source does (a target CRS whose domain excludes most of the source).
 void reproject_file(const std::string& src_path, const std::string& dst_path, const Grid& dst_grid,
                     const ReprojectOptions& options = {}, Progress progress = {});
+/// reproject_file of one window of `dst_grid` (clipped to it), written as a file on the
+/// window's grid: the same pixels as that window of reproject_file's output for the same
+/// options (the warp's tiles are aligned to the grid's origin). No warning about an output
+/// holding little data. A job's reprojection runs as such windows, one task each.
+void reproject_file_window(const std::string& src_path, const std::string& dst_path,
+                           const Grid& dst_grid, const Window& window,
+                           const ReprojectOptions& options = {}, Progress progress = {});
 
 } // namespace rb

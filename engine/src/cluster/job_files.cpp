@@ -5,10 +5,105 @@
 #include <utility>
 #include <vector>
 
+#include <cpl_string.h>
+#include <gdal_utils.h>
+
+#include "gdal_util.h"
 #include "partial_file.h"
 #include "rasterbench/error.h"
 
 namespace rb::detail {
+
+namespace {
+
+struct StringList {
+    char** list = nullptr;
+    ~StringList() { CSLDestroy(list); }
+    void add(const std::string& s) { list = CSLAddString(list, s.c_str()); }
+};
+
+/// The translate's creation options: the recipe's compression, its codec level and the
+/// predictor `run` writes with (GDAL's own defaults, ZSTD level 9 or DEFLATE 6, cost several
+/// times the CPU of the level-1 default), tiles of the recipe's size.
+void add_creation_options(StringList& args, const std::string& format, GDALDataType type,
+                          const StreamOptions& stream, int threads) {
+    const std::string comp = stream.compression.empty() ? "DEFLATE" : stream.compression;
+    std::vector<std::string> co{"COMPRESS=" + comp};
+    if (comp != "NONE" && comp != "JPEG")
+        co.push_back(std::string("PREDICTOR=") + (GDALDataTypeIsFloating(type) ? "1" : "2"));
+    if (stream.compression_level > 0 && (comp == "DEFLATE" || comp == "ZSTD"))
+        co.push_back((format == "COG"  ? "LEVEL="
+                      : comp == "ZSTD" ? "ZSTD_LEVEL="
+                                       : "ZLEVEL=") +
+                     std::to_string(stream.compression_level));
+    co.push_back("NUM_THREADS=" +
+                 (threads > 0 ? std::to_string(threads) : std::string("ALL_CPUS")));
+    if (format == "COG") {
+        co.push_back("BLOCKSIZE=" + std::to_string(stream.tile_size));
+        co.push_back("OVERVIEWS=AUTO");
+    } else {
+        co.push_back("TILED=YES");
+        co.push_back("BLOCKXSIZE=" + std::to_string(stream.tile_size));
+        co.push_back("BLOCKYSIZE=" + std::to_string(stream.tile_size));
+        co.push_back("BIGTIFF=IF_SAFER");
+    }
+    for (const auto& c : co) {
+        args.add("-co");
+        args.add(c);
+    }
+}
+
+} // namespace
+
+void build_vrt(const std::string& vrt, const std::vector<std::string>& files) {
+    ensure_gdal();
+    GdalErrorCapture cap;
+    StringList names;
+    for (const auto& f : files)
+        names.add(f);
+    // The tiles share one pixel size; the default ("average") would average it and round
+    // its last digit away.
+    StringList args;
+    args.add("-resolution");
+    args.add("highest");
+    GDALBuildVRTOptions* opts = GDALBuildVRTOptionsNew(args.list, nullptr);
+    int err = 0;
+    DatasetPtr ds(GDALBuildVRT(vrt.c_str(), int(files.size()), nullptr, names.list, opts, &err));
+    GDALBuildVRTOptionsFree(opts);
+    if (!ds || err)
+        throw IoError("cannot build '" + vrt + "': " + reason(cap, "GDALBuildVRT failed"));
+}
+
+void translate_raster(const std::string& from, const std::string& to, const std::string& format,
+                      const StreamOptions& stream, int threads,
+                      const std::optional<Window>& srcwin) {
+    if (format != "COG" && format != "GTiff" && format != "VRT")
+        throw ArgumentError("format '" + format + "': COG or GTiff");
+    ensure_gdal();
+    GdalErrorCapture cap;
+    DatasetPtr src(GDALOpen(from.c_str(), GA_ReadOnly));
+    if (!src)
+        throw IoError("cannot open '" + from + "': " + reason(cap, "GDALOpen failed"));
+    StringList args;
+    args.add("-of");
+    args.add(format);
+    if (srcwin) {
+        args.add("-srcwin");
+        for (auto v : {srcwin->col_off, srcwin->row_off, srcwin->width, srcwin->height})
+            args.add(std::to_string(v));
+    }
+    if (format != "VRT")
+        add_creation_options(args, format, GDALGetRasterDataType(GDALGetRasterBand(src.get(), 1)),
+                             stream, threads);
+    GDALTranslateOptions* opts = GDALTranslateOptionsNew(args.list, nullptr);
+    if (!opts)
+        throw ArgumentError("cannot write " + format + ": " + reason(cap, "bad translate options"));
+    int err = 0;
+    DatasetPtr out(GDALTranslate(to.c_str(), src.get(), opts, &err));
+    GDALTranslateOptionsFree(opts);
+    if (!out || err)
+        throw IoError("cannot write '" + to + "': " + reason(cap, "GDALTranslate failed"));
+}
 
 PartialOutputs::PartialOutputs(std::vector<std::string> targets) : targets_(std::move(targets)) {
     for (const auto& t : targets_) {

@@ -1,8 +1,12 @@
 #pragma once
 // Helpers shared by the job files: checksums, job.json paths, the done-marker's name.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "rasterbench/composite.h"
+#include "rasterbench/window.h"
 
 namespace rb::detail {
 
@@ -31,6 +35,14 @@ private:
     std::vector<std::string> targets_, partials_;
     bool committed_ = false;
 };
+/// A VRT of `files` (tiles of one grid) at `vrt`; IoError naming it.
+void build_vrt(const std::string& vrt, const std::vector<std::string>& files);
+/// GDALTranslate of `from` (or of its window `srcwin`) to `to`: format "COG" (with overviews),
+/// "GTiff" (tiled) with the recipe's compression, or "VRT" (a window referring to `from`).
+void translate_raster(const std::string& from, const std::string& to, const std::string& format,
+                      const StreamOptions& stream, int threads,
+                      const std::optional<Window>& srcwin = std::nullopt);
+
 /// DIR/running/STAGE-INDEX.json: the host and process id of a task while it runs.
 std::string running_marker(const std::string& dir, const std::string& stage, int index);
 

@@ -17,6 +17,7 @@
 
 #include "atomic_file.h"
 #include "job_files.h"
+#include "job_post.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/job.h"
 #include "rasterbench/stack_grid.h"
@@ -144,6 +145,12 @@ void save_job(const Job& job) {
                 {"bytes_written", s.bytes_written},
                 {"peak_memory", s.peak_memory},
                 {"tasks", json::array()}};
+        if (!s.kind.empty()) {
+            st["kind"] = s.kind;
+            st["steps"] = s.steps;
+            st["halo"] = s.halo;
+            st["grid"] = grid_json(s.grid);
+        }
         for (const auto& t : s.tasks) {
             json tj{{"inputs", t.inputs}, {"outputs", t.outputs}};
             if (!t.window.empty()) {
@@ -206,6 +213,19 @@ Job load_job(const std::string& dir) {
             st.bytes_read = s.at("bytes_read");
             st.bytes_written = s.at("bytes_written");
             st.peak_memory = s.at("peak_memory");
+            // Stages after the composite; jobs planned before them have none.
+            if (s.contains("kind")) {
+                st.kind = s.at("kind");
+                if (st.kind != "tile" && st.kind != "warp" && st.kind != "mosaic")
+                    throw ArgumentError("stage " + st.name + ": unknown kind '" + st.kind + "'");
+                st.steps = s.at("steps").get<std::vector<std::size_t>>();
+                for (std::size_t k : st.steps)
+                    if (k >= job.recipe.steps.size())
+                        throw ArgumentError("stage " + st.name + ": no step " +
+                                            std::to_string(k + 1) + " in the recipe");
+                st.halo = s.at("halo");
+                st.grid = grid_from_json(s.at("grid"));
+            }
             for (const auto& t : s.at("tasks")) {
                 JobTask task;
                 task.inputs = t.at("inputs").get<std::vector<std::string>>();
@@ -447,25 +467,30 @@ Job prepare_job(const Recipe& recipe, const std::vector<SceneSource>& inputs,
             (64 << 20);
         job.stages.push_back(std::move(st));
     }
-    // Assemble stage.
+    const std::size_t tiles_stage = job.stages.size() - 1;
+    // The steps after the composite, a stage per group.
+    detail::plan_post_stages(job, ci, bands, bytes_per);
+    // Assemble stage: the last stage's tiles (the output), the composite's extra outputs.
     {
+        const JobStage& tiles = job.stages[tiles_stage];
+        const JobStage& last = job.stages.back();
         JobStage st;
         st.name = "assemble";
         JobTask t;
-        for (const auto& tile : job.stages.back().tasks)
-            t.inputs.insert(t.inputs.end(), tile.outputs.begin(), tile.outputs.end());
+        for (const auto& tile : last.tasks)
+            t.inputs.push_back(tile.outputs.front());
+        for (const auto& tile : tiles.tasks)
+            t.inputs.insert(t.inputs.end(), tile.outputs.begin() + 1, tile.outputs.end());
         t.outputs = {job.output};
         for (const auto& [name, path] : composite_extras(comp))
             t.outputs.push_back(absolute((out_base / path).string()));
         st.tasks.push_back(std::move(t));
-        st.bytes_read = job.stages.back().bytes_written;
+        st.bytes_read = last.bytes_written + (&last == &tiles ? 0 : tiles.bytes_written);
         st.bytes_written = st.bytes_read;
-        double per = kAssemblePerPixelBand * scene_pixels * bands;
-        for (std::size_t k = ci + 1; k < recipe.steps.size(); ++k)
-            per += kFillPerPixelBand * scene_pixels * bands;
-        st.cpu_seconds = per;
-        st.peak_memory =
-            std::int64_t(ci + 1 < recipe.steps.size() ? scene_pixels * bands * 12 : 256 << 20);
+        const double out_pixels =
+            last.kind.empty() ? scene_pixels : double(last.grid.width) * last.grid.height;
+        st.cpu_seconds = kAssemblePerPixelBand * out_pixels * bands;
+        st.peak_memory = 256 << 20;
         job.stages.push_back(std::move(st));
     }
     job.estimate_source = "model (fixed CPU-seconds per pixel; --no-sample)";
@@ -515,7 +540,9 @@ Job prepare_job(const Recipe& recipe, const std::vector<SceneSource>& inputs,
         job.stages[si].cpu_seconds = tile_cpu * full;
         measured += std::string(measured.empty() ? "" : ", ") +
                     "tile 1: " + human_seconds(tile_cpu) + " CPU";
-        job.estimate_source = "sampled (" + measured + ", in a scratch folder)";
+        job.estimate_source =
+            "sampled (" + measured + ", in a scratch folder" +
+            (ci + 1 < recipe.steps.size() ? "; the steps after the composite: model" : "") + ")";
     }
     progress.report(1);
     return job;
@@ -556,8 +583,10 @@ void write_job(const Job& job, bool replace) {
 
 double stage_cpu_seconds(const Job& job, const JobStage& s) {
     double cpu = 0;
+    // Tiles count by their area: edge tiles are smaller.
+    const bool per_tile = s.name == "tiles" || s.kind == "tile" || s.kind == "warp";
     for (const auto& t : s.tasks)
-        cpu += t.window.empty() || s.name != "tiles"
+        cpu += t.window.empty() || !per_tile
                    ? s.cpu_seconds
                    : s.cpu_seconds * double(t.window.width * t.window.height) /
                          (double(job.tile_size) * job.tile_size);
@@ -592,12 +621,15 @@ std::string describe_job(const Job& job) {
        << " x " << job.height << ", tiles of " << job.tile_size << " px with a halo of " << job.halo
        << " px\n";
     os << "estimates: " << job.estimate_source << "\n";
-    for (const auto& s : job.stages)
+    for (const auto& s : job.stages) {
+        const std::string what = describe_stage(job, s);
         os << "stage " << s.name << ": " << s.tasks.size() << " task"
-           << (s.tasks.size() == 1 ? "" : "s") << ", reads " << human_bytes(double(s.bytes_read))
-           << ", writes " << human_bytes(double(s.bytes_written)) << ", peak memory per task "
+           << (s.tasks.size() == 1 ? "" : "s") << (what.empty() ? "" : " (" + what + ")")
+           << ", reads " << human_bytes(double(s.bytes_read)) << ", writes "
+           << human_bytes(double(s.bytes_written)) << ", peak memory per task "
            << human_bytes(double(s.peak_memory)) << ", CPU " << human_seconds(s.cpu_seconds)
            << " per task, " << human_seconds(stage_cpu_seconds(job, s)) << " in total\n";
+    }
     const double total = job_cpu_seconds(job);
     os << "total CPU: " << human_seconds(total) << " (" << std::fixed << std::setprecision(2)
        << total / 3600 << " CPU-hours)\n";

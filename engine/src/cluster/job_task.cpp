@@ -14,6 +14,7 @@
 
 #include "atomic_file.h"
 #include "job_files.h"
+#include "job_post.h"
 #include "rasterbench/job.h"
 #include "rasterbench/stack_grid.h"
 
@@ -187,6 +188,8 @@ TaskOutcome run_job_task(const std::string& dir, const std::string& stage_name, 
             run_scene_task(job, task, index, threads, progress);
         else if (stage_name == "tiles")
             run_tile_task(job, task, threads, progress);
+        else if (!stage.kind.empty())
+            detail::run_post_task(job, stage, index, threads, progress);
         else
             assemble_job(job, task.outputs.front(), "COG", threads);
     } catch (const Cancelled&) {
@@ -271,11 +274,7 @@ std::vector<StageStatus> job_status(const Job& job) {
                     st.failed.push_back(int(i));
             }
         }
-        for (const auto& t : s.tasks)
-            st.estimate += s.name == "tiles"
-                               ? s.cpu_seconds * double(t.window.width * t.window.height) /
-                                     (double(job.tile_size) * job.tile_size)
-                               : s.cpu_seconds;
+        st.estimate = stage_cpu_seconds(job, s);
         out.push_back(std::move(st));
     }
     return out;

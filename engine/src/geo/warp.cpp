@@ -602,8 +602,13 @@ void check_reprojectable(const std::string& path, const Profile& p) {
     check_pixel_count(path, p);
 }
 
-void reproject_file(const std::string& src_path, const std::string& dst_path, const Grid& dst,
-                    const ReprojectOptions& o_in, Progress progress) {
+namespace {
+
+/// reproject_file on `region` of `dst` (the whole grid, or a window written as a file of its
+/// own on the window's grid).
+void write_reprojected(const std::string& src_path, const std::string& dst_path, const Grid& dst,
+                       const std::optional<Window>& region, const ReprojectOptions& o_in,
+                       Progress progress) {
     const Profile sp = read_profile(src_path);
     check_reprojectable(src_path, sp);
     if (std::int64_t(dst.width) * std::int64_t(dst.height) > kMaxPixels)
@@ -612,18 +617,21 @@ void reproject_file(const std::string& src_path, const std::string& dst_path, co
                             std::to_string(dst.height) +
                             " is more than the 2^36 pixels per band rasterbench processes");
     ReprojectOptions o = o_in;
-    o.window.reset();
+    o.window = region;
     const Window all = resolve_region(o, dst);
+    if (all.empty())
+        throw ArgumentError("cannot reproject '" + src_path + "' to '" + dst_path +
+                            "': the window lies outside the output grid");
     Source s = file_source(src_path, sp, {}, o);
 
     Profile p;
     p.driver = "GTiff";
-    p.width = dst.width;
-    p.height = dst.height;
+    p.width = int(all.width);
+    p.height = int(all.height);
     p.count = s.out_bands;
     p.dtype = sp.dtype;
     p.crs = dst.crs;
-    p.transform = dst.transform;
+    p.transform = all.transform(dst.transform);
     p.has_transform = true;
     p.compression = sp.compression;
     p.tiled = true;
@@ -644,11 +652,14 @@ void reproject_file(const std::string& src_path, const std::string& dst_path, co
     // One row of tiles at a time: bounded memory, and each row is warped in parallel.
     const std::int64_t T = std::max(16, o.tile_size);
     std::int64_t valid = 0; // of the first band
+    // The warp's tiles are aligned to the grid's origin, so a window's strips hold the
+    // pixels of the same rows of the whole grid.
     for (std::int64_t row = 0; row < all.height; row += T) {
         const Window strip{0, row, all.width, std::min<std::int64_t>(T, all.height - row)};
         Progress sub = progress.sub(double(row) / double(all.height),
                                     double(strip.row_end()) / double(all.height));
-        Raster r = warp_region(s, dst, strip, o, sub);
+        Raster r = warp_region(
+            s, dst, Window{all.col_off, all.row_off + row, strip.width, strip.height}, o, sub);
         if (r.has_mask()) {
             const auto m = r.mask(0);
             valid += std::int64_t(std::count(m.begin(), m.end(), kValid));
@@ -659,6 +670,8 @@ void reproject_file(const std::string& src_path, const std::string& dst_path, co
         out.write(r, {}, strip);
     }
     out.close();
+    if (region)
+        return; // a window of the output may hold little data without anything being wrong
     // A target CRS that cannot represent most of the source gives a mostly empty image
     // without any error from GDAL; the user should hear of it. The source's own nodata
     // (a scene's collar) is not the target's fault, so the output is compared with it.
@@ -671,6 +684,19 @@ void reproject_file(const std::string& src_path, const std::string& dst_path, co
                  "' does: most of the output grid is outside the source or outside the domain of " +
                  describe(dst.crs));
     }
+}
+
+} // namespace
+
+void reproject_file(const std::string& src_path, const std::string& dst_path, const Grid& dst,
+                    const ReprojectOptions& options, Progress progress) {
+    write_reprojected(src_path, dst_path, dst, std::nullopt, options, std::move(progress));
+}
+
+void reproject_file_window(const std::string& src_path, const std::string& dst_path,
+                           const Grid& dst_grid, const Window& window,
+                           const ReprojectOptions& options, Progress progress) {
+    write_reprojected(src_path, dst_path, dst_grid, window, options, std::move(progress));
 }
 
 } // namespace rb

@@ -18,6 +18,7 @@ class QToolButton;
 
 namespace rb::ui {
 
+class ColumnFit;
 class SceneStack;
 
 class LayersPanel : public QWidget {
@@ -26,6 +27,9 @@ public:
     enum Column { Name, Date, Size, Crs, Type, Valid, Grid, ColumnCount };
 
     explicit LayersPanel(SceneStack* stack, QWidget* parent = nullptr);
+
+    /// Wide enough for a scene's name, date, CRS and grid status without scrolling.
+    QSize sizeHint() const override;
 
     QTreeWidget* tree() const { return tree_; }
     /// The text shown in a cell (tests).
@@ -63,6 +67,7 @@ private:
     QAction* align_;
     QAction* alignAll_;
     QAction* saveAligned_;
+    ColumnFit* fit_;
     bool rebuilding_ = false;
 };
 

@@ -1,9 +1,11 @@
 #pragma once
 // The Layers panel: the scenes of the stack with name, acquisition date, size, CRS, data
 // type, valid-pixel share and grid status (flagged when a scene's grid differs from the
-// reference's); visibility check boxes, reorder (buttons or drag and drop), remove, and the
-// current scene selected. Flagged scenes can be aligned to the reference grid (one, or all;
-// into the cache folder or a file the user names) with a resampling the user may choose.
+// reference's). In a narrow dock the name is elided and size, type and valid share move to
+// its tooltip (the header's menu shows them as columns again). Visibility check boxes,
+// reorder (buttons or drag and drop), remove, and the current scene selected. Flagged
+// scenes can be aligned to the reference grid (one, or all; into the cache folder or a file
+// the user names) with a resampling the user may choose.
 #include <QWidget>
 
 #include <optional>

@@ -185,7 +185,7 @@ LayersPanel::LayersPanel(SceneStack* stack, QWidget* parent)
     rebuild();
 }
 
-QSize LayersPanel::sizeHint() const {
+int LayersPanel::preferredWidth() const {
     // Wide enough for the name, date, CRS and grid columns of a typical scene, whatever is
     // open yet (workspaces size the dock before the scenes load).
     const QFontMetrics fm = fontMetrics();
@@ -205,7 +205,7 @@ QSize LayersPanel::sizeHint() const {
         width += fm.horizontalAdvance(typical) + pad;
     }
     width += 2 * tree_->frameWidth() + style()->pixelMetric(QStyle::PM_ScrollBarExtent);
-    return {std::max(width, QWidget::sizeHint().width()), QWidget::sizeHint().height()};
+    return std::max(width, minimumSizeHint().width());
 }
 
 std::optional<rb::WarpResampling> LayersPanel::chosenResampling() const {

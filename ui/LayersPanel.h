@@ -30,8 +30,10 @@ public:
 
     explicit LayersPanel(SceneStack* stack, QWidget* parent = nullptr);
 
-    /// Wide enough for a scene's name, date, CRS and grid status without scrolling.
-    QSize sizeHint() const override;
+    /// Wide enough for a scene's name, date, CRS and grid status without scrolling (the
+    /// workspaces size the dock to it; the window's first layout keeps the widget's own
+    /// size hint).
+    int preferredWidth() const;
 
     QTreeWidget* tree() const { return tree_; }
     /// The text shown in a cell (tests).

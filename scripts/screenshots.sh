@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Screenshots of every workspace at the two reference window sizes, for review: the
 # workbench started offscreen with the sample scene, each workspace applied, the window
-# grabbed (QWidget::grab, through --screenshot --panels) into OUT/WORKSPACE-WxH.png.
+# grabbed (QWidget::grab, through --screenshot --panels) into OUT/WORKSPACE-WxH.png once
+# the view is drawn and the workspace's panels are done (MainWindow::panelWork: previews,
+# the full-resolution composite, the spectrum); after 120 s it fails naming what still ran.
 #
 #   scripts/screenshots.sh OUT [SCENE...]
 #

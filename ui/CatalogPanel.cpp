@@ -201,6 +201,9 @@ CatalogPanel::CatalogPanel(JobMonitor* monitor, QWidget* parent)
     sensorButton_->setEnabled(false);
     sensorRow->addWidget(sensorOn_);
     sensorRow->addWidget(sensorButton_, 1);
+    // Says what it filters from the start ("none read yet"), as wide as the row.
+    sensorButton_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    updateSensorButton();
     filter->addRow(sensorRow);
     connect(sensorOn_, &QCheckBox::toggled, sensorButton_, [this](bool on) {
         sensorButton_->setEnabled(on && !sensorMenu_->actions().isEmpty());

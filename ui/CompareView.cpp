@@ -136,6 +136,7 @@ void CompareView::setPaneScene(int pane, int row) {
     c->setOverlay(QString::fromLatin1(kDerivedOverlay), {}, {});
     c->setScene(stack_->entry(row).data);
     syncNewPane(c);
+    emit paneSceneChanged(pane, row);
 }
 
 void CompareView::setDerivedLayers(DerivedLayers* layers) {

@@ -52,6 +52,10 @@ public:
     /// Fills empty panes with the first scenes of the stack (current first).
     void fillEmptyPanes();
 
+signals:
+    /// Pane `pane` now shows stack row `row` (chosen in its selector, set, or filled in).
+    void paneSceneChanged(int pane, int row);
+
 private:
     struct Pane {
         QComboBox* combo;

@@ -205,6 +205,12 @@ void DebandController::redo() {
     notchesEdited();
 }
 
+void DebandController::clearHistory() {
+    undo_.clear();
+    redo_.clear();
+    emit notchesChanged(); // the panel's Undo / Redo buttons
+}
+
 bool DebandController::hasSavedNotches() const {
     return scene_ && QSettings().contains(notchSettingsKey(scene_->path));
 }

@@ -73,6 +73,9 @@ public:
     bool restoreSavedNotches();
     void undo();
     void redo();
+    /// Forgets the undo and redo history (a session or recipe was opened: its notches are
+    /// where the editing starts).
+    void clearHistory();
     bool canUndo() const { return !undo_.empty(); }
     bool canRedo() const { return !redo_.empty(); }
     /// Orientation (gap mask, spectrum or footprint) and peaks of the area, in the

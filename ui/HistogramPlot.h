@@ -42,6 +42,8 @@ public:
     Source source() const;
     void setSource(Source source);
     bool isLogScale() const;
+    /// True while a histogram is being binned.
+    bool isBusy() const { return lane_.busy(); }
     void setLogScale(bool on);
     /// -1: every displayed channel overlaid; else that channel only.
     int channel() const;

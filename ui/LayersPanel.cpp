@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QMenu>
+#include <QStyle>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "ColumnFit.h"
 #include "OutputCheck.h"
 #include "SceneStack.h"
 #include "rasterbench/dtype.h"
@@ -93,7 +95,25 @@ LayersPanel::LayersPanel(SceneStack* stack, QWidget* parent)
     tree_->setRootIsDecorated(false);
     tree_->setUniformRowHeights(true);
     tree_->setSelectionMode(QAbstractItemView::SingleSelection);
-    tree_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // A narrow dock shows the name, date, CRS and grid status: the file name gives way
+    // (elided in the middle, whole in its tooltip), the grid status is capped ("aligned from
+    // FILE"), and size, type and valid share are in the name's tooltip; the header's
+    // context menu shows them as columns too.
+    fit_ = new ColumnFit(tree_, Name, fontMetrics().horizontalAdvance(QStringLiteral("M")) * 6,
+                         {{Grid, fontMetrics().horizontalAdvance(QStringLiteral("not aligned")) +
+                                     fontMetrics().horizontalAdvance(QStringLiteral("MM"))}});
+    tree_->header()->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (const Column c : {Date, Size, Crs, Type, Valid, Grid}) {
+        auto* show = new QAction(tree_->headerItem()->text(c), tree_->header());
+        show->setCheckable(true);
+        show->setChecked(c != Size && c != Type && c != Valid);
+        tree_->setColumnHidden(c, !show->isChecked());
+        tree_->header()->addAction(show);
+        connect(show, &QAction::toggled, this, [this, c](bool on) {
+            tree_->setColumnHidden(c, !on);
+            fit_->fit();
+        });
+    }
     up_->setText(tr("Up"));
     down_->setText(tr("Down"));
     remove_->setText(tr("Remove"));
@@ -109,8 +129,9 @@ LayersPanel::LayersPanel(SceneStack* stack, QWidget* parent)
     alignMenu->addAction(align_);
     alignMenu->addAction(saveAligned_);
     alignMenu->addAction(alignAll_);
+    // The button shows the action's short text; the menu and tooltip the long one.
+    align_->setIconText(tr("Align"));
     alignButton_->setDefaultAction(align_);
-    alignButton_->setText(tr("Align"));
     alignButton_->setMenu(alignMenu);
     alignButton_->setPopupMode(QToolButton::MenuButtonPopup);
     // Auto: nearest for integer class data (QA, masks, palettes), bilinear otherwise.
@@ -120,13 +141,16 @@ LayersPanel::LayersPanel(SceneStack* stack, QWidget* parent)
         resampling_->addItem(resamplingLabel(r), int(r));
     resampling_->setToolTip(tr("Resampling used to align scenes (Auto: nearest for class or "
                                "QA data, bilinear otherwise)"));
+    // Two short rows rather than one wide one: the dock can stay narrow and keep the map.
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(up_);
     buttons->addWidget(down_);
     buttons->addWidget(remove_);
     buttons->addStretch(1);
-    buttons->addWidget(alignButton_);
-    buttons->addWidget(resampling_);
+    auto* alignRow = new QHBoxLayout;
+    alignRow->addWidget(alignButton_);
+    alignRow->addWidget(resampling_);
+    alignRow->addStretch(1);
     tree_->setContextMenuPolicy(Qt::ActionsContextMenu);
     tree_->addAction(align_);
     tree_->addAction(saveAligned_);
@@ -135,6 +159,7 @@ LayersPanel::LayersPanel(SceneStack* stack, QWidget* parent)
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(tree_);
     layout->addLayout(buttons);
+    layout->addLayout(alignRow);
 
     connect(stack_, &SceneStack::entriesChanged, this, &LayersPanel::rebuild);
     connect(stack_, &SceneStack::currentChanged, this, &LayersPanel::rebuild);
@@ -158,6 +183,29 @@ LayersPanel::LayersPanel(SceneStack* stack, QWidget* parent)
     connect(alignAll_, &QAction::triggered, this,
             [this] { stack_->alignAllToReference(chosenResampling()); });
     rebuild();
+}
+
+int LayersPanel::preferredWidth() const {
+    // Wide enough for the name, date, CRS and grid columns of a typical scene, whatever is
+    // open yet (workspaces size the dock before the scenes load).
+    const QFontMetrics fm = fontMetrics();
+    const int pad = 2 * style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, tree_) +
+                    fm.horizontalAdvance(QStringLiteral("MM"));
+    int width = fm.horizontalAdvance(QStringLiteral("LE07_2008-04-27_sr.tif")) +
+                style()->pixelMetric(QStyle::PM_IndicatorWidth) + pad;
+    for (const Column c : {Date, Size, Crs, Type, Valid, Grid}) {
+        if (tree_->isColumnHidden(c))
+            continue;
+        const QString typical = c == Date   ? QStringLiteral("2000-00-00")
+                                : c == Crs  ? QStringLiteral("EPSG:00000")
+                                : c == Grid ? QStringLiteral("not aligned")
+                                : c == Size ? QStringLiteral("0000 x 0000 x 00")
+                                : c == Type ? QStringLiteral("float32")
+                                            : QStringLiteral("100.0 %");
+        width += fm.horizontalAdvance(typical) + pad;
+    }
+    width += 2 * tree_->frameWidth() + style()->pixelMetric(QStyle::PM_ScrollBarExtent);
+    return std::max(width, minimumSizeHint().width());
 }
 
 std::optional<rb::WarpResampling> LayersPanel::chosenResampling() const {
@@ -252,6 +300,13 @@ void LayersPanel::rebuild() {
         const auto share = e.validShare();
         item->setText(Valid, share ? QStringLiteral("%1 %").arg(*share * 100.0, 0, 'f', 1)
                                    : QStringLiteral("\u2026"));
+        item->setToolTip(Name, tr("%1\n%2 px, %3 band(s) %4, %5, valid %6")
+                                   .arg(e.path)
+                                   .arg(QStringLiteral("%1 x %2").arg(p.width).arg(p.height))
+                                   .arg(p.count)
+                                   .arg(item->text(Type), item->text(Crs), item->text(Valid)));
+        for (const Column c : {Date, Size, Crs, Type, Valid})
+            item->setToolTip(c, item->text(c));
         if (row == stack_->referenceRow()) {
             item->setText(Grid, tr("reference"));
         } else if (e.aligning) {
@@ -287,6 +342,7 @@ void LayersPanel::rebuild() {
     for (int row = 0; row < stack_->count(); ++row)
         any = any || stack_->canAlign(row);
     alignAll_->setEnabled(any);
+    fit_->fit();
     rebuilding_ = false;
 }
 

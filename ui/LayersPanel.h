@@ -1,9 +1,11 @@
 #pragma once
 // The Layers panel: the scenes of the stack with name, acquisition date, size, CRS, data
 // type, valid-pixel share and grid status (flagged when a scene's grid differs from the
-// reference's); visibility check boxes, reorder (buttons or drag and drop), remove, and the
-// current scene selected. Flagged scenes can be aligned to the reference grid (one, or all;
-// into the cache folder or a file the user names) with a resampling the user may choose.
+// reference's). In a narrow dock the name is elided and size, type and valid share move to
+// its tooltip (the header's menu shows them as columns again). Visibility check boxes,
+// reorder (buttons or drag and drop), remove, and the current scene selected. Flagged
+// scenes can be aligned to the reference grid (one, or all; into the cache folder or a file
+// the user names) with a resampling the user may choose.
 #include <QWidget>
 
 #include <optional>
@@ -18,6 +20,7 @@ class QToolButton;
 
 namespace rb::ui {
 
+class ColumnFit;
 class SceneStack;
 
 class LayersPanel : public QWidget {
@@ -26,6 +29,11 @@ public:
     enum Column { Name, Date, Size, Crs, Type, Valid, Grid, ColumnCount };
 
     explicit LayersPanel(SceneStack* stack, QWidget* parent = nullptr);
+
+    /// Wide enough for a scene's name, date, CRS and grid status without scrolling (the
+    /// workspaces size the dock to it; the window's first layout keeps the widget's own
+    /// size hint).
+    int preferredWidth() const;
 
     QTreeWidget* tree() const { return tree_; }
     /// The text shown in a cell (tests).
@@ -63,6 +71,7 @@ private:
     QAction* align_;
     QAction* alignAll_;
     QAction* saveAligned_;
+    ColumnFit* fit_;
     bool rebuilding_ = false;
 };
 

@@ -61,6 +61,8 @@ LinkedDisplay::LinkedDisplay(SceneStack* stack, CompareView* compare, QObject* p
     : QObject(parent), stack_(stack), compare_(compare) {
     connect(stack_, &SceneStack::sceneChanged, this, &LinkedDisplay::onSceneChanged);
     connect(stack_, &SceneStack::entriesChanged, this, [this] { applied_.clear(); });
+    if (compare_)
+        connect(compare_, &CompareView::paneSceneChanged, this, &LinkedDisplay::onPaneSceneChanged);
 }
 
 bool LinkedDisplay::sameProduct(const SceneData& a, const SceneData& b) {
@@ -176,6 +178,33 @@ void LinkedDisplay::applyTo(int row, const rb::DisplaySettings& d) {
     propagating_ = was;
     if (const auto& data = stack_->entry(row).data) // what it shows (the stretch derived)
         applied_[row] = data->display;
+}
+
+void LinkedDisplay::onPaneSceneChanged(int pane, int row) {
+    if (propagating_ || !isLinked() || row < 0 || row >= stack_->count())
+        return;
+    const auto dst = stack_->entry(row).data;
+    if (!dst)
+        return;
+    // The display the other panes share: the scene of the first other pane showing one.
+    const int n = compare_->mode() == CompareView::Mode::Swipe ? 2 : compare_->paneCount();
+    int from = -1;
+    for (int i = 0; i < n && from < 0; ++i) {
+        const int r = compare_->paneScene(i);
+        if (i != pane && r >= 0 && r != row && r < stack_->count() && stack_->entry(r).data)
+            from = r;
+    }
+    if (from < 0)
+        return;
+    const auto src = stack_->entry(from).data;
+    QString why;
+    if (const auto d = mapDisplay(src->display, *src, *dst, &why)) {
+        const bool ranges = d->stretch_options.mode == rb::StretchMode::Manual;
+        if (!sameLook(*d, dst->display, ranges))
+            applyTo(row, *d);
+    } else {
+        emit message(tr("Display not linked: %1").arg(why));
+    }
 }
 
 void LinkedDisplay::onSceneChanged(int row) {

@@ -6,7 +6,8 @@
 // count, data type and band descriptions / roles) take the same bands and the same stretch
 // ranges; scenes of another product take the bands of the same roles (red, nir, ...) and
 // the same stretch method, derived from their own values; a scene whose bands have no such
-// roles is skipped, with a message saying why. The link is on by default when the panes
+// roles is skipped, with a message saying why. A scene chosen for a pane while linked takes
+// the display of the scenes the other panes show. The link is on by default when the panes
 // show scenes of the same product, and follows the user's choice once set.
 #include <QObject>
 #include <QString>
@@ -54,6 +55,8 @@ signals:
 
 private:
     void onSceneChanged(int row);
+    /// A scene newly shown in a pane takes the linked display of the other panes' scenes.
+    void onPaneSceneChanged(int pane, int row);
     /// Stack rows the compare panes show (each once).
     std::vector<int> paneRows() const;
     /// Sets `d` on `row`, remembering it so its echo is not propagated back.

@@ -143,6 +143,7 @@ MainWindow::MainWindow(QWidget* parent)
     histogramDock_->hide(); // on demand (View menu): the map gets the whole window by default
 
     createDocks();
+    trackPanelWork();
     workspaces_ = new Workspaces(this);
     createMenus();
     addHelpMenu(this);

@@ -96,9 +96,19 @@ public:
     bool isIdle() const;
     /// Runs the event loop until isIdle() or `timeoutMs` elapses; false on timeout.
     bool waitUntilIdle(int timeoutMs = 30000);
-    /// Waits until idle, then saves the whole window as PNG. On failure (timeout, the scene
-    /// failed to load, the PNG cannot be written) returns false with a one-line `error`.
-    bool saveScreenshot(const QString& pngPath, QString* error = nullptr);
+    /// What the shown panels still compute for the scene on the map, one entry a job
+    /// ("Score: full-resolution composite"): the Score panel's preview and full-resolution
+    /// composite, the Deband panel's spectrum, preview and whole-scene job, the Transform
+    /// panel's live preview, the histogram, metadata and Catalog reads. Empty: all done
+    /// (finished or failed, the error shown in its panel).
+    QStringList panelWork() const;
+    /// Runs the event loop until isIdle() and panelWork() is empty; false on timeout, with
+    /// what was still running in `pending`.
+    bool waitForPanels(int timeoutMs, QString* pending = nullptr);
+    /// Waits until the view and the shown panels are done (waitForPanels), then saves the
+    /// whole window as PNG. On failure (timeout, naming what was still running; the scene
+    /// failed to load; the PNG cannot be written) returns false with a one-line `error`.
+    bool saveScreenshot(const QString& pngPath, QString* error = nullptr, int timeoutMs = 120000);
 
     /// Message of the latest failed open or render (empty when the latest open succeeded).
     QString lastError() const { return lastError_; }
@@ -204,6 +214,11 @@ private:
     void updateCentral();
     void updateHistogram();
     void updateDisplayStatus();
+    /// Forgets the Score, Transform and Deband panels' undo history: what a session or a
+    /// recipe loaded is where editing starts, not an edit to undo.
+    void forgetEditHistory();
+    /// Watches the panels' jobs panelWork() cannot ask about (the full composite's end).
+    void trackPanelWork();
     void onLimitDragged(int channel, bool high, double value, bool finished);
     QDockWidget* addDock(const QString& title, const QString& name, QWidget* widget,
                          Qt::DockWidgetArea area);
@@ -246,6 +261,9 @@ private:
     QLabel* errorStrip_ = nullptr;
     QTimer* errorTimer_ = nullptr;
     bool persistent_ = true;
+    /// The Score panel's latest full-resolution composite has ended (done or failed) and
+    /// no newer one has started.
+    bool fullCompositeEnded_ = false;
 };
 
 } // namespace rb::ui

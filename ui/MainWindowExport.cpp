@@ -61,16 +61,21 @@ namespace {
 constexpr double kMaxExportPixels = 16384.0 * 16384.0;
 } // namespace
 
-bool MainWindow::saveScreenshot(const QString& pngPath, QString* error) {
+bool MainWindow::saveScreenshot(const QString& pngPath, QString* error, int timeoutMs) {
     auto fail = [error](const QString& message) {
         if (error)
             *error = message;
         return false;
     };
-    if (!waitUntilIdle())
-        return fail(
-            tr("%1: timed out waiting for the view to render")
-                .arg(scene_->requestedPath().isEmpty() ? pngPath : scene_->requestedPath()));
+    // The view first, then what the panels compute for it (previews, the composite), then
+    // the view again: a finished preview is drawn over it.
+    QString pending;
+    if (!waitUntilIdle(timeoutMs) || !waitForPanels(timeoutMs, &pending) ||
+        !waitUntilIdle(timeoutMs))
+        return fail(tr("%1: timed out after %2 s waiting for %3")
+                        .arg(scene_->requestedPath().isEmpty() ? pngPath : scene_->requestedPath())
+                        .arg(timeoutMs / 1000)
+                        .arg(pending.isEmpty() ? tr("the view to render") : pending));
     if (scene_->state() == SceneLayer::State::Failed)
         return fail(scene_->errorString());
     if (!lastError_.isEmpty() && !canvas_->scene())

@@ -12,9 +12,11 @@
 #include <variant>
 
 #include "CatalogPanel.h"
+#include "DebandController.h"
 #include "DebandPanel.h"
 #include "FillTab.h"
 #include "MainWindow.h"
+#include "PanelUndo.h"
 #include "ReprojectTab.h"
 #include "SaveDialog.h"
 #include "SceneLayer.h"
@@ -120,8 +122,17 @@ void MainWindow::applyPendingRecipe() {
         return;
     const std::shared_ptr<rb::Recipe> recipe = std::move(pendingRecipe_);
     pendingRecipe_.reset();
-    if (const QString refused = applyRecipe(*recipe); !refused.isEmpty())
+    const QString refused = applyRecipe(*recipe);
+    forgetEditHistory();
+    if (!refused.isEmpty())
         showError(refused);
+}
+
+void MainWindow::forgetEditHistory() {
+    for (QWidget* panel : {static_cast<QWidget*>(score_), static_cast<QWidget*>(transform_)})
+        if (PanelUndo* undo = PanelUndo::of(panel))
+            undo->reset();
+    deband_->controller()->clearHistory();
 }
 
 void MainWindow::askOpenRecipe() {

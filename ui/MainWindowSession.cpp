@@ -127,6 +127,9 @@ void MainWindow::applyPendingSession() {
         canvas_->setOverlayVisible(o.id, o.visible);
         canvas_->setOverlayOpacity(o.id, o.opacity);
     }
+    // What the session loaded is no edit to undo (its panel parameters, once applied, say
+    // so again: applyPendingRecipe).
+    forgetEditHistory();
     // The view once the current scene is on the map (and the docks have their sizes).
     QTimer::singleShot(0, this, [this, s] {
         if (!s.scale || !canvas_->scene())

@@ -12,6 +12,7 @@
 
 #include <cmath>
 
+#include "ColumnFit.h"
 #include "CompositeController.h"
 #include "DebandSceneJob.h"
 #include "JobFolderLayer.h"
@@ -41,7 +42,10 @@ OverlayList::OverlayList(MapCanvas* canvas, QWidget* parent)
     tree_->setHeaderLabels({tr("Overlay"), tr("Made for"), tr("Opacity")});
     tree_->setRootIsDecorated(false);
     tree_->setSelectionMode(QAbstractItemView::SingleSelection);
-    tree_->header()->setSectionResizeMode(Name, QHeaderView::Stretch);
+    // The overlay's name gives way in a narrow dock; "made for" is capped (it can name a
+    // long file), its whole text in the tooltip.
+    fit_ = new ColumnFit(tree_, Name, fontMetrics().horizontalAdvance(QStringLiteral("M")) * 6,
+                         {{Scene, fontMetrics().horizontalAdvance(QStringLiteral("M")) * 8}});
     tree_->setMinimumHeight(90);
     tree_->setToolTip(tr("Overlays on the map: untick to hide; the top row is drawn on top"));
     up_->setArrowType(Qt::UpArrow);
@@ -128,6 +132,7 @@ void OverlayList::rebuild() {
         const QString scene = QFileInfo(canvas_->overlayScenePath(id)).fileName();
         const bool here = canvas_->overlayOnScene(id);
         item->setText(Scene, here ? scene : tr("%1 (not shown: another scene)").arg(scene));
+        item->setToolTip(Scene, item->text(Scene));
         item->setText(Opacity, QStringLiteral("%1 %").arg(
                                    int(std::lround(canvas_->overlayOpacity(id) * 100))));
         item->setToolTip(Name, here ? tr("Drawn over %1").arg(canvas_->overlayScenePath(id))
@@ -145,6 +150,7 @@ void OverlayList::rebuild() {
         if (id == selected)
             tree_->setCurrentItem(item);
     }
+    fit_->fit();
     rebuilding_ = false;
     syncButtons();
 }

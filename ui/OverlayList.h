@@ -13,6 +13,7 @@ class QTreeWidgetItem;
 
 namespace rb::ui {
 
+class ColumnFit;
 class MapCanvas;
 
 class OverlayList : public QWidget {
@@ -47,6 +48,7 @@ private:
     QToolButton* down_;
     QToolButton* remove_;
     QSpinBox* opacity_;
+    ColumnFit* fit_;
     bool rebuilding_ = false;
 };
 

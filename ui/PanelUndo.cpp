@@ -4,12 +4,14 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDoubleSpinBox>
 #include <QEvent>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QSpinBox>
 #include <QUndoStack>
 
 #include <exception>
@@ -18,9 +20,11 @@
 #include "BandRolesEditor.h"
 #include "FillTab.h"
 #include "ParamForm.h"
+#include "RasterizeTab.h"
 #include "ReprojectTab.h"
 #include "ScorePanel.h"
 #include "TransformPanel.h"
+#include "VectorizeTab.h"
 #include "rasterbench/recipe.h"
 
 namespace rb::ui {
@@ -78,6 +82,13 @@ QJsonObject tableJson(const std::map<std::string, std::string>& values) {
     for (const auto& [k, v] : values)
         o.insert(QString::fromStdString(k), QString::fromStdString(v));
     return o;
+}
+
+std::map<std::string, std::string> mapFromJson(const QJsonObject& o) {
+    std::map<std::string, std::string> values;
+    for (auto it = o.begin(); it != o.end(); ++it)
+        values[it.key().toStdString()] = it.value().toString().toStdString();
+    return values;
 }
 
 template <class O>
@@ -231,18 +242,24 @@ PanelUndo* attachScoreUndo(ScorePanel* panel) {
 
 PanelUndo* attachTransformUndo(TransformPanel* panel) {
     ReprojectTab* reproject = panel->reprojectTab();
+    RasterizeTab* rasterize = panel->rasterizeTab();
+    VectorizeTab* vectorize = panel->vectorizeTab();
     FillTab* fill = panel->fillTab();
-    const auto capture = [reproject, fill] {
+    const auto capture = [reproject, rasterize, vectorize, fill] {
         QJsonObject o;
         o.insert(QStringLiteral("reproject"), reprojectJson(reproject->reprojectStep()));
+        o.insert(QStringLiteral("rasterize"), tableJson(rasterize->parameters()));
+        o.insert(QStringLiteral("vectorize"), tableJson(vectorize->parameters()));
         o.insert(QStringLiteral("fill"),
                  tableJson(rb::FillOptions::params().values(fill->fillOptions())));
         return jsonText(o);
     };
-    const auto restore = [reproject, fill](const QString& state) {
+    const auto restore = [reproject, rasterize, vectorize, fill](const QString& state) {
         const QJsonObject o = QJsonDocument::fromJson(state.toUtf8()).object();
         reproject->setReprojectStep(
             reprojectFromJson(o.value(QStringLiteral("reproject")).toObject()));
+        rasterize->setParameters(mapFromJson(o.value(QStringLiteral("rasterize")).toObject()));
+        vectorize->setParameters(mapFromJson(o.value(QStringLiteral("vectorize")).toObject()));
         rb::FillOptions f;
         setFromJson(rb::FillOptions::params(), f, o.value(QStringLiteral("fill")).toObject());
         fill->setFillOptions(f);
@@ -256,6 +273,16 @@ PanelUndo* attachTransformUndo(TransformPanel* panel) {
     QObject::connect(reproject->sizeEdit(), &QLineEdit::editingFinished, undo, record);
     QObject::connect(reproject->boundsEdit(), &QLineEdit::editingFinished, undo, record);
     QObject::connect(reproject->tapCheck(), &QCheckBox::toggled, undo, record);
+    // Rasterize and Vectorize: each editor's committed edit, as Reproject's.
+    QObject::connect(rasterize->form(), &ParamForm::valueChanged, undo, record);
+    QObject::connect(rasterize->burnFieldCombo(), &QComboBox::currentIndexChanged, undo, record);
+    QObject::connect(vectorize->sourceCombo(), &QComboBox::currentIndexChanged, undo, record);
+    QObject::connect(vectorize->modeCombo(), &QComboBox::currentIndexChanged, undo, record);
+    QObject::connect(vectorize->bandSpin(), &QSpinBox::valueChanged, undo, record);
+    QObject::connect(vectorize->thresholdSpin(), &QDoubleSpinBox::valueChanged, undo, record);
+    QObject::connect(vectorize->breaksEdit(), &QLineEdit::editingFinished, undo, record);
+    QObject::connect(vectorize->classCountSpin(), &QSpinBox::valueChanged, undo, record);
+    QObject::connect(vectorize->shapesForm(), &ParamForm::valueChanged, undo, record);
     QObject::connect(fill->form(), &ParamForm::valueChanged, undo, record);
     return undo;
 }

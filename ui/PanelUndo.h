@@ -70,7 +70,8 @@ private:
 /// file rule and "Read as".
 PanelUndo* attachScoreUndo(ScorePanel* panel);
 /// Undo for the Transform panel: the Reproject tab (CRS, warp parameters, resolution, size,
-/// bounds, tap) and the Fill tab's parameters.
+/// bounds, tap), the Rasterize tab (burn field and the rasterize table), the Vectorize tab
+/// (source, band, mode, threshold, breaks, classes, the shapes table) and the Fill tab.
 PanelUndo* attachTransformUndo(TransformPanel* panel);
 
 } // namespace rb::ui

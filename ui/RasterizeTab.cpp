@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 
 #include "ExportOptionsBox.h"
 #include "MapCanvas.h"
@@ -64,6 +65,31 @@ RasterizeTab::RasterizeTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
             ->setEnabled(burnField_->currentData().toString().isEmpty());
         emit parametersChanged();
     });
+}
+
+std::map<std::string, std::string> RasterizeTab::parameters() const {
+    std::map<std::string, std::string> values = rb::RasterizeOptions::params().values(options_);
+    values.erase("property"); // the burn field says it
+    values["burn_field"] = burnField_->currentData().toString().toStdString();
+    return values;
+}
+
+void RasterizeTab::setParameters(const std::map<std::string, std::string>& values) {
+    const auto& table = rb::RasterizeOptions::params();
+    for (const auto& [name, value] : values) {
+        if (name == "burn_field" || name == "property")
+            continue;
+        try {
+            table.set(options_, name, value);
+        } catch (const std::exception&) {
+            // a value this build refuses keeps the current one
+        }
+    }
+    form_->setValues(table.values(options_));
+    if (const auto it = values.find("burn_field"); it != values.end())
+        if (const int i = burnField_->findData(QString::fromStdString(it->second)); i >= 0)
+            burnField_->setCurrentIndex(i);
+    emit parametersChanged();
 }
 
 void RasterizeTab::refreshLive() {

@@ -4,7 +4,9 @@
 // colour ramp with the features' outlines; Export burns the whole scene grid into a GeoTIFF.
 #include <QString>
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "TransformTab.h"
 #include "rasterbench/features.h"
@@ -54,6 +56,13 @@ public:
     rb::Window burnWindow() const { return window_; }
 
     void refreshLive() override;
+
+    /// The tab's parameters as name -> value (the form's rows and "burn_field", the
+    /// property burnt; empty: the constant), as undo keeps them.
+    std::map<std::string, std::string> parameters() const;
+    /// Puts parameters() back: the form, the options and the burn field (when the loaded
+    /// layer has it); values the table refuses keep the current ones.
+    void setParameters(const std::map<std::string, std::string>& values);
 
 signals:
     /// Emitted when a request finished (result shown, or error in the status line); not for

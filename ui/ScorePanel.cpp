@@ -136,6 +136,7 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     legend_->setMaximumHeight(140);
     viewForm->addRow(tr("Legend"), legend_);
     latency_->setToolTip(tr("Time from the latest parameter change to its overlay on the map"));
+    latency_->setWordWrap(true); // the stages' times must not widen the dock
     viewForm->addRow(tr("Preview"), latency_);
     error_->setWordWrap(true);
     error_->setStyleSheet(QStringLiteral("color: #c0392b"));
@@ -247,8 +248,10 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
                 fullSave_->setEnabled(ok);
                 if (!ok)
                     fullBar_->setValue(0);
-                fullStatus_->setText(ok ? tr("%1: %2").arg(text, controller_->fullCompositePath())
-                                        : text);
+                // The temporary file's path is one long word: in the tooltip, so the
+                // wrapped label never widens the dock.
+                fullStatus_->setText(text);
+                fullStatus_->setToolTip(ok ? controller_->fullCompositePath() : QString());
             });
     connect(controller_, &CompositeController::inspected, this, &ScorePanel::showInspection);
 

@@ -67,13 +67,37 @@ bool TransformTab::checkOutput(const QString& path, const std::vector<rb::FileRo
     return false;
 }
 
+namespace {
+
+/// A wrapped status line as tall as its text at its width: the tab widget's pages do not
+/// pass the height-for-width of a wrapped label on, which left the second line clipped.
+class StatusLabel : public QLabel {
+public:
+    using QLabel::QLabel;
+    void fitHeight() {
+        const int h = heightForWidth(width());
+        if (h > 0 && h != minimumHeight())
+            setMinimumHeight(h);
+    }
+
+protected:
+    void resizeEvent(QResizeEvent* event) override {
+        QLabel::resizeEvent(event);
+        fitHeight();
+    }
+};
+
+} // namespace
+
 void TransformTab::setStatus(QLabel* label, const QString& text, bool error) {
     label->setText(error ? forGui(text) : text); // the fields' names, not command-line flags
     label->setStyleSheet(error ? QStringLiteral("color: #c0392b;") : QString());
+    if (auto* status = dynamic_cast<StatusLabel*>(label))
+        status->fitHeight();
 }
 
 QLabel* TransformTab::newStatusLabel() {
-    auto* label = new QLabel(this);
+    auto* label = new StatusLabel(this);
     label->setWordWrap(true);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     return label;

@@ -18,6 +18,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <exception>
 
 #include "CompositeController.h"
 #include "MapCanvas.h"
@@ -101,6 +102,49 @@ VectorizeTab::VectorizeTab(MapCanvas* canvas, PreviewJobs* jobs, QString overlay
     connect(classes_, &QSpinBox::valueChanged, this, &TransformTab::parametersChanged);
     connect(band_, &QSpinBox::valueChanged, this, &TransformTab::parametersChanged);
     updateControls();
+}
+
+std::map<std::string, std::string> VectorizeTab::parameters() const {
+    std::map<std::string, std::string> values = rb::ShapesOptions::params().values(shapesOptions_);
+    values["source"] = std::to_string(source_->currentData().toInt());
+    values["band"] = std::to_string(band_->value());
+    values["mode"] = std::to_string(mode_->currentData().toInt());
+    values["threshold"] = QString::number(threshold_->value(), 'g', 17).toStdString();
+    values["breaks"] = breaks_->text().toStdString();
+    values["classes"] = std::to_string(classes_->value());
+    return values;
+}
+
+void VectorizeTab::setParameters(const std::map<std::string, std::string>& values) {
+    const auto text = [&](const char* name) -> std::optional<QString> {
+        const auto it = values.find(name);
+        return it == values.end() ? std::nullopt
+                                  : std::optional(QString::fromStdString(it->second));
+    };
+    const auto& table = rb::ShapesOptions::params();
+    for (const auto& [name, value] : values) {
+        if (!table.has(name))
+            continue;
+        try {
+            table.set(shapesOptions_, name, value);
+        } catch (const std::exception&) {
+            // a value this build refuses keeps the current one
+        }
+    }
+    shapesForm_->setValues(table.values(shapesOptions_));
+    for (auto [combo, name] : {std::pair{source_, "source"}, std::pair{mode_, "mode"}})
+        if (const auto v = text(name))
+            if (const int i = combo->findData(v->toInt()); i >= 0)
+                combo->setCurrentIndex(i);
+    if (const auto v = text("band"))
+        band_->setValue(v->toInt());
+    if (const auto v = text("threshold"))
+        threshold_->setValue(v->toDouble());
+    if (const auto v = text("breaks"))
+        breaks_->setText(*v);
+    if (const auto v = text("classes"))
+        classes_->setValue(v->toInt());
+    emit parametersChanged();
 }
 
 void VectorizeTab::setScoreSource(CompositeController* controller) {

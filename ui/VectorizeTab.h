@@ -5,8 +5,10 @@
 #include <QPointer>
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "TransformTab.h"
@@ -61,6 +63,13 @@ public:
     const std::vector<double>& shapesBreaks() const { return breaksUsed_; }
 
     void refreshLive() override { previewShapes(); }
+
+    /// The tab's parameters as name -> value (source, band, mode, threshold, breaks,
+    /// classes and the shapes table's rows), as undo keeps them.
+    std::map<std::string, std::string> parameters() const;
+    /// Puts parameters() back; values the editors or the table refuse keep the current
+    /// ones. A threshold put back is the user's (no default replaces it).
+    void setParameters(const std::map<std::string, std::string>& values);
 
 signals:
     /// Emitted when a request finished (result shown, or error in the status line); not for

@@ -9,11 +9,20 @@
 
 #include <algorithm>
 
+#include "LayersPanel.h"
+
 namespace rb::ui {
 
 namespace {
 const QString kLayers = QStringLiteral("layersDock");
+
+/// The width the Layers dock's scene list wants, with the dock's frame around it.
+int preferredLayersWidth(const QDockWidget* dock) {
+    const auto* panel = dock->findChild<LayersPanel*>();
+    return panel ? panel->preferredWidth() + dock->width() - dock->widget()->width()
+                 : dock->sizeHint().width();
 }
+} // namespace
 
 const std::vector<Workspaces::Workspace>& Workspaces::all() {
     static const std::vector<Workspace> list = {
@@ -103,10 +112,16 @@ void Workspaces::apply(const QString& name) {
             dock->hide();
     if (first) {
         first->raise();
-        // The map keeps the middle: a narrow layer list, a panel wide enough for its forms.
+        // The map keeps the middle: a layer list as wide as its name, date, CRS and grid
+        // columns want (at most a quarter of the window: the names give way first), a panel
+        // wide enough for its forms.
         if (QDockWidget* layers = window_->findChild<QDockWidget*>(kLayers);
             layers && layers->isVisible() && !layers->isFloating())
-            window_->resizeDocks({layers, first}, {260, 440}, Qt::Horizontal);
+            window_->resizeDocks(
+                {layers, first},
+                {std::clamp(preferredLayersWidth(layers), 220, std::max(220, window_->width() / 4)),
+                 440},
+                Qt::Horizontal);
         else
             window_->resizeDocks({first}, {440}, Qt::Horizontal);
     }

@@ -17,6 +17,7 @@
 #include <QSpinBox>
 #include <QStyle>
 #include <QStyleOptionSlider>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QUndoStack>
@@ -35,11 +36,14 @@
 #include "OverlayList.h"
 #include "PanelUndo.h"
 #include "ParamForm.h"
+#include "RasterizeTab.h"
 #include "ReprojectTab.h"
 #include "SceneLayer.h"
 #include "SceneStack.h"
 #include "ScorePanel.h"
+#include "SwipeView.h"
 #include "TransformPanel.h"
+#include "VectorizeTab.h"
 #include "Workspaces.h"
 #include "rasterbench/bands.h"
 #include "rasterbench/recipe.h"
@@ -53,6 +57,7 @@ const QString kData = QStringLiteral(RB_VIEWER_DATA);
 const QStringList kScenes = {kData + "/2008-04-19_LT05_LT50350322008110PAC01_sr.tif",
                              kData + "/2008-04-27_LE07_LE70350322008118EDC00_sr.tif"};
 const QString kOtherProduct = kData + "/LC08_L1TP_013032_20180131_20180207_01_T1_stack.tif";
+const QString kThirdScene = kData + "/2008-05-05_LT05_LT50350322008126PAC01_sr.tif";
 
 /// Sets row `name` of `form` as a user would (its editor's value).
 void setParam(ParamForm* form, const QString& name, const QString& value) {
@@ -474,6 +479,248 @@ private slots:
         QVERIFY2(text.contains(QLatin1String(" 2 scene")) ||
                      text.contains(QLatin1String(" 1 scene")),
                  qPrintable(text));
+    }
+
+    void rasterizeAndVectorizeEditsUndo() {
+        MainWindow w;
+        w.setPersistent(false);
+        w.resize(1366, 768);
+        w.show();
+        w.workspaces()->apply(QStringLiteral("transform"));
+        PanelUndo* undo = PanelUndo::of(w.transformPanel());
+        RasterizeTab* rasterize = w.transformPanel()->rasterizeTab();
+        VectorizeTab* vectorize = w.transformPanel()->vectorizeTab();
+        const auto rasterizeBefore = rasterize->parameters();
+        const auto vectorizeBefore = vectorize->parameters();
+        QVERIFY(!undo->canUndo());
+        // Rasterize: the burn value, all-touched and the merge rule, one step each.
+        setParam(rasterize->form(), "burn", "7");
+        rasterize->allTouchedCheck()->setChecked(!rasterize->allTouchedCheck()->isChecked());
+        setParam(rasterize->form(), "merge", "add");
+        QCOMPARE(undo->stack()->count(), 3);
+        QCOMPARE(rasterize->burnOptions().merge, rb::MergeAlg::Add);
+        // Vectorize: mode, threshold, classes and the shapes table.
+        vectorize->modeCombo()->setCurrentIndex(vectorize->modeCombo()->findData(2));
+        vectorize->thresholdSpin()->setValue(vectorize->thresholdSpin()->value() + 17);
+        vectorize->classCountSpin()->setValue(9);
+        setParam(vectorize->shapesForm(), "connectivity", "8");
+        QCOMPARE(undo->stack()->count(), 7);
+        const auto rasterizeAfter = rasterize->parameters();
+        const auto vectorizeAfter = vectorize->parameters();
+        QVERIFY(rasterizeAfter != rasterizeBefore);
+        QVERIFY(vectorizeAfter != vectorizeBefore);
+        // Undo through the Edit menu, back to the start: each editor shows the old value and
+        // the options the tabs compute with are the old ones.
+        for (int i = 0; i < 7; ++i)
+            w.editActions()->undoAction()->trigger();
+        QCOMPARE(rasterize->parameters(), rasterizeBefore);
+        QCOMPARE(vectorize->parameters(), vectorizeBefore);
+        QCOMPARE(rasterize->burnValueSpin()->value(), rb::RasterizeOptions{}.burn);
+        QCOMPARE(rasterize->burnOptions().merge, rb::RasterizeOptions{}.merge);
+        QCOMPARE(rasterize->burnOptions().all_touched, rb::RasterizeOptions{}.all_touched);
+        QCOMPARE(vectorize->modeCombo()->currentData().toInt(), 0);
+        QCOMPARE(vectorize->classCountSpin()->value(), 4);
+        for (int i = 0; i < 7; ++i)
+            w.editActions()->redoAction()->trigger();
+        QCOMPARE(rasterize->parameters(), rasterizeAfter);
+        QCOMPARE(vectorize->parameters(), vectorizeAfter);
+        QCOMPARE(rasterize->burnOptions().merge, rb::MergeAlg::Add);
+        QCOMPARE(rasterize->burnOptions().burn, 7.0);
+        // Typing into the threshold is one step (the same merging rule as Reproject's).
+        auto* tabs = w.transformPanel()->findChild<QTabWidget*>();
+        QVERIFY(tabs);
+        tabs->setCurrentWidget(vectorize);
+        w.activateWindow();
+        vectorize->classCountSpin()->setFocus(); // equal intervals: the class count is on
+        QTRY_VERIFY(vectorize->classCountSpin()->hasFocus());
+        const int steps = undo->stack()->count();
+        for (int v : {1, 12, 13}) // "1", "12", "13" typed
+            vectorize->classCountSpin()->setValue(v < 2 ? 2 : v);
+        QCOMPARE(undo->stack()->count(), steps + 1);
+        undo->undo();
+        QCOMPARE(vectorize->parameters(), vectorizeAfter);
+    }
+
+    void comparePaneTakesTheLinkedDisplay() {
+        MainWindow w;
+        openWindow(w, {kScenes[0], kScenes[1], kThirdScene, kOtherProduct});
+        SceneStack* stack = w.stack();
+        QVERIFY(LinkedDisplay::sameProduct(*stack->entry(0).data, *stack->entry(2).data));
+        w.setViewMode(ViewMode::Swipe);
+        CompareView* compare = w.compare();
+        compare->setPaneScene(0, 0);
+        compare->setPaneScene(1, 1);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        QVERIFY(w.linkedDisplay()->isLinked());
+        const auto roles = [&](int row) {
+            const auto& p = stack->entry(row).data->profile;
+            rb::BandLayout l;
+            l.count = p.count;
+            l.dtype = p.dtype;
+            l.descriptions = p.descriptions;
+            l.colorinterp = p.colorinterp;
+            l.label = QFileInfo(stack->entry(row).path).fileName().toStdString();
+            return rb::resolve_band_roles(l);
+        };
+        const rb::BandRoles src = roles(0), dst = roles(3);
+        // False colour (roles both products have) and another stretch on the left pane.
+        using R = rb::BandRole;
+        std::vector<R> picked;
+        for (const auto& triple :
+             {std::vector<R>{R::Nir, R::Red, R::Green}, std::vector<R>{R::Swir1, R::Nir, R::Red},
+              std::vector<R>{R::Green, R::Red, R::Blue}})
+            if (picked.empty() && std::all_of(triple.begin(), triple.end(),
+                                              [&](R r) { return src.has(r) && dst.has(r); }))
+                picked = triple;
+        QVERIFY2(!picked.empty(), "no three roles in both products");
+        rb::DisplaySettings d = stack->entry(0).data->display;
+        d.bands.clear();
+        for (R r : picked)
+            d.bands.push_back(src[r] + 1);
+        d.stretch_options.mode = rb::StretchMode::StdDev;
+        d.stretch_options.stddev_k = 1.5;
+        stack->setDisplay(0, d);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        const rb::DisplaySettings shown = stack->entry(0).data->display;
+        // The third scene has its own display until a pane shows it.
+        QVERIFY(stack->entry(2).data->display.bands != shown.bands ||
+                !sameStretch(stack->entry(2).data->display.stretch, shown.stretch));
+        // Chosen in the right pane's selector, as the user does: it takes the linked bands
+        // and stretch (same product: the same ranges).
+        QComboBox* selector = compare->paneSelector(1);
+        selector->setCurrentIndex(2);
+        emit selector->activated(2);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        QCOMPARE(compare->paneScene(1), 2);
+        QCOMPARE(stack->entry(2).data->display.bands, shown.bands);
+        QVERIFY2(sameStretch(stack->entry(2).data->display.stretch, shown.stretch),
+                 "the scene chosen for the pane did not take the linked stretch");
+        QCOMPARE(compare->swipe()->right()->scene()->display.bands, shown.bands);
+        // Another product, linked by the user's choice: the bands of the same roles and the
+        // same stretch method, derived from its own values.
+        w.linkedDisplay()->setLinked(true);
+        selector->setCurrentIndex(3);
+        emit selector->activated(3);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        std::vector<int> want;
+        for (R r : picked)
+            want.push_back(dst[r] + 1);
+        QCOMPARE(stack->entry(3).data->display.bands, want);
+        QCOMPARE(stack->entry(3).data->display.stretch_options.mode, rb::StretchMode::StdDev);
+        QCOMPARE(stack->entry(3).data->display.stretch_options.stddev_k, 1.5);
+        // Unlinked: a chosen scene keeps its own display.
+        w.linkedDisplay()->setLinked(false);
+        const rb::DisplaySettings own = stack->entry(1).data->display;
+        rb::DisplaySettings d1 = own;
+        d1.stretch_options.mode = rb::StretchMode::MinMax;
+        stack->setDisplay(1, d1);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        const auto kept = stack->entry(1).data->display.stretch;
+        selector->setCurrentIndex(1);
+        emit selector->activated(1);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        QVERIFY(sameStretch(stack->entry(1).data->display.stretch, kept));
+    }
+
+    void openingSessionOrRecipeLeavesNoUndoStep() {
+        const QString session = dir_.filePath(QStringLiteral("undo.rbsession"));
+        const QString recipe = dir_.filePath(QStringLiteral("undo-recipe.json"));
+        {
+            MainWindow w;
+            openWindow(w, kScenes);
+            setParam(w.scorePanel()->compositeForm(), "k", "7");
+            ReprojectTab* tab = w.transformPanel()->reprojectTab();
+            tab->crsEdit()->setText(QStringLiteral("EPSG:32613"));
+            emit tab->crsEdit()->editingFinished();
+            setParam(w.transformPanel()->fillTab()->form(), "max_distance", "21");
+            rb::fft::NotchSet notches;
+            notches.points.push_back({0.125, 0.0625, 0.02});
+            w.debandPanel()->controller()->setNotches(notches, true);
+            QCOMPARE(w.saveSession(session), QString());
+            rb::Recipe r = w.panelRecipe();
+            for (auto& step : r.steps)
+                if (auto* c = std::get_if<rb::CompositeStep>(&step))
+                    c->options.k = 5;
+            rb::SceneSource scene;
+            scene.files = {kScenes[0].toStdString()};
+            r.scenes.push_back(scene);
+            QFile f(recipe);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray::fromStdString(rb::write_recipe(r)));
+        }
+        MainWindow w;
+        openWindow(w, {QStringLiteral(RB_SAMPLE)});
+        // An edit before: the session replaces it, and its history with it.
+        setParam(w.scorePanel()->compositeForm(), "k", "4");
+        QVERIFY(PanelUndo::of(w.scorePanel())->canUndo());
+        const auto noUndo = [&](const char* when) {
+            for (const char* workspace : {"composite", "transform", "deband"}) {
+                w.workspaces()->apply(QString::fromLatin1(workspace));
+                const EditActions::Target* t = w.editActions()->current();
+                QVERIFY(t);
+                QVERIFY2(!t->canUndo() && !t->canRedo(),
+                         qPrintable(QStringLiteral("%1: Edit > Undo in %2")
+                                        .arg(QLatin1String(when), t->title)));
+            }
+        };
+        QVERIFY(w.openSession(session));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isSessionPending(), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isRecipePending(), kWaitMs);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        QVERIFY2(w.lastError().isEmpty(), qPrintable(w.lastError()));
+        // The session's parameters are loaded...
+        QCOMPARE(w.scorePanel()->compositeStep().options.k, 7);
+        QCOMPARE(w.transformPanel()->reprojectTab()->reprojectStep().dst_crs,
+                 std::string("EPSG:32613"));
+        QCOMPARE(w.debandPanel()->controller()->notches().points.size(), std::size_t(1));
+        // ... and are where editing starts: nothing to undo in any panel.
+        noUndo("after Open Session");
+        // An edit after it is one step, and undoing it goes back to the session's value.
+        w.workspaces()->apply(QStringLiteral("composite"));
+        setParam(w.scorePanel()->compositeForm(), "k", "3");
+        w.editActions()->undoAction()->trigger();
+        QCOMPARE(w.scorePanel()->compositeStep().options.k, 7);
+        QVERIFY(!PanelUndo::of(w.scorePanel())->canUndo());
+        // Open Recipe likewise.
+        QVERIFY(w.openRecipe(recipe));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isRecipePending(), kWaitMs);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        QCOMPARE(w.scorePanel()->compositeStep().options.k, 5);
+        noUndo("after Open Recipe");
+    }
+
+    void screenshotWaitsForThePanels() {
+        MainWindow w;
+        w.setPersistent(false);
+        w.resize(1366, 768);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.workspaces()->apply(QStringLiteral("composite"));
+        w.openFiles({QStringLiteral(RB_SAMPLE)});
+        // Right after the open, the panels have work to do, and a wait too short says which.
+        QString pending;
+        QVERIFY(!w.waitForPanels(1, &pending));
+        QVERIFY2(!pending.isEmpty(), "a timed-out wait names nothing");
+        QString error;
+        QVERIFY2(w.saveScreenshot(dir_.filePath(QStringLiteral("composite.png")), &error),
+                 qPrintable(error));
+        CompositeController* ctl = w.scorePanel()->controller();
+        QVERIFY(ctl->viewport() && !ctl->isViewportPending());
+        QVERIFY(!ctl->isFullRunning() && !ctl->fullCompositePath().isEmpty());
+        QVERIFY(w.canvas()->overlayIds().contains(CompositeController::kOverlayId));
+        QVERIFY(w.panelWork().isEmpty());
+        // Deband: the area's spectrum and the preview of its notches.
+        w.workspaces()->apply(QStringLiteral("deband"));
+        QVERIFY2(w.saveScreenshot(dir_.filePath(QStringLiteral("deband.png")), &error),
+                 qPrintable(error));
+        DebandController* deband = w.debandPanel()->controller();
+        QVERIFY(deband->isReady() && deband->spectrum() && deband->isPreviewCurrent());
+        // Transform: the live preview of its tab, on the map.
+        w.workspaces()->apply(QStringLiteral("transform"));
+        QVERIFY2(w.saveScreenshot(dir_.filePath(QStringLiteral("transform.png")), &error),
+                 qPrintable(error));
+        QVERIFY(!w.transformPanel()->isPreviewPending());
+        QVERIFY(w.canvas()->overlayIds().contains(TransformPanel::kReprojectOverlay));
     }
 
     void sessionKeepsRuleDetectionAndTargetGrid() {

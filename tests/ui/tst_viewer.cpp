@@ -429,7 +429,7 @@ private slots:
     }
 
     void pixelUnderCursorIsRightAtEveryZoom() {
-        // The screen sample grid below was laid out for a 1200 x 800 map area.
+        // The window of the map's reference size (the sample grid adapts to the map area).
         window_->resize(1200, 800 + window_->workspaces()->toolBar()->sizeHint().height());
         open({QStringLiteral(RB_SAMPLE)});
         MapCanvas* canvas = window_->canvas();
@@ -444,8 +444,12 @@ private slots:
             const int level = canvas->tileRenderer()->drawnLevel(
                 {canvas->view(), canvas->size(), canvas->devicePixelRatioF()});
             int checked = 0;
-            for (int sy = 10; sy < canvas->height() - 10; sy += 37)
-                for (int sx = 10; sx < canvas->width() - 10; sx += 41) {
+            // About 28 x 21 samples whatever the map's share of the window (the docks
+            // beside it take their width from the workspace, not from this test).
+            const int stepX = std::max(8, (canvas->width() - 20) / 28);
+            const int stepY = std::max(8, (canvas->height() - 20) / 21);
+            for (int sy = 10; sy < canvas->height() - 10; sy += stepY)
+                for (int sx = 10; sx < canvas->width() - 10; sx += stepX) {
                     // The screen pixel's centre, as the mouse reports it.
                     const QPointF pos(sx + 0.5, sy + 0.5);
                     const QPointF p = canvas->widgetToPixel(pos);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "open_scenes.h"
 #include "rasterbench/error.h"
 
 namespace rb {
@@ -27,10 +28,6 @@ bool sameScenes(const std::vector<SceneSource>& a, const std::vector<SceneSource
     return std::equal(
         a.begin(), a.end(), b.begin(), b.end(),
         [](const SceneSource& x, const SceneSource& y) { return x.files == y.files; });
-}
-
-Raster readScene(const SceneSource& scene, const Window& window, int rows, int cols) {
-    return SceneReader(scene).read(window, rows, cols);
 }
 
 /// Runs read(i) for i in [0, n) on up to `threads` threads and waits; rethrows the first
@@ -249,8 +246,16 @@ struct ViewportPipeline::Scores {
 };
 
 ViewportPipeline::ViewportPipeline(ReadFn read, int read_threads)
-    : read_(read ? std::move(read) : ReadFn(readScene)),
-      read_threads_(read_threads > 0 ? read_threads : defaultReadThreads()) {}
+    : read_threads_(read_threads > 0 ? read_threads : defaultReadThreads()) {
+    if (read) {
+        read_ = std::move(read);
+    } else {
+        open_ = std::make_shared<detail::OpenScenes>();
+        read_ = [open = open_](const SceneSource& scene, const Window& window, int rows, int cols) {
+            return open->read(scene, window, rows, cols);
+        };
+    }
+}
 
 ViewportPipeline::~ViewportPipeline() = default;
 
@@ -280,9 +285,13 @@ bool ViewportPipeline::shows_coarse_first(const ViewportRequest& request) const 
 }
 
 void ViewportPipeline::clear() {
-    const std::lock_guard lock(mutex_);
-    reads_.reset();
-    scores_.reset();
+    {
+        const std::lock_guard lock(mutex_);
+        reads_.reset();
+        scores_.reset();
+    }
+    if (open_)
+        open_->clear();
 }
 
 bool ViewportPipeline::has_reads(const std::vector<SceneSource>& scenes,
@@ -316,6 +325,8 @@ ViewportPipeline::reads_for(const ViewportRequest& request, Progress& progress, 
     });
     progress.check();
     *ms = msSince(t);
+    if (open_)
+        open_->retain(request.scenes); // scenes no longer asked for are closed
     const std::lock_guard lock(mutex_);
     counters_.scene_reads += request.scenes.size();
     reads_ = r;

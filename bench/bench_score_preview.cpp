@@ -32,6 +32,7 @@
 #include "bench_gdal_read.h"
 #include "bench_util.h"
 #include "rasterbench/composite.h"
+#include "rasterbench/interactive.h"
 #include "rasterbench/score.h"
 #include "rasterbench/viewport_pipeline.h"
 
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    rb::keep_freed_memory(); // as the workbench does
     GDALAllRegister();
     std::vector<rb::SceneSource> sources;
     for (const auto& e : std::filesystem::directory_iterator(dir)) {

@@ -60,6 +60,7 @@
 #include "bench_util.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/deband.h"
+#include "rasterbench/interactive.h"
 
 using namespace rb::ui;
 using rbbench::median;
@@ -354,6 +355,7 @@ int deband(QString path) {
 } // namespace
 
 int main(int argc, char** argv) {
+    rb::keep_freed_memory(); // as the workbench does
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);

@@ -7,6 +7,7 @@
 
 #include "JobMonitor.h"
 #include "rasterbench/error.h"
+#include "rasterbench/interactive.h"
 
 namespace rb::ui {
 
@@ -107,6 +108,8 @@ quint64 JobLane::start(JobOptions options, detail::Body body, std::function<void
 }
 
 void JobLane::execute(const std::shared_ptr<detail::JobState>& job, const detail::Body& body) {
+    // Jobs are background work: the GUI thread gets a core first whenever it is ready.
+    rb::lower_background_priority();
     detail::Delivery deliver;
     std::optional<QString> error;
     // A job stopped before its turn (superseded while queued) does no work at all.

@@ -15,6 +15,7 @@
 #include "Workspaces.h"
 #include "rasterbench/colormap.h"
 #include "rasterbench/display.h"
+#include "rasterbench/interactive.h"
 #include "rasterbench/output_guard.h"
 
 namespace {
@@ -57,6 +58,8 @@ int fail(const QString& message) {
 int main(int argc, char* argv[]) {
     // First, before any thread starts: Ctrl+C or a kill removes half-written outputs.
     rb::install_partial_cleanup();
+    // The preview's per-change buffers reused instead of page-faulted in again.
+    rb::keep_freed_memory();
     // Before QApplication: constructing it can already warn (e.g. about XDG_RUNTIME_DIR).
     if (wantsScreenshot(argc, argv))
         qInstallMessageHandler(quietMessageHandler);

@@ -99,10 +99,15 @@ struct ViewportCounters {
     std::size_t coarse = 0;      ///< coarse previews made
 };
 
+namespace detail {
+class OpenScenes;
+}
+
 class ViewportPipeline {
 public:
     /// Reads `window` of a scene decimated to out_rows x out_cols (nearest neighbour). The
-    /// default opens the scene (SceneReader) per call, so calls may run in parallel.
+    /// default keeps each scene's SceneReader open across views (until clear() or a request
+    /// without that scene); calls for different scenes may run in parallel.
     using ReadFn = std::function<Raster(const SceneSource& scene, const Window& window,
                                         int out_rows, int out_cols)>;
     /// `read_threads`: scenes read at once (0: the cores, at least 2, since reads of many
@@ -131,7 +136,8 @@ public:
     /// first when needed): statistics of the full view when cached, else of the coarse stack.
     ViewportPreview coarse(const ViewportRequest& request, int factor = 2, Progress progress = {});
 
-    /// Drops every cached read, statistic and score (new scenes, or memory to give back).
+    /// Drops every cached read, statistic and score and closes the scenes kept open (new
+    /// scenes, files changed on disk, or memory to give back).
     void clear();
     /// True when the reads of `scenes` for `plan` are cached.
     bool has_reads(const std::vector<SceneSource>& scenes, const ViewportPlan& plan) const;
@@ -147,6 +153,7 @@ private:
     ViewportPreview coarse_from(const ViewportRequest& request, const Reads& reads,
                                 const Scores* scores, int factor, Progress& progress);
 
+    std::shared_ptr<detail::OpenScenes> open_; ///< the default read's open scenes
     ReadFn read_;
     int read_threads_ = 0;
     mutable std::mutex mutex_; ///< guards everything below

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "rasterbench/score.h"
+#include "score_stack_into.h"
 
 namespace rb {
 
@@ -19,9 +20,9 @@ std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& sc
 
 namespace {
 
-std::vector<Raster> score_stack_impl(std::span<const Raster> scenes, const Scorer& scorer,
-                                     const StackStats* stats, std::vector<ScorePlanes>* planes,
-                                     Progress progress) {
+void score_stack_impl(std::span<const Raster> scenes, const Scorer& scorer, const StackStats* stats,
+                      std::vector<ScorePlanes>* planes, std::vector<Raster>& out,
+                      Progress progress) {
     const StackStatsNeeds needs = scorer.stack_needs();
     if (scorer.requires_stack() && !stats)
         throw ArgumentError("score_stack: the score needs the stack's statistics");
@@ -29,7 +30,7 @@ std::vector<Raster> score_stack_impl(std::span<const Raster> scenes, const Score
                   (needs.min && stats->min.empty()) || (needs.max && stats->max.empty()) ||
                   (needs.background && stats->background.empty())))
         throw ArgumentError("score_stack: the given stack statistics lack one the score needs");
-    std::vector<Raster> out(scenes.size());
+    out.resize(scenes.size());
     std::mutex m;
     std::size_t done = 0;
     tbb::parallel_for(std::size_t(0), scenes.size(), [&](std::size_t i) {
@@ -41,21 +42,31 @@ std::vector<Raster> score_stack_impl(std::span<const Raster> scenes, const Score
         std::lock_guard lock(m);
         progress.report(double(++done) / double(scenes.size()));
     });
-    return out;
 }
 
 } // namespace
 
 std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
                                 const StackStats* stats, Progress progress) {
-    return score_stack_impl(scenes, scorer, stats, nullptr, std::move(progress));
+    std::vector<Raster> out;
+    score_stack_impl(scenes, scorer, stats, nullptr, out, std::move(progress));
+    return out;
 }
 
 std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& scorer,
                                 const StackStats* stats, std::vector<ScorePlanes>& planes,
                                 Progress progress) {
     planes.resize(scenes.size());
-    return score_stack_impl(scenes, scorer, stats, &planes, std::move(progress));
+    std::vector<Raster> out;
+    score_stack_impl(scenes, scorer, stats, &planes, out, std::move(progress));
+    return out;
+}
+
+void detail::score_stack_into(std::span<const Raster> scenes, const Scorer& scorer,
+                              const StackStats* stats, std::vector<ScorePlanes>& planes,
+                              std::vector<Raster>& out, Progress progress) {
+    planes.resize(scenes.size());
+    score_stack_impl(scenes, scorer, stats, &planes, out, std::move(progress));
 }
 
 } // namespace rb

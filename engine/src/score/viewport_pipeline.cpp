@@ -8,7 +8,9 @@
 #include <optional>
 #include <thread>
 
+#include "open_scenes.h"
 #include "rasterbench/error.h"
+#include "score_stack_into.h"
 
 namespace rb {
 
@@ -27,10 +29,6 @@ bool sameScenes(const std::vector<SceneSource>& a, const std::vector<SceneSource
     return std::equal(
         a.begin(), a.end(), b.begin(), b.end(),
         [](const SceneSource& x, const SceneSource& y) { return x.files == y.files; });
-}
-
-Raster readScene(const SceneSource& scene, const Window& window, int rows, int cols) {
-    return SceneReader(scene).read(window, rows, cols);
 }
 
 /// Runs read(i) for i in [0, n) on up to `threads` threads and waits; rethrows the first
@@ -68,19 +66,27 @@ int defaultReadThreads() {
     return std::max(2, int(std::thread::hardware_concurrency()));
 }
 
+/// `r` cropped to `w`: moved when `w` is all of it (a view without a halo beyond the
+/// scene's edges), instead of copied.
+Raster cropped(Raster&& r, const Window& w) {
+    if (w.col_off == 0 && w.row_off == 0 && w.width == r.cols() && w.height == r.rows())
+        return std::move(r);
+    return crop(r, w);
+}
+
 /// Fills a preview from a stack (on preview.plan's output grid), its scores and their
 /// composite, cropped to the plan's visible part.
 void assemble(ViewportPreview& preview, const std::vector<Raster>& stack,
-              const std::vector<Raster>& scores, const CompositeResult& c) {
+              const std::vector<Raster>& scores, CompositeResult&& c) {
     const Window& w = preview.plan.crop;
-    preview.composite.composite = crop(c.composite, w);
-    preview.composite.index = crop(c.index, w);
-    preview.composite.score = crop(c.score, w);
-    preview.composite.count = crop(c.count, w);
-    for (const auto& r : c.best_rank)
-        preview.composite.best_rank.push_back(crop(r, w));
-    for (const auto& r : c.worst_rank)
-        preview.composite.worst_rank.push_back(crop(r, w));
+    preview.composite.composite = cropped(std::move(c.composite), w);
+    preview.composite.index = cropped(std::move(c.index), w);
+    preview.composite.score = cropped(std::move(c.score), w);
+    preview.composite.count = cropped(std::move(c.count), w);
+    for (auto& r : c.best_rank)
+        preview.composite.best_rank.push_back(cropped(std::move(r), w));
+    for (auto& r : c.worst_rank)
+        preview.composite.worst_rank.push_back(cropped(std::move(r), w));
     if (preview.current >= 0 && preview.current < int(stack.size())) {
         preview.scene = crop(stack[std::size_t(preview.current)], w);
         preview.score = crop(scores[std::size_t(preview.current)], w);
@@ -219,19 +225,33 @@ struct ViewportPipeline::Reads {
 
     /// Scores of the reads (or of the coarse stack of factor `f`, f > 1) under `scorer`,
     /// reusing the planes the previous options left (ScorePlanes): a penalty or threshold
-    /// change does not redo the method, a method change does not redo validity.
+    /// change does not redo the method, a method change does not redo validity. `reuse`:
+    /// rasters whose storage the scores take (the previous change's).
     std::vector<Raster> score(std::span<const Raster> stack, int f, const Scorer& scorer,
-                              const StackStats* st, Progress& progress) const {
+                              const StackStats* st, Progress& progress,
+                              std::vector<Raster> reuse = {}) const {
         const std::lock_guard lock(planesMutex);
         if (f > 1 && planesFactor != f) {
             coarsePlanes.clear();
             planesFactor = f;
         }
-        return score_stack(stack, scorer, st, f > 1 ? coarsePlanes : planes, progress);
+        detail::score_stack_into(stack, scorer, st, f > 1 ? coarsePlanes : planes, reuse, progress);
+        return reuse;
+    }
+
+    /// Rasters of the last coarse preview's scores, whose storage the next one takes.
+    std::vector<Raster> takeCoarseSpare() const {
+        const std::lock_guard lock(planesMutex);
+        return std::move(coarseSpare);
+    }
+    void keepCoarseSpare(std::vector<Raster> scores) const {
+        const std::lock_guard lock(planesMutex);
+        coarseSpare = std::move(scores);
     }
 
 private:
     mutable std::mutex planesMutex; ///< held while a scoring uses the planes
+    mutable std::vector<Raster> coarseSpare;
     mutable std::vector<ScorePlanes> planes, coarsePlanes;
     mutable int planesFactor = 0;
     mutable std::mutex mutex;
@@ -249,8 +269,16 @@ struct ViewportPipeline::Scores {
 };
 
 ViewportPipeline::ViewportPipeline(ReadFn read, int read_threads)
-    : read_(read ? std::move(read) : ReadFn(readScene)),
-      read_threads_(read_threads > 0 ? read_threads : defaultReadThreads()) {}
+    : read_threads_(read_threads > 0 ? read_threads : defaultReadThreads()) {
+    if (read) {
+        read_ = std::move(read);
+    } else {
+        open_ = std::make_shared<detail::OpenScenes>();
+        read_ = [open = open_](const SceneSource& scene, const Window& window, int rows, int cols) {
+            return open->read(scene, window, rows, cols);
+        };
+    }
+}
 
 ViewportPipeline::~ViewportPipeline() = default;
 
@@ -280,9 +308,13 @@ bool ViewportPipeline::shows_coarse_first(const ViewportRequest& request) const 
 }
 
 void ViewportPipeline::clear() {
-    const std::lock_guard lock(mutex_);
-    reads_.reset();
-    scores_.reset();
+    {
+        const std::lock_guard lock(mutex_);
+        reads_.reset();
+        scores_.reset();
+    }
+    if (open_)
+        open_->clear();
 }
 
 bool ViewportPipeline::has_reads(const std::vector<SceneSource>& scenes,
@@ -316,6 +348,8 @@ ViewportPipeline::reads_for(const ViewportRequest& request, Progress& progress, 
     });
     progress.check();
     *ms = msSince(t);
+    if (open_)
+        open_->retain(request.scenes); // scenes no longer asked for are closed
     const std::lock_guard lock(mutex_);
     counters_.scene_reads += request.scenes.size();
     reads_ = r;
@@ -353,9 +387,12 @@ ViewportPreview ViewportPipeline::coarse_from(const ViewportRequest& request, co
             const auto full = reads.cachedStatistics(needs);
             st = full ? subsample(*full, factor) : stack_statistics(stack, needs);
         }
-        scores = reads.score(stack, factor, *request.scorer, st ? &*st : nullptr, progress);
+        scores = reads.score(stack, factor, *request.scorer, st ? &*st : nullptr, progress,
+                             reads.takeCoarseSpare());
     }
     assemble(cr, stack, scores, composite(stack, scores, request.options, progress));
+    if (!scored)
+        reads.keepCoarseSpare(std::move(scores));
     const std::lock_guard lock(mutex_);
     ++counters_.coarse;
     return cr;
@@ -402,13 +439,24 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
         on_coarse(coarse_from(request, *reads, scored.get(), factor, progress));
     if (!scored) {
         const auto t = Clock::now();
+        // The previous scores of these reads, when nothing else holds them (they are the
+        // pipeline's own: previews get crops), lend their storage to the new ones.
+        std::vector<Raster> reuse;
+        {
+            const std::lock_guard lock(mutex_);
+            if (scores_ && scores_.use_count() == 1 && scores_->reads == reads) {
+                reuse = std::move(const_cast<Scores&>(*scores_).scores);
+                scores_.reset();
+            }
+        }
         auto s = std::make_shared<Scores>();
         s->reads = reads;
         s->scorer = request.scorer;
         const StackStatsNeeds needs = request.scorer->stack_needs();
         bool computed = false;
         const auto stats = needs.any() ? reads->statistics(needs, &computed) : nullptr;
-        s->scores = reads->score(reads->scenes, 1, *request.scorer, stats.get(), progress);
+        s->scores = reads->score(reads->scenes, 1, *request.scorer, stats.get(), progress,
+                                 std::move(reuse));
         result.score_ms = msSince(t);
         const std::lock_guard lock(mutex_);
         counters_.statistics += computed ? 1 : 0;

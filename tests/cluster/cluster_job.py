@@ -391,7 +391,8 @@ class Daemons:
     def __init__(self):
         self.pids = []
 
-    def add_pidfile(self, path, timeout=10):
+    def add_pidfile(self, path, timeout=60):
+        # Generous: on a loaded 2-core machine the daemons take many seconds to start.
         end = time.time() + timeout
         while time.time() < end:
             try:
@@ -486,8 +487,8 @@ PartitionName=rb Nodes={host} Default=YES MaxTime=INFINITE State=UP
         must([tools["slurmd"], "-f", conf], env=env)
         daemons.add_pidfile(f"{tmp}/slurmd.pid")
         job, single = plan(cli, tmp, source_dir, ["--mem-per-task", "200M"])
-        # Wait for the node.
-        end = time.time() + 20
+        # Wait for the node (slow to register on a loaded machine).
+        end = time.time() + 60
         while time.time() < end:
             r = run(["sinfo", "-h", "-o", "%T"], env=env)
             if r.returncode == 0 and r.stdout.strip() in ("idle", "mixed"):

@@ -2,7 +2,6 @@
 // stage after it), then GDAL's COG driver (with overviews) or a tiled GeoTIFF, written
 // atomically. A job planned before the stages after the composite existed runs those steps
 // here, on the whole mosaic, as it always did.
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -62,15 +61,8 @@ void assemble_job(const Job& job, const std::string& out, const std::string& for
             throw ArgumentError(job.dir + ": " + (s == &tiles ? "tiles" : "stage " + s->name) +
                                 " not done yet: " + missing + " (see `rasterbench-cli status`)");
     }
-    const fs::path work = fs::path(job.dir) / "work" / ("assemble-" + std::to_string(getpid()));
-    fs::create_directories(work);
-    struct Cleanup {
-        fs::path p;
-        ~Cleanup() {
-            std::error_code ec;
-            fs::remove_all(p, ec);
-        }
-    } cleanup{work};
+    const detail::ScratchDir scratch(detail::task_scratch(job.dir, "assemble"));
+    const fs::path& work = scratch.path();
     const std::string vrt = (work / "mosaic.vrt").string();
     detail::build_vrt(vrt, files);
     write_quicklook(job);

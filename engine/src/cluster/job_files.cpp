@@ -1,5 +1,7 @@
 #include "job_files.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <utility>
@@ -170,6 +172,20 @@ std::string running_marker(const std::string& dir, const std::string& stage, int
     return (std::filesystem::path(dir) / "running" /
             (stage + "-" + std::to_string(index) + ".json"))
         .string();
+}
+
+ScratchDir::ScratchDir(std::filesystem::path path) : path_(std::move(path)) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+}
+
+ScratchDir::~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+std::filesystem::path task_scratch(const std::string& job_dir, const std::string& name) {
+    return std::filesystem::path(job_dir) / "work" / (name + "-" + std::to_string(getpid()));
 }
 
 } // namespace rb::detail

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the job files: checksums, job.json paths, the done-marker's name.
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,22 @@ std::string file_checksum(const std::string& path, std::int64_t limit = -1);
 std::string job_file(const std::string& dir); ///< DIR/job.json
 std::string done_marker(const std::string& dir, const std::string& stage, int index);
 std::string failed_marker(const std::string& dir, const std::string& stage, int index);
+
+/// A scratch folder, created empty now and removed with everything in it when this goes
+/// out of scope (after an exception too).
+class ScratchDir {
+public:
+    explicit ScratchDir(std::filesystem::path path);
+    ~ScratchDir();
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+/// DIR/work/NAME-PID: a task's own scratch folder in the job (PID: retries never collide).
+std::filesystem::path task_scratch(const std::string& job_dir, const std::string& name);
 
 /// Outputs written together: each through the engine's partial file beside its target (so a
 /// terminating signal or the next run removes what a killed task left), renamed into place

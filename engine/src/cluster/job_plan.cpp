@@ -497,16 +497,8 @@ Job prepare_job(const Recipe& recipe, const std::vector<SceneSource>& inputs,
 
     if (options.sample) {
         // Time one scene task and the first tile in a scratch folder, on the task's threads.
-        const fs::path scratch = scratch_folder(options.scratch_dir);
-        fs::remove_all(scratch);
-        fs::create_directories(scratch);
-        struct Cleanup {
-            fs::path path;
-            ~Cleanup() {
-                std::error_code ec;
-                fs::remove_all(path, ec);
-            }
-        } cleanup{scratch};
+        const detail::ScratchDir scratch_dir(scratch_folder(options.scratch_dir));
+        const fs::path& scratch = scratch_dir.path();
         Job probe = job;
         probe.dir = scratch.string();
         std::string measured;

@@ -2,7 +2,6 @@
 // (only those a tile's read window touches), then the stage's steps through run_recipe (the
 // code `run` uses) on the read window and the tile cropped out, or the warp of the tile's
 // window of its own grid, or the steps on the whole mosaic.
-#include <unistd.h>
 
 #include <filesystem>
 
@@ -17,17 +16,9 @@ void run_post_task(const Job& job, const JobStage& stage, int index, int threads
                    Progress progress) {
     const JobTask& task = stage.tasks.at(std::size_t(index));
     const JobStage& prev = previous_stage(job, stage);
-    const fs::path work =
-        fs::path(job.dir) / "work" /
-        (stage.name + "-" + std::to_string(index) + "-" + std::to_string(getpid()));
-    fs::create_directories(work);
-    struct Cleanup {
-        fs::path p;
-        ~Cleanup() {
-            std::error_code ec;
-            fs::remove_all(p, ec);
-        }
-    } cleanup{work};
+    const detail::ScratchDir scratch(
+        detail::task_scratch(job.dir, stage.name + "-" + std::to_string(index)));
+    const fs::path& work = scratch.path();
     StreamOptions stream = job.recipe.output.stream;
     stream.threads = threads;
     Recipe sub = job.recipe;

@@ -104,6 +104,12 @@ QString OverlayList::selectedId() const {
 }
 
 void OverlayList::rebuild() {
+    if (inItemChange_) {
+        // The canvas answered a tick in the list: clearing the tree now would delete the
+        // item inside its own setData. Rebuild once control is back in the event loop.
+        QMetaObject::invokeMethod(this, &OverlayList::rebuild, Qt::QueuedConnection);
+        return;
+    }
     const QString selected = selectedId();
     rebuilding_ = true;
     tree_->clear();
@@ -158,8 +164,10 @@ void OverlayList::rebuild() {
 void OverlayList::onItemChanged(QTreeWidgetItem* item, int column) {
     if (rebuilding_ || column != Name)
         return;
+    inItemChange_ = true;
     canvas_->setOverlayVisible(item->data(Name, Qt::UserRole).toString(),
                                item->checkState(Name) == Qt::Checked);
+    inItemChange_ = false;
 }
 
 void OverlayList::syncButtons() {

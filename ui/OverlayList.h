@@ -50,6 +50,7 @@ private:
     QSpinBox* opacity_;
     ColumnFit* fit_;
     bool rebuilding_ = false;
+    bool inItemChange_ = false; ///< a rebuild now would delete the item Qt is still changing
 };
 
 } // namespace rb::ui

@@ -9,9 +9,11 @@
 #include <QTemporaryDir>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "MapCanvas.h"
+#include "StackAlignment.h"
 #include "rasterbench/error.h"
 #include "rasterbench/output_guard.h"
 
@@ -48,16 +50,20 @@ CompositeController::~CompositeController() {
         canvas_->setOverlay(kOverlayId, {}, {});
 }
 
-void CompositeController::setScenes(const std::vector<ScoreScene>& scenes) {
+void CompositeController::setScenes(const std::vector<ScoreScene>& scenes,
+                                    std::shared_ptr<const SceneData> gridScene) {
     const auto key = [](const std::vector<ScoreScene>& v) {
         QStringList k;
         for (const auto& s : v)
             k << s.path << s.qa << s.calibrate;
         return k;
     };
+    gridScene_ = std::move(gridScene);
     if (key(scenes) == key(scenes_) && !scenes_.empty())
         return;
     scenes_ = scenes;
+    alignment_.reset();
+    grid_ = {};
     pipeline_->clear();
     fullValid_ = false;
     layout_ = {};
@@ -71,6 +77,11 @@ void CompositeController::setScenes(const std::vector<ScoreScene>& scenes) {
             primaryBands_ = reader.primary_bands();
             width_ = reader.profile().width;
             height_ = reader.profile().height;
+            grid_ = rb::grid_of(reader.profile());
+            std::vector<rb::SceneSource> sources;
+            for (const auto& s : scenes_)
+                sources.push_back(s.source());
+            alignment_ = std::make_shared<StackAlignment>(std::move(sources), grid_);
         } catch (const std::exception& e) {
             error_ = QString::fromUtf8(e.what());
             emit message(error_);
@@ -171,6 +182,13 @@ void CompositeController::rebuildScorer() {
     }
 }
 
+void CompositeController::setView(const rb::Window& visible, QSize screen, const rb::Grid& on) {
+    if (grid_.width == 0 || on == grid_)
+        return setView(visible, screen);
+    // The same part of the map on the stack's grid; the screen keeps its size.
+    setView(rb::window_on_grid(on, visible, grid_), screen);
+}
+
 void CompositeController::setView(const rb::Window& visible, QSize screen) {
     if (visible == visible_ && screen == screen_)
         return;
@@ -243,8 +261,6 @@ void CompositeController::startViewport() {
         ScoreLegend legend;
     };
     rb::ViewportRequest request;
-    for (const auto& s : scenes_)
-        request.scenes.push_back(s.source());
     request.plan = plan();
     request.scorer = scorer_;
     request.options = effectiveCompositeOptions();
@@ -260,7 +276,7 @@ void CompositeController::startViewport() {
     };
     viewJob_ = viewLane_.run(
         std::move(options),
-        [=, pipeline = pipeline_](JobContext& job) -> Out {
+        [=, pipeline = pipeline_, alignment = alignment_](JobContext& job) -> Out {
             // The coarse first preview (when the pipeline expects the full one to be slow) is
             // rendered here and shown at once; the full one follows.
             const auto showCoarse = [&](rb::ViewportPreview coarse) {
@@ -278,9 +294,11 @@ void CompositeController::startViewport() {
             };
             // Reads and scores stay in the pipeline for their view and options even when a
             // newer request supersedes this job: the next one reuses them.
+            rb::ViewportRequest onGrid = request;
+            onGrid.scenes = alignment->scenes(); // scenes on other grids warped onto the stack's
             Out out;
             out.result = std::make_shared<const ViewportResult>(ViewportResult::from(
-                pipeline->run(request, rb::Progress(job.progressFn()), showCoarse)));
+                pipeline->run(onGrid, rb::Progress(job.progressFn()), showCoarse)));
             out.image = renderScoreOverlay(*out.result, display, scenes, &out.legend);
             return out;
         },
@@ -347,7 +365,7 @@ void CompositeController::showOverlay(const QImage& image, const ScoreLegend& le
     overlay_ = image;
     legend_ = legend;
     if (canvas_ && result_ && enabled_)
-        canvas_->setOverlay(kOverlayId, image, result_->plan.pixels, nullptr,
+        canvas_->setOverlay(kOverlayId, image, result_->plan.pixels, gridScene_,
                             MapCanvas::Binding::Grid); // a composite of the stack's grid
     emit overlayChanged();
 }
@@ -448,9 +466,6 @@ void CompositeController::startFull() {
         emit fullFinished(false, tr("cannot create a temporary folder for the composite"));
         return;
     }
-    std::vector<rb::SceneSource> sources;
-    for (const auto& s : scenes_)
-        sources.push_back(s.source());
     rb::CompositeOutputs outputs;
     outputs.composite = dir->filePath(QStringLiteral("composite.tif")).toStdString();
     outputs.index = dir->filePath(QStringLiteral("index.tif")).toStdString();
@@ -474,8 +489,8 @@ void CompositeController::startFull() {
     };
     fullLane_.run(
         std::move(job),
-        [=](JobContext& ctx) {
-            rb::composite_files(sources, score, options, outputs, rb::StreamOptions{},
+        [=, alignment = alignment_](JobContext& ctx) {
+            rb::composite_files(alignment->scenes(), score, options, outputs, rb::StreamOptions{},
                                 rb::Progress(ctx.progressFn(), 0.02));
         },
         [this, dir] {
@@ -488,13 +503,28 @@ void CompositeController::startFull() {
         [this](const QString& error) { emit fullFinished(false, error); });
 }
 
+void CompositeController::inspect(int col, int row, int band, const rb::Grid& on) {
+    if (grid_.width == 0 || on == grid_)
+        return inspect(col, row, band);
+    if (on.crs == grid_.crs) {
+        // The pixel of the stack's grid under this pixel's centre.
+        const auto [x, y] = on.transform.apply(col + 0.5, row + 0.5);
+        const auto [c, r] = grid_.transform.to_pixel(x, y);
+        if (std::isfinite(c) && std::isfinite(r) && std::abs(c) < 1e9 && std::abs(r) < 1e9)
+            inspect(int(std::floor(c)), int(std::floor(r)), band);
+        return;
+    }
+    // Another CRS: the middle of the pixels this one covers.
+    const rb::Window w = rb::window_on_grid(on, rb::Window{col, row, 1, 1}, grid_);
+    if (!w.empty())
+        inspect(int(w.col_off + w.width / 2), int(w.row_off + w.height / 2), band);
+}
+
 void CompositeController::inspect(int col, int row, int band) {
     if (!scorer_ || scenes_.empty() || col < 0 || row < 0 || col >= width_ || row >= height_)
         return;
     inspectPending_ = true;
-    std::vector<rb::SceneSource> sources;
-    for (const auto& s : scenes_)
-        sources.push_back(s.source());
+    const auto alignment = alignment_;
     const auto scorer = scorer_;
     const rb::CompositeOptions options = effectiveCompositeOptions();
     const std::int64_t width = width_, height = height_;
@@ -505,6 +535,7 @@ void CompositeController::inspect(int col, int row, int band) {
             p.row = row;
             p.band = band;
             try {
+                const std::vector<rb::SceneSource>& sources = alignment->scenes();
                 static_cast<rb::ScoredPixel&>(p) =
                     rb::inspect_pixel(sources, *scorer, options, col, row, band, width, height,
                                       rb::Progress(job.progressFn()));

@@ -30,6 +30,7 @@
 #include "rasterbench/pixel_components.h"
 #include "rasterbench/score.h"
 #include "rasterbench/viewport_pipeline.h"
+#include "rasterbench/warp.h"
 #include "rasterbench/window.h"
 
 class QTemporaryDir;
@@ -37,6 +38,8 @@ class QTemporaryDir;
 namespace rb::ui {
 
 class MapCanvas;
+class StackAlignment;
+struct SceneData;
 
 /// One pixel of every scene at full resolution (rb::inspect_pixel), or why it failed.
 struct PixelScores : rb::ScoredPixel {
@@ -57,8 +60,12 @@ public:
     ~CompositeController() override;
 
     /// The scenes to score; opening them (for their band layout and grid) may throw rb::Error,
-    /// reported by lastError() and the message signal.
-    void setScenes(const std::vector<ScoreScene>& scenes);
+    /// reported by lastError() and the message signal. They are scored and composited on the
+    /// first scene's grid (`gridScene`: that scene's data, which the overlay is drawn for;
+    /// null: the scene shown when a preview arrives); a scene on another grid is warped onto it
+    /// on the fly (StackAlignment), as `composite --grid first` does.
+    void setScenes(const std::vector<ScoreScene>& scenes,
+                   std::shared_ptr<const SceneData> gridScene = nullptr);
     const std::vector<ScoreScene>& scenes() const { return scenes_; }
     /// Index (in scenes()) of the scene whose score the score views show; -1: none.
     void setCurrentScene(int index);
@@ -81,8 +88,12 @@ public:
     /// The scorer of the current options (null when they do not give one).
     std::shared_ptr<const rb::Scorer> scorer() const { return scorer_; }
 
-    /// The visible window and its size on screen (device pixels).
+    /// The visible window and its size on screen (device pixels), in pixels of the stack's
+    /// grid, or of `on` (the grid of the scene the map shows), mapped onto the stack's grid.
     void setView(const rb::Window& visible, QSize screen);
+    void setView(const rb::Window& visible, QSize screen, const rb::Grid& on);
+    /// The grid the scenes are composited on (the first scene's; empty before scenes are set).
+    const rb::Grid& grid() const { return grid_; }
     void setDisplay(const ScoreDisplay& display);
     const ScoreDisplay& display() const { return display_; }
     /// Shows or hides the overlay (hidden: no preview work either).
@@ -131,8 +142,10 @@ public:
     /// Milliseconds to wait after the last change before the full-resolution job.
     void setFullDelay(int ms) { fullTimer_.setInterval(ms); }
 
-    /// Every scene's band `band` (0-based) value and score at pixel (col, row).
+    /// Every scene's band `band` (0-based) value and score at pixel (col, row) of the stack's
+    /// grid, or of `on` (mapped onto the stack's grid through the pixel's centre).
     void inspect(int col, int row, int band);
+    void inspect(int col, int row, int band, const rb::Grid& on);
     const PixelScores& inspection() const { return pixel_; }
     bool isInspectPending() const { return inspectPending_; }
 
@@ -161,6 +174,10 @@ private:
 
     QPointer<MapCanvas> canvas_; ///< may go first when a window closes
     std::vector<ScoreScene> scenes_;
+    std::shared_ptr<const SceneData> gridScene_;
+    rb::Grid grid_;
+    /// The scenes on grid_, shared with the jobs reading them.
+    std::shared_ptr<StackAlignment> alignment_;
     rb::BandLayout layout_;
     int primaryBands_ = 0;
     std::int64_t width_ = 0, height_ = 0;

@@ -218,7 +218,7 @@ void MapCanvas::paintEvent(QPaintEvent*) {
         if (!overlayDrawn(id))
             continue; // hidden by the user, or made for another scene
         const Overlay& o = overlays_[id];
-        const QRectF target = view_.toWidget(o.pixels);
+        const QRectF target = view_.toWidget(rectOnScene(o).value_or(o.pixels));
         p.setOpacity(o.opacity);
         // Nearest neighbour when enlarging keeps pixels exact; smooth when shrinking.
         p.setRenderHint(QPainter::SmoothPixmapTransform,
@@ -272,6 +272,7 @@ void MapCanvas::setOverlay(const QString& id, const QImage& image, const QRectF&
     o.width = base->profile.width;
     o.height = base->profile.height;
     o.transform = base->profile.transform;
+    o.crsWkt = base->profile.crs.to_wkt();
     o.binding = binding;
     if (added) {
         // Placed by id among the others (producers name them so the order makes sense).
@@ -302,18 +303,44 @@ void MapCanvas::setOverlayFailed(const QString& id, const QString& message) {
     emit overlayLayersChanged();
 }
 
+std::optional<QRectF> MapCanvas::rectOnScene(const Overlay& o) const {
+    if (!scene_)
+        return std::nullopt;
+    const rb::Affine& t = scene_->profile.transform;
+    const bool sameSize = o.width == scene_->profile.width && o.height == scene_->profile.height;
+    if (o.binding == Binding::Scene) {
+        if (sameSize && o.scenePath == scene_->path)
+            return o.pixels;
+        return std::nullopt;
+    }
+    if (sameSize && o.transform == t)
+        return o.pixels;
+    // Another grid: drawn at its place on the map when both are north-up grids of one CRS (the
+    // drawing is then a scale and a shift). Compared as text: scenes of one product family
+    // carry the same WKT, and this runs on every paint.
+    const rb::Affine& u = o.transform;
+    if (o.crsWkt.empty() || o.crsWkt != scene_->profile.crs.to_wkt() || u.b != 0 || u.d != 0 ||
+        t.b != 0 || t.d != 0 || !(u.a * t.a > 0) || !(u.e * t.e > 0))
+        return std::nullopt; // rotated, or flipped against each other: not a scale and shift
+    const auto toScene = [&](double col, double row) {
+        const double x = u.c + col * u.a, y = u.f + row * u.e;
+        return QPointF((x - t.c) / t.a, (y - t.f) / t.e);
+    };
+    return QRectF(toScene(o.pixels.left(), o.pixels.top()),
+                  toScene(o.pixels.right(), o.pixels.bottom()))
+        .normalized();
+}
+
 bool MapCanvas::overlayOnScene(const QString& id) const {
     const auto it = overlays_.constFind(id);
-    if (it == overlays_.constEnd() || !scene_)
-        return false;
-    const Overlay& o = *it;
-    if (o.width != scene_->profile.width || o.height != scene_->profile.height)
-        return false;
-    if (o.binding == Binding::Scene)
-        return o.scenePath == scene_->path;
-    const rb::Affine& t = scene_->profile.transform;
-    return o.transform.a == t.a && o.transform.b == t.b && o.transform.c == t.c &&
-           o.transform.d == t.d && o.transform.e == t.e && o.transform.f == t.f;
+    return it != overlays_.constEnd() && rectOnScene(*it).has_value();
+}
+
+QRectF MapCanvas::overlayRect(const QString& id) const {
+    const auto it = overlays_.constFind(id);
+    if (it == overlays_.constEnd())
+        return {};
+    return rectOnScene(*it).value_or(it->pixels);
 }
 
 bool MapCanvas::overlayDrawn(const QString& id) const {

@@ -77,7 +77,8 @@ public:
     /// covers the scene-pixel rectangle `pixels` and is scaled like the scene. A null image
     /// removes it. An overlay belongs to the scene it was made for (`madeFor`; null: the
     /// scene shown now) and is drawn only over that scene, or, with `Binding::Grid`, over
-    /// any scene on the same pixel grid (a composite of the stack). Republishing an id keeps
+    /// any scene on the same pixel grid (a composite of the stack), or on another north-up grid
+    /// of the same CRS, where it is drawn at its place on the map. Republishing an id keeps
     /// the user's visibility, opacity and place in the drawing order. New overlays are
     /// placed by id (drawn in id order until the user reorders them).
     enum class Binding { Scene, Grid };
@@ -85,7 +86,9 @@ public:
                     const std::shared_ptr<const SceneData>& madeFor = nullptr,
                     Binding binding = Binding::Scene);
     QImage overlay(const QString& id) const { return overlays_.value(id).image; }
-    QRectF overlayRect(const QString& id) const { return overlays_.value(id).pixels; }
+    /// The rectangle the overlay covers in the shown scene's pixels (where it is drawn on another
+    /// grid of the same CRS: mapped onto this one), else in the pixels it was made for.
+    QRectF overlayRect(const QString& id) const;
 
     /// The overlays as layers: ids in drawing order (bottom first).
     QStringList overlayIds() const { return order_; }
@@ -169,11 +172,14 @@ private:
         QString scenePath;
         int width = 0, height = 0;
         rb::Affine transform;
+        std::string crsWkt; ///< of the grid it was made for
         Binding binding = Binding::Scene;
         bool visible = true;
         double opacity = 1.0;
     };
     QMap<QString, Overlay> overlays_;
+    /// Where `o` lies in the shown scene's pixels; none when it is not drawn over that scene.
+    std::optional<QRectF> rectOnScene(const Overlay& o) const;
     QMap<QString, QString> failures_; ///< failed layer -> message
     QSet<QString> hiddenByFailure_;   ///< layers a failure unticked
     QStringList order_;               ///< drawing order, bottom first

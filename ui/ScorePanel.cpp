@@ -346,7 +346,13 @@ std::vector<ScoreScene> ScorePanel::stackScenes() const {
 void ScorePanel::syncScenes() {
     if (!shown_)
         return;
-    controller_->setScenes(stackScenes());
+    const std::vector<ScoreScene> scenes = stackScenes();
+    // The composite is on the first scene's grid: its overlay belongs to that scene's data.
+    std::shared_ptr<const SceneData> gridScene;
+    for (int row = 0; !scenes.empty() && row < stack_->count() && !gridScene; ++row)
+        if (stack_->entry(row).path == scenes.front().path)
+            gridScene = stack_->entry(row).data;
+    controller_->setScenes(scenes, gridScene);
     // Band names for the inspector: the layout's descriptions where the files have them.
     const rb::BandLayout& layout = controller_->layout();
     const int keep = inspectBand_->currentIndex();
@@ -387,7 +393,8 @@ void ScorePanel::syncView() {
     // The visible window's size on screen: the preview reads no more pixels than that.
     const QSize screen(std::max(1, int(std::ceil(double(vis.width) * scale))),
                        std::max(1, int(std::ceil(double(vis.height) * scale))));
-    controller_->setView(vis, screen);
+    // In the shown scene's pixels; the controller maps them onto the stack's grid.
+    controller_->setView(vis, screen, rb::grid_of(canvas_->scene()->profile));
 }
 
 void ScorePanel::syncDisplay() {
@@ -587,7 +594,11 @@ void ScorePanel::inspectPixel(int col, int row) {
     if (!controller_->isEnabled())
         return;
     lastPixel_ = {col, row};
-    controller_->inspect(col, row, std::max(0, inspectBand_->currentIndex()));
+    const int band = std::max(0, inspectBand_->currentIndex());
+    if (canvas_ && canvas_->scene()) // a pixel of the shown scene, which may be on another grid
+        controller_->inspect(col, row, band, rb::grid_of(canvas_->scene()->profile));
+    else
+        controller_->inspect(col, row, band);
 }
 
 void ScorePanel::showInspection() {

@@ -40,6 +40,12 @@ Grid stack_grid(const std::vector<SceneSource>& scenes, const StackGridOptions& 
 Grid stack_grid(const std::vector<Grid>& grids, const StackGridOptions& options,
                 const std::vector<std::string>& labels = {});
 
+/// The smallest window of `to` covering `window` of `from` (its edges sampled through map
+/// coordinates, and through PROJ when the CRSs differ), clamped to `to`. Empty when the two do
+/// not meet or the window cannot be transformed into `to`'s CRS. A view of one scene becomes the
+/// same part of the map on the stack's grid this way.
+Window window_on_grid(const Grid& from, const Window& window, const Grid& to);
+
 /// Scenes seen on one grid. A scene already on it is kept as it is; the files of any other
 /// become warped VRTs in GDAL's memory file system (named after the original files, so
 /// band roles and dates read from names still apply) that GDAL warps block by block as

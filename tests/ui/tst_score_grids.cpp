@@ -1,0 +1,257 @@
+// The Score panel on scenes of different grids: three real Landsat 8 stacks of one path and
+// row whose grids are shifted by up to 900 m and differ in pixel width (tests/data/landsat8).
+// The panel scores and composites them on the first scene's grid, the others warped onto it on
+// the fly (as `composite --grid first` does), so:
+// - the preview equals the engine's composite of the scenes warped onto that grid, and not
+//   the composite of the same pixel windows read unaligned (what the panel used to show);
+// - a view of a scene on another grid previews the same part of the map, and the overlay is
+//   drawn at its place on that scene;
+// - the pixel inspector reads the pixel under the cursor, on whichever scene is shown;
+// - the full-resolution composite equals the engine's file composite of the aligned scenes.
+#include <QComboBox>
+#include <QDir>
+#include <QHBoxLayout>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "CompositeController.h"
+#include "MapCanvas.h"
+#include "SceneLayer.h"
+#include "SceneStack.h"
+#include "ScorePanel.h"
+#include "rasterbench/composite.h"
+#include "rasterbench/crop.h"
+#include "rasterbench/dataset.h"
+#include "rasterbench/score.h"
+#include "rasterbench/stack_grid.h"
+
+using namespace rb::ui;
+
+namespace {
+
+const QString kData = QStringLiteral(RB_TEST_DATA) + "/landsat8";
+
+QStringList stacks() {
+    QStringList files = QDir(kData).entryList({"*_stack.tif"}, QDir::Files, QDir::Name);
+    for (QString& f : files)
+        f = kData + "/" + f;
+    return files;
+}
+
+std::vector<rb::SceneSource> sources() {
+    std::vector<rb::SceneSource> out;
+    for (const QString& f : stacks())
+        out.push_back({{f.toStdString()}});
+    return out;
+}
+
+/// The engine's composite of `window` of `scenes` with the panel's options.
+rb::CompositeResult engineComposite(const std::vector<rb::SceneSource>& scenes,
+                                    const rb::ScoreOptions& score,
+                                    const rb::CompositeOptions& options, const rb::Window& window) {
+    std::vector<rb::Raster> rasters;
+    for (const auto& s : scenes)
+        rasters.push_back(rb::SceneReader(s).read(window));
+    const rb::Scorer scorer(score, rb::SceneReader(scenes.front()).layout());
+    return rb::composite(rasters, rb::score_stack(rasters, scorer), options);
+}
+
+/// Pixels (valid and value) of `a` and `b` that differ.
+int differences(const rb::Raster& a, const rb::Raster& b) {
+    if (a.bands() != b.bands() || a.rows() != b.rows() || a.cols() != b.cols())
+        return -1;
+    int n = 0;
+    for (int k = 0; k < a.bands(); ++k)
+        for (int y = 0; y < a.rows(); ++y)
+            for (int x = 0; x < a.cols(); ++x)
+                if (a.valid(k, y, x) != b.valid(k, y, x) ||
+                    (a.valid(k, y, x) && a.value(k, y, x) != b.value(k, y, x)))
+                    ++n;
+    return n;
+}
+
+} // namespace
+
+class TestScoreGrids : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void previewIsTheCompositeOnTheFirstGrid();
+    void viewOfASceneOnAnotherGrid();
+    void inspectorReadsThePixelUnderTheCursor();
+    void fullCompositeEqualsTheEngines();
+
+private:
+    std::unique_ptr<QWidget> window_;
+    SceneStack* stack_ = nullptr;
+    MapCanvas* canvas_ = nullptr;
+    ScorePanel* panel_ = nullptr;
+    CompositeController* ctl_ = nullptr;
+};
+
+void TestScoreGrids::initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("rasterbench-test"));
+    window_ = std::make_unique<QWidget>();
+    auto* layout = new QHBoxLayout(window_.get());
+    stack_ = new SceneStack(window_.get());
+    canvas_ = new MapCanvas;
+    canvas_->setMinimumSize(500, 500);
+    panel_ = new ScorePanel(stack_, canvas_);
+    ctl_ = panel_->controller();
+    ctl_->setFullDelay(60 * 60 * 1000); // started by its own test
+    ctl_->setCoarseFirst(false);
+    layout->addWidget(canvas_, 1);
+    layout->addWidget(panel_);
+    connect(stack_, &SceneStack::currentChanged, canvas_,
+            [this](int row) { canvas_->setScene(row >= 0 ? stack_->entry(row).data : nullptr); });
+    const QStringList files = stacks();
+    QCOMPARE(files.size(), 3);
+    stack_->addFiles(files);
+    QTRY_VERIFY_WITH_TIMEOUT(!stack_->isBusy(), 60000);
+    // The premise: the grids differ (origins hundreds of metres apart, another pixel width).
+    const rb::Grid first = rb::grid_of(stack_->entry(0).data->profile);
+    for (int row = 1; row < 3; ++row)
+        QVERIFY(!(rb::grid_of(stack_->entry(row).data->profile) == first));
+    stack_->setCurrent(0);
+    window_->resize(1100, 650);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    panel_->methodCombo()->setCurrentText("median-distance");
+    QTRY_VERIFY_WITH_TIMEOUT(ctl_->viewport() && !ctl_->isViewportPending(), 30000);
+    QVERIFY2(ctl_->lastError().isEmpty(), qPrintable(ctl_->lastError()));
+    QCOMPARE(ctl_->grid(), first);
+}
+
+void TestScoreGrids::cleanupTestCase() {
+    window_.reset();
+}
+
+void TestScoreGrids::previewIsTheCompositeOnTheFirstGrid() {
+    const auto r = ctl_->viewport();
+    QVERIFY(r);
+    QCOMPARE(r->plan.step, 1); // 76 x 77 pixels: the preview is at full resolution
+    const rb::Window read = r->plan.read;
+    const rb::Window crop = r->plan.crop;
+    const rb::CompositeOptions options = ctl_->effectiveCompositeOptions();
+    const rb::AlignedScenes aligned(sources(), ctl_->grid());
+    QCOMPARE(int(aligned.warped()), 2);
+    const rb::CompositeResult want =
+        engineComposite(aligned.scenes(), ctl_->scoreOptions(), options, read);
+    const rb::CompositeResult unaligned =
+        engineComposite(sources(), ctl_->scoreOptions(), options, read);
+    const rb::Raster& got = r->composite.composite;
+    QCOMPARE(got.cols(), int(crop.width));
+    QCOMPARE(got.rows(), int(crop.height));
+    const rb::Raster wantCrop = rb::crop(want.composite, crop);
+    QCOMPARE(differences(got, wantCrop), 0);
+    // The test would fail on the old preview: the unaligned windows give another composite.
+    QVERIFY(differences(got, rb::crop(unaligned.composite, crop)) > got.cols() * got.rows() / 10);
+}
+
+void TestScoreGrids::viewOfASceneOnAnotherGrid() {
+    const rb::Profile p0 = stack_->entry(0).data->profile;
+    const rb::Profile p1 = stack_->entry(1).data->profile;
+    // Zoomed into the middle of the reference scene, the preview covers that part of it.
+    canvas_->setScene(stack_->entry(0).data);
+    canvas_->fitToWindow();
+    canvas_->zoomAt(QPointF(canvas_->width() / 2.0, canvas_->height() / 2.0), 2.5);
+    QTRY_VERIFY_WITH_TIMEOUT(ctl_->viewport() && !ctl_->isViewportPending() &&
+                                 ctl_->viewport()->plan.pixels.left() >= 15,
+                             30000);
+    const QRectF onFirst = ctl_->viewport()->plan.pixels;
+    // The same view of the second scene (another grid): the preview is of the same part of
+    // the map, drawn there.
+    stack_->setCurrent(1);
+    QCOMPARE(canvas_->scene(), stack_->entry(1).data);
+    const rb::Window vis = canvas_->visibleWindow();
+    const rb::Window want = rb::window_on_grid(rb::grid_of(p1), vis, ctl_->grid());
+    QTRY_VERIFY_WITH_TIMEOUT(!ctl_->isViewportPending() && ctl_->viewport() &&
+                                 ctl_->viewport()->plan.pixels.left() <= double(want.col_off) &&
+                                 ctl_->viewport()->plan.pixels.right() >= double(want.col_end()),
+                             30000);
+    QVERIFY(ctl_->viewport()->plan.pixels.intersects(onFirst));
+    QVERIFY(canvas_->overlayDrawn(CompositeController::kOverlayId));
+    // Drawn where its pixels lie on the map: x of the overlay's left edge, on either grid.
+    const QRectF rect = canvas_->overlayRect(CompositeController::kOverlayId);
+    const QRectF pix = ctl_->viewport()->plan.pixels;
+    const double xOverlay = p0.transform.c + pix.left() * p0.transform.a;
+    const double xDrawn = p1.transform.c + rect.left() * p1.transform.a;
+    QVERIFY2(std::abs(xOverlay - xDrawn) < 1e-6 * std::abs(p0.transform.a),
+             qPrintable(QStringLiteral("%1 vs %2").arg(xOverlay).arg(xDrawn)));
+    const double yOverlay = p0.transform.f + pix.bottom() * p0.transform.e;
+    const double yDrawn = p1.transform.f + rect.bottom() * p1.transform.e;
+    QVERIFY(std::abs(yOverlay - yDrawn) < 1e-6 * std::abs(p0.transform.e));
+    QVERIFY(std::abs(rect.width() * p1.transform.a - pix.width() * p0.transform.a) <
+            1e-6 * p0.transform.a);
+    // Hidden by the user, it stays hidden on either grid.
+    canvas_->setOverlayVisible(CompositeController::kOverlayId, false);
+    QVERIFY(!canvas_->overlayDrawn(CompositeController::kOverlayId));
+    canvas_->setOverlayVisible(CompositeController::kOverlayId, true);
+}
+
+void TestScoreGrids::inspectorReadsThePixelUnderTheCursor() {
+    // The second scene is shown (the previous test): a pixel of it is inspected, and the
+    // second scene's value there is that pixel's, read by GDAL.
+    QCOMPARE(canvas_->scene(), stack_->entry(1).data);
+    const rb::Profile p1 = stack_->entry(1).data->profile;
+    const int col = 40, row = 33;
+    QSignalSpy inspected(ctl_, &CompositeController::inspected);
+    ctl_->inspect(col, row, 3, rb::grid_of(p1));
+    QTRY_VERIFY_WITH_TIMEOUT(inspected.size() >= 1 && !ctl_->isInspectPending(), 30000);
+    const PixelScores& p = ctl_->inspection();
+    QVERIFY2(p.error.isEmpty(), qPrintable(p.error));
+    // The stack's pixel under the centre of (col, row) of scene 1...
+    const rb::Grid g = ctl_->grid();
+    const auto [x, y] = p1.transform.apply(col + 0.5, row + 0.5);
+    const auto [c, r] = g.transform.to_pixel(x, y);
+    QCOMPARE(p.col, int(std::floor(c)));
+    QCOMPARE(p.row, int(std::floor(r)));
+    // ...and, warped by nearest neighbour, scene 1's value there is its pixel under that
+    // pixel's centre.
+    const auto [xc, yc] = g.transform.apply(p.col + 0.5, p.row + 0.5);
+    const auto [c1, r1] = p1.transform.to_pixel(xc, yc);
+    const rb::Dataset ds = rb::Dataset::open(stacks()[1].toStdString());
+    rb::ReadOptions at;
+    at.bands = {4};
+    at.window = rb::Window{std::int64_t(std::floor(c1)), std::int64_t(std::floor(r1)), 1, 1};
+    const rb::Raster v = ds.read(at);
+    QCOMPARE(int(p.values.size()), 3);
+    QVERIFY(p.valid[1]);
+    QCOMPARE(p.values[1], v.value(0, 0, 0));
+    // The first scene's value is its own pixel (c, r): no warp there.
+    at.window = rb::Window{p.col, p.row, 1, 1};
+    const rb::Raster v0 = rb::Dataset::open(stacks()[0].toStdString()).read(at);
+    QCOMPARE(p.values[0], v0.value(0, 0, 0));
+}
+
+void TestScoreGrids::fullCompositeEqualsTheEngines() {
+    QSignalSpy finished(ctl_, &CompositeController::fullFinished);
+    ctl_->setFullDelay(0);
+    panel_->methodCombo()->setCurrentText("darkness");
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() >= 1 && !ctl_->isFullRunning() && ctl_->isEnabled(),
+                             60000);
+    QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
+    // What `composite --grid first` writes: the engine's file composite of the aligned scenes.
+    QTemporaryDir dir;
+    const rb::AlignedScenes aligned(sources(), ctl_->grid());
+    rb::CompositeOutputs outputs;
+    outputs.composite = dir.filePath("composite.tif").toStdString();
+    outputs.index = dir.filePath("index.tif").toStdString();
+    rb::composite_files(aligned.scenes(), ctl_->scoreOptions(), ctl_->compositeOptions(), outputs);
+    for (const auto& [got, want] :
+         {std::pair{ctl_->fullCompositePath().toStdString(), outputs.composite},
+          std::pair{ctl_->fullIndexPath().toStdString(), outputs.index}}) {
+        const rb::Dataset a = rb::Dataset::open(got), b = rb::Dataset::open(want);
+        QCOMPARE(rb::grid_of(a.profile()), ctl_->grid());
+        QCOMPARE(differences(a.read(), b.read()), 0);
+    }
+}
+
+QTEST_MAIN(TestScoreGrids)
+#include "tst_score_grids.moc"

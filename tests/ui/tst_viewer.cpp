@@ -475,7 +475,10 @@ private slots:
                     if (level == 0)
                         QVERIFY(scol == col && srow == row);
                     const Px px = gdalPixel(QStringLiteral(RB_SAMPLE), scol, srow);
-                    if (px.nodata[0])
+                    // A pixel that is nodata in any displayed band is drawn as no data (the
+                    // checkerboard), as GIS viewers do; the sample has such pixels inside
+                    // (zeros in one band near the centre).
+                    if (px.nodata[0] || px.nodata[1] || px.nodata[2])
                         continue;
                     const QRgb c = shot.pixel(sx, sy);
                     const QRgb want = qRgb(stretched(px.v[0], data->display.stretch[0]),

@@ -16,6 +16,7 @@
 #include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -224,6 +225,18 @@ CatalogPanel::CatalogPanel(JobMonitor* monitor, QWidget* parent)
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->setAlternatingRowColors(true);
     table_->setMinimumHeight(160);
+    // An empty table has nothing to scroll to: its header alone does not scroll sideways.
+    const auto scrollWhenFilled = [this] {
+        table_->setHorizontalScrollBarPolicy(model_->rowCount() > 0 ? Qt::ScrollBarAsNeeded
+                                                                    : Qt::ScrollBarAlwaysOff);
+        if (model_->rowCount() == 0)
+            table_->horizontalScrollBar()->setValue(0);
+    };
+    scrollWhenFilled();
+    connect(model_, &QAbstractItemModel::modelReset, this, scrollWhenFilled);
+    connect(model_, &QAbstractItemModel::rowsInserted, this, scrollWhenFilled);
+    connect(model_, &QAbstractItemModel::rowsRemoved, this, scrollWhenFilled);
+    connect(model_, &QAbstractItemModel::layoutChanged, this, scrollWhenFilled);
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(timeline_);
     split->addWidget(table_);

@@ -182,6 +182,11 @@ void PanelUndo::reset() {
     last_ = capture_();
 }
 
+void PanelUndo::rebase() {
+    if (!restoring_)
+        last_ = capture_();
+}
+
 bool PanelUndo::canUndo() const {
     return stack_->canUndo();
 }
@@ -284,6 +289,7 @@ PanelUndo* attachTransformUndo(TransformPanel* panel) {
     QObject::connect(vectorize->classCountSpin(), &QSpinBox::valueChanged, undo, record);
     QObject::connect(vectorize->shapesForm(), &ParamForm::valueChanged, undo, record);
     QObject::connect(fill->form(), &ParamForm::valueChanged, undo, record);
+    QObject::connect(vectorize, &VectorizeTab::defaultsChanged, undo, &PanelUndo::rebase);
     return undo;
 }
 

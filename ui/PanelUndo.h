@@ -37,6 +37,10 @@ public:
     void record();
     /// Forgets the history and starts from the parameters now (a session or recipe opened).
     void reset();
+    /// The parameters now are the starting point of the next step, with no step of their own
+    /// and the history kept (a default the panel set itself: undoing the user's next edit must
+    /// not bring back the default it replaced).
+    void rebase();
     bool isRestoring() const { return restoring_; }
     QString snapshot() const { return last_; }
 

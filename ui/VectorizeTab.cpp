@@ -177,10 +177,12 @@ void VectorizeTab::syncBandRange() {
     if (!scene)
         return;
     const int count = std::max(1, scene->profile.count);
+    bool changed = false;
     if (band_->maximum() != count) {
         const QSignalBlocker block(band_);
         band_->setRange(1, count);
         band_->setValue(scene->bands.empty() ? 1 : std::clamp(scene->bands.front(), 1, count));
+        changed = true;
     }
     // Until the user picks a threshold, it sits in the middle of the band's values (a fixed
     // 128 finds nothing on reflectance in 0..1 or on 16-bit data).
@@ -190,8 +192,11 @@ void VectorizeTab::syncBandRange() {
         if (const auto mid = bandMidpoint(*scene, band_->value())) {
             const QSignalBlocker block(threshold_);
             threshold_->setValue(*mid);
+            changed = true;
         }
     }
+    if (changed)
+        emit defaultsChanged();
 }
 
 std::optional<double> VectorizeTab::bandMidpoint(const SceneData& scene, int band) {

@@ -76,6 +76,9 @@ signals:
     /// superseded requests, whose results are dropped.
     void shapesDone();
     void shapesExported(bool ok);
+    /// The tab set a default of its own (the band of a new scene, the threshold in the middle
+    /// of its values): not an edit, so not an undo step either.
+    void defaultsChanged();
 
 private:
     void updateControls();

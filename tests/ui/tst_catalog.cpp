@@ -393,8 +393,14 @@ private slots:
         QVERIFY(inMenu);
 
         CatalogPanel* panel = window.catalogPanel();
+        // Empty, the table does not scroll sideways (only its header would move); filled, it
+        // may.
+        auto* table = dock->findChild<QTableView*>(QStringLiteral("catalogTable"));
+        QCOMPARE(panel->model()->rowCount(), 0);
+        QCOMPARE(table->horizontalScrollBarPolicy(), Qt::ScrollBarAlwaysOff);
         panel->setQualityRule(kRule);
         QVERIFY(read(*panel, {kLandsat}));
+        QCOMPARE(table->horizontalScrollBarPolicy(), Qt::ScrollBarAsNeeded);
         rb::CatalogSelection summer;
         summer.doy = std::make_pair(152, 273);
         panel->setSelection(summer);

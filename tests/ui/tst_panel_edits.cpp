@@ -541,6 +541,27 @@ private slots:
         QCOMPARE(vectorize->parameters(), vectorizeAfter);
     }
 
+    void vectorizeDefaultThresholdIsNoUndoStep() {
+        // A 16-bit scene: the tab's default threshold (the middle of the band's values) is
+        // far from 128. Undoing the user's next edit keeps that default.
+        MainWindow w;
+        openWindow(w, {kData + "/LC08_L1TP_013032_20180405_20180417_01_T1_stack.tif"});
+        w.workspaces()->apply(QStringLiteral("transform"));
+        VectorizeTab* vectorize = w.transformPanel()->vectorizeTab();
+        auto* tabs = w.transformPanel()->findChild<QTabWidget*>();
+        tabs->setCurrentWidget(vectorize);
+        QTRY_VERIFY_WITH_TIMEOUT(vectorize->thresholdSpin()->value() > 1000, kWaitMs);
+        const double midpoint = vectorize->thresholdSpin()->value();
+        PanelUndo* undo = PanelUndo::of(w.transformPanel());
+        const int steps = undo->stack()->count();
+        vectorize->classCountSpin()->setValue(vectorize->classCountSpin()->value() + 3);
+        QCOMPARE(undo->stack()->count(), steps + 1);
+        undo->undo();
+        QCOMPARE(vectorize->thresholdSpin()->value(), midpoint);
+        undo->redo();
+        QCOMPARE(vectorize->thresholdSpin()->value(), midpoint);
+    }
+
     void comparePaneTakesTheLinkedDisplay() {
         MainWindow w;
         openWindow(w, {kScenes[0], kScenes[1], kThirdScene, kOtherProduct});

@@ -65,13 +65,17 @@ struct CloudAgreement {
 /// pixels scored as cloud with the BQA's medium-or-high-confidence cloud, over the pixels
 /// that are neither BQA fill nor invalid in the scene. `roles` receives the scorer's roles;
 /// `flags` (when given) one value per pixel, row by row: -1 excluded, 0 clear, 1 cloud.
+/// Without `scene_sample` the scorer gets the sampled ranges but not the sampled pixels, so
+/// no scene-wide statistics (the cloud score's Fmask thresholds) can be made.
 inline CloudAgreement cloud_agreement(const std::string& stack_path, const std::string& bqa_path,
                                       const rb::ScoreOptions& options,
                                       rb::BandRoles* roles = nullptr,
                                       rb::BandLayout* layout_out = nullptr,
-                                      std::vector<int>* flags = nullptr) {
+                                      std::vector<int>* flags = nullptr, bool scene_sample = true) {
     const rb::SceneReader scene(rb::SceneSource{{stack_path}});
-    const rb::BandLayout layout = scene.sampled_layout();
+    rb::BandLayout layout = scene.sampled_layout();
+    if (!scene_sample)
+        layout.sample.reset();
     const rb::Scorer scorer(options, layout);
     if (roles)
         *roles = scorer.roles();

@@ -5,6 +5,7 @@
 // All eight New York dates of the shared data are checked (three in tests/data/landsat8,
 // five in tests/data/landsat8_cloud); two still miss the recall (see goalOnEveryDate).
 #include <QtTest>
+#include <algorithm>
 #include <string>
 
 #include "landsat_quality.h"
@@ -145,6 +146,22 @@ private slots:
         QVERIFY(a.precision() >= 0.70);
         QVERIFY(fixed.precision() < 0.5);
         QVERIFY(fixed.flagged_share() > 2 * a.flagged_share());
+        // In a stack the statistics are the sampled (first) scene's: another date scored
+        // with the same scorer keeps the fixed thresholds, not this date's temperatures.
+        const SceneReader reader(SceneSource{{stack}});
+        BandLayout layout = reader.sampled_layout();
+        const Scorer sampled(o, layout);
+        layout.sample.reset();
+        const Scorer unsampled(o, layout);
+        const Profile& p = reader.profile();
+        const Raster data = reader.read(Window::full(p.width, p.height));
+        auto same = [](const Raster& x, const Raster& y) {
+            const auto a = x.band<float>(0), b = y.band<float>(0);
+            return std::equal(a.begin(), a.end(), b.begin(), b.end());
+        };
+        QVERIFY(same(sampled.score(data, nullptr, 1), unsampled.score(data, nullptr, 1)));
+        QVERIFY(!same(sampled.score(data, nullptr, 0), unsampled.score(data, nullptr, 0)));
+        QVERIFY(same(sampled.score(data, nullptr, 0), sampled.score(data)));
     }
 
     // The statistics come from the scene's sample, once per scorer: a window scored alone

@@ -132,7 +132,9 @@ struct CloudOptions {
     /// (over thermal_margin) times swir1 brightness, cirrus added to both (thin_weight); a
     /// potential cloud
     /// pixel is cloud when its probability exceeds the 82.5th percentile of the clear pixels'
-    /// (land or water) plus this margin.
+    /// (land or water) plus this margin. The statistics are those of the scene the scorer's
+    /// layout sampled (a stack's first): other dates of a stack (scene_index > 0) keep the
+    /// fixed probabilities.
     double cloud_margin = 0.175;
     /// Under Fmask's scene statistics the cirrus probability (cirrus / cirrus_full, uncapped)
     /// counts with this weight (Fmask 4: 0.3 for Landsat 8, 0.5 for Sentinel-2).

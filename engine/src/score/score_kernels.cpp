@@ -43,6 +43,9 @@ struct ScoreCtx {
     std::vector<float>& out;
     std::vector<double>& acc; // scratch for methods that accumulate in double
     detail::ScoreScratch& scratch;
+    /// The scene's position in the stack (-1 unknown): the cloud method's scene statistics
+    /// are those of the scene the scorer sampled, the first.
+    int scene_index = -1;
     std::size_t n() const { return valid.size(); }
 };
 
@@ -167,7 +170,10 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
     const double t_warm = s.thermal_median + o.thermal_margin;
     const bool water_test = o.water_swir1_width > 0;
     const float w_lo = float(o.water_swir1_min), w_w = float(o.water_swir1_width);
-    const CloudSceneStats& st = s.cloud_stats;
+    // The statistics describe the sampled scene (a stack's first): other dates keep the
+    // fixed probabilities rather than another date's clear-sky temperatures.
+    static const CloudSceneStats kNoStats;
+    const CloudSceneStats& st = c.scene_index <= 0 ? s.cloud_stats : kNoStats;
     const float cold_cloud = st.land_low - kColdCloud;
     const float land_threshold = st.land_threshold, water_threshold = st.water_threshold;
     for (std::size_t i = 0; i < n; ++i) {
@@ -610,7 +616,7 @@ void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& re
     detail::pixel_validity_into(scene, valid);
     std::vector<float>& out = scratch->out;
     out.assign(valid.size(), 0.0f);
-    const ScoreCtx c{s, scene, valid, stats, out, scratch->acc, *scratch};
+    const ScoreCtx c{s, scene, valid, stats, out, scratch->acc, *scratch, scene_index};
     score_method(c);
     apply_penalties(c, s.options.penalties, nullptr);
     finish(s, valid, out, scene.rows(), scene.cols(), result);
@@ -633,12 +639,13 @@ void Scorer::score_reusing(const Raster& scene, const StackStats* stats, ScorePl
     if (planes.method_key != s.method_key || planes.method_score.size() != valid.size()) {
         planes.method_key.clear(); // unusable until the method has run through
         planes.method_score.assign(valid.size(), 0.0f);
-        score_method(ScoreCtx{s, scene, valid, stats, planes.method_score, scratch->acc, *scratch});
+        score_method(ScoreCtx{s, scene, valid, stats, planes.method_score, scratch->acc, *scratch,
+                              scene_index});
         planes.method_key = s.method_key;
     }
     std::vector<float>& out = scratch->out;
     out.assign(planes.method_score.begin(), planes.method_score.end());
-    const ScoreCtx c{s, scene, valid, stats, out, scratch->acc, *scratch};
+    const ScoreCtx c{s, scene, valid, stats, out, scratch->acc, *scratch, scene_index};
     apply_penalties(c, s.options.penalties, &planes);
     finish(s, valid, out, scene.rows(), scene.cols(), result);
 }

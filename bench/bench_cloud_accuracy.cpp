@@ -1,6 +1,6 @@
 // Accuracy of the single-scene cloud test against Landsat Collection 1 quality bands.
 //
-//   build/bench/bench_cloud_accuracy [FOLDER] [--param NAME=VALUE]... [--split]
+//   build/bench/bench_cloud_accuracy [FOLDER] [--param NAME=VALUE]... [--split] [--dump DIR]
 //
 // For every *_stack.tif in FOLDER (default: the shared Landsat 8 New York scenes) with a
 // *_BQA.tif beside it, scores the scene alone with the cloud method (default parameters,
@@ -9,7 +9,9 @@
 // overall agreement, precision and recall of the pixels scored as cloud against the BQA's
 // medium-or-high-confidence cloud (fill excluded), then the pooled totals. --split also prints the
 // totals of the scenes in odd and even positions (sorted by name), so a change tuned on one half
-// can be checked on the other. Exit code 1 when a scene misses the targets (agreement 90 %,
+// can be checked on the other. --dump writes per scene DIR/<scene>_flags.txt, one line per
+// row of the pixels' flags (-1 excluded, 0 clear, 1 cloud), to study the misses pixel by pixel
+// beside the bands. Exit code 1 when a scene misses the targets (agreement 90 %,
 // precision 70 %, recall 85 %).
 #include <algorithm>
 #include <cstdio>
@@ -22,10 +24,28 @@
 
 namespace fs = std::filesystem;
 
+namespace {
+
+void write_flags(const std::string& dir, const std::string& stack, const std::vector<int>& flags,
+                 int cols) {
+    fs::create_directories(dir);
+    const std::string name = fs::path(stack).stem().string();
+    const std::string path = (fs::path(dir) / (name + "_flags.txt")).string();
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    if (!f)
+        throw rb::IoError("cannot write '" + path + "'");
+    for (std::size_t i = 0; i < flags.size(); ++i)
+        std::fprintf(f, "%d%c", flags[i], (i + 1) % std::size_t(cols) == 0 ? '\n' : ' ');
+    std::fclose(f);
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
     std::string folder = "/work/shared/data/landsat8_ny_gdalcubes";
     std::vector<std::pair<std::string, std::string>> params;
     bool split = false;
+    std::string dump;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if ((a == "--param" || a == "-p") && i + 1 < argc) {
@@ -38,9 +58,11 @@ int main(int argc, char** argv) {
             params.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
         } else if (a == "--split") {
             split = true;
+        } else if (a == "--dump" && i + 1 < argc) {
+            dump = argv[++i];
         } else if (a == "--help" || a == "-h") {
             std::cout << "usage: bench_cloud_accuracy [FOLDER] [--param NAME=VALUE]... "
-                         "[--split]\n";
+                         "[--split] [--dump DIR]\n";
             return 0;
         } else {
             folder = a;
@@ -72,7 +94,10 @@ int main(int argc, char** argv) {
                 rb::set_score_param(o, name, value);
             rb::BandRoles roles;
             rb::BandLayout layout;
-            const auto a = rbtest::cloud_agreement(s, bqa, o, &roles, &layout);
+            std::vector<int> flags;
+            const auto a = rbtest::cloud_agreement(s, bqa, o, &roles, &layout, &flags);
+            if (!dump.empty())
+                write_flags(dump, s, flags, rb::SceneReader(rb::SceneSource{{s}}).profile().width);
             if (k == 0) {
                 std::printf("roles: %s\n", roles.explain(layout).c_str());
                 for (const auto& w : roles.warnings())

@@ -63,13 +63,19 @@ struct CloudAgreement {
 
 /// Scores `stack_path` on its own (no stack statistics) with `options` and compares the
 /// pixels scored as cloud with the BQA's medium-or-high-confidence cloud, over the pixels
-/// that are neither BQA fill nor invalid in the scene. `roles` receives the scorer's roles.
+/// that are neither BQA fill nor invalid in the scene. `roles` receives the scorer's roles;
+/// `flags` (when given) one value per pixel, row by row: -1 excluded, 0 clear, 1 cloud.
+/// Without `scene_sample` the scorer gets the sampled ranges but not the sampled pixels, so
+/// no scene-wide statistics (the cloud score's Fmask thresholds) can be made.
 inline CloudAgreement cloud_agreement(const std::string& stack_path, const std::string& bqa_path,
                                       const rb::ScoreOptions& options,
                                       rb::BandRoles* roles = nullptr,
-                                      rb::BandLayout* layout_out = nullptr) {
+                                      rb::BandLayout* layout_out = nullptr,
+                                      std::vector<int>* flags = nullptr, bool scene_sample = true) {
     const rb::SceneReader scene(rb::SceneSource{{stack_path}});
-    const rb::BandLayout layout = scene.sampled_layout();
+    rb::BandLayout layout = scene.sampled_layout();
+    if (!scene_sample)
+        layout.sample.reset();
     const rb::Scorer scorer(options, layout);
     if (roles)
         *roles = scorer.roles();
@@ -89,6 +95,8 @@ inline CloudAgreement cloud_agreement(const std::string& stack_path, const std::
         cloud_options.cloud_score + 0.5 * (cloud_options.shadow_score - cloud_options.cloud_score);
     CloudAgreement a;
     const auto s = score.band<float>(0);
+    if (flags)
+        flags->assign(std::size_t(q.rows()) * std::size_t(q.cols()), -1);
     for (int y = 0; y < q.rows(); ++y)
         for (int x = 0; x < q.cols(); ++x) {
             const auto v = std::uint16_t(q.value(0, y, x));
@@ -97,6 +105,8 @@ inline CloudAgreement cloud_agreement(const std::string& stack_path, const std::
                 continue;
             const bool truth = bqa_cloud(v);
             const bool flagged = double(s[i]) <= threshold;
+            if (flags)
+                (*flags)[i] = flagged;
             ++a.pixels;
             a.tp += truth && flagged;
             a.fp += !truth && flagged;

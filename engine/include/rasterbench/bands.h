@@ -16,6 +16,7 @@
 //    warning.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +60,11 @@ struct BandLayout {
     /// Per band, from a sample of the scene; empty when nobody sampled it. Position-only
     /// layouts and score methods check roles against it.
     std::vector<BandRange> ranges;
+    /// The sampled pixels the ranges come from (null when nobody sampled the scene): methods
+    /// that need scene-wide statistics of several bands together (the cloud score's clear-sky
+    /// temperatures) compute them from it once, so every block and view of the scene shares
+    /// them.
+    std::shared_ptr<const Raster> sample;
     /// Ground size of a pixel in metres (the larger side); 0 when unknown. Operations that
     /// grow regions by pixels (cloud dilation) cap the growth on coarse grids with it.
     double pixel_size_m = 0;

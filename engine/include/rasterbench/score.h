@@ -83,6 +83,10 @@ struct MedianDistanceOptions {
 ///   digital numbers or kelvins outside -90..70 C leave them out. Besides thermal_max, a
 ///   pixel much warmer than the scene's median temperature (sampled when the scorer is made)
 ///   loses its spectral probability (thermal_margin, thermal_ramp).
+/// - With a calibrated thermal band and a sampled scene holding enough clear land, Fmask's
+///   scene-wide statistics take over from the fixed probabilities and cloud_probability
+///   (see cloud_margin): thresholds that follow the season and the place, so frozen ground
+///   or haze over warm water is judged against the scene's own clear pixels.
 /// - Clouds grow by cloud_dilation pixels (into pixels whose probability reaches
 ///   cloud_grow_min) and shadows by shadow_dilation, but never farther than dilation_max_m
 ///   of ground when the pixel size is known: the growth is for a cloud's thin edges, which a
@@ -109,7 +113,8 @@ struct CloudOptions {
     /// With a calibrated thermal band and the scene's sampled temperatures: the spectral
     /// probability is multiplied by a temperature probability falling from 1 at
     /// (scene median + thermal_margin - thermal_ramp) to 0 at (scene median + thermal_margin):
-    /// clouds are colder than the ground around them.
+    /// clouds are colder than the ground around them. Under Fmask's scene statistics
+    /// (cloud_margin) thermal_margin is Fmask's 4 degrees around the clear-sky percentiles.
     double thermal_margin = 4;
     double thermal_ramp = 8;
     /// Water (NDVI < 0.01 and nir < 0.11, or 0 < NDVI < 0.1 and nir < 0.05) is dark at swir1
@@ -119,6 +124,21 @@ struct CloudOptions {
     double water_swir1_width = 0.02;
     double cirrus_full = 0.04;      ///< cirrus reflectance giving probability 1 on its own
     double cloud_probability = 0.5; ///< cloud when the probability reaches this
+    /// With a calibrated thermal band and enough clear land in the scene's sample, Fmask's
+    /// scene statistics replace the fixed thresholds (Zhu & Woodcock 2012; Qiu et al. 2019):
+    /// over land the probability is the temperature probability between the clear land's
+    /// 17.5th and 82.5th percentile temperatures (widened by thermal_margin) times the
+    /// spectral flatness, over water the temperature below the clear water's 82.5th percentile
+    /// (over thermal_margin) times swir1 brightness, cirrus added to both (thin_weight); a
+    /// potential cloud
+    /// pixel is cloud when its probability exceeds the 82.5th percentile of the clear pixels'
+    /// (land or water) plus this margin. The statistics are those of the scene the scorer's
+    /// layout sampled (a stack's first): other dates of a stack (scene_index > 0) keep the
+    /// fixed probabilities.
+    double cloud_margin = 0.175;
+    /// Under Fmask's scene statistics the cirrus probability (cirrus / cirrus_full, uncapped)
+    /// counts with this weight (Fmask 4: 0.3 for Landsat 8, 0.5 for Sentinel-2).
+    double thin_weight = 0.3;
     double shadow_nir_max = 0.12;
     double shadow_swir1_max = 0.1;
     bool temporal = true;          ///< use the stack median when available

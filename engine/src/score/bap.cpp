@@ -291,7 +291,7 @@ void score_bap(const ScorerImpl& s, const Raster& scene, const StackStats* stats
     std::vector<float> dist;
     if (b.flags) {
         Raster f;
-        b.flags->score_into(scene, stats, f);
+        b.flags->score_into(scene, stats, f, scene_index);
         const auto fs = std::as_const(f).band<float>(0);
         for (std::size_t i = 0; i < n; ++i)
             flagged[i] = fs[i] > kInvalidScore && fs[i] < b.flag_below;

@@ -280,7 +280,10 @@ BandLayout SceneReader::sampled_layout(int max_side) const {
     const double f = std::max(1.0, double(std::max(w.width, w.height)) / double(side));
     const int rows = std::max(1, int(std::lround(double(w.height) / f)));
     const int cols = std::max(1, int(std::lround(double(w.width) / f)));
-    out.ranges = sample_band_ranges(read(w, rows, cols));
+    auto sample = std::make_shared<Raster>(read(w, rows, cols));
+    out.ranges = sample_band_ranges(*sample);
+    if (!out.ranges.empty())
+        out.sample = std::move(sample);
     return out;
 }
 

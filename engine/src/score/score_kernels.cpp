@@ -21,7 +21,12 @@
 
 namespace rb {
 
+using detail::CloudPixel;
+using detail::CloudSceneStats;
+using detail::CloudSpectral;
 using detail::ExprVar;
+using detail::fmask_thin_probability;
+using detail::kColdCloud;
 using detail::kMaxCelsius;
 using detail::kMinCelsius;
 using detail::StatKind;
@@ -38,6 +43,9 @@ struct ScoreCtx {
     std::vector<float>& out;
     std::vector<double>& acc; // scratch for methods that accumulate in double
     detail::ScoreScratch& scratch;
+    /// The scene's position in the stack (-1 unknown): the cloud method's scene statistics
+    /// are those of the scene the scorer sampled, the first.
+    int scene_index = -1;
     std::size_t n() const { return valid.size(); }
 };
 
@@ -162,73 +170,63 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
     const double t_warm = s.thermal_median + o.thermal_margin;
     const bool water_test = o.water_swir1_width > 0;
     const float w_lo = float(o.water_swir1_min), w_w = float(o.water_swir1_width);
+    // The statistics describe the sampled scene (a stack's first): other dates keep the
+    // fixed probabilities rather than another date's clear-sky temperatures.
+    static const CloudSceneStats kNoStats;
+    const CloudSceneStats& st = c.scene_index <= 0 ? s.cloud_stats : kNoStats;
+    const float cold_cloud = st.land_low - kColdCloud;
+    const float land_threshold = st.land_threshold, water_threshold = st.water_threshold;
     for (std::size_t i = 0; i < n; ++i) {
         if (!c.valid[i])
             continue;
-        const float r = red[i], ni = nir[i], s1 = sw1[i];
-        float vis_sum = r;
-        int vis_n = 1;
-        if (!blue.empty()) {
-            vis_sum += blue[i];
-            ++vis_n;
-        }
-        if (!green.empty()) {
-            vis_sum += green[i];
-            ++vis_n;
-        }
-        const float vis_mean = vis_sum / float(vis_n);
-        const float swir = sw2.empty() ? s1 : sw2[i];
-        const float ndvi = (ni - r) / std::max(ni + r, 1e-6f);
-        bool pcp =
-            swir > o.swir_min && ndvi < o.ndvi_max && ni / std::max(s1, 1e-6f) > o.nir_swir1_min;
-        // NDVI is left out of the flatness: ndvi_max already gates vegetation, and thin
-        // cloud over vegetation keeps much of its NDVI.
-        float variability = 0;
-        if (pcp && !green.empty()) {
-            const float ndsi = (green[i] - s1) / std::max(green[i] + s1, 1e-6f);
-            pcp = ndsi < o.ndsi_max;
-            variability = std::max(variability, std::abs(ndsi));
-        }
-        if (pcp && vis_n >= 2) {
-            float dev = std::abs(r - vis_mean);
-            if (!blue.empty())
-                dev += std::abs(blue[i] - vis_mean);
-            if (!green.empty())
-                dev += std::abs(green[i] - vis_mean);
-            const float whiteness = dev / float(vis_n) / std::max(vis_mean, 1e-6f);
-            pcp = whiteness < o.whiteness_max;
-            variability = std::max(variability, whiteness);
-        }
-        if (pcp && !blue.empty())
-            pcp = blue[i] - 0.5f * r - float(o.hot_min) > 0;
-        float t_prob = 1;
-        if (pcp && !thermal.empty()) {
+        CloudPixel x;
+        const float r = x.red = red[i], ni = x.nir = nir[i], s1 = x.swir1 = sw1[i];
+        x.has_blue = !blue.empty();
+        x.has_green = !green.empty();
+        x.has_swir2 = !sw2.empty();
+        if (x.has_blue)
+            x.blue = blue[i];
+        if (x.has_green)
+            x.green = green[i];
+        if (x.has_swir2)
+            x.swir2 = sw2[i];
+        if (!thermal.empty()) {
             // Only a temperature takes part: raw digital numbers or kelvins do not.
             const double t = thermal[i] * o.thermal_scale + o.thermal_offset;
-            if (t >= kMinCelsius && t <= kMaxCelsius) {
-                pcp = t < o.thermal_max;
-                if (t_relative)
-                    t_prob = clamp01(float((t_warm - t) / o.thermal_ramp));
-            }
+            if (t >= kMinCelsius && t <= kMaxCelsius)
+                x.celsius = float(t);
         }
+        const CloudSpectral spec = cloud_spectral(o, x);
         float p = 0;
-        if (pcp) {
-            // Clear water is black at swir1: its brightness there is the cloud's.
-            const bool water = water_test && ((ndvi < 0.01f && ni < 0.11f) ||
-                                              (ndvi > 0 && ndvi < 0.1f && ni < 0.05f));
-            if (water) {
-                p = clamp01((s1 - w_lo) / w_w);
-            } else {
-                const float bright =
-                    b_w > 0 ? clamp01((vis_mean - b_lo) / b_w) : (vis_mean >= b_lo ? 1.0f : 0.0f);
-                p = clamp01(1 - variability) * bright;
+        bool is_cloud = false;
+        if (st.land) {
+            // Fmask: against the scene's own clear land and water.
+            bool over_water = false;
+            p = fmask_probability(o, st, x, spec, &over_water);
+            if (!cirrus.empty())
+                p += fmask_thin_probability(o, cirrus[i]);
+            is_cloud = (spec.pcp && p > (over_water ? water_threshold : land_threshold)) ||
+                       (!std::isnan(x.celsius) && x.celsius < cold_cloud);
+        } else {
+            if (spec.pcp) {
+                float t_prob = 1;
+                if (t_relative && !std::isnan(x.celsius))
+                    t_prob = clamp01(float((t_warm - x.celsius) / o.thermal_ramp));
+                // Clear water is black at swir1: its brightness there is the cloud's.
+                if (water_test && spec.water) {
+                    p = clamp01((s1 - w_lo) / w_w);
+                } else {
+                    const float bright = b_w > 0 ? clamp01((spec.vis_mean - b_lo) / b_w)
+                                                 : (spec.vis_mean >= b_lo ? 1.0f : 0.0f);
+                    p = clamp01(1 - spec.variability) * bright;
+                }
+                p *= t_prob;
             }
-            p *= t_prob;
+            if (!cirrus.empty())
+                p += clamp01(cirrus[i] / cirrus_full);
+            is_cloud = p >= o.cloud_probability;
         }
-        if (!cirrus.empty())
-            p += clamp01(cirrus[i] / cirrus_full);
         prob[i] = p;
-        bool is_cloud = p >= o.cloud_probability;
         bool is_shadow = ni < o.shadow_nir_max && s1 < o.shadow_swir1_max;
         if (temporal && !std::isnan(m_red[i])) {
             float excess = r - m_red[i];
@@ -618,7 +616,7 @@ void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& re
     detail::pixel_validity_into(scene, valid);
     std::vector<float>& out = scratch->out;
     out.assign(valid.size(), 0.0f);
-    const ScoreCtx c{s, scene, valid, stats, out, scratch->acc, *scratch};
+    const ScoreCtx c{s, scene, valid, stats, out, scratch->acc, *scratch, scene_index};
     score_method(c);
     apply_penalties(c, s.options.penalties, nullptr);
     finish(s, valid, out, scene.rows(), scene.cols(), result);
@@ -641,12 +639,13 @@ void Scorer::score_reusing(const Raster& scene, const StackStats* stats, ScorePl
     if (planes.method_key != s.method_key || planes.method_score.size() != valid.size()) {
         planes.method_key.clear(); // unusable until the method has run through
         planes.method_score.assign(valid.size(), 0.0f);
-        score_method(ScoreCtx{s, scene, valid, stats, planes.method_score, scratch->acc, *scratch});
+        score_method(ScoreCtx{s, scene, valid, stats, planes.method_score, scratch->acc, *scratch,
+                              scene_index});
         planes.method_key = s.method_key;
     }
     std::vector<float>& out = scratch->out;
     out.assign(planes.method_score.begin(), planes.method_score.end());
-    const ScoreCtx c{s, scene, valid, stats, out, scratch->acc, *scratch};
+    const ScoreCtx c{s, scene, valid, stats, out, scratch->acc, *scratch, scene_index};
     apply_penalties(c, s.options.penalties, &planes);
     finish(s, valid, out, scene.rows(), scene.cols(), result);
 }

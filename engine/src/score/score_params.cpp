@@ -80,7 +80,8 @@ const ParamTable<CloudOptions>& CloudOptions::params() {
               kInf);
         t.add(&O::thermal_margin, "thermal_margin",
               "temperature probability is 0 at the scene's median temperature plus this "
-              "(degrees C; needs a calibrated thermal band and a sampled scene)",
+              "(degrees C; needs a calibrated thermal band and a sampled scene; under "
+              "cloud_margin, the margin around the clear-sky percentile temperatures)",
               -100, 100);
         t.add(&O::thermal_ramp, "thermal_ramp",
               "temperature probability rises to 1 over this many degrees below that (0: off)", 0,
@@ -95,6 +96,14 @@ const ParamTable<CloudOptions>& CloudOptions::params() {
               1e-4, 1);
         t.add(&O::cloud_probability, "cloud_probability",
               "a pixel is cloud when spectral plus cirrus probability reaches this", 0, 2);
+        t.add(&O::cloud_margin, "cloud_margin",
+              "with a calibrated thermal band: cloud above the scene's clear-sky 82.5th "
+              "percentile probability plus this (Fmask; replaces cloud_probability)",
+              0, 2);
+        t.add(&O::thin_weight, "thin_weight",
+              "with a calibrated thermal band: weight of the cirrus probability (Fmask 4: 0.3 "
+              "for Landsat 8)",
+              0, 10);
         t.add(&O::shadow_nir_max, "shadow_nir_max", "shadow test: nir reflectance below", 0, 1);
         t.add(&O::shadow_swir1_max, "shadow_swir1_max", "shadow test: swir1 reflectance below", 0,
               1);

@@ -180,6 +180,7 @@ void ScorerImpl::check_cloud_bands(const CloudOptions& m) {
                        "); the thermal test is off (calibrate the band or set "
                        "thermal_scale/thermal_offset)");
     }
+    cloud_stats = cloud_scene_stats(*this, m);
 }
 
 int ScorerImpl::capped_dilation(int pixels, double max_m) const {

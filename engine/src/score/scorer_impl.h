@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "cloud_fmask.h"
 #include "rasterbench/score.h"
 
 namespace rb::detail {
@@ -63,6 +64,9 @@ struct ScorerImpl {
     /// The scene's median temperature in degrees C from the sampled ranges; NaN when there
     /// is no calibrated thermal band or no sample.
     double thermal_median = std::numeric_limits<double>::quiet_NaN();
+    /// Fmask's clear-sky statistics of the scene's sample (cloud_fmask.h); unset (land
+    /// false) without a calibrated thermal band, a sample or enough clear land.
+    CloudSceneStats cloud_stats;
     /// No red, nir and swir1 together: the visible-band tests and the temporal tests
     /// against the stack's clear background (cloud_visible.cpp) instead of Fmask's.
     bool cloud_visible = false;

@@ -184,14 +184,16 @@ void refine_background(std::span<const Raster> scenes,
     });
 }
 
-// Rounds of refine_background at full resolution, and before them at a quarter of it
-// (block means of the valid pixels): there a round spreads the background four times as
-// far for a sixteenth of the work, and the full-resolution rounds then start from it.
+// Rounds of refine_background at full resolution, and before them at half of it (means of
+// the valid pixels of 2x2 blocks): there a round spreads the background twice as far for a
+// quarter of the work, and the first full-resolution round averages the dates with the
+// weights the last half-resolution round gave them. Blocks too small for the half-resolution
+// windows take all rounds at full resolution.
 constexpr int kCoarseFactor = 2, kCoarseRounds = 16, kFineRounds = 6;
 
 void refine_background_pyramid(std::span<const Raster> scenes,
-                               const std::vector<std::vector<std::uint8_t>>& valid,
-                               StackStats& st, double tol, int radius) {
+                               const std::vector<std::vector<std::uint8_t>>& valid, StackStats& st,
+                               double tol, int radius) {
     const int f = kCoarseFactor;
     const int crows = (st.rows + f - 1) / f, ccols = (st.cols + f - 1) / f;
     const int cradius = (radius + f - 1) / f;
@@ -227,8 +229,8 @@ void refine_background_pyramid(std::span<const Raster> scenes,
                     int k = 0;
                     for (int y = y0; y < y1; ++y)
                         for (int xx = x0; xx < x1; ++xx) {
-                            const std::size_t p = std::size_t(y) * std::size_t(st.cols) +
-                                                  std::size_t(xx);
+                            const std::size_t p =
+                                std::size_t(y) * std::size_t(st.cols) + std::size_t(xx);
                             if (valid[i][p]) {
                                 sum += double(v[p]);
                                 ++k;

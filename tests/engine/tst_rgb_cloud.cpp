@@ -145,6 +145,12 @@ private slots:
         QTest::addColumn<unsigned>("seed");
         QTest::newRow("crop 1, seed 3") << 120 << 220 << 3u;
         QTest::newRow("crop 2, seed 11") << 320 << 420 << 11u;
+        // bench_rgb_cloud --seed-base 200: its first four stacks, one per crop (seed 200 +
+        // s on crop s % 4), all of them, as the bench draws them.
+        const int crops[4][2] = {{120, 220}, {320, 420}, {100, 250}, {340, 420}};
+        for (unsigned s = 0; s < 4; ++s)
+            QTest::newRow(qPrintable(QString("bench crop %1, seed %2").arg(s + 1).arg(200 + s)))
+                << crops[s][0] << crops[s][1] << 200 + s;
     }
 
     void compositeRecoversTheClearBase() {

@@ -242,8 +242,8 @@ struct StackStatsNeeds {
 /// StackStatsNeeds::background_tolerance plus a tenth of the value), as the median of the
 /// values that agree with it; the darkest value when no two agree. Then an iteratively
 /// reweighted mean of the dates: clouds and shadows are patches, so each date is weighed by
-/// how far its neighbourhood (background_radius) departs from the current background, and
-/// the weighted mean of the dates becomes the next background (six rounds).
+/// how far its neighbourhood (background_radius and twice it) departs from the background,
+/// and the weighted mean becomes the next background (16 rounds at half resolution, 6 full).
 struct StackStats {
     int bands = 0, rows = 0, cols = 0;
     std::vector<float> median, mean, min, max, background;

@@ -64,7 +64,7 @@ void ScorerImpl::prepare_cloud(const CloudOptions& m) {
     }
     halo = std::max({m.cloud_dilation, m.shadow_dilation, m.tiebreak_radius});
     if (needs.background)
-        halo = std::max(halo, needs.background_radius);
+        halo = std::max(halo, 2 * needs.background_radius); // its wide window
 
     std::vector<std::string> run, off;
     if (full) {

@@ -10,15 +10,15 @@
 namespace rb::detail {
 
 // The most common ratio v / bg (0.5..2, from a smoothed histogram) over valid pixels whose
-// background is above `floor`; 1 with fewer than 100 such pixels.
+// background is above `floor` (every `stride`-th pixel); 1 with fewer than 100 such pixels.
 template <typename T>
 double mode_ratio(std::span<const T> v, std::span<const float> bg,
-                  const std::vector<std::uint8_t>& valid, double floor) {
+                  const std::vector<std::uint8_t>& valid, double floor, std::size_t stride = 1) {
     constexpr int kBins = 300;
     constexpr double kLo = 0.5, kWidth = 1.5 / kBins;
     std::array<double, kBins> hist{};
     std::size_t used = 0;
-    for (std::size_t p = 0; p < v.size(); ++p) {
+    for (std::size_t p = 0; p < v.size(); p += stride) {
         if (!valid[p] || !(double(bg[p]) > floor))
             continue;
         const double r = (double(v[p]) / double(bg[p]) - kLo) / kWidth;

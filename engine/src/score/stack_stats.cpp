@@ -67,27 +67,71 @@ double clear_background(double* v, std::size_t k, double tol) {
     return v[0];
 }
 
-// Refines StackStats::background in space: clouds and shadows are patches, so a date whose
-// neighbourhood (StackStatsNeeds::background_radius) departs from the background gets little
-// weight, and the background becomes the dates' weighted mean; kBackgroundIterations times.
-// Each date is first divided by its gain against the background (per band), so that a
-// brighter or darker date is not mistaken for haze or shadow.
-constexpr int kBackgroundIterations = 6;
+// In place: each valid pixel becomes the mean of its valid neighbours' means over the
+// (2r+1)^2 and (4r+1)^2 windows, from one summed-area table.
+void two_window_mean(std::vector<float>& v, const std::vector<std::uint8_t>& valid, int rows,
+                     int cols, int r) {
+    if (r <= 0)
+        return;
+    const std::size_t w = std::size_t(cols) + 1;
+    std::vector<double> sum((std::size_t(rows) + 1) * w, 0.0);
+    std::vector<int> cnt(sum.size(), 0);
+    for (int y = 0; y < rows; ++y)
+        for (int x = 0; x < cols; ++x) {
+            const std::size_t p = std::size_t(y) * std::size_t(cols) + std::size_t(x);
+            const std::size_t q = (std::size_t(y) + 1) * w + std::size_t(x) + 1;
+            const bool ok = valid[p] != 0;
+            sum[q] = (ok ? double(v[p]) : 0.0) + sum[q - 1] + sum[q - w] - sum[q - w - 1];
+            cnt[q] = int(ok) + cnt[q - 1] + cnt[q - w] - cnt[q - w - 1];
+        }
+    auto mean = [&](int y, int x, int rr) {
+        const std::size_t y0 = std::size_t(std::max(0, y - rr));
+        const std::size_t y1 = std::size_t(std::min(rows, y + rr + 1));
+        const std::size_t x0 = std::size_t(std::max(0, x - rr));
+        const std::size_t x1 = std::size_t(std::min(cols, x + rr + 1));
+        const double s = sum[y1 * w + x1] - sum[y0 * w + x1] - sum[y1 * w + x0] + sum[y0 * w + x0];
+        const int k = cnt[y1 * w + x1] - cnt[y0 * w + x1] - cnt[y1 * w + x0] + cnt[y0 * w + x0];
+        return s / double(k);
+    };
+    for (int y = 0; y < rows; ++y)
+        for (int x = 0; x < cols; ++x) {
+            const std::size_t p = std::size_t(y) * std::size_t(cols) + std::size_t(x);
+            if (valid[p])
+                v[p] = float(0.5 * (mean(y, x, r) + mean(y, x, 2 * r)));
+        }
+}
 
+// Refines StackStats::background in space: clouds and shadows are patches, so a date whose
+// neighbourhood departs from the background gets little weight, and the background becomes
+// the dates' weighted mean; `rounds` times. The neighbourhood is two windows,
+// StackStatsNeeds::background_radius and twice that, averaged: the small one keeps a clear
+// date's weight next to its own cloud, the large one lets a right background spread from
+// where most dates are clear into places where a single date is (where the lowest agreeing
+// pair was two thin clouds). Each round spreads it by about a window, so the rounds run
+// coarse to fine (refine_background_pyramid). Each date is first divided by its gain
+// against the background (per band), so that a brighter or darker date is not mistaken for
+// haze or shadow.
 void refine_background(std::span<const Raster> scenes,
                        const std::vector<std::vector<std::uint8_t>>& valid, StackStats& st,
-                       double tol, int radius) {
+                       double tol, int radius, int rounds,
+                       const std::vector<std::vector<float>>* start_weights = nullptr,
+                       std::vector<std::vector<float>>* last_weights = nullptr) {
     const std::size_t ns = scenes.size(), n = std::size_t(st.rows) * std::size_t(st.cols);
     const int nb = st.bands;
     std::vector<std::vector<float>> dev(ns);
     std::vector<double> gain(ns * std::size_t(nb), 1.0);
     const double eps = std::max(tol, 1e-6);
+    // A date's gain is one number: a quarter million pixels find its mode as well as all.
+    const std::size_t stride = std::max<std::size_t>(1, n / (std::size_t(1) << 18));
     visit_dtype(scenes[0].dtype(), [&](auto x) {
         using T = decltype(x);
-        auto at = [&](std::size_t i, int b, std::size_t p) {
-            return double(scenes[i].band<T>(b)[p]) / gain[i * std::size_t(nb) + std::size_t(b)];
-        };
-        for (int it = 0; it < kBackgroundIterations; ++it) {
+        std::vector<const T*> ptr(ns * std::size_t(nb));
+        for (std::size_t i = 0; i < ns; ++i)
+            for (int b = 0; b < nb; ++b)
+                ptr[i * std::size_t(nb) + std::size_t(b)] = scenes[i].band<T>(b).data();
+        if (last_weights)
+            last_weights->assign(ns, std::vector<float>(n, 0.0f));
+        for (int it = 0; it < rounds; ++it) {
             tbb::parallel_for(std::size_t(0), ns, [&](std::size_t i) {
                 std::vector<float>& d = dev[i];
                 d.assign(n, 0.0f);
@@ -95,12 +139,14 @@ void refine_background(std::span<const Raster> scenes,
                     const auto bg = st.plane(st.background, b);
                     const auto v = scenes[i].band<T>(b);
                     double& g = gain[i * std::size_t(nb) + std::size_t(b)];
-                    g = detail::mode_ratio<T>(v, bg, valid[i], 4 * eps);
+                    g = detail::mode_ratio<T>(v, bg, valid[i], 4 * eps, stride);
                     for (std::size_t p = 0; p < n; ++p)
                         if (valid[i][p] && !std::isnan(bg[p]))
                             d[p] += float(std::abs(double(v[p]) / g - double(bg[p])) / nb);
                 }
-                detail::box_mean(d, valid[i], st.rows, st.cols, radius);
+                if (it == 0 && start_weights)
+                    return; // the gains only: this round's weights are given
+                two_window_mean(d, valid[i], st.rows, st.cols, radius);
             });
             tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 4096), [&](const auto& range) {
                 std::vector<double> w(ns);
@@ -110,23 +156,135 @@ void refine_background(std::span<const Raster> scenes,
                         w[i] = 0;
                         if (!valid[i][p])
                             continue;
-                        const double q = eps / (eps + double(dev[i][p]));
-                        w[i] = q * q * q * q;
+                        if (it == 0 && start_weights) {
+                            w[i] = (*start_weights)[i][p];
+                        } else {
+                            const double q = eps / (eps + double(dev[i][p]));
+                            w[i] = q * q * q * q;
+                        }
                         wsum += w[i];
                     }
+                    if (last_weights && it + 1 == rounds)
+                        for (std::size_t i = 0; i < ns; ++i)
+                            (*last_weights)[i][p] = float(w[i]);
                     if (!(wsum > 0))
                         continue;
                     for (int b = 0; b < nb; ++b) {
                         double acc = 0;
-                        for (std::size_t i = 0; i < ns; ++i)
+                        for (std::size_t i = 0; i < ns; ++i) {
+                            const std::size_t ib = i * std::size_t(nb) + std::size_t(b);
                             if (w[i] > 0)
-                                acc += w[i] * at(i, b, p);
+                                acc += w[i] * double(ptr[ib][p]) / gain[ib];
+                        }
                         st.background[std::size_t(b) * n + p] = float(acc / wsum);
                     }
                 }
             });
         }
     });
+}
+
+// Rounds of refine_background at full resolution, and before them at half of it (means of
+// the valid pixels of 2x2 blocks): there a round spreads the background twice as far for a
+// quarter of the work, and the first full-resolution round averages the dates with the
+// weights the last half-resolution round gave them. Blocks too small for the half-resolution
+// windows take all rounds at full resolution.
+constexpr int kCoarseFactor = 2, kCoarseRounds = 16, kFineRounds = 6;
+
+void refine_background_pyramid(std::span<const Raster> scenes,
+                               const std::vector<std::vector<std::uint8_t>>& valid, StackStats& st,
+                               double tol, int radius) {
+    const int f = kCoarseFactor;
+    const int crows = (st.rows + f - 1) / f, ccols = (st.cols + f - 1) / f;
+    const int cradius = (radius + f - 1) / f;
+    if (crows < 4 * cradius || ccols < 4 * cradius) {
+        refine_background(scenes, valid, st, tol, radius, kCoarseRounds + kFineRounds);
+        return;
+    }
+    const std::size_t ns = scenes.size(), n = std::size_t(st.rows) * std::size_t(st.cols);
+    const std::size_t cn = std::size_t(crows) * std::size_t(ccols);
+    const int nb = st.bands;
+    auto block = [&](std::size_t cp) {
+        const int cy = int(cp / std::size_t(ccols)), cx = int(cp % std::size_t(ccols));
+        return std::array<int, 4>{cy * f, std::min(st.rows, cy * f + f), cx * f,
+                                  std::min(st.cols, cx * f + f)};
+    };
+    std::vector<Raster> coarse(ns);
+    std::vector<std::vector<std::uint8_t>> cvalid(ns);
+    StackStats cst;
+    cst.bands = nb;
+    cst.rows = crows;
+    cst.cols = ccols;
+    cst.background.assign(cn * std::size_t(nb), std::numeric_limits<float>::quiet_NaN());
+    visit_dtype(scenes[0].dtype(), [&](auto x) {
+        using T = decltype(x);
+        tbb::parallel_for(std::size_t(0), ns, [&](std::size_t i) {
+            Raster r(DataType::Float32, nb, crows, ccols);
+            cvalid[i].assign(cn, kInvalid);
+            for (std::size_t cp = 0; cp < cn; ++cp) {
+                const auto [y0, y1, x0, x1] = block(cp);
+                for (int b = 0; b < nb; ++b) {
+                    const auto v = scenes[i].band<T>(b);
+                    double sum = 0;
+                    int k = 0;
+                    for (int y = y0; y < y1; ++y)
+                        for (int xx = x0; xx < x1; ++xx) {
+                            const std::size_t p =
+                                std::size_t(y) * std::size_t(st.cols) + std::size_t(xx);
+                            if (valid[i][p]) {
+                                sum += double(v[p]);
+                                ++k;
+                            }
+                        }
+                    r.band<float>(b)[cp] = k ? float(sum / k) : 0.0f;
+                    if (k)
+                        cvalid[i][cp] = kValid;
+                }
+            }
+            coarse[i] = std::move(r);
+        });
+    });
+    for (std::size_t cp = 0; cp < cn; ++cp) {
+        const auto [y0, y1, x0, x1] = block(cp);
+        for (int b = 0; b < nb; ++b) {
+            const auto bg = st.plane(st.background, b);
+            double sum = 0;
+            int k = 0;
+            for (int y = y0; y < y1; ++y)
+                for (int xx = x0; xx < x1; ++xx) {
+                    const float v = bg[std::size_t(y) * std::size_t(st.cols) + std::size_t(xx)];
+                    if (!std::isnan(v)) {
+                        sum += double(v);
+                        ++k;
+                    }
+                }
+            if (k)
+                cst.background[std::size_t(b) * cn + cp] = float(sum / k);
+        }
+    }
+    std::vector<std::vector<float>> cw, w(ns, std::vector<float>(n, 0.0f));
+    refine_background(coarse, cvalid, cst, tol, cradius, kCoarseRounds, nullptr, &cw);
+    // The dates' last weights back at full resolution (bilinear between block centres): the
+    // first full-resolution round averages the full-resolution dates with them.
+    tbb::parallel_for(0, st.rows, [&](int y) {
+        const double fy = std::clamp((y + 0.5) / f - 0.5, 0.0, double(crows - 1));
+        const int y0 = int(fy), y1 = std::min(crows - 1, y0 + 1);
+        const double wy = fy - y0;
+        for (int xx = 0; xx < st.cols; ++xx) {
+            const double fx = std::clamp((xx + 0.5) / f - 0.5, 0.0, double(ccols - 1));
+            const int x0 = int(fx), x1 = std::min(ccols - 1, x0 + 1);
+            const double wx = fx - x0;
+            const std::size_t p = std::size_t(y) * std::size_t(st.cols) + std::size_t(xx);
+            const std::size_t c00 = std::size_t(y0) * std::size_t(ccols) + std::size_t(x0),
+                              c01 = std::size_t(y0) * std::size_t(ccols) + std::size_t(x1),
+                              c10 = std::size_t(y1) * std::size_t(ccols) + std::size_t(x0),
+                              c11 = std::size_t(y1) * std::size_t(ccols) + std::size_t(x1);
+            for (std::size_t i = 0; i < ns; ++i)
+                w[i][p] = float((1 - wy) * ((1 - wx) * cw[i][c00] + wx * cw[i][c01]) +
+                                wy * ((1 - wx) * cw[i][c10] + wx * cw[i][c11]));
+        }
+    });
+    refine_background(scenes, valid, st, tol, radius, kFineRounds, &w);
 }
 
 void check_stack(std::span<const Raster> scenes, const char* what) {
@@ -219,7 +377,8 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
         });
     });
     if (needs.background)
-        refine_background(scenes, valid, st, needs.background_tolerance, needs.background_radius);
+        refine_background_pyramid(scenes, valid, st, needs.background_tolerance,
+                                  needs.background_radius);
     return st;
 }
 

@@ -148,13 +148,10 @@ inline std::vector<std::uint16_t> chessboard_distance(const std::vector<std::uin
     return d;
 }
 
-/// In place: each valid pixel becomes the mean of the valid pixels of its (2r+1)^2 window
-/// (summed-area tables, O(pixels) whatever r). Invalid pixels are left as they are. `sum`
-/// and `cnt` are working buffers (reused by callers that smooth often).
-inline void box_mean(std::vector<float>& v, const std::vector<std::uint8_t>& valid, int rows,
-                     int cols, int r, std::vector<double>& sum, std::vector<int>& cnt) {
-    if (r <= 0)
-        return;
+/// Summed-area tables of a rows x cols plane's valid values (`sum`) and of their count
+/// (`cnt`), (rows + 1) x (cols + 1) each: any window's sum and count in O(1).
+inline void valid_sums(const std::vector<float>& v, const std::vector<std::uint8_t>& valid,
+                       int rows, int cols, std::vector<double>& sum, std::vector<int>& cnt) {
     const std::size_t w = std::size_t(cols) + 1;
     // Every entry but the first row and column is written before it is read.
     sum.resize((std::size_t(rows) + 1) * w);
@@ -173,21 +170,36 @@ inline void box_mean(std::vector<float>& v, const std::vector<std::uint8_t>& val
             sum[q] = (ok ? double(v[p]) : 0.0) + sum[q - 1] + sum[q - w] - sum[q - w - 1];
             cnt[q] = int(ok) + cnt[q - 1] + cnt[q - w] - cnt[q - w - 1];
         }
-    for (int y = 0; y < rows; ++y) {
-        const std::size_t y0 = std::size_t(std::max(0, y - r));
-        const std::size_t y1 = std::size_t(std::min(rows, y + r + 1));
+}
+
+/// The mean of the valid values in the (2r+1)^2 window around (y, x), clipped to the plane,
+/// from valid_sums' tables (the window must hold a valid value, e.g. (y, x) itself).
+inline double valid_window_mean(const std::vector<double>& sum, const std::vector<int>& cnt,
+                                int rows, int cols, int y, int x, int r) {
+    const std::size_t w = std::size_t(cols) + 1;
+    const std::size_t y0 = std::size_t(std::max(0, y - r));
+    const std::size_t y1 = std::size_t(std::min(rows, y + r + 1));
+    const std::size_t x0 = std::size_t(std::max(0, x - r));
+    const std::size_t x1 = std::size_t(std::min(cols, x + r + 1));
+    const double s = sum[y1 * w + x1] - sum[y0 * w + x1] - sum[y1 * w + x0] + sum[y0 * w + x0];
+    const int n = cnt[y1 * w + x1] - cnt[y0 * w + x1] - cnt[y1 * w + x0] + cnt[y0 * w + x0];
+    return s / double(n);
+}
+
+/// In place: each valid pixel becomes the mean of the valid pixels of its (2r+1)^2 window
+/// (summed-area tables, O(pixels) whatever r). Invalid pixels are left as they are. `sum`
+/// and `cnt` are working buffers (reused by callers that smooth often).
+inline void box_mean(std::vector<float>& v, const std::vector<std::uint8_t>& valid, int rows,
+                     int cols, int r, std::vector<double>& sum, std::vector<int>& cnt) {
+    if (r <= 0)
+        return;
+    valid_sums(v, valid, rows, cols, sum, cnt);
+    for (int y = 0; y < rows; ++y)
         for (int x = 0; x < cols; ++x) {
             const std::size_t p = std::size_t(y) * std::size_t(cols) + std::size_t(x);
-            if (!valid[p])
-                continue;
-            const std::size_t x0 = std::size_t(std::max(0, x - r));
-            const std::size_t x1 = std::size_t(std::min(cols, x + r + 1));
-            const double s =
-                sum[y1 * w + x1] - sum[y0 * w + x1] - sum[y1 * w + x0] + sum[y0 * w + x0];
-            const int n = cnt[y1 * w + x1] - cnt[y0 * w + x1] - cnt[y1 * w + x0] + cnt[y0 * w + x0];
-            v[p] = float(s / double(n));
+            if (valid[p])
+                v[p] = float(valid_window_mean(sum, cnt, rows, cols, y, x, r));
         }
-    }
 }
 
 inline void box_mean(std::vector<float>& v, const std::vector<std::uint8_t>& valid, int rows,

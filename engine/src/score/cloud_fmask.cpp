@@ -54,19 +54,7 @@ CloudSceneStats cloud_scene_stats(const ScorerImpl& s, const CloudOptions& o) {
                sw1 = plane(BandRole::Swir1, true), sw2 = plane(BandRole::Swir2, true),
                cirrus = plane(BandRole::Cirrus, true), temp = plane(BandRole::Thermal, false);
     auto pixel = [&](std::size_t i) {
-        CloudPixel x;
-        x.red = red[i];
-        x.nir = nir[i];
-        x.swir1 = sw1[i];
-        x.has_blue = !blue.empty();
-        x.has_green = !green.empty();
-        x.has_swir2 = !sw2.empty();
-        if (x.has_blue)
-            x.blue = blue[i];
-        if (x.has_green)
-            x.green = green[i];
-        if (x.has_swir2)
-            x.swir2 = sw2[i];
+        CloudPixel x = cloud_pixel(blue, green, red, nir, sw1, sw2, i);
         const double t = temp[i];
         if (t >= kMinCelsius && t <= kMaxCelsius)
             x.celsius = float(t);

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <vector>
 
 #include "rasterbench/score.h"
 
@@ -20,6 +22,28 @@ struct CloudPixel {
     /// numbers are not degrees).
     float celsius = std::numeric_limits<float>::quiet_NaN();
 };
+
+/// Pixel `i` of the reflectance planes (an empty plane: the scene has no such band), without
+/// its temperature.
+inline CloudPixel cloud_pixel(const std::vector<float>& blue, const std::vector<float>& green,
+                              const std::vector<float>& red, const std::vector<float>& nir,
+                              const std::vector<float>& swir1, const std::vector<float>& swir2,
+                              std::size_t i) {
+    CloudPixel x;
+    x.red = red[i];
+    x.nir = nir[i];
+    x.swir1 = swir1[i];
+    x.has_blue = !blue.empty();
+    x.has_green = !green.empty();
+    x.has_swir2 = !swir2.empty();
+    if (x.has_blue)
+        x.blue = blue[i];
+    if (x.has_green)
+        x.green = green[i];
+    if (x.has_swir2)
+        x.swir2 = swir2[i];
+    return x;
+}
 
 struct CloudSpectral {
     bool pcp = false;   ///< Fmask's potential cloud pixel: every basic test passed

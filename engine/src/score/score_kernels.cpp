@@ -179,17 +179,8 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
     for (std::size_t i = 0; i < n; ++i) {
         if (!c.valid[i])
             continue;
-        CloudPixel x;
-        const float r = x.red = red[i], ni = x.nir = nir[i], s1 = x.swir1 = sw1[i];
-        x.has_blue = !blue.empty();
-        x.has_green = !green.empty();
-        x.has_swir2 = !sw2.empty();
-        if (x.has_blue)
-            x.blue = blue[i];
-        if (x.has_green)
-            x.green = green[i];
-        if (x.has_swir2)
-            x.swir2 = sw2[i];
+        CloudPixel x = detail::cloud_pixel(blue, green, red, nir, sw1, sw2, i);
+        const float r = x.red, ni = x.nir, s1 = x.swir1;
         if (!thermal.empty()) {
             // Only a temperature takes part: raw digital numbers or kelvins do not.
             const double t = thermal[i] * o.thermal_scale + o.thermal_offset;

@@ -73,25 +73,11 @@ void two_window_mean(std::vector<float>& v, const std::vector<std::uint8_t>& val
                      int cols, int r) {
     if (r <= 0)
         return;
-    const std::size_t w = std::size_t(cols) + 1;
-    std::vector<double> sum((std::size_t(rows) + 1) * w, 0.0);
-    std::vector<int> cnt(sum.size(), 0);
-    for (int y = 0; y < rows; ++y)
-        for (int x = 0; x < cols; ++x) {
-            const std::size_t p = std::size_t(y) * std::size_t(cols) + std::size_t(x);
-            const std::size_t q = (std::size_t(y) + 1) * w + std::size_t(x) + 1;
-            const bool ok = valid[p] != 0;
-            sum[q] = (ok ? double(v[p]) : 0.0) + sum[q - 1] + sum[q - w] - sum[q - w - 1];
-            cnt[q] = int(ok) + cnt[q - 1] + cnt[q - w] - cnt[q - w - 1];
-        }
-    auto mean = [&](int y, int x, int rr) {
-        const std::size_t y0 = std::size_t(std::max(0, y - rr));
-        const std::size_t y1 = std::size_t(std::min(rows, y + rr + 1));
-        const std::size_t x0 = std::size_t(std::max(0, x - rr));
-        const std::size_t x1 = std::size_t(std::min(cols, x + rr + 1));
-        const double s = sum[y1 * w + x1] - sum[y0 * w + x1] - sum[y1 * w + x0] + sum[y0 * w + x0];
-        const int k = cnt[y1 * w + x1] - cnt[y0 * w + x1] - cnt[y1 * w + x0] + cnt[y0 * w + x0];
-        return s / double(k);
+    std::vector<double> sum;
+    std::vector<int> cnt;
+    detail::valid_sums(v, valid, rows, cols, sum, cnt);
+    const auto mean = [&](int y, int x, int rr) {
+        return detail::valid_window_mean(sum, cnt, rows, cols, y, x, rr);
     };
     for (int y = 0; y < rows; ++y)
         for (int x = 0; x < cols; ++x) {

@@ -4,6 +4,7 @@
 
 #include "cli_commands.h"
 #include "cli_flags.h"
+#include "cli_progress.h"
 #include "rasterbench/calibrate.h"
 
 namespace rbcli {
@@ -12,7 +13,7 @@ namespace {
 
 void calibrate_usage(std::ostream& os) {
     os << "usage: rasterbench-cli calibrate IN.tif -o OUT.tif [--to radiance|toa|sr|sr-dos]\n"
-          "         [--mtl FILE] [--sun scene|pixel]\n"
+          "         [--mtl FILE] [--sun scene|pixel] [--progress]\n"
           "       rasterbench-cli calibrate --list-params\n\n"
           "  Landsat: digital numbers to radiance, top-of-atmosphere reflectance (corrected\n"
           "  for the scene-centre sun elevation; thermal bands as brightness temperature in\n"
@@ -24,19 +25,21 @@ void calibrate_usage(std::ostream& os) {
           "          default: the one beside IN\n"
           "  --sun pixel reads the _SZA band the MTL names (Collection 2), beside the MTL.\n"
           "  Bands are matched by their descriptions (B1, B2...), a one-band file by _Bn in\n"
-          "  its name, else by order. Output: Float32, nodata NaN, band names kept.\n\n";
+          "  its name, else by order. Output: Float32, nodata NaN, band names kept.\n"
+       << kProgressHelp << "\n";
     print_param_flags(os, rb::CalibrateOptions::params().infos());
 }
 
 int run_calibrate(const Args& args) {
     rb::CalibrateOptions o;
     std::string mtl;
+    bool progress = false;
     const ParsedArgs parsed = parse_args(
         args, calibrate_usage,
         [&](const Args& args, std::size_t& i) {
             if (args[i] == "--mtl")
                 mtl = option_value(args, i);
-            else
+            else if (!take_progress_flag(args, i, progress))
                 return take_param_flag(args, i, rb::CalibrateOptions::params(), o);
             return true;
         },
@@ -46,7 +49,8 @@ int run_calibrate(const Args& args) {
     const std::string in = one_input(parsed);
     if (in.empty() || parsed.output.empty())
         throw UsageError("needs IN and -o OUT (see --help)");
-    const rb::CalibrationReport r = rb::calibrate_file(in, parsed.output, mtl, o);
+    const rb::CalibrationReport r = rb::calibrate_file(
+        in, parsed.output, mtl, o, progress ? stderr_progress("calibrate") : rb::Progress{});
     for (std::size_t k = 0; k < r.bands.size(); ++k) {
         std::cout << "band " << k + 1 << ": " << r.bands[k];
         if (o.to == rb::CalibrationTarget::SrDos)

@@ -7,6 +7,7 @@
 
 #include "cli_commands.h"
 #include "cli_flags.h"
+#include "cli_progress.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/deband.h"
 #include "rasterbench/recipe.h"
@@ -29,7 +30,7 @@ void usage(std::ostream& os) {
           "         [--notch U,V,RADIUS[,SHAPE[,ORDER]]]... [--stripe "
           "ANGLE,WIDTH[,SOFT[,PROTECT]]]...\n"
           "         [--auto [--angle DEG] [--threshold T] [--shared]] [--notches NOTCHES.json]\n"
-          "         [--notches-out NOTCHES.json] [--reference REF.tif]\n\n"
+          "         [--notches-out NOTCHES.json] [--reference REF.tif] [--progress]\n\n"
           "  U, V, RADIUS, WIDTH, SOFT, PROTECT in cycles/pixel (u along columns, v down the\n"
           "  rows); each point notch also removes its twin (-U, -V). SHAPE: ideal, gaussian\n"
           "  (default), butterworth (ORDER, default 2). ANGLE: orientation of the bands in the\n"
@@ -39,7 +40,8 @@ void usage(std::ostream& os) {
           "                 the spectrum or the footprint unless --angle is given), per band\n"
           "                 unless --shared (then from the first band, applied to all)\n"
           "  --notches-out  write the notches used (the first band's with per-band --auto)\n"
-          "  --reference    clean image of the same size: print PSNR and SSIM before/after\n";
+          "  --reference    clean image of the same size: print PSNR and SSIM before/after\n"
+       << kProgressHelp;
     print_param_flags(os, deband_rows());
 }
 
@@ -87,7 +89,7 @@ StripeNotch parse_stripe(const std::string& text) {
 int run_deband(const Args& args) {
     std::string notchesIn, notchesOut, reference;
     std::optional<int> band; // 1-based; nullopt = all
-    bool autoFind = false, shared = false;
+    bool autoFind = false, shared = false, progress = false;
     std::optional<double> angle;
     NotchSet manual;
     PeakOptions peak;
@@ -110,6 +112,7 @@ int run_deband(const Args& args) {
                 manual.stripes.push_back(parse_stripe(option_value(args, i)));
             } else if (a == "--auto") {
                 autoFind = true;
+            } else if (take_progress_flag(args, i, progress)) {
             } else if (a == "--shared") {
                 shared = true;
             } else if (a == "--angle") {
@@ -173,7 +176,8 @@ int run_deband(const Args& args) {
     std::optional<double> nodata;
     if (!src.profile().nodata.empty())
         nodata = src.profile().nodata[std::size_t(fileBands[0] - 1)];
-    const rb::Raster result = deband(data, perBand, deb, nodata);
+    const rb::Raster result =
+        deband(data, perBand, deb, nodata, progress ? stderr_progress("deband") : rb::Progress{});
 
     for (int b = 0; b < data.bands(); ++b) {
         const DebandSession session(rb::select_band(data, b), 0);

@@ -55,4 +55,11 @@ rb::Progress stderr_progress(const std::string& label) {
         0.005);
 }
 
+bool take_progress_flag(const std::vector<std::string>& args, std::size_t i, bool& on) {
+    if (args[i] != "--progress")
+        return false;
+    on = true;
+    return true;
+}
+
 } // namespace rbcli

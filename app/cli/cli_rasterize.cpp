@@ -4,6 +4,7 @@
 
 #include "cli_commands.h"
 #include "cli_flags.h"
+#include "cli_progress.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/features.h"
 
@@ -18,7 +19,7 @@ void usage(std::ostream& os) {
     os << "usage: rasterbench-cli rasterize SHAPES -o OUT.tif --like REF.tif\n"
           "         [--burn V | --property NAME] [--all-touched] [--merge replace|add]\n"
           "         [--dtype T] [--fill V] [--nodata V] [--layer NAME] [--where SQL]\n"
-          "         [--skip-invalid] [--allow-empty]\n"
+          "         [--skip-invalid] [--allow-empty] [--progress]\n"
           "       rasterbench-cli rasterize --list-params\n\n"
           "  SHAPES         any OGR vector file; reprojected to REF's CRS when it differs\n"
           "  --like         output grid (size, transform, CRS) and default dtype from REF\n"
@@ -31,7 +32,8 @@ void usage(std::ostream& os) {
           "                say how many; without it they are an error naming the feature\n"
           "  --allow-empty  write an all-fill raster when SHAPES has no features (an error\n"
           "                otherwise)\n"
-          "  -a, -at and --add (gdal_rasterize) mean --property, --all-touched, --merge add\n\n";
+          "  -a, -at and --add (gdal_rasterize) mean --property, --all-touched, --merge add\n"
+       << kProgressHelp << "\n";
     print_param_flags(os, rb::RasterizeOptions::params().infos());
 }
 
@@ -41,7 +43,7 @@ int run_rasterize(const Args& args) {
     std::optional<rb::DataType> dtype;
     rb::RasterizeOptions o;
     rb::VectorReadOptions vo;
-    bool burn_given = false, allow_empty = false;
+    bool burn_given = false, allow_empty = false, progress = false;
     const ParsedArgs parsed = parse_args(
         args, usage,
         [&](const Args& args, std::size_t& i) {
@@ -65,6 +67,7 @@ int run_rasterize(const Args& args) {
                 vo.skip_invalid = true;
             } else if (a == "--allow-empty") {
                 allow_empty = true;
+            } else if (take_progress_flag(args, i, progress)) {
             } else {
                 burn_given = burn_given || a == "--burn";
                 return take_param_flag(args, i, rb::RasterizeOptions::params(), o,
@@ -96,7 +99,8 @@ int run_rasterize(const Args& args) {
     file.compression = "DEFLATE";
     file.nodata = nodata;
     file.allow_empty = allow_empty;
-    rb::rasterize_file(files[0], out, rb::grid_of(ref), o, vo, file);
+    rb::rasterize_file(files[0], out, rb::grid_of(ref), o, vo, file,
+                       progress ? stderr_progress("rasterize") : rb::Progress{});
     return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include "cli_commands.h"
 #include "cli_flags.h"
+#include "cli_progress.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/warp.h"
 
@@ -18,13 +19,15 @@ const FlagAliases kWarpAliases = {
 void usage(std::ostream& os) {
     os << "usage: rasterbench-cli reproject IN OUT --dst-crs CRS [--resampling R]\n"
           "         [--res X[,Y]] [--size W,H] [--bounds L,B,R,T] [--tap]\n"
-          "         [--src-nodata V] [--dst-nodata V] [--error-threshold PIXELS] [--threads N]\n\n"
+          "         [--src-nodata V] [--dst-nodata V] [--error-threshold PIXELS] [--threads N]\n"
+          "         [--progress]\n\n"
           "  --dst-crs     EPSG:code, WKT, PROJ string, or any CRS PROJ understands\n"
           "  --res         target pixel size in CRS units (gdalwarp -tr)\n"
           "  --size        target size in pixels (gdalwarp -ts; 0 keeps square pixels)\n"
           "  --bounds      target extent in the target CRS (gdalwarp -te)\n"
           "  --tap         align the grid on multiples of the resolution (gdalwarp -tap)\n"
-          "  The output grid is the one gdalwarp would create with the same options.\n\n";
+          "  The output grid is the one gdalwarp would create with the same options.\n"
+       << kProgressHelp << "\n";
     print_param_flags(os, rb::ReprojectOptions::params().infos());
 }
 
@@ -32,13 +35,14 @@ int run_reproject(const Args& args) {
     std::string crs_text;
     rb::GridOptions grid;
     rb::ReprojectOptions o;
+    bool progress = false;
     const ParsedArgs parsed = parse_args(
         args, usage,
         [&](const Args& args, std::size_t& i) {
             const std::string& a = args[i];
             if (a == "--dst-crs" || a == "-t_srs") {
                 crs_text = option_value(args, i);
-            } else if (take_grid_flag(args, i, grid)) {
+            } else if (take_grid_flag(args, i, grid) || take_progress_flag(args, i, progress)) {
             } else if (a == "--src-nodata") {
                 o.src_nodata = parse_double(option_value(args, i), "--src-nodata");
             } else if (a == "--dst-nodata") {
@@ -75,7 +79,8 @@ int run_reproject(const Args& args) {
     } catch (const rb::ArgumentError& e) {
         throw UsageError(e.what());
     }
-    rb::reproject_file(files[0], files[1], dst, o);
+    rb::reproject_file(files[0], files[1], dst, o,
+                       progress ? stderr_progress("reproject") : rb::Progress{});
     return 0;
 }
 

@@ -211,6 +211,37 @@ private slots:
         }
     }
 
+    void progressOnEveryLongCommand() {
+        // Each command that runs long work takes --progress; in a log (stderr is a pipe
+        // here) it writes one line per tenth under its own name, and nothing without it.
+        const QString sample = QString::fromStdString(rbtest::sample());
+        const std::map<QString, QStringList> commands = {
+            {"reproject",
+             {"reproject", sample, QString::fromStdString(out("p_rep.tif")), "--dst-crs",
+              "EPSG:3857"}},
+            {"fill",
+             {"fill", feat("2008-06-14_LE07_LE70350322008166EDC00_sr.tif"), "-o",
+              QString::fromStdString(out("p_fill.tif")), "--max-distance", "10"}},
+            {"rasterize",
+             {"rasterize", feat("lulc_polygons_utm33n.geojson"), "-o",
+              QString::fromStdString(out("p_burn.tif")), "--like",
+              feat("lulc_reference_raster.tif"), "--property", "LULC_ID"}},
+            {"deband",
+             {"deband", sample, "-o", QString::fromStdString(out("p_deb.tif")), "--notch",
+              "0.1,0.05,0.02"}},
+        };
+        for (const auto& [label, args] : commands) {
+            Run quiet = cli(args);
+            QVERIFY2(quiet.code == 0, quiet.err.constData());
+            QVERIFY2(quiet.err.isEmpty(), quiet.err.constData());
+            Run r = cli(args + QStringList{"--progress"});
+            QVERIFY2(r.code == 0, r.err.constData());
+            const QString problem = rbtest::progress_log_problem(r.err, label);
+            QVERIFY2(problem.isEmpty(), qPrintable(label + ": " + problem));
+            QVERIFY2(cli({label, "--help"}).out.contains("--progress"), qPrintable(label));
+        }
+    }
+
     void errorsAreOneLineAndLeaveNoOutput() {
         const std::string o = out("never.tif");
         Run r = cli({"fill", "/nonexistent/in.tif", "-o", QString::fromStdString(o)});

@@ -61,6 +61,32 @@ inline CliText cli(const QStringList& args) {
     const CliRun r = run_cli(args);
     return {r.code, QString::fromUtf8(r.out), QString::fromUtf8(r.err)};
 }
+
+/// What is wrong with `err` as --progress writes it into a log (stderr not a terminal):
+/// whole lines "LABEL: N%", no carriage return, N rising by tenths to 100. Empty when right.
+inline QString progress_log_problem(const QByteArray& err, const QString& label) {
+    if (err.contains('\r'))
+        return QStringLiteral("a carriage return in a log: ") + QString::fromUtf8(err);
+    int previous = -1;
+    const QString prefix = label + QStringLiteral(": ");
+    for (const QByteArray& raw : err.split('\n')) {
+        const QString line = QString::fromUtf8(raw);
+        if (line.isEmpty())
+            continue;
+        bool ok = false;
+        const int pct = line.startsWith(prefix) && line.endsWith(u'%')
+                            ? line.mid(prefix.size()).chopped(1).toInt(&ok)
+                            : -1;
+        if (!ok || pct <= previous || pct % 10 != 0)
+            return QStringLiteral("unexpected progress line '%1' in:\n%2")
+                .arg(line, QString::fromUtf8(err));
+        previous = pct;
+    }
+    return previous == 100 ? QString()
+                           : QStringLiteral("progress ends at %1, not 100 %%: %2")
+                                 .arg(previous)
+                                 .arg(QString::fromUtf8(err));
+}
 #endif
 
 /// Samples (value or validity) where `part` differs from the window `w` of `full`: a

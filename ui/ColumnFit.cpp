@@ -15,6 +15,7 @@ ColumnFit::ColumnFit(QTreeView* view, int flexible, int minFlexible, QMap<int, i
     QHeaderView* header = view_->header();
     header->setStretchLastSection(false);
     header->setSectionResizeMode(QHeaderView::Interactive);
+    viewport_ = view_->viewport();
     view_->viewport()->installEventFilter(this);
     // Columns shown or hidden (the header's menu) change what the others get.
     connect(header, &QHeaderView::sectionCountChanged, this, &ColumnFit::fit);
@@ -46,7 +47,7 @@ void ColumnFit::fit() {
 }
 
 bool ColumnFit::eventFilter(QObject* watched, QEvent* event) {
-    if (watched == view_->viewport() && event->type() == QEvent::Resize)
+    if (event->type() == QEvent::Resize && watched == viewport_)
         fit();
     return QObject::eventFilter(watched, event);
 }

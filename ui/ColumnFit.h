@@ -28,6 +28,10 @@ private:
     int columnWidth(int column) const;
 
     QTreeView* view_;
+    /// The view's viewport, whose resizes refit the columns. Kept, not asked of view_ in the
+    /// event filter: the viewport still sends events while the view is being destroyed, when
+    /// calling into the view is undefined (UBSan caught it).
+    const QObject* viewport_ = nullptr;
     int flexible_;
     int minFlexible_;
     QMap<int, int> caps_;

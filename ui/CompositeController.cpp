@@ -42,7 +42,7 @@ CompositeController::CompositeController(MapCanvas* canvas, QObject* parent)
 CompositeController::~CompositeController() {
     // The lanes cancel their jobs and wait for them; the view job posts its coarse preview
     // to this object, so it stops before anything of this object goes.
-    for (JobLane* lane : {&viewLane_, &fullLane_, &inspectLane_, &renderLane_}) {
+    for (JobLane* lane : {&sceneLane_, &viewLane_, &fullLane_, &inspectLane_, &renderLane_}) {
         lane->cancel();
         lane->waitForWorkers();
     }
@@ -70,27 +70,61 @@ void CompositeController::setScenes(const std::vector<ScoreScene>& scenes,
     primaryBands_ = 0;
     width_ = height_ = 0;
     error_.clear();
-    if (!scenes_.empty()) {
-        try {
-            const rb::SceneReader reader(scenes_.front().source());
-            layout_ = reader.sampled_layout();
-            primaryBands_ = reader.primary_bands();
-            width_ = reader.profile().width;
-            height_ = reader.profile().height;
-            grid_ = rb::grid_of(reader.profile());
-            std::vector<rb::SceneSource> sources;
-            for (const auto& s : scenes_)
-                sources.push_back(s.source());
-            alignment_ = std::make_shared<StackAlignment>(std::move(sources), grid_);
-        } catch (const std::exception& e) {
-            error_ = QString::fromUtf8(e.what());
-            emit message(error_);
-        }
-    }
+    sceneLane_.discard(); // a load of the scenes this replaces is stale
+    loadingScenes_ = !scenes_.empty();
     if (current_ >= int(scenes_.size()))
         current_ = -1;
-    rebuildScorer();
+    rebuildScorer(); // none until the layout is known
+    if (loadingScenes_)
+        loadScenes();
+    else
+        emit layoutChanged();
     requestViewport();
+}
+
+void CompositeController::loadScenes() {
+    // Opening the first scene and reading its sample (the band ranges the role checks use)
+    // reads the file: off the GUI thread, as every read is. The previews wait for it.
+    struct Loaded {
+        rb::BandLayout layout;
+        int primaryBands = 0;
+        rb::Profile profile;
+        std::shared_ptr<StackAlignment> alignment;
+    };
+    std::vector<rb::SceneSource> sources;
+    for (const auto& s : scenes_)
+        sources.push_back(s.source());
+    sceneLane_.run(
+        [sources = std::move(sources)](JobContext&) {
+            const rb::SceneReader reader(sources.front());
+            Loaded out;
+            out.layout = reader.sampled_layout();
+            out.primaryBands = reader.primary_bands();
+            out.profile = reader.profile();
+            // The warped stand-ins are built by the first job that reads through them.
+            out.alignment = std::make_shared<StackAlignment>(sources, rb::grid_of(out.profile));
+            return out;
+        },
+        [this](const Loaded& in) {
+            loadingScenes_ = false;
+            layout_ = in.layout;
+            primaryBands_ = in.primaryBands;
+            width_ = in.profile.width;
+            height_ = in.profile.height;
+            grid_ = rb::grid_of(in.profile);
+            alignment_ = in.alignment;
+            rebuildScorer();
+            emit layoutChanged();
+            requestViewport(false);
+        },
+        [this](const QString& error) {
+            loadingScenes_ = false;
+            viewportPending_ = false;
+            error_ = error;
+            emit message(error_);
+            emit layoutChanged();
+            emit viewportUpdated();
+        });
 }
 
 void CompositeController::setCurrentScene(int index) {
@@ -226,6 +260,10 @@ void CompositeController::requestViewport(bool restartClock) {
         fullLane_.cancel(); // a running full job is now stale
         fullValid_ = false;
         fullCancelled_ = false;
+    }
+    if (loadingScenes_) {
+        viewportPending_ = enabled_; // the preview follows once the scenes are open
+        return;
     }
     if (!enabled_ || !scorer_ || scenes_.empty() || visible_.empty() || screen_.isEmpty() ||
         plan().empty()) {

@@ -59,8 +59,10 @@ public:
     explicit CompositeController(MapCanvas* canvas, QObject* parent = nullptr);
     ~CompositeController() override;
 
-    /// The scenes to score; opening them (for their band layout and grid) may throw rb::Error,
-    /// reported by lastError() and the message signal. They are scored and composited on the
+    /// The scenes to score. The first is opened and sampled (for the band layout and grid) in
+    /// the background: layout(), grid() and the scorer follow with layoutChanged(), and the
+    /// preview counts as pending meanwhile; a scene that cannot be opened is reported by
+    /// lastError() and the message signal. They are scored and composited on the
     /// first scene's grid (`gridScene`: that scene's data, which the overlay is drawn for;
     /// null: the scene shown when a preview arrives); a scene on another grid is warped onto it
     /// on the fly (StackAlignment), as `composite --grid first` does.
@@ -70,7 +72,7 @@ public:
     /// Index (in scenes()) of the scene whose score the score views show; -1: none.
     void setCurrentScene(int index);
     int currentScene() const { return current_; }
-    /// Band layout of the scenes (empty until scenes are set).
+    /// Band layout of the scenes (empty until the scenes are open: see layoutChanged()).
     const rb::BandLayout& layout() const { return layout_; }
     int primaryBands() const { return primaryBands_; }
 
@@ -161,8 +163,12 @@ signals:
     void saved(bool ok, const QString& message);
     void inspected();
     void message(const QString& text);
+    /// layout(), primaryBands() and grid() changed: the scenes were opened (or failed to be).
+    void layoutChanged();
 
 private:
+    /// Opens the first scene in the background for the layout and grid, then previews.
+    void loadScenes();
     void rebuildScorer();
     void requestViewport(bool restartClock = true);
     void startViewport();
@@ -181,6 +187,7 @@ private:
     rb::BandLayout layout_;
     int primaryBands_ = 0;
     std::int64_t width_ = 0, height_ = 0;
+    bool loadingScenes_ = false; ///< loadScenes() is running: no scorer or grid yet
     int current_ = -1;
     rb::ScoreOptions score_;
     rb::CompositeOptions composite_;
@@ -218,7 +225,7 @@ private:
     bool inspectPending_ = false;
 
     // Last, so they go first: their jobs' callbacks use the state above.
-    JobLane viewLane_, fullLane_, inspectLane_, renderLane_, saveLane_;
+    JobLane sceneLane_, viewLane_, fullLane_, inspectLane_, renderLane_, saveLane_;
 };
 
 } // namespace rb::ui

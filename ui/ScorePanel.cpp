@@ -233,6 +233,7 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
     });
 
     connect(controller_, &CompositeController::viewportUpdated, this, &ScorePanel::showStatus);
+    connect(controller_, &CompositeController::layoutChanged, this, &ScorePanel::showLayout);
     connect(controller_, &CompositeController::overlayChanged, this, &ScorePanel::showLegend);
     connect(controller_, &CompositeController::message, this, [this] { showStatus(); });
     connect(controller_, &CompositeController::fullProgressChanged, this, [this](double f) {
@@ -353,6 +354,11 @@ void ScorePanel::syncScenes() {
         if (stack_->entry(row).path == scenes.front().path)
             gridScene = stack_->entry(row).data;
     controller_->setScenes(scenes, gridScene);
+    showLayout();
+    syncCurrent();
+}
+
+void ScorePanel::showLayout() {
     // Band names for the inspector: the layout's descriptions where the files have them.
     const rb::BandLayout& layout = controller_->layout();
     const int keep = inspectBand_->currentIndex();
@@ -366,7 +372,6 @@ void ScorePanel::syncScenes() {
                                           : tr("Band %1: %2").arg(b + 1).arg(d));
     }
     inspectBand_->setCurrentIndex(std::clamp(keep, 0, std::max(0, layout.count - 1)));
-    syncCurrent();
     showStatus();
 }
 

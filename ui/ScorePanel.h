@@ -98,6 +98,8 @@ protected:
 
 private:
     void syncScenes();
+    /// The inspector's band names and the roles for the controller's layout.
+    void showLayout();
     void syncCurrent();
     void syncView();
     void syncDisplay();

@@ -10,6 +10,7 @@
 // - the full-resolution composite equals the engine's file composite of the aligned scenes.
 #include <QComboBox>
 #include <QDir>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QSignalSpy>
 #include <QtTest>
@@ -85,6 +86,7 @@ private slots:
     void viewOfASceneOnAnotherGrid();
     void inspectorReadsThePixelUnderTheCursor();
     void fullCompositeEqualsTheEngines();
+    void scenesOpenInTheBackground();
 
 private:
     std::unique_ptr<QWidget> window_;
@@ -251,6 +253,46 @@ void TestScoreGrids::fullCompositeEqualsTheEngines() {
         QCOMPARE(rb::grid_of(a.profile()), ctl_->grid());
         QCOMPARE(differences(a.read(), b.read()), 0);
     }
+}
+
+void TestScoreGrids::scenesOpenInTheBackground() {
+    // Opening the first scene and sampling it (for the band layout and grid) reads its file:
+    // the controller does it in the background, the layout follows with layoutChanged(), and
+    // a preview asked for meanwhile counts as pending until it is on the map.
+    MapCanvas canvas;
+    canvas.resize(300, 300);
+    canvas.show();
+    canvas.setScene(std::make_shared<const SceneData>(SceneData::load(stacks().front())));
+    QTRY_VERIFY(!canvas.visibleWindow().empty());
+    CompositeController ctl(&canvas);
+    ctl.setFullDelay(60 * 60 * 1000);
+    QSignalSpy changed(&ctl, &CompositeController::layoutChanged);
+    std::vector<ScoreScene> scenes;
+    for (const QString& f : stacks())
+        scenes.push_back({f, QString(), QFileInfo(f).completeBaseName(), std::nullopt, QString()});
+    ctl.setView(canvas.visibleWindow(), canvas.size());
+    ctl.setScenes(scenes);
+    QCOMPARE(ctl.layout().count, 0); // not read on this thread
+    QVERIFY(ctl.isViewportPending());
+    QVERIFY(changed.wait(30000));
+    const rb::SceneReader reader(sources().front());
+    const rb::BandLayout want = reader.sampled_layout();
+    QCOMPARE(ctl.layout().count, want.count);
+    QCOMPARE(ctl.layout().ranges.size(), want.ranges.size());
+    for (std::size_t b = 0; b < want.ranges.size(); ++b)
+        QCOMPARE(ctl.layout().ranges[b].median, want.ranges[b].median);
+    QCOMPARE(ctl.grid(), rb::grid_of(reader.profile()));
+    QVERIFY(ctl.waitForViewport(60000));
+    QVERIFY(ctl.viewport() && ctl.lastError().isEmpty());
+
+    // A scene that cannot be opened: its error after the load, and nothing pending.
+    const QString missing = QDir::temp().filePath(QStringLiteral("rasterbench-no-such-scene.tif"));
+    ctl.setScenes({{missing, QString(), QStringLiteral("missing"), std::nullopt, QString()}});
+    QVERIFY(ctl.isViewportPending());
+    QVERIFY(changed.wait(30000));
+    QVERIFY2(ctl.lastError().contains(missing), qPrintable(ctl.lastError()));
+    QVERIFY(!ctl.isViewportPending());
+    QCOMPARE(ctl.layout().count, 0);
 }
 
 QTEST_MAIN(TestScoreGrids)

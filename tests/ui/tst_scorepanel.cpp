@@ -292,16 +292,19 @@ void TestScorePanel::readAsCalibratesOrSaysWhy() {
     readAs->setCurrentIndex(readAs->findData(QStringLiteral("toa")));
     QCOMPARE(ctl_->scenes().front().calibrate, QStringLiteral("toa"));
     QCOMPARE(ctl_->scenes().front().source().calibrate, std::string("toa"));
-    QVERIFY2(ctl_->lastError().contains("metadata") &&
-                 ctl_->lastError().contains(QFileInfo(ctl_->scenes().front().path).fileName()),
-             qPrintable(ctl_->lastError()));
+    // The scenes are opened in the background: the error follows.
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        ctl_->lastError().contains("metadata") &&
+            ctl_->lastError().contains(QFileInfo(ctl_->scenes().front().path).fileName()),
+        qPrintable(ctl_->lastError()), 30000);
     QCOMPARE(panel_->compositeStep().calibration.calibrate, std::string("toa"));
     QVERIFY(panel_->compositeStep().calibration.sun == rb::SunGeometry::Scene);
     // Each pixel's sun: toa read with the scene's zenith band, and so in the recipe.
     readAs->setCurrentIndex(readAs->findData(QStringLiteral("toa-pixel")));
     QCOMPARE(ctl_->scenes().front().source().calibrate, std::string("toa"));
     QVERIFY(ctl_->scenes().front().source().sun == rb::SunGeometry::Pixel);
-    QVERIFY2(ctl_->lastError().contains("metadata"), qPrintable(ctl_->lastError()));
+    QTRY_VERIFY2_WITH_TIMEOUT(ctl_->lastError().contains("metadata"), qPrintable(ctl_->lastError()),
+                              30000);
     QCOMPARE(panel_->compositeStep().calibration.calibrate, std::string("toa"));
     QVERIFY(panel_->compositeStep().calibration.sun == rb::SunGeometry::Pixel);
     readAs->setCurrentIndex(readAs->findData(QStringLiteral("none")));

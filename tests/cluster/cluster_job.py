@@ -173,8 +173,10 @@ def grid_recipe(tmp, scenes, pre_steps, composite_extra, prefix, post_steps=()):
     return path
 
 
-def check_job_like_run(cli, tmp, scenes, pre_steps, composite_extra, tiles, post_steps=()):
-    """The job's mosaic and every extra output hold the pixels of `run`'s."""
+def check_job_like_run(cli, tmp, scenes, pre_steps, composite_extra, tiles, post_steps=(),
+                       inspect=None):
+    """The job's mosaic and every extra output hold the pixels of `run`'s; `inspect(job)`
+    checks the job folder once it ran."""
     single = grid_recipe(tmp, scenes, pre_steps, composite_extra, "run-", post_steps)
     must([cli, "run", single])
     recipe = grid_recipe(tmp, scenes, pre_steps, composite_extra, "job-", post_steps)
@@ -186,6 +188,8 @@ def check_job_like_run(cli, tmp, scenes, pre_steps, composite_extra, tiles, post
     must([cli, "status", job])
     for name in ("mosaic", "index", "score", "count"):
         compare(os.path.join(tmp, "run-" + name + ".tif"), os.path.join(tmp, "job-" + name + ".tif"))
+    if inspect:
+        inspect(job)
     # A lost extra tile makes its tile missing again.
     os.remove(os.path.join(job, "tiles", "tile-1-index.tif"))
     r = run([cli, "status", job])
@@ -212,6 +216,47 @@ def test_grids(cli, source_dir):
                            [{"type": "reproject",
                              "params": {"dst_crs": "EPSG:4326", "resampling": "bilinear"}}])
         print("grids: scenes on shifted grids over their union, then reprojected: identical outputs")
+    with tempfile.TemporaryDirectory() as tmp:
+        test_warp_sources(cli, tmp, stacks)
+
+
+def test_warp_sources(cli, tmp, stacks):
+    """A reprojection over tiles of its own grid, each task reading only the composite tiles its
+    footprint reaches: the stacks enlarged 12 times (4 bands, about 920 px) on their union,
+    composited in tiles of 512 px (the warp's own tile size, below which every task would
+    read what the warp's whole tile reaches), reprojected to EPSG:4326. The corner task reads
+    fewer tiles than there are, and the mosaic holds the pixels of `run`."""
+    scenes = []
+    for f in stacks:
+        dst = os.path.join(tmp, os.path.basename(f))
+        must(["gdal_translate", "-q", "-b", "1", "-b", "2", "-b", "3", "-b", "4", "-outsize",
+              "1200%", "1200%", "-r", "bilinear", f, dst])
+        scenes.append(dst)
+    post = [{"type": "reproject", "params": {"dst_crs": "EPSG:4326", "resampling": "bilinear"}}]
+    single = grid_recipe(tmp, scenes, [], {"grid": {"grid": "union"}}, "run-", post)
+    must([cli, "run", single])
+    recipe = grid_recipe(tmp, scenes, [], {"grid": {"grid": "union"}}, "job-", post)
+    job = os.path.join(tmp, "job")
+    must([cli, "plan", recipe, "--job-dir", job, "--tile-size", "512", "--engine", "local",
+          "--no-sample"])
+    with open(os.path.join(job, "job.json")) as f:
+        stages = {s["name"]: s for s in json.load(f)["stages"]}
+    tiles = [t["outputs"][0] for t in stages["tiles"]["tasks"]]
+    warp = stages["reproject2"]["tasks"]
+    reads = [len(t["inputs"]) for t in warp]
+    if len(warp) < 4 or not all(t["inputs"] and set(t["inputs"]) <= set(tiles) for t in warp):
+        sys.exit(f"FAIL: reprojection tasks' inputs {[t['inputs'] for t in warp]}")
+    if reads[0] >= len(tiles) or tiles[0] not in warp[0]["inputs"]:
+        sys.exit(f"FAIL: the corner reprojection task reads {warp[0]['inputs']} of {len(tiles)}")
+    must([os.path.join(job, "run-local.sh"), "2"])
+    must([cli, "status", job])
+    # Per-band checksums: a cell dump of these sizes takes most of a minute.
+    a = must(["gdalinfo", "-checksum", os.path.join(tmp, "run-mosaic.tif")])
+    b = must(["gdalinfo", "-checksum", os.path.join(tmp, "job-mosaic.tif")])
+    if re.findall(r"Checksum=(\d+)", a) != re.findall(r"Checksum=(\d+)", b):
+        sys.exit("FAIL: the job's reprojected mosaic differs from run's")
+    print(f"grids: {len(warp)} reprojection tasks reading {min(reads)} to {max(reads)} of "
+          f"{len(tiles)} composite tiles: identical mosaic")
 
 
 def gap_scenes(tmp, source_dir):

@@ -14,7 +14,7 @@
              nodata gap straddling the tile edges, composited, filled per tile (a halo across
              the tiles), debanded on the whole mosaic, reprojected to EPSG:4326 per tile of its
              own grid, filled again there: job.json holds each stage with its tasks, each task
-             wrote its own tile, the fill reached across a tile edge (the same fill of a tile
+             wrote its own tile (compressed as the composite's tiles are), the fill reached across a tile edge (the same fill of a tile
              alone gives other pixels), and the assembled mosaic holds the pixels of `run`;
              the same job.json without those stages (a job planned before them) still
              assembles the pixels of `run`, running the steps in assemble.
@@ -225,7 +225,8 @@ def test_warp_sources(cli, tmp, stacks):
     footprint reaches: the stacks enlarged 12 times (4 bands, about 920 px) on their union,
     composited in tiles of 512 px (the warp's own tile size, below which every task would
     read what the warp's whole tile reaches), reprojected to EPSG:4326. The corner task reads
-    fewer tiles than there are, and the mosaic holds the pixels of `run`."""
+    fewer tiles than there are, every task's tile is compressed as the composite's are, and
+    the mosaic holds the pixels of `run`."""
     scenes = []
     for f in stacks:
         dst = os.path.join(tmp, os.path.basename(f))
@@ -250,13 +251,22 @@ def test_warp_sources(cli, tmp, stacks):
         sys.exit(f"FAIL: the corner reprojection task reads {warp[0]['inputs']} of {len(tiles)}")
     must([os.path.join(job, "run-local.sh"), "2"])
     must([cli, "status", job])
+    # Written as the composite's tiles are (codec, predictor): not the VRT's nothing.
+    def encoding(path):
+        meta = json.loads(must(["gdalinfo", "-json", path]))["metadata"].get("IMAGE_STRUCTURE", {})
+        return meta.get("COMPRESSION"), meta.get("PREDICTOR")
+    want = encoding(tiles[0])
+    for t in warp:
+        if want[0] is None or encoding(t["outputs"][0]) != want:
+            sys.exit(f"FAIL: {t['outputs'][0]} is written with {encoding(t['outputs'][0])}, "
+                     f"the composite's tiles with {want}")
     # Per-band checksums: a cell dump of these sizes takes most of a minute.
     a = must(["gdalinfo", "-checksum", os.path.join(tmp, "run-mosaic.tif")])
     b = must(["gdalinfo", "-checksum", os.path.join(tmp, "job-mosaic.tif")])
     if re.findall(r"Checksum=(\d+)", a) != re.findall(r"Checksum=(\d+)", b):
         sys.exit("FAIL: the job's reprojected mosaic differs from run's")
     print(f"grids: {len(warp)} reprojection tasks reading {min(reads)} to {max(reads)} of "
-          f"{len(tiles)} composite tiles: identical mosaic")
+          f"{len(tiles)} composite tiles, compressed tiles: identical mosaic")
 
 
 def gap_scenes(tmp, source_dir):
@@ -334,13 +344,17 @@ def test_post(cli, source_dir):
         must([os.path.join(job, "run-local.sh"), "2"])
         must([cli, "status", job])
         # Every task of the stages after the composite ran and wrote a tile of its own.
-        for name in ("fill2", "reproject4", "fill5"):
+        for name in ("fill2", "deband3", "reproject4", "fill5"):
             for i, task in enumerate(stages[name]["tasks"]):
                 if not os.path.exists(os.path.join(job, "done", f"{name}-{i}.json")):
                     sys.exit(f"FAIL: no done-marker for {name} {i}")
-                size = json.loads(must(["gdalinfo", "-json", task["outputs"][0]]))["size"]
-                if size != task["window"][2:]:
-                    sys.exit(f"FAIL: {name} {i} wrote {size}, its window is {task['window']}")
+                info = json.loads(must(["gdalinfo", "-json", task["outputs"][0]]))
+                if info["size"] != task["window"][2:]:
+                    sys.exit(f"FAIL: {name} {i} wrote {info['size']}, its window is {task['window']}")
+                # Compressed as the composite's tiles are (the recipe's codec, ZSTD here).
+                comp = info["metadata"].get("IMAGE_STRUCTURE", {}).get("COMPRESSION")
+                if comp != "ZSTD":
+                    sys.exit(f"FAIL: {name} {i} wrote {task['outputs'][0]} with compression {comp}")
         # The fill reached across the tile edges: tile 3's gap is filled from its
         # neighbours' pixels, which the same fill on tile 3 alone does not see.
         tile3 = os.path.join(job, "tiles", "tile-3.tif")

@@ -81,7 +81,10 @@ void run_post_task(const Job& job, const JobStage& stage, int index, int threads
         const auto& r = std::get<ReprojectStep>(job.recipe.steps.at(stage.steps.front()));
         ReprojectOptions o = r.options;
         o.threads = threads;
-        reproject_file_window(in, tmps.partial(0), stage.grid, task.window, o, progress);
+        // Written as the composite's tiles are (the recipe's compression, predictor, level
+        // and tiling): the VRT it reads carries no compression to inherit.
+        reproject_file_window(in, tmps.partial(0), stage.grid, task.window, o, progress,
+                              [&](Profile& p) { apply_stream_options(p, stream); });
     } else {
         ro.output = tmps.partial(0);
         run_recipe(sub, {SceneSource{{in}}}, ro, progress);

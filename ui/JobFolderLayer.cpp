@@ -187,12 +187,15 @@ void JobFolderLayer::deliver(const Snapshot& snap) {
     }
     resubmit_.clear();
     bool complete = true;
-    for (const std::string& line : rb::resubmit_commands(*job_, status_)) {
+    for (const std::string& line : rb::resubmit_commands(*job_, status_, "slurm")) {
         resubmit_ << QString::fromStdString(line);
         complete = false;
     }
-    if (!complete)
-        resubmit_ << tr("or locally: %1/run-local.sh (done tasks return at once)").arg(dir_);
+    if (!complete) {
+        resubmit_ << tr("or on this machine:");
+        for (const std::string& line : rb::resubmit_commands(*job_, status_, "local"))
+            resubmit_ << QString::fromStdString(line);
+    }
     watchFolders(); // done/, running/, failed/ appear with the first task
     if (complete)
         poll_->stop();

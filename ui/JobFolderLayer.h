@@ -66,8 +66,8 @@ public:
     Counts counts(const QString& stage = QStringLiteral("tiles")) const;
     /// "tiles: 1 done, 0 running, 3 missing, 0 failed; assemble: ...".
     QString summary() const;
-    /// One sbatch line per stage with missing tasks, then the local script; empty when
-    /// complete.
+    /// The Slurm block that resubmits the missing tasks stage after stage, then the same
+    /// on this machine (rb::resubmit_commands); empty when complete.
     QStringList resubmitCommands() const { return resubmit_; }
     /// Poll interval while the job is not complete (ms).
     void setPollInterval(int ms);

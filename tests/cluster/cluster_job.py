@@ -6,7 +6,9 @@
              hold the pixels of `rasterbench-cli run` (per-band checksums and a cell dump);
              then a lost tile (output and marker gone, a half-written temporary left) is
              reported missing, rerun alone, and the mosaic is still identical; running-markers
-             read as running (process alive) or failed (process gone from this host).
+             read as running (process alive) or failed (process gone from this host); tasks
+             lost in three stages are resubmitted by status's blocks stage after stage (Slurm:
+             sbatch chained on the previous id; local: run by the test, identical again).
   grids      reprojection before the composite, scenes on shifted grids composited on their
              union and then reprojected, and the composite's index, score and count: each
              assembled output holds the pixels `run` writes.
@@ -22,7 +24,8 @@
              command, parallelism, resources.
   slurm      a one-node Slurm (munged, slurmctld, slurmd on 127.0.0.1 in a temporary folder):
              submit-slurm.sh, wait, status, assemble, compare; cancel one tile, resubmit it
-             from status's command, still identical. Skipped (exit 77) when not root or
+             and the stages after it from status's block (chained with afterok), still
+             identical. Skipped (exit 77) when not root or
              without the slurm-wlm and munge packages. Every daemon is stopped by its pid.
 """
 import argparse
@@ -154,7 +157,48 @@ def test_local(cli, source_dir):
             sys.exit("FAIL: a task that ran to the end left its running-marker")
         must([cli, "assemble", job, "-o", os.path.join(tmp, "again.tif"), "--format", "GTiff"])
         compare(single, os.path.join(tmp, "again.tif"))
-        print("local: identical mosaics, lost tile rerun")
+        # Tasks lost in several stages (a tile, two of the fill's tasks, one of them failed,
+        # and the assembly): status prints one block per engine resubmitting them stage
+        # after stage, the Slurm one chaining each sbatch on the previous one's id.
+        for name in ("tiles-3", "fill3-0", "fill3-2", "assemble-0"):
+            os.remove(os.path.join(job, "done", name + ".json"))
+        os.makedirs(os.path.join(job, "failed"), exist_ok=True)
+        with open(os.path.join(job, "failed", "fill3-2.json"), "w") as f:
+            json.dump({"error": "killed", "host": socket.gethostname()}, f)
+        os.remove(os.path.join(tmp, "mosaic.tif"))
+        r = run([cli, "status", job])
+        if r.returncode == 0 or "failed 2" not in r.stdout:
+            sys.exit(f"FAIL: status after losing tasks in three stages: {r.stdout}")
+        slurm, local = resubmit_blocks(r.stdout)
+        subs = [l for l in slurm if "sbatch" in l]
+        want = [("tiles", "--array=3 "), ("fill3", "--array=0,2 "), ("assemble", "--array=0 ")]
+        if len(subs) != 3 or slurm[1] != "dep=()" or any(
+                f"-{n} " not in l or a not in l or '"${dep[@]}"' not in l or
+                "dep=(--dependency=afterok:$id)" not in l or "--parsable" not in l
+                for (n, a), l in zip(want, subs)):
+            sys.exit(f"FAIL: the Slurm resubmission block:\n" + "\n".join(slurm))
+        runs = [l for l in local if "xargs" in l]
+        if [("--stage tiles" in runs[0], "--stage fill3" in runs[1], "--stage assemble" in runs[2])] != \
+                [(True, True, True)] or "seq 3 3;" not in runs[0] or "seq 0 0; seq 2 2;" not in runs[1]:
+            sys.exit(f"FAIL: the local resubmission block:\n" + "\n".join(local))
+        must(["bash", "-c", "\n".join(local)])
+        r = run([cli, "status", job])
+        if r.returncode != 0:
+            sys.exit(f"FAIL: status after the local resubmission block: {r.stdout}")
+        compare(single, os.path.join(tmp, "mosaic.tif"))
+        print("local: identical mosaics, lost tile rerun, lost tasks of three stages resubmitted in order")
+
+
+def resubmit_blocks(status):
+    """The Slurm and the local resubmission blocks `status` prints (lines, indent removed)."""
+    lines = status.splitlines()
+    try:
+        a = next(i for i, l in enumerate(lines) if l.startswith("resubmit the missing tasks"))
+        b = lines.index("or on this machine:")
+    except (StopIteration, ValueError):
+        sys.exit(f"FAIL: status prints no resubmission blocks:\n{status}")
+    block = lambda ls: [l[2:] for l in ls if l.startswith("  ")]  # noqa: E731
+    return block(lines[a + 1:b]), block(lines[b + 1:])
 
 
 def grid_recipe(tmp, scenes, pre_steps, composite_extra, prefix, post_steps=()):
@@ -588,10 +632,14 @@ PartitionName=rb Nodes={host} Default=YES MaxTime=INFINITE State=UP
         r = run([cli, "status", job])
         if r.returncode == 0 or "missing 1" not in r.stdout:
             sys.exit(f"FAIL: status after scancel: {r.stdout}")
-        resubmit = [l.strip() for l in r.stdout.splitlines() if l.strip().startswith("sbatch")]
-        for line in resubmit:
-            must(["bash", "-c", line], env=env)
-            wait_queue()
+        # status's block: the cancelled tile, then the stages after it, each with
+        # --dependency=afterok on the previous submission (no waiting in between).
+        slurm, _ = resubmit_blocks(r.stdout)
+        out = must(["bash", "-c", "\n".join(slurm)], env=env)
+        ids = dict(line.split(": ") for line in out.strip().splitlines())
+        if list(ids) != ["tiles", "fill3", "assemble"]:
+            sys.exit(f"FAIL: the resubmission block submitted {ids}")
+        wait_queue()
         r = run([cli, "status", job])
         if r.returncode != 0:
             sys.exit(f"FAIL: status after resubmitting: {r.stdout}")

@@ -193,9 +193,15 @@ std::vector<std::pair<std::string, std::string>> composite_extras(const Composit
 
 /// "0-3,5": task indices as an sbatch --array list.
 std::string task_ranges(const std::vector<int>& tasks);
-/// One sbatch line per stage with missing tasks, resubmitting only those (what `status`
-/// prints); empty when the job is complete.
-std::vector<std::string> resubmit_commands(const Job& job, const std::vector<StageStatus>& status);
+/// The shell lines that resubmit only the missing tasks, stage after stage (what `status`
+/// prints): from the earliest stage with missing tasks on, each such stage's missing tasks,
+/// in one block (a subshell that stops at the first failure). "slurm": an sbatch --array per
+/// stage, each after the previous one with --dependency=afterok on the id `sbatch
+/// --parsable` printed, as submit-slurm.sh chains them; "local": the tasks of each stage with
+/// run-local.sh's parallel workers, one stage after the other. Empty when the job is
+/// complete; ArgumentError for another engine.
+std::vector<std::string> resubmit_commands(const Job& job, const std::vector<StageStatus>& status,
+                                           const std::string& engine = "slurm");
 
 /// Joins the tiles into `out` (format "COG": GDAL's COG driver with overviews; "GTiff": a
 /// tiled GeoTIFF), after the recipe's steps after the composite, and each extra output's

@@ -30,7 +30,23 @@ struct JobFolderLayer::Snapshot {
     std::shared_ptr<const rb::Job> job;
     std::shared_ptr<const SceneData> grid;
     std::vector<rb::StageStatus> status;
+    /// Per stage with tiles: whether its grid is in the scenes' CRS (PROJ's comparison,
+    /// made once, off the GUI thread), and the CRS's name.
+    std::shared_ptr<const QMap<QString, QPair<bool, QString>>> crs;
 };
+
+namespace {
+
+bool hasTiles(const rb::JobStage& s) {
+    return s.name == "tiles" || !s.kind.empty();
+}
+
+/// The grid a stage's task windows are on: the composite's for its tiles.
+const rb::Grid& stageGrid(const rb::Job& job, const rb::JobStage& s) {
+    return s.kind.empty() ? job.grid : s.grid;
+}
+
+} // namespace
 
 QColor JobFolderLayer::color(TileState state) {
     switch (state) {
@@ -81,7 +97,8 @@ JobFolderLayer::JobFolderLayer(MapCanvas* canvas, JobMonitor* monitor, QObject* 
 JobFolderLayer::~JobFolderLayer() = default;
 
 QString JobFolderLayer::overlayTitle(const QString& id) {
-    return id == kOverlayId ? tr("Job folder (tiles: done, running, missing, failed)") : QString();
+    return id == kOverlayId ? tr("Job folder (a stage's tiles: done, running, missing, failed)")
+                            : QString();
 }
 
 void JobFolderLayer::setPollInterval(int ms) {
@@ -112,6 +129,9 @@ void JobFolderLayer::close() {
     status_.clear();
     tiles_.clear();
     resubmit_.clear();
+    crs_.reset();
+    stage_.clear();
+    chosenStage_.clear();
     if (canvas_ && canvas_->overlayIds().contains(kOverlayId)) {
         publishing_ = true;
         canvas_->removeOverlay(kOverlayId);
@@ -137,7 +157,7 @@ void JobFolderLayer::watchFolders() {
 void JobFolderLayer::refresh() {
     if (dir_.isEmpty())
         return;
-    Snapshot in{dir_, job_, grid_, {}};
+    Snapshot in{dir_, job_, grid_, {}, crs_};
     JobOptions options;
     options.monitored = false; // a read of a few small files: no strip entry every 2 s
     lane_->run(
@@ -153,6 +173,14 @@ void JobFolderLayer::refresh() {
                 const std::string first = snap.job->scenes.front().source.files.front();
                 grid->path = QString::fromStdString(first);
                 grid->profile = rb::read_profile(first);
+                auto crs = std::make_shared<QMap<QString, QPair<bool, QString>>>();
+                for (const auto& s : snap.job->stages)
+                    if (hasTiles(s)) {
+                        const rb::Crs& c = stageGrid(*snap.job, s).crs;
+                        crs->insert(QString::fromStdString(s.name),
+                                    {c == grid->profile.crs, QString::fromStdString(c.name())});
+                    }
+                snap.crs = std::move(crs);
                 snap.grid = std::move(grid);
             }
             ctx.throwIfCancelled();
@@ -171,10 +199,44 @@ void JobFolderLayer::deliver(const Snapshot& snap) {
         return;
     job_ = snap.job;
     grid_ = snap.grid;
+    crs_ = snap.crs;
     status_ = snap.status;
+    updateTiles();
+    resubmit_.clear();
+    bool complete = true;
+    for (const std::string& line : rb::resubmit_commands(*job_, status_, "slurm")) {
+        resubmit_ << QString::fromStdString(line);
+        complete = false;
+    }
+    if (!complete) {
+        resubmit_ << tr("or on this machine:");
+        for (const std::string& line : rb::resubmit_commands(*job_, status_, "local"))
+            resubmit_ << QString::fromStdString(line);
+    }
+    watchFolders(); // done/, running/, failed/ appear with the first task
+    if (complete)
+        poll_->stop();
+    else if (!poll_->isActive())
+        poll_->start();
+    publish();
+    emit updated();
+}
+
+void JobFolderLayer::updateTiles() {
+    // The stage shown: the user's choice, else the latest stage with a done task (where the
+    // job is at), else the composite's.
+    stage_.clear();
+    const QStringList stages = tileStages();
+    if (stages.contains(chosenStage_))
+        stage_ = chosenStage_;
+    for (auto it = status_.rbegin(); stage_.isEmpty() && it != status_.rend(); ++it)
+        if (!it->done.empty() && stages.contains(QString::fromStdString(it->name)))
+            stage_ = QString::fromStdString(it->name);
+    if (stage_.isEmpty() && !stages.isEmpty())
+        stage_ = stages.front();
     tiles_.clear();
     for (const auto& s : status_) {
-        if (s.name != "tiles")
+        if (QString::fromStdString(s.name) != stage_)
             continue;
         const std::size_t n = s.done.size() + s.missing.size();
         tiles_.assign(n, TileState::Missing);
@@ -185,36 +247,54 @@ void JobFolderLayer::deliver(const Snapshot& snap) {
         for (int i : s.running)
             tiles_[std::size_t(i)] = TileState::Running;
     }
-    resubmit_.clear();
-    bool complete = true;
-    for (const std::string& line : rb::resubmit_commands(*job_, status_)) {
-        resubmit_ << QString::fromStdString(line);
-        complete = false;
-    }
-    if (!complete)
-        resubmit_ << tr("or locally: %1/run-local.sh (done tasks return at once)").arg(dir_);
-    watchFolders(); // done/, running/, failed/ appear with the first task
-    if (complete)
-        poll_->stop();
-    else if (!poll_->isActive())
-        poll_->start();
+}
+
+QStringList JobFolderLayer::tileStages() const {
+    QStringList out;
+    if (job_)
+        for (const auto& s : job_->stages)
+            if (hasTiles(s))
+                out << QString::fromStdString(s.name);
+    return out;
+}
+
+void JobFolderLayer::setStage(const QString& stage) {
+    if (stage == chosenStage_)
+        return;
+    chosenStage_ = stage;
+    if (!job_)
+        return;
+    updateTiles();
     publish();
     emit updated();
 }
 
+bool JobFolderLayer::stageOnMap(const QString& stage) const {
+    return crs_ && crs_->value(stage, {false, {}}).first;
+}
+
+QString JobFolderLayer::stageCrsName(const QString& stage) const {
+    return crs_ ? crs_->value(stage).second : QString();
+}
+
 void JobFolderLayer::publish() {
-    if (!canvas_ || !job_ || !grid_)
+    if (!canvas_ || !job_ || !grid_ || stage_.isEmpty())
         return;
     const rb::Job& job = *job_;
-    const double scale =
-        std::min(1.0, double(kMaxImageSide) / double(std::max({job.width, job.height, 1})));
-    QImage image(std::max(1, int(std::ceil(job.width * scale))),
-                 std::max(1, int(std::ceil(job.height * scale))),
-                 QImage::Format_ARGB32_Premultiplied);
-    image.fill(Qt::transparent);
-    {
+    const rb::JobStage& stage = job.stage(stage_.toStdString());
+    const rb::Grid& g = stageGrid(job, stage);
+    QImage image;
+    std::shared_ptr<const SceneData> on = grid_;
+    QRectF rect(0, 0, job.width, job.height);
+    if (stageOnMap(stage_)) {
+        const double scale =
+            std::min(1.0, double(kMaxImageSide) / double(std::max({g.width, g.height, 1})));
+        image = QImage(std::max(1, int(std::ceil(g.width * scale))),
+                       std::max(1, int(std::ceil(g.height * scale))),
+                       QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::transparent);
         QPainter p(&image);
-        const auto& tasks = job.stage("tiles").tasks;
+        const auto& tasks = stage.tasks;
         for (std::size_t i = 0; i < tasks.size() && i < tiles_.size(); ++i) {
             const rb::Window& w = tasks[i].window;
             const QRectF r(w.col_off * scale, w.row_off * scale, w.width * scale, w.height * scale);
@@ -224,10 +304,25 @@ void JobFolderLayer::publish() {
             p.setPen(QPen(color(tiles_[i]), 1));
             p.drawRect(r.adjusted(0, 0, -1, -1));
         }
+        // Bound to the stage's own grid (the scenes' CRS, their WKT text, so the canvas
+        // places it on any scene of that CRS), which a stage after a reprojection may not
+        // share with the first scene.
+        auto data = std::make_shared<SceneData>();
+        data->path = grid_->path;
+        data->profile = grid_->profile;
+        data->profile.width = g.width;
+        data->profile.height = g.height;
+        data->profile.transform = g.transform;
+        on = std::move(data);
+        rect = QRectF(0, 0, g.width, g.height);
+    } else {
+        // Another CRS: nothing drawn (a transparent stand-in keeps the layer listed; taking
+        // it off the map would close the job).
+        image = QImage(1, 1, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::transparent);
     }
     publishing_ = true;
-    canvas_->setOverlay(kOverlayId, image, QRectF(0, 0, job.width, job.height), grid_,
-                        MapCanvas::Binding::Grid);
+    canvas_->setOverlay(kOverlayId, image, rect, on, MapCanvas::Binding::Grid);
     publishing_ = false;
 }
 

@@ -1,13 +1,18 @@
 #pragma once
 // A job folder (rasterbench-cli plan's DIR) on the map: one overlay layer (listed in the
-// Layers panel's overlays, which may hide or remove it) with every output tile of the job
+// Layers panel's overlays, which may hide or remove it) with every tile of one stage of the
+// job (the composite's, or a stage after it: by default the latest stage with a done task)
 // coloured by its state: done, running, missing or failed, as rb::job_status reads the
-// task markers. The status is read in the background (a job lane), again whenever the
-// markers' folders change (a file-system watcher) and every few seconds while the job is
-// not complete, never on the GUI thread. Also the counts per stage and the commands that
-// resubmit only the missing tasks (what `rasterbench-cli status` prints).
+// task markers. A stage whose grid is in another CRS than the scenes (a reprojection) is
+// listed but not drawn: its tiles would land in the wrong place. The status is read in the
+// background (a job lane), again whenever the markers' folders change (a file-system watcher) and
+// every few seconds while the job is not complete, never on the GUI thread. Also the counts per
+// stage and the commands that resubmit only the missing tasks (what `rasterbench-cli status`
+// prints).
 #include <QColor>
+#include <QMap>
 #include <QObject>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 
@@ -60,14 +65,25 @@ public:
     QString dir() const { return dir_; }
     /// The job as last read (null before the first read).
     std::shared_ptr<const rb::Job> job() const { return job_; }
-    /// The state of each task of the tiles stage, in task order.
+    /// The state of each task of the stage shown (stage()), in task order.
     const std::vector<TileState>& tileStates() const { return tiles_; }
+    /// The stages with tiles: "tiles" (the composite's) and the stages after it, in order.
+    QStringList tileStages() const;
+    /// The stage whose tiles are shown; empty before the first read.
+    QString stage() const { return stage_; }
+    /// Shows the tiles of `stage` (one of tileStages()) from now on; an empty name goes back
+    /// to the default, the latest stage with a done task (else the composite's).
+    void setStage(const QString& stage);
+    /// False when `stage`'s grid is in another CRS than the scenes: listed, not drawn.
+    bool stageOnMap(const QString& stage) const;
+    /// The name of the CRS of `stage`'s grid ("WGS 84").
+    QString stageCrsName(const QString& stage) const;
     /// The counts of stage `stage` ("scenes", "tiles", "assemble").
     Counts counts(const QString& stage = QStringLiteral("tiles")) const;
     /// "tiles: 1 done, 0 running, 3 missing, 0 failed; assemble: ...".
     QString summary() const;
-    /// One sbatch line per stage with missing tasks, then the local script; empty when
-    /// complete.
+    /// The Slurm block that resubmits the missing tasks stage after stage, then the same
+    /// on this machine (rb::resubmit_commands); empty when complete.
     QStringList resubmitCommands() const { return resubmit_; }
     /// Poll interval while the job is not complete (ms).
     void setPollInterval(int ms);
@@ -85,6 +101,7 @@ private:
     void deliver(const Snapshot& snap);
     void publish();
     void watchFolders();
+    void updateTiles();
 
     MapCanvas* canvas_;
     JobLane* lane_;
@@ -97,6 +114,9 @@ private:
     std::vector<rb::StageStatus> status_;
     std::vector<TileState> tiles_;
     QStringList resubmit_;
+    std::shared_ptr<const QMap<QString, QPair<bool, QString>>> crs_; ///< see Snapshot
+    QString stage_;                                                  ///< shown
+    QString chosenStage_; ///< the user's choice; empty: the default
     bool publishing_ = false;
 };
 

@@ -1,10 +1,13 @@
 #include "JobFolderView.h"
 
+#include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 
 #include "JobFolderLayer.h"
@@ -12,8 +15,8 @@
 namespace rb::ui {
 
 JobFolderView::JobFolderView(JobFolderLayer* layer, QWidget* parent)
-    : QDialog(parent), layer_(layer), folder_(new QLabel), counts_(new QLabel),
-      resubmit_(new QPlainTextEdit), refresh_(new QPushButton(tr("Refresh"))),
+    : QDialog(parent), layer_(layer), folder_(new QLabel), stage_(new QComboBox), note_(new QLabel),
+      counts_(new QLabel), resubmit_(new QPlainTextEdit), refresh_(new QPushButton(tr("Refresh"))),
       closeJob_(new QPushButton(tr("Close Job"))) {
     setWindowTitle(tr("Job Folder"));
     folder_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -41,6 +44,11 @@ JobFolderView::JobFolderView(JobFolderLayer* layer, QWidget* parent)
     buttons->addButton(closeJob_, QDialogButtonBox::ActionRole);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(folder_);
+    auto* stageRow = new QFormLayout;
+    stageRow->addRow(tr("Tiles of stage:"), stage_);
+    layout->addLayout(stageRow);
+    note_->setWordWrap(true);
+    layout->addWidget(note_);
     layout->addLayout(legend);
     layout->addWidget(counts_);
     layout->addWidget(new QLabel(tr("Resubmit the missing tasks:")));
@@ -48,6 +56,10 @@ JobFolderView::JobFolderView(JobFolderLayer* layer, QWidget* parent)
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::close);
     resize(640, 340);
+    stage_->setToolTip(tr("The stage whose tiles the map shows (by default the latest stage "
+                          "with a done task)"));
+    connect(stage_, &QComboBox::activated, this,
+            [this](int index) { layer_->setStage(stage_->itemData(index).toString()); });
     connect(refresh_, &QPushButton::clicked, layer_, &JobFolderLayer::refresh);
     connect(closeJob_, &QPushButton::clicked, layer_, &JobFolderLayer::close);
     connect(layer_, &JobFolderLayer::updated, this, &JobFolderView::sync);
@@ -60,6 +72,30 @@ JobFolderView::JobFolderView(JobFolderLayer* layer, QWidget* parent)
 void JobFolderView::sync() {
     folder_->setText(layer_->isOpen() ? tr("Job folder: %1").arg(layer_->dir())
                                       : tr("No job folder open"));
+    {
+        // Rebuilt from the layer (stages appear with the first read); the user's choice is the
+        // layer's, so rebuilding never changes it.
+        const QSignalBlocker block(stage_);
+        stage_->clear();
+        for (const QString& name : layer_->tileStages()) {
+            const JobFolderLayer::Counts c = layer_->counts(name);
+            stage_->addItem(tr("%1 (%2 of %3 done)%4")
+                                .arg(name)
+                                .arg(c.done)
+                                .arg(c.total())
+                                .arg(layer_->stageOnMap(name) ? QString() : tr(", another CRS")),
+                            name);
+        }
+        stage_->setCurrentIndex(stage_->findData(layer_->stage()));
+        stage_->setEnabled(stage_->count() > 1);
+    }
+    const QString shown = layer_->stage();
+    note_->setText(shown.isEmpty() || layer_->stageOnMap(shown)
+                       ? QString()
+                       : tr("Stage %1 is on a grid in another CRS (%2) than the scenes: its "
+                            "tiles are listed here, not drawn on the map.")
+                             .arg(shown, layer_->stageCrsName(shown)));
+    note_->setVisible(!note_->text().isEmpty());
     counts_->setText(layer_->summary().replace(QStringLiteral("; "), QStringLiteral("\n")));
     const QStringList lines = layer_->resubmitCommands();
     resubmit_->setPlainText(

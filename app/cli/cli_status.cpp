@@ -48,11 +48,16 @@ int run_status(const Args& args) {
     std::cout << "total CPU: " << cpu << " s measured, " << estimate << " s estimated ("
               << job.estimate_source << ")\n";
     if (!complete) {
-        std::cout << "resubmit the missing tasks (Slurm; chain later stages with "
-                     "--dependency=afterok:ID):\n";
-        for (const auto& r : rb::resubmit_commands(job, status))
+        // Stage after stage from the earliest unfinished one: a later stage reads what the
+        // earlier ones write, so resubmitting each stage's missing tasks alone would run
+        // them too early.
+        std::cout << "resubmit the missing tasks, each stage after the previous one (Slurm):\n";
+        for (const auto& r : rb::resubmit_commands(job, status, "slurm"))
             std::cout << "  " << r << "\n";
-        std::cout << "or locally: " << job.dir << "/run-local.sh (done tasks return at once)\n";
+        std::cout << "or on this machine:\n";
+        for (const auto& r : rb::resubmit_commands(job, status, "local"))
+            std::cout << "  " << r << "\n";
+        std::cout << "(or " << job.dir << "/run-local.sh: done tasks return at once)\n";
     } else {
         std::cout << "complete: " << job.output << "\n";
     }

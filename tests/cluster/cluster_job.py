@@ -6,7 +6,9 @@
              hold the pixels of `rasterbench-cli run` (per-band checksums and a cell dump);
              then a lost tile (output and marker gone, a half-written temporary left) is
              reported missing, rerun alone, and the mosaic is still identical; running-markers
-             read as running (process alive) or failed (process gone from this host).
+             read as running (process alive) or failed (process gone from this host); tasks
+             lost in three stages are resubmitted by status's blocks stage after stage (Slurm:
+             sbatch chained on the previous id; local: run by the test, identical again).
   grids      reprojection before the composite, scenes on shifted grids composited on their
              union and then reprojected, and the composite's index, score and count: each
              assembled output holds the pixels `run` writes.
@@ -14,7 +16,7 @@
              nodata gap straddling the tile edges, composited, filled per tile (a halo across
              the tiles), debanded on the whole mosaic, reprojected to EPSG:4326 per tile of its
              own grid, filled again there: job.json holds each stage with its tasks, each task
-             wrote its own tile, the fill reached across a tile edge (the same fill of a tile
+             wrote its own tile (compressed as the composite's tiles are), the fill reached across a tile edge (the same fill of a tile
              alone gives other pixels), and the assembled mosaic holds the pixels of `run`;
              the same job.json without those stages (a job planned before them) still
              assembles the pixels of `run`, running the steps in assemble.
@@ -22,7 +24,8 @@
              command, parallelism, resources.
   slurm      a one-node Slurm (munged, slurmctld, slurmd on 127.0.0.1 in a temporary folder):
              submit-slurm.sh, wait, status, assemble, compare; cancel one tile, resubmit it
-             from status's command, still identical. Skipped (exit 77) when not root or
+             and the stages after it from status's block (chained with afterok), still
+             identical. Skipped (exit 77) when not root or
              without the slurm-wlm and munge packages. Every daemon is stopped by its pid.
 """
 import argparse
@@ -154,7 +157,48 @@ def test_local(cli, source_dir):
             sys.exit("FAIL: a task that ran to the end left its running-marker")
         must([cli, "assemble", job, "-o", os.path.join(tmp, "again.tif"), "--format", "GTiff"])
         compare(single, os.path.join(tmp, "again.tif"))
-        print("local: identical mosaics, lost tile rerun")
+        # Tasks lost in several stages (a tile, two of the fill's tasks, one of them failed,
+        # and the assembly): status prints one block per engine resubmitting them stage
+        # after stage, the Slurm one chaining each sbatch on the previous one's id.
+        for name in ("tiles-3", "fill3-0", "fill3-2", "assemble-0"):
+            os.remove(os.path.join(job, "done", name + ".json"))
+        os.makedirs(os.path.join(job, "failed"), exist_ok=True)
+        with open(os.path.join(job, "failed", "fill3-2.json"), "w") as f:
+            json.dump({"error": "killed", "host": socket.gethostname()}, f)
+        os.remove(os.path.join(tmp, "mosaic.tif"))
+        r = run([cli, "status", job])
+        if r.returncode == 0 or "failed 2" not in r.stdout:
+            sys.exit(f"FAIL: status after losing tasks in three stages: {r.stdout}")
+        slurm, local = resubmit_blocks(r.stdout)
+        subs = [l for l in slurm if "sbatch" in l]
+        want = [("tiles", "--array=3 "), ("fill3", "--array=0,2 "), ("assemble", "--array=0 ")]
+        if len(subs) != 3 or slurm[1] != "dep=()" or any(
+                f"-{n} " not in l or a not in l or '"${dep[@]}"' not in l or
+                "dep=(--dependency=afterok:$id)" not in l or "--parsable" not in l
+                for (n, a), l in zip(want, subs)):
+            sys.exit(f"FAIL: the Slurm resubmission block:\n" + "\n".join(slurm))
+        runs = [l for l in local if "xargs" in l]
+        if [("--stage tiles" in runs[0], "--stage fill3" in runs[1], "--stage assemble" in runs[2])] != \
+                [(True, True, True)] or "seq 3 3;" not in runs[0] or "seq 0 0; seq 2 2;" not in runs[1]:
+            sys.exit(f"FAIL: the local resubmission block:\n" + "\n".join(local))
+        must(["bash", "-c", "\n".join(local)])
+        r = run([cli, "status", job])
+        if r.returncode != 0:
+            sys.exit(f"FAIL: status after the local resubmission block: {r.stdout}")
+        compare(single, os.path.join(tmp, "mosaic.tif"))
+        print("local: identical mosaics, lost tile rerun, lost tasks of three stages resubmitted in order")
+
+
+def resubmit_blocks(status):
+    """The Slurm and the local resubmission blocks `status` prints (lines, indent removed)."""
+    lines = status.splitlines()
+    try:
+        a = next(i for i, l in enumerate(lines) if l.startswith("resubmit the missing tasks"))
+        b = lines.index("or on this machine:")
+    except (StopIteration, ValueError):
+        sys.exit(f"FAIL: status prints no resubmission blocks:\n{status}")
+    block = lambda ls: [l[2:] for l in ls if l.startswith("  ")]  # noqa: E731
+    return block(lines[a + 1:b]), block(lines[b + 1:])
 
 
 def grid_recipe(tmp, scenes, pre_steps, composite_extra, prefix, post_steps=()):
@@ -173,8 +217,10 @@ def grid_recipe(tmp, scenes, pre_steps, composite_extra, prefix, post_steps=()):
     return path
 
 
-def check_job_like_run(cli, tmp, scenes, pre_steps, composite_extra, tiles, post_steps=()):
-    """The job's mosaic and every extra output hold the pixels of `run`'s."""
+def check_job_like_run(cli, tmp, scenes, pre_steps, composite_extra, tiles, post_steps=(),
+                       inspect=None):
+    """The job's mosaic and every extra output hold the pixels of `run`'s; `inspect(job)`
+    checks the job folder once it ran."""
     single = grid_recipe(tmp, scenes, pre_steps, composite_extra, "run-", post_steps)
     must([cli, "run", single])
     recipe = grid_recipe(tmp, scenes, pre_steps, composite_extra, "job-", post_steps)
@@ -186,6 +232,8 @@ def check_job_like_run(cli, tmp, scenes, pre_steps, composite_extra, tiles, post
     must([cli, "status", job])
     for name in ("mosaic", "index", "score", "count"):
         compare(os.path.join(tmp, "run-" + name + ".tif"), os.path.join(tmp, "job-" + name + ".tif"))
+    if inspect:
+        inspect(job)
     # A lost extra tile makes its tile missing again.
     os.remove(os.path.join(job, "tiles", "tile-1-index.tif"))
     r = run([cli, "status", job])
@@ -212,6 +260,57 @@ def test_grids(cli, source_dir):
                            [{"type": "reproject",
                              "params": {"dst_crs": "EPSG:4326", "resampling": "bilinear"}}])
         print("grids: scenes on shifted grids over their union, then reprojected: identical outputs")
+    with tempfile.TemporaryDirectory() as tmp:
+        test_warp_sources(cli, tmp, stacks)
+
+
+def test_warp_sources(cli, tmp, stacks):
+    """A reprojection over tiles of its own grid, each task reading only the composite tiles its
+    footprint reaches: the stacks enlarged 12 times (4 bands, about 920 px) on their union,
+    composited in tiles of 512 px (the warp's own tile size, below which every task would
+    read what the warp's whole tile reaches), reprojected to EPSG:4326. The corner task reads
+    fewer tiles than there are, every task's tile is compressed as the composite's are, and
+    the mosaic holds the pixels of `run`."""
+    scenes = []
+    for f in stacks:
+        dst = os.path.join(tmp, os.path.basename(f))
+        must(["gdal_translate", "-q", "-b", "1", "-b", "2", "-b", "3", "-b", "4", "-outsize",
+              "1200%", "1200%", "-r", "bilinear", f, dst])
+        scenes.append(dst)
+    post = [{"type": "reproject", "params": {"dst_crs": "EPSG:4326", "resampling": "bilinear"}}]
+    single = grid_recipe(tmp, scenes, [], {"grid": {"grid": "union"}}, "run-", post)
+    must([cli, "run", single])
+    recipe = grid_recipe(tmp, scenes, [], {"grid": {"grid": "union"}}, "job-", post)
+    job = os.path.join(tmp, "job")
+    must([cli, "plan", recipe, "--job-dir", job, "--tile-size", "512", "--engine", "local",
+          "--no-sample"])
+    with open(os.path.join(job, "job.json")) as f:
+        stages = {s["name"]: s for s in json.load(f)["stages"]}
+    tiles = [t["outputs"][0] for t in stages["tiles"]["tasks"]]
+    warp = stages["reproject2"]["tasks"]
+    reads = [len(t["inputs"]) for t in warp]
+    if len(warp) < 4 or not all(t["inputs"] and set(t["inputs"]) <= set(tiles) for t in warp):
+        sys.exit(f"FAIL: reprojection tasks' inputs {[t['inputs'] for t in warp]}")
+    if reads[0] >= len(tiles) or tiles[0] not in warp[0]["inputs"]:
+        sys.exit(f"FAIL: the corner reprojection task reads {warp[0]['inputs']} of {len(tiles)}")
+    must([os.path.join(job, "run-local.sh"), "2"])
+    must([cli, "status", job])
+    # Written as the composite's tiles are (codec, predictor): not the VRT's nothing.
+    def encoding(path):
+        meta = json.loads(must(["gdalinfo", "-json", path]))["metadata"].get("IMAGE_STRUCTURE", {})
+        return meta.get("COMPRESSION"), meta.get("PREDICTOR")
+    want = encoding(tiles[0])
+    for t in warp:
+        if want[0] is None or encoding(t["outputs"][0]) != want:
+            sys.exit(f"FAIL: {t['outputs'][0]} is written with {encoding(t['outputs'][0])}, "
+                     f"the composite's tiles with {want}")
+    # Per-band checksums: a cell dump of these sizes takes most of a minute.
+    a = must(["gdalinfo", "-checksum", os.path.join(tmp, "run-mosaic.tif")])
+    b = must(["gdalinfo", "-checksum", os.path.join(tmp, "job-mosaic.tif")])
+    if re.findall(r"Checksum=(\d+)", a) != re.findall(r"Checksum=(\d+)", b):
+        sys.exit("FAIL: the job's reprojected mosaic differs from run's")
+    print(f"grids: {len(warp)} reprojection tasks reading {min(reads)} to {max(reads)} of "
+          f"{len(tiles)} composite tiles, compressed tiles: identical mosaic")
 
 
 def gap_scenes(tmp, source_dir):
@@ -289,13 +388,17 @@ def test_post(cli, source_dir):
         must([os.path.join(job, "run-local.sh"), "2"])
         must([cli, "status", job])
         # Every task of the stages after the composite ran and wrote a tile of its own.
-        for name in ("fill2", "reproject4", "fill5"):
+        for name in ("fill2", "deband3", "reproject4", "fill5"):
             for i, task in enumerate(stages[name]["tasks"]):
                 if not os.path.exists(os.path.join(job, "done", f"{name}-{i}.json")):
                     sys.exit(f"FAIL: no done-marker for {name} {i}")
-                size = json.loads(must(["gdalinfo", "-json", task["outputs"][0]]))["size"]
-                if size != task["window"][2:]:
-                    sys.exit(f"FAIL: {name} {i} wrote {size}, its window is {task['window']}")
+                info = json.loads(must(["gdalinfo", "-json", task["outputs"][0]]))
+                if info["size"] != task["window"][2:]:
+                    sys.exit(f"FAIL: {name} {i} wrote {info['size']}, its window is {task['window']}")
+                # Compressed as the composite's tiles are (the recipe's codec, ZSTD here).
+                comp = info["metadata"].get("IMAGE_STRUCTURE", {}).get("COMPRESSION")
+                if comp != "ZSTD":
+                    sys.exit(f"FAIL: {name} {i} wrote {task['outputs'][0]} with compression {comp}")
         # The fill reached across the tile edges: tile 3's gap is filled from its
         # neighbours' pixels, which the same fill on tile 3 alone does not see.
         tile3 = os.path.join(job, "tiles", "tile-3.tif")
@@ -529,10 +632,14 @@ PartitionName=rb Nodes={host} Default=YES MaxTime=INFINITE State=UP
         r = run([cli, "status", job])
         if r.returncode == 0 or "missing 1" not in r.stdout:
             sys.exit(f"FAIL: status after scancel: {r.stdout}")
-        resubmit = [l.strip() for l in r.stdout.splitlines() if l.strip().startswith("sbatch")]
-        for line in resubmit:
-            must(["bash", "-c", line], env=env)
-            wait_queue()
+        # status's block: the cancelled tile, then the stages after it, each with
+        # --dependency=afterok on the previous submission (no waiting in between).
+        slurm, _ = resubmit_blocks(r.stdout)
+        out = must(["bash", "-c", "\n".join(slurm)], env=env)
+        ids = dict(line.split(": ") for line in out.strip().splitlines())
+        if list(ids) != ["tiles", "fill3", "assemble"]:
+            sys.exit(f"FAIL: the resubmission block submitted {ids}")
+        wait_queue()
         r = run([cli, "status", job])
         if r.returncode != 0:
             sys.exit(f"FAIL: status after resubmitting: {r.stdout}")

@@ -3,7 +3,9 @@
 // without writing anything, writes the job folder, refuses a folder holding another job;
 // a job folder opened on the map colours its tiles by the task markers (a task run by
 // `rasterbench-cli task` is done, the rest missing; a deleted marker turns its tile missing
-// again; a running-marker of a live process is running, of a dead one failed).
+// again; a running-marker of a live process is running, of a dead one failed); the tiles of
+// every stage are shown (the latest with a done task first, any other chosen in the panel),
+// a stage in another CRS listed but not drawn.
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -319,6 +321,105 @@ private slots:
         w.overlayList()->select(JobFolderLayer::kOverlayId);
         w.overlayList()->removeButton()->click();
         QVERIFY(!layer->isOpen());
+    }
+
+    void jobFolderStages() {
+        // A composite, a fill per tile (same grid) and a reprojection to geographic
+        // coordinates (a grid in another CRS); the composite's tiles and the fill's first
+        // task run.
+        const QString recipe = tmp_.filePath(QStringLiteral("stages-recipe.json"));
+        {
+            QFile f(recipe);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{\"format\": \"rasterbench-recipe\", \"version\": 1, \"steps\": ["
+                    "{\"type\": \"composite\", \"score\": {\"method\": \"darkness\"}, "
+                    "\"params\": {\"method\": \"best\"}}, "
+                    "{\"type\": \"fill\", \"params\": {\"max_distance\": 5}}, "
+                    "{\"type\": \"reproject\", \"params\": {\"dst_crs\": \"EPSG:4326\"}}], "
+                    "\"output\": {\"block_size\": 16, \"tile_size\": 16}}");
+        }
+        const QString dir = tmp_.filePath(QStringLiteral("stages-job"));
+        QStringList args{QStringLiteral("plan"),        recipe,
+                         QStringLiteral("--job-dir"),   dir,
+                         QStringLiteral("--tile-size"), QStringLiteral("32"),
+                         QStringLiteral("--no-sample")};
+        for (const auto& s : scenes())
+            args << QString::fromStdString(s.files.front());
+        const QString planned = runCli(args);
+        QVERIFY2(!planned.startsWith("FAILED"), qPrintable(planned));
+        auto task = [&](const char* stage, int index) {
+            const QString out = runCli({QStringLiteral("task"), dir, QStringLiteral("--stage"),
+                                        QString::fromLatin1(stage), QStringLiteral("--index"),
+                                        QString::number(index)});
+            QVERIFY2(!out.startsWith("FAILED"), qPrintable(out));
+        };
+        for (int i = 0; i < 4; ++i)
+            task("tiles", i);
+        task("fill2", 0);
+
+        MainWindow w;
+        w.setPersistent(false);
+        w.resize(900, 600);
+        w.show();
+        QVERIFY(w.openJobFolder(dir));
+        JobFolderLayer* layer = w.jobFolderLayer();
+        QTRY_VERIFY_WITH_TIMEOUT(!layer->tileStates().empty(), kWaitMs);
+        using S = JobFolderLayer::TileState;
+        // Every stage with tiles is listed; shown first: the latest with a done task.
+        QCOMPARE(layer->tileStages(), (QStringList{"tiles", "fill2", "reproject3"}));
+        QCOMPARE(layer->stage(), QStringLiteral("fill2"));
+        QCOMPARE(layer->tileStates(),
+                 (std::vector<S>{S::Done, S::Missing, S::Missing, S::Missing}));
+        auto* view = w.findChild<rb::ui::JobFolderView*>();
+        QVERIFY(view);
+        QComboBox* box = view->stageBox();
+        QCOMPARE(box->count(), 3);
+        QCOMPARE(box->currentData().toString(), QStringLiteral("fill2"));
+        QVERIFY(box->itemText(0).contains("4 of 4 done"));
+        QVERIFY(box->itemText(2).contains("another CRS"));
+        QVERIFY(view->stageNote()->isHidden());
+        // The fill's tiles on the map: tile 0 done (green), tile 3 missing (grey).
+        QTRY_VERIFY_WITH_TIMEOUT(w.canvas()->overlayDrawn(JobFolderLayer::kOverlayId), kWaitMs);
+        QImage img = w.canvas()->overlay(JobFolderLayer::kOverlayId);
+        QColor done = img.pixelColor(10, 10), missing = img.pixelColor(50, 50);
+        QVERIFY2(done.green() > done.red() && done.green() > done.blue(),
+                 qPrintable(done.name(QColor::HexArgb)));
+        QVERIFY(missing.alpha() > 0 && missing.red() == missing.green() &&
+                missing.green() == missing.blue());
+
+        // The composite's stage chosen in the panel: all four done.
+        box->setCurrentIndex(0);
+        emit box->activated(0);
+        QCOMPARE(layer->stage(), QStringLiteral("tiles"));
+        QCOMPARE(layer->tileStates(), (std::vector<S>(4, S::Done)));
+        img = w.canvas()->overlay(JobFolderLayer::kOverlayId);
+        missing = img.pixelColor(50, 50);
+        QVERIFY2(missing.green() > missing.red(), qPrintable(missing.name(QColor::HexArgb)));
+
+        // The reprojection: its tiles listed, all missing, not drawn; the panel says why.
+        box->setCurrentIndex(2);
+        emit box->activated(2);
+        QCOMPARE(layer->stage(), QStringLiteral("reproject3"));
+        const std::size_t warpTasks =
+            rb::load_job(dir.toStdString()).stage("reproject3").tasks.size();
+        QVERIFY(warpTasks >= 1);
+        QCOMPARE(layer->tileStates(), std::vector<S>(warpTasks, S::Missing));
+        QVERIFY(!layer->stageOnMap(QStringLiteral("reproject3")));
+        QVERIFY(!view->stageNote()->isHidden());
+        QVERIFY2(view->stageNote()->text().contains("another CRS (WGS 84)"),
+                 qPrintable(view->stageNote()->text()));
+        img = w.canvas()->overlay(JobFolderLayer::kOverlayId);
+        for (int y = 0; y < img.height(); ++y)
+            for (int x = 0; x < img.width(); ++x)
+                QCOMPARE(img.pixelColor(x, y).alpha(), 0);
+        // Still a layer of the map (the job stays open), and a refresh keeps the choice.
+        QVERIFY(w.canvas()->overlayIds().contains(JobFolderLayer::kOverlayId));
+        QSignalSpy updated(layer, &JobFolderLayer::updated);
+        layer->refresh();
+        QVERIFY(updated.wait(kWaitMs));
+        QCOMPARE(layer->stage(), QStringLiteral("reproject3"));
+        QVERIFY(layer->isOpen());
+        layer->close();
     }
 
     void scorePanelOpensTheDialog() {

@@ -22,8 +22,8 @@
 //     looks max_distance + 1 pixels sideways, each smoothing pass one more), then cropped;
 //   - per tile of its own grid ("warp"): a reprojection, onto the grid fixed at planning
 //     (the grid `run` computes from the mosaic's), each tile warped from the previous stage's
-//     tiles; the warp computes fixed tiles aligned to the grid's origin, so a window holds
-//     the pixels of the whole warp;
+//     tiles its footprint reaches (warp_source_tiles); the warp computes fixed tiles aligned
+//     to the grid's origin, so a window holds the pixels of the whole warp;
 //   - whole ("mosaic", one task): global steps, the deband's FFT and a fill without a search
 //     limit, on the previous stage's tiles joined.
 // Every stage gives the pixels of `rasterbench-cli run`. Jobs planned before these stages
@@ -66,8 +66,9 @@ struct JobTask {
     /// Tiles: the composite tile, then one tile per extra output (composite_extras' order).
     /// Assemble: the mosaic, then each extra output's final path.
     /// Stages after the composite: "tile" tasks list the previous stage's tiles they read,
-    /// "warp" tasks none (each reads the previous stage's tiles joined), "mosaic" all; each
-    /// writes one tile.
+    /// "warp" tasks the tiles their window's footprint reaches (warp_source_tiles; none in
+    /// jobs planned before: the task then selects them itself), "mosaic" all; each writes
+    /// one tile.
     std::vector<std::string> inputs, outputs;
     Window window; ///< tiles and after: the output window (on the stage's grid); scenes: empty
     Window read;   ///< tiles, kind "tile": the window read (window + halo, clamped)
@@ -132,6 +133,17 @@ std::string describe_job(const Job& job);
 /// job_post_plan.cpp). nullopt for the steps that are not local: deband (an FFT of the whole
 /// mosaic), fill without a search limit, reproject (a stage on its own grid).
 std::optional<int> post_step_halo(const RecipeStep& step);
+/// The tiles (`tiles`, windows of `src`) that a warp of `window` of `dst` with `options`
+/// (resampling, tile size) reads: those meeting the footprint on `src` of the warp's tiles
+/// that the window meets (their edges, densified, transformed to src's CRS) widened by the
+/// resampling kernel's reach in source pixels (stretched when downsampling) and one pixel
+/// for safety; indices in order. All of them when the footprint cannot be
+/// computed (edges outside the source CRS's domain); the first alone when it meets none
+/// (the warp of the window is then all nodata, and needs a source for bands and types). A
+/// reprojection task joins only these tiles: the pixels of a VRT of all of them.
+std::vector<std::size_t> warp_source_tiles(const Grid& src, const std::vector<Window>& tiles,
+                                           const Grid& dst, const Window& window,
+                                           const ReprojectOptions& options);
 /// What a stage after the composite runs and how, for the plan ("step 3 fill, per tile with
 /// a halo of 22 px"); empty for the other stages.
 std::string describe_stage(const Job& job, const JobStage& stage);
@@ -181,9 +193,15 @@ std::vector<std::pair<std::string, std::string>> composite_extras(const Composit
 
 /// "0-3,5": task indices as an sbatch --array list.
 std::string task_ranges(const std::vector<int>& tasks);
-/// One sbatch line per stage with missing tasks, resubmitting only those (what `status`
-/// prints); empty when the job is complete.
-std::vector<std::string> resubmit_commands(const Job& job, const std::vector<StageStatus>& status);
+/// The shell lines that resubmit only the missing tasks, stage after stage (what `status`
+/// prints): from the earliest stage with missing tasks on, each such stage's missing tasks,
+/// in one block (a subshell that stops at the first failure). "slurm": an sbatch --array per
+/// stage, each after the previous one with --dependency=afterok on the id `sbatch
+/// --parsable` printed, as submit-slurm.sh chains them; "local": the tasks of each stage with
+/// run-local.sh's parallel workers, one stage after the other. Empty when the job is
+/// complete; ArgumentError for another engine.
+std::vector<std::string> resubmit_commands(const Job& job, const std::vector<StageStatus>& status,
+                                           const std::string& engine = "slurm");
 
 /// Joins the tiles into `out` (format "COG": GDAL's COG driver with overviews; "GTiff": a
 /// tiled GeoTIFF), after the recipe's steps after the composite, and each extra output's

@@ -18,6 +18,7 @@
 // - Nodata: invalid source samples (mask, nodata value, alpha) never contribute. The output
 //   carries a validity mask (dropped when every sample is valid); invalid output samples
 //   hold `dst_nodata` (default: the source's nodata, else 0).
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -141,9 +142,12 @@ void reproject_file(const std::string& src_path, const std::string& dst_path, co
 /// reproject_file of one window of `dst_grid` (clipped to it), written as a file on the
 /// window's grid: the same pixels as that window of reproject_file's output for the same
 /// options (the warp's tiles are aligned to the grid's origin). No warning about an output
-/// holding little data. A job's reprojection runs as such windows, one task each.
+/// holding little data. A job's reprojection runs as such windows, one task each; `encode`
+/// (when set) then chooses the output's compression and tiling on its profile, as the job's
+/// other tiles are written (a VRT of tiles, the source here, has none to carry over).
 void reproject_file_window(const std::string& src_path, const std::string& dst_path,
                            const Grid& dst_grid, const Window& window,
-                           const ReprojectOptions& options = {}, Progress progress = {});
+                           const ReprojectOptions& options = {}, Progress progress = {},
+                           const std::function<void(Profile&)>& encode = {});
 
 } // namespace rb

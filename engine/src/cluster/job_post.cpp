@@ -1,7 +1,7 @@
 // Running a task of a stage after the composite: the previous stage's tiles joined in a VRT
-// (only those a tile's read window touches), then the stage's steps through run_recipe (the
-// code `run` uses) on the read window and the tile cropped out, or the warp of the tile's
-// window of its own grid, or the steps on the whole mosaic.
+// (only those a tile's read window touches, or a warp's footprint reaches), then the stage's steps
+// through run_recipe (the code `run` uses) on the read window and the tile cropped out, or the warp
+// of the tile's window of its own grid, or the steps on the whole mosaic.
 
 #include <filesystem>
 
@@ -34,15 +34,28 @@ void run_post_task(const Job& job, const JobStage& stage, int index, int threads
     ro.threads = threads;
 
     // The previous stage's tiles this task reads, joined; `origin` is the VRT's top left
-    // corner on the stage's grid.
+    // corner on the stage's grid. A warp reads the tiles its window's footprint reaches
+    // (planned as its inputs; selected here for jobs planned before).
     std::vector<std::string> files;
     std::int64_t origin_col = INT64_MAX, origin_row = INT64_MAX;
-    for (const auto& p : prev.tasks)
-        if (stage.kind != "tile" || !p.window.intersection(task.read).empty()) {
-            files.push_back(p.outputs.front());
-            origin_col = std::min(origin_col, p.window.col_off);
-            origin_row = std::min(origin_row, p.window.row_off);
-        }
+    if (stage.kind == "warp" && task.inputs.empty()) {
+        std::vector<Window> windows;
+        for (const auto& p : prev.tasks)
+            windows.push_back(p.window);
+        const auto& r = std::get<ReprojectStep>(job.recipe.steps.at(stage.steps.front()));
+        for (std::size_t i : warp_source_tiles(prev.kind.empty() ? job.grid : prev.grid, windows,
+                                               stage.grid, task.window, r.options))
+            files.push_back(prev.tasks[i].outputs.front());
+    } else if (stage.kind == "warp") {
+        files = task.inputs;
+    } else {
+        for (const auto& p : prev.tasks)
+            if (stage.kind != "tile" || !p.window.intersection(task.read).empty()) {
+                files.push_back(p.outputs.front());
+                origin_col = std::min(origin_col, p.window.col_off);
+                origin_row = std::min(origin_row, p.window.row_off);
+            }
+    }
     for (const auto& f : files)
         if (!fs::exists(f))
             throw ArgumentError(job.dir + ": stage " + prev.name + " is not done yet ('" + f +
@@ -68,7 +81,10 @@ void run_post_task(const Job& job, const JobStage& stage, int index, int threads
         const auto& r = std::get<ReprojectStep>(job.recipe.steps.at(stage.steps.front()));
         ReprojectOptions o = r.options;
         o.threads = threads;
-        reproject_file_window(in, tmps.partial(0), stage.grid, task.window, o, progress);
+        // Written as the composite's tiles are (the recipe's compression, predictor, level
+        // and tiling): the VRT it reads carries no compression to inherit.
+        reproject_file_window(in, tmps.partial(0), stage.grid, task.window, o, progress,
+                              [&](Profile& p) { apply_stream_options(p, stream); });
     } else {
         ro.output = tmps.partial(0);
         run_recipe(sub, {SceneSource{{in}}}, ro, progress);

@@ -80,6 +80,10 @@ void plan_post_stages(Job& job, std::size_t ci, int bands, int bytes_per) {
         while (st.kind != "warp" && k < recipe.steps.size() && kind_of(recipe.steps[k]) == st.kind)
             st.steps.push_back(k++);
         const JobStage& prev = job.stages.back();
+        const Grid prev_grid = grid;
+        std::vector<Window> prev_windows;
+        for (const auto& p : prev.tasks)
+            prev_windows.push_back(p.window);
         const double pixel_bytes = double(bands) * bytes_per;
         if (st.kind == "warp") {
             const auto& r = std::get<ReprojectStep>(recipe.steps[st.steps.front()]);
@@ -108,6 +112,12 @@ void plan_post_stages(Job& job, std::size_t ci, int bands, int bytes_per) {
                 for (const auto& p : prev.tasks)
                     if (!p.window.intersection(t.read).empty())
                         t.inputs.push_back(p.outputs.front());
+            } else if (st.kind == "warp") {
+                // Only the tiles the window's footprint reaches (a VRT of thousands of tiles
+                // costs a task about a second to build).
+                const auto& r = std::get<ReprojectStep>(recipe.steps[st.steps.front()]);
+                for (std::size_t i : warp_source_tiles(prev_grid, prev_windows, grid, w, r.options))
+                    t.inputs.push_back(prev.tasks[i].outputs.front());
             } else if (st.kind == "mosaic") {
                 for (const auto& p : prev.tasks)
                     t.inputs.push_back(p.outputs.front());

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "atomic_file.h"
+#include "rasterbench/error.h"
 #include "rasterbench/job.h"
 
 namespace rb {
@@ -76,13 +77,47 @@ std::string task_ranges(const std::vector<int>& v) {
     return s;
 }
 
-std::vector<std::string> resubmit_commands(const Job& job, const std::vector<StageStatus>& status) {
+std::vector<std::string> resubmit_commands(const Job& job, const std::vector<StageStatus>& status,
+                                           const std::string& engine) {
+    if (engine != "slurm" && engine != "local")
+        throw ArgumentError("resubmit commands for engine '" + engine + "': slurm or local");
+    // From the earliest stage with missing tasks on, each stage's missing tasks after the
+    // previous stage's (a later stage reads what the earlier ones write; its done tasks stay
+    // done). One block in a subshell that stops at the first failure: pasted into a shell,
+    // no stage is submitted without the one it depends on.
     std::vector<std::string> out;
-    for (const auto& s : status)
-        if (!s.missing.empty())
-            out.push_back(slurm_submit_command(job, s.name, task_ranges(s.missing)) + " --wrap \"" +
-                          job.options.executable + " task " + job.dir + " --stage " + s.name +
-                          "\"");
+    for (const auto& s : status) {
+        if (s.missing.empty())
+            continue;
+        if (out.empty()) {
+            out.push_back("(set -euo pipefail");
+            out.push_back(engine == "slurm" ? "dep=()"
+                                            : "workers=$(( $(nproc) / " +
+                                                  std::to_string(job.options.cpus_per_task) +
+                                                  " )); [ \"$workers\" -ge 1 ] || workers=1");
+        }
+        if (engine == "slurm") {
+            out.push_back("id=$(" + slurm_submit_command(job, s.name, task_ranges(s.missing)) +
+                          " ${SBATCH_EXTRA:-} \"${dep[@]}\" --wrap " +
+                          sh(task_command(job, s.name)) + "); id=${id%%;*}; echo \"" + s.name +
+                          ": $id\"; dep=(--dependency=afterok:$id)");
+        } else {
+            // The indices as seq ranges: a line per stage however many tasks are missing.
+            std::string seqs;
+            for (std::size_t i = 0; i < s.missing.size();) {
+                std::size_t j = i;
+                while (j + 1 < s.missing.size() && s.missing[j + 1] == s.missing[j] + 1)
+                    ++j;
+                seqs += "seq " + std::to_string(s.missing[i]) + " " + std::to_string(s.missing[j]) +
+                        "; ";
+                i = j + 1;
+            }
+            out.push_back("{ " + seqs + "} | xargs -P \"$workers\" -I{} " +
+                          task_command(job, s.name) + " --index {}");
+        }
+    }
+    if (!out.empty())
+        out.push_back(")");
     return out;
 }
 

@@ -487,7 +487,7 @@ namespace {
 /// own on the window's grid).
 void write_reprojected(const std::string& src_path, const std::string& dst_path, const Grid& dst,
                        const std::optional<Window>& region, const ReprojectOptions& o_in,
-                       Progress progress) {
+                       Progress progress, const std::function<void(Profile&)>& encode = {}) {
     const Profile sp = read_profile(src_path);
     check_reprojectable(src_path, sp);
     if (std::int64_t(dst.width) * std::int64_t(dst.height) > kMaxPixels)
@@ -527,6 +527,8 @@ void write_reprojected(const std::string& src_path, const std::string& dst_path,
     }
     if (!any_nodata)
         p.nodata.clear();
+    if (encode)
+        encode(p);
     Dataset out = Dataset::create(dst_path, p);
     // One row of tiles at a time: bounded memory, and each row is warped in parallel.
     const std::int64_t T = std::max(16, o.tile_size);
@@ -574,8 +576,9 @@ void reproject_file(const std::string& src_path, const std::string& dst_path, co
 
 void reproject_file_window(const std::string& src_path, const std::string& dst_path,
                            const Grid& dst_grid, const Window& window,
-                           const ReprojectOptions& options, Progress progress) {
-    write_reprojected(src_path, dst_path, dst_grid, window, options, std::move(progress));
+                           const ReprojectOptions& options, Progress progress,
+                           const std::function<void(Profile&)>& encode) {
+    write_reprojected(src_path, dst_path, dst_grid, window, options, std::move(progress), encode);
 }
 
 } // namespace rb

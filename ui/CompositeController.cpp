@@ -70,7 +70,11 @@ void CompositeController::setScenes(const std::vector<ScoreScene>& scenes,
     primaryBands_ = 0;
     width_ = height_ = 0;
     error_.clear();
-    sceneLane_.discard(); // a load of the scenes this replaces is stale
+    // A load, a preview or a rendering of the scenes this replaces is stale: none of them
+    // may reach the map after this (it would show the old scenes, or hide this set's error).
+    sceneLane_.discard();
+    viewLane_.discard();
+    renderLane_.discard();
     loadingScenes_ = !scenes_.empty();
     if (current_ >= int(scenes_.size()))
         current_ = -1;
@@ -309,7 +313,7 @@ void CompositeController::startViewport() {
     JobOptions options;
     options.ended = [this](quint64, JobOutcome) {
         // Superseded jobs end while the newest runs; the newest ending ends the wait.
-        if (!viewLane_.isCurrent(viewJob_) && !viewLane_.busy())
+        if (!viewLane_.isCurrent(viewJob_) && !viewLane_.busy() && !loadingScenes_)
             viewportPending_ = false;
     };
     viewJob_ = viewLane_.run(
@@ -375,7 +379,9 @@ void CompositeController::showCoarse(quint64 job, std::shared_ptr<const Viewport
 }
 
 void CompositeController::rerender() {
-    if (!result_)
+    // Nothing to redraw while the scenes are opened or the options give no scorer: the
+    // preview of those (or their error) is what the map must show next, not the old result.
+    if (!result_ || loadingScenes_ || !scorer_)
         return;
     // Rendering a few megapixels takes milliseconds, but off the GUI thread all the same.
     const auto result = result_;
@@ -392,8 +398,9 @@ void CompositeController::rerender() {
             return out;
         },
         [this, result](const Out& out) {
-            // Dropped when a newer preview arrived meanwhile (it rendered the display itself).
-            if (result == result_)
+            // Dropped when a newer preview arrived meanwhile (it rendered the display itself)
+            // or the scenes changed or lost their scorer since.
+            if (result == result_ && !loadingScenes_ && scorer_)
                 showOverlay(out.image, out.legend);
         },
         [](const QString&) {}); // the overlay keeps its previous image

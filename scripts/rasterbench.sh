@@ -76,6 +76,7 @@ case "$mode" in
     if [ "$sanitize" = ON ]; then
       export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
       export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+      export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/scripts/lsan.supp}
     fi
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" "${extra[@]}"
     ;;

@@ -92,7 +92,7 @@ void CompositeController::loadScenes() {
     struct Loaded {
         rb::BandLayout layout;
         int primaryBands = 0;
-        rb::Profile profile;
+        rb::Grid grid;
         std::shared_ptr<StackAlignment> alignment;
     };
     std::vector<rb::SceneSource> sources;
@@ -104,18 +104,18 @@ void CompositeController::loadScenes() {
             Loaded out;
             out.layout = reader.sampled_layout();
             out.primaryBands = reader.primary_bands();
-            out.profile = reader.profile();
+            out.grid = rb::grid_of(reader.profile());
             // The warped stand-ins are built by the first job that reads through them.
-            out.alignment = std::make_shared<StackAlignment>(sources, rb::grid_of(out.profile));
+            out.alignment = std::make_shared<StackAlignment>(sources, out.grid);
             return out;
         },
         [this](const Loaded& in) {
             loadingScenes_ = false;
             layout_ = in.layout;
             primaryBands_ = in.primaryBands;
-            width_ = in.profile.width;
-            height_ = in.profile.height;
-            grid_ = rb::grid_of(in.profile);
+            grid_ = in.grid;
+            width_ = grid_.width;
+            height_ = grid_.height;
             alignment_ = in.alignment;
             rebuildScorer();
             emit layoutChanged();
@@ -214,8 +214,10 @@ void CompositeController::rebuildScorer() {
     } catch (const std::exception& e) {
         error_ = QString::fromUtf8(e.what());
         // A preview running or queued for the options this replaces is not shown either:
-        // the map keeps the last good one until the options are usable again.
+        // the map keeps the last good one until the options are usable again, and a
+        // re-rendering of it does not put it back over the error.
         viewLane_.cancel();
+        renderLane_.discard();
         viewportPending_ = false;
     }
 }
@@ -398,9 +400,9 @@ void CompositeController::rerender() {
             return out;
         },
         [this, result](const Out& out) {
-            // Dropped when a newer preview arrived meanwhile (it rendered the display itself)
-            // or the scenes changed or lost their scorer since.
-            if (result == result_ && !loadingScenes_ && scorer_)
+            // Dropped when a newer preview arrived meanwhile (it rendered the display itself).
+            // A change of scenes or options without a scorer discards this lane's job.
+            if (result == result_)
                 showOverlay(out.image, out.legend);
         },
         [](const QString&) {}); // the overlay keeps its previous image

@@ -287,12 +287,19 @@ def test_warp_sources(cli, tmp, stacks):
     with open(os.path.join(job, "job.json")) as f:
         stages = {s["name"]: s for s in json.load(f)["stages"]}
     tiles = [t["outputs"][0] for t in stages["tiles"]["tasks"]]
+    windows = [t["window"] for t in stages["tiles"]["tasks"]]
     warp = stages["reproject2"]["tasks"]
-    reads = [len(t["inputs"]) for t in warp]
-    if len(warp) < 4 or not all(t["inputs"] and set(t["inputs"]) <= set(tiles) for t in warp):
-        sys.exit(f"FAIL: reprojection tasks' inputs {[t['inputs'] for t in warp]}")
-    if reads[0] >= len(tiles) or tiles[0] not in warp[0]["inputs"]:
-        sys.exit(f"FAIL: the corner reprojection task reads {warp[0]['inputs']} of {len(tiles)}")
+
+    def meets(a, b):  # [col, row, width, height] windows
+        return (max(a[0], b[0]) < min(a[0] + a[2], b[0] + b[2]) and
+                max(a[1], b[1]) < min(a[1] + a[3], b[1] + b[3]))
+    # Each reprojection task names the window of the composite's grid it reads; its inputs
+    # are the tiles meeting it.
+    if len(warp) < 4 or not all("source" in t and not t["inputs"] for t in warp):
+        sys.exit(f"FAIL: reprojection tasks' sources {[t.get('source') for t in warp]}")
+    reads = [[i for i, w in enumerate(windows) if meets(w, t["source"])] for t in warp]
+    if not all(reads) or len(reads[0]) >= len(tiles) or 0 not in reads[0]:
+        sys.exit(f"FAIL: the reprojection tasks read tiles {reads} of {len(tiles)}")
     must([os.path.join(job, "run-local.sh"), "2"])
     must([cli, "status", job])
     # Written as the composite's tiles are (codec, predictor): not the VRT's nothing.
@@ -309,7 +316,7 @@ def test_warp_sources(cli, tmp, stacks):
     b = must(["gdalinfo", "-checksum", os.path.join(tmp, "job-mosaic.tif")])
     if re.findall(r"Checksum=(\d+)", a) != re.findall(r"Checksum=(\d+)", b):
         sys.exit("FAIL: the job's reprojected mosaic differs from run's")
-    print(f"grids: {len(warp)} reprojection tasks reading {min(reads)} to {max(reads)} of "
+    print(f"grids: {len(warp)} reprojection tasks reading {min(map(len, reads))} to {max(map(len, reads))} of "
           f"{len(tiles)} composite tiles, compressed tiles: identical mosaic")
 
 

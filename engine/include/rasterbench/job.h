@@ -66,12 +66,17 @@ struct JobTask {
     /// Tiles: the composite tile, then one tile per extra output (composite_extras' order).
     /// Assemble: the mosaic, then each extra output's final path.
     /// Stages after the composite: "tile" tasks list the previous stage's tiles they read,
-    /// "warp" tasks the tiles their window's footprint reaches (warp_source_tiles; none in
-    /// jobs planned before: the task then selects them itself), "mosaic" all; each writes
+    /// "mosaic" all; "warp" tasks list none and give `source` instead (jobs planned before
+    /// it listed the tiles, or nothing, and the task then selects them itself); each writes
     /// one tile.
     std::vector<std::string> inputs, outputs;
     Window window; ///< tiles and after: the output window (on the stage's grid); scenes: empty
     Window read;   ///< tiles, kind "tile": the window read (window + halo, clamped)
+    /// Kind "warp": the window of the previous stage's grid the warp reads
+    /// (warp_source_window); its inputs are the previous stage's tiles meeting it
+    /// (tiles_meeting). None: every tile. A window, not a list, so that job.json stays linear
+    /// in tasks when small tiles make each warp read hundreds of them.
+    std::optional<Window> source;
 };
 
 struct JobStage {
@@ -144,6 +149,14 @@ std::optional<int> post_step_halo(const RecipeStep& step);
 std::vector<std::size_t> warp_source_tiles(const Grid& src, const std::vector<Window>& tiles,
                                            const Grid& dst, const Window& window,
                                            const ReprojectOptions& options);
+/// The window of `src` that warp_source_tiles' tiles must meet (clamped to `src`; empty when
+/// the footprint misses it), or none when the footprint cannot be computed (read everything).
+std::optional<Window> warp_source_window(const Grid& src, const Grid& dst, const Window& window,
+                                         const ReprojectOptions& options);
+/// The indices of `tiles` that meet `source` (all for none); the first alone when none
+/// does (a warp of nothing but nodata still needs a source for its bands and types).
+std::vector<std::size_t> tiles_meeting(const std::vector<Window>& tiles,
+                                       const std::optional<Window>& source);
 /// What a stage after the composite runs and how, for the plan ("step 3 fill, per tile with
 /// a halo of 22 px"); empty for the other stages.
 std::string describe_stage(const Job& job, const JobStage& stage);

@@ -157,6 +157,8 @@ void save_job(const Job& job) {
                 tj["window"] = window_json(t.window);
                 tj["read"] = window_json(t.read);
             }
+            if (t.source)
+                tj["source"] = window_json(*t.source);
             st["tasks"].push_back(std::move(tj));
         }
         j["stages"].push_back(std::move(st));
@@ -234,6 +236,8 @@ Job load_job(const std::string& dir) {
                     task.window = window_of(t.at("window"));
                     task.read = window_of(t.at("read"));
                 }
+                if (t.contains("source"))
+                    task.source = window_of(t.at("source"));
                 st.tasks.push_back(std::move(task));
             }
             job.stages.push_back(std::move(st));

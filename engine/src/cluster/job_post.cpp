@@ -43,8 +43,11 @@ void run_post_task(const Job& job, const JobStage& stage, int index, int threads
         for (const auto& p : prev.tasks)
             windows.push_back(p.window);
         const auto& r = std::get<ReprojectStep>(job.recipe.steps.at(stage.steps.front()));
-        for (std::size_t i : warp_source_tiles(prev.kind.empty() ? job.grid : prev.grid, windows,
-                                               stage.grid, task.window, r.options))
+        const auto source = task.source
+                                ? task.source
+                                : warp_source_window(prev.kind.empty() ? job.grid : prev.grid,
+                                                     stage.grid, task.window, r.options);
+        for (std::size_t i : tiles_meeting(windows, source))
             files.push_back(prev.tasks[i].outputs.front());
     } else if (stage.kind == "warp") {
         files = task.inputs;

@@ -116,8 +116,7 @@ void plan_post_stages(Job& job, std::size_t ci, int bands, int bytes_per) {
                 // Only the tiles the window's footprint reaches (a VRT of thousands of tiles
                 // costs a task about a second to build).
                 const auto& r = std::get<ReprojectStep>(recipe.steps[st.steps.front()]);
-                for (std::size_t i : warp_source_tiles(prev_grid, prev_windows, grid, w, r.options))
-                    t.inputs.push_back(prev.tasks[i].outputs.front());
+                t.source = warp_source_window(prev_grid, grid, w, r.options);
             } else if (st.kind == "mosaic") {
                 for (const auto& p : prev.tasks)
                     t.inputs.push_back(p.outputs.front());
@@ -126,7 +125,11 @@ void plan_post_stages(Job& job, std::size_t ci, int bands, int bytes_per) {
                                          ? "mosaic.tif"
                                          : "tile-" + std::to_string(st.tasks.size()) + ".tif";
             t.outputs = {(post / st.name / file).string()};
-            st.bytes_read += std::int64_t(double(t.read.width * t.read.height) * pixel_bytes);
+            const Window in =
+                st.kind == "warp"
+                    ? t.source.value_or(Window::full(prev_grid.width, prev_grid.height))
+                    : t.read;
+            st.bytes_read += std::int64_t(double(in.width * in.height) * pixel_bytes);
             st.bytes_written += std::int64_t(double(w.width * w.height) * pixel_bytes);
             st.tasks.push_back(std::move(t));
         }

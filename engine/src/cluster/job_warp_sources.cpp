@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "rasterbench/job.h"
+#include "window_footprint.h"
 
 namespace rb {
 
@@ -37,14 +38,11 @@ double kernel_radius(WarpResampling r) {
 
 } // namespace
 
-std::vector<std::size_t> warp_source_tiles(const Grid& src, const std::vector<Window>& tiles,
-                                           const Grid& dst, const Window& task_window,
-                                           const ReprojectOptions& options) {
-    std::vector<std::size_t> all(tiles.size());
-    for (std::size_t i = 0; i < all.size(); ++i)
-        all[i] = i;
-    if (task_window.empty() || tiles.empty())
-        return all;
+std::optional<Window> warp_source_window(const Grid& src, const Grid& dst,
+                                         const Window& task_window,
+                                         const ReprojectOptions& options) {
+    if (task_window.empty())
+        return std::nullopt;
     // The warp computes fixed tiles aligned to the grid's origin, each with the source window
     // of the whole tile (clipped to the source): the window read must hold those of every
     // tile the task's window meets, or a clipped source window changes the kernel's scale.
@@ -54,61 +52,42 @@ std::vector<std::size_t> warp_source_tiles(const Grid& src, const std::vector<Wi
                                  (task_window.row_end() + T - 1) / T * T - y0}
                               .clamped(dst.width, dst.height);
     if (window.empty())
-        return all;
-    // The window's edges, densified: the image of a rectangle under a continuous one-to-one
-    // map is bounded by the image of its edges, so these points bound the footprint (up to
-    // the curvature between them, which the safety pixel covers).
-    constexpr std::int64_t kSegments = 64;
-    std::vector<double> xs, ys;
-    auto edge = [&](double c0, double r0, double c1, double r1, std::int64_t side) {
-        const std::int64_t n = std::clamp<std::int64_t>(side, 1, kSegments);
-        for (std::int64_t k = 0; k < n; ++k) {
-            const double t = double(k) / double(n);
-            const auto [x, y] = dst.transform.apply(c0 + t * (c1 - c0), r0 + t * (r1 - r0));
-            xs.push_back(x);
-            ys.push_back(y);
-        }
-    };
-    const double c0 = double(window.col_off), r0 = double(window.row_off);
-    const double c1 = double(window.col_end()), r1 = double(window.row_end());
-    edge(c0, r0, c1, r0, window.width);
-    edge(c1, r0, c1, r1, window.height);
-    edge(c1, r1, c0, r1, window.width);
-    edge(c0, r1, c0, r0, window.height);
-    try {
-        if (!(src.crs == dst.crs) && CrsTransformer(dst.crs, src.crs).transform(xs, ys) > 0)
-            return all; // edges outside the source CRS's domain: no footprint to trust
-    } catch (const Error&) {
-        return all;
-    }
-    const Affine to_src = src.transform.inverse();
-    double min_c = INFINITY, max_c = -INFINITY, min_r = INFINITY, max_r = -INFINITY;
-    for (std::size_t k = 0; k < xs.size(); ++k) {
-        const auto [c, r] = to_src.apply(xs[k], ys[k]);
-        if (!std::isfinite(c) || !std::isfinite(r))
-            return all;
-        min_c = std::min(min_c, c);
-        max_c = std::max(max_c, c);
-        min_r = std::min(min_r, r);
-        max_r = std::max(max_r, r);
-    }
+        return std::nullopt;
+    // Any edge point outside the source CRS's domain leaves no footprint to trust: then the
+    // whole source is read, never too little.
+    const auto b = detail::window_footprint(dst, window, src, detail::OutsidePoints::Fail);
+    if (!b)
+        return std::nullopt;
     // Source pixels per destination pixel: above 1 the kernel is stretched by it.
-    const double scale = std::max(
-        {1.0, (max_c - min_c) / double(window.width), (max_r - min_r) / double(window.height)});
+    const double scale = std::max({1.0, (b->col_max - b->col_min) / double(window.width),
+                                   (b->row_max - b->row_min) / double(window.height)});
     const double margin = std::ceil(kernel_radius(options.resampling) * scale) + 1;
-    const auto lo_c = std::int64_t(std::floor(min_c - margin));
-    const auto lo_r = std::int64_t(std::floor(min_r - margin));
-    const Window reach{lo_c, lo_r, std::int64_t(std::ceil(max_c + margin)) - lo_c,
-                       std::int64_t(std::ceil(max_r + margin)) - lo_r};
+    const auto lo_c = std::int64_t(std::floor(b->col_min - margin));
+    const auto lo_r = std::int64_t(std::floor(b->row_min - margin));
+    return Window{lo_c, lo_r, std::int64_t(std::ceil(b->col_max + margin)) - lo_c,
+                  std::int64_t(std::ceil(b->row_max + margin)) - lo_r}
+        .clamped(src.width, src.height);
+}
+
+std::vector<std::size_t> tiles_meeting(const std::vector<Window>& tiles,
+                                       const std::optional<Window>& source) {
     std::vector<std::size_t> out;
     for (std::size_t i = 0; i < tiles.size(); ++i)
-        if (!tiles[i].intersection(reach).empty())
+        if (!source || !tiles[i].intersection(*source).empty())
             out.push_back(i);
     // A window whose footprint misses every tile still needs a source to warp from (its
     // pixels are then all nodata): the first tile gives the bands, types and nodata.
-    if (out.empty())
+    if (out.empty() && !tiles.empty())
         out.push_back(0);
     return out;
+}
+
+std::vector<std::size_t> warp_source_tiles(const Grid& src, const std::vector<Window>& tiles,
+                                           const Grid& dst, const Window& task_window,
+                                           const ReprojectOptions& options) {
+    if (task_window.empty())
+        return tiles_meeting(tiles, std::nullopt);
+    return tiles_meeting(tiles, warp_source_window(src, dst, task_window, options));
 }
 
 } // namespace rb

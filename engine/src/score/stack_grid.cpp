@@ -13,6 +13,7 @@
 #include "rasterbench/crs.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/error.h"
+#include "window_footprint.h"
 
 namespace rb {
 
@@ -250,51 +251,17 @@ Window window_on_grid(const Grid& from, const Window& window, const Grid& to) {
         return {};
     if (from == to)
         return window.clamped(to.width, to.height);
-    // Points along the edges (not only the corners): a window reprojected bends.
-    constexpr int kSteps = 16;
-    std::vector<double> xs, ys;
-    for (int i = 0; i <= kSteps; ++i) {
-        const double t = double(i) / kSteps;
-        const double c0 = double(window.col_off), r0 = double(window.row_off);
-        const double c1 = double(window.col_end()), r1 = double(window.row_end());
-        const double cs[4] = {c0 + t * (c1 - c0), c0 + t * (c1 - c0), c0, c1};
-        const double rs[4] = {r0, r1, r0 + t * (r1 - r0), r0 + t * (r1 - r0)};
-        for (int k = 0; k < 4; ++k) {
-            const auto [x, y] = from.transform.apply(cs[k], rs[k]);
-            xs.push_back(x);
-            ys.push_back(y);
-        }
-    }
-    if (!(from.crs == to.crs)) {
-        if (from.crs.empty() || to.crs.empty())
-            return {};
-        try {
-            CrsTransformer(from.crs, to.crs).transform(xs, ys);
-        } catch (const Error&) {
-            return {};
-        }
-    }
-    const Affine inv = to.transform.inverse();
-    double c_min = std::numeric_limits<double>::infinity(), r_min = c_min;
-    double c_max = -c_min, r_max = -c_min;
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-        if (!std::isfinite(xs[i]) || !std::isfinite(ys[i]))
-            continue; // outside the target CRS's domain
-        const auto [c, r] = inv.apply(xs[i], ys[i]);
-        c_min = std::min(c_min, c);
-        c_max = std::max(c_max, c);
-        r_min = std::min(r_min, r);
-        r_max = std::max(r_max, r);
-    }
-    if (!(c_min <= c_max) || !(r_min <= r_max))
+    // A view partly outside the other CRS's domain still maps the part inside it.
+    const auto b = detail::window_footprint(from, window, to, detail::OutsidePoints::Skip);
+    if (!b)
         return {};
     // A hair of tolerance, so an edge that lands on a pixel boundary in floating point does not
     // take one more pixel.
     constexpr double kEps = 1e-6;
-    const auto c0 = std::int64_t(std::floor(c_min + kEps)),
-               r0 = std::int64_t(std::floor(r_min + kEps));
-    const auto c1 = std::int64_t(std::ceil(c_max - kEps)),
-               r1 = std::int64_t(std::ceil(r_max - kEps));
+    const auto c0 = std::int64_t(std::floor(b->col_min + kEps)),
+               r0 = std::int64_t(std::floor(b->row_min + kEps));
+    const auto c1 = std::int64_t(std::ceil(b->col_max - kEps)),
+               r1 = std::int64_t(std::ceil(b->row_max - kEps));
     return Window{c0, r0, std::max<std::int64_t>(c1 - c0, 0), std::max<std::int64_t>(r1 - r0, 0)}
         .clamped(to.width, to.height);
 }

@@ -4,8 +4,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <span>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "rasterbench/dtype.h"
@@ -16,11 +18,38 @@ namespace rb {
 inline constexpr std::uint8_t kInvalid = 0;
 inline constexpr std::uint8_t kValid = 255;
 
+namespace detail {
+/// Pixel storage: aligned to 64 bytes, because FFTW's SIMD plans need aligned arrays (plain
+/// operator new gives 16, and an FFT of a misaligned band then goes through a copy) and
+/// vector loads prefer it; and default-initialized when it grows, so that a reader that
+/// writes every sample does not pay a zero-fill first (Raster zero-fills where it promises).
+template <class T> struct PixelAllocator {
+    using value_type = T;
+    static constexpr std::align_val_t kAlignment{64};
+    PixelAllocator() = default;
+    template <class U> PixelAllocator(const PixelAllocator<U>&) noexcept {}
+    T* allocate(std::size_t n) {
+        return static_cast<T*>(::operator new(n * sizeof(T), kAlignment));
+    }
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, kAlignment); }
+    template <class U> void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... A> void construct(U* p, A&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<A>(args)...);
+    }
+    template <class U> bool operator==(const PixelAllocator<U>&) const noexcept { return true; }
+};
+} // namespace detail
+
 class Raster {
 public:
     Raster() = default;
     /// Zero-filled raster; throws ArgumentError for negative or absurd sizes.
     Raster(DataType dtype, int bands, int rows, int cols);
+    /// The same shape checks, but the samples are unspecified: for code that writes every one
+    /// of them (a read, a transform's output) and would otherwise pay a zero-fill first.
+    static Raster uninitialized(DataType dtype, int bands, int rows, int cols);
 
     /// Gives the raster a new type and shape, keeping its storage: streaming code reuses one
     /// buffer per thread instead of page-faulting a fresh zero-filled one for every block.
@@ -38,7 +67,10 @@ public:
         bands_ = bands;
         rows_ = rows;
         cols_ = cols;
+        const std::size_t kept = data_.size();
         data_.resize(size() * dtype_size(dtype));
+        if (data_.size() > kept)
+            std::memset(data_.data() + kept, 0, data_.size() - kept);
         mask_.clear();
     }
 
@@ -84,9 +116,12 @@ private:
     template <class T> static constexpr bool is_float_type() { return T(0.5) != T(0); }
     void check_type(std::size_t size, bool floating) const;
 
+    struct Uninitialized {};
+    Raster(DataType dtype, int bands, int rows, int cols, Uninitialized);
+
     DataType dtype_ = DataType::UInt8;
     int bands_ = 0, rows_ = 0, cols_ = 0;
-    std::vector<std::byte> data_;
+    std::vector<std::byte, detail::PixelAllocator<std::byte>> data_;
     std::vector<std::uint8_t> mask_;
 };
 

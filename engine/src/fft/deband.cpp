@@ -92,7 +92,9 @@ void deband_in_place(Raster& r, const std::vector<NotchSet>& per_band, std::opti
         // buffer: the whole-scene cost is then the two transforms and one scaling sweep.
         // Anything else goes through a float copy (filled) and an output sweep that rounds,
         // clamps and leaves invalid pixels as they were.
-        bool direct = r.dtype() == DataType::Float32 && r.mask(b).empty() &&
+        // (The const mask(): the other one creates an all-valid mask, which sent every band
+        // down the copy path and added a byte per pixel.)
+        bool direct = r.dtype() == DataType::Float32 && std::as_const(r).mask(b).empty() &&
                       Transform2D::aligned(r.band<float>(b).data());
         RealBuffer copy;
         float* data = nullptr;

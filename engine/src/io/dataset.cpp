@@ -440,7 +440,8 @@ Raster Dataset::read(const ReadOptions& o) const {
                             " is too large (" + std::to_string(bytes / double(1ull << 30)) +
                             " GiB)");
 
-    Raster out(out_type, int(bands.size()), rows, cols);
+    // GDAL writes every sample of the buffer (the window is inside the dataset).
+    Raster out = Raster::uninitialized(out_type, int(bands.size()), rows, cols);
     GDALRasterIOExtraArg extra;
     INIT_RASTERIO_EXTRA_ARG(extra);
     extra.eResampleAlg = detail::to_gdal_resampling(int(o.resampling));

@@ -12,6 +12,16 @@ constexpr std::size_t kMaxBytes = std::size_t(1) << 40; // 1 TiB
 } // namespace
 
 Raster::Raster(DataType dtype, int bands, int rows, int cols)
+    : Raster(dtype, bands, rows, cols, Uninitialized{}) {
+    if (!data_.empty())
+        std::memset(data_.data(), 0, data_.size());
+}
+
+Raster Raster::uninitialized(DataType dtype, int bands, int rows, int cols) {
+    return Raster(dtype, bands, rows, cols, Uninitialized{});
+}
+
+Raster::Raster(DataType dtype, int bands, int rows, int cols, Uninitialized)
     : dtype_(dtype), bands_(bands), rows_(rows), cols_(cols) {
     if (is_complex(dtype))
         throw UnsupportedError("rasters of complex type " + std::string(gdal_type_name(dtype)) +

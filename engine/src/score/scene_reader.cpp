@@ -223,7 +223,13 @@ Raster SceneReader::read_stored(const Window& window, int out_rows, int out_cols
         // per-file raster and no second copy.
         const int rows = out_rows > 0 ? out_rows : int(window.height);
         const int cols = out_cols > 0 ? out_cols : int(window.width);
-        Raster out(stored_dtype_, layout_.count, rows, cols);
+        // The files' bands fill the stack's: no zero-fill before they are read over it.
+        int files_bands = 0;
+        for (const auto& d : datasets_)
+            files_bands += d.count();
+        Raster out = files_bands == layout_.count
+                         ? Raster::uninitialized(stored_dtype_, layout_.count, rows, cols)
+                         : Raster(stored_dtype_, layout_.count, rows, cols);
         int ob = 0;
         for (const auto& d : datasets_) {
             d.read_into(ro, out, ob);

@@ -129,7 +129,13 @@ int main(int argc, char** argv) {
             plan_grid = next();
         else if (a == "--post")
             post = true;
-        else
+        else if (a.rfind("-", 0) == 0) {
+            // Not a folder to fill with gigabytes of inputs (`--help` used to be one).
+            std::fprintf(stderr,
+                         "usage: bench_cluster [DIR] [--size N] [--scenes N] [--plan-scenes N] "
+                         "[--plan-grid N] [--post]\n");
+            return a == "--help" || a == "-h" ? 0 : 2;
+        } else
             dir = a;
     }
     GDALAllRegister();

@@ -419,6 +419,68 @@ std::vector<std::uint8_t> Dataset::read_mask(int band, const Window& w, int out_
     return {m.begin(), m.end()};
 }
 
+// Marks the invalid samples of `bands` (read into `out` from band `first_band` on) in its
+// mask: the file's nodata compared in its own type, else GDAL's mask band, and NaN. A band
+// without an invalid sample costs one vectorized scan and gets no mask, so a raster without
+// any keeps none (what Dataset::read and read_into promise).
+static void mask_invalid(GDALDatasetH ds, const Profile& profile, const std::vector<int>& bands,
+                         const Window& w, int rows, int cols, Raster& out, int first_band,
+                         const std::string& path) {
+    for (std::size_t i = 0; i < bands.size(); ++i) {
+        const int ob = first_band + int(i);
+        GDALRasterBandH hb = GDALGetRasterBand(ds, bands[i]);
+        const int flags = GDALGetMaskFlags(hb);
+        const auto& nodata = profile.nodata[std::size_t(bands[i] - 1)];
+        visit_dtype(out.dtype(), [&](auto x) {
+            using T = decltype(x);
+            const auto data = std::span<const T>(out.band<T>(ob));
+            // Nodata compared in the file's type: a value it cannot hold matches nothing.
+            const bool by_nodata = nodata && (flags & (GMF_NODATA | GMF_ALL_VALID)) &&
+                                   !std::isnan(*nodata) && fits_dtype(profile.dtype, *nodata);
+            if (by_nodata) {
+                const T nd = static_cast<T>(*nodata);
+                // Blocks without nodata (most) cost one branch-free, vectorized scan and
+                // no mask. Raw restrict pointers: a byte store may alias anything, and the
+                // vectorizer must know the mask does not overlap the data.
+                constexpr std::size_t kBlock = 4096;
+                const T* __restrict d = data.data();
+                for (std::size_t k0 = 0; k0 < data.size(); k0 += kBlock) {
+                    const std::size_t k1 = std::min(data.size(), k0 + kBlock);
+                    // 16-bit counts (a block has 4096 samples): eight lanes per compare.
+                    std::uint16_t hits = 0;
+                    for (std::size_t k = k0; k < k1; ++k)
+                        hits = std::uint16_t(hits + (d[k] == nd ? 1 : 0));
+                    if (hits == 0)
+                        continue;
+                    std::uint8_t* __restrict m = out.mask(ob).data();
+                    for (std::size_t k = k0; k < k1; ++k)
+                        m[k] = d[k] == nd ? kInvalid : m[k];
+                }
+            } else if (!(nodata && (flags & (GMF_NODATA | GMF_ALL_VALID))) &&
+                       !(flags & GMF_ALL_VALID)) {
+                std::vector<std::uint8_t> m(data.size());
+                read_gdal_mask(hb, w, m, rows, cols,
+                               "band " + std::to_string(bands[i]) + " of " + quoted(path));
+                if (std::find(m.begin(), m.end(), kInvalid) != m.end())
+                    std::copy(m.begin(), m.end(), out.mask(ob).begin());
+            }
+            if constexpr (std::is_floating_point_v<T>) {
+                // NaN is never a valid observation, declared nodata or not; the mask is
+                // touched only when there is one.
+                const T* __restrict d = data.data();
+                unsigned nans = 0;
+                for (std::size_t k = 0; k < data.size(); ++k)
+                    nans += d[k] != d[k] ? 1u : 0u;
+                if (nans > 0) {
+                    std::uint8_t* __restrict m = out.mask(ob).data();
+                    for (std::size_t k = 0; k < data.size(); ++k)
+                        m[k] = d[k] != d[k] ? kInvalid : m[k];
+                }
+            }
+        });
+    }
+}
+
 Raster Dataset::read(const ReadOptions& o) const {
     if (!h_ || !h_->ds)
         throw IoError("cannot read " + quoted(path_) + ": dataset is closed");
@@ -463,7 +525,9 @@ Raster Dataset::read(const ReadOptions& o) const {
         for (std::size_t i = 0; i < cbuf.size(); ++i)
             dst[i] = std::abs(cbuf[i]);
     }
-    if (o.with_mask) {
+    if (o.with_mask && !complex) {
+        mask_invalid(h_->ds.get(), profile_, bands, w, rows, cols, out, 0, path_);
+    } else if (o.with_mask) {
         bool any_invalid = false;
         for (std::size_t i = 0; i < bands.size(); ++i) {
             GDALRasterBandH hb = GDALGetRasterBand(h_->ds.get(), bands[i]);
@@ -522,61 +586,8 @@ void Dataset::read_into(const ReadOptions& o, Raster& out, int first_band) const
                               band_space, &extra) != CE_None)
         throw IoError("cannot read " + quoted(path_) + " at " + w.to_string() + ": " +
                       reason(cap, "read failed"));
-    if (!o.with_mask)
-        return;
-    for (std::size_t i = 0; i < bands.size(); ++i) {
-        const int ob = first_band + int(i);
-        GDALRasterBandH hb = GDALGetRasterBand(h_->ds.get(), bands[i]);
-        const int flags = GDALGetMaskFlags(hb);
-        const auto& nodata = profile_.nodata[std::size_t(bands[i] - 1)];
-        visit_dtype(out.dtype(), [&](auto x) {
-            using T = decltype(x);
-            const auto data = std::span<const T>(out.band<T>(ob));
-            // Nodata compared in the file's type: a value it cannot hold matches nothing.
-            const bool by_nodata = nodata && (flags & (GMF_NODATA | GMF_ALL_VALID)) &&
-                                   !std::isnan(*nodata) && fits_dtype(profile_.dtype, *nodata);
-            if (by_nodata) {
-                const T nd = static_cast<T>(*nodata);
-                // Blocks without nodata (most) cost one branch-free, vectorized scan and
-                // no mask. Raw restrict pointers: a byte store may alias anything, and the
-                // vectorizer must know the mask does not overlap the data.
-                constexpr std::size_t kBlock = 4096;
-                const T* __restrict d = data.data();
-                for (std::size_t k0 = 0; k0 < data.size(); k0 += kBlock) {
-                    const std::size_t k1 = std::min(data.size(), k0 + kBlock);
-                    // 16-bit counts (a block has 4096 samples): eight lanes per compare.
-                    std::uint16_t hits = 0;
-                    for (std::size_t k = k0; k < k1; ++k)
-                        hits = std::uint16_t(hits + (d[k] == nd ? 1 : 0));
-                    if (hits == 0)
-                        continue;
-                    std::uint8_t* __restrict m = out.mask(ob).data();
-                    for (std::size_t k = k0; k < k1; ++k)
-                        m[k] = d[k] == nd ? kInvalid : m[k];
-                }
-            } else if (!(nodata && (flags & (GMF_NODATA | GMF_ALL_VALID))) &&
-                       !(flags & GMF_ALL_VALID)) {
-                std::vector<std::uint8_t> m(data.size());
-                read_gdal_mask(hb, w, m, rows, cols,
-                               "band " + std::to_string(bands[i]) + " of " + quoted(path_));
-                if (std::find(m.begin(), m.end(), kInvalid) != m.end())
-                    std::copy(m.begin(), m.end(), out.mask(ob).begin());
-            }
-            if constexpr (std::is_floating_point_v<T>) {
-                // NaN is never a valid observation, declared nodata or not; the mask is
-                // touched only when there is one.
-                const T* __restrict d = data.data();
-                unsigned nans = 0;
-                for (std::size_t k = 0; k < data.size(); ++k)
-                    nans += d[k] != d[k] ? 1u : 0u;
-                if (nans > 0) {
-                    std::uint8_t* __restrict m = out.mask(ob).data();
-                    for (std::size_t k = 0; k < data.size(); ++k)
-                        m[k] = d[k] != d[k] ? kInvalid : m[k];
-                }
-            }
-        });
-    }
+    if (o.with_mask)
+        mask_invalid(h_->ds.get(), profile_, bands, w, rows, cols, out, first_band, path_);
 }
 
 void Dataset::write(const Raster& data, const std::vector<int>& bands_in,

@@ -150,8 +150,8 @@ int main(int argc, char** argv) {
         rb::CompositeOptions co;
         for (int b = 0; b < first.primary_bands(); ++b)
             co.bands.push_back(b);
-        co.best_ranks = {1};
-        co.worst_ranks = {1};
+        // As the workbench's composite view: no rank images (it computes them only for the
+        // best- and worst-ranked views).
         const int cols = int((win.width + step - 1) / step),
                   rows = int((win.height + step - 1) / step);
         rb::ViewportPipeline pipeline;

@@ -21,6 +21,11 @@ namespace rb::ui {
 
 namespace {
 
+/// Whether `display` shows the best-ranked (`best`) or worst-ranked pixels.
+bool showsRank(const ScoreDisplay& display, bool best) {
+    return display.view == (best ? ScoreView::BestRank : ScoreView::WorstRank);
+}
+
 double msSince(const QElapsedTimer& t, qint64 startNs) {
     return double(t.nsecsElapsed() - startNs) / 1e6;
 }
@@ -183,8 +188,10 @@ rb::CompositeOptions CompositeController::effectiveCompositeOptions() const {
     if (o.bands.empty() && primaryBands_ > 0 && primaryBands_ < layout_.count)
         for (int b = 0; b < primaryBands_; ++b)
             o.bands.push_back(b);
-    o.best_ranks = {1};
-    o.worst_ranks = {1};
+    // A rank image only for the view that shows it: each is another set of bands written per
+    // change, about a quarter of a 12-scene preview's composite time.
+    o.best_ranks = showsRank(display_, true) ? std::vector<int>{1} : std::vector<int>{};
+    o.worst_ranks = showsRank(display_, false) ? std::vector<int>{1} : std::vector<int>{};
     o.scene_dates.clear(); // the tie rule reads the scenes' dates
     for (const auto& s : scenes_)
         o.scene_dates.push_back(s.date);
@@ -239,6 +246,14 @@ void CompositeController::setView(const rb::Window& visible, QSize screen) {
 
 void CompositeController::setDisplay(const ScoreDisplay& display) {
     display_ = display;
+    // A rank view the current preview was not computed for: composite again (the scores are
+    // cached), keeping the old overlay until it arrives rather than drawing an empty one.
+    const bool best = showsRank(display, true), worst = showsRank(display, false);
+    if (result_ && ((best && result_->composite.best_rank.empty()) ||
+                    (worst && result_->composite.worst_rank.empty()))) {
+        requestViewport(false);
+        return;
+    }
     rerender();
 }
 

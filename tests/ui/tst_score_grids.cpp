@@ -7,7 +7,8 @@
 // - a view of a scene on another grid previews the same part of the map, and the overlay is
 //   drawn at its place on that scene;
 // - the pixel inspector reads the pixel under the cursor, on whichever scene is shown;
-// - the full-resolution composite equals the engine's file composite of the aligned scenes.
+// - the full-resolution composite equals the engine's file composite of the aligned scenes;
+// - a preview computes the rank images only for the view that shows them.
 #include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
@@ -87,6 +88,7 @@ private slots:
     void inspectorReadsThePixelUnderTheCursor();
     void fullCompositeEqualsTheEngines();
     void scenesOpenInTheBackground();
+    void rankImagesOnlyForTheViewThatShowsThem();
 
 private:
     std::unique_ptr<QWidget> window_;
@@ -293,6 +295,38 @@ void TestScoreGrids::scenesOpenInTheBackground() {
     QVERIFY2(ctl.lastError().contains(missing), qPrintable(ctl.lastError()));
     QVERIFY(!ctl.isViewportPending());
     QCOMPARE(ctl.layout().count, 0);
+}
+
+void TestScoreGrids::rankImagesOnlyForTheViewThatShowsThem() {
+    // scenesOpenInTheBackground used its own controller: this one still shows its composite.
+    QTRY_VERIFY_WITH_TIMEOUT(ctl_->viewport() && !ctl_->isViewportPending(), 30000);
+    ScoreDisplay d = ctl_->display();
+    QCOMPARE(int(d.view), int(ScoreView::Composite));
+    // The composite view's preview carries no rank image: each would be another set of bands
+    // computed and written on every parameter change.
+    QVERIFY(ctl_->viewport()->composite.best_rank.empty());
+    QVERIFY(ctl_->viewport()->composite.worst_rank.empty());
+    // Asking for the worst-ranked pixels composites again, with that image, equal to the
+    // engine's.
+    const auto before = ctl_->viewport();
+    d.view = ScoreView::WorstRank;
+    ctl_->setDisplay(d);
+    QTRY_VERIFY_WITH_TIMEOUT(ctl_->viewport() != before && !ctl_->isViewportPending(), 30000);
+    const auto r = ctl_->viewport();
+    QCOMPARE(int(r->composite.worst_rank.size()), 1);
+    QVERIFY(r->composite.best_rank.empty());
+    const rb::AlignedScenes aligned(sources(), ctl_->grid());
+    const rb::CompositeResult want = engineComposite(
+        aligned.scenes(), ctl_->scoreOptions(), ctl_->effectiveCompositeOptions(), r->plan.read);
+    QCOMPARE(int(want.worst_rank.size()), 1);
+    QCOMPARE(differences(r->composite.worst_rank.front(),
+                         rb::crop(want.worst_rank.front(), r->plan.crop)),
+             0);
+    // Back to the composite: the preview at hand has what it shows, nothing is recomputed.
+    d.view = ScoreView::Composite;
+    ctl_->setDisplay(d);
+    QTest::qWait(200);
+    QCOMPARE(ctl_->viewport(), r);
 }
 
 QTEST_MAIN(TestScoreGrids)

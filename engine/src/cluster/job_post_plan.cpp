@@ -81,9 +81,6 @@ void plan_post_stages(Job& job, std::size_t ci, int bands, int bytes_per) {
             st.steps.push_back(k++);
         const JobStage& prev = job.stages.back();
         const Grid prev_grid = grid;
-        std::vector<Window> prev_windows;
-        for (const auto& p : prev.tasks)
-            prev_windows.push_back(p.window);
         const double pixel_bytes = double(bands) * bytes_per;
         if (st.kind == "warp") {
             const auto& r = std::get<ReprojectStep>(recipe.steps[st.steps.front()]);

@@ -85,8 +85,6 @@ std::vector<std::size_t> tiles_meeting(const std::vector<Window>& tiles,
 std::vector<std::size_t> warp_source_tiles(const Grid& src, const std::vector<Window>& tiles,
                                            const Grid& dst, const Window& task_window,
                                            const ReprojectOptions& options) {
-    if (task_window.empty())
-        return tiles_meeting(tiles, std::nullopt);
     return tiles_meeting(tiles, warp_source_window(src, dst, task_window, options));
 }
 

@@ -387,22 +387,6 @@ void read_gdal_mask(GDALRasterBandH band, const Window& w, std::span<std::uint8_
         m = m ? kValid : kInvalid;
 }
 
-// Nodata compared exactly in the band's own type. We do this rather than use GDAL's nodata
-// mask because GDAL 3.6 treats signed-byte nodata as out of range for Byte.
-void mask_nodata(Raster& r, int i, double nodata) {
-    auto dst = r.mask(i);
-    visit_dtype(r.dtype(), [&](auto x) {
-        using T = decltype(x);
-        if (std::isnan(nodata) || !fits_dtype(r.dtype(), nodata))
-            return; // NaN is handled for every float band; out-of-range values match nothing
-        const T nd = static_cast<T>(nodata);
-        const auto data = r.band<T>(i);
-        for (std::size_t k = 0; k < data.size(); ++k)
-            if (data[k] == nd)
-                dst[k] = kInvalid;
-    });
-}
-
 } // namespace
 
 std::vector<std::uint8_t> Dataset::read_mask(int band, const Window& w, int out_rows,
@@ -434,9 +418,13 @@ static void mask_invalid(GDALDatasetH ds, const Profile& profile, const std::vec
         visit_dtype(out.dtype(), [&](auto x) {
             using T = decltype(x);
             const auto data = std::span<const T>(out.band<T>(ob));
-            // Nodata compared in the file's type: a value it cannot hold matches nothing.
+            // Nodata compared in the file's type, not through GDAL's nodata mask (GDAL 3.6
+            // takes signed-byte nodata as out of range for Byte): a value the type cannot
+            // hold matches nothing. A complex band is read as magnitudes, which its nodata
+            // does not describe.
             const bool by_nodata = nodata && (flags & (GMF_NODATA | GMF_ALL_VALID)) &&
-                                   !std::isnan(*nodata) && fits_dtype(profile.dtype, *nodata);
+                                   !std::isnan(*nodata) && !is_complex(profile.dtype) &&
+                                   fits_dtype(profile.dtype, *nodata);
             if (by_nodata) {
                 const T nd = static_cast<T>(*nodata);
                 // Blocks without nodata (most) cost one branch-free, vectorized scan and
@@ -525,35 +513,8 @@ Raster Dataset::read(const ReadOptions& o) const {
         for (std::size_t i = 0; i < cbuf.size(); ++i)
             dst[i] = std::abs(cbuf[i]);
     }
-    if (o.with_mask && !complex) {
+    if (o.with_mask)
         mask_invalid(h_->ds.get(), profile_, bands, w, rows, cols, out, 0, path_);
-    } else if (o.with_mask) {
-        bool any_invalid = false;
-        for (std::size_t i = 0; i < bands.size(); ++i) {
-            GDALRasterBandH hb = GDALGetRasterBand(h_->ds.get(), bands[i]);
-            const int flags = GDALGetMaskFlags(hb);
-            const auto& nodata = profile_.nodata[std::size_t(bands[i] - 1)];
-            auto dst = out.mask(int(i));
-            if (nodata && (flags & (GMF_NODATA | GMF_ALL_VALID)))
-                mask_nodata(out, int(i), complex ? NAN : *nodata);
-            else if (!(flags & GMF_ALL_VALID))
-                read_gdal_mask(hb, w, dst, rows, cols,
-                               "band " + std::to_string(bands[i]) + " of " + quoted(path_));
-            if (is_floating(out_type)) {
-                // NaN is never a valid observation, declared nodata or not.
-                visit_dtype(out_type, [&](auto x) {
-                    using T = decltype(x);
-                    const auto data = out.band<T>(int(i));
-                    for (std::size_t k = 0; k < data.size(); ++k)
-                        if (std::isnan(double(data[k])))
-                            dst[k] = kInvalid;
-                });
-            }
-            any_invalid = any_invalid || std::find(dst.begin(), dst.end(), kInvalid) != dst.end();
-        }
-        if (!any_invalid)
-            out.drop_mask();
-    }
     return out;
 }
 

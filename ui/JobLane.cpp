@@ -57,8 +57,8 @@ JobLane::JobLane(QString label, JobMonitor* monitor, QObject* parent)
 }
 
 JobLane::~JobLane() {
+    stopAll(JobOutcome::Cancelled);
     for (const auto& job : jobs_) {
-        stopJob(job, JobOutcome::Cancelled);
         std::lock_guard lock(job->mutex);
         job->lane = nullptr; // nothing the workers post from now on reaches this object
     }
@@ -84,8 +84,7 @@ JobMonitor* JobLane::monitor() const {
 
 quint64 JobLane::start(JobOptions options, detail::Body body, std::function<void(QString)> fail) {
     if (policy_ == Policy::Supersede)
-        for (const auto& old : jobs_)
-            stopJob(old, JobOutcome::Superseded);
+        stopAll(JobOutcome::Superseded);
     auto job = std::make_shared<detail::JobState>();
     job->id = next_++;
     job->lane = this;
@@ -173,6 +172,14 @@ void JobLane::complete(const std::shared_ptr<detail::JobState>& job,
         emit busyChanged(false);
 }
 
+void JobLane::stopAll(JobOutcome why) {
+    // Newest first: a job queued behind a running one is stopped before the running one can
+    // end and free its thread, which would otherwise start the queued job's work (the old
+    // order let a lane's destruction run a job it had just dropped).
+    for (auto it = jobs_.rbegin(); it != jobs_.rend(); ++it)
+        stopJob(*it, why);
+}
+
 void JobLane::stopJob(const std::shared_ptr<detail::JobState>& job, JobOutcome why) {
     job->stop(why);
     // The strip forgets a stopped job at once, as it does for its own Cancel.
@@ -194,8 +201,7 @@ void JobLane::showProgress(const std::shared_ptr<detail::JobState>& job) {
 }
 
 void JobLane::cancel() {
-    for (const auto& job : jobs_)
-        stopJob(job, JobOutcome::Cancelled);
+    stopAll(JobOutcome::Cancelled);
 }
 
 void JobLane::cancel(quint64 id) {
@@ -205,8 +211,7 @@ void JobLane::cancel(quint64 id) {
 }
 
 void JobLane::discard() {
-    for (const auto& job : jobs_)
-        stopJob(job, JobOutcome::Superseded);
+    stopAll(JobOutcome::Superseded);
 }
 
 void JobLane::discard(quint64 id) {

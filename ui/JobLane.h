@@ -192,6 +192,8 @@ private:
     static void execute(const std::shared_ptr<detail::JobState>& job, const detail::Body& body);
     void complete(const std::shared_ptr<detail::JobState>& job, const detail::Delivery& deliver,
                   const std::optional<QString>& error);
+    /// Stops every job of the lane, newest first (see JobLane.cpp).
+    void stopAll(JobOutcome why);
     void stopJob(const std::shared_ptr<detail::JobState>& job, JobOutcome why);
     void showProgress(const std::shared_ptr<detail::JobState>& job);
 

@@ -30,6 +30,18 @@ double msSince(const QElapsedTimer& t, qint64 startNs) {
     return double(t.nsecsElapsed() - startNs) / 1e6;
 }
 
+/// Whether the cloud method finds a thermal band in `layout` (by its descriptions or
+/// position), so its scores of each date depend on that date's own sample.
+bool hasThermalRole(const rb::BandLayout& layout) {
+    try {
+        return rb::Scorer(rb::make_score_options("cloud"), layout)
+            .roles()
+            .has(rb::BandRole::Thermal);
+    } catch (const std::exception&) {
+        return false; // no cloud test runs on these bands at all
+    }
+}
+
 } // namespace
 
 CompositeController::CompositeController(MapCanvas* canvas, QObject* parent)
@@ -72,6 +84,7 @@ void CompositeController::setScenes(const std::vector<ScoreScene>& scenes,
     pipeline_->clear();
     fullValid_ = false;
     layout_ = {};
+    samples_.clear();
     primaryBands_ = 0;
     width_ = height_ = 0;
     error_.clear();
@@ -99,15 +112,25 @@ void CompositeController::loadScenes() {
         int primaryBands = 0;
         rb::Grid grid;
         std::shared_ptr<StackAlignment> alignment;
+        std::vector<std::shared_ptr<const rb::Raster>> samples;
     };
     std::vector<rb::SceneSource> sources;
     for (const auto& s : scenes_)
         sources.push_back(s.source());
     sceneLane_.run(
-        [sources = std::move(sources)](JobContext&) {
+        [sources = std::move(sources)](JobContext& job) {
             const rb::SceneReader reader(sources.front());
             Loaded out;
             out.layout = reader.sampled_layout();
+            // With a thermal band the cloud method judges each date against its own clear
+            // sky (Scorer::uses_scene_samples): every scene's sample, read once here.
+            if (sources.size() > 1 && hasThermalRole(out.layout)) {
+                out.samples.push_back(out.layout.sample);
+                for (std::size_t i = 1; i < sources.size(); ++i) {
+                    job.throwIfCancelled();
+                    out.samples.push_back(rb::SceneReader(sources[i]).sampled_layout().sample);
+                }
+            }
             out.primaryBands = reader.primary_bands();
             out.grid = rb::grid_of(reader.profile());
             // The warped stand-ins are built by the first job that reads through them.
@@ -117,6 +140,7 @@ void CompositeController::loadScenes() {
         [this](const Loaded& in) {
             loadingScenes_ = false;
             layout_ = in.layout;
+            samples_ = in.samples;
             primaryBands_ = in.primaryBands;
             grid_ = in.grid;
             width_ = grid_.width;
@@ -211,6 +235,8 @@ void CompositeController::rebuildScorer() {
         info.label = s.name.toStdString();
         info.date = s.date;
         info.sensor = rb::scene_sensor({}, s.path.toStdString());
+        if (score_.scenes.size() < samples_.size())
+            info.sample = samples_[score_.scenes.size()];
         score_.scenes.push_back(std::move(info));
     }
     try {

@@ -185,6 +185,9 @@ private:
     /// The scenes on grid_, shared with the jobs reading them.
     std::shared_ptr<StackAlignment> alignment_;
     rb::BandLayout layout_;
+    /// Every scene's sample (SceneInfo::sample) when the layout has a thermal band, else
+    /// empty.
+    std::vector<std::shared_ptr<const rb::Raster>> samples_;
     int primaryBands_ = 0;
     std::int64_t width_ = 0, height_ = 0;
     bool loadingScenes_ = false; ///< loadScenes() is running: no scorer or grid yet

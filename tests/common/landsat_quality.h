@@ -66,24 +66,28 @@ struct CloudAgreement {
 /// that are neither BQA fill nor invalid in the scene. `roles` receives the scorer's roles;
 /// `flags` (when given) one value per pixel, row by row: -1 excluded, 0 clear, 1 cloud.
 /// Without `scene_sample` the scorer gets the sampled ranges but not the sampled pixels, so
-/// no scene-wide statistics (the cloud score's Fmask thresholds) can be made.
+/// no scene-wide statistics (the cloud score's Fmask thresholds) can be made. With
+/// `stack_scorer` the scene is scored by it as date `scene_index` of its stack instead.
 inline CloudAgreement cloud_agreement(const std::string& stack_path, const std::string& bqa_path,
                                       const rb::ScoreOptions& options,
                                       rb::BandRoles* roles = nullptr,
                                       rb::BandLayout* layout_out = nullptr,
-                                      std::vector<int>* flags = nullptr, bool scene_sample = true) {
+                                      std::vector<int>* flags = nullptr, bool scene_sample = true,
+                                      const rb::Scorer* stack_scorer = nullptr,
+                                      int scene_index = -1) {
     const rb::SceneReader scene(rb::SceneSource{{stack_path}});
     rb::BandLayout layout = scene.sampled_layout();
     if (!scene_sample)
         layout.sample.reset();
-    const rb::Scorer scorer(options, layout);
+    const rb::Scorer own(options, layout);
+    const rb::Scorer& scorer = stack_scorer ? *stack_scorer : own;
     if (roles)
         *roles = scorer.roles();
     if (layout_out)
         *layout_out = layout;
     const rb::Profile& p = scene.profile();
     const rb::Raster data = scene.read(rb::Window::full(p.width, p.height));
-    const rb::Raster score = scorer.score(data);
+    const rb::Raster score = scorer.score(data, nullptr, scene_index);
     const rb::SceneReader qa(rb::SceneSource{{bqa_path}});
     const rb::Raster q = qa.read(rb::Window::full(p.width, p.height));
     if (q.rows() != data.rows() || q.cols() != data.cols())

@@ -6,6 +6,9 @@
 // five in tests/data/landsat8_cloud); two still miss the recall (see goalOnEveryDate).
 #include <QtTest>
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
 #include <string>
 
 #include "landsat_quality.h"
@@ -18,6 +21,36 @@ namespace {
 std::string scene(const char* dates, const char* kind, const char* folder = "landsat8") {
     return rbtest::data(std::string(folder) + "/LC08_L1TP_013032_" + dates + "_01_T1_" + kind +
                         ".tif");
+}
+
+// A copy of a Level-1 stack as an analyst scores a stack: reflective bands as top-of-
+// atmosphere reflectance and the thermal bands (described B10, B11) in degrees C, Float32
+// with NaN where the scene has no data.
+std::string toa_copy(const std::string& stack, const std::string& out) {
+    const double s = std::sin(rbtest::landsat8_sun_elevation(stack) * std::numbers::pi / 180);
+    const SceneReader reader(SceneSource{{stack}});
+    Profile p = reader.profile();
+    const Raster dn = reader.read(Window::full(p.width, p.height));
+    Raster f(DataType::Float32, dn.bands(), dn.rows(), dn.cols());
+    for (int b = 0; b < dn.bands(); ++b) {
+        const std::string d = b < int(p.descriptions.size()) ? p.descriptions[std::size_t(b)] : "";
+        const bool thermal = d == "B10" || d == "B11";
+        auto o = f.band<float>(b);
+        for (int y = 0; y < dn.rows(); ++y)
+            for (int x = 0; x < dn.cols(); ++x) {
+                const double v = dn.value(b, y, x);
+                o[std::size_t(y) * std::size_t(dn.cols()) + std::size_t(x)] =
+                    !dn.valid(b, y, x) ? std::numeric_limits<float>::quiet_NaN()
+                    : thermal
+                        ? float(v * rbtest::kL8ThermalScale + rbtest::kL8ThermalOffset)
+                        : float((v * rbtest::kL8ReflectanceMult + rbtest::kL8ReflectanceAdd) / s);
+            }
+    }
+    p.dtype = DataType::Float32;
+    p.set_nodata(std::numeric_limits<double>::quiet_NaN());
+    const std::string path = out + ".tif";
+    Dataset::create(path, p).write(f);
+    return path;
 }
 
 void report(const std::string& what, const rbtest::CloudAgreement& a) {
@@ -146,8 +179,8 @@ private slots:
         QVERIFY(a.precision() >= 0.70);
         QVERIFY(fixed.precision() < 0.5);
         QVERIFY(fixed.flagged_share() > 2 * a.flagged_share());
-        // In a stack the statistics are the sampled (first) scene's: another date scored
-        // with the same scorer keeps the fixed thresholds, not this date's temperatures.
+        // A later date of a stack without its own sample (SceneInfo::sample) keeps the
+        // fixed thresholds, not the first date's temperatures (stackDatesJudgedByOwnSky).
         const SceneReader reader(SceneSource{{stack}});
         BandLayout layout = reader.sampled_layout();
         const Scorer sampled(o, layout);
@@ -162,6 +195,51 @@ private slots:
         QVERIFY(same(sampled.score(data, nullptr, 1), unsampled.score(data, nullptr, 1)));
         QVERIFY(!same(sampled.score(data, nullptr, 0), unsampled.score(data, nullptr, 0)));
         QVERIFY(same(sampled.score(data, nullptr, 0), sampled.score(data)));
+    }
+
+    // A stack of dates as an analyst scores it (calibrated to reflectance and degrees C,
+    // one set of options): every date is judged against its own clear sky. A winter date
+    // and a summer date have clear land tens of degrees apart, so the first date's
+    // statistics would be wrong for the others; stack_scorer() reads each date's sample,
+    // and each date's scores in the stack equal its scores alone.
+    void stackDatesJudgedByOwnSky() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        std::vector<SceneSource> sources;
+        std::vector<std::string> bqas;
+        for (const char* d : {"20181217_20181227", "20180131_20180207", "20180710_20180717"}) {
+            const std::string path = scene(d, "stack", "landsat8_cloud");
+            sources.push_back(
+                SceneSource{{toa_copy(path, dir.filePath(QString::fromLatin1(d)).toStdString())}});
+            bqas.push_back(scene(d, "BQA", "landsat8_cloud"));
+        }
+        const ScoreOptions o = make_score_options("cloud");
+        const BandLayout first = SceneReader(sources[0]).sampled_layout();
+        const Scorer stack = stack_scorer(o, first, sources);
+        QVERIFY(stack.uses_scene_samples());
+        const Scorer firstOnly(o, first); // no samples: the old behaviour of later dates
+        auto same = [](const Raster& x, const Raster& y) {
+            const auto a = x.band<float>(0), b = y.band<float>(0);
+            return std::equal(a.begin(), a.end(), b.begin(), b.end());
+        };
+        for (std::size_t k = 0; k < sources.size(); ++k) {
+            const SceneReader reader(sources[k]);
+            const Profile& p = reader.profile();
+            const Raster data = reader.read(Window::full(p.width, p.height));
+            const Scorer alone(o, reader.sampled_layout());
+            const Raster inStack = stack.score(data, nullptr, int(k));
+            QVERIFY2(same(inStack, alone.score(data)), sources[k].label().c_str());
+            if (k > 0) // the first date's scorer judged this date by fixed thresholds
+                QVERIFY(!same(inStack, firstOnly.score(data, nullptr, int(k))));
+            const rbtest::CloudAgreement a = rbtest::cloud_agreement(
+                sources[k].label(), bqas[k], o, nullptr, nullptr, nullptr, true, &stack, int(k));
+            report(sources[k].label() + " in the stack", a);
+            report(sources[k].label() + " by the first date's scorer",
+                   rbtest::cloud_agreement(sources[k].label(), bqas[k], o, nullptr, nullptr,
+                                           nullptr, true, &firstOnly, int(k)));
+            QVERIFY(a.agreement() >= 0.90);
+            QVERIFY(a.precision() >= 0.70);
+        }
     }
 
     // The statistics come from the scene's sample, once per scorer: a window scored alone

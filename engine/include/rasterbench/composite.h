@@ -180,6 +180,14 @@ private:
     std::optional<Dataset> solar_zenith_;       ///< sun = Pixel: the zenith band, same grid
 };
 
+/// A scorer of `options` on `layout` (the first scene's sampled_layout()) for the stack
+/// `scenes`. When it judges each date against its own sample (Scorer::uses_scene_samples()),
+/// every scene's SceneInfo::sample missing from options.scenes is read first (a read of at
+/// most 128 px a side each; options.scenes is given one entry per scene when it has fewer),
+/// so every date gets its own clear-sky statistics rather than the first date's.
+Scorer stack_scorer(ScoreOptions options, const BandLayout& layout,
+                    const std::vector<SceneSource>& scenes);
+
 /// The product metadata of `scene` for `calibrate` (SceneSource::metadata, else found beside
 /// its name or its first file). ArgumentError starting with `where` when there is none.
 std::string scene_metadata_path(const SceneSource& scene, const std::string& where);

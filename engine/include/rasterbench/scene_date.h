@@ -4,12 +4,15 @@
 // of scenes is ordered and charted by these dates.
 #include <compare>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace rb {
+
+class Raster;
 
 struct SceneDate {
     int year = 0, month = 0, day = 0;
@@ -55,6 +58,11 @@ struct SceneInfo {
     std::string label; ///< the scene's name, for messages
     std::optional<SceneDate> date;
     std::string sensor;
+    /// A decimated read of the scene's bands (SceneReader::sampled_layout()'s sample), or
+    /// null. The cloud method takes each date's clear-sky statistics from its own sample
+    /// (Scorer::uses_scene_samples()); without one a date past the first keeps the fixed
+    /// thresholds.
+    std::shared_ptr<const Raster> sample;
     /// Landsat 7 after the scan line corrector failed (2003-05-31): "slc-off" in a bap
     /// sensor_scores list applies to it.
     bool slc_off() const;

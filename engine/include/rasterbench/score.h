@@ -308,6 +308,11 @@ public:
     /// ("cloud tests on scene 'x': brightness, whiteness, ...; off: swir, NDVI, ..."); empty
     /// for other methods. What `--verbose` prints.
     const std::string& tests_run() const;
+    /// True when the scores of a stack's later dates depend on each scene's own sample
+    /// (options().scenes[i].sample): the cloud method with a calibrated thermal band judges
+    /// every date against that date's clear-sky temperatures (Fmask's scene statistics).
+    /// Callers scoring a stack then fill the samples (what composite_files() does).
+    bool uses_scene_samples() const;
 
     /// Scores one block of a scene. `stats` (same block over the stack) is required when
     /// stack_needs().any() and the method cannot do without it (median-distance,

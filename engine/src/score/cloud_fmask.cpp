@@ -1,5 +1,5 @@
-// Fmask's scene-wide statistics of the clear-sky pixels, computed once per scorer from the
-// sample its layout carries (a read of at most 128 pixels a side), so every block and every
+// Fmask's scene-wide statistics of the clear-sky pixels, computed once per scorer and date
+// from the scene's sample (a read of at most 128 pixels a side), so every block and every
 // view of a scene is judged against the same thresholds.
 #include "cloud_fmask.h"
 
@@ -25,13 +25,14 @@ float percentile(std::vector<float>& v, double q) {
 
 } // namespace
 
-CloudSceneStats cloud_scene_stats(const ScorerImpl& s, const CloudOptions& o) {
+CloudSceneStats cloud_scene_stats(const ScorerImpl& s, const CloudOptions& o,
+                                  const Raster* sample_in, double thermal_median) {
     CloudSceneStats st;
     const BandRoles& roles = s.roles;
-    if (!s.layout.sample || std::isnan(s.thermal_median) || !roles.has(BandRole::Red) ||
+    if (!sample_in || std::isnan(thermal_median) || !roles.has(BandRole::Red) ||
         !roles.has(BandRole::Nir) || !roles.has(BandRole::Swir1))
         return st;
-    const Raster& sample = *s.layout.sample;
+    const Raster& sample = *sample_in;
     if (sample.bands() != s.layout.count)
         return st;
     std::vector<std::uint8_t> valid;

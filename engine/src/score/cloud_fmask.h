@@ -153,7 +153,10 @@ inline float fmask_probability(const CloudOptions& o, const CloudSceneStats& st,
     return t_prob * std::clamp(flat, 0.0f, 1.0f);
 }
 
-/// The statistics of `s`'s layout sample under `o` (refl_scale and roles already set).
-CloudSceneStats cloud_scene_stats(const ScorerImpl& s, const CloudOptions& o);
+/// The statistics of a scene's `sample` (bands as `s`'s layout) under `o` (refl_scale and
+/// roles already set), whose thermal band has the median `thermal_median` in degrees C
+/// (NaN: none calibrated, and no statistics).
+CloudSceneStats cloud_scene_stats(const ScorerImpl& s, const CloudOptions& o, const Raster* sample,
+                                  double thermal_median);
 
 } // namespace rb::detail

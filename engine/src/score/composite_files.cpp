@@ -385,7 +385,7 @@ CompositeReport composite_files(const std::vector<SceneSource>& scenes,
     ScoreOptions score = score_in;
     if (score.scenes.empty())
         score.scenes = info.scenes;
-    const Scorer scorer(score, info.layout);
+    const Scorer scorer = stack_scorer(score, info.layout, scenes);
     CompositeOptions opts = options;
     if (opts.scene_dates.empty())
         for (const auto& s : info.scenes)
@@ -547,7 +547,7 @@ void score_file(const SceneSource& scene, const std::vector<SceneSource>& stack,
     ScoreOptions opts = score;
     if (opts.scenes.empty())
         opts.scenes = info.scenes;
-    const Scorer scorer(opts, info.layout);
+    const Scorer scorer = stack_scorer(opts, info.layout, all);
     const StackStatsNeeds needs = scorer.stack_needs();
     if (scorer.requires_stack() && stack.empty())
         throw ArgumentError("score method '" + score_method_name(score) +

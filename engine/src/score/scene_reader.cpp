@@ -293,6 +293,25 @@ BandLayout SceneReader::sampled_layout(int max_side) const {
     return out;
 }
 
+Scorer stack_scorer(ScoreOptions options, const BandLayout& layout,
+                    const std::vector<SceneSource>& scenes) {
+    Scorer scorer(options, layout);
+    if (!scorer.uses_scene_samples() || scenes.size() < 2)
+        return scorer;
+    if (options.scenes.size() < scenes.size())
+        options.scenes.resize(scenes.size());
+    bool added = false;
+    for (std::size_t i = 0; i < scenes.size(); ++i) {
+        auto& sample = options.scenes[i].sample;
+        if (sample)
+            continue;
+        sample = i == 0 && layout.sample ? layout.sample
+                                         : SceneReader(scenes[i]).sampled_layout().sample;
+        added = added || sample != nullptr;
+    }
+    return added ? Scorer(options, layout) : scorer;
+}
+
 std::string scene_metadata_path(const SceneSource& scene, const std::string& where) {
     std::string path = scene.metadata;
     const std::string label = scene.label();

@@ -62,7 +62,11 @@ bool SceneInfo::slc_off() const {
 }
 
 SceneInfo scene_info(const std::map<std::string, std::string>& metadata, const std::string& path) {
-    return {path, scene_date(metadata, path), scene_sensor(metadata, path)};
+    SceneInfo info;
+    info.label = path;
+    info.date = scene_date(metadata, path);
+    info.sensor = scene_sensor(metadata, path);
+    return info;
 }
 
 } // namespace rb

@@ -165,15 +165,14 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
     const float b_w = float(o.brightness_width);
     const float cirrus_full = float(o.cirrus_full);
     auto clamp01 = [](float x) { return std::clamp(x, 0.0f, 1.0f); };
-    // Temperature relative to the scene's (sampled) median, when the band is in degrees.
-    const bool t_relative = !std::isnan(s.thermal_median) && o.thermal_ramp > 0;
-    const double t_warm = s.thermal_median + o.thermal_margin;
+    // Temperature relative to the scene's (sampled) median, when the band is in degrees;
+    // the clear-sky statistics of this date's own sample (ScorerImpl::scene_cloud).
+    const detail::ScorerImpl::SceneCloud date = s.scene_cloud(c.scene_index);
+    const bool t_relative = !std::isnan(date.thermal_median) && o.thermal_ramp > 0;
+    const double t_warm = date.thermal_median + o.thermal_margin;
     const bool water_test = o.water_swir1_width > 0;
     const float w_lo = float(o.water_swir1_min), w_w = float(o.water_swir1_width);
-    // The statistics describe the sampled scene (a stack's first): other dates keep the
-    // fixed probabilities rather than another date's clear-sky temperatures.
-    static const CloudSceneStats kNoStats;
-    const CloudSceneStats& st = c.scene_index <= 0 ? s.cloud_stats : kNoStats;
+    const CloudSceneStats& st = date.stats;
     const float cold_cloud = st.land_low - kColdCloud;
     const float land_threshold = st.land_threshold, water_threshold = st.water_threshold;
     for (std::size_t i = 0; i < n; ++i) {

@@ -180,7 +180,39 @@ void ScorerImpl::check_cloud_bands(const CloudOptions& m) {
                        "); the thermal test is off (calibrate the band or set "
                        "thermal_scale/thermal_offset)");
     }
-    cloud_stats = cloud_scene_stats(*this, m);
+    cloud_stats = cloud_scene_stats(*this, m, layout.sample.get(), thermal_median);
+    // Fmask's thresholds are per scene: a winter date and a summer date of one stack have
+    // clear-sky temperatures tens of degrees apart. Each date with a sample gets its own.
+    uses_scene_samples = !cloud_visible && !std::isnan(thermal_median);
+    if (!uses_scene_samples)
+        return;
+    scene_clouds.resize(options.scenes.size());
+    for (std::size_t i = 0; i < options.scenes.size(); ++i) {
+        const Raster* sample = options.scenes[i].sample.get();
+        if (!sample || sample->bands() != layout.count)
+            continue;
+        const auto ranges = sample_band_ranges(*sample);
+        if (ranges.size() != std::size_t(layout.count))
+            continue; // no pixel valid in every band
+        SceneCloud sc;
+        const double t = ranges[std::size_t(roles[BandRole::Thermal])].median * m.thermal_scale +
+                         m.thermal_offset;
+        if (t >= kMinCelsius && t <= kMaxCelsius)
+            sc.thermal_median = t;
+        sc.stats = cloud_scene_stats(*this, m, sample, sc.thermal_median);
+        scene_clouds[i] = sc;
+    }
+}
+
+ScorerImpl::SceneCloud ScorerImpl::scene_cloud(int scene_index) const {
+    if (scene_index >= 0 && std::size_t(scene_index) < scene_clouds.size() &&
+        scene_clouds[std::size_t(scene_index)])
+        return *scene_clouds[std::size_t(scene_index)];
+    SceneCloud sc;
+    sc.thermal_median = thermal_median;
+    if (scene_index <= 0)
+        sc.stats = cloud_stats;
+    return sc;
 }
 
 int ScorerImpl::capped_dilation(int pixels, double max_m) const {
@@ -410,6 +442,10 @@ bool Scorer::requires_stack() const {
 }
 const std::string& Scorer::tests_run() const {
     return impl_->cloud_tests;
+}
+
+bool Scorer::uses_scene_samples() const {
+    return impl_->uses_scene_samples;
 }
 
 } // namespace rb

@@ -7,6 +7,7 @@
 
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,6 +68,21 @@ struct ScorerImpl {
     /// Fmask's clear-sky statistics of the scene's sample (cloud_fmask.h); unset (land
     /// false) without a calibrated thermal band, a sample or enough clear land.
     CloudSceneStats cloud_stats;
+    /// What one date of a stack is judged against: its thermal median and clear-sky
+    /// statistics, from its own sample.
+    struct SceneCloud {
+        double thermal_median = std::numeric_limits<double>::quiet_NaN();
+        CloudSceneStats stats;
+    };
+    /// Per scene of options.scenes that carries a sample (empty otherwise), when the method
+    /// uses them (uses_scene_samples).
+    std::vector<std::optional<SceneCloud>> scene_clouds;
+    bool uses_scene_samples = false;
+    /// What scene `scene_index` is judged against: its own sample's statistics when it has
+    /// them; else the layout's (the first scene's, or a scene scored alone) for index 0 or
+    /// -1, and for a later date the layout's thermal median with no statistics (the fixed
+    /// probabilities rather than another date's clear-sky temperatures).
+    SceneCloud scene_cloud(int scene_index) const;
     /// No red, nir and swir1 together: the visible-band tests and the temporal tests
     /// against the stack's clear background (cloud_visible.cpp) instead of Fmask's.
     bool cloud_visible = false;

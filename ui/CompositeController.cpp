@@ -122,19 +122,21 @@ void CompositeController::loadScenes() {
             const rb::SceneReader reader(sources.front());
             Loaded out;
             out.layout = reader.sampled_layout();
-            // With a thermal band the cloud method judges each date against its own clear
-            // sky (Scorer::uses_scene_samples): every scene's sample, read once here.
-            if (sources.size() > 1 && hasThermalRole(out.layout)) {
-                out.samples.push_back(out.layout.sample);
-                for (std::size_t i = 1; i < sources.size(); ++i) {
-                    job.throwIfCancelled();
-                    out.samples.push_back(rb::SceneReader(sources[i]).sampled_layout().sample);
-                }
-            }
             out.primaryBands = reader.primary_bands();
             out.grid = rb::grid_of(reader.profile());
             // The warped stand-ins are built by the first job that reads through them.
             out.alignment = std::make_shared<StackAlignment>(sources, out.grid);
+            // With a thermal band the cloud method judges each date against its own clear
+            // sky (Scorer::uses_scene_samples): every scene's sample, read once here, of the
+            // scene as composited (on the stack's grid), as rb::composite_files samples it.
+            if (sources.size() > 1 && hasThermalRole(out.layout)) {
+                const auto& onGrid = out.alignment->scenes();
+                out.samples.push_back(out.layout.sample);
+                for (std::size_t i = 1; i < onGrid.size(); ++i) {
+                    job.throwIfCancelled();
+                    out.samples.push_back(rb::SceneReader(onGrid[i]).sampled_layout().sample);
+                }
+            }
             return out;
         },
         [this](const Loaded& in) {

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <numbers>
 #include <string>
 #include <vector>
@@ -180,6 +181,35 @@ inline rb::ScoreOptions landsat8_cloud_options(const std::string& stack_path) {
     std::snprintf(buf, sizeof buf, "%.9g", kL8ThermalOffset);
     rb::set_score_param(o, "thermal_offset", buf);
     return o;
+}
+
+/// A copy of a Landsat 8 Level-1 stack as an analyst scores a stack: reflective bands as top-of-
+/// atmosphere reflectance and the thermal bands (described B10, B11) in degrees C, Float32
+/// with NaN where the scene has no data: `out` + ".tif", whose path it returns.
+inline std::string landsat8_toa_copy(const std::string& stack, const std::string& out) {
+    const double s = std::sin(landsat8_sun_elevation(stack) * std::numbers::pi / 180);
+    const rb::SceneReader reader(rb::SceneSource{{stack}});
+    rb::Profile p = reader.profile();
+    const rb::Raster dn = reader.read(rb::Window::full(p.width, p.height));
+    rb::Raster f(rb::DataType::Float32, dn.bands(), dn.rows(), dn.cols());
+    for (int b = 0; b < dn.bands(); ++b) {
+        const std::string d = b < int(p.descriptions.size()) ? p.descriptions[std::size_t(b)] : "";
+        const bool thermal = d == "B10" || d == "B11";
+        auto o = f.band<float>(b);
+        for (int y = 0; y < dn.rows(); ++y)
+            for (int x = 0; x < dn.cols(); ++x) {
+                const double v = dn.value(b, y, x);
+                o[std::size_t(y) * std::size_t(dn.cols()) + std::size_t(x)] =
+                    !dn.valid(b, y, x) ? std::numeric_limits<float>::quiet_NaN()
+                    : thermal          ? float(v * kL8ThermalScale + kL8ThermalOffset)
+                                       : float((v * kL8ReflectanceMult + kL8ReflectanceAdd) / s);
+            }
+    }
+    p.dtype = rb::DataType::Float32;
+    p.set_nodata(std::numeric_limits<double>::quiet_NaN());
+    const std::string path = out + ".tif";
+    rb::Dataset::create(path, p).write(f);
+    return path;
 }
 
 } // namespace rbtest

@@ -24,36 +24,6 @@ std::string scene(const char* dates, const char* kind, const char* folder = "lan
                         ".tif");
 }
 
-// A copy of a Level-1 stack as an analyst scores a stack: reflective bands as top-of-
-// atmosphere reflectance and the thermal bands (described B10, B11) in degrees C, Float32
-// with NaN where the scene has no data.
-std::string toa_copy(const std::string& stack, const std::string& out) {
-    const double s = std::sin(rbtest::landsat8_sun_elevation(stack) * std::numbers::pi / 180);
-    const SceneReader reader(SceneSource{{stack}});
-    Profile p = reader.profile();
-    const Raster dn = reader.read(Window::full(p.width, p.height));
-    Raster f(DataType::Float32, dn.bands(), dn.rows(), dn.cols());
-    for (int b = 0; b < dn.bands(); ++b) {
-        const std::string d = b < int(p.descriptions.size()) ? p.descriptions[std::size_t(b)] : "";
-        const bool thermal = d == "B10" || d == "B11";
-        auto o = f.band<float>(b);
-        for (int y = 0; y < dn.rows(); ++y)
-            for (int x = 0; x < dn.cols(); ++x) {
-                const double v = dn.value(b, y, x);
-                o[std::size_t(y) * std::size_t(dn.cols()) + std::size_t(x)] =
-                    !dn.valid(b, y, x) ? std::numeric_limits<float>::quiet_NaN()
-                    : thermal
-                        ? float(v * rbtest::kL8ThermalScale + rbtest::kL8ThermalOffset)
-                        : float((v * rbtest::kL8ReflectanceMult + rbtest::kL8ReflectanceAdd) / s);
-            }
-    }
-    p.dtype = DataType::Float32;
-    p.set_nodata(std::numeric_limits<double>::quiet_NaN());
-    const std::string path = out + ".tif";
-    Dataset::create(path, p).write(f);
-    return path;
-}
-
 void report(const std::string& what, const rbtest::CloudAgreement& a) {
     qInfo("%s: %zu pixels, BQA cloud %.1f %%, flagged %.1f %%: agreement %.1f %%, "
           "precision %.1f %%, recall %.1f %%",
@@ -210,8 +180,8 @@ private slots:
         std::vector<std::string> bqas;
         for (const char* d : {"20181217_20181227", "20180131_20180207", "20180710_20180717"}) {
             const std::string path = scene(d, "stack", "landsat8_cloud");
-            sources.push_back(
-                SceneSource{{toa_copy(path, dir.filePath(QString::fromLatin1(d)).toStdString())}});
+            sources.push_back(SceneSource{{rbtest::landsat8_toa_copy(
+                path, dir.filePath(QString::fromLatin1(d)).toStdString())}});
             bqas.push_back(scene(d, "BQA", "landsat8_cloud"));
         }
         const ScoreOptions o = make_score_options("cloud");

@@ -8,7 +8,9 @@
 //   drawn at its place on that scene;
 // - the pixel inspector reads the pixel under the cursor, on whichever scene is shown;
 // - the full-resolution composite equals the engine's file composite of the aligned scenes;
-// - a preview computes the rank images only for the view that shows them.
+// - a preview computes the rank images only for the view that shows them;
+// - with the scenes calibrated (reflectance, degrees C), the cloud score judges every date
+//   against its own clear sky, as the engine's stack scorer does.
 #include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
@@ -25,6 +27,7 @@
 #include "SceneLayer.h"
 #include "SceneStack.h"
 #include "ScorePanel.h"
+#include "landsat_quality.h"
 #include "rasterbench/composite.h"
 #include "rasterbench/crop.h"
 #include "rasterbench/dataset.h"
@@ -89,6 +92,7 @@ private slots:
     void fullCompositeEqualsTheEngines();
     void scenesOpenInTheBackground();
     void rankImagesOnlyForTheViewThatShowsThem();
+    void cloudJudgesEveryDateByItsOwnSky();
 
 private:
     std::unique_ptr<QWidget> window_;
@@ -330,4 +334,65 @@ void TestScoreGrids::rankImagesOnlyForTheViewThatShowsThem() {
 }
 
 QTEST_MAIN(TestScoreGrids)
+void TestScoreGrids::cloudJudgesEveryDateByItsOwnSky() {
+    // The three dates as an analyst scores a stack: reflectance and degrees C.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QStringList files;
+    std::vector<rb::SceneSource> toa;
+    for (const QString& f : stacks()) {
+        const std::string out = rbtest::landsat8_toa_copy(
+            f.toStdString(), dir.filePath(QFileInfo(f).completeBaseName()).toStdString());
+        files << QString::fromStdString(out);
+        toa.push_back({{out}});
+    }
+    QWidget w;
+    auto* layout = new QHBoxLayout(&w);
+    auto* stack = new SceneStack(&w);
+    auto* canvas = new MapCanvas;
+    canvas->setMinimumSize(300, 300);
+    auto* panel = new ScorePanel(stack, canvas);
+    CompositeController* ctl = panel->controller();
+    ctl->setFullDelay(60 * 60 * 1000);
+    ctl->setCoarseFirst(false);
+    layout->addWidget(canvas, 1);
+    layout->addWidget(panel);
+    connect(stack, &SceneStack::currentChanged, canvas, [stack, canvas](int row) {
+        canvas->setScene(row >= 0 ? stack->entry(row).data : nullptr);
+    });
+    stack->addFiles(files);
+    QTRY_VERIFY_WITH_TIMEOUT(!stack->isBusy(), 60000);
+    stack->setCurrent(0);
+    w.resize(900, 500);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    panel->methodCombo()->setCurrentText("cloud");
+    QTRY_VERIFY_WITH_TIMEOUT(ctl->scorer() && ctl->viewport() && !ctl->isViewportPending(), 30000);
+    QVERIFY2(ctl->lastError().isEmpty(), qPrintable(ctl->lastError()));
+    const auto scorer = ctl->scorer();
+    QVERIFY(scorer->uses_scene_samples());
+    QCOMPARE(scorer->options().scenes.size(), std::size_t(3));
+    for (const auto& info : scorer->options().scenes)
+        QVERIFY(info.sample);
+    // The preview's winners are the engine's under its stack scorer (the dates' samples of
+    // the scenes on the stack's grid), and not those of a scorer without them.
+    const auto r = ctl->viewport();
+    QCOMPARE(r->plan.step, 1);
+    const rb::AlignedScenes aligned(toa, ctl->grid());
+    rb::ScoreOptions options = ctl->scoreOptions();
+    options.scenes.clear();
+    const rb::BandLayout first = rb::SceneReader(aligned.scenes()[0]).sampled_layout();
+    const rb::Scorer engine = rb::stack_scorer(options, first, aligned.scenes());
+    QVERIFY(engine.uses_scene_samples());
+    std::vector<rb::Raster> rasters;
+    for (const auto& s : aligned.scenes())
+        rasters.push_back(rb::SceneReader(s).read(r->plan.read));
+    const rb::CompositeOptions co = ctl->effectiveCompositeOptions();
+    const rb::CompositeResult want = rb::composite(rasters, rb::score_stack(rasters, engine), co);
+    const rb::CompositeResult without =
+        rb::composite(rasters, rb::score_stack(rasters, rb::Scorer(options, first)), co);
+    QCOMPARE(differences(r->composite.index, rb::crop(want.index, r->plan.crop)), 0);
+    QVERIFY(differences(r->composite.index, rb::crop(without.index, r->plan.crop)) > 0);
+}
+
 #include "tst_score_grids.moc"

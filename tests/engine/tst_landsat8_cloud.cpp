@@ -188,6 +188,10 @@ private slots:
         const BandLayout first = SceneReader(sources[0]).sampled_layout();
         const Scorer stack = stack_scorer(o, first, sources);
         QVERIFY(stack.uses_scene_samples());
+        // What --verbose and a recipe's dry run print says so.
+        QVERIFY2(stack.tests_run().find("each date's own clear-sky statistics: 3 of 3 dates") !=
+                     std::string::npos,
+                 stack.tests_run().c_str());
         const Scorer firstOnly(o, first); // no samples: the old behaviour of later dates
         auto same = [](const Raster& x, const Raster& y) {
             const auto a = x.band<float>(0), b = y.band<float>(0);

@@ -77,7 +77,17 @@ void ScorerImpl::prepare_cloud(const CloudOptions& m) {
     (visible >= 2 ? run : off).push_back("whiteness");
     (blue && red ? run : off).push_back("haze");
     (roles.has(BandRole::Cirrus) ? run : off).push_back("cirrus");
-    (!std::isnan(thermal_median) ? run : off).push_back("thermal");
+    if (std::isnan(thermal_median)) {
+        off.push_back("thermal");
+    } else if (scene_clouds.empty()) {
+        run.push_back("thermal");
+    } else {
+        // A stack: whether every date is judged against its own clear sky.
+        const auto sampled = std::count_if(scene_clouds.begin(), scene_clouds.end(),
+                                           [](const auto& c) { return c.has_value(); });
+        run.push_back("thermal (each date's own clear-sky statistics: " + std::to_string(sampled) +
+                      " of " + std::to_string(scene_clouds.size()) + " dates sampled)");
+    }
     if (m.temporal)
         run.push_back(full ? "temporal (against the stack median, when scored with the stack)"
                            : "temporal (against the stack's clear background, when scored with "

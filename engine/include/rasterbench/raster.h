@@ -19,19 +19,23 @@ inline constexpr std::uint8_t kInvalid = 0;
 inline constexpr std::uint8_t kValid = 255;
 
 namespace detail {
-/// Pixel storage: aligned to 64 bytes, because FFTW's SIMD plans need aligned arrays (plain
-/// operator new gives 16, and an FFT of a misaligned band then goes through a copy) and
-/// vector loads prefer it; and default-initialized when it grows, so that a reader that
-/// writes every sample does not pay a zero-fill first (Raster zero-fills where it promises).
+/// Storage of `bytes` for pixels or masks, aligned to 64 bytes (out of line: one place to
+/// change how pixel memory is obtained).
+void* allocate_pixels(std::size_t bytes);
+/// Frees what allocate_pixels(bytes) returned.
+void free_pixels(void* p, std::size_t bytes) noexcept;
+
+/// Pixel and mask storage: aligned to 64 bytes, because FFTW's SIMD plans need aligned
+/// arrays (plain operator new gives 16, and an FFT of a misaligned band then goes through a
+/// copy) and vector loads prefer it; and default-initialized when it grows, so that a reader
+/// that writes every sample does not pay a zero-fill first (Raster zero-fills where it
+/// promises).
 template <class T> struct PixelAllocator {
     using value_type = T;
-    static constexpr std::align_val_t kAlignment{64};
     PixelAllocator() = default;
     template <class U> PixelAllocator(const PixelAllocator<U>&) noexcept {}
-    T* allocate(std::size_t n) {
-        return static_cast<T*>(::operator new(n * sizeof(T), kAlignment));
-    }
-    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, kAlignment); }
+    T* allocate(std::size_t n) { return static_cast<T*>(allocate_pixels(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t n) noexcept { free_pixels(p, n * sizeof(T)); }
     template <class U> void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
         ::new (static_cast<void*>(p)) U;
     }
@@ -122,7 +126,7 @@ private:
     DataType dtype_ = DataType::UInt8;
     int bands_ = 0, rows_ = 0, cols_ = 0;
     std::vector<std::byte, detail::PixelAllocator<std::byte>> data_;
-    std::vector<std::uint8_t> mask_;
+    std::vector<std::uint8_t, detail::PixelAllocator<std::uint8_t>> mask_;
 };
 
 /// Band `b` (0-based) of `r` as a one-band raster (data and mask copied).

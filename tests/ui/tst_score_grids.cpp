@@ -79,6 +79,29 @@ int differences(const rb::Raster& a, const rb::Raster& b) {
     return n;
 }
 
+/// A map and a Score panel side by side, the map showing the stack's current scene; the
+/// panel's full-resolution job and coarse first preview off (their own tests start them).
+struct ScoreWindow {
+    std::unique_ptr<QWidget> window = std::make_unique<QWidget>();
+    SceneStack* stack = new SceneStack(window.get());
+    MapCanvas* canvas = new MapCanvas;
+    ScorePanel* panel = new ScorePanel(stack, canvas);
+    CompositeController* ctl = panel->controller();
+
+    explicit ScoreWindow(int canvasSide) {
+        auto* layout = new QHBoxLayout(window.get());
+        canvas->setMinimumSize(canvasSide, canvasSide);
+        ctl->setFullDelay(60 * 60 * 1000);
+        ctl->setCoarseFirst(false);
+        layout->addWidget(canvas, 1);
+        layout->addWidget(panel);
+        QObject::connect(stack, &SceneStack::currentChanged, canvas,
+                         [s = stack, c = canvas](int row) {
+                             c->setScene(row >= 0 ? s->entry(row).data : nullptr);
+                         });
+    }
+};
+
 } // namespace
 
 class TestScoreGrids : public QObject {
@@ -105,19 +128,12 @@ private:
 void TestScoreGrids::initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("rasterbench-test"));
-    window_ = std::make_unique<QWidget>();
-    auto* layout = new QHBoxLayout(window_.get());
-    stack_ = new SceneStack(window_.get());
-    canvas_ = new MapCanvas;
-    canvas_->setMinimumSize(500, 500);
-    panel_ = new ScorePanel(stack_, canvas_);
-    ctl_ = panel_->controller();
-    ctl_->setFullDelay(60 * 60 * 1000); // started by its own test
-    ctl_->setCoarseFirst(false);
-    layout->addWidget(canvas_, 1);
-    layout->addWidget(panel_);
-    connect(stack_, &SceneStack::currentChanged, canvas_,
-            [this](int row) { canvas_->setScene(row >= 0 ? stack_->entry(row).data : nullptr); });
+    ScoreWindow w(500);
+    window_ = std::move(w.window);
+    stack_ = w.stack;
+    canvas_ = w.canvas;
+    panel_ = w.panel;
+    ctl_ = w.ctl;
     const QStringList files = stacks();
     QCOMPARE(files.size(), 3);
     stack_->addFiles(files);
@@ -346,26 +362,16 @@ void TestScoreGrids::cloudJudgesEveryDateByItsOwnSky() {
         files << QString::fromStdString(out);
         toa.push_back({{out}});
     }
-    QWidget w;
-    auto* layout = new QHBoxLayout(&w);
-    auto* stack = new SceneStack(&w);
-    auto* canvas = new MapCanvas;
-    canvas->setMinimumSize(300, 300);
-    auto* panel = new ScorePanel(stack, canvas);
-    CompositeController* ctl = panel->controller();
-    ctl->setFullDelay(60 * 60 * 1000);
-    ctl->setCoarseFirst(false);
-    layout->addWidget(canvas, 1);
-    layout->addWidget(panel);
-    connect(stack, &SceneStack::currentChanged, canvas, [stack, canvas](int row) {
-        canvas->setScene(row >= 0 ? stack->entry(row).data : nullptr);
-    });
+    ScoreWindow sw(300);
+    SceneStack* stack = sw.stack;
+    ScorePanel* panel = sw.panel;
+    CompositeController* ctl = sw.ctl;
     stack->addFiles(files);
     QTRY_VERIFY_WITH_TIMEOUT(!stack->isBusy(), 60000);
     stack->setCurrent(0);
-    w.resize(900, 500);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    sw.window->resize(900, 500);
+    sw.window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(sw.window.get()));
     panel->methodCombo()->setCurrentText("cloud");
     QTRY_VERIFY_WITH_TIMEOUT(ctl->scorer() && ctl->viewport() && !ctl->isViewportPending(), 30000);
     QVERIFY2(ctl->lastError().isEmpty(), qPrintable(ctl->lastError()));

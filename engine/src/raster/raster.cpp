@@ -12,11 +12,12 @@ namespace {
 constexpr std::size_t kMaxBytes = std::size_t(1) << 40; // 1 TiB
 
 constexpr std::align_val_t kPixelAlignment{64};
-// Transparent huge pages (2 MiB-aligned buffers with madvise) were tried for big buffers:
-// a fresh 12-scene viewport pipeline ran 20 % faster, but in the workbench the first
-// parameter changes after opening a stack took about 3 times longer (not explained; THP
-// defrag is `madvise` here, so faults in such buffers may wait for memory compaction), so
-// pixels stay on ordinary pages.
+// Transparent huge pages (2 MiB-aligned buffers of 4 MiB or more, with madvise) were tried
+// here and left out. In the workbench (bench_ui_widgets score, 12 scenes of 1200 x 1200 px,
+// five alternating runs each) the first read of a view went from 580-670 to 370-490 ms, but
+// the first parameter changes after opening the stack went from 63-85 to 107-232 ms to the
+// full viewport, and later changes were unchanged. Why the changes slowed is not explained
+// (THP defrag is `madvise` here, so faults in advised memory may wait for compaction).
 } // namespace
 
 namespace detail {

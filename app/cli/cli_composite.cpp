@@ -134,7 +134,7 @@ int run_composite(const Args& args) {
     if (aligned.warped() > 0)
         std::cerr << "note: " << aligned.warped() << " of " << sources.size()
                   << " scenes are warped onto the grid of the composite as they are read\n";
-    flags.report_roles(sources.front(), score, "composite");
+    flags.report_roles(sources.front(), score, "composite", sources.size());
     const rb::CompositeReport report = rb::composite_files(
         aligned.scenes(), score, options, outputs, flags.stream, flags.make_progress("composite"));
     print_normalization(std::cout, report.normalization, scenes);

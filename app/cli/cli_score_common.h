@@ -97,9 +97,10 @@ struct ScoreFlags {
     }
 
     /// The band roles the score resolves on `scene` (its first file's sampled layout): on
-    /// stdout with --verbose; warnings (roles dropped or guessed) on stderr always.
+    /// stdout with --verbose; warnings (roles dropped or guessed) on stderr always. `scenes`:
+    /// the stack's size (its dates are judged by their own samples where the score says so).
     void report_roles(const rb::SceneSource& scene, const rb::ScoreOptions& options,
-                      const std::string& label) const {
+                      const std::string& label, std::size_t scenes = 1) const {
         const rb::SceneReader reader(scene);
         const rb::BandLayout layout = reader.sampled_layout();
         const rb::Scorer scorer(options, layout);
@@ -111,6 +112,10 @@ struct ScoreFlags {
                 std::cout << label << ": quality preset " << scorer.quality_preset() << "\n";
             if (!scorer.tests_run().empty())
                 std::cout << label << ": " << scorer.tests_run() << "\n";
+            if (scenes > 1 && scorer.uses_scene_samples())
+                std::cout << label << ": each of the " << scenes
+                          << " dates is judged against its own clear-sky statistics (from a "
+                             "sample of that scene)\n";
         }
         for (const auto& w : scorer.roles().warnings())
             std::cerr << label << ": warning: " << w << "\n";

@@ -251,6 +251,33 @@ private slots:
         QVERIFY2(c.code == 0, qPrintable(c.err));
         QVERIFY(!c.out.contains("roles"));
         QVERIFY(c.err.contains("warning: cloud: cirrus band 8 (B9)"));
+        // With band 10 in degrees C every date gets its own clear-sky statistics: composite
+        // --verbose and the dry run say so (not for a single scene).
+        const QStringList celsius = {
+            "-p", "thermal_scale=0.0026042", "-p", "thermal_offset=-47.6",
+            "-p", "reflectance_scale=2e-05", "-p", "reflectance_offset=-0.1"};
+        const Result v = cli(QStringList{"composite", "--score", "cloud", "--verbose"} + celsius +
+                             QStringList{a, b, "-o", dir.filePath("v.tif")});
+        QVERIFY2(v.code == 0, qPrintable(v.err));
+        QVERIFY2(v.out.contains("each of the 2 dates is judged against its own clear-sky"),
+                 qPrintable(v.out));
+        const Result one = cli(QStringList{"score", "--method", "cloud", "--verbose"} + celsius +
+                               QStringList{a, "-o", dir.filePath("one.tif")});
+        QVERIFY2(one.code == 0, qPrintable(one.err));
+        QVERIFY(!one.out.contains("own clear-sky"));
+        const QString path2 = dir.filePath("r2.json");
+        QFile f2(path2);
+        QVERIFY(f2.open(QIODevice::WriteOnly));
+        f2.write(R"({"format": "rasterbench-recipe", "version": 1,
+          "steps": [{"type": "composite", "score": {"method": "cloud",
+            "params": {"reflectance_scale": 2e-05, "reflectance_offset": -0.1,
+                       "thermal_scale": 0.0026042, "thermal_offset": -47.6}}}],
+          "output": {"path": "c2.tif"}})");
+        f2.close();
+        const Result d = cli({"run", path2, a, b, "--dry-run"});
+        QVERIFY2(d.code == 0, qPrintable(d.err));
+        QVERIFY2(d.out.contains("cloud thresholds: each of the 2 dates against its own clear-sky"),
+                 qPrintable(d.out));
     }
 
     void templateRunsAsItIs() {

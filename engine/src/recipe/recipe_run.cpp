@@ -343,6 +343,11 @@ RecipePlan plan_recipe(const Recipe& recipe, const std::vector<SceneSource>& inp
             const BandLayout layout = reader.sampled_layout();
             const Scorer scorer(std::get<CompositeStep>(recipe.steps[ci]).score, layout);
             plan.steps.push_back(line + scorer.roles().explain(layout));
+            if (plan.scenes.size() > 1 && scorer.uses_scene_samples())
+                plan.steps.push_back("  cloud thresholds: each of the " +
+                                     std::to_string(plan.scenes.size()) +
+                                     " dates against its own clear-sky statistics (from a "
+                                     "sample of that scene)");
             for (const auto& w : scorer.roles().warnings())
                 plan.steps.push_back("  warning: " + w);
         } catch (const ArgumentError& e) {

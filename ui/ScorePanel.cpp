@@ -75,7 +75,7 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
       readAs_(new QComboBox), scoreForm_(new ParamForm), compositeForm_(new ParamForm),
       show_(new QCheckBox(tr("Show on map"))), view_(new QComboBox),
       opacity_(new QSlider(Qt::Horizontal)), threshold_(new QSlider(Qt::Horizontal)),
-      legend_(new QListWidget), latency_(new QLabel), error_(new QLabel),
+      legend_(new QListWidget), latency_(new QLabel), tests_(new QLabel), error_(new QLabel),
       fullBar_(new QProgressBar), fullCancel_(new QToolButton), fullStatus_(new QLabel),
       fullSave_(new QToolButton), recipe_(new QToolButton), inspectBand_(new QComboBox),
       chart_(new StackInspectorChart), components_(new ScoreComponentsTable),
@@ -93,6 +93,13 @@ ScorePanel::ScorePanel(SceneStack* stack, MapCanvas* canvas, QWidget* parent)
         QString::fromStdString(rb::score_method_name(controller_->scoreOptions())));
     top->addRow(tr("Method"), method_);
     top->addRow(tr("Band roles"), roles_);
+    // Which tests the method runs with these bands (a cloud score on an RGB product runs
+    // fewer than on Landsat), and whose clear-sky statistics judge each date.
+    tests_->setWordWrap(true);
+    tests_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    tests_->setToolTip(tr("The tests the score method runs on these scenes' bands, as the "
+                          "CLI's --verbose prints them"));
+    top->addRow(tr("Tests run"), tests_);
     qaRule_->setToolTip(tr("Each scene's quality file: FROM=TO replaces FROM in the scene's "
                            "file name (like the CLI's --qa-from); empty: none"));
     top->addRow(tr("Quality file"), qaRule_);
@@ -558,6 +565,8 @@ void ScorePanel::showRoles() {
         }
     } else
         roles_->setRoles(scorer->layout(), &scorer->roles(), param);
+    const std::string tests = scorer ? scorer->tests_run() : std::string();
+    tests_->setText(tests.empty() ? tr("-") : QString::fromStdString(tests));
 }
 
 void ScorePanel::showStatus() {

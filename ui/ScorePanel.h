@@ -60,6 +60,8 @@ public:
     QCheckBox* showCheck() const { return show_; }
     QListWidget* legendList() const { return legend_; }
     QLabel* latencyLabel() const { return latency_; }
+    /// What the scorer runs on these scenes (Scorer::tests_run), "-" without one.
+    QLabel* testsLabel() const { return tests_; }
     QProgressBar* fullProgressBar() const { return fullBar_; }
     QToolButton* fullCancelButton() const { return fullCancel_; }
     QToolButton* fullSaveButton() const { return fullSave_; }
@@ -127,6 +129,7 @@ private:
     QSlider* threshold_;
     QListWidget* legend_;
     QLabel* latency_;
+    QLabel* tests_;
     QLabel* error_;
     QProgressBar* fullBar_;
     QToolButton* fullCancel_;

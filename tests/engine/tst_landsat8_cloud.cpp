@@ -38,13 +38,17 @@ class Landsat8CloudTest : public QObject {
 private slots:
     void cloudScoreAgreesWithTheQualityBand_data() {
         QTest::addColumn<QString>("dates");
-        QTest::newRow("2018-04-05") << QStringLiteral("20180405_20180417");
-        QTest::newRow("2018-08-27") << QStringLiteral("20180827_20180911");
-        QTest::newRow("2018-12-01") << QStringLiteral("20181201_20181211");
+        // Whether thin cirrus holds cloud the other tests miss: on 2018-08-27 recall is
+        // 99.6 % with the cirrus band and 99.9 % without (its thick cloud is found either way).
+        QTest::addColumn<bool>("cirrusAddsRecall");
+        QTest::newRow("2018-04-05") << QStringLiteral("20180405_20180417") << true;
+        QTest::newRow("2018-08-27") << QStringLiteral("20180827_20180911") << false;
+        QTest::newRow("2018-12-01") << QStringLiteral("20181201_20181211") << true;
     }
 
     void cloudScoreAgreesWithTheQualityBand() {
         QFETCH(QString, dates);
+        QFETCH(bool, cirrusAddsRecall);
         const std::string d = dates.toStdString();
         const std::string stack = scene(d.c_str(), "stack"), bqa = scene(d.c_str(), "BQA");
         const ScoreOptions o = rbtest::landsat8_cloud_options(stack);
@@ -75,7 +79,10 @@ private slots:
         set_score_param(no_cirrus, "roles", "cirrus=none");
         const rbtest::CloudAgreement c = rbtest::cloud_agreement(stack, bqa, no_cirrus);
         qInfo("%s without cirrus: recall %.1f %%", d.c_str(), 100 * c.recall());
-        QVERIFY(c.recall() < a.recall());
+        if (cirrusAddsRecall)
+            QVERIFY(c.recall() < a.recall());
+        else
+            QVERIFY(c.recall() >= 0.85); // the goal holds without it too
         // Band 10 left in digital numbers: no temperature takes part, and warm bright ground
         // is taken for cloud.
         ScoreOptions no_thermal = o;
@@ -97,27 +104,27 @@ private slots:
     void goalOnEveryDate_data() {
         QTest::addColumn<QString>("folder");
         QTest::addColumn<QString>("dates");
-        QTest::addColumn<bool>("recallMiss");
         const QString own = QStringLiteral("landsat8_cloud"), l8 = QStringLiteral("landsat8");
-        QTest::newRow("2018-01-31") << own << QStringLiteral("20180131_20180207") << true;
-        QTest::newRow("2018-04-05") << l8 << QStringLiteral("20180405_20180417") << false;
-        QTest::newRow("2018-04-21") << own << QStringLiteral("20180421_20180502") << false;
-        QTest::newRow("2018-07-10") << own << QStringLiteral("20180710_20180717") << true;
-        QTest::newRow("2018-08-27") << l8 << QStringLiteral("20180827_20180911") << false;
-        QTest::newRow("2018-10-30") << own << QStringLiteral("20181030_20181115") << false;
-        QTest::newRow("2018-12-01") << l8 << QStringLiteral("20181201_20181211") << false;
-        QTest::newRow("2018-12-17") << own << QStringLiteral("20181217_20181227") << false;
+        QTest::newRow("2018-01-31") << own << QStringLiteral("20180131_20180207");
+        QTest::newRow("2018-04-05") << l8 << QStringLiteral("20180405_20180417");
+        QTest::newRow("2018-04-21") << own << QStringLiteral("20180421_20180502");
+        QTest::newRow("2018-07-10") << own << QStringLiteral("20180710_20180717");
+        QTest::newRow("2018-08-27") << l8 << QStringLiteral("20180827_20180911");
+        QTest::newRow("2018-10-30") << own << QStringLiteral("20181030_20181115");
+        QTest::newRow("2018-12-01") << l8 << QStringLiteral("20181201_20181211");
+        QTest::newRow("2018-12-17") << own << QStringLiteral("20181217_20181227");
     }
 
-    // Every date meets the agreement and the precision. Recall holds on six: on 2018-01-31
-    // the quality band's cloud lies scattered over frozen land no colder or brighter than
-    // the clear frozen land beside it (no single-pixel rule on temperature and flatness
-    // reaches precision 70 % at recall 85 % there), and on 2018-07-10 it is haze over warm
-    // sea hardly colder than the clear sea; both stay expected failures, with a floor.
+    // Every date meets the goal with default parameters: agreement 90 %, precision
+    // 70 %, recall 85 % against the quality band's medium-or-high-confidence cloud. The two
+    // hard dates: on 2018-01-31 the cloud lies scattered over frozen land hardly colder than
+    // the clear land, on 2018-07-10 it is haze over warm sea; both reached recall 47 % until
+    // the flatness took Fmask's own terms and cloud_margin the quality band's medium
+    // confidence (marginIsTheQualityBandsMediumConfidence; with the old flatness and the new
+    // margin 2018-01-31 reaches precision 58 % and recall 58 %).
     void goalOnEveryDate() {
         QFETCH(QString, folder);
         QFETCH(QString, dates);
-        QFETCH(bool, recallMiss);
         const std::string f = folder.toStdString(), d = dates.toStdString();
         const std::string stack = scene(d.c_str(), "stack", f.c_str());
         const rbtest::CloudAgreement a = rbtest::cloud_agreement(
@@ -127,11 +134,31 @@ private slots:
         QVERIFY(a.truth_share() > 0.05);
         QVERIFY(a.agreement() >= 0.90);
         QVERIFY(a.precision() >= 0.70);
-        if (recallMiss) {
-            QVERIFY(a.recall() >= 0.40);
-            QEXPECT_FAIL("", "recall of the two hard dates is below 85 % (see above)", Continue);
-        }
         QVERIFY(a.recall() >= 0.85);
+    }
+
+    // The margin is what the reference means: CFMask calls a pixel medium confidence above
+    // the clear sky's 82.5th percentile probability plus 0.125 and high above plus 0.225.
+    // Judged at Fmask 4's 0.175 (between the two) the haze over the sea of 2018-07-10 is
+    // missed; at the medium level it is found, at no loss of precision on the frozen date.
+    void marginIsTheQualityBandsMediumConfidence() {
+        const std::string summer = scene("20180710_20180717", "stack", "landsat8_cloud");
+        const std::string summerQa = scene("20180710_20180717", "BQA", "landsat8_cloud");
+        ScoreOptions o = rbtest::landsat8_cloud_options(summer);
+        QCOMPARE(std::get<CloudOptions>(o.method).cloud_margin, 0.125);
+        const rbtest::CloudAgreement medium = rbtest::cloud_agreement(summer, summerQa, o);
+        set_score_param(o, "cloud_margin", "0.175");
+        const rbtest::CloudAgreement between = rbtest::cloud_agreement(summer, summerQa, o);
+        set_score_param(o, "cloud_margin", "0.225");
+        const rbtest::CloudAgreement high = rbtest::cloud_agreement(summer, summerQa, o);
+        report("2018-07-10 margin 0.125", medium);
+        report("2018-07-10 margin 0.175", between);
+        report("2018-07-10 margin 0.225", high);
+        QVERIFY(between.recall() < 0.6);
+        QVERIFY(medium.recall() >= 0.85);
+        // Fewer pixels pass a higher margin: the margin orders the masks.
+        QVERIFY(high.flagged_share() <= between.flagged_share());
+        QVERIFY(between.flagged_share() < medium.flagged_share());
     }
 
     // What fixed the frozen date: judged against the scene's own clear land (Fmask's

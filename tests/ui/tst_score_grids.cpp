@@ -15,6 +15,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -380,6 +381,11 @@ void TestScoreGrids::cloudJudgesEveryDateByItsOwnSky() {
     QCOMPARE(scorer->options().scenes.size(), std::size_t(3));
     for (const auto& info : scorer->options().scenes)
         QVERIFY(info.sample);
+    // The panel says so next to the band roles, as --verbose does.
+    const QString tests = panel->testsLabel()->text();
+    QVERIFY2(tests.contains(QStringLiteral("each date's own clear-sky statistics: 3 of 3 dates")),
+             qPrintable(tests));
+    QCOMPARE(tests, QString::fromStdString(scorer->tests_run()));
     // The preview's winners are the engine's under its stack scorer (the dates' samples of
     // the scenes on the stack's grid), and not those of a scorer without them.
     const auto r = ctl->viewport();

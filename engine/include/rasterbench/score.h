@@ -132,10 +132,13 @@ struct CloudOptions {
     /// (over thermal_margin) times swir1 brightness, cirrus added to both (thin_weight); a
     /// potential cloud
     /// pixel is cloud when its probability exceeds the 82.5th percentile of the clear pixels'
-    /// (land or water) plus this margin. The statistics are those of the scene the scorer's
-    /// layout sampled (a stack's first): other dates of a stack (scene_index > 0) keep the
-    /// fixed probabilities.
-    double cloud_margin = 0.175;
+    /// (land or water) plus this margin. The statistics are each date's own, from its sample
+    /// (ScoreOptions::scenes; the layout's sample for a single scene); a date without one
+    /// keeps the fixed probabilities.
+    /// The default is the Landsat quality band's medium cloud confidence: CFMask, which makes
+    /// the Collection 1 BQA, calls a pixel high confidence above the percentile plus 0.225
+    /// and medium above it plus 0.125, and an analyst masks both (Fmask 4 itself uses 0.175).
+    double cloud_margin = 0.125;
     /// Under Fmask's scene statistics the cirrus probability (cirrus / cirrus_full, uncapped)
     /// counts with this weight (Fmask 4: 0.3 for Landsat 8, 0.5 for Sentinel-2).
     double thin_weight = 0.3;

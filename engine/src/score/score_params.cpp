@@ -98,7 +98,8 @@ const ParamTable<CloudOptions>& CloudOptions::params() {
               "a pixel is cloud when spectral plus cirrus probability reaches this", 0, 2);
         t.add(&O::cloud_margin, "cloud_margin",
               "with a calibrated thermal band: cloud above the scene's clear-sky 82.5th "
-              "percentile probability plus this (Fmask; replaces cloud_probability)",
+              "percentile probability plus this (Fmask; replaces cloud_probability; 0.125 is "
+              "the Landsat quality band's medium confidence, 0.225 its high)",
               0, 2);
         t.add(&O::thin_weight, "thin_weight",
               "with a calibrated thermal band: weight of the cirrus probability (Fmask 4: 0.3 "

@@ -22,8 +22,13 @@ namespace detail {
 /// Storage of `bytes` for pixels or masks, aligned to 64 bytes (out of line: one place to
 /// change how pixel memory is obtained).
 void* allocate_pixels(std::size_t bytes);
-/// Frees what allocate_pixels(bytes) returned.
+/// Frees what allocate_pixels(bytes) returned. Buffers of 1 MiB or more are kept for reuse
+/// (up to 512 MiB, RASTERBENCH_PIXEL_POOL_MB to change; pixel_pool.cpp says why).
 void free_pixels(void* p, std::size_t bytes) noexcept;
+/// Bytes of freed pixel memory kept for reuse.
+std::size_t pixel_pool_bytes() noexcept;
+/// Gives the kept pixel memory back to the system (when a workbench closes its scenes).
+void release_pixel_pool() noexcept;
 
 /// Pixel and mask storage: aligned to 64 bytes, because FFTW's SIMD plans need aligned
 /// arrays (plain operator new gives 16, and an FFT of a misaligned band then goes through a
@@ -57,8 +62,9 @@ public:
 
     /// Gives the raster a new type and shape, keeping its storage: streaming code reuses one
     /// buffer per thread instead of page-faulting a fresh zero-filled one for every block.
-    /// The samples are unspecified afterwards (old contents; zeros where the storage grew) and
-    /// the mask is dropped (its storage kept for the next ensure_mask()). Throws as the
+    /// The samples are unspecified afterwards (old contents, or old pixels of other rasters
+    /// where the storage grew) and the mask is dropped (its storage kept for the next
+    /// ensure_mask()). Throws as the
     /// constructor does.
     void reset(DataType dtype, int bands, int rows, int cols) {
         if (is_complex(dtype) || bands < 0 || rows < 0 || cols < 0 ||

@@ -11,26 +11,7 @@ namespace {
 // Absurd sizes are refused up front rather than failing deep inside an allocation.
 constexpr std::size_t kMaxBytes = std::size_t(1) << 40; // 1 TiB
 
-constexpr std::align_val_t kPixelAlignment{64};
-// Transparent huge pages (2 MiB-aligned buffers of 4 MiB or more, with madvise) were tried
-// here and left out. In the workbench (bench_ui_widgets score, 12 scenes of 1200 x 1200 px,
-// five alternating runs each) the first read of a view went from 580-670 to 370-490 ms, but
-// the first parameter changes after opening the stack went from 63-85 to 107-232 ms to the
-// full viewport, and later changes were unchanged. Why the changes slowed is not explained
-// (THP defrag is `madvise` here, so faults in advised memory may wait for compaction).
 } // namespace
-
-namespace detail {
-
-void* allocate_pixels(std::size_t bytes) {
-    return ::operator new(bytes, kPixelAlignment);
-}
-
-void free_pixels(void* p, std::size_t) noexcept {
-    ::operator delete(p, kPixelAlignment);
-}
-
-} // namespace detail
 
 Raster::Raster(DataType dtype, int bands, int rows, int cols)
     : Raster(dtype, bands, rows, cols, Uninitialized{}) {

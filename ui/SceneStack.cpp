@@ -13,6 +13,7 @@
 
 #include "rasterbench/dtype.h"
 #include "rasterbench/error.h"
+#include "rasterbench/raster.h"
 
 namespace rb::ui {
 
@@ -166,6 +167,7 @@ void SceneStack::remove(int row) {
     emit entriesChanged();
     if (wasCurrent)
         emit currentChanged(current_);
+    releaseMemoryWhenEmpty();
 }
 
 void SceneStack::move(int from, int to) {
@@ -194,6 +196,15 @@ void SceneStack::clear() {
     current_ = -1;
     emit entriesChanged();
     emit currentChanged(-1);
+    releaseMemoryWhenEmpty();
+}
+
+void SceneStack::releaseMemoryWhenEmpty() {
+    // With no scene left, the pixel buffers kept for reuse (views, previews, composites)
+    // serve nothing: the system gets them back, as a user closing everything expects. The
+    // listeners have dropped their rasters while handling the signals above.
+    if (entries_.empty())
+        rb::detail::release_pixel_pool();
 }
 
 void SceneStack::setCurrent(int row) {

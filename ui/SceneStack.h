@@ -150,6 +150,8 @@ signals:
     void alignFailed(const QString& path, const QString& message);
 
 private:
+    /// Gives the kept pixel memory back to the system once no scene is open.
+    void releaseMemoryWhenEmpty();
     void startLoad(StackEntry& e);
     void startStats(int row);
     void updateGrids();

@@ -38,6 +38,7 @@
 #include "rasterbench/bands.h"
 #include "rasterbench/diagnostics.h"
 #include "rasterbench/error.h"
+#include "rasterbench/raster.h"
 
 using namespace rb::ui;
 
@@ -87,9 +88,15 @@ private slots:
         QVERIFY(window.waitUntilIdle(20000));
         QCOMPARE(central->currentWidget(), static_cast<QWidget*>(window.canvas()));
         QVERIFY(window.canvas()->scene());
-        // Closing the last scene brings the start page back.
+        // Closing the last scene brings the start page back, and gives the pixel memory kept
+        // for reuse back to the system (a freed buffer of 2 MiB is in that pool first).
+        { const rb::Raster kept(rb::DataType::UInt8, 1, 2048, 1024); }
+#if !defined(__SANITIZE_ADDRESS__) // no pool under AddressSanitizer
+        QVERIFY(rb::detail::pixel_pool_bytes() >= std::size_t(2) << 20);
+#endif
         window.stack()->clear();
         QCOMPARE(central->currentWidget(), static_cast<QWidget*>(window.startPage()));
+        QCOMPARE(rb::detail::pixel_pool_bytes(), std::size_t(0));
         // A missing sample is not offered.
         window.setSamplePath(QStringLiteral("/no/such/sample.tif"));
         QVERIFY(!window.startPage()->sampleButton()->isVisible());

@@ -23,7 +23,8 @@ namespace detail {
 /// change how pixel memory is obtained).
 void* allocate_pixels(std::size_t bytes);
 /// Frees what allocate_pixels(bytes) returned. Buffers of 1 MiB or more are kept for reuse
-/// (up to 512 MiB, RASTERBENCH_PIXEL_POOL_MB to change; pixel_pool.cpp says why).
+/// (up to 512 MiB or a sixteenth of the machine's memory, RASTERBENCH_PIXEL_POOL_MB to
+/// change; pixel_pool.cpp says why).
 void free_pixels(void* p, std::size_t bytes) noexcept;
 /// Bytes of freed pixel memory kept for reuse.
 std::size_t pixel_pool_bytes() noexcept;
@@ -64,8 +65,7 @@ public:
     /// buffer per thread instead of page-faulting a fresh zero-filled one for every block.
     /// The samples are unspecified afterwards (old contents, or old pixels of other rasters
     /// where the storage grew) and the mask is dropped (its storage kept for the next
-    /// ensure_mask()). Throws as the
-    /// constructor does.
+    /// ensure_mask()). Throws as the constructor does.
     void reset(DataType dtype, int bands, int rows, int cols) {
         if (is_complex(dtype) || bands < 0 || rows < 0 || cols < 0 ||
             double(bands) * rows * cols * double(dtype_size(dtype)) >

@@ -20,7 +20,6 @@
 #include <deque>
 #include <mutex>
 #include <new>
-#include <string>
 
 #include <unistd.h>
 
@@ -55,11 +54,12 @@ std::size_t pooled_size(std::size_t bytes) {
 std::size_t default_capacity() {
 #if defined(__SANITIZE_ADDRESS__)
     return 0;
-#endif
+#else
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     if (pages <= 0 || page <= 0)
         return kDefaultCapacity;
     return std::min(kDefaultCapacity, std::size_t(pages) / 16 * std::size_t(page));
+#endif
 }
 
 std::size_t capacity_from_environment() {

@@ -1,7 +1,6 @@
 #include "rasterbench/raster.h"
 
 #include <algorithm>
-#include <new>
 #include <sstream>
 #include <string>
 
@@ -10,7 +9,6 @@ namespace rb {
 namespace {
 // Absurd sizes are refused up front rather than failing deep inside an allocation.
 constexpr std::size_t kMaxBytes = std::size_t(1) << 40; // 1 TiB
-
 } // namespace
 
 Raster::Raster(DataType dtype, int bands, int rows, int cols)

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <mutex>
 
 #include "pixel_util.h"
@@ -293,11 +294,10 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                 // 32-bit running index and count: the SIMD loop below blends them with the
                 // float scores lane for lane.
                 std::vector<std::int32_t> bi(cols), cnt(cols);
-                std::vector<std::uint8_t> ok_row(cols);
+                std::vector<const std::uint8_t*> masks; // one scene's, at this row
                 // Running worst: the last of the order (lowest score; ties: the later scene).
                 std::vector<float> ws(track_worst ? cols : 0);
                 std::vector<std::int32_t> wi(track_worst ? cols : 0);
-                std::vector<float> eff(cols); // a masked scene's scores, masked ones NaN
                 std::vector<float> scored(by_row ? cols : 0); // one row of one scene
                 for (int row = range.begin(); row != range.end(); ++row) {
                     const std::size_t base = std::size_t(row) * cols;
@@ -313,17 +313,20 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                             sp = scored.data();
                         }
                         const auto si = std::int32_t(i);
-                        bool masked = false;
-                        for (int j = 0; j < nb; ++j) {
-                            const std::uint8_t* mk = mask_ptr[i * std::size_t(nb) + std::size_t(j)];
-                            if (!mk)
-                                continue;
-                            if (!masked)
-                                std::fill(ok_row.begin(), ok_row.end(), kValid);
-                            masked = true;
-                            for (std::size_t c = 0; c < cols; ++c)
-                                ok_row[c] &= mk[base + c];
-                        }
+                        // The masks of this scene's output bands at this row: a masked
+                        // sample is not a candidate (tested lane by lane below, without a
+                        // combined row first).
+                        masks.clear();
+                        for (int j = 0; j < nb; ++j)
+                            if (const std::uint8_t* mk =
+                                    mask_ptr[i * std::size_t(nb) + std::size_t(j)])
+                                masks.push_back(mk + base);
+                        auto unmasked = [&](std::size_t c) {
+                            bool ok = true;
+                            for (const std::uint8_t* mk : masks)
+                                ok &= mk[c] != 0;
+                            return ok;
+                        };
                         // Branch-free: whether a scene beats the running best is close to a
                         // coin toss, so a branch here mispredicts on a large share of pixels.
                         auto step = [&](std::size_t c, bool ok) {
@@ -335,14 +338,6 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                             bs[c] = better ? v : b;
                             bi[c] = better ? si : w;
                         };
-                        if (masked) {
-                            // A masked sample is not a candidate: its score becomes NaN,
-                            // which every comparison below rejects, so one loop serves both.
-                            const float nan = std::numeric_limits<float>::quiet_NaN();
-                            for (std::size_t c = 0; c < cols; ++c)
-                                eff[c] = ok_row[c] ? sp[c] : nan;
-                            sp = eff.data();
-                        }
                         std::size_t c = 0;
 #if defined(__SSE2__)
                         // step() four columns at a time, lane for lane the same logic.
@@ -355,7 +350,16 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                             auto* np = reinterpret_cast<__m128i*>(cnt.data() + c);
                             const __m128i w = _mm_loadu_si128(wp);
                             // Ordered compares: false for NaN, as in step().
-                            const __m128i ok = _mm_castps_si128(_mm_cmpge_ps(v, minv));
+                            __m128i ok = _mm_castps_si128(_mm_cmpge_ps(v, minv));
+                            for (const std::uint8_t* mk : masks) {
+                                // Four mask bytes widened to four lanes: all ones where 0.
+                                std::int32_t four;
+                                std::memcpy(&four, mk + c, sizeof four);
+                                __m128i zero =
+                                    _mm_cmpeq_epi8(_mm_cvtsi32_si128(four), _mm_setzero_si128());
+                                zero = _mm_unpacklo_epi8(zero, zero);
+                                ok = _mm_andnot_si128(_mm_unpacklo_epi16(zero, zero), ok);
+                            }
                             const __m128i better = _mm_and_si128(
                                 ok, _mm_or_si128(_mm_cmpeq_epi32(w, nonev),
                                                  _mm_castps_si128(_mm_cmpgt_ps(v, b))));
@@ -382,7 +386,7 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                         }
 #endif
                         for (; c < cols; ++c) {
-                            const bool ok = sp[c] >= min_score;
+                            const bool ok = sp[c] >= min_score && unmasked(c);
                             step(c, ok);
                             if (track_worst) {
                                 const bool worse = ok & ((wi[c] == none) | (sp[c] <= ws[c]));

@@ -14,6 +14,7 @@
 #include <deque>
 #include <memory>
 #include <set>
+#include <type_traits>
 
 #include "pixel_util.h"
 
@@ -438,6 +439,100 @@ void finish(const detail::ScorerImpl& s, const std::vector<std::uint8_t>& valid,
     }
 }
 
+// The score raster straight from kept planes: the method's score minus the penalties, with
+// apply_penalties()' and finish()'s arithmetic in one pass instead of a copy of the method's
+// score and two more passes over it (a penalty change in the Score panel is this pass alone).
+// False, with nothing written, where the saturation penalty has no brightest plane (32-bit
+// and wider integer data): apply_penalties() then tests every band.
+bool finish_from_planes(const detail::ScorerImpl& s, const Raster& scene, ScorePlanes& planes,
+                        Raster& r) {
+    const PenaltyOptions& p = s.options.penalties;
+    const bool saturation = p.saturation_value > 0 && p.saturation_penalty > 0;
+    const bool distance = p.invalid_distance > 0 && p.invalid_distance_penalty > 0;
+    if (saturation && planes.brightest.empty())
+        planes.brightest = brightest_band(scene, s.data_bands);
+    if (saturation && planes.brightest.empty())
+        return false;
+    const std::vector<std::uint8_t>& valid = planes.valid;
+    if (distance) {
+        const int cap = p.invalid_distance + 1;
+        if (planes.distance.empty() || planes.distance_cap < cap) {
+            planes.distance_cap = std::min(65534, std::max(cap, 32));
+            planes.distance =
+                detail::chessboard_distance(valid, scene.rows(), scene.cols(), planes.distance_cap);
+        }
+    }
+    r.reset(DataType::Float32, 1, scene.rows(), scene.cols());
+    const std::size_t n = valid.size();
+    float* dst = r.band<float>(0).data();
+    const float* method = planes.method_score.data();
+    const float* bright = saturation ? planes.brightest.data() : nullptr;
+    const std::uint16_t* dist = distance ? planes.distance.data() : nullptr;
+    const double sat_value = p.saturation_value;
+    const float sat_pen = float(p.saturation_penalty);
+    const float D = float(p.invalid_distance);
+    const float w = float(p.invalid_distance_penalty);
+    const int dmax = p.invalid_distance;
+    const float lowest = std::numeric_limits<float>::lowest();
+    const bool nan_is_invalid = std::holds_alternative<MaskOptions>(s.options.method) &&
+                                std::get<MaskOptions>(s.options.method).mode == "values";
+    const bool all_valid =
+        !nan_is_invalid && std::memchr(valid.data(), kInvalid, valid.size()) == nullptr;
+    // Subtracting 0 leaves every value as it was (-0 included), so the penalties are
+    // branch-free; the flags are template arguments so each loop vectorizes alone.
+    auto run = [&](auto with_saturation, auto with_distance) {
+        auto penalized = [&](std::size_t i) {
+            float v = method[i];
+            if constexpr (decltype(with_saturation)::value)
+                v -= double(bright[i]) >= sat_value ? sat_pen : 0.0f;
+            if constexpr (decltype(with_distance)::value) {
+                const int d = dist[i];
+                v -= d >= 1 && d <= dmax ? w * (D + 1 - float(d)) / D : 0.0f;
+            }
+            return v;
+        };
+        if (all_valid) {
+            for (std::size_t i = 0; i < n; ++i) {
+                const float v = penalized(i);
+                dst[i] = v > kInvalidScore ? v : lowest;
+            }
+            return;
+        }
+        if (!nan_is_invalid) {
+            // Some pixel is invalid, so finish() would have made the mask: the same mask
+            // and scores, branch-free.
+            std::uint8_t* m = r.mask(0).data();
+            for (std::size_t i = 0; i < n; ++i) {
+                const float v = penalized(i);
+                const bool ok = valid[i] != 0;
+                dst[i] = ok ? (v > kInvalidScore ? v : lowest) : kInvalidScore;
+                m[i] = ok ? kValid : kInvalid;
+            }
+            return;
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            const float v = penalized(i);
+            if (!valid[i] || std::isnan(v)) {
+                dst[i] = kInvalidScore;
+                r.mask(0)[i] = kInvalid; // the mask is made on the first invalid pixel only
+                continue;
+            }
+            dst[i] = v > kInvalidScore ? v : lowest;
+        }
+    };
+    using Yes = std::true_type;
+    using No = std::false_type;
+    if (saturation && distance)
+        run(Yes{}, Yes{});
+    else if (saturation)
+        run(Yes{}, No{});
+    else if (distance)
+        run(No{}, Yes{});
+    else
+        run(No{}, No{});
+    return true;
+}
+
 } // namespace
 
 Raster Scorer::score(const Raster& scene, const StackStats* stats, int scene_index) const {
@@ -633,6 +728,8 @@ void Scorer::score_reusing(const Raster& scene, const StackStats* stats, ScorePl
                               scene_index});
         planes.method_key = s.method_key;
     }
+    if (finish_from_planes(s, scene, planes, result))
+        return;
     std::vector<float>& out = scratch->out;
     out.assign(planes.method_score.begin(), planes.method_score.end());
     const ScoreCtx c{s, scene, valid, stats, out, scratch->acc, *scratch, scene_index};

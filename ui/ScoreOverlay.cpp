@@ -3,6 +3,7 @@
 #include <QObject>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -187,12 +188,15 @@ QImage renderScoreOverlay(const ViewportResult& r, const ScoreDisplay& display,
     if (img.pixels.empty())
         return {};
     // The opacity multiplies each pixel's alpha: the map canvas draws overlays as they are.
+    // One rounding per alpha value, not per pixel.
     const auto opacity = std::clamp(display.opacity, 0.0, 1.0);
-    if (opacity < 1)
-        for (auto& p : img.pixels) {
-            const auto a = std::uint32_t(std::lround(double(p >> 24) * opacity));
-            p = (p & 0x00ffffffu) | (a << 24);
-        }
+    if (opacity < 1) {
+        std::array<std::uint32_t, 256> scaled;
+        for (std::uint32_t a = 0; a < 256; ++a)
+            scaled[a] = std::uint32_t(std::lround(double(a) * opacity)) << 24;
+        for (auto& p : img.pixels)
+            p = (p & 0x00ffffffu) | scaled[p >> 24];
+    }
     return toQImage(img);
 }
 

@@ -2,6 +2,8 @@
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <random>
 
 #include "rasterbench/dataset.h"
 #include "rasterbench/render.h"
@@ -67,6 +69,65 @@ private slots:
         RenderOptions bad;
         bad.rgb_bands = {0, 5, 1};
         QVERIFY_THROWS_EXCEPTION(ArgumentError, render_rgba(r, s, bad));
+    }
+
+    void everySampleFollowsTheStretchAndGamma() {
+        // Integer types render through a per-value table, floats per sample: both must give
+        // each pixel what the stretch and gamma define, over each type's whole range.
+        std::mt19937 rng(5);
+        const double gamma = 1.6;
+        const auto expected = [&](double v, const StretchRange& s) -> std::uint32_t {
+            const double span = s.hi - s.lo;
+            const double t = span != 0 ? (v - s.lo) * 255.0 / span : (v >= s.hi ? 255.0 : 0.0);
+            const int i = int(std::clamp(t, 0.0, 255.0) + 0.5);
+            return std::uint32_t(std::lround(255.0 * std::pow(i / 255.0, 1.0 / gamma)));
+        };
+        for (const DataType dt : {DataType::UInt8, DataType::Int8, DataType::UInt16,
+                                  DataType::Int16, DataType::Float32}) {
+            Raster r(dt, 3, 37, 41);
+            const double lo = is_floating(dt) ? -40000.0 : visit_dtype(dt, [](auto x) {
+                return double(std::numeric_limits<decltype(x)>::lowest());
+            });
+            const double hi = is_floating(dt) ? 40000.0 : visit_dtype(dt, [](auto x) {
+                return double(std::numeric_limits<decltype(x)>::max());
+            });
+            std::uniform_real_distribution<double> value(lo, hi);
+            std::uniform_int_distribution<int> one_in(0, 9);
+            for (int b = 0; b < 3; ++b)
+                for (int y = 0; y < r.rows(); ++y)
+                    for (int x = 0; x < r.cols(); ++x) {
+                        r.set_value(b, y, x, std::round(value(rng)));
+                        if (one_in(rng) == 0)
+                            r.mask(b)[std::size_t(y * r.cols() + x)] = kInvalid;
+                    }
+            r.set_value(0, 0, 0, lo); // the table's ends
+            r.set_value(1, 0, 0, hi);
+            if (dt == DataType::Float32)
+                r.band<float>(2)[5] = std::numeric_limits<float>::quiet_NaN();
+            // A stretch inside the range, one beyond it, one of zero span.
+            const std::vector<StretchRange> s = {
+                {lo / 3, hi / 2}, {lo * 2, hi * 2}, {hi / 4, hi / 4}};
+            RenderOptions o;
+            o.gamma = gamma;
+            const Rgba8Image img = render_rgba(r, s, o);
+            for (std::size_t i = 0; i < r.band_size(); ++i) {
+                const int y = int(i / std::size_t(r.cols())), x = int(i % std::size_t(r.cols()));
+                bool visible = true;
+                std::uint32_t want = 0;
+                for (int b = 0; b < 3; ++b) {
+                    const double v = r.value(b, y, x);
+                    visible = visible && r.valid(b, y, x) && !std::isnan(v);
+                    want |= expected(v, s[std::size_t(b)]) << (16 - 8 * b);
+                }
+                want = visible ? want | 0xff000000u : 0u;
+                if (img.pixels[i] != want)
+                    QFAIL(qPrintable(QStringLiteral("%1 pixel %2: %3, expected %4")
+                                         .arg(QString::fromStdString(std::string(dtype_name(dt))))
+                                         .arg(i)
+                                         .arg(img.pixels[i], 8, 16)
+                                         .arg(want, 8, 16)));
+            }
+        }
     }
 };
 

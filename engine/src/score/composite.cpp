@@ -12,6 +12,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "composite_own_scores.h"
 #include "pixel_util.h"
 #include "tie_rule.h"
 
@@ -184,9 +185,11 @@ namespace {
 
 // composite_into() with either the scores given, or (by_row not null, best pixel only)
 // each scene scored one row at a time into a small buffer, compared and forgotten.
+// `masks_in_scores`: every sample a band mask of its scene marks invalid scores kInvalidScore
+// (scores a Scorer made from these scenes), so the band masks need not be read.
 void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scores,
                     const Scorer* by_row, const CompositeOptions& o, CompositeResult& res,
-                    Progress progress) {
+                    Progress progress, bool masks_in_scores = false) {
     const Setup s = check_inputs(scenes, scores, o, by_row == nullptr);
     const int nb = int(s.bands.size());
     const DataType dt = scenes[0].dtype();
@@ -216,7 +219,7 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
             score_ptr[i] = scores[i].band<float>(0).data();
     // Per scene: does any output band carry a mask? (Checked per pixel only where it does.)
     std::vector<const std::uint8_t*> mask_ptr(s.n * std::size_t(nb), nullptr);
-    for (std::size_t i = 0; i < s.n; ++i)
+    for (std::size_t i = 0; i < s.n && !masks_in_scores; ++i)
         if (scenes[i].has_mask())
             for (int j = 0; j < nb; ++j)
                 mask_ptr[i * std::size_t(nb) + std::size_t(j)] = scenes[i].mask(s.bands[j]).data();
@@ -667,7 +670,13 @@ void score_composite_into(std::span<const Raster> scenes, const Scorer& scorer,
     tbb::parallel_for(std::size_t(0), scenes.size(), [&](std::size_t i) {
         scorer.score_into(scenes[i], stats, scores[i], int(i));
     });
-    composite_impl(scenes, scores, nullptr, o, res, std::move(progress));
+    composite_impl(scenes, scores, nullptr, o, res, std::move(progress), true);
+}
+
+void detail::composite_own_scores_into(std::span<const Raster> scenes,
+                                       std::span<const Raster> scores, const CompositeOptions& o,
+                                       CompositeResult& res, Progress progress) {
+    composite_impl(scenes, scores, nullptr, o, res, std::move(progress), true);
 }
 
 } // namespace rb

@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "composite_own_scores.h"
 #include "open_scenes.h"
 #include "rasterbench/error.h"
 #include "score_stack_into.h"
@@ -91,6 +92,14 @@ void assemble(ViewportPreview& preview, const std::vector<Raster>& stack,
         preview.scene = crop(stack[std::size_t(preview.current)], w);
         preview.score = crop(scores[std::size_t(preview.current)], w);
     }
+}
+
+/// The composite of a stack and the scores the pipeline made from it.
+CompositeResult ownComposite(std::span<const Raster> stack, std::span<const Raster> scores,
+                             const CompositeOptions& options, const Progress& progress) {
+    CompositeResult c;
+    detail::composite_own_scores_into(stack, scores, options, c, progress);
+    return c;
 }
 
 bool covers(const StackStatsNeeds& have, const StackStatsNeeds& want) {
@@ -390,7 +399,7 @@ ViewportPreview ViewportPipeline::coarse_from(const ViewportRequest& request, co
         scores = reads.score(stack, factor, *request.scorer, st ? &*st : nullptr, progress,
                              reads.takeCoarseSpare());
     }
-    assemble(cr, stack, scores, composite(stack, scores, request.options, progress));
+    assemble(cr, stack, scores, ownComposite(stack, scores, request.options, progress));
     if (!scored)
         reads.keepCoarseSpare(std::move(scores));
     const std::lock_guard lock(mutex_);
@@ -467,7 +476,7 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
     }
     const auto t = Clock::now();
     assemble(result, reads->scenes, scored->scores,
-             composite(reads->scenes, scored->scores, request.options, progress));
+             ownComposite(reads->scenes, scored->scores, request.options, progress));
     result.composite_ms = msSince(t);
     const std::lock_guard lock(mutex_);
     ++counters_.composites;

@@ -78,7 +78,7 @@ private slots:
         const double gamma = 1.6;
         const auto expected = [&](double v, const StretchRange& s) -> std::uint32_t {
             const double span = s.hi - s.lo;
-            const double t = span != 0 ? (v - s.lo) * 255.0 / span : (v >= s.hi ? 255.0 : 0.0);
+            const double t = span != 0 ? (v - s.lo) * (255.0 / span) : (v >= s.hi ? 255.0 : 0.0);
             const int i = int(std::clamp(t, 0.0, 255.0) + 0.5);
             return std::uint32_t(std::lround(255.0 * std::pow(i / 255.0, 1.0 / gamma)));
         };
@@ -93,10 +93,13 @@ private slots:
             });
             std::uniform_real_distribution<double> value(lo, hi);
             std::uniform_int_distribution<int> one_in(0, 9);
+            std::uniform_real_distribution<double> near_zero(-20, 120);
             for (int b = 0; b < 3; ++b)
                 for (int y = 0; y < r.rows(); ++y)
                     for (int x = 0; x < r.cols(); ++x) {
-                        r.set_value(b, y, x, std::round(value(rng)));
+                        // Half near zero, where the narrow stretches below ramp.
+                        const double v = one_in(rng) < 5 ? near_zero(rng) : value(rng);
+                        r.set_value(b, y, x, std::round(std::clamp(v, lo, hi)));
                         if (one_in(rng) == 0)
                             r.mask(b)[std::size_t(y * r.cols() + x)] = kInvalid;
                     }
@@ -104,28 +107,37 @@ private slots:
             r.set_value(1, 0, 0, hi);
             if (dt == DataType::Float32)
                 r.band<float>(2)[5] = std::numeric_limits<float>::quiet_NaN();
-            // A stretch inside the range, one beyond it, one of zero span.
-            const std::vector<StretchRange> s = {
-                {lo / 3, hi / 2}, {lo * 2, hi * 2}, {hi / 4, hi / 4}};
-            RenderOptions o;
-            o.gamma = gamma;
-            const Rgba8Image img = render_rgba(r, s, o);
-            for (std::size_t i = 0; i < r.band_size(); ++i) {
-                const int y = int(i / std::size_t(r.cols())), x = int(i % std::size_t(r.cols()));
-                bool visible = true;
-                std::uint32_t want = 0;
-                for (int b = 0; b < 3; ++b) {
-                    const double v = r.value(b, y, x);
-                    visible = visible && r.valid(b, y, x) && !std::isnan(v);
-                    want |= expected(v, s[std::size_t(b)]) << (16 - 8 * b);
+            // Stretches inside the range, beyond it, of zero span, inverted, with
+            // fractional ends, narrow.
+            const std::vector<std::vector<StretchRange>> stretches = {
+                {{lo / 3, hi / 2}, {lo * 2, hi * 2}, {hi / 4, hi / 4}},
+                {{hi / 2, lo / 3}, {0.5, 0.5}, {lo + 0.25, hi - 0.75}},
+                {{10, 13.5}, {-3, 2}, {101, 100}}}; // a few values per step of the ramp
+            for (const auto& s : stretches) {
+                RenderOptions o;
+                o.gamma = gamma;
+                const Rgba8Image img = render_rgba(r, s, o);
+                for (std::size_t i = 0; i < r.band_size(); ++i) {
+                    const int y = int(i / std::size_t(r.cols())),
+                              x = int(i % std::size_t(r.cols()));
+                    bool visible = true;
+                    std::uint32_t want = 0;
+                    for (int b = 0; b < 3; ++b) {
+                        const double v = r.value(b, y, x);
+                        visible = visible && r.valid(b, y, x) && !std::isnan(v);
+                        want |= expected(v, s[std::size_t(b)]) << (16 - 8 * b);
+                    }
+                    want = visible ? want | 0xff000000u : 0u;
+                    if (img.pixels[i] != want)
+                        QFAIL(qPrintable(
+                            QStringLiteral("%1 pixel %2: %3, expected %4 (stretch %5..%6)")
+                                .arg(QString::fromStdString(std::string(dtype_name(dt))))
+                                .arg(i)
+                                .arg(img.pixels[i], 8, 16)
+                                .arg(want, 8, 16)
+                                .arg(s[0].lo)
+                                .arg(s[0].hi)));
                 }
-                want = visible ? want | 0xff000000u : 0u;
-                if (img.pixels[i] != want)
-                    QFAIL(qPrintable(QStringLiteral("%1 pixel %2: %3, expected %4")
-                                         .arg(QString::fromStdString(std::string(dtype_name(dt))))
-                                         .arg(i)
-                                         .arg(img.pixels[i], 8, 16)
-                                         .arg(want, 8, 16)));
             }
         }
     }

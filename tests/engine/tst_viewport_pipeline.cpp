@@ -322,6 +322,15 @@ private slots:
         request.current = 5;
         QCOMPARE(pipeline.run(request).current, 5);
         QCOMPARE(pipeline.counters().scorings, 2u);
+        // Without its bands (views that draw only the composite or the score): the score
+        // alone is kept.
+        request.current_bands = false;
+        const ViewportPreview scoreOnly = pipeline.run(request);
+        QVERIFY(scoreOnly.scene.empty());
+        const Expected e = compositeOf(readPlan(scenes, plan), *request.scorer, request.options);
+        QCOMPARE(differences(scoreOnly.score, rb::crop(e.scores[5], plan.crop)), 0u);
+        request.current_bands = true;
+        QCOMPARE(differences(pipeline.run(request).scene, rb::crop(e.stack[5], plan.crop)), 0u);
 
         // A new view reads again, and computes its own statistics.
         request.plan = plan_viewport({10, 10, 30, 30}, 30, 30, 1, 61, 61, kScenes, 16, 1 << 30);

@@ -61,7 +61,7 @@ std::size_t viewport_bytes_per_pixel(const BandLayout& layout);
 struct ViewportPreview {
     ViewportPlan plan;
     int current = -1;          ///< scene index of `scene` and `score`; -1: none
-    Raster scene;              ///< the current scene's bands, cropped to plan.crop
+    Raster scene;              ///< the current scene's bands, cropped (when asked for)
     Raster score;              ///< its score, cropped
     CompositeResult composite; ///< cropped to plan.crop
     /// Milliseconds of each stage; 0 for a stage answered from the cache.
@@ -77,7 +77,10 @@ struct ViewportRequest {
     /// options) rescores. Required.
     std::shared_ptr<const Scorer> scorer;
     CompositeOptions options;
-    int current = -1; ///< scene whose bands and score the preview keeps
+    int current = -1; ///< scene whose score (and bands) the preview keeps
+    /// Whether the preview keeps the current scene's bands besides its score: a copy of
+    /// every band per change, which only views that draw the scene itself need.
+    bool current_bands = true;
 };
 
 /// When a run shows a coarse preview before the full one: when the full viewport's

@@ -76,9 +76,10 @@ Raster cropped(Raster&& r, const Window& w) {
 }
 
 /// Fills a preview from a stack (on preview.plan's output grid), its scores and their
-/// composite, cropped to the plan's visible part.
+/// composite, cropped to the plan's visible part; the current scene's bands only when
+/// `bands`.
 void assemble(ViewportPreview& preview, const std::vector<Raster>& stack,
-              const std::vector<Raster>& scores, CompositeResult&& c) {
+              const std::vector<Raster>& scores, CompositeResult&& c, bool bands) {
     const Window& w = preview.plan.crop;
     preview.composite.composite = cropped(std::move(c.composite), w);
     preview.composite.index = cropped(std::move(c.index), w);
@@ -89,7 +90,8 @@ void assemble(ViewportPreview& preview, const std::vector<Raster>& stack,
     for (auto& r : c.worst_rank)
         preview.composite.worst_rank.push_back(cropped(std::move(r), w));
     if (preview.current >= 0 && preview.current < int(stack.size())) {
-        preview.scene = crop(stack[std::size_t(preview.current)], w);
+        if (bands)
+            preview.scene = crop(stack[std::size_t(preview.current)], w);
         preview.score = crop(scores[std::size_t(preview.current)], w);
     }
 }
@@ -399,7 +401,8 @@ ViewportPreview ViewportPipeline::coarse_from(const ViewportRequest& request, co
         scores = reads.score(stack, factor, *request.scorer, st ? &*st : nullptr, progress,
                              reads.takeCoarseSpare());
     }
-    assemble(cr, stack, scores, ownComposite(stack, scores, request.options, progress));
+    assemble(cr, stack, scores, ownComposite(stack, scores, request.options, progress),
+             request.current_bands);
     if (!scored)
         reads.keepCoarseSpare(std::move(scores));
     const std::lock_guard lock(mutex_);
@@ -476,7 +479,8 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
     }
     const auto t = Clock::now();
     assemble(result, reads->scenes, scored->scores,
-             ownComposite(reads->scenes, scored->scores, request.options, progress));
+             ownComposite(reads->scenes, scored->scores, request.options, progress),
+             request.current_bands);
     result.composite_ms = msSince(t);
     const std::lock_guard lock(mutex_);
     ++counters_.composites;

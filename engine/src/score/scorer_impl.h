@@ -132,4 +132,13 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
 void score_bap(const ScorerImpl& s, const Raster& scene, const StackStats* stats, int scene_index,
                Raster& out, bool components);
 
+/// The brightest of `bands` per pixel as a float, where that is exact (types of 16 bits or
+/// fewer, Float32); empty otherwise (score_planes.cpp).
+std::vector<float> brightest_band(const Raster& scene, const std::vector<int>& bands);
+/// planes.distance, made (from planes.valid) when it does not reach `invalid_distance`.
+const std::vector<std::uint16_t>& distance_plane(ScorePlanes& planes, int invalid_distance);
+/// The score raster from planes.method_score minus the penalties, in one pass; false (nothing
+/// written) where the saturation penalty has no brightest plane.
+bool finish_from_planes(const ScorerImpl& s, const Raster& scene, ScorePlanes& planes, Raster& r);
+
 } // namespace rb::detail

@@ -197,7 +197,11 @@ private slots:
         for (const auto& s : scenes)
             stack.push_back(SceneReader(s).read(Window{0, 0, 61, 61}));
         const BandLayout layout = layoutOf(scenes);
-        const StackStats stats = stack_statistics(stack, StackStatsNeeds{true, false});
+        // The median (median-distance, the expression) and the cloud method's background.
+        StackStatsNeeds needs = Scorer(make_score_options("cloud"), layout).stack_needs();
+        QVERIFY(needs.background);
+        needs.median = true;
+        const StackStats stats = stack_statistics(stack, needs);
         std::vector<ScorePlanes> planes;
         const std::vector<std::vector<std::pair<std::string, std::string>>> steps = {
             {{"method", "mask"}, {"invalid_distance", "1"}},

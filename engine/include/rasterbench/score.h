@@ -9,7 +9,7 @@
 // - Methods work on in-memory blocks: a viewport, a tile, or a tile plus a halo of halo()
 //   pixels when the method looks at neighbours (dilation, distance to invalid pixels).
 // - Methods that compare a pixel with its stack (median-distance, an expression using
-//   median_b3, the cloud method's temporal test) take StackStats computed over the same
+//   median_b3, the cloud method's temporal tests) take StackStats computed over the same
 //   block of every scene; score_stack() does that for a whole in-memory stack.
 // - Each method is an options struct with a self-describing ParamTable; score_params() lists
 //   the method's rows plus the shared penalty and band-role rows, which set_score_param()
@@ -65,12 +65,14 @@ struct MedianDistanceOptions {
 /// swir2, thermal and cirrus add tests). Without red, nir and swir1 together (an RGB
 /// product) the visible-band tests run: brightness, whiteness (two visible bands), haze
 /// (blue and red), plus cirrus and thermal where present; integer Byte data then reads as
-/// reflectance through 1/255 under the automatic scale. With the stack, its temporal tests
-/// compare the visible bands with the stack's clear background (StackStats::background,
-/// robust where half the dates are cloudy): cloud when a visible band is brighter by
-/// temporal_cloud, shadow when their mean is darker by temporal_shadow; the spectral
-/// probability then counts only on a pixel brighter than its background. Without any
-/// visible band the method refuses. Scorer::tests_run() says which tests run.
+/// reflectance through 1/255 under the automatic scale. With the stack (any bands), the
+/// temporal tests compare the visible bands, each divided by the date's gain, with the
+/// stack's clear background (StackStats::background, robust where half the dates are
+/// cloudy, unlike the median): cloud when a visible band is brighter by temporal_cloud,
+/// shadow when their mean is darker by temporal_shadow (each plus a tenth of the
+/// background); the spectral cloud test then counts only on a pixel brighter than its
+/// background. Without any visible band the method refuses. Scorer::tests_run() says
+/// which tests run.
 /// - A pixel passing the basic tests (swir, NDVI, NDSI, whiteness, haze, nir/swir1 and, when
 ///   a calibrated thermal band exists, temperature) gets a spectral cloud probability:
 ///   spectral flatness (1 - max(|NDSI|, whiteness), 1 without green and blue) times a
@@ -91,11 +93,10 @@ struct MedianDistanceOptions {
 ///   cloud_grow_min) and shadows by shadow_dilation, but never farther than dilation_max_m
 ///   of ground when the pixel size is known: the growth is for a cloud's thin edges, which a
 ///   coarse pixel already holds (3 pixels of 3 km would triple a cloud's area).
-/// - Shadows are dark in nir and swir1.
-/// With the stack's median at hand a temporal test (Tmask-like) adds pixels much brighter
-/// (cloud) or darker (shadow) than usual.
+/// - A single date's shadows are dark in nir and swir1; with the stack, darker than the
+///   clear background instead (clear water and wet soil are dark in nir and swir1 too).
 /// score = 0 clear, shadow_score, cloud_score, minus a tie-break in [0, 0.5) that grows with
-/// the distance to the stack median (0 without a stack).
+/// the visible bands' distance to the clear background (0 without a stack).
 struct CloudOptions {
     double reflectance_scale = 0; ///< 0 = auto: 1 for float data, 1e-4 for integers
     double reflectance_offset = 0;
@@ -144,9 +145,9 @@ struct CloudOptions {
     double thin_weight = 0.3;
     double shadow_nir_max = 0.12;
     double shadow_swir1_max = 0.1;
-    bool temporal = true;          ///< use the stack median when available
-    double temporal_cloud = 0.04;  ///< visible (red/blue) brighter than the median by
-    double temporal_shadow = 0.04; ///< nir and swir1 darker than the median by
+    bool temporal = true;          ///< test against the stack's clear background when at hand
+    double temporal_cloud = 0.04;  ///< a visible band brighter than the background by
+    double temporal_shadow = 0.04; ///< the visible mean darker than the background by
     int cloud_dilation = 3;
     double cloud_grow_min = 0; ///< probability a pixel needs to be taken by the dilation
     int shadow_dilation = 3;
@@ -241,9 +242,10 @@ struct StackStatsNeeds {
 ///
 /// `background` is a clear-sky estimate that stays right where half or more of a pixel's
 /// observations are cloudy or shadowed (the median then lies between cloud and ground).
-/// First per pixel and band: the darkest value another observation agrees with (within
-/// StackStatsNeeds::background_tolerance plus a tenth of the value), as the median of the
-/// values that agree with it; the darkest value when no two agree. Then an iteratively
+/// First per pixel and band: the darkest value that another observation and at least a
+/// tenth of all agree with (within StackStatsNeeds::background_tolerance plus a tenth of
+/// the value), as the median of the values that agree with it; the darkest value when none
+/// does. Then an iteratively
 /// reweighted mean of the dates: clouds and shadows are patches, so each date is weighed by
 /// how far its neighbourhood (background_radius and twice it) departs from the background,
 /// and the weighted mean becomes the next background (16 rounds at half resolution, 6 full).

@@ -1,11 +1,12 @@
-// The cloud method's preparation (which tests the bands allow) and its kernel for scenes
-// without red, nir and swir1 together, e.g. three-band RGB products: the visible-band
-// tests (brightness, whiteness, haze), cirrus and thermal where present, and the temporal
-// cloud and shadow tests against the stack's clear background (StackStats::background).
+// The cloud method's preparation (which tests the bands allow), its temporal tests' planes
+// (cloud_temporal.h) and its kernel for scenes without red, nir and swir1 together, e.g.
+// three-band RGB products: the visible-band tests (brightness, whiteness, haze), cirrus
+// and thermal where present, and the temporal cloud and shadow tests.
 #include <algorithm>
 #include <array>
 #include <cmath>
 
+#include "cloud_temporal.h"
 #include "mode_ratio.h"
 #include "pixel_util.h"
 #include "rasterbench/score.h"
@@ -15,9 +16,6 @@
 namespace rb::detail {
 
 namespace {
-
-// Share of the background by which a clear date's gain may brighten or darken a pixel.
-constexpr float kGainMargin = 0.1f;
 
 // The most common ratio x / bg over valid pixels with a background above 0.02.
 float relative_gain(const std::vector<float>& x, const std::vector<float>& bg,
@@ -55,12 +53,10 @@ void ScorerImpl::prepare_cloud(const CloudOptions& m) {
                                                                                  : 1e-4;
     refl_scale = m.reflectance_scale > 0 ? m.reflectance_scale : auto_scale;
     check_cloud_bands(m);
-    if (m.temporal && cloud_visible) {
+    if (m.temporal) {
         needs.background = true;
         // Two clear dates differ by their offsets and noise: a hundredth in reflectance.
         needs.background_tolerance = 0.01 / refl_scale;
-    } else if (m.temporal) {
-        needs.median = true;
     }
     halo = std::max({m.cloud_dilation, m.shadow_dilation, m.tiebreak_radius});
     if (needs.background)
@@ -89,9 +85,8 @@ void ScorerImpl::prepare_cloud(const CloudOptions& m) {
                       " of " + std::to_string(scene_clouds.size()) + " dates sampled)");
     }
     if (m.temporal)
-        run.push_back(full ? "temporal (against the stack median, when scored with the stack)"
-                           : "temporal (against the stack's clear background, when scored with "
-                             "the stack)");
+        run.push_back("temporal (against the stack's clear background, when scored with the "
+                      "stack)");
     else
         off.push_back("temporal (temporal=false)");
     cloud_tests = "cloud tests on scene '" + layout.label + "': " + join(run) +
@@ -108,14 +103,48 @@ void ScorerImpl::prepare_cloud(const CloudOptions& m) {
     }
 }
 
+void temporal_planes(const ScorerImpl& s, const Raster& scene, const StackStats& stats,
+                     const std::vector<std::uint8_t>& valid, float scale, float offset,
+                     std::vector<std::vector<float>>& pool, std::size_t& next, TemporalPlanes& t) {
+    const std::size_t n = valid.size();
+    t.vis.clear();
+    t.bg.clear();
+    if (pool.size() < next + 6)
+        pool.resize(next + 6);
+    for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red}) {
+        if (!s.roles.has(r))
+            continue;
+        std::vector<float>& v = pool[next++];
+        v.resize(n);
+        visit_dtype(scene.dtype(), [&](auto x) {
+            using T = decltype(x);
+            const auto src = scene.band<T>(s.roles[r]);
+            for (std::size_t i = 0; i < n; ++i)
+                v[i] = scale * static_cast<float>(src[i]) + offset;
+        });
+        std::vector<float>& b = pool[next++];
+        b.resize(n);
+        const auto m = stats.plane(stats.background, s.roles[r]);
+        for (std::size_t i = 0; i < n; ++i)
+            b[i] = scale * m[i] + offset;
+        // Dividing the date's gain out leaves the tests and the tie-break with the clouds
+        // and shadows alone.
+        const float g = relative_gain(v, b, valid);
+        for (float& x : v)
+            x /= g;
+        t.vis.push_back(v.data());
+        t.bg.push_back(b.data());
+    }
+}
+
 void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
                          const std::vector<std::uint8_t>& valid, const StackStats* stats,
                          std::vector<float>& out, ScoreScratch& scratch) {
     const std::size_t n = valid.size();
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
     std::vector<std::vector<float>>& planes = scratch.planes;
-    if (planes.size() < 12)
-        planes.resize(12);
+    if (planes.size() < 16)
+        planes.resize(16);
     std::size_t next_plane = 0;
     const std::vector<float> none;
     auto refl = [&](BandRole r, bool scale) -> const std::vector<float>& {
@@ -132,34 +161,18 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
         return v;
     };
     const bool temporal = o.temporal && stats && !stats->background.empty();
-    auto background = [&](BandRole r) -> const std::vector<float>& {
-        if (!temporal || !s.roles.has(r))
-            return none;
-        const auto m = stats->plane(stats->background, s.roles[r]);
-        std::vector<float>& v = planes[next_plane++];
-        v.resize(n);
-        for (std::size_t i = 0; i < n; ++i)
-            v[i] = sc * m[i] + off;
-        return v;
-    };
-    const BandRole vis_roles[] = {BandRole::Blue, BandRole::Green, BandRole::Red};
-    std::vector<std::vector<float>*> vis; // scaled, then divided by the date's gain
-    std::vector<const std::vector<float>*> bg;
-    for (BandRole r : vis_roles)
-        if (s.roles.has(r)) {
-            refl(r, true);
-            vis.push_back(&planes[next_plane - 1]);
-            bg.push_back(&background(r));
-        }
-    if (temporal)
-        for (std::size_t k = 0; k < vis.size(); ++k) {
-            // The date's gain against the background, from the block's pixels: clear pixels
-            // agree on it, clouds spread above and shadows below. Dividing it out leaves
-            // the temporal tests and the tie-break with the clouds and shadows alone.
-            const float g = relative_gain(*vis[k], *bg[k], valid);
-            for (float& x : *vis[k])
-                x /= g;
-        }
+    // The visible bands the spectral tests see: divided by the date's gain when scored with
+    // the stack (the temporal tests' planes), as reflectance otherwise.
+    TemporalPlanes tp;
+    std::vector<const float*> vis;
+    if (temporal) {
+        temporal_planes(s, scene, *stats, valid, sc, off, planes, next_plane, tp);
+        vis = tp.vis;
+    } else {
+        for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
+            if (s.roles.has(r))
+                vis.push_back(refl(r, true).data());
+    }
     const auto& blue = refl(BandRole::Blue, true);
     const auto& red = refl(BandRole::Red, true);
     const auto& cirrus = refl(BandRole::Cirrus, true);
@@ -184,14 +197,14 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
             continue;
         float vis_mean = 0;
         for (std::size_t k = 0; k < nv; ++k)
-            vis_mean += (*vis[k])[i];
+            vis_mean += vis[k][i];
         vis_mean /= float(nv);
         bool pcp = true;
         float whiteness = 0;
         if (nv >= 2) {
             float dev = 0;
             for (std::size_t k = 0; k < nv; ++k)
-                dev += std::abs((*vis[k])[i] - vis_mean);
+                dev += std::abs(vis[k][i] - vis_mean);
             whiteness = dev / float(nv) / std::max(vis_mean, 1e-6f);
             pcp = whiteness < o.whiteness_max;
         }
@@ -217,23 +230,11 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
         prob[i] = p;
         bool is_cloud = p >= o.cloud_probability;
         bool is_shadow = false;
-        if (temporal && !std::isnan((*bg[0])[i])) {
-            // Clouds brighten every visible band, shadows darken them all. A bright surface
-            // that is bright on every date (a roof, sand) is no cloud: the spectral
-            // probability counts only on a pixel brighter than its background.
-            float excess = -1e30f, bg_mean = 0, sq = 0;
-            for (std::size_t k = 0; k < nv; ++k) {
-                const float d = (*vis[k])[i] - (*bg[k])[i];
-                excess = std::max(excess, d);
-                bg_mean += (*bg[k])[i];
-                sq += d * d;
-            }
-            bg_mean /= float(nv);
-            // The dates' gains differ by some percent: the margins grow with the background.
-            const float margin = kGainMargin * bg_mean;
-            is_cloud = excess > t_cloud + margin || (is_cloud && excess > 0.5f * t_cloud + margin);
-            is_shadow = bg_mean - vis_mean > t_shadow + margin;
-            tie[i] = std::sqrt(sq / float(nv));
+        if (temporal && !std::isnan(tp.bg[0][i])) {
+            const TemporalVerdict v = temporal_verdict(tp, i, is_cloud, t_cloud, t_shadow);
+            is_cloud = v.cloud;
+            is_shadow = v.shadow;
+            tie[i] = v.tie;
         }
         cloud[i] = is_cloud;
         shadow[i] = is_shadow && !is_cloud;

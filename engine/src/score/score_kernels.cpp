@@ -18,6 +18,7 @@
 
 #include "pixel_util.h"
 
+#include "cloud_temporal.h"
 #include "scorer_impl.h"
 
 namespace rb {
@@ -102,8 +103,8 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
     // Planes come from the scratch pool: no fresh allocation (and page faults) per call.
     std::vector<std::vector<float>>& planes = c.scratch.planes;
-    if (planes.size() < 12)
-        planes.resize(12);
+    if (planes.size() < 16)
+        planes.resize(16); // 8 bands, 6 temporal planes
     std::size_t next_plane = 0;
     const std::vector<float> none;
     // One pass from the stored type: float(value), then scale * x + offset, as before.
@@ -136,22 +137,12 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
     const auto& sw2 = refl(BandRole::Swir2);
     const auto& cirrus = refl(BandRole::Cirrus);
     const auto& thermal = refl(BandRole::Thermal);
-    const bool temporal = o.temporal && c.stats && !c.stats->median.empty();
-    auto median_refl = [&](BandRole r) -> const std::vector<float>& {
-        if (!temporal || !s.roles.has(r))
-            return none;
-        const auto m = c.stats->plane(c.stats->median, s.roles[r]);
-        std::vector<float>& v = planes[next_plane++];
-        v.resize(n);
-        float* __restrict dst = v.data();
-        for (std::size_t i = 0; i < n; ++i)
-            dst[i] = sc * m[i] + off;
-        return v;
-    };
-    const auto& m_red = median_refl(BandRole::Red);
-    const auto& m_nir = median_refl(BandRole::Nir);
-    const auto& m_sw1 = median_refl(BandRole::Swir1);
-    const auto& m_blue = median_refl(BandRole::Blue);
+    // With the stack: the temporal tests against its clear background (cloud_temporal.h).
+    const bool temporal = o.temporal && c.stats && !c.stats->background.empty();
+    detail::TemporalPlanes tp;
+    if (temporal)
+        detail::temporal_planes(s, c.scene, *c.stats, c.valid, sc, off, planes, next_plane, tp);
+    const float t_cloud = float(o.temporal_cloud), t_shadow = float(o.temporal_shadow);
 
     std::vector<std::uint8_t>& cloud = c.scratch.cloud;
     std::vector<std::uint8_t>& shadow = c.scratch.shadow;
@@ -180,7 +171,7 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
         if (!c.valid[i])
             continue;
         CloudPixel x = detail::cloud_pixel(blue, green, red, nir, sw1, sw2, i);
-        const float r = x.red, ni = x.nir, s1 = x.swir1;
+        const float ni = x.nir, s1 = x.swir1;
         if (!thermal.empty()) {
             // Only a temperature takes part: raw digital numbers or kelvins do not.
             const double t = thermal[i] * o.thermal_scale + o.thermal_offset;
@@ -218,17 +209,15 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
             is_cloud = p >= o.cloud_probability;
         }
         prob[i] = p;
+        // A single date's shadow test: dark at nir and swir1. With the stack, darker than
+        // the clear background instead (clear water and wet soil are dark there too).
         bool is_shadow = ni < o.shadow_nir_max && s1 < o.shadow_swir1_max;
-        if (temporal && !std::isnan(m_red[i])) {
-            float excess = r - m_red[i];
-            if (!m_blue.empty())
-                excess = std::max(excess, blue[i] - m_blue[i]);
-            if (excess > o.temporal_cloud)
-                is_cloud = true;
-            if (m_nir[i] - ni > o.temporal_shadow && m_sw1[i] - s1 > o.temporal_shadow)
-                is_shadow = true;
-            const float dr = r - m_red[i], dn = ni - m_nir[i], ds = s1 - m_sw1[i];
-            tie[i] = std::sqrt((dr * dr + dn * dn + ds * ds) / 3.0f);
+        if (temporal && !std::isnan(tp.bg[0][i])) {
+            const detail::TemporalVerdict v =
+                detail::temporal_verdict(tp, i, is_cloud, t_cloud, t_shadow);
+            is_cloud = v.cloud;
+            is_shadow = v.shadow;
+            tie[i] = v.tie;
         }
         cloud[i] = is_cloud;
         shadow[i] = is_shadow && !is_cloud;

@@ -111,9 +111,13 @@ const ParamTable<CloudOptions>& CloudOptions::params() {
         t.add(&O::temporal, "temporal",
               "also compare with the stack's per-pixel median when a stack is given");
         t.add(&O::temporal_cloud, "temporal_cloud",
-              "temporal cloud test: red (and blue) brighter than the median by", 0, 1);
+              "temporal cloud test: a visible band brighter than the stack's clear background "
+              "by (plus a tenth of the background)",
+              0, 1);
         t.add(&O::temporal_shadow, "temporal_shadow",
-              "temporal shadow test: nir and swir1 darker than the median by", 0, 1);
+              "temporal shadow test: the visible bands darker than the clear background by "
+              "(plus a tenth of it)",
+              0, 1);
         t.add(&O::cloud_dilation, "cloud_dilation", "grow clouds by this many pixels", 0, 100);
         t.add(&O::cloud_grow_min, "cloud_grow_min",
               "the cloud dilation takes only pixels whose cloud probability reaches this "

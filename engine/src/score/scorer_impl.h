@@ -39,7 +39,7 @@ struct ScoreScratch {
     std::vector<std::uint8_t> valid;
     std::vector<float> out;
     std::vector<double> acc;
-    // The cloud method's reflectance planes (bands and stack medians), masks, probability
+    // The cloud method's reflectance planes (bands and clear background), masks, probability
     // and tie-break planes, and the dilation's and window mean's working buffers.
     std::vector<std::vector<float>> planes;
     std::vector<std::uint8_t> cloud, shadow, grown, tmp8;

@@ -260,7 +260,8 @@ private slots:
             src.push_back({{f}});
         QTemporaryDir dir;
         // The streamed composite of `options` in blocks of `block` pixels: differing samples
-        // of the composite and the index against composite() of the whole stack in memory.
+        // of the composite and the index against composite() of the whole stack in memory
+        // (every sample when the outputs' types are not the scenes' and UInt8).
         const auto streamed = [&](const ScoreOptions& options, int block, const std::string& name,
                                   CompositeResult* out = nullptr) {
             const Scorer scorer(options, s.layout);
@@ -275,10 +276,8 @@ private slots:
             composite_files(src, options, {}, outs, st);
             const Raster c = Dataset::open(outs.composite).read();
             const Raster i = Dataset::open(outs.index).read();
-            [&] {
-                QCOMPARE(c.dtype(), DataType::Int16);
-                QCOMPARE(i.dtype(), DataType::UInt8);
-            }();
+            if (c.dtype() != DataType::Int16 || i.dtype() != DataType::UInt8)
+                return std::size_t(61 * 61 * 4);
             std::size_t diff = 0;
             for (int y = 0; y < 61; ++y)
                 for (int x = 0; x < 61; ++x) {

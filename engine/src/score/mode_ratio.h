@@ -1,6 +1,7 @@
 #pragma once
 // The most common ratio of a band to its background, which the cloud score's clear
 // background and its visible-band tests both use to divide out a date's gain.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -15,18 +16,43 @@ template <typename T>
 double mode_ratio(std::span<const T> v, std::span<const float> bg,
                   const std::vector<std::uint8_t>& valid, double floor, std::size_t stride = 1) {
     constexpr int kBins = 300;
-    constexpr double kLo = 0.5, kWidth = 1.5 / kBins;
+    // Bin b is centred on the ratio kLo + b / kPerUnit (0.5..2), so that a date equal to its
+    // background (a ratio of exactly 1, common where the background is one of the dates)
+    // has a gain of exactly 1, not half a bin either side of it.
+    constexpr float kLo = 0.5f, kPerUnit = float(kBins) / 1.5f;
+    const float low = float(floor);
+    // Bin numbers a chunk at a time (kBins: not counted), then counted into four histograms
+    // in turn: most ratios fall in a few bins, and one histogram would make every count
+    // wait for the previous one. Single precision places a ratio in its bin as well.
+    constexpr std::size_t kChunk = 256;
+    std::array<std::uint16_t, kChunk> bin;
+    std::array<std::array<std::uint32_t, kBins + 1>, 4> part{};
+    const std::size_t samples = (v.size() + stride - 1) / stride;
+    for (std::size_t s0 = 0; s0 < samples; s0 += kChunk) {
+        const std::size_t len = std::min(kChunk, samples - s0);
+        // Without branches (& not &&), so that the vectorizer takes the unstrided loop.
+        const auto place = [&](std::size_t k, std::size_t p) {
+            const float b = bg[p];
+            const float r = (float(v[p]) / b - kLo) * kPerUnit + 0.5f;
+            const bool use = (valid[p] != 0) & (b > low) & (r >= 0.0f) & (r < float(kBins));
+            bin[k] = std::uint16_t(use ? r : float(kBins));
+        };
+        if (stride == 1)
+            for (std::size_t k = 0; k < len; ++k)
+                place(k, s0 + k);
+        else
+            for (std::size_t k = 0; k < len; ++k)
+                place(k, (s0 + k) * stride);
+        for (std::size_t k = 0; k < len; ++k)
+            ++part[k & 3][bin[k]];
+    }
     std::array<double, kBins> hist{};
     std::size_t used = 0;
-    for (std::size_t p = 0; p < v.size(); p += stride) {
-        if (!valid[p] || !(double(bg[p]) > floor))
-            continue;
-        const double r = (double(v[p]) / double(bg[p]) - kLo) / kWidth;
-        if (r >= 0 && r < kBins) {
-            hist[std::size_t(r)] += 1;
-            ++used;
+    for (const auto& h : part)
+        for (int b = 0; b < kBins; ++b) {
+            hist[std::size_t(b)] += double(h[std::size_t(b)]);
+            used += h[std::size_t(b)];
         }
-    }
     if (used < 100)
         return 1;
     int best = 0;
@@ -41,7 +67,7 @@ double mode_ratio(std::span<const T> v, std::span<const float> bg,
             best = b;
         }
     }
-    return kLo + (best + 0.5) * kWidth;
+    return double(kLo) + best / double(kPerUnit);
 }
 
 } // namespace rb::detail

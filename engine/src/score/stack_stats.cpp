@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include "mode_ratio.h"
@@ -72,24 +73,140 @@ double clear_background(double* v, std::size_t k, double tol) {
     return v[0];
 }
 
-// In place: each valid pixel becomes the mean of its valid neighbours' means over the
-// (2r+1)^2 and (4r+1)^2 windows, from one summed-area table.
-void two_window_mean(std::vector<float>& v, const std::vector<std::uint8_t>& valid, int rows,
-                     int cols, int r) {
-    if (r <= 0)
-        return;
+// Per date, a plane the refinement works in: the date's departure from the background,
+// and after the last round its weight (written in place of the departure).
+using DatePlanes = std::vector<std::vector<float>>;
+
+// The summed-area tables of two_window_mean, kept per thread across dates and rounds: a
+// fresh table each time costs more in page faults than the sums themselves.
+struct WindowSums {
     std::vector<double> sum;
     std::vector<int> cnt;
-    detail::valid_sums(v, valid, rows, cols, sum, cnt);
-    const auto mean = [&](int y, int x, int rr) {
-        return detail::valid_window_mean(sum, cnt, rows, cols, y, x, rr);
-    };
-    for (int y = 0; y < rows; ++y)
-        for (int x = 0; x < cols; ++x) {
-            const std::size_t p = std::size_t(y) * std::size_t(cols) + std::size_t(x);
-            if (valid[p])
-                v[p] = float(0.5 * (mean(y, x, r) + mean(y, x, 2 * r)));
+};
+
+// In place: each valid pixel becomes the mean of its valid neighbours' means over the
+// (2r+1)^2 and (4r+1)^2 windows, from one summed-area table of the values and, unless every
+// pixel is valid (then the windows' areas count), one of the valid pixels.
+void two_window_mean(float* v, const std::uint8_t* valid, bool all_valid, int rows, int cols, int r,
+                     WindowSums& ws) {
+    if (r <= 0)
+        return;
+    const std::size_t w = std::size_t(cols) + 1, cs = std::size_t(cols);
+    ws.sum.resize((std::size_t(rows) + 1) * w);
+    std::fill_n(ws.sum.begin(), w, 0.0);
+    if (!all_valid) {
+        ws.cnt.resize(ws.sum.size());
+        std::fill_n(ws.cnt.begin(), w, 0);
+    }
+    // Four rows at a time: each row's running sum is a chain of dependent additions, and
+    // four chains side by side keep the adder busy.
+    for (std::size_t y = 0; y < std::size_t(rows);) {
+        const std::size_t g = std::min<std::size_t>(4, std::size_t(rows) - y);
+        double* c[4];
+        for (std::size_t j = 0; j < 4; ++j)
+            c[j] = ws.sum.data() + (y + 1 + std::min(j, g - 1)) * w;
+        const double* up = ws.sum.data() + y * w;
+        const float* vr = v + y * cs;
+        const std::uint8_t* ok = valid + y * cs;
+        for (std::size_t j = 0; j < g; ++j)
+            c[j][0] = 0;
+        if (g == 4) {
+            double r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+            for (std::size_t x = 0; x < cs; ++x) {
+                r0 += ok[x] ? double(vr[x]) : 0.0;
+                r1 += ok[cs + x] ? double(vr[cs + x]) : 0.0;
+                r2 += ok[2 * cs + x] ? double(vr[2 * cs + x]) : 0.0;
+                r3 += ok[3 * cs + x] ? double(vr[3 * cs + x]) : 0.0;
+                c[0][x + 1] = up[x + 1] + r0;
+                c[1][x + 1] = c[0][x + 1] + r1;
+                c[2][x + 1] = c[1][x + 1] + r2;
+                c[3][x + 1] = c[2][x + 1] + r3;
+            }
+        } else {
+            for (std::size_t j = 0; j < g; ++j) {
+                const double* u = j ? c[j - 1] : up;
+                double run = 0;
+                for (std::size_t x = 0; x < cs; ++x) {
+                    run += ok[j * cs + x] ? double(vr[j * cs + x]) : 0.0;
+                    c[j][x + 1] = u[x + 1] + run;
+                }
+            }
         }
+        y += g;
+    }
+    if (!all_valid)
+        for (std::size_t y = 0; y < std::size_t(rows); ++y) {
+            const std::uint8_t* ok = valid + y * cs;
+            const int* cup = ws.cnt.data() + y * w;
+            int* ccur = ws.cnt.data() + (y + 1) * w;
+            ccur[0] = 0;
+            int c = 0;
+            for (std::size_t x = 0; x < cs; ++x) {
+                c += ok[x] != 0;
+                ccur[x + 1] = cup[x + 1] + c;
+            }
+        }
+    const double* sum = ws.sum.data();
+    const int* cnt = ws.cnt.data();
+    for (int y = 0; y < rows; ++y) {
+        const std::size_t a0 = std::size_t(std::max(0, y - r)) * w,
+                          a1 = std::size_t(std::min(rows, y + r + 1)) * w,
+                          b0 = std::size_t(std::max(0, y - 2 * r)) * w,
+                          b1 = std::size_t(std::min(rows, y + 2 * r + 1)) * w;
+        const int ha = int((a1 - a0) / w), hb = int((b1 - b0) / w);
+        const std::uint8_t* ok = valid + std::size_t(y) * cs;
+        float* out = v + std::size_t(y) * cs;
+        // Any column, its windows clipped to the plane.
+        const auto clipped = [&](int x) {
+            const std::size_t xa0 = std::size_t(std::max(0, x - r)),
+                              xa1 = std::size_t(std::min(cols, x + r + 1)),
+                              xb0 = std::size_t(std::max(0, x - 2 * r)),
+                              xb1 = std::size_t(std::min(cols, x + 2 * r + 1));
+            const double sa = sum[a1 + xa1] - sum[a0 + xa1] - sum[a1 + xa0] + sum[a0 + xa0];
+            const double sb = sum[b1 + xb1] - sum[b0 + xb1] - sum[b1 + xb0] + sum[b0 + xb0];
+            const double na =
+                all_valid ? double(ha) * double(xa1 - xa0)
+                          : double(cnt[a1 + xa1] - cnt[a0 + xa1] - cnt[a1 + xa0] + cnt[a0 + xa0]);
+            const double nb =
+                all_valid ? double(hb) * double(xb1 - xb0)
+                          : double(cnt[b1 + xb1] - cnt[b0 + xb1] - cnt[b1 + xb0] + cnt[b0 + xb0]);
+            return float(0.5 * (sa / na + sb / nb));
+        };
+        const int lo = std::min(cols, 2 * r), hi = std::max(lo, cols - 2 * r);
+        for (int x = 0; x < lo; ++x)
+            if (ok[x])
+                out[x] = clipped(x);
+        // Columns whose windows lie inside the plane: fixed offsets the vectorizer can use.
+        const std::size_t ra = std::size_t(r), rb = 2 * std::size_t(r);
+        if (all_valid) {
+            const double ia = 0.5 / (double(ha) * double(2 * r + 1)),
+                         ib = 0.5 / (double(hb) * double(4 * r + 1));
+            for (std::size_t x = std::size_t(lo); x < std::size_t(hi); ++x) {
+                const double sa = sum[a1 + x + ra + 1] - sum[a0 + x + ra + 1] - sum[a1 + x - ra] +
+                                  sum[a0 + x - ra];
+                const double sb = sum[b1 + x + rb + 1] - sum[b0 + x + rb + 1] - sum[b1 + x - rb] +
+                                  sum[b0 + x - rb];
+                out[x] = float(sa * ia + sb * ib);
+            }
+        } else {
+            for (std::size_t x = std::size_t(lo); x < std::size_t(hi); ++x) {
+                const double sa = sum[a1 + x + ra + 1] - sum[a0 + x + ra + 1] - sum[a1 + x - ra] +
+                                  sum[a0 + x - ra];
+                const double sb = sum[b1 + x + rb + 1] - sum[b0 + x + rb + 1] - sum[b1 + x - rb] +
+                                  sum[b0 + x - rb];
+                const int na = cnt[a1 + x + ra + 1] - cnt[a0 + x + ra + 1] - cnt[a1 + x - ra] +
+                               cnt[a0 + x - ra];
+                const int nb = cnt[b1 + x + rb + 1] - cnt[b0 + x + rb + 1] - cnt[b1 + x - rb] +
+                               cnt[b0 + x - rb];
+                const float m = 0.5f * (float(sa) / float(std::max(na, 1)) +
+                                        float(sb) / float(std::max(nb, 1)));
+                out[x] = ok[x] ? m : out[x];
+            }
+        }
+        for (int x = hi; x < cols; ++x)
+            if (ok[x])
+                out[x] = clipped(x);
+    }
 }
 
 // Refines StackStats::background in space: clouds and shadows are patches, so a date whose
@@ -102,72 +219,108 @@ void two_window_mean(std::vector<float>& v, const std::vector<std::uint8_t>& val
 // coarse to fine (refine_background_pyramid). Each date is first divided by its gain
 // against the background (per band), so that a brighter or darker date is not mistaken for
 // haze or shadow.
+//
+// `planes` returns each date's weights of the last round. With `start_from_weights` it holds
+// the first round's weights on entry (that round then only measures the gains).
 void refine_background(std::span<const Raster> scenes,
                        const std::vector<std::vector<std::uint8_t>>& valid, StackStats& st,
-                       double tol, int radius, int rounds,
-                       const std::vector<std::vector<float>>* start_weights = nullptr,
-                       std::vector<std::vector<float>>* last_weights = nullptr) {
+                       double tol, int radius, int rounds, DatePlanes& planes,
+                       bool start_from_weights) {
     const std::size_t ns = scenes.size(), n = std::size_t(st.rows) * std::size_t(st.cols);
     const int nb = st.bands;
-    std::vector<std::vector<float>> dev(ns);
-    std::vector<double> gain(ns * std::size_t(nb), 1.0);
+    const std::size_t nbs = std::size_t(nb);
+    planes.resize(ns);
+    for (auto& p : planes)
+        p.resize(n);
+    std::vector<char> all_valid(ns);
+    for (std::size_t i = 0; i < ns; ++i)
+        all_valid[i] =
+            std::all_of(valid[i].begin(), valid[i].end(), [](std::uint8_t v) { return v != 0; });
+    std::vector<double> gain(ns * nbs, 1.0);
+    std::vector<float> inv_gain(ns * nbs, 1.0f);
     const double eps = std::max(tol, 1e-6);
+    const float epsf = float(eps), inv_nb = 1.0f / float(nb);
+    tbb::enumerable_thread_specific<WindowSums> sums;
     // A date's gain is one number: a quarter million pixels find its mode as well as all.
     const std::size_t stride = std::max<std::size_t>(1, n / (std::size_t(1) << 18));
     visit_dtype(scenes[0].dtype(), [&](auto x) {
         using T = decltype(x);
-        std::vector<const T*> ptr(ns * std::size_t(nb));
+        std::vector<const T*> ptr(ns * nbs);
         for (std::size_t i = 0; i < ns; ++i)
             for (int b = 0; b < nb; ++b)
-                ptr[i * std::size_t(nb) + std::size_t(b)] = scenes[i].band<T>(b).data();
-        if (last_weights)
-            last_weights->assign(ns, std::vector<float>(n, 0.0f));
+                ptr[i * nbs + std::size_t(b)] = scenes[i].band<T>(b).data();
         for (int it = 0; it < rounds; ++it) {
+            const bool given = it == 0 && start_from_weights, last = it + 1 == rounds;
             tbb::parallel_for(std::size_t(0), ns, [&](std::size_t i) {
-                std::vector<float>& d = dev[i];
-                d.assign(n, 0.0f);
+                const std::uint8_t* ok = valid[i].data();
+                float* d = planes[i].data();
                 for (int b = 0; b < nb; ++b) {
                     const auto bg = st.plane(st.background, b);
                     const auto v = scenes[i].band<T>(b);
-                    double& g = gain[i * std::size_t(nb) + std::size_t(b)];
-                    g = detail::mode_ratio<T>(v, bg, valid[i], 4 * eps, stride);
-                    for (std::size_t p = 0; p < n; ++p)
-                        if (valid[i][p] && !std::isnan(bg[p]))
-                            d[p] += float(std::abs(double(v[p]) / g - double(bg[p])) / nb);
+                    const std::size_t ib = i * nbs + std::size_t(b);
+                    gain[ib] = detail::mode_ratio<T>(v, bg, valid[i], 4 * eps, stride);
+                    inv_gain[ib] = float(1.0 / gain[ib]);
+                    if (given)
+                        continue; // the gains only: this round's weights are given
+                    const float ig = inv_gain[ib];
+                    const T* vp = v.data();
+                    const float* bp = bg.data();
+                    // NaN backgrounds (no valid observation) and invalid pixels depart by 0.
+                    if (b == 0)
+                        for (std::size_t p = 0; p < n; ++p)
+                            d[p] = ok[p] && bp[p] == bp[p]
+                                       ? std::abs(float(vp[p]) * ig - bp[p]) * inv_nb
+                                       : 0.0f;
+                    else
+                        for (std::size_t p = 0; p < n; ++p)
+                            d[p] += ok[p] && bp[p] == bp[p]
+                                        ? std::abs(float(vp[p]) * ig - bp[p]) * inv_nb
+                                        : 0.0f;
                 }
-                if (it == 0 && start_weights)
-                    return; // the gains only: this round's weights are given
-                two_window_mean(d, valid[i], st.rows, st.cols, radius);
+                if (!given)
+                    two_window_mean(d, ok, all_valid[i] != 0, st.rows, st.cols, radius,
+                                    sums.local());
             });
+            // The weighted mean, date by date over chunks of pixels (so the loops vectorize).
             tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 4096), [&](const auto& range) {
-                std::vector<double> w(ns);
-                for (std::size_t p = range.begin(); p != range.end(); ++p) {
-                    double wsum = 0;
+                constexpr std::size_t kChunk = 512;
+                std::vector<float> buf(kChunk * (nbs + 2));
+                float* wsum = buf.data();
+                float* wi = wsum + kChunk;
+                float* acc = wi + kChunk;
+                for (std::size_t p0 = range.begin(); p0 < range.end(); p0 += kChunk) {
+                    const std::size_t len = std::min(kChunk, range.end() - p0);
+                    std::fill(buf.begin(), buf.end(), 0.0f);
                     for (std::size_t i = 0; i < ns; ++i) {
-                        w[i] = 0;
-                        if (!valid[i][p])
-                            continue;
-                        if (it == 0 && start_weights) {
-                            w[i] = (*start_weights)[i][p];
+                        const std::uint8_t* ok = valid[i].data() + p0;
+                        float* d = planes[i].data() + p0;
+                        if (given) {
+                            for (std::size_t k = 0; k < len; ++k)
+                                wi[k] = ok[k] ? d[k] : 0.0f;
                         } else {
-                            const double q = eps / (eps + double(dev[i][p]));
-                            w[i] = q * q * q * q;
+                            for (std::size_t k = 0; k < len; ++k) {
+                                float q = epsf / (epsf + d[k]);
+                                q *= q;
+                                wi[k] = ok[k] ? q * q : 0.0f;
+                            }
                         }
-                        wsum += w[i];
+                        for (std::size_t k = 0; k < len; ++k)
+                            wsum[k] += wi[k];
+                        if (last)
+                            std::copy_n(wi, len, d);
+                        for (std::size_t b = 0; b < nbs; ++b) {
+                            const float ig = inv_gain[i * nbs + b];
+                            const T* vp = ptr[i * nbs + b] + p0;
+                            float* a = acc + b * kChunk;
+                            for (std::size_t k = 0; k < len; ++k)
+                                a[k] += wi[k] * (float(vp[k]) * ig);
+                        }
                     }
-                    if (last_weights && it + 1 == rounds)
-                        for (std::size_t i = 0; i < ns; ++i)
-                            (*last_weights)[i][p] = float(w[i]);
-                    if (!(wsum > 0))
-                        continue;
-                    for (int b = 0; b < nb; ++b) {
-                        double acc = 0;
-                        for (std::size_t i = 0; i < ns; ++i) {
-                            const std::size_t ib = i * std::size_t(nb) + std::size_t(b);
-                            if (w[i] > 0)
-                                acc += w[i] * double(ptr[ib][p]) / gain[ib];
-                        }
-                        st.background[std::size_t(b) * n + p] = float(acc / wsum);
+                    for (std::size_t b = 0; b < nbs; ++b) {
+                        float* out = st.background.data() + b * n + p0;
+                        const float* a = acc + b * kChunk;
+                        for (std::size_t k = 0; k < len; ++k)
+                            out[k] = wsum[k] > 0 ? a[k] / wsum[k] : out[k];
                     }
                 }
             });
@@ -188,8 +341,10 @@ void refine_background_pyramid(std::span<const Raster> scenes,
     const int f = kCoarseFactor;
     const int crows = (st.rows + f - 1) / f, ccols = (st.cols + f - 1) / f;
     const int cradius = (radius + f - 1) / f;
+    DatePlanes planes;
     if (crows < 4 * cradius || ccols < 4 * cradius) {
-        refine_background(scenes, valid, st, tol, radius, kCoarseRounds + kFineRounds);
+        refine_background(scenes, valid, st, tol, radius, kCoarseRounds + kFineRounds, planes,
+                          false);
         return;
     }
     const std::size_t ns = scenes.size(), n = std::size_t(st.rows) * std::size_t(st.cols);
@@ -253,29 +408,32 @@ void refine_background_pyramid(std::span<const Raster> scenes,
                 cst.background[std::size_t(b) * cn + cp] = float(sum / k);
         }
     }
-    std::vector<std::vector<float>> cw, w(ns, std::vector<float>(n, 0.0f));
-    refine_background(coarse, cvalid, cst, tol, cradius, kCoarseRounds, nullptr, &cw);
+    DatePlanes cw;
+    refine_background(coarse, cvalid, cst, tol, cradius, kCoarseRounds, cw, false);
+    coarse.clear();
     // The dates' last weights back at full resolution (bilinear between block centres): the
     // first full-resolution round averages the full-resolution dates with them.
+    planes.assign(ns, std::vector<float>(n));
     tbb::parallel_for(0, st.rows, [&](int y) {
         const double fy = std::clamp((y + 0.5) / f - 0.5, 0.0, double(crows - 1));
         const int y0 = int(fy), y1 = std::min(crows - 1, y0 + 1);
-        const double wy = fy - y0;
+        const float wy = float(fy - y0);
         for (int xx = 0; xx < st.cols; ++xx) {
             const double fx = std::clamp((xx + 0.5) / f - 0.5, 0.0, double(ccols - 1));
             const int x0 = int(fx), x1 = std::min(ccols - 1, x0 + 1);
-            const double wx = fx - x0;
+            const float wx = float(fx - x0);
             const std::size_t p = std::size_t(y) * std::size_t(st.cols) + std::size_t(xx);
             const std::size_t c00 = std::size_t(y0) * std::size_t(ccols) + std::size_t(x0),
                               c01 = std::size_t(y0) * std::size_t(ccols) + std::size_t(x1),
                               c10 = std::size_t(y1) * std::size_t(ccols) + std::size_t(x0),
                               c11 = std::size_t(y1) * std::size_t(ccols) + std::size_t(x1);
             for (std::size_t i = 0; i < ns; ++i)
-                w[i][p] = float((1 - wy) * ((1 - wx) * cw[i][c00] + wx * cw[i][c01]) +
-                                wy * ((1 - wx) * cw[i][c10] + wx * cw[i][c11]));
+                planes[i][p] = (1 - wy) * ((1 - wx) * cw[i][c00] + wx * cw[i][c01]) +
+                               wy * ((1 - wx) * cw[i][c10] + wx * cw[i][c11]);
         }
     });
-    refine_background(scenes, valid, st, tol, radius, kFineRounds, &w);
+    cw.clear();
+    refine_background(scenes, valid, st, tol, radius, kFineRounds, planes, true);
 }
 
 void check_stack(std::span<const Raster> scenes, const char* what) {

@@ -169,6 +169,10 @@ void read_all(const Config& c) {
             GDALClose(ds);
 }
 
+// Issue 14's target for the composite and its index: at most 1.2 times GDAL's read of the
+// same inputs (an earlier issue asked for 1.5).
+constexpr double kTargetRatio = 1.2;
+
 void composite_all(const Config& c, bool all_outputs) {
     std::vector<rb::SceneSource> scenes;
     for (int i = 0; i < c.scenes; ++i)
@@ -320,7 +324,8 @@ int main(int argc, char** argv) {
                     c.score.c_str(), c.compression.c_str(), set_name(all), min_of(sr.secs),
                     median_of(sr.secs), ratio, min_of(sr.ratios), median_of(sr.cpu_ratios),
                     all ? " (with the optional diagnostics; no target)"
-                        : (ratio <= 1.5 ? " (target <= 1.5) OK" : " (target <= 1.5) MISSED"));
+                        : (ratio <= kTargetRatio ? " (target <= 1.2, issue 14) OK"
+                                                 : " (target <= 1.2, issue 14) MISSED"));
     }
     std::printf("peak memory: %.1f MiB (target <= 1024) %s\n", peak,
                 peak <= 1024 ? "OK" : "MISSED");

@@ -115,13 +115,7 @@ void temporal_planes(const ScorerImpl& s, const Raster& scene, const StackStats&
         if (!s.roles.has(r))
             continue;
         std::vector<float>& v = pool[next++];
-        v.resize(n);
-        visit_dtype(scene.dtype(), [&](auto x) {
-            using T = decltype(x);
-            const auto src = scene.band<T>(s.roles[r]);
-            for (std::size_t i = 0; i < n; ++i)
-                v[i] = scale * static_cast<float>(src[i]) + offset;
-        });
+        band_plane(scene, s.roles[r], scale, offset, v);
         std::vector<float>& b = pool[next++];
         b.resize(n);
         const auto m = stats.plane(stats.background, s.roles[r]);
@@ -151,13 +145,7 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
         if (!s.roles.has(r))
             return none;
         std::vector<float>& v = planes[next_plane++];
-        v.resize(n);
-        visit_dtype(scene.dtype(), [&](auto x) {
-            using T = decltype(x);
-            const auto src = scene.band<T>(s.roles[r]);
-            for (std::size_t i = 0; i < n; ++i)
-                v[i] = scale ? sc * static_cast<float>(src[i]) + off : static_cast<float>(src[i]);
-        });
+        band_plane(scene, s.roles[r], scale ? sc : 1.0f, scale ? off : 0.0f, v);
         return v;
     };
     const bool temporal = o.temporal && stats && !stats->background.empty();

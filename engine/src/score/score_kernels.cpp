@@ -112,21 +112,8 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
         if (!s.roles.has(r))
             return none;
         std::vector<float>& v = planes[next_plane++];
-        v.resize(n);
         const bool scale = r != BandRole::Thermal && r != BandRole::Qa;
-        visit_dtype(c.scene.dtype(), [&](auto x) {
-            using T = decltype(x);
-            const auto src = c.scene.band<T>(s.roles[r]);
-            float* __restrict dst = v.data();
-            if (scale)
-                for (std::size_t i = 0; i < n; ++i) {
-                    const float f = static_cast<float>(src[i]);
-                    dst[i] = sc * f + off;
-                }
-            else
-                for (std::size_t i = 0; i < n; ++i)
-                    dst[i] = static_cast<float>(src[i]);
-        });
+        detail::band_plane(c.scene, s.roles[r], scale ? sc : 1.0f, scale ? off : 0.0f, v);
         return v;
     };
     const auto& red = refl(BandRole::Red);

@@ -12,6 +12,17 @@
 
 namespace rb::detail {
 
+void band_plane(const Raster& scene, int band, float scale, float offset, std::vector<float>& out) {
+    out.resize(scene.band_size());
+    visit_dtype(scene.dtype(), [&](auto x) {
+        using T = decltype(x);
+        const auto src = scene.band<T>(band);
+        float* __restrict dst = out.data();
+        for (std::size_t i = 0; i < out.size(); ++i)
+            dst[i] = scale * static_cast<float>(src[i]) + offset;
+    });
+}
+
 // The brightest data band of each pixel as a float, where that is exact (types of 16 bits or
 // fewer, Float32; NaN ignored): "any band >= v" is "brightest >= v". Empty otherwise.
 std::vector<float> brightest_band(const Raster& scene, const std::vector<int>& bands) {

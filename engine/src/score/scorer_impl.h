@@ -132,6 +132,9 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
 void score_bap(const ScorerImpl& s, const Raster& scene, const StackStats* stats, int scene_index,
                Raster& out, bool components);
 
+/// Band `band` (0-based) of `scene` as floats, scale * float(value) + offset, into `out`
+/// (resized to the band): the score kernels' reflectance planes (score_planes.cpp).
+void band_plane(const Raster& scene, int band, float scale, float offset, std::vector<float>& out);
 /// The brightest of `bands` per pixel as a float, where that is exact (types of 16 bits or
 /// fewer, Float32); empty otherwise (score_planes.cpp).
 std::vector<float> brightest_band(const Raster& scene, const std::vector<int>& bands);

@@ -113,13 +113,13 @@ public:
     /// and the preview's stages.
     double lastLatencyMs() const { return latencyMs_; }
     /// Milliseconds from the latest parameter change to the first overlay it produced: the
-    /// coarse first preview (every other pixel) when the full viewport takes longer than
+    /// coarse first preview (every second to eighth pixel) when the full viewport takes longer than
     /// kCoarseFirstMs to recompute, else the same as lastLatencyMs(). -1: none.
     double lastFirstOverlayMs() const { return firstOverlayMs_; }
     /// True while the overlay shows the coarse first preview of the latest change.
     bool isOverlayCoarse() const { return overlayCoarse_; }
     /// Full-viewport recomputation time above which a change first shows a coarse preview.
-    static constexpr double kCoarseFirstMs = 60;
+    static constexpr double kCoarseFirstMs = 8; // half a 60 Hz frame: rb::CoarseFirst's default
     /// Turns the coarse first preview off or on, with the full-viewport time and output
     /// size above which it is used.
     void setCoarseFirst(bool on, double minMs = kCoarseFirstMs, qint64 minPixels = 512 * 512);

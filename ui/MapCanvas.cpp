@@ -206,11 +206,19 @@ void MapCanvas::startRender() {
 
 void MapCanvas::paintEvent(QPaintEvent*) {
     QPainter p(this);
-    p.fillRect(rect(), QColor::fromRgb(kBackgroundColor));
-    if (!scene_)
+    if (!scene_) {
+        p.fillRect(rect(), QColor::fromRgb(kBackgroundColor));
         return;
+    }
     const QRectF sceneRect =
         view_.toWidget(QRectF(0, 0, scene_->profile.width, scene_->profile.height));
+    // The background only around the scene, which the checkerboard covers: each full-widget
+    // fill is a pass over every pixel, and this paint runs for every preview shown.
+    const QRect inside(
+        QPoint(int(std::ceil(sceneRect.left())), int(std::ceil(sceneRect.top()))),
+        QPoint(int(std::floor(sceneRect.right())) - 1, int(std::floor(sceneRect.bottom())) - 1));
+    for (const QRect& r : QRegion(rect()).subtracted(QRegion(inside)))
+        p.fillRect(r, QColor::fromRgb(kBackgroundColor));
     static const QPixmap tile = checkerTile();
     p.fillRect(sceneRect, QBrush(tile));
     tiles_->paint(p, viewport());
@@ -264,15 +272,22 @@ void MapCanvas::setOverlay(const QString& id, const QImage& image, const QRectF&
     }
     const bool added = !overlays_.contains(id);
     Overlay& o = overlays_[id];
-    if (failures_.remove(id) && hiddenByFailure_.remove(id))
+    const bool failed = failures_.remove(id) > 0;
+    if (failed && hiddenByFailure_.remove(id))
         o.visible = true; // a new result after a failure: shown again
+    // A live preview replaces its image many times a second on the same grid: the CRS text
+    // and the layer lists stay as they are then.
+    const bool sameGrid = !added && o.scenePath == base->path && o.width == base->profile.width &&
+                          o.height == base->profile.height &&
+                          o.transform == base->profile.transform && o.binding == binding;
     o.image = image;
     o.pixels = pixels;
     o.scenePath = base->path;
     o.width = base->profile.width;
     o.height = base->profile.height;
     o.transform = base->profile.transform;
-    o.crsWkt = base->profile.crs.to_wkt();
+    if (!sameGrid)
+        o.crsWkt = base->profile.crs.to_wkt();
     o.binding = binding;
     if (added) {
         // Placed by id among the others (producers name them so the order makes sense).
@@ -281,7 +296,8 @@ void MapCanvas::setOverlay(const QString& id, const QImage& image, const QRectF&
     }
     update();
     emit overlayChanged(id);
-    emit overlayLayersChanged(); // the scene it belongs to may have changed
+    if (!sameGrid || failed)
+        emit overlayLayersChanged(); // the scene it belongs to may have changed
 }
 
 void MapCanvas::setOverlayFailed(const QString& id, const QString& message) {

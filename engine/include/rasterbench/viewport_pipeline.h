@@ -6,7 +6,7 @@
 // - the stack's per-pixel statistics (they depend on the pixels alone, so a new score
 //   method or parameter only rescores);
 // - the scores of the latest scorer (a composite-only parameter only recomposites);
-// - the coarse stack (every other pixel of the reads) for the coarse first preview, which
+// - the coarse stack (every f-th pixel of the reads) for the coarse first preview, which
 //   a change shows before the full viewport when that takes long.
 // A caller (the UI's controller) schedules runs; the pipeline only computes, on the thread
 // that calls it.
@@ -85,10 +85,12 @@ struct ViewportRequest {
 
 /// When a run shows a coarse preview before the full one: when the full viewport's
 /// score and composite took at least `min_ms` last time (scores from the cache count 0) and
-/// it has at least `min_pixels` output pixels.
+/// it has at least `min_pixels` output pixels. The default: when the full one takes more than
+/// half a 60 Hz frame (the overlay still has to be drawn), so that a change shows within
+/// the frame it was made in.
 struct CoarseFirst {
     bool enabled = true;
-    double min_ms = 60;
+    double min_ms = 8;
     std::int64_t min_pixels = 512 * 512;
     int factor = 2; ///< every factor-th pixel of every factor-th row
 };

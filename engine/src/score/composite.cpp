@@ -2,9 +2,6 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include <algorithm>
 #include <atomic>
@@ -14,6 +11,7 @@
 
 #include "composite_own_scores.h"
 #include "pixel_util.h"
+#include "running_best.h"
 #include "tie_rule.h"
 
 namespace rb {
@@ -282,122 +280,66 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
             s.method == Method::Best && only_rank_one(o.best_ranks) && only_rank_one(o.worst_ranks);
         const bool track_worst = best_only && !o.worst_ranks.empty();
         if (best_only) {
-            // The plain best pixel (the streaming default): scene by scene over a row with a
-            // running best per column, rather than pixel by pixel over the scenes. Each pass
-            // streams one score row, with no per-pixel candidate list, so it costs a third
-            // of the general loop below. Same rule: the first scene with the strictly highest
-            // score wins.
+            // The plain best pixel (the streaming default): per row, every scene's score row
+            // streams through a running best per column (detail::running_best), with no
+            // per-pixel candidate list, so it costs a fraction of the general loop below.
+            // Same rule: the first scene with the strictly highest score wins.
             std::vector<std::uint8_t*> comp_mask(static_cast<std::size_t>(nb));
             for (int j = 0; j < nb; ++j)
                 comp_mask[std::size_t(j)] = res.composite.mask(j).data();
-            constexpr std::int32_t none = -1;
+            // Per scene in tie order: its index and the masks of its output bands (a masked
+            // sample is not a candidate), offsets into each row added per row.
+            std::vector<std::int32_t> scene_of(s.n);
+            std::vector<std::size_t> mask_begin(s.n + 1, 0);
+            std::vector<const std::uint8_t*> scene_masks;
+            for (std::size_t k = 0; k < s.n; ++k) {
+                const std::size_t i = s.order[k];
+                scene_of[k] = std::int32_t(i);
+                for (int j = 0; j < nb; ++j)
+                    if (const std::uint8_t* mk = mask_ptr[i * std::size_t(nb) + std::size_t(j)])
+                        scene_masks.push_back(mk);
+                mask_begin[k + 1] = scene_masks.size();
+            }
             tbb::parallel_for(tbb::blocked_range<int>(0, s.rows, 8), [&](const auto& range) {
                 const auto cols = std::size_t(s.cols);
                 std::vector<float> bs(cols);
-                // 32-bit running index and count: the SIMD loop below blends them with the
-                // float scores lane for lane.
                 std::vector<std::int32_t> bi(cols), cnt(cols);
-                std::vector<const std::uint8_t*> masks; // one scene's, at this row
                 // Running worst: the last of the order (lowest score; ties: the later scene).
                 std::vector<float> ws(track_worst ? cols : 0);
                 std::vector<std::int32_t> wi(track_worst ? cols : 0);
-                std::vector<float> scored(by_row ? cols : 0); // one row of one scene
+                // Every scene's row, scored here when by_row.
+                std::vector<float> scored(by_row ? cols * s.n : 0);
+                std::vector<const float*> rows_of(s.n);
+                std::vector<const std::uint8_t*> masks(scene_masks.size());
+                const detail::RunningBestRow in{
+                    rows_of.data(), scene_of.data(), masks.data(), mask_begin.data(), s.n,
+                    min_score};
+                const detail::RunningBestColumns out{bs.data(), bi.data(), cnt.data(),
+                                                     track_worst ? ws.data() : nullptr,
+                                                     track_worst ? wi.data() : nullptr};
                 for (int row = range.begin(); row != range.end(); ++row) {
                     const std::size_t base = std::size_t(row) * cols;
-                    std::fill(bi.begin(), bi.end(), none);
-                    std::fill(wi.begin(), wi.end(), none);
-                    std::fill(cnt.begin(), cnt.end(), 0);
                     for (std::size_t k = 0; k < s.n; ++k) {
-                        // In tie-rule order: the first scene with the highest score wins.
                         const std::size_t i = s.order[k];
-                        const float* sp = score_ptr[i] + base;
                         if (by_row) {
-                            by_row->score_row(scenes[i], row, scored.data());
-                            sp = scored.data();
-                        }
-                        const auto si = std::int32_t(i);
-                        // The masks of this scene's output bands at this row: a masked
-                        // sample is not a candidate (tested lane by lane below, without a
-                        // combined row first).
-                        masks.clear();
-                        for (int j = 0; j < nb; ++j)
-                            if (const std::uint8_t* mk =
-                                    mask_ptr[i * std::size_t(nb) + std::size_t(j)])
-                                masks.push_back(mk + base);
-                        auto unmasked = [&](std::size_t c) {
-                            bool ok = true;
-                            for (const std::uint8_t* mk : masks)
-                                ok &= mk[c] != 0;
-                            return ok;
-                        };
-                        // Branch-free: whether a scene beats the running best is close to a
-                        // coin toss, so a branch here mispredicts on a large share of pixels.
-                        auto step = [&](std::size_t c, bool ok) {
-                            const float v = sp[c];
-                            const float b = bs[c];
-                            const std::int32_t w = bi[c];
-                            cnt[c] += ok;
-                            const bool better = ok & ((w == none) | (v > b));
-                            bs[c] = better ? v : b;
-                            bi[c] = better ? si : w;
-                        };
-                        std::size_t c = 0;
-#if defined(__SSE2__)
-                        // step() four columns at a time, lane for lane the same logic.
-                        const __m128 minv = _mm_set1_ps(min_score);
-                        const __m128i siv = _mm_set1_epi32(si), nonev = _mm_set1_epi32(none);
-                        for (; c + 4 <= cols; c += 4) {
-                            const __m128 v = _mm_loadu_ps(sp + c);
-                            const __m128 b = _mm_loadu_ps(bs.data() + c);
-                            auto* wp = reinterpret_cast<__m128i*>(bi.data() + c);
-                            auto* np = reinterpret_cast<__m128i*>(cnt.data() + c);
-                            const __m128i w = _mm_loadu_si128(wp);
-                            // Ordered compares: false for NaN, as in step().
-                            __m128i ok = _mm_castps_si128(_mm_cmpge_ps(v, minv));
-                            for (const std::uint8_t* mk : masks) {
-                                // Four mask bytes widened to four lanes: all ones where 0.
-                                std::int32_t four;
-                                std::memcpy(&four, mk + c, sizeof four);
-                                __m128i zero =
-                                    _mm_cmpeq_epi8(_mm_cvtsi32_si128(four), _mm_setzero_si128());
-                                zero = _mm_unpacklo_epi8(zero, zero);
-                                ok = _mm_andnot_si128(_mm_unpacklo_epi16(zero, zero), ok);
-                            }
-                            const __m128i better = _mm_and_si128(
-                                ok, _mm_or_si128(_mm_cmpeq_epi32(w, nonev),
-                                                 _mm_castps_si128(_mm_cmpgt_ps(v, b))));
-                            const __m128 bf = _mm_castsi128_ps(better);
-                            _mm_storeu_si128(np, _mm_sub_epi32(_mm_loadu_si128(np), ok));
-                            _mm_storeu_ps(bs.data() + c,
-                                          _mm_or_ps(_mm_and_ps(bf, v), _mm_andnot_ps(bf, b)));
-                            _mm_storeu_si128(wp, _mm_or_si128(_mm_and_si128(better, siv),
-                                                              _mm_andnot_si128(better, w)));
-                            if (track_worst) {
-                                // The running worst: lowest score, ties to the later scene.
-                                const __m128 lw = _mm_loadu_ps(ws.data() + c);
-                                auto* lp = reinterpret_cast<__m128i*>(wi.data() + c);
-                                const __m128i l = _mm_loadu_si128(lp);
-                                const __m128i worse = _mm_and_si128(
-                                    ok, _mm_or_si128(_mm_cmpeq_epi32(l, nonev),
-                                                     _mm_castps_si128(_mm_cmple_ps(v, lw))));
-                                const __m128 wf = _mm_castsi128_ps(worse);
-                                _mm_storeu_ps(ws.data() + c,
-                                              _mm_or_ps(_mm_and_ps(wf, v), _mm_andnot_ps(wf, lw)));
-                                _mm_storeu_si128(lp, _mm_or_si128(_mm_and_si128(worse, siv),
-                                                                  _mm_andnot_si128(worse, l)));
-                            }
-                        }
-#endif
-                        for (; c < cols; ++c) {
-                            const bool ok = sp[c] >= min_score && unmasked(c);
-                            step(c, ok);
-                            if (track_worst) {
-                                const bool worse = ok & ((wi[c] == none) | (sp[c] <= ws[c]));
-                                ws[c] = worse ? sp[c] : ws[c];
-                                wi[c] = worse ? si : wi[c];
-                            }
+                            by_row->score_row(scenes[i], row, scored.data() + k * cols);
+                            rows_of[k] = scored.data() + k * cols;
+                        } else {
+                            rows_of[k] = score_ptr[i] + base;
                         }
                     }
+                    for (std::size_t m = 0; m < masks.size(); ++m)
+                        masks[m] = scene_masks[m] + base;
+                    detail::running_best(in, cols, out);
+                    // The winners' samples are scattered over the scenes' bands, which no
+                    // hardware prefetcher follows: asking for all of this row's first keeps
+                    // many misses in flight, where the copy below would wait for each.
+                    for (std::size_t c = 0; c < cols; c += 16)
+                        if (bi[c] >= 0)
+                            for (int j = 0; j < nb; ++j)
+                                __builtin_prefetch(
+                                    src[std::size_t(bi[c]) * std::size_t(nb) + std::size_t(j)] +
+                                    base + c);
                     for (std::size_t c = 0; c < cols; ++c) {
                         const std::size_t p = base + c;
                         count_out[p] = std::uint16_t(cnt[c]);

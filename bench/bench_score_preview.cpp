@@ -4,6 +4,7 @@
 // pipeline shows one, else the full viewport) and the full-resolution viewport.
 //
 //   bench_score_preview DIR [--repeat N] [--size N] [--step N] [--methods a,b,c]
+//                       [--change NAME=A,B]
 //
 // DIR holds the scenes (`*_sr.tif`, each with an optional `*_fmask.tif` quality file
 // stacked after its bands, as the workbench does): for example the 12-date Landsat 5/7
@@ -16,11 +17,13 @@
 // machine). Targets: the read of a new view of open scenes (the pipeline keeps them open)
 // at most 1.1x GDAL's read of its open datasets (one thread, as GDAL's), the
 // first image after a change at most 0.3x, the full viewport after a change at most 1.0x.
-// The change alternates the invalid-pixel distance penalty (every method has it); a method
-// change (all planes new) is timed once per method.
+// The change alternates the invalid-pixel distance penalty (every method has it; --change
+// alternates another parameter of the methods, e.g. --methods cloud --change
+// brightness_min=0.12,0.14); a method change (all planes new) is timed once per method.
 #include <gdal.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -59,11 +62,13 @@ std::vector<std::string> split(const std::string& s) {
 int main(int argc, char** argv) {
     if (argc < 2) {
         std::fprintf(stderr, "usage: bench_score_preview DIR [--repeat N] [--size N] [--step N] "
-                             "[--methods a,b,c]\n");
+                             "[--methods a,b,c] [--change NAME=A,B]\n");
         return 2;
     }
     const std::string dir = argv[1];
     int repeat = 5, size = 0, step = 1;
+    std::string changed = "invalid_distance";
+    std::array<std::string, 2> values = {"1", "2"};
     std::vector<std::string> methods = {"mask", "darkness", "median-distance", "cloud",
                                         "expression"};
     for (int i = 2; i < argc; ++i) {
@@ -76,7 +81,18 @@ int main(int argc, char** argv) {
             step = std::max(1, std::atoi(argv[++i]));
         else if (a == "--methods" && i + 1 < argc)
             methods = split(argv[++i]);
-        else {
+        else if (a == "--change" && i + 1 < argc) {
+            const std::string c = argv[++i];
+            const std::size_t eq = c.find('=');
+            const std::vector<std::string> v =
+                eq == std::string::npos ? std::vector<std::string>{} : split(c.substr(eq + 1));
+            if (v.size() != 2) {
+                std::fprintf(stderr, "--change wants NAME=A,B, got %s\n", c.c_str());
+                return 2;
+            }
+            changed = c.substr(0, eq);
+            values = {v[0], v[1]};
+        } else {
             std::fprintf(stderr, "unknown argument %s\n", a.c_str());
             return 2;
         }
@@ -159,7 +175,7 @@ int main(int argc, char** argv) {
                     "full viewport", "(score + composite)");
         for (const std::string& method : methods) {
             rb::ScoreOptions so = rb::make_score_options(method);
-            rb::set_score_param(so, "invalid_distance", "1");
+            rb::set_score_param(so, changed, values[0]);
             rb::ViewportRequest req;
             req.scenes = sources;
             req.options = co;
@@ -177,7 +193,7 @@ int main(int argc, char** argv) {
                             req.plan.out_cols, req.plan.out_rows, p0.read_ms, p0.read_ms / gdal);
             std::vector<double> first_ms, full_ms, score_ms, comp_ms;
             for (int r = 0; r < repeat; ++r) {
-                rb::set_score_param(so, "invalid_distance", r % 2 ? "1" : "2");
+                rb::set_score_param(so, changed, values[r % 2 ? 0 : 1]);
                 t0 = Clock::now();
                 req.scorer = std::make_shared<const rb::Scorer>(so, layout);
                 double first_image = -1;

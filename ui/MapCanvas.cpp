@@ -204,6 +204,30 @@ void MapCanvas::startRender() {
     }
 }
 
+void MapCanvas::paintBase(QPainter& p, const QRectF& sceneRect) {
+    const TileRenderer::Viewport vp = viewport();
+    BaseKey key{scene_.get(), sceneRect, size(), devicePixelRatioF(), tiles_->paintedImages(vp)};
+    const QSize pixels = (QSizeF(size()) * devicePixelRatioF()).toSize();
+    if (!(key == baseKey_) || base_.size() != pixels) {
+        if (base_.size() != pixels)
+            base_ = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
+        base_.setDevicePixelRatio(devicePixelRatioF());
+        QPainter b(&base_);
+        // The background only around the scene, which the checkerboard covers.
+        const QRect inside(
+            QPoint(int(std::ceil(sceneRect.left())), int(std::ceil(sceneRect.top()))),
+            QPoint(int(std::floor(sceneRect.right())) - 1,
+                   int(std::floor(sceneRect.bottom())) - 1));
+        for (const QRect& r : QRegion(rect()).subtracted(QRegion(inside)))
+            b.fillRect(r, QColor::fromRgb(kBackgroundColor));
+        static const QPixmap tile = checkerTile();
+        b.fillRect(sceneRect, QBrush(tile));
+        tiles_->paint(b, vp);
+        baseKey_ = std::move(key);
+    }
+    p.drawImage(QPointF(0, 0), base_);
+}
+
 void MapCanvas::paintEvent(QPaintEvent*) {
     QPainter p(this);
     if (!scene_) {
@@ -212,16 +236,7 @@ void MapCanvas::paintEvent(QPaintEvent*) {
     }
     const QRectF sceneRect =
         view_.toWidget(QRectF(0, 0, scene_->profile.width, scene_->profile.height));
-    // The background only around the scene, which the checkerboard covers: each full-widget
-    // fill is a pass over every pixel, and this paint runs for every preview shown.
-    const QRect inside(
-        QPoint(int(std::ceil(sceneRect.left())), int(std::ceil(sceneRect.top()))),
-        QPoint(int(std::floor(sceneRect.right())) - 1, int(std::floor(sceneRect.bottom())) - 1));
-    for (const QRect& r : QRegion(rect()).subtracted(QRegion(inside)))
-        p.fillRect(r, QColor::fromRgb(kBackgroundColor));
-    static const QPixmap tile = checkerTile();
-    p.fillRect(sceneRect, QBrush(tile));
-    tiles_->paint(p, viewport());
+    paintBase(p, sceneRect);
     for (const QString& id : order_) {
         if (!overlayDrawn(id))
             continue; // hidden by the user, or made for another scene

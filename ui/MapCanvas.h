@@ -157,8 +157,23 @@ private:
     void startRender();
     void onTilesUpdated();
     TileRenderer::Viewport viewport() const;
+    /// Paints the background, the checkerboard and the scene's tiles: from base_ when they
+    /// are what it holds, else into it first.
+    void paintBase(QPainter& p, const QRectF& sceneRect);
 
     std::shared_ptr<const SceneData> scene_;
+    /// The layers under the overlays, as last painted. A live preview repaints the map many
+    /// times a second with only its overlay changed: one copy of this instead of four passes.
+    QImage base_;
+    struct BaseKey {
+        const SceneData* scene = nullptr;
+        QRectF sceneRect;
+        QSize size;
+        double dpr = 0;
+        std::vector<quint64> images; ///< TileRenderer::paintedImages
+        bool operator==(const BaseKey&) const = default;
+    };
+    BaseKey baseKey_;
     ViewTransform view_;
     bool fitMode_ = true;
 

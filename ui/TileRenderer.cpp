@@ -266,6 +266,25 @@ void TileRenderer::paint(QPainter& p, const Viewport& vp) const {
     }
 }
 
+std::vector<quint64> TileRenderer::paintedImages(const Viewport& vp) const {
+    std::vector<quint64> drawn;
+    if (!scene_)
+        return drawn;
+    drawn.push_back(preview_.isNull() ? 0 : preview_.cacheKey());
+    const int level = levelFor(vp);
+    if (!tilesNeeded(level))
+        return drawn;
+    for (const TileId& t : visibleTiles(vp, level)) {
+        const auto it = tiles_.constFind(key(t.level, t.tx, t.ty));
+        if (it == tiles_.constEnd())
+            continue;
+        it->lastUsed = ++useClock_;
+        drawn.push_back(key(t.level, t.tx, t.ty));
+        drawn.push_back(it->image.cacheKey());
+    }
+    return drawn;
+}
+
 bool TileRenderer::isComplete(const Viewport& vp) const {
     if (!scene_ || previewPending_ || previewVersion_ != version_)
         return false;

@@ -16,6 +16,7 @@
 #include <QSize>
 
 #include <memory>
+#include <vector>
 
 #include "JobLane.h"
 #include "SceneLayer.h"
@@ -44,6 +45,10 @@ public:
     };
     /// Paints what is available for `vp` (preview, then cached tiles).
     void paint(QPainter& painter, const Viewport& vp) const;
+    /// What paint(vp) would draw, by image identity (the preview's and each drawn tile's
+    /// QImage::cacheKey, with the tile's place): an equal list for the same view means the
+    /// same pixels. Marks those tiles used, as paint() does.
+    std::vector<quint64> paintedImages(const Viewport& vp) const;
     /// Starts renders of the missing tiles of `vp`; requests for tiles no longer visible are
     /// dropped before they run (the newest request wins).
     void request(const Viewport& vp);

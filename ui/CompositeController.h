@@ -118,11 +118,13 @@ public:
     double lastFirstOverlayMs() const { return firstOverlayMs_; }
     /// True while the overlay shows the coarse first preview of the latest change.
     bool isOverlayCoarse() const { return overlayCoarse_; }
-    /// Full-viewport recomputation time above which a change first shows a coarse preview.
-    static constexpr double kCoarseFirstMs = 8; // half a 60 Hz frame: rb::CoarseFirst's default
+    /// Full-viewport recomputation time above which a change first shows a coarse preview
+    /// (the pipeline's default: half a 60 Hz frame).
+    static constexpr double kCoarseFirstMs = rb::CoarseFirst{}.min_ms;
     /// Turns the coarse first preview off or on, with the full-viewport time and output
     /// size above which it is used.
-    void setCoarseFirst(bool on, double minMs = kCoarseFirstMs, qint64 minPixels = 512 * 512);
+    void setCoarseFirst(bool on, double minMs = kCoarseFirstMs,
+                        qint64 minPixels = rb::CoarseFirst{}.min_pixels);
     QString lastError() const { return error_; }
 
     /// Full-resolution job: starts automatically once the parameters settle.

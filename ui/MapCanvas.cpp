@@ -207,19 +207,13 @@ void MapCanvas::startRender() {
 void MapCanvas::paintBase(QPainter& p, const QRectF& sceneRect) {
     const TileRenderer::Viewport vp = viewport();
     BaseKey key{scene_.get(), sceneRect, size(), devicePixelRatioF(), tiles_->paintedImages(vp)};
-    const QSize pixels = (QSizeF(size()) * devicePixelRatioF()).toSize();
-    if (!(key == baseKey_) || base_.size() != pixels) {
+    if (!(key == baseKey_)) {
+        const QSize pixels = (QSizeF(size()) * devicePixelRatioF()).toSize();
         if (base_.size() != pixels)
             base_ = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
         base_.setDevicePixelRatio(devicePixelRatioF());
         QPainter b(&base_);
-        // The background only around the scene, which the checkerboard covers.
-        const QRect inside(
-            QPoint(int(std::ceil(sceneRect.left())), int(std::ceil(sceneRect.top()))),
-            QPoint(int(std::floor(sceneRect.right())) - 1,
-                   int(std::floor(sceneRect.bottom())) - 1));
-        for (const QRect& r : QRegion(rect()).subtracted(QRegion(inside)))
-            b.fillRect(r, QColor::fromRgb(kBackgroundColor));
+        b.fillRect(rect(), QColor::fromRgb(kBackgroundColor));
         static const QPixmap tile = checkerTile();
         b.fillRect(sceneRect, QBrush(tile));
         tiles_->paint(b, vp);

@@ -42,60 +42,77 @@ inline double median_inplace(double* v, std::size_t n) {
     return 0.5 * (lo + hi);
 }
 
-/// Square (chessboard) dilation of a 0/1 mask by `radius` pixels, separable. `tmp` and
-/// `count` are working buffers (reused by callers that dilate often).
+namespace dilate_detail {
+
+// In place over `len` bytes: after it, p[i] is the OR of p[i, i + width), width being the
+// largest power of two <= `span` (returned), where bytes past `len` count as 0. Each step
+// doubles the width with one pass of independent byte ORs, which the compiler vectorizes;
+// ascending i reads p[i + s] before that step has changed it.
+inline int or_doubling(std::uint8_t* __restrict p, std::size_t len, int span) {
+    int width = 1;
+    for (; 2 * width <= span; width *= 2) {
+        const auto s = std::size_t(width);
+        for (std::size_t i = 0; i + s < len; ++i)
+            p[i] |= p[i + s];
+    }
+    return width;
+}
+
+} // namespace dilate_detail
+
+/// Square (chessboard) dilation of a 0/1 mask by `radius` pixels (any nonzero counts as
+/// set), separable: along rows, then along columns. `tmp` is a working buffer (reused by
+/// callers that dilate often).
+///
+/// Each pass is an OR over a window of 2r+1: with the window's ORs for the largest power of
+/// two `w` <= 2r+1 (log2(2r+1) passes of vectorized byte ORs), the whole window is the OR
+/// of the two such windows at its two ends. Rows and columns are padded with r zeros each
+/// side, so the plane's edges need no test.
 inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius,
-                   std::vector<std::uint8_t>& tmp, std::vector<int>& count) {
+                   std::vector<std::uint8_t>& tmp) {
     if (radius <= 0 || rows <= 0 || cols <= 0)
         return;
-    tmp.resize(m.size());
-    // Running count of set pixels in the sliding window keeps each pass O(pixels).
-    for (int r = 0; r < rows; ++r) {
-        const std::uint8_t* src = m.data() + std::size_t(r) * cols;
-        std::uint8_t* dst = tmp.data() + std::size_t(r) * cols;
-        int n = 0;
-        for (int c = 0; c < std::min(radius, cols); ++c)
-            n += src[c] != 0;
-        for (int c = 0; c < cols; ++c) {
-            if (c + radius < cols)
-                n += src[c + radius] != 0;
-            if (c - radius - 1 >= 0)
-                n -= src[c - radius - 1] != 0;
-            dst[c] = n > 0;
-        }
-    }
-    // The vertical pass keeps one count per column and walks the rows in memory order
-    // (a column at a time would touch a new cache line per pixel); per row it is a few
-    // independent operations per column, which the compiler vectorizes.
-    const auto w = std::size_t(cols);
-    count.assign(w, 0);
-    int* __restrict cnt = count.data();
-    for (int r = 0; r < std::min(radius, rows); ++r) {
-        const std::uint8_t* add = tmp.data() + std::size_t(r) * w;
+    using dilate_detail::or_doubling;
+    const auto r = std::size_t(radius), w = std::size_t(cols), span = 2 * r + 1;
+    const std::size_t prow = w + 2 * r; // a padded row
+    const std::size_t prows = std::size_t(rows) + 2 * r;
+    // Padded plane (r zero rows above and below) of the horizontal pass, then a padded row.
+    tmp.assign(prows * w + prow, 0);
+    std::uint8_t* __restrict plane = tmp.data();
+    std::uint8_t* __restrict row = tmp.data() + prows * w;
+    int width = 1;
+    for (std::size_t y = 0; y < std::size_t(rows); ++y) {
+        const std::uint8_t* src = m.data() + y * w;
+        std::fill(row, row + r, 0);
         for (std::size_t c = 0; c < w; ++c)
-            cnt[c] += add[c] != 0;
-    }
-    for (int r = 0; r < rows; ++r) {
-        if (r + radius < rows) {
-            const std::uint8_t* add = tmp.data() + std::size_t(r + radius) * w;
-            for (std::size_t c = 0; c < w; ++c)
-                cnt[c] += add[c] != 0;
-        }
-        if (r - radius - 1 >= 0) {
-            const std::uint8_t* sub = tmp.data() + std::size_t(r - radius - 1) * w;
-            for (std::size_t c = 0; c < w; ++c)
-                cnt[c] -= sub[c] != 0;
-        }
-        std::uint8_t* dst = m.data() + std::size_t(r) * w;
+            row[r + c] = src[c] != 0;
+        std::fill(row + r + w, row + prow, 0);
+        width = or_doubling(row, prow, int(span));
+        const std::size_t tail = span - std::size_t(width);
+        std::uint8_t* dst = plane + (y + r) * w;
         for (std::size_t c = 0; c < w; ++c)
-            dst[c] = cnt[c] > 0;
+            dst[c] = row[c] | row[c + tail];
+    }
+    // Columns: the same doubling with rows for bytes, a whole row per step.
+    for (std::size_t s = 1; 2 * s <= span; s *= 2)
+        for (std::size_t y = 0; y + s < prows; ++y) {
+            std::uint8_t* __restrict a = plane + y * w;
+            const std::uint8_t* __restrict b = plane + (y + s) * w;
+            for (std::size_t c = 0; c < w; ++c)
+                a[c] |= b[c];
+        }
+    const std::size_t tail = (span - std::size_t(width)) * w;
+    for (std::size_t y = 0; y < std::size_t(rows); ++y) {
+        const std::uint8_t* __restrict top = plane + y * w;
+        std::uint8_t* __restrict dst = m.data() + y * w;
+        for (std::size_t c = 0; c < w; ++c)
+            dst[c] = top[c] | top[c + tail];
     }
 }
 
 inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius) {
     std::vector<std::uint8_t> tmp;
-    std::vector<int> count;
-    dilate(m, rows, cols, radius, tmp, count);
+    dilate(m, rows, cols, radius, tmp);
 }
 
 /// Chessboard distance of each pixel to the nearest pixel where valid == 0 (0 there),
@@ -148,58 +165,81 @@ inline std::vector<std::uint16_t> chessboard_distance(const std::vector<std::uin
     return d;
 }
 
-/// Summed-area tables of a rows x cols plane's valid values (`sum`) and of their count
-/// (`cnt`), (rows + 1) x (cols + 1) each: any window's sum and count in O(1).
-inline void valid_sums(const std::vector<float>& v, const std::vector<std::uint8_t>& valid,
-                       int rows, int cols, std::vector<double>& sum, std::vector<int>& cnt) {
-    const std::size_t w = std::size_t(cols) + 1;
-    // Every entry but the first row and column is written before it is read.
-    sum.resize((std::size_t(rows) + 1) * w);
-    cnt.resize(sum.size());
-    std::fill(sum.begin(), sum.begin() + std::ptrdiff_t(w), 0.0);
-    std::fill(cnt.begin(), cnt.begin() + std::ptrdiff_t(w), 0);
-    for (std::size_t y = 1; y <= std::size_t(rows); ++y) {
-        sum[y * w] = 0.0;
-        cnt[y * w] = 0;
-    }
-    for (int y = 0; y < rows; ++y)
-        for (int x = 0; x < cols; ++x) {
-            const std::size_t p = std::size_t(y) * std::size_t(cols) + std::size_t(x);
-            const std::size_t q = (std::size_t(y) + 1) * w + std::size_t(x) + 1;
-            const bool ok = valid[p] != 0;
-            sum[q] = (ok ? double(v[p]) : 0.0) + sum[q - 1] + sum[q - w] - sum[q - w - 1];
-            cnt[q] = int(ok) + cnt[q - 1] + cnt[q - w] - cnt[q - w - 1];
-        }
-}
-
-/// The mean of the valid values in the (2r+1)^2 window around (y, x), clipped to the plane,
-/// from valid_sums' tables (the window must hold a valid value, e.g. (y, x) itself).
-inline double valid_window_mean(const std::vector<double>& sum, const std::vector<int>& cnt,
-                                int rows, int cols, int y, int x, int r) {
-    const std::size_t w = std::size_t(cols) + 1;
-    const std::size_t y0 = std::size_t(std::max(0, y - r));
-    const std::size_t y1 = std::size_t(std::min(rows, y + r + 1));
-    const std::size_t x0 = std::size_t(std::max(0, x - r));
-    const std::size_t x1 = std::size_t(std::min(cols, x + r + 1));
-    const double s = sum[y1 * w + x1] - sum[y0 * w + x1] - sum[y1 * w + x0] + sum[y0 * w + x0];
-    const int n = cnt[y1 * w + x1] - cnt[y0 * w + x1] - cnt[y1 * w + x0] + cnt[y0 * w + x0];
-    return s / double(n);
-}
-
-/// In place: each valid pixel becomes the mean of the valid pixels of its (2r+1)^2 window
-/// (summed-area tables, O(pixels) whatever r). Invalid pixels are left as they are. `sum`
-/// and `cnt` are working buffers (reused by callers that smooth often).
+/// In place: each valid pixel becomes the mean of the valid pixels of its (2r+1)^2 window,
+/// clipped to the plane. Invalid pixels are left as they are. `ring` and `ring_count` are
+/// working buffers (reused by callers that smooth often).
+///
+/// Separable running sums, in double: along each row the window sums of its valid values
+/// and their count, kept for the last 2r+2 rows (what the window of the row being written
+/// needs), and per column the running sum of those over the window's rows. That is O(pixels)
+/// whatever r, touches (2r+3) rows of sums instead of two plane-sized summed-area tables,
+/// and the column pass vectorizes. In place is safe: a row is written after its own sums
+/// and those of the r rows below it were taken, and those rows are still unchanged.
 inline void box_mean(std::vector<float>& v, const std::vector<std::uint8_t>& valid, int rows,
-                     int cols, int r, std::vector<double>& sum, std::vector<int>& cnt) {
-    if (r <= 0)
+                     int cols, int r, std::vector<double>& ring, std::vector<int>& ring_count) {
+    if (r <= 0 || rows <= 0 || cols <= 0)
         return;
-    valid_sums(v, valid, rows, cols, sum, cnt);
-    for (int y = 0; y < rows; ++y)
-        for (int x = 0; x < cols; ++x) {
-            const std::size_t p = std::size_t(y) * std::size_t(cols) + std::size_t(x);
-            if (valid[p])
-                v[p] = float(valid_window_mean(sum, cnt, rows, cols, y, x, r));
+    const auto w = std::size_t(cols);
+    const auto ring_rows = std::size_t(2 * r + 2);
+    ring.resize((ring_rows + 1) * w);
+    ring_count.resize(ring.size());
+    double* __restrict col = ring.data() + ring_rows * w;
+    int* __restrict col_n = ring_count.data() + ring_rows * w;
+    std::fill(col, col + w, 0.0);
+    std::fill(col_n, col_n + w, 0);
+    // Row y's window sums along the row, into its slot.
+    const auto row_sums = [&](int y) {
+        double* h = ring.data() + (std::size_t(y) % ring_rows) * w;
+        int* hn = ring_count.data() + (std::size_t(y) % ring_rows) * w;
+        const float* x = v.data() + std::size_t(y) * w;
+        const std::uint8_t* ok = valid.data() + std::size_t(y) * w;
+        double s = 0;
+        int n = 0;
+        for (int c = 0; c < std::min(r, cols); ++c)
+            if (ok[c]) {
+                s += double(x[c]);
+                ++n;
+            }
+        for (int c = 0; c < cols; ++c) {
+            if (c + r < cols && ok[c + r]) {
+                s += double(x[c + r]);
+                ++n;
+            }
+            if (c - r - 1 >= 0 && ok[c - r - 1]) {
+                s -= double(x[c - r - 1]);
+                --n;
+            }
+            h[c] = s;
+            hn[c] = n;
         }
+    };
+    const auto add_row = [&](int y, int sign) {
+        const double* __restrict h = ring.data() + (std::size_t(y) % ring_rows) * w;
+        const int* __restrict hn = ring_count.data() + (std::size_t(y) % ring_rows) * w;
+        for (std::size_t c = 0; c < w; ++c) {
+            col[c] += sign * h[c];
+            col_n[c] += sign * hn[c];
+        }
+    };
+    for (int y = 0; y < std::min(r, rows); ++y) {
+        row_sums(y);
+        add_row(y, 1);
+    }
+    for (int y = 0; y < rows; ++y) {
+        if (y + r < rows) {
+            row_sums(y + r);
+            add_row(y + r, 1);
+        }
+        if (y - r - 1 >= 0)
+            add_row(y - r - 1, -1);
+        float* __restrict out = v.data() + std::size_t(y) * w;
+        const std::uint8_t* __restrict ok = valid.data() + std::size_t(y) * w;
+        for (std::size_t c = 0; c < w; ++c) {
+            // A valid pixel's window holds at least the pixel itself.
+            const float mean = float(col[c] / double(std::max(col_n[c], 1)));
+            out[c] = ok[c] ? mean : out[c];
+        }
+    }
 }
 
 inline void box_mean(std::vector<float>& v, const std::vector<std::uint8_t>& valid, int rows,

@@ -25,10 +25,10 @@ struct CloudPixel {
 
 /// Pixel `i` of the reflectance planes (an empty plane: the scene has no such band), without
 /// its temperature.
-inline CloudPixel cloud_pixel(const std::vector<float>& blue, const std::vector<float>& green,
-                              const std::vector<float>& red, const std::vector<float>& nir,
-                              const std::vector<float>& swir1, const std::vector<float>& swir2,
-                              std::size_t i) {
+[[gnu::always_inline]] inline CloudPixel
+cloud_pixel(const std::vector<float>& blue, const std::vector<float>& green,
+            const std::vector<float>& red, const std::vector<float>& nir,
+            const std::vector<float>& swir1, const std::vector<float>& swir2, std::size_t i) {
     CloudPixel x;
     x.red = red[i];
     x.nir = nir[i];
@@ -62,7 +62,8 @@ struct CloudSpectral {
     float whiteness_sum = 0;
 };
 
-inline CloudSpectral cloud_spectral(const CloudOptions& o, const CloudPixel& x) {
+[[gnu::always_inline]] inline CloudSpectral cloud_spectral(const CloudOptions& o,
+                                                           const CloudPixel& x) {
     CloudSpectral c;
     const float r = x.red, ni = x.nir, s1 = x.swir1;
     float vis_sum = r;

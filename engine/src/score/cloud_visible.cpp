@@ -171,18 +171,22 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
     std::vector<std::uint8_t>& shadow = scratch.shadow;
     std::vector<float>& prob = scratch.prob;
     std::vector<float>& tie = scratch.tie;
-    cloud.assign(n, 0);
-    shadow.assign(n, 0);
-    prob.assign(n, 0.0f);
-    tie.assign(n, 0.0f);
+    // Every pixel is written below: no fill first.
+    cloud.resize(n);
+    shadow.resize(n);
+    prob.resize(n);
+    tie.resize(n);
     const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
     const float b_w = float(o.brightness_width);
     const bool t_relative = !std::isnan(s.thermal_median) && o.thermal_ramp > 0;
     const double t_warm = s.thermal_median + o.thermal_margin;
     const float t_cloud = float(o.temporal_cloud), t_shadow = float(o.temporal_shadow);
     for (std::size_t i = 0; i < n; ++i) {
-        if (!valid[i])
+        if (!valid[i]) {
+            cloud[i] = shadow[i] = 0;
+            prob[i] = tie[i] = 0;
             continue;
+        }
         float vis_mean = 0;
         for (std::size_t k = 0; k < nv; ++k)
             vis_mean += vis[k][i];
@@ -218,12 +222,14 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
         prob[i] = p;
         bool is_cloud = p >= o.cloud_probability;
         bool is_shadow = false;
+        float tie_i = 0;
         if (temporal && !std::isnan(tp.bg[0][i])) {
             const TemporalVerdict v = temporal_verdict(tp, i, is_cloud, t_cloud, t_shadow);
             is_cloud = v.cloud;
             is_shadow = v.shadow;
-            tie[i] = v.tie;
+            tie_i = v.tie;
         }
+        tie[i] = tie_i;
         cloud[i] = is_cloud;
         shadow[i] = is_shadow && !is_cloud;
     }
@@ -248,15 +254,15 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
     if (cloud_dilation > 0) {
         std::vector<std::uint8_t>& grown = scratch.grown;
         grown.assign(cloud.begin(), cloud.end());
-        dilate(grown, rows, cols, cloud_dilation, scratch.tmp8, scratch.counts);
+        dilate(grown, rows, cols, cloud_dilation, scratch.tmp8);
         // With cloud_grow_min the dilation takes hazy edges, not clear ground.
         const float grow_min = float(o.cloud_grow_min);
         for (std::size_t i = 0; i < n; ++i)
             if (grown[i] && !cloud[i] && valid[i] && prob[i] >= grow_min)
                 cloud[i] = 1;
     }
-    dilate(shadow, rows, cols, s.capped_dilation(o.shadow_dilation, o.dilation_max_m), scratch.tmp8,
-           scratch.counts);
+    dilate(shadow, rows, cols, s.capped_dilation(o.shadow_dilation, o.dilation_max_m),
+           scratch.tmp8);
     for (std::size_t i = 0; i < n; ++i)
         out[i] = (cloud[i]    ? float(o.cloud_score)
                   : shadow[i] ? float(o.shadow_score)

@@ -93,12 +93,15 @@ void score_median_distance(const ScoreCtx& c, int radius) {
         v = -v;
 }
 
-void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
+void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     const detail::ScorerImpl& s = c.s;
     if (s.cloud_visible) {
-        detail::score_cloud_visible(s, o, c.scene, c.valid, c.stats, c.out, c.scratch);
+        detail::score_cloud_visible(s, options, c.scene, c.valid, c.stats, c.out, c.scratch);
         return;
     }
+    // A copy the pixel loop's stores cannot alias: its thresholds stay in registers instead
+    // of being loaded again for every pixel.
+    const CloudOptions o = options;
     const std::size_t n = c.n();
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
     // Planes come from the scratch pool: no fresh allocation (and page faults) per call.
@@ -135,10 +138,11 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
     std::vector<std::uint8_t>& shadow = c.scratch.shadow;
     std::vector<float>& prob = c.scratch.prob;
     std::vector<float>& tie = c.scratch.tie;
-    cloud.assign(n, 0);
-    shadow.assign(n, 0);
-    prob.assign(n, 0.0f);
-    tie.assign(n, 0.0f);
+    // Every pixel is written below: no fill first.
+    cloud.resize(n);
+    shadow.resize(n);
+    prob.resize(n);
+    tie.resize(n);
     const int rows = c.scene.rows(), cols = c.scene.cols();
     const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
     const float b_w = float(o.brightness_width);
@@ -155,8 +159,11 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
     const float cold_cloud = st.land_low - kColdCloud;
     const float land_threshold = st.land_threshold, water_threshold = st.water_threshold;
     for (std::size_t i = 0; i < n; ++i) {
-        if (!c.valid[i])
+        if (!c.valid[i]) {
+            cloud[i] = shadow[i] = 0;
+            prob[i] = tie[i] = 0;
             continue;
+        }
         CloudPixel x = detail::cloud_pixel(blue, green, red, nir, sw1, sw2, i);
         const float ni = x.nir, s1 = x.swir1;
         if (!thermal.empty()) {
@@ -199,13 +206,15 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& o) {
         // A single date's shadow test: dark at nir and swir1. With the stack, darker than
         // the clear background instead (clear water and wet soil are dark there too).
         bool is_shadow = ni < o.shadow_nir_max && s1 < o.shadow_swir1_max;
+        float tie_i = 0;
         if (temporal && !std::isnan(tp.bg[0][i])) {
             const detail::TemporalVerdict v =
                 detail::temporal_verdict(tp, i, is_cloud, t_cloud, t_shadow);
             is_cloud = v.cloud;
             is_shadow = v.shadow;
-            tie[i] = v.tie;
+            tie_i = v.tie;
         }
+        tie[i] = tie_i;
         cloud[i] = is_cloud;
         shadow[i] = is_shadow && !is_cloud;
     }

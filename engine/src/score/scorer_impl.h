@@ -44,7 +44,7 @@ struct ScoreScratch {
     std::vector<std::vector<float>> planes;
     std::vector<std::uint8_t> cloud, shadow, grown, tmp8;
     std::vector<float> prob, tie;
-    std::vector<int> counts, window_counts;
+    std::vector<int> window_counts;
     std::vector<double> window_sums;
 };
 

@@ -214,6 +214,14 @@ private slots:
             {{"method", "median-distance"}, {"radius", "2"}, {"invalid_distance", "1"}},
             {{"method", "expression"}, {"invalid_distance", "1"}},
             {{"method", "cloud"}, {"invalid_distance", "2"}},
+            // Threshold changes keep the cloud method's gains and tie-break; a new window,
+            // reflectance offset or scale makes them again.
+            {{"method", "cloud"}, {"brightness_min", "0.2"}},
+            {{"method", "cloud"}, {"temporal_cloud", "0.05"}, {"cloud_probability", "0.3"}},
+            {{"method", "cloud"}, {"tiebreak_radius", "1"}},
+            {{"method", "cloud"}, {"tiebreak_radius", "1"}, {"reflectance_offset", "-0.01"}},
+            {{"method", "cloud"}, {"reflectance_offset", "-0.01"}, {"reflectance_scale", "5e-5"}},
+            {{"method", "cloud"}},
         };
         for (const auto& step : steps) {
             ScoreOptions o = make_score_options(step.front().second);

@@ -283,10 +283,20 @@ struct ScorePlanes {
     int distance_cap = 0;
     std::vector<std::uint16_t> distance;
     std::vector<float> brightest; ///< integer types of 16 bits or fewer and Float32 only
+    /// The cloud method's gain of each visible band against the stack's clear background,
+    /// and what they were computed with (reflectance scale, offset, bands; "" = none): a
+    /// threshold change keeps them.
+    std::string gains_key;
+    std::vector<float> gains;
+    /// The cloud method's tie-break (the distance to the clear background averaged over its
+    /// window), and what it was computed with (gains_key's options and the window).
+    std::string tie_key;
+    std::vector<float> tie;
     void clear() { *this = ScorePlanes{}; }
     std::size_t bytes() const {
         return valid.size() + method_score.size() * sizeof(float) +
-               distance.size() * sizeof(std::uint16_t) + brightest.size() * sizeof(float);
+               distance.size() * sizeof(std::uint16_t) + brightest.size() * sizeof(float) +
+               gains.size() * sizeof(float) + tie.size() * sizeof(float);
     }
 };
 

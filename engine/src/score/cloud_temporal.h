@@ -23,6 +23,7 @@
 
 namespace rb {
 struct StackStats;
+struct ScorePlanes;
 class Raster;
 } // namespace rb
 
@@ -42,10 +43,12 @@ struct TemporalPlanes {
 /// Fills `t` from `scene` (reflectance = scale * value + offset) and `stats.background`,
 /// with planes taken from `pool` from `next` on (grown as needed); the gains come from the
 /// valid pixels of `scene` (clear pixels agree on them, clouds spread above and shadows
-/// below).
+/// below). With `kept` (the scene's planes under other options), gains computed with the
+/// same scale, offset and bands are taken from it, and new ones are left in it.
 void temporal_planes(const ScorerImpl& s, const Raster& scene, const StackStats& stats,
                      const std::vector<std::uint8_t>& valid, float scale, float offset,
-                     std::vector<std::vector<float>>& pool, std::size_t& next, TemporalPlanes& t);
+                     std::vector<std::vector<float>>& pool, std::size_t& next, TemporalPlanes& t,
+                     ScorePlanes* kept);
 
 struct TemporalVerdict {
     bool cloud = false, shadow = false;

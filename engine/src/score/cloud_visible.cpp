@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
+#include <string>
 
 #include "cloud_temporal.h"
 #include "mode_ratio.h"
@@ -103,14 +105,33 @@ void ScorerImpl::prepare_cloud(const CloudOptions& m) {
     }
 }
 
+std::string cloud_planes_key(const ScorerImpl& s, float scale, float offset) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%a %a", double(scale), double(offset));
+    std::string key = text;
+    for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
+        key += " " + std::to_string(s.roles.has(r) ? s.roles[r] : -1);
+    return key;
+}
+
 void temporal_planes(const ScorerImpl& s, const Raster& scene, const StackStats& stats,
                      const std::vector<std::uint8_t>& valid, float scale, float offset,
-                     std::vector<std::vector<float>>& pool, std::size_t& next, TemporalPlanes& t) {
+                     std::vector<std::vector<float>>& pool, std::size_t& next, TemporalPlanes& t,
+                     ScorePlanes* kept) {
     const std::size_t n = valid.size();
     t.vis.clear();
     t.bg.clear();
     if (pool.size() < next + 6)
         pool.resize(next + 6);
+    // The gains depend on the pixels, the background and the key's options alone (the
+    // thresholds do not).
+    const std::string key = kept ? cloud_planes_key(s, scale, offset) : std::string();
+    const bool reuse = kept && kept->gains_key == key;
+    if (kept && !reuse) {
+        kept->gains_key.clear(); // unusable until every gain is in
+        kept->gains.clear();
+    }
+    std::size_t band = 0;
     for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red}) {
         if (!s.roles.has(r))
             continue;
@@ -123,17 +144,22 @@ void temporal_planes(const ScorerImpl& s, const Raster& scene, const StackStats&
             b[i] = scale * m[i] + offset;
         // Dividing the date's gain out leaves the tests and the tie-break with the clouds
         // and shadows alone.
-        const float g = relative_gain(v, b, valid);
+        const float g = reuse ? kept->gains.at(band) : relative_gain(v, b, valid);
+        if (kept && !reuse)
+            kept->gains.push_back(g);
+        ++band;
         for (float& x : v)
             x /= g;
         t.vis.push_back(v.data());
         t.bg.push_back(b.data());
     }
+    if (kept && !reuse)
+        kept->gains_key = key;
 }
 
 void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
                          const std::vector<std::uint8_t>& valid, const StackStats* stats,
-                         std::vector<float>& out, ScoreScratch& scratch) {
+                         std::vector<float>& out, ScoreScratch& scratch, ScorePlanes* kept) {
     const std::size_t n = valid.size();
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
     std::vector<std::vector<float>>& planes = scratch.planes;
@@ -154,7 +180,7 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
     TemporalPlanes tp;
     std::vector<const float*> vis;
     if (temporal) {
-        temporal_planes(s, scene, *stats, valid, sc, off, planes, next_plane, tp);
+        temporal_planes(s, scene, *stats, valid, sc, off, planes, next_plane, tp, kept);
         vis = tp.vis;
     } else {
         for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
@@ -233,23 +259,39 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
         cloud[i] = is_cloud;
         shadow[i] = is_shadow && !is_cloud;
     }
-    finish_cloud_scores(s, o, valid, scene.rows(), scene.cols(), temporal, scratch, out);
+    finish_cloud_scores(s, o, valid, scene.rows(), scene.cols(), temporal, scratch, out, kept);
 }
 
 void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
-                         ScoreScratch& scratch, std::vector<float>& out) {
+                         ScoreScratch& scratch, std::vector<float>& out, ScorePlanes* kept) {
     std::vector<std::uint8_t>& cloud = scratch.cloud;
     std::vector<std::uint8_t>& shadow = scratch.shadow;
     std::vector<float>& prob = scratch.prob;
-    std::vector<float>& tie = scratch.tie;
     const std::size_t n = valid.size();
+    // The tie-break: zero without the stack, else averaged (or kept from a change of the
+    // thresholds alone).
+    const std::vector<float>* tie_plane = &scratch.tie;
     if (temporal) {
-        box_mean(tie, valid, rows, cols, o.tiebreak_radius, scratch.window_sums,
-                 scratch.window_counts);
-        for (auto& t : tie)
-            t = 0.5f * t / (t + 0.05f);
+        const std::string key =
+            kept ? cloud_planes_key(s, float(s.refl_scale), float(o.reflectance_offset)) + " r" +
+                       std::to_string(o.tiebreak_radius)
+                 : std::string();
+        if (kept && kept->tie_key == key && kept->tie.size() == n) {
+            tie_plane = &kept->tie;
+        } else {
+            std::vector<float>& tie = scratch.tie;
+            box_mean(tie, valid, rows, cols, o.tiebreak_radius, scratch.window_sums,
+                     scratch.window_counts);
+            for (auto& t : tie)
+                t = 0.5f * t / (t + 0.05f);
+            if (kept) {
+                kept->tie = tie;
+                kept->tie_key = key;
+            }
+        }
     }
+    const std::vector<float>& tie = *tie_plane;
     const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
     if (cloud_dilation > 0) {
         std::vector<std::uint8_t>& grown = scratch.grown;

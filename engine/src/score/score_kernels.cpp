@@ -48,6 +48,9 @@ struct ScoreCtx {
     /// The scene's position in the stack (-1 unknown): the cloud method's scene statistics
     /// are those of the scene the scorer sampled, the first.
     int scene_index = -1;
+    /// The scene's planes kept between option changes (Scorer::score_reusing), or null: what
+    /// a method computes from the pixels alone can stay there.
+    ScorePlanes* kept = nullptr;
     std::size_t n() const { return valid.size(); }
 };
 
@@ -96,7 +99,8 @@ void score_median_distance(const ScoreCtx& c, int radius) {
 void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     const detail::ScorerImpl& s = c.s;
     if (s.cloud_visible) {
-        detail::score_cloud_visible(s, options, c.scene, c.valid, c.stats, c.out, c.scratch);
+        detail::score_cloud_visible(s, options, c.scene, c.valid, c.stats, c.out, c.scratch,
+                                    c.kept);
         return;
     }
     // A copy the pixel loop's stores cannot alias: its thresholds stay in registers instead
@@ -131,7 +135,8 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     const bool temporal = o.temporal && c.stats && !c.stats->background.empty();
     detail::TemporalPlanes tp;
     if (temporal)
-        detail::temporal_planes(s, c.scene, *c.stats, c.valid, sc, off, planes, next_plane, tp);
+        detail::temporal_planes(s, c.scene, *c.stats, c.valid, sc, off, planes, next_plane, tp,
+                                c.kept);
     const float t_cloud = float(o.temporal_cloud), t_shadow = float(o.temporal_shadow);
 
     std::vector<std::uint8_t>& cloud = c.scratch.cloud;
@@ -218,7 +223,7 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
         cloud[i] = is_cloud;
         shadow[i] = is_shadow && !is_cloud;
     }
-    detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal, c.scratch, c.out);
+    detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal, c.scratch, c.out, c.kept);
 }
 
 void score_mask(const ScoreCtx& c, const MaskOptions& o) {
@@ -589,7 +594,7 @@ void Scorer::score_reusing(const Raster& scene, const StackStats* stats, ScorePl
         planes.method_key.clear(); // unusable until the method has run through
         planes.method_score.assign(valid.size(), 0.0f);
         score_method(ScoreCtx{s, scene, valid, stats, planes.method_score, scratch->acc, *scratch,
-                              scene_index});
+                              scene_index, &planes});
         planes.method_key = s.method_key;
     }
     if (detail::finish_from_planes(s, scene, planes, result))

@@ -116,16 +116,21 @@ struct ScorerImpl {
 };
 
 /// The cloud method on a layout without red, nir and swir1 (cloud_visible.cpp): scores of
-/// the valid pixels into `out`.
+/// the valid pixels into `out`. `kept`: the scene's planes, or null (temporal_planes).
 void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
                          const std::vector<std::uint8_t>& valid, const StackStats* stats,
-                         std::vector<float>& out, ScoreScratch& scratch);
+                         std::vector<float>& out, ScoreScratch& scratch, ScorePlanes* kept);
 /// The cloud method's last steps, shared by both kernels: grows the cloud (into pixels of
 /// scratch.prob reaching cloud_grow_min) and shadow masks, averages the tie-break distance
-/// (scratch.tie, when `temporal`) over its window and writes the scores into `out`.
+/// (scratch.tie, when `temporal`) over its window and writes the scores into `out`. With
+/// `kept`, the averaged tie-break is taken from it when made with the same options (the
+/// thresholds do not change it), and left in it otherwise.
 void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
-                         ScoreScratch& scratch, std::vector<float>& out);
+                         ScoreScratch& scratch, std::vector<float>& out, ScorePlanes* kept);
+/// What the cloud method's temporal planes depend on besides the pixels and the statistics:
+/// the reflectance scale and offset, exactly, and the visible bands (ScorePlanes::gains_key).
+std::string cloud_planes_key(const ScorerImpl& s, float scale, float offset);
 
 /// The bap score of a block (bap.cpp): its total into `out` (one band), or with
 /// `components` every component (bap_component_names()).

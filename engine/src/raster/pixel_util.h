@@ -64,9 +64,9 @@ inline int or_doubling(std::uint8_t* __restrict p, std::size_t len, int span) {
 /// set), separable: along rows, then along columns. `tmp` is a working buffer (reused by
 /// callers that dilate often).
 ///
-/// Each pass is an OR over a window of 2r+1: with the window's ORs for the largest power of
-/// two `w` <= 2r+1 (log2(2r+1) passes of vectorized byte ORs), the whole window is the OR
-/// of the two such windows at its two ends. Rows and columns are padded with r zeros each
+/// Each pass is an OR over a window of 2r+1: with the ORs over the largest power of two
+/// p <= 2r+1 (log2(2r+1) passes of vectorized byte ORs), the whole window is the OR of the
+/// two windows of p at its two ends. Rows and columns are padded with r zeros each
 /// side, so the plane's edges need no test.
 inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius,
                    std::vector<std::uint8_t>& tmp) {
@@ -76,10 +76,13 @@ inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius,
     const auto r = std::size_t(radius), w = std::size_t(cols), span = 2 * r + 1;
     const std::size_t prow = w + 2 * r; // a padded row
     const std::size_t prows = std::size_t(rows) + 2 * r;
-    // Padded plane (r zero rows above and below) of the horizontal pass, then a padded row.
-    tmp.assign(prows * w + prow, 0);
+    // Padded plane (r zero rows above and below) of the horizontal pass, then a padded row;
+    // the horizontal pass writes every row between the padding.
+    tmp.resize(prows * w + prow);
     std::uint8_t* __restrict plane = tmp.data();
     std::uint8_t* __restrict row = tmp.data() + prows * w;
+    std::fill(plane, plane + r * w, 0);
+    std::fill(plane + (r + std::size_t(rows)) * w, plane + prows * w, 0);
     int width = 1;
     for (std::size_t y = 0; y < std::size_t(rows); ++y) {
         const std::uint8_t* src = m.data() + y * w;

@@ -106,8 +106,10 @@ void ScorerImpl::prepare_cloud(const CloudOptions& m) {
 }
 
 std::string cloud_planes_key(const ScorerImpl& s, float scale, float offset) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%a %a", double(scale), double(offset));
+    // The background's own options too: statistics made under others are another background.
+    char text[128];
+    std::snprintf(text, sizeof text, "%a %a %a %d", double(scale), double(offset),
+                  s.needs.background_tolerance, s.needs.background_radius);
     std::string key = text;
     for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
         key += " " + std::to_string(s.roles.has(r) ? s.roles[r] : -1);

@@ -128,8 +128,9 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
 void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
                          ScoreScratch& scratch, std::vector<float>& out, ScorePlanes* kept);
-/// What the cloud method's temporal planes depend on besides the pixels and the statistics:
-/// the reflectance scale and offset, exactly, and the visible bands (ScorePlanes::gains_key).
+/// What the cloud method's temporal planes depend on besides the pixels: the reflectance
+/// scale and offset, exactly, the background's options and the visible bands
+/// (ScorePlanes::gains_key).
 std::string cloud_planes_key(const ScorerImpl& s, float scale, float offset);
 
 /// The bap score of a block (bap.cpp): its total into `out` (one band), or with

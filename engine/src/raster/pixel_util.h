@@ -44,18 +44,22 @@ inline double median_inplace(double* v, std::size_t n) {
 
 namespace dilate_detail {
 
-// In place over `len` bytes: after it, p[i] is the OR of p[i, i + width), width being the
-// largest power of two <= `span` (returned), where bytes past `len` count as 0. Each step
-// doubles the width with one pass of independent byte ORs, which the compiler vectorizes;
-// ascending i reads p[i + s] before that step has changed it.
-inline int or_doubling(std::uint8_t* __restrict p, std::size_t len, int span) {
-    int width = 1;
-    for (; 2 * width <= span; width *= 2) {
-        const auto s = std::size_t(width);
+// The largest power of two <= span: the width of the ORs or_doubling() leaves.
+inline std::size_t doubling_width(std::size_t span) {
+    std::size_t width = 1;
+    while (2 * width <= span)
+        width *= 2;
+    return width;
+}
+
+// In place over `len` bytes: after it, p[i] is the OR of p[i, i + doubling_width(span)),
+// bytes past `len` counting as 0. Each step doubles the width with one pass of independent
+// byte ORs, which the compiler vectorizes; ascending i reads p[i + s] before that step has
+// changed it.
+inline void or_doubling(std::uint8_t* __restrict p, std::size_t len, std::size_t span) {
+    for (std::size_t s = 1; 2 * s <= span; s *= 2)
         for (std::size_t i = 0; i + s < len; ++i)
             p[i] |= p[i + s];
-    }
-    return width;
 }
 
 } // namespace dilate_detail
@@ -74,6 +78,8 @@ inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius,
         return;
     using dilate_detail::or_doubling;
     const auto r = std::size_t(radius), w = std::size_t(cols), span = 2 * r + 1;
+    // A window of span is the OR of the two windows of this width at its ends.
+    const std::size_t tail = span - dilate_detail::doubling_width(span);
     const std::size_t prow = w + 2 * r; // a padded row
     const std::size_t prows = std::size_t(rows) + 2 * r;
     // Padded plane (r zero rows above and below) of the horizontal pass, then a padded row;
@@ -83,15 +89,13 @@ inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius,
     std::uint8_t* __restrict row = tmp.data() + prows * w;
     std::fill(plane, plane + r * w, 0);
     std::fill(plane + (r + std::size_t(rows)) * w, plane + prows * w, 0);
-    int width = 1;
     for (std::size_t y = 0; y < std::size_t(rows); ++y) {
         const std::uint8_t* src = m.data() + y * w;
         std::fill(row, row + r, 0);
         for (std::size_t c = 0; c < w; ++c)
             row[r + c] = src[c] != 0;
         std::fill(row + r + w, row + prow, 0);
-        width = or_doubling(row, prow, int(span));
-        const std::size_t tail = span - std::size_t(width);
+        or_doubling(row, prow, span);
         std::uint8_t* dst = plane + (y + r) * w;
         for (std::size_t c = 0; c < w; ++c)
             dst[c] = row[c] | row[c + tail];
@@ -104,12 +108,11 @@ inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius,
             for (std::size_t c = 0; c < w; ++c)
                 a[c] |= b[c];
         }
-    const std::size_t tail = (span - std::size_t(width)) * w;
     for (std::size_t y = 0; y < std::size_t(rows); ++y) {
         const std::uint8_t* __restrict top = plane + y * w;
         std::uint8_t* __restrict dst = m.data() + y * w;
         for (std::size_t c = 0; c < w; ++c)
-            dst[c] = top[c] | top[c + tail];
+            dst[c] = top[c] | top[c + tail * w];
     }
 }
 

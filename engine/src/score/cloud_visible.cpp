@@ -264,6 +264,17 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
     finish_cloud_scores(s, o, valid, scene.rows(), scene.cols(), temporal, scratch, out, kept);
 }
 
+std::string cloud_tie_key(const ScorerImpl& s, const CloudOptions& o) {
+    return cloud_planes_key(s, float(s.refl_scale), float(o.reflectance_offset)) + " r" +
+           std::to_string(o.tiebreak_radius);
+}
+
+const std::vector<float>* kept_cloud_tie(const ScorerImpl& s, const CloudOptions& o,
+                                         const ScorePlanes* kept, std::size_t n) {
+    return kept && kept->tie.size() == n && kept->tie_key == cloud_tie_key(s, o) ? &kept->tie
+                                                                                 : nullptr;
+}
+
 void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
                          ScoreScratch& scratch, std::vector<float>& out, ScorePlanes* kept) {
@@ -275,12 +286,8 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
     // thresholds alone).
     const std::vector<float>* tie_plane = &scratch.tie;
     if (temporal) {
-        const std::string key =
-            kept ? cloud_planes_key(s, float(s.refl_scale), float(o.reflectance_offset)) + " r" +
-                       std::to_string(o.tiebreak_radius)
-                 : std::string();
-        if (kept && kept->tie_key == key && kept->tie.size() == n) {
-            tie_plane = &kept->tie;
+        if (const std::vector<float>* kept_tie = kept_cloud_tie(s, o, kept, n)) {
+            tie_plane = kept_tie;
         } else {
             std::vector<float>& tie = scratch.tie;
             box_mean(tie, valid, rows, cols, o.tiebreak_radius, scratch.window_sums,
@@ -289,7 +296,7 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                 t = 0.5f * t / (t + 0.05f);
             if (kept) {
                 kept->tie = tie;
-                kept->tie_key = key;
+                kept->tie_key = cloud_tie_key(s, o);
             }
         }
     }

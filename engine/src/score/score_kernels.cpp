@@ -18,19 +18,13 @@
 
 #include "pixel_util.h"
 
+#include "cloud_lanes.h"
 #include "cloud_temporal.h"
 #include "scorer_impl.h"
 
 namespace rb {
 
-using detail::CloudPixel;
-using detail::CloudSceneStats;
-using detail::CloudSpectral;
 using detail::ExprVar;
-using detail::fmask_thin_probability;
-using detail::kColdCloud;
-using detail::kMaxCelsius;
-using detail::kMinCelsius;
 using detail::StatKind;
 
 namespace {
@@ -137,92 +131,39 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     if (temporal)
         detail::temporal_planes(s, c.scene, *c.stats, c.valid, sc, off, planes, next_plane, tp,
                                 c.kept);
-    const float t_cloud = float(o.temporal_cloud), t_shadow = float(o.temporal_shadow);
-
     std::vector<std::uint8_t>& cloud = c.scratch.cloud;
     std::vector<std::uint8_t>& shadow = c.scratch.shadow;
     std::vector<float>& prob = c.scratch.prob;
     std::vector<float>& tie = c.scratch.tie;
-    // Every pixel is written below: no fill first.
+    // Every pixel is written: no fill first.
     cloud.resize(n);
     shadow.resize(n);
     prob.resize(n);
     tie.resize(n);
     const int rows = c.scene.rows(), cols = c.scene.cols();
-    const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
-    const float b_w = float(o.brightness_width);
-    const float cirrus_full = float(o.cirrus_full);
-    auto clamp01 = [](float x) { return std::clamp(x, 0.0f, 1.0f); };
+    auto plane = [](const std::vector<float>& v) { return v.empty() ? nullptr : v.data(); };
+    detail::CloudBands bands;
+    bands.blue = plane(blue);
+    bands.green = plane(green);
+    bands.red = red.data();
+    bands.nir = nir.data();
+    bands.swir1 = sw1.data();
+    bands.swir2 = plane(sw2);
+    bands.cirrus = plane(cirrus);
+    bands.thermal = plane(thermal);
     // Temperature relative to the scene's (sampled) median, when the band is in degrees;
     // the clear-sky statistics of this date's own sample (ScorerImpl::scene_cloud).
     const detail::ScorerImpl::SceneCloud date = s.scene_cloud(c.scene_index);
-    const bool t_relative = !std::isnan(date.thermal_median) && o.thermal_ramp > 0;
-    const double t_warm = date.thermal_median + o.thermal_margin;
-    const bool water_test = o.water_swir1_width > 0;
-    const float w_lo = float(o.water_swir1_min), w_w = float(o.water_swir1_width);
-    const CloudSceneStats& st = date.stats;
-    const float cold_cloud = st.land_low - kColdCloud;
-    const float land_threshold = st.land_threshold, water_threshold = st.water_threshold;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!c.valid[i]) {
-            cloud[i] = shadow[i] = 0;
-            prob[i] = tie[i] = 0;
-            continue;
-        }
-        CloudPixel x = detail::cloud_pixel(blue, green, red, nir, sw1, sw2, i);
-        const float ni = x.nir, s1 = x.swir1;
-        if (!thermal.empty()) {
-            // Only a temperature takes part: raw digital numbers or kelvins do not.
-            const double t = thermal[i] * o.thermal_scale + o.thermal_offset;
-            if (t >= kMinCelsius && t <= kMaxCelsius)
-                x.celsius = float(t);
-        }
-        const CloudSpectral spec = cloud_spectral(o, x);
-        float p = 0;
-        bool is_cloud = false;
-        if (st.land) {
-            // Fmask: against the scene's own clear land and water.
-            bool over_water = false;
-            p = fmask_probability(o, st, x, spec, &over_water);
-            if (!cirrus.empty())
-                p += fmask_thin_probability(o, cirrus[i]);
-            is_cloud = (spec.pcp && p > (over_water ? water_threshold : land_threshold)) ||
-                       (!std::isnan(x.celsius) && x.celsius < cold_cloud);
-        } else {
-            if (spec.pcp) {
-                float t_prob = 1;
-                if (t_relative && !std::isnan(x.celsius))
-                    t_prob = clamp01(float((t_warm - x.celsius) / o.thermal_ramp));
-                // Clear water is black at swir1: its brightness there is the cloud's.
-                if (water_test && spec.water) {
-                    p = clamp01((s1 - w_lo) / w_w);
-                } else {
-                    const float bright = b_w > 0 ? clamp01((spec.vis_mean - b_lo) / b_w)
-                                                 : (spec.vis_mean >= b_lo ? 1.0f : 0.0f);
-                    p = clamp01(1 - spec.variability) * bright;
-                }
-                p *= t_prob;
-            }
-            if (!cirrus.empty())
-                p += clamp01(cirrus[i] / cirrus_full);
-            is_cloud = p >= o.cloud_probability;
-        }
-        prob[i] = p;
-        // A single date's shadow test: dark at nir and swir1. With the stack, darker than
-        // the clear background instead (clear water and wet soil are dark there too).
-        bool is_shadow = ni < o.shadow_nir_max && s1 < o.shadow_swir1_max;
-        float tie_i = 0;
-        if (temporal && !std::isnan(tp.bg[0][i])) {
-            const detail::TemporalVerdict v =
-                detail::temporal_verdict(tp, i, is_cloud, t_cloud, t_shadow);
-            is_cloud = v.cloud;
-            is_shadow = v.shadow;
-            tie_i = v.tie;
-        }
-        tie[i] = tie_i;
-        cloud[i] = is_cloud;
-        shadow[i] = is_shadow && !is_cloud;
-    }
+    detail::CloudLaneScene lane_scene;
+    lane_scene.stats = date.stats;
+    lane_scene.thermal_median = date.thermal_median;
+    lane_scene.temporal = temporal ? &tp : nullptr;
+    // The distance to the background is averaged into the tie-break, unless that is kept
+    // (without the stack the tie plane is zeros, and finish_cloud_scores reads it).
+    const bool tie_kept = temporal && detail::kept_cloud_tie(s, o, c.kept, n);
+    detail::cloud_verdicts(
+        o, lane_scene, bands, c.valid.data(), 0, n,
+        {cloud.data(), shadow.data(), prob.data(), tie_kept ? nullptr : tie.data()});
     detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal, c.scratch, c.out, c.kept);
 }
 
@@ -524,20 +465,27 @@ void check_block(const detail::ScorerImpl& s, const Raster& scene, const StackSt
                             s.layout.label + "' together with its stack");
 }
 
-/// Pops a scratch from the scorer's pool and pushes it back when it goes.
+/// Pops a scratch from the pool and pushes it back when it goes. One pool for every scorer:
+/// a parameter change in the Score panel makes a new scorer, whose own pool would start
+/// empty, so each change allocated and faulted in every working plane again (a tenth of a
+/// threshold change's time in a perf profile of bench_score_preview). The pool holds as
+/// many scratches as scored at once (a thread each), sized to the largest block each met.
 struct PooledScratch {
-    explicit PooledScratch(const detail::ScorerImpl& s) : s_(s) {
-        if (!s.scratch.try_pop(p_))
+    PooledScratch() {
+        if (!pool().try_pop(p_))
             p_ = std::make_unique<detail::ScoreScratch>();
     }
-    ~PooledScratch() { s_.scratch.push(std::move(p_)); }
+    ~PooledScratch() { pool().push(std::move(p_)); }
     PooledScratch(const PooledScratch&) = delete;
     PooledScratch& operator=(const PooledScratch&) = delete;
     detail::ScoreScratch* operator->() { return p_.get(); }
     detail::ScoreScratch& operator*() { return *p_; }
 
 private:
-    const detail::ScorerImpl& s_;
+    static tbb::concurrent_queue<std::unique_ptr<detail::ScoreScratch>>& pool() {
+        static tbb::concurrent_queue<std::unique_ptr<detail::ScoreScratch>> scratches;
+        return scratches;
+    }
     std::unique_ptr<detail::ScoreScratch> p_;
 };
 
@@ -565,7 +513,7 @@ void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& re
     const detail::ScorerImpl& s = *impl_;
     if (score_directly(s, scene, stats, scene_index, result))
         return;
-    PooledScratch scratch(s);
+    PooledScratch scratch;
     std::vector<std::uint8_t>& valid = scratch->valid;
     detail::pixel_validity_into(scene, valid);
     std::vector<float>& out = scratch->out;
@@ -589,7 +537,7 @@ void Scorer::score_reusing(const Raster& scene, const StackStats* stats, ScorePl
     if (planes.valid.size() != scene.band_size())
         detail::pixel_validity_into(scene, planes.valid);
     const std::vector<std::uint8_t>& valid = planes.valid;
-    PooledScratch scratch(s);
+    PooledScratch scratch;
     if (planes.method_key != s.method_key || planes.method_score.size() != valid.size()) {
         planes.method_key.clear(); // unusable until the method has run through
         planes.method_score.assign(valid.size(), 0.0f);

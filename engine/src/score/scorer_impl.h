@@ -3,8 +3,6 @@
 // (score_kernels.cpp).
 #pragma once
 
-#include <tbb/concurrent_queue.h>
-
 #include <limits>
 #include <memory>
 #include <optional>
@@ -51,7 +49,6 @@ struct ScoreScratch {
 struct BapSetup;
 
 struct ScorerImpl {
-    mutable tbb::concurrent_queue<std::unique_ptr<ScoreScratch>> scratch;
     ScoreOptions options;
     BandLayout layout;
     BandRoles roles;
@@ -132,6 +129,12 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
 /// scale and offset, exactly, the background's options and the visible bands
 /// (ScorePlanes::gains_key).
 std::string cloud_planes_key(const ScorerImpl& s, float scale, float offset);
+/// What the averaged tie-break depends on (ScorePlanes::tie_key).
+std::string cloud_tie_key(const ScorerImpl& s, const CloudOptions& o);
+/// The averaged tie-break kept in `kept` for a block of `n` pixels under `o`, or null (none,
+/// or made under other options): with it a kernel need not compute the tie-break again.
+const std::vector<float>* kept_cloud_tie(const ScorerImpl& s, const CloudOptions& o,
+                                         const ScorePlanes* kept, std::size_t n);
 
 /// The bap score of a block (bap.cpp): its total into `out` (one band), or with
 /// `components` every component (bap_component_names()).

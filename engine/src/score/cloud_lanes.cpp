@@ -1,0 +1,327 @@
+// The full cloud kernel's per-pixel verdicts in vectorizable passes (cloud_lanes.h).
+#include "cloud_lanes.h"
+
+#include <algorithm>
+
+#include "scorer_impl.h"
+
+namespace rb::detail {
+
+namespace {
+
+// Pixels per block: the block's working rows (a dozen of them) stay in the first-level cache.
+constexpr std::size_t kBlock = 256;
+
+// Masks are 32-bit integers (0 or 1), as wide as the floats beside them, so a pass mixing
+// both stays in one vector width.
+struct Block {
+    alignas(64) float vis_mean[kBlock];
+    alignas(64) float ndvi[kBlock];
+    alignas(64) float ndsi[kBlock];
+    alignas(64) float whiteness_sum[kBlock];
+    alignas(64) float variability[kBlock];
+    alignas(64) float celsius[kBlock];
+    alignas(64) float t_prob[kBlock];
+    alignas(64) float prob[kBlock];
+    alignas(64) float excess[kBlock];
+    alignas(64) float t_vis[kBlock];
+    alignas(64) float t_bg[kBlock];
+    alignas(64) float t_sq[kBlock];
+    alignas(64) float tie[kBlock];
+    alignas(64) std::int32_t pcp[kBlock];
+    alignas(64) std::int32_t water[kBlock];
+    alignas(64) std::int32_t cloud[kBlock];
+    alignas(64) std::int32_t shadow[kBlock];
+    alignas(64) std::int32_t t_cloud[kBlock]; ///< the verdicts with the temporal tests
+    alignas(64) std::int32_t t_shadow[kBlock];
+};
+
+float clamp01(float x) {
+    return std::clamp(x, 0.0f, 1.0f);
+}
+
+// std::max by value: nested std::max of references reads through an address chosen per
+// pixel, which the vectorizer takes for a load that may trap. Same result (a when b is not
+// larger, NaN included).
+float larger(float a, float b) {
+    return a < b ? b : a;
+}
+
+// The options as the passes compare them: thresholds as floats (float_below/float_above),
+// factors as the per-pixel functions convert them.
+struct Constants {
+    float swir_min, ndvi_max, nir_swir1_min, ndsi_max, whiteness_max, hot_min, thermal_max;
+    float b_lo, b_w, w_lo, w_w, cirrus_full, thin_weight, cloud_probability;
+    float shadow_nir_max, shadow_swir1_max, t_cloud, t_shadow;
+    bool water_test, t_relative;
+    double t_warm;
+
+    Constants(const CloudOptions& o, const CloudLaneScene& scene)
+        : swir_min(float_below(o.swir_min)), ndvi_max(float_above(o.ndvi_max)),
+          nir_swir1_min(float_below(o.nir_swir1_min)), ndsi_max(float_above(o.ndsi_max)),
+          whiteness_max(float_above(o.whiteness_max)), hot_min(float(o.hot_min)),
+          thermal_max(float_above(o.thermal_max)),
+          b_lo(float(o.brightness_min - 0.5 * o.brightness_width)), b_w(float(o.brightness_width)),
+          w_lo(float(o.water_swir1_min)), w_w(float(o.water_swir1_width)),
+          cirrus_full(float(o.cirrus_full)), thin_weight(float(o.thin_weight)),
+          cloud_probability(float_above(o.cloud_probability)),
+          shadow_nir_max(float_above(o.shadow_nir_max)),
+          shadow_swir1_max(float_above(o.shadow_swir1_max)), t_cloud(float(o.temporal_cloud)),
+          t_shadow(float(o.temporal_shadow)), water_test(o.water_swir1_width > 0),
+          t_relative(!std::isnan(scene.thermal_median) && o.thermal_ramp > 0),
+          t_warm(scene.thermal_median + o.thermal_margin) {}
+};
+
+// cloud_spectral's tests, one pass per band it takes part in.
+void spectral(const CloudOptions& o, const Constants& k, const CloudBands& b, std::size_t i0,
+              std::size_t len, Block& w) {
+    const float* red = b.red + i0;
+    const float* nir = b.nir + i0;
+    const float* swir1 = b.swir1 + i0;
+    const float* swir = (b.swir2 ? b.swir2 : b.swir1) + i0;
+    const float* blue = b.blue ? b.blue + i0 : nullptr;
+    const float* green = b.green ? b.green + i0 : nullptr;
+    const int vis_n = 1 + (blue != nullptr) + (green != nullptr);
+    const float vis_nf = float(vis_n);
+
+    for (std::size_t j = 0; j < len; ++j)
+        w.vis_mean[j] = red[j];
+    if (blue)
+        for (std::size_t j = 0; j < len; ++j)
+            w.vis_mean[j] += blue[j];
+    if (green)
+        for (std::size_t j = 0; j < len; ++j)
+            w.vis_mean[j] += green[j];
+    if (vis_n > 1)
+        for (std::size_t j = 0; j < len; ++j)
+            w.vis_mean[j] /= vis_nf;
+
+    for (std::size_t j = 0; j < len; ++j) {
+        const float r = red[j], ni = nir[j], s1 = swir1[j];
+        const float ndvi = (ni - r) / std::max(ni + r, 1e-6f);
+        w.ndvi[j] = ndvi;
+        w.pcp[j] = (swir[j] > k.swir_min) & (ndvi < k.ndvi_max) &
+                   (ni / std::max(s1, 1e-6f) > k.nir_swir1_min);
+        w.water[j] = ((ndvi < 0.01f) & (ni < 0.11f)) | ((ndvi > 0) & (ndvi < 0.1f) & (ni < 0.05f));
+        w.ndsi[j] = 0;
+        w.whiteness_sum[j] = 0;
+        w.variability[j] = 0;
+    }
+    if (green)
+        for (std::size_t j = 0; j < len; ++j) {
+            const float g = green[j], s1 = swir1[j];
+            const float ndsi = (g - s1) / std::max(g + s1, 1e-6f);
+            w.pcp[j] &= ndsi < k.ndsi_max;
+            w.ndsi[j] = ndsi;
+            w.variability[j] = std::max(w.variability[j], std::abs(ndsi));
+        }
+    if (vis_n >= 2) {
+        for (std::size_t j = 0; j < len; ++j)
+            w.whiteness_sum[j] = std::abs(red[j] - w.vis_mean[j]);
+        if (blue)
+            for (std::size_t j = 0; j < len; ++j)
+                w.whiteness_sum[j] += std::abs(blue[j] - w.vis_mean[j]);
+        if (green)
+            for (std::size_t j = 0; j < len; ++j)
+                w.whiteness_sum[j] += std::abs(green[j] - w.vis_mean[j]);
+        for (std::size_t j = 0; j < len; ++j) {
+            const float sum = w.whiteness_sum[j] / std::max(w.vis_mean[j], 1e-6f);
+            const float whiteness = sum / vis_nf;
+            w.whiteness_sum[j] = sum;
+            w.pcp[j] &= whiteness < k.whiteness_max;
+            w.variability[j] = std::max(w.variability[j], whiteness);
+        }
+    }
+    if (blue)
+        for (std::size_t j = 0; j < len; ++j)
+            w.pcp[j] &= blue[j] - 0.5f * red[j] - k.hot_min > 0;
+
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    if (b.thermal) {
+        // Only a temperature takes part: raw digital numbers or kelvins do not.
+        const float* thermal = b.thermal + i0;
+        const double scale = o.thermal_scale, offset = o.thermal_offset;
+        for (std::size_t j = 0; j < len; ++j) {
+            const double t = thermal[j] * scale + offset;
+            const bool in = (t >= kMinCelsius) & (t <= kMaxCelsius);
+            const float celsius = float(t);
+            w.celsius[j] = in ? celsius : nan;
+            w.pcp[j] &= !in | (celsius < k.thermal_max);
+        }
+    } else {
+        for (std::size_t j = 0; j < len; ++j)
+            w.celsius[j] = nan;
+    }
+}
+
+// fmask_probability against the date's own clear land and water, and its verdict.
+void fmask_verdict(const CloudOptions& o, const Constants& k, const CloudSceneStats& st,
+                   const CloudBands& b, std::size_t i0, std::size_t len, Block& w) {
+    const float* swir1 = b.swir1 + i0;
+    const float margin = float(o.thermal_margin);
+    const bool water_margin = margin > 0;
+    const float hi = st.land_high + margin, lo = st.land_low - margin;
+    const float span = std::max(hi - lo, 1e-3f);
+    const bool st_water = st.water;
+    const float water_high = st.water_high;
+    for (std::size_t j = 0; j < len; ++j) {
+        const float c = w.celsius[j];
+        const bool t_ok = c == c;
+        const float t_water =
+            t_ok & water_margin ? std::max(0.0f, (water_high - c) / margin) : 1.0f;
+        const float s1 = swir1[j], cap = kWaterBrightSwir1;
+        const float p_water = t_water * std::min(s1, cap) / cap;
+        const float t_land = t_ok ? std::max(0.0f, (hi - c) / span) : 1.0f;
+        const float flat = 1 - larger(larger(w.whiteness_sum[j], larger(w.ndvi[j], 0.0f)),
+                                      larger(w.ndsi[j], 0.0f));
+        const float p_land = t_land * std::clamp(flat, 0.0f, 1.0f);
+        const bool over_water = w.water[j] & st_water;
+        w.water[j] = over_water;
+        w.prob[j] = over_water ? p_water : p_land;
+    }
+    if (b.cirrus) {
+        const float* cirrus = b.cirrus + i0;
+        for (std::size_t j = 0; j < len; ++j)
+            w.prob[j] += k.thin_weight * std::max(0.0f, cirrus[j] / k.cirrus_full);
+    }
+    const float cold_cloud = st.land_low - kColdCloud;
+    const float water_threshold = st.water_threshold, land_threshold = st.land_threshold;
+    for (std::size_t j = 0; j < len; ++j) {
+        const float threshold = w.water[j] ? water_threshold : land_threshold;
+        w.cloud[j] = (w.pcp[j] & (w.prob[j] > threshold)) | (w.celsius[j] < cold_cloud);
+    }
+}
+
+// The fixed probabilities (no scene statistics): flatness times brightness, or swir1's
+// brightness over water, times the temperature's, on potential cloud pixels.
+void fixed_verdict(const Constants& k, const CloudBands& b, std::size_t i0, std::size_t len,
+                   Block& w, const CloudOptions& o) {
+    const float* swir1 = b.swir1 + i0;
+    if (k.t_relative && b.thermal) {
+        const double ramp = o.thermal_ramp;
+        for (std::size_t j = 0; j < len; ++j) {
+            const float c = w.celsius[j];
+            w.t_prob[j] = c == c ? clamp01(float((k.t_warm - c) / ramp)) : 1.0f;
+        }
+    } else {
+        for (std::size_t j = 0; j < len; ++j)
+            w.t_prob[j] = 1;
+    }
+    const bool step = !(k.b_w > 0);
+    const bool water_test = k.water_test;
+    for (std::size_t j = 0; j < len; ++j) {
+        const float vm = w.vis_mean[j];
+        const float bright = step ? (vm >= k.b_lo ? 1.0f : 0.0f) : clamp01((vm - k.b_lo) / k.b_w);
+        const float p_land = clamp01(1 - w.variability[j]) * bright;
+        // Clear water is black at swir1: its brightness there is the cloud's.
+        const float p_water = clamp01((swir1[j] - k.w_lo) / k.w_w);
+        const float p = (water_test & (w.water[j] != 0)) ? p_water : p_land;
+        w.prob[j] = w.pcp[j] ? p * w.t_prob[j] : 0.0f;
+    }
+    if (b.cirrus) {
+        const float* cirrus = b.cirrus + i0;
+        for (std::size_t j = 0; j < len; ++j)
+            w.prob[j] += clamp01(cirrus[j] / k.cirrus_full);
+    }
+    for (std::size_t j = 0; j < len; ++j)
+        w.cloud[j] = w.prob[j] >= k.cloud_probability;
+}
+
+// temporal_verdict, band by band: the accumulations keep its order. Without kTie the
+// distance (a square root per pixel) is left out.
+template <bool kTie>
+void temporal(const Constants& k, const TemporalPlanes& t, std::size_t i0, std::size_t len,
+              Block& w) {
+    const std::size_t nv = t.vis.size();
+    const float nvf = float(nv);
+    for (std::size_t j = 0; j < len; ++j) {
+        w.excess[j] = -1e30f;
+        w.t_vis[j] = w.t_bg[j] = w.t_sq[j] = 0;
+    }
+    for (std::size_t band = 0; band < nv; ++band) {
+        const float* vis = t.vis[band] + i0;
+        const float* bg = t.bg[band] + i0;
+        for (std::size_t j = 0; j < len; ++j) {
+            const float d = vis[j] - bg[j];
+            w.excess[j] = std::max(w.excess[j], d);
+            w.t_vis[j] += vis[j];
+            w.t_bg[j] += bg[j];
+            w.t_sq[j] += d * d;
+        }
+    }
+    const float* bg0 = t.bg[0] + i0;
+    const float half_cloud = 0.5f * k.t_cloud;
+    for (std::size_t j = 0; j < len; ++j) {
+        const float vis_mean = w.t_vis[j] / nvf, bg_mean = w.t_bg[j] / nvf;
+        const float margin = kGainMargin * bg_mean;
+        const float excess = w.excess[j];
+        const bool cloud =
+            (excess > k.t_cloud + margin) | ((w.cloud[j] != 0) & (excess > half_cloud + margin));
+        const bool shadow = bg_mean - vis_mean > k.t_shadow + margin;
+        // Where the background is unknown the single-date verdicts stand. Into other rows:
+        // a select that stores a row's own value back becomes a conditional store, which
+        // does not vectorize.
+        const bool known = bg0[j] == bg0[j];
+        w.t_cloud[j] = known ? cloud : w.cloud[j] != 0;
+        w.t_shadow[j] = known ? shadow : w.shadow[j] != 0;
+        if constexpr (kTie)
+            w.tie[j] = known ? std::sqrt(w.t_sq[j] / nvf) : 0.0f;
+    }
+}
+
+void verdicts(const CloudOptions& o, const Constants& k, const CloudLaneScene& scene,
+              const CloudBands& b, const std::uint8_t* valid, std::size_t i0, std::size_t len,
+              const CloudVerdicts& out, Block& w) {
+    spectral(o, k, b, i0, len, w);
+    if (scene.stats.land)
+        fmask_verdict(o, k, scene.stats, b, i0, len, w);
+    else
+        fixed_verdict(k, b, i0, len, w, o);
+    // A single date's shadow test: dark at nir and swir1. With the stack, darker than the
+    // clear background instead (clear water and wet soil are dark there too).
+    const float* nir = b.nir + i0;
+    const float* swir1 = b.swir1 + i0;
+    for (std::size_t j = 0; j < len; ++j) {
+        w.shadow[j] = (nir[j] < k.shadow_nir_max) & (swir1[j] < k.shadow_swir1_max);
+        w.tie[j] = 0;
+    }
+    const std::int32_t* cloud_verdict = w.cloud;
+    const std::int32_t* shadow_verdict = w.shadow;
+    if (scene.temporal) {
+        if (out.tie)
+            temporal<true>(k, *scene.temporal, i0, len, w);
+        else
+            temporal<false>(k, *scene.temporal, i0, len, w);
+        cloud_verdict = w.t_cloud;
+        shadow_verdict = w.t_shadow;
+    }
+    const std::uint8_t* ok = valid + i0;
+    std::uint8_t* cloud = out.cloud + i0;
+    std::uint8_t* shadow = out.shadow + i0;
+    float* prob = out.prob + i0;
+    for (std::size_t j = 0; j < len; ++j) {
+        const bool v = ok[j] != 0;
+        const bool c = cloud_verdict[j] != 0;
+        cloud[j] = std::uint8_t(v & c);
+        shadow[j] = std::uint8_t(v & !c & (shadow_verdict[j] != 0));
+        prob[j] = v ? w.prob[j] : 0.0f;
+    }
+    if (out.tie) {
+        float* tie = out.tie + i0;
+        for (std::size_t j = 0; j < len; ++j)
+            tie[j] = ok[j] != 0 ? w.tie[j] : 0.0f;
+    }
+}
+
+} // namespace
+
+void cloud_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBands& b,
+                    const std::uint8_t* valid, std::size_t begin, std::size_t end,
+                    const CloudVerdicts& out) {
+    const Constants k(o, scene);
+    Block w;
+    for (std::size_t i0 = begin; i0 < end; i0 += kBlock)
+        verdicts(o, k, scene, b, valid, i0, std::min(kBlock, end - i0), out, w);
+}
+
+} // namespace rb::detail

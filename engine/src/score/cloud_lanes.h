@@ -1,0 +1,79 @@
+#pragma once
+// Internal to the score module: the full cloud kernel's per-pixel verdicts (spectral tests,
+// probability, shadow test, temporal tests), computed a block of pixels at a time in passes
+// the compiler vectorizes. Each pass is one plain loop without branches over the block, and
+// the options decide which passes run, so a missing band costs nothing per pixel.
+//
+// Why not the per-pixel functions of cloud_fmask.h and cloud_temporal.h in one loop: with
+// their per-pixel tests of which bands a scene has, that loop stayed scalar, and it was most
+// of what a threshold change cost in the Score panel (a perf profile of bench_score_preview:
+// 46 % of the samples). The passes give the same verdicts bit for bit (tst_cloud_lanes
+// compares them with those functions): the same float operations in the same order, and a
+// double threshold compared with a float through the float that splits the floats alike
+// (float_below / float_above).
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+#include "cloud_fmask.h"
+#include "cloud_temporal.h"
+
+namespace rb::detail {
+
+/// The largest float not above `t`: for a float x, x > t exactly when x > float_below(t),
+/// and x <= t exactly when x <= float_below(t).
+inline float float_below(double t) {
+    float f = float(t);
+    if (double(f) > t)
+        f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+    return f;
+}
+
+/// The smallest float not below `t`: for a float x, x < t exactly when x < float_above(t),
+/// and x >= t exactly when x >= float_above(t).
+inline float float_above(double t) {
+    float f = float(t);
+    if (double(f) < t)
+        f = std::nextafter(f, std::numeric_limits<float>::infinity());
+    return f;
+}
+
+/// One scene's planes, indexed by pixel (null: the scene has no such band). Reflectances,
+/// except `thermal`, which holds the band's values (thermal_scale and thermal_offset make
+/// them degrees C).
+struct CloudBands {
+    const float* blue = nullptr;
+    const float* green = nullptr;
+    const float* red = nullptr;
+    const float* nir = nullptr;
+    const float* swir1 = nullptr;
+    const float* swir2 = nullptr;
+    const float* cirrus = nullptr;
+    const float* thermal = nullptr;
+};
+
+/// What the verdicts of one scene depend on besides its pixels and the options.
+struct CloudLaneScene {
+    CloudSceneStats stats; ///< Fmask's statistics of the date (stats.land: they apply)
+    double thermal_median = std::numeric_limits<double>::quiet_NaN(); ///< degrees C, NaN: none
+    const TemporalPlanes* temporal = nullptr; ///< the stack's clear background, or none
+};
+
+/// The verdicts' planes, indexed by pixel: cloud and shadow (0 or 1, shadow never where
+/// cloud), the cloud probability and the distance to the clear background (0 without it;
+/// null `tie`: not wanted, as when the averaged tie-break is kept from an earlier change).
+struct CloudVerdicts {
+    std::uint8_t* cloud = nullptr;
+    std::uint8_t* shadow = nullptr;
+    float* prob = nullptr;
+    float* tie = nullptr;
+};
+
+/// The verdicts of pixels [begin, end); an invalid pixel gets zeros. `b` must hold red, nir
+/// and swir1.
+void cloud_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBands& b,
+                    const std::uint8_t* valid, std::size_t begin, std::size_t end,
+                    const CloudVerdicts& out);
+
+} // namespace rb::detail

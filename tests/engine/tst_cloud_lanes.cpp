@@ -1,0 +1,307 @@
+// The full cloud kernel's verdicts computed in vectorized passes (engine/src/score/
+// cloud_lanes.h) against the same verdicts from the per-pixel functions they replace in
+// the kernel and that the scene statistics still use (cloud_spectral, fmask_probability,
+// temporal_verdict), written out pixel by pixel as the kernel's loop had them. They must be
+// equal bit for bit: cloud, shadow, probability and tie-break of every pixel,
+// - for every set of optional bands (blue, green, swir2, cirrus, thermal);
+// - with the fixed probabilities and with Fmask's scene statistics (with and without clear
+//   water), temperatures relative to the scene's or not, a brightness step or ramp;
+// - with the temporal tests on one to three visible bands, their background unknown at
+//   some pixels, and without them;
+// - with thresholds a float cannot hold, and some just above or below a pixel's own value
+//   (where comparing in float instead of double would flip a verdict);
+// - on ranges that do not start at 0 nor end on a block boundary;
+// - with the distance to the background wanted or not (then its plane is left alone).
+// Before Qt: TBB (in scorer_impl.h) names a member `emit`, which Qt defines as a macro.
+#include "cloud_lanes.h"
+#include "scorer_impl.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+using namespace rb;
+using namespace rb::detail;
+
+namespace {
+
+struct Scene {
+    std::vector<float> blue, green, red, nir, swir1, swir2, cirrus, thermal;
+    std::vector<std::uint8_t> valid;
+    std::vector<std::vector<float>> vis, bg; ///< temporal planes (gain-divided), background
+};
+
+// Pixels of every kind the tests tell apart: vegetation, soil, water, bright and hazy
+// cloud, shadow, snow, zeros; invalid pixels hold NaN.
+Scene make_scene(std::mt19937& rng, std::size_t n, int visible_bands) {
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    Scene s;
+    for (auto* v : {&s.blue, &s.green, &s.red, &s.nir, &s.swir1, &s.swir2, &s.cirrus, &s.thermal})
+        v->resize(n);
+    s.valid.resize(n);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (std::size_t i = 0; i < n; ++i) {
+        const int kind = int(u(rng) * 8);
+        const float base = 0.02f + 0.6f * u(rng);
+        float b = base, g = base, r = base, ni = base, s1 = base, s2 = base;
+        switch (kind) {
+        case 0: // vegetation
+            r = 0.03f + 0.05f * u(rng), ni = 0.25f + 0.3f * u(rng), s1 = 0.1f + 0.1f * u(rng);
+            break;
+        case 1: // water
+            ni = 0.01f + 0.1f * u(rng), s1 = 0.005f + 0.05f * u(rng), s2 = 0.5f * s1;
+            break;
+        case 2: // cloud, slightly tinted
+            b = base + 0.05f * u(rng), g = base, r = base - 0.02f * u(rng);
+            ni = base, s1 = 0.8f * base, s2 = 0.6f * base;
+            break;
+        case 3: // shadow
+            b = g = r = 0.02f * u(rng), ni = 0.05f * u(rng), s1 = 0.05f * u(rng);
+            break;
+        case 4: // snow: bright visible, dark swir
+            s1 = 0.05f * u(rng), s2 = 0.03f * u(rng);
+            break;
+        case 5: // zeros and a negative reflectance
+            b = g = r = ni = s1 = s2 = (u(rng) < 0.5f ? 0.0f : -0.01f);
+            break;
+        default: // anything
+            b = u(rng), g = u(rng), r = u(rng), ni = u(rng), s1 = u(rng), s2 = u(rng);
+        }
+        s.blue[i] = b, s.green[i] = g, s.red[i] = r, s.nir[i] = ni, s.swir1[i] = s1,
+        s.swir2[i] = s2;
+        s.cirrus[i] = 0.05f * u(rng) - 0.005f;
+        // Degrees C around 20, a few out of the calibrated range (raw numbers).
+        s.thermal[i] = u(rng) < 0.05f ? 300 + 50 * u(rng) : -30 + 60 * u(rng);
+        s.valid[i] = u(rng) < 0.9f;
+        if (!s.valid[i])
+            s.blue[i] = s.green[i] = s.red[i] = s.nir[i] = s.swir1[i] = s.swir2[i] = nan;
+    }
+    for (int k = 0; k < visible_bands; ++k) {
+        std::vector<float> vis(n), bg(n);
+        const std::vector<float>& band = k == 0 ? s.blue : k == 1 ? s.green : s.red;
+        for (std::size_t i = 0; i < n; ++i) {
+            vis[i] = band[i] / (0.9f + 0.2f * u(rng));
+            // The background is unknown (NaN) at some pixels, the same ones in every band.
+            bg[i] = 0.05f + 0.3f * u(rng);
+        }
+        s.vis.push_back(std::move(vis));
+        s.bg.push_back(std::move(bg));
+    }
+    for (std::size_t i = 0; i < n; i += 7)
+        for (auto& bg : s.bg)
+            bg[i] = nan;
+    return s;
+}
+
+struct Expected {
+    std::uint8_t cloud = 0, shadow = 0;
+    float prob = 0, tie = 0;
+};
+
+// The kernel's per-pixel loop, as it was: what the passes must reproduce.
+Expected reference(const CloudOptions& o, const CloudLaneScene& sc, const Scene& s,
+                   const CloudBands& b, std::size_t i) {
+    Expected e;
+    if (!s.valid[i])
+        return e;
+    static const std::vector<float> none;
+    CloudPixel x = cloud_pixel(b.blue ? s.blue : none, b.green ? s.green : none, s.red, s.nir,
+                               s.swir1, b.swir2 ? s.swir2 : none, i);
+    if (b.thermal) {
+        const double t = s.thermal[i] * o.thermal_scale + o.thermal_offset;
+        if (t >= kMinCelsius && t <= kMaxCelsius)
+            x.celsius = float(t);
+    }
+    const CloudSpectral spec = cloud_spectral(o, x);
+    const CloudSceneStats& st = sc.stats;
+    float p = 0;
+    bool is_cloud = false;
+    auto clamp01 = [](float v) { return std::clamp(v, 0.0f, 1.0f); };
+    if (st.land) {
+        bool over_water = false;
+        p = fmask_probability(o, st, x, spec, &over_water);
+        if (b.cirrus)
+            p += fmask_thin_probability(o, s.cirrus[i]);
+        is_cloud = (spec.pcp && p > (over_water ? st.water_threshold : st.land_threshold)) ||
+                   (!std::isnan(x.celsius) && x.celsius < st.land_low - kColdCloud);
+    } else {
+        const bool t_relative = !std::isnan(sc.thermal_median) && o.thermal_ramp > 0;
+        const double t_warm = sc.thermal_median + o.thermal_margin;
+        const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
+        const float b_w = float(o.brightness_width);
+        if (spec.pcp) {
+            float t_prob = 1;
+            if (t_relative && !std::isnan(x.celsius))
+                t_prob = clamp01(float((t_warm - x.celsius) / o.thermal_ramp));
+            if (o.water_swir1_width > 0 && spec.water) {
+                p = clamp01((x.swir1 - float(o.water_swir1_min)) / float(o.water_swir1_width));
+            } else {
+                const float bright = b_w > 0 ? clamp01((spec.vis_mean - b_lo) / b_w)
+                                             : (spec.vis_mean >= b_lo ? 1.0f : 0.0f);
+                p = clamp01(1 - spec.variability) * bright;
+            }
+            p *= t_prob;
+        }
+        if (b.cirrus)
+            p += clamp01(s.cirrus[i] / float(o.cirrus_full));
+        is_cloud = p >= o.cloud_probability;
+    }
+    e.prob = p;
+    bool is_shadow = x.nir < o.shadow_nir_max && x.swir1 < o.shadow_swir1_max;
+    if (sc.temporal && !std::isnan(sc.temporal->bg[0][i])) {
+        const TemporalVerdict v = temporal_verdict(
+            *sc.temporal, i, is_cloud, float(o.temporal_cloud), float(o.temporal_shadow));
+        is_cloud = v.cloud;
+        is_shadow = v.shadow;
+        e.tie = v.tie;
+    }
+    e.cloud = is_cloud;
+    e.shadow = is_shadow && !is_cloud;
+    return e;
+}
+
+bool same_float(float a, float b) {
+    return (std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+} // namespace
+
+class TestCloudLanes : public QObject {
+    Q_OBJECT
+private slots:
+    void thresholdHelpersSplitTheFloatsAsDoublesDo();
+    void passesEqualThePerPixelFunctions();
+};
+
+void TestCloudLanes::thresholdHelpersSplitTheFloatsAsDoublesDo() {
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<double> u(-2.0, 2.0);
+    for (int c = 0; c < 20000; ++c) {
+        double t = u(rng);
+        const float x = float(u(rng));
+        if (c % 4 == 1) // a threshold just beside a float's value
+            t = double(x) + (c % 8 == 1 ? 1e-12 : -1e-12);
+        if (c % 4 == 2) // exactly a float's value
+            t = double(x);
+        QCOMPARE(x > float_below(t), double(x) > t);
+        QCOMPARE(x <= float_below(t), double(x) <= t);
+        QCOMPARE(x < float_above(t), double(x) < t);
+        QCOMPARE(x >= float_above(t), double(x) >= t);
+    }
+    // Beyond the floats' range.
+    QVERIFY(!(std::numeric_limits<float>::max() > float_below(1e300)));
+    QVERIFY(std::numeric_limits<float>::max() < float_above(1e300));
+}
+
+void TestCloudLanes::passesEqualThePerPixelFunctions() {
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    const std::size_t n = 1300; // five blocks and a part
+    int cases = 0;
+    std::size_t clouds = 0, shadows = 0, temporal_pixels = 0;
+    for (int bands = 0; bands < 32; ++bands)
+        for (int mode = 0; mode < 6; ++mode) {
+            const int visible = mode % 4; // 0: no temporal tests
+            Scene s = make_scene(rng, n, visible == 0 ? 1 : visible);
+            CloudBands b;
+            b.red = s.red.data();
+            b.nir = s.nir.data();
+            b.swir1 = s.swir1.data();
+            if (bands & 1)
+                b.blue = s.blue.data();
+            if (bands & 2)
+                b.green = s.green.data();
+            if (bands & 4)
+                b.swir2 = s.swir2.data();
+            if (bands & 8)
+                b.cirrus = s.cirrus.data();
+            if (bands & 16)
+                b.thermal = s.thermal.data();
+
+            CloudOptions o;
+            o.brightness_width = mode == 5 ? 0 : 0.05 + 0.2 * u(rng);
+            o.brightness_min = 0.05 + 0.2 * u(rng);
+            o.water_swir1_width = mode == 4 ? 0 : 0.02;
+            o.cloud_probability = 0.2 + 0.6 * u(rng);
+            o.hot_min = 0.01 * u(rng);
+            o.thermal_ramp = mode == 3 ? 0 : 8;
+            // Thresholds just beside a pixel's own value: double and float comparisons part.
+            const std::size_t at = 5 + std::size_t(u(rng) * 1000);
+            if (s.valid[at]) {
+                o.shadow_nir_max = double(s.nir[at]) + 1e-12;
+                o.swir_min = double(b.swir2 ? s.swir2[at] : s.swir1[at]) - 1e-12;
+            }
+
+            CloudLaneScene sc;
+            if (mode == 1 || mode == 2) {
+                sc.stats.land = true;
+                sc.stats.land_low = 5 + 5 * u(rng);
+                sc.stats.land_high = 20 + 5 * u(rng);
+                sc.stats.land_threshold = 0.2f + 0.3f * u(rng);
+                sc.stats.water = mode == 2;
+                sc.stats.water_high = 15;
+                sc.stats.water_threshold = 0.3f;
+            }
+            if (mode != 3)
+                sc.thermal_median = 15 + 10 * double(u(rng));
+            TemporalPlanes tp;
+            if (visible > 0) {
+                for (int k = 0; k < visible; ++k) {
+                    tp.vis.push_back(s.vis[std::size_t(k)].data());
+                    tp.bg.push_back(s.bg[std::size_t(k)].data());
+                }
+                sc.temporal = &tp;
+            }
+
+            const std::size_t begin = std::size_t(cases % 3) * 17, end = n - std::size_t(cases % 5);
+            std::vector<std::uint8_t> cloud(n, 9), shadow(n, 9);
+            std::vector<float> prob(n, -7), tie(n, -7);
+            // Every other case wants no distance: the tie plane must stay as it was.
+            const bool want_tie = (bands ^ mode) % 2 == 0;
+            cloud_verdicts(
+                o, sc, b, s.valid.data(), begin, end,
+                {cloud.data(), shadow.data(), prob.data(), want_tie ? tie.data() : nullptr});
+            for (std::size_t i = 0; i < n; ++i) {
+                if (i < begin || i >= end) {
+                    // Outside the range nothing is written.
+                    QCOMPARE(int(cloud[i]), 9);
+                    QCOMPARE(prob[i], -7.0f);
+                    continue;
+                }
+                Expected e = reference(o, sc, s, b, i);
+                if (!want_tie)
+                    e.tie = -7;
+                if (cloud[i] != e.cloud || shadow[i] != e.shadow || !same_float(prob[i], e.prob) ||
+                    !same_float(tie[i], e.tie))
+                    QFAIL(qPrintable(QStringLiteral("bands %1 mode %2 pixel %3: cloud %4/%5 "
+                                                    "shadow %6/%7 prob %8/%9 tie %10/%11")
+                                         .arg(bands)
+                                         .arg(mode)
+                                         .arg(i)
+                                         .arg(cloud[i])
+                                         .arg(e.cloud)
+                                         .arg(shadow[i])
+                                         .arg(e.shadow)
+                                         .arg(double(prob[i]), 0, 'g', 9)
+                                         .arg(double(e.prob), 0, 'g', 9)
+                                         .arg(double(tie[i]), 0, 'g', 9)
+                                         .arg(double(e.tie), 0, 'g', 9)));
+                clouds += e.cloud;
+                shadows += e.shadow;
+                temporal_pixels += want_tie && e.tie > 0;
+            }
+            ++cases;
+        }
+    // The cases reach every verdict, not only "clear".
+    QVERIFY(clouds > 10000);
+    QVERIFY(shadows > 5000);
+    qInfo("%zu clouds, %zu shadows, %zu with a distance", clouds, shadows, temporal_pixels);
+    QVERIFY(temporal_pixels > 50000);
+}
+
+QTEST_GUILESS_MAIN(TestCloudLanes)
+#include "tst_cloud_lanes.moc"

@@ -6,8 +6,11 @@
 // - for every set of optional bands (blue, green, swir2, cirrus, thermal);
 // - with the fixed probabilities and with Fmask's scene statistics (with and without clear
 //   water), temperatures relative to the scene's or not, a brightness step or ramp;
-// - with the temporal tests on one to three visible bands, their background unknown at
-//   some pixels, and without them;
+// - with bands stored as scaled and offset Int16 or as Float32, converted a block at a time
+//   where the functions see whole reflectance planes (band_plane's formula);
+// - with the temporal tests on one to three visible bands (the date over its gain, the
+//   background as the stack statistics keep it), the background unknown at some pixels,
+//   and without them;
 // - with thresholds a float cannot hold, and some just above or below a pixel's own value
 //   (where comparing in float instead of double would flip a verdict);
 // - on ranges that do not start at 0 nor end on a block boundary;
@@ -29,19 +32,58 @@ using namespace rb::detail;
 
 namespace {
 
+// A band stored as Float32 or Int16, and the reflectance band_plane makes of it (what the
+// per-pixel functions see).
+struct StoredBand {
+    std::vector<float> f32;
+    std::vector<std::int16_t> i16;
+    LaneBand lane;
+    std::vector<float> refl;
+};
+
+StoredBand store(const std::vector<float>& value, bool int16, float scale, float offset) {
+    StoredBand b;
+    const std::size_t n = value.size();
+    b.refl.resize(n);
+    b.lane.scale = scale;
+    b.lane.offset = offset;
+    if (int16) {
+        b.i16.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double raw =
+                std::isnan(value[i]) ? -32768.0 : std::round((value[i] - offset) / scale);
+            b.i16[i] = std::int16_t(std::clamp(raw, -32768.0, 32767.0));
+            b.refl[i] = scale * static_cast<float>(b.i16[i]) + offset;
+        }
+        b.lane.dtype = DataType::Int16;
+        b.lane.data = b.i16.data();
+    } else {
+        b.f32 = value;
+        for (std::size_t i = 0; i < n; ++i)
+            b.refl[i] = scale * b.f32[i] + offset;
+        b.lane.dtype = DataType::Float32;
+        b.lane.data = b.f32.data();
+    }
+    return b;
+}
+
 struct Scene {
-    std::vector<float> blue, green, red, nir, swir1, swir2, cirrus, thermal;
+    StoredBand blue, green, red, nir, swir1, swir2, cirrus, thermal;
     std::vector<std::uint8_t> valid;
-    std::vector<std::vector<float>> vis, bg; ///< temporal planes (gain-divided), background
+    // The temporal tests: the background as StackStats keeps it (stored units) and each
+    // visible band's gain; as temporal_planes makes them, the date over its gain and the
+    // background as reflectance.
+    std::vector<std::vector<float>> background;
+    std::vector<float> gains;
+    std::vector<std::vector<float>> vis, bg;
 };
 
 // Pixels of every kind the tests tell apart: vegetation, soil, water, bright and hazy
-// cloud, shadow, snow, zeros; invalid pixels hold NaN.
-Scene make_scene(std::mt19937& rng, std::size_t n, int visible_bands) {
+// cloud, shadow, snow, zeros; invalid pixels hold NaN (the lowest Int16).
+Scene make_scene(std::mt19937& rng, std::size_t n, int visible_bands, bool int16) {
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    std::vector<float> blue(n), green(n), red(n), nir(n), swir1(n), swir2(n), cirrus(n), thermal(n);
     Scene s;
-    for (auto* v : {&s.blue, &s.green, &s.red, &s.nir, &s.swir1, &s.swir2, &s.cirrus, &s.thermal})
-        v->resize(n);
     s.valid.resize(n);
     const float nan = std::numeric_limits<float>::quiet_NaN();
     for (std::size_t i = 0; i < n; ++i) {
@@ -71,29 +113,39 @@ Scene make_scene(std::mt19937& rng, std::size_t n, int visible_bands) {
         default: // anything
             b = u(rng), g = u(rng), r = u(rng), ni = u(rng), s1 = u(rng), s2 = u(rng);
         }
-        s.blue[i] = b, s.green[i] = g, s.red[i] = r, s.nir[i] = ni, s.swir1[i] = s1,
-        s.swir2[i] = s2;
-        s.cirrus[i] = 0.05f * u(rng) - 0.005f;
+        blue[i] = b, green[i] = g, red[i] = r, nir[i] = ni, swir1[i] = s1, swir2[i] = s2;
+        cirrus[i] = 0.05f * u(rng) - 0.005f;
         // Degrees C around 20, a few out of the calibrated range (raw numbers).
-        s.thermal[i] = u(rng) < 0.05f ? 300 + 50 * u(rng) : -30 + 60 * u(rng);
+        thermal[i] = u(rng) < 0.05f ? 300 + 50 * u(rng) : -30 + 60 * u(rng);
         s.valid[i] = u(rng) < 0.9f;
         if (!s.valid[i])
-            s.blue[i] = s.green[i] = s.red[i] = s.nir[i] = s.swir1[i] = s.swir2[i] = nan;
+            blue[i] = green[i] = red[i] = nir[i] = swir1[i] = swir2[i] = nan;
     }
+    // Reflectance as scaled integers (offset too) or as floats.
+    const float scale = int16 ? 1e-4f : 1.0f, offset = int16 ? -0.02f : 0.0f;
+    s.blue = store(blue, int16, scale, offset);
+    s.green = store(green, int16, scale, offset);
+    s.red = store(red, int16, scale, offset);
+    s.nir = store(nir, int16, scale, offset);
+    s.swir1 = store(swir1, int16, scale, offset);
+    s.swir2 = store(swir2, int16, scale, offset);
+    s.cirrus = store(cirrus, int16, scale, offset);
+    s.thermal = store(thermal, int16, int16 ? 0.01f : 1.0f, 0.0f);
     for (int k = 0; k < visible_bands; ++k) {
-        std::vector<float> vis(n), bg(n);
-        const std::vector<float>& band = k == 0 ? s.blue : k == 1 ? s.green : s.red;
+        const StoredBand& band = k == 0 ? s.blue : k == 1 ? s.green : s.red;
+        const float gain = 0.85f + 0.3f * u(rng);
+        std::vector<float> stored(n), vis(n), bg(n);
         for (std::size_t i = 0; i < n; ++i) {
-            vis[i] = band[i] / (0.9f + 0.2f * u(rng));
             // The background is unknown (NaN) at some pixels, the same ones in every band.
-            bg[i] = 0.05f + 0.3f * u(rng);
+            stored[i] = i % 7 == 0 ? nan : (0.05f + 0.3f * u(rng) - offset) / scale;
+            bg[i] = scale * stored[i] + offset;
+            vis[i] = band.refl[i] / gain;
         }
+        s.gains.push_back(gain);
+        s.background.push_back(std::move(stored));
         s.vis.push_back(std::move(vis));
         s.bg.push_back(std::move(bg));
     }
-    for (std::size_t i = 0; i < n; i += 7)
-        for (auto& bg : s.bg)
-            bg[i] = nan;
     return s;
 }
 
@@ -103,16 +155,17 @@ struct Expected {
 };
 
 // The kernel's per-pixel loop, as it was: what the passes must reproduce.
-Expected reference(const CloudOptions& o, const CloudLaneScene& sc, const Scene& s,
-                   const CloudBands& b, std::size_t i) {
+Expected reference(const CloudOptions& o, const CloudLaneScene& sc, const TemporalPlanes* tp,
+                   const Scene& s, const CloudBands& b, std::size_t i) {
     Expected e;
     if (!s.valid[i])
         return e;
     static const std::vector<float> none;
-    CloudPixel x = cloud_pixel(b.blue ? s.blue : none, b.green ? s.green : none, s.red, s.nir,
-                               s.swir1, b.swir2 ? s.swir2 : none, i);
-    if (b.thermal) {
-        const double t = s.thermal[i] * o.thermal_scale + o.thermal_offset;
+    CloudPixel x =
+        cloud_pixel(b.blue.data ? s.blue.refl : none, b.green.data ? s.green.refl : none,
+                    s.red.refl, s.nir.refl, s.swir1.refl, b.swir2.data ? s.swir2.refl : none, i);
+    if (b.thermal.data) {
+        const double t = s.thermal.refl[i] * o.thermal_scale + o.thermal_offset;
         if (t >= kMinCelsius && t <= kMaxCelsius)
             x.celsius = float(t);
     }
@@ -124,8 +177,8 @@ Expected reference(const CloudOptions& o, const CloudLaneScene& sc, const Scene&
     if (st.land) {
         bool over_water = false;
         p = fmask_probability(o, st, x, spec, &over_water);
-        if (b.cirrus)
-            p += fmask_thin_probability(o, s.cirrus[i]);
+        if (b.cirrus.data)
+            p += fmask_thin_probability(o, s.cirrus.refl[i]);
         is_cloud = (spec.pcp && p > (over_water ? st.water_threshold : st.land_threshold)) ||
                    (!std::isnan(x.celsius) && x.celsius < st.land_low - kColdCloud);
     } else {
@@ -146,15 +199,15 @@ Expected reference(const CloudOptions& o, const CloudLaneScene& sc, const Scene&
             }
             p *= t_prob;
         }
-        if (b.cirrus)
-            p += clamp01(s.cirrus[i] / float(o.cirrus_full));
+        if (b.cirrus.data)
+            p += clamp01(s.cirrus.refl[i] / float(o.cirrus_full));
         is_cloud = p >= o.cloud_probability;
     }
     e.prob = p;
     bool is_shadow = x.nir < o.shadow_nir_max && x.swir1 < o.shadow_swir1_max;
-    if (sc.temporal && !std::isnan(sc.temporal->bg[0][i])) {
-        const TemporalVerdict v = temporal_verdict(
-            *sc.temporal, i, is_cloud, float(o.temporal_cloud), float(o.temporal_shadow));
+    if (tp && !std::isnan(tp->bg[0][i])) {
+        const TemporalVerdict v =
+            temporal_verdict(*tp, i, is_cloud, float(o.temporal_cloud), float(o.temporal_shadow));
         is_cloud = v.cloud;
         is_shadow = v.shadow;
         e.tie = v.tie;
@@ -206,21 +259,22 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
     for (int bands = 0; bands < 32; ++bands)
         for (int mode = 0; mode < 6; ++mode) {
             const int visible = mode % 4; // 0: no temporal tests
-            Scene s = make_scene(rng, n, visible == 0 ? 1 : visible);
+            const bool int16 = (bands + mode) % 3 == 1;
+            Scene s = make_scene(rng, n, visible == 0 ? 1 : visible, int16);
             CloudBands b;
-            b.red = s.red.data();
-            b.nir = s.nir.data();
-            b.swir1 = s.swir1.data();
+            b.red = s.red.lane;
+            b.nir = s.nir.lane;
+            b.swir1 = s.swir1.lane;
             if (bands & 1)
-                b.blue = s.blue.data();
+                b.blue = s.blue.lane;
             if (bands & 2)
-                b.green = s.green.data();
+                b.green = s.green.lane;
             if (bands & 4)
-                b.swir2 = s.swir2.data();
+                b.swir2 = s.swir2.lane;
             if (bands & 8)
-                b.cirrus = s.cirrus.data();
+                b.cirrus = s.cirrus.lane;
             if (bands & 16)
-                b.thermal = s.thermal.data();
+                b.thermal = s.thermal.lane;
 
             CloudOptions o;
             o.brightness_width = mode == 5 ? 0 : 0.05 + 0.2 * u(rng);
@@ -232,8 +286,8 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
             // Thresholds just beside a pixel's own value: double and float comparisons part.
             const std::size_t at = 5 + std::size_t(u(rng) * 1000);
             if (s.valid[at]) {
-                o.shadow_nir_max = double(s.nir[at]) + 1e-12;
-                o.swir_min = double(b.swir2 ? s.swir2[at] : s.swir1[at]) - 1e-12;
+                o.shadow_nir_max = double(s.nir.refl[at]) + 1e-12;
+                o.swir_min = double(b.swir2.data ? s.swir2.refl[at] : s.swir1.refl[at]) - 1e-12;
             }
 
             CloudLaneScene sc;
@@ -249,12 +303,19 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
             if (mode != 3)
                 sc.thermal_median = 15 + 10 * double(u(rng));
             TemporalPlanes tp;
+            LaneTemporal lt;
             if (visible > 0) {
                 for (int k = 0; k < visible; ++k) {
-                    tp.vis.push_back(s.vis[std::size_t(k)].data());
-                    tp.bg.push_back(s.bg[std::size_t(k)].data());
+                    const std::size_t kk = std::size_t(k);
+                    tp.vis.push_back(s.vis[kk].data());
+                    tp.bg.push_back(s.bg[kk].data());
+                    lt.vis.push_back(k == 0 ? s.blue.lane : k == 1 ? s.green.lane : s.red.lane);
+                    lt.gains.push_back(s.gains[kk]);
+                    lt.background.push_back(s.background[kk].data());
                 }
-                sc.temporal = &tp;
+                lt.scale = s.red.lane.scale;
+                lt.offset = s.red.lane.offset;
+                sc.temporal = &lt;
             }
 
             const std::size_t begin = std::size_t(cases % 3) * 17, end = n - std::size_t(cases % 5);
@@ -272,7 +333,7 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
                     QCOMPARE(prob[i], -7.0f);
                     continue;
                 }
-                Expected e = reference(o, sc, s, b, i);
+                Expected e = reference(o, sc, visible > 0 ? &tp : nullptr, s, b, i);
                 if (!want_tie)
                     e.tie = -7;
                 if (cloud[i] != e.cloud || shadow[i] != e.shadow || !same_float(prob[i], e.prob) ||

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "rasterbench/raster.h"
+
 #include "scorer_impl.h"
 
 namespace rb::detail {
@@ -15,6 +17,19 @@ constexpr std::size_t kBlock = 256;
 // Masks are 32-bit integers (0 or 1), as wide as the floats beside them, so a pass mixing
 // both stays in one vector width.
 struct Block {
+    // The scene's bands as reflectance (thermal: its values).
+    alignas(64) float blue[kBlock];
+    alignas(64) float green[kBlock];
+    alignas(64) float red[kBlock];
+    alignas(64) float nir[kBlock];
+    alignas(64) float swir1[kBlock];
+    alignas(64) float swir2[kBlock];
+    alignas(64) float cirrus[kBlock];
+    alignas(64) float thermal[kBlock];
+    // The temporal tests' date (gain divided out) and background, one visible band at a time.
+    alignas(64) float t_date[kBlock];
+    alignas(64) float t_back[kBlock];
+    alignas(64) float t_back0[kBlock]; ///< the first band's background: known where a number
     alignas(64) float vis_mean[kBlock];
     alignas(64) float ndvi[kBlock];
     alignas(64) float ndsi[kBlock];
@@ -72,15 +87,33 @@ struct Constants {
           t_warm(scene.thermal_median + o.thermal_margin) {}
 };
 
-// cloud_spectral's tests, one pass per band it takes part in.
+// Pixels [i0, i0 + len) of `b` into `dst` under its map (band_plane's formula); false,
+// and nothing read, for a band the scene does not have.
+bool load(const LaneBand& b, std::size_t i0, std::size_t len, float* dst) {
+    if (!b.data)
+        return false;
+    const float scale = b.scale, offset = b.offset;
+    visit_dtype(b.dtype, [&](auto x) {
+        using T = decltype(x);
+        const T* src = static_cast<const T*>(b.data) + i0;
+        for (std::size_t j = 0; j < len; ++j)
+            dst[j] = scale * static_cast<float>(src[j]) + offset;
+    });
+    return true;
+}
+
+// cloud_spectral's tests, one pass per band it takes part in, on the block's bands.
 void spectral(const CloudOptions& o, const Constants& k, const CloudBands& b, std::size_t i0,
               std::size_t len, Block& w) {
-    const float* red = b.red + i0;
-    const float* nir = b.nir + i0;
-    const float* swir1 = b.swir1 + i0;
-    const float* swir = (b.swir2 ? b.swir2 : b.swir1) + i0;
-    const float* blue = b.blue ? b.blue + i0 : nullptr;
-    const float* green = b.green ? b.green + i0 : nullptr;
+    load(b.red, i0, len, w.red);
+    load(b.nir, i0, len, w.nir);
+    load(b.swir1, i0, len, w.swir1);
+    const float* red = w.red;
+    const float* nir = w.nir;
+    const float* swir1 = w.swir1;
+    const float* swir = load(b.swir2, i0, len, w.swir2) ? w.swir2 : w.swir1;
+    const float* blue = load(b.blue, i0, len, w.blue) ? w.blue : nullptr;
+    const float* green = load(b.green, i0, len, w.green) ? w.green : nullptr;
     const int vis_n = 1 + (blue != nullptr) + (green != nullptr);
     const float vis_nf = float(vis_n);
 
@@ -137,9 +170,9 @@ void spectral(const CloudOptions& o, const Constants& k, const CloudBands& b, st
             w.pcp[j] &= blue[j] - 0.5f * red[j] - k.hot_min > 0;
 
     const float nan = std::numeric_limits<float>::quiet_NaN();
-    if (b.thermal) {
+    if (load(b.thermal, i0, len, w.thermal)) {
         // Only a temperature takes part: raw digital numbers or kelvins do not.
-        const float* thermal = b.thermal + i0;
+        const float* thermal = w.thermal;
         const double scale = o.thermal_scale, offset = o.thermal_offset;
         for (std::size_t j = 0; j < len; ++j) {
             const double t = thermal[j] * scale + offset;
@@ -157,7 +190,7 @@ void spectral(const CloudOptions& o, const Constants& k, const CloudBands& b, st
 // fmask_probability against the date's own clear land and water, and its verdict.
 void fmask_verdict(const CloudOptions& o, const Constants& k, const CloudSceneStats& st,
                    const CloudBands& b, std::size_t i0, std::size_t len, Block& w) {
-    const float* swir1 = b.swir1 + i0;
+    const float* swir1 = w.swir1;
     const float margin = float(o.thermal_margin);
     const bool water_margin = margin > 0;
     const float hi = st.land_high + margin, lo = st.land_low - margin;
@@ -179,8 +212,8 @@ void fmask_verdict(const CloudOptions& o, const Constants& k, const CloudSceneSt
         w.water[j] = over_water;
         w.prob[j] = over_water ? p_water : p_land;
     }
-    if (b.cirrus) {
-        const float* cirrus = b.cirrus + i0;
+    if (load(b.cirrus, i0, len, w.cirrus)) {
+        const float* cirrus = w.cirrus;
         for (std::size_t j = 0; j < len; ++j)
             w.prob[j] += k.thin_weight * std::max(0.0f, cirrus[j] / k.cirrus_full);
     }
@@ -196,8 +229,8 @@ void fmask_verdict(const CloudOptions& o, const Constants& k, const CloudSceneSt
 // brightness over water, times the temperature's, on potential cloud pixels.
 void fixed_verdict(const Constants& k, const CloudBands& b, std::size_t i0, std::size_t len,
                    Block& w, const CloudOptions& o) {
-    const float* swir1 = b.swir1 + i0;
-    if (k.t_relative && b.thermal) {
+    const float* swir1 = w.swir1;
+    if (k.t_relative && b.thermal.data) {
         const double ramp = o.thermal_ramp;
         for (std::size_t j = 0; j < len; ++j) {
             const float c = w.celsius[j];
@@ -218,8 +251,8 @@ void fixed_verdict(const Constants& k, const CloudBands& b, std::size_t i0, std:
         const float p = (water_test & (w.water[j] != 0)) ? p_water : p_land;
         w.prob[j] = w.pcp[j] ? p * w.t_prob[j] : 0.0f;
     }
-    if (b.cirrus) {
-        const float* cirrus = b.cirrus + i0;
+    if (load(b.cirrus, i0, len, w.cirrus)) {
+        const float* cirrus = w.cirrus;
         for (std::size_t j = 0; j < len; ++j)
             w.prob[j] += clamp01(cirrus[j] / k.cirrus_full);
     }
@@ -230,7 +263,7 @@ void fixed_verdict(const Constants& k, const CloudBands& b, std::size_t i0, std:
 // temporal_verdict, band by band: the accumulations keep its order. Without kTie the
 // distance (a square root per pixel) is left out.
 template <bool kTie>
-void temporal(const Constants& k, const TemporalPlanes& t, std::size_t i0, std::size_t len,
+void temporal(const Constants& k, const LaneTemporal& t, std::size_t i0, std::size_t len,
               Block& w) {
     const std::size_t nv = t.vis.size();
     const float nvf = float(nv);
@@ -239,8 +272,16 @@ void temporal(const Constants& k, const TemporalPlanes& t, std::size_t i0, std::
         w.t_vis[j] = w.t_bg[j] = w.t_sq[j] = 0;
     }
     for (std::size_t band = 0; band < nv; ++band) {
-        const float* vis = t.vis[band] + i0;
-        const float* bg = t.bg[band] + i0;
+        // As temporal_planes makes them: the date's reflectance over its gain, and the
+        // background's reflectance.
+        load(t.vis[band], i0, len, w.t_date);
+        const float gain = t.gains[band];
+        for (std::size_t j = 0; j < len; ++j)
+            w.t_date[j] /= gain;
+        load(LaneBand{DataType::Float32, t.background[band], t.scale, t.offset}, i0, len,
+             band == 0 ? w.t_back0 : w.t_back);
+        const float* vis = w.t_date;
+        const float* bg = band == 0 ? w.t_back0 : w.t_back;
         for (std::size_t j = 0; j < len; ++j) {
             const float d = vis[j] - bg[j];
             w.excess[j] = std::max(w.excess[j], d);
@@ -249,7 +290,7 @@ void temporal(const Constants& k, const TemporalPlanes& t, std::size_t i0, std::
             w.t_sq[j] += d * d;
         }
     }
-    const float* bg0 = t.bg[0] + i0;
+    const float* bg0 = w.t_back0;
     const float half_cloud = 0.5f * k.t_cloud;
     for (std::size_t j = 0; j < len; ++j) {
         const float vis_mean = w.t_vis[j] / nvf, bg_mean = w.t_bg[j] / nvf;
@@ -279,8 +320,8 @@ void verdicts(const CloudOptions& o, const Constants& k, const CloudLaneScene& s
         fixed_verdict(k, b, i0, len, w, o);
     // A single date's shadow test: dark at nir and swir1. With the stack, darker than the
     // clear background instead (clear water and wet soil are dark there too).
-    const float* nir = b.nir + i0;
-    const float* swir1 = b.swir1 + i0;
+    const float* nir = w.nir;
+    const float* swir1 = w.swir1;
     for (std::size_t j = 0; j < len; ++j) {
         w.shadow[j] = (nir[j] < k.shadow_nir_max) & (swir1[j] < k.shadow_swir1_max);
         w.tie[j] = 0;
@@ -314,6 +355,20 @@ void verdicts(const CloudOptions& o, const Constants& k, const CloudLaneScene& s
 }
 
 } // namespace
+
+LaneBand lane_band(const Raster& scene, int band, float scale, float offset) {
+    LaneBand b;
+    if (band < 0)
+        return b;
+    b.dtype = scene.dtype();
+    b.scale = scale;
+    b.offset = offset;
+    visit_dtype(scene.dtype(), [&](auto x) {
+        using T = decltype(x);
+        b.data = scene.band<T>(band).data();
+    });
+    return b;
+}
 
 void cloud_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBands& b,
                     const std::uint8_t* valid, std::size_t begin, std::size_t end,

@@ -15,6 +15,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <vector>
+
+#include "rasterbench/dtype.h"
 
 #include "cloud_fmask.h"
 #include "cloud_temporal.h"
@@ -39,25 +42,40 @@ inline float float_above(double t) {
     return f;
 }
 
-/// One scene's planes, indexed by pixel (null: the scene has no such band). Reflectances,
-/// except `thermal`, which holds the band's values (thermal_scale and thermal_offset make
-/// them degrees C).
+/// A band of a scene as stored (null `data`: the scene has no such band) and the map
+/// scale * float(value) + offset that makes it reflectance, as band_plane applies it: the
+/// passes convert a block at a time instead of whole planes first, which halves the memory
+/// a threshold change streams through.
+struct LaneBand {
+    DataType dtype = DataType::Float32;
+    const void* data = nullptr;
+    float scale = 1, offset = 0;
+};
+
+/// Band `band` of `scene` (-1: none, an empty LaneBand) under that map.
+LaneBand lane_band(const Raster& scene, int band, float scale, float offset);
+
+/// One scene's bands. Reflectances, except `thermal`, whose map gives the band's values
+/// (thermal_scale and thermal_offset make them degrees C).
 struct CloudBands {
-    const float* blue = nullptr;
-    const float* green = nullptr;
-    const float* red = nullptr;
-    const float* nir = nullptr;
-    const float* swir1 = nullptr;
-    const float* swir2 = nullptr;
-    const float* cirrus = nullptr;
-    const float* thermal = nullptr;
+    LaneBand blue, green, red, nir, swir1, swir2, cirrus, thermal;
+};
+
+/// The temporal tests' inputs (cloud_temporal.h), per visible band (blue, green, red: those
+/// the scene has, in that order): the date's band, its gain against the background, and the
+/// background as StackStats keeps it, made reflectance by scale * value + offset.
+struct LaneTemporal {
+    std::vector<LaneBand> vis;
+    std::vector<float> gains;
+    std::vector<const float*> background;
+    float scale = 1, offset = 0;
 };
 
 /// What the verdicts of one scene depend on besides its pixels and the options.
 struct CloudLaneScene {
     CloudSceneStats stats; ///< Fmask's statistics of the date (stats.land: they apply)
     double thermal_median = std::numeric_limits<double>::quiet_NaN(); ///< degrees C, NaN: none
-    const TemporalPlanes* temporal = nullptr; ///< the stack's clear background, or none
+    const LaneTemporal* temporal = nullptr; ///< the stack's clear background, or none
 };
 
 /// The verdicts' planes, indexed by pixel: cloud and shadow (0 or 1, shadow never where
@@ -71,7 +89,7 @@ struct CloudVerdicts {
 };
 
 /// The verdicts of pixels [begin, end); an invalid pixel gets zeros. `b` must hold red, nir
-/// and swir1.
+/// and swir1. Throws UnsupportedError for a complex band.
 void cloud_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBands& b,
                     const std::uint8_t* valid, std::size_t begin, std::size_t end,
                     const CloudVerdicts& out);

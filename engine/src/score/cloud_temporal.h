@@ -50,6 +50,14 @@ void temporal_planes(const ScorerImpl& s, const Raster& scene, const StackStats&
                      std::vector<std::vector<float>>& pool, std::size_t& next, TemporalPlanes& t,
                      ScorePlanes* kept);
 
+/// The gains of temporal_planes alone (per visible band, blue, green, red, those present):
+/// from `kept` when made with the same scale, offset and bands, else computed (in two planes
+/// of `pool` from `next` on) and left in it.
+std::vector<float> temporal_gains(const ScorerImpl& s, const Raster& scene, const StackStats& stats,
+                                  const std::vector<std::uint8_t>& valid, float scale, float offset,
+                                  std::vector<std::vector<float>>& pool, std::size_t& next,
+                                  ScorePlanes* kept);
+
 struct TemporalVerdict {
     bool cloud = false, shadow = false;
     float tie = 0; ///< RMS distance to the background over the visible bands

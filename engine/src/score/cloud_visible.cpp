@@ -116,47 +116,81 @@ std::string cloud_planes_key(const ScorerImpl& s, float scale, float offset) {
     return key;
 }
 
+namespace {
+
+// The date's visible band `band` as reflectance into `date`, and the background's into `back`.
+void visible_pair(const Raster& scene, const StackStats& stats, int band, float scale, float offset,
+                  std::vector<float>& date, std::vector<float>& back) {
+    band_plane(scene, band, scale, offset, date);
+    const auto m = stats.plane(stats.background, band);
+    back.resize(m.size());
+    for (std::size_t i = 0; i < m.size(); ++i)
+        back[i] = scale * m[i] + offset;
+}
+
+// The visible bands' indices in the scene: blue, green, red, those it has.
+std::vector<int> visible_bands(const ScorerImpl& s) {
+    std::vector<int> bands;
+    for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
+        if (s.roles.has(r))
+            bands.push_back(s.roles[r]);
+    return bands;
+}
+
+} // namespace
+
+std::vector<float> temporal_gains(const ScorerImpl& s, const Raster& scene, const StackStats& stats,
+                                  const std::vector<std::uint8_t>& valid, float scale, float offset,
+                                  std::vector<std::vector<float>>& pool, std::size_t& next,
+                                  ScorePlanes* kept) {
+    // The gains depend on the pixels, the background and the key's options alone (the
+    // thresholds do not).
+    const std::string key = kept ? cloud_planes_key(s, scale, offset) : std::string();
+    if (kept && kept->gains_key == key)
+        return kept->gains;
+    if (kept) {
+        kept->gains_key.clear(); // unusable until every gain is in
+        kept->gains.clear();
+    }
+    if (pool.size() < next + 2)
+        pool.resize(next + 2);
+    std::vector<float>& date = pool[next];
+    std::vector<float>& back = pool[next + 1];
+    std::vector<float> gains;
+    for (int band : visible_bands(s)) {
+        visible_pair(scene, stats, band, scale, offset, date, back);
+        gains.push_back(relative_gain(date, back, valid));
+    }
+    if (kept) {
+        kept->gains = gains;
+        kept->gains_key = key;
+    }
+    return gains;
+}
+
 void temporal_planes(const ScorerImpl& s, const Raster& scene, const StackStats& stats,
                      const std::vector<std::uint8_t>& valid, float scale, float offset,
                      std::vector<std::vector<float>>& pool, std::size_t& next, TemporalPlanes& t,
                      ScorePlanes* kept) {
-    const std::size_t n = valid.size();
     t.vis.clear();
     t.bg.clear();
-    if (pool.size() < next + 6)
-        pool.resize(next + 6);
-    // The gains depend on the pixels, the background and the key's options alone (the
-    // thresholds do not).
-    const std::string key = kept ? cloud_planes_key(s, scale, offset) : std::string();
-    const bool reuse = kept && kept->gains_key == key;
-    if (kept && !reuse) {
-        kept->gains_key.clear(); // unusable until every gain is in
-        kept->gains.clear();
-    }
-    std::size_t band = 0;
-    for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red}) {
-        if (!s.roles.has(r))
-            continue;
-        std::vector<float>& v = pool[next++];
-        band_plane(scene, s.roles[r], scale, offset, v);
-        std::vector<float>& b = pool[next++];
-        b.resize(n);
-        const auto m = stats.plane(stats.background, s.roles[r]);
-        for (std::size_t i = 0; i < n; ++i)
-            b[i] = scale * m[i] + offset;
+    const std::vector<float> gains =
+        temporal_gains(s, scene, stats, valid, scale, offset, pool, next, kept);
+    const std::vector<int> bands = visible_bands(s);
+    if (pool.size() < next + 2 * bands.size())
+        pool.resize(next + 2 * bands.size());
+    for (std::size_t k = 0; k < bands.size(); ++k) {
+        std::vector<float>& date = pool[next++];
+        std::vector<float>& back = pool[next++];
+        visible_pair(scene, stats, bands[k], scale, offset, date, back);
         // Dividing the date's gain out leaves the tests and the tie-break with the clouds
         // and shadows alone.
-        const float g = reuse ? kept->gains.at(band) : relative_gain(v, b, valid);
-        if (kept && !reuse)
-            kept->gains.push_back(g);
-        ++band;
-        for (float& x : v)
+        const float g = gains.at(k);
+        for (float& x : date)
             x /= g;
-        t.vis.push_back(v.data());
-        t.bg.push_back(b.data());
+        t.vis.push_back(date.data());
+        t.bg.push_back(back.data());
     }
-    if (kept && !reuse)
-        kept->gains_key = key;
 }
 
 void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,

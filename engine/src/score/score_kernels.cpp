@@ -97,40 +97,39 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
                                     c.kept);
         return;
     }
-    // A copy the pixel loop's stores cannot alias: its thresholds stay in registers instead
-    // of being loaded again for every pixel.
-    const CloudOptions o = options;
+    const CloudOptions& o = options;
     const std::size_t n = c.n();
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
-    // Planes come from the scratch pool: no fresh allocation (and page faults) per call.
-    std::vector<std::vector<float>>& planes = c.scratch.planes;
-    if (planes.size() < 16)
-        planes.resize(16); // 8 bands, 6 temporal planes
-    std::size_t next_plane = 0;
-    const std::vector<float> none;
-    // One pass from the stored type: float(value), then scale * x + offset, as before.
-    auto refl = [&](BandRole r) -> const std::vector<float>& {
-        if (!s.roles.has(r))
-            return none;
-        std::vector<float>& v = planes[next_plane++];
-        const bool scale = r != BandRole::Thermal && r != BandRole::Qa;
-        detail::band_plane(c.scene, s.roles[r], scale ? sc : 1.0f, scale ? off : 0.0f, v);
-        return v;
+    // The bands as stored: the verdicts' passes make them reflectance a block at a time.
+    auto band = [&](BandRole r, bool reflectance) {
+        return detail::lane_band(c.scene, s.roles.has(r) ? s.roles[r] : -1, reflectance ? sc : 1.0f,
+                                 reflectance ? off : 0.0f);
     };
-    const auto& red = refl(BandRole::Red);
-    const auto& nir = refl(BandRole::Nir);
-    const auto& sw1 = refl(BandRole::Swir1);
-    const auto& blue = refl(BandRole::Blue);
-    const auto& green = refl(BandRole::Green);
-    const auto& sw2 = refl(BandRole::Swir2);
-    const auto& cirrus = refl(BandRole::Cirrus);
-    const auto& thermal = refl(BandRole::Thermal);
+    detail::CloudBands bands;
+    bands.blue = band(BandRole::Blue, true);
+    bands.green = band(BandRole::Green, true);
+    bands.red = band(BandRole::Red, true);
+    bands.nir = band(BandRole::Nir, true);
+    bands.swir1 = band(BandRole::Swir1, true);
+    bands.swir2 = band(BandRole::Swir2, true);
+    bands.cirrus = band(BandRole::Cirrus, true);
+    bands.thermal = band(BandRole::Thermal, false);
     // With the stack: the temporal tests against its clear background (cloud_temporal.h).
     const bool temporal = o.temporal && c.stats && !c.stats->background.empty();
-    detail::TemporalPlanes tp;
-    if (temporal)
-        detail::temporal_planes(s, c.scene, *c.stats, c.valid, sc, off, planes, next_plane, tp,
-                                c.kept);
+    detail::LaneTemporal lane_temporal;
+    if (temporal) {
+        std::size_t next_plane = 0;
+        lane_temporal.gains = detail::temporal_gains(s, c.scene, *c.stats, c.valid, sc, off,
+                                                     c.scratch.planes, next_plane, c.kept);
+        for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
+            if (s.roles.has(r)) {
+                lane_temporal.vis.push_back(band(r, true));
+                lane_temporal.background.push_back(
+                    c.stats->plane(c.stats->background, s.roles[r]).data());
+            }
+        lane_temporal.scale = sc;
+        lane_temporal.offset = off;
+    }
     std::vector<std::uint8_t>& cloud = c.scratch.cloud;
     std::vector<std::uint8_t>& shadow = c.scratch.shadow;
     std::vector<float>& prob = c.scratch.prob;
@@ -141,23 +140,13 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     prob.resize(n);
     tie.resize(n);
     const int rows = c.scene.rows(), cols = c.scene.cols();
-    auto plane = [](const std::vector<float>& v) { return v.empty() ? nullptr : v.data(); };
-    detail::CloudBands bands;
-    bands.blue = plane(blue);
-    bands.green = plane(green);
-    bands.red = red.data();
-    bands.nir = nir.data();
-    bands.swir1 = sw1.data();
-    bands.swir2 = plane(sw2);
-    bands.cirrus = plane(cirrus);
-    bands.thermal = plane(thermal);
     // Temperature relative to the scene's (sampled) median, when the band is in degrees;
     // the clear-sky statistics of this date's own sample (ScorerImpl::scene_cloud).
     const detail::ScorerImpl::SceneCloud date = s.scene_cloud(c.scene_index);
     detail::CloudLaneScene lane_scene;
     lane_scene.stats = date.stats;
     lane_scene.thermal_median = date.thermal_median;
-    lane_scene.temporal = temporal ? &tp : nullptr;
+    lane_scene.temporal = temporal ? &lane_temporal : nullptr;
     // The distance to the background is averaged into the tie-break, unless that is kept
     // (without the stack the tie plane is zeros, and finish_cloud_scores reads it).
     const bool tie_kept = temporal && detail::kept_cloud_tie(s, o, c.kept, n);

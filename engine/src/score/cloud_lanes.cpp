@@ -12,6 +12,8 @@ namespace rb::detail {
 namespace {
 
 // Pixels per block: the block's working rows (a dozen of them) stay in the first-level cache.
+// The passes are always inlined: cloud_verdicts is compiled twice (target_clones), and each
+// copy must hold its own passes, in its own lane width.
 constexpr std::size_t kBlock = 256;
 
 // Masks are 32-bit integers (0 or 1), as wide as the floats beside them, so a pass mixing
@@ -89,7 +91,8 @@ struct Constants {
 
 // Pixels [i0, i0 + len) of `b` into `dst` under its map (band_plane's formula); false,
 // and nothing read, for a band the scene does not have.
-bool load(const LaneBand& b, std::size_t i0, std::size_t len, float* dst) {
+[[gnu::always_inline]] inline bool load(const LaneBand& b, std::size_t i0, std::size_t len,
+                                        float* dst) {
     if (!b.data)
         return false;
     const float scale = b.scale, offset = b.offset;
@@ -103,8 +106,9 @@ bool load(const LaneBand& b, std::size_t i0, std::size_t len, float* dst) {
 }
 
 // cloud_spectral's tests, one pass per band it takes part in, on the block's bands.
-void spectral(const CloudOptions& o, const Constants& k, const CloudBands& b, std::size_t i0,
-              std::size_t len, Block& w) {
+[[gnu::always_inline]] inline void spectral(const CloudOptions& o, const Constants& k,
+                                            const CloudBands& b, std::size_t i0, std::size_t len,
+                                            Block& w) {
     load(b.red, i0, len, w.red);
     load(b.nir, i0, len, w.nir);
     load(b.swir1, i0, len, w.swir1);
@@ -188,8 +192,9 @@ void spectral(const CloudOptions& o, const Constants& k, const CloudBands& b, st
 }
 
 // fmask_probability against the date's own clear land and water, and its verdict.
-void fmask_verdict(const CloudOptions& o, const Constants& k, const CloudSceneStats& st,
-                   const CloudBands& b, std::size_t i0, std::size_t len, Block& w) {
+[[gnu::always_inline]] inline void fmask_verdict(const CloudOptions& o, const Constants& k,
+                                                 const CloudSceneStats& st, const CloudBands& b,
+                                                 std::size_t i0, std::size_t len, Block& w) {
     const float* swir1 = w.swir1;
     const float margin = float(o.thermal_margin);
     const bool water_margin = margin > 0;
@@ -227,8 +232,9 @@ void fmask_verdict(const CloudOptions& o, const Constants& k, const CloudSceneSt
 
 // The fixed probabilities (no scene statistics): flatness times brightness, or swir1's
 // brightness over water, times the temperature's, on potential cloud pixels.
-void fixed_verdict(const Constants& k, const CloudBands& b, std::size_t i0, std::size_t len,
-                   Block& w, const CloudOptions& o) {
+[[gnu::always_inline]] inline void fixed_verdict(const Constants& k, const CloudBands& b,
+                                                 std::size_t i0, std::size_t len, Block& w,
+                                                 const CloudOptions& o) {
     const float* swir1 = w.swir1;
     if (k.t_relative && b.thermal.data) {
         const double ramp = o.thermal_ramp;
@@ -263,8 +269,8 @@ void fixed_verdict(const Constants& k, const CloudBands& b, std::size_t i0, std:
 // temporal_verdict, band by band: the accumulations keep its order. Without kTie the
 // distance (a square root per pixel) is left out.
 template <bool kTie>
-void temporal(const Constants& k, const LaneTemporal& t, std::size_t i0, std::size_t len,
-              Block& w) {
+[[gnu::always_inline]] inline void temporal(const Constants& k, const LaneTemporal& t,
+                                            std::size_t i0, std::size_t len, Block& w) {
     const std::size_t nv = t.vis.size();
     const float nvf = float(nv);
     for (std::size_t j = 0; j < len; ++j) {
@@ -310,9 +316,10 @@ void temporal(const Constants& k, const LaneTemporal& t, std::size_t i0, std::si
     }
 }
 
-void verdicts(const CloudOptions& o, const Constants& k, const CloudLaneScene& scene,
-              const CloudBands& b, const std::uint8_t* valid, std::size_t i0, std::size_t len,
-              const CloudVerdicts& out, Block& w) {
+[[gnu::always_inline]] inline void verdicts(const CloudOptions& o, const Constants& k,
+                                            const CloudLaneScene& scene, const CloudBands& b,
+                                            const std::uint8_t* valid, std::size_t i0,
+                                            std::size_t len, const CloudVerdicts& out, Block& w) {
     spectral(o, k, b, i0, len, w);
     if (scene.stats.land)
         fmask_verdict(o, k, scene.stats, b, i0, len, w);
@@ -345,12 +352,19 @@ void verdicts(const CloudOptions& o, const Constants& k, const CloudLaneScene& s
         const bool c = cloud_verdict[j] != 0;
         cloud[j] = std::uint8_t(v & c);
         shadow[j] = std::uint8_t(v & !c & (shadow_verdict[j] != 0));
-        prob[j] = v ? w.prob[j] : 0.0f;
+    }
+    // A value read before the select: a read inside it would be a conditional load, which
+    // does not vectorize.
+    for (std::size_t j = 0; j < len; ++j) {
+        const float p = w.prob[j];
+        prob[j] = ok[j] != 0 ? p : 0.0f;
     }
     if (out.tie) {
         float* tie = out.tie + i0;
-        for (std::size_t j = 0; j < len; ++j)
-            tie[j] = ok[j] != 0 ? w.tie[j] : 0.0f;
+        for (std::size_t j = 0; j < len; ++j) {
+            const float t = w.tie[j];
+            tie[j] = ok[j] != 0 ? t : 0.0f;
+        }
     }
 }
 
@@ -370,9 +384,13 @@ LaneBand lane_band(const Raster& scene, int band, float scale, float offset) {
     return b;
 }
 
-void cloud_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBands& b,
-                    const std::uint8_t* valid, std::size_t begin, std::size_t end,
-                    const CloudVerdicts& out) {
+// Eight lanes where the processor has AVX2 (its divisions and square roots are most of the
+// passes' arithmetic), four otherwise; chosen once, at load. AVX2 brings no fused
+// multiply-add, so both give the same numbers.
+__attribute__((target_clones("avx2", "default"))) void
+cloud_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBands& b,
+               const std::uint8_t* valid, std::size_t begin, std::size_t end,
+               const CloudVerdicts& out) {
     const Constants k(o, scene);
     Block w;
     for (std::size_t i0 = begin; i0 < end; i0 += kBlock)

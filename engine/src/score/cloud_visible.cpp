@@ -341,18 +341,32 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
         grown.assign(cloud.begin(), cloud.end());
         dilate(grown, rows, cols, cloud_dilation, scratch.tmp8);
         // With cloud_grow_min the dilation takes hazy edges, not clear ground.
+        // Without branches (the masks hold 0 or 1) and through plain pointers (a byte store
+        // may alias a vector's own pointers), so the loop vectorizes.
         const float grow_min = float(o.cloud_grow_min);
-        for (std::size_t i = 0; i < n; ++i)
-            if (grown[i] && !cloud[i] && valid[i] && prob[i] >= grow_min)
-                cloud[i] = 1;
+        std::uint8_t* cl = cloud.data();
+        const std::uint8_t* gr = grown.data();
+        const std::uint8_t* ok = valid.data();
+        const float* pr = prob.data();
+        for (std::size_t i = 0; i < n; ++i) {
+            const float p = pr[i];
+            const bool take = (gr[i] != 0) & (ok[i] != 0) & (p >= grow_min);
+            cl[i] = std::uint8_t(cl[i] | take);
+        }
     }
     dilate(shadow, rows, cols, s.capped_dilation(o.shadow_dilation, o.dilation_max_m),
            scratch.tmp8);
-    for (std::size_t i = 0; i < n; ++i)
-        out[i] = (cloud[i]    ? float(o.cloud_score)
-                  : shadow[i] ? float(o.shadow_score)
-                              : 0.0f) -
-                 tie[i];
+    const float cloud_score = float(o.cloud_score), shadow_score = float(o.shadow_score);
+    const std::uint8_t* cl = cloud.data();
+    const std::uint8_t* sh = shadow.data();
+    const float* ti = tie.data();
+    float* dst = out.data();
+    for (std::size_t i = 0; i < n; ++i) {
+        const bool is_cloud = cl[i] != 0, is_shadow = sh[i] != 0;
+        const float t = ti[i];
+        const float penalty = is_cloud ? cloud_score : is_shadow ? shadow_score : 0.0f;
+        dst[i] = penalty - t;
+    }
 }
 
 } // namespace rb::detail

@@ -150,7 +150,7 @@ Scene make_scene(std::mt19937& rng, std::size_t n, int visible_bands, bool int16
 }
 
 struct Expected {
-    std::uint8_t cloud = 0, shadow = 0, growable = 0;
+    std::uint8_t cloud = 0, shadow = 0;
     float prob = 0, tie = 0;
 };
 
@@ -204,7 +204,6 @@ Expected reference(const CloudOptions& o, const CloudLaneScene& sc, const Tempor
         is_cloud = p >= o.cloud_probability;
     }
     e.prob = p;
-    e.growable = p >= float(o.cloud_grow_min);
     bool is_shadow = x.nir < o.shadow_nir_max && x.swir1 < o.shadow_swir1_max;
     if (tp && !std::isnan(tp->bg[0][i])) {
         const TemporalVerdict v =
@@ -256,7 +255,7 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
     const std::size_t n = 1300; // five blocks and a part
     int cases = 0;
-    std::size_t clouds = 0, shadows = 0, temporal_pixels = 0, growables = 0;
+    std::size_t clouds = 0, shadows = 0, temporal_pixels = 0;
     for (int bands = 0; bands < 32; ++bands)
         for (int mode = 0; mode < 6; ++mode) {
             const int visible = mode % 4; // 0: no temporal tests
@@ -284,7 +283,6 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
             o.cloud_probability = 0.2 + 0.6 * u(rng);
             o.hot_min = 0.01 * u(rng);
             o.thermal_ramp = mode == 3 ? 0 : 8;
-            o.cloud_grow_min = cases % 4 == 0 ? 0 : 0.6 * u(rng);
             // Thresholds just beside a pixel's own value: double and float comparisons part.
             const std::size_t at = 5 + std::size_t(u(rng) * 1000);
             if (s.valid[at]) {
@@ -321,33 +319,27 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
             }
 
             const std::size_t begin = std::size_t(cases % 3) * 17, end = n - std::size_t(cases % 5);
-            std::vector<std::uint8_t> cloud(n, 9), shadow(n, 9), growable(n, 9);
+            std::vector<std::uint8_t> cloud(n, 9), shadow(n, 9);
             std::vector<float> prob(n, -7), tie(n, -7);
-            // Some cases want no distance or no probability: those planes must stay as they
-            // were.
+            // Every other case wants no distance: the tie plane must stay as it was.
             const bool want_tie = (bands ^ mode) % 2 == 0;
-            const bool want_prob = cases % 3 != 2;
-            cloud_verdicts(o, sc, b, s.valid.data(), begin, end,
-                           {cloud.data(), shadow.data(), growable.data(),
-                            want_prob ? prob.data() : nullptr, want_tie ? tie.data() : nullptr});
+            cloud_verdicts(
+                o, sc, b, s.valid.data(), begin, end,
+                {cloud.data(), shadow.data(), prob.data(), want_tie ? tie.data() : nullptr});
             for (std::size_t i = 0; i < n; ++i) {
                 if (i < begin || i >= end) {
                     // Outside the range nothing is written.
                     QCOMPARE(int(cloud[i]), 9);
                     QCOMPARE(prob[i], -7.0f);
-                    QCOMPARE(int(growable[i]), 9);
                     continue;
                 }
                 Expected e = reference(o, sc, visible > 0 ? &tp : nullptr, s, b, i);
                 if (!want_tie)
                     e.tie = -7;
-                if (!want_prob)
-                    e.prob = -7;
-                if (cloud[i] != e.cloud || shadow[i] != e.shadow || growable[i] != e.growable ||
-                    !same_float(prob[i], e.prob) || !same_float(tie[i], e.tie))
+                if (cloud[i] != e.cloud || shadow[i] != e.shadow || !same_float(prob[i], e.prob) ||
+                    !same_float(tie[i], e.tie))
                     QFAIL(qPrintable(QStringLiteral("bands %1 mode %2 pixel %3: cloud %4/%5 "
-                                                    "shadow %6/%7 prob %8/%9 tie %10/%11 "
-                                                    "growable %12/%13")
+                                                    "shadow %6/%7 prob %8/%9 tie %10/%11")
                                          .arg(bands)
                                          .arg(mode)
                                          .arg(i)
@@ -358,11 +350,8 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
                                          .arg(double(prob[i]), 0, 'g', 9)
                                          .arg(double(e.prob), 0, 'g', 9)
                                          .arg(double(tie[i]), 0, 'g', 9)
-                                         .arg(double(e.tie), 0, 'g', 9)
-                                         .arg(growable[i])
-                                         .arg(e.growable)));
+                                         .arg(double(e.tie), 0, 'g', 9)));
                 clouds += e.cloud;
-                growables += e.growable;
                 shadows += e.shadow;
                 temporal_pixels += want_tie && e.tie > 0;
             }
@@ -371,10 +360,8 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
     // The cases reach every verdict, not only "clear".
     QVERIFY(clouds > 10000);
     QVERIFY(shadows > 5000);
-    qInfo("%zu clouds, %zu shadows, %zu with a distance, %zu growable", clouds, shadows,
-          temporal_pixels, growables);
+    qInfo("%zu clouds, %zu shadows, %zu with a distance", clouds, shadows, temporal_pixels);
     QVERIFY(temporal_pixels > 50000);
-    QVERIFY(growables > 50000);
 }
 
 QTEST_GUILESS_MAIN(TestCloudLanes)

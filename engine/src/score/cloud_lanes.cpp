@@ -68,7 +68,7 @@ float larger(float a, float b) {
 // factors as the per-pixel functions convert them.
 struct Constants {
     float swir_min, ndvi_max, nir_swir1_min, ndsi_max, whiteness_max, hot_min, thermal_max;
-    float b_lo, b_w, w_lo, w_w, cirrus_full, thin_weight, cloud_probability, grow_min;
+    float b_lo, b_w, w_lo, w_w, cirrus_full, thin_weight, cloud_probability;
     float shadow_nir_max, shadow_swir1_max, t_cloud, t_shadow;
     bool water_test, t_relative;
     double t_warm;
@@ -81,7 +81,7 @@ struct Constants {
           b_lo(float(o.brightness_min - 0.5 * o.brightness_width)), b_w(float(o.brightness_width)),
           w_lo(float(o.water_swir1_min)), w_w(float(o.water_swir1_width)),
           cirrus_full(float(o.cirrus_full)), thin_weight(float(o.thin_weight)),
-          cloud_probability(float_above(o.cloud_probability)), grow_min(float(o.cloud_grow_min)),
+          cloud_probability(float_above(o.cloud_probability)),
           shadow_nir_max(float_above(o.shadow_nir_max)),
           shadow_swir1_max(float_above(o.shadow_swir1_max)), t_cloud(float(o.temporal_cloud)),
           t_shadow(float(o.temporal_shadow)), water_test(o.water_swir1_width > 0),
@@ -346,6 +346,7 @@ template <bool kTie>
     const std::uint8_t* ok = valid + i0;
     std::uint8_t* cloud = out.cloud + i0;
     std::uint8_t* shadow = out.shadow + i0;
+    float* prob = out.prob + i0;
     for (std::size_t j = 0; j < len; ++j) {
         const bool v = ok[j] != 0;
         const bool c = cloud_verdict[j] != 0;
@@ -354,15 +355,9 @@ template <bool kTie>
     }
     // A value read before the select: a read inside it would be a conditional load, which
     // does not vectorize.
-    std::uint8_t* growable = out.growable + i0;
-    for (std::size_t j = 0; j < len; ++j)
-        growable[j] = std::uint8_t((ok[j] != 0) & (w.prob[j] >= k.grow_min));
-    if (out.prob) {
-        float* prob = out.prob + i0;
-        for (std::size_t j = 0; j < len; ++j) {
-            const float p = w.prob[j];
-            prob[j] = ok[j] != 0 ? p : 0.0f;
-        }
+    for (std::size_t j = 0; j < len; ++j) {
+        const float p = w.prob[j];
+        prob[j] = ok[j] != 0 ? p : 0.0f;
     }
     if (out.tie) {
         float* tie = out.tie + i0;

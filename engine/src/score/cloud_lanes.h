@@ -79,14 +79,11 @@ struct CloudLaneScene {
 };
 
 /// The verdicts' planes, indexed by pixel: cloud and shadow (0 or 1, shadow never where
-/// cloud), growable (1 where the cloud probability reaches cloud_grow_min), the cloud
-/// probability and the distance to the clear background (0 without it). A null `prob` or
-/// `tie` is not wanted: the kernel keeps the averaged tie-break from an earlier change, and
-/// needs the probability only as `growable`.
+/// cloud), the cloud probability and the distance to the clear background (0 without it;
+/// null `tie`: not wanted, as when the averaged tie-break is kept from an earlier change).
 struct CloudVerdicts {
     std::uint8_t* cloud = nullptr;
     std::uint8_t* shadow = nullptr;
-    std::uint8_t* growable = nullptr;
     float* prob = nullptr;
     float* tie = nullptr;
 };

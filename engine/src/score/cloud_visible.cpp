@@ -231,24 +231,22 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
 
     std::vector<std::uint8_t>& cloud = scratch.cloud;
     std::vector<std::uint8_t>& shadow = scratch.shadow;
-    std::vector<std::uint8_t>& growable = scratch.growable;
+    std::vector<float>& prob = scratch.prob;
     std::vector<float>& tie = scratch.tie;
     // Every pixel is written below: no fill first.
     cloud.resize(n);
     shadow.resize(n);
-    growable.resize(n);
+    prob.resize(n);
     tie.resize(n);
     const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
     const float b_w = float(o.brightness_width);
     const bool t_relative = !std::isnan(s.thermal_median) && o.thermal_ramp > 0;
     const double t_warm = s.thermal_median + o.thermal_margin;
     const float t_cloud = float(o.temporal_cloud), t_shadow = float(o.temporal_shadow);
-    const float grow_min = float(o.cloud_grow_min);
     for (std::size_t i = 0; i < n; ++i) {
         if (!valid[i]) {
             cloud[i] = shadow[i] = 0;
-            growable[i] = 0;
-            tie[i] = 0;
+            prob[i] = tie[i] = 0;
             continue;
         }
         float vis_mean = 0;
@@ -283,7 +281,7 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
         }
         if (!cirrus.empty())
             p += std::clamp(cirrus[i] / float(o.cirrus_full), 0.0f, 1.0f);
-        growable[i] = p >= grow_min;
+        prob[i] = p;
         bool is_cloud = p >= o.cloud_probability;
         bool is_shadow = false;
         float tie_i = 0;
@@ -316,6 +314,7 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          ScoreScratch& scratch, std::vector<float>& out, ScorePlanes* kept) {
     std::vector<std::uint8_t>& cloud = scratch.cloud;
     std::vector<std::uint8_t>& shadow = scratch.shadow;
+    std::vector<float>& prob = scratch.prob;
     const std::size_t n = valid.size();
     // The tie-break: zero without the stack, else averaged (or kept from a change of the
     // thresholds alone).
@@ -341,14 +340,19 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
         std::vector<std::uint8_t>& grown = scratch.grown;
         grown.assign(cloud.begin(), cloud.end());
         dilate(grown, rows, cols, cloud_dilation, scratch.tmp8);
-        // With cloud_grow_min the dilation takes hazy edges (growable), not clear ground.
-        // Without branches and through plain pointers (a byte store may alias a vector's own
-        // pointers), so the loop vectorizes.
+        // With cloud_grow_min the dilation takes hazy edges, not clear ground.
+        // Without branches (the masks hold 0 or 1) and through plain pointers (a byte store
+        // may alias a vector's own pointers), so the loop vectorizes.
+        const float grow_min = float(o.cloud_grow_min);
         std::uint8_t* cl = cloud.data();
         const std::uint8_t* gr = grown.data();
-        const std::uint8_t* gw = scratch.growable.data();
-        for (std::size_t i = 0; i < n; ++i)
-            cl[i] = std::uint8_t(cl[i] | ((gr[i] != 0) & (gw[i] != 0)));
+        const std::uint8_t* ok = valid.data();
+        const float* pr = prob.data();
+        for (std::size_t i = 0; i < n; ++i) {
+            const float p = pr[i];
+            const bool take = (gr[i] != 0) & (ok[i] != 0) & (p >= grow_min);
+            cl[i] = std::uint8_t(cl[i] | take);
+        }
     }
     dilate(shadow, rows, cols, s.capped_dilation(o.shadow_dilation, o.dilation_max_m),
            scratch.tmp8);

@@ -132,12 +132,12 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     }
     std::vector<std::uint8_t>& cloud = c.scratch.cloud;
     std::vector<std::uint8_t>& shadow = c.scratch.shadow;
-    std::vector<std::uint8_t>& growable = c.scratch.growable;
+    std::vector<float>& prob = c.scratch.prob;
     std::vector<float>& tie = c.scratch.tie;
     // Every pixel is written: no fill first.
     cloud.resize(n);
     shadow.resize(n);
-    growable.resize(n);
+    prob.resize(n);
     tie.resize(n);
     const int rows = c.scene.rows(), cols = c.scene.cols();
     // Temperature relative to the scene's (sampled) median, when the band is in degrees;
@@ -152,7 +152,7 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     const bool tie_kept = temporal && detail::kept_cloud_tie(s, o, c.kept, n);
     detail::cloud_verdicts(
         o, lane_scene, bands, c.valid.data(), 0, n,
-        {cloud.data(), shadow.data(), growable.data(), nullptr, tie_kept ? nullptr : tie.data()});
+        {cloud.data(), shadow.data(), prob.data(), tie_kept ? nullptr : tie.data()});
     detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal, c.scratch, c.out, c.kept);
 }
 

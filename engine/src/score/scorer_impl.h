@@ -40,10 +40,8 @@ struct ScoreScratch {
     // The cloud method's reflectance planes (bands and clear background), masks, probability
     // and tie-break planes, and the dilation's and window mean's working buffers.
     std::vector<std::vector<float>> planes;
-    // growable: valid pixels whose cloud probability reaches cloud_grow_min (a byte where
-    // the probability would take four: the finishing pass streams less memory).
-    std::vector<std::uint8_t> cloud, shadow, growable, grown, tmp8;
-    std::vector<float> tie;
+    std::vector<std::uint8_t> cloud, shadow, grown, tmp8;
+    std::vector<float> prob, tie;
     std::vector<int> window_counts;
     std::vector<double> window_sums;
 };
@@ -120,7 +118,7 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
                          const std::vector<std::uint8_t>& valid, const StackStats* stats,
                          std::vector<float>& out, ScoreScratch& scratch, ScorePlanes* kept);
 /// The cloud method's last steps, shared by both kernels: grows the cloud (into pixels of
-/// scratch.growable) and shadow masks, averages the tie-break distance
+/// scratch.prob reaching cloud_grow_min) and shadow masks, averages the tie-break distance
 /// (scratch.tie, when `temporal`) over its window and writes the scores into `out`. With
 /// `kept`, the averaged tie-break is taken from it when made with the same options (the
 /// thresholds do not change it), and left in it otherwise.

@@ -139,33 +139,41 @@ std::vector<int> visible_bands(const ScorerImpl& s) {
 
 } // namespace
 
-std::vector<float> temporal_gains(const ScorerImpl& s, const Raster& scene, const StackStats& stats,
-                                  const std::vector<std::uint8_t>& valid, float scale, float offset,
-                                  std::vector<std::vector<float>>& pool, std::size_t& next,
-                                  ScorePlanes* kept) {
-    // The gains depend on the pixels, the background and the key's options alone (the
-    // thresholds do not).
+namespace {
+
+// The gains kept in `kept` when made with the same scale, offset and bands (the thresholds do
+// not change them); else gain(k) for each visible band k, left in `kept`.
+template <class Gain>
+std::vector<float> kept_or_new_gains(const ScorerImpl& s, float scale, float offset,
+                                     ScorePlanes* kept, std::size_t bands, Gain gain) {
     const std::string key = kept ? cloud_planes_key(s, scale, offset) : std::string();
     if (kept && kept->gains_key == key)
         return kept->gains;
-    if (kept) {
-        kept->gains_key.clear(); // unusable until every gain is in
-        kept->gains.clear();
-    }
-    if (pool.size() < next + 2)
-        pool.resize(next + 2);
-    std::vector<float>& date = pool[next];
-    std::vector<float>& back = pool[next + 1];
     std::vector<float> gains;
-    for (int band : visible_bands(s)) {
-        visible_pair(scene, stats, band, scale, offset, date, back);
-        gains.push_back(relative_gain(date, back, valid));
-    }
+    for (std::size_t k = 0; k < bands; ++k)
+        gains.push_back(gain(k));
     if (kept) {
         kept->gains = gains;
         kept->gains_key = key;
     }
     return gains;
+}
+
+} // namespace
+
+std::vector<float> temporal_gains(const ScorerImpl& s, const Raster& scene, const StackStats& stats,
+                                  const std::vector<std::uint8_t>& valid, float scale, float offset,
+                                  std::vector<std::vector<float>>& pool, std::size_t& next,
+                                  ScorePlanes* kept) {
+    const std::vector<int> bands = visible_bands(s);
+    if (pool.size() < next + 2)
+        pool.resize(next + 2);
+    std::vector<float>& date = pool[next];
+    std::vector<float>& back = pool[next + 1];
+    return kept_or_new_gains(s, scale, offset, kept, bands.size(), [&](std::size_t k) {
+        visible_pair(scene, stats, bands[k], scale, offset, date, back);
+        return relative_gain(date, back, valid);
+    });
 }
 
 void temporal_planes(const ScorerImpl& s, const Raster& scene, const StackStats& stats,
@@ -174,22 +182,28 @@ void temporal_planes(const ScorerImpl& s, const Raster& scene, const StackStats&
                      ScorePlanes* kept) {
     t.vis.clear();
     t.bg.clear();
-    const std::vector<float> gains =
-        temporal_gains(s, scene, stats, valid, scale, offset, pool, next, kept);
     const std::vector<int> bands = visible_bands(s);
     if (pool.size() < next + 2 * bands.size())
         pool.resize(next + 2 * bands.size());
+    // The planes first, so that new gains come from them rather than from planes made twice.
+    std::vector<std::vector<float>*> dates, backs;
+    for (int band : bands) {
+        dates.push_back(&pool[next++]);
+        backs.push_back(&pool[next++]);
+        visible_pair(scene, stats, band, scale, offset, *dates.back(), *backs.back());
+    }
+    const std::vector<float> gains =
+        kept_or_new_gains(s, scale, offset, kept, bands.size(), [&](std::size_t k) {
+            return relative_gain(*dates[k], *backs[k], valid);
+        });
     for (std::size_t k = 0; k < bands.size(); ++k) {
-        std::vector<float>& date = pool[next++];
-        std::vector<float>& back = pool[next++];
-        visible_pair(scene, stats, bands[k], scale, offset, date, back);
         // Dividing the date's gain out leaves the tests and the tie-break with the clouds
         // and shadows alone.
         const float g = gains.at(k);
-        for (float& x : date)
+        for (float& x : *dates[k])
             x /= g;
-        t.vis.push_back(date.data());
-        t.bg.push_back(back.data());
+        t.vis.push_back(dates[k]->data());
+        t.bg.push_back(backs[k]->data());
     }
 }
 

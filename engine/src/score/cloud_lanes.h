@@ -44,8 +44,8 @@ inline float float_above(double t) {
 
 /// A band of a scene as stored (null `data`: the scene has no such band) and the map
 /// scale * float(value) + offset that makes it reflectance, as band_plane applies it: the
-/// passes convert a block at a time instead of whole planes first, which halves the memory
-/// a threshold change streams through.
+/// passes convert a block at a time instead of writing whole float planes first and reading
+/// them back (per-change CPU time in bench_score_preview: 260-277 ms before, 199-217 after).
 struct LaneBand {
     DataType dtype = DataType::Float32;
     const void* data = nullptr;

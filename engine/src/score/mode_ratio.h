@@ -12,9 +12,11 @@ namespace rb::detail {
 
 // The most common ratio v / bg (0.5..2, from a smoothed histogram) over valid pixels whose
 // background is above `floor` (every `stride`-th pixel); 1 with fewer than 100 such pixels.
+// Built for AVX2 too, chosen at load (no FMA in that target: both give the same numbers).
 template <typename T>
-double mode_ratio(std::span<const T> v, std::span<const float> bg,
-                  const std::vector<std::uint8_t>& valid, double floor, std::size_t stride = 1) {
+__attribute__((target_clones("avx2", "default"))) double
+mode_ratio(std::span<const T> v, std::span<const float> bg, const std::vector<std::uint8_t>& valid,
+           double floor, std::size_t stride = 1) {
     constexpr int kBins = 300;
     // Bin b is centred on the ratio kLo + b / kPerUnit (0.5..2), so that a date equal to its
     // background (a ratio of exactly 1, common where the background is one of the dates)

@@ -73,22 +73,29 @@ double clear_background(double* v, std::size_t k, double tol) {
     return v[0];
 }
 
+// Working planes of the refinement come from the pixel pool (detail::allocate_pixels), not
+// fresh from the C library: a view's statistics take about 200 MiB of them, and fresh
+// memory faults on first touch (on the 2-core development VM the faults took longer than
+// the arithmetic). The pool hands back what earlier views and scores freed.
+template <class T> using PooledPlane = std::vector<T, detail::PixelAllocator<T>>;
+
 // Per date, a plane the refinement works in: the date's departure from the background,
 // and after the last round its weight (written in place of the departure).
-using DatePlanes = std::vector<std::vector<float>>;
+using DatePlanes = std::vector<PooledPlane<float>>;
 
-// The summed-area tables of two_window_mean, kept per thread across dates and rounds: a
-// fresh table each time costs more in page faults than the sums themselves.
+// The summed-area tables of two_window_mean, kept per thread across dates and rounds.
 struct WindowSums {
-    std::vector<double> sum;
-    std::vector<int> cnt;
+    PooledPlane<double> sum;
+    PooledPlane<int> cnt;
 };
 
 // In place: each valid pixel becomes the mean of its valid neighbours' means over the
 // (2r+1)^2 and (4r+1)^2 windows, from one summed-area table of the values and, unless every
-// pixel is valid (then the windows' areas count), one of the valid pixels.
-void two_window_mean(float* v, const std::uint8_t* valid, bool all_valid, int rows, int cols, int r,
-                     WindowSums& ws) {
+// pixel is valid (then the windows' areas count), one of the valid pixels. Built for AVX2
+// too, as departure() below.
+__attribute__((target_clones("avx2", "default"))) void
+two_window_mean(float* v, const std::uint8_t* valid, bool all_valid, int rows, int cols, int r,
+                WindowSums& ws) {
     if (r <= 0)
         return;
     const std::size_t w = std::size_t(cols) + 1, cs = std::size_t(cols);
@@ -209,6 +216,91 @@ void two_window_mean(float* v, const std::uint8_t* valid, bool all_valid, int ro
     }
 }
 
+// A date's departure from the background, the mean over the bands of |value / gain -
+// background|, into d. NaN backgrounds (no valid observation) and invalid pixels depart by
+// 0. Band after band over chunks of pixels, so that the sum stays in the cache; computed
+// everywhere and then chosen (& not &&), so that the loops vectorize. Built for AVX2 too
+// (chosen at load; no FMA in it, so both give the same numbers).
+template <typename T>
+__attribute__((target_clones("avx2", "default"))) void
+departure(const T* const* bands, const float* background, std::size_t n, int nb,
+          const float* inv_gain, float inv_nb, const std::uint8_t* ok, float* d) {
+    constexpr std::size_t kChunk = 2048;
+    for (std::size_t p0 = 0; p0 < n; p0 += kChunk) {
+        const std::size_t len = std::min(kChunk, n - p0);
+        const std::uint8_t* okc = ok + p0;
+        float* dc = d + p0;
+        for (int b = 0; b < nb; ++b) {
+            const float ig = inv_gain[b];
+            const T* vp = bands[b] + p0;
+            const float* bp = background + std::size_t(b) * n + p0;
+            const auto dep = [&](std::size_t k) {
+                const float v = std::abs(float(vp[k]) * ig - bp[k]) * inv_nb;
+                return (okc[k] != 0) & (bp[k] == bp[k]) ? v : 0.0f;
+            };
+            if (b == 0)
+                for (std::size_t k = 0; k < len; ++k)
+                    dc[k] = dep(k);
+            else
+                for (std::size_t k = 0; k < len; ++k)
+                    dc[k] += dep(k);
+        }
+    }
+}
+
+// Pixels [begin, end) of the background become the dates' weighted mean (each date over
+// its gain), date by date over chunks of pixels (so the loops vectorize). A date's weight
+// is (eps / (eps + d))^4 of its plane d, or with `given` the plane itself. With `last` the
+// weights are written back into the planes. Built for AVX2 too, as above.
+template <typename T>
+__attribute__((target_clones("avx2", "default"))) void
+weighted_mean(std::size_t begin, std::size_t end, const T* const* bands,
+              const std::vector<std::vector<std::uint8_t>>& valid, DatePlanes& planes,
+              const float* inv_gain, int nb, float eps, bool given, bool last, float* background,
+              std::size_t n) {
+    constexpr std::size_t kChunk = 512;
+    const std::size_t nbs = std::size_t(nb), ns = planes.size();
+    std::vector<float> buf(kChunk * (nbs + 2));
+    float* wsum = buf.data();
+    float* wi = wsum + kChunk;
+    float* acc = wi + kChunk;
+    for (std::size_t p0 = begin; p0 < end; p0 += kChunk) {
+        const std::size_t len = std::min(kChunk, end - p0);
+        std::fill(buf.begin(), buf.end(), 0.0f);
+        for (std::size_t i = 0; i < ns; ++i) {
+            const std::uint8_t* ok = valid[i].data() + p0;
+            float* d = planes[i].data() + p0;
+            if (given) {
+                for (std::size_t k = 0; k < len; ++k)
+                    wi[k] = ok[k] ? d[k] : 0.0f;
+            } else {
+                for (std::size_t k = 0; k < len; ++k) {
+                    float q = eps / (eps + d[k]);
+                    q *= q;
+                    wi[k] = ok[k] ? q * q : 0.0f;
+                }
+            }
+            for (std::size_t k = 0; k < len; ++k)
+                wsum[k] += wi[k];
+            if (last)
+                std::copy_n(wi, len, d);
+            for (std::size_t b = 0; b < nbs; ++b) {
+                const float ig = inv_gain[i * nbs + b];
+                const T* vp = bands[i * nbs + b] + p0;
+                float* a = acc + b * kChunk;
+                for (std::size_t k = 0; k < len; ++k)
+                    a[k] += wi[k] * (float(vp[k]) * ig);
+            }
+        }
+        for (std::size_t b = 0; b < nbs; ++b) {
+            float* out = background + b * n + p0;
+            const float* a = acc + b * kChunk;
+            for (std::size_t k = 0; k < len; ++k)
+                out[k] = wsum[k] > 0 ? a[k] / wsum[k] : out[k];
+        }
+    }
+}
+
 // Refines StackStats::background in space: clouds and shadows are patches, so a date whose
 // neighbourhood departs from the background gets little weight, and the background becomes
 // the dates' weighted mean; `rounds` times. The neighbourhood is two windows,
@@ -255,74 +347,21 @@ void refine_background(std::span<const Raster> scenes,
                 const std::uint8_t* ok = valid[i].data();
                 float* d = planes[i].data();
                 for (int b = 0; b < nb; ++b) {
-                    const auto bg = st.plane(st.background, b);
-                    const auto v = scenes[i].band<T>(b);
                     const std::size_t ib = i * nbs + std::size_t(b);
-                    gain[ib] = detail::mode_ratio<T>(v, bg, valid[i], 4 * eps, stride);
+                    gain[ib] =
+                        detail::mode_ratio<T>(scenes[i].band<T>(b), st.plane(st.background, b),
+                                              valid[i], 4 * eps, stride);
                     inv_gain[ib] = float(1.0 / gain[ib]);
-                    if (given)
-                        continue; // the gains only: this round's weights are given
-                    const float ig = inv_gain[ib];
-                    const T* vp = v.data();
-                    const float* bp = bg.data();
-                    // NaN backgrounds (no valid observation) and invalid pixels depart by 0.
-                    if (b == 0)
-                        for (std::size_t p = 0; p < n; ++p)
-                            d[p] = ok[p] && bp[p] == bp[p]
-                                       ? std::abs(float(vp[p]) * ig - bp[p]) * inv_nb
-                                       : 0.0f;
-                    else
-                        for (std::size_t p = 0; p < n; ++p)
-                            d[p] += ok[p] && bp[p] == bp[p]
-                                        ? std::abs(float(vp[p]) * ig - bp[p]) * inv_nb
-                                        : 0.0f;
                 }
-                if (!given)
-                    two_window_mean(d, ok, all_valid[i] != 0, st.rows, st.cols, radius,
-                                    sums.local());
+                if (given)
+                    return; // the gains only: this round's weights are given
+                departure(&ptr[i * nbs], st.background.data(), n, nb, &inv_gain[i * nbs], inv_nb,
+                          ok, d);
+                two_window_mean(d, ok, all_valid[i] != 0, st.rows, st.cols, radius, sums.local());
             });
-            // The weighted mean, date by date over chunks of pixels (so the loops vectorize).
-            tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 4096), [&](const auto& range) {
-                constexpr std::size_t kChunk = 512;
-                std::vector<float> buf(kChunk * (nbs + 2));
-                float* wsum = buf.data();
-                float* wi = wsum + kChunk;
-                float* acc = wi + kChunk;
-                for (std::size_t p0 = range.begin(); p0 < range.end(); p0 += kChunk) {
-                    const std::size_t len = std::min(kChunk, range.end() - p0);
-                    std::fill(buf.begin(), buf.end(), 0.0f);
-                    for (std::size_t i = 0; i < ns; ++i) {
-                        const std::uint8_t* ok = valid[i].data() + p0;
-                        float* d = planes[i].data() + p0;
-                        if (given) {
-                            for (std::size_t k = 0; k < len; ++k)
-                                wi[k] = ok[k] ? d[k] : 0.0f;
-                        } else {
-                            for (std::size_t k = 0; k < len; ++k) {
-                                float q = epsf / (epsf + d[k]);
-                                q *= q;
-                                wi[k] = ok[k] ? q * q : 0.0f;
-                            }
-                        }
-                        for (std::size_t k = 0; k < len; ++k)
-                            wsum[k] += wi[k];
-                        if (last)
-                            std::copy_n(wi, len, d);
-                        for (std::size_t b = 0; b < nbs; ++b) {
-                            const float ig = inv_gain[i * nbs + b];
-                            const T* vp = ptr[i * nbs + b] + p0;
-                            float* a = acc + b * kChunk;
-                            for (std::size_t k = 0; k < len; ++k)
-                                a[k] += wi[k] * (float(vp[k]) * ig);
-                        }
-                    }
-                    for (std::size_t b = 0; b < nbs; ++b) {
-                        float* out = st.background.data() + b * n + p0;
-                        const float* a = acc + b * kChunk;
-                        for (std::size_t k = 0; k < len; ++k)
-                            out[k] = wsum[k] > 0 ? a[k] / wsum[k] : out[k];
-                    }
-                }
+            tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 4096), [&](const auto& r) {
+                weighted_mean(r.begin(), r.end(), ptr.data(), valid, planes, inv_gain.data(), nb,
+                              epsf, given, last, st.background.data(), n);
             });
         }
     });
@@ -350,11 +389,6 @@ void refine_background_pyramid(std::span<const Raster> scenes,
     const std::size_t ns = scenes.size(), n = std::size_t(st.rows) * std::size_t(st.cols);
     const std::size_t cn = std::size_t(crows) * std::size_t(ccols);
     const int nb = st.bands;
-    auto block = [&](std::size_t cp) {
-        const int cy = int(cp / std::size_t(ccols)), cx = int(cp % std::size_t(ccols));
-        return std::array<int, 4>{cy * f, std::min(st.rows, cy * f + f), cx * f,
-                                  std::min(st.cols, cx * f + f)};
-    };
     std::vector<Raster> coarse(ns);
     std::vector<std::vector<std::uint8_t>> cvalid(ns);
     StackStats cst;
@@ -362,58 +396,66 @@ void refine_background_pyramid(std::span<const Raster> scenes,
     cst.rows = crows;
     cst.cols = ccols;
     cst.background.assign(cn * std::size_t(nb), std::numeric_limits<float>::quiet_NaN());
+    // The means of the valid pixels of each block, summed row by row in the same order as
+    // block by block (the block's rows top to bottom, each left to right).
+    const auto block_means = [&](auto value, auto use, float* out, std::uint8_t* out_valid) {
+        std::vector<double> sum(static_cast<std::size_t>(ccols));
+        std::vector<int> cnt(static_cast<std::size_t>(ccols));
+        for (int cy = 0; cy < crows; ++cy) {
+            std::fill(sum.begin(), sum.end(), 0.0);
+            std::fill(cnt.begin(), cnt.end(), 0);
+            for (int y = cy * f; y < std::min(st.rows, cy * f + f); ++y) {
+                const std::size_t row = std::size_t(y) * std::size_t(st.cols);
+                for (int xx = 0; xx < st.cols; ++xx) {
+                    const std::size_t p = row + std::size_t(xx);
+                    if (use(p)) {
+                        sum[std::size_t(xx / f)] += value(p);
+                        ++cnt[std::size_t(xx / f)];
+                    }
+                }
+            }
+            for (int cx = 0; cx < ccols; ++cx) {
+                const std::size_t cp = std::size_t(cy) * std::size_t(ccols) + std::size_t(cx);
+                const int k = cnt[std::size_t(cx)];
+                if (k) {
+                    out[cp] = float(sum[std::size_t(cx)] / k);
+                    if (out_valid)
+                        out_valid[cp] = kValid;
+                } else if (out_valid) {
+                    out[cp] = 0.0f;
+                }
+            }
+        }
+    };
     visit_dtype(scenes[0].dtype(), [&](auto x) {
         using T = decltype(x);
         tbb::parallel_for(std::size_t(0), ns, [&](std::size_t i) {
             Raster r(DataType::Float32, nb, crows, ccols);
             cvalid[i].assign(cn, kInvalid);
-            for (std::size_t cp = 0; cp < cn; ++cp) {
-                const auto [y0, y1, x0, x1] = block(cp);
-                for (int b = 0; b < nb; ++b) {
-                    const auto v = scenes[i].band<T>(b);
-                    double sum = 0;
-                    int k = 0;
-                    for (int y = y0; y < y1; ++y)
-                        for (int xx = x0; xx < x1; ++xx) {
-                            const std::size_t p =
-                                std::size_t(y) * std::size_t(st.cols) + std::size_t(xx);
-                            if (valid[i][p]) {
-                                sum += double(v[p]);
-                                ++k;
-                            }
-                        }
-                    r.band<float>(b)[cp] = k ? float(sum / k) : 0.0f;
-                    if (k)
-                        cvalid[i][cp] = kValid;
-                }
+            const std::uint8_t* ok = valid[i].data();
+            for (int b = 0; b < nb; ++b) {
+                const T* v = scenes[i].band<T>(b).data();
+                block_means([&](std::size_t p) { return double(v[p]); },
+                            [&](std::size_t p) { return ok[p] != 0; }, r.band<float>(b).data(),
+                            cvalid[i].data());
             }
             coarse[i] = std::move(r);
         });
     });
-    for (std::size_t cp = 0; cp < cn; ++cp) {
-        const auto [y0, y1, x0, x1] = block(cp);
-        for (int b = 0; b < nb; ++b) {
-            const auto bg = st.plane(st.background, b);
-            double sum = 0;
-            int k = 0;
-            for (int y = y0; y < y1; ++y)
-                for (int xx = x0; xx < x1; ++xx) {
-                    const float v = bg[std::size_t(y) * std::size_t(st.cols) + std::size_t(xx)];
-                    if (!std::isnan(v)) {
-                        sum += double(v);
-                        ++k;
-                    }
-                }
-            if (k)
-                cst.background[std::size_t(b) * cn + cp] = float(sum / k);
-        }
-    }
+    tbb::parallel_for(0, nb, [&](int b) {
+        const float* bg = st.plane(st.background, b).data();
+        block_means([&](std::size_t p) { return double(bg[p]); },
+                    [&](std::size_t p) { return !std::isnan(bg[p]); },
+                    cst.background.data() + std::size_t(b) * cn, nullptr);
+    });
     DatePlanes cw;
     refine_background(coarse, cvalid, cst, tol, cradius, kCoarseRounds, cw, false);
     coarse.clear();
     // The dates' last weights back at full resolution (bilinear between block centres): the
     // first full-resolution round averages the full-resolution dates with them.
-    planes.assign(ns, std::vector<float>(n));
+    planes.resize(ns);
+    for (auto& p : planes)
+        p.resize(n); // every pixel written below
     tbb::parallel_for(0, st.rows, [&](int y) {
         const double fy = std::clamp((y + 0.5) / f - 0.5, 0.0, double(crows - 1));
         const int y0 = int(fy), y1 = std::min(crows - 1, y0 + 1);

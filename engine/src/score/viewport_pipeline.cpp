@@ -308,7 +308,26 @@ CoarseFirst ViewportPipeline::coarse_first() const {
     return coarse_first_;
 }
 
+bool ViewportPipeline::needs_new_statistics(const ViewportRequest& request) const {
+    const StackStatsNeeds needs = request.scorer->stack_needs();
+    if (!needs.any())
+        return false;
+    std::shared_ptr<const Reads> reads;
+    {
+        const std::lock_guard lock(mutex_);
+        if (reads_ && reads_->plan == request.plan && sameScenes(reads_->sources, request.scenes))
+            reads = reads_;
+    }
+    // Outside the pipeline's lock: the reads' own lock is held while statistics are made.
+    return !reads || !reads->cachedStatistics(needs);
+}
+
 bool ViewportPipeline::shows_coarse_first(const ViewportRequest& request) const {
+    if (!request.scorer)
+        return false;
+    // New statistics of the view take far longer than the scores (the clear background of
+    // 12 scenes of 1200 x 1200 px: over a second), so their first image is always coarse.
+    const bool newStatistics = needs_new_statistics(request);
     const std::lock_guard lock(mutex_);
     if (!coarse_first_.enabled || coarse_first_.factor < 2)
         return false;
@@ -316,7 +335,7 @@ bool ViewportPipeline::shows_coarse_first(const ViewportRequest& request) const 
                         scores_->scorer == request.scorer && reads_->plan == request.plan &&
                         sameScenes(reads_->sources, request.scenes);
     const double expected = (scored ? 0.0 : last_score_ms_) + last_composite_ms_;
-    return expected >= coarse_first_.min_ms &&
+    return (newStatistics || expected >= coarse_first_.min_ms) &&
            std::int64_t(request.plan.out_cols) * request.plan.out_rows >= coarse_first_.min_pixels;
 }
 
@@ -432,15 +451,18 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
     if (!request.scorer)
         throw ArgumentError("viewport pipeline: no scorer");
     const bool coarseFirst = on_coarse && shows_coarse_first(request);
+    const bool newStatistics = coarseFirst && needs_new_statistics(request);
     int factor = 0;
     {
         const std::lock_guard lock(mutex_);
         factor = coarse_first_.factor;
         // The factor doubles (up to 8) while the coarse preview's expected time (the last
         // full one over factor^2) exceeds kCoarseTargetMs: the first image comes in about
-        // that time at any zoom and viewport size.
+        // that time at any zoom and viewport size. With new statistics it is 8 at once:
+        // the coarse preview makes its own, of its stack, and they cost more per pixel than
+        // any score (12 scenes of 1200 x 1200 px, cloud: about 100 ms at 4, 26 ms at 8).
         const double expected = last_score_ms_ + last_composite_ms_;
-        while (factor < 8 && expected > kCoarseTargetMs * factor * factor)
+        while (factor < 8 && (newStatistics || expected > kCoarseTargetMs * factor * factor))
             factor *= 2;
         factor = std::max(factor, coarse_first_.factor);
     }

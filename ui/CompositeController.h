@@ -114,7 +114,8 @@ public:
     double lastLatencyMs() const { return latencyMs_; }
     /// Milliseconds from the latest parameter change to the first overlay it produced: the
     /// coarse first preview (every second to eighth pixel) when the full viewport takes longer than
-    /// kCoarseFirstMs to recompute, else the same as lastLatencyMs(). -1: none.
+    /// kCoarseFirstMs to recompute or needs new stack statistics (a method switch or a new view
+    /// with a temporal method), else the same as lastLatencyMs(). -1: none.
     double lastFirstOverlayMs() const { return firstOverlayMs_; }
     /// True while the overlay shows the coarse first preview of the latest change.
     bool isOverlayCoarse() const { return overlayCoarse_; }

@@ -6,7 +6,8 @@
 // - for every set of optional bands (blue, green, swir2, cirrus, thermal);
 // - with the fixed probabilities and with Fmask's scene statistics (with and without clear
 //   water), temperatures relative to the scene's or not, a brightness step or ramp;
-// - with bands stored as scaled and offset Int16 or as Float32, converted a block at a time
+// - with bands stored as scaled and offset Int16 or UInt16 or as Float32, converted a block
+//   at a time
 //   where the functions see whole reflectance planes (band_plane's formula);
 // - with the temporal tests on one to three visible bands (the date over its gain, the
 //   background as the stack statistics keep it), the background unknown at some pixels,
@@ -32,22 +33,32 @@ using namespace rb::detail;
 
 namespace {
 
-// A band stored as Float32 or Int16, and the reflectance band_plane makes of it (what the
-// per-pixel functions see).
+// A band stored as Float32, Int16 or UInt16, and the reflectance band_plane makes of it (what
+// the per-pixel functions see).
 struct StoredBand {
     std::vector<float> f32;
     std::vector<std::int16_t> i16;
+    std::vector<std::uint16_t> u16;
     LaneBand lane;
     std::vector<float> refl;
 };
 
-StoredBand store(const std::vector<float>& value, bool int16, float scale, float offset) {
+StoredBand store(const std::vector<float>& value, DataType storage, float scale, float offset) {
     StoredBand b;
     const std::size_t n = value.size();
     b.refl.resize(n);
     b.lane.scale = scale;
     b.lane.offset = offset;
-    if (int16) {
+    if (storage == DataType::UInt16) {
+        b.u16.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double raw = std::isnan(value[i]) ? 0.0 : std::round((value[i] - offset) / scale);
+            b.u16[i] = std::uint16_t(std::clamp(raw, 0.0, 65535.0));
+            b.refl[i] = scale * static_cast<float>(b.u16[i]) + offset;
+        }
+        b.lane.dtype = DataType::UInt16;
+        b.lane.data = b.u16.data();
+    } else if (storage == DataType::Int16) {
         b.i16.resize(n);
         for (std::size_t i = 0; i < n; ++i) {
             const double raw =
@@ -80,7 +91,7 @@ struct Scene {
 
 // Pixels of every kind the tests tell apart: vegetation, soil, water, bright and hazy
 // cloud, shadow, snow, zeros; invalid pixels hold NaN (the lowest Int16).
-Scene make_scene(std::mt19937& rng, std::size_t n, int visible_bands, bool int16) {
+Scene make_scene(std::mt19937& rng, std::size_t n, int visible_bands, DataType storage) {
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
     std::vector<float> blue(n), green(n), red(n), nir(n), swir1(n), swir2(n), cirrus(n), thermal(n);
     Scene s;
@@ -122,15 +133,16 @@ Scene make_scene(std::mt19937& rng, std::size_t n, int visible_bands, bool int16
             blue[i] = green[i] = red[i] = nir[i] = swir1[i] = swir2[i] = nan;
     }
     // Reflectance as scaled integers (offset too) or as floats.
-    const float scale = int16 ? 1e-4f : 1.0f, offset = int16 ? -0.02f : 0.0f;
-    s.blue = store(blue, int16, scale, offset);
-    s.green = store(green, int16, scale, offset);
-    s.red = store(red, int16, scale, offset);
-    s.nir = store(nir, int16, scale, offset);
-    s.swir1 = store(swir1, int16, scale, offset);
-    s.swir2 = store(swir2, int16, scale, offset);
-    s.cirrus = store(cirrus, int16, scale, offset);
-    s.thermal = store(thermal, int16, int16 ? 0.01f : 1.0f, 0.0f);
+    const bool integers = storage != DataType::Float32;
+    const float scale = integers ? 1e-4f : 1.0f, offset = integers ? -0.02f : 0.0f;
+    s.blue = store(blue, storage, scale, offset);
+    s.green = store(green, storage, scale, offset);
+    s.red = store(red, storage, scale, offset);
+    s.nir = store(nir, storage, scale, offset);
+    s.swir1 = store(swir1, storage, scale, offset);
+    s.swir2 = store(swir2, storage, scale, offset);
+    s.cirrus = store(cirrus, storage, scale, offset);
+    s.thermal = store(thermal, storage, integers ? 0.01f : 1.0f, 0.0f);
     for (int k = 0; k < visible_bands; ++k) {
         const StoredBand& band = k == 0 ? s.blue : k == 1 ? s.green : s.red;
         const float gain = 0.85f + 0.3f * u(rng);
@@ -259,8 +271,11 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
     for (int bands = 0; bands < 32; ++bands)
         for (int mode = 0; mode < 6; ++mode) {
             const int visible = mode % 4; // 0: no temporal tests
-            const bool int16 = (bands + mode) % 3 == 1;
-            Scene s = make_scene(rng, n, visible == 0 ? 1 : visible, int16);
+            const int kind = (bands + mode) % 3;
+            const DataType storage = kind == 0   ? DataType::Float32
+                                     : kind == 1 ? DataType::Int16
+                                                 : DataType::UInt16;
+            Scene s = make_scene(rng, n, visible == 0 ? 1 : visible, storage);
             CloudBands b;
             b.red = s.red.lane;
             b.nir = s.nir.lane;

@@ -126,7 +126,8 @@ public:
     CoarseFirst coarse_first() const;
     /// Whether run(request) would first call on_coarse (decided from the previous run's
     /// times and the cache; always, for views of at least CoarseFirst::min_pixels, when the
-    /// request needs stack statistics the cache does not hold).
+    /// request needs stack statistics the cache does not hold). It waits while a run is
+    /// making the statistics of that view: call it from the thread that runs the pipeline.
     bool shows_coarse_first(const ViewportRequest& request) const;
 
     /// The preview of `request`, reusing the cached reads, statistics and scores that still

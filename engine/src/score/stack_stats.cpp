@@ -74,9 +74,10 @@ double clear_background(double* v, std::size_t k, double tol) {
 }
 
 // Working planes of the refinement come from the pixel pool (detail::allocate_pixels), not
-// fresh from the C library: a view's statistics take about 200 MiB of them, and fresh
-// memory faults on first touch (on the 2-core development VM the faults took longer than
-// the arithmetic). The pool hands back what earlier views and scores freed.
+// fresh from the C library: a view's statistics take over 100 MiB of them (12 scenes of
+// 1200 x 1200 px), and fresh memory faults on first touch (on the 2-core development VM,
+// bringing the weights back to full resolution took 210-270 ms with fresh planes, 15-23 ms
+// from the pool). The pool hands back what earlier views and scores freed.
 template <class T> using PooledPlane = std::vector<T, detail::PixelAllocator<T>>;
 
 // Per date, a plane the refinement works in: the date's departure from the background,

@@ -159,6 +159,8 @@ private:
                                                 const Scorer* scorer) const;
     /// Whether `request` needs stack statistics that the cached reads do not hold.
     bool needs_new_statistics(const ViewportRequest& request) const;
+    /// shows_coarse_first(request), given needs_new_statistics(request).
+    bool coarse_first_for(const ViewportRequest& request, bool new_statistics) const;
     ViewportPreview coarse_from(const ViewportRequest& request, const Reads& reads,
                                 const Scores* scores, int factor, Progress& progress);
 

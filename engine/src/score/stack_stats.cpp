@@ -2,7 +2,6 @@
 #include "rasterbench/score.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <limits>
 #include <tbb/enumerable_thread_specific.h>
@@ -329,7 +328,6 @@ void refine_background(std::span<const Raster> scenes,
     for (std::size_t i = 0; i < ns; ++i)
         all_valid[i] =
             std::all_of(valid[i].begin(), valid[i].end(), [](std::uint8_t v) { return v != 0; });
-    std::vector<double> gain(ns * nbs, 1.0);
     std::vector<float> inv_gain(ns * nbs, 1.0f);
     const double eps = std::max(tol, 1e-6);
     const float epsf = float(eps), inv_nb = 1.0f / float(nb);
@@ -349,10 +347,10 @@ void refine_background(std::span<const Raster> scenes,
                 float* d = planes[i].data();
                 for (int b = 0; b < nb; ++b) {
                     const std::size_t ib = i * nbs + std::size_t(b);
-                    gain[ib] =
+                    const double gain =
                         detail::mode_ratio<T>(scenes[i].band<T>(b), st.plane(st.background, b),
                                               valid[i], 4 * eps, stride);
-                    inv_gain[ib] = float(1.0 / gain[ib]);
+                    inv_gain[ib] = float(1.0 / gain);
                 }
                 if (given)
                     return; // the gains only: this round's weights are given
@@ -417,13 +415,11 @@ void refine_background_pyramid(std::span<const Raster> scenes,
             }
             for (int cx = 0; cx < ccols; ++cx) {
                 const std::size_t cp = std::size_t(cy) * std::size_t(ccols) + std::size_t(cx);
-                const int k = cnt[std::size_t(cx)];
-                if (k) {
+                // Blocks without a valid pixel keep what `out` holds.
+                if (const int k = cnt[std::size_t(cx)]) {
                     out[cp] = float(sum[std::size_t(cx)] / k);
                     if (out_valid)
                         out_valid[cp] = kValid;
-                } else if (out_valid) {
-                    out[cp] = 0.0f;
                 }
             }
         }
@@ -431,7 +427,7 @@ void refine_background_pyramid(std::span<const Raster> scenes,
     visit_dtype(scenes[0].dtype(), [&](auto x) {
         using T = decltype(x);
         tbb::parallel_for(std::size_t(0), ns, [&](std::size_t i) {
-            Raster r(DataType::Float32, nb, crows, ccols);
+            Raster r(DataType::Float32, nb, crows, ccols); // 0 where a block has no valid pixel
             cvalid[i].assign(cn, kInvalid);
             const std::uint8_t* ok = valid[i].data();
             for (int b = 0; b < nb; ++b) {

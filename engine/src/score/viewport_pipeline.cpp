@@ -323,11 +323,12 @@ bool ViewportPipeline::needs_new_statistics(const ViewportRequest& request) cons
 }
 
 bool ViewportPipeline::shows_coarse_first(const ViewportRequest& request) const {
-    if (!request.scorer)
-        return false;
+    return request.scorer && coarse_first_for(request, needs_new_statistics(request));
+}
+
+bool ViewportPipeline::coarse_first_for(const ViewportRequest& request, bool newStatistics) const {
     // New statistics of the view take far longer than the scores (the clear background of
     // 12 scenes of 1200 x 1200 px: over a second), so their first image is always coarse.
-    const bool newStatistics = needs_new_statistics(request);
     const std::lock_guard lock(mutex_);
     if (!coarse_first_.enabled || coarse_first_.factor < 2)
         return false;
@@ -450,8 +451,8 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
                                       const std::function<void(ViewportPreview)>& on_coarse) {
     if (!request.scorer)
         throw ArgumentError("viewport pipeline: no scorer");
-    const bool coarseFirst = on_coarse && shows_coarse_first(request);
-    const bool newStatistics = coarseFirst && needs_new_statistics(request);
+    const bool newStatistics = needs_new_statistics(request);
+    const bool coarseFirst = on_coarse && coarse_first_for(request, newStatistics);
     int factor = 0;
     {
         const std::lock_guard lock(mutex_);

@@ -396,11 +396,11 @@ private slots:
             QVERIFY(p.coarse);
             steps.push_back(p.plan.step);
         };
-        // No statistics yet: a coarse first image, at the coarsest factor (its own
-        // statistics, of the coarse stack).
+        // No statistics yet: a coarse first image (its own statistics, of the coarse stack),
+        // at the configured factor: 8 scenes of 61 x 61 px are well within the budget.
         QVERIFY(pipeline.shows_coarse_first(request));
         pipeline.run(request, {}, onCoarse);
-        QCOMPARE(steps, std::vector<int>{8});
+        QCOMPARE(steps, std::vector<int>{2});
         QCOMPARE(pipeline.counters().statistics, 1u);
         // The view's statistics are kept: a change of the method's options shows none.
         request = requestFor(scenes, plan, "median-distance");
@@ -415,8 +415,24 @@ private slots:
         request = requestFor(scenes, moved, "median-distance");
         QVERIFY(pipeline.shows_coarse_first(request));
         pipeline.run(request, {}, onCoarse);
-        QCOMPARE(steps, (std::vector<int>{8, 8}));
+        QCOMPARE(steps, (std::vector<int>{2, 2}));
         QCOMPARE(pipeline.counters().statistics, 2u);
+        // Larger views go coarser, until every scene's coarse stack together holds at most
+        // kCoarseStatisticsSamples pixels: the factor follows the pixels of all scenes.
+        QCOMPARE(coarse_statistics_factor(61 * 61, kScenes, 1), 1);
+        QCOMPARE(coarse_statistics_factor(61 * 61, kScenes, 4), 4);
+        QCOMPARE(coarse_statistics_factor(1200 * 1200, 12, 2), 16);
+        QCOMPARE(coarse_statistics_factor(1200 * 1200, 4, 2), 8);
+        QCOMPARE(coarse_statistics_factor(1200 * 1200, 1, 2), 4);
+        QCOMPARE(coarse_statistics_factor(std::int64_t(1) << 40, 12, 2), 64);
+        QCOMPARE(coarse_statistics_factor(1200 * 1200, 0, 2), 2);
+        // The pipeline asks for that factor (here the configured one).
+        pipeline.set_coarse_first({true, 1e9, 0, 4});
+        const ViewportPlan other =
+            plan_viewport({0, 1, 61, 60}, 61, 60, 1, 61, 61, kScenes, 16, 1 << 30);
+        request = requestFor(scenes, other, "median-distance");
+        pipeline.run(request, {}, onCoarse);
+        QCOMPARE(steps, (std::vector<int>{2, 2, 4}));
         // Below CoarseFirst::min_pixels, never.
         pipeline.set_coarse_first({true, 1e9, 61 * 61 + 1, 2});
         QVERIFY(!pipeline.shows_coarse_first(requestFor(scenes, plan, "median-distance")));

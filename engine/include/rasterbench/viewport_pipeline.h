@@ -53,6 +53,14 @@ ViewportPlan plan_viewport(const Window& visible, int screen_cols, int screen_ro
 /// The plan of a preview `factor` times coarser than `plan` (every factor-th output pixel
 /// of its read): what rb::subsample gives from the plan's reads.
 ViewportPlan coarser_plan(const ViewportPlan& plan, int factor);
+/// The factor of the coarse first preview of a view whose stack statistics are not cached
+/// yet: that preview makes its own statistics of its coarse stack, which cost more per pixel
+/// than any score, so its pixels of all scenes together are what its time follows. The
+/// factor doubles from `least` until `scenes` scenes of `view_pixels` pixels, every
+/// factor-th pixel of every factor-th row, hold at most kCoarseStatisticsSamples pixels
+/// (at most 64).
+inline constexpr std::int64_t kCoarseStatisticsSamples = 100'000;
+int coarse_statistics_factor(std::int64_t view_pixels, int scenes, int least);
 /// Memory a cached viewport pixel takes per scene: the stacked bands with their masks, the
 /// score and its mask.
 std::size_t viewport_bytes_per_pixel(const BandLayout& layout);

@@ -529,7 +529,12 @@ void Scorer::score_reusing(const Raster& scene, const StackStats* stats, ScorePl
     PooledScratch scratch;
     if (planes.method_key != s.method_key || planes.method_score.size() != valid.size()) {
         planes.method_key.clear(); // unusable until the method has run through
-        planes.method_score.assign(valid.size(), 0.0f);
+        // The cloud kernel writes every pixel (finish_cloud_scores), so it skips the zeros
+        // the other kernels add into: 69 MB of stores per change on 12 scenes of 1.44 MP.
+        if (std::holds_alternative<CloudOptions>(s.options.method))
+            planes.method_score.resize(valid.size());
+        else
+            planes.method_score.assign(valid.size(), 0.0f);
         score_method(ScoreCtx{s, scene, valid, stats, planes.method_score, scratch->acc, *scratch,
                               scene_index, &planes});
         planes.method_key = s.method_key;

@@ -6,9 +6,9 @@
 // - for every set of optional bands (blue, green, swir2, cirrus, thermal);
 // - with the fixed probabilities and with Fmask's scene statistics (with and without clear
 //   water), temperatures relative to the scene's or not, a brightness step or ramp;
-// - with bands stored as scaled and offset Int16 or UInt16 or as Float32, converted a block
-//   at a time
-//   where the functions see whole reflectance planes (band_plane's formula);
+// - with bands stored as scaled and offset Int16, UInt16 or Int32 or as Float32, converted a
+//   block at a time where the functions see whole reflectance planes (band_plane's formula);
+//   the first three types have passes of their own, Int32 the passes for any type;
 // - with the temporal tests on one to three visible bands (the date over its gain, the
 //   background as the stack statistics keep it), the background unknown at some pixels,
 //   and without them;
@@ -33,12 +33,13 @@ using namespace rb::detail;
 
 namespace {
 
-// A band stored as Float32, Int16 or UInt16, and the reflectance band_plane makes of it (what
-// the per-pixel functions see).
+// A band stored as Float32, Int16, UInt16 or Int32, and the reflectance band_plane makes of it
+// (what the per-pixel functions see). Int32 takes the passes' path for any type.
 struct StoredBand {
     std::vector<float> f32;
     std::vector<std::int16_t> i16;
     std::vector<std::uint16_t> u16;
+    std::vector<std::int32_t> i32;
     LaneBand lane;
     std::vector<float> refl;
 };
@@ -68,6 +69,16 @@ StoredBand store(const std::vector<float>& value, DataType storage, float scale,
         }
         b.lane.dtype = DataType::Int16;
         b.lane.data = b.i16.data();
+    } else if (storage == DataType::Int32) {
+        b.i32.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double raw =
+                std::isnan(value[i]) ? -32768.0 : std::round((value[i] - offset) / scale);
+            b.i32[i] = std::int32_t(std::clamp(raw, -32768.0, 65535.0));
+            b.refl[i] = scale * static_cast<float>(b.i32[i]) + offset;
+        }
+        b.lane.dtype = DataType::Int32;
+        b.lane.data = b.i32.data();
     } else {
         b.f32 = value;
         for (std::size_t i = 0; i < n; ++i)
@@ -271,10 +282,11 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
     for (int bands = 0; bands < 32; ++bands)
         for (int mode = 0; mode < 6; ++mode) {
             const int visible = mode % 4; // 0: no temporal tests
-            const int kind = (bands + mode) % 3;
+            const int kind = (bands + mode) % 4;
             const DataType storage = kind == 0   ? DataType::Float32
                                      : kind == 1 ? DataType::Int16
-                                                 : DataType::UInt16;
+                                     : kind == 2 ? DataType::UInt16
+                                                 : DataType::Int32;
             Scene s = make_scene(rng, n, visible == 0 ? 1 : visible, storage);
             CloudBands b;
             b.red = s.red.lane;

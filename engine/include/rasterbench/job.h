@@ -114,9 +114,11 @@ struct Job {
     const JobStage& stage(const std::string& name) const; ///< ArgumentError naming the stages
 };
 
-/// Plans the recipe over the scenes (`inputs`, else the recipe's) into `dir` (created; an
-/// existing job.json is replaced) and writes job.json and the engines' scripts. ArgumentError
-/// naming the step for a recipe the planner cannot split (no composite).
+/// Plans the recipe over the scenes (`inputs`, else the recipe's) into `dir` (created) and
+/// writes job.json and the engines' scripts, as write_job does without `replace`: a folder
+/// holding another job is refused, the same job is planned again keeping its done tasks.
+/// ArgumentError naming the step for a recipe the planner cannot split (no composite). When
+/// it throws, a folder it created is removed again.
 Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const std::string& dir,
              const JobPlanOptions& options = {});
 /// The plan of plan_job without writing anything into `dir` (the sample runs in
@@ -129,6 +131,10 @@ Job prepare_job(const Recipe& recipe, const std::vector<SceneSource>& inputs,
 /// output) is refused with ArgumentError naming it, unless `replace` (then its job.json is
 /// replaced; plan_job does this); the same job is written again, keeping its done tasks.
 void write_job(const Job& job, bool replace = false);
+/// Mebibytes in a memory size as Slurm takes it: a positive whole number with an optional
+/// unit K, M (the default), G or T (empty: 4096). ArgumentError for anything else ("lots",
+/// "-4G", "8X", "1.5G").
+long long memory_mib(const std::string& size);
 /// Reads DIR/job.json; IoError / ArgumentError naming it.
 Job load_job(const std::string& dir);
 /// The plan as text (stages, tasks, bytes, memory, CPU-seconds, wall clock for 1..1000 workers).

@@ -341,6 +341,7 @@ Job prepare_job(const Recipe& recipe, const std::vector<SceneSource>& inputs,
         throw ArgumentError("tile size " + std::to_string(options.tile_size) + " is below 16");
     if (options.cpus_per_task < 1)
         throw ArgumentError("cpus per task must be at least 1");
+    memory_mib(options.mem_per_task); // throws for a size Slurm would not take
     // Which steps the job can split.
     std::size_t ci = recipe.steps.size();
     for (std::size_t k = 0; k < recipe.steps.size(); ++k)
@@ -546,14 +547,25 @@ Job prepare_job(const Recipe& recipe, const std::vector<SceneSource>& inputs,
 
 Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const std::string& dir,
              const JobPlanOptions& options) {
-    fs::create_directories(dir);
-    JobPlanOptions o = options;
-    if (o.scratch_dir.empty())
-        o.scratch_dir = (fs::path(dir) / ".sample").string();
-    Job job = prepare_job(recipe, inputs, dir, o);
-    job.options.scratch_dir.clear();
-    write_job(job, true);
-    return job;
+    // A plan that fails leaves nothing: a folder this call made is removed again.
+    std::error_code ec;
+    const bool existed = fs::exists(dir, ec);
+    try {
+        fs::create_directories(dir);
+        JobPlanOptions o = options;
+        if (o.scratch_dir.empty())
+            o.scratch_dir = (fs::path(dir) / ".sample").string();
+        Job job = prepare_job(recipe, inputs, dir, o);
+        job.options.scratch_dir.clear();
+        // Not replace: the done markers of another job in the folder would pass for this
+        // job's tasks, and its tiles would be assembled into this job's output.
+        write_job(job, false);
+        return job;
+    } catch (...) {
+        if (!existed)
+            fs::remove_all(dir, ec);
+        throw;
+    }
 }
 
 void write_job(const Job& job, bool replace) {

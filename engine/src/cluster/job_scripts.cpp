@@ -2,6 +2,7 @@
 // Job manifests and AWS Batch array job definitions. Every task runs
 // `rasterbench-cli task DIR --stage S`, which reads the engine's index variable.
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <sstream>
 
@@ -14,6 +15,32 @@
 namespace rb {
 
 namespace fs = std::filesystem;
+
+long long memory_mib(const std::string& size) {
+    if (size.empty())
+        return 4096;
+    const auto bad = [&] {
+        return ArgumentError("memory per task '" + size +
+                             "' is not a size such as 4G, 500M or 2048 (a positive whole "
+                             "number, then K, M, G or T; M when none)");
+    };
+    // Digits, then at most one unit letter: what Slurm's --mem takes (the job's scripts pass
+    // the text on as it is).
+    std::size_t i = 0;
+    while (i < size.size() && std::isdigit(static_cast<unsigned char>(size[i])))
+        ++i;
+    if (i == 0 || i > 12 || size.size() - i > 1)
+        throw bad();
+    const char unit =
+        i < size.size() ? char(std::toupper(static_cast<unsigned char>(size[i]))) : 'M';
+    if (unit != 'K' && unit != 'M' && unit != 'G' && unit != 'T')
+        throw bad();
+    const double v = std::stod(size.substr(0, i));
+    const double f = unit == 'G' ? 1024 : unit == 'T' ? 1024 * 1024 : unit == 'K' ? 1.0 / 1024 : 1;
+    if (!(v > 0) || v * f > 1e12)
+        throw bad();
+    return std::max(1LL, (long long)(v * f + 0.5));
+}
 using nlohmann::json;
 
 namespace {
@@ -27,16 +54,6 @@ std::string sh(const std::string& s) {
 }
 
 /// "4G" -> MiB (AWS Batch's unit); "500M" -> 500; a plain number is MiB.
-long long mem_mib(const std::string& text) {
-    if (text.empty())
-        return 4096;
-    std::size_t used = 0;
-    const double v = std::stod(text, &used);
-    const char u = used < text.size() ? char(std::toupper(text[used])) : 'M';
-    const double f = u == 'G' ? 1024 : u == 'T' ? 1024 * 1024 : u == 'K' ? 1.0 / 1024 : 1;
-    return std::max(1LL, (long long)(v * f + 0.5));
-}
-
 std::string task_command(const Job& job, const std::string& stage) {
     return sh(job.options.executable) + " task " + sh(job.dir) + " --stage " + stage +
            " --threads " + std::to_string(job.options.cpus_per_task);
@@ -172,7 +189,7 @@ void write_job_scripts(const Job& job) {
     for (const auto& s : job.stages) {
         const std::string name = job_name(job) + "-" + s.name;
         const std::size_t n = s.tasks.size();
-        const std::string mem = std::to_string(mem_mib(job.options.mem_per_task)) + "Mi";
+        const std::string mem = std::to_string(memory_mib(job.options.mem_per_task)) + "Mi";
         json command = json::array({job.options.executable, "task", job.dir, "--stage", s.name,
                                     "--threads", std::to_string(job.options.cpus_per_task)});
         std::ostringstream y;
@@ -204,7 +221,7 @@ void write_job_scripts(const Job& job) {
                     json::array(
                         {{{"type", "VCPU"}, {"value", std::to_string(job.options.cpus_per_task)}},
                          {{"type", "MEMORY"},
-                          {"value", std::to_string(mem_mib(job.options.mem_per_task))}}})}}}};
+                          {"value", std::to_string(memory_mib(job.options.mem_per_task))}}})}}}};
         detail::write_text_atomically(
             (dir / "aws-batch" / (std::to_string(k) + "-" + s.name + ".json")).string(),
             def.dump(2), "job definition");

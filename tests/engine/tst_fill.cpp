@@ -5,6 +5,7 @@
 
 #include <QtTest>
 #include <cmath>
+#include <filesystem>
 
 #include "rasterbench/dataset.h"
 #include "rasterbench/error.h"
@@ -153,6 +154,35 @@ private slots:
                 QVERIFY(!std::isnan(out.value(0, y, x)));
                 QVERIFY(std::fabs(out.value(0, y, x) - (x + y)) < 4);
             }
+    }
+
+    void writesNothingIntoTheCurrentFolder() {
+        // GDAL's work planes stay in memory: the fill works from a current folder that no
+        // longer exists (with GDAL's default they are GeoTIFFs created there, and a killed
+        // run left them behind).
+        QTemporaryDir tmp;
+        const std::filesystem::path home = std::filesystem::current_path();
+        const std::filesystem::path gone = std::filesystem::path(tmp.path().toStdString()) / "gone";
+        std::filesystem::create_directory(gone);
+        std::filesystem::current_path(gone);
+        std::filesystem::remove(gone);
+        Raster r(DataType::UInt16, 1, 20, 30);
+        r.ensure_mask();
+        for (int y = 0; y < 20; ++y)
+            for (int x = 0; x < 30; ++x)
+                r.set_value(0, y, x, 7);
+        for (int x = 0; x < 30; ++x)
+            r.mask(0)[std::size_t(9) * 30 + std::size_t(x)] = kInvalid;
+        Raster out;
+        try {
+            out = fill_nodata(r, {.max_distance = 5});
+        } catch (...) {
+            std::filesystem::current_path(home);
+            throw;
+        }
+        std::filesystem::current_path(home);
+        QVERIFY(!out.has_mask());
+        QCOMPARE(out.value(0, 9, 12), 7.0);
     }
 
     void nothingToDo() {

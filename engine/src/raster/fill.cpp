@@ -30,8 +30,14 @@ void fill_buffer(void* data, GDALDataType type, int cols, int rows,
     detail::add_band_view(ds.get(), type, data);
     detail::DatasetPtr mds = detail::mem_dataset(cols, rows);
     detail::add_band_view(mds.get(), GDT_Byte, mask01.data());
+    // GDAL's work planes in memory: by default they are GeoTIFFs in the current folder,
+    // which a killed run left behind there (and an unwritable current folder failed the fill
+    // with "Could not create Y index work file"). The buffer is in memory already; the work
+    // planes add about 2 to 3 times its size.
+    const char* const options[] = {"TEMP_FILE_DRIVER=MEM", nullptr};
     if (GDALFillNodata(GDALGetRasterBand(ds.get(), 1), GDALGetRasterBand(mds.get(), 1),
-                       o.max_distance, 0, o.smoothing, nullptr, nullptr, nullptr) != CE_None)
+                       o.max_distance, 0, o.smoothing, const_cast<char**>(options), nullptr,
+                       nullptr) != CE_None)
         throw ArgumentError("cannot fill " + what + ": " + reason(cap, "GDALFillNodata failed"));
 }
 

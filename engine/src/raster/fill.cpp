@@ -33,7 +33,7 @@ void fill_buffer(void* data, GDALDataType type, int cols, int rows,
     // GDAL's work planes in memory: by default they are GeoTIFFs in the current folder,
     // which a killed run left behind there (and an unwritable current folder failed the fill
     // with "Could not create Y index work file"). The buffer is in memory already; the work
-    // planes add about 2 to 3 times its size.
+    // planes add, per pixel, GDAL's 32-bit row index, a copy of the value and a byte mask.
     const char* const options[] = {"TEMP_FILE_DRIVER=MEM", nullptr};
     if (GDALFillNodata(GDALGetRasterBand(ds.get(), 1), GDALGetRasterBand(mds.get(), 1),
                        o.max_distance, 0, o.smoothing, const_cast<char**>(options), nullptr,

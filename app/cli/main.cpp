@@ -4,6 +4,7 @@
 #include <cstring>
 #include <iostream>
 #include <mutex>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,11 @@ int main(int argc, char** argv) {
         return 2;
     } catch (const rb::Error& e) {
         std::cerr << "rasterbench-cli " << command << ": " << e.what() << "\n";
+        return 1;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "rasterbench-cli " << command
+                  << ": out of memory (the inputs or the outputs' sizes are too large for this "
+                     "machine)\n";
         return 1;
     } catch (const std::exception& e) {
         std::cerr << "rasterbench-cli " << command << ": unexpected error: " << e.what() << "\n";

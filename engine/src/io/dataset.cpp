@@ -10,7 +10,9 @@
 #include <atomic>
 #include <cmath>
 #include <complex>
+#include <cstdio>
 #include <exception>
+#include <new>
 #include <span>
 #include <sstream>
 #include <unistd.h>
@@ -30,6 +32,20 @@ namespace {
 // Largest single read we accept: larger requests are almost certainly a mistake (a typo in
 // an output shape) and would otherwise fail deep inside an allocation.
 constexpr double kMaxReadBytes = 64.0 * (1ull << 30);
+
+// kMaxReadBytes, but at most the machine's memory: a larger read cannot succeed (it failed in
+// an allocation, or the system killed the process), so it is refused up front.
+double read_limit_bytes() {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? std::min(kMaxReadBytes, double(pages) * double(page))
+                                 : kMaxReadBytes;
+}
+
+std::string gib(double bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GiB", bytes / double(1ull << 30));
+    return text;
+}
 // GDAL's own limit on raster dimensions (int) and a sanity limit on band counts.
 constexpr int kMaxBands = 65535;
 
@@ -484,14 +500,21 @@ Raster Dataset::read(const ReadOptions& o) const {
     const DataType out_type = complex ? DataType::Float64 : profile_.dtype;
     const double bytes =
         double(rows) * cols * double(bands.size()) * double(complex ? 16 : dtype_size(out_type));
-    if (bytes > kMaxReadBytes)
-        throw ArgumentError("read of " + std::to_string(cols) + "x" + std::to_string(rows) + "x" +
-                            std::to_string(bands.size()) + " from " + quoted(path_) +
-                            " is too large (" + std::to_string(bytes / double(1ull << 30)) +
-                            " GiB)");
+    const std::string what = "read of " + std::to_string(cols) + "x" + std::to_string(rows) + "x" +
+                             std::to_string(bands.size()) + " from " + quoted(path_);
+    if (bytes > read_limit_bytes())
+        throw ArgumentError(what + " is too large (" + gib(bytes) + "; at most " +
+                            gib(read_limit_bytes()) +
+                            ", the smaller of 64 GiB and this machine's "
+                            "memory)");
 
     // GDAL writes every sample of the buffer (the window is inside the dataset).
-    Raster out = Raster::uninitialized(out_type, int(bands.size()), rows, cols);
+    Raster out;
+    try {
+        out = Raster::uninitialized(out_type, int(bands.size()), rows, cols);
+    } catch (const std::bad_alloc&) {
+        throw IoError(what + ": not enough memory for its " + gib(bytes));
+    }
     GDALRasterIOExtraArg extra;
     INIT_RASTERIO_EXTRA_ARG(extra);
     extra.eResampleAlg = detail::to_gdal_resampling(int(o.resampling));

@@ -63,9 +63,12 @@ int run_catalog(const Args& args) {
                 } catch (const rb::ArgumentError& e) {
                     throw UsageError(std::string("--doy: ") + e.what());
                 }
-            } else if (a == "--max-cloud")
-                sel.max_cloud = parse_double(option_value(args, i), a);
-            else if (a == "--sensor")
+            } else if (a == "--max-cloud") {
+                const std::string v = option_value(args, i);
+                sel.max_cloud = parse_double(v, a);
+                if (*sel.max_cloud < 0 || *sel.max_cloud > 100)
+                    throw UsageError("--max-cloud: " + v + " is not a percentage from 0 to 100");
+            } else if (a == "--sensor")
                 sel.sensors = split(option_value(args, i));
             else
                 return false;

@@ -1,5 +1,7 @@
 #include "cli_commands.h"
 
+#include <cmath>
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -21,12 +23,16 @@ const std::string& option_value(const Args& args, std::size_t& i) {
     return args[++i];
 }
 
-double parse_double(const std::string& text, const std::string& what) {
+double parse_double(const std::string& text, const std::string& what, bool any_value) {
     errno = 0;
     char* end = nullptr;
     const double v = std::strtod(text.c_str(), &end);
     if (text.empty() || errno != 0 || end != text.c_str() + text.size())
         throw UsageError(what + ": '" + text + "' is not a number");
+    // NaN would pass every later range check (each comparison is false) and turn filters
+    // and stripes off without a word.
+    if (!any_value && !std::isfinite(v))
+        throw UsageError(what + ": '" + text + "' is not a finite number");
     return v;
 }
 

@@ -48,7 +48,9 @@ bool& verbose_requested();
 /// Small helpers shared by the commands' hand-written parsers.
 /// Value of option `flag` at args[i+1] (advances i); UsageError when missing.
 const std::string& option_value(const Args& args, std::size_t& i);
-double parse_double(const std::string& text, const std::string& what);
+/// A number; UsageError naming `what` for anything else, and for NaN and infinities unless
+/// `any_value` (a nodata value may be NaN).
+double parse_double(const std::string& text, const std::string& what, bool any_value = false);
 int parse_int(const std::string& text, const std::string& what);
 /// The scene sources' files as roles for rb::check_outputs_distinct.
 std::vector<rb::FileRole> scene_roles(const std::vector<rb::SceneSource>& scenes);

@@ -58,7 +58,7 @@ int run_rasterize(const Args& args) {
                 if (!dtype)
                     throw UsageError("--dtype: unknown data type '" + v + "'");
             } else if (a == "--nodata") {
-                nodata = parse_double(option_value(args, i), "--nodata");
+                nodata = parse_double(option_value(args, i), "--nodata", true);
             } else if (a == "--layer") {
                 vo.layer = option_value(args, i);
             } else if (a == "--where") {

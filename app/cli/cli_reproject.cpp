@@ -44,9 +44,9 @@ int run_reproject(const Args& args) {
                 crs_text = option_value(args, i);
             } else if (take_grid_flag(args, i, grid) || take_progress_flag(args, i, progress)) {
             } else if (a == "--src-nodata") {
-                o.src_nodata = parse_double(option_value(args, i), "--src-nodata");
+                o.src_nodata = parse_double(option_value(args, i), "--src-nodata", true);
             } else if (a == "--dst-nodata") {
-                o.dst_nodata = parse_double(option_value(args, i), "--dst-nodata");
+                o.dst_nodata = parse_double(option_value(args, i), "--dst-nodata", true);
             } else if (a == "--threads") {
                 o.threads = parse_int(option_value(args, i), "--threads");
             } else {

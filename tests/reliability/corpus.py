@@ -402,6 +402,25 @@ def build_cases(src):
     add(Case("shapes/band-out-of-range", ["shapes", "a.tif", "--band", "42", "-o", "out.geojson"],
              {"a.tif": A}, 1, "a.tif", r"band"))
 
+    # Numbers that are not numbers to the option: NaN passed every range check after it.
+    add(Case("deband/angle-nan", ["deband", "a.tif", "-o", "out.tif", "--auto", "--angle",
+                                  "nan"], {"a.tif": A}, 2, "--angle", r"'nan' is not a finite"))
+    add(Case("deband/notch-nan", ["deband", "a.tif", "-o", "out.tif", "--notch", "nan,0.1,0.02"],
+             {"a.tif": A}, 2, "--notch U", r"'nan' is not a finite"))
+    for value, problem in (("nan", r"'nan' is not a finite"), ("-5", r"not a percentage")):
+        add(Case("catalog/max-cloud-" + value, ["catalog", ".", "--max-cloud", value],
+                 {"a.tif": A}, 2, "--max-cloud", problem))
+    # A job that cannot be planned leaves no folder behind.
+    job_recipe = recipe([{"type": "composite", "score": {"method": "darkness"}}])
+    for value in ("lots", "-4G", "8X"):
+        add(Case("plan/mem-per-task-" + value,
+                 ["plan", "r.json", "a.tif", "b.tif", "--job-dir", "job", "--no-sample",
+                  "--mem-per-task", value], {"a.tif": A, "b.tif": B, "r.json": job_recipe}, 1,
+                 "'" + value + "'", r"is not a size"))
+    add(Case("plan/tile-size", ["plan", "r.json", "a.tif", "b.tif", "--job-dir", "job",
+                                "--no-sample", "--tile-size", "8"],
+             {"a.tif": A, "b.tif": B, "r.json": job_recipe}, 1, "tile size", r"below 16"))
+
     # Library messages stay ours: the out-of-domain warning, and --threads past the cores.
     add(Case("reproject/out-of-domain", ["reproject", "rgb.tif", "out.tif", "--dst-crs",
                                          "EPSG:3031"], {"rgb.tif": RGB}, 0, "rgb.tif",

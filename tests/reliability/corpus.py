@@ -410,6 +410,12 @@ def build_cases(src):
     for value, problem in (("nan", r"'nan' is not a finite"), ("-5", r"not a percentage")):
         add(Case("catalog/max-cloud-" + value, ["catalog", ".", "--max-cloud", value],
                  {"a.tif": A}, 2, "--max-cloud", problem))
+    # An output that names a folder is refused before the work, not at the rename after it.
+    for name, cmd in (("fill", ["fill", "a.tif", "-o", "o"]),
+                      ("reproject", ["reproject", "a.tif", "o", "--dst-crs", "EPSG:4326"]),
+                      ("deband", ["deband", "a.tif", "-o", "o", "--auto"])):
+        add(Case(name + "/output-is-folder", cmd, {"a.tif": A, "o": ("dir",)}, 1, "'o'",
+                 r"is a folder"))
     # A job that cannot be planned leaves no folder behind.
     job_recipe = recipe([{"type": "composite", "score": {"method": "darkness"}}])
     for value in ("lots", "-4G", "8X"):

@@ -22,7 +22,8 @@ bool same_file(const std::string& a, const std::string& b);
 
 /// Throws ArgumentError "output 'OUT' is the input scene 'IN'" when an output names the
 /// same file as an input, or "output 'A' and index output 'B' are the same file" when two
-/// outputs do. Empty paths are ignored. Call it before any output is created.
+/// outputs do, and "output 'OUT' is a folder" for an existing folder. Empty paths are
+/// ignored. Call it before any output is created.
 void check_outputs_distinct(const std::vector<FileRole>& inputs,
                             const std::vector<FileRole>& outputs);
 

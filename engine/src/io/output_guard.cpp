@@ -53,6 +53,12 @@ void check_outputs_distinct(const std::vector<FileRole>& inputs,
         const FileRole& out = outputs[i];
         if (out.path.empty())
             continue;
+        // Checked here, not when the finished file is renamed onto it: after all the work.
+        std::error_code ec;
+        if (std::filesystem::is_directory(out.path, ec))
+            throw ArgumentError(out.role + " '" + out.path +
+                                "' is a folder; name a file to write (for example '" +
+                                (std::filesystem::path(out.path) / "out.tif").string() + "')");
         for (const FileRole& in : inputs)
             if (same_file(out.path, in.path))
                 throw ArgumentError(out.role + " '" + out.path + "' is the " + in.role + " '" +

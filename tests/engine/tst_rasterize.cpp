@@ -471,6 +471,23 @@ private slots:
                                  Geometry::from_geojson(R"({"type":"Polygon","coordinates":7})"));
         QVERIFY_THROWS_EXCEPTION(ArgumentError, parse_geojson("{not json"));
         QVERIFY_THROWS_EXCEPTION(ArgumentError, rasterize(FeatureCollection{}, Grid{}, {}));
+        // Values the output type cannot hold are refused (the burn saturated them: -5 into
+        // UInt8 burnt 0, the fill value); any value fits Float64.
+        const FeatureCollection lulc = read_features(feat("lulc_polygons_utm33n.geojson"));
+        for (const auto& [burn, fill] : {std::pair{-5.0, 0.0}, {256.0, 0.0}, {1.0, 300.0}}) {
+            RasterizeOptions bad;
+            bad.burn = burn;
+            bad.fill = fill;
+            try {
+                rasterize(lulc, g, bad);
+                QFAIL("a value UInt8 cannot hold was burnt");
+            } catch (const ArgumentError& e) {
+                QVERIFY2(std::string(e.what()).find("uint8") != std::string::npos, e.what());
+            }
+            bad.dtype = DataType::Float64;
+            QVERIFY(rasterize(lulc, g, bad).value(0, 0, 0) == fill ||
+                    rasterize(lulc, g, bad).value(0, 0, 0) == burn);
+        }
         bool called = false;
         QVERIFY_THROWS_EXCEPTION(Cancelled,
                                  rasterize(read_features(feat("lulc_polygons_utm33n.geojson")), g,

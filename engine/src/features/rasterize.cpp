@@ -76,6 +76,21 @@ void check_grid(const Grid& g, DataType t) {
         throw UnsupportedError("cannot rasterize into data type " + std::string(dtype_name(t)));
 }
 
+// The burn and fill values must fit the output type: the burn saturates them, so a polygon
+// burnt as -5 into UInt8 came out 0, the fill value, and vanished without a word.
+void check_values(const RasterizeOptions& o) {
+    auto refuse = [&](const char* what, double v) {
+        std::ostringstream t;
+        t << what << " " << v << " does not fit the output type " << dtype_name(o.dtype)
+          << ": choose another value or a wider type";
+        return ArgumentError(t.str());
+    };
+    if (o.property.empty() && !fits_dtype(o.dtype, o.burn))
+        throw refuse("burn value", o.burn);
+    if (!fits_dtype(o.dtype, o.fill))
+        throw refuse("fill value", o.fill);
+}
+
 // The transformer GDALRasterizeGeometries makes for itself when given none: grid coordinates
 // to pixel/line of the full grid.
 struct GridTransformer {
@@ -488,6 +503,7 @@ void write_through_gdal(const Burner& burner, const Grid& grid, const RasterizeO
 Raster rasterize(const std::vector<std::pair<Geometry, double>>& shapes, const Grid& grid,
                  const RasterizeOptions& o, Progress progress) {
     check_grid(grid, o.dtype);
+    check_values(o);
     const Window region = o.window ? o.window->clamped(grid.width, grid.height)
                                    : Window::full(grid.width, grid.height);
     Raster out(o.dtype, 1, int(region.height), int(region.width));
@@ -559,6 +575,7 @@ void rasterize_file(const std::string& vector_path, const std::string& dst_path,
                     const RasterizeOptions& o_in, const VectorReadOptions& read,
                     const RasterizeFileOptions& file, Progress progress) {
     check_grid(grid, o_in.dtype);
+    check_values(o_in);
     RasterizeOptions o = o_in;
     o.window.reset();
     // Only the burnt property is converted (by read_features' own rules): the rest of each

@@ -416,6 +416,12 @@ def build_cases(src):
                       ("deband", ["deband", "a.tif", "-o", "o", "--auto"])):
         add(Case(name + "/output-is-folder", cmd, {"a.tif": A, "o": ("dir",)}, 1, "'o'",
                  r"is a folder"))
+    # A scene that misses the composite's grid (the same numbers in UTM 18S, not 18N) adds
+    # nothing: the user is told which one.
+    add(Case("composite/scene-off-the-grid", ["composite", "--score", "darkness", "-o", "out.tif",
+                                              "n.tif", "s.tif"],
+             {"n.tif": tiff(64, 64), "s.tif": tiff(64, 64, epsg=32718)}, 0, "s.tif",
+             r"does not overlap the grid of the composite", new=["out.tif"]))
     # A job that cannot be planned leaves no folder behind.
     job_recipe = recipe([{"type": "composite", "score": {"method": "darkness"}}])
     for value in ("lots", "-4G", "8X"):

@@ -212,6 +212,9 @@ CrsTransformer::CrsTransformer(const Crs& src, const Crs& dst) : impl_(std::make
         throw CrsError("cannot transform points: source or destination CRS is empty");
     impl_->what = "from '" + src.name() + "' to '" + dst.name() + "'";
     impl_->ctx = proj_context_create();
+    // Points PROJ cannot transform are counted by transform(); its own log would print one
+    // line per point ("utm: Invalid latitude") on stderr.
+    proj_log_func(impl_->ctx, nullptr, [](void*, int, const char*) {});
     PJ* op =
         proj_create_crs_to_crs(impl_->ctx, src.to_wkt().c_str(), dst.to_wkt().c_str(), nullptr);
     if (!op)

@@ -1,5 +1,7 @@
 #include "rasterbench/stack_grid.h"
 
+#include "rasterbench/diagnostics.h"
+
 #include <gdal_utils.h>
 #include <gdal_vrt.h>
 
@@ -285,6 +287,12 @@ AlignedScenes::AlignedScenes(const std::vector<SceneSource>& scenes, const Grid&
                                     (p.crs.empty() ? "has no CRS" : "the grid has no CRS") +
                                     ": it cannot be warped onto it (give scenes with a CRS, or "
                                     "scenes on one grid)");
+            // A scene that misses the grid would add nothing, and say nothing about it: most
+            // likely another area, or numbers in another CRS than the file names.
+            if (window_on_grid(grid_of(p), Window::full(p.width, p.height), grid).empty())
+                warn("scene '" + s.label() +
+                     "' does not overlap the grid of the composite: it contributes no pixel "
+                     "(check its area and CRS; --grid union covers every scene)");
             SceneSource warped = s;
             warped.name = s.label();
             resolve_solar_zenith(warped); // found beside the original, warped below with it

@@ -422,6 +422,14 @@ def build_cases(src):
                                               "n.tif", "s.tif"],
              {"n.tif": tiff(64, 64), "s.tif": tiff(64, 64, epsg=32718)}, 0, "s.tif",
              r"does not overlap the grid of the composite", new=["out.tif"]))
+    # Absurd output sizes are blamed on the option, not on an input.
+    add(Case("composite/size-too-large", ["composite", "--score", "darkness", "-o", "out.tif",
+                                          "a.tif", "b.tif", "--size", "1000000000,1000000000"],
+             {"a.tif": A, "b.tif": B}, 1, "grid of the composite", r"more than the 2\^36"))
+    add(Case("run/reproject-too-large", ["run", "r.json", "a.tif", "-o", "out.tif"],
+             {"a.tif": A, "r.json": recipe([{"type": "reproject", "params": {
+                 "dst_crs": "EPSG:32613", "size": [1000000000, 1000000000]}}])}, 1,
+             "the step's working file", r"more than the 2\^36"))
     # A job that cannot be planned leaves no folder behind.
     job_recipe = recipe([{"type": "composite", "score": {"method": "darkness"}}])
     for value in ("lots", "-4G", "8X"):

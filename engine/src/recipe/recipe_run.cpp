@@ -86,6 +86,21 @@ public:
 
     std::string next() { return (path_ / ("f" + std::to_string(count_++) + ".tif")).string(); }
     bool owns(const std::string& file) const { return fs::path(file).parent_path() == path_; }
+    /// `message` with each quoted path of a file in this folder replaced by "the step's working
+    /// file": the user never named it, and it is gone once the run ends.
+    std::string plain(std::string message) const {
+        const std::string folder = "'" + path_.string() + "/";
+        for (std::size_t at = message.find(folder); at != std::string::npos;
+             at = message.find(folder, at)) {
+            const std::size_t end = message.find('\'', at + folder.size());
+            if (end == std::string::npos)
+                break;
+            const std::string text = "the step's working file";
+            message.replace(at, end + 1 - at, text);
+            at += text.size();
+        }
+        return message;
+    }
 
 private:
     fs::path path_;
@@ -450,7 +465,7 @@ RecipePlan run_recipe(const Recipe& recipe, const std::vector<SceneSource>& inpu
             } catch (const Cancelled&) {
                 throw;
             } catch (const Error& e) {
-                std::string what = e.what();
+                std::string what = work.plain(e.what());
                 const std::string& label = plan.scenes[j].files[0];
                 if (what.find(label) == std::string::npos)
                     what = "scene '" + label + "': " + what;
@@ -497,7 +512,8 @@ RecipePlan run_recipe(const Recipe& recipe, const std::vector<SceneSource>& inpu
         } catch (const Cancelled&) {
             throw;
         } catch (const Error& e) {
-            throw ArgumentError("step " + std::to_string(ci + 1) + " (composite): " + e.what());
+            throw ArgumentError("step " + std::to_string(ci + 1) +
+                                " (composite): " + work.plain(e.what()));
         }
         for (const auto& s : scenes)
             drop_replaced(s, SceneSource{}, work);
@@ -513,7 +529,8 @@ RecipePlan run_recipe(const Recipe& recipe, const std::vector<SceneSource>& inpu
                 throw;
             } catch (const Error& e) {
                 throw ArgumentError("step " + std::to_string(k + 1) + " (" +
-                                    recipe_step_type(recipe.steps[k]) + "): " + e.what());
+                                    recipe_step_type(recipe.steps[k]) +
+                                    "): " + work.plain(e.what()));
             }
             drop_replaced(image, next, work);
             image = std::move(next);

@@ -272,6 +272,13 @@ AlignedScenes::AlignedScenes(const std::vector<SceneSource>& scenes, const Grid&
                              WarpResampling resampling)
     : grid_(grid) {
     detail::ensure_gdal();
+    // Checked here, where the size comes from (--size, --res, --bounds): each scene's read
+    // would refuse it later in its own name, as if the scene were too large.
+    if (std::int64_t(grid.width) * std::int64_t(grid.height) > kMaxPixels)
+        throw ArgumentError("the grid of the composite is " + std::to_string(grid.width) + " x " +
+                            std::to_string(grid.height) +
+                            " pixels, more than the 2^36 per band rasterbench processes: give a "
+                            "coarser resolution, a smaller size or smaller bounds");
     try {
         for (const auto& s : scenes) {
             if (s.files.empty())

@@ -274,11 +274,15 @@ AlignedScenes::AlignedScenes(const std::vector<SceneSource>& scenes, const Grid&
     detail::ensure_gdal();
     // Checked here, where the size comes from (--size, --res, --bounds): each scene's read
     // would refuse it later in its own name, as if the scene were too large.
-    if (std::int64_t(grid.width) * std::int64_t(grid.height) > kMaxPixels)
+    if (std::int64_t(grid.width) * std::int64_t(grid.height) > kMaxPixels) {
+        for (const auto& s : scenes) // a scene that large is named as the cause
+            if (!s.files.empty())
+                check_pixel_count(s.label(), read_profile(s.files.front()));
         throw ArgumentError("the grid of the composite is " + std::to_string(grid.width) + " x " +
                             std::to_string(grid.height) +
                             " pixels, more than the 2^36 per band rasterbench processes: give a "
                             "coarser resolution, a smaller size or smaller bounds");
+    }
     try {
         for (const auto& s : scenes) {
             if (s.files.empty())

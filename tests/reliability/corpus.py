@@ -308,6 +308,12 @@ def build_cases(src):
 
     poly = {"type": "Polygon", "coordinates": SQUARE}
     vec("not-json", "{ this is not json", 1, "v.geojson", r"(cannot|not a|invalid|parse)")
+    # Projected numbers in a file without a 'crs' member (read as WGS 84): nothing meets the
+    # grid, and the all-fill output says why.
+    vec("off-the-grid", feature_collection([feature(
+        {"type": "Polygon", "coordinates": [[[465300, 5080000], [465900, 5080000],
+                                             [465900, 5079500], [465300, 5080000]]]})]),
+        0, "v.geojson", r"no feature meets the output grid", new=["out.tif"])
     vec("zero-byte", "", 1, "v.geojson", r"(cannot|not a|invalid|empty)")
     vec("circle", feature_collection([feature(poly), feature({"type": "Circle",
                                                               "coordinates": [1, 2],

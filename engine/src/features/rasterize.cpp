@@ -602,6 +602,24 @@ void rasterize_file(const std::string& vector_path, const std::string& dst_path,
     } catch (const ArgumentError& e) {
         throw ArgumentError(source + ": " + e.what());
     }
+    // Features that all miss the grid burn nothing; the output would be fill alone, without
+    // a word (most often the features are in another CRS than they say).
+    if (!fc.features.empty()) {
+        const Bounds g = grid.bounds();
+        const bool meets = std::any_of(shapes.begin(), shapes.end(), [&](const auto& s) {
+            const auto b = s.first.bounds();
+            return b && b->left <= g.right && b->right >= g.left && b->bottom <= g.top &&
+                   b->top >= g.bottom;
+        });
+        if (!meets) {
+            std::ostringstream fill;
+            fill << o.fill;
+            warn(source + ": no feature meets the output grid, which stays all fill value " +
+                 fill.str() +
+                 " (are the features in the CRS they declare? GeoJSON without a 'crs' member is "
+                 "read as WGS 84 longitudes and latitudes)");
+        }
+    }
     const Burner burner(shapes, grid, o);
     progress.report(0.2);
     const Profile p = output_profile(grid, o.dtype, file);

@@ -113,9 +113,10 @@ public:
     /// and the preview's stages.
     double lastLatencyMs() const { return latencyMs_; }
     /// Milliseconds from the latest parameter change to the first overlay it produced: the
-    /// coarse first preview (every second to eighth pixel) when the full viewport takes longer than
-    /// kCoarseFirstMs to recompute or needs new stack statistics (a method switch or a new view
-    /// with a temporal method), else the same as lastLatencyMs(). -1: none.
+    /// coarse first preview (every second to eighth pixel; coarser with new stack statistics,
+    /// rb::coarse_statistics_factor) when the full viewport takes longer than kCoarseFirstMs to
+    /// recompute or needs new stack statistics (a method switch or a new view with a temporal
+    /// method), else the same as lastLatencyMs(). -1: none.
     double lastFirstOverlayMs() const { return firstOverlayMs_; }
     /// True while the overlay shows the coarse first preview of the latest change.
     bool isOverlayCoarse() const { return overlayCoarse_; }

@@ -41,6 +41,7 @@ long long memory_mib(const std::string& size) {
         throw bad();
     return std::max(1LL, (long long)(v * f + 0.5));
 }
+
 using nlohmann::json;
 
 namespace {
@@ -53,7 +54,6 @@ std::string sh(const std::string& s) {
     return out + "'";
 }
 
-/// "4G" -> MiB (AWS Batch's unit); "500M" -> 500; a plain number is MiB.
 std::string task_command(const Job& job, const std::string& stage) {
     return sh(job.options.executable) + " task " + sh(job.dir) + " --stage " + stage +
            " --threads " + std::to_string(job.options.cpus_per_task);

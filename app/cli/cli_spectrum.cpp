@@ -14,10 +14,15 @@ namespace rbcli {
 
 namespace {
 
-bool ends_with_png(std::string path) {
+bool ends_with(std::string path, const std::string& suffix) {
     std::transform(path.begin(), path.end(), path.begin(),
                    [](unsigned char c) { return char(std::tolower(c)); });
-    return path.size() >= 4 && path.compare(path.size() - 4, 4, ".png") == 0;
+    return path.size() >= suffix.size() &&
+           path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool ends_with_png(const std::string& path) {
+    return ends_with(path, ".png");
 }
 
 void usage(std::ostream& os) {
@@ -25,7 +30,7 @@ void usage(std::ostream& os) {
           "-o OUT.png|OUT.tif [options]\n\n"
           "  --band N        1-based band (default 1)\n"
           "  --window ...    spectrum of a pixel window (any size)\n"
-          "  -o OUT          .png: 8-bit log magnitude stretched 0.5-99.9 %; otherwise a\n"
+          "  -o OUT          .png: 8-bit log magnitude stretched 0.5-99.9 %; .tif: a\n"
           "                  Float32 GeoTIFF of log(1 + |F|). DC at (W/2, H/2), u right, v down\n";
     print_param_flags(os, rb::fft::SpectrumOptions::params().infos());
 }
@@ -61,6 +66,9 @@ int run_spectrum(const Args& args) {
     const std::string& out = parsed.output;
     if (in.empty() || out.empty())
         throw UsageError("needs IN and -o OUT (see --help)");
+    // Any other name got a GeoTIFF under it, without a word.
+    if (!ends_with_png(out) && !ends_with(out, ".tif") && !ends_with(out, ".tiff"))
+        throw UsageError("-o '" + out + "': the spectrum is written as .png (an image) or .tif");
     rb::check_outputs_distinct({{"input", in}}, {{"output", out}});
     const rb::Dataset src = rb::Dataset::open(in);
     if (band > src.count())

@@ -427,6 +427,9 @@ def build_cases(src):
                                               "n.tif", "s.tif"],
              {"n.tif": tiff(64, 64), "s.tif": tiff(64, 64, epsg=32718)}, 0, "s.tif",
              r"does not overlap the grid of the composite", new=["out.tif"]))
+    # An output name the command does not write (it wrote a GeoTIFF under any name).
+    add(Case("spectrum/unknown-extension", ["spectrum", "a.tif", "-o", "out.xyz"], {"a.tif": A}, 2,
+             "out.xyz", r"written as \.png .* or \.tif"))
     # Absurd output sizes are blamed on the option, not on an input.
     add(Case("composite/size-too-large", ["composite", "--score", "darkness", "-o", "out.tif",
                                           "a.tif", "b.tif", "--size", "1000000000,1000000000"],

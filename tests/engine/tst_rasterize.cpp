@@ -485,8 +485,8 @@ private slots:
                 QVERIFY2(std::string(e.what()).find("uint8") != std::string::npos, e.what());
             }
             bad.dtype = DataType::Float64;
-            QVERIFY(rasterize(lulc, g, bad).value(0, 0, 0) == fill ||
-                    rasterize(lulc, g, bad).value(0, 0, 0) == burn);
+            const double v = rasterize(lulc, g, bad).value(0, 0, 0);
+            QVERIFY(v == fill || v == burn);
         }
         bool called = false;
         QVERIFY_THROWS_EXCEPTION(Cancelled,

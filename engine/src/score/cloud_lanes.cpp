@@ -298,7 +298,7 @@ template <class T, bool kTie>
         for (std::size_t j = 0; j < len; ++j)
             w.t_date[j] /= gain;
         load<float>(LaneBand{DataType::Float32, t.background[band], t.scale, t.offset}, i0, len,
-             band == 0 ? w.t_back0 : w.t_back);
+                    band == 0 ? w.t_back0 : w.t_back);
         const float* vis = w.t_date;
         const float* bg = band == 0 ? w.t_back0 : w.t_back;
         for (std::size_t j = 0; j < len; ++j) {

@@ -175,6 +175,103 @@ private slots:
         }
     }
 
+    void blockReadsMatchRasterIo() {
+        // A full-resolution GeoTIFF read copies from the file's blocks and finds nodata and
+        // NaN in the same pass: every layout and window must give GDAL's own samples, and a
+        // mask exactly where a sample is nodata or NaN (none where the window has neither).
+        struct Layout {
+            const char* name;
+            GDALDataType type;
+            double nodata;
+            std::vector<const char*> options;
+        };
+        const std::vector<Layout> layouts = {
+            {"tiled_band.tif",
+             GDT_Int16,
+             -9999,
+             {"TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "INTERLEAVE=BAND"}},
+            {"strips_pixel.tif", GDT_UInt16, 0, {"ROWSPERSTRIP=5", "INTERLEAVE=PIXEL"}},
+            {"tiled_float.tif", GDT_Float32, -1, {"TILED=YES", "BLOCKXSIZE=32", "BLOCKYSIZE=16"}},
+            {"deflate_byte.tif",
+             GDT_Byte,
+             255,
+             {"TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "COMPRESS=DEFLATE"}},
+        };
+        const int w = 45, h = 37, bands = 3;
+        for (const Layout& l : layouts) {
+            const std::string path = out(l.name);
+            {
+                std::vector<char*> co;
+                for (const char* o : l.options)
+                    co.push_back(const_cast<char*>(o));
+                co.push_back(nullptr);
+                GDALDatasetH d = GDALCreate(GDALGetDriverByName("GTiff"), path.c_str(), w, h, bands,
+                                            l.type, co.data());
+                QVERIFY(d);
+                for (int b = 1; b <= bands; ++b) {
+                    std::vector<double> v(std::size_t(w * h));
+                    for (int i = 0; i < w * h; ++i)
+                        v[std::size_t(i)] = double((i * 7919 + b * 31) % 200 + 1);
+                    // Nodata in one block of band 2 only, NaN in band 3 of the float file.
+                    if (b == 2)
+                        for (int i : {17 * w + 20, 18 * w + 21, 36 * w + 44})
+                            v[std::size_t(i)] = l.nodata;
+                    if (b == 3 && l.type == GDT_Float32)
+                        v[std::size_t(5 * w + 3)] = std::nan("");
+                    GDALRasterBandH hb = GDALGetRasterBand(d, b);
+                    GDALSetRasterNoDataValue(hb, l.nodata);
+                    QCOMPARE(
+                        GDALRasterIO(hb, GF_Write, 0, 0, w, h, v.data(), w, h, GDT_Float64, 0, 0),
+                        CE_None);
+                }
+                GDALClose(d);
+            }
+            const Dataset ds = Dataset::open(path);
+            auto g = rbtest::gdal_open(path);
+            for (const Window win :
+                 {Window{0, 0, w, h}, Window{3, 5, 30, 20}, Window{16, 16, 16, 16},
+                  Window{44, 36, 1, 1}, Window{0, 0, 16, 16}}) {
+                ReadOptions o;
+                o.window = win;
+                const Raster r = ds.read(o);
+                QCOMPARE(r.dtype(), ds.profile().dtype);
+                bool any_invalid = false;
+                for (int b = 1; b <= bands; ++b) {
+                    const auto ref =
+                        rbtest::gdal_read(g.get(), b, int(win.col_off), int(win.row_off),
+                                          int(win.width), int(win.height));
+                    for (std::size_t i = 0; i < ref.size(); ++i) {
+                        const int row = int(i / std::size_t(win.width));
+                        const int col = int(i % std::size_t(win.width));
+                        const bool invalid = ref[i] == l.nodata || std::isnan(ref[i]);
+                        any_invalid = any_invalid || invalid;
+                        if (!std::isnan(ref[i]))
+                            QCOMPARE(r.value(b - 1, row, col), ref[i]);
+                        QVERIFY2(r.valid(b - 1, row, col) == !invalid,
+                                 qPrintable(QString("%1 band %2 at %3,%4")
+                                                .arg(l.name)
+                                                .arg(b)
+                                                .arg(row)
+                                                .arg(col)));
+                    }
+                }
+                QCOMPARE(r.has_mask(), any_invalid);
+            }
+            // Into a wider stack (a scene's second file): converted, at its band offset.
+            ReadOptions o;
+            o.window = Window{3, 5, 30, 20};
+            o.bands = {2};
+            Raster stack(DataType::Float64, 3, 20, 30);
+            ds.read_into(o, stack, 1);
+            const auto ref = rbtest::gdal_read(g.get(), 2, 3, 5, 30, 20);
+            for (std::size_t i = 0; i < ref.size(); ++i) {
+                QCOMPARE(stack.value(1, int(i / 30), int(i % 30)), ref[i]);
+                QCOMPARE(stack.value(0, int(i / 30), int(i % 30)), 0.0); // untouched
+                QCOMPARE(stack.valid(1, int(i / 30), int(i % 30)), ref[i] != l.nodata);
+            }
+        }
+    }
+
     void decimatedReadUsesOverviews() {
         // cogeo.tif has internal overviews; a read at an overview's size must equal GDAL's
         // direct read of that overview band.

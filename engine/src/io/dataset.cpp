@@ -17,6 +17,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "block_read.h"
 #include "gdal_util.h"
 #include "partial_file.h"
 #include "rasterbench/error.h"
@@ -515,6 +516,9 @@ Raster Dataset::read(const ReadOptions& o) const {
     } catch (const std::bad_alloc&) {
         throw IoError(what + ": not enough memory for its " + gib(bytes));
     }
+    if (!complex && rows == w.height && cols == w.width &&
+        detail::read_blocks(h_->ds.get(), profile_, bands, w, out, 0, o.with_mask, path_))
+        return out;
     GDALRasterIOExtraArg extra;
     INIT_RASTERIO_EXTRA_ARG(extra);
     extra.eResampleAlg = detail::to_gdal_resampling(int(o.resampling));
@@ -558,6 +562,9 @@ void Dataset::read_into(const ReadOptions& o, Raster& out, int first_band) const
                             " do not fit bands " + std::to_string(first_band) + "+ of a " +
                             std::to_string(out.cols()) + "x" + std::to_string(out.rows()) + "x" +
                             std::to_string(out.bands()) + " raster");
+    if (rows == w.height && cols == w.width &&
+        detail::read_blocks(h_->ds.get(), profile_, bands, w, out, first_band, o.with_mask, path_))
+        return;
     GDALRasterIOExtraArg extra;
     INIT_RASTERIO_EXTRA_ARG(extra);
     extra.eResampleAlg = detail::to_gdal_resampling(int(o.resampling));

@@ -1,0 +1,29 @@
+#pragma once
+// A full-resolution read straight from a GeoTIFF's blocks, validity found in the same pass.
+#include <gdal.h>
+
+#include <string>
+#include <vector>
+
+#include "rasterbench/dataset.h"
+#include "rasterbench/raster.h"
+#include "rasterbench/window.h"
+
+namespace rb::detail {
+
+/// Reads `bands` (1-based) of `window`, at full resolution, into `out` from its band
+/// `first_band` on, from the dataset's blocks in GDAL's block cache: each sample converted to
+/// `out`'s type and, with `with_mask`, compared with its band's nodata (and NaN) in the same
+/// pass, where RasterIO would copy and a scan of the copy would follow. Marks the invalid
+/// samples as Dataset::read does: a band without one gets no mask.
+///
+/// Returns false, having read nothing, where this path does not apply: not a GeoTIFF (other
+/// drivers have their own RasterIO), a compressed file GDAL decodes on several threads, a
+/// band whose validity comes from a mask band, a complex or signed-byte band, or a band
+/// whose type is not the profile's. Throws IoError naming the file and the block when a
+/// block cannot be read.
+bool read_blocks(GDALDatasetH ds, const Profile& profile, const std::vector<int>& bands,
+                 const Window& window, Raster& out, int first_band, bool with_mask,
+                 const std::string& path);
+
+} // namespace rb::detail

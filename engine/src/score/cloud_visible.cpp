@@ -211,6 +211,13 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
                          const std::vector<std::uint8_t>& valid, const StackStats* stats,
                          std::vector<float>& out, ScoreScratch& scratch, ScorePlanes* kept) {
     const std::size_t n = valid.size();
+    const bool temporal = o.temporal && stats && !stats->background.empty();
+    // A change of a dilation or a score alone: the verdicts of the last change stand.
+    if (const CloudVerdictPlanes k = kept_cloud_verdicts(s, o, kept, n, temporal); k.cloud) {
+        finish_cloud_scores(s, o, valid, scene.rows(), scene.cols(), temporal, k, scratch, out,
+                            kept);
+        return;
+    }
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
     std::vector<std::vector<float>>& planes = scratch.planes;
     if (planes.size() < 16)
@@ -224,7 +231,6 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
         band_plane(scene, s.roles[r], scale ? sc : 1.0f, scale ? off : 0.0f, v);
         return v;
     };
-    const bool temporal = o.temporal && stats && !stats->background.empty();
     // The visible bands the spectral tests see: divided by the date's gain when scored with
     // the stack (the temporal tests' planes), as reflectance otherwise.
     TemporalPlanes tp;
@@ -243,15 +249,12 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
     const auto& thermal = refl(BandRole::Thermal, false);
     const std::size_t nv = vis.size();
 
-    std::vector<std::uint8_t>& cloud = scratch.cloud;
-    std::vector<std::uint8_t>& shadow = scratch.shadow;
-    std::vector<float>& prob = scratch.prob;
+    const CloudVerdictOutput v = cloud_verdict_output(scratch, kept, n);
+    std::vector<std::uint8_t>& cloud = *v.cloud;
+    std::vector<std::uint8_t>& shadow = *v.shadow;
+    std::vector<float>& prob = *v.prob;
     std::vector<float>& tie = scratch.tie;
-    // Every pixel is written below: no fill first.
-    cloud.resize(n);
-    shadow.resize(n);
-    prob.resize(n);
-    tie.resize(n);
+    tie.resize(n); // every pixel is written below: no fill first
     const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
     const float b_w = float(o.brightness_width);
     const bool t_relative = !std::isnan(s.thermal_median) && o.thermal_ramp > 0;
@@ -309,7 +312,9 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
         cloud[i] = is_cloud;
         shadow[i] = is_shadow && !is_cloud;
     }
-    finish_cloud_scores(s, o, valid, scene.rows(), scene.cols(), temporal, scratch, out, kept);
+    keep_cloud_verdicts(s, kept);
+    finish_cloud_scores(s, o, valid, scene.rows(), scene.cols(), temporal,
+                        {cloud.data(), shadow.data(), prob.data()}, scratch, out, kept);
 }
 
 std::string cloud_tie_key(const ScorerImpl& s, const CloudOptions& o) {
@@ -323,12 +328,47 @@ const std::vector<float>* kept_cloud_tie(const ScorerImpl& s, const CloudOptions
                                                                                  : nullptr;
 }
 
+bool cloud_finish_param(const std::string& name) {
+    for (const char* p : {"cloud_dilation", "shadow_dilation", "dilation_max_m", "cloud_grow_min",
+                          "cloud_score", "shadow_score", "tiebreak_radius"})
+        if (name == p)
+            return true;
+    return false;
+}
+
+CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& o,
+                                       const ScorePlanes* kept, std::size_t n, bool temporal) {
+    if (!kept || kept->verdicts_key.empty() || kept->verdicts_key != s.cloud_verdicts_key ||
+        kept->cloud.size() != n || kept->shadow.size() != n || kept->cloud_prob.size() != n)
+        return {};
+    // The tie-break comes out of the verdicts' pass: without it kept, they are made again.
+    if (temporal && !kept_cloud_tie(s, o, kept, n))
+        return {};
+    return {kept->cloud.data(), kept->shadow.data(), kept->cloud_prob.data()};
+}
+
+CloudVerdictOutput cloud_verdict_output(ScoreScratch& scratch, ScorePlanes* kept, std::size_t n) {
+    CloudVerdictOutput out{&scratch.cloud, &scratch.shadow, &scratch.prob};
+    if (kept) {
+        kept->verdicts_key.clear(); // unusable until written through
+        out = {&kept->cloud, &kept->shadow, &kept->cloud_prob};
+    }
+    // Every pixel is written: no fill first.
+    out.cloud->resize(n);
+    out.shadow->resize(n);
+    out.prob->resize(n);
+    return out;
+}
+
+void keep_cloud_verdicts(const ScorerImpl& s, ScorePlanes* kept) {
+    if (kept)
+        kept->verdicts_key = s.cloud_verdicts_key;
+}
+
 void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
-                         ScoreScratch& scratch, std::vector<float>& out, ScorePlanes* kept) {
-    std::vector<std::uint8_t>& cloud = scratch.cloud;
-    std::vector<std::uint8_t>& shadow = scratch.shadow;
-    std::vector<float>& prob = scratch.prob;
+                         const CloudVerdictPlanes& verdicts, ScoreScratch& scratch,
+                         std::vector<float>& out, ScorePlanes* kept) {
     const std::size_t n = valid.size();
     // The tie-break: zero without the stack, else averaged (or kept from a change of the
     // thresholds alone).
@@ -349,32 +389,51 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
         }
     }
     const std::vector<float>& tie = *tie_plane;
+    // The grown masks go to scratch: the verdicts may be kept ones, for the next change.
+    const std::uint8_t* cl = verdicts.cloud;
     const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
     if (cloud_dilation > 0) {
         std::vector<std::uint8_t>& grown = scratch.grown;
-        grown.assign(cloud.begin(), cloud.end());
+        grown.assign(verdicts.cloud, verdicts.cloud + n);
         dilate(grown, rows, cols, cloud_dilation, scratch.tmp8);
         // With cloud_grow_min the dilation takes hazy edges, not clear ground.
         // Without branches (the masks hold 0 or 1) and through plain pointers (a byte store
-        // may alias a vector's own pointers), so the loop vectorizes.
+        // may alias a vector's own pointers), so the loop vectorizes. In place when the
+        // verdicts are scratch's own.
+        scratch.cloud.resize(n);
         const float grow_min = float(o.cloud_grow_min);
-        std::uint8_t* cl = cloud.data();
+        const std::uint8_t* raw = verdicts.cloud;
+        std::uint8_t* grown_cloud = scratch.cloud.data();
         const std::uint8_t* gr = grown.data();
         const std::uint8_t* ok = valid.data();
-        const float* pr = prob.data();
+        const float* pr = verdicts.prob;
         for (std::size_t i = 0; i < n; ++i) {
             const float p = pr[i];
             const bool take = (gr[i] != 0) & (ok[i] != 0) & (p >= grow_min);
-            cl[i] = std::uint8_t(cl[i] | take);
+            grown_cloud[i] = std::uint8_t(raw[i] | take);
         }
+        cl = grown_cloud;
     }
-    dilate(shadow, rows, cols, s.capped_dilation(o.shadow_dilation, o.dilation_max_m),
-           scratch.tmp8);
+    const std::uint8_t* sh = verdicts.shadow;
+    const int shadow_dilation = s.capped_dilation(o.shadow_dilation, o.dilation_max_m);
+    if (shadow_dilation > 0) {
+        if (verdicts.shadow != scratch.shadow.data())
+            scratch.shadow.assign(verdicts.shadow, verdicts.shadow + n);
+        dilate(scratch.shadow, rows, cols, shadow_dilation, scratch.tmp8);
+        sh = scratch.shadow.data();
+    }
     const float cloud_score = float(o.cloud_score), shadow_score = float(o.shadow_score);
-    const std::uint8_t* cl = cloud.data();
-    const std::uint8_t* sh = shadow.data();
-    const float* ti = tie.data();
     float* dst = out.data();
+    if (!temporal) {
+        // No tie-break (the kernels' tie plane is zeros then, and kept verdicts leave it
+        // unwritten).
+        for (std::size_t i = 0; i < n; ++i) {
+            const bool is_cloud = cl[i] != 0, is_shadow = sh[i] != 0;
+            dst[i] = is_cloud ? cloud_score : is_shadow ? shadow_score : 0.0f;
+        }
+        return;
+    }
+    const float* ti = tie.data();
     for (std::size_t i = 0; i < n; ++i) {
         const bool is_cloud = cl[i] != 0, is_shadow = sh[i] != 0;
         const float t = ti[i];

@@ -99,6 +99,17 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     }
     const CloudOptions& o = options;
     const std::size_t n = c.n();
+    const int rows = c.scene.rows(), cols = c.scene.cols();
+    // With the stack: the temporal tests against its clear background (cloud_temporal.h).
+    const bool temporal = o.temporal && c.stats && !c.stats->background.empty();
+    // A change of a dilation or a score alone: the verdicts of the last change stand.
+    if (const detail::CloudVerdictPlanes kept =
+            detail::kept_cloud_verdicts(s, o, c.kept, n, temporal);
+        kept.cloud) {
+        detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal, kept, c.scratch, c.out,
+                                    c.kept);
+        return;
+    }
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
     // The bands as stored: the verdicts' passes make them reflectance a block at a time.
     auto band = [&](BandRole r, bool reflectance) {
@@ -114,8 +125,6 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     bands.swir2 = band(BandRole::Swir2, true);
     bands.cirrus = band(BandRole::Cirrus, true);
     bands.thermal = band(BandRole::Thermal, false);
-    // With the stack: the temporal tests against its clear background (cloud_temporal.h).
-    const bool temporal = o.temporal && c.stats && !c.stats->background.empty();
     detail::LaneTemporal lane_temporal;
     if (temporal) {
         std::size_t next_plane = 0;
@@ -130,16 +139,9 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
         lane_temporal.scale = sc;
         lane_temporal.offset = off;
     }
-    std::vector<std::uint8_t>& cloud = c.scratch.cloud;
-    std::vector<std::uint8_t>& shadow = c.scratch.shadow;
-    std::vector<float>& prob = c.scratch.prob;
+    const detail::CloudVerdictOutput v = detail::cloud_verdict_output(c.scratch, c.kept, n);
     std::vector<float>& tie = c.scratch.tie;
-    // Every pixel is written: no fill first.
-    cloud.resize(n);
-    shadow.resize(n);
-    prob.resize(n);
-    tie.resize(n);
-    const int rows = c.scene.rows(), cols = c.scene.cols();
+    tie.resize(n); // every pixel is written: no fill first
     // Temperature relative to the scene's (sampled) median, when the band is in degrees;
     // the clear-sky statistics of this date's own sample (ScorerImpl::scene_cloud).
     const detail::ScorerImpl::SceneCloud date = s.scene_cloud(c.scene_index);
@@ -152,8 +154,11 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     const bool tie_kept = temporal && detail::kept_cloud_tie(s, o, c.kept, n);
     detail::cloud_verdicts(
         o, lane_scene, bands, c.valid.data(), 0, n,
-        {cloud.data(), shadow.data(), prob.data(), tie_kept ? nullptr : tie.data()});
-    detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal, c.scratch, c.out, c.kept);
+        {v.cloud->data(), v.shadow->data(), v.prob->data(), tie_kept ? nullptr : tie.data()});
+    detail::keep_cloud_verdicts(s, c.kept);
+    detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal,
+                                {v.cloud->data(), v.shadow->data(), v.prob->data()}, c.scratch,
+                                c.out, c.kept);
 }
 
 void score_mask(const ScoreCtx& c, const MaskOptions& o) {

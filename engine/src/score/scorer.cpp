@@ -412,10 +412,13 @@ Scorer::Scorer(const ScoreOptions& options, const BandLayout& layout) {
         },
         options.method);
     impl->halo += options.penalties.invalid_distance;
-    impl->method_key = impl->method;
+    impl->method_key = impl->cloud_verdicts_key = impl->method;
     for (const auto& [name, value] : score_param_values(options))
-        if (!PenaltyOptions::params().has(name))
+        if (!PenaltyOptions::params().has(name)) {
             impl->method_key += "\n" + name + "=" + value;
+            if (!detail::cloud_finish_param(name))
+                impl->cloud_verdicts_key += "\n" + name + "=" + value;
+        }
     impl_ = std::move(impl);
 }
 

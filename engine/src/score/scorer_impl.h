@@ -99,6 +99,9 @@ struct ScorerImpl {
     /// What the method's score before penalties depends on besides the pixels and the
     /// statistics: the method and its options, the band roles (ScorePlanes::method_key).
     std::string method_key;
+    /// method_key without the options only the cloud method's last steps read
+    /// (cloud_finish_param): what its verdicts depend on (ScorePlanes::verdicts_key).
+    std::string cloud_verdicts_key;
     bool stats_required = false;
     int halo = 0;
 
@@ -117,14 +120,40 @@ struct ScorerImpl {
 void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
                          const std::vector<std::uint8_t>& valid, const StackStats* stats,
                          std::vector<float>& out, ScoreScratch& scratch, ScorePlanes* kept);
+/// The verdicts read: cloud and shadow (0 or 1) and the cloud probability, `n` pixels each.
+struct CloudVerdictPlanes {
+    const std::uint8_t* cloud = nullptr;
+    const std::uint8_t* shadow = nullptr;
+    const float* prob = nullptr;
+};
 /// The cloud method's last steps, shared by both kernels: grows the cloud (into pixels of
-/// scratch.prob reaching cloud_grow_min) and shadow masks, averages the tie-break distance
-/// (scratch.tie, when `temporal`) over its window and writes the scores into `out`. With
+/// the verdicts' probability reaching cloud_grow_min) and shadow masks (in scratch, leaving
+/// the verdicts as they are), averages the tie-break distance (scratch.tie, when
+/// `temporal`) over its window and writes the scores into `out`. With
 /// `kept`, the averaged tie-break is taken from it when made with the same options (the
 /// thresholds do not change it), and left in it otherwise.
 void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
-                         ScoreScratch& scratch, std::vector<float>& out, ScorePlanes* kept);
+                         const CloudVerdictPlanes& verdicts, ScoreScratch& scratch,
+                         std::vector<float>& out, ScorePlanes* kept);
+/// Whether a cloud option is read only by finish_cloud_scores (dilations, cloud_grow_min,
+/// the scores, the tie-break window): a change of it alone keeps the verdicts.
+bool cloud_finish_param(const std::string& name);
+/// The verdicts kept in `kept` for `n` pixels under `s`'s options, when a kernel can take
+/// them instead of computing them: made under the same options, and with the averaged
+/// tie-break kept too where the stack takes part (`temporal`). Else null planes.
+CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& o,
+                                       const ScorePlanes* kept, std::size_t n, bool temporal);
+/// Where a kernel writes the verdicts of `n` pixels: into `kept` (then marked as made under
+/// `s`'s options by keep_cloud_verdicts, once written), else into `scratch`.
+struct CloudVerdictOutput {
+    std::vector<std::uint8_t>* cloud;
+    std::vector<std::uint8_t>* shadow;
+    std::vector<float>* prob;
+};
+CloudVerdictOutput cloud_verdict_output(ScoreScratch& scratch, ScorePlanes* kept, std::size_t n);
+/// Marks the verdicts written into `kept` as made under `s`'s options (no-op without kept).
+void keep_cloud_verdicts(const ScorerImpl& s, ScorePlanes* kept);
 /// What the cloud method's temporal planes depend on besides the pixels: the reflectance
 /// scale and offset, exactly, the background's options and the visible bands
 /// (ScorePlanes::gains_key).

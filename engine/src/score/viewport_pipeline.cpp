@@ -193,9 +193,9 @@ int coarse_statistics_factor(std::int64_t view_pixels, int scenes, int least) {
 std::size_t viewport_bytes_per_pixel(const BandLayout& layout) {
     // The bands with their masks, the score and its mask, and the planes kept for rescoring
     // (validity, the method's score, the distance to invalid pixels, the cloud method's
-    // tie-break).
+    // tie-break and its verdicts: cloud, shadow, probability).
     return std::size_t(layout.count) * (dtype_size(layout.dtype) + 1) + sizeof(float) + 1 + 1 +
-           sizeof(float) + sizeof(std::uint16_t) + sizeof(float);
+           sizeof(float) + sizeof(std::uint16_t) + sizeof(float) + 1 + 1 + sizeof(float);
 }
 
 /// Reads of every scene for one plan (the per-view cache), with what is derived from the

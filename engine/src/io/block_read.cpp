@@ -12,6 +12,8 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "gdal_util.h"
 #include "rasterbench/error.h"
@@ -19,6 +21,9 @@
 namespace rb::detail {
 
 namespace {
+
+// Blocks of one row held at once, at most.
+constexpr std::int64_t kBlocksAtOnce = 32;
 
 // A block of GDAL's cache, held locked (so it is not flushed) while it is copied.
 class LockedBlock {
@@ -28,8 +33,10 @@ public:
         if (block_)
             block_->DropLock();
     }
+    LockedBlock(LockedBlock&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
     LockedBlock(const LockedBlock&) = delete;
     LockedBlock& operator=(const LockedBlock&) = delete;
+    LockedBlock& operator=(LockedBlock&&) = delete;
     const void* data() const { return block_->GetDataRef(); }
     explicit operator bool() const { return block_ != nullptr; }
 
@@ -144,34 +151,50 @@ bool read_blocks(GDALDatasetH ds, const Profile& profile, const std::vector<int>
                     check.check && !std::isnan(check.nodata)
                         ? static_cast<S>(check.nodata)
                         : (std::is_floating_point_v<S> ? std::numeric_limits<S>::quiet_NaN() : S{});
+                const std::int64_t bx_first = w.col_off / bw;
+                const std::int64_t bx_end = (w.col_off + w.width + bw - 1) / bw;
+                std::vector<LockedBlock> locked;
+                std::vector<const S*> block_data;
                 for (std::int64_t by = w.row_off / bh; by * bh < w.row_off + w.height; ++by) {
-                    for (std::int64_t bx = w.col_off / bw; bx * bw < w.col_off + w.width; ++bx) {
-                        const LockedBlock block(band->GetLockedBlockRef(int(bx), int(by)));
-                        if (!block)
-                            throw IoError("cannot read '" + path + "': block " +
-                                          std::to_string(bx) + "," + std::to_string(by) +
-                                          " of band " + std::to_string(bands[i]) + ": " +
-                                          reason(cap, "read failed"));
-                        const auto* data = static_cast<const S*>(block.data());
-                        // The part of this block inside the window.
-                        const std::int64_t c0 = std::max(w.col_off, bx * bw);
-                        const std::int64_t c1 = std::min(w.col_off + w.width, (bx + 1) * bw);
-                        const std::int64_t r0 = std::max(w.row_off, by * bh);
-                        const std::int64_t r1 = std::min(w.row_off + w.height, (by + 1) * bh);
-                        const std::size_t n = std::size_t(c1 - c0);
+                    const std::int64_t r0 = std::max(w.row_off, by * bh);
+                    const std::int64_t r1 = std::min(w.row_off + w.height, (by + 1) * bh);
+                    // A run of the row's blocks held at once, so that each output row is
+                    // written from left to right (a bounded run: locked blocks stay in
+                    // GDAL's cache whatever its size).
+                    for (std::int64_t b0 = bx_first; b0 < bx_end; b0 += kBlocksAtOnce) {
+                        const std::int64_t b1 = std::min(bx_end, b0 + kBlocksAtOnce);
+                        locked.clear();
+                        block_data.clear();
+                        for (std::int64_t bx = b0; bx < b1; ++bx) {
+                            locked.emplace_back(band->GetLockedBlockRef(int(bx), int(by)));
+                            if (!locked.back())
+                                throw IoError("cannot read '" + path + "': block " +
+                                              std::to_string(bx) + "," + std::to_string(by) +
+                                              " of band " + std::to_string(bands[i]) + ": " +
+                                              reason(cap, "read failed"));
+                            block_data.push_back(static_cast<const S*>(locked.back().data()));
+                        }
                         for (std::int64_t r = r0; r < r1; ++r) {
-                            const S* src = data + std::size_t(r - by * bh) * std::size_t(bw) +
-                                           std::size_t(c0 - bx * bw);
-                            const std::size_t at =
-                                std::size_t(r - w.row_off) * cols + std::size_t(c0 - w.col_off);
-                            if (!check.check) {
-                                if constexpr (std::is_same_v<S, D>)
-                                    std::memcpy(dst + at, src, n * sizeof(S));
-                                else
-                                    std::transform(src, src + n, dst + at,
-                                                   [](S v) { return static_cast<D>(v); });
-                            } else if (copy_finding_invalid(src, dst + at, n, nodata)) {
-                                mark_invalid(src, out.mask(ob).data() + at, n, nodata);
+                            for (std::int64_t bx = b0; bx < b1; ++bx) {
+                                // The part of this block inside the window.
+                                const std::int64_t c0 = std::max(w.col_off, bx * bw);
+                                const std::int64_t c1 =
+                                    std::min(w.col_off + w.width, (bx + 1) * bw);
+                                const std::size_t n = std::size_t(c1 - c0);
+                                const S* src = block_data[std::size_t(bx - b0)] +
+                                               std::size_t(r - by * bh) * std::size_t(bw) +
+                                               std::size_t(c0 - bx * bw);
+                                const std::size_t at =
+                                    std::size_t(r - w.row_off) * cols + std::size_t(c0 - w.col_off);
+                                if (!check.check) {
+                                    if constexpr (std::is_same_v<S, D>)
+                                        std::memcpy(dst + at, src, n * sizeof(S));
+                                    else
+                                        std::transform(src, src + n, dst + at,
+                                                       [](S v) { return static_cast<D>(v); });
+                                } else if (copy_finding_invalid(src, dst + at, n, nodata)) {
+                                    mark_invalid(src, out.mask(ob).data() + at, n, nodata);
+                                }
                             }
                         }
                     }

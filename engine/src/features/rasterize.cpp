@@ -141,42 +141,43 @@ Geometry clipped_to_grid(const Geometry& g, const Grid& grid) {
     return cut ? Geometry::adopt_ogr(cut) : Geometry();
 }
 
-// The items to burn; geometries reaching far beyond the grid are clipped into `clipped`,
-// which the items then point into.
-std::vector<Item> items_of(const std::vector<std::pair<Geometry, double>>& shapes, const Grid& grid,
-                           std::vector<Geometry>& clipped) {
+std::vector<Item> items_of(const std::vector<std::pair<const Geometry*, double>>& shapes,
+                           const Grid& grid) {
     const Affine inv = grid.transform.inverse();
     std::vector<Item> items;
     items.reserve(shapes.size());
-    clipped.reserve(shapes.size());
     for (const auto& [geom, value] : shapes) {
-        const auto b = geom.bounds();
+        const auto b = geom->bounds();
         if (!b)
             continue; // null or empty: GDAL burns nothing for them either
-        double rmin = INFINITY, rmax = -INFINITY, far = 0;
+        double rmin = INFINITY, rmax = -INFINITY;
         for (double x : {b->left, b->right})
             for (double y : {b->bottom, b->top}) {
-                const auto [c, r] = inv.apply(x, y);
+                const double r = inv.apply(x, y).second;
                 rmin = std::min(rmin, r);
                 rmax = std::max(rmax, r);
-                far = std::max({far, std::fabs(c), std::fabs(r)});
             }
         if (!std::isfinite(rmin) || !std::isfinite(rmax))
             continue;
-        const Geometry* g = &geom;
-        if (far > kFarPixels) {
-            Geometry cut = clipped_to_grid(geom, grid);
-            if (cut.is_null() || cut.is_empty())
-                continue; // nothing of it on the grid (or nothing GEOS could cut)
-            clipped.push_back(std::move(cut));
-            g = &clipped.back();
-            rmin = std::max(rmin, -2.0);
-            rmax = std::min(rmax, double(grid.height) + 2.0);
-        }
         items.push_back(
-            {static_cast<OGRGeometryH>(const_cast<void*>(g->ogr_handle())), value, rmin, rmax});
+            {static_cast<OGRGeometryH>(const_cast<void*>(geom->ogr_handle())), value, rmin, rmax});
     }
     return items;
+}
+
+// Whether `g` reaches more than kFarPixels pixels from the grid (`inv`: the grid's inverse
+// transform).
+bool far_from_grid(const Geometry& g, const Affine& inv) {
+    const auto b = g.bounds();
+    if (!b)
+        return false;
+    for (double x : {b->left, b->right})
+        for (double y : {b->bottom, b->top}) {
+            const auto [c, r] = inv.apply(x, y);
+            if (!(std::fabs(c) <= kFarPixels && std::fabs(r) <= kFarPixels))
+                return true;
+        }
+    return false;
 }
 
 // Burns GDAL strip `s` (rows s * kGdalStripRows ... of the full grid, full width) into
@@ -228,8 +229,24 @@ public:
     Burner(const std::vector<std::pair<Geometry, double>>& shapes, const Grid& grid,
            const RasterizeOptions& o)
         : grid_(grid), o_(o) {
-        if (!try_scanline(shapes))
-            items_ = items_of(shapes, grid, clipped_);
+        // Both burners take pixel coordinates as int: a geometry reaching further is cut to
+        // the grid first (burning what its part there burns).
+        const Affine inv = grid.transform.inverse();
+        clipped_.reserve(shapes.size()); // shapes_ point into it
+        shapes_.reserve(shapes.size());
+        for (const auto& [geom, value] : shapes) {
+            if (!far_from_grid(geom, inv)) {
+                shapes_.emplace_back(&geom, value);
+                continue;
+            }
+            Geometry cut = clipped_to_grid(geom, grid);
+            if (cut.is_null() || cut.is_empty())
+                continue; // nothing of it on the grid (or nothing GEOS could cut)
+            clipped_.push_back(std::move(cut));
+            shapes_.emplace_back(&clipped_.back(), value);
+        }
+        if (!try_scanline())
+            items_ = items_of(shapes_, grid);
     }
 
     bool scanline() const { return scan_.has_value(); }
@@ -257,18 +274,18 @@ public:
     }
 
 private:
-    bool try_scanline(const std::vector<std::pair<Geometry, double>>& shapes) {
+    bool try_scanline() {
         if (o_.all_touched || o_.merge != MergeAlg::Replace ||
             !detail::ScanPolygons::supports(o_.dtype))
             return false;
-        for (const auto& [geom, value] : shapes)
+        for (const auto& [geom, value] : shapes_)
             if (!detail::ScanPolygons::handles(
-                    static_cast<OGRGeometryH>(const_cast<void*>(geom.ogr_handle()))))
+                    static_cast<OGRGeometryH>(const_cast<void*>(geom->ogr_handle()))))
                 return false;
         GridTransformer t(grid_);
         detail::ScanPolygons scan(grid_.width, grid_.height, o_.dtype);
-        for (const auto& [geom, value] : shapes)
-            if (!scan.add(static_cast<OGRGeometryH>(const_cast<void*>(geom.ogr_handle())), value,
+        for (const auto& [geom, value] : shapes_)
+            if (!scan.add(static_cast<OGRGeometryH>(const_cast<void*>(geom->ogr_handle())), value,
                           GDALGenImgProjTransform, t.base.get()))
                 return false;
         scan_.emplace(std::move(scan));
@@ -278,7 +295,8 @@ private:
     const Grid& grid_;
     const RasterizeOptions& o_;
     std::optional<detail::ScanPolygons> scan_;
-    std::vector<Geometry> clipped_; // what items_ point to for geometries clipped to the grid
+    std::vector<Geometry> clipped_; // geometries cut to the grid, which shapes_ point to
+    std::vector<std::pair<const Geometry*, double>> shapes_;
     std::vector<Item> items_;
 };
 

@@ -14,68 +14,9 @@ namespace rb::detail {
 
 namespace {
 
-// Beyond this, (int) conversions of pixel coordinates are undefined behaviour: polygons
-// reaching further are clipped to the grid first.
+// Beyond this, GDAL's (int) conversions of pixel coordinates are undefined behaviour: such
+// geometries go to GDAL's own rasterizer, whatever it makes of them.
 constexpr double kMaxPixelCoordinate = 1e9;
-
-// Clips closed rings (pixel coordinates, ring after ring) to the box [x0, x1] x [y0, y1],
-// one side after another (Sutherland-Hodgman). Inside the box each clipped ring bounds what
-// the ring bounded there: new edges run along the box's sides only, which lie outside the
-// grid the box encloses, so every pixel's even-odd count is unchanged. Rings left with
-// fewer than three points are dropped.
-void clip_rings(std::vector<double>& x, std::vector<double>& y, std::vector<int>& sizes, double x0,
-                double y0, double x1, double y1) {
-    std::vector<double> cx, cy, nx, ny;
-    std::vector<int> out_sizes;
-    std::vector<double> ox, oy;
-    int start = 0;
-    for (const int size : sizes) {
-        cx.assign(x.begin() + start, x.begin() + start + size);
-        cy.assign(y.begin() + start, y.begin() + start + size);
-        start += size;
-        // side: 0 x >= x0, 1 x <= x1, 2 y >= y0, 3 y <= y1
-        for (int side = 0; side < 4 && !cx.empty(); ++side) {
-            const bool vertical = side < 2;
-            const double bound = side == 0 ? x0 : side == 1 ? x1 : side == 2 ? y0 : y1;
-            const bool keep_above = side == 0 || side == 2;
-            auto inside = [&](std::size_t i) {
-                const double v = vertical ? cx[i] : cy[i];
-                return keep_above ? v >= bound : v <= bound;
-            };
-            nx.clear();
-            ny.clear();
-            const std::size_t n = cx.size();
-            for (std::size_t i = 0; i < n; ++i) {
-                const std::size_t j = (i + 1) % n; // edge i -> j
-                const bool in_i = inside(i), in_j = inside(j);
-                if (in_i) {
-                    nx.push_back(cx[i]);
-                    ny.push_back(cy[i]);
-                }
-                if (in_i != in_j) {
-                    // Where the edge crosses the side, from the inside end for stability.
-                    const std::size_t a = in_i ? i : j, b = in_i ? j : i;
-                    const double ua = vertical ? cx[a] : cy[a], ub = vertical ? cx[b] : cy[b];
-                    const double t = (bound - ua) / (ub - ua);
-                    const double px = vertical ? bound : cx[a] + t * (cx[b] - cx[a]);
-                    const double py = vertical ? cy[a] + t * (cy[b] - cy[a]) : bound;
-                    nx.push_back(px);
-                    ny.push_back(py);
-                }
-            }
-            cx.swap(nx);
-            cy.swap(ny);
-        }
-        if (cx.size() < 3)
-            continue;
-        ox.insert(ox.end(), cx.begin(), cx.end());
-        oy.insert(oy.end(), cy.begin(), cy.end());
-        out_sizes.push_back(int(cx.size()));
-    }
-    x.swap(ox);
-    y.swap(oy);
-    sizes.swap(out_sizes);
-}
 
 // The smallest row y whose centre line y + 0.5 is at or above `y_low` (GDAL: dy >= dy1).
 int first_row_from(double y_low) {
@@ -196,19 +137,10 @@ bool ScanPolygons::add_polygon(OGRGeometryH polygon, const std::array<std::byte,
     std::vector<double> z(x.size(), 0.0);
     std::vector<int> success(x.size(), 0);
     transform(transform_arg, FALSE, n, x.data(), y.data(), z.data(), success.data());
-    bool far = false;
-    for (int i = 0; i < n; ++i) {
-        if (!std::isfinite(x[std::size_t(i)]) || !std::isfinite(y[std::size_t(i)]))
-            return false; // GDAL's rasterizer, whatever it makes of it
-        far = far || !(std::fabs(x[std::size_t(i)]) <= kMaxPixelCoordinate &&
-                       std::fabs(y[std::size_t(i)]) <= kMaxPixelCoordinate);
-    }
-    if (far) {
-        // A polygon a continent wide on a fine grid: only its part around the grid counts.
-        clip_rings(x, y, ring_sizes, -2.0, -2.0, double(width_) + 2.0, double(height_) + 2.0);
-        if (ring_sizes.empty())
-            return true;
-    }
+    for (int i = 0; i < n; ++i)
+        if (!(std::fabs(x[std::size_t(i)]) <= kMaxPixelCoordinate &&
+              std::fabs(y[std::size_t(i)]) <= kMaxPixelCoordinate))
+            return false;
 
     Part part{};
     part.edge_begin = std::uint32_t(edges_.size());

@@ -77,30 +77,34 @@ struct BandCheck {
 };
 
 // The band's check, or nothing when its validity needs GDAL's mask band (a mask or alpha
-// band, a nodata value in a form Dataset::read compares otherwise): then RasterIO reads it.
+// band): then RasterIO reads it.
 std::optional<BandCheck> band_check(GDALRasterBandH band, const Profile& profile, int b,
                                     bool with_mask) {
     BandCheck c;
     if (!with_mask)
         return c;
     const int flags = GDALGetMaskFlags(band);
-    const auto& nodata = profile.nodata[std::size_t(b - 1)];
-    c.check = is_floating(profile.dtype);
-    if (nodata && (flags & (GMF_NODATA | GMF_ALL_VALID))) {
-        // As Dataset::read: NaN nodata is the NaN check; a value the type cannot hold
-        // matches nothing.
-        if (!std::isnan(*nodata) && fits_dtype(profile.dtype, *nodata)) {
-            c.check = true;
-            c.nodata = *nodata;
-        }
+    c.check = is_floating(profile.dtype); // NaN
+    if (const auto nodata = compared_nodata(profile, b, flags)) {
+        c.check = true;
+        c.nodata = *nodata;
         return c;
     }
-    if (flags & GMF_ALL_VALID)
+    // A nodata value compared as nothing (NaN, out of the type) or no mask at all.
+    if ((profile.nodata[std::size_t(b - 1)] && (flags & GMF_NODATA)) || (flags & GMF_ALL_VALID))
         return c;
     return std::nullopt;
 }
 
 } // namespace
+
+std::optional<double> compared_nodata(const Profile& profile, int band, int mask_flags) {
+    const auto& nodata = profile.nodata[std::size_t(band - 1)];
+    if (nodata && (mask_flags & (GMF_NODATA | GMF_ALL_VALID)) && !std::isnan(*nodata) &&
+        !is_complex(profile.dtype) && fits_dtype(profile.dtype, *nodata))
+        return *nodata;
+    return std::nullopt;
+}
 
 bool read_blocks(GDALDatasetH ds, const Profile& profile, const std::vector<int>& bands,
                  const Window& w, Raster& out, int first_band, bool with_mask,

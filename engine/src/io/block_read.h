@@ -2,6 +2,7 @@
 // A full-resolution read straight from a GeoTIFF's blocks, validity found in the same pass.
 #include <gdal.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,14 @@
 #include "rasterbench/window.h"
 
 namespace rb::detail {
+
+/// The value a read compares band `band`'s (1-based) samples with, given GDAL's mask flags
+/// of the band: its declared nodata, in the file's type, where GDAL's mask is that nodata
+/// (or none), the value is not NaN (NaN is never valid anyway) and the type can hold it (a
+/// value it cannot hold matches nothing). Compared here, not through GDAL's nodata mask:
+/// GDAL 3.6 takes signed-byte nodata as out of range for Byte. None for a complex band,
+/// read as magnitudes, which its nodata does not describe.
+std::optional<double> compared_nodata(const Profile& profile, int band, int mask_flags);
 
 /// Reads `bands` (1-based) of `window`, at full resolution, into `out` from its band
 /// `first_band` on, from the dataset's blocks in GDAL's block cache: each sample converted to

@@ -435,15 +435,8 @@ static void mask_invalid(GDALDatasetH ds, const Profile& profile, const std::vec
         visit_dtype(out.dtype(), [&](auto x) {
             using T = decltype(x);
             const auto data = std::span<const T>(out.band<T>(ob));
-            // Nodata compared in the file's type, not through GDAL's nodata mask (GDAL 3.6
-            // takes signed-byte nodata as out of range for Byte): a value the type cannot
-            // hold matches nothing. A complex band is read as magnitudes, which its nodata
-            // does not describe.
-            const bool by_nodata = nodata && (flags & (GMF_NODATA | GMF_ALL_VALID)) &&
-                                   !std::isnan(*nodata) && !is_complex(profile.dtype) &&
-                                   fits_dtype(profile.dtype, *nodata);
-            if (by_nodata) {
-                const T nd = static_cast<T>(*nodata);
+            if (const auto compared = detail::compared_nodata(profile, bands[i], flags)) {
+                const T nd = static_cast<T>(*compared);
                 // Blocks without nodata (most) cost one branch-free, vectorized scan and
                 // no mask. Raw restrict pointers: a byte store may alias anything, and the
                 // vectorizer must know the mask does not overlap the data.

@@ -212,12 +212,6 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
                          std::vector<float>& out, ScoreScratch& scratch, ScorePlanes* kept) {
     const std::size_t n = valid.size();
     const bool temporal = o.temporal && stats && !stats->background.empty();
-    // A change of a dilation or a score alone: the verdicts of the last change stand.
-    if (const CloudVerdictPlanes k = kept_cloud_verdicts(s, o, kept, n, temporal); k.cloud) {
-        finish_cloud_scores(s, o, valid, scene.rows(), scene.cols(), temporal, k, scratch, out,
-                            kept);
-        return;
-    }
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
     std::vector<std::vector<float>>& planes = scratch.planes;
     if (planes.size() < 16)
@@ -249,12 +243,15 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
     const auto& thermal = refl(BandRole::Thermal, false);
     const std::size_t nv = vis.size();
 
-    const CloudVerdictOutput v = cloud_verdict_output(scratch, kept, n);
-    std::vector<std::uint8_t>& cloud = *v.cloud;
-    std::vector<std::uint8_t>& shadow = *v.shadow;
-    std::vector<float>& prob = *v.prob;
+    std::vector<std::uint8_t>& cloud = scratch.cloud;
+    std::vector<std::uint8_t>& shadow = scratch.shadow;
+    std::vector<float>& prob = scratch.prob;
     std::vector<float>& tie = scratch.tie;
-    tie.resize(n); // every pixel is written below: no fill first
+    // Every pixel is written below: no fill first.
+    cloud.resize(n);
+    shadow.resize(n);
+    prob.resize(n);
+    tie.resize(n);
     const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
     const float b_w = float(o.brightness_width);
     const bool t_relative = !std::isnan(s.thermal_median) && o.thermal_ramp > 0;
@@ -312,9 +309,8 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
         cloud[i] = is_cloud;
         shadow[i] = is_shadow && !is_cloud;
     }
-    keep_cloud_verdicts(s, kept);
     finish_cloud_scores(s, o, valid, scene.rows(), scene.cols(), temporal,
-                        {cloud.data(), shadow.data(), prob.data()}, scratch, out, kept);
+                        keep_cloud_verdicts(s, scratch, kept), scratch, out, kept);
 }
 
 std::string cloud_tie_key(const ScorerImpl& s, const CloudOptions& o) {
@@ -347,22 +343,16 @@ CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& 
     return {kept->cloud.data(), kept->shadow.data(), kept->cloud_prob.data()};
 }
 
-CloudVerdictOutput cloud_verdict_output(ScoreScratch& scratch, ScorePlanes* kept, std::size_t n) {
-    CloudVerdictOutput out{&scratch.cloud, &scratch.shadow, &scratch.prob};
-    if (kept) {
-        kept->verdicts_key.clear(); // unusable until written through
-        out = {&kept->cloud, &kept->shadow, &kept->cloud_prob};
-    }
-    // Every pixel is written: no fill first.
-    out.cloud->resize(n);
-    out.shadow->resize(n);
-    out.prob->resize(n);
-    return out;
-}
-
-void keep_cloud_verdicts(const ScorerImpl& s, ScorePlanes* kept) {
-    if (kept)
-        kept->verdicts_key = s.cloud_verdicts_key;
+CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratch,
+                                       ScorePlanes* kept) {
+    if (!kept)
+        return {scratch.cloud.data(), scratch.shadow.data(), scratch.prob.data()};
+    // Swapped, not copied: scratch takes the old planes as its next buffers.
+    kept->cloud.swap(scratch.cloud);
+    kept->shadow.swap(scratch.shadow);
+    kept->cloud_prob.swap(scratch.prob);
+    kept->verdicts_key = s.cloud_verdicts_key;
+    return {kept->cloud.data(), kept->shadow.data(), kept->cloud_prob.data()};
 }
 
 void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,

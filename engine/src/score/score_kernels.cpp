@@ -92,11 +92,6 @@ void score_median_distance(const ScoreCtx& c, int radius) {
 
 void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     const detail::ScorerImpl& s = c.s;
-    if (s.cloud_visible) {
-        detail::score_cloud_visible(s, options, c.scene, c.valid, c.stats, c.out, c.scratch,
-                                    c.kept);
-        return;
-    }
     const CloudOptions& o = options;
     const std::size_t n = c.n();
     const int rows = c.scene.rows(), cols = c.scene.cols();
@@ -107,6 +102,11 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
             detail::kept_cloud_verdicts(s, o, c.kept, n, temporal);
         kept.cloud) {
         detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal, kept, c.scratch, c.out,
+                                    c.kept);
+        return;
+    }
+    if (s.cloud_visible) {
+        detail::score_cloud_visible(s, options, c.scene, c.valid, c.stats, c.out, c.scratch,
                                     c.kept);
         return;
     }
@@ -139,9 +139,15 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
         lane_temporal.scale = sc;
         lane_temporal.offset = off;
     }
-    const detail::CloudVerdictOutput v = detail::cloud_verdict_output(c.scratch, c.kept, n);
+    std::vector<std::uint8_t>& cloud = c.scratch.cloud;
+    std::vector<std::uint8_t>& shadow = c.scratch.shadow;
+    std::vector<float>& prob = c.scratch.prob;
     std::vector<float>& tie = c.scratch.tie;
-    tie.resize(n); // every pixel is written: no fill first
+    // Every pixel is written: no fill first.
+    cloud.resize(n);
+    shadow.resize(n);
+    prob.resize(n);
+    tie.resize(n);
     // Temperature relative to the scene's (sampled) median, when the band is in degrees;
     // the clear-sky statistics of this date's own sample (ScorerImpl::scene_cloud).
     const detail::ScorerImpl::SceneCloud date = s.scene_cloud(c.scene_index);
@@ -154,11 +160,10 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     const bool tie_kept = temporal && detail::kept_cloud_tie(s, o, c.kept, n);
     detail::cloud_verdicts(
         o, lane_scene, bands, c.valid.data(), 0, n,
-        {v.cloud->data(), v.shadow->data(), v.prob->data(), tie_kept ? nullptr : tie.data()});
-    detail::keep_cloud_verdicts(s, c.kept);
+        {cloud.data(), shadow.data(), prob.data(), tie_kept ? nullptr : tie.data()});
     detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal,
-                                {v.cloud->data(), v.shadow->data(), v.prob->data()}, c.scratch,
-                                c.out, c.kept);
+                                detail::keep_cloud_verdicts(s, c.scratch, c.kept), c.scratch, c.out,
+                                c.kept);
 }
 
 void score_mask(const ScoreCtx& c, const MaskOptions& o) {

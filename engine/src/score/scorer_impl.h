@@ -144,16 +144,10 @@ bool cloud_finish_param(const std::string& name);
 /// tie-break kept too where the stack takes part (`temporal`). Else null planes.
 CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& o,
                                        const ScorePlanes* kept, std::size_t n, bool temporal);
-/// Where a kernel writes the verdicts of `n` pixels: into `kept` (then marked as made under
-/// `s`'s options by keep_cloud_verdicts, once written), else into `scratch`.
-struct CloudVerdictOutput {
-    std::vector<std::uint8_t>* cloud;
-    std::vector<std::uint8_t>* shadow;
-    std::vector<float>* prob;
-};
-CloudVerdictOutput cloud_verdict_output(ScoreScratch& scratch, ScorePlanes* kept, std::size_t n);
-/// Marks the verdicts written into `kept` as made under `s`'s options (no-op without kept).
-void keep_cloud_verdicts(const ScorerImpl& s, ScorePlanes* kept);
+/// The verdicts a kernel wrote into scratch (cloud, shadow, prob), moved into `kept` and
+/// marked as made under `s`'s options, for the next change; without `kept`, scratch's.
+CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratch,
+                                       ScorePlanes* kept);
 /// What the cloud method's temporal planes depend on besides the pixels: the reflectance
 /// scale and offset, exactly, the background's options and the visible bands
 /// (ScorePlanes::gains_key).

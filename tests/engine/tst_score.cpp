@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -168,6 +171,55 @@ private slots:
         set_score_param(o, "bands", "nir");
         QVERIFY(error_of([&] { Scorer(o, layout_of(r)); }).find("no nir band") !=
                 std::string::npos);
+    }
+
+    void darknessOnIntegerBandsIsTheDoubleFormulaBitForBit() {
+        // Integer bands with whole-number weights are scored in int32 and float instead of
+        // doubles: every value of the band types, under weights equal, unequal, negative
+        // and fractional (the double path), must give the double formula's float exactly.
+        std::mt19937 rng(5);
+        for (const DataType t : {DataType::UInt8, DataType::UInt16, DataType::Int16}) {
+            const double lo = t == DataType::Int16 ? -32768 : 0;
+            const double hi = t == DataType::UInt8 ? 255 : t == DataType::UInt16 ? 65535 : 32767;
+            const int cols = 4099; // not a multiple of any vector width or chunk
+            Raster r(t, 3, 1, cols);
+            std::uniform_real_distribution<double> any(lo, hi + 1);
+            for (int b = 0; b < 3; ++b)
+                for (int x = 0; x < cols; ++x)
+                    r.set_value(b, 0, x, x < 8 ? (x % 2 ? hi : lo) : std::floor(any(rng)));
+            for (const char* weights : {"", "1,2,3", "2,-1,1", "0.5,1,1.5", "255,255,255"}) {
+                ScoreOptions o = make_score_options("darkness");
+                set_score_param(o, "weights", weights);
+                const Scorer scorer(o, layout_of(r));
+                const Raster s = scorer.score(r);
+                std::vector<float> row(std::size_t(cols), 0.0f);
+                scorer.score_row(r, 0, row.data());
+                std::vector<double> w{1.0, 1.0, 1.0};
+                if (weights[0]) {
+                    const QStringList parts = QString(weights).split(',');
+                    for (int b = 0; b < 3; ++b)
+                        w[std::size_t(b)] = parts[b].toDouble();
+                }
+                const double wsum = w[0] + w[1] + w[2];
+                for (int x = 0; x < cols; ++x) {
+                    double acc = 0;
+                    for (int b = 0; b < 3; ++b)
+                        acc += w[std::size_t(b)] * r.value(b, 0, x);
+                    const float want = float(-acc / wsum);
+                    const float got = float(s.value(0, 0, x));
+                    if (std::bit_cast<std::uint32_t>(got) != std::bit_cast<std::uint32_t>(want) ||
+                        std::bit_cast<std::uint32_t>(row[std::size_t(x)]) !=
+                            std::bit_cast<std::uint32_t>(want))
+                        QFAIL(qPrintable(QString("%1 weights '%2' pixel %3: %4 / %5, want %6")
+                                             .arg(int(t))
+                                             .arg(weights)
+                                             .arg(x)
+                                             .arg(double(got), 0, 'g', 9)
+                                             .arg(double(row[std::size_t(x)]), 0, 'g', 9)
+                                             .arg(double(want), 0, 'g', 9)));
+                }
+            }
+        }
     }
 
     void invalidPixelsRankLast() {

@@ -347,10 +347,20 @@ CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratc
                                        ScorePlanes* kept) {
     if (!kept)
         return {scratch.cloud.data(), scratch.shadow.data(), scratch.prob.data()};
-    // Swapped, not copied: scratch takes the old planes as its next buffers.
-    kept->cloud.swap(scratch.cloud);
-    kept->shadow.swap(scratch.shadow);
-    kept->cloud_prob.swap(scratch.prob);
+    // Swapped, not copied, when the kept planes are as large: scratch takes the old ones as
+    // its next buffers. Otherwise copied: a scratch serves the coarse previews' small planes
+    // too, and a small buffer swapped into it made the next full-resolution scene grow it
+    // again, zero-filling fresh memory (memset was 4 % of a threshold change in a perf
+    // profile of bench_score_preview).
+    auto keep = [](auto& plane, auto& made) {
+        if (plane.size() == made.size())
+            plane.swap(made);
+        else
+            plane.assign(made.begin(), made.end());
+    };
+    keep(kept->cloud, scratch.cloud);
+    keep(kept->shadow, scratch.shadow);
+    keep(kept->cloud_prob, scratch.prob);
     kept->verdicts_key = s.cloud_verdicts_key;
     return {kept->cloud.data(), kept->shadow.data(), kept->cloud_prob.data()};
 }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -533,22 +534,29 @@ void check_block(const detail::ScorerImpl& s, const Raster& scene, const StackSt
 /// empty, so each change allocated and faulted in every working plane again (a tenth of a
 /// threshold change's time in a perf profile of bench_score_preview). The pool holds as
 /// many scratches as scored at once (a thread each), sized to the largest block each met.
+///
+/// One queue per size class of the block (pixels, rounded down to a power of two): each
+/// change scores a coarse preview and then the full view, and a scratch serving both had
+/// its planes resized down and up again, and std::vector zero-fills what grows (memset was
+/// 5 % of a threshold change in a perf profile of bench_score_preview).
 struct PooledScratch {
-    PooledScratch() {
-        if (!pool().try_pop(p_))
+    explicit PooledScratch(std::size_t pixels) : queue_(pool()[std::bit_width(pixels)]) {
+        if (!queue_.try_pop(p_))
             p_ = std::make_unique<detail::ScoreScratch>();
     }
-    ~PooledScratch() { pool().push(std::move(p_)); }
+    ~PooledScratch() { queue_.push(std::move(p_)); }
     PooledScratch(const PooledScratch&) = delete;
     PooledScratch& operator=(const PooledScratch&) = delete;
     detail::ScoreScratch* operator->() { return p_.get(); }
     detail::ScoreScratch& operator*() { return *p_; }
 
 private:
-    static tbb::concurrent_queue<std::unique_ptr<detail::ScoreScratch>>& pool() {
-        static tbb::concurrent_queue<std::unique_ptr<detail::ScoreScratch>> scratches;
+    using Queue = tbb::concurrent_queue<std::unique_ptr<detail::ScoreScratch>>;
+    static std::array<Queue, 65>& pool() {
+        static std::array<Queue, 65> scratches;
         return scratches;
     }
+    Queue& queue_;
     std::unique_ptr<detail::ScoreScratch> p_;
 };
 
@@ -576,7 +584,7 @@ void Scorer::score_into(const Raster& scene, const StackStats* stats, Raster& re
     const detail::ScorerImpl& s = *impl_;
     if (score_directly(s, scene, stats, scene_index, result))
         return;
-    PooledScratch scratch;
+    PooledScratch scratch(scene.band_size());
     std::vector<std::uint8_t>& valid = scratch->valid;
     detail::pixel_validity_into(scene, valid);
     std::vector<float>& out = scratch->out;
@@ -600,7 +608,7 @@ void Scorer::score_reusing(const Raster& scene, const StackStats* stats, ScorePl
     if (planes.valid.size() != scene.band_size())
         detail::pixel_validity_into(scene, planes.valid);
     const std::vector<std::uint8_t>& valid = planes.valid;
-    PooledScratch scratch;
+    PooledScratch scratch(scene.band_size());
     if (planes.method_key != s.method_key || planes.method_score.size() != valid.size()) {
         planes.method_key.clear(); // unusable until the method has run through
         // The cloud kernel writes every pixel (finish_cloud_scores), so it skips the zeros

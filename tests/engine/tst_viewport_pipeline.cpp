@@ -196,6 +196,12 @@ private slots:
         std::vector<Raster> stack;
         for (const auto& s : scenes)
             stack.push_back(SceneReader(s).read(Window{0, 0, 61, 61}));
+        // Invalid pixels in one scene, so that the scores' masks take part.
+        stack[2].ensure_mask();
+        for (int b = 0; b < stack[2].bands(); ++b)
+            for (int y = 10; y < 20; ++y)
+                for (int x = 5; x < 15; ++x)
+                    stack[2].mask(b)[std::size_t(y) * 61 + std::size_t(x)] = kInvalid;
         const BandLayout layout = layoutOf(scenes);
         // The median (median-distance, the expression) and the cloud method's background.
         StackStatsNeeds needs = Scorer(make_score_options("cloud"), layout).stack_needs();
@@ -240,6 +246,7 @@ private slots:
             const auto fresh = score_stack(stack, scorer, &stats);
             const auto reused = score_stack(stack, scorer, &stats, planes);
             QCOMPARE(int(planes.size()), kScenes);
+            QVERIFY(!fresh[2].valid(0, 12, 7) && fresh[2].valid(0, 30, 30));
             for (std::size_t i = 0; i < stack.size(); ++i)
                 QVERIFY2(differences(fresh[i], reused[i]) == 0,
                          (step.front().second + " scene " + std::to_string(i)).c_str());

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "cloud_temporal.h"
@@ -209,7 +210,8 @@ void temporal_planes(const ScorerImpl& s, const Raster& scene, const StackStats&
 
 void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
                          const std::vector<std::uint8_t>& valid, const StackStats* stats,
-                         std::vector<float>& out, ScoreScratch& scratch, ScorePlanes* kept) {
+                         std::vector<float>& out, ScoreScratch& scratch, ScorePlanes* kept,
+                         Raster* finished) {
     const std::size_t n = valid.size();
     const bool temporal = o.temporal && stats && !stats->background.empty();
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
@@ -310,7 +312,7 @@ void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raste
         shadow[i] = is_shadow && !is_cloud;
     }
     finish_cloud_scores(s, o, valid, scene.rows(), scene.cols(), temporal,
-                        keep_cloud_verdicts(s, scratch, kept), scratch, out, kept);
+                        keep_cloud_verdicts(s, scratch, kept), scratch, out, kept, finished);
 }
 
 std::string cloud_tie_key(const ScorerImpl& s, const CloudOptions& o) {
@@ -368,7 +370,7 @@ CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratc
 void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
                          const CloudVerdictPlanes& verdicts, ScoreScratch& scratch,
-                         std::vector<float>& out, ScorePlanes* kept) {
+                         std::vector<float>& out, ScorePlanes* kept, Raster* finished) {
     const std::size_t n = valid.size();
     // The tie-break: zero without the stack, else averaged (or kept from a change of the
     // thresholds alone).
@@ -424,21 +426,31 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
     }
     const float cloud_score = float(o.cloud_score), shadow_score = float(o.shadow_score);
     float* dst = out.data();
-    if (!temporal) {
-        // No tie-break (the kernels' tie plane is zeros then, and kept verdicts leave it
-        // unwritten).
-        for (std::size_t i = 0; i < n; ++i) {
-            const bool is_cloud = cl[i] != 0, is_shadow = sh[i] != 0;
-            dst[i] = is_cloud ? cloud_score : is_shadow ? shadow_score : 0.0f;
-        }
-        return;
-    }
     const float* ti = tie.data();
-    for (std::size_t i = 0; i < n; ++i) {
-        const bool is_cloud = cl[i] != 0, is_shadow = sh[i] != 0;
-        const float t = ti[i];
-        const float penalty = is_cloud ? cloud_score : is_shadow ? shadow_score : 0.0f;
-        dst[i] = penalty - t;
+    // In chunks, each finished (into `finished`) while in the first-level cache.
+    const bool all_valid = std::memchr(valid.data(), kInvalid, n) == nullptr;
+    if (finished)
+        finished->reset(DataType::Float32, 1, rows, cols);
+    constexpr std::size_t kChunk = 4096;
+    for (std::size_t i0 = 0; i0 < n; i0 += kChunk) {
+        const std::size_t i1 = std::min(n, i0 + kChunk);
+        if (!temporal) {
+            // No tie-break (the kernels' tie plane is zeros then, and kept verdicts leave it
+            // unwritten).
+            for (std::size_t i = i0; i < i1; ++i) {
+                const bool is_cloud = cl[i] != 0, is_shadow = sh[i] != 0;
+                dst[i] = is_cloud ? cloud_score : is_shadow ? shadow_score : 0.0f;
+            }
+        } else {
+            for (std::size_t i = i0; i < i1; ++i) {
+                const bool is_cloud = cl[i] != 0, is_shadow = sh[i] != 0;
+                const float t = ti[i];
+                const float penalty = is_cloud ? cloud_score : is_shadow ? shadow_score : 0.0f;
+                dst[i] = penalty - t;
+            }
+        }
+        if (finished)
+            finish_unpenalized(valid.data(), dst, all_valid, i0, i1, *finished);
     }
 }
 

@@ -48,6 +48,9 @@ struct ScoreCtx {
     /// The scene's planes kept between option changes (Scorer::score_reusing), or null: what
     /// a method computes from the pixels alone can stay there.
     ScorePlanes* kept = nullptr;
+    /// Where the cloud kernel also writes the finished score raster (no penalties apply), or
+    /// null: it saves finish_from_planes' pass over the method's scores.
+    Raster* finished = nullptr;
     std::size_t n() const { return valid.size(); }
 };
 
@@ -105,12 +108,12 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
             detail::kept_cloud_verdicts(s, o, c.kept, n, temporal);
         kept.cloud) {
         detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal, kept, c.scratch, c.out,
-                                    c.kept);
+                                    c.kept, c.finished);
         return;
     }
     if (s.cloud_visible) {
-        detail::score_cloud_visible(s, options, c.scene, c.valid, c.stats, c.out, c.scratch,
-                                    c.kept);
+        detail::score_cloud_visible(s, options, c.scene, c.valid, c.stats, c.out, c.scratch, c.kept,
+                                    c.finished);
         return;
     }
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
@@ -166,7 +169,7 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
         {cloud.data(), shadow.data(), prob.data(), tie_kept ? nullptr : tie.data()});
     detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal,
                                 detail::keep_cloud_verdicts(s, c.scratch, c.kept), c.scratch, c.out,
-                                c.kept);
+                                c.kept, c.finished);
 }
 
 void score_mask(const ScoreCtx& c, const MaskOptions& o) {
@@ -488,11 +491,9 @@ void darkness_span(const detail::ScorerImpl& s, const Raster& scene, std::size_t
 }
 
 bool darkness_fast_path(const detail::ScorerImpl& s, const Raster& scene) {
-    const PenaltyOptions& pen = s.options.penalties;
-    const bool penalties = (pen.saturation_value > 0 && pen.saturation_penalty > 0) ||
-                           (pen.invalid_distance > 0 && pen.invalid_distance_penalty > 0);
-    return std::holds_alternative<DarknessOptions>(s.options.method) && !penalties &&
-           !scene.has_mask() && !is_floating(scene.dtype());
+    return std::holds_alternative<DarknessOptions>(s.options.method) &&
+           !detail::has_penalties(s.options.penalties) && !scene.has_mask() &&
+           !is_floating(scene.dtype());
 }
 
 } // namespace
@@ -613,13 +614,18 @@ void Scorer::score_reusing(const Raster& scene, const StackStats* stats, ScorePl
         planes.method_key.clear(); // unusable until the method has run through
         // The cloud kernel writes every pixel (finish_cloud_scores), so it skips the zeros
         // the other kernels add into: 69 MB of stores per change on 12 scenes of 1.44 MP.
-        if (std::holds_alternative<CloudOptions>(s.options.method))
+        const bool cloud = std::holds_alternative<CloudOptions>(s.options.method);
+        if (cloud)
             planes.method_score.resize(valid.size());
         else
             planes.method_score.assign(valid.size(), 0.0f);
+        // The cloud kernel finishes the score raster itself when no penalty applies.
+        const bool finished = cloud && !detail::has_penalties(s.options.penalties);
         score_method(ScoreCtx{s, scene, valid, stats, planes.method_score, scratch->acc, *scratch,
-                              scene_index, &planes});
+                              scene_index, &planes, finished ? &result : nullptr});
         planes.method_key = s.method_key;
+        if (finished)
+            return;
     }
     if (detail::finish_from_planes(s, scene, planes, result))
         return;

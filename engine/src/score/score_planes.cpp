@@ -137,9 +137,37 @@ bool finish_from_planes(const ScorerImpl& s, const Raster& scene, ScorePlanes& p
         run(Yes{}, No{});
     else if (distance)
         run(No{}, Yes{});
-    else
+    else if (nan_is_invalid)
         run(No{}, No{});
+    else
+        finish_unpenalized(valid.data(), method, all_valid, 0, n, r);
     return true;
+}
+
+bool has_penalties(const PenaltyOptions& p) {
+    return (p.saturation_value > 0 && p.saturation_penalty > 0) ||
+           (p.invalid_distance > 0 && p.invalid_distance_penalty > 0);
+}
+
+void finish_unpenalized(const std::uint8_t* valid, const float* method, bool all_valid,
+                        std::size_t i0, std::size_t i1, Raster& r) {
+    const float lowest = std::numeric_limits<float>::lowest();
+    float* dst = r.band<float>(0).data();
+    if (all_valid) {
+        for (std::size_t i = i0; i < i1; ++i) {
+            const float v = method[i];
+            dst[i] = v > kInvalidScore ? v : lowest;
+        }
+        return;
+    }
+    // finish()'s mask and scores where some pixel is invalid, branch-free.
+    std::uint8_t* m = r.mask(0).data();
+    for (std::size_t i = i0; i < i1; ++i) {
+        const float v = method[i];
+        const bool ok = valid[i] != 0;
+        dst[i] = ok ? (v > kInvalidScore ? v : lowest) : kInvalidScore;
+        m[i] = ok ? kValid : kInvalid;
+    }
 }
 
 } // namespace rb::detail

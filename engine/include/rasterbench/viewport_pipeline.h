@@ -181,6 +181,10 @@ private:
     std::shared_ptr<const Scores> scores_;
     double last_score_ms_ = 0, last_composite_ms_ = 0;
     ViewportCounters counters_;
+    /// The last full-resolution composite, when the preview took a crop of it (a halo around
+    /// the view): the next composite writes into its storage instead of page-faulting fresh
+    /// memory (a tenth of a threshold change's time in bench_score_preview).
+    CompositeResult composite_spare_;
 };
 
 /// One pixel of every scene at full resolution: band `band`'s values and the scores the

@@ -518,11 +518,19 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
         scored = std::move(s);
     }
     const auto t = Clock::now();
-    assemble(result, reads->scenes, scored->scores,
-             ownComposite(reads->scenes, scored->scores, request.options, progress),
-             request.current_bands);
+    CompositeResult composite;
+    {
+        const std::lock_guard lock(mutex_);
+        composite = std::move(composite_spare_);
+        composite_spare_ = {};
+    }
+    detail::composite_own_scores_into(reads->scenes, scored->scores, request.options, composite,
+                                      progress);
+    // What the preview does not take whole (a crop) stays for the next composite.
+    assemble(result, reads->scenes, scored->scores, std::move(composite), request.current_bands);
     result.composite_ms = msSince(t);
     const std::lock_guard lock(mutex_);
+    composite_spare_ = std::move(composite);
     ++counters_.composites;
     if (result.score_ms > 0)
         last_score_ms_ = result.score_ms;

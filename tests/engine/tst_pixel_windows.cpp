@@ -102,9 +102,10 @@ private slots:
         std::vector<std::uint8_t> tmp;
         int cases = 0, changed = 0;
         // Radii from 0 to past the plane's size (every doubling width and remainder), sparse
-        // and dense masks, set values other than 1.
+        // and dense masks, set values other than 1, wide rows;
+        // in place and into another plane.
         for (int rows : {1, 3, 12, 31})
-            for (int cols : {1, 2, 17, 40})
+            for (int cols : {1, 2, 17, 40, 1100})
                 for (int r : {0, 1, 2, 3, 4, 5, 7, 8, 13, 40})
                     for (int one_in : {3, 60}) {
                         const std::size_t n = std::size_t(rows) * std::size_t(cols);
@@ -121,10 +122,19 @@ private slots:
                                                  .arg(cols)
                                                  .arg(r)
                                                  .arg(one_in)));
+                        if (r > 0) {
+                            std::vector<std::uint8_t> into(n, 7);
+                            rb::detail::dilate(m.data(), into.data(), rows, cols, r, tmp);
+                            if (into != want)
+                                QFAIL(qPrintable(QString("%1x%2 r=%3: into another plane differs")
+                                                     .arg(rows)
+                                                     .arg(cols)
+                                                     .arg(r)));
+                        }
                         changed += got != m;
                         ++cases;
                     }
-        QCOMPARE(cases, 4 * 4 * 10 * 2);
+        QCOMPARE(cases, 4 * 5 * 10 * 2);
         QVERIFY(changed > cases / 2); // the cases do dilate
     }
 };

@@ -64,20 +64,25 @@ inline void or_doubling(std::uint8_t* __restrict p, std::size_t len, std::size_t
 
 } // namespace dilate_detail
 
-/// Square (chessboard) dilation of a 0/1 mask by `radius` pixels (any nonzero counts as
-/// set), separable: along rows, then along columns. `tmp` is a working buffer (reused by
-/// callers that dilate often).
+/// Square (chessboard) dilation of a 0/1 mask `src` by `radius` pixels (any nonzero counts
+/// as set) into `dst` (0 or 1; it may be `src`), separable: along rows, then along columns.
+/// `tmp` is a working buffer (reused by callers that dilate often).
 ///
 /// Each pass is an OR over a window of 2r+1: with the ORs over the largest power of two
 /// p <= 2r+1 (log2(2r+1) passes of vectorized byte ORs), the whole window is the OR of the
 /// two windows of p at its two ends. Rows and columns are padded with r zeros each
 /// side, so the plane's edges need no test.
-inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius,
+inline void dilate(const std::uint8_t* src, std::uint8_t* dst, int rows, int cols, int radius,
                    std::vector<std::uint8_t>& tmp) {
-    if (radius <= 0 || rows <= 0 || cols <= 0)
+    if (rows <= 0 || cols <= 0)
         return;
+    const auto r = std::size_t(std::max(radius, 0)), w = std::size_t(cols), span = 2 * r + 1;
+    if (r == 0) {
+        for (std::size_t i = 0; i < std::size_t(rows) * w; ++i)
+            dst[i] = src[i] != 0;
+        return;
+    }
     using dilate_detail::or_doubling;
-    const auto r = std::size_t(radius), w = std::size_t(cols), span = 2 * r + 1;
     // A window of span is the OR of the two windows of this width at its ends.
     const std::size_t tail = span - dilate_detail::doubling_width(span);
     const std::size_t prow = w + 2 * r; // a padded row
@@ -90,17 +95,19 @@ inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius,
     std::fill(plane, plane + r * w, 0);
     std::fill(plane + (r + std::size_t(rows)) * w, plane + prows * w, 0);
     for (std::size_t y = 0; y < std::size_t(rows); ++y) {
-        const std::uint8_t* src = m.data() + y * w;
+        const std::uint8_t* in = src + y * w;
         std::fill(row, row + r, 0);
         for (std::size_t c = 0; c < w; ++c)
-            row[r + c] = src[c] != 0;
+            row[r + c] = in[c] != 0;
         std::fill(row + r + w, row + prow, 0);
         or_doubling(row, prow, span);
-        std::uint8_t* dst = plane + (y + r) * w;
+        std::uint8_t* out = plane + (y + r) * w;
         for (std::size_t c = 0; c < w; ++c)
-            dst[c] = row[c] | row[c + tail];
+            out[c] = row[c] | row[c + tail];
     }
-    // Columns: the same doubling with rows for bytes, a whole row per step.
+    // Columns: the same doubling with rows for bytes, a whole row per step. (Strips of 512
+    // columns kept in the cache between passes were slower: 0.27 against 0.21 ms for 1200 x
+    // 1200 px and radius 3.)
     for (std::size_t s = 1; 2 * s <= span; s *= 2)
         for (std::size_t y = 0; y + s < prows; ++y) {
             std::uint8_t* __restrict a = plane + y * w;
@@ -110,10 +117,17 @@ inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius,
         }
     for (std::size_t y = 0; y < std::size_t(rows); ++y) {
         const std::uint8_t* __restrict top = plane + y * w;
-        std::uint8_t* __restrict dst = m.data() + y * w;
+        std::uint8_t* out = dst + y * w;
         for (std::size_t c = 0; c < w; ++c)
-            dst[c] = top[c] | top[c + tail * w];
+            out[c] = top[c] | top[c + tail * w];
     }
+}
+
+inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius,
+                   std::vector<std::uint8_t>& tmp) {
+    if (radius <= 0)
+        return;
+    dilate(m.data(), m.data(), rows, cols, radius, tmp);
 }
 
 inline void dilate(std::vector<std::uint8_t>& m, int rows, int cols, int radius) {

@@ -396,8 +396,8 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
     const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
     if (cloud_dilation > 0) {
         std::vector<std::uint8_t>& grown = scratch.grown;
-        grown.assign(verdicts.cloud, verdicts.cloud + n);
-        dilate(grown, rows, cols, cloud_dilation, scratch.tmp8);
+        grown.resize(n);
+        dilate(verdicts.cloud, grown.data(), rows, cols, cloud_dilation, scratch.tmp8);
         // With cloud_grow_min the dilation takes hazy edges, not clear ground.
         // Without branches (the masks hold 0 or 1) and through plain pointers (a byte store
         // may alias a vector's own pointers), so the loop vectorizes. In place when the
@@ -419,9 +419,9 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
     const std::uint8_t* sh = verdicts.shadow;
     const int shadow_dilation = s.capped_dilation(o.shadow_dilation, o.dilation_max_m);
     if (shadow_dilation > 0) {
-        if (verdicts.shadow != scratch.shadow.data())
-            scratch.shadow.assign(verdicts.shadow, verdicts.shadow + n);
-        dilate(scratch.shadow, rows, cols, shadow_dilation, scratch.tmp8);
+        // In place when the verdicts are scratch's own (they are n pixels then).
+        scratch.shadow.resize(n);
+        dilate(verdicts.shadow, scratch.shadow.data(), rows, cols, shadow_dilation, scratch.tmp8);
         sh = scratch.shadow.data();
     }
     const float cloud_score = float(o.cloud_score), shadow_score = float(o.shadow_score);

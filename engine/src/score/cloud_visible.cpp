@@ -428,7 +428,7 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
     float* dst = out.data();
     const float* ti = tie.data();
     // In chunks, each finished (into `finished`) while in the first-level cache.
-    const bool all_valid = std::memchr(valid.data(), kInvalid, n) == nullptr;
+    const bool all_valid = finished && std::memchr(valid.data(), kInvalid, n) == nullptr;
     if (finished)
         finished->reset(DataType::Float32, 1, rows, cols);
     constexpr std::size_t kChunk = 4096;

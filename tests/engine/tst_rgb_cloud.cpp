@@ -154,6 +154,81 @@ private slots:
         QCOMPARE(subsample(b, 2).background.size(), std::size_t(1));
     }
 
+    void hazyBackgroundIsLoweredToTheClearDate() {
+        // 32 x 32 px of textured vegetation, six dates. In the central 12 x 12 patch four
+        // dates are under thin cloud (opacity 0.2-0.24, towards the generator's cloud colour),
+        // one is clear and one shadowed; elsewhere every date is clear. The hazy dates agree,
+        // so the background follows them there, unless it is lowered to the clear date.
+        constexpr int kSize = 32;
+        const float white[3] = {236, 238, 244}, ground[3] = {28, 52, 30};
+        auto clear = [&](int b, int y, int x) {
+            return ground[b] + float((x * 7 + y * 3 + b * 5) % 9);
+        };
+        auto in_patch = [](int y, int x) { return y >= 10 && y < 22 && x >= 10 && x < 22; };
+        auto make_stack = [&](bool hazy) {
+            const float opacity[6] = {0.2f, 0.22f, 0.24f, 0.2f, 0, 0};
+            std::vector<Raster> dates;
+            for (int d = 0; d < 6; ++d) {
+                Raster r(DataType::UInt8, 3, kSize, kSize);
+                for (int b = 0; b < 3; ++b)
+                    for (int y = 0; y < kSize; ++y)
+                        for (int x = 0; x < kSize; ++x) {
+                            float v = clear(b, y, x);
+                            if (in_patch(y, x) && d == 5)
+                                v *= 0.35f;
+                            else if (in_patch(y, x) && hazy)
+                                v = (1 - opacity[d]) * v + opacity[d] * white[b];
+                            r.band<std::uint8_t>(b)[std::size_t(y * kSize + x)] =
+                                std::uint8_t(std::lround(v));
+                        }
+                dates.push_back(std::move(r));
+            }
+            return dates;
+        };
+        StackStatsNeeds needs;
+        needs.background = true;
+        needs.background_tolerance = 2.55; // the cloud method's, for Byte RGB
+        StackStatsNeeds lowered = needs;
+        lowered.haze_bands = {0, 1, 2};
+        lowered.haze_white = 255;
+        const auto hazy = make_stack(true);
+        const StackStats plain = stack_statistics(hazy, needs);
+        const StackStats fixed = stack_statistics(hazy, lowered);
+        const std::size_t n = std::size_t(kSize * kSize);
+        for (int y = 12; y < 20; ++y)
+            for (int x = 12; x < 20; ++x) {
+                const std::size_t p = std::size_t(y * kSize + x);
+                for (int b = 0; b < 3; ++b) {
+                    const float c = clear(b, y, x);
+                    const QString at = QString("%1,%2 band %3").arg(y).arg(x).arg(b);
+                    // Without the haze bands the background is hazy (the case this is for).
+                    QVERIFY2(plain.background[std::size_t(b) * n + p] > c + 15,
+                             qPrintable(at + ": " +
+                                        QString::number(plain.background[std::size_t(b) * n + p])));
+                    QVERIFY2(std::abs(fixed.background[std::size_t(b) * n + p] - c) <= 3,
+                             qPrintable(at + ": " +
+                                        QString::number(fixed.background[std::size_t(b) * n + p])));
+                }
+            }
+        // The cloud score asks for the haze bands, and its composite takes the clear date.
+        const Scorer scorer(make_score_options("cloud"), rgb_layout());
+        QCOMPARE(scorer.stack_needs().haze_bands.size(), std::size_t(3));
+        const CompositeResult c = composite(hazy, score_stack(hazy, scorer), {});
+        for (int y = 12; y < 20; ++y)
+            for (int x = 12; x < 20; ++x)
+                QCOMPARE(int(c.index.value(0, y, x)), 4);
+        // A shadow is no haze: with the four dates clear, the shadowed one stays out of the
+        // background.
+        const StackStats shadowed = stack_statistics(make_stack(false), lowered);
+        for (int y = 12; y < 20; ++y)
+            for (int x = 12; x < 20; ++x)
+                for (int b = 0; b < 3; ++b)
+                    QVERIFY(
+                        std::abs(
+                            shadowed.background[std::size_t(b) * n + std::size_t(y * kSize + x)] -
+                            clear(b, y, x)) <= 3);
+    }
+
     void compositeRecoversTheClearBase_data() {
         QTest::addColumn<int>("col");
         QTest::addColumn<int>("row");

@@ -232,6 +232,10 @@ struct StackStatsNeeds {
     /// The neighbourhood (pixels) over which a date's departure from the background is
     /// judged when the background is refined in space.
     int background_radius = 6;
+    /// Bands (0-based, at least two; empty: off) on which a background lifted by thin cloud
+    /// is found and lowered, and the stored value of a white cloud on them (StackStats).
+    std::vector<int> haze_bands{};
+    double haze_white = 0;
     bool any() const { return median || mean || min || max || count || background; }
 };
 
@@ -249,6 +253,8 @@ struct StackStatsNeeds {
 /// reweighted mean of the dates: clouds and shadows are patches, so each date is weighed by
 /// how far its neighbourhood (background_radius and twice it) departs from the background,
 /// and the weighted mean becomes the next background (16 rounds at half resolution, 6 full).
+/// With StackStatsNeeds::haze_bands, last, a pixel whose background several thin clouds
+/// agreed on is lowered to its clear date (lower_hazy_background in stack_stats.cpp).
 struct StackStats {
     int bands = 0, rows = 0, cols = 0;
     std::vector<float> median, mean, min, max, background;

@@ -60,6 +60,15 @@ void ScorerImpl::prepare_cloud(const CloudOptions& m) {
         needs.background = true;
         // Two clear dates differ by their offsets and noise: a hundredth in reflectance.
         needs.background_tolerance = 0.01 / refl_scale;
+        // Where thin clouds outnumber the clear dates of a pixel, the visible bands show
+        // it: the clear date is darker by the way haze brightens, towards white.
+        needs.haze_bands.clear();
+        for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
+            if (roles.has(r))
+                needs.haze_bands.push_back(roles[r]);
+        if (needs.haze_bands.size() < 2)
+            needs.haze_bands.clear();
+        needs.haze_white = (1.0 - m.reflectance_offset) / refl_scale;
     }
     halo = std::max({m.cloud_dilation, m.shadow_dilation, m.tiebreak_radius});
     if (needs.background)
@@ -109,9 +118,11 @@ void ScorerImpl::prepare_cloud(const CloudOptions& m) {
 std::string cloud_planes_key(const ScorerImpl& s, float scale, float offset) {
     // The background's own options too: statistics made under others are another background.
     char text[128];
-    std::snprintf(text, sizeof text, "%a %a %a %d", double(scale), double(offset),
-                  s.needs.background_tolerance, s.needs.background_radius);
+    std::snprintf(text, sizeof text, "%a %a %a %d %a", double(scale), double(offset),
+                  s.needs.background_tolerance, s.needs.background_radius, s.needs.haze_white);
     std::string key = text;
+    for (int b : s.needs.haze_bands)
+        key += " h" + std::to_string(b);
     for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
         key += " " + std::to_string(s.roles.has(r) ? s.roles[r] : -1);
     return key;

@@ -7,6 +7,7 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include "hazy_background.h"
 #include "mode_ratio.h"
 #include "pixel_util.h"
 #include "scorer_impl.h"
@@ -313,11 +314,12 @@ weighted_mean(std::size_t begin, std::size_t end, const T* const* bands,
 // haze or shadow.
 //
 // `planes` returns each date's weights of the last round. With `start_from_weights` it holds
-// the first round's weights on entry (that round then only measures the gains).
+// the first round's weights on entry (that round then only measures the gains). `inv_gain`
+// returns the last round's 1 / gain per date and band (date-major).
 void refine_background(std::span<const Raster> scenes,
                        const std::vector<std::vector<std::uint8_t>>& valid, StackStats& st,
                        double tol, int radius, int rounds, DatePlanes& planes,
-                       bool start_from_weights) {
+                       bool start_from_weights, std::vector<float>& inv_gain) {
     const std::size_t ns = scenes.size(), n = std::size_t(st.rows) * std::size_t(st.cols);
     const int nb = st.bands;
     const std::size_t nbs = std::size_t(nb);
@@ -328,7 +330,7 @@ void refine_background(std::span<const Raster> scenes,
     for (std::size_t i = 0; i < ns; ++i)
         all_valid[i] =
             std::all_of(valid[i].begin(), valid[i].end(), [](std::uint8_t v) { return v != 0; });
-    std::vector<float> inv_gain(ns * nbs, 1.0f);
+    inv_gain.assign(ns * nbs, 1.0f);
     const double eps = std::max(tol, 1e-6);
     const float epsf = float(eps), inv_nb = 1.0f / float(nb);
     tbb::enumerable_thread_specific<WindowSums> sums;
@@ -375,14 +377,14 @@ constexpr int kCoarseFactor = 2, kCoarseRounds = 16, kFineRounds = 6;
 
 void refine_background_pyramid(std::span<const Raster> scenes,
                                const std::vector<std::vector<std::uint8_t>>& valid, StackStats& st,
-                               double tol, int radius) {
+                               double tol, int radius, std::vector<float>& inv_gain) {
     const int f = kCoarseFactor;
     const int crows = (st.rows + f - 1) / f, ccols = (st.cols + f - 1) / f;
     const int cradius = (radius + f - 1) / f;
     DatePlanes planes;
     if (crows < 4 * cradius || ccols < 4 * cradius) {
         refine_background(scenes, valid, st, tol, radius, kCoarseRounds + kFineRounds, planes,
-                          false);
+                          false, inv_gain);
         return;
     }
     const std::size_t ns = scenes.size(), n = std::size_t(st.rows) * std::size_t(st.cols);
@@ -446,7 +448,7 @@ void refine_background_pyramid(std::span<const Raster> scenes,
                     cst.background.data() + std::size_t(b) * cn, nullptr);
     });
     DatePlanes cw;
-    refine_background(coarse, cvalid, cst, tol, cradius, kCoarseRounds, cw, false);
+    refine_background(coarse, cvalid, cst, tol, cradius, kCoarseRounds, cw, false, inv_gain);
     coarse.clear();
     // The dates' last weights back at full resolution (bilinear between block centres): the
     // first full-resolution round averages the full-resolution dates with them.
@@ -472,7 +474,7 @@ void refine_background_pyramid(std::span<const Raster> scenes,
         }
     });
     cw.clear();
-    refine_background(scenes, valid, st, tol, radius, kFineRounds, planes, true);
+    refine_background(scenes, valid, st, tol, radius, kFineRounds, planes, true, inv_gain);
 }
 
 void check_stack(std::span<const Raster> scenes, const char* what) {
@@ -564,9 +566,13 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
             }
         });
     });
-    if (needs.background)
+    if (needs.background) {
+        std::vector<float> inv_gain;
         refine_background_pyramid(scenes, valid, st, needs.background_tolerance,
-                                  needs.background_radius);
+                                  needs.background_radius, inv_gain);
+        if (needs.haze_bands.size() >= 2 && needs.haze_white > 0)
+            detail::lower_hazy_background(scenes, valid, st, needs, inv_gain);
+    }
     return st;
 }
 

@@ -110,7 +110,8 @@ bool covers(const StackStatsNeeds& have, const StackStatsNeeds& want) {
            (have.max || !want.max) && (have.count || !want.count) &&
            (!want.background ||
             (have.background && have.background_tolerance == want.background_tolerance &&
-             have.background_radius == want.background_radius));
+             have.background_radius == want.background_radius &&
+             have.haze_bands == want.haze_bands && have.haze_white == want.haze_white));
 }
 
 } // namespace
@@ -221,6 +222,8 @@ struct ViewportPipeline::Reads {
             if (needs.background) {
                 all.background_tolerance = needs.background_tolerance;
                 all.background_radius = needs.background_radius;
+                all.haze_bands = needs.haze_bands;
+                all.haze_white = needs.haze_white;
             }
             stats = std::make_shared<const StackStats>(stack_statistics(scenes, all));
             statsNeeds = all;

@@ -241,6 +241,9 @@ private slots:
         for (unsigned s = 0; s < 4; ++s)
             QTest::newRow(qPrintable(QString("bench crop %1, seed %2").arg(s + 1).arg(200 + s)))
                 << crops[s][0] << crops[s][1] << 200 + s;
+        // Thin clouds outnumber the clear date in places: 2.2 % of the pixels came from
+        // cloudy dates until the hazy background was lowered (hazy_background.h).
+        QTest::newRow("bench crop 3, seed 22") << 100 << 250 << 22u;
     }
 
     void compositeRecoversTheClearBase() {

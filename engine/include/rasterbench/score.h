@@ -254,7 +254,7 @@ struct StackStatsNeeds {
 /// how far its neighbourhood (background_radius and twice it) departs from the background,
 /// and the weighted mean becomes the next background (16 rounds at half resolution, 6 full).
 /// With StackStatsNeeds::haze_bands, last, a pixel whose background several thin clouds
-/// agreed on is lowered to its clear date (lower_hazy_background in stack_stats.cpp).
+/// agreed on is lowered to its clear date (engine/src/score/hazy_background.h).
 struct StackStats {
     int bands = 0, rows = 0, cols = 0;
     std::vector<float> median, mean, min, max, background;

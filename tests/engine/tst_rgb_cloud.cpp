@@ -217,6 +217,11 @@ private slots:
         for (int y = 12; y < 20; ++y)
             for (int x = 12; x < 20; ++x)
                 QCOMPARE(int(c.index.value(0, y, x)), 4);
+        // A haze band the scenes do not have is refused.
+        StackStatsNeeds wrong = lowered;
+        wrong.haze_bands = {0, 3};
+        QVERIFY(rbtest::error_of([&] { stack_statistics(hazy, wrong); }).find("haze band 3") !=
+                std::string::npos);
         // A shadow is no haze: with the four dates clear, the shadowed one stays out of the
         // background.
         const StackStats shadowed = stack_statistics(make_stack(false), lowered);

@@ -118,11 +118,10 @@ void ScorerImpl::prepare_cloud(const CloudOptions& m) {
 std::string cloud_planes_key(const ScorerImpl& s, float scale, float offset) {
     // The background's own options too: statistics made under others are another background.
     char text[128];
-    std::snprintf(text, sizeof text, "%a %a %a %d %a", double(scale), double(offset),
-                  s.needs.background_tolerance, s.needs.background_radius, s.needs.haze_white);
+    // (The haze bands and white follow from the roles and the scale and offset below.)
+    std::snprintf(text, sizeof text, "%a %a %a %d", double(scale), double(offset),
+                  s.needs.background_tolerance, s.needs.background_radius);
     std::string key = text;
-    for (int b : s.needs.haze_bands)
-        key += " h" + std::to_string(b);
     for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
         key += " " + std::to_string(s.roles.has(r) ? s.roles[r] : -1);
     return key;

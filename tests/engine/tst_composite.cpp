@@ -426,6 +426,120 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(WindowError, crop(r, Window{2, 2, 2, 2}));
     }
 
+    void streamingOneSceneAtATimeEqualsEveryScenePath() {
+        // The plain best pixel streams one scene at a time (each block of each scene read,
+        // scored and folded in); a worst-rank output sends the same run through the general
+        // path, which holds every scene's block. Both must equal composite() in memory, on
+        // blocks that do not divide the grid, with nodata in output and other bands, ties
+        // (few distinct values), min_score and each tie rule.
+        for (const DataType dt : {DataType::UInt16, DataType::Float32}) {
+            const bool floating = dt == DataType::Float32;
+            const int rows = 37, cols = 41, n = 5;
+            std::mt19937 rng(7 + int(floating));
+            std::uniform_int_distribution<int> level(1, 4), hole(0, 9);
+            QTemporaryDir dir;
+            Profile p;
+            p.width = cols;
+            p.height = rows;
+            p.count = 3;
+            p.dtype = dt;
+            p.set_nodata(floating ? std::numeric_limits<double>::quiet_NaN() : 0.0);
+            std::vector<Raster> scenes;
+            std::vector<SceneSource> sources;
+            CompositeOptions co;
+            co.bands = {0, 2}; // band 1 is read (and scored) but not written
+            for (int i = 0; i < n; ++i) {
+                Raster r(dt, 3, rows, cols);
+                for (int b = 0; b < 3; ++b)
+                    for (int y = 0; y < rows; ++y)
+                        for (int x = 0; x < cols; ++x) {
+                            const bool nodata = hole(rng) == 0 || (i < 2 && y < 3);
+                            r.set_value(b, y, x,
+                                        nodata ? p.nodata[0].value_or(0) : double(level(rng)));
+                            if (nodata)
+                                r.mask(b)[std::size_t(y * cols + x)] = kInvalid;
+                        }
+                const std::string path = dir.filePath(QString("s%1.tif").arg(i)).toStdString();
+                Dataset::create(path, p).write(r);
+                scenes.push_back(Dataset::open(path).read());
+                sources.push_back({{path}});
+                co.scene_dates.push_back(SceneDate{2020, 3 + i, 1 + 5 * i});
+            }
+            const ScoreOptions so = make_score_options("darkness");
+            BandLayout layout;
+            layout.count = 3;
+            layout.dtype = dt;
+            const Scorer scorer(so, layout);
+            const std::vector<Raster> scores = score_stack(scenes, scorer);
+            // A threshold that leaves out about a fifth of the valid scores.
+            std::vector<float> valid_scores;
+            for (const Raster& r : scores)
+                for (int y = 0; y < rows; ++y)
+                    for (int x = 0; x < cols; ++x)
+                        if (r.valid(0, y, x))
+                            valid_scores.push_back(float(r.value(0, y, x)));
+            std::sort(valid_scores.begin(), valid_scores.end());
+            co.min_score = valid_scores[valid_scores.size() / 5];
+            QVERIFY(valid_scores.front() < co.min_score);
+            for (const char* tie : {"earliest", "latest"}) {
+                co.tie = tie;
+                const CompositeResult mem = composite(scenes, scores, co);
+                for (const bool general : {false, true}) {
+                    const QString tag = QString("%1 %2 %3")
+                                            .arg(QString::fromUtf8(dtype_name(dt)))
+                                            .arg(tie)
+                                            .arg(general ? "general" : "one scene at a time");
+                    CompositeOutputs outs;
+                    const auto file = [&](const char* name) {
+                        return dir.filePath(tag + name + ".tif").toStdString();
+                    };
+                    outs.composite = file("c");
+                    outs.index = file("i");
+                    outs.score = file("s");
+                    outs.count = file("n");
+                    if (general)
+                        outs.worst_ranks = {{1, file("w")}};
+                    StreamOptions st;
+                    st.block_size = 16;
+                    st.tile_size = 16;
+                    composite_files(sources, so, co, outs, st);
+                    const Raster c = Dataset::open(outs.composite).read();
+                    const Raster idx = Dataset::open(outs.index).read();
+                    const Raster sc = Dataset::open(outs.score).read();
+                    const Raster cnt = Dataset::open(outs.count).read();
+                    std::size_t diff = 0, none = 0;
+                    for (int y = 0; y < rows; ++y)
+                        for (int x = 0; x < cols; ++x) {
+                            const bool valid = mem.index.valid(0, y, x);
+                            none += !valid;
+                            diff += idx.valid(0, y, x) != valid || sc.valid(0, y, x) != valid ||
+                                    cnt.value(0, y, x) != mem.count.value(0, y, x);
+                            for (int b = 0; b < 2; ++b)
+                                diff += c.valid(b, y, x) != valid;
+                            if (!valid)
+                                continue;
+                            diff += idx.value(0, y, x) != mem.index.value(0, y, x) ||
+                                    sc.value(0, y, x) != mem.score.value(0, y, x);
+                            for (int b = 0; b < 2; ++b)
+                                diff += c.value(b, y, x) != mem.composite.value(b, y, x);
+                        }
+                    QVERIFY2(diff == 0, qPrintable(tag + QString(": %1 differing").arg(diff)));
+                    QVERIFY2(none > 0, qPrintable(tag)); // some pixels have no valid scene
+                }
+            }
+            // The tie rule decides some winners: the two rules' indexes differ somewhere.
+            co.tie = "earliest";
+            const CompositeResult early = composite(scenes, scores, co);
+            co.tie = "latest";
+            const CompositeResult late = composite(scenes, scores, co);
+            std::size_t changed = 0;
+            for (int y = 0; y < rows; ++y)
+                for (int x = 0; x < cols; ++x)
+                    changed += early.index.value(0, y, x) != late.index.value(0, y, x);
+            QVERIFY(changed > 0);
+        }
+    }
+
     void streamingChecksGridsAndCancelsCleanly() {
         QTemporaryDir dir;
         const std::string eo =

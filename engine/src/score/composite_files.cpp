@@ -19,7 +19,9 @@
 #include "composite_extras.h"
 #include "gdal_util.h"
 #include "rasterbench/composite.h"
+#include "scene_by_scene_best.h"
 #include "threads.h"
+#include "tie_rule.h"
 
 namespace rb {
 
@@ -177,7 +179,16 @@ struct Workspace {
     std::vector<Raster> data, scores;
     CompositeResult result, cropped;
     Raster score_crop;
+    detail::SceneBySceneBest by_scene;
 };
+
+// Scene k's window `w` into `out`'s storage.
+void read_scene(Workspace& ws, std::size_t k, const Window& w, Raster& out) {
+    if (ws.direct[k].usable())
+        ws.direct[k].read(w, out);
+    else
+        out = ws.readers[k].read(w);
+}
 
 class WorkspacePool {
 public:
@@ -277,11 +288,13 @@ std::vector<Block> plan_blocks(int width, int height, int block, int halo,
 }
 
 // Runs `work(block, workspace)` over every block in parallel, with the block's window of
-// every scene read into workspace.data; `work` returns a closure that writes its results
-// (from the workspace's buffers), which runs under one lock with the progress report.
+// every scene read into workspace.data unless `work` reads them itself (!read_all);
+// `work` returns a closure that writes its results (from the workspace's buffers), which
+// runs under one lock with the progress report.
 template <class Work>
 void run_blocks(const std::vector<SceneSource>& scenes, const std::vector<Block>& blocks,
-                const StreamOptions& stream, Progress& progress, Work&& work) {
+                const StreamOptions& stream, Progress& progress, Work&& work,
+                bool read_all = true) {
     WorkspacePool pool(scenes);
     std::mutex write_mutex;
     std::size_t done = 0;
@@ -293,12 +306,8 @@ void run_blocks(const std::vector<SceneSource>& scenes, const std::vector<Block>
                 progress.check();
             }
             auto ws = pool.acquire();
-            for (std::size_t k = 0; k < scenes.size(); ++k) {
-                if (ws->direct[k].usable())
-                    ws->direct[k].read(blocks[i].outer, ws->data[k]);
-                else
-                    ws->data[k] = ws->readers[k].read(blocks[i].outer);
-            }
+            for (std::size_t k = 0; k < scenes.size() && read_all; ++k)
+                read_scene(*ws, k, blocks[i].outer, ws->data[k]);
             auto write = work(blocks[i], *ws);
             {
                 std::lock_guard lock(write_mutex);
@@ -471,16 +480,42 @@ CompositeReport composite_files(const std::vector<SceneSource>& scenes,
     const int halo = scorer.halo() + (opts.harmonize ? opts.harmonize_radius : 0);
     const auto blocks = plan_blocks(src.width, src.height, stream.block_size, halo, region);
     const StackStatsNeeds needs = scorer.stack_needs();
-    run_blocks(scenes, blocks, stream, progress, [&](const Block& blk, Workspace& ws) {
-        if (!report.normalization.empty())
-            for (std::size_t k = 0; k < ws.data.size(); ++k)
-                apply_normalization(ws.data[k], report.normalization.fits[k]);
-        const std::vector<Raster>& data = ws.data;
-        std::optional<StackStats> stats;
-        if (needs.any())
-            stats = stack_statistics(data, needs);
+    // The plain best pixel from per-pixel scores: each scene's block is read, scored and
+    // folded in while it is in the cache (detail::SceneBySceneBest), not held until every
+    // scene is read. Anything needing the whole stack at once takes the general path.
+    const bool by_scene = opts.method == "best" && opts.best_ranks.empty() &&
+                          opts.worst_ranks.empty() && !opts.harmonize && !extras && !needs.any() &&
+                          halo == 0;
+    const std::vector<std::uint16_t> tie_order = detail::tie_order(opts, scenes.size());
+    const float min_score = opts.min_score > -std::numeric_limits<double>::infinity()
+                                ? float(opts.min_score)
+                                : -std::numeric_limits<float>::max();
+    auto work = [&](const Block& blk, Workspace& ws) {
         CompositeResult& res = ws.result;
-        score_composite_into(data, scorer, stats ? &*stats : nullptr, opts, ws.scores, res);
+        std::optional<StackStats> stats;
+        if (by_scene) {
+            Raster& scene = ws.data.front();
+            const Window& w = blk.outer;
+            for (std::size_t i = 0; i < tie_order.size(); ++i) {
+                const std::uint16_t k = tie_order[i];
+                read_scene(ws, k, w, scene);
+                if (!report.normalization.empty())
+                    apply_normalization(scene, report.normalization.fits[k]);
+                if (i == 0) // inspect() checked that every scene reads as this type
+                    ws.by_scene.begin(res, scene.dtype(), nb, int(w.height), int(w.width),
+                                      min_score);
+                ws.by_scene.add(scene, scorer, opts.bands, k);
+            }
+            ws.by_scene.finish();
+        } else {
+            if (!report.normalization.empty())
+                for (std::size_t k = 0; k < ws.data.size(); ++k)
+                    apply_normalization(ws.data[k], report.normalization.fits[k]);
+            if (needs.any())
+                stats = stack_statistics(ws.data, needs);
+            score_composite_into(ws.data, scorer, stats ? &*stats : nullptr, opts, ws.scores, res);
+        }
+        const std::vector<Raster>& data = ws.data;
         const Window in{blk.inner.col_off - blk.outer.col_off,
                         blk.inner.row_off - blk.outer.row_off, blk.inner.width, blk.inner.height};
         std::function<void()> write_extras;
@@ -520,7 +555,8 @@ CompositeReport composite_files(const std::vector<SceneSource>& scenes,
             if (write_extras)
                 write_extras();
         };
-    });
+    };
+    run_blocks(scenes, blocks, stream, progress, work, !by_scene);
     comp.ds->close();
     if (index.ds)
         index.ds->close();

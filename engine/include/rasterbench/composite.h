@@ -8,7 +8,9 @@
 // - Streaming over files: composite_files() / score_files() read block by block (plus the
 //   halo the score and harmonization need), in parallel over blocks, and write tiled,
 //   compressed GeoTIFFs with the scenes' profile. Memory grows with block size x scene count,
-//   never with scene size (plus GDAL's block cache, bounded by GDAL_CACHEMAX).
+//   never with scene size (plus GDAL's block cache, bounded by GDAL_CACHEMAX); the plain best
+//   pixel from per-pixel scores (no stack statistics, no halo, no ranks) holds one scene's
+//   block at a time, each folded into the running best as it is read.
 //
 // Ordering: a higher score ranks first; equal scores follow the tie rule (CompositeOptions::
 // tie: the earliest, the latest or the scene closest to a target date; scenes without dates

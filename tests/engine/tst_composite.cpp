@@ -232,6 +232,19 @@ private slots:
         QCOMPARE(r.count.value(0, 0, 0), 0.0);
         QCOMPARE(r.count.value(0, 0, 1), 2.0);
         QCOMPARE(r.composite.value(0, 0, 1), 4.0);
+        // A threshold below every float still leaves out invalid scores (-infinity), in the
+        // running best and in the general loop (rank images).
+        const std::vector<Raster> with_invalid = {scores_of({NI, 1}, 1, 2),
+                                                  scores_of({-6, NI}, 1, 2)};
+        o.min_score = -1e300;
+        for (const bool ranks : {false, true}) {
+            o.worst_ranks = ranks ? std::vector<int>{2} : std::vector<int>{};
+            const auto q = composite(scenes, with_invalid, o);
+            QCOMPARE(q.count.value(0, 0, 0), 1.0);
+            QCOMPARE(q.count.value(0, 0, 1), 1.0);
+            QCOMPARE(q.index.value(0, 0, 0), 1.0);
+            QCOMPARE(q.index.value(0, 0, 1), 0.0);
+        }
     }
 
     void badInputsAreClearErrors() {

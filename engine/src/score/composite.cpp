@@ -222,9 +222,7 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                 mask_ptr[i * std::size_t(nb) + std::size_t(j)] = scenes[i].mask(s.bands[j]).data();
     const bool need_order =
         s.method != Method::Best || !o.best_ranks.empty() || !o.worst_ranks.empty();
-    const float min_score = o.min_score > -std::numeric_limits<double>::infinity()
-                                ? float(o.min_score)
-                                : -std::numeric_limits<float>::max();
+    const float min_score = detail::candidate_floor(o.min_score);
     auto idx_out = res.index.band<std::uint16_t>(0);
     auto score_out = res.score.band<float>(0);
     auto count_out = res.count.band<std::uint16_t>(0);

@@ -16,6 +16,7 @@
 #include "composite_extras.h"
 #include "gdal_util.h"
 #include "rasterbench/composite.h"
+#include "running_best.h"
 #include "scene_by_scene_best.h"
 #include "threads.h"
 #include "tie_rule.h"
@@ -484,9 +485,7 @@ CompositeReport composite_files(const std::vector<SceneSource>& scenes,
                           opts.worst_ranks.empty() && !opts.harmonize && !extras && !needs.any() &&
                           halo == 0;
     const std::vector<std::uint16_t> tie_order = detail::tie_order(opts, scenes.size());
-    const float min_score = opts.min_score > -std::numeric_limits<double>::infinity()
-                                ? float(opts.min_score)
-                                : -std::numeric_limits<float>::max();
+    const float min_score = detail::candidate_floor(opts.min_score);
     auto work = [&](const Block& blk, Workspace& ws) {
         CompositeResult& res = ws.result;
         std::optional<StackStats> stats;

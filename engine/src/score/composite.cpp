@@ -111,8 +111,7 @@ Setup check_inputs(std::span<const Raster> scenes, std::span<const Raster> score
     if (scored && scenes.size() != scores.size())
         throw ArgumentError("composite: " + std::to_string(scenes.size()) + " scenes but " +
                             std::to_string(scores.size()) + " score rasters");
-    if (scenes.size() > 65534)
-        throw ArgumentError("composite: at most 65534 scenes");
+    detail::check_composite_scene_count(scenes.size());
     s.n = scenes.size();
     s.rows = scenes[0].rows();
     s.cols = scenes[0].cols();

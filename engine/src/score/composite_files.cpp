@@ -388,6 +388,7 @@ CompositeReport composite_files(const std::vector<SceneSource>& scenes,
     validate_stream(stream);
     if (outputs.composite.empty())
         throw ArgumentError("composite: no output file given");
+    detail::check_composite_scene_count(scenes.size()); // before opening any of them
     const StackInfo info = inspect(scenes);
     ScoreOptions score = score_in;
     if (score.scenes.empty())

@@ -6,8 +6,15 @@
 #include <limits>
 #include <numeric>
 #include <regex>
+#include <string>
 
 namespace rb::detail {
+
+void check_composite_scene_count(std::size_t n) {
+    if (n > kMaxCompositeScenes)
+        throw ArgumentError("composite: " + std::to_string(n) + " scenes, at most " +
+                            std::to_string(kMaxCompositeScenes));
+}
 
 namespace {
 

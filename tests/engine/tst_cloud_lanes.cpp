@@ -273,12 +273,67 @@ void TestCloudLanes::thresholdHelpersSplitTheFloatsAsDoublesDo() {
     QVERIFY(std::numeric_limits<float>::max() < float_above(1e300));
 }
 
+// The inputs a pass keeps (scenes judged by the fixed probabilities) give, under new
+// probability options, the verdicts a new pass gives: cloud, shadow and probability bit for
+// bit. Returns how many cloud verdicts the new options changed.
+std::size_t check_inputs(std::mt19937& rng, const CloudOptions& o, const CloudLaneScene& sc,
+                         const CloudBands& b, const std::vector<std::uint8_t>& valid,
+                         std::size_t n) {
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    std::vector<float> vis_mean(n), factor(n), t_prob(n), cirrus(n), prob(n);
+    std::vector<std::uint8_t> cls(n), cloud(n), shadow(n);
+    const CloudInputPlanes inputs{vis_mean.data(), factor.data(),
+                                  b.thermal.data ? t_prob.data() : nullptr,
+                                  b.cirrus.data ? cirrus.data() : nullptr, cls.data()};
+    cloud_verdicts(o, sc, b, valid.data(), 0, n,
+                   {cloud.data(), shadow.data(), prob.data(), nullptr, inputs});
+    std::size_t flips = 0;
+    for (int change = 0; change < 3; ++change) {
+        CloudOptions o2 = o;
+        o2.brightness_min = 0.05 + 0.2 * u(rng);
+        o2.brightness_width = change == 2 ? 0 : 0.05 + 0.2 * u(rng);
+        o2.cloud_probability = 0.2 + 0.6 * u(rng);
+        std::vector<std::uint8_t> c1(n), s1(n), c2(n, 9), s2(n, 9);
+        std::vector<float> p1(n), p2(n, -7);
+        cloud_verdicts(o2, sc, b, valid.data(), 0, n,
+                       {c1.data(), s1.data(), p1.data(), nullptr, {}});
+        if (change == 1) {
+            // The threshold at a pixel's own probability: ">=" and ">" part there.
+            for (std::size_t i = 0; i < n; ++i)
+                if (p1[i] > 0.05f && p1[i] < 0.95f) {
+                    o2.cloud_probability = double(p1[i]);
+                    break;
+                }
+            cloud_verdicts(o2, sc, b, valid.data(), 0, n,
+                           {c1.data(), s1.data(), p1.data(), nullptr, {}});
+        }
+        cloud_verdicts_from_inputs(o2, inputs, n, {c2.data(), s2.data(), p2.data(), nullptr, {}});
+        for (std::size_t i = 0; i < n; ++i) {
+            if (c1[i] != c2[i] || s1[i] != s2[i] || !same_float(p1[i], p2[i]))
+                QTest::qFail(qPrintable(QStringLiteral("pixel %1: cloud %2/%3 shadow %4/%5 "
+                                                       "prob %6/%7")
+                                            .arg(i)
+                                            .arg(c2[i])
+                                            .arg(c1[i])
+                                            .arg(s2[i])
+                                            .arg(s1[i])
+                                            .arg(double(p2[i]), 0, 'g', 9)
+                                            .arg(double(p1[i]), 0, 'g', 9)),
+                             __FILE__, __LINE__);
+            if (c1[i] != c2[i] || s1[i] != s2[i] || !same_float(p1[i], p2[i]))
+                return 0;
+            flips += c1[i] != cloud[i];
+        }
+    }
+    return flips;
+}
+
 void TestCloudLanes::passesEqualThePerPixelFunctions() {
     std::mt19937 rng(11);
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
     const std::size_t n = 1300; // five blocks and a part
     int cases = 0;
-    std::size_t clouds = 0, shadows = 0, temporal_pixels = 0;
+    std::size_t clouds = 0, shadows = 0, temporal_pixels = 0, flips = 0;
     for (int bands = 0; bands < 32; ++bands)
         for (int mode = 0; mode < 6; ++mode) {
             const int visible = mode % 4; // 0: no temporal tests
@@ -352,7 +407,7 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
             const bool want_tie = (bands ^ mode) % 2 == 0;
             cloud_verdicts(
                 o, sc, b, s.valid.data(), begin, end,
-                {cloud.data(), shadow.data(), prob.data(), want_tie ? tie.data() : nullptr});
+                {cloud.data(), shadow.data(), prob.data(), want_tie ? tie.data() : nullptr, {}});
             for (std::size_t i = 0; i < n; ++i) {
                 if (i < begin || i >= end) {
                     // Outside the range nothing is written.
@@ -382,8 +437,12 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
                 shadows += e.shadow;
                 temporal_pixels += want_tie && e.tie > 0;
             }
+            if (!sc.stats.land)
+                flips += check_inputs(rng, o, sc, b, s.valid, n);
             ++cases;
         }
+    // A change of the probability options changed verdicts, through the inputs too.
+    QVERIFY(flips > 1000);
     // The cases reach every verdict, not only "clear".
     QVERIFY(clouds > 10000);
     QVERIFY(shadows > 5000);

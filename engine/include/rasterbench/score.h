@@ -305,11 +305,26 @@ struct ScorePlanes {
     std::string verdicts_key;
     std::vector<std::uint8_t> cloud, shadow;
     std::vector<float> cloud_prob;
+    /// What those verdicts are made of besides the probability options (brightness_min,
+    /// brightness_width, cloud_probability), for a scene judged by the fixed probabilities
+    /// (no Fmask statistics): the visible mean, the flatness or water probability, the
+    /// temperature's and cirrus's shares (where the scene has those bands) and the other
+    /// tests' outcomes as bits. And what they were made with (ScorerImpl::cloud_inputs_key,
+    /// "" = none): a change of a probability option makes the verdicts from them, without
+    /// the bands.
+    std::string inputs_key;
+    std::vector<float> input_vis_mean, input_factor, input_t_prob, input_cirrus;
+    std::vector<std::uint8_t> input_class;
     void clear() { *this = ScorePlanes{}; }
     std::size_t bytes() const {
         return valid.size() + method_score.size() * sizeof(float) +
                distance.size() * sizeof(std::uint16_t) + brightest.size() * sizeof(float) +
-               gains.size() * sizeof(float) + tie.size() * sizeof(float);
+               gains.size() * sizeof(float) + tie.size() * sizeof(float) + cloud.size() +
+               shadow.size() + cloud_prob.size() * sizeof(float) +
+               (input_vis_mean.size() + input_factor.size() + input_t_prob.size() +
+                input_cirrus.size()) *
+                   sizeof(float) +
+               input_class.size();
     }
 };
 

@@ -46,12 +46,17 @@ struct Block {
     alignas(64) float t_bg[kBlock];
     alignas(64) float t_sq[kBlock];
     alignas(64) float tie[kBlock];
+    alignas(64) float factor[kBlock]; ///< CloudInputPlanes::factor
+    alignas(64) float cirrus_term[kBlock];
     alignas(64) std::int32_t pcp[kBlock];
     alignas(64) std::int32_t water[kBlock];
     alignas(64) std::int32_t cloud[kBlock];
     alignas(64) std::int32_t shadow[kBlock];
     alignas(64) std::int32_t t_cloud[kBlock]; ///< the verdicts with the temporal tests
     alignas(64) std::int32_t t_shadow[kBlock];
+    alignas(64) std::int32_t water_sel[kBlock]; ///< judged as water by the fixed probabilities
+    alignas(64) std::int32_t t_hi[kBlock];      ///< cloud by the temporal test alone
+    alignas(64) std::int32_t t_mid[kBlock];     ///< cloud by it where the date's verdict is
 };
 
 float clamp01(float x) {
@@ -264,16 +269,25 @@ template <class T>
     for (std::size_t j = 0; j < len; ++j) {
         const float vm = w.vis_mean[j];
         const float bright = step ? (vm >= k.b_lo ? 1.0f : 0.0f) : clamp01((vm - k.b_lo) / k.b_w);
-        const float p_land = clamp01(1 - w.variability[j]) * bright;
+        const float flat = clamp01(1 - w.variability[j]);
+        const float p_land = flat * bright;
         // Clear water is black at swir1: its brightness there is the cloud's.
         const float p_water = clamp01((swir1[j] - k.w_lo) / k.w_w);
-        const float p = (water_test & (w.water[j] != 0)) ? p_water : p_land;
+        const bool water = water_test & (w.water[j] != 0);
+        const float p = water ? p_water : p_land;
         w.prob[j] = w.pcp[j] ? p * w.t_prob[j] : 0.0f;
+        // What cloud_verdicts_from_inputs makes the probability from under other brightness
+        // options.
+        w.water_sel[j] = water;
+        w.factor[j] = water ? p_water : flat;
     }
     if (load<T>(b.cirrus, i0, len, w.cirrus)) {
         const float* cirrus = w.cirrus;
-        for (std::size_t j = 0; j < len; ++j)
-            w.prob[j] += clamp01(cirrus[j] / k.cirrus_full);
+        for (std::size_t j = 0; j < len; ++j) {
+            const float c = clamp01(cirrus[j] / k.cirrus_full);
+            w.cirrus_term[j] = c;
+            w.prob[j] += c;
+        }
     }
     for (std::size_t j = 0; j < len; ++j)
         w.cloud[j] = w.prob[j] >= k.cloud_probability;
@@ -325,8 +339,10 @@ template <class T, bool kTie>
         const float vis_mean = w.t_vis[j] / nvf, bg_mean = w.t_bg[j] / nvf;
         const float margin = kGainMargin * bg_mean;
         const float excess = w.excess[j];
-        const bool cloud =
-            (excess > k.t_cloud + margin) | ((w.cloud[j] != 0) & (excess > half_cloud + margin));
+        const bool hi = excess > k.t_cloud + margin, mid = excess > half_cloud + margin;
+        const bool cloud = hi | ((w.cloud[j] != 0) & mid);
+        w.t_hi[j] = hi;
+        w.t_mid[j] = mid;
         const bool shadow = bg_mean - vis_mean > k.t_shadow + margin;
         // Where the background is unknown the single-date verdicts stand. Into other rows:
         // a select that stores a row's own value back becomes a conditional store, which
@@ -336,6 +352,32 @@ template <class T, bool kTie>
         w.t_shadow[j] = known ? shadow : w.shadow[j] != 0;
         if constexpr (kTie)
             w.tie[j] = known ? std::sqrt(w.t_sq[j] / nvf) : 0.0f;
+    }
+}
+
+// The block's CloudInputPlanes from pixel i0 on (verdicts() with the fixed probabilities).
+[[gnu::always_inline]] inline void keep_inputs(const CloudLaneScene& scene, const CloudBands& b,
+                                               const std::uint8_t* ok, std::size_t len,
+                                               const Block& w, const std::int32_t* shadow_verdict,
+                                               const CloudInputPlanes& in, std::size_t i0) {
+    std::copy(w.vis_mean, w.vis_mean + len, in.vis_mean + i0);
+    std::copy(w.factor, w.factor + len, in.factor + i0);
+    if (in.t_prob)
+        std::copy(w.t_prob, w.t_prob + len, in.t_prob + i0);
+    if (in.cirrus && b.cirrus.data)
+        std::copy(w.cirrus_term, w.cirrus_term + len, in.cirrus + i0);
+    std::uint8_t* cls = in.cls + i0;
+    if (scene.temporal) {
+        for (std::size_t j = 0; j < len; ++j) {
+            const std::int32_t known = w.t_back0[j] == w.t_back0[j];
+            cls[j] = std::uint8_t((ok[j] != 0) | (w.pcp[j] != 0) << 1 | w.water_sel[j] << 2 |
+                                  known << 3 | (known & w.t_hi[j]) << 4 |
+                                  (known & w.t_mid[j]) << 5 | (shadow_verdict[j] != 0) << 6);
+        }
+    } else {
+        for (std::size_t j = 0; j < len; ++j)
+            cls[j] = std::uint8_t((ok[j] != 0) | (w.pcp[j] != 0) << 1 | w.water_sel[j] << 2 |
+                                  (shadow_verdict[j] != 0) << 6);
     }
 }
 
@@ -390,6 +432,8 @@ template <class T>
     } else if (out.tie) {
         std::fill(out.tie + i0, out.tie + i0 + len, 0.0f); // no distance without the stack
     }
+    if (out.inputs.cls && !scene.stats.land)
+        keep_inputs(scene, b, ok, len, w, shadow_verdict, out.inputs, i0);
 }
 
 } // namespace
@@ -420,6 +464,96 @@ typed_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBa
     Block w;
     for (std::size_t i0 = begin; i0 < end; i0 += kBlock)
         verdicts<T>(o, k, scene, b, valid, i0, std::min(kBlock, end - i0), out, w);
+}
+
+namespace {
+
+// cloud_verdicts_from_inputs' loop, branch-free, with the planes' presence and the
+// brightness's kind as template arguments so that it vectorizes; inlined into each of the
+// function's target clones.
+template <bool kTProb, bool kCirrus, bool kStep>
+[[gnu::always_inline]] inline void verdicts_from_inputs(const CloudOptions& o,
+                                                        const CloudInputPlanes& in, std::size_t n,
+                                                        const CloudVerdicts& out) {
+    // As Constants makes them.
+    const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
+    const float b_w = float(o.brightness_width);
+    const float cloud_probability = float_above(o.cloud_probability);
+    const std::uint8_t* __restrict cls = in.cls;
+    const float* __restrict vis_mean = in.vis_mean;
+    const float* __restrict factor = in.factor;
+    const float* __restrict t_prob = in.t_prob;
+    const float* __restrict cirrus = in.cirrus;
+    std::uint8_t* __restrict cloud = out.cloud;
+    std::uint8_t* __restrict shadow = out.shadow;
+    float* __restrict prob = out.prob;
+    // In blocks, the class bits widened to 32-bit integers first: a loop mixing bytes and
+    // floats does not vectorize (GCC), one of floats and 32-bit integers does.
+    alignas(64) std::int32_t c32[kBlock], cloud32[kBlock], shadow32[kBlock];
+    for (std::size_t i0 = 0; i0 < n; i0 += kBlock) {
+        const std::size_t len = std::min(kBlock, n - i0);
+        for (std::size_t j = 0; j < len; ++j)
+            c32[j] = cls[i0 + j];
+        for (std::size_t j = 0; j < len; ++j) {
+            const std::size_t i = i0 + j;
+            const std::int32_t c = c32[j];
+            const float vm = vis_mean[i];
+            float bright;
+            if constexpr (kStep)
+                bright = vm >= b_lo ? 1.0f : 0.0f;
+            else
+                bright = clamp01((vm - b_lo) / b_w);
+            const float f = factor[i];
+            const float p = (c & kInputWater) != 0 ? f : f * bright;
+            float tp = 1.0f;
+            if constexpr (kTProb)
+                tp = t_prob[i];
+            float pr = (c & kInputPcp) != 0 ? p * tp : 0.0f;
+            if constexpr (kCirrus)
+                pr += cirrus[i];
+            // The temporal test's outcome where the background is known, else the date's own.
+            const std::int32_t spectral = pr >= cloud_probability ? 1 : 0;
+            const std::int32_t known = (c >> 3) & 1, always = (c >> 4) & 1, if_cloud = (c >> 5) & 1;
+            const std::int32_t is_cloud =
+                (known & (always | (spectral & if_cloud))) | ((known ^ 1) & spectral);
+            const std::int32_t v = c & 1;
+            cloud32[j] = v & is_cloud;
+            shadow32[j] = v & (is_cloud ^ 1) & ((c >> 6) & 1);
+            prob[i] = v != 0 ? pr : 0.0f;
+        }
+        for (std::size_t j = 0; j < len; ++j) {
+            cloud[i0 + j] = std::uint8_t(cloud32[j]);
+            shadow[i0 + j] = std::uint8_t(shadow32[j]);
+        }
+    }
+}
+
+// The loop for the planes `in` has (the choice inlined too, so each clone keeps its width).
+template <bool kStep>
+[[gnu::always_inline]] inline void dispatch_inputs(const CloudOptions& o,
+                                                   const CloudInputPlanes& in, std::size_t n,
+                                                   const CloudVerdicts& out) {
+    if (in.t_prob && in.cirrus)
+        verdicts_from_inputs<true, true, kStep>(o, in, n, out);
+    else if (in.t_prob)
+        verdicts_from_inputs<true, false, kStep>(o, in, n, out);
+    else if (in.cirrus)
+        verdicts_from_inputs<false, true, kStep>(o, in, n, out);
+    else
+        verdicts_from_inputs<false, false, kStep>(o, in, n, out);
+}
+
+} // namespace
+
+// AVX2 brings no fused multiply-add, so both copies give fixed_verdict's numbers.
+__attribute__((target_clones("avx2", "default"))) void
+cloud_verdicts_from_inputs(const CloudOptions& o, const CloudInputPlanes& in, std::size_t n,
+                           const CloudVerdicts& out) {
+    // A step where the brightness has no width (as fixed_verdict decides).
+    if (!(float(o.brightness_width) > 0))
+        dispatch_inputs<true>(o, in, n, out);
+    else
+        dispatch_inputs<false>(o, in, n, out);
 }
 
 namespace {

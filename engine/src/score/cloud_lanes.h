@@ -78,15 +78,48 @@ struct CloudLaneScene {
     const LaneTemporal* temporal = nullptr; ///< the stack's clear background, or none
 };
 
+/// What the verdicts of a scene judged by the fixed probabilities (no Fmask statistics)
+/// are made of besides the probability options (brightness_min, brightness_width,
+/// cloud_probability), per pixel: a change of those options makes the verdicts from these
+/// planes alone (cloud_verdicts_from_inputs) instead of the bands. Written where `cls` is not
+/// null; `t_prob` only where the temperature takes part, `cirrus` only with a cirrus band.
+struct CloudInputPlanes {
+    float* vis_mean = nullptr;   ///< the visible bands' mean reflectance
+    float* factor = nullptr;     ///< flatness (1 - variability, clamped), or the water probability
+    float* t_prob = nullptr;     ///< the temperature's probability
+    float* cirrus = nullptr;     ///< cirrus's share of the probability
+    std::uint8_t* cls = nullptr; ///< CloudInputBits
+};
+
+/// The bits of CloudInputPlanes::cls.
+enum CloudInputBits : std::uint8_t {
+    kInputValid = 1,         ///< the pixel is valid
+    kInputPcp = 2,           ///< a potential cloud pixel (the spectral tests pass)
+    kInputWater = 4,         ///< judged as water (factor is the water probability)
+    kInputKnown = 8,         ///< the stack's background is known here
+    kInputAlwaysCloud = 16,  ///< the temporal test makes it cloud whatever the date's own verdict
+    kInputCloudIfCloud = 32, ///< the temporal test keeps the date's own cloud verdict
+    kInputShadow = 64,       ///< the shadow verdict (temporal where known)
+};
+
 /// The verdicts' planes, indexed by pixel: cloud and shadow (0 or 1, shadow never where
 /// cloud), the cloud probability and the distance to the clear background (0 without it;
-/// null `tie`: not wanted, as when the averaged tie-break is kept from an earlier change).
+/// null `tie`: not wanted, as when the averaged tie-break is kept from an earlier change),
+/// and the inputs a change of the probability options needs (CloudInputPlanes; written only
+/// for a scene without Fmask statistics).
 struct CloudVerdicts {
     std::uint8_t* cloud = nullptr;
     std::uint8_t* shadow = nullptr;
     float* prob = nullptr;
     float* tie = nullptr;
+    CloudInputPlanes inputs;
 };
+
+/// The verdicts (cloud, shadow and prob of `out`) of pixels [0, n) from the planes an earlier
+/// cloud_verdicts left in `in` under options that differ from `o` at most in the
+/// probability options: the same verdicts as cloud_verdicts under `o`.
+void cloud_verdicts_from_inputs(const CloudOptions& o, const CloudInputPlanes& in, std::size_t n,
+                                const CloudVerdicts& out);
 
 /// The verdicts of pixels [begin, end); an invalid pixel gets zeros. `b` must hold red, nir
 /// and swir1. Throws UnsupportedError for a complex band.

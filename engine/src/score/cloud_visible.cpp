@@ -344,6 +344,10 @@ bool cloud_finish_param(const std::string& name) {
     return false;
 }
 
+bool cloud_probability_param(const std::string& name) {
+    return name == "brightness_min" || name == "brightness_width" || name == "cloud_probability";
+}
+
 CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& o,
                                        const ScorePlanes* kept, std::size_t n, bool temporal) {
     if (!kept || kept->verdicts_key.empty() || kept->verdicts_key != s.cloud_verdicts_key ||

@@ -116,6 +116,29 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
                                     c.finished);
         return;
     }
+    // A change of the probability options alone: the verdicts from the inputs the last
+    // change kept, without the bands (the averaged tie-break kept too where the stack takes
+    // part: it comes out of the bands' pass).
+    if (ScorePlanes* k = c.kept;
+        k && !k->inputs_key.empty() && k->inputs_key == s.cloud_inputs_key &&
+        k->input_class.size() == n && (!temporal || detail::kept_cloud_tie(s, o, k, n))) {
+        c.scratch.cloud.resize(n);
+        c.scratch.shadow.resize(n);
+        c.scratch.prob.resize(n);
+        detail::CloudInputPlanes in;
+        in.vis_mean = k->input_vis_mean.data();
+        in.factor = k->input_factor.data();
+        in.t_prob = k->input_t_prob.empty() ? nullptr : k->input_t_prob.data();
+        in.cirrus = k->input_cirrus.empty() ? nullptr : k->input_cirrus.data();
+        in.cls = k->input_class.data();
+        detail::cloud_verdicts_from_inputs(
+            o, in, n,
+            {c.scratch.cloud.data(), c.scratch.shadow.data(), c.scratch.prob.data(), nullptr, {}});
+        detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal,
+                                    detail::keep_cloud_verdicts(s, c.scratch, c.kept), c.scratch,
+                                    c.out, c.kept, c.finished);
+        return;
+    }
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
     // The bands as stored: the verdicts' passes make them reflectance a block at a time.
     auto band = [&](BandRole r, bool reflectance) {
@@ -164,9 +187,30 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     // The distance to the background is averaged into the tie-break, unless that is kept
     // (without the stack the tie plane is zeros, and finish_cloud_scores reads it).
     const bool tie_kept = temporal && detail::kept_cloud_tie(s, o, c.kept, n);
-    detail::cloud_verdicts(
-        o, lane_scene, bands, c.valid.data(), 0, n,
-        {cloud.data(), shadow.data(), prob.data(), tie_kept ? nullptr : tie.data()});
+    detail::CloudVerdicts verdicts{
+        cloud.data(), shadow.data(), prob.data(), tie_kept ? nullptr : tie.data(), {}};
+    // The verdicts' inputs are kept for a change of the probability options, where the date
+    // is judged by the fixed probabilities (Fmask's do not read those options).
+    const bool keep_inputs = c.kept && !lane_scene.stats.land;
+    if (c.kept) {
+        ScorePlanes& k = *c.kept;
+        k.inputs_key.clear(); // unusable until the pass has run through
+        auto plane = [&](auto& v, bool wanted) {
+            if (wanted && keep_inputs)
+                v.resize(n);
+            else
+                v = {};
+            return wanted && keep_inputs ? v.data() : nullptr;
+        };
+        verdicts.inputs.vis_mean = plane(k.input_vis_mean, true);
+        verdicts.inputs.factor = plane(k.input_factor, true);
+        verdicts.inputs.t_prob = plane(k.input_t_prob, bands.thermal.data != nullptr);
+        verdicts.inputs.cirrus = plane(k.input_cirrus, bands.cirrus.data != nullptr);
+        verdicts.inputs.cls = plane(k.input_class, true);
+    }
+    detail::cloud_verdicts(o, lane_scene, bands, c.valid.data(), 0, n, verdicts);
+    if (keep_inputs)
+        c.kept->inputs_key = s.cloud_inputs_key;
     detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal,
                                 detail::keep_cloud_verdicts(s, c.scratch, c.kept), c.scratch, c.out,
                                 c.kept, c.finished);

@@ -412,12 +412,15 @@ Scorer::Scorer(const ScoreOptions& options, const BandLayout& layout) {
         },
         options.method);
     impl->halo += options.penalties.invalid_distance;
-    impl->method_key = impl->cloud_verdicts_key = impl->method;
+    impl->method_key = impl->cloud_verdicts_key = impl->cloud_inputs_key = impl->method;
     for (const auto& [name, value] : score_param_values(options))
         if (!PenaltyOptions::params().has(name)) {
-            impl->method_key += "\n" + name + "=" + value;
+            const std::string entry = "\n" + name + "=" + value;
+            impl->method_key += entry;
             if (!detail::cloud_finish_param(name))
-                impl->cloud_verdicts_key += "\n" + name + "=" + value;
+                impl->cloud_verdicts_key += entry;
+            if (!detail::cloud_finish_param(name) && !detail::cloud_probability_param(name))
+                impl->cloud_inputs_key += entry;
         }
     impl_ = std::move(impl);
 }

@@ -102,6 +102,9 @@ struct ScorerImpl {
     /// method_key without the options only the cloud method's last steps read
     /// (cloud_finish_param): what its verdicts depend on (ScorePlanes::verdicts_key).
     std::string cloud_verdicts_key;
+    /// cloud_verdicts_key without the probability options (cloud_probability_param): what
+    /// the verdicts' inputs depend on (ScorePlanes::inputs_key).
+    std::string cloud_inputs_key;
     bool stats_required = false;
     int halo = 0;
 
@@ -140,6 +143,10 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
                          const CloudVerdictPlanes& verdicts, ScoreScratch& scratch,
                          std::vector<float>& out, ScorePlanes* kept, Raster* finished);
+/// Whether a cloud option enters the verdicts only through the fixed probabilities'
+/// brightness and threshold (brightness_min, brightness_width, cloud_probability): a change
+/// of it alone keeps the verdicts' inputs (ScorePlanes::inputs_key).
+bool cloud_probability_param(const std::string& name);
 /// Whether a cloud option is read only by finish_cloud_scores (dilations, cloud_grow_min,
 /// the scores, the tie-break window): a change of it alone keeps the verdicts.
 bool cloud_finish_param(const std::string& name);

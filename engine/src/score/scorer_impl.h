@@ -40,7 +40,7 @@ struct ScoreScratch {
     // The cloud method's reflectance planes (bands and clear background), masks, probability
     // and tie-break planes, and the dilation's and window mean's working buffers.
     std::vector<std::vector<float>> planes;
-    std::vector<std::uint8_t> cloud, shadow, grown, tmp8;
+    std::vector<std::uint8_t> cloud, shadow, grown, grown_shadow, tmp8;
     std::vector<float> prob, tie;
     std::vector<int> window_counts;
     std::vector<double> window_sums;

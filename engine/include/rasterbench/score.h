@@ -374,6 +374,17 @@ public:
     /// with (or a superset computed from the same pixels).
     void score_reusing(const Raster& scene, const StackStats* stats, ScorePlanes& planes,
                        Raster& out, int scene_index = -1) const;
+    /// score_reusing() of every scene of a stack at once (planes[i] and out[i] for
+    /// scenes[i], with scene index i), where it pays: the cloud method without penalties
+    /// when every scene's planes keep its verdicts or their inputs (a change of a
+    /// threshold, dilation or score). It then runs in parallel over strips of rows, every
+    /// scene's part of a strip while it is in the cache, and keeps no method scores or
+    /// verdicts of its own (the next change makes them from what is kept). False, with
+    /// nothing changed, where it does not apply. Same scores as score_reusing(); `progress`
+    /// is checked and told per strip.
+    bool score_strips_reusing(std::span<const Raster> scenes, const StackStats* stats,
+                              std::vector<ScorePlanes>& planes, std::vector<Raster>& out,
+                              Progress& progress) const;
     /// The method's component scores, Float32, one band each (component_names()), the first
     /// being the score itself; one band for methods without components. Invalid pixels are
     /// masked. What "why did this pixel win" shows.

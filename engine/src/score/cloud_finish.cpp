@@ -37,12 +37,14 @@ score_loop(const std::uint8_t* __restrict raw, const std::uint8_t* __restrict gr
     }
 }
 
+} // namespace
+
 // score_loop for the planes there are (null `grown`: no cloud dilation; null `tie`: no
 // stack), in eight lanes where the processor has AVX2.
 __attribute__((target_clones("avx2", "default"))) void
-score_rows(const std::uint8_t* raw, const std::uint8_t* grown, const std::uint8_t* ok,
-           const float* prob, float grow_min, const std::uint8_t* shadow, const float* tie,
-           float cloud_score, float shadow_score, std::size_t len, float* dst) {
+cloud_score_rows(const std::uint8_t* raw, const std::uint8_t* grown, const std::uint8_t* ok,
+                 const float* prob, float grow_min, const std::uint8_t* shadow, const float* tie,
+                 float cloud_score, float shadow_score, std::size_t len, float* dst) {
     if (grown && tie)
         score_loop<true, true>(raw, grown, ok, prob, grow_min, shadow, tie, cloud_score,
                                shadow_score, len, dst);
@@ -56,8 +58,6 @@ score_rows(const std::uint8_t* raw, const std::uint8_t* grown, const std::uint8_
         score_loop<false, false>(raw, grown, ok, prob, grow_min, shadow, tie, cloud_score,
                                  shadow_score, len, dst);
 }
-
-} // namespace
 
 void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
@@ -107,9 +107,10 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
     constexpr std::size_t kChunk = 4096;
     for (std::size_t i0 = 0; i0 < n; i0 += kChunk) {
         const std::size_t i1 = std::min(n, i0 + kChunk);
-        score_rows(verdicts.cloud + i0, grown ? grown + i0 : nullptr, valid.data() + i0,
-                   verdicts.prob + i0, grow_min, shadow + i0, tie ? tie->data() + i0 : nullptr,
-                   cloud_score, shadow_score, i1 - i0, out.data() + i0);
+        cloud_score_rows(verdicts.cloud + i0, grown ? grown + i0 : nullptr, valid.data() + i0,
+                         verdicts.prob + i0, grow_min, shadow + i0,
+                         tie ? tie->data() + i0 : nullptr, cloud_score, shadow_score, i1 - i0,
+                         out.data() + i0);
         if (finished)
             finish_unpenalized(valid.data(), out.data(), all_valid, i0, i1, *finished);
     }

@@ -556,9 +556,8 @@ void Scorer::score_row(const Raster& scene, int row, float* out) const {
     darkness_span(*impl_, scene, std::size_t(row) * cols, std::size_t(row + 1) * cols, out);
 }
 
-namespace {
-
-void check_block(const detail::ScorerImpl& s, const Raster& scene, const StackStats* stats) {
+void detail::check_score_block(const detail::ScorerImpl& s, const Raster& scene,
+                               const StackStats* stats) {
     if (scene.bands() != s.layout.count)
         throw ArgumentError("score method '" + s.method + "': a block of scene '" + s.layout.label +
                             "' has " + std::to_string(scene.bands()) +
@@ -574,6 +573,8 @@ void check_block(const detail::ScorerImpl& s, const Raster& scene, const StackSt
                             "statistics: score scene '" +
                             s.layout.label + "' together with its stack");
 }
+
+namespace {
 
 /// Pops a scratch from the pool and pushes it back when it goes. One pool for every scorer:
 /// a parameter change in the Score panel makes a new scorer, whose own pool would start
@@ -610,7 +611,7 @@ private:
 // darkness without penalties); false when the general path must run.
 bool score_directly(const detail::ScorerImpl& s, const Raster& scene, const StackStats* stats,
                     int scene_index, Raster& result) {
-    check_block(s, scene, stats);
+    detail::check_score_block(s, scene, stats);
     if (s.bap) {
         detail::score_bap(s, scene, stats, scene_index, result, false);
         return true;

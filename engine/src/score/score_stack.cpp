@@ -30,6 +30,8 @@ void score_stack_impl(std::span<const Raster> scenes, const Scorer& scorer, cons
                   (needs.min && stats->min.empty()) || (needs.max && stats->max.empty()) ||
                   (needs.background && stats->background.empty())))
         throw ArgumentError("score_stack: the given stack statistics lack one the score needs");
+    if (planes && scorer.score_strips_reusing(scenes, stats, *planes, out, progress))
+        return;
     out.resize(scenes.size());
     std::mutex m;
     std::size_t done = 0;

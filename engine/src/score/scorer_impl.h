@@ -18,6 +18,11 @@ namespace rb::detail {
 // Brightness temperatures on Earth, in degrees C: what a calibrated thermal band holds.
 inline constexpr double kMinCelsius = -90, kMaxCelsius = 70;
 
+struct ScorerImpl;
+/// ArgumentError unless `scene` is a block the scorer `s` can score (its band count) with
+/// `stats` (its shape; required when the method needs them).
+void check_score_block(const ScorerImpl& s, const Raster& scene, const StackStats* stats);
+
 /// pixel_validity() into a reused vector (Scorer::score_into's scratch).
 void pixel_validity_into(const Raster& scene, std::vector<std::uint8_t>& valid);
 
@@ -143,6 +148,14 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
                          const CloudVerdictPlanes& verdicts, ScoreScratch& scratch,
                          std::vector<float>& out, ScorePlanes* kept, Raster* finished);
+/// finish_cloud_scores' scores of `len` pixels: the verdicts (cloud, its probability and
+/// the shadow, dilated already where there is a shadow dilation), the dilated cloud verdicts
+/// (`grown`; null: no cloud dilation) with the validity `ok`, and the tie-break (null: no
+/// stack) into `dst`.
+void cloud_score_rows(const std::uint8_t* cloud, const std::uint8_t* grown, const std::uint8_t* ok,
+                      const float* prob, float grow_min, const std::uint8_t* shadow,
+                      const float* tie, float cloud_score, float shadow_score, std::size_t len,
+                      float* dst);
 /// Whether a cloud option enters the verdicts only through the fixed probabilities'
 /// brightness and threshold (brightness_min, brightness_width, cloud_probability): a change
 /// of it alone keeps the verdicts' inputs (ScorePlanes::inputs_key).

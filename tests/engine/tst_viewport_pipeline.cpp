@@ -378,6 +378,10 @@ private slots:
             ScoreOptions o = make_score_options("cloud");
             set_score_param(o, "temporal", temporal);
             score_stack(stack, Scorer(o, layout), &stats, planes);
+            // The inputs are kept from the first change of a probability option on.
+            QVERIFY(planes[3].inputs_key.empty());
+            set_score_param(o, "brightness_min", "0.17");
+            score_stack(stack, Scorer(o, layout), &stats, planes);
             QVERIFY(!planes[3].inputs_key.empty());
             QCOMPARE(planes[3].input_class.size(), stack[3].band_size());
             for (std::size_t i = 0; i < planes[3].input_class.size(); ++i)
@@ -418,6 +422,10 @@ private slots:
         const StackStats stats = stack_statistics(stack, Scorer(o, layout).stack_needs());
         std::vector<ScorePlanes> planes;
         score_stack(stack, Scorer(o, layout), &stats, planes);
+        // A first threshold change reads the bands and keeps the inputs for the next.
+        set_score_param(o, "brightness_min", "0.14");
+        score_stack(stack, Scorer(o, layout), &stats, planes);
+        QVERIFY(!planes[0].method_key.empty());
         std::size_t changed = 0;
         const auto before = score_stack(stack, Scorer(o, layout), &stats);
         for (const auto& [name, value] :

@@ -313,6 +313,9 @@ struct ScorePlanes {
     /// "" = none): a change of a probability option makes the verdicts from them, without
     /// the bands.
     std::string inputs_key;
+    /// ScorerImpl::cloud_inputs_key of the cloud method's last pass over the bands: a pass
+    /// under the same key (a change of the probability options alone) keeps the inputs.
+    std::string last_pass_inputs_key;
     std::vector<float> input_vis_mean, input_factor, input_t_prob, input_cirrus;
     std::vector<std::uint8_t> input_class;
     void clear() { *this = ScorePlanes{}; }

@@ -65,6 +65,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
     const std::size_t n = scenes[0].band_size();
     const bool temporal = o.temporal && stats && !stats->background.empty();
     std::vector<StripScene> jobs(scenes.size());
+    bool rescored = false;
     for (std::size_t i = 0; i < scenes.size(); ++i) {
         const ScorePlanes& p = planes[i];
         detail::check_score_block(s, scenes[i], stats);
@@ -80,7 +81,10 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                             (!temporal || detail::kept_cloud_tie(s, o, &p, n));
         if (!jobs[i].kept_verdicts && !inputs)
             return false;
+        rescored |= p.method_key != s.method_key || p.method_score.size() != n;
     }
+    if (!rescored)
+        return false; // score_reusing finishes from the kept method scores
 
     out.resize(scenes.size());
     for (std::size_t i = 0; i < scenes.size(); ++i) {

@@ -383,8 +383,8 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                                     src[std::size_t(bi[c]) * std::size_t(nb) + std::size_t(j)] +
                                     base + c);
                     if (plain) {
-                        write_best_row(bs.data(), bi.data(), cnt.data(), cols, base, by_band,
-                                       comp, comp_mask, best_out);
+                        write_best_row(bs.data(), bi.data(), cnt.data(), cols, base, by_band, comp,
+                                       comp_mask, best_out);
                         continue;
                     }
                     for (std::size_t c = 0; c < cols; ++c) {

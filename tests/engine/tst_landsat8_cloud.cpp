@@ -195,6 +195,55 @@ private slots:
         QVERIFY(same(sampled.score(data, nullptr, 0), sampled.score(data)));
     }
 
+    // Fmask's probabilities read none of the probability options (brightness_min,
+    // brightness_width, cloud_probability), so a change of those keeps the verdicts of a
+    // date judged by its clear-sky statistics. The first date of this two-date stack is (its
+    // layout's sample), the second is not (the fixed probabilities, from kept inputs).
+    void probabilityChangesKeepFmaskVerdicts() {
+        const std::string file = scene("20180131_20180207", "stack", "landsat8_cloud");
+        ScoreOptions o = rbtest::landsat8_cloud_options(file);
+        const SceneReader reader(SceneSource{{file}});
+        const BandLayout layout = reader.sampled_layout();
+        const Profile& p = reader.profile();
+        const Raster data = reader.read(Window::full(p.width, p.height));
+        const std::vector<Raster> stack{data, data};
+        std::vector<ScorePlanes> planes;
+        score_stack(stack, Scorer(o, layout), nullptr, planes);
+        auto equal = [](const Raster& x, const Raster& y) {
+            const auto a = x.band<float>(0), b = y.band<float>(0);
+            return std::equal(a.begin(), a.end(), b.begin(), b.end());
+        };
+        // Unmarked: the kept verdicts and inputs give fresh scores, and the change matters.
+        std::size_t changed = 0;
+        for (const auto& [name, value] :
+             std::vector<std::pair<const char*, const char*>>{{"brightness_min", "0.2"},
+                                                              {"cloud_probability", "0.3"},
+                                                              {"brightness_min", "0.1"}}) {
+            const auto before = score_stack(stack, Scorer(o, layout), nullptr);
+            set_score_param(o, name, value);
+            const Scorer scorer(o, layout);
+            const auto reused = score_stack(stack, scorer, nullptr, planes);
+            const auto fresh = score_stack(stack, scorer, nullptr);
+            QVERIFY2(equal(fresh[0], reused[0]) && equal(fresh[1], reused[1]), name);
+            // Fmask's date does not change; the other does.
+            QVERIFY2(equal(before[0], fresh[0]), name);
+            changed += !equal(before[1], fresh[1]);
+        }
+        QVERIFY(changed >= 2);
+        // Marked: the first date's kept verdicts are taken over a probability change...
+        QVERIFY(!planes[0].verdicts_fmask_key.empty() && planes[1].verdicts_fmask_key.empty());
+        std::fill(planes[0].cloud.begin(), planes[0].cloud.end(), std::uint8_t(1));
+        set_score_param(o, "cloud_probability", "0.35");
+        const Scorer marked(o, layout);
+        QVERIFY(!equal(score_stack(stack, marked, nullptr, planes)[0],
+                       score_stack(stack, marked, nullptr)[0]));
+        // ...and not over another threshold's.
+        set_score_param(o, "whiteness_max", "0.6");
+        const Scorer whiter(o, layout);
+        QVERIFY(equal(score_stack(stack, whiter, nullptr, planes)[0],
+                      score_stack(stack, whiter, nullptr)[0]));
+    }
+
     // A stack of dates as an analyst scores it (calibrated to reflectance and degrees C,
     // one set of options): every date is judged against its own clear sky. A winter date
     // and a summer date have clear land tens of degrees apart, so the first date's

@@ -303,6 +303,11 @@ struct ScorePlanes {
     /// every option but those of the last steps): a change of a dilation or a score keeps
     /// them ("" = none).
     std::string verdicts_key;
+    /// For verdicts made by Fmask's probabilities (a date with its clear-sky statistics),
+    /// which read none of the probability options: the inputs key they were made under
+    /// (ScorerImpl::cloud_inputs_key; "" for other verdicts). A change of the probability
+    /// options alone keeps them.
+    std::string verdicts_fmask_key;
     std::vector<std::uint8_t> cloud, shadow;
     std::vector<float> cloud_prob;
     /// What those verdicts are made of besides the probability options (brightness_min,

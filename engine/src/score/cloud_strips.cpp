@@ -93,8 +93,10 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
         // The method's scores and the verdicts are not kept: the next change makes them
         // again from the verdicts or inputs kept (as cheap as reading them back).
         p.method_key.clear();
-        if (!jobs[i].kept_verdicts)
+        if (!jobs[i].kept_verdicts) {
             p.verdicts_key.clear();
+            p.verdicts_fmask_key.clear();
+        }
         out[i].reset(DataType::Float32, 1, rows, cols);
         if (!jobs[i].all_valid)
             out[i].ensure_mask(); // made here: the strips write their rows of it at once

@@ -350,8 +350,15 @@ bool cloud_probability_param(const std::string& name) {
 
 CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& o,
                                        const ScorePlanes* kept, std::size_t n, bool temporal) {
-    if (!kept || kept->verdicts_key.empty() || kept->verdicts_key != s.cloud_verdicts_key ||
-        kept->cloud.size() != n || kept->shadow.size() != n || kept->cloud_prob.size() != n)
+    if (!kept || kept->cloud.size() != n || kept->shadow.size() != n ||
+        kept->cloud_prob.size() != n)
+        return {};
+    // Made under these options; or by Fmask's probabilities under options that differ at
+    // most in the probability options, which those do not read.
+    const bool same = !kept->verdicts_key.empty() && kept->verdicts_key == s.cloud_verdicts_key;
+    const bool fmask =
+        !kept->verdicts_fmask_key.empty() && kept->verdicts_fmask_key == s.cloud_inputs_key;
+    if (!same && !fmask)
         return {};
     // The tie-break comes out of the verdicts' pass: without it kept, they are made again.
     if (temporal && !kept_cloud_tie(s, o, kept, n))
@@ -360,7 +367,7 @@ CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& 
 }
 
 CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratch,
-                                       ScorePlanes* kept) {
+                                       ScorePlanes* kept, bool fmask) {
     if (!kept)
         return {scratch.cloud.data(), scratch.shadow.data(), scratch.prob.data()};
     // Swapped, not copied, when the kept planes are as large: scratch takes the old ones as
@@ -378,6 +385,7 @@ CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratc
     keep(kept->shadow, scratch.shadow);
     keep(kept->cloud_prob, scratch.prob);
     kept->verdicts_key = s.cloud_verdicts_key;
+    kept->verdicts_fmask_key = fmask ? s.cloud_inputs_key : std::string();
     return {kept->cloud.data(), kept->shadow.data(), kept->cloud_prob.data()};
 }
 

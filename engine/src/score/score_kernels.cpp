@@ -216,9 +216,10 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     detail::cloud_verdicts(o, lane_scene, bands, c.valid.data(), 0, n, verdicts);
     if (keep_inputs)
         c.kept->inputs_key = s.cloud_inputs_key;
-    detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal,
-                                detail::keep_cloud_verdicts(s, c.scratch, c.kept), c.scratch, c.out,
-                                c.kept, c.finished);
+    detail::finish_cloud_scores(
+        s, o, c.valid, rows, cols, temporal,
+        detail::keep_cloud_verdicts(s, c.scratch, c.kept, lane_scene.stats.land), c.scratch, c.out,
+        c.kept, c.finished);
 }
 
 void score_mask(const ScoreCtx& c, const MaskOptions& o) {

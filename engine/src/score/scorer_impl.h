@@ -169,9 +169,10 @@ bool cloud_finish_param(const std::string& name);
 CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& o,
                                        const ScorePlanes* kept, std::size_t n, bool temporal);
 /// The verdicts a kernel wrote into scratch (cloud, shadow, prob), moved into `kept` and
-/// marked as made under `s`'s options, for the next change; without `kept`, scratch's.
+/// marked as made under `s`'s options (`fmask`: by Fmask's probabilities, so that a change
+/// of the probability options keeps them), for the next change; without `kept`, scratch's.
 CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratch,
-                                       ScorePlanes* kept);
+                                       ScorePlanes* kept, bool fmask = false);
 /// What the cloud method's temporal planes depend on besides the pixels: the reflectance
 /// scale and offset, exactly, the background's options and the visible bands
 /// (ScorePlanes::gains_key).

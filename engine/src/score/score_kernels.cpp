@@ -185,7 +185,7 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     lane_scene.thermal_median = date.thermal_median;
     lane_scene.temporal = temporal ? &lane_temporal : nullptr;
     // The distance to the background is averaged into the tie-break, unless that is kept
-    // (without the stack the tie plane is zeros, and finish_cloud_scores reads it).
+    // (without the stack the passes write zeros there, which nothing reads).
     const bool tie_kept = temporal && detail::kept_cloud_tie(s, o, c.kept, n);
     detail::CloudVerdicts verdicts{
         cloud.data(), shadow.data(), prob.data(), tie_kept ? nullptr : tie.data(), {}};

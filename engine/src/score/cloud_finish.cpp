@@ -14,7 +14,7 @@ namespace {
 // Pixels [0, len) of a block: the grown cloud (`grown`: the dilated verdicts, when kGrown),
 // the shadow (dilated already when there is a shadow dilation) and the tie-break (when
 // kTie) into the method's scores. Branch-free and through plain pointers (a byte store may
-// alias a vector's own pointers), so it vectorizes; inlined into each clone of score_rows.
+// alias a vector's own pointers), so it vectorizes; inlined into each clone of cloud_score_rows.
 template <bool kGrown, bool kTie>
 [[gnu::always_inline]] inline void
 score_loop(const std::uint8_t* __restrict raw, const std::uint8_t* __restrict grown,
@@ -37,8 +37,6 @@ score_loop(const std::uint8_t* __restrict raw, const std::uint8_t* __restrict gr
     }
 }
 
-} // namespace
-
 // score_loop for the planes there are (null `grown`: no cloud dilation; null `tie`: no
 // stack), in eight lanes where the processor has AVX2.
 __attribute__((target_clones("avx2", "default"))) void
@@ -57,6 +55,43 @@ cloud_score_rows(const std::uint8_t* raw, const std::uint8_t* grown, const std::
     else
         score_loop<false, false>(raw, grown, ok, prob, grow_min, shadow, tie, cloud_score,
                                  shadow_score, len, dst);
+}
+
+} // namespace
+
+void finish_cloud_rows(const ScorerImpl& s, const CloudOptions& o, const CloudFinishRows& r,
+                       ScoreScratch& scratch) {
+    const auto cols = std::size_t(r.cols);
+    const std::size_t len = std::size_t(r.v1 - r.v0) * cols, own = std::size_t(r.y0 - r.v0) * cols;
+    // The grown masks go to scratch: the verdicts may be kept ones, for the next change. A
+    // dilation of rows [v0, v1) equals the whole block's on rows [y0, y1): it reads at most
+    // its radius beyond them.
+    auto dilated = [&](const std::uint8_t* mask, int radius, std::vector<std::uint8_t>& buf) {
+        buf.resize(len);
+        dilate(mask, buf.data(), r.v1 - r.v0, r.cols, radius, scratch.tmp8);
+        return static_cast<const std::uint8_t*>(buf.data() + own);
+    };
+    const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
+    const int shadow_dilation = s.capped_dilation(o.shadow_dilation, o.dilation_max_m);
+    const std::uint8_t* grown =
+        cloud_dilation > 0 ? dilated(r.verdicts.cloud, cloud_dilation, scratch.grown) : nullptr;
+    const std::uint8_t* shadow =
+        shadow_dilation > 0 ? dilated(r.verdicts.shadow, shadow_dilation, scratch.grown_shadow)
+                            : r.verdicts.shadow + own;
+    const float grow_min = float(o.cloud_grow_min);
+    const float cloud_score = float(o.cloud_score), shadow_score = float(o.shadow_score);
+    // In chunks, each finished (into `finished`) while in the first-level cache.
+    constexpr std::size_t kChunk = 4096;
+    const std::size_t first = std::size_t(r.y0) * cols, end = std::size_t(r.y1) * cols;
+    for (std::size_t i0 = first; i0 < end; i0 += kChunk) {
+        const std::size_t i1 = std::min(end, i0 + kChunk), k = own + (i0 - first);
+        cloud_score_rows(r.verdicts.cloud + k, grown ? grown + (i0 - first) : nullptr, r.valid + i0,
+                         r.verdicts.prob + k, grow_min, shadow + (i0 - first),
+                         r.tie ? r.tie + i0 : nullptr, cloud_score, shadow_score, i1 - i0,
+                         r.out + i0);
+        if (r.finished)
+            finish_unpenalized(r.valid, r.out, r.all_valid, i0, i1, *r.finished);
+    }
 }
 
 void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
@@ -82,38 +117,20 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
             tie = &t;
         }
     }
-    // The grown masks go to scratch: the verdicts may be kept ones, for the next change.
-    const std::uint8_t* grown = nullptr;
-    const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
-    if (cloud_dilation > 0) {
-        scratch.grown.resize(n);
-        dilate(verdicts.cloud, scratch.grown.data(), rows, cols, cloud_dilation, scratch.tmp8);
-        grown = scratch.grown.data();
-    }
-    const std::uint8_t* shadow = verdicts.shadow;
-    const int shadow_dilation = s.capped_dilation(o.shadow_dilation, o.dilation_max_m);
-    if (shadow_dilation > 0) {
-        scratch.grown_shadow.resize(n);
-        dilate(verdicts.shadow, scratch.grown_shadow.data(), rows, cols, shadow_dilation,
-               scratch.tmp8);
-        shadow = scratch.grown_shadow.data();
-    }
-    const bool all_valid = finished && std::memchr(valid.data(), kInvalid, n) == nullptr;
     if (finished)
         finished->reset(DataType::Float32, 1, rows, cols);
-    const float grow_min = float(o.cloud_grow_min);
-    const float cloud_score = float(o.cloud_score), shadow_score = float(o.shadow_score);
-    // In chunks, each finished (into `finished`) while in the first-level cache.
-    constexpr std::size_t kChunk = 4096;
-    for (std::size_t i0 = 0; i0 < n; i0 += kChunk) {
-        const std::size_t i1 = std::min(n, i0 + kChunk);
-        cloud_score_rows(verdicts.cloud + i0, grown ? grown + i0 : nullptr, valid.data() + i0,
-                         verdicts.prob + i0, grow_min, shadow + i0,
-                         tie ? tie->data() + i0 : nullptr, cloud_score, shadow_score, i1 - i0,
-                         out.data() + i0);
-        if (finished)
-            finish_unpenalized(valid.data(), out.data(), all_valid, i0, i1, *finished);
-    }
+    CloudFinishRows r;
+    r.rows = rows;
+    r.cols = cols;
+    r.valid = valid.data();
+    r.tie = tie ? tie->data() : nullptr;
+    r.verdicts = verdicts;
+    r.v0 = r.y0 = 0;
+    r.v1 = r.y1 = rows;
+    r.out = out.data();
+    r.finished = finished;
+    r.all_valid = finished && std::memchr(valid.data(), kInvalid, n) == nullptr;
+    finish_cloud_rows(s, o, r, scratch);
 }
 
 } // namespace rb::detail

@@ -91,6 +91,12 @@ struct CloudInputPlanes {
     std::uint8_t* cls = nullptr; ///< CloudInputBits
 };
 
+/// `in` from pixel `offset` on (null planes stay null).
+inline CloudInputPlanes offset_inputs(const CloudInputPlanes& in, std::size_t offset) {
+    auto at = [&](auto* p) { return p ? p + offset : p; };
+    return {at(in.vis_mean), at(in.factor), at(in.t_prob), at(in.cirrus), at(in.cls)};
+}
+
 /// The bits of CloudInputPlanes::cls.
 enum CloudInputBits : std::uint8_t {
     kInputValid = 1,         ///< the pixel is valid

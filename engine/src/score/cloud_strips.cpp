@@ -16,7 +16,6 @@
 #include <mutex>
 
 #include "cloud_lanes.h"
-#include "pixel_util.h"
 #include "rasterbench/score.h"
 #include "scorer_impl.h"
 
@@ -32,23 +31,10 @@ constexpr std::size_t kStripPixels = 65536;
 
 // Where one scene's verdicts come from.
 struct StripScene {
-    const ScorePlanes* planes = nullptr;
-    bool kept_verdicts = false; ///< the verdicts themselves (a finishing option changed)
+    detail::CloudInputPlanes inputs; ///< the verdicts' inputs, where they are made from them
+    bool kept_verdicts = false;      ///< the verdicts themselves (a finishing option changed)
     bool all_valid = false;
 };
-
-detail::CloudInputPlanes inputs_from(const ScorePlanes& p, std::size_t offset) {
-    auto at = [&](const std::vector<float>& v) {
-        return v.empty() ? nullptr : const_cast<float*>(v.data()) + offset;
-    };
-    detail::CloudInputPlanes in;
-    in.vis_mean = at(p.input_vis_mean);
-    in.factor = at(p.input_factor);
-    in.t_prob = at(p.input_t_prob);
-    in.cirrus = at(p.input_cirrus);
-    in.cls = const_cast<std::uint8_t*>(p.input_class.data()) + offset;
-    return in;
-}
 
 } // namespace
 
@@ -74,12 +60,9 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             return false;
         // The verdicts kept, or their inputs (with the averaged tie-break, which takes a
         // whole scene); else the bands' pass, scene by scene.
-        jobs[i].planes = &p;
         jobs[i].kept_verdicts = detail::kept_cloud_verdicts(s, o, &p, n, temporal).cloud != nullptr;
-        const bool inputs = !p.inputs_key.empty() && p.inputs_key == s.cloud_inputs_key &&
-                            p.input_class.size() == n &&
-                            (!temporal || detail::kept_cloud_tie(s, o, &p, n));
-        if (!jobs[i].kept_verdicts && !inputs)
+        jobs[i].inputs = detail::kept_cloud_inputs(s, o, &planes[i], n, temporal);
+        if (!jobs[i].kept_verdicts && !jobs[i].inputs.cls)
             return false;
         rescored |= p.method_key != s.method_key || p.method_score.size() != n;
     }
@@ -104,12 +87,10 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
 
     const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
     const int shadow_dilation = s.capped_dilation(o.shadow_dilation, o.dilation_max_m);
-    const int halo = std::max(cloud_dilation, shadow_dilation);
+    const int halo = std::max(cloud_dilation, shadow_dilation); // rows a strip's dilations read
     const int strip_rows = std::max(8, int(kStripPixels / std::size_t(std::max(cols, 1))));
     const int strips = (rows + strip_rows - 1) / strip_rows;
     const auto w = std::size_t(cols);
-    const float grow_min = float(o.cloud_grow_min);
-    const float cloud_score = float(o.cloud_score), shadow_score = float(o.shadow_score);
     tbb::enumerable_thread_specific<detail::ScoreScratch> scratches;
     std::mutex progress_mutex;
     int done = 0;
@@ -124,8 +105,6 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             const int y0 = k * strip_rows, y1 = std::min(rows, y0 + strip_rows);
             const int v0 = std::max(0, y0 - halo), v1 = std::min(rows, y1 + halo);
             const std::size_t first = std::size_t(v0) * w, len = std::size_t(v1 - v0) * w;
-            const std::size_t own = std::size_t(y0 - v0) * w, own_first = std::size_t(y0) * w,
-                              own_end = std::size_t(y1) * w;
             for (std::size_t i = 0; i < scenes.size(); ++i) {
                 const ScorePlanes& p = planes[i];
                 const std::uint8_t* vc = p.cloud.data() + first;
@@ -135,45 +114,32 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                     scratch.cloud.resize(len);
                     scratch.shadow.resize(len);
                     scratch.prob.resize(len);
-                    detail::cloud_verdicts_from_inputs(o, inputs_from(p, first), len,
-                                                       {scratch.cloud.data(),
-                                                        scratch.shadow.data(),
-                                                        scratch.prob.data(),
-                                                        nullptr,
-                                                        {}});
+                    detail::cloud_verdicts_from_inputs(
+                        o, detail::offset_inputs(jobs[i].inputs, first), len,
+                        {scratch.cloud.data(),
+                         scratch.shadow.data(),
+                         scratch.prob.data(),
+                         nullptr,
+                         {}});
                     vc = scratch.cloud.data();
                     vs = scratch.shadow.data();
                     vp = scratch.prob.data();
                 }
-                // The strip's dilations equal the whole scene's on its own rows: they read at
-                // most `halo` rows beyond them.
-                const std::uint8_t* grown = nullptr;
-                if (cloud_dilation > 0) {
-                    scratch.grown.resize(len);
-                    detail::dilate(vc, scratch.grown.data(), v1 - v0, cols, cloud_dilation,
-                                   scratch.tmp8);
-                    grown = scratch.grown.data() + own;
-                }
-                const std::uint8_t* sh = vs + own;
-                if (shadow_dilation > 0) {
-                    scratch.grown_shadow.resize(len);
-                    detail::dilate(vs, scratch.grown_shadow.data(), v1 - v0, cols, shadow_dilation,
-                                   scratch.tmp8);
-                    sh = scratch.grown_shadow.data() + own;
-                }
-                // The scores into the score raster, finished there in place, a chunk at a
-                // time while it is in the first-level cache.
-                float* scores = out[i].band<float>(0).data();
-                constexpr std::size_t kChunk = 4096;
-                for (std::size_t i0 = own_first; i0 < own_end; i0 += kChunk) {
-                    const std::size_t i1 = std::min(own_end, i0 + kChunk), c = i0 - own_first;
-                    detail::cloud_score_rows(vc + own + c, grown ? grown + c : nullptr,
-                                             p.valid.data() + i0, vp + own + c, grow_min, sh + c,
-                                             temporal ? p.tie.data() + i0 : nullptr, cloud_score,
-                                             shadow_score, i1 - i0, scores + i0);
-                    detail::finish_unpenalized(p.valid.data(), scores, jobs[i].all_valid, i0, i1,
-                                               out[i]);
-                }
+                // The scores into the score raster, finished there in place.
+                detail::CloudFinishRows r;
+                r.rows = rows;
+                r.cols = cols;
+                r.valid = p.valid.data();
+                r.tie = temporal ? p.tie.data() : nullptr;
+                r.verdicts = {vc, vs, vp};
+                r.v0 = v0;
+                r.v1 = v1;
+                r.y0 = y0;
+                r.y1 = y1;
+                r.out = out[i].band<float>(0).data();
+                r.finished = &out[i];
+                r.all_valid = jobs[i].all_valid;
+                detail::finish_cloud_rows(s, o, r, scratch);
             }
             const std::lock_guard lock(progress_mutex);
             progress.report(double(++done) / double(strips));

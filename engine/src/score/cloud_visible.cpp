@@ -366,6 +366,16 @@ CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& 
     return {kept->cloud.data(), kept->shadow.data(), kept->cloud_prob.data()};
 }
 
+CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, ScorePlanes* kept,
+                                   std::size_t n, bool temporal) {
+    if (!kept || kept->inputs_key.empty() || kept->inputs_key != s.cloud_inputs_key ||
+        kept->input_class.size() != n || (temporal && !kept_cloud_tie(s, o, kept, n)))
+        return {};
+    auto plane = [](std::vector<float>& v) { return v.empty() ? nullptr : v.data(); };
+    return {plane(kept->input_vis_mean), plane(kept->input_factor), plane(kept->input_t_prob),
+            plane(kept->input_cirrus), kept->input_class.data()};
+}
+
 CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratch,
                                        ScorePlanes* kept, bool fmask) {
     if (!kept)

@@ -119,18 +119,11 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     // A change of the probability options alone: the verdicts from the inputs the last
     // change kept, without the bands (the averaged tie-break kept too where the stack takes
     // part: it comes out of the bands' pass).
-    if (ScorePlanes* k = c.kept;
-        k && !k->inputs_key.empty() && k->inputs_key == s.cloud_inputs_key &&
-        k->input_class.size() == n && (!temporal || detail::kept_cloud_tie(s, o, k, n))) {
+    if (const detail::CloudInputPlanes in = detail::kept_cloud_inputs(s, o, c.kept, n, temporal);
+        in.cls) {
         c.scratch.cloud.resize(n);
         c.scratch.shadow.resize(n);
         c.scratch.prob.resize(n);
-        detail::CloudInputPlanes in;
-        in.vis_mean = k->input_vis_mean.data();
-        in.factor = k->input_factor.data();
-        in.t_prob = k->input_t_prob.empty() ? nullptr : k->input_t_prob.data();
-        in.cirrus = k->input_cirrus.empty() ? nullptr : k->input_cirrus.data();
-        in.cls = k->input_class.data();
         detail::cloud_verdicts_from_inputs(
             o, in, n,
             {c.scratch.cloud.data(), c.scratch.shadow.data(), c.scratch.prob.data(), nullptr, {}});

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cloud_fmask.h"
+#include "cloud_lanes.h"
 #include "rasterbench/score.h"
 
 namespace rb::detail {
@@ -148,14 +149,23 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
                          const CloudVerdictPlanes& verdicts, ScoreScratch& scratch,
                          std::vector<float>& out, ScorePlanes* kept, Raster* finished);
-/// finish_cloud_scores' scores of `len` pixels: the verdicts (cloud, its probability and
-/// the shadow, dilated already where there is a shadow dilation), the dilated cloud verdicts
-/// (`grown`; null: no cloud dilation) with the validity `ok`, and the tie-break (null: no
-/// stack) into `dst`.
-void cloud_score_rows(const std::uint8_t* cloud, const std::uint8_t* grown, const std::uint8_t* ok,
-                      const float* prob, float grow_min, const std::uint8_t* shadow,
-                      const float* tie, float cloud_score, float shadow_score, std::size_t len,
-                      float* dst);
+/// finish_cloud_scores' dilations and scores on rows [y0, y1) of a rows x cols block, from
+/// the verdicts of its rows [v0, v1), which reach the larger dilation's radius beyond them
+/// (or the block's edge): the same scores on those rows as for the whole block. The whole
+/// block (finish_cloud_scores), or a strip of it (Scorer::score_strips_reusing).
+struct CloudFinishRows {
+    int rows = 0, cols = 0;              ///< the block
+    const std::uint8_t* valid = nullptr; ///< the block's validity
+    const float* tie = nullptr;          ///< the block's averaged tie-break; null: no stack
+    CloudVerdictPlanes verdicts;         ///< rows [v0, v1), from their first pixel
+    int v0 = 0, v1 = 0;
+    int y0 = 0, y1 = 0;         ///< the rows finished
+    float* out = nullptr;       ///< the block's method scores (may be `finished`'s band)
+    Raster* finished = nullptr; ///< the block's score raster (shaped), or null
+    bool all_valid = false;     ///< no pixel of the block is invalid (finish_unpenalized)
+};
+void finish_cloud_rows(const ScorerImpl& s, const CloudOptions& o, const CloudFinishRows& rows,
+                       ScoreScratch& scratch);
 /// Whether a cloud option enters the verdicts only through the fixed probabilities'
 /// brightness and threshold (brightness_min, brightness_width, cloud_probability): a change
 /// of it alone keeps the verdicts' inputs (ScorePlanes::inputs_key).
@@ -168,6 +178,11 @@ bool cloud_finish_param(const std::string& name);
 /// tie-break kept too where the stack takes part (`temporal`). Else null planes.
 CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& o,
                                        const ScorePlanes* kept, std::size_t n, bool temporal);
+/// The verdicts' inputs kept in `kept` for `n` pixels (ScorePlanes::inputs_key) when they
+/// were made under `s`'s options but the probability options, with the averaged tie-break
+/// kept too where the stack takes part (it comes out of the bands' pass). Else null planes.
+CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, ScorePlanes* kept,
+                                   std::size_t n, bool temporal);
 /// The verdicts a kernel wrote into scratch (cloud, shadow, prob), moved into `kept` and
 /// marked as made under `s`'s options (`fmask`: by Fmask's probabilities, so that a change
 /// of the probability options keeps them), for the next change; without `kept`, scratch's.

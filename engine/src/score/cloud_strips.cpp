@@ -76,6 +76,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
         // The method's scores and the verdicts are not kept: the next change makes them
         // again from the verdicts or inputs kept (as cheap as reading them back).
         p.method_key.clear();
+        p.last_pass_inputs_key = s.cloud_inputs_key;
         if (!jobs[i].kept_verdicts) {
             p.verdicts_key.clear();
             p.verdicts_fmask_key.clear();

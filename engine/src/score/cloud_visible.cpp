@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "cloud_temporal.h"
 #include "mode_ratio.h"
@@ -366,14 +367,54 @@ CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& 
     return {kept->cloud.data(), kept->shadow.data(), kept->cloud_prob.data()};
 }
 
+std::string cloud_key_without(const std::string& key, const std::string& name) {
+    const std::string entry = "\n" + name + "=";
+    const std::size_t at = key.find(entry);
+    if (name.empty() || at == std::string::npos)
+        return key;
+    const std::size_t end = key.find('\n', at + 1);
+    return key.substr(0, at) + (end == std::string::npos ? std::string() : key.substr(end));
+}
+
+std::optional<std::string> cloud_varied_between(const std::string& before, const std::string& now) {
+    if (before == now)
+        return std::string();
+    // Entries in the same order (the parameter table's): the one that differs.
+    std::size_t a = 0, b = 0;
+    std::optional<std::string> varied;
+    while (a <= before.size() && b <= now.size()) {
+        const std::size_t ea = std::min(before.find('\n', a), before.size());
+        const std::size_t eb = std::min(now.find('\n', b), now.size());
+        const std::string_view la(before.data() + a, ea - a), lb(now.data() + b, eb - b);
+        if (la != lb) {
+            const std::size_t eq = la.find('=');
+            if (varied || eq == std::string_view::npos ||
+                la.substr(0, eq + 1) != lb.substr(0, eq + 1))
+                return std::nullopt;
+            varied = std::string(la.substr(0, eq));
+            if (cloud_varied(*varied) == CloudVaried::None)
+                return std::nullopt;
+        }
+        a = ea + 1;
+        b = eb + 1;
+    }
+    if (a <= before.size() || b <= now.size())
+        return std::nullopt; // not as many entries
+    return varied;
+}
+
 CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, ScorePlanes* kept,
                                    std::size_t n, bool temporal) {
-    if (!kept || kept->inputs_key.empty() || kept->inputs_key != s.cloud_inputs_key ||
-        kept->input_class.size() != n || (temporal && !kept_cloud_tie(s, o, kept, n)))
+    if (!kept || kept->inputs_key.empty() || kept->input_class.size() != n ||
+        (temporal && !kept_cloud_tie(s, o, kept, n)))
+        return {};
+    if (kept->inputs_key != cloud_key_without(s.cloud_inputs_key, kept->inputs_varied))
         return {};
     auto plane = [](std::vector<float>& v) { return v.empty() ? nullptr : v.data(); };
-    return {plane(kept->input_vis_mean), plane(kept->input_factor), plane(kept->input_t_prob),
-            plane(kept->input_cirrus), kept->input_class.data()};
+    return {plane(kept->input_vis_mean), plane(kept->input_factor),
+            plane(kept->input_t_prob),   plane(kept->input_cirrus),
+            kept->input_class.data(),    plane(kept->input_tested),
+            plane(kept->input_margin),   cloud_varied(kept->inputs_varied)};
 }
 
 CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratch,

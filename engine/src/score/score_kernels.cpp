@@ -127,6 +127,7 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
         detail::cloud_verdicts_from_inputs(
             o, in, n,
             {c.scratch.cloud.data(), c.scratch.shadow.data(), c.scratch.prob.data(), nullptr, {}});
+        c.kept->last_pass_inputs_key = s.cloud_inputs_key;
         detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal,
                                     detail::keep_cloud_verdicts(s, c.scratch, c.kept), c.scratch,
                                     c.out, c.kept, c.finished);
@@ -182,13 +183,20 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     const bool tie_kept = temporal && detail::kept_cloud_tie(s, o, c.kept, n);
     detail::CloudVerdicts verdicts{
         cloud.data(), shadow.data(), prob.data(), tie_kept ? nullptr : tie.data(), {}};
-    // The verdicts' inputs are kept for the next change of the probability options where
-    // this pass is one (the last pass had every other option as now: the analyst is moving
-    // those), and where the date is judged by the fixed probabilities (Fmask's do not read
-    // those options). Not on other passes: writing them costs a sixth of a pass (9 bytes a
-    // pixel; 58 against 68 ms in bench_score_preview).
-    const bool keep_inputs =
-        c.kept && c.kept->last_pass_inputs_key == s.cloud_inputs_key && !lane_scene.stats.land;
+    // The verdicts' inputs are kept for the next change where this pass is one of the
+    // probability options or of one test's threshold (the last change had every other
+    // option as now: the analyst is moving that one; its test's value is kept too), and
+    // where the date is judged by the fixed probabilities (Fmask's do not read the
+    // probability options). Not on other passes: writing them costs a sixth of a pass (9
+    // bytes a pixel; 58 against 68 ms in bench_score_preview).
+    const std::optional<std::string> varied =
+        c.kept ? detail::cloud_varied_between(c.kept->last_pass_inputs_key, s.cloud_inputs_key)
+               : std::nullopt;
+    const bool keep_inputs = varied && !lane_scene.stats.land;
+    const detail::CloudVaried test =
+        keep_inputs ? detail::cloud_varied(*varied) : detail::CloudVaried::None;
+    const bool temporal_test =
+        test == detail::CloudVaried::TemporalCloud || test == detail::CloudVaried::TemporalShadow;
     if (c.kept) {
         ScorePlanes& k = *c.kept;
         k.inputs_key.clear(); // unusable until the pass has run through
@@ -205,10 +213,17 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
         verdicts.inputs.t_prob = plane(k.input_t_prob, bands.thermal.data != nullptr);
         verdicts.inputs.cirrus = plane(k.input_cirrus, bands.cirrus.data != nullptr);
         verdicts.inputs.cls = plane(k.input_class, true);
+        // A temporal test's value only where the stack takes part.
+        verdicts.inputs.tested = plane(k.input_tested, test != detail::CloudVaried::None &&
+                                                           (!temporal_test || temporal));
+        verdicts.inputs.margin = plane(k.input_margin, temporal_test && temporal);
+        verdicts.inputs.varied = test;
     }
     detail::cloud_verdicts(o, lane_scene, bands, c.valid.data(), 0, n, verdicts);
-    if (keep_inputs)
-        c.kept->inputs_key = s.cloud_inputs_key;
+    if (keep_inputs) {
+        c.kept->inputs_varied = *varied;
+        c.kept->inputs_key = detail::cloud_key_without(s.cloud_inputs_key, *varied);
+    }
     detail::finish_cloud_scores(
         s, o, c.valid, rows, cols, temporal,
         detail::keep_cloud_verdicts(s, c.scratch, c.kept, lane_scene.stats.land), c.scratch, c.out,

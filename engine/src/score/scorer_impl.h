@@ -178,9 +178,16 @@ bool cloud_finish_param(const std::string& name);
 /// tie-break kept too where the stack takes part (`temporal`). Else null planes.
 CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& o,
                                        const ScorePlanes* kept, std::size_t n, bool temporal);
+/// `key` (a ScorerImpl::cloud_inputs_key) without the entry of option `name` (none: "").
+std::string cloud_key_without(const std::string& key, const std::string& name);
+/// What the analyst moved between two cloud_inputs_keys: "" where they are equal, the name of
+/// the one option whose entry differs where that is a test's threshold (cloud_varied), else
+/// nullopt (other or more changes; keys of other methods).
+std::optional<std::string> cloud_varied_between(const std::string& before, const std::string& now);
 /// The verdicts' inputs kept in `kept` for `n` pixels (ScorePlanes::inputs_key) when they
-/// were made under `s`'s options but the probability options, with the averaged tie-break
-/// kept too where the stack takes part (it comes out of the bands' pass). Else null planes.
+/// were made under `s`'s options but the probability options and the varied threshold
+/// (ScorePlanes::inputs_varied), with the averaged tie-break kept too where the stack takes
+/// part (it comes out of the bands' pass). Else null planes.
 CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, ScorePlanes* kept,
                                    std::size_t n, bool temporal);
 /// The verdicts a kernel wrote into scratch (cloud, shadow, prob), moved into `kept` and

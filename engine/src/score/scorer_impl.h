@@ -163,6 +163,9 @@ struct CloudFinishRows {
     float* out = nullptr;       ///< the block's method scores (may be `finished`'s band)
     Raster* finished = nullptr; ///< the block's score raster (shaped), or null
     bool all_valid = false;     ///< no pixel of the block is invalid (finish_unpenalized)
+    /// The scores go to `finished` alone (`out` is not written), with stores that bypass
+    /// the cache: the strips' finished scores are not read again while the cache holds them.
+    bool stream = false;
 };
 void finish_cloud_rows(const ScorerImpl& s, const CloudOptions& o, const CloudFinishRows& rows,
                        ScoreScratch& scratch);

@@ -299,6 +299,10 @@ double* varied_option(CloudOptions& o, CloudVaried v, double* span) {
         return *span = 0.06, &o.temporal_cloud;
     case CloudVaried::TemporalShadow:
         return *span = 0.06, &o.temporal_shadow;
+    case CloudVaried::ShadowNirMax:
+        return *span = 0.1, &o.shadow_nir_max;
+    case CloudVaried::ShadowSwir1Max:
+        return *span = 0.1, &o.shadow_swir1_max;
     case CloudVaried::None:
         break;
     }
@@ -525,7 +529,12 @@ void TestCloudLanes::passesEqualThePerPixelFunctions() {
                 flips += check_inputs(rng, o, sc, b, s.valid, n, CloudVaried::None);
                 // One test's threshold varied too, each in turn (the temporal ones with the
                 // stack).
-                const auto varied = CloudVaried(1 + varied_cases++ % (sc.temporal ? 9 : 7));
+                std::vector<CloudVaried> all;
+                for (int v = 1; v <= int(CloudVaried::ShadowSwir1Max); ++v)
+                    if (sc.temporal || (CloudVaried(v) != CloudVaried::TemporalCloud &&
+                                        CloudVaried(v) != CloudVaried::TemporalShadow))
+                        all.push_back(CloudVaried(v));
+                const CloudVaried varied = all[varied_cases++ % all.size()];
                 varied_flips += check_inputs(rng, o, sc, b, s.valid, n, varied);
             }
             ++cases;

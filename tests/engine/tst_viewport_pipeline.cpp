@@ -437,6 +437,7 @@ private slots:
             {"swir_min", "0.05", "0.08", "0.02"},      {"ndvi_max", "0.6", "0.5", "0.7"},
             {"nir_swir1_min", "0.9", "1.1", "0.7"},    {"ndsi_max", "0.5", "0.3", "0.7"},
             {"temporal_cloud", "0.06", "0.03", "0.1"}, {"temporal_shadow", "0.03", "0.06", "0.02"},
+            {"shadow_nir_max", "0.15", "0.1", "0.2"},  {"shadow_swir1_max", "0.12", "0.08", "0.15"},
         };
         std::size_t changed = 0;
         for (const char* temporal : {"true", "false"})

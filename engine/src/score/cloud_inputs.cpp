@@ -21,6 +21,8 @@ CloudVaried cloud_varied(const std::string& name) {
         {"thermal_max", CloudVaried::ThermalMax},
         {"temporal_cloud", CloudVaried::TemporalCloud},
         {"temporal_shadow", CloudVaried::TemporalShadow},
+        {"shadow_nir_max", CloudVaried::ShadowNirMax},
+        {"shadow_swir1_max", CloudVaried::ShadowSwir1Max},
     };
     for (const auto& [n, v] : kNames)
         if (name == n)
@@ -60,6 +62,16 @@ constexpr std::size_t kInputBlock = 256;
                 const std::int32_t shadow = known ? dark : (c >> 6) & 1;
                 c32[j] = (c & ~std::int32_t(kInputShadow)) | shadow << 6;
             }
+        }
+        return;
+    case TestForm::Shadow:
+        // The single date's shadow test where the background is unknown (without the stack:
+        // everywhere); the temporal verdict stands where it is known.
+        for (std::size_t j = 0; j < len; ++j) {
+            const std::int32_t c = c32[j], known = (c >> 3) & 1;
+            const std::int32_t single = (tested[j] < t) & ((c >> 7) & 1);
+            const std::int32_t shadow = known ? (c >> 6) & 1 : single;
+            c32[j] = (c & ~std::int32_t(kInputShadow)) | shadow << 6;
         }
         return;
     default:

@@ -53,7 +53,8 @@ struct Block {
     alignas(64) float t_dark[kBlock];   ///< the visible mean's darkness below the background
     alignas(64) float tested[kBlock];   ///< CloudInputPlanes::tested of a spectral test
     alignas(64) std::int32_t pcp[kBlock];
-    alignas(64) std::int32_t pcp_others[kBlock]; ///< pcp but for a varied threshold's test
+    alignas(64) std::int32_t pcp_others[kBlock];   ///< pcp but for a varied threshold's test
+    alignas(64) std::int32_t shadow_other[kBlock]; ///< shadow but for a varied threshold's band
     alignas(64) std::int32_t water[kBlock];
     alignas(64) std::int32_t cloud[kBlock];
     alignas(64) std::int32_t shadow[kBlock];
@@ -120,6 +121,12 @@ struct Constants {
             break;
         case CloudVaried::ThermalMax:
             thermal_max = inf;
+            break;
+        case CloudVaried::ShadowNirMax:
+            shadow_nir_max = inf;
+            break;
+        case CloudVaried::ShadowSwir1Max:
+            shadow_swir1_max = inf;
             break;
         default:
             break;
@@ -460,12 +467,13 @@ template <class T, bool kTie>
         const float* tested = in.varied == CloudVaried::TemporalCloud ? w.excess : w.t_dark;
         std::copy(tested, tested + len, in.tested + i0);
         std::copy(w.t_margin, w.t_margin + len, in.margin + i0);
-    } else if (form != TestForm::None) {
+    } else if (form != TestForm::None && form != TestForm::Temporal) {
         std::copy(w.tested, w.tested + len, in.tested + i0);
     }
-    // The potential cloud pixels but for a varied spectral test's outcome.
-    const std::int32_t* pcp =
-        form != TestForm::None && form != TestForm::Temporal ? w.pcp_others : w.pcp;
+    // The potential cloud pixels but for a varied spectral test's outcome; the single date's
+    // shadow test's other band, for a varied shadow threshold.
+    const std::int32_t* pcp = spectral_form(form) ? w.pcp_others : w.pcp;
+    const std::int32_t shadow_other_bit = form == TestForm::Shadow ? 7 : 0;
     std::uint8_t* cls = in.cls + i0;
     if (scene.temporal) {
         for (std::size_t j = 0; j < len; ++j) {
@@ -479,6 +487,9 @@ template <class T, bool kTie>
             cls[j] = std::uint8_t((ok[j] != 0) | (pcp[j] != 0) << 1 | w.water_sel[j] << 2 |
                                   (shadow_verdict[j] != 0) << 6);
     }
+    if (shadow_other_bit != 0)
+        for (std::size_t j = 0; j < len; ++j)
+            cls[j] = std::uint8_t(cls[j] | (w.shadow_other[j] != 0) << shadow_other_bit);
 }
 
 template <class T>
@@ -498,6 +509,14 @@ template <class T>
     const float* swir1 = w.swir1;
     for (std::size_t j = 0; j < len; ++j)
         w.shadow[j] = (nir[j] < k.shadow_nir_max) & (swir1[j] < k.shadow_swir1_max);
+    if (k.varied.form == TestForm::Shadow) {
+        // A varied shadow threshold's test, left out above: its band into w.tested, the
+        // other band's outcome into w.shadow_other, then the test applied.
+        const float* band = k.varied.varied == CloudVaried::ShadowNirMax ? nir : swir1;
+        std::copy(band, band + len, w.tested);
+        std::copy(w.shadow, w.shadow + len, w.shadow_other);
+        clear_failed(TestForm::Less, w.tested, k.varied.k, 0, len, w.shadow);
+    }
     const std::int32_t* cloud_verdict = w.cloud;
     const std::int32_t* shadow_verdict = w.shadow;
     if (scene.temporal) {

@@ -81,8 +81,8 @@ struct CloudLaneScene {
 
 /// One threshold of the verdicts' tests besides the probability options whose change the
 /// kept inputs also serve (CloudInputPlanes::varied): the value the test compares is kept
-/// too. A spectral test's threshold (a potential cloud pixel passes all of them) or a
-/// temporal test's.
+/// too. A spectral test's threshold (a potential cloud pixel passes all of them), a
+/// temporal test's, or one of the single date's shadow test.
 enum class CloudVaried : std::uint8_t {
     None,
     SwirMin,
@@ -94,6 +94,8 @@ enum class CloudVaried : std::uint8_t {
     ThermalMax,
     TemporalCloud,
     TemporalShadow,
+    ShadowNirMax,
+    ShadowSwir1Max,
 };
 
 /// The CloudVaried of a CloudOptions parameter's name (None: not one of them).
@@ -114,8 +116,9 @@ struct CloudInputPlanes {
     std::uint8_t* cls = nullptr; ///< CloudInputBits
     /// The varied threshold's test value: a spectral one's (kInputPcp then holds the other
     /// spectral tests' outcome), the temporal cloud test's brightest excess over the
-    /// background, or the temporal shadow test's darkness below it. A scene without the test
-    /// gets a value that passes it under any threshold.
+    /// background, the temporal shadow test's darkness below it, or the single date's shadow
+    /// test's nir or swir1 (kInputShadowOther then holds the other band's outcome). A scene
+    /// without the test gets a value that passes it under any threshold.
     float* tested = nullptr;
     float* margin = nullptr; ///< a temporal test's margin for the background's gain
     CloudVaried varied = CloudVaried::None;
@@ -137,6 +140,7 @@ enum CloudInputBits : std::uint8_t {
     kInputAlwaysCloud = 16,  ///< the temporal test makes it cloud whatever the date's own verdict
     kInputCloudIfCloud = 32, ///< the temporal test keeps the date's own cloud verdict
     kInputShadow = 64,       ///< the shadow verdict (temporal where known)
+    kInputShadowOther = 128, ///< the single date's shadow test's other band (varied shadow)
 };
 
 /// The verdicts' planes, indexed by pixel: cloud and shadow (0 or 1, shadow never where

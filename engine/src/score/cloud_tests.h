@@ -15,7 +15,14 @@ inline float clamp01(float x) {
 }
 
 // How a varied threshold's test compares its value x with the threshold k (VariedTest).
-enum class TestForm : std::uint8_t { None, Greater, Less, HotMin, NotAtLeast, Temporal };
+// Shadow: the single date's shadow test, x < k.
+enum class TestForm : std::uint8_t { None, Greater, Less, HotMin, NotAtLeast, Temporal, Shadow };
+
+// Whether a form is a spectral test's (a potential cloud pixel passes all of them).
+inline bool spectral_form(TestForm f) {
+    return f == TestForm::Greater || f == TestForm::Less || f == TestForm::HotMin ||
+           f == TestForm::NotAtLeast;
+}
 
 // A varied threshold as the passes compare it (k2: the temporal cloud test's half
 // threshold), the same floats as Constants holds.
@@ -45,6 +52,10 @@ inline VariedTest varied_test(const CloudOptions& o, CloudVaried v) {
         return {v, TestForm::Temporal, float(o.temporal_cloud), 0.5f * float(o.temporal_cloud)};
     case CloudVaried::TemporalShadow:
         return {v, TestForm::Temporal, float(o.temporal_shadow)};
+    case CloudVaried::ShadowNirMax:
+        return {v, TestForm::Shadow, float_above(o.shadow_nir_max)};
+    case CloudVaried::ShadowSwir1Max:
+        return {v, TestForm::Shadow, float_above(o.shadow_swir1_max)};
     case CloudVaried::None:
         break;
     }

@@ -69,7 +69,8 @@ constexpr std::size_t kInputBlock = 256;
         // everywhere); the temporal verdict stands where it is known.
         for (std::size_t j = 0; j < len; ++j) {
             const std::int32_t c = c32[j], known = (c >> 3) & 1;
-            const std::int32_t single = (tested[j] < t) & ((c >> 7) & 1);
+            const std::int32_t below = tested[j] < t;
+            const std::int32_t single = below & (c >> 7) & 1;
             const std::int32_t shadow = known ? (c >> 6) & 1 : single;
             c32[j] = (c & ~std::int32_t(kInputShadow)) | shadow << 6;
         }

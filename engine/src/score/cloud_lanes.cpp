@@ -51,7 +51,7 @@ struct Block {
     alignas(64) float cirrus_term[kBlock];
     alignas(64) float t_margin[kBlock]; ///< the temporal tests' margin for the gain
     alignas(64) float t_dark[kBlock];   ///< the visible mean's darkness below the background
-    alignas(64) float tested[kBlock];   ///< CloudInputPlanes::tested of a spectral test
+    alignas(64) float tested[kBlock];   ///< CloudInputPlanes::tested (spectral or shadow test)
     alignas(64) std::int32_t pcp[kBlock];
     alignas(64) std::int32_t pcp_others[kBlock];   ///< pcp but for a varied threshold's test
     alignas(64) std::int32_t shadow_other[kBlock]; ///< shadow but for a varied threshold's band

@@ -347,6 +347,21 @@ std::size_t check_inputs(std::mt19937& rng, const CloudOptions& o, const CloudLa
                 return 0;
             }
     }
+    if (has_test && temporal_test) {
+        // The margin made from the background alone (as the stack's strips make it for every
+        // date) is the pass's own, bit for bit, where the background is known.
+        std::vector<float> shared(n, -7);
+        temporal_margin(*sc.temporal, 0, n, shared.data());
+        for (std::size_t i = 0; i < n; ++i)
+            if ((cls[i] & kInputKnown) && !same_float(shared[i], margin[i])) {
+                QTest::qFail(qPrintable(QStringLiteral("pixel %1: margin %2, the pass's %3")
+                                            .arg(i)
+                                            .arg(double(shared[i]), 0, 'g', 9)
+                                            .arg(double(margin[i]), 0, 'g', 9)),
+                             __FILE__, __LINE__);
+                return 0;
+            }
+    }
     std::size_t flips = 0;
     for (int change = 0; change < 3; ++change) {
         CloudOptions o2 = o;

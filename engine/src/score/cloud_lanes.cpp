@@ -558,6 +558,30 @@ template <class T>
 
 } // namespace
 
+void temporal_margin(const LaneTemporal& t, std::size_t begin, std::size_t end, float* out) {
+    const std::size_t nv = t.background.size();
+    const float nvf = float(nv);
+    alignas(64) float bg[kBlock], sum[kBlock];
+    for (std::size_t i0 = begin; i0 < end; i0 += kBlock) {
+        const std::size_t len = std::min(kBlock, end - i0);
+        // temporal()'s sum of the background's visible bands, in its order.
+        for (std::size_t band = 0; band < nv; ++band) {
+            load<float>(LaneBand{DataType::Float32, t.background[band], t.scale, t.offset}, i0, len,
+                        bg);
+            if (band == 0)
+                for (std::size_t j = 0; j < len; ++j)
+                    sum[j] = 0.0f + bg[j];
+            else
+                for (std::size_t j = 0; j < len; ++j)
+                    sum[j] += bg[j];
+        }
+        for (std::size_t j = 0; j < len; ++j) {
+            const float bg_mean = sum[j] / nvf;
+            out[i0 - begin + j] = kGainMargin * bg_mean;
+        }
+    }
+}
+
 LaneBand lane_band(const Raster& scene, int band, float scale, float offset) {
     LaneBand b;
     if (band < 0)

@@ -162,6 +162,12 @@ struct CloudVerdicts {
 void cloud_verdicts_from_inputs(const CloudOptions& o, const CloudInputPlanes& in, std::size_t n,
                                 const CloudVerdicts& out);
 
+/// The temporal tests' margin for the background's gain of pixels [begin, end) into `out`
+/// (from its first element): the passes' own numbers (CloudInputPlanes::margin). It depends
+/// on the clear background alone (`t`'s background, scale and offset), so every date of the
+/// stack has the same.
+void temporal_margin(const LaneTemporal& t, std::size_t begin, std::size_t end, float* out);
+
 /// The verdicts of pixels [begin, end); an invalid pixel gets zeros. `b` must hold red, nir
 /// and swir1. Throws UnsupportedError for a complex band.
 void cloud_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBands& b,

@@ -86,6 +86,21 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             out[i].ensure_mask(); // made here: the strips write their rows of it at once
     }
 
+    // A temporal test's margin depends on the clear background alone: made once per strip
+    // for every date, instead of read from each date's kept plane (4 bytes a pixel and date).
+    detail::LaneTemporal background;
+    const bool shared_margin = temporal && std::any_of(jobs.begin(), jobs.end(), [](const auto& j) {
+                                   return j.inputs.margin != nullptr;
+                               });
+    if (shared_margin) {
+        for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
+            if (s.roles.has(r))
+                background.background.push_back(stats->plane(stats->background, s.roles[r]).data());
+        background.scale = float(s.refl_scale);
+        background.offset = float(o.reflectance_offset);
+    }
+    tbb::enumerable_thread_specific<std::vector<float>> margins;
+
     const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
     const int shadow_dilation = s.capped_dilation(o.shadow_dilation, o.dilation_max_m);
     const int halo = std::max(cloud_dilation, shadow_dilation); // rows a strip's dilations read
@@ -106,6 +121,11 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             const int y0 = k * strip_rows, y1 = std::min(rows, y0 + strip_rows);
             const int v0 = std::max(0, y0 - halo), v1 = std::min(rows, y1 + halo);
             const std::size_t first = std::size_t(v0) * w, len = std::size_t(v1 - v0) * w;
+            std::vector<float>& margin = margins.local();
+            if (shared_margin) {
+                margin.resize(len);
+                detail::temporal_margin(background, first, first + len, margin.data());
+            }
             for (std::size_t i = 0; i < scenes.size(); ++i) {
                 const ScorePlanes& p = planes[i];
                 const std::uint8_t* vc = p.cloud.data() + first;
@@ -115,13 +135,15 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                     scratch.cloud.resize(len);
                     scratch.shadow.resize(len);
                     scratch.prob.resize(len);
-                    detail::cloud_verdicts_from_inputs(
-                        o, detail::offset_inputs(jobs[i].inputs, first), len,
-                        {scratch.cloud.data(),
-                         scratch.shadow.data(),
-                         scratch.prob.data(),
-                         nullptr,
-                         {}});
+                    detail::CloudInputPlanes in = detail::offset_inputs(jobs[i].inputs, first);
+                    if (in.margin)
+                        in.margin = margin.data();
+                    detail::cloud_verdicts_from_inputs(o, in, len,
+                                                       {scratch.cloud.data(),
+                                                        scratch.shadow.data(),
+                                                        scratch.prob.data(),
+                                                        nullptr,
+                                                        {}});
                     vc = scratch.cloud.data();
                     vs = scratch.shadow.data();
                     vp = scratch.prob.data();

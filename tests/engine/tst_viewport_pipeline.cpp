@@ -118,6 +118,16 @@ void expectMarkedSceneTaken(const std::vector<Raster>& stack, const Scorer& scor
                      __FILE__, __LINE__);
 }
 
+// Marks the kept verdict inputs of `p` as temporal cloud at every valid pixel (and, where a
+// temporal cloud test's value is kept, that value as far above its threshold): scores made
+// from them differ from fresh ones.
+void markInputsAsCloud(ScorePlanes& p) {
+    for (auto& c : p.input_class)
+        if (c & detail::kInputValid)
+            c = detail::kInputValid | detail::kInputKnown | detail::kInputAlwaysCloud;
+    std::fill(p.input_tested.begin(), p.input_tested.end(), 1e30f);
+}
+
 struct Expected {
     std::vector<Raster> stack, scores;
     CompositeResult result;
@@ -408,10 +418,7 @@ private slots:
             score_stack(stack, Scorer(o, layout), &stats, planes);
             QVERIFY(!planes[3].inputs_key.empty());
             QCOMPARE(planes[3].input_class.size(), stack[3].band_size());
-            for (std::size_t i = 0; i < planes[3].input_class.size(); ++i)
-                if (planes[3].input_class[i] & detail::kInputValid)
-                    planes[3].input_class[i] =
-                        detail::kInputValid | detail::kInputKnown | detail::kInputAlwaysCloud;
+            markInputsAsCloud(planes[3]);
             set_score_param(o, "brightness_min", "0.23");
             expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, temporal);
             // The probability threshold too; then a whiteness threshold reads the bands.
@@ -459,14 +466,8 @@ private slots:
                     changed += differences(before[i], after[i]);
                 set_score_param(o, "brightness_min", "0.15");
                 scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
-                ScorePlanes& p = planes[3];
-                QVERIFY2(!p.inputs_key.empty(), label);
-                for (std::size_t i = 0; i < p.input_class.size(); ++i)
-                    if (p.input_class[i] & detail::kInputValid)
-                        p.input_class[i] =
-                            detail::kInputValid | detail::kInputKnown | detail::kInputAlwaysCloud;
-                // The temporal cloud test's bits come from its value: made cloud there.
-                std::fill(p.input_tested.begin(), p.input_tested.end(), 1e30f);
+                QVERIFY2(!planes[3].inputs_key.empty(), label);
+                markInputsAsCloud(planes[3]);
                 set_score_param(o, name, third);
                 expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, label.constData());
                 // Another test's threshold: the bands again.

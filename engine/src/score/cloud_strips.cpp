@@ -88,17 +88,11 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
 
     // A temporal test's margin depends on the clear background alone: made once per strip
     // for every date, instead of read from each date's kept plane (4 bytes a pixel and date).
-    detail::LaneTemporal background;
     const bool shared_margin = temporal && std::any_of(jobs.begin(), jobs.end(), [](const auto& j) {
                                    return j.inputs.margin != nullptr;
                                });
-    if (shared_margin) {
-        for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
-            if (s.roles.has(r))
-                background.background.push_back(stats->plane(stats->background, s.roles[r]).data());
-        background.scale = float(s.refl_scale);
-        background.offset = float(o.reflectance_offset);
-    }
+    const detail::LaneTemporal background =
+        shared_margin ? detail::background_lanes(s, o, *stats) : detail::LaneTemporal{};
     tbb::enumerable_thread_specific<std::vector<float>> margins;
 
     const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);

@@ -367,6 +367,16 @@ CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& 
     return {kept->cloud.data(), kept->shadow.data(), kept->cloud_prob.data()};
 }
 
+LaneTemporal background_lanes(const ScorerImpl& s, const CloudOptions& o, const StackStats& stats) {
+    LaneTemporal t;
+    for (BandRole r : kVisibleRoles)
+        if (s.roles.has(r))
+            t.background.push_back(stats.plane(stats.background, s.roles[r]).data());
+    t.scale = float(s.refl_scale);
+    t.offset = float(o.reflectance_offset);
+    return t;
+}
+
 std::string cloud_key_without(const std::string& key, const std::string& name) {
     const std::string entry = "\n" + name + "=";
     const std::size_t at = key.find(entry);

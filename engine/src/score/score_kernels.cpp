@@ -151,16 +151,12 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     detail::LaneTemporal lane_temporal;
     if (temporal) {
         std::size_t next_plane = 0;
+        lane_temporal = detail::background_lanes(s, o, *c.stats);
         lane_temporal.gains = detail::temporal_gains(s, c.scene, *c.stats, c.valid, sc, off,
                                                      c.scratch.planes, next_plane, c.kept);
-        for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
-            if (s.roles.has(r)) {
+        for (BandRole r : detail::kVisibleRoles)
+            if (s.roles.has(r))
                 lane_temporal.vis.push_back(band(r, true));
-                lane_temporal.background.push_back(
-                    c.stats->plane(c.stats->background, s.roles[r]).data());
-            }
-        lane_temporal.scale = sc;
-        lane_temporal.offset = off;
     }
     std::vector<std::uint8_t>& cloud = c.scratch.cloud;
     std::vector<std::uint8_t>& shadow = c.scratch.shadow;

@@ -181,6 +181,13 @@ bool cloud_finish_param(const std::string& name);
 /// tie-break kept too where the stack takes part (`temporal`). Else null planes.
 CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& o,
                                        const ScorePlanes* kept, std::size_t n, bool temporal);
+/// The visible bands the temporal tests compare, in their order (those the scene has).
+inline constexpr BandRole kVisibleRoles[] = {BandRole::Blue, BandRole::Green, BandRole::Red};
+/// The stack's clear background as the cloud passes read it: its kVisibleRoles planes, made
+/// reflectance by `s`'s scale and `o`'s offset (LaneTemporal's background, scale and offset;
+/// the date's bands and gains are the caller's). One function, so that the strips' shared
+/// margin (temporal_margin) reads the background as the passes do.
+LaneTemporal background_lanes(const ScorerImpl& s, const CloudOptions& o, const StackStats& stats);
 /// `key` (a ScorerImpl::cloud_inputs_key) without the entry of option `name` (none: "").
 std::string cloud_key_without(const std::string& key, const std::string& name);
 /// What the analyst moved between two cloud_inputs_keys: "" where they are equal, the name of

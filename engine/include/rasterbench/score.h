@@ -35,7 +35,8 @@ namespace rb {
 
 namespace detail {
 struct ScorerImpl;
-}
+struct StackWinners;
+} // namespace detail
 
 inline constexpr float kInvalidScore = -std::numeric_limits<float>::infinity();
 
@@ -397,10 +398,11 @@ public:
     /// scene's part of a strip while it is in the cache, and keeps no method scores or
     /// verdicts of its own (the next change makes them from what is kept). False, with
     /// nothing changed, where it does not apply. Same scores as score_reusing(); `progress`
-    /// is checked and told per strip.
+    /// is checked and told per strip. With `winners` asking for them (engine-internal), the
+    /// best-pixel composite's winners are made too, from each strip's scores in the cache.
     bool score_strips_reusing(std::span<const Raster> scenes, const StackStats* stats,
                               std::vector<ScorePlanes>& planes, std::vector<Raster>& out,
-                              Progress& progress) const;
+                              Progress& progress, detail::StackWinners* winners = nullptr) const;
     /// The method's component scores, Float32, one band each (component_names()), the first
     /// being the score itself; one band for methods without components. Invalid pixels are
     /// masked. What "why did this pixel win" shows.

@@ -67,8 +67,9 @@ cloud_score_rows(const std::uint8_t* raw, const std::uint8_t* grown, const std::
 // scores stored past the cache (SSE2's streaming stores, where aligned): a store that
 // misses the cache otherwise reads the line from memory first, which the strips' finished
 // scores, overwritten whole, do not need.
-void finish_streamed(const std::uint8_t* valid, const float* method, bool all_valid, std::size_t i0,
-                     std::size_t i1, Raster& r) {
+// With `keep`, the finished scores also replace `method`'s (for the composite's winners).
+void finish_streamed(const std::uint8_t* valid, float* method, bool all_valid, std::size_t i0,
+                     std::size_t i1, Raster& r, bool keep) {
     const float lowest = std::numeric_limits<float>::lowest();
     float* dst = r.band<float>(0).data();
     if (!all_valid) {
@@ -78,7 +79,11 @@ void finish_streamed(const std::uint8_t* valid, const float* method, bool all_va
     }
     auto one = [&](std::size_t i) {
         const float v = method[i - i0];
-        dst[i] = all_valid || valid[i] != 0 ? (v > kInvalidScore ? v : lowest) : kInvalidScore;
+        const float f =
+            all_valid || valid[i] != 0 ? (v > kInvalidScore ? v : lowest) : kInvalidScore;
+        dst[i] = f;
+        if (keep)
+            method[i - i0] = f;
     };
     std::size_t i = i0;
 #if defined(__SSE2__)
@@ -100,6 +105,8 @@ void finish_streamed(const std::uint8_t* valid, const float* method, bool all_va
             v = _mm_or_ps(_mm_and_ps(badf, invalid_score), _mm_andnot_ps(badf, v));
         }
         _mm_stream_ps(dst + i, v);
+        if (keep)
+            _mm_storeu_ps(method + (i - i0), v);
     }
     _mm_sfence(); // the stores are visible before the strip is reported done
 #endif
@@ -141,9 +148,14 @@ void finish_cloud_rows(const ScorerImpl& s, const CloudOptions& o, const CloudFi
         cloud_score_rows(r.verdicts.cloud + k, grown ? grown + (i0 - first) : nullptr, r.valid + i0,
                          r.verdicts.prob + k, grow_min, shadow + (i0 - first),
                          r.tie ? r.tie + i0 : nullptr, cloud_score, shadow_score, i1 - i0, scores);
-        if (r.stream)
-            finish_streamed(r.valid, scores, r.all_valid, i0, i1, *r.finished);
-        else if (r.finished)
+        if (r.stream) {
+            finish_streamed(r.valid, scores, r.all_valid, i0, i1, *r.finished, r.winners.best);
+            if (r.winners.best)
+                add_to_running_best(scores, r.winner_scene, r.min_score, r.first_winner, i1 - i0,
+                                    {r.winners.best + (i0 - first),
+                                     r.winners.best_scene + (i0 - first),
+                                     r.winners.count + (i0 - first)});
+        } else if (r.finished)
             finish_unpenalized(r.valid, r.out, r.all_valid, i0, i1, *r.finished);
     }
 }

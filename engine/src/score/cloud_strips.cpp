@@ -40,8 +40,10 @@ struct StripScene {
 
 bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackStats* stats,
                                   std::vector<ScorePlanes>& planes, std::vector<Raster>& out,
-                                  Progress& progress) const {
+                                  Progress& progress, detail::StackWinners* winners) const {
     const detail::ScorerImpl& s = *impl_;
+    if (winners)
+        winners->pixels = 0; // until made
     const auto* cloud = std::get_if<CloudOptions>(&s.options.method);
     if (!cloud || s.cloud_visible || s.bap || detail::has_penalties(s.options.penalties) ||
         scenes.empty() || planes.size() != scenes.size())
@@ -83,7 +85,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
         }
         out[i].reset(DataType::Float32, 1, rows, cols);
         if (!jobs[i].all_valid)
-            out[i].ensure_mask(); // made here: the strips write their rows of it at once
+            out[i].ensure_mask_unset(); // the strips write every byte, a row at a time
     }
 
     // A temporal test's margin depends on the clear background alone: made once per strip
@@ -94,6 +96,22 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
     const detail::LaneTemporal background =
         shared_margin ? detail::background_lanes(s, o, *stats) : detail::LaneTemporal{};
     tbb::enumerable_thread_specific<std::vector<float>> margins;
+    // The composite's winners, where asked for: each strip's scenes visited in its tie order.
+    const bool fused = winners && winners->order.size() == scenes.size();
+    std::vector<std::size_t> visit(scenes.size());
+    for (std::size_t k = 0; k < scenes.size(); ++k)
+        visit[k] = fused ? winners->order[k] : k;
+    if (fused) {
+        winners->best.resize(n);
+        winners->best_scene.resize(n);
+        winners->count.resize(n);
+    }
+    // A strip's winners, in a core's cache while its scenes are added, then stored whole.
+    struct StripWinners {
+        std::vector<float> best;
+        std::vector<std::int32_t> scene, count;
+    };
+    tbb::enumerable_thread_specific<StripWinners> strip_winners;
 
     const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
     const int shadow_dilation = s.capped_dilation(o.shadow_dilation, o.dilation_max_m);
@@ -116,11 +134,19 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             const int v0 = std::max(0, y0 - halo), v1 = std::min(rows, y1 + halo);
             const std::size_t first = std::size_t(v0) * w, len = std::size_t(v1 - v0) * w;
             std::vector<float>& margin = margins.local();
+            StripWinners& won = strip_winners.local();
+            const std::size_t own = std::size_t(y1 - y0) * w;
+            if (fused) {
+                won.best.resize(own);
+                won.scene.resize(own);
+                won.count.resize(own);
+            }
             if (shared_margin) {
                 margin.resize(len);
                 detail::temporal_margin(background, first, first + len, margin.data());
             }
-            for (std::size_t i = 0; i < scenes.size(); ++i) {
+            for (std::size_t at = 0; at < scenes.size(); ++at) {
+                const std::size_t i = visit[at];
                 const ScorePlanes& p = planes[i];
                 const std::uint8_t* vc = p.cloud.data() + first;
                 const std::uint8_t* vs = p.shadow.data() + first;
@@ -157,12 +183,27 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                 r.finished = &out[i];
                 r.all_valid = jobs[i].all_valid;
                 r.stream = true;
+                if (fused) {
+                    r.winners = {won.best.data(), won.scene.data(), won.count.data()};
+                    r.winner_scene = std::int32_t(i);
+                    r.first_winner = at == 0;
+                    r.min_score = winners->min_score;
+                }
                 detail::finish_cloud_rows(s, o, r, scratch);
+            }
+            if (fused) {
+                const std::size_t at = std::size_t(y0) * w;
+                detail::store_running_best(
+                    {won.best.data(), won.scene.data(), won.count.data()}, own,
+                    {winners->best.data() + at, winners->best_scene.data() + at,
+                     winners->count.data() + at});
             }
             const std::lock_guard lock(progress_mutex);
             progress.report(double(++done) / double(strips));
         }
     });
+    if (fused)
+        winners->pixels = n;
     return true;
 }
 

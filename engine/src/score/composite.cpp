@@ -11,6 +11,7 @@
 #include "composite_own_scores.h"
 #include "pixel_util.h"
 #include "running_best.h"
+#include "stream_store.h"
 #include "tie_rule.h"
 
 namespace rb {
@@ -187,6 +188,15 @@ struct BestOutputs {
     std::uint8_t* score_mask;
 };
 
+// One row of the best pixel's outputs, per thread: made in the cache, then stored past it
+// (stream_store), since each output plane is written whole and not read again soon.
+struct BestRowScratch {
+    std::vector<std::uint16_t> index, count;
+    std::vector<float> score;
+    std::vector<std::uint8_t> mask; ///< every output's: valid where the pixel has a winner
+    std::vector<unsigned char> band;
+};
+
 // One row (from pixel `base`, `cols` long) of the best pixel without rank images, from the
 // running best's winners (`scene` -1 where `count` is 0): the index, score, count and their
 // masks in one pass, then each band's winning samples in a pass of its own, every output
@@ -195,25 +205,32 @@ template <class T>
 void write_best_row(const float* best, const std::int32_t* scene, const std::int32_t* count,
                     std::size_t cols, std::size_t base,
                     const std::vector<std::vector<const T*>>& by_band, const std::vector<T*>& comp,
-                    const std::vector<std::uint8_t*>& comp_mask, const BestOutputs& out) {
+                    const std::vector<std::uint8_t*>& comp_mask, const BestOutputs& out,
+                    BestRowScratch& row) {
+    row.index.resize(cols);
+    row.count.resize(cols);
+    row.score.resize(cols);
+    row.mask.resize(cols);
+    row.band.resize(cols * sizeof(T));
     for (std::size_t c = 0; c < cols; ++c) {
-        const std::size_t p = base + c;
         const bool has = count[c] != 0;
-        out.count[p] = std::uint16_t(count[c]);
-        out.index[p] = has ? std::uint16_t(scene[c]) : std::uint16_t(65535);
-        out.score[p] = has ? best[c] : kInvalidScore;
-        out.index_mask[p] = has ? kValid : kInvalid;
-        out.score_mask[p] = has ? kValid : kInvalid;
+        row.count[c] = std::uint16_t(count[c]);
+        row.index[c] = has ? std::uint16_t(scene[c]) : std::uint16_t(65535);
+        row.score[c] = has ? best[c] : kInvalidScore;
+        row.mask[c] = has ? kValid : kInvalid;
     }
+    detail::stream_store(out.count + base, row.count.data(), cols * sizeof(std::uint16_t));
+    detail::stream_store(out.index + base, row.index.data(), cols * sizeof(std::uint16_t));
+    detail::stream_store(out.score + base, row.score.data(), cols * sizeof(float));
+    detail::stream_store(out.index_mask + base, row.mask.data(), cols);
+    detail::stream_store(out.score_mask + base, row.mask.data(), cols);
+    T* samples = reinterpret_cast<T*>(row.band.data());
     for (std::size_t j = 0; j < comp.size(); ++j) {
         const T* const* from = by_band[j].data();
-        T* dst = comp[j] + base;
-        std::uint8_t* mask = comp_mask[j] + base;
-        for (std::size_t c = 0; c < cols; ++c) {
-            const bool has = count[c] != 0;
-            dst[c] = has ? from[scene[c]][base + c] : T(0);
-            mask[c] = has ? kValid : kInvalid;
-        }
+        for (std::size_t c = 0; c < cols; ++c)
+            samples[c] = count[c] != 0 ? from[scene[c]][base + c] : T(0);
+        detail::stream_store(comp[j] + base, samples, cols * sizeof(T));
+        detail::stream_store(comp_mask[j] + base, row.mask.data(), cols);
     }
 }
 
@@ -221,9 +238,12 @@ void write_best_row(const float* best, const std::int32_t* scene, const std::int
 // each scene scored one row at a time into a small buffer, compared and forgotten.
 // `masks_in_scores`: every sample a band mask of its scene marks invalid scores kInvalidScore
 // (scores a Scorer made from these scenes), so the band masks need not be read.
-void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scores,
+// `winners`: the scores' winners, taken where made for this composite (StackWinners::fit);
+// returns whether they were.
+bool composite_impl(std::span<const Raster> scenes, std::span<const Raster> scores,
                     const Scorer* by_row, const CompositeOptions& o, CompositeResult& res,
-                    Progress progress, bool masks_in_scores = false) {
+                    Progress progress, bool masks_in_scores = false,
+                    const detail::StackWinners* winners = nullptr) {
     const Setup s = check_inputs(scenes, scores, o, by_row == nullptr);
     const int nb = int(s.bands.size());
     const DataType dt = scenes[0].dtype();
@@ -239,9 +259,17 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
         r.reset(dt, nb, s.rows, s.cols);
     for (auto& r : res.worst_rank)
         r.reset(dt, nb, s.rows, s.cols);
-    res.composite.ensure_mask();
-    res.index.ensure_mask();
-    res.score.ensure_mask();
+    // The plain best pixel (write_best_row) writes every mask byte; the other loops mark
+    // invalid samples alone, on an all-valid mask.
+    if (s.method == Method::Best && o.best_ranks.empty() && o.worst_ranks.empty()) {
+        res.composite.ensure_mask_unset();
+        res.index.ensure_mask_unset();
+        res.score.ensure_mask_unset();
+    } else {
+        res.composite.ensure_mask();
+        res.index.ensure_mask();
+        res.score.ensure_mask();
+    }
     for (auto& r : res.best_rank)
         r.ensure_mask();
     for (auto& r : res.worst_rank)
@@ -267,6 +295,7 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
     auto score_mask = res.score.mask(0);
     std::mutex progress_mutex;
     std::atomic<int> rows_done{0};
+    bool taken = false;
 
     visit_dtype(dt, [&](auto tag) {
         using T = decltype(tag);
@@ -342,10 +371,16 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                     by_band[std::size_t(j)].push_back(src[i * std::size_t(nb) + std::size_t(j)]);
             const BestOutputs best_out{idx_out.data(), score_out.data(), count_out.data(),
                                        idx_mask.data(), score_mask.data()};
+            // Winners made with the scores replace the running best below.
+            const bool given =
+                winners && !track_worst && !by_row &&
+                winners->fit(s.order, min_score, std::size_t(s.rows) * std::size_t(s.cols));
+            taken = given;
             tbb::parallel_for(tbb::blocked_range<int>(0, s.rows, 8), [&](const auto& range) {
                 const auto cols = std::size_t(s.cols);
-                std::vector<float> bs(cols);
-                std::vector<std::int32_t> bi(cols), cnt(cols);
+                std::vector<float> bs(given ? 0 : cols);
+                std::vector<std::int32_t> bi(given ? 0 : cols), cnt(given ? 0 : cols);
+                BestRowScratch row_scratch;
                 // Running worst: the last of the order (lowest score; ties: the later scene).
                 std::vector<float> ws(track_worst ? cols : 0);
                 std::vector<std::int32_t> wi(track_worst ? cols : 0);
@@ -361,36 +396,44 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                                                      track_worst ? wi.data() : nullptr};
                 for (int row = range.begin(); row != range.end(); ++row) {
                     const std::size_t base = std::size_t(row) * cols;
-                    for (std::size_t k = 0; k < s.n; ++k) {
-                        const std::size_t i = s.order[k];
-                        if (by_row) {
-                            by_row->score_row(scenes[i], row, scored.data() + k * cols);
-                            rows_of[k] = scored.data() + k * cols;
-                        } else {
-                            rows_of[k] = score_ptr[i] + base;
+                    const float* bsp = bs.data();
+                    const std::int32_t *bip = bi.data(), *cntp = cnt.data();
+                    if (given) {
+                        bsp = winners->best.data() + base;
+                        bip = winners->best_scene.data() + base;
+                        cntp = winners->count.data() + base;
+                    } else {
+                        for (std::size_t k = 0; k < s.n; ++k) {
+                            const std::size_t i = s.order[k];
+                            if (by_row) {
+                                by_row->score_row(scenes[i], row, scored.data() + k * cols);
+                                rows_of[k] = scored.data() + k * cols;
+                            } else {
+                                rows_of[k] = score_ptr[i] + base;
+                            }
                         }
+                        for (std::size_t m = 0; m < masks.size(); ++m)
+                            masks[m] = scene_masks[m] + base;
+                        detail::running_best(in, cols, out);
                     }
-                    for (std::size_t m = 0; m < masks.size(); ++m)
-                        masks[m] = scene_masks[m] + base;
-                    detail::running_best(in, cols, out);
                     // The winners' samples are scattered over the scenes' bands, which no
                     // hardware prefetcher follows: asking for all of this row's first keeps
                     // many misses in flight, where the copy below would wait for each.
                     for (std::size_t c = 0; c < cols; c += 16)
-                        if (bi[c] >= 0)
+                        if (bip[c] >= 0)
                             for (int j = 0; j < nb; ++j)
                                 __builtin_prefetch(
-                                    src[std::size_t(bi[c]) * std::size_t(nb) + std::size_t(j)] +
+                                    src[std::size_t(bip[c]) * std::size_t(nb) + std::size_t(j)] +
                                     base + c);
                     if (plain) {
-                        write_best_row(bs.data(), bi.data(), cnt.data(), cols, base, by_band, comp,
-                                       comp_mask, best_out);
+                        write_best_row(bsp, bip, cntp, cols, base, by_band, comp, comp_mask,
+                                       best_out, row_scratch);
                         continue;
                     }
                     for (std::size_t c = 0; c < cols; ++c) {
                         const std::size_t p = base + c;
-                        count_out[p] = std::uint16_t(cnt[c]);
-                        if (cnt[c] == 0) {
+                        count_out[p] = std::uint16_t(cntp[c]);
+                        if (cntp[c] == 0) {
                             idx_out[p] = 65535;
                             score_out[p] = kInvalidScore;
                             idx_mask[p] = kInvalid;
@@ -402,9 +445,9 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                             invalidate_ranks(p);
                             continue;
                         }
-                        idx_out[p] = std::uint16_t(bi[c]);
-                        score_out[p] = bs[c];
-                        const std::size_t wb = std::size_t(bi[c]) * std::size_t(nb);
+                        idx_out[p] = std::uint16_t(bip[c]);
+                        score_out[p] = bsp[c];
+                        const std::size_t wb = std::size_t(bip[c]) * std::size_t(nb);
                         for (int j = 0; j < nb; ++j)
                             comp[std::size_t(j)][p] = src[wb + std::size_t(j)][p];
                         for (std::size_t r = 0; r < res.best_rank.size(); ++r)
@@ -631,6 +674,7 @@ void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
         });
         progress.report(1.0);
     });
+    return taken;
 }
 
 } // namespace
@@ -662,10 +706,28 @@ void score_composite_into(std::span<const Raster> scenes, const Scorer& scorer,
     composite_impl(scenes, scores, nullptr, o, res, std::move(progress), true);
 }
 
-void detail::composite_own_scores_into(std::span<const Raster> scenes,
+bool detail::composite_own_scores_into(std::span<const Raster> scenes,
                                        std::span<const Raster> scores, const CompositeOptions& o,
-                                       CompositeResult& res, Progress progress) {
-    composite_impl(scenes, scores, nullptr, o, res, std::move(progress), true);
+                                       CompositeResult& res, Progress progress,
+                                       const StackWinners* winners) {
+    return composite_impl(scenes, scores, nullptr, o, res, std::move(progress), true, winners);
+}
+
+detail::StackWinners detail::winners_request(const CompositeOptions& o, std::size_t n) {
+    StackWinners w;
+    try {
+        const bool first_ranks =
+            std::all_of(o.best_ranks.begin(), o.best_ranks.end(), [](int r) { return r == 1; });
+        if (parse_method(o.method) != Method::Best || !first_ranks || !o.worst_ranks.empty() ||
+            o.harmonize || n == 0)
+            return w;
+        check_composite_scene_count(n);
+        w.order = tie_order(o, n);
+        w.min_score = candidate_floor(o.min_score);
+    } catch (const ArgumentError&) {
+        w.order.clear(); // the composite says what is wrong with the options
+    }
+    return w;
 }
 
 } // namespace rb

@@ -10,6 +10,8 @@
 
 #include <cstring>
 
+#include "stream_store.h"
+
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #include <immintrin.h>
 #define RB_RUNNING_BEST_X86 1
@@ -169,7 +171,46 @@ void columns(const RunningBestRow& in, std::size_t cols, const RunningBestColumn
     scalar_columns<Worst>(in, c, cols, out);
 }
 
+// add_to_running_best's loop: int32 lanes throughout (a bool mixed into float lanes keeps
+// GCC from vectorizing), one template per kind of scene so that the loop has no branch.
+template <bool kFirst>
+[[gnu::always_inline]] inline void
+add_scene(const float* __restrict v, std::int32_t scene, float min_score, std::size_t len,
+          float* __restrict best, std::int32_t* __restrict w, std::int32_t* __restrict cnt) {
+    for (std::size_t j = 0; j < len; ++j) {
+        const float x = v[j];
+        const std::int32_t ok = x >= min_score ? 1 : 0; // 0 for NaN
+        if constexpr (kFirst) {
+            best[j] = ok != 0 ? x : 0.0f;
+            w[j] = ok != 0 ? scene : kNone;
+            cnt[j] = ok;
+        } else {
+            const std::int32_t beats = (w[j] == kNone ? 1 : 0) | (x > best[j] ? 1 : 0);
+            const std::int32_t better = ok & beats;
+            best[j] = better != 0 ? x : best[j];
+            w[j] = better != 0 ? scene : w[j];
+            cnt[j] += ok;
+        }
+    }
+}
+
 } // namespace
+
+__attribute__((target_clones("avx2", "default"))) void
+add_to_running_best(const float* scores, std::int32_t scene, float min_score, bool first,
+                    std::size_t len, const RunningBestPixels& out) {
+    if (first)
+        add_scene<true>(scores, scene, min_score, len, out.best, out.best_scene, out.count);
+    else
+        add_scene<false>(scores, scene, min_score, len, out.best, out.best_scene, out.count);
+}
+
+void store_running_best(const RunningBestPixels& from, std::size_t len,
+                        const RunningBestPixels& to) {
+    stream_store(to.best, from.best, len * sizeof(float));
+    stream_store(to.best_scene, from.best_scene, len * sizeof(std::int32_t));
+    stream_store(to.count, from.count, len * sizeof(std::int32_t));
+}
 
 void running_best(const RunningBestRow& row, std::size_t cols, const RunningBestColumns& out,
                   int max_lanes) {

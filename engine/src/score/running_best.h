@@ -4,6 +4,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <vector>
+
+#include "rasterbench/raster.h"
 
 namespace rb::detail {
 
@@ -47,5 +50,40 @@ void running_best(const RunningBestRow& row, std::size_t cols, const RunningBest
 /// where the CPU has it), so that tests compare every kernel.
 void running_best(const RunningBestRow& row, std::size_t cols, const RunningBestColumns& out,
                   int max_lanes);
+
+/// Per pixel of a block (`len` pixels from the first), the running best of scores added one
+/// scene at a time: after the last scene of the tie order, what running_best() gives
+/// (without masks: a candidate is a score >= min_score).
+struct RunningBestPixels {
+    float* best = nullptr;
+    std::int32_t* best_scene = nullptr;
+    std::int32_t* count = nullptr;
+};
+/// Adds scene `scene`'s scores of `len` pixels (`first`: the first scene of the order, which
+/// starts the running best instead of reading it).
+void add_to_running_best(const float* scores, std::int32_t scene, float min_score, bool first,
+                         std::size_t len, const RunningBestPixels& out);
+
+/// `len` pixels of `from` stored into `to` past the cache (streaming stores): a block's
+/// finished winners, which are not read again while the cache holds them.
+void store_running_best(const RunningBestPixels& from, std::size_t len,
+                        const RunningBestPixels& to);
+
+/// The best-pixel composite's winners over a stack, made while its scores are (the scorer's
+/// strips add each scene's scores while they are in the cache), so that the composite takes
+/// them instead of reading every score again. Asked for with `order` (the composite's tie
+/// order) and `min_score` (its candidate_floor); made when `pixels` is the scenes' size.
+struct StackWinners {
+    std::vector<std::uint16_t> order; ///< empty: none asked for
+    float min_score = 0;
+    std::size_t pixels = 0; ///< 0: none made
+    std::vector<float, PixelAllocator<float>> best;
+    std::vector<std::int32_t, PixelAllocator<std::int32_t>> best_scene, count;
+
+    /// Whether they were made for this order, floor and size.
+    bool fit(const std::vector<std::uint16_t>& o, float floor, std::size_t n) const {
+        return n > 0 && pixels == n && order == o && min_score == floor;
+    }
+};
 
 } // namespace rb::detail

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "rasterbench/score.h"
+#include "running_best.h"
 #include "score_stack_into.h"
 
 namespace rb {
@@ -21,8 +22,10 @@ std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& sc
 namespace {
 
 void score_stack_impl(std::span<const Raster> scenes, const Scorer& scorer, const StackStats* stats,
-                      std::vector<ScorePlanes>* planes, std::vector<Raster>& out,
-                      Progress progress) {
+                      std::vector<ScorePlanes>* planes, std::vector<Raster>& out, Progress progress,
+                      detail::StackWinners* winners = nullptr) {
+    if (winners)
+        winners->pixels = 0; // made by the strips alone
     const StackStatsNeeds needs = scorer.stack_needs();
     if (scorer.requires_stack() && !stats)
         throw ArgumentError("score_stack: the score needs the stack's statistics");
@@ -30,7 +33,7 @@ void score_stack_impl(std::span<const Raster> scenes, const Scorer& scorer, cons
                   (needs.min && stats->min.empty()) || (needs.max && stats->max.empty()) ||
                   (needs.background && stats->background.empty())))
         throw ArgumentError("score_stack: the given stack statistics lack one the score needs");
-    if (planes && scorer.score_strips_reusing(scenes, stats, *planes, out, progress))
+    if (planes && scorer.score_strips_reusing(scenes, stats, *planes, out, progress, winners))
         return;
     out.resize(scenes.size());
     std::mutex m;
@@ -66,9 +69,9 @@ std::vector<Raster> score_stack(std::span<const Raster> scenes, const Scorer& sc
 
 void detail::score_stack_into(std::span<const Raster> scenes, const Scorer& scorer,
                               const StackStats* stats, std::vector<ScorePlanes>& planes,
-                              std::vector<Raster>& out, Progress progress) {
+                              std::vector<Raster>& out, Progress progress, StackWinners* winners) {
     planes.resize(scenes.size());
-    score_stack_impl(scenes, scorer, stats, &planes, out, std::move(progress));
+    score_stack_impl(scenes, scorer, stats, &planes, out, std::move(progress), winners);
 }
 
 } // namespace rb

@@ -13,6 +13,7 @@
 #include "cloud_fmask.h"
 #include "cloud_lanes.h"
 #include "rasterbench/score.h"
+#include "running_best.h"
 
 namespace rb::detail {
 
@@ -166,6 +167,14 @@ struct CloudFinishRows {
     /// The scores go to `finished` alone (`out` is not written), with stores that bypass
     /// the cache: the strips' finished scores are not read again while the cache holds them.
     bool stream = false;
+    /// With `stream`, where set: the winners of rows [y0, y1) from their first pixel, to
+    /// which each finished score is added as scene `winner_scene`'s while in the cache
+    /// (`first_winner`: the first scene of the tie order; `min_score`: the composite's
+    /// candidate floor).
+    RunningBestPixels winners;
+    std::int32_t winner_scene = 0;
+    bool first_winner = false;
+    float min_score = 0;
 };
 void finish_cloud_rows(const ScorerImpl& s, const CloudOptions& o, const CloudFinishRows& rows,
                        ScoreScratch& scratch);

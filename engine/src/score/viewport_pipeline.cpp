@@ -270,16 +270,19 @@ struct ViewportPipeline::Reads {
     /// Scores of the reads (or of the coarse stack of factor `f`, f > 1) under `scorer`,
     /// reusing the planes the previous options left (ScorePlanes): a penalty or threshold
     /// change does not redo the method, a method change does not redo validity. `reuse`:
-    /// rasters whose storage the scores take (the previous change's).
+    /// rasters whose storage the scores take (the previous change's). `winners`: the
+    /// composite's, made with the scores where they are asked for and the scores allow.
     std::vector<Raster> score(std::span<const Raster> stack, int f, const Scorer& scorer,
                               const StackStats* st, Progress& progress,
-                              std::vector<Raster> reuse = {}) const {
+                              std::vector<Raster> reuse = {},
+                              detail::StackWinners* winners = nullptr) const {
         const std::lock_guard lock(planesMutex);
         if (f > 1 && planesFactor != f) {
             coarsePlanes.clear();
             planesFactor = f;
         }
-        detail::score_stack_into(stack, scorer, st, f > 1 ? coarsePlanes : planes, reuse, progress);
+        detail::score_stack_into(stack, scorer, st, f > 1 ? coarsePlanes : planes, reuse, progress,
+                                 winners);
         return reuse;
     }
 
@@ -312,6 +315,9 @@ struct ViewportPipeline::Scores {
     std::shared_ptr<const Reads> reads;
     std::shared_ptr<const Scorer> scorer; ///< kept alive: the cache key is its identity
     std::vector<Raster> scores;
+    /// The best-pixel composite's winners, where made with the scores (for the options of
+    /// the request that scored them; a composite with other options reads the scores).
+    detail::StackWinners winners;
 };
 
 ViewportPipeline::ViewportPipeline(ReadFn read, int read_threads)
@@ -518,21 +524,30 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
         // The previous scores of these reads, when nothing else holds them (they are the
         // pipeline's own: previews get crops), lend their storage to the new ones.
         std::vector<Raster> reuse;
+        auto s = std::make_shared<Scores>();
         {
             const std::lock_guard lock(mutex_);
             if (scores_ && scores_.use_count() == 1 && scores_->reads == reads) {
-                reuse = std::move(const_cast<Scores&>(*scores_).scores);
+                auto& previous = const_cast<Scores&>(*scores_);
+                reuse = std::move(previous.scores);
+                s->winners = std::move(previous.winners);
                 scores_.reset();
             }
         }
-        auto s = std::make_shared<Scores>();
+        {
+            // The winners' planes keep their storage; the order and floor are this request's.
+            detail::StackWinners asked =
+                detail::winners_request(request.options, reads->scenes.size());
+            s->winners.order = std::move(asked.order);
+            s->winners.min_score = asked.min_score;
+        }
         s->reads = reads;
         s->scorer = request.scorer;
         const StackStatsNeeds needs = request.scorer->stack_needs();
         bool computed = false;
         const auto stats = needs.any() ? reads->statistics(needs, &computed) : nullptr;
         s->scores = reads->score(reads->scenes, 1, *request.scorer, stats.get(), progress,
-                                 std::move(reuse));
+                                 std::move(reuse), &s->winners);
         result.score_ms = msSince(t);
         const std::lock_guard lock(mutex_);
         counters_.statistics += computed ? 1 : 0;
@@ -548,14 +563,15 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
         composite = std::move(composite_spare_);
         composite_spare_ = {};
     }
-    detail::composite_own_scores_into(reads->scenes, scored->scores, request.options, composite,
-                                      progress);
+    const bool fromWinners = detail::composite_own_scores_into(
+        reads->scenes, scored->scores, request.options, composite, progress, &scored->winners);
     // What the preview does not take whole (a crop) stays for the next composite.
     assemble(result, reads->scenes, scored->scores, std::move(composite), request.current_bands);
     result.composite_ms = msSince(t);
     const std::lock_guard lock(mutex_);
     composite_spare_ = std::move(composite);
     ++counters_.composites;
+    counters_.winner_composites += fromWinners ? 1 : 0;
     if (result.score_ms > 0)
         last_score_ms_ = result.score_ms;
     last_composite_ms_ = result.composite_ms;

@@ -8,10 +8,10 @@
 #include <cmath>
 #include <mutex>
 
+#include "composite_best_row.h"
 #include "composite_own_scores.h"
 #include "pixel_util.h"
 #include "running_best.h"
-#include "stream_store.h"
 #include "tie_rule.h"
 
 namespace rb {
@@ -180,60 +180,6 @@ CompositeResult composite(std::span<const Raster> scenes, std::span<const Raster
 
 namespace {
 
-struct BestOutputs {
-    std::uint16_t* index;
-    float* score;
-    std::uint16_t* count;
-    std::uint8_t* index_mask;
-    std::uint8_t* score_mask;
-};
-
-// One row of the best pixel's outputs, per thread: made in the cache, then stored past it
-// (stream_store), since each output plane is written whole and not read again soon.
-struct BestRowScratch {
-    std::vector<std::uint16_t> index, count;
-    std::vector<float> score;
-    std::vector<std::uint8_t> mask; ///< every output's: valid where the pixel has a winner
-    std::vector<unsigned char> band;
-};
-
-// One row (from pixel `base`, `cols` long) of the best pixel without rank images, from the
-// running best's winners (`scene` -1 where `count` is 0): the index, score, count and their
-// masks in one pass, then each band's winning samples in a pass of its own, every output
-// sample written (masked ones 0).
-template <class T>
-void write_best_row(const float* best, const std::int32_t* scene, const std::int32_t* count,
-                    std::size_t cols, std::size_t base,
-                    const std::vector<std::vector<const T*>>& by_band, const std::vector<T*>& comp,
-                    const std::vector<std::uint8_t*>& comp_mask, const BestOutputs& out,
-                    BestRowScratch& row) {
-    row.index.resize(cols);
-    row.count.resize(cols);
-    row.score.resize(cols);
-    row.mask.resize(cols);
-    row.band.resize(cols * sizeof(T));
-    for (std::size_t c = 0; c < cols; ++c) {
-        const bool has = count[c] != 0;
-        row.count[c] = std::uint16_t(count[c]);
-        row.index[c] = has ? std::uint16_t(scene[c]) : std::uint16_t(65535);
-        row.score[c] = has ? best[c] : kInvalidScore;
-        row.mask[c] = has ? kValid : kInvalid;
-    }
-    detail::stream_store(out.count + base, row.count.data(), cols * sizeof(std::uint16_t));
-    detail::stream_store(out.index + base, row.index.data(), cols * sizeof(std::uint16_t));
-    detail::stream_store(out.score + base, row.score.data(), cols * sizeof(float));
-    detail::stream_store(out.index_mask + base, row.mask.data(), cols);
-    detail::stream_store(out.score_mask + base, row.mask.data(), cols);
-    T* samples = reinterpret_cast<T*>(row.band.data());
-    for (std::size_t j = 0; j < comp.size(); ++j) {
-        const T* const* from = by_band[j].data();
-        for (std::size_t c = 0; c < cols; ++c)
-            samples[c] = count[c] != 0 ? from[scene[c]][base + c] : T(0);
-        detail::stream_store(comp[j] + base, samples, cols * sizeof(T));
-        detail::stream_store(comp_mask[j] + base, row.mask.data(), cols);
-    }
-}
-
 // composite_into() with either the scores given, or (by_row not null, best pixel only)
 // each scene scored one row at a time into a small buffer, compared and forgotten.
 // `masks_in_scores`: every sample a band mask of its scene marks invalid scores kInvalidScore
@@ -369,8 +315,8 @@ bool composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
             for (int j = 0; j < nb; ++j)
                 for (std::size_t i = 0; i < s.n; ++i)
                     by_band[std::size_t(j)].push_back(src[i * std::size_t(nb) + std::size_t(j)]);
-            const BestOutputs best_out{idx_out.data(), score_out.data(), count_out.data(),
-                                       idx_mask.data(), score_mask.data()};
+            const detail::BestOutputs best_out{idx_out.data(), score_out.data(), count_out.data(),
+                                               idx_mask.data(), score_mask.data()};
             // Winners made with the scores replace the running best below.
             const bool given =
                 winners && !track_worst && !by_row &&
@@ -380,7 +326,7 @@ bool composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                 const auto cols = std::size_t(s.cols);
                 std::vector<float> bs(given ? 0 : cols);
                 std::vector<std::int32_t> bi(given ? 0 : cols), cnt(given ? 0 : cols);
-                BestRowScratch row_scratch;
+                detail::BestRowScratch row_scratch;
                 // Running worst: the last of the order (lowest score; ties: the later scene).
                 std::vector<float> ws(track_worst ? cols : 0);
                 std::vector<std::int32_t> wi(track_worst ? cols : 0);
@@ -426,8 +372,8 @@ bool composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                                     src[std::size_t(bip[c]) * std::size_t(nb) + std::size_t(j)] +
                                     base + c);
                     if (plain) {
-                        write_best_row(bsp, bip, cntp, cols, base, by_band, comp, comp_mask,
-                                       best_out, row_scratch);
+                        detail::write_best_row(bsp, bip, cntp, cols, base, by_band, comp, comp_mask,
+                                               best_out, row_scratch);
                         continue;
                     }
                     for (std::size_t c = 0; c < cols; ++c) {

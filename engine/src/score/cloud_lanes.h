@@ -110,7 +110,7 @@ CloudVaried cloud_varied(const std::string& name);
 /// the scene takes.
 struct CloudInputPlanes {
     float* vis_mean = nullptr;   ///< the visible bands' mean reflectance
-    float* factor = nullptr;     ///< flatness (1 - variability, clamped), or the water probability
+    float* factor = nullptr;     ///< flatness (1 - variability, clamped), or swir1 over water
     float* t_prob = nullptr;     ///< the temperature's probability
     float* cirrus = nullptr;     ///< cirrus's share of the probability
     std::uint8_t* cls = nullptr; ///< CloudInputBits

@@ -346,7 +346,25 @@ bool cloud_finish_param(const std::string& name) {
 }
 
 bool cloud_probability_param(const std::string& name) {
-    return name == "brightness_min" || name == "brightness_width" || name == "cloud_probability";
+    for (const char* p : {"brightness_min", "brightness_width", "cloud_probability",
+                          "water_swir1_min", "water_swir1_width"})
+        if (name == p)
+            return true;
+    return false;
+}
+
+bool cloud_param_without_band(const std::string& name, const BandRoles& roles) {
+    // The temperature's options (Fmask's statistics, and so cloud_margin, need temperatures
+    // too), and cirrus's.
+    static const char* const kThermal[] = {"thermal_max",    "thermal_scale", "thermal_offset",
+                                           "thermal_margin", "thermal_ramp",  "cloud_margin"};
+    static const char* const kCirrus[] = {"cirrus_full", "thin_weight"};
+    const auto in = [&](const auto& names) {
+        return std::any_of(std::begin(names), std::end(names),
+                           [&](const char* p) { return name == p; });
+    };
+    return (!roles.has(BandRole::Thermal) && in(kThermal)) ||
+           (!roles.has(BandRole::Cirrus) && in(kCirrus));
 }
 
 CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& o,

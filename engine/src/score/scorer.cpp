@@ -413,8 +413,13 @@ Scorer::Scorer(const ScoreOptions& options, const BandLayout& layout) {
         options.method);
     impl->halo += options.penalties.invalid_distance;
     impl->method_key = impl->cloud_verdicts_key = impl->cloud_inputs_key = impl->method;
+    const auto* cloud = std::get_if<CloudOptions>(&options.method);
+    if (cloud) // water_swir1_width is left out of the inputs key, but not whether it is > 0
+        impl->cloud_inputs_key +=
+            cloud->water_swir1_width > 0 ? "\nwater_test=1" : "\nwater_test=0";
     for (const auto& [name, value] : score_param_values(options))
-        if (!PenaltyOptions::params().has(name)) {
+        if (!PenaltyOptions::params().has(name) &&
+            !(cloud && detail::cloud_param_without_band(name, impl->roles))) {
             const std::string entry = "\n" + name + "=" + value;
             impl->method_key += entry;
             if (!detail::cloud_finish_param(name))

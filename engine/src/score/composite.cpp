@@ -184,17 +184,11 @@ namespace {
 // each scene scored one row at a time into a small buffer, compared and forgotten.
 // `masks_in_scores`: every sample a band mask of its scene marks invalid scores kInvalidScore
 // (scores a Scorer made from these scenes), so the band masks need not be read.
-// `winners`: the scores' winners, taken where made for this composite (StackWinners::fit);
-// returns whether they were.
-bool composite_impl(std::span<const Raster> scenes, std::span<const Raster> scores,
-                    const Scorer* by_row, const CompositeOptions& o, CompositeResult& res,
-                    Progress progress, bool masks_in_scores = false,
-                    const detail::StackWinners* winners = nullptr) {
-    const Setup s = check_inputs(scenes, scores, o, by_row == nullptr);
+// The composite's outputs shaped for `s`, their storage reused (Raster::reset), so every
+// sample the loops do not set is zeroed explicitly where a fresh raster would have been
+// zero-filled.
+void shape_outputs(const Setup& s, const CompositeOptions& o, DataType dt, CompositeResult& res) {
     const int nb = int(s.bands.size());
-    const DataType dt = scenes[0].dtype();
-    // Storage is reused (Raster::reset), so every sample the loop below does not set is
-    // zeroed explicitly where a fresh raster would have been zero-filled.
     res.composite.reset(dt, nb, s.rows, s.cols);
     res.index.reset(DataType::UInt16, 1, s.rows, s.cols);
     res.score.reset(DataType::Float32, 1, s.rows, s.cols);
@@ -220,6 +214,15 @@ bool composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
         r.ensure_mask();
     for (auto& r : res.worst_rank)
         r.ensure_mask();
+}
+
+void composite_impl(std::span<const Raster> scenes, std::span<const Raster> scores,
+                    const Scorer* by_row, const CompositeOptions& o, CompositeResult& res,
+                    Progress progress, bool masks_in_scores = false) {
+    const Setup s = check_inputs(scenes, scores, o, by_row == nullptr);
+    const int nb = int(s.bands.size());
+    const DataType dt = scenes[0].dtype();
+    shape_outputs(s, o, dt, res);
 
     std::vector<const float*> score_ptr(s.n);
     if (!by_row)
@@ -241,7 +244,6 @@ bool composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
     auto score_mask = res.score.mask(0);
     std::mutex progress_mutex;
     std::atomic<int> rows_done{0};
-    bool taken = false;
 
     visit_dtype(dt, [&](auto tag) {
         using T = decltype(tag);
@@ -317,15 +319,10 @@ bool composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                     by_band[std::size_t(j)].push_back(src[i * std::size_t(nb) + std::size_t(j)]);
             const detail::BestOutputs best_out{idx_out.data(), score_out.data(), count_out.data(),
                                                idx_mask.data(), score_mask.data()};
-            // Winners made with the scores replace the running best below.
-            const bool given =
-                winners && !track_worst && !by_row &&
-                winners->fit(s.order, min_score, std::size_t(s.rows) * std::size_t(s.cols));
-            taken = given;
             tbb::parallel_for(tbb::blocked_range<int>(0, s.rows, 8), [&](const auto& range) {
                 const auto cols = std::size_t(s.cols);
-                std::vector<float> bs(given ? 0 : cols);
-                std::vector<std::int32_t> bi(given ? 0 : cols), cnt(given ? 0 : cols);
+                std::vector<float> bs(cols);
+                std::vector<std::int32_t> bi(cols), cnt(cols);
                 detail::BestRowScratch row_scratch;
                 // Running worst: the last of the order (lowest score; ties: the later scene).
                 std::vector<float> ws(track_worst ? cols : 0);
@@ -342,26 +339,20 @@ bool composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
                                                      track_worst ? wi.data() : nullptr};
                 for (int row = range.begin(); row != range.end(); ++row) {
                     const std::size_t base = std::size_t(row) * cols;
+                    for (std::size_t k = 0; k < s.n; ++k) {
+                        const std::size_t i = s.order[k];
+                        if (by_row) {
+                            by_row->score_row(scenes[i], row, scored.data() + k * cols);
+                            rows_of[k] = scored.data() + k * cols;
+                        } else {
+                            rows_of[k] = score_ptr[i] + base;
+                        }
+                    }
+                    for (std::size_t m = 0; m < masks.size(); ++m)
+                        masks[m] = scene_masks[m] + base;
+                    detail::running_best(in, cols, out);
                     const float* bsp = bs.data();
                     const std::int32_t *bip = bi.data(), *cntp = cnt.data();
-                    if (given) {
-                        bsp = winners->best.data() + base;
-                        bip = winners->best_scene.data() + base;
-                        cntp = winners->count.data() + base;
-                    } else {
-                        for (std::size_t k = 0; k < s.n; ++k) {
-                            const std::size_t i = s.order[k];
-                            if (by_row) {
-                                by_row->score_row(scenes[i], row, scored.data() + k * cols);
-                                rows_of[k] = scored.data() + k * cols;
-                            } else {
-                                rows_of[k] = score_ptr[i] + base;
-                            }
-                        }
-                        for (std::size_t m = 0; m < masks.size(); ++m)
-                            masks[m] = scene_masks[m] + base;
-                        detail::running_best(in, cols, out);
-                    }
                     // The winners' samples are scattered over the scenes' bands, which no
                     // hardware prefetcher follows: asking for all of this row's first keeps
                     // many misses in flight, where the copy below would wait for each.
@@ -620,7 +611,6 @@ bool composite_impl(std::span<const Raster> scenes, std::span<const Raster> scor
         });
         progress.report(1.0);
     });
-    return taken;
 }
 
 } // namespace
@@ -656,16 +646,41 @@ bool detail::composite_own_scores_into(std::span<const Raster> scenes,
                                        std::span<const Raster> scores, const CompositeOptions& o,
                                        CompositeResult& res, Progress progress,
                                        const StackWinners* winners) {
-    return composite_impl(scenes, scores, nullptr, o, res, std::move(progress), true, winners);
+    const std::size_t n = scenes.empty() ? 0 : scenes[0].band_size();
+    if (winners && !scenes.empty() && scores.size() == scenes.size()) {
+        const StackWinners asked = winners_request(o, scenes.size());
+        if (!asked.order.empty() && winners->fit(asked.order, asked.min_score, n) &&
+            winners->best.size() == n) {
+            const auto rows = best_rows_for(scenes, o, res);
+            const auto cols = std::size_t(scenes[0].cols());
+            tbb::parallel_for(tbb::blocked_range<int>(0, scenes[0].rows(), 8), [&](const auto& r) {
+                const std::size_t at = std::size_t(r.begin()) * cols;
+                rows->write(r.begin(), r.end(), winners->best.data() + at,
+                            winners->best_scene.data() + at, winners->count.data() + at);
+            });
+            progress.report(1.0);
+            return true;
+        }
+    }
+    composite_impl(scenes, scores, nullptr, o, res, std::move(progress), true);
+    return false;
+}
+
+std::optional<detail::BestRows> detail::best_rows_for(std::span<const Raster> scenes,
+                                                      const CompositeOptions& o,
+                                                      CompositeResult& res) {
+    const Setup s = check_inputs(scenes, {}, o, false);
+    if (s.method != Method::Best || !o.best_ranks.empty() || !o.worst_ranks.empty() || o.harmonize)
+        return std::nullopt;
+    shape_outputs(s, o, scenes[0].dtype(), res);
+    return BestRows(scenes, s.bands, res);
 }
 
 detail::StackWinners detail::winners_request(const CompositeOptions& o, std::size_t n) {
     StackWinners w;
     try {
-        const bool first_ranks =
-            std::all_of(o.best_ranks.begin(), o.best_ranks.end(), [](int r) { return r == 1; });
-        if (parse_method(o.method) != Method::Best || !first_ranks || !o.worst_ranks.empty() ||
-            o.harmonize || n == 0)
+        if (parse_method(o.method) != Method::Best || !o.best_ranks.empty() ||
+            !o.worst_ranks.empty() || o.harmonize || n == 0)
             return w;
         check_composite_scene_count(n);
         w.order = tie_order(o, n);

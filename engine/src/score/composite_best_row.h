@@ -1,10 +1,14 @@
 #pragma once
-// One row of the plain best-pixel composite's outputs (engine-internal, composite.cpp).
+// The plain best-pixel composite's outputs written a row at a time from each pixel's winner
+// (engine-internal): composite.cpp's rows, and the scorer's strips', which make the winners.
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
+#include "rasterbench/composite.h"
 #include "rasterbench/score.h"
+#include "running_best.h"
 #include "stream_store.h"
 
 namespace rb::detail {
@@ -62,5 +66,26 @@ void write_best_row(const float* best, const std::int32_t* scene, const std::int
         stream_store(comp_mask[j] + base, row.mask.data(), cols);
     }
 }
+
+/// A composite's plain best-pixel outputs (composite, index, score, count, each with its
+/// mask; no rank images), already shaped, written for blocks of rows from their winners.
+/// Blocks of different rows may be written at once, from several threads.
+class BestRows {
+public:
+    /// `res`'s outputs, shaped for `scenes` (checked alike) and the scenes' bands `bands`.
+    BestRows(std::span<const Raster> scenes, const std::vector<int>& bands, CompositeResult& res);
+    /// Rows [y0, y1) from their winners (running_best's: the best score, its scene, -1 where
+    /// the count of candidates is 0), from the block's first pixel.
+    void write(int y0, int y1, const float* best, const std::int32_t* scene,
+               const std::int32_t* count) const;
+
+private:
+    DataType dtype_;
+    std::size_t cols_ = 0;
+    std::vector<std::vector<const void*>> by_band_; ///< per output band, each scene's samples
+    std::vector<void*> comp_;
+    std::vector<std::uint8_t*> comp_mask_;
+    BestOutputs out_{};
+};
 
 } // namespace rb::detail

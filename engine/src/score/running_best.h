@@ -3,6 +3,7 @@
 // stack's scores wins each column, how many are candidates, and (optionally) which ranks last.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -73,12 +74,20 @@ void store_running_best(const RunningBestPixels& from, std::size_t len,
 /// strips add each scene's scores while they are in the cache), so that the composite takes
 /// them instead of reading every score again. Asked for with `order` (the composite's tie
 /// order) and `min_score` (its candidate_floor); made when `pixels` is the scenes' size.
+/// With `deliver`, each block of rows' winners is handed to it while in the cache (the
+/// composite's rows are written there: BestRows) and the planes stay empty; else they are
+/// stored in the planes.
 struct StackWinners {
     std::vector<std::uint16_t> order; ///< empty: none asked for
     float min_score = 0;
     std::size_t pixels = 0; ///< 0: none made
     std::vector<float, PixelAllocator<float>> best;
     std::vector<std::int32_t, PixelAllocator<std::int32_t>> best_scene, count;
+    /// Rows [y0, y1)'s winners, from their first pixel; called from several threads at
+    /// once, for different rows.
+    std::function<void(int y0, int y1, const float* best, const std::int32_t* scene,
+                       const std::int32_t* count)>
+        deliver;
 
     /// Whether they were made for this order, floor and size.
     bool fit(const std::vector<std::uint16_t>& o, float floor, std::size_t n) const {

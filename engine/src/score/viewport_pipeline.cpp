@@ -334,9 +334,6 @@ struct ViewportPipeline::Scores {
     std::shared_ptr<const Reads> reads;
     std::shared_ptr<const Scorer> scorer; ///< kept alive: the cache key is its identity
     std::vector<Raster> scores;
-    /// The best-pixel composite's winners, where made with the scores (for the options of
-    /// the request that scored them; a composite with other options reads the scores).
-    detail::StackWinners winners;
 };
 
 ViewportPipeline::ViewportPipeline(ReadFn read, int read_threads)
@@ -538,6 +535,13 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
     auto scored = cached_scores(reads, request.scorer.get());
     if (coarseFirst)
         on_coarse(coarse_from(request, *reads, scored.get(), factor, progress));
+    CompositeResult composite;
+    {
+        const std::lock_guard lock(mutex_);
+        composite = std::move(composite_spare_);
+        composite_spare_ = {};
+    }
+    bool composited = false; // by the scoring, from the winners it made
     if (!scored) {
         const auto t = Clock::now();
         // The previous scores of these reads, when nothing else holds them (they are the
@@ -547,26 +551,31 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
         {
             const std::lock_guard lock(mutex_);
             if (scores_ && scores_.use_count() == 1 && scores_->reads == reads) {
-                auto& previous = const_cast<Scores&>(*scores_);
-                reuse = std::move(previous.scores);
-                s->winners = std::move(previous.winners);
+                reuse = std::move(const_cast<Scores&>(*scores_).scores);
                 scores_.reset();
             }
         }
-        {
-            // The winners' planes keep their storage; the order and floor are this request's.
-            detail::StackWinners asked =
-                detail::winners_request(request.options, reads->scenes.size());
-            s->winners.order = std::move(asked.order);
-            s->winners.min_score = asked.min_score;
-        }
+        // Where the scores are made in strips (a cloud threshold change), the composite's
+        // winners are made with them and its rows written while they are in the cache
+        // (BestRows): the scores are then not read again, nor the winners stored.
+        detail::StackWinners winners =
+            detail::winners_request(request.options, reads->scenes.size());
+        std::optional<detail::BestRows> rows;
+        if (!winners.order.empty())
+            rows = detail::best_rows_for(reads->scenes, request.options, composite);
+        if (rows)
+            winners.deliver = [&rows](int y0, int y1, const float* best, const std::int32_t* scene,
+                                      const std::int32_t* count) {
+                rows->write(y0, y1, best, scene, count);
+            };
         s->reads = reads;
         s->scorer = request.scorer;
         const StackStatsNeeds needs = request.scorer->stack_needs();
         bool computed = false;
         const auto stats = needs.any() ? reads->statistics(needs, &computed) : nullptr;
         s->scores = reads->score(reads->scenes, 1, *request.scorer, stats, progress,
-                                 std::move(reuse), &s->winners);
+                                 std::move(reuse), rows ? &winners : nullptr);
+        composited = rows && winners.pixels == reads->scenes[0].band_size();
         result.score_ms = msSince(t);
         const std::lock_guard lock(mutex_);
         counters_.statistics += computed ? 1 : 0;
@@ -576,21 +585,16 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
         scored = std::move(s);
     }
     const auto t = Clock::now();
-    CompositeResult composite;
-    {
-        const std::lock_guard lock(mutex_);
-        composite = std::move(composite_spare_);
-        composite_spare_ = {};
-    }
-    const bool fromWinners = detail::composite_own_scores_into(
-        reads->scenes, scored->scores, request.options, composite, progress, &scored->winners);
+    if (!composited)
+        detail::composite_own_scores_into(reads->scenes, scored->scores, request.options, composite,
+                                          progress);
     // What the preview does not take whole (a crop) stays for the next composite.
     assemble(result, reads->scenes, scored->scores, std::move(composite), request.current_bands);
     result.composite_ms = msSince(t);
     const std::lock_guard lock(mutex_);
     composite_spare_ = std::move(composite);
     ++counters_.composites;
-    counters_.winner_composites += fromWinners ? 1 : 0;
+    counters_.winner_composites += composited ? 1 : 0;
     if (result.score_ms > 0)
         last_score_ms_ = result.score_ms;
     last_composite_ms_ = result.composite_ms;

@@ -113,8 +113,8 @@ struct ViewportCounters {
     std::size_t statistics = 0;  ///< stack statistics computed on the full view
     std::size_t scorings = 0;    ///< full-view stack scorings
     std::size_t composites = 0;  ///< full-view composites
-    /// full-view composites that took the winners made with the scores (a cloud threshold
-    /// change scored in strips) instead of reading every scene's scores
+    /// full-view composites written by the scoring itself, from the winners it made (a cloud
+    /// threshold change scored in strips), instead of from every scene's scores read again
     std::size_t winner_composites = 0;
     std::size_t coarse = 0; ///< coarse previews made
 };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "running_best.h"
+#include "stream_store.h"
 
 using namespace rb;
 
@@ -174,23 +175,17 @@ private slots:
                     with_winner += winners;
                     without_winner += len - winners;
 
-                    // Stored past the cache into a block at every alignment: the same values.
-                    for (std::size_t offset = 0; offset < 4; ++offset) {
-                        std::vector<float> to_best(len + 4, 5);
-                        std::vector<std::int32_t> to_scene(len + 4, 5), to_count(len + 4, 5);
-                        detail::store_running_best(out, len,
-                                                   {to_best.data() + offset,
-                                                    to_scene.data() + offset,
-                                                    to_count.data() + offset});
-                        for (std::size_t c = 0; c < len; ++c) {
-                            QVERIFY(to_scene[offset + c] == added_scene[c]);
-                            QVERIFY(to_count[offset + c] == added_count[c]);
-                            QVERIFY(std::memcmp(&to_best[offset + c], &added[c], sizeof(float)) ==
-                                    0);
-                        }
-                        QCOMPARE(to_scene[offset + len], 5); // nothing past the end
-                        if (offset > 0)
-                            QCOMPARE(to_scene[offset - 1], 5);
+                    // Stored past the cache (stream_store, as the composite's rows are) at
+                    // every alignment of the destination: the same bytes, none beside them.
+                    const std::size_t bytes = len * sizeof(float);
+                    for (std::size_t offset = 0; offset < 16; ++offset) {
+                        std::vector<unsigned char> to(bytes + 32, 0xa5);
+                        detail::stream_store(to.data() + offset, added.data(), bytes);
+                        QVERIFY(std::memcmp(to.data() + offset, added.data(), bytes) == 0);
+                        for (std::size_t b = 0; b < offset; ++b)
+                            QCOMPARE(int(to[b]), 0xa5);
+                        for (std::size_t b = offset + bytes; b < to.size(); ++b)
+                            QCOMPARE(int(to[b]), 0xa5);
                     }
                 }
             }

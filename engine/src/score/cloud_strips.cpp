@@ -43,7 +43,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                                   Progress& progress, detail::StackWinners* winners) const {
     const detail::ScorerImpl& s = *impl_;
     if (winners)
-        winners->pixels = 0; // until made
+        winners->made = false;
     const auto* cloud = std::get_if<CloudOptions>(&s.options.method);
     if (!cloud || s.cloud_visible || s.bap || detail::has_penalties(s.options.penalties) ||
         scenes.empty() || planes.size() != scenes.size())
@@ -97,17 +97,11 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
         shared_margin ? detail::background_lanes(s, o, *stats) : detail::LaneTemporal{};
     tbb::enumerable_thread_specific<std::vector<float>> margins;
     // The composite's winners, where asked for: each strip's scenes visited in its tie order.
-    const bool fused = winners && winners->order.size() == scenes.size();
+    const bool fused = winners && winners->deliver && winners->order.size() == scenes.size();
     std::vector<std::size_t> visit(scenes.size());
     for (std::size_t k = 0; k < scenes.size(); ++k)
         visit[k] = fused ? winners->order[k] : k;
-    const bool deliver = fused && winners->deliver;
-    if (fused && !deliver) {
-        winners->best.resize(n);
-        winners->best_scene.resize(n);
-        winners->count.resize(n);
-    }
-    // A strip's winners, in a core's cache while its scenes are added, then stored whole.
+    // A strip's winners, in a core's cache while its scenes are added, then delivered.
     struct StripWinners {
         std::vector<float> best;
         std::vector<std::int32_t> scene, count;
@@ -192,21 +186,14 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                 }
                 detail::finish_cloud_rows(s, o, r, scratch);
             }
-            if (deliver) {
+            if (fused)
                 winners->deliver(y0, y1, won.best.data(), won.scene.data(), won.count.data());
-            } else if (fused) {
-                const std::size_t at = std::size_t(y0) * w;
-                detail::store_running_best(
-                    {won.best.data(), won.scene.data(), won.count.data()}, own,
-                    {winners->best.data() + at, winners->best_scene.data() + at,
-                     winners->count.data() + at});
-            }
             const std::lock_guard lock(progress_mutex);
             progress.report(double(++done) / double(strips));
         }
     });
     if (fused)
-        winners->pixels = n;
+        winners->made = true;
     return true;
 }
 

@@ -642,28 +642,10 @@ void score_composite_into(std::span<const Raster> scenes, const Scorer& scorer,
     composite_impl(scenes, scores, nullptr, o, res, std::move(progress), true);
 }
 
-bool detail::composite_own_scores_into(std::span<const Raster> scenes,
+void detail::composite_own_scores_into(std::span<const Raster> scenes,
                                        std::span<const Raster> scores, const CompositeOptions& o,
-                                       CompositeResult& res, Progress progress,
-                                       const StackWinners* winners) {
-    const std::size_t n = scenes.empty() ? 0 : scenes[0].band_size();
-    if (winners && !scenes.empty() && scores.size() == scenes.size()) {
-        const StackWinners asked = winners_request(o, scenes.size());
-        if (!asked.order.empty() && winners->fit(asked.order, asked.min_score, n) &&
-            winners->best.size() == n) {
-            const auto rows = best_rows_for(scenes, o, res);
-            const auto cols = std::size_t(scenes[0].cols());
-            tbb::parallel_for(tbb::blocked_range<int>(0, scenes[0].rows(), 8), [&](const auto& r) {
-                const std::size_t at = std::size_t(r.begin()) * cols;
-                rows->write(r.begin(), r.end(), winners->best.data() + at,
-                            winners->best_scene.data() + at, winners->count.data() + at);
-            });
-            progress.report(1.0);
-            return true;
-        }
-    }
+                                       CompositeResult& res, Progress progress) {
     composite_impl(scenes, scores, nullptr, o, res, std::move(progress), true);
-    return false;
 }
 
 std::optional<detail::BestRows> detail::best_rows_for(std::span<const Raster> scenes,

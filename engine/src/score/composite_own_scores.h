@@ -13,12 +13,9 @@ namespace rb::detail {
 /// is every band's, so a sample that a band mask marks invalid already scores
 /// kInvalidScore and loses; the band masks (a third of a masked stack's composite time) are
 /// not read again. Same result as composite_into().
-/// With `winners` made for this composite (StackWinners::fit: the plain best pixel, its tie
-/// order and min_score, their planes stored), they are taken instead of the scores' running
-/// best: the scores are not read. Returns whether they were.
-bool composite_own_scores_into(std::span<const Raster> scenes, std::span<const Raster> scores,
+void composite_own_scores_into(std::span<const Raster> scenes, std::span<const Raster> scores,
                                const CompositeOptions& o, CompositeResult& res,
-                               Progress progress = {}, const StackWinners* winners = nullptr);
+                               Progress progress = {});
 
 /// The winners a composite of `o` over `n` scenes can take (their order and min_score set,
 /// none made), or none asked for (an empty order): other than the plain best pixel (another

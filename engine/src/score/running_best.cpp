@@ -10,8 +10,6 @@
 
 #include <cstring>
 
-#include "stream_store.h"
-
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #include <immintrin.h>
 #define RB_RUNNING_BEST_X86 1
@@ -203,13 +201,6 @@ add_to_running_best(const float* scores, std::int32_t scene, float min_score, bo
         add_scene<true>(scores, scene, min_score, len, out.best, out.best_scene, out.count);
     else
         add_scene<false>(scores, scene, min_score, len, out.best, out.best_scene, out.count);
-}
-
-void store_running_best(const RunningBestPixels& from, std::size_t len,
-                        const RunningBestPixels& to) {
-    stream_store(to.best, from.best, len * sizeof(float));
-    stream_store(to.best_scene, from.best_scene, len * sizeof(std::int32_t));
-    stream_store(to.count, from.count, len * sizeof(std::int32_t));
 }
 
 void running_best(const RunningBestRow& row, std::size_t cols, const RunningBestColumns& out,

@@ -7,8 +7,6 @@
 #include <limits>
 #include <vector>
 
-#include "rasterbench/raster.h"
-
 namespace rb::detail {
 
 /// The lowest score a candidate may have under CompositeOptions::min_score, as a float of at
@@ -65,34 +63,21 @@ struct RunningBestPixels {
 void add_to_running_best(const float* scores, std::int32_t scene, float min_score, bool first,
                          std::size_t len, const RunningBestPixels& out);
 
-/// `len` pixels of `from` stored into `to` past the cache (streaming stores): a block's
-/// finished winners, which are not read again while the cache holds them.
-void store_running_best(const RunningBestPixels& from, std::size_t len,
-                        const RunningBestPixels& to);
-
-/// The best-pixel composite's winners over a stack, made while its scores are (the scorer's
-/// strips add each scene's scores while they are in the cache), so that the composite takes
-/// them instead of reading every score again. Asked for with `order` (the composite's tie
-/// order) and `min_score` (its candidate_floor); made when `pixels` is the scenes' size.
-/// With `deliver`, each block of rows' winners is handed to it while in the cache (the
-/// composite's rows are written there: BestRows) and the planes stay empty; else they are
-/// stored in the planes.
+/// The best-pixel composite's winners over a stack, made while its scores are: the scorer's
+/// strips add each scene's scores while they are in the cache, and hand each strip's winners
+/// to `deliver` there (which writes the composite's rows: BestRows), so that the scores are
+/// not read again. Asked for with `order` (the composite's tie order), `min_score` (its
+/// candidate_floor) and `deliver`; `made` says whether every row was delivered.
 struct StackWinners {
     std::vector<std::uint16_t> order; ///< empty: none asked for
     float min_score = 0;
-    std::size_t pixels = 0; ///< 0: none made
-    std::vector<float, PixelAllocator<float>> best;
-    std::vector<std::int32_t, PixelAllocator<std::int32_t>> best_scene, count;
-    /// Rows [y0, y1)'s winners, from their first pixel; called from several threads at
+    /// Rows [y0, y1)'s winners (running_best's: the best score, its scene, -1 where the
+    /// count of candidates is 0), from their first pixel; called from several threads at
     /// once, for different rows.
     std::function<void(int y0, int y1, const float* best, const std::int32_t* scene,
                        const std::int32_t* count)>
         deliver;
-
-    /// Whether they were made for this order, floor and size.
-    bool fit(const std::vector<std::uint16_t>& o, float floor, std::size_t n) const {
-        return n > 0 && pixels == n && order == o && min_score == floor;
-    }
+    bool made = false;
 };
 
 } // namespace rb::detail

@@ -25,7 +25,7 @@ void score_stack_impl(std::span<const Raster> scenes, const Scorer& scorer, cons
                       std::vector<ScorePlanes>* planes, std::vector<Raster>& out, Progress progress,
                       detail::StackWinners* winners = nullptr) {
     if (winners)
-        winners->pixels = 0; // made by the strips alone
+        winners->made = false; // by the strips alone
     const StackStatsNeeds needs = scorer.stack_needs();
     if (scorer.requires_stack() && !stats)
         throw ArgumentError("score_stack: the score needs the stack's statistics");

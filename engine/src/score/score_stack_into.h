@@ -12,7 +12,7 @@ namespace rb::detail {
 /// score_stack(scenes, scorer, stats, planes, progress) into `out` (resized to the scene
 /// count; each raster's storage reused when its shape allows). With `winners` asking for
 /// them, the composite's winners are made too where the scores are made in strips
-/// (Scorer::score_strips_reusing); `winners->pixels` says whether they were.
+/// (Scorer::score_strips_reusing); `winners->made` says whether they were.
 void score_stack_into(std::span<const Raster> scenes, const Scorer& scorer, const StackStats* stats,
                       std::vector<ScorePlanes>& planes, std::vector<Raster>& out, Progress progress,
                       StackWinners* winners = nullptr);

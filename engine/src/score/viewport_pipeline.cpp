@@ -575,7 +575,7 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
         const auto stats = needs.any() ? reads->statistics(needs, &computed) : nullptr;
         s->scores = reads->score(reads->scenes, 1, *request.scorer, stats, progress,
                                  std::move(reuse), rows ? &winners : nullptr);
-        composited = rows && winners.pixels == reads->scenes[0].band_size();
+        composited = rows && winners.made;
         result.score_ms = msSince(t);
         const std::lock_guard lock(mutex_);
         counters_.statistics += computed ? 1 : 0;

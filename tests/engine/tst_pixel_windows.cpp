@@ -2,7 +2,7 @@
 // their definitions written out plainly:
 // - box_mean (the tie-break, the distance smoothing): every valid pixel becomes the mean of
 //   the valid pixels of its (2r+1)^2 window clipped to the plane; invalid pixels keep their
-//   value;
+//   value; box_mean_into does the same into another plane, through a map;
 // - dilate (the cloud and shadow buffers): a pixel is set where any pixel of its (2r+1)^2
 //   window is nonzero.
 // Both reuse one set of working buffers across cases, so their history must not matter.
@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -61,12 +62,13 @@ private slots:
     void meanOfTheValidWindow() {
         std::mt19937 rng(5);
         // One set of working buffers for every case: a smaller plane after a larger one, a
-        // radius larger than the plane, planes of one row or one column.
+        // radius larger than the plane, planes of one row or one column, rows cut into one
+        // to four pieces with and without pixels left over.
         std::vector<double> ring;
         std::vector<int> ring_count;
         int cases = 0;
         for (int rows : {1, 2, 5, 17, 40})
-            for (int cols : {1, 3, 16, 33})
+            for (int cols : {1, 3, 16, 33, 97, 150})
                 for (int r : {0, 1, 2, 4, 9, 50})
                     for (int invalid_in : {0, 2, 5}) {
                         const std::size_t n = std::size_t(rows) * std::size_t(cols);
@@ -92,9 +94,27 @@ private slots:
                                                      .arg(double(got[i]))
                                                      .arg(double(want[i]))));
                         }
+                        // Into another plane, mapped: every pixel written, the invalid ones
+                        // with their own value.
+                        std::vector<float> into(n, std::numeric_limits<float>::quiet_NaN());
+                        rb::detail::box_mean_into(v.data(), into.data(), ok.data(), rows, cols, r,
+                                                  ring, ring_count,
+                                                  [](float m) { return 2 * m + 1; });
+                        for (std::size_t i = 0; i < n; ++i) {
+                            const float w = ok[i] ? 2 * want[i] + 1 : v[i];
+                            if (!(std::abs(into[i] - w) <= 1e-6f * (1 + std::abs(w))))
+                                QFAIL(qPrintable(QString("%1x%2 r=%3: pixel %4 mapped is %5, "
+                                                         "not %6")
+                                                     .arg(rows)
+                                                     .arg(cols)
+                                                     .arg(r)
+                                                     .arg(i)
+                                                     .arg(double(into[i]))
+                                                     .arg(double(w))));
+                        }
                         ++cases;
                     }
-        QCOMPARE(cases, 5 * 4 * 6 * 3);
+        QCOMPARE(cases, 5 * 6 * 6 * 3);
     }
 
     void dilationSetsEveryPixelNearASetOne() {

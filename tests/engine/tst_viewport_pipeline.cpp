@@ -416,7 +416,16 @@ private slots:
             {{"method", "cloud"}, {"temporal", "false"}, {"cloud_probability", "0.3"}},
             {{"method", "cloud"}, {"temporal_cloud", "0.05"}, {"cloud_probability", "0.3"}},
             {{"method", "cloud"}, {"tiebreak_radius", "1"}},
+            // Moving the tie-break's window: from the second change on, averaged from the
+            // distance kept (a window of 0 too); then a threshold on the kept tie-break.
+            {{"method", "cloud"}, {"tiebreak_radius", "3"}},
+            {{"method", "cloud"}, {"tiebreak_radius", "0"}},
+            {{"method", "cloud"}, {"tiebreak_radius", "2"}},
+            {{"method", "cloud"}, {"tiebreak_radius", "2"}, {"brightness_min", "0.25"}},
+            {{"method", "cloud"}, {"tiebreak_radius", "1"}, {"brightness_min", "0.25"}},
+            {{"method", "cloud"}, {"tiebreak_radius", "1"}},
             {{"method", "cloud"}, {"tiebreak_radius", "1"}, {"reflectance_offset", "-0.01"}},
+            {{"method", "cloud"}, {"tiebreak_radius", "4"}, {"reflectance_offset", "-0.01"}},
             {{"method", "cloud"}, {"reflectance_offset", "-0.01"}, {"reflectance_scale", "5e-5"}},
             {{"method", "cloud"}},
         };
@@ -464,6 +473,21 @@ private slots:
             // A threshold: the verdicts are made again, and the scores are fresh ones.
             set_score_param(o, "brightness_min", "0.21");
             scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
+            // The tie-break's window, with the stack: its first change makes the verdicts
+            // again and keeps the distance; the next ones average the distance and keep the
+            // verdicts. A reflectance offset makes both again.
+            if (std::string(temporal) == "true") {
+                set_score_param(o, "tiebreak_radius", "2");
+                scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
+                QCOMPARE(planes[3].tie_distance.size(), planes[3].valid.size());
+                std::fill(planes[3].cloud.begin(), planes[3].cloud.end(), std::uint8_t(1));
+                set_score_param(o, "tiebreak_radius", "6");
+                expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, roles);
+                std::fill(planes[3].cloud.begin(), planes[3].cloud.end(), std::uint8_t(1));
+                set_score_param(o, "tiebreak_radius", "1");
+                set_score_param(o, "reflectance_offset", "0.001");
+                scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
+            }
         }
     }
 

@@ -299,6 +299,11 @@ struct ScorePlanes {
     /// window), and what it was computed with (gains_key's options and the window).
     std::string tie_key;
     std::vector<float> tie;
+    /// While the tie-break's window (tiebreak_radius) is being moved, the distance before it
+    /// is averaged, and the options it was made with (cloud_planes_key's; "" = none): a
+    /// change of the window alone then averages it again, without a pass over the bands.
+    std::string tie_distance_key;
+    std::vector<float> tie_distance;
     /// The cloud method's verdicts before they are grown (cloud and shadow, 0 or 1, and the
     /// cloud probability), and what they were computed with (ScorerImpl::cloud_verdicts_key:
     /// every option but those of the last steps): a change of a dilation or a score keeps
@@ -336,8 +341,8 @@ struct ScorePlanes {
     std::size_t bytes() const {
         return valid.size() + method_score.size() * sizeof(float) +
                distance.size() * sizeof(std::uint16_t) + brightest.size() * sizeof(float) +
-               gains.size() * sizeof(float) + tie.size() * sizeof(float) + cloud.size() +
-               shadow.size() + cloud_prob.size() * sizeof(float) +
+               gains.size() * sizeof(float) + (tie.size() + tie_distance.size()) * sizeof(float) +
+               cloud.size() + shadow.size() + cloud_prob.size() * sizeof(float) +
                (input_vis_mean.size() + input_factor.size() + input_t_prob.size() +
                 input_cirrus.size() + input_tested.size() + input_margin.size()) *
                    sizeof(float) +

@@ -185,81 +185,157 @@ inline std::vector<std::uint16_t> chessboard_distance(const std::vector<std::uin
     return d;
 }
 
-/// In place: each valid pixel becomes the mean of the valid pixels of its (2r+1)^2 window,
-/// clipped to the plane. Invalid pixels are left as they are. `ring` and `ring_count` are
-/// working buffers (reused by callers that smooth often).
+/// Into `dst` (`src` itself, or a plane that does not overlap it): each valid pixel becomes
+/// map(the mean of the valid pixels of its (2r+1)^2 window, clipped to the plane), each
+/// invalid one its value in `src`. `ring` and `ring_count` are working buffers (reused by
+/// callers that smooth often).
 ///
 /// Separable running sums, in double: along each row the window sums of its valid values
 /// and their count, kept for the last 2r+2 rows (what the window of the row being written
 /// needs), and per column the running sum of those over the window's rows. That is O(pixels)
 /// whatever r, touches (2r+3) rows of sums instead of two plane-sized summed-area tables,
 /// and the column pass vectorizes. In place is safe: a row is written after its own sums
-/// and those of the r rows below it were taken, and those rows are still unchanged.
-inline void box_mean(std::vector<float>& v, const std::vector<std::uint8_t>& valid, int rows,
-                     int cols, int r, std::vector<double>& ring, std::vector<int>& ring_count) {
-    if (r <= 0 || rows <= 0 || cols <= 0)
+/// and those of the r rows below it were taken, and those rows are still unchanged. The
+/// column sums' update and the means are one pass.
+template <typename Map>
+void box_mean_into(const float* src, float* dst, const std::uint8_t* valid, int rows, int cols,
+                   int r, std::vector<double>& ring, std::vector<int>& ring_count, Map map) {
+    if (rows <= 0 || cols <= 0)
         return;
+    const std::size_t n = std::size_t(rows) * std::size_t(cols);
+    if (r <= 0) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const float value = src[i];
+            dst[i] = valid[i] != 0 ? map(value) : value;
+        }
+        return;
+    }
     const auto w = std::size_t(cols);
     const auto ring_rows = std::size_t(2 * r + 2);
-    ring.resize((ring_rows + 1) * w);
+    const std::size_t d = std::size_t(2 * r + 1); // a window's width
+    ring.resize((ring_rows + 3) * w + w + d + 1);
     ring_count.resize(ring.size());
     double* __restrict col = ring.data() + ring_rows * w;
     int* __restrict col_n = ring_count.data() + ring_rows * w;
-    std::fill(col, col + w, 0.0);
-    std::fill(col_n, col_n + w, 0);
-    // Row y's window sums along the row, into its slot.
+    // After the column sums, a row of zero sums: those of the rows beyond the plane.
+    const double* zero = col + w;
+    const int* zero_n = col_n + w;
+    std::fill(col, col + 2 * w, 0.0);
+    std::fill(col_n, col_n + 2 * w, 0);
+    // And a row's means, and the row being summed (w + d + 1 values).
+    double* __restrict mean = col + 2 * w;
+    double* __restrict xs = col + 3 * w;
+    int* __restrict xn = col_n + 3 * w;
+    std::fill(xs, xs + w + d + 1, 0.0);
+    std::fill(xn, xn + w + d + 1, 0);
+    // Row y's window sums along the row, into its slot: first what each pixel's window
+    // gains and loses against its left neighbour's (the values with the invalid ones and
+    // r + 1 pixels beyond each end 0, in `xs` and `xn`; exact in double), then their running
+    // sums. Those are chains of dependent additions, each waiting for the last: the row's
+    // kPieces pieces run side by side, each from its first window summed directly. (Before:
+    // one chain of two additions a pixel, with branches, a third of a tiebreak_radius change
+    // in bench_score_preview.)
+    constexpr int kPieces = 4;
+    const int pieces = std::clamp(cols / (2 * r + 1), 1, kPieces);
+    const std::size_t piece = w / std::size_t(pieces);
     const auto row_sums = [&](int y) {
-        double* h = ring.data() + (std::size_t(y) % ring_rows) * w;
-        int* hn = ring_count.data() + (std::size_t(y) % ring_rows) * w;
-        const float* x = v.data() + std::size_t(y) * w;
-        const std::uint8_t* ok = valid.data() + std::size_t(y) * w;
-        double s = 0;
-        int n = 0;
-        for (int c = 0; c < std::min(r, cols); ++c)
-            if (ok[c]) {
-                s += double(x[c]);
-                ++n;
-            }
-        for (int c = 0; c < cols; ++c) {
-            if (c + r < cols && ok[c + r]) {
-                s += double(x[c + r]);
-                ++n;
-            }
-            if (c - r - 1 >= 0 && ok[c - r - 1]) {
-                s -= double(x[c - r - 1]);
-                --n;
-            }
-            h[c] = s;
-            hn[c] = n;
-        }
-    };
-    const auto add_row = [&](int y, int sign) {
-        const double* __restrict h = ring.data() + (std::size_t(y) % ring_rows) * w;
-        const int* __restrict hn = ring_count.data() + (std::size_t(y) % ring_rows) * w;
+        double* __restrict h = ring.data() + (std::size_t(y) % ring_rows) * w;
+        int* __restrict hn = ring_count.data() + (std::size_t(y) % ring_rows) * w;
+        const float* __restrict x = src + std::size_t(y) * w;
+        const std::uint8_t* __restrict ok = valid + std::size_t(y) * w;
+        double* __restrict xs_row = xs + (d + 1) / 2;
+        int* __restrict xn_row = xn + (d + 1) / 2;
         for (std::size_t c = 0; c < w; ++c) {
-            col[c] += sign * h[c];
-            col_n[c] += sign * hn[c];
+            const double value = double(x[c]); // read before the select: that vectorizes
+            xs_row[c] = ok[c] != 0 ? value : 0.0;
+            xn_row[c] = ok[c] != 0;
         }
+        // Pixel c's window is xs[c + 1 .. c + d].
+        for (std::size_t c = 0; c < w; ++c) {
+            h[c] = xs[c + d] - xs[c];
+            hn[c] = xn[c + d] - xn[c];
+        }
+        int count = 0;
+        for (std::size_t j = 0; j < d; ++j)
+            count += xn[j];
+        for (std::size_t c = 0; c < w; ++c) {
+            count += hn[c];
+            hn[c] = count;
+        }
+        double start[kPieces];
+        for (int k = 0; k < pieces; ++k) {
+            start[k] = 0;
+            for (std::size_t j = std::size_t(k) * piece; j < std::size_t(k) * piece + d; ++j)
+                start[k] += xs[j];
+        }
+        if (pieces == kPieces) {
+            double* __restrict h0 = h, * __restrict h1 = h + piece, * __restrict h2 = h + 2 * piece, * __restrict h3 = h + 3 * piece;
+            double s0 = start[0], s1 = start[1], s2 = start[2], s3 = start[3];
+            for (std::size_t c = 0; c < piece; ++c) {
+                h0[c] = s0 += h0[c];
+                h1[c] = s1 += h1[c];
+                h2[c] = s2 += h2[c];
+                h3[c] = s3 += h3[c];
+            }
+            start[kPieces - 1] = s3;
+        } else {
+            for (int k = 0; k < pieces; ++k) {
+                double sum = start[k];
+                for (std::size_t c = std::size_t(k) * piece; c < std::size_t(k + 1) * piece; ++c)
+                    h[c] = sum += h[c];
+                start[k] = sum;
+            }
+        }
+        double sum = start[pieces - 1]; // the pixels the last piece leaves over
+        for (std::size_t c = std::size_t(pieces) * piece; c < w; ++c)
+            h[c] = sum += h[c];
     };
+    const auto slot = [&](int y) { return ring.data() + (std::size_t(y) % ring_rows) * w; };
+    const auto slot_n = [&](int y) { return ring_count.data() + (std::size_t(y) % ring_rows) * w; };
     for (int y = 0; y < std::min(r, rows); ++y) {
         row_sums(y);
-        add_row(y, 1);
-    }
-    for (int y = 0; y < rows; ++y) {
-        if (y + r < rows) {
-            row_sums(y + r);
-            add_row(y + r, 1);
-        }
-        if (y - r - 1 >= 0)
-            add_row(y - r - 1, -1);
-        float* __restrict out = v.data() + std::size_t(y) * w;
-        const std::uint8_t* __restrict ok = valid.data() + std::size_t(y) * w;
+        const double* __restrict h = slot(y);
+        const int* __restrict hn = slot_n(y);
         for (std::size_t c = 0; c < w; ++c) {
-            // A valid pixel's window holds at least the pixel itself.
-            const float mean = float(col[c] / double(std::max(col_n[c], 1)));
-            out[c] = ok[c] ? mean : out[c];
+            col[c] += h[c];
+            col_n[c] += hn[c];
         }
     }
+    // Row by row: the column sums gain the row r below and lose the row r + 1 above (in
+    // that order, in one pass with the means).
+    for (int y = 0; y < rows; ++y) {
+        const bool below = y + r < rows, above = y - r - 1 >= 0;
+        if (below)
+            row_sums(y + r);
+        const double* __restrict plus = below ? slot(y + r) : zero;
+        const int* __restrict plus_n = below ? slot_n(y + r) : zero_n;
+        const double* __restrict minus = above ? slot(y - r - 1) : zero;
+        const int* __restrict minus_n = above ? slot_n(y - r - 1) : zero_n;
+        for (std::size_t c = 0; c < w; ++c) {
+            const double sum = col[c] + plus[c] - minus[c];
+            const int count = col_n[c] + plus_n[c] - minus_n[c];
+            col[c] = sum;
+            col_n[c] = count;
+            // A valid pixel's window holds at least the pixel itself.
+            mean[c] = sum / double(std::max(count, 1));
+        }
+        // (A loop of its own: with the sums' it did not vectorize.)
+        const float* in = src + std::size_t(y) * w;
+        float* out = dst + std::size_t(y) * w;
+        const std::uint8_t* __restrict ok = valid + std::size_t(y) * w;
+        for (std::size_t c = 0; c < w; ++c) {
+            const float m = map(float(mean[c]));
+            const float value = in[c];
+            out[c] = ok[c] != 0 ? m : value;
+        }
+    }
+}
+
+/// box_mean_into in place, the means as they are.
+inline void box_mean(std::vector<float>& v, const std::vector<std::uint8_t>& valid, int rows,
+                     int cols, int r, std::vector<double>& ring, std::vector<int>& ring_count) {
+    box_mean_into(v.data(), v.data(), valid.data(), rows, cols, r, ring, ring_count,
+                  [](float m) { return m; });
 }
 
 inline void box_mean(std::vector<float>& v, const std::vector<std::uint8_t>& valid, int rows,

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <string>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -114,6 +116,15 @@ void finish_streamed(const std::uint8_t* valid, float* method, bool all_valid, s
         one(i);
 }
 
+// The tie-break from the distance to the clear background (`distance`; `tie` may be it):
+// averaged over the window, then mapped into [0, 0.5). Invalid pixels' distance is 0, and
+// so is their tie-break.
+void average_tie(const float* distance, float* tie, const std::vector<std::uint8_t>& valid,
+                 int rows, int cols, int radius, ScoreScratch& scratch) {
+    box_mean_into(distance, tie, valid.data(), rows, cols, radius, scratch.window_sums,
+                  scratch.window_counts, [](float x) { return 0.5f * x / (x + 0.05f); });
+}
+
 } // namespace
 
 void finish_cloud_rows(const ScorerImpl& s, const CloudOptions& o, const CloudFinishRows& r,
@@ -160,6 +171,20 @@ void finish_cloud_rows(const ScorerImpl& s, const CloudOptions& o, const CloudFi
     }
 }
 
+void average_kept_cloud_tie(const ScorerImpl& s, const CloudOptions& o, ScorePlanes* kept, int rows,
+                            int cols, ScoreScratch& scratch) {
+    const std::size_t n = std::size_t(rows) * std::size_t(cols);
+    if (!kept || kept->valid.size() != n || kept->tie_distance.size() != n ||
+        kept_cloud_tie(s, o, kept, n) ||
+        kept->tie_distance_key !=
+            cloud_planes_key(s, float(s.refl_scale), float(o.reflectance_offset)))
+        return;
+    kept->tie.resize(n);
+    average_tie(kept->tie_distance.data(), kept->tie.data(), kept->valid, rows, cols,
+                o.tiebreak_radius, scratch);
+    kept->tie_key = cloud_tie_key(s, o);
+}
+
 void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
                          const std::vector<std::uint8_t>& valid, int rows, int cols, bool temporal,
                          const CloudVerdictPlanes& verdicts, ScoreScratch& scratch,
@@ -172,10 +197,21 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
         tie = kept_cloud_tie(s, o, kept, n);
         if (!tie) {
             std::vector<float>& t = scratch.tie;
-            box_mean(t, valid, rows, cols, o.tiebreak_radius, scratch.window_sums,
-                     scratch.window_counts);
-            for (auto& x : t)
-                x = 0.5f * x / (x + 0.05f);
+            if (kept) {
+                // The last tie-break made under these options but another window: the
+                // analyst is moving tiebreak_radius, so the distance is kept for the next
+                // window (4 bytes a pixel while they do).
+                const std::string planes_key =
+                    cloud_planes_key(s, float(s.refl_scale), float(o.reflectance_offset));
+                if (kept->tie_key.rfind(planes_key + " r", 0) == 0) {
+                    kept->tie_distance = t;
+                    kept->tie_distance_key = planes_key;
+                } else {
+                    kept->tie_distance = {};
+                    kept->tie_distance_key.clear();
+                }
+            }
+            average_tie(t.data(), t.data(), valid, rows, cols, o.tiebreak_radius, scratch);
             if (kept) {
                 kept->tie = t;
                 kept->tie_key = cloud_tie_key(s, o);

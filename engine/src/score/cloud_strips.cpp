@@ -54,6 +54,14 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
     const bool temporal = o.temporal && stats && !stats->background.empty();
     std::vector<StripScene> jobs(scenes.size());
     bool rescored = false;
+    // A change of the tie-break's window alone: each scene's averaged from its kept distance
+    // (a whole scene's window, before the strips).
+    if (temporal) {
+        tbb::enumerable_thread_specific<detail::ScoreScratch> tie_scratch;
+        tbb::parallel_for(std::size_t(0), scenes.size(), [&](std::size_t i) {
+            detail::average_kept_cloud_tie(s, o, &planes[i], rows, cols, tie_scratch.local());
+        });
+    }
     for (std::size_t i = 0; i < scenes.size(); ++i) {
         const ScorePlanes& p = planes[i];
         detail::check_score_block(s, scenes[i], stats);

@@ -103,6 +103,9 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     const int rows = c.scene.rows(), cols = c.scene.cols();
     // With the stack: the temporal tests against its clear background (cloud_temporal.h).
     const bool temporal = o.temporal && c.stats && !c.stats->background.empty();
+    // A change of the tie-break's window alone: averaged from its kept distance.
+    if (temporal)
+        detail::average_kept_cloud_tie(s, o, c.kept, rows, cols, c.scratch);
     // A change of a dilation or a score alone: the verdicts of the last change stand.
     if (const detail::CloudVerdictPlanes kept =
             detail::kept_cloud_verdicts(s, o, c.kept, n, temporal);

@@ -230,6 +230,11 @@ std::string cloud_tie_key(const ScorerImpl& s, const CloudOptions& o);
 /// or made under other options): with it a kernel need not compute the tie-break again.
 const std::vector<float>* kept_cloud_tie(const ScorerImpl& s, const CloudOptions& o,
                                          const ScorePlanes* kept, std::size_t n);
+/// Where `kept` holds the distance of a tie-break made under other window options only
+/// (ScorePlanes::tie_distance), its averaged tie-break under `o` made from it: a change of
+/// tiebreak_radius then keeps the verdicts. `kept` is a rows x cols block.
+void average_kept_cloud_tie(const ScorerImpl& s, const CloudOptions& o, ScorePlanes* kept, int rows,
+                            int cols, ScoreScratch& scratch);
 
 /// The bap score of a block (bap.cpp): its total into `out` (one band), or with
 /// `components` every component (bap_component_names()).

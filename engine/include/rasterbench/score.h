@@ -237,6 +237,9 @@ struct StackStatsNeeds {
     /// is found and lowered, and the stored value of a white cloud on them (StackStats).
     std::vector<int> haze_bands{};
     double haze_white = 0;
+    /// Keep the background as refined before the haze step, for relower_statistics
+    /// (StackStats::unlowered_background: 4 bytes a band and pixel more).
+    bool keep_unlowered = false;
     bool any() const { return median || mean || min || max || count || background; }
 };
 
@@ -260,6 +263,9 @@ struct StackStats {
     int bands = 0, rows = 0, cols = 0;
     std::vector<float> median, mean, min, max, background;
     std::vector<std::uint16_t> count; ///< one plane
+    /// With StackStatsNeeds::keep_unlowered: `background` before the haze step, and 1 / each
+    /// date's gain against it per band (date-major), what that step starts from.
+    std::vector<float> unlowered_background, background_inv_gain;
     std::span<const float> plane(const std::vector<float>& v, int band) const {
         const std::size_t n = std::size_t(rows) * std::size_t(cols);
         return {v.data() + n * std::size_t(band), n};
@@ -271,6 +277,14 @@ std::vector<std::uint8_t> pixel_validity(const Raster& scene);
 
 /// Statistics of scenes on one block (same shape and band count; ArgumentError otherwise).
 StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeeds& needs);
+/// `stats` (made from `scenes` with StackStatsNeeds::keep_unlowered) under `needs` that differ
+/// from the needs they were made with in haze_bands and haze_white alone: the haze step made
+/// again from the background kept before it, without refining the background again (the
+/// Score panel's reflectance_offset moves the white of the cloud method's haze step). The
+/// same statistics as stack_statistics(scenes, needs). ArgumentError when `stats` kept no
+/// background.
+StackStats relower_statistics(std::span<const Raster> scenes, const StackStats& stats,
+                              const StackStatsNeeds& needs);
 /// The statistics of every `step`-th pixel of every `step`-th row: those of the stack
 /// subsampled the same way (rb::subsample), without recomputing them.
 StackStats subsample(const StackStats& stats, int step);

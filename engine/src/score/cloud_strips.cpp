@@ -31,8 +31,9 @@ constexpr std::size_t kStripPixels = 65536;
 
 // Where one scene's verdicts come from.
 struct StripScene {
-    detail::CloudInputPlanes inputs; ///< the verdicts' inputs, where they are made from them
-    bool kept_verdicts = false;      ///< the verdicts themselves (a finishing option changed)
+    detail::CloudInputPlanes inputs;     ///< the verdicts' inputs, where made from them
+    detail::CloudVerdictPlanes verdicts; ///< the verdicts kept (a finishing option changed)
+    bool kept_verdicts = false;
     bool all_valid = false;
 };
 
@@ -70,7 +71,8 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             return false;
         // The verdicts kept, or their inputs (with the averaged tie-break, which takes a
         // whole scene); else the bands' pass, scene by scene.
-        jobs[i].kept_verdicts = detail::kept_cloud_verdicts(s, o, &p, n, temporal).cloud != nullptr;
+        jobs[i].verdicts = detail::kept_cloud_verdicts(s, o, &p, n, temporal);
+        jobs[i].kept_verdicts = jobs[i].verdicts.cloud != nullptr;
         jobs[i].inputs = detail::kept_cloud_inputs(s, o, &planes[i], n, temporal);
         if (!jobs[i].kept_verdicts && !jobs[i].inputs.cls)
             return false;
@@ -151,10 +153,14 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             for (std::size_t at = 0; at < scenes.size(); ++at) {
                 const std::size_t i = visit[at];
                 const ScorePlanes& p = planes[i];
-                const std::uint8_t* vc = p.cloud.data() + first;
-                const std::uint8_t* vs = p.shadow.data() + first;
-                const float* vp = p.cloud_prob.data() + first;
-                if (!jobs[i].kept_verdicts) {
+                const std::uint8_t* vc = nullptr;
+                const std::uint8_t* vs = nullptr;
+                const float* vp = nullptr;
+                if (jobs[i].kept_verdicts) {
+                    vc = jobs[i].verdicts.cloud + first;
+                    vs = jobs[i].verdicts.shadow + first;
+                    vp = jobs[i].verdicts.prob + first;
+                } else {
                     scratch.cloud.resize(len);
                     scratch.shadow.resize(len);
                     scratch.prob.resize(len);

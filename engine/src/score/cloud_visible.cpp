@@ -369,20 +369,28 @@ bool cloud_param_without_band(const std::string& name, const BandRoles& roles) {
 
 CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& o,
                                        const ScorePlanes* kept, std::size_t n, bool temporal) {
-    if (!kept || kept->cloud.size() != n || kept->shadow.size() != n ||
-        kept->cloud_prob.size() != n)
-        return {};
-    // Made under these options; or by Fmask's probabilities under options that differ at
-    // most in the probability options, which those do not read.
-    const bool same = !kept->verdicts_key.empty() && kept->verdicts_key == s.cloud_verdicts_key;
-    const bool fmask =
-        !kept->verdicts_fmask_key.empty() && kept->verdicts_fmask_key == s.cloud_inputs_key;
-    if (!same && !fmask)
+    if (!kept)
         return {};
     // The tie-break comes out of the verdicts' pass: without it kept, they are made again.
     if (temporal && !kept_cloud_tie(s, o, kept, n))
         return {};
-    return {kept->cloud.data(), kept->shadow.data(), kept->cloud_prob.data()};
+    // Made under these options; or by Fmask's probabilities under options that differ at
+    // most in the probability options, which those do not read. The last verdicts, or the
+    // ones before them.
+    const auto usable = [&](const std::string& key, const std::string& fmask_key, const auto& cloud,
+                            const auto& shadow, const auto& prob) {
+        return cloud.size() == n && shadow.size() == n && prob.size() == n &&
+               ((!key.empty() && key == s.cloud_verdicts_key) ||
+                (!fmask_key.empty() && fmask_key == s.cloud_inputs_key));
+    };
+    if (usable(kept->verdicts_key, kept->verdicts_fmask_key, kept->cloud, kept->shadow,
+               kept->cloud_prob))
+        return {kept->cloud.data(), kept->shadow.data(), kept->cloud_prob.data()};
+    if (usable(kept->previous_verdicts_key, kept->previous_verdicts_fmask_key, kept->previous_cloud,
+               kept->previous_shadow, kept->previous_cloud_prob))
+        return {kept->previous_cloud.data(), kept->previous_shadow.data(),
+                kept->previous_cloud_prob.data()};
+    return {};
 }
 
 LaneTemporal background_lanes(const ScorerImpl& s, const CloudOptions& o, const StackStats& stats) {
@@ -454,6 +462,15 @@ CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratc
     // too, and a small buffer swapped into it made the next full-resolution scene grow it
     // again, zero-filling fresh memory (memset was 4 % of a threshold change in a perf
     // profile of bench_score_preview).
+    // The verdicts kept so far become the previous ones, where made under other options
+    // (their planes become the ones written below).
+    if (!kept->verdicts_key.empty() && kept->verdicts_key != s.cloud_verdicts_key) {
+        kept->previous_verdicts_key.swap(kept->verdicts_key);
+        kept->previous_verdicts_fmask_key.swap(kept->verdicts_fmask_key);
+        kept->previous_cloud.swap(kept->cloud);
+        kept->previous_shadow.swap(kept->shadow);
+        kept->previous_cloud_prob.swap(kept->cloud_prob);
+    }
     auto keep = [](auto& plane, auto& made) {
         if (plane.size() == made.size())
             plane.swap(made);

@@ -457,11 +457,6 @@ CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratc
                                        ScorePlanes* kept, bool fmask) {
     if (!kept)
         return {scratch.cloud.data(), scratch.shadow.data(), scratch.prob.data()};
-    // Swapped, not copied, when the kept planes are as large: scratch takes the old ones as
-    // its next buffers. Otherwise copied: a scratch serves the coarse previews' small planes
-    // too, and a small buffer swapped into it made the next full-resolution scene grow it
-    // again, zero-filling fresh memory (memset was 4 % of a threshold change in a perf
-    // profile of bench_score_preview).
     // The verdicts kept so far become the previous ones, where made under other options
     // (their planes become the ones written below).
     if (!kept->verdicts_key.empty() && kept->verdicts_key != s.cloud_verdicts_key) {
@@ -471,6 +466,11 @@ CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratc
         kept->previous_shadow.swap(kept->shadow);
         kept->previous_cloud_prob.swap(kept->cloud_prob);
     }
+    // Swapped, not copied, when the kept planes are as large: scratch takes the old ones as
+    // its next buffers. Otherwise copied: a scratch serves the coarse previews' small planes
+    // too, and a small buffer swapped into it made the next full-resolution scene grow it
+    // again, zero-filling fresh memory (memset was 4 % of a threshold change in a perf
+    // profile of bench_score_preview).
     auto keep = [](auto& plane, auto& made) {
         if (plane.size() == made.size())
             plane.swap(made);

@@ -62,8 +62,8 @@ private slots:
     void meanOfTheValidWindow() {
         std::mt19937 rng(5);
         // One set of working buffers for every case: a smaller plane after a larger one, a
-        // radius larger than the plane, planes of one row or one column, rows cut into one
-        // to four pieces with and without pixels left over.
+        // radius larger than the plane, planes of one row or one column, rows wider than
+        // most windows.
         std::vector<double> ring;
         std::vector<int> ring_count;
         int cases = 0;

@@ -195,8 +195,9 @@ inline std::vector<std::uint16_t> chessboard_distance(const std::vector<std::uin
 /// needs), and per column the running sum of those over the window's rows. That is O(pixels)
 /// whatever r, touches (2r+3) rows of sums instead of two plane-sized summed-area tables,
 /// and the column pass vectorizes. In place is safe: a row is written after its own sums
-/// and those of the r rows below it were taken, and those rows are still unchanged. The
-/// column sums' update and the means are one pass.
+/// and those of the r rows below it were taken, and those rows are still unchanged. Per
+/// row, one loop updates the column sums and takes the means, another maps them into `dst`
+/// (in one loop they did not vectorize).
 template <typename Map>
 void box_mean_into(const float* src, float* dst, const std::uint8_t* valid, int rows, int cols,
                    int r, std::vector<double>& ring, std::vector<int>& ring_count, Map map) {
@@ -212,8 +213,7 @@ void box_mean_into(const float* src, float* dst, const std::uint8_t* valid, int 
     }
     const auto w = std::size_t(cols);
     const auto ring_rows = std::size_t(2 * r + 2);
-    const std::size_t d = std::size_t(2 * r + 1); // a window's width
-    ring.resize((ring_rows + 3) * w + w + d + 1);
+    ring.resize((ring_rows + 3) * w);
     ring_count.resize(ring.size());
     double* __restrict col = ring.data() + ring_rows * w;
     int* __restrict col_n = ring_count.data() + ring_rows * w;
@@ -222,73 +222,33 @@ void box_mean_into(const float* src, float* dst, const std::uint8_t* valid, int 
     const int* zero_n = col_n + w;
     std::fill(col, col + 2 * w, 0.0);
     std::fill(col_n, col_n + 2 * w, 0);
-    // And a row's means, and the row being summed (w + d + 1 values).
+    // And a row's means.
     double* __restrict mean = col + 2 * w;
-    double* __restrict xs = col + 3 * w;
-    int* __restrict xn = col_n + 3 * w;
-    std::fill(xs, xs + w + d + 1, 0.0);
-    std::fill(xn, xn + w + d + 1, 0);
-    // Row y's window sums along the row, into its slot: first what each pixel's window
-    // gains and loses against its left neighbour's (the values with the invalid ones and
-    // r + 1 pixels beyond each end 0, in `xs` and `xn`; exact in double), then their running
-    // sums. Those are chains of dependent additions, each waiting for the last: the row's
-    // kPieces pieces run side by side, each from its first window summed directly. (Before:
-    // one chain of two additions a pixel, with branches, a third of a tiebreak_radius change
-    // in bench_score_preview.)
-    constexpr int kPieces = 4;
-    const int pieces = std::clamp(cols / (2 * r + 1), 1, kPieces);
-    const std::size_t piece = w / std::size_t(pieces);
+    // Row y's window sums along the row, into its slot.
     const auto row_sums = [&](int y) {
         double* __restrict h = ring.data() + (std::size_t(y) % ring_rows) * w;
         int* __restrict hn = ring_count.data() + (std::size_t(y) % ring_rows) * w;
         const float* __restrict x = src + std::size_t(y) * w;
         const std::uint8_t* __restrict ok = valid + std::size_t(y) * w;
-        double* __restrict xs_row = xs + (d + 1) / 2;
-        int* __restrict xn_row = xn + (d + 1) / 2;
-        for (std::size_t c = 0; c < w; ++c) {
-            const double value = double(x[c]); // read before the select: that vectorizes
-            xs_row[c] = ok[c] != 0 ? value : 0.0;
-            xn_row[c] = ok[c] != 0;
-        }
-        // Pixel c's window is xs[c + 1 .. c + d].
-        for (std::size_t c = 0; c < w; ++c) {
-            h[c] = xs[c + d] - xs[c];
-            hn[c] = xn[c + d] - xn[c];
-        }
-        int count = 0;
-        for (std::size_t j = 0; j < d; ++j)
-            count += xn[j];
-        for (std::size_t c = 0; c < w; ++c) {
-            count += hn[c];
-            hn[c] = count;
-        }
-        double start[kPieces];
-        for (int k = 0; k < pieces; ++k) {
-            start[k] = 0;
-            for (std::size_t j = std::size_t(k) * piece; j < std::size_t(k) * piece + d; ++j)
-                start[k] += xs[j];
-        }
-        if (pieces == kPieces) {
-            double* __restrict h0 = h, * __restrict h1 = h + piece, * __restrict h2 = h + 2 * piece, * __restrict h3 = h + 3 * piece;
-            double s0 = start[0], s1 = start[1], s2 = start[2], s3 = start[3];
-            for (std::size_t c = 0; c < piece; ++c) {
-                h0[c] = s0 += h0[c];
-                h1[c] = s1 += h1[c];
-                h2[c] = s2 += h2[c];
-                h3[c] = s3 += h3[c];
+        double s = 0;
+        int n = 0;
+        for (int c = 0; c < std::min(r, cols); ++c)
+            if (ok[c]) {
+                s += double(x[c]);
+                ++n;
             }
-            start[kPieces - 1] = s3;
-        } else {
-            for (int k = 0; k < pieces; ++k) {
-                double sum = start[k];
-                for (std::size_t c = std::size_t(k) * piece; c < std::size_t(k + 1) * piece; ++c)
-                    h[c] = sum += h[c];
-                start[k] = sum;
+        for (int c = 0; c < cols; ++c) {
+            if (c + r < cols && ok[c + r]) {
+                s += double(x[c + r]);
+                ++n;
             }
+            if (c - r - 1 >= 0 && ok[c - r - 1]) {
+                s -= double(x[c - r - 1]);
+                --n;
+            }
+            h[c] = s;
+            hn[c] = n;
         }
-        double sum = start[pieces - 1]; // the pixels the last piece leaves over
-        for (std::size_t c = std::size_t(pieces) * piece; c < w; ++c)
-            h[c] = sum += h[c];
     };
     const auto slot = [&](int y) { return ring.data() + (std::size_t(y) % ring_rows) * w; };
     const auto slot_n = [&](int y) { return ring_count.data() + (std::size_t(y) % ring_rows) * w; };
@@ -319,7 +279,6 @@ void box_mean_into(const float* src, float* dst, const std::uint8_t* valid, int 
             // A valid pixel's window holds at least the pixel itself.
             mean[c] = sum / double(std::max(count, 1));
         }
-        // (A loop of its own: with the sums' it did not vectorize.)
         const float* in = src + std::size_t(y) * w;
         float* out = dst + std::size_t(y) * w;
         const std::uint8_t* __restrict ok = valid + std::size_t(y) * w;

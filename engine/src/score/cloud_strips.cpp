@@ -55,14 +55,13 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
     const bool temporal = o.temporal && stats && !stats->background.empty();
     std::vector<StripScene> jobs(scenes.size());
     bool rescored = false;
+    tbb::enumerable_thread_specific<detail::ScoreScratch> scratches;
     // A change of the tie-break's window alone: each scene's averaged from its kept distance
     // (a whole scene's window, before the strips).
-    if (temporal) {
-        tbb::enumerable_thread_specific<detail::ScoreScratch> tie_scratch;
+    if (temporal)
         tbb::parallel_for(std::size_t(0), scenes.size(), [&](std::size_t i) {
-            detail::average_kept_cloud_tie(s, o, &planes[i], rows, cols, tie_scratch.local());
+            detail::average_kept_cloud_tie(s, o, &planes[i], rows, cols, scratches.local());
         });
-    }
     for (std::size_t i = 0; i < scenes.size(); ++i) {
         const ScorePlanes& p = planes[i];
         detail::check_score_block(s, scenes[i], stats);
@@ -124,7 +123,6 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
     const int strip_rows = std::max(8, int(kStripPixels / std::size_t(std::max(cols, 1))));
     const int strips = (rows + strip_rows - 1) / strip_rows;
     const auto w = std::size_t(cols);
-    tbb::enumerable_thread_specific<detail::ScoreScratch> scratches;
     std::mutex progress_mutex;
     int done = 0;
     tbb::parallel_for(tbb::blocked_range<int>(0, strips, 1), [&](const auto& range) {

@@ -5,7 +5,9 @@
 //   value; box_mean_into does the same into another plane, through a map;
 // - dilate (the cloud and shadow buffers): a pixel is set where any pixel of its (2r+1)^2
 //   window is nonzero.
-// Both reuse one set of working buffers across cases, so their history must not matter.
+// - two_window_mean (engine/src/score, the clear background's refinement): every valid pixel
+//   becomes the mean of its valid neighbours' means over the (2r+1)^2 and (4r+1)^2 windows.
+// All reuse one set of working buffers across cases, so their history must not matter.
 #include <QtTest>
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "pixel_util.h"
+#include "two_window_mean.h"
 
 namespace {
 
@@ -39,6 +42,19 @@ std::vector<float> reference(const std::vector<float>& v, const std::vector<std:
                 }
             out[p] = float(s / double(n));
         }
+    return out;
+}
+
+// The mean of two windows' means, each written out.
+std::vector<float> reference_two_windows(const std::vector<float>& v,
+                                         const std::vector<std::uint8_t>& ok, int rows, int cols,
+                                         int r) {
+    const std::vector<float> a = reference(v, ok, rows, cols, r),
+                             b = reference(v, ok, rows, cols, 2 * r);
+    std::vector<float> out = v;
+    for (std::size_t p = 0; p < v.size(); ++p)
+        if (ok[p])
+            out[p] = float(0.5 * (double(a[p]) + double(b[p])));
     return out;
 }
 
@@ -115,6 +131,45 @@ private slots:
                         ++cases;
                     }
         QCOMPARE(cases, 5 * 6 * 6 * 3);
+    }
+
+    void twoWindowMeanOfTheValidNeighbours() {
+        std::mt19937 rng(11);
+        rb::detail::WindowSums sums; // one for every case, as each thread keeps its own
+        int cases = 0;
+        // Planes narrower and wider than the windows (the clipped columns at either side
+        // meet or overlap), all valid (the windows' areas count) or with holes, including
+        // an all-valid plane told it has holes.
+        for (int rows : {1, 4, 23, 61})
+            for (int cols : {1, 5, 26, 70, 131})
+                for (int r : {1, 2, 3, 6, 20})
+                    for (int invalid_in : {0, -1, 2, 7}) {
+                        const std::size_t n = std::size_t(rows) * std::size_t(cols);
+                        std::vector<float> v(n);
+                        std::vector<std::uint8_t> ok(n);
+                        std::uniform_real_distribution<float> value(0.0f, 500.0f);
+                        for (std::size_t i = 0; i < n; ++i) {
+                            v[i] = value(rng);
+                            ok[i] = invalid_in <= 0 || rng() % unsigned(invalid_in) != 0;
+                        }
+                        const std::vector<float> want = reference_two_windows(v, ok, rows, cols, r);
+                        std::vector<float> got = v;
+                        rb::detail::two_window_mean(got.data(), ok.data(), invalid_in == 0, rows,
+                                                    cols, r, sums);
+                        for (std::size_t i = 0; i < n; ++i)
+                            if (!(std::abs(got[i] - want[i]) <= 1e-5f * (1 + std::abs(want[i]))))
+                                QFAIL(qPrintable(QString("%1x%2 r=%3 (invalid one in %4): pixel "
+                                                         "%5 is %6, not %7")
+                                                     .arg(rows)
+                                                     .arg(cols)
+                                                     .arg(r)
+                                                     .arg(invalid_in)
+                                                     .arg(i)
+                                                     .arg(double(got[i]))
+                                                     .arg(double(want[i]))));
+                        ++cases;
+                    }
+        QCOMPARE(cases, 4 * 5 * 5 * 4);
     }
 
     void dilationSetsEveryPixelNearASetOne() {

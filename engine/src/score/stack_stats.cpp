@@ -120,14 +120,17 @@ departure(const T* const* bands, const float* background, std::size_t n, int nb,
 // Pixels [begin, end) of the background become the dates' weighted mean (each date over
 // its gain), date by date over chunks of pixels (so the loops vectorize). A date's weight
 // is (eps / (eps + d))^4 of its plane d, or with `given` the plane itself. With `last` the
-// weights are written back into the planes. Built for AVX2 too, as above.
+// weights are written back into the planes. Built for AVX2 too, as above. Chunks of 4096
+// px, not 512: each chunk reads a run of every date's every band (48 runs on 12 dates of 4
+// bands), and runs of 1 KiB left the loads waiting on memory (half the function's time; the
+// statistics of 12 dates of 1200 x 1200 px took 1.27 s with 512, 1.09 s with 4096).
 template <typename T>
 __attribute__((target_clones("avx2", "default"))) void
 weighted_mean(std::size_t begin, std::size_t end, const T* const* bands,
               const std::vector<std::vector<std::uint8_t>>& valid, DatePlanes& planes,
               const float* inv_gain, int nb, float eps, bool given, bool last, float* background,
               std::size_t n) {
-    constexpr std::size_t kChunk = 512;
+    constexpr std::size_t kChunk = 4096;
     const std::size_t nbs = std::size_t(nb), ns = planes.size();
     std::vector<float> buf(kChunk * (nbs + 2));
     float* wsum = buf.data();

@@ -3,7 +3,12 @@
 // on 8-date stacks generated from two crops of the real sample scene (soft semi-transparent
 // clouds, offset shadows, SLC-off gaps, a gain/offset per date) the default composite
 // recovers the clear base.
+// TBB first: Qt's emit macro breaks its headers.
+#include <tbb/task_arena.h>
+// (after TBB)
 #include <QtTest>
+
+#include <cstring>
 
 #include "rasterbench/composite.h"
 #include "rasterbench/dataset.h"
@@ -152,6 +157,54 @@ private slots:
                  qPrintable(QString::number(d.background[0])));
         // Subsampling keeps the plane.
         QCOMPARE(subsample(b, 2).background.size(), std::size_t(1));
+    }
+
+    void gainsOfALargeViewOnAnyThreadCount() {
+        // The whole sample (791 x 718 px, its nodata invalid), four dates at gains known to
+        // within the rounding of UInt16: large enough that the refinement counts every second
+        // pixel for each date's gain at full resolution (as on a 1200 x 1200 px view).
+        const Raster base = Dataset::open(RB_SAMPLE).read(ReadOptions{});
+        const double gains[4] = {1.0, 1.12, 0.9, 1.05};
+        std::vector<Raster> dates;
+        for (const double g : gains) {
+            Raster r(DataType::UInt16, base.bands(), base.rows(), base.cols());
+            r.ensure_mask();
+            for (int b = 0; b < base.bands(); ++b) {
+                const auto in = base.band<std::uint8_t>(b);
+                auto out = r.band<std::uint16_t>(b);
+                for (std::size_t p = 0; p < in.size(); ++p)
+                    out[p] = std::uint16_t(std::lround(4 * g * in[p]));
+                std::copy(base.mask(b).begin(), base.mask(b).end(), r.mask(b).begin());
+            }
+            dates.push_back(std::move(r));
+        }
+        StackStatsNeeds needs;
+        needs.background = true;
+        needs.background_tolerance = 4 * 2.55;
+        needs.keep_unlowered = true; // keeps the gains
+        const StackStats st = stack_statistics(dates, needs);
+        const std::size_t nb = std::size_t(base.bands());
+        QCOMPARE(st.background_inv_gain.size(), 4 * nb);
+        for (std::size_t i = 1; i < 4; ++i)
+            for (std::size_t b = 0; b < nb; ++b) {
+                // Relative to date 0; the gains are measured in bins of 0.5 %.
+                const double measured =
+                    double(st.background_inv_gain[b]) / double(st.background_inv_gain[i * nb + b]);
+                QVERIFY2(std::abs(measured / gains[i] - 1) < 0.01,
+                         qPrintable(QString("date %1 band %2: gain %3, not %4")
+                                        .arg(i)
+                                        .arg(b)
+                                        .arg(measured)
+                                        .arg(gains[i])));
+            }
+        // The same numbers on one thread: chunks of pixels split elsewhere.
+        StackStats one;
+        tbb::task_arena(1).execute([&] { one = stack_statistics(dates, needs); });
+        QCOMPARE(one.background_inv_gain, st.background_inv_gain);
+        // (Bytes: the background is NaN where no date is valid.)
+        QCOMPARE(one.background.size(), st.background.size());
+        QVERIFY(std::memcmp(one.background.data(), st.background.data(),
+                            st.background.size() * sizeof(float)) == 0);
     }
 
     void hazyBackgroundIsLoweredToTheClearDate() {

@@ -85,18 +85,20 @@ template <class T> using PooledPlane = std::vector<T, detail::PixelAllocator<T>>
 // and after the last round its weight (written in place of the departure).
 using DatePlanes = std::vector<PooledPlane<float>>;
 
-// A date's departure from the background, the mean over the bands of |value / gain -
-// background|, into d. NaN backgrounds (no valid observation) and invalid pixels depart by
-// 0. Band after band over chunks of pixels, so that the sum stays in the cache; computed
-// everywhere and then chosen (& not &&), so that the loops vectorize. Built for AVX2 too
-// (chosen at load; no FMA in it, so both give the same numbers).
+// Pixels [begin, end) of a date's departure from the background, the mean over the bands of
+// |value / gain - background|, into d (planes of n pixels). NaN backgrounds (no valid
+// observation) and invalid pixels depart by 0. Band after band over chunks of pixels, so
+// that the sum stays in the cache; computed everywhere and then chosen (& not &&), so that
+// the loops vectorize. Built for AVX2 too (chosen at load; no FMA in it, so both give the
+// same numbers).
 template <typename T>
 __attribute__((target_clones("avx2", "default"))) void
-departure(const T* const* bands, const float* background, std::size_t n, int nb,
-          const float* inv_gain, float inv_nb, const std::uint8_t* ok, float* d) {
+departure(const T* const* bands, const float* background, std::size_t n, std::size_t begin,
+          std::size_t end, int nb, const float* inv_gain, float inv_nb, const std::uint8_t* ok,
+          float* d) {
     constexpr std::size_t kChunk = 2048;
-    for (std::size_t p0 = 0; p0 < n; p0 += kChunk) {
-        const std::size_t len = std::min(kChunk, n - p0);
+    for (std::size_t p0 = begin; p0 < end; p0 += kChunk) {
+        const std::size_t len = std::min(kChunk, end - p0);
         const std::uint8_t* okc = ok + p0;
         float* dc = d + p0;
         for (int b = 0; b < nb; ++b) {
@@ -120,7 +122,10 @@ departure(const T* const* bands, const float* background, std::size_t n, int nb,
 // Pixels [begin, end) of the background become the dates' weighted mean (each date over
 // its gain), date by date over chunks of pixels (so the loops vectorize). A date's weight
 // is (eps / (eps + d))^4 of its plane d, or with `given` the plane itself. With `last` the
-// weights are written back into the planes. Built for AVX2 too, as above. Chunks of 4096
+// weights are written back into the planes. With `counts` (one per date and band,
+// date-major) each date's ratios to the new background are counted there too, at the pixels
+// that are multiples of `stride` (what mode_ratio counts), while both are in the cache: the
+// next round's gains. Built for AVX2 too, as above. Chunks of 4096
 // px, not 512: each chunk reads a run of every date's every band (48 runs on 12 dates of 4
 // bands), and runs of 1 KiB left the loads waiting on memory (half the function's time; the
 // statistics of 12 dates of 1200 x 1200 px took 1.27 s with 512, 1.09 s with 4096).
@@ -129,7 +134,7 @@ __attribute__((target_clones("avx2", "default"))) void
 weighted_mean(std::size_t begin, std::size_t end, const T* const* bands,
               const std::vector<std::vector<std::uint8_t>>& valid, DatePlanes& planes,
               const float* inv_gain, int nb, float eps, bool given, bool last, float* background,
-              std::size_t n) {
+              std::size_t n, detail::RatioCounts* counts, std::size_t stride, float floor) {
     constexpr std::size_t kChunk = 4096;
     const std::size_t nbs = std::size_t(nb), ns = planes.size();
     std::vector<float> buf(kChunk * (nbs + 2));
@@ -170,6 +175,13 @@ weighted_mean(std::size_t begin, std::size_t end, const T* const* bands,
             for (std::size_t k = 0; k < len; ++k)
                 out[k] = wsum[k] > 0 ? a[k] / wsum[k] : out[k];
         }
+        if (counts) {
+            const std::size_t first = (p0 + stride - 1) / stride * stride;
+            for (std::size_t i = 0; i < ns; ++i)
+                for (std::size_t b = 0; b < nbs; ++b)
+                    detail::count_ratios(bands[i * nbs + b], background + b * n, valid[i].data(),
+                                         first, p0 + len, stride, floor, counts[i * nbs + b]);
+        }
     }
 }
 
@@ -203,8 +215,9 @@ void refine_background(std::span<const Raster> scenes,
             std::all_of(valid[i].begin(), valid[i].end(), [](std::uint8_t v) { return v != 0; });
     inv_gain.assign(ns * nbs, 1.0f);
     const double eps = std::max(tol, 1e-6);
-    const float epsf = float(eps), inv_nb = 1.0f / float(nb);
+    const float epsf = float(eps), inv_nb = 1.0f / float(nb), ratio_floor = float(4 * eps);
     tbb::enumerable_thread_specific<detail::WindowSums> sums;
+    tbb::enumerable_thread_specific<std::vector<detail::RatioCounts>> counts;
     // A date's gain is one number: a quarter million pixels find its mode as well as all.
     const std::size_t stride = std::max<std::size_t>(1, n / (std::size_t(1) << 18));
     visit_dtype(scenes[0].dtype(), [&](auto x) {
@@ -215,26 +228,47 @@ void refine_background(std::span<const Raster> scenes,
                 ptr[i * nbs + std::size_t(b)] = scenes[i].band<T>(b).data();
         for (int it = 0; it < rounds; ++it) {
             const bool given = it == 0 && start_from_weights, last = it + 1 == rounds;
-            tbb::parallel_for(std::size_t(0), ns, [&](std::size_t i) {
-                const std::uint8_t* ok = valid[i].data();
-                float* d = planes[i].data();
-                for (int b = 0; b < nb; ++b) {
-                    const std::size_t ib = i * nbs + std::size_t(b);
-                    const double gain =
-                        detail::mode_ratio<T>(scenes[i].band<T>(b), st.plane(st.background, b),
-                                              valid[i], 4 * eps, stride);
-                    inv_gain[ib] = float(1.0 / gain);
+            if (it == 0) {
+                // The first gains, against the background the rounds start from.
+                tbb::parallel_for(std::size_t(0), ns * nbs, [&](std::size_t ib) {
+                    const std::size_t i = ib / nbs;
+                    const int b = int(ib % nbs);
+                    inv_gain[ib] = float(1.0 / detail::mode_ratio<T>(
+                                                   scenes[i].band<T>(b), st.plane(st.background, b),
+                                                   valid[i], ratio_floor, stride));
+                });
+            } else {
+                // The next ones from the ratios the last weighted mean counted.
+                for (std::size_t ib = 0; ib < ns * nbs; ++ib) {
+                    detail::RatioCounts total{};
+                    for (const auto& c : counts)
+                        for (std::size_t j = 0; j < total.size(); ++j)
+                            for (std::size_t k = 0; k < total[j].size(); ++k)
+                                total[j][k] += c[ib][j][k];
+                    inv_gain[ib] = float(1.0 / detail::ratio_mode(total));
                 }
-                if (given)
-                    return; // the gains only: this round's weights are given
-                departure(&ptr[i * nbs], st.background.data(), n, nb, &inv_gain[i * nbs], inv_nb,
-                          ok, d);
-                detail::two_window_mean(d, ok, all_valid[i] != 0, st.rows, st.cols, radius,
-                                        sums.local());
-            });
+                for (auto& c : counts)
+                    std::fill(c.begin(), c.end(), detail::RatioCounts{});
+            }
+            if (!given) { // else this round's weights are given
+                // Every date over each chunk of pixels: the chunk's background is read once.
+                tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 8192), [&](const auto& r) {
+                    for (std::size_t i = 0; i < ns; ++i)
+                        departure(&ptr[i * nbs], st.background.data(), n, r.begin(), r.end(), nb,
+                                  &inv_gain[i * nbs], inv_nb, valid[i].data(), planes[i].data());
+                });
+                tbb::parallel_for(std::size_t(0), ns, [&](std::size_t i) {
+                    detail::two_window_mean(planes[i].data(), valid[i].data(), all_valid[i] != 0,
+                                            st.rows, st.cols, radius, sums.local());
+                });
+            }
             tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 4096), [&](const auto& r) {
+                auto& local = counts.local();
+                if (local.size() != ns * nbs)
+                    local.assign(ns * nbs, detail::RatioCounts{});
                 weighted_mean(r.begin(), r.end(), ptr.data(), valid, planes, inv_gain.data(), nb,
-                              epsf, given, last, st.background.data(), n);
+                              epsf, given, last, st.background.data(), n,
+                              last ? nullptr : local.data(), stride, ratio_floor);
             });
         }
     });

@@ -11,6 +11,10 @@
 //
 // Baseline in the same run: GDAL's read of the same window of every file. The issue names
 // no target for this time; the ratio says how many reads of the view an analyst waits.
+// Printed too: a digest of the statistics (a change meant to keep every number must keep
+// it) and, where the scenes carry Fmask (a qa band of Fmask classes, as the bench data
+// does), the share of the view's composite taken from a date Fmask calls cloud, shadow or
+// fill: what a change that moves the numbers must not make worse.
 #include <gdal.h>
 
 #include <algorithm>
@@ -99,9 +103,10 @@ int main(int argc, char** argv) {
         }
         std::vector<double> ms;
         std::uint64_t digest = 0;
+        rb::StackStats st;
         for (int r = 0; r < repeat; ++r) {
             const auto t0 = Clock::now();
-            const rb::StackStats st = rb::stack_statistics(scenes, needs);
+            st = rb::stack_statistics(scenes, needs);
             ms.push_back(rbbench::ms_since(t0));
             // FNV-1a of the statistics' planes: a change meant to keep every number (a
             // faster loop) must keep it.
@@ -122,6 +127,24 @@ int main(int argc, char** argv) {
                     "window %.1f ms; ratio %.2fx\n",
                     med, rbbench::min_of(ms), repeat, gdal, med / gdal);
         std::printf("digest of the statistics: %016llx\n", (unsigned long long)digest);
+        const int qa = first.layout().qa_band;
+        if (qa >= 0 && scenes.front().dtype() == rb::DataType::Int16) {
+            const rb::CompositeResult c =
+                rb::composite(scenes, rb::score_stack(scenes, scorer, &st), {});
+            const auto idx = c.index.band<std::uint16_t>(0);
+            std::size_t valid = 0, flagged = 0;
+            for (std::size_t p = 0; p < idx.size(); ++p) {
+                if (!c.index.valid(0, int(p / std::size_t(c.index.cols())),
+                                   int(p % std::size_t(c.index.cols()))))
+                    continue;
+                ++valid;
+                const int cls = int(scenes[idx[p]].band<std::int16_t>(qa)[p]);
+                flagged += cls == 2 || cls == 4 || cls == 255; // Fmask: shadow, cloud, fill
+            }
+            std::printf("%s composite: %.3f %% of %zu px from dates Fmask flags there\n",
+                        method.c_str(),
+                        100.0 * double(flagged) / double(std::max<std::size_t>(1, valid)), valid);
+        }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_stack_stats: %s\n", e.what());
         return 1;

@@ -7,28 +7,36 @@
 namespace rb::detail {
 
 // From one summed-area table of the values and, unless every pixel is valid, one of the
-// valid pixels. Built for AVX2 too, chosen at load (no FMA in it: both give the same
-// numbers).
+// valid pixels. The tables' rows live in rings of the rows the windows reach (4r + 2, and
+// four built ahead), built as the means move down: whole tables of 1200 x 1200 px (11 MiB a
+// date) went out of the cache and back. The means of a row are written over the values
+// after the rows below it that the tables need are summed. Built for AVX2 too, chosen at
+// load (no FMA in it: both give the same numbers).
 __attribute__((target_clones("avx2", "default"))) void
 two_window_mean(float* v, const std::uint8_t* valid, bool all_valid, int rows, int cols, int r,
                 WindowSums& ws) {
     if (r <= 0)
         return;
     const std::size_t w = std::size_t(cols) + 1, cs = std::size_t(cols);
-    ws.sum.resize((std::size_t(rows) + 1) * w);
-    std::fill_n(ws.sum.begin(), w, 0.0);
-    if (!all_valid) {
-        ws.cnt.resize(ws.sum.size());
-        std::fill_n(ws.cnt.begin(), w, 0);
-    }
-    // Four rows at a time: each row's running sum is a chain of dependent additions, and
-    // four chains side by side keep the adder busy.
-    for (std::size_t y = 0; y < std::size_t(rows);) {
+    const std::size_t ring = std::min(std::size_t(rows) + 1, 4 * std::size_t(r) + 6);
+    ws.sum.resize(ring * w);
+    if (!all_valid)
+        ws.cnt.resize(ring * w);
+    const auto sum_row = [&](std::size_t k) { return ws.sum.data() + (k % ring) * w; };
+    const auto cnt_row = [&](std::size_t k) { return ws.cnt.data() + (k % ring) * w; };
+    std::fill_n(sum_row(0), w, 0.0);
+    if (!all_valid)
+        std::fill_n(cnt_row(0), w, 0);
+    std::size_t built = 0; // the tables' rows 0..built are summed
+    // Rows built..built + 4 of the tables: four rows at a time, since each row's running sum
+    // is a chain of dependent additions, and four chains side by side keep the adder busy.
+    const auto build = [&] {
+        const std::size_t y = built;
         const std::size_t g = std::min<std::size_t>(4, std::size_t(rows) - y);
         double* c[4];
         for (std::size_t j = 0; j < 4; ++j)
-            c[j] = ws.sum.data() + (y + 1 + std::min(j, g - 1)) * w;
-        const double* up = ws.sum.data() + y * w;
+            c[j] = sum_row(y + 1 + std::min(j, g - 1));
+        const double* up = sum_row(y);
         const float* vr = v + y * cs;
         const std::uint8_t* ok = valid + y * cs;
         for (std::size_t j = 0; j < g; ++j)
@@ -55,28 +63,36 @@ two_window_mean(float* v, const std::uint8_t* valid, bool all_valid, int rows, i
                 }
             }
         }
-        y += g;
-    }
-    if (!all_valid)
-        for (std::size_t y = 0; y < std::size_t(rows); ++y) {
-            const std::uint8_t* ok = valid + y * cs;
-            const int* cup = ws.cnt.data() + y * w;
-            int* ccur = ws.cnt.data() + (y + 1) * w;
-            ccur[0] = 0;
-            int c = 0;
-            for (std::size_t x = 0; x < cs; ++x) {
-                c += ok[x] != 0;
-                ccur[x + 1] = cup[x + 1] + c;
+        if (!all_valid)
+            for (std::size_t j = 0; j < g; ++j) {
+                const std::uint8_t* okj = ok + j * cs;
+                const int* cup = cnt_row(y + j);
+                int* ccur = cnt_row(y + j + 1);
+                ccur[0] = 0;
+                int n = 0;
+                for (std::size_t x = 0; x < cs; ++x) {
+                    n += okj[x] != 0;
+                    ccur[x + 1] = cup[x + 1] + n;
+                }
             }
-        }
-    const double* sum = ws.sum.data();
-    const int* cnt = ws.cnt.data();
+        built += g;
+    };
     for (int y = 0; y < rows; ++y) {
-        const std::size_t a0 = std::size_t(std::max(0, y - r)) * w,
-                          a1 = std::size_t(std::min(rows, y + r + 1)) * w,
-                          b0 = std::size_t(std::max(0, y - 2 * r)) * w,
-                          b1 = std::size_t(std::min(rows, y + 2 * r + 1)) * w;
-        const int ha = int((a1 - a0) / w), hb = int((b1 - b0) / w);
+        const std::size_t a0 = std::size_t(std::max(0, y - r)),
+                          a1 = std::size_t(std::min(rows, y + r + 1)),
+                          b0 = std::size_t(std::max(0, y - 2 * r)),
+                          b1 = std::size_t(std::min(rows, y + 2 * r + 1));
+        while (built < b1)
+            build();
+        const int ha = int(a1 - a0), hb = int(b1 - b0);
+        const double *sa0 = sum_row(a0), *sa1 = sum_row(a1), *sb0 = sum_row(b0), *sb1 = sum_row(b1);
+        const int *ca0 = nullptr, *ca1 = nullptr, *cb0 = nullptr, *cb1 = nullptr;
+        if (!all_valid) {
+            ca0 = cnt_row(a0);
+            ca1 = cnt_row(a1);
+            cb0 = cnt_row(b0);
+            cb1 = cnt_row(b1);
+        }
         const std::uint8_t* ok = valid + std::size_t(y) * cs;
         float* out = v + std::size_t(y) * cs;
         // Columns within 2r of a side, their windows clipped to the plane. Inlined, and
@@ -88,16 +104,12 @@ two_window_mean(float* v, const std::uint8_t* valid, bool all_valid, int rows, i
                                   xa1 = std::size_t(std::min(cols, x + r + 1)),
                                   xb0 = std::size_t(std::max(0, x - 2 * r)),
                                   xb1 = std::size_t(std::min(cols, x + 2 * r + 1));
-                const double sa = sum[a1 + xa1] - sum[a0 + xa1] - sum[a1 + xa0] + sum[a0 + xa0];
-                const double sb = sum[b1 + xb1] - sum[b0 + xb1] - sum[b1 + xb0] + sum[b0 + xb0];
-                const double na =
-                    all_valid
-                        ? double(ha) * double(xa1 - xa0)
-                        : double(cnt[a1 + xa1] - cnt[a0 + xa1] - cnt[a1 + xa0] + cnt[a0 + xa0]);
-                const double nb =
-                    all_valid
-                        ? double(hb) * double(xb1 - xb0)
-                        : double(cnt[b1 + xb1] - cnt[b0 + xb1] - cnt[b1 + xb0] + cnt[b0 + xb0]);
+                const double sa = sa1[xa1] - sa0[xa1] - sa1[xa0] + sa0[xa0];
+                const double sb = sb1[xb1] - sb0[xb1] - sb1[xb0] + sb0[xb0];
+                const double na = all_valid ? double(ha) * double(xa1 - xa0)
+                                            : double(ca1[xa1] - ca0[xa1] - ca1[xa0] + ca0[xa0]);
+                const double nb = all_valid ? double(hb) * double(xb1 - xb0)
+                                            : double(cb1[xb1] - cb0[xb1] - cb1[xb0] + cb0[xb0]);
                 // An invalid pixel may have no valid neighbour (0 / 0): not taken.
                 const float m = float(0.5 * (sa / na + sb / nb));
                 out[x] = ok[x] ? m : out[x];
@@ -111,22 +123,16 @@ two_window_mean(float* v, const std::uint8_t* valid, bool all_valid, int rows, i
             const double ia = 0.5 / (double(ha) * double(2 * r + 1)),
                          ib = 0.5 / (double(hb) * double(4 * r + 1));
             for (std::size_t x = std::size_t(lo); x < std::size_t(hi); ++x) {
-                const double sa = sum[a1 + x + ra + 1] - sum[a0 + x + ra + 1] - sum[a1 + x - ra] +
-                                  sum[a0 + x - ra];
-                const double sb = sum[b1 + x + rb + 1] - sum[b0 + x + rb + 1] - sum[b1 + x - rb] +
-                                  sum[b0 + x - rb];
+                const double sa = sa1[x + ra + 1] - sa0[x + ra + 1] - sa1[x - ra] + sa0[x - ra];
+                const double sb = sb1[x + rb + 1] - sb0[x + rb + 1] - sb1[x - rb] + sb0[x - rb];
                 out[x] = float(sa * ia + sb * ib);
             }
         } else {
             for (std::size_t x = std::size_t(lo); x < std::size_t(hi); ++x) {
-                const double sa = sum[a1 + x + ra + 1] - sum[a0 + x + ra + 1] - sum[a1 + x - ra] +
-                                  sum[a0 + x - ra];
-                const double sb = sum[b1 + x + rb + 1] - sum[b0 + x + rb + 1] - sum[b1 + x - rb] +
-                                  sum[b0 + x - rb];
-                const int na = cnt[a1 + x + ra + 1] - cnt[a0 + x + ra + 1] - cnt[a1 + x - ra] +
-                               cnt[a0 + x - ra];
-                const int nb = cnt[b1 + x + rb + 1] - cnt[b0 + x + rb + 1] - cnt[b1 + x - rb] +
-                               cnt[b0 + x - rb];
+                const double sa = sa1[x + ra + 1] - sa0[x + ra + 1] - sa1[x - ra] + sa0[x - ra];
+                const double sb = sb1[x + rb + 1] - sb0[x + rb + 1] - sb1[x - rb] + sb0[x - rb];
+                const int na = ca1[x + ra + 1] - ca0[x + ra + 1] - ca1[x - ra] + ca0[x - ra];
+                const int nb = cb1[x + rb + 1] - cb0[x + rb + 1] - cb1[x - rb] + cb0[x - rb];
                 const float m = 0.5f * (float(sa) / float(std::max(na, 1)) +
                                         float(sb) / float(std::max(nb, 1)));
                 out[x] = ok[x] ? m : out[x];

@@ -8,9 +8,8 @@
 
 namespace rb::detail {
 
-// The summed-area tables of two_window_mean, kept per thread across dates and rounds (from
-// the pixel pool: a table of 1200 x 1200 px is 11 MiB, and fresh memory faults on first
-// touch).
+// The rings of summed-area table rows of two_window_mean, kept per thread across dates and
+// rounds (from the pixel pool: fresh memory faults on first touch).
 struct WindowSums {
     std::vector<double, PixelAllocator<double>> sum;
     std::vector<int, PixelAllocator<int>> cnt;

@@ -303,32 +303,51 @@ void refine_background_pyramid(std::span<const Raster> scenes,
     cst.rows = crows;
     cst.cols = ccols;
     cst.background.assign(cn * std::size_t(nb), std::numeric_limits<float>::quiet_NaN());
-    // The means of the valid pixels of each block, summed row by row in the same order as
-    // block by block (the block's rows top to bottom, each left to right).
+    // The means of the valid pixels of each block, summed in the block's rows top to bottom,
+    // each left to right, adding 0 for an invalid pixel (the same sum: it starts from +0).
+    // Blocks without a valid pixel keep what `out` holds. Whole blocks first, without
+    // branches (the vectorizer takes them), then the partial ones at the right and bottom.
     const auto block_means = [&](auto value, auto use, float* out, std::uint8_t* out_valid) {
-        std::vector<double> sum(static_cast<std::size_t>(ccols));
-        std::vector<int> cnt(static_cast<std::size_t>(ccols));
+        static_assert(kCoarseFactor == 2, "whole blocks are 2 x 2");
+        const int whole_rows = st.rows / f, whole_cols = st.cols / f;
+        const auto put = [&](std::size_t cp, double sum, int k) {
+            if (k) {
+                out[cp] = float(sum / k);
+                if (out_valid)
+                    out_valid[cp] = kValid;
+            }
+        };
         for (int cy = 0; cy < crows; ++cy) {
-            std::fill(sum.begin(), sum.end(), 0.0);
-            std::fill(cnt.begin(), cnt.end(), 0);
-            for (int y = cy * f; y < std::min(st.rows, cy * f + f); ++y) {
-                const std::size_t row = std::size_t(y) * std::size_t(st.cols);
-                for (int xx = 0; xx < st.cols; ++xx) {
-                    const std::size_t p = row + std::size_t(xx);
-                    if (use(p)) {
-                        sum[std::size_t(xx / f)] += value(p);
-                        ++cnt[std::size_t(xx / f)];
-                    }
+            const std::size_t crow = std::size_t(cy) * std::size_t(ccols);
+            const int y0 = cy * f, y1 = std::min(st.rows, y0 + f);
+            const int cx0 = cy < whole_rows ? whole_cols : 0;
+            if (cy < whole_rows) {
+                const std::size_t r0 = std::size_t(y0) * std::size_t(st.cols),
+                                  r1 = r0 + std::size_t(st.cols);
+                for (int cx = 0; cx < whole_cols; ++cx) {
+                    const std::size_t p = std::size_t(cx) * 2;
+                    const bool u0 = use(r0 + p), u1 = use(r0 + p + 1), u2 = use(r1 + p),
+                               u3 = use(r1 + p + 1);
+                    double sum = 0;
+                    sum += u0 ? value(r0 + p) : 0.0;
+                    sum += u1 ? value(r0 + p + 1) : 0.0;
+                    sum += u2 ? value(r1 + p) : 0.0;
+                    sum += u3 ? value(r1 + p + 1) : 0.0;
+                    put(crow + std::size_t(cx), sum, int(u0) + int(u1) + int(u2) + int(u3));
                 }
             }
-            for (int cx = 0; cx < ccols; ++cx) {
-                const std::size_t cp = std::size_t(cy) * std::size_t(ccols) + std::size_t(cx);
-                // Blocks without a valid pixel keep what `out` holds.
-                if (const int k = cnt[std::size_t(cx)]) {
-                    out[cp] = float(sum[std::size_t(cx)] / k);
-                    if (out_valid)
-                        out_valid[cp] = kValid;
-                }
+            for (int cx = cx0; cx < ccols; ++cx) {
+                double sum = 0;
+                int k = 0;
+                for (int y = y0; y < y1; ++y)
+                    for (int xx = cx * f; xx < std::min(st.cols, cx * f + f); ++xx) {
+                        const std::size_t p =
+                            std::size_t(y) * std::size_t(st.cols) + std::size_t(xx);
+                        const bool u = use(p);
+                        sum += u ? value(p) : 0.0;
+                        k += u;
+                    }
+                put(crow + std::size_t(cx), sum, k);
             }
         }
     };
@@ -361,22 +380,31 @@ void refine_background_pyramid(std::span<const Raster> scenes,
     planes.resize(ns);
     for (auto& p : planes)
         p.resize(n); // every pixel written below
+    // Each column's two block centres and weight, the same in every row.
+    std::vector<int> col0(std::size_t(st.cols)), col1(std::size_t(st.cols));
+    std::vector<float> colw(std::size_t(st.cols));
+    for (int xx = 0; xx < st.cols; ++xx) {
+        const double fx = std::clamp((xx + 0.5) / f - 0.5, 0.0, double(ccols - 1));
+        col0[std::size_t(xx)] = int(fx);
+        col1[std::size_t(xx)] = std::min(ccols - 1, int(fx) + 1);
+        colw[std::size_t(xx)] = float(fx - int(fx));
+    }
     tbb::parallel_for(0, st.rows, [&](int y) {
         const double fy = std::clamp((y + 0.5) / f - 0.5, 0.0, double(crows - 1));
         const int y0 = int(fy), y1 = std::min(crows - 1, y0 + 1);
         const float wy = float(fy - y0);
-        for (int xx = 0; xx < st.cols; ++xx) {
-            const double fx = std::clamp((xx + 0.5) / f - 0.5, 0.0, double(ccols - 1));
-            const int x0 = int(fx), x1 = std::min(ccols - 1, x0 + 1);
-            const float wx = float(fx - x0);
-            const std::size_t p = std::size_t(y) * std::size_t(st.cols) + std::size_t(xx);
-            const std::size_t c00 = std::size_t(y0) * std::size_t(ccols) + std::size_t(x0),
-                              c01 = std::size_t(y0) * std::size_t(ccols) + std::size_t(x1),
-                              c10 = std::size_t(y1) * std::size_t(ccols) + std::size_t(x0),
-                              c11 = std::size_t(y1) * std::size_t(ccols) + std::size_t(x1);
-            for (std::size_t i = 0; i < ns; ++i)
-                planes[i][p] = (1 - wy) * ((1 - wx) * cw[i][c00] + wx * cw[i][c01]) +
-                               wy * ((1 - wx) * cw[i][c10] + wx * cw[i][c11]);
+        const std::size_t row = std::size_t(y) * std::size_t(st.cols);
+        // Date by date: one plane written at a time.
+        for (std::size_t i = 0; i < ns; ++i) {
+            const float* u0 = cw[i].data() + std::size_t(y0) * std::size_t(ccols);
+            const float* u1 = cw[i].data() + std::size_t(y1) * std::size_t(ccols);
+            float* out = planes[i].data() + row;
+            for (std::size_t xx = 0; xx < std::size_t(st.cols); ++xx) {
+                const std::size_t x0 = std::size_t(col0[xx]), x1 = std::size_t(col1[xx]);
+                const float wx = colw[xx];
+                out[xx] = (1 - wy) * ((1 - wx) * u0[x0] + wx * u0[x1]) +
+                          wy * ((1 - wx) * u1[x0] + wx * u1[x1]);
+            }
         }
     });
     cw.clear();

@@ -9,6 +9,7 @@
 #include <QtTest>
 
 #include <cstring>
+#include <random>
 
 #include "rasterbench/composite.h"
 #include "rasterbench/dataset.h"
@@ -205,6 +206,60 @@ private slots:
         QCOMPARE(one.background.size(), st.background.size());
         QVERIFY(std::memcmp(one.background.data(), st.background.data(),
                             st.background.size() * sizeof(float)) == 0);
+    }
+
+    void qualityBandStaysOutOfTheBackground() {
+        // Six dates of a crop of the sample with a Landsat QA_PIXEL-like band after the three
+        // data bands, its words drawn per date and pixel (clear 21824, cloud 22280: hundreds
+        // apart, far more than the background's tolerance).
+        const Raster base = crop(120, 220);
+        const auto stack = [&](unsigned seed) {
+            std::mt19937 rng(seed);
+            std::vector<Raster> dates;
+            for (int d = 0; d < 6; ++d) {
+                Raster r(DataType::UInt16, 4, base.rows(), base.cols());
+                for (int b = 0; b < 3; ++b) {
+                    const auto in = base.band<std::uint8_t>(b);
+                    auto out = r.band<std::uint16_t>(b);
+                    for (std::size_t p = 0; p < in.size(); ++p)
+                        out[p] = std::uint16_t(in[p] * (20 + d)); // a gain per date
+                }
+                for (auto& q : r.band<std::uint16_t>(3))
+                    q = rng() % 3 ? 21824 : 22280;
+                dates.push_back(std::move(r));
+            }
+            return dates;
+        };
+        BandLayout layout = rgb_layout();
+        layout.count = 4;
+        layout.dtype = DataType::UInt16;
+        layout.colorinterp.push_back("Undefined");
+        layout.qa_band = 3;
+        const Scorer scorer(make_score_options("cloud"), layout);
+        const StackStatsNeeds needs = scorer.stack_needs();
+        QCOMPARE(needs.background_bands, std::vector<int>({0, 1, 2}));
+        const auto a = stack(1), b = stack(2);
+        const StackStats sa = stack_statistics(a, needs), sb = stack_statistics(b, needs);
+        const std::size_t n = base.band_size();
+        QCOMPARE(sa.background.size(), 4 * n);
+        // The quality words change nothing, and the quality band has no background.
+        QVERIFY(std::memcmp(sa.background.data(), sb.background.data(), 3 * n * sizeof(float)) ==
+                0);
+        QVERIFY(std::all_of(sa.background.begin() + std::ptrdiff_t(3 * n), sa.background.end(),
+                            [](float v) { return std::isnan(v); }));
+        // With every band in it, they would.
+        StackStatsNeeds every = needs;
+        every.background_bands.clear();
+        QVERIFY(stack_statistics(a, every).background != stack_statistics(b, every).background);
+        // Bands it cannot have are refused, naming the band.
+        StackStatsNeeds wrong = needs;
+        wrong.background_bands = {0, 4};
+        QVERIFY(rbtest::error_of([&] { stack_statistics(a, wrong); }).find("background band 4") !=
+                std::string::npos);
+        wrong.background_bands = {0, 1};
+        wrong.haze_bands = {0, 2};
+        QVERIFY(rbtest::error_of([&] { stack_statistics(a, wrong); }).find("haze band 2") !=
+                std::string::npos);
     }
 
     void hazyBackgroundIsLoweredToTheClearDate() {

@@ -233,6 +233,9 @@ struct StackStatsNeeds {
     /// The neighbourhood (pixels) over which a date's departure from the background is
     /// judged when the background is refined in space.
     int background_radius = 6;
+    /// The bands (0-based) the background is made of; empty: every band. The others' planes
+    /// of StackStats::background are NaN. Scorers leave a scene's quality band out.
+    std::vector<int> background_bands{};
     /// Bands (0-based, at least two; empty: off) on which a background lifted by thin cloud
     /// is found and lowered, and the stored value of a white cloud on them (StackStats).
     std::vector<int> haze_bands{};
@@ -258,13 +261,16 @@ struct StackStatsNeeds {
 /// how far its neighbourhood (background_radius and twice it) departs from the background,
 /// and the weighted mean becomes the next background (16 rounds at half resolution, 6 full).
 /// With StackStatsNeeds::haze_bands, last, a pixel whose background several thin clouds
-/// agreed on is lowered to its clear date (engine/src/score/hazy_background.h).
+/// agreed on is lowered to its clear date (engine/src/score/hazy_background.h). The
+/// background is made of StackStatsNeeds::background_bands alone (the dates' departures
+/// averaged over them); the other bands' planes are NaN.
 struct StackStats {
     int bands = 0, rows = 0, cols = 0;
     std::vector<float> median, mean, min, max, background;
     std::vector<std::uint16_t> count; ///< one plane
     /// With StackStatsNeeds::keep_unlowered: `background` before the haze step, and 1 / each
-    /// date's gain against it per band (date-major), what that step starts from.
+    /// date's gain against it per band (date-major; 1 for bands outside
+    /// StackStatsNeeds::background_bands), what that step starts from.
     std::vector<float> unlowered_background, background_inv_gain;
     std::span<const float> plane(const std::vector<float>& v, int band) const {
         const std::size_t n = std::size_t(rows) * std::size_t(cols);

@@ -61,6 +61,10 @@ void ScorerImpl::prepare_cloud(const CloudOptions& m) {
         needs.background = true;
         // Two clear dates differ by their offsets and noise: a hundredth in reflectance.
         needs.background_tolerance = 0.01 / refl_scale;
+        // The scene's data bands: a quality band's codes are no reflectance.
+        needs.background_bands.clear();
+        if (data_bands.size() < std::size_t(layout.count))
+            needs.background_bands = data_bands;
         // Where thin clouds outnumber the clear dates of a pixel, the visible bands show
         // it: the clear date is darker by the way haze brightens, towards white.
         needs.haze_bands.clear();
@@ -125,6 +129,9 @@ std::string cloud_planes_key(const ScorerImpl& s, float scale, float offset) {
     std::string key = text;
     for (BandRole r : {BandRole::Blue, BandRole::Green, BandRole::Red})
         key += " " + std::to_string(s.roles.has(r) ? s.roles[r] : -1);
+    key += " of";
+    for (int b : s.needs.background_bands)
+        key += " " + std::to_string(b);
     return key;
 }
 

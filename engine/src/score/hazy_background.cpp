@@ -25,9 +25,14 @@ void lower_hazy_background(std::span<const Raster> scenes,
         if (b < 0 || b >= st.bands)
             throw ArgumentError("stack statistics: haze band " + std::to_string(b) +
                                 " is not one of the " + std::to_string(st.bands) + " bands");
+    // The background's bands (StackStatsNeeds::background_bands): the others' planes stay NaN.
+    std::vector<char> in_background(nb, needs.background_bands.empty());
+    for (int b : needs.background_bands)
+        in_background[std::size_t(b)] = 1;
     const float white = float(needs.haze_white);
     const float least = float(2 * needs.background_tolerance);
     float* bg = st.background.data();
+    const float* known = bg + std::size_t(needs.haze_bands[0]) * n; // NaN: no valid date
     if (ns >= kNone)
         return; // beyond the picks' numbers (and any real stack)
     std::vector<std::uint16_t> picks(n, kNone);
@@ -39,7 +44,7 @@ void lower_hazy_background(std::span<const Raster> scenes,
                 ptr[i * nb + b] = scenes[i].band<T>(int(b)).data();
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 4096), [&](const auto& r) {
             for (std::size_t p = r.begin(); p != r.end(); ++p) {
-                if (std::isnan(bg[p]))
+                if (std::isnan(known[p]))
                     continue; // no valid date
                 float most = least * float(nh);
                 std::size_t pick = ns;
@@ -94,7 +99,8 @@ void lower_hazy_background(std::span<const Raster> scenes,
                 if (same < kSupport)
                     continue;
                 for (std::size_t b = 0; b < nb; ++b)
-                    bg[b * n + p] = float(ptr[pick * nb + b][p]) * inv_gain[pick * nb + b];
+                    if (in_background[b])
+                        bg[b * n + p] = float(ptr[pick * nb + b][p]) * inv_gain[pick * nb + b];
             }
         });
     });

@@ -86,16 +86,15 @@ template <class T> using PooledPlane = std::vector<T, detail::PixelAllocator<T>>
 using DatePlanes = std::vector<PooledPlane<float>>;
 
 // Pixels [begin, end) of a date's departure from the background, the mean over the bands of
-// |value / gain - background|, into d (planes of n pixels). NaN backgrounds (no valid
+// |value / gain - background|, into d (`background`: each band's plane). NaN backgrounds (no valid
 // observation) and invalid pixels depart by 0. Band after band over chunks of pixels, so
 // that the sum stays in the cache; computed everywhere and then chosen (& not &&), so that
 // the loops vectorize. Built for AVX2 too (chosen at load; no FMA in it, so both give the
 // same numbers).
 template <typename T>
 __attribute__((target_clones("avx2", "default"))) void
-departure(const T* const* bands, const float* background, std::size_t n, std::size_t begin,
-          std::size_t end, int nb, const float* inv_gain, float inv_nb, const std::uint8_t* ok,
-          float* d) {
+departure(const T* const* bands, const float* const* background, std::size_t begin, std::size_t end,
+          int nb, const float* inv_gain, float inv_nb, const std::uint8_t* ok, float* d) {
     constexpr std::size_t kChunk = 2048;
     for (std::size_t p0 = begin; p0 < end; p0 += kChunk) {
         const std::size_t len = std::min(kChunk, end - p0);
@@ -104,7 +103,7 @@ departure(const T* const* bands, const float* background, std::size_t n, std::si
         for (int b = 0; b < nb; ++b) {
             const float ig = inv_gain[b];
             const T* vp = bands[b] + p0;
-            const float* bp = background + std::size_t(b) * n + p0;
+            const float* bp = background[b] + p0;
             const auto dep = [&](std::size_t k) {
                 const float v = std::abs(float(vp[k]) * ig - bp[k]) * inv_nb;
                 return (okc[k] != 0) & (bp[k] == bp[k]) ? v : 0.0f;
@@ -133,8 +132,9 @@ template <typename T>
 __attribute__((target_clones("avx2", "default"))) void
 weighted_mean(std::size_t begin, std::size_t end, const T* const* bands,
               const std::vector<std::vector<std::uint8_t>>& valid, DatePlanes& planes,
-              const float* inv_gain, int nb, float eps, bool given, bool last, float* background,
-              std::size_t n, detail::RatioCounts* counts, std::size_t stride, float floor) {
+              const float* inv_gain, int nb, float eps, bool given, bool last,
+              float* const* background, detail::RatioCounts* counts, std::size_t stride,
+              float floor) {
     constexpr std::size_t kChunk = 4096;
     const std::size_t nbs = std::size_t(nb), ns = planes.size();
     std::vector<float> buf(kChunk * (nbs + 2));
@@ -170,7 +170,7 @@ weighted_mean(std::size_t begin, std::size_t end, const T* const* bands,
             }
         }
         for (std::size_t b = 0; b < nbs; ++b) {
-            float* out = background + b * n + p0;
+            float* out = background[b] + p0;
             const float* a = acc + b * kChunk;
             for (std::size_t k = 0; k < len; ++k)
                 out[k] = wsum[k] > 0 ? a[k] / wsum[k] : out[k];
@@ -179,8 +179,8 @@ weighted_mean(std::size_t begin, std::size_t end, const T* const* bands,
             const std::size_t first = (p0 + stride - 1) / stride * stride;
             for (std::size_t i = 0; i < ns; ++i)
                 for (std::size_t b = 0; b < nbs; ++b)
-                    detail::count_ratios(bands[i * nbs + b], background + b * n, valid[i].data(),
-                                         first, p0 + len, stride, floor, counts[i * nbs + b]);
+                    detail::count_ratios(bands[i * nbs + b], background[b], valid[i].data(), first,
+                                         p0 + len, stride, floor, counts[i * nbs + b]);
         }
     }
 }
@@ -196,16 +196,20 @@ weighted_mean(std::size_t begin, std::size_t end, const T* const* bands,
 // against the background (per band), so that a brighter or darker date is not mistaken for
 // haze or shadow.
 //
+// `bands`: the scenes' bands it is made of, which are also the background's planes.
 // `planes` returns each date's weights of the last round. With `start_from_weights` it holds
 // the first round's weights on entry (that round then only measures the gains). `inv_gain`
-// returns the last round's 1 / gain per date and band (date-major).
-void refine_background(std::span<const Raster> scenes,
+// returns the last round's 1 / gain per date and band of `bands` (date-major).
+void refine_background(std::span<const Raster> scenes, const std::vector<int>& bands,
                        const std::vector<std::vector<std::uint8_t>>& valid, StackStats& st,
                        double tol, int radius, int rounds, DatePlanes& planes,
                        bool start_from_weights, std::vector<float>& inv_gain) {
     const std::size_t ns = scenes.size(), n = std::size_t(st.rows) * std::size_t(st.cols);
-    const int nb = st.bands;
+    const int nb = int(bands.size());
     const std::size_t nbs = std::size_t(nb);
+    std::vector<float*> background(nbs);
+    for (std::size_t j = 0; j < nbs; ++j)
+        background[j] = st.background.data() + std::size_t(bands[j]) * n;
     planes.resize(ns);
     for (auto& p : planes)
         p.resize(n);
@@ -224,15 +228,15 @@ void refine_background(std::span<const Raster> scenes,
         using T = decltype(x);
         std::vector<const T*> ptr(ns * nbs);
         for (std::size_t i = 0; i < ns; ++i)
-            for (int b = 0; b < nb; ++b)
-                ptr[i * nbs + std::size_t(b)] = scenes[i].band<T>(b).data();
+            for (std::size_t j = 0; j < nbs; ++j)
+                ptr[i * nbs + j] = scenes[i].band<T>(bands[j]).data();
         for (int it = 0; it < rounds; ++it) {
             const bool given = it == 0 && start_from_weights, last = it + 1 == rounds;
             if (it == 0) {
                 // The first gains, against the background the rounds start from.
                 tbb::parallel_for(std::size_t(0), ns * nbs, [&](std::size_t ib) {
                     const std::size_t i = ib / nbs;
-                    const int b = int(ib % nbs);
+                    const int b = bands[ib % nbs];
                     inv_gain[ib] = float(1.0 / detail::mode_ratio<T>(
                                                    scenes[i].band<T>(b), st.plane(st.background, b),
                                                    valid[i], ratio_floor, stride));
@@ -254,7 +258,7 @@ void refine_background(std::span<const Raster> scenes,
                 // Every date over each chunk of pixels: the chunk's background is read once.
                 tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 8192), [&](const auto& r) {
                     for (std::size_t i = 0; i < ns; ++i)
-                        departure(&ptr[i * nbs], st.background.data(), n, r.begin(), r.end(), nb,
+                        departure(&ptr[i * nbs], background.data(), r.begin(), r.end(), nb,
                                   &inv_gain[i * nbs], inv_nb, valid[i].data(), planes[i].data());
                 });
                 tbb::parallel_for(std::size_t(0), ns, [&](std::size_t i) {
@@ -267,8 +271,8 @@ void refine_background(std::span<const Raster> scenes,
                 if (local.size() != ns * nbs)
                     local.assign(ns * nbs, detail::RatioCounts{});
                 weighted_mean(r.begin(), r.end(), ptr.data(), valid, planes, inv_gain.data(), nb,
-                              epsf, given, last, st.background.data(), n,
-                              last ? nullptr : local.data(), stride, ratio_floor);
+                              epsf, given, last, background.data(), last ? nullptr : local.data(),
+                              stride, ratio_floor);
             });
         }
     });
@@ -278,10 +282,10 @@ void refine_background(std::span<const Raster> scenes,
 // the valid pixels of 2x2 blocks): there a round spreads the background twice as far for a
 // quarter of the work, and the first full-resolution round averages the dates with the
 // weights the last half-resolution round gave them. Blocks too small for the half-resolution
-// windows take all rounds at full resolution.
+// windows take all rounds at full resolution. `bands` and `inv_gain` as refine_background's.
 constexpr int kCoarseFactor = 2, kCoarseRounds = 16, kFineRounds = 6;
 
-void refine_background_pyramid(std::span<const Raster> scenes,
+void refine_background_pyramid(std::span<const Raster> scenes, const std::vector<int>& bands,
                                const std::vector<std::vector<std::uint8_t>>& valid, StackStats& st,
                                double tol, int radius, std::vector<float>& inv_gain) {
     const int f = kCoarseFactor;
@@ -289,13 +293,17 @@ void refine_background_pyramid(std::span<const Raster> scenes,
     const int cradius = (radius + f - 1) / f;
     DatePlanes planes;
     if (crows < 4 * cradius || ccols < 4 * cradius) {
-        refine_background(scenes, valid, st, tol, radius, kCoarseRounds + kFineRounds, planes,
-                          false, inv_gain);
+        refine_background(scenes, bands, valid, st, tol, radius, kCoarseRounds + kFineRounds,
+                          planes, false, inv_gain);
         return;
     }
     const std::size_t ns = scenes.size(), n = std::size_t(st.rows) * std::size_t(st.cols);
     const std::size_t cn = std::size_t(crows) * std::size_t(ccols);
-    const int nb = st.bands;
+    // The half-resolution stack holds the background's bands alone, in their order.
+    const int nb = int(bands.size());
+    std::vector<int> coarse_bands(bands.size());
+    for (std::size_t j = 0; j < bands.size(); ++j)
+        coarse_bands[j] = int(j);
     std::vector<Raster> coarse(ns);
     std::vector<std::vector<std::uint8_t>> cvalid(ns);
     StackStats cst;
@@ -358,7 +366,7 @@ void refine_background_pyramid(std::span<const Raster> scenes,
             cvalid[i].assign(cn, kInvalid);
             const std::uint8_t* ok = valid[i].data();
             for (int b = 0; b < nb; ++b) {
-                const T* v = scenes[i].band<T>(b).data();
+                const T* v = scenes[i].band<T>(bands[std::size_t(b)]).data();
                 block_means([&](std::size_t p) { return double(v[p]); },
                             [&](std::size_t p) { return ok[p] != 0; }, r.band<float>(b).data(),
                             cvalid[i].data());
@@ -367,13 +375,14 @@ void refine_background_pyramid(std::span<const Raster> scenes,
         });
     });
     tbb::parallel_for(0, nb, [&](int b) {
-        const float* bg = st.plane(st.background, b).data();
+        const float* bg = st.plane(st.background, bands[std::size_t(b)]).data();
         block_means([&](std::size_t p) { return double(bg[p]); },
                     [&](std::size_t p) { return !std::isnan(bg[p]); },
                     cst.background.data() + std::size_t(b) * cn, nullptr);
     });
     DatePlanes cw;
-    refine_background(coarse, cvalid, cst, tol, cradius, kCoarseRounds, cw, false, inv_gain);
+    refine_background(coarse, coarse_bands, cvalid, cst, tol, cradius, kCoarseRounds, cw, false,
+                      inv_gain);
     coarse.clear();
     // The dates' last weights back at full resolution (bilinear between block centres): the
     // first full-resolution round averages the full-resolution dates with them.
@@ -408,7 +417,7 @@ void refine_background_pyramid(std::span<const Raster> scenes,
         }
     });
     cw.clear();
-    refine_background(scenes, valid, st, tol, radius, kFineRounds, planes, true, inv_gain);
+    refine_background(scenes, bands, valid, st, tol, radius, kFineRounds, planes, true, inv_gain);
 }
 
 void check_stack(std::span<const Raster> scenes, const char* what) {
@@ -452,6 +461,31 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
     if (needs.background)
         st.background.assign(total, nan);
     st.count.assign(n, 0);
+    // The background's bands: every band unless named. A quality band's codes are no
+    // reflectance: a date's departure from the background must not count them (a Landsat
+    // QA_PIXEL word changes by hundreds where a bit flips), and on the bench's stack (three
+    // bands and Fmask's classes) they were a quarter of the refinement's work.
+    std::vector<int> bg_bands = needs.background_bands;
+    std::vector<char> in_background(std::size_t(st.bands), 0);
+    if (needs.background) {
+        if (bg_bands.empty())
+            for (int b = 0; b < st.bands; ++b)
+                bg_bands.push_back(b);
+        for (int b : bg_bands) {
+            if (b < 0 || b >= st.bands || in_background[std::size_t(b)])
+                throw ArgumentError(
+                    "stack statistics: background band " + std::to_string(b) +
+                    (b < 0 || b >= st.bands
+                         ? " is not one of the " + std::to_string(st.bands) + " bands"
+                         : " is named twice"));
+            in_background[std::size_t(b)] = 1;
+        }
+        for (int b : needs.haze_bands)
+            if (b >= 0 && b < st.bands && !in_background[std::size_t(b)])
+                throw ArgumentError("stack statistics: haze band " + std::to_string(b) +
+                                    " is not one of the background's bands");
+    }
+    const bool per_band = needs.mean || needs.min || needs.max || needs.median;
     std::vector<std::vector<std::uint8_t>> valid(scenes.size());
     tbb::parallel_for(std::size_t(0), scenes.size(),
                       [&](std::size_t i) { valid[i] = pixel_validity(scenes[i]); });
@@ -472,6 +506,8 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
                 if (c == 0)
                     continue;
                 for (int b = 0; b < st.bands; ++b) {
+                    if (!per_band && !in_background[std::size_t(b)])
+                        continue;
                     std::size_t k = 0;
                     for (std::size_t i = 0; i < ns; ++i)
                         if (valid[i][p])
@@ -493,7 +529,7 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
                     }
                     if (needs.median)
                         st.median[at] = float(detail::median_inplace(vals.data(), k));
-                    if (needs.background)
+                    if (in_background[std::size_t(b)])
                         st.background[at] =
                             float(clear_background(vals.data(), k, needs.background_tolerance));
                 }
@@ -501,9 +537,15 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
         });
     });
     if (needs.background) {
-        std::vector<float> inv_gain;
-        refine_background_pyramid(scenes, valid, st, needs.background_tolerance,
-                                  needs.background_radius, inv_gain);
+        std::vector<float> refined; // per date and background band
+        refine_background_pyramid(scenes, bg_bands, valid, st, needs.background_tolerance,
+                                  needs.background_radius, refined);
+        // Per date and band (1 for the bands outside the background).
+        std::vector<float> inv_gain(ns * std::size_t(st.bands), 1.0f);
+        for (std::size_t i = 0; i < ns; ++i)
+            for (std::size_t j = 0; j < bg_bands.size(); ++j)
+                inv_gain[i * std::size_t(st.bands) + std::size_t(bg_bands[j])] =
+                    refined[i * bg_bands.size() + j];
         if (needs.keep_unlowered) {
             st.unlowered_background = st.background;
             st.background_inv_gain = inv_gain;

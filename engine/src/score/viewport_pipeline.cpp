@@ -114,7 +114,8 @@ bool covers(const StackStatsNeeds& have, const StackStatsNeeds& want) {
            (!want.background ||
             (have.background && have.background_tolerance == want.background_tolerance &&
              have.background_radius == want.background_radius &&
-             have.haze_bands == want.haze_bands && have.haze_white == want.haze_white));
+             have.background_bands == want.background_bands && have.haze_bands == want.haze_bands &&
+             have.haze_white == want.haze_white));
 }
 
 // Whether statistics made with `have` become those of `want` by relower_statistics: they
@@ -257,6 +258,7 @@ struct ViewportPipeline::Reads {
             if (needs.background) {
                 all.background_tolerance = needs.background_tolerance;
                 all.background_radius = needs.background_radius;
+                all.background_bands = needs.background_bands;
                 all.haze_bands = needs.haze_bands;
                 all.haze_white = needs.haze_white;
             }

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "bench_gdal_read.h"
+#include "bench_scene_dir.h"
 #include "bench_util.h"
 #include "rasterbench/composite.h"
 #include "rasterbench/interactive.h"
@@ -105,27 +106,9 @@ int main(int argc, char** argv) {
     }
     rb::keep_freed_memory(); // as the workbench does
     GDALAllRegister();
-    std::vector<rb::SceneSource> sources;
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) {
-        std::fprintf(stderr, "bench_score_preview: %s is not a directory\n", dir.c_str());
-        return 1;
-    }
-    for (const auto& e : std::filesystem::directory_iterator(dir)) {
-        const std::string p = e.path().string();
-        if (p.size() < 7 || p.compare(p.size() - 7, 7, "_sr.tif") != 0)
-            continue;
-        rb::SceneSource s;
-        s.files.push_back(p);
-        const std::string qa = p.substr(0, p.size() - 7) + "_fmask.tif";
-        if (std::filesystem::exists(qa))
-            s.files.push_back(qa);
-        sources.push_back(s);
-    }
-    std::sort(sources.begin(), sources.end(),
-              [](const auto& a, const auto& b) { return a.files < b.files; });
+    const std::vector<rb::SceneSource> sources = rbbench::score_bench_scenes(dir);
     if (sources.empty()) {
-        std::fprintf(stderr, "no *_sr.tif in %s\n", dir.c_str());
+        std::fprintf(stderr, "bench_score_preview: no *_sr.tif in %s\n", dir.c_str());
         return 1;
     }
     try {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "bench_gdal_read.h"
+#include "bench_scene_dir.h"
 #include "bench_util.h"
 #include "rasterbench/composite.h"
 #include "rasterbench/interactive.h"
@@ -64,22 +65,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "bench_stack_stats: %s is not a directory\n", dir.c_str());
         return 1;
     }
-    std::vector<rb::SceneSource> sources;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) {
-        const std::string p = e.path().string();
-        if (p.size() < 7 || p.compare(p.size() - 7, 7, "_sr.tif") != 0)
-            continue;
-        rb::SceneSource s;
-        s.files.push_back(p);
-        const std::string qa = p.substr(0, p.size() - 7) + "_fmask.tif";
-        if (std::filesystem::exists(qa))
-            s.files.push_back(qa);
-        sources.push_back(s);
-    }
-    std::sort(sources.begin(), sources.end(),
-              [](const auto& a, const auto& b) { return a.files < b.files; });
+    const std::vector<rb::SceneSource> sources = rbbench::score_bench_scenes(dir);
     if (sources.empty()) {
-        std::fprintf(stderr, "no *_sr.tif in %s\n", dir.c_str());
+        std::fprintf(stderr, "bench_stack_stats: no *_sr.tif in %s\n", dir.c_str());
         return 1;
     }
     try {

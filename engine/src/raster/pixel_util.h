@@ -20,18 +20,24 @@ inline std::vector<float> band_as_float(const Raster& r, int b) {
     return out;
 }
 
+/// Sorts v[0..n) by insertion: for a stack's worth of values (a few dozen at most), where
+/// std::sort's own insertion step moves each value below the first with a memmove call.
+inline void insertion_sort(double* v, std::size_t n) {
+    for (std::size_t a = 1; a < n; ++a) {
+        const double x = v[a];
+        std::size_t b = a;
+        for (; b > 0 && v[b - 1] > x; --b)
+            v[b] = v[b - 1];
+        v[b] = x;
+    }
+}
+
 /// Median of v[0..n) (reorders it); the mean of the two middle values for an even n.
 inline double median_inplace(double* v, std::size_t n) {
     const std::size_t mid = n / 2;
     if (n <= 24) {
         // A stack's worth of values: insertion sort beats introselect's set-up.
-        for (std::size_t a = 1; a < n; ++a) {
-            const double x = v[a];
-            std::size_t b = a;
-            for (; b > 0 && v[b - 1] > x; --b)
-                v[b] = v[b - 1];
-            v[b] = x;
-        }
+        insertion_sort(v, n);
         return n % 2 == 1 ? v[mid] : 0.5 * (v[mid - 1] + v[mid]);
     }
     std::nth_element(v, v + mid, v + n);

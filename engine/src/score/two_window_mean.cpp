@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "pixel_util.h"
+
 namespace rb::detail {
 
 // From one summed-area table of the values and, unless every pixel is valid, one of the
@@ -28,53 +30,19 @@ two_window_mean(float* v, const std::uint8_t* valid, bool all_valid, int rows, i
     if (!all_valid)
         std::fill_n(cnt_row(0), w, 0);
     std::size_t built = 0; // the tables' rows 0..built are summed
-    // Rows built..built + 4 of the tables: four rows at a time, since each row's running sum
-    // is a chain of dependent additions, and four chains side by side keep the adder busy.
+    // Rows built..built + 4 of the tables (the count's only where a pixel is invalid).
     const auto build = [&] {
-        const std::size_t y = built;
-        const std::size_t g = std::min<std::size_t>(4, std::size_t(rows) - y);
+        const std::size_t y = built, g = std::min<std::size_t>(4, std::size_t(rows) - y);
         double* c[4];
-        for (std::size_t j = 0; j < 4; ++j)
+        int* k[4];
+        for (std::size_t j = 0; j < 4; ++j) {
             c[j] = sum_row(y + 1 + std::min(j, g - 1));
-        const double* up = sum_row(y);
-        const float* vr = v + y * cs;
-        const std::uint8_t* ok = valid + y * cs;
-        for (std::size_t j = 0; j < g; ++j)
-            c[j][0] = 0;
-        if (g == 4) {
-            double r0 = 0, r1 = 0, r2 = 0, r3 = 0;
-            for (std::size_t x = 0; x < cs; ++x) {
-                r0 += ok[x] ? double(vr[x]) : 0.0;
-                r1 += ok[cs + x] ? double(vr[cs + x]) : 0.0;
-                r2 += ok[2 * cs + x] ? double(vr[2 * cs + x]) : 0.0;
-                r3 += ok[3 * cs + x] ? double(vr[3 * cs + x]) : 0.0;
-                c[0][x + 1] = up[x + 1] + r0;
-                c[1][x + 1] = c[0][x + 1] + r1;
-                c[2][x + 1] = c[1][x + 1] + r2;
-                c[3][x + 1] = c[2][x + 1] + r3;
-            }
-        } else {
-            for (std::size_t j = 0; j < g; ++j) {
-                const double* u = j ? c[j - 1] : up;
-                double run = 0;
-                for (std::size_t x = 0; x < cs; ++x) {
-                    run += ok[j * cs + x] ? double(vr[j * cs + x]) : 0.0;
-                    c[j][x + 1] = u[x + 1] + run;
-                }
-            }
+            k[j] = all_valid ? nullptr : cnt_row(y + 1 + std::min(j, g - 1));
         }
-        if (!all_valid)
-            for (std::size_t j = 0; j < g; ++j) {
-                const std::uint8_t* okj = ok + j * cs;
-                const int* cup = cnt_row(y + j);
-                int* ccur = cnt_row(y + j + 1);
-                ccur[0] = 0;
-                int n = 0;
-                for (std::size_t x = 0; x < cs; ++x) {
-                    n += okj[x] != 0;
-                    ccur[x + 1] = cup[x + 1] + n;
-                }
-            }
+        if (all_valid)
+            sum_table_rows<false>(v + y * cs, valid + y * cs, cs, g, sum_row(y), nullptr, c, k);
+        else
+            sum_table_rows<true>(v + y * cs, valid + y * cs, cs, g, sum_row(y), cnt_row(y), c, k);
         built += g;
     };
     for (int y = 0; y < rows; ++y) {

@@ -23,7 +23,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -60,11 +59,6 @@ int main(int argc, char** argv) {
     }
     rb::keep_freed_memory(); // as the workbench does
     GDALAllRegister();
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) {
-        std::fprintf(stderr, "bench_stack_stats: %s is not a directory\n", dir.c_str());
-        return 1;
-    }
     const std::vector<rb::SceneSource> sources = rbbench::score_bench_scenes(dir);
     if (sources.empty()) {
         std::fprintf(stderr, "bench_stack_stats: no *_sr.tif in %s\n", dir.c_str());

@@ -24,42 +24,23 @@ two_window_mean(float* v, const std::uint8_t* valid, bool all_valid, int rows, i
     ws.sum.resize(ring * w);
     if (!all_valid)
         ws.cnt.resize(ring * w);
-    const auto sum_row = [&](std::size_t k) { return ws.sum.data() + (k % ring) * w; };
-    const auto cnt_row = [&](std::size_t k) { return ws.cnt.data() + (k % ring) * w; };
-    std::fill_n(sum_row(0), w, 0.0);
-    if (!all_valid)
-        std::fill_n(cnt_row(0), w, 0);
-    std::size_t built = 0; // the tables' rows 0..built are summed
-    // Rows built..built + 4 of the tables (the count's only where a pixel is invalid).
-    const auto build = [&] {
-        const std::size_t y = built, g = std::min<std::size_t>(4, std::size_t(rows) - y);
-        double* c[4];
-        int* k[4];
-        for (std::size_t j = 0; j < 4; ++j) {
-            c[j] = sum_row(y + 1 + std::min(j, g - 1));
-            k[j] = all_valid ? nullptr : cnt_row(y + 1 + std::min(j, g - 1));
-        }
-        if (all_valid)
-            sum_table_rows<false>(v + y * cs, valid + y * cs, cs, g, sum_row(y), nullptr, c, k);
-        else
-            sum_table_rows<true>(v + y * cs, valid + y * cs, cs, g, sum_row(y), cnt_row(y), c, k);
-        built += g;
-    };
+    SummedRowRing tables(v, valid, rows, cols, ring, ws.sum.data(),
+                         all_valid ? nullptr : ws.cnt.data());
     for (int y = 0; y < rows; ++y) {
         const std::size_t a0 = std::size_t(std::max(0, y - r)),
                           a1 = std::size_t(std::min(rows, y + r + 1)),
                           b0 = std::size_t(std::max(0, y - 2 * r)),
                           b1 = std::size_t(std::min(rows, y + 2 * r + 1));
-        while (built < b1)
-            build();
+        tables.sum_through(b1);
         const int ha = int(a1 - a0), hb = int(b1 - b0);
-        const double *sa0 = sum_row(a0), *sa1 = sum_row(a1), *sb0 = sum_row(b0), *sb1 = sum_row(b1);
+        const double *sa0 = tables.sum_row(a0), *sa1 = tables.sum_row(a1),
+                     *sb0 = tables.sum_row(b0), *sb1 = tables.sum_row(b1);
         const int *ca0 = nullptr, *ca1 = nullptr, *cb0 = nullptr, *cb1 = nullptr;
         if (!all_valid) {
-            ca0 = cnt_row(a0);
-            ca1 = cnt_row(a1);
-            cb0 = cnt_row(b0);
-            cb1 = cnt_row(b1);
+            ca0 = tables.count_row(a0);
+            ca1 = tables.count_row(a1);
+            cb0 = tables.count_row(b0);
+            cb1 = tables.count_row(b1);
         }
         const std::uint8_t* ok = valid + std::size_t(y) * cs;
         float* out = v + std::size_t(y) * cs;

@@ -21,6 +21,7 @@
 #include "rasterbench/score.h"
 #include "rasterbench/viewport_pipeline.h"
 #include "score_stack_into.h"
+#include "scorer_impl.h"
 #include "test_support.h"
 
 using namespace rb;
@@ -185,6 +186,15 @@ void expectMarkedSceneTaken(const std::vector<Raster>& stack, const Scorer& scor
     if (differences(fresh[2], taken[2]) != 0)
         QTest::qFail(qPrintable(QStringLiteral("%1: scene 2 differs from fresh scores").arg(label)),
                      __FILE__, __LINE__);
+}
+
+// Marks the kept penalty classes of `p` as cloud at every valid pixel: scores made from
+// them differ from fresh ones.
+void markClassesAsCloud(ScorePlanes& p) {
+    QCOMPARE(p.classes.size(), p.valid.size());
+    for (std::size_t i = 0; i < p.classes.size(); ++i)
+        if (p.valid[i])
+            p.classes[i] = detail::kCloudClass;
 }
 
 // Marks the kept verdict inputs of `p` as temporal cloud at every valid pixel (and, where a
@@ -467,8 +477,13 @@ private slots:
             score_stack(stack, Scorer(o, layout), &stats, planes);
             QVERIFY(!planes[3].verdicts_key.empty());
             std::fill(planes[3].cloud.begin(), planes[3].cloud.end(), std::uint8_t(1));
-            set_score_param(o, "cloud_dilation", "5");
+            set_score_param(o, "cloud_dilation", "1");
             set_score_param(o, "cloud_score", "-77");
+            expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, roles);
+            // A score alone: the penalty classes (the verdicts grown) are kept too.
+            QVERIFY(!planes[3].classes_key.empty());
+            markClassesAsCloud(planes[3]);
+            set_score_param(o, "shadow_score", "-9");
             expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, roles);
             // A threshold: the verdicts are made again, and the scores are fresh ones.
             set_score_param(o, "brightness_min", "0.21");
@@ -480,7 +495,7 @@ private slots:
                 set_score_param(o, "tiebreak_radius", "2");
                 scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
                 QCOMPARE(planes[3].tie_distance.size(), planes[3].valid.size());
-                std::fill(planes[3].cloud.begin(), planes[3].cloud.end(), std::uint8_t(1));
+                markClassesAsCloud(planes[3]);
                 set_score_param(o, "tiebreak_radius", "6");
                 expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, roles);
                 std::fill(planes[3].cloud.begin(), planes[3].cloud.end(), std::uint8_t(1));

@@ -324,6 +324,12 @@ struct ScorePlanes {
     /// change of the window alone then averages it again, without a pass over the bands.
     std::string tie_distance_key;
     std::vector<float> tie_distance;
+    /// The cloud method's verdicts grown by the dilations and combined, per pixel (0 clear,
+    /// 1 cloud, 2 shadow), and what they were made with (ScorerImpl::cloud_verdicts_key and
+    /// the dilations' options; "" = none): a change of the tie-break's window or of a score
+    /// alone scores from them, without the dilations. 1 byte a pixel.
+    std::string classes_key;
+    std::vector<std::uint8_t> classes;
     /// The cloud method's verdicts before they are grown (cloud and shadow, 0 or 1, and the
     /// cloud probability), and what they were computed with (ScorerImpl::cloud_verdicts_key:
     /// every option but those of the last steps): a change of a dilation or a score keeps
@@ -368,7 +374,7 @@ struct ScorePlanes {
         return valid.size() + method_score.size() * sizeof(float) +
                distance.size() * sizeof(std::uint16_t) + brightest.size() * sizeof(float) +
                gains.size() * sizeof(float) + (tie.size() + tie_distance.size()) * sizeof(float) +
-               cloud.size() + shadow.size() + cloud_prob.size() * sizeof(float) +
+               classes.size() + cloud.size() + shadow.size() + cloud_prob.size() * sizeof(float) +
                previous_cloud.size() + previous_shadow.size() +
                previous_cloud_prob.size() * sizeof(float) +
                (input_vis_mean.size() + input_factor.size() + input_t_prob.size() +

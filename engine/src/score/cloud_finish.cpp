@@ -21,14 +21,16 @@ namespace {
 
 // Pixels [0, len) of a block: the grown cloud (`grown`: the dilated verdicts, when kGrown),
 // the shadow (dilated already when there is a shadow dilation) and the tie-break (when
-// kTie) into the method's scores. Branch-free and through plain pointers (a byte store may
-// alias a vector's own pointers), so it vectorizes; inlined into each clone of cloud_score_rows.
-template <bool kGrown, bool kTie>
+// kTie) into the method's scores, and with kClasses their penalty classes into `classes`.
+// Branch-free and through plain pointers (a byte store may alias a vector's own pointers),
+// so it vectorizes; inlined into each clone of cloud_score_rows.
+template <bool kGrown, bool kTie, bool kClasses>
 [[gnu::always_inline]] inline void
 score_loop(const std::uint8_t* __restrict raw, const std::uint8_t* __restrict grown,
            const std::uint8_t* __restrict ok, const float* __restrict prob, float grow_min,
            const std::uint8_t* __restrict shadow, const float* __restrict tie, float cloud_score,
-           float shadow_score, std::size_t len, float* __restrict dst) {
+           float shadow_score, std::size_t len, float* __restrict dst,
+           std::uint8_t* __restrict classes) {
     for (std::size_t j = 0; j < len; ++j) {
         bool is_cloud = raw[j] != 0;
         if constexpr (kGrown) {
@@ -38,6 +40,8 @@ score_loop(const std::uint8_t* __restrict raw, const std::uint8_t* __restrict gr
         }
         const bool is_shadow = shadow[j] != 0;
         const float penalty = is_cloud ? cloud_score : is_shadow ? shadow_score : 0.0f;
+        if constexpr (kClasses)
+            classes[j] = is_cloud ? kCloudClass : is_shadow ? kShadowClass : kClearClass;
         if constexpr (kTie)
             dst[j] = penalty - tie[j];
         else
@@ -45,24 +49,66 @@ score_loop(const std::uint8_t* __restrict raw, const std::uint8_t* __restrict gr
     }
 }
 
+template <bool kClasses>
+[[gnu::always_inline]] inline void
+score_loops(const std::uint8_t* raw, const std::uint8_t* grown, const std::uint8_t* ok,
+            const float* prob, float grow_min, const std::uint8_t* shadow, const float* tie,
+            float cloud_score, float shadow_score, std::size_t len, float* dst,
+            std::uint8_t* classes) {
+    if (grown && tie)
+        score_loop<true, true, kClasses>(raw, grown, ok, prob, grow_min, shadow, tie, cloud_score,
+                                         shadow_score, len, dst, classes);
+    else if (grown)
+        score_loop<true, false, kClasses>(raw, grown, ok, prob, grow_min, shadow, tie, cloud_score,
+                                          shadow_score, len, dst, classes);
+    else if (tie)
+        score_loop<false, true, kClasses>(raw, grown, ok, prob, grow_min, shadow, tie, cloud_score,
+                                          shadow_score, len, dst, classes);
+    else
+        score_loop<false, false, kClasses>(raw, grown, ok, prob, grow_min, shadow, tie, cloud_score,
+                                           shadow_score, len, dst, classes);
+}
+
 // score_loop for the planes there are (null `grown`: no cloud dilation; null `tie`: no
-// stack), in eight lanes where the processor has AVX2.
+// stack; null `classes`: none written), in eight lanes where the processor has AVX2.
 __attribute__((target_clones("avx2", "default"))) void
 cloud_score_rows(const std::uint8_t* raw, const std::uint8_t* grown, const std::uint8_t* ok,
                  const float* prob, float grow_min, const std::uint8_t* shadow, const float* tie,
-                 float cloud_score, float shadow_score, std::size_t len, float* dst) {
-    if (grown && tie)
-        score_loop<true, true>(raw, grown, ok, prob, grow_min, shadow, tie, cloud_score,
-                               shadow_score, len, dst);
-    else if (grown)
-        score_loop<true, false>(raw, grown, ok, prob, grow_min, shadow, tie, cloud_score,
-                                shadow_score, len, dst);
-    else if (tie)
-        score_loop<false, true>(raw, grown, ok, prob, grow_min, shadow, tie, cloud_score,
-                                shadow_score, len, dst);
+                 float cloud_score, float shadow_score, std::size_t len, float* dst,
+                 std::uint8_t* classes) {
+    if (classes)
+        score_loops<true>(raw, grown, ok, prob, grow_min, shadow, tie, cloud_score, shadow_score,
+                          len, dst, classes);
     else
-        score_loop<false, false>(raw, grown, ok, prob, grow_min, shadow, tie, cloud_score,
-                                 shadow_score, len, dst);
+        score_loops<false>(raw, grown, ok, prob, grow_min, shadow, tie, cloud_score, shadow_score,
+                           len, dst, classes);
+}
+
+template <bool kTie>
+[[gnu::always_inline]] inline void
+class_score_loop(const std::uint8_t* __restrict classes, const float* __restrict tie,
+                 float cloud_score, float shadow_score, std::size_t len, float* __restrict dst) {
+    for (std::size_t j = 0; j < len; ++j) {
+        const std::uint8_t c = classes[j];
+        const float penalty = c == kCloudClass    ? cloud_score
+                              : c == kShadowClass ? shadow_score
+                                                  : 0.0f;
+        if constexpr (kTie)
+            dst[j] = penalty - tie[j];
+        else
+            dst[j] = penalty;
+    }
+}
+
+// The scores of pixels [0, len) from their kept penalty classes and the tie-break (null: no
+// stack): cloud_score_rows' scores, without the verdicts and their dilations.
+__attribute__((target_clones("avx2", "default"))) void
+class_score_rows(const std::uint8_t* classes, const float* tie, float cloud_score,
+                 float shadow_score, std::size_t len, float* dst) {
+    if (tie)
+        class_score_loop<true>(classes, tie, cloud_score, shadow_score, len, dst);
+    else
+        class_score_loop<false>(classes, tie, cloud_score, shadow_score, len, dst);
 }
 
 // finish_unpenalized of pixels [i0, i1) from `method` (indexed from i0, in the cache), the
@@ -141,11 +187,15 @@ void finish_cloud_rows(const ScorerImpl& s, const CloudOptions& o, const CloudFi
     };
     const int cloud_dilation = s.capped_dilation(o.cloud_dilation, o.dilation_max_m);
     const int shadow_dilation = s.capped_dilation(o.shadow_dilation, o.dilation_max_m);
-    const std::uint8_t* grown =
-        cloud_dilation > 0 ? dilated(r.verdicts.cloud, cloud_dilation, scratch.grown) : nullptr;
-    const std::uint8_t* shadow =
-        shadow_dilation > 0 ? dilated(r.verdicts.shadow, shadow_dilation, scratch.grown_shadow)
-                            : r.verdicts.shadow + own;
+    const std::uint8_t* grown = nullptr;
+    const std::uint8_t* shadow = nullptr;
+    if (!r.classes) {
+        if (cloud_dilation > 0)
+            grown = dilated(r.verdicts.cloud, cloud_dilation, scratch.grown);
+        shadow = shadow_dilation > 0
+                     ? dilated(r.verdicts.shadow, shadow_dilation, scratch.grown_shadow)
+                     : r.verdicts.shadow + own;
+    }
     const float grow_min = float(o.cloud_grow_min);
     const float cloud_score = float(o.cloud_score), shadow_score = float(o.shadow_score);
     // In chunks, each finished (into `finished`) while in the first-level cache.
@@ -156,9 +206,14 @@ void finish_cloud_rows(const ScorerImpl& s, const CloudOptions& o, const CloudFi
     for (std::size_t i0 = first; i0 < end; i0 += kChunk) {
         const std::size_t i1 = std::min(end, i0 + kChunk), k = own + (i0 - first);
         float* scores = r.stream ? scratch.out.data() : r.out + i0;
-        cloud_score_rows(r.verdicts.cloud + k, grown ? grown + (i0 - first) : nullptr, r.valid + i0,
-                         r.verdicts.prob + k, grow_min, shadow + (i0 - first),
-                         r.tie ? r.tie + i0 : nullptr, cloud_score, shadow_score, i1 - i0, scores);
+        if (r.classes)
+            class_score_rows(r.classes + i0, r.tie ? r.tie + i0 : nullptr, cloud_score,
+                             shadow_score, i1 - i0, scores);
+        else
+            cloud_score_rows(r.verdicts.cloud + k, grown ? grown + (i0 - first) : nullptr,
+                             r.valid + i0, r.verdicts.prob + k, grow_min, shadow + (i0 - first),
+                             r.tie ? r.tie + i0 : nullptr, cloud_score, shadow_score, i1 - i0,
+                             scores, r.classes_out ? r.classes_out + i0 : nullptr);
         if (r.stream) {
             finish_streamed(r.valid, scores, r.all_valid, i0, i1, *r.finished, r.winners.best);
             if (r.winners.best)
@@ -232,7 +287,21 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
     r.out = out.data();
     r.finished = finished;
     r.all_valid = finished && std::memchr(valid.data(), kInvalid, n) == nullptr;
+    // The penalty classes: kept ones, or these kept for the next change.
+    std::string classes_key;
+    if (kept) {
+        classes_key = cloud_classes_key(s, o);
+        if (kept->classes.size() == n && kept->classes_key == classes_key) {
+            r.classes = kept->classes.data();
+        } else {
+            kept->classes_key.clear();
+            kept->classes.resize(n);
+            r.classes_out = kept->classes.data();
+        }
+    }
     finish_cloud_rows(s, o, r, scratch);
+    if (r.classes_out)
+        kept->classes_key = std::move(classes_key);
 }
 
 } // namespace rb::detail

@@ -34,6 +34,10 @@ struct StripScene {
     detail::CloudInputPlanes inputs;     ///< the verdicts' inputs, where made from them
     detail::CloudVerdictPlanes verdicts; ///< the verdicts kept (a finishing option changed)
     bool kept_verdicts = false;
+    /// The penalty classes kept (the tie-break's window or a score changed), else where the
+    /// strips write them for the next change.
+    const std::uint8_t* classes = nullptr;
+    std::uint8_t* classes_out = nullptr;
     bool all_valid = false;
 };
 
@@ -81,8 +85,15 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
         return false; // score_reusing finishes from the kept method scores
 
     out.resize(scenes.size());
+    const std::string classes_key = detail::cloud_classes_key(s, o);
     for (std::size_t i = 0; i < scenes.size(); ++i) {
         ScorePlanes& p = planes[i];
+        jobs[i].classes = detail::kept_cloud_classes(s, o, &p, n);
+        if (!jobs[i].classes) {
+            p.classes_key.clear(); // until every strip has written them
+            p.classes.resize(n);
+            jobs[i].classes_out = p.classes.data();
+        }
         jobs[i].all_valid = std::memchr(p.valid.data(), kInvalid, n) == nullptr;
         // The method's scores and the verdicts are not kept: the next change makes them
         // again from the verdicts or inputs kept (as cheap as reading them back).
@@ -154,7 +165,9 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                 const std::uint8_t* vc = nullptr;
                 const std::uint8_t* vs = nullptr;
                 const float* vp = nullptr;
-                if (jobs[i].kept_verdicts) {
+                if (jobs[i].classes) {
+                    // Scored from the classes alone.
+                } else if (jobs[i].kept_verdicts) {
                     vc = jobs[i].verdicts.cloud + first;
                     vs = jobs[i].verdicts.shadow + first;
                     vp = jobs[i].verdicts.prob + first;
@@ -190,6 +203,8 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                 r.finished = &out[i];
                 r.all_valid = jobs[i].all_valid;
                 r.stream = true;
+                r.classes = jobs[i].classes;
+                r.classes_out = jobs[i].classes_out;
                 if (fused) {
                     r.winners = {won.best.data(), won.scene.data(), won.count.data()};
                     r.winner_scene = std::int32_t(i);
@@ -204,6 +219,9 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             progress.report(double(++done) / double(strips));
         }
     });
+    for (std::size_t i = 0; i < scenes.size(); ++i)
+        if (jobs[i].classes_out)
+            planes[i].classes_key = classes_key;
     if (fused)
         winners->made = true;
     return true;

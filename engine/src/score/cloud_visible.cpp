@@ -338,6 +338,25 @@ std::string cloud_tie_key(const ScorerImpl& s, const CloudOptions& o) {
            std::to_string(o.tiebreak_radius);
 }
 
+std::string cloud_classes_key(const ScorerImpl& s, const CloudOptions& o) {
+    // The grow threshold exactly: its bits, as the loop compares it as a float.
+    const float grow_min = float(o.cloud_grow_min);
+    std::uint32_t bits;
+    std::memcpy(&bits, &grow_min, sizeof bits);
+    return s.cloud_verdicts_key + "\nclasses " +
+           std::to_string(s.capped_dilation(o.cloud_dilation, o.dilation_max_m)) + " " +
+           std::to_string(s.capped_dilation(o.shadow_dilation, o.dilation_max_m)) + " " +
+           std::to_string(bits);
+}
+
+const std::uint8_t* kept_cloud_classes(const ScorerImpl& s, const CloudOptions& o,
+                                       const ScorePlanes* kept, std::size_t n) {
+    return kept && kept->classes.size() == n && !kept->classes_key.empty() &&
+                   kept->classes_key == cloud_classes_key(s, o)
+               ? kept->classes.data()
+               : nullptr;
+}
+
 const std::vector<float>* kept_cloud_tie(const ScorerImpl& s, const CloudOptions& o,
                                          const ScorePlanes* kept, std::size_t n) {
     return kept && kept->tie.size() == n && kept->tie_key == cloud_tie_key(s, o) ? &kept->tie

@@ -154,6 +154,8 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
 /// the verdicts of its rows [v0, v1), which reach the larger dilation's radius beyond them
 /// (or the block's edge): the same scores on those rows as for the whole block. The whole
 /// block (finish_cloud_scores), or a strip of it (Scorer::score_strips_reusing).
+/// The penalty classes of ScorePlanes::classes.
+inline constexpr std::uint8_t kClearClass = 0, kCloudClass = 1, kShadowClass = 2;
 struct CloudFinishRows {
     int rows = 0, cols = 0;              ///< the block
     const std::uint8_t* valid = nullptr; ///< the block's validity
@@ -164,6 +166,11 @@ struct CloudFinishRows {
     float* out = nullptr;       ///< the block's method scores (may be `finished`'s band)
     Raster* finished = nullptr; ///< the block's score raster (shaped), or null
     bool all_valid = false;     ///< no pixel of the block is invalid (finish_unpenalized)
+    /// The block's kept penalty classes (ScorePlanes::classes) under these options: scored
+    /// from them, and `verdicts` are not read. Else, where set, the classes of rows [y0, y1)
+    /// are written into `classes_out` (the block's, from its first pixel) for the next change.
+    const std::uint8_t* classes = nullptr;
+    std::uint8_t* classes_out = nullptr;
     /// The scores go to `finished` alone (`out` is not written), with stores that bypass
     /// the cache: the strips' finished scores are not read again while the cache holds them.
     bool stream = false;
@@ -226,6 +233,12 @@ CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratc
 std::string cloud_planes_key(const ScorerImpl& s, float scale, float offset);
 /// What the averaged tie-break depends on (ScorePlanes::tie_key).
 std::string cloud_tie_key(const ScorerImpl& s, const CloudOptions& o);
+/// What the penalty classes depend on (ScorePlanes::classes_key): the verdicts' options and
+/// the dilations'.
+std::string cloud_classes_key(const ScorerImpl& s, const CloudOptions& o);
+/// The penalty classes kept in `kept` for `n` pixels under `o`'s options, or null.
+const std::uint8_t* kept_cloud_classes(const ScorerImpl& s, const CloudOptions& o,
+                                       const ScorePlanes* kept, std::size_t n);
 /// The averaged tie-break kept in `kept` for a block of `n` pixels under `o`, or null (none,
 /// or made under other options): with it a kernel need not compute the tie-break again.
 const std::vector<float>* kept_cloud_tie(const ScorerImpl& s, const CloudOptions& o,

@@ -125,6 +125,9 @@ struct ScorerImpl {
     void prepare_bap(const BapOptions& m);
 };
 
+/// The penalty classes of ScorePlanes::classes.
+inline constexpr std::uint8_t kClearClass = 0, kCloudClass = 1, kShadowClass = 2;
+
 /// The cloud method on a layout without red, nir and swir1 (cloud_visible.cpp): scores of
 /// the valid pixels into `out`. `kept`: the scene's planes, or null (temporal_planes).
 /// `finished`: as finish_cloud_scores.
@@ -154,8 +157,6 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
 /// the verdicts of its rows [v0, v1), which reach the larger dilation's radius beyond them
 /// (or the block's edge): the same scores on those rows as for the whole block. The whole
 /// block (finish_cloud_scores), or a strip of it (Scorer::score_strips_reusing).
-/// The penalty classes of ScorePlanes::classes.
-inline constexpr std::uint8_t kClearClass = 0, kCloudClass = 1, kShadowClass = 2;
 struct CloudFinishRows {
     int rows = 0, cols = 0;              ///< the block
     const std::uint8_t* valid = nullptr; ///< the block's validity

@@ -485,9 +485,12 @@ private slots:
             markClassesAsCloud(planes[3]);
             set_score_param(o, "shadow_score", "-9");
             expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, roles);
-            // A threshold: the verdicts are made again, and the scores are fresh ones.
+            // A threshold: the verdicts are made again, and the scores are fresh ones. It
+            // writes no penalty classes (the next threshold would not read them).
+            const std::string classes_before = planes[3].classes_key;
             set_score_param(o, "brightness_min", "0.21");
             scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
+            QCOMPARE(planes[3].classes_key, classes_before);
             // The tie-break's window, with the stack: its first change makes the verdicts
             // again and keeps the distance; the next ones average the distance and keep the
             // verdicts. A reflectance offset makes both again.
@@ -545,6 +548,10 @@ private slots:
             scoreAndCompareFresh(stack, scorer("temporal_cloud", "0.2"), stats, planes);
             std::fill(planes[3].previous_cloud.begin(), planes[3].previous_cloud.end(),
                       std::uint8_t(1));
+            // The penalty classes made from those verdicts (a change back that keeps
+            // verdicts writes them) stand for them too.
+            if (!planes[3].classes.empty())
+                markClassesAsCloud(planes[3]);
             expectMarkedSceneTaken(stack, scorer("temporal", "false"), stats, planes, roles);
             // The marked temporal-on verdicts were dropped: made again, fresh.
             scoreAndCompareFresh(stack, scorer("temporal", "true"), stats, planes);

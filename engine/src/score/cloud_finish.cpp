@@ -293,11 +293,13 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
         classes_key = cloud_classes_key(s, o);
         if (kept->classes.size() == n && kept->classes_key == classes_key) {
             r.classes = kept->classes.data();
-        } else {
-            kept->classes_key.clear();
+        } else if (cloud_classes_wanted(s, *kept, false)) {
+            // (Fresh verdicts are moved into `kept` too: the key tells them apart.)
+            kept->classes_key.clear(); // until they are written
             kept->classes.resize(n);
             r.classes_out = kept->classes.data();
         }
+        kept->last_verdicts_key = s.cloud_verdicts_key;
     }
     finish_cloud_rows(s, o, r, scratch);
     if (r.classes_out)

@@ -89,11 +89,12 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
     for (std::size_t i = 0; i < scenes.size(); ++i) {
         ScorePlanes& p = planes[i];
         jobs[i].classes = detail::kept_cloud_classes(s, o, &p, n);
-        if (!jobs[i].classes) {
+        if (!jobs[i].classes && detail::cloud_classes_wanted(s, p, jobs[i].kept_verdicts)) {
             p.classes_key.clear(); // until every strip has written them
             p.classes.resize(n);
             jobs[i].classes_out = p.classes.data();
         }
+        p.last_verdicts_key = s.cloud_verdicts_key;
         jobs[i].all_valid = std::memchr(p.valid.data(), kInvalid, n) == nullptr;
         // The method's scores and the verdicts are not kept: the next change makes them
         // again from the verdicts or inputs kept (as cheap as reading them back).

@@ -349,6 +349,10 @@ std::string cloud_classes_key(const ScorerImpl& s, const CloudOptions& o) {
            std::to_string(bits);
 }
 
+bool cloud_classes_wanted(const ScorerImpl& s, const ScorePlanes& planes, bool kept_verdicts) {
+    return kept_verdicts || planes.last_verdicts_key == s.cloud_verdicts_key;
+}
+
 const std::uint8_t* kept_cloud_classes(const ScorerImpl& s, const CloudOptions& o,
                                        const ScorePlanes* kept, std::size_t n) {
     return kept && kept->classes.size() == n && !kept->classes_key.empty() &&

@@ -237,6 +237,11 @@ std::string cloud_tie_key(const ScorerImpl& s, const CloudOptions& o);
 /// What the penalty classes depend on (ScorePlanes::classes_key): the verdicts' options and
 /// the dilations'.
 std::string cloud_classes_key(const ScorerImpl& s, const CloudOptions& o);
+/// Whether a cloud scoring of `planes` (with the verdicts kept from the last change, or
+/// not) writes the penalty classes: where its verdicts are those of the last scoring (a
+/// finishing option moved, and the next change likely moves one too). A threshold change
+/// makes new verdicts and leaves the classes out (1 byte a pixel written for nothing).
+bool cloud_classes_wanted(const ScorerImpl& s, const ScorePlanes& planes, bool kept_verdicts);
 /// The penalty classes kept in `kept` for `n` pixels under `o`'s options, or null.
 const std::uint8_t* kept_cloud_classes(const ScorerImpl& s, const CloudOptions& o,
                                        const ScorePlanes* kept, std::size_t n);

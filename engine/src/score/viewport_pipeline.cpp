@@ -544,8 +544,17 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
         } else {
             while (factor < 8 && expected > kCoarseTargetMs * factor * factor)
                 factor *= 2;
+            // A smaller factor than the last only where the last full time is well within
+            // its bound. The coarse stack and the planes kept for its scores hold for one
+            // factor, and one change can be much faster than the next (a change back to
+            // verdicts kept): a factor that followed each time flipped, and the coarse
+            // preview after it took a full pass at the other factor (bench_score_preview,
+            // brightness_min: 21-23 ms after a change back, against 1.5-2 ms).
+            if (factor < last_coarse_factor_ && expected > kCoarseTargetMs * factor * factor / 2)
+                factor = std::min(last_coarse_factor_, 2 * factor);
         }
         factor = std::max(factor, coarse_first_.factor);
+        last_coarse_factor_ = factor;
     }
     ViewportPreview result;
     result.plan = request.plan;

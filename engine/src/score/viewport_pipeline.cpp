@@ -219,11 +219,11 @@ StackStatsNeeds coarse_statistics_needs(const StackStatsNeeds& needs, int factor
 std::size_t viewport_bytes_per_pixel(const BandLayout& layout) {
     // The bands with their masks, the score and its mask, and the planes kept for rescoring
     // (validity, the method's score, the distance to invalid pixels, the cloud method's
-    // tie-break, its verdicts: cloud, shadow, probability, and their inputs: visible mean,
-    // flatness, class bits; the temperature's and cirrus's shares, kept only for scenes with
-    // those bands, are left out).
+    // tie-break, its verdicts: cloud, shadow, probability, their penalty classes, and their
+    // inputs: visible mean, flatness, class bits; the temperature's and cirrus's shares, kept
+    // only for scenes with those bands, are left out).
     return std::size_t(layout.count) * (dtype_size(layout.dtype) + 1) + sizeof(float) + 1 + 1 +
-           sizeof(float) + sizeof(std::uint16_t) + sizeof(float) + 1 + 1 + sizeof(float) +
+           sizeof(float) + sizeof(std::uint16_t) + sizeof(float) + 1 + 1 + sizeof(float) + 1 +
            2 * sizeof(float) + 1;
 }
 

@@ -287,23 +287,17 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
     r.out = out.data();
     r.finished = finished;
     r.all_valid = finished && std::memchr(valid.data(), kInvalid, n) == nullptr;
-    // The penalty classes: kept ones, or these kept for the next change.
-    std::string classes_key;
+    // The penalty classes: kept ones, or these kept for the next change. (Fresh verdicts are
+    // moved into `kept` too: only the verdicts key tells kept ones apart.)
+    CloudClassesUse classes;
     if (kept) {
-        classes_key = cloud_classes_key(s, o);
-        if (kept->classes.size() == n && kept->classes_key == classes_key) {
-            r.classes = kept->classes.data();
-        } else if (cloud_classes_wanted(s, *kept, false)) {
-            // (Fresh verdicts are moved into `kept` too: the key tells them apart.)
-            kept->classes_key.clear(); // until they are written
-            kept->classes.resize(n);
-            r.classes_out = kept->classes.data();
-        }
-        kept->last_verdicts_key = s.cloud_verdicts_key;
+        classes = use_cloud_classes(s, o, *kept, n, false);
+        r.classes = classes.kept;
+        r.classes_out = classes.out;
     }
     finish_cloud_rows(s, o, r, scratch);
-    if (r.classes_out)
-        kept->classes_key = std::move(classes_key);
+    if (kept)
+        cloud_classes_written(*kept, classes);
 }
 
 } // namespace rb::detail

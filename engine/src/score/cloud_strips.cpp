@@ -36,8 +36,7 @@ struct StripScene {
     bool kept_verdicts = false;
     /// The penalty classes kept (the tie-break's window or a score changed), else where the
     /// strips write them for the next change.
-    const std::uint8_t* classes = nullptr;
-    std::uint8_t* classes_out = nullptr;
+    detail::CloudClassesUse classes;
     bool all_valid = false;
 };
 
@@ -85,16 +84,9 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
         return false; // score_reusing finishes from the kept method scores
 
     out.resize(scenes.size());
-    const std::string classes_key = detail::cloud_classes_key(s, o);
     for (std::size_t i = 0; i < scenes.size(); ++i) {
         ScorePlanes& p = planes[i];
-        jobs[i].classes = detail::kept_cloud_classes(s, o, &p, n);
-        if (!jobs[i].classes && detail::cloud_classes_wanted(s, p, jobs[i].kept_verdicts)) {
-            p.classes_key.clear(); // until every strip has written them
-            p.classes.resize(n);
-            jobs[i].classes_out = p.classes.data();
-        }
-        p.last_verdicts_key = s.cloud_verdicts_key;
+        jobs[i].classes = detail::use_cloud_classes(s, o, p, n, jobs[i].kept_verdicts);
         jobs[i].all_valid = std::memchr(p.valid.data(), kInvalid, n) == nullptr;
         // The method's scores and the verdicts are not kept: the next change makes them
         // again from the verdicts or inputs kept (as cheap as reading them back).
@@ -166,7 +158,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                 const std::uint8_t* vc = nullptr;
                 const std::uint8_t* vs = nullptr;
                 const float* vp = nullptr;
-                if (jobs[i].classes) {
+                if (jobs[i].classes.kept) {
                     // Scored from the classes alone.
                 } else if (jobs[i].kept_verdicts) {
                     vc = jobs[i].verdicts.cloud + first;
@@ -204,8 +196,8 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                 r.finished = &out[i];
                 r.all_valid = jobs[i].all_valid;
                 r.stream = true;
-                r.classes = jobs[i].classes;
-                r.classes_out = jobs[i].classes_out;
+                r.classes = jobs[i].classes.kept;
+                r.classes_out = jobs[i].classes.out;
                 if (fused) {
                     r.winners = {won.best.data(), won.scene.data(), won.count.data()};
                     r.winner_scene = std::int32_t(i);
@@ -221,8 +213,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
         }
     });
     for (std::size_t i = 0; i < scenes.size(); ++i)
-        if (jobs[i].classes_out)
-            planes[i].classes_key = classes_key;
+        detail::cloud_classes_written(planes[i], jobs[i].classes);
     if (fused)
         winners->made = true;
     return true;

@@ -338,6 +338,9 @@ std::string cloud_tie_key(const ScorerImpl& s, const CloudOptions& o) {
            std::to_string(o.tiebreak_radius);
 }
 
+namespace {
+
+// What the penalty classes depend on: the verdicts' options and the dilations'.
 std::string cloud_classes_key(const ScorerImpl& s, const CloudOptions& o) {
     // The grow threshold exactly: its bits, as the loop compares it as a float.
     const float grow_min = float(o.cloud_grow_min);
@@ -349,16 +352,26 @@ std::string cloud_classes_key(const ScorerImpl& s, const CloudOptions& o) {
            std::to_string(bits);
 }
 
-bool cloud_classes_wanted(const ScorerImpl& s, const ScorePlanes& planes, bool kept_verdicts) {
-    return kept_verdicts || planes.last_verdicts_key == s.cloud_verdicts_key;
+} // namespace
+
+CloudClassesUse use_cloud_classes(const ScorerImpl& s, const CloudOptions& o, ScorePlanes& planes,
+                                  std::size_t n, bool kept_verdicts) {
+    CloudClassesUse use;
+    use.key = cloud_classes_key(s, o);
+    if (planes.classes.size() == n && planes.classes_key == use.key) {
+        use.kept = planes.classes.data();
+    } else if (kept_verdicts || planes.last_verdicts_key == s.cloud_verdicts_key) {
+        planes.classes_key.clear(); // until they are written
+        planes.classes.resize(n);
+        use.out = planes.classes.data();
+    }
+    planes.last_verdicts_key = s.cloud_verdicts_key;
+    return use;
 }
 
-const std::uint8_t* kept_cloud_classes(const ScorerImpl& s, const CloudOptions& o,
-                                       const ScorePlanes* kept, std::size_t n) {
-    return kept && kept->classes.size() == n && !kept->classes_key.empty() &&
-                   kept->classes_key == cloud_classes_key(s, o)
-               ? kept->classes.data()
-               : nullptr;
+void cloud_classes_written(ScorePlanes& planes, CloudClassesUse& use) {
+    if (use.out)
+        planes.classes_key = std::move(use.key);
 }
 
 const std::vector<float>* kept_cloud_tie(const ScorerImpl& s, const CloudOptions& o,

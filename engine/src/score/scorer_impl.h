@@ -234,17 +234,21 @@ CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratc
 std::string cloud_planes_key(const ScorerImpl& s, float scale, float offset);
 /// What the averaged tie-break depends on (ScorePlanes::tie_key).
 std::string cloud_tie_key(const ScorerImpl& s, const CloudOptions& o);
-/// What the penalty classes depend on (ScorePlanes::classes_key): the verdicts' options and
-/// the dilations'.
-std::string cloud_classes_key(const ScorerImpl& s, const CloudOptions& o);
-/// Whether a cloud scoring of `planes` (with the verdicts kept from the last change, or
-/// not) writes the penalty classes: where its verdicts are those of the last scoring (a
-/// finishing option moved, and the next change likely moves one too). A threshold change
-/// makes new verdicts and leaves the classes out (1 byte a pixel written for nothing).
-bool cloud_classes_wanted(const ScorerImpl& s, const ScorePlanes& planes, bool kept_verdicts);
-/// The penalty classes kept in `kept` for `n` pixels under `o`'s options, or null.
-const std::uint8_t* kept_cloud_classes(const ScorerImpl& s, const CloudOptions& o,
-                                       const ScorePlanes* kept, std::size_t n);
+/// Where a cloud scoring of a scene takes its penalty classes from (ScorePlanes::classes).
+struct CloudClassesUse {
+    const std::uint8_t* kept = nullptr; ///< those kept under these options: scored from them
+    std::uint8_t* out = nullptr;        ///< else, where set, where the scoring writes them
+    std::string key;                    ///< what they are made with (ScorePlanes::classes_key)
+};
+/// The classes of `planes` (a block of `n` pixels) for a scoring under `o`: kept ones; else
+/// a plane to write them into where the scoring's verdicts are those of the last scoring of
+/// the planes or `kept_verdicts` (a finishing option moved, and the next change likely moves
+/// one too; a threshold change makes new verdicts, and writing the classes, 1 byte a pixel,
+/// would be for nothing). Records the scoring's verdicts key (ScorePlanes::last_verdicts_key).
+CloudClassesUse use_cloud_classes(const ScorerImpl& s, const CloudOptions& o, ScorePlanes& planes,
+                                  std::size_t n, bool kept_verdicts);
+/// After the scoring has written every pixel into `use.out`: the classes kept under its key.
+void cloud_classes_written(ScorePlanes& planes, CloudClassesUse& use);
 /// The averaged tie-break kept in `kept` for a block of `n` pixels under `o`, or null (none,
 /// or made under other options): with it a kernel need not compute the tie-break again.
 const std::vector<float>* kept_cloud_tie(const ScorerImpl& s, const CloudOptions& o,

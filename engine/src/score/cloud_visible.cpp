@@ -490,10 +490,17 @@ CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, S
     if (kept->inputs_key != cloud_key_without(s.cloud_inputs_key, kept->inputs_varied))
         return {};
     auto plane = [](std::vector<float>& v) { return v.empty() ? nullptr : v.data(); };
-    return {plane(kept->input_vis_mean), plane(kept->input_factor),
-            plane(kept->input_t_prob),   plane(kept->input_cirrus),
-            kept->input_class.data(),    plane(kept->input_tested),
-            plane(kept->input_margin),   cloud_varied(kept->inputs_varied)};
+    // A test's value plane is held between the passes that write it: read only under one.
+    const CloudVaried varied = cloud_varied(kept->inputs_varied);
+    const bool tested = varied != CloudVaried::None;
+    return {plane(kept->input_vis_mean),
+            plane(kept->input_factor),
+            plane(kept->input_t_prob),
+            plane(kept->input_cirrus),
+            kept->input_class.data(),
+            tested ? plane(kept->input_tested) : nullptr,
+            tested ? plane(kept->input_margin) : nullptr,
+            varied};
 }
 
 CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratch,
@@ -502,6 +509,13 @@ CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratc
         return {scratch.cloud.data(), scratch.shadow.data(), scratch.prob.data()};
     // The verdicts kept so far become the previous ones, where made under other options
     // (their planes become the ones written below).
+    // The first verdicts kept: the previous ones' planes are sized now, so that the first
+    // change of an option swaps them in instead of faulting in 6 fresh bytes a pixel.
+    if (kept->verdicts_key.empty() && kept->previous_verdicts_key.empty()) {
+        kept->previous_cloud.resize(scratch.cloud.size());
+        kept->previous_shadow.resize(scratch.shadow.size());
+        kept->previous_cloud_prob.resize(scratch.prob.size());
+    }
     if (!kept->verdicts_key.empty() && kept->verdicts_key != s.cloud_verdicts_key) {
         kept->previous_verdicts_key.swap(kept->verdicts_key);
         kept->previous_verdicts_fmask_key.swap(kept->verdicts_fmask_key);

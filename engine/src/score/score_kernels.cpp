@@ -184,13 +184,17 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
         cloud.data(), shadow.data(), prob.data(), tie_kept ? nullptr : tie.data(), {}};
     // The verdicts' inputs are kept for the next change where this pass is one of the
     // probability options or of one test's threshold (the last change had every other
-    // option as now: the analyst is moving that one; its test's value is kept too), and
-    // where the date is judged by the fixed probabilities (Fmask's do not read the
-    // probability options). Not on other passes: writing them costs a sixth of a pass (9
-    // bytes a pixel; 58 against 68 ms in bench_score_preview).
+    // option as now: the analyst is moving that one; its test's value is kept too), or the
+    // first pass on these planes (a method change or a new view: the analyst's first move
+    // of a probability option then needs no pass, and a threshold's finds the planes
+    // allocated), and where the date is judged by the fixed probabilities (Fmask's do not
+    // read the probability options). Not on other passes: writing them costs a sixth of a
+    // pass (9 bytes a pixel; 58 against 68 ms in bench_score_preview).
     const std::optional<std::string> varied =
-        c.kept ? detail::cloud_varied_between(c.kept->last_pass_inputs_key, s.cloud_inputs_key)
-               : std::nullopt;
+        !c.kept ? std::nullopt
+        : c.kept->last_pass_inputs_key.empty()
+            ? std::optional<std::string>(std::string())
+            : detail::cloud_varied_between(c.kept->last_pass_inputs_key, s.cloud_inputs_key);
     const bool keep_inputs = varied && !lane_scene.stats.land;
     const detail::CloudVaried test =
         keep_inputs ? detail::cloud_varied(*varied) : detail::CloudVaried::None;
@@ -198,10 +202,13 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
         test == detail::CloudVaried::TemporalCloud || test == detail::CloudVaried::TemporalShadow;
     if (c.kept) {
         ScorePlanes& k = *c.kept;
+        const bool first_pass = k.last_pass_inputs_key.empty();
         k.inputs_key.clear(); // unusable until the pass has run through
         k.last_pass_inputs_key = s.cloud_inputs_key;
-        auto plane = [&](auto& v, bool wanted) {
-            if (!wanted)
+        // A plane not written by this pass is released, unless `hold`: then it keeps (or, on
+        // keeping passes, gets) its storage for a later pass.
+        auto plane = [&](auto& v, bool wanted, bool hold = false) {
+            if (!wanted && !hold)
                 v = {};
             else if (keep_inputs)
                 v.resize(n);
@@ -213,8 +220,11 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
         verdicts.inputs.cirrus = plane(k.input_cirrus, bands.cirrus.data != nullptr);
         verdicts.inputs.cls = plane(k.input_class, true);
         // A temporal test's value only where the stack takes part.
-        verdicts.inputs.tested = plane(k.input_tested, test != detail::CloudVaried::None &&
-                                                           (!temporal_test || temporal));
+        // A test's value is held from the first pass on: the analyst's first move of a
+        // threshold would otherwise fault in 4 fresh bytes a pixel (about 2 us a page here).
+        verdicts.inputs.tested =
+            plane(k.input_tested, test != detail::CloudVaried::None && (!temporal_test || temporal),
+                  first_pass || k.input_tested.size() == n);
         verdicts.inputs.margin = plane(k.input_margin, temporal_test && temporal);
         verdicts.inputs.varied = test;
     }

@@ -253,25 +253,28 @@ void finish_cloud_scores(const ScorerImpl& s, const CloudOptions& o,
         if (!tie) {
             std::vector<float>& t = scratch.tie;
             if (kept) {
-                // The last tie-break made under these options but another window: the
-                // analyst is moving tiebreak_radius, so the distance is kept for the next
-                // window (4 bytes a pixel while they do).
-                const std::string planes_key =
+                // The distance is kept with its average (4 bytes a pixel): a change of the
+                // window alone then averages it again, without a pass over the bands. Kept
+                // from the first pass on, as the verdicts' inputs are: the analyst's first
+                // move of tiebreak_radius took a pass (149-179 ms in bench_score_preview,
+                // against 42-52 ms for the later ones). Swapped in where as large (the
+                // scratch takes the old plane as its next buffer), else copied, as
+                // keep_cloud_verdicts does (a scratch serves the coarse previews too).
+                if (kept->tie_distance.size() == t.size())
+                    kept->tie_distance.swap(t);
+                else
+                    kept->tie_distance.assign(t.begin(), t.end());
+                kept->tie_distance_key =
                     cloud_planes_key(s, float(s.refl_scale), float(o.reflectance_offset));
-                if (kept->tie_key.rfind(planes_key + " r", 0) == 0) {
-                    kept->tie_distance = t;
-                    kept->tie_distance_key = planes_key;
-                } else {
-                    kept->tie_distance = {};
-                    kept->tie_distance_key.clear();
-                }
-            }
-            average_tie(t.data(), t.data(), valid, rows, cols, o.tiebreak_radius, scratch);
-            if (kept) {
-                kept->tie = t;
+                kept->tie.resize(n);
+                average_tie(kept->tie_distance.data(), kept->tie.data(), valid, rows, cols,
+                            o.tiebreak_radius, scratch);
                 kept->tie_key = cloud_tie_key(s, o);
+                tie = &kept->tie;
+            } else {
+                average_tie(t.data(), t.data(), valid, rows, cols, o.tiebreak_radius, scratch);
+                tie = &t;
             }
-            tie = &t;
         }
     }
     if (finished)

@@ -48,6 +48,9 @@
 
 namespace {
 
+// The Score panel's viewport budget (CompositeController::kReadBudgetBytes).
+constexpr std::size_t kViewportBudget = std::size_t(1024) << 20;
+
 using rbbench::median;
 using rbbench::ms_since;
 using Clock = std::chrono::steady_clock;
@@ -177,7 +180,7 @@ int main(int argc, char** argv) {
             // A halo the panel keeps across penalty changes, so the reads stay.
             req.plan =
                 rb::plan_viewport(win, cols, rows, 8, pr.width, pr.height, int(sources.size()),
-                                  rb::viewport_bytes_per_pixel(layout), std::size_t(768) << 20);
+                                  rb::viewport_bytes_per_pixel(layout), kViewportBudget);
             auto t0 = Clock::now();
             double method_first = -1;
             const rb::ViewportPreview p0 =
@@ -232,7 +235,7 @@ int main(int argc, char** argv) {
                 const rb::Window w2{r % 2, 0, win.width - 1, win.height};
                 req.plan =
                     rb::plan_viewport(w2, cols, rows, 8, pr.width, pr.height, int(sources.size()),
-                                      rb::viewport_bytes_per_pixel(layout), std::size_t(768) << 20);
+                                      rb::viewport_bytes_per_pixel(layout), kViewportBudget);
                 pan.push_back(pipeline.run(req, {}, {}).read_ms);
             }
             std::printf("viewport read of a new view of the open scenes (the pipeline, "

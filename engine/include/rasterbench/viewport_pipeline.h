@@ -66,7 +66,7 @@ int coarse_statistics_factor(std::int64_t view_pixels, int scenes, int least);
 /// background's radius, scaled to the coarse grid (rounded, at least 1).
 StackStatsNeeds coarse_statistics_needs(const StackStatsNeeds& needs, int factor);
 /// Memory a cached viewport pixel takes per scene: the stacked bands with their masks, the
-/// score and its mask.
+/// score and its mask, and the planes kept for rescoring (the cloud method's, the largest).
 std::size_t viewport_bytes_per_pixel(const BandLayout& layout);
 
 /// A viewport preview: the visible part of the composite and of the current scene.

@@ -21,6 +21,7 @@
 
 #include "pixel_util.h"
 
+#include "cloud_band_pass.h"
 #include "cloud_lanes.h"
 #include "cloud_temporal.h"
 #include "scorer_impl.h"
@@ -136,31 +137,10 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
                                     c.out, c.kept, c.finished);
         return;
     }
-    const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
-    // The bands as stored: the verdicts' passes make them reflectance a block at a time.
-    auto band = [&](BandRole r, bool reflectance) {
-        return detail::lane_band(c.scene, s.roles.has(r) ? s.roles[r] : -1, reflectance ? sc : 1.0f,
-                                 reflectance ? off : 0.0f);
-    };
-    detail::CloudBands bands;
-    bands.blue = band(BandRole::Blue, true);
-    bands.green = band(BandRole::Green, true);
-    bands.red = band(BandRole::Red, true);
-    bands.nir = band(BandRole::Nir, true);
-    bands.swir1 = band(BandRole::Swir1, true);
-    bands.swir2 = band(BandRole::Swir2, true);
-    bands.cirrus = band(BandRole::Cirrus, true);
-    bands.thermal = band(BandRole::Thermal, false);
-    detail::LaneTemporal lane_temporal;
-    if (temporal) {
-        std::size_t next_plane = 0;
-        lane_temporal = detail::background_lanes(s, o, *c.stats);
-        lane_temporal.gains = detail::temporal_gains(s, c.scene, *c.stats, c.valid, sc, off,
-                                                     c.scratch.planes, next_plane, c.kept);
-        for (BandRole r : detail::kVisibleRoles)
-            if (s.roles.has(r))
-                lane_temporal.vis.push_back(band(r, true));
-    }
+    // The bands' pass over the whole scene (its inputs kept where cloud_band_pass.h says).
+    detail::CloudBandPass pass;
+    detail::begin_cloud_band_pass(s, o, c.scene, c.scene_index, c.stats, temporal, c.valid,
+                                  c.scratch, c.kept, pass);
     std::vector<std::uint8_t>& cloud = c.scratch.cloud;
     std::vector<std::uint8_t>& shadow = c.scratch.shadow;
     std::vector<float>& prob = c.scratch.prob;
@@ -170,72 +150,16 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     shadow.resize(n);
     prob.resize(n);
     tie.resize(n);
-    // Temperature relative to the scene's (sampled) median, when the band is in degrees;
-    // the clear-sky statistics of this date's own sample (ScorerImpl::scene_cloud).
-    const detail::ScorerImpl::SceneCloud date = s.scene_cloud(c.scene_index);
-    detail::CloudLaneScene lane_scene;
-    lane_scene.stats = date.stats;
-    lane_scene.thermal_median = date.thermal_median;
-    lane_scene.temporal = temporal ? &lane_temporal : nullptr;
     // The distance to the background is averaged into the tie-break, unless that is kept
     // (without the stack the passes write zeros there, which nothing reads).
     const bool tie_kept = temporal && detail::kept_cloud_tie(s, o, c.kept, n);
-    detail::CloudVerdicts verdicts{
-        cloud.data(), shadow.data(), prob.data(), tie_kept ? nullptr : tie.data(), {}};
-    // The verdicts' inputs are kept for the next change where this pass is one of the
-    // probability options or of one test's threshold (the last change had every other
-    // option as now: the analyst is moving that one; its test's value is kept too), or the
-    // first pass on these planes (a method change or a new view: the analyst's first move
-    // of a probability option then needs no pass, and a threshold's finds the planes
-    // allocated), and where the date is judged by the fixed probabilities (Fmask's do not
-    // read the probability options). Not on other passes: writing them costs a sixth of a
-    // pass (9 bytes a pixel; 58 against 68 ms in bench_score_preview).
-    const std::optional<std::string> varied =
-        !c.kept ? std::nullopt
-        : c.kept->last_pass_inputs_key.empty()
-            ? std::optional<std::string>(std::string())
-            : detail::cloud_varied_between(c.kept->last_pass_inputs_key, s.cloud_inputs_key);
-    const bool keep_inputs = varied && !lane_scene.stats.land;
-    const detail::CloudVaried test =
-        keep_inputs ? detail::cloud_varied(*varied) : detail::CloudVaried::None;
-    const bool temporal_test =
-        test == detail::CloudVaried::TemporalCloud || test == detail::CloudVaried::TemporalShadow;
-    if (c.kept) {
-        ScorePlanes& k = *c.kept;
-        const bool first_pass = k.last_pass_inputs_key.empty();
-        k.inputs_key.clear(); // unusable until the pass has run through
-        k.last_pass_inputs_key = s.cloud_inputs_key;
-        // A plane not written by this pass is released, unless `hold`: then it keeps (or, on
-        // keeping passes, gets) its storage for a later pass.
-        auto plane = [&](auto& v, bool wanted, bool hold = false) {
-            if (!wanted && !hold)
-                v = {};
-            else if (keep_inputs)
-                v.resize(n);
-            return wanted && keep_inputs ? v.data() : nullptr;
-        };
-        verdicts.inputs.vis_mean = plane(k.input_vis_mean, true);
-        verdicts.inputs.factor = plane(k.input_factor, true);
-        verdicts.inputs.t_prob = plane(k.input_t_prob, bands.thermal.data != nullptr);
-        verdicts.inputs.cirrus = plane(k.input_cirrus, bands.cirrus.data != nullptr);
-        verdicts.inputs.cls = plane(k.input_class, true);
-        // A temporal test's value only where the stack takes part.
-        // A test's value is held from the first pass on: the analyst's first move of a
-        // threshold would otherwise fault in 4 fresh bytes a pixel (about 2 us a page here).
-        verdicts.inputs.tested =
-            plane(k.input_tested, test != detail::CloudVaried::None && (!temporal_test || temporal),
-                  first_pass || k.input_tested.size() == n);
-        verdicts.inputs.margin = plane(k.input_margin, temporal_test && temporal);
-        verdicts.inputs.varied = test;
-    }
-    detail::cloud_verdicts(o, lane_scene, bands, c.valid.data(), 0, n, verdicts);
-    if (keep_inputs) {
-        c.kept->inputs_varied = *varied;
-        c.kept->inputs_key = detail::cloud_key_without(s.cloud_inputs_key, *varied);
-    }
+    const detail::CloudVerdicts verdicts{cloud.data(), shadow.data(), prob.data(),
+                                         tie_kept ? nullptr : tie.data(), pass.inputs};
+    detail::cloud_verdicts(o, pass.lane, pass.bands, c.valid.data(), 0, n, verdicts);
+    detail::end_cloud_band_pass(s, c.kept, pass);
     detail::finish_cloud_scores(
         s, o, c.valid, rows, cols, temporal,
-        detail::keep_cloud_verdicts(s, c.scratch, c.kept, lane_scene.stats.land), c.scratch, c.out,
+        detail::keep_cloud_verdicts(s, c.scratch, c.kept, pass.lane.stats.land), c.scratch, c.out,
         c.kept, c.finished);
 }
 

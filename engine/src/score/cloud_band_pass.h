@@ -1,0 +1,59 @@
+#pragma once
+// One scene's pass over its bands for the cloud verdicts (cloud_lanes.h), set up once per
+// scene and run over all of it (score_kernels.cpp) or a strip of rows at a time
+// (cloud_strips.cpp): the bands as lanes, the stack's clear background with the date's
+// gains, the date's own statistics, and the verdicts' inputs it keeps in the scene's planes.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cloud_lanes.h"
+
+namespace rb {
+struct CloudOptions;
+struct ScorePlanes;
+struct StackStats;
+class Raster;
+} // namespace rb
+
+namespace rb::detail {
+
+struct ScorerImpl;
+struct ScoreScratch;
+
+/// Points into the scene, the statistics and itself: lives no longer than the first two, and
+/// stays where it was set up.
+struct CloudBandPass {
+    CloudBands bands;
+    LaneTemporal temporal; ///< read where lane.temporal points to it (with the stack)
+    CloudLaneScene lane;
+    /// The kept planes the pass writes the verdicts' inputs into (all null: none kept).
+    CloudInputPlanes inputs;
+    /// Set where the pass keeps the inputs: the threshold whose test value it keeps ("" none).
+    std::optional<std::string> varied;
+
+    CloudBandPass() = default;
+    CloudBandPass(const CloudBandPass&) = delete;
+    CloudBandPass& operator=(const CloudBandPass&) = delete;
+};
+
+/// Whether a pass over the bands keeps the verdicts' inputs in `kept`, and for which varied
+/// threshold ("": none): where it is the first pass on these planes, or where the options
+/// differ from the last pass's in a probability option or one test's threshold alone; not
+/// for a date judged by Fmask's statistics (`land`), whose verdicts read none of them.
+std::optional<std::string> cloud_inputs_kept_by_pass(const ScorerImpl& s, const ScorePlanes* kept,
+                                                     bool land);
+
+/// Sets `pass` up for `scene`, the stack's scene `index` (its statistics: ScorerImpl::
+/// scene_cloud); `temporal`: against `stats`' clear background (the date's gains computed,
+/// or taken from `kept`). With `kept`, sizes the input planes the pass writes (or releases
+/// those it does not) and marks the kept inputs unusable until end_cloud_band_pass.
+void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
+                           int index, const StackStats* stats, bool temporal,
+                           const std::vector<std::uint8_t>& valid, ScoreScratch& scratch,
+                           ScorePlanes* kept, CloudBandPass& pass);
+
+/// After the pass has run over every pixel of the scene: the kept inputs' keys.
+void end_cloud_band_pass(const ScorerImpl& s, ScorePlanes* kept, const CloudBandPass& pass);
+
+} // namespace rb::detail

@@ -528,9 +528,9 @@ template <class T>
         shadow_verdict = w.t_shadow;
     }
     const std::uint8_t* ok = valid + i0;
-    std::uint8_t* cloud = out.cloud + i0;
-    std::uint8_t* shadow = out.shadow + i0;
-    float* prob = out.prob + i0;
+    std::uint8_t* cloud = out.cloud + (i0 - out.base);
+    std::uint8_t* shadow = out.shadow + (i0 - out.base);
+    float* prob = out.prob + (i0 - out.base);
     for (std::size_t j = 0; j < len; ++j) {
         const bool v = ok[j] != 0;
         const bool c = cloud_verdict[j] != 0;
@@ -544,13 +544,13 @@ template <class T>
         prob[j] = ok[j] != 0 ? p : 0.0f;
     }
     if (out.tie && scene.temporal) {
-        float* tie = out.tie + i0;
+        float* tie = out.tie + (i0 - out.base);
         for (std::size_t j = 0; j < len; ++j) {
             const float t = w.tie[j];
             tie[j] = ok[j] != 0 ? t : 0.0f;
         }
     } else if (out.tie) {
-        std::fill(out.tie + i0, out.tie + i0 + len, 0.0f); // no distance without the stack
+        std::fill_n(out.tie + (i0 - out.base), len, 0.0f); // no distance without the stack
     }
     if (out.inputs.cls && !scene.stats.land)
         keep_inputs(k, scene, b, ok, len, w, shadow_verdict, out.inputs, i0);

@@ -154,6 +154,10 @@ struct CloudVerdicts {
     float* prob = nullptr;
     float* tie = nullptr;
     CloudInputPlanes inputs;
+    /// cloud_verdicts: the pixel whose verdicts (cloud, shadow, prob, tie) are at index 0,
+    /// as for a strip's planes (pixels before it are not written); the inputs are indexed
+    /// by pixel from 0 whatever it is. cloud_verdicts_from_inputs reads it not.
+    std::size_t base = 0;
 };
 
 /// The verdicts (cloud, shadow and prob of `out`) of pixels [0, n) from the planes an earlier

@@ -677,11 +677,21 @@ private slots:
                 QCOMPARE(planes[3].input_tested.size(), n);
                 QVERIFY(!planes[3].method_key.empty());
                 const float* tested = planes[3].input_tested.data();
+                const std::string initial = get_score_param(o, name);
                 set_score_param(o, name, first);
                 const auto before = scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
                 QCOMPARE(planes[3].input_tested.data(), tested);
                 QVERIFY2(planes[3].method_key.empty(), label);
                 QCOMPARE(planes[3].inputs_varied, std::string(name));
+                // The first scoring's verdicts became the previous ones: moving the threshold
+                // back takes them (marked as cloud), then forth again from the inputs.
+                QVERIFY2(!planes[3].previous_verdicts_key.empty(), label);
+                std::fill(planes[3].previous_cloud.begin(), planes[3].previous_cloud.end(),
+                          std::uint8_t(1));
+                set_score_param(o, name, initial);
+                expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, label.constData());
+                set_score_param(o, name, first);
+                scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
                 QVERIFY2(!planes[3].inputs_key.empty(), label);
                 // The next change of it (and a brightness change) from the inputs: equal to
                 // fresh scores.

@@ -503,12 +503,20 @@ CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, S
             varied};
 }
 
+void demote_kept_cloud_verdicts(const ScorerImpl& s, ScorePlanes& kept) {
+    if (kept.verdicts_key.empty() || kept.verdicts_key == s.cloud_verdicts_key)
+        return;
+    kept.previous_verdicts_key.swap(kept.verdicts_key);
+    kept.previous_verdicts_fmask_key.swap(kept.verdicts_fmask_key);
+    kept.previous_cloud.swap(kept.cloud);
+    kept.previous_shadow.swap(kept.shadow);
+    kept.previous_cloud_prob.swap(kept.cloud_prob);
+}
+
 CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratch,
                                        ScorePlanes* kept, bool fmask) {
     if (!kept)
         return {scratch.cloud.data(), scratch.shadow.data(), scratch.prob.data()};
-    // The verdicts kept so far become the previous ones, where made under other options
-    // (their planes become the ones written below).
     // The first verdicts kept: the previous ones' planes are sized now, so that the first
     // change of an option swaps them in instead of faulting in 6 fresh bytes a pixel.
     if (kept->verdicts_key.empty() && kept->previous_verdicts_key.empty()) {
@@ -516,13 +524,9 @@ CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratc
         kept->previous_shadow.resize(scratch.shadow.size());
         kept->previous_cloud_prob.resize(scratch.prob.size());
     }
-    if (!kept->verdicts_key.empty() && kept->verdicts_key != s.cloud_verdicts_key) {
-        kept->previous_verdicts_key.swap(kept->verdicts_key);
-        kept->previous_verdicts_fmask_key.swap(kept->verdicts_fmask_key);
-        kept->previous_cloud.swap(kept->cloud);
-        kept->previous_shadow.swap(kept->shadow);
-        kept->previous_cloud_prob.swap(kept->cloud_prob);
-    }
+    // The verdicts kept so far become the previous ones, where made under other options
+    // (their planes become the ones written below).
+    demote_kept_cloud_verdicts(s, *kept);
     // Swapped, not copied, when the kept planes are as large: scratch takes the old ones as
     // its next buffers. Otherwise copied: a scratch serves the coarse previews' small planes
     // too, and a small buffer swapped into it made the next full-resolution scene grow it

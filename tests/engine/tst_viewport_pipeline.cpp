@@ -476,6 +476,12 @@ private slots:
                 set_score_param(o, "roles", roles);
             score_stack(stack, Scorer(o, layout), &stats, planes);
             QVERIFY(!planes[3].verdicts_key.empty());
+            // The first scoring writes the penalty classes too: the first change of a score
+            // alone takes them (marked), without the dilations.
+            QVERIFY(!planes[3].classes_key.empty());
+            markClassesAsCloud(planes[3]);
+            set_score_param(o, "shadow_score", "-8");
+            expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, roles);
             std::fill(planes[3].cloud.begin(), planes[3].cloud.end(), std::uint8_t(1));
             set_score_param(o, "cloud_dilation", "1");
             set_score_param(o, "cloud_score", "-77");
@@ -538,6 +544,10 @@ private slots:
             QVERIFY(!planes[3].previous_verdicts_key.empty());
             std::fill(planes[3].previous_cloud.begin(), planes[3].previous_cloud.end(),
                       std::uint8_t(1));
+            // The first scoring wrote the penalty classes of those verdicts: they stand for
+            // them (and are taken first).
+            QVERIFY(!planes[3].classes.empty());
+            markClassesAsCloud(planes[3]);
             {
                 // Taken for scene 3; every other scene as fresh.
                 const auto taken = score_stack(stack, scorer("temporal", "true"), &stats, planes);
@@ -546,6 +556,9 @@ private slots:
                 for (std::size_t i = 0; i < stack.size(); ++i)
                     QVERIFY(i == 3 || differences(fresh[i], taken[i]) == 0);
             }
+            // The marked classes dropped (they stand for the temporal-on verdicts, which the
+            // last step below makes again).
+            planes[3].classes_key.clear();
             // Back to off: now the previous ones (unmarked), then a third setting.
             scoreAndCompareFresh(stack, scorer("temporal", "false"), stats, planes);
             scoreAndCompareFresh(stack, scorer("temporal_cloud", "0.2"), stats, planes);
@@ -688,6 +701,7 @@ private slots:
                 QVERIFY2(!planes[3].previous_verdicts_key.empty(), label);
                 std::fill(planes[3].previous_cloud.begin(), planes[3].previous_cloud.end(),
                           std::uint8_t(1));
+                markClassesAsCloud(planes[3]); // the first scoring's, which stand for them
                 set_score_param(o, name, initial);
                 expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, label.constData());
                 set_score_param(o, name, first);

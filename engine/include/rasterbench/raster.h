@@ -67,6 +67,15 @@ public:
     /// where the storage grew) and the mask is dropped (its storage kept for the next
     /// ensure_mask()). Throws as the constructor does.
     void reset(DataType dtype, int bands, int rows, int cols) {
+        const std::size_t kept = data_.size();
+        reset_unset(dtype, bands, rows, cols);
+        if (data_.size() > kept)
+            std::memset(data_.data() + kept, 0, data_.size() - kept);
+    }
+    /// reset() without zero-filling where the storage grew: for code that writes every
+    /// sample. Fresh pages then fault in where they are written (on the threads that write
+    /// them) instead of in a fill first.
+    void reset_unset(DataType dtype, int bands, int rows, int cols) {
         if (is_complex(dtype) || bands < 0 || rows < 0 || cols < 0 ||
             double(bands) * rows * cols * double(dtype_size(dtype)) >
                 double(std::size_t(1) << 40)) {
@@ -77,10 +86,7 @@ public:
         bands_ = bands;
         rows_ = rows;
         cols_ = cols;
-        const std::size_t kept = data_.size();
         data_.resize(size() * dtype_size(dtype));
-        if (data_.size() > kept)
-            std::memset(data_.data() + kept, 0, data_.size() - kept);
         mask_.clear();
     }
 

@@ -48,9 +48,6 @@
 
 namespace {
 
-// The Score panel's viewport budget (CompositeController::kReadBudgetBytes).
-constexpr std::size_t kViewportBudget = std::size_t(1024) << 20;
-
 using rbbench::median;
 using rbbench::ms_since;
 using Clock = std::chrono::steady_clock;
@@ -180,7 +177,7 @@ int main(int argc, char** argv) {
             // A halo the panel keeps across penalty changes, so the reads stay.
             req.plan =
                 rb::plan_viewport(win, cols, rows, 8, pr.width, pr.height, int(sources.size()),
-                                  rb::viewport_bytes_per_pixel(layout), kViewportBudget);
+                                  rb::viewport_bytes_per_pixel(layout), rb::kViewportBudgetBytes);
             auto t0 = Clock::now();
             double method_first = -1;
             const rb::ViewportPreview p0 =
@@ -233,9 +230,9 @@ int main(int argc, char** argv) {
             std::vector<double> pan;
             for (int r = 0; r < 3; ++r) {
                 const rb::Window w2{r % 2, 0, win.width - 1, win.height};
-                req.plan =
-                    rb::plan_viewport(w2, cols, rows, 8, pr.width, pr.height, int(sources.size()),
-                                      rb::viewport_bytes_per_pixel(layout), kViewportBudget);
+                req.plan = rb::plan_viewport(
+                    w2, cols, rows, 8, pr.width, pr.height, int(sources.size()),
+                    rb::viewport_bytes_per_pixel(layout), rb::kViewportBudgetBytes);
                 pan.push_back(pipeline.run(req, {}, {}).read_ms);
             }
             std::printf("viewport read of a new view of the open scenes (the pipeline, "

@@ -54,9 +54,8 @@ public:
     /// Overlay id on the map canvas.
     static inline const QString kOverlayId = QStringLiteral("score-view");
     /// Memory the cached viewport reads and their kept planes may take; the preview
-    /// decimates further beyond it. 1 GiB: a 1200 x 1200 px view of 12 four-band 16-bit
-    /// scenes at full resolution (58 bytes a pixel and scene, viewport_bytes_per_pixel).
-    static constexpr std::size_t kReadBudgetBytes = std::size_t(1024) << 20;
+    /// decimates further beyond it.
+    static constexpr std::size_t kReadBudgetBytes = rb::kViewportBudgetBytes;
 
     explicit CompositeController(MapCanvas* canvas, QObject* parent = nullptr);
     ~CompositeController() override;

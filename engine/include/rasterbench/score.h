@@ -330,9 +330,9 @@ struct ScorePlanes {
     /// alone scores from them, without the dilations. 1 byte a pixel.
     std::string classes_key;
     std::vector<std::uint8_t> classes;
-    /// ScorerImpl::cloud_verdicts_key of the last cloud scoring of these planes: the classes
-    /// are written by a change that keeps it (a finishing option moved), not by every
-    /// threshold change.
+    /// ScorerImpl::cloud_verdicts_key of the last cloud scoring of these planes ("" before
+    /// the first): the classes are written by the first scoring and by a change that keeps
+    /// it (a finishing option moved), not by every threshold change.
     std::string last_verdicts_key;
     /// The cloud method's verdicts before they are grown (cloud and shadow, 0 or 1, and the
     /// cloud probability), and what they were computed with (ScorerImpl::cloud_verdicts_key:

@@ -68,6 +68,10 @@ StackStatsNeeds coarse_statistics_needs(const StackStatsNeeds& needs, int factor
 /// Memory a cached viewport pixel takes per scene: the stacked bands with their masks, the
 /// score and its mask, and the planes kept for rescoring (the cloud method's, the largest).
 std::size_t viewport_bytes_per_pixel(const BandLayout& layout);
+/// The memory a view's reads and their kept planes may take (viewport_bytes_per_pixel each)
+/// before plan_viewport decimates further: the Score panel's, and its benchmark's. 1 GiB
+/// keeps a 1200 x 1200 px view of 12 four-band 16-bit scenes at full resolution.
+inline constexpr std::size_t kViewportBudgetBytes = std::size_t(1024) << 20;
 
 /// A viewport preview: the visible part of the composite and of the current scene.
 struct ViewportPreview {

@@ -57,7 +57,6 @@ void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Ras
     pass.lane.temporal = temporal ? &pass.temporal : nullptr;
 
     pass.varied = cloud_inputs_kept_by_pass(s, kept, pass.lane.stats.land);
-    pass.inputs = {};
     if (!kept)
         return;
     const bool keep = pass.varied.has_value();

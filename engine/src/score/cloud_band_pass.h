@@ -44,10 +44,10 @@ struct CloudBandPass {
 std::optional<std::string> cloud_inputs_kept_by_pass(const ScorerImpl& s, const ScorePlanes* kept,
                                                      bool land);
 
-/// Sets `pass` up for `scene`, the stack's scene `index` (its statistics: ScorerImpl::
-/// scene_cloud); `temporal`: against `stats`' clear background (the date's gains computed,
-/// or taken from `kept`). With `kept`, sizes the input planes the pass writes (or releases
-/// those it does not) and marks the kept inputs unusable until end_cloud_band_pass.
+/// Sets a default-constructed `pass` up for `scene`, the stack's scene `index` (its statistics:
+/// ScorerImpl:: scene_cloud); `temporal`: against `stats`' clear background (the date's gains
+/// computed, or taken from `kept`). With `kept`, sizes the input planes the pass writes (or
+/// releases those it does not) and marks the kept inputs unusable until end_cloud_band_pass.
 void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
                            int index, const StackStats* stats, bool temporal,
                            const std::vector<std::uint8_t>& valid, ScoreScratch& scratch,

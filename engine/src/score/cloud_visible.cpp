@@ -363,9 +363,11 @@ CloudClassesUse use_cloud_classes(const ScorerImpl& s, const CloudOptions& o, Sc
     } else if (kept_verdicts || planes.last_verdicts_key == s.cloud_verdicts_key ||
                planes.last_verdicts_key.empty()) {
         // Written by a change that keeps the verdicts (a finishing option moved), and by the
-        // first scoring of these planes (a method change or a new view: about 1 ms, and the
-        // analyst's first move of the window or a score then takes them: 73 against 47 ms
-        // for the later moves in bench_score_preview), not by every threshold change.
+        // first scoring of these planes (a method change or a new view: the analyst's first
+        // move of the window or a score then takes them; in bench_score_preview that move
+        // took 66-69 ms without them, 52-53 with them, and the method change no longer),
+        // not by every threshold change (about 1 ms each, for planes the next one cannot
+        // use).
         planes.classes_key.clear(); // until they are written
         planes.classes.resize(n);
         use.out = planes.classes.data();

@@ -7,7 +7,6 @@
 #include <atomic>
 #include <cmath>
 #include <mutex>
-#include <tuple>
 
 #include "composite_best_row.h"
 #include "composite_own_scores.h"
@@ -191,19 +190,20 @@ namespace {
 void shape_outputs(const Setup& s, const CompositeOptions& o, DataType dt, CompositeResult& res) {
     const int nb = int(s.bands.size());
     // The plain best pixel (write_best_row) writes every sample and mask byte of the
-    // composite, index, score and count: no zero-fill of fresh storage first. (It was a
-    // quarter of the first threshold change after a method change in a perf profile of
-    // bench_score_preview: a single thread faulting in the outputs before the strips ran.)
+    // composite, index, score and count: no zero-fill of fresh storage first, which one
+    // thread did before the strips ran (the first threshold change after a method change in
+    // bench_score_preview: 84-86 against 81-85 ms).
     const bool plain = s.method == Method::Best && o.best_ranks.empty() && o.worst_ranks.empty();
-    for (auto [r, t, bands] :
-         {std::tuple{&res.composite, dt, nb}, std::tuple{&res.index, DataType::UInt16, 1},
-          std::tuple{&res.score, DataType::Float32, 1},
-          std::tuple{&res.count, DataType::UInt16, 1}}) {
+    const auto shape = [&](Raster& r, DataType t, int bands) {
         if (plain)
-            r->reset_unset(t, bands, s.rows, s.cols);
+            r.reset_unset(t, bands, s.rows, s.cols);
         else
-            r->reset(t, bands, s.rows, s.cols);
-    }
+            r.reset(t, bands, s.rows, s.cols);
+    };
+    shape(res.composite, dt, nb);
+    shape(res.index, DataType::UInt16, 1);
+    shape(res.score, DataType::Float32, 1);
+    shape(res.count, DataType::UInt16, 1);
     res.best_rank.resize(o.best_ranks.size());
     res.worst_rank.resize(o.worst_ranks.size());
     for (auto& r : res.best_rank)

@@ -16,10 +16,13 @@
 //   (where comparing in float instead of double would flip a verdict);
 // - on ranges that do not start at 0 nor end on a block boundary;
 // - with the distance to the background wanted or not (then its plane is left alone);
-// - and the inputs a pass keeps (cloud_verdicts_from_inputs), alone or with one test's
-//   threshold varied, give under changed options the verdicts a new pass gives.
+// - and the inputs a pass keeps (cloud_verdicts_from_inputs), alone, with one temporal or
+//   shadow test's threshold varied, or with spectral tests' thresholds moved (those tests
+//   made again from the bands, spectral_tests_again), give under changed options the
+//   verdicts a new pass gives.
 // Before Qt: TBB (in scorer_impl.h) names a member `emit`, which Qt defines as a macro.
 #include "cloud_lanes.h"
+#include "cloud_tests.h"
 #include "scorer_impl.h"
 
 #include <QtTest>
@@ -27,6 +30,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -309,27 +313,94 @@ double* varied_option(CloudOptions& o, CloudVaried v, double* span) {
     return nullptr;
 }
 
+// Pixel i of a band as reflectance (the passes' conversion).
+float reflectance(const LaneBand& b, std::size_t i) {
+    float v = 0;
+    visit_dtype(b.dtype, [&](auto x) {
+        using T = decltype(x);
+        v = b.scale * static_cast<float>(static_cast<const T*>(b.data)[i]) + b.offset;
+    });
+    return v;
+}
+
+// The value spectral test `v` compares at pixel i (cloud_spectral's formulas), NaN where the
+// scene lacks the test's bands.
+float spectral_value(const CloudOptions& o, const CloudBands& b, CloudVaried v, std::size_t i) {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    auto at = [&](const LaneBand& x) { return x.data ? reflectance(x, i) : nan; };
+    const float red = at(b.red), nir = at(b.nir), swir1 = at(b.swir1);
+    switch (v) {
+    case CloudVaried::SwirMin:
+        return b.swir2.data ? at(b.swir2) : swir1;
+    case CloudVaried::NdviMax:
+        return ndvi_of(red, nir);
+    case CloudVaried::NirSwir1Min:
+        return nir_swir1_of(nir, swir1);
+    case CloudVaried::NdsiMax:
+        return ndsi_of(at(b.green), swir1);
+    case CloudVaried::WhitenessMax: {
+        const int vis_n = 1 + (b.blue.data != nullptr) + (b.green.data != nullptr);
+        if (vis_n < 2)
+            return nan;
+        float mean = red;
+        for (const LaneBand* x : {&b.blue, &b.green})
+            if (x->data)
+                mean += at(*x);
+        mean /= float(vis_n);
+        float dev = std::abs(red - mean);
+        for (const LaneBand* x : {&b.blue, &b.green})
+            if (x->data)
+                dev += std::abs(at(*x) - mean);
+        return dev / std::max(mean, 1e-6f) / float(vis_n);
+    }
+    case CloudVaried::HotMin:
+        return hot_of(at(b.blue), red);
+    case CloudVaried::ThermalMax:
+        return b.thermal.data
+                   ? float(double(reflectance(b.thermal, i)) * o.thermal_scale + o.thermal_offset)
+                   : nan;
+    default:
+        return nan;
+    }
+}
+
 // The inputs of a pass that keeps them with `varied` (None: the probability options alone)
 // give under three changes of those options and of the varied threshold the verdicts a new
-// pass gives; the pass that keeps them gives the verdicts of one that does not. Returns how
-// many verdicts the changes flipped.
+// pass gives; the pass that keeps them gives the verdicts of one that does not. A spectral
+// test's threshold is varied through the failures the pass keeps (CloudInputPlanes::fails):
+// that test made again from the bands, and on the last change another spectral test's
+// too. Returns how many verdicts the changes flipped.
 std::size_t check_inputs(std::mt19937& rng, const CloudOptions& o, const CloudLaneScene& sc,
                          const CloudBands& b, const std::vector<std::uint8_t>& valid, std::size_t n,
                          CloudVaried varied) {
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
     std::vector<float> vis_mean(n), factor(n), t_prob(n), cirrus(n), prob(n), tested(n), margin(n);
-    std::vector<std::uint8_t> cls(n), cloud(n), shadow(n);
+    std::vector<std::uint8_t> cls(n), cloud(n), shadow(n), fails(n);
     const bool temporal_test =
         varied == CloudVaried::TemporalCloud || varied == CloudVaried::TemporalShadow;
+    const bool spectral = spectral_varied(varied);
     const bool has_test = varied != CloudVaried::None && (!temporal_test || sc.temporal);
-    const CloudInputPlanes inputs{vis_mean.data(),
-                                  factor.data(),
-                                  b.thermal.data ? t_prob.data() : nullptr,
-                                  b.cirrus.data ? cirrus.data() : nullptr,
-                                  cls.data(),
-                                  has_test ? tested.data() : nullptr,
-                                  has_test && temporal_test ? margin.data() : nullptr,
-                                  varied};
+    CloudInputPlanes inputs;
+    inputs.vis_mean = vis_mean.data();
+    inputs.factor = factor.data();
+    inputs.t_prob = b.thermal.data ? t_prob.data() : nullptr;
+    inputs.cirrus = b.cirrus.data ? cirrus.data() : nullptr;
+    inputs.cls = cls.data();
+    inputs.fails = fails.data();
+    if (has_test && !spectral) {
+        inputs.tested = tested.data();
+        inputs.margin = temporal_test ? margin.data() : nullptr;
+        inputs.varied = varied;
+    }
+    // A spectral threshold moved: its test again from the bands.
+    CloudInputPlanes moved = inputs;
+    if (spectral) {
+        moved.moved = std::uint8_t(1 << spectral_bit(varied));
+        moved.bands = &b;
+    }
+    if (spectral)
+        for (std::size_t i = 0; i < n; ++i)
+            tested[i] = spectral_value(o, b, varied, i);
     cloud_verdicts(o, sc, b, valid.data(), 0, n,
                    {cloud.data(), shadow.data(), prob.data(), nullptr, inputs});
     {
@@ -374,6 +445,13 @@ std::size_t check_inputs(std::mt19937& rng, const CloudOptions& o, const CloudLa
         if (o.water_swir1_width > 0)
             o2.water_swir1_width = 0.005 + 0.05 * u(rng);
         double span = 0;
+        if (change == 2 && spectral) {
+            // Another spectral test besides.
+            const CloudVaried other =
+                varied == CloudVaried::HotMin ? CloudVaried::NdviMax : CloudVaried::HotMin;
+            *varied_option(o2, other, &span) += (double(u(rng)) - 0.5) * span;
+            moved.moved = std::uint8_t(moved.moved | 1 << spectral_bit(other));
+        }
         if (double* t = varied_option(o2, varied, &span)) {
             *t += (double(u(rng)) - 0.5) * span;
             // The threshold at a pixel's own value (change 1: the comparison's strictness
@@ -414,7 +492,7 @@ std::size_t check_inputs(std::mt19937& rng, const CloudOptions& o, const CloudLa
             cloud_verdicts(o2, sc, b, valid.data(), 0, n,
                            {c1.data(), s1.data(), p1.data(), nullptr, {}});
         }
-        cloud_verdicts_from_inputs(o2, inputs, n, {c2.data(), s2.data(), p2.data(), nullptr, {}});
+        cloud_verdicts_from_inputs(o2, moved, n, {c2.data(), s2.data(), p2.data(), nullptr, {}});
         for (std::size_t i = 0; i < n; ++i) {
             if (c1[i] != c2[i] || s1[i] != s2[i] || !same_float(p1[i], p2[i]))
                 QTest::qFail(qPrintable(QStringLiteral("pixel %1: cloud %2/%3 shadow %4/%5 "

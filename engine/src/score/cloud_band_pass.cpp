@@ -18,20 +18,19 @@ std::optional<std::string> cloud_inputs_kept_by_pass(const ScorerImpl& s, const 
         return std::nullopt;
     if (kept->last_pass_inputs_key.empty())
         return std::string();
-    return cloud_varied_between(kept->last_pass_inputs_key, s.cloud_inputs_key);
+    auto varied = cloud_varied_between(kept->last_pass_inputs_key, s.cloud_inputs_key);
+    if (varied && spectral_varied(cloud_varied(*varied)))
+        varied = std::string(); // CloudInputPlanes::fails serve its next moves
+    return varied;
 }
 
-void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
-                           int index, const StackStats* stats, bool temporal,
-                           const std::vector<std::uint8_t>& valid, ScoreScratch& scratch,
-                           ScorePlanes* kept, CloudBandPass& pass) {
+CloudBands cloud_bands(const ScorerImpl& s, const CloudOptions& o, const Raster& scene) {
     const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
-    // The bands as stored: the passes make them reflectance a block at a time.
     auto band = [&](BandRole r, bool reflectance) {
         return lane_band(scene, s.roles.has(r) ? s.roles[r] : -1, reflectance ? sc : 1.0f,
                          reflectance ? off : 0.0f);
     };
-    CloudBands& b = pass.bands;
+    CloudBands b;
     b.blue = band(BandRole::Blue, true);
     b.green = band(BandRole::Green, true);
     b.red = band(BandRole::Red, true);
@@ -40,6 +39,17 @@ void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Ras
     b.swir2 = band(BandRole::Swir2, true);
     b.cirrus = band(BandRole::Cirrus, true);
     b.thermal = band(BandRole::Thermal, false);
+    return b;
+}
+
+void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
+                           int index, const StackStats* stats, bool temporal,
+                           const std::vector<std::uint8_t>& valid, ScoreScratch& scratch,
+                           ScorePlanes* kept, CloudBandPass& pass) {
+    const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
+    // The bands as stored: the passes make them reflectance a block at a time.
+    pass.bands = cloud_bands(s, o, scene);
+    const CloudBands& b = pass.bands;
     if (temporal) {
         std::size_t next_plane = 0;
         pass.temporal = background_lanes(s, o, *stats);
@@ -47,7 +57,7 @@ void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Ras
             temporal_gains(s, scene, *stats, valid, sc, off, scratch.planes, next_plane, kept);
         for (BandRole r : kVisibleRoles)
             if (s.roles.has(r))
-                pass.temporal.vis.push_back(band(r, true));
+                pass.temporal.vis.push_back(lane_band(scene, s.roles[r], sc, off));
     }
     // Temperature relative to the scene's (sampled) median, when the band is in degrees;
     // the clear-sky statistics of this date's own sample (ScorerImpl::scene_cloud).
@@ -83,6 +93,7 @@ void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Ras
     in.t_prob = plane(k.input_t_prob, b.thermal.data != nullptr);
     in.cirrus = plane(k.input_cirrus, b.cirrus.data != nullptr);
     in.cls = plane(k.input_class, true);
+    in.fails = plane(k.input_fails, true);
     // A temporal test's value only where the stack takes part. A test's value is held from
     // the first pass on: the analyst's first move of a threshold would otherwise fault in 4
     // fresh bytes a pixel (about 2 us a page here).

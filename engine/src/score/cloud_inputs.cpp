@@ -78,8 +78,24 @@ constexpr std::size_t kPrefetchBlocks = 4, kFloatsPerLine = 16;
         }
         return;
     default:
-        clear_failed(v.form, tested, t, 1, len, c32); // kInputPcp
-        return;
+        return; // a spectral test: spectral_again
+    }
+}
+
+// The potential cloud pixel bit of the block's class bits `c32` under moved spectral
+// thresholds: the moved tests made again from the bands, the others' outcome read from the
+// kept failures.
+[[gnu::always_inline]] inline void spectral_again(const CloudOptions& o, const CloudInputPlanes& in,
+                                                  std::size_t i0, std::size_t len,
+                                                  std::int32_t* c32) {
+    alignas(64) std::int32_t pass[kInputBlock], f32[kInputBlock];
+    spectral_tests_again(o, *in.bands, in.moved, in.bands_at + i0, in.bands_at + i0 + len, pass);
+    for (std::size_t j = 0; j < len; ++j)
+        f32[j] = in.fails[i0 + j];
+    const std::int32_t others = ~std::int32_t(in.moved);
+    for (std::size_t j = 0; j < len; ++j) {
+        const std::int32_t pcp = ((f32[j] & others) == 0) & pass[j];
+        c32[j] = (c32[j] & ~std::int32_t(kInputPcp)) | pcp << 1;
     }
 }
 
@@ -129,14 +145,19 @@ template <bool kTProb, bool kCirrus, bool kStep>
                 if constexpr (kCirrus)
                     __builtin_prefetch(cirrus + ahead + j);
             }
-            for (std::size_t j = 0; j < kInputBlock; j += 4 * kFloatsPerLine)
+            for (std::size_t j = 0; j < kInputBlock; j += 4 * kFloatsPerLine) {
                 __builtin_prefetch(cls + ahead + j);
+                if (in.moved)
+                    __builtin_prefetch(in.fails + ahead + j);
+            }
         }
         for (std::size_t j = 0; j < len; ++j)
             c32[j] = cls[i0 + j];
         if (varied.form != TestForm::None)
             apply_varied_inputs(varied, in.tested + i0, in.margin ? in.margin + i0 : nullptr, len,
                                 c32);
+        if (in.moved)
+            spectral_again(o, in, i0, len, c32);
         for (std::size_t j = 0; j < len; ++j) {
             const std::size_t i = i0 + j;
             const std::int32_t c = c32[j];

@@ -53,7 +53,7 @@ struct Block {
     alignas(64) float t_dark[kBlock];   ///< the visible mean's darkness below the background
     alignas(64) float tested[kBlock];   ///< CloudInputPlanes::tested (spectral or shadow test)
     alignas(64) std::int32_t pcp[kBlock];
-    alignas(64) std::int32_t pcp_others[kBlock];   ///< pcp but for a varied threshold's test
+    alignas(64) std::int32_t fails[kBlock];        ///< CloudInputPlanes::fails
     alignas(64) std::int32_t shadow_other[kBlock]; ///< shadow but for a varied threshold's band
     alignas(64) std::int32_t water[kBlock];
     alignas(64) std::int32_t cloud[kBlock];
@@ -73,10 +73,10 @@ float larger(float a, float b) {
 }
 
 // The options as the passes compare them: thresholds as floats (float_below/float_above),
-// factors as the per-pixel functions convert them. With a varied spectral threshold whose
-// value the pass keeps, that test is left out of spectral() (its threshold made one every
-// value that can pass it passes) and applied after it (apply_varied_spectral), so that the
-// other tests' outcome is at hand.
+// factors as the per-pixel functions convert them. With a varied shadow threshold whose
+// value the pass keeps, that band's test is left out of the shadow test (its threshold made
+// one every value passes) and applied after it, so that the other band's outcome is at hand.
+// (A spectral test needs no such care: CloudInputPlanes::fails holds each one's outcome.)
 struct Constants {
     float swir_min, ndvi_max, nir_swir1_min, ndsi_max, whiteness_max, hot_min, thermal_max;
     float b_lo, b_w, w_lo, w_w, cirrus_full, thin_weight, cloud_probability;
@@ -100,37 +100,10 @@ struct Constants {
           t_relative(!std::isnan(scene.thermal_median) && o.thermal_ramp > 0),
           t_warm(scene.thermal_median + o.thermal_margin), varied(varied_test(o, v)) {
         const float inf = std::numeric_limits<float>::infinity();
-        switch (v) {
-        case CloudVaried::SwirMin:
-            swir_min = -inf;
-            break;
-        case CloudVaried::NdviMax:
-            ndvi_max = inf;
-            break;
-        case CloudVaried::NirSwir1Min:
-            nir_swir1_min = -inf;
-            break;
-        case CloudVaried::NdsiMax:
-            ndsi_max = inf;
-            break;
-        case CloudVaried::WhitenessMax:
-            whiteness_max = inf;
-            break;
-        case CloudVaried::HotMin:
-            hot_min = -inf;
-            break;
-        case CloudVaried::ThermalMax:
-            thermal_max = inf;
-            break;
-        case CloudVaried::ShadowNirMax:
+        if (v == CloudVaried::ShadowNirMax)
             shadow_nir_max = inf;
-            break;
-        case CloudVaried::ShadowSwir1Max:
+        if (v == CloudVaried::ShadowSwir1Max)
             shadow_swir1_max = inf;
-            break;
-        default:
-            break;
-        }
     }
 };
 
@@ -188,12 +161,14 @@ template <class T>
         for (std::size_t j = 0; j < len; ++j)
             w.vis_mean[j] /= vis_nf;
 
+    // Each test's failure a bit of w.fails (spectral_bit), the tests' outcome w.pcp.
     for (std::size_t j = 0; j < len; ++j) {
         const float r = red[j], ni = nir[j], s1 = swir1[j];
-        const float ndvi = (ni - r) / std::max(ni + r, 1e-6f);
+        const float ndvi = ndvi_of(r, ni);
         w.ndvi[j] = ndvi;
-        w.pcp[j] = (swir[j] > k.swir_min) & (ndvi < k.ndvi_max) &
-                   (ni / std::max(s1, 1e-6f) > k.nir_swir1_min);
+        w.fails[j] = std::int32_t(!(swir[j] > k.swir_min)) |
+                     std::int32_t(!(ndvi < k.ndvi_max)) << 1 |
+                     std::int32_t(!(nir_swir1_of(ni, s1) > k.nir_swir1_min)) << 2;
         w.water[j] = ((ndvi < 0.01f) & (ni < 0.11f)) | ((ndvi > 0) & (ndvi < 0.1f) & (ni < 0.05f));
         w.ndsi[j] = 0;
         w.whiteness_sum[j] = 0;
@@ -201,9 +176,8 @@ template <class T>
     }
     if (green)
         for (std::size_t j = 0; j < len; ++j) {
-            const float g = green[j], s1 = swir1[j];
-            const float ndsi = (g - s1) / std::max(g + s1, 1e-6f);
-            w.pcp[j] &= ndsi < k.ndsi_max;
+            const float ndsi = ndsi_of(green[j], swir1[j]);
+            w.fails[j] |= std::int32_t(!(ndsi < k.ndsi_max)) << 3;
             w.ndsi[j] = ndsi;
             w.variability[j] = std::max(w.variability[j], std::abs(ndsi));
         }
@@ -220,13 +194,14 @@ template <class T>
             const float sum = w.whiteness_sum[j] / std::max(w.vis_mean[j], 1e-6f);
             const float whiteness = sum / vis_nf;
             w.whiteness_sum[j] = sum;
-            w.pcp[j] &= whiteness < k.whiteness_max;
+            w.fails[j] |= std::int32_t(!(whiteness < k.whiteness_max)) << 4;
             w.variability[j] = std::max(w.variability[j], whiteness);
         }
     }
     if (blue)
         for (std::size_t j = 0; j < len; ++j)
-            w.pcp[j] &= blue[j] - 0.5f * red[j] - k.hot_min > 0;
+            w.fails[j] |=
+                std::int32_t(!passes<TestForm::HotMin>(hot_of(blue[j], red[j]), k.hot_min)) << 5;
 
     const float nan = std::numeric_limits<float>::quiet_NaN();
     if (load<T>(b.thermal, i0, len, w.thermal)) {
@@ -238,65 +213,14 @@ template <class T>
             const bool in = (t >= kMinCelsius) & (t <= kMaxCelsius);
             const float celsius = float(t);
             w.celsius[j] = in ? celsius : nan;
-            w.pcp[j] &= !in | (celsius < k.thermal_max);
+            w.fails[j] |= std::int32_t(!(!in | (celsius < k.thermal_max))) << 6;
         }
     } else {
         for (std::size_t j = 0; j < len; ++j)
             w.celsius[j] = nan;
     }
-}
-
-// A varied spectral threshold's test (left out of spectral()): its value into w.tested, the
-// other tests' outcome into w.pcp_others, and the test applied to w.pcp. A scene without the
-// test's bands gets a value every threshold passes. The values are spectral()'s own.
-[[gnu::always_inline]] inline void apply_varied_spectral(const Constants& k, const CloudBands& b,
-                                                         std::size_t len, Block& w) {
-    const float inf = std::numeric_limits<float>::infinity();
-    float* x = w.tested;
-    const int vis_n = 1 + (b.blue.data != nullptr) + (b.green.data != nullptr);
-    switch (k.varied.varied) {
-    case CloudVaried::SwirMin: {
-        const float* swir = b.swir2.data ? w.swir2 : w.swir1;
-        std::copy(swir, swir + len, x);
-        break;
-    }
-    case CloudVaried::NdviMax:
-        std::copy(w.ndvi, w.ndvi + len, x);
-        break;
-    case CloudVaried::NirSwir1Min:
-        for (std::size_t j = 0; j < len; ++j)
-            x[j] = w.nir[j] / std::max(w.swir1[j], 1e-6f);
-        break;
-    case CloudVaried::NdsiMax:
-        if (b.green.data)
-            std::copy(w.ndsi, w.ndsi + len, x);
-        else
-            std::fill(x, x + len, -inf);
-        break;
-    case CloudVaried::WhitenessMax:
-        if (vis_n >= 2) {
-            const float vis_nf = float(vis_n);
-            for (std::size_t j = 0; j < len; ++j)
-                x[j] = w.whiteness_sum[j] / vis_nf;
-        } else {
-            std::fill(x, x + len, -inf);
-        }
-        break;
-    case CloudVaried::HotMin:
-        if (b.blue.data)
-            for (std::size_t j = 0; j < len; ++j)
-                x[j] = w.blue[j] - 0.5f * w.red[j];
-        else
-            std::fill(x, x + len, inf);
-        break;
-    case CloudVaried::ThermalMax:
-        std::copy(w.celsius, w.celsius + len, x); // NaN where no temperature takes part
-        break;
-    default:
-        return;
-    }
-    std::copy(w.pcp, w.pcp + len, w.pcp_others);
-    clear_failed(k.varied.form, x, k.varied.k, 0, len, w.pcp);
+    for (std::size_t j = 0; j < len; ++j)
+        w.pcp[j] = w.fails[j] == 0;
 }
 
 // fmask_probability against the date's own clear land and water, and its verdict.
@@ -467,12 +391,11 @@ template <class T, bool kTie>
         const float* tested = in.varied == CloudVaried::TemporalCloud ? w.excess : w.t_dark;
         std::copy(tested, tested + len, in.tested + i0);
         std::copy(w.t_margin, w.t_margin + len, in.margin + i0);
-    } else if (form != TestForm::None && form != TestForm::Temporal) {
+    } else if (form == TestForm::Shadow) {
         std::copy(w.tested, w.tested + len, in.tested + i0);
     }
-    // The potential cloud pixels but for a varied spectral test's outcome; the single date's
-    // shadow test's other band, for a varied shadow threshold.
-    const std::int32_t* pcp = spectral_form(form) ? w.pcp_others : w.pcp;
+    // The single date's shadow test's other band, for a varied shadow threshold.
+    const std::int32_t* pcp = w.pcp;
     const std::int32_t shadow_other_bit = form == TestForm::Shadow ? 7 : 0;
     std::uint8_t* cls = in.cls + i0;
     if (scene.temporal) {
@@ -490,6 +413,9 @@ template <class T, bool kTie>
     if (shadow_other_bit != 0)
         for (std::size_t j = 0; j < len; ++j)
             cls[j] = std::uint8_t(cls[j] | (w.shadow_other[j] != 0) << shadow_other_bit);
+    if (in.fails)
+        for (std::size_t j = 0; j < len; ++j)
+            in.fails[i0 + j] = std::uint8_t(w.fails[j]);
 }
 
 template <class T>
@@ -498,7 +424,6 @@ template <class T>
                                             const std::uint8_t* valid, std::size_t i0,
                                             std::size_t len, const CloudVerdicts& out, Block& w) {
     spectral<T>(o, k, b, i0, len, w);
-    apply_varied_spectral(k, b, len, w);
     if (scene.stats.land)
         fmask_verdict<T>(o, k, scene.stats, b, i0, len, w);
     else
@@ -515,7 +440,7 @@ template <class T>
         const float* band = k.varied.varied == CloudVaried::ShadowNirMax ? nir : swir1;
         std::copy(band, band + len, w.tested);
         std::copy(w.shadow, w.shadow + len, w.shadow_other);
-        clear_failed(TestForm::Less, w.tested, k.varied.k, 0, len, w.shadow);
+        clear_failed<TestForm::Less>(w.tested, k.varied.k, 0, len, w.shadow);
     }
     const std::int32_t* cloud_verdict = w.cloud;
     const std::int32_t* shadow_verdict = w.shadow;
@@ -628,6 +553,121 @@ bool stored_as(DataType t, const CloudBands& b, const LaneTemporal* temporal) {
 }
 
 } // namespace
+
+namespace {
+
+// spectral()'s tests of `moved` alone, a block at a time: 1 in `pass` where they all pass.
+template <class T>
+[[gnu::always_inline]] inline void tests_again(const CloudOptions& o, const CloudBands& b,
+                                               std::uint8_t moved, std::size_t i0, std::size_t len,
+                                               std::int32_t* __restrict pass) {
+    alignas(64) float x[kBlock], y[kBlock], z[kBlock], vm[kBlock];
+    auto has = [&](CloudVaried v) { return (moved >> spectral_bit(v) & 1) != 0; };
+    auto test = [&](CloudVaried v) { return varied_test(o, v).k; };
+    std::fill(pass, pass + len, 1);
+    if (has(CloudVaried::SwirMin)) {
+        load<T>(b.swir2.data ? b.swir2 : b.swir1, i0, len, x);
+        const float k = test(CloudVaried::SwirMin);
+        for (std::size_t j = 0; j < len; ++j)
+            pass[j] &= x[j] > k;
+    }
+    if (has(CloudVaried::NdviMax)) {
+        load<T>(b.red, i0, len, x);
+        load<T>(b.nir, i0, len, y);
+        const float k = test(CloudVaried::NdviMax);
+        for (std::size_t j = 0; j < len; ++j)
+            pass[j] &= ndvi_of(x[j], y[j]) < k;
+    }
+    if (has(CloudVaried::NirSwir1Min)) {
+        load<T>(b.nir, i0, len, x);
+        load<T>(b.swir1, i0, len, y);
+        const float k = test(CloudVaried::NirSwir1Min);
+        for (std::size_t j = 0; j < len; ++j)
+            pass[j] &= nir_swir1_of(x[j], y[j]) > k;
+    }
+    if (has(CloudVaried::NdsiMax) && load<T>(b.green, i0, len, x)) {
+        load<T>(b.swir1, i0, len, y);
+        const float k = test(CloudVaried::NdsiMax);
+        for (std::size_t j = 0; j < len; ++j)
+            pass[j] &= ndsi_of(x[j], y[j]) < k;
+    }
+    const int vis_n = 1 + (b.blue.data != nullptr) + (b.green.data != nullptr);
+    if (has(CloudVaried::WhitenessMax) && vis_n >= 2) {
+        // spectral()'s sums, in its order.
+        const float vis_nf = float(vis_n);
+        const float* blue = load<T>(b.blue, i0, len, y) ? y : nullptr;
+        const float* green = load<T>(b.green, i0, len, z) ? z : nullptr;
+        load<T>(b.red, i0, len, x);
+        for (std::size_t j = 0; j < len; ++j)
+            vm[j] = x[j];
+        if (blue)
+            for (std::size_t j = 0; j < len; ++j)
+                vm[j] += blue[j];
+        if (green)
+            for (std::size_t j = 0; j < len; ++j)
+                vm[j] += green[j];
+        for (std::size_t j = 0; j < len; ++j) {
+            vm[j] /= vis_nf;
+            x[j] = std::abs(x[j] - vm[j]);
+        }
+        if (blue)
+            for (std::size_t j = 0; j < len; ++j)
+                x[j] += std::abs(blue[j] - vm[j]);
+        if (green)
+            for (std::size_t j = 0; j < len; ++j)
+                x[j] += std::abs(green[j] - vm[j]);
+        const float k = test(CloudVaried::WhitenessMax);
+        for (std::size_t j = 0; j < len; ++j) {
+            const float sum = x[j] / std::max(vm[j], 1e-6f);
+            pass[j] &= sum / vis_nf < k;
+        }
+    }
+    if (has(CloudVaried::HotMin) && load<T>(b.blue, i0, len, x)) {
+        load<T>(b.red, i0, len, y);
+        const float k = test(CloudVaried::HotMin);
+        for (std::size_t j = 0; j < len; ++j)
+            pass[j] &= passes<TestForm::HotMin>(hot_of(x[j], y[j]), k);
+    }
+    if (has(CloudVaried::ThermalMax) && load<T>(b.thermal, i0, len, x)) {
+        const double scale = o.thermal_scale, offset = o.thermal_offset;
+        const float k = test(CloudVaried::ThermalMax);
+        for (std::size_t j = 0; j < len; ++j) {
+            const double t = x[j] * scale + offset;
+            const bool in = (t >= kMinCelsius) & (t <= kMaxCelsius);
+            pass[j] &= !in | (float(t) < k);
+        }
+    }
+}
+
+template <class T>
+__attribute__((target_clones("avx2", "default"))) void
+typed_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved, std::size_t begin,
+                  std::size_t end, std::int32_t* pass) {
+    for (std::size_t i0 = begin; i0 < end; i0 += kBlock)
+        tests_again<T>(o, b, moved, i0, std::min(kBlock, end - i0), pass + (i0 - begin));
+}
+
+} // namespace
+
+void spectral_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved,
+                          std::size_t begin, std::size_t end, std::int32_t* pass) {
+    // The types cloud_verdicts has passes of its own for.
+    if (stored_as(b.red.dtype, b, nullptr)) {
+        switch (b.red.dtype) {
+        case DataType::UInt8:
+            return typed_tests_again<std::uint8_t>(o, b, moved, begin, end, pass);
+        case DataType::UInt16:
+            return typed_tests_again<std::uint16_t>(o, b, moved, begin, end, pass);
+        case DataType::Int16:
+            return typed_tests_again<std::int16_t>(o, b, moved, begin, end, pass);
+        case DataType::Float32:
+            return typed_tests_again<float>(o, b, moved, begin, end, pass);
+        default:
+            break;
+        }
+    }
+    typed_tests_again<void>(o, b, moved, begin, end, pass);
+}
 
 void cloud_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBands& b,
                     const std::uint8_t* valid, std::size_t begin, std::size_t end,

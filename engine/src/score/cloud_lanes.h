@@ -101,6 +101,15 @@ enum class CloudVaried : std::uint8_t {
 /// The CloudVaried of a CloudOptions parameter's name (None: not one of them).
 CloudVaried cloud_varied(const std::string& name);
 
+/// Whether `v` is a spectral test's threshold (a potential cloud pixel passes all of them).
+inline bool spectral_varied(CloudVaried v) {
+    return v >= CloudVaried::SwirMin && v <= CloudVaried::ThermalMax;
+}
+/// A spectral test's bit in CloudInputPlanes::fails and ::moved.
+inline int spectral_bit(CloudVaried v) {
+    return int(v) - int(CloudVaried::SwirMin);
+}
+
 /// What the verdicts of a scene judged by the fixed probabilities (no Fmask statistics)
 /// are made of besides the probability options (brightness_min, brightness_width,
 /// cloud_probability) and the `varied` threshold, per pixel: a change of those options makes
@@ -114,22 +123,44 @@ struct CloudInputPlanes {
     float* t_prob = nullptr;     ///< the temperature's probability
     float* cirrus = nullptr;     ///< cirrus's share of the probability
     std::uint8_t* cls = nullptr; ///< CloudInputBits
-    /// The varied threshold's test value: a spectral one's (kInputPcp then holds the other
-    /// spectral tests' outcome), the temporal cloud test's brightest excess over the
-    /// background, the temporal shadow test's darkness below it, or the single date's shadow
-    /// test's nir or swir1 (kInputShadowOther then holds the other band's outcome). A scene
-    /// without the test gets a value that passes it under any threshold.
+    /// The varied threshold's test value: the temporal cloud test's brightest excess over
+    /// the background, the temporal shadow test's darkness below it, or the single date's
+    /// shadow test's nir or swir1 (kInputShadowOther then holds the other band's outcome). A
+    /// scene without the test gets a value that passes it under any threshold.
     float* tested = nullptr;
     float* margin = nullptr; ///< a temporal test's margin for the background's gain
     CloudVaried varied = CloudVaried::None;
+    /// Each spectral test's failure, a bit each (spectral_bit), under the thresholds of the
+    /// pass that wrote them. With them, a change of any spectral thresholds (`moved`, the
+    /// same bits) is made from the inputs too: the moved tests alone are made again from the
+    /// scene's `bands` (spectral_tests_again, from pixel `bands_at` for element 0 of the
+    /// planes), the others' outcome read from these bits.
+    std::uint8_t* fails = nullptr;
+    std::uint8_t moved = 0;
+    const CloudBands* bands = nullptr;
+    std::size_t bands_at = 0;
 };
 
 /// `in` from pixel `offset` on (null planes stay null).
 inline CloudInputPlanes offset_inputs(const CloudInputPlanes& in, std::size_t offset) {
     auto at = [&](auto* p) { return p ? p + offset : p; };
-    return {at(in.vis_mean), at(in.factor), at(in.t_prob), at(in.cirrus),
-            at(in.cls),      at(in.tested), at(in.margin), in.varied};
+    CloudInputPlanes out = in;
+    out.vis_mean = at(in.vis_mean);
+    out.factor = at(in.factor);
+    out.t_prob = at(in.t_prob);
+    out.cirrus = at(in.cirrus);
+    out.cls = at(in.cls);
+    out.tested = at(in.tested);
+    out.margin = at(in.margin);
+    out.fails = at(in.fails);
+    out.bands_at = in.bands_at + offset;
+    return out;
 }
+
+/// 1 in `pass` (from its first element) where pixels [begin, end) of `b` pass every spectral
+/// test in `moved` (CloudInputPlanes::moved) under `o`: the bands' passes' own numbers.
+void spectral_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved,
+                          std::size_t begin, std::size_t end, std::int32_t* pass);
 
 /// The bits of CloudInputPlanes::cls.
 enum CloudInputBits : std::uint8_t {

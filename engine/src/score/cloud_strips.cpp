@@ -40,6 +40,7 @@ constexpr std::size_t kStripPixels = 65536;
 // Where one scene's verdicts come from.
 struct StripScene {
     detail::CloudInputPlanes inputs;     ///< the verdicts' inputs, where made from them
+    detail::CloudBands bands;            ///< where inputs.moved: its tests' bands
     detail::CloudVerdictPlanes verdicts; ///< the verdicts kept (a finishing option changed)
     bool kept_verdicts = false;
     /// The penalty classes kept (the tie-break's window or a score changed), else where the
@@ -89,7 +90,8 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
         // tie-break's distance.
         jobs[i].verdicts = detail::kept_cloud_verdicts(s, o, &p, n, temporal);
         jobs[i].kept_verdicts = jobs[i].verdicts.cloud != nullptr;
-        jobs[i].inputs = detail::kept_cloud_inputs(s, o, &planes[i], n, temporal);
+        jobs[i].inputs =
+            detail::kept_cloud_inputs(s, o, &planes[i], n, temporal, scenes[i], jobs[i].bands);
         if (!jobs[i].kept_verdicts && !jobs[i].inputs.cls) {
             if ((temporal && !detail::kept_cloud_tie(s, o, &p, n)) ||
                 !detail::cloud_inputs_kept_by_pass(s, &p, s.scene_cloud(int(i)).stats.land))

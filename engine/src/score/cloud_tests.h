@@ -1,7 +1,8 @@
 #pragma once
-// Internal to the score module: a varied threshold's test (CloudInputPlanes::varied) as the
-// bands' passes (cloud_lanes.cpp) and the verdicts from kept inputs (cloud_inputs.cpp) both
-// compare it, so that the two give the same verdicts bit for bit.
+// Internal to the score module: a varied threshold's test (CloudInputPlanes::varied) and the
+// spectral tests' values, as the bands' passes (cloud_lanes.cpp) and the verdicts from kept
+// inputs (cloud_inputs.cpp, spectral_tests_again) both compute them, so that the two give the
+// same verdicts bit for bit.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -14,15 +15,24 @@ inline float clamp01(float x) {
     return std::clamp(x, 0.0f, 1.0f);
 }
 
+// The spectral tests' values (cloud_spectral's), as the bands' passes and the spectral tests
+// made again (spectral_tests_again) both compute them, so that the two agree bit for bit.
+[[gnu::always_inline]] inline float ndvi_of(float red, float nir) {
+    return (nir - red) / std::max(nir + red, 1e-6f);
+}
+[[gnu::always_inline]] inline float nir_swir1_of(float nir, float swir1) {
+    return nir / std::max(swir1, 1e-6f);
+}
+[[gnu::always_inline]] inline float ndsi_of(float green, float swir1) {
+    return (green - swir1) / std::max(green + swir1, 1e-6f);
+}
+[[gnu::always_inline]] inline float hot_of(float blue, float red) {
+    return blue - 0.5f * red;
+}
+
 // How a varied threshold's test compares its value x with the threshold k (VariedTest).
 // Shadow: the single date's shadow test, x < k.
 enum class TestForm : std::uint8_t { None, Greater, Less, HotMin, NotAtLeast, Temporal, Shadow };
-
-// Whether a form is a spectral test's (a potential cloud pixel passes all of them).
-inline bool spectral_form(TestForm f) {
-    return f == TestForm::Greater || f == TestForm::Less || f == TestForm::HotMin ||
-           f == TestForm::NotAtLeast;
-}
 
 // A varied threshold as the passes compare it (k2: the temporal cloud test's half
 // threshold), the same floats as Constants holds.
@@ -82,22 +92,6 @@ template <TestForm kForm>
     for (std::size_t j = 0; j < len; ++j) {
         const std::int32_t fails = passes<kForm>(x[j], k) ? 0 : 1;
         bits[j] &= ~(fails << shift);
-    }
-}
-
-[[gnu::always_inline]] inline void clear_failed(TestForm form, const float* x, float k, int shift,
-                                                std::size_t len, std::int32_t* bits) {
-    switch (form) {
-    case TestForm::Greater:
-        return clear_failed<TestForm::Greater>(x, k, shift, len, bits);
-    case TestForm::Less:
-        return clear_failed<TestForm::Less>(x, k, shift, len, bits);
-    case TestForm::HotMin:
-        return clear_failed<TestForm::HotMin>(x, k, shift, len, bits);
-    case TestForm::NotAtLeast:
-        return clear_failed<TestForm::NotAtLeast>(x, k, shift, len, bits);
-    default:
-        return;
     }
 }
 

@@ -9,7 +9,9 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "cloud_band_pass.h"
 #include "cloud_temporal.h"
 #include "mode_ratio.h"
 #include "pixel_util.h"
@@ -462,52 +464,93 @@ std::string cloud_key_without(const std::string& key, const std::string& name) {
     return key.substr(0, at) + (end == std::string::npos ? std::string() : key.substr(end));
 }
 
-std::optional<std::string> cloud_varied_between(const std::string& before, const std::string& now) {
-    if (before == now)
-        return std::string();
-    // Entries in the same order (the parameter table's): the one that differs.
+namespace {
+
+// The names of the options whose entries differ between two cloud_inputs_keys (entries in
+// the same order: the parameter table's), or nullopt where the keys do not have the same
+// options.
+std::optional<std::vector<std::string>> cloud_entries_between(const std::string& before,
+                                                              const std::string& now) {
+    std::vector<std::string> differ;
     std::size_t a = 0, b = 0;
-    std::optional<std::string> varied;
     while (a <= before.size() && b <= now.size()) {
         const std::size_t ea = std::min(before.find('\n', a), before.size());
         const std::size_t eb = std::min(now.find('\n', b), now.size());
         const std::string_view la(before.data() + a, ea - a), lb(now.data() + b, eb - b);
         if (la != lb) {
             const std::size_t eq = la.find('=');
-            if (varied || eq == std::string_view::npos ||
-                la.substr(0, eq + 1) != lb.substr(0, eq + 1))
+            if (eq == std::string_view::npos || la.substr(0, eq + 1) != lb.substr(0, eq + 1))
                 return std::nullopt;
-            varied = std::string(la.substr(0, eq));
-            if (cloud_varied(*varied) == CloudVaried::None)
-                return std::nullopt;
+            differ.emplace_back(la.substr(0, eq));
         }
         a = ea + 1;
         b = eb + 1;
     }
     if (a <= before.size() || b <= now.size())
         return std::nullopt; // not as many entries
-    return varied;
+    return differ;
+}
+
+// The spectral tests (CloudInputPlanes::moved) whose thresholds alone differ between two
+// cloud_inputs_keys, or nullopt where another option differs.
+std::optional<std::uint8_t> cloud_spectral_moved(const std::string& before,
+                                                 const std::string& now) {
+    if (before == now)
+        return std::uint8_t(0);
+    const auto differ = cloud_entries_between(before, now);
+    if (!differ)
+        return std::nullopt;
+    std::uint8_t moved = 0;
+    for (const std::string& name : *differ) {
+        const CloudVaried v = cloud_varied(name);
+        if (!spectral_varied(v))
+            return std::nullopt;
+        moved = std::uint8_t(moved | 1 << spectral_bit(v));
+    }
+    return moved;
+}
+
+} // namespace
+
+std::optional<std::string> cloud_varied_between(const std::string& before, const std::string& now) {
+    if (before == now)
+        return std::string();
+    const auto differ = cloud_entries_between(before, now);
+    if (!differ || differ->size() != 1 || cloud_varied(differ->front()) == CloudVaried::None)
+        return std::nullopt;
+    return differ->front();
 }
 
 CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, ScorePlanes* kept,
-                                   std::size_t n, bool temporal) {
+                                   std::size_t n, bool temporal, const Raster& scene,
+                                   CloudBands& bands) {
     if (!kept || kept->inputs_key.empty() || kept->input_class.size() != n ||
         (temporal && !kept_cloud_tie(s, o, kept, n)))
         return {};
-    if (kept->inputs_key != cloud_key_without(s.cloud_inputs_key, kept->inputs_varied))
+    const auto moved = cloud_spectral_moved(
+        kept->inputs_key, cloud_key_without(s.cloud_inputs_key, kept->inputs_varied));
+    if (!moved || (*moved != 0 && kept->input_fails.size() != n))
         return {};
     auto plane = [](std::vector<float>& v) { return v.empty() ? nullptr : v.data(); };
     // A test's value plane is held between the passes that write it: read only under one.
     const CloudVaried varied = cloud_varied(kept->inputs_varied);
     const bool tested = varied != CloudVaried::None;
-    return {plane(kept->input_vis_mean),
-            plane(kept->input_factor),
-            plane(kept->input_t_prob),
-            plane(kept->input_cirrus),
-            kept->input_class.data(),
-            tested ? plane(kept->input_tested) : nullptr,
-            tested ? plane(kept->input_margin) : nullptr,
-            varied};
+    CloudInputPlanes in;
+    in.vis_mean = plane(kept->input_vis_mean);
+    in.factor = plane(kept->input_factor);
+    in.t_prob = plane(kept->input_t_prob);
+    in.cirrus = plane(kept->input_cirrus);
+    in.cls = kept->input_class.data();
+    in.tested = tested ? plane(kept->input_tested) : nullptr;
+    in.margin = tested ? plane(kept->input_margin) : nullptr;
+    in.varied = varied;
+    if (*moved != 0) {
+        bands = cloud_bands(s, o, scene);
+        in.fails = kept->input_fails.data();
+        in.moved = *moved;
+        in.bands = &bands;
+    }
+    return in;
 }
 
 void demote_kept_cloud_verdicts(const ScorerImpl& s, ScorePlanes& kept) {

@@ -123,7 +123,9 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
     // A change of the probability options alone: the verdicts from the inputs the last
     // change kept, without the bands (the averaged tie-break kept too where the stack takes
     // part: it comes out of the bands' pass).
-    if (const detail::CloudInputPlanes in = detail::kept_cloud_inputs(s, o, c.kept, n, temporal);
+    detail::CloudBands bands; // where spectral thresholds moved: their tests' bands
+    if (const detail::CloudInputPlanes in =
+            detail::kept_cloud_inputs(s, o, c.kept, n, temporal, c.scene, bands);
         in.cls) {
         c.scratch.cloud.resize(n);
         c.scratch.shadow.resize(n);

@@ -323,8 +323,8 @@ float reflectance(const LaneBand& b, std::size_t i) {
     return v;
 }
 
-// The value spectral test `v` compares at pixel i (cloud_spectral's formulas), NaN where the
-// scene lacks the test's bands.
+// The value spectral or shadow test `v` compares at pixel i (cloud_spectral's formulas), NaN
+// where the scene lacks the test's bands.
 float spectral_value(const CloudOptions& o, const CloudBands& b, CloudVaried v, std::size_t i) {
     const float nan = std::numeric_limits<float>::quiet_NaN();
     auto at = [&](const LaneBand& x) { return x.data ? reflectance(x, i) : nan; };
@@ -359,6 +359,10 @@ float spectral_value(const CloudOptions& o, const CloudBands& b, CloudVaried v, 
         return b.thermal.data
                    ? float(double(reflectance(b.thermal, i)) * o.thermal_scale + o.thermal_offset)
                    : nan;
+    case CloudVaried::ShadowNirMax:
+        return nir;
+    case CloudVaried::ShadowSwir1Max:
+        return swir1;
     default:
         return nan;
     }
@@ -367,9 +371,9 @@ float spectral_value(const CloudOptions& o, const CloudBands& b, CloudVaried v, 
 // The inputs of a pass that keeps them with `varied` (None: the probability options alone)
 // give under three changes of those options and of the varied threshold the verdicts a new
 // pass gives; the pass that keeps them gives the verdicts of one that does not. A spectral
-// test's threshold is varied through the failures the pass keeps (CloudInputPlanes::fails):
-// that test made again from the bands, and on the last change another spectral test's
-// too. Returns how many verdicts the changes flipped.
+// or shadow test's threshold is moved through the failures the pass keeps
+// (CloudInputPlanes::fails): that test made again from the bands, and on the last change
+// another spectral test's too. Returns how many verdicts the changes flipped.
 std::size_t check_inputs(std::mt19937& rng, const CloudOptions& o, const CloudLaneScene& sc,
                          const CloudBands& b, const std::vector<std::uint8_t>& valid, std::size_t n,
                          CloudVaried varied) {
@@ -378,7 +382,8 @@ std::size_t check_inputs(std::mt19937& rng, const CloudOptions& o, const CloudLa
     std::vector<std::uint8_t> cls(n), cloud(n), shadow(n), fails(n);
     const bool temporal_test =
         varied == CloudVaried::TemporalCloud || varied == CloudVaried::TemporalShadow;
-    const bool spectral = spectral_varied(varied);
+    // A spectral or shadow threshold is moved, not varied (made again from the bands).
+    const bool spectral = moved_bit_of(varied) != 0;
     const bool has_test = varied != CloudVaried::None && (!temporal_test || sc.temporal);
     CloudInputPlanes inputs;
     inputs.vis_mean = vis_mean.data();
@@ -392,10 +397,9 @@ std::size_t check_inputs(std::mt19937& rng, const CloudOptions& o, const CloudLa
         inputs.margin = temporal_test ? margin.data() : nullptr;
         inputs.varied = varied;
     }
-    // A spectral threshold moved: its test again from the bands.
     CloudInputPlanes moved = inputs;
     if (spectral) {
-        moved.moved = std::uint8_t(1 << spectral_bit(varied));
+        moved.moved = moved_bit_of(varied);
         moved.bands = &b;
     }
     if (spectral)
@@ -450,7 +454,7 @@ std::size_t check_inputs(std::mt19937& rng, const CloudOptions& o, const CloudLa
             const CloudVaried other =
                 varied == CloudVaried::HotMin ? CloudVaried::NdviMax : CloudVaried::HotMin;
             *varied_option(o2, other, &span) += (double(u(rng)) - 0.5) * span;
-            moved.moved = std::uint8_t(moved.moved | 1 << spectral_bit(other));
+            moved.moved = std::uint8_t(moved.moved | moved_bit_of(other));
         }
         if (double* t = varied_option(o2, varied, &span)) {
             *t += (double(u(rng)) - 0.5) * span;

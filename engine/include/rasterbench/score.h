@@ -359,7 +359,7 @@ struct ScorePlanes {
     /// tests' outcomes as bits. And what they were made with (ScorerImpl::cloud_inputs_key,
     /// "" = none): a change of a probability option makes the verdicts from them, without
     /// the bands.
-    /// With `inputs_varied` (the name of a temporal or shadow test's threshold, e.g.
+    /// With `inputs_varied` (the name of a temporal test's threshold, e.g.
     /// temporal_cloud; detail::cloud_varied) the value that test compares is kept too
     /// (input_tested; input_margin: a temporal test's margin), and inputs_key leaves that
     /// option out: a change of it is made from the inputs as well.
@@ -373,8 +373,8 @@ struct ScorePlanes {
     std::vector<float> input_vis_mean, input_factor, input_t_prob, input_cirrus;
     std::vector<float> input_tested, input_margin;
     /// Each spectral test's failure under the inputs' thresholds, a bit each: a change of
-    /// spectral thresholds is made from the inputs, those tests alone made again from the
-    /// bands.
+    /// spectral (or shadow) thresholds is made from the inputs, those tests alone made again
+    /// from the bands.
     std::vector<std::uint8_t> input_class, input_fails;
     void clear() { *this = ScorePlanes{}; }
     std::size_t bytes() const {

@@ -19,8 +19,8 @@ std::optional<std::string> cloud_inputs_kept_by_pass(const ScorerImpl& s, const 
     if (kept->last_pass_inputs_key.empty())
         return std::string();
     auto varied = cloud_varied_between(kept->last_pass_inputs_key, s.cloud_inputs_key);
-    if (varied && spectral_varied(cloud_varied(*varied)))
-        varied = std::string(); // CloudInputPlanes::fails serve its next moves
+    if (varied && moved_bit_of(cloud_varied(*varied)) != 0)
+        varied = std::string(); // the kept failures and the bands serve its next moves
     return varied;
 }
 
@@ -94,11 +94,11 @@ void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Ras
     in.cirrus = plane(k.input_cirrus, b.cirrus.data != nullptr);
     in.cls = plane(k.input_class, true);
     in.fails = plane(k.input_fails, true);
-    // A temporal test's value only where the stack takes part. A test's value is held from
-    // the first pass on: the analyst's first move of a threshold would otherwise fault in 4
-    // fresh bytes a pixel (about 2 us a page here).
-    in.tested = plane(k.input_tested, test != CloudVaried::None && (!temporal_test || temporal),
-                      first_pass || k.input_tested.size() == n);
+    // A temporal test's value, only where the stack takes part; held from the first pass on
+    // there: the analyst's first move of its threshold would otherwise fault in 4 fresh bytes
+    // a pixel (about 2 us a page here).
+    in.tested = plane(k.input_tested, temporal_test && temporal,
+                      (first_pass && temporal) || k.input_tested.size() == n);
     in.margin = plane(k.input_margin, temporal_test && temporal);
     in.varied = test;
 }

@@ -44,8 +44,9 @@ CloudBands cloud_bands(const ScorerImpl& s, const CloudOptions& o, const Raster&
 /// Whether a pass over the bands keeps the verdicts' inputs in `kept`, and for which varied
 /// threshold ("": none): where it is the first pass on these planes, or where the options
 /// differ from the last pass's in a probability option or one test's threshold alone (a
-/// spectral test's: "", its outcome is among the failures kept); not for a date judged by
-/// Fmask's statistics (`land`), whose verdicts read none of them.
+/// spectral or shadow test's: "", the failures kept and the bands serve it,
+/// CloudInputPlanes::moved); not for a date judged by Fmask's statistics (`land`), whose
+/// verdicts read none of them.
 std::optional<std::string> cloud_inputs_kept_by_pass(const ScorerImpl& s, const ScorePlanes* kept,
                                                      bool land);
 

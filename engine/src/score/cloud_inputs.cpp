@@ -37,9 +37,8 @@ constexpr std::size_t kInputBlock = 256;
 // How far ahead the planes are prefetched, in blocks, and floats per cache line.
 constexpr std::size_t kPrefetchBlocks = 4, kFloatsPerLine = 16;
 
-// A varied threshold's test made again from its kept value, into the block's class bits
-// `c32` (widened): the potential cloud pixel bit for a spectral test; for a temporal one, its
-// bits where the background is known (temporal()'s comparisons).
+// A varied temporal threshold's test made again from its kept value, into the block's class
+// bits `c32` (widened): its bits where the background is known (temporal()'s comparisons).
 [[gnu::always_inline]] inline void apply_varied_inputs(const VariedTest& v,
                                                        const float* __restrict tested,
                                                        const float* __restrict margin,
@@ -66,37 +65,35 @@ constexpr std::size_t kPrefetchBlocks = 4, kFloatsPerLine = 16;
             }
         }
         return;
-    case TestForm::Shadow:
-        // The single date's shadow test where the background is unknown (without the stack:
-        // everywhere); the temporal verdict stands where it is known.
-        for (std::size_t j = 0; j < len; ++j) {
-            const std::int32_t c = c32[j], known = (c >> 3) & 1;
-            const std::int32_t below = tested[j] < t;
-            const std::int32_t single = below & (c >> 7) & 1;
-            const std::int32_t shadow = known ? (c >> 6) & 1 : single;
-            c32[j] = (c & ~std::int32_t(kInputShadow)) | shadow << 6;
-        }
-        return;
     default:
-        return; // a spectral test: spectral_again
+        return;
     }
 }
 
-// The potential cloud pixel bit of the block's class bits `c32` under moved spectral
-// thresholds: the moved tests made again from the bands, the others' outcome read from the
-// kept failures.
-[[gnu::always_inline]] inline void spectral_again(const CloudOptions& o, const CloudInputPlanes& in,
-                                                  std::size_t i0, std::size_t len,
-                                                  std::int32_t* c32) {
-    alignas(64) std::int32_t pass[kInputBlock], f32[kInputBlock];
-    spectral_tests_again(o, *in.bands, in.moved, in.bands_at + i0, in.bands_at + i0 + len, pass);
-    for (std::size_t j = 0; j < len; ++j)
-        f32[j] = in.fails[i0 + j];
-    const std::int32_t others = ~std::int32_t(in.moved);
-    for (std::size_t j = 0; j < len; ++j) {
-        const std::int32_t pcp = ((f32[j] & others) == 0) & pass[j];
-        c32[j] = (c32[j] & ~std::int32_t(kInputPcp)) | pcp << 1;
+// The block's class bits `c32` under moved thresholds (CloudInputPlanes::moved): the moved
+// tests made again from the bands; the other spectral tests' outcome read from the kept
+// failures; the shadow verdict the single date's where the background is unknown (the
+// temporal one stands where it is known).
+[[gnu::always_inline]] inline void moved_again(const CloudOptions& o, const CloudInputPlanes& in,
+                                               std::size_t i0, std::size_t len, std::int32_t* c32) {
+    alignas(64) std::int32_t pass[kInputBlock], f32[kInputBlock], shadow[kInputBlock];
+    moved_tests_again(o, *in.bands, in.moved, in.bands_at + i0, in.bands_at + i0 + len, pass,
+                      shadow);
+    if (in.moved & kSpectralMoved) {
+        for (std::size_t j = 0; j < len; ++j)
+            f32[j] = in.fails[i0 + j];
+        const std::int32_t others = ~std::int32_t(in.moved) & kSpectralMoved;
+        for (std::size_t j = 0; j < len; ++j) {
+            const std::int32_t pcp = ((f32[j] & others) == 0) & pass[j];
+            c32[j] = (c32[j] & ~std::int32_t(kInputPcp)) | pcp << 1;
+        }
     }
+    if (in.moved & kShadowMoved)
+        for (std::size_t j = 0; j < len; ++j) {
+            const std::int32_t c = c32[j], known = (c >> 3) & 1;
+            const std::int32_t s = known ? (c >> 6) & 1 : shadow[j];
+            c32[j] = (c & ~std::int32_t(kInputShadow)) | s << 6;
+        }
 }
 
 // cloud_verdicts_from_inputs' loop, branch-free, with the planes' presence and the
@@ -147,7 +144,7 @@ template <bool kTProb, bool kCirrus, bool kStep>
             }
             for (std::size_t j = 0; j < kInputBlock; j += 4 * kFloatsPerLine) {
                 __builtin_prefetch(cls + ahead + j);
-                if (in.moved)
+                if (in.moved & kSpectralMoved)
                     __builtin_prefetch(in.fails + ahead + j);
             }
         }
@@ -157,7 +154,7 @@ template <bool kTProb, bool kCirrus, bool kStep>
             apply_varied_inputs(varied, in.tested + i0, in.margin ? in.margin + i0 : nullptr, len,
                                 c32);
         if (in.moved)
-            spectral_again(o, in, i0, len, c32);
+            moved_again(o, in, i0, len, c32);
         for (std::size_t j = 0; j < len; ++j) {
             const std::size_t i = i0 + j;
             const std::int32_t c = c32[j];

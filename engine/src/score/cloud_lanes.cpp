@@ -51,10 +51,8 @@ struct Block {
     alignas(64) float cirrus_term[kBlock];
     alignas(64) float t_margin[kBlock]; ///< the temporal tests' margin for the gain
     alignas(64) float t_dark[kBlock];   ///< the visible mean's darkness below the background
-    alignas(64) float tested[kBlock];   ///< CloudInputPlanes::tested (spectral or shadow test)
     alignas(64) std::int32_t pcp[kBlock];
-    alignas(64) std::int32_t fails[kBlock];        ///< CloudInputPlanes::fails
-    alignas(64) std::int32_t shadow_other[kBlock]; ///< shadow but for a varied threshold's band
+    alignas(64) std::int32_t fails[kBlock]; ///< CloudInputPlanes::fails
     alignas(64) std::int32_t water[kBlock];
     alignas(64) std::int32_t cloud[kBlock];
     alignas(64) std::int32_t shadow[kBlock];
@@ -73,10 +71,7 @@ float larger(float a, float b) {
 }
 
 // The options as the passes compare them: thresholds as floats (float_below/float_above),
-// factors as the per-pixel functions convert them. With a varied shadow threshold whose
-// value the pass keeps, that band's test is left out of the shadow test (its threshold made
-// one every value passes) and applied after it, so that the other band's outcome is at hand.
-// (A spectral test needs no such care: CloudInputPlanes::fails holds each one's outcome.)
+// factors as the per-pixel functions convert them.
 struct Constants {
     float swir_min, ndvi_max, nir_swir1_min, ndsi_max, whiteness_max, hot_min, thermal_max;
     float b_lo, b_w, w_lo, w_w, cirrus_full, thin_weight, cloud_probability;
@@ -98,13 +93,7 @@ struct Constants {
           shadow_swir1_max(float_above(o.shadow_swir1_max)), t_cloud(float(o.temporal_cloud)),
           t_shadow(float(o.temporal_shadow)), water_test(o.water_swir1_width > 0),
           t_relative(!std::isnan(scene.thermal_median) && o.thermal_ramp > 0),
-          t_warm(scene.thermal_median + o.thermal_margin), varied(varied_test(o, v)) {
-        const float inf = std::numeric_limits<float>::infinity();
-        if (v == CloudVaried::ShadowNirMax)
-            shadow_nir_max = inf;
-        if (v == CloudVaried::ShadowSwir1Max)
-            shadow_swir1_max = inf;
-    }
+          t_warm(scene.thermal_median + o.thermal_margin), varied(varied_test(o, v)) {}
 };
 
 // Pixels [i0, i0 + len) of `b` into `dst` under its map (band_plane's formula); false,
@@ -391,12 +380,8 @@ template <class T, bool kTie>
         const float* tested = in.varied == CloudVaried::TemporalCloud ? w.excess : w.t_dark;
         std::copy(tested, tested + len, in.tested + i0);
         std::copy(w.t_margin, w.t_margin + len, in.margin + i0);
-    } else if (form == TestForm::Shadow) {
-        std::copy(w.tested, w.tested + len, in.tested + i0);
     }
-    // The single date's shadow test's other band, for a varied shadow threshold.
     const std::int32_t* pcp = w.pcp;
-    const std::int32_t shadow_other_bit = form == TestForm::Shadow ? 7 : 0;
     std::uint8_t* cls = in.cls + i0;
     if (scene.temporal) {
         for (std::size_t j = 0; j < len; ++j) {
@@ -410,9 +395,6 @@ template <class T, bool kTie>
             cls[j] = std::uint8_t((ok[j] != 0) | (pcp[j] != 0) << 1 | w.water_sel[j] << 2 |
                                   (shadow_verdict[j] != 0) << 6);
     }
-    if (shadow_other_bit != 0)
-        for (std::size_t j = 0; j < len; ++j)
-            cls[j] = std::uint8_t(cls[j] | (w.shadow_other[j] != 0) << shadow_other_bit);
     if (in.fails)
         for (std::size_t j = 0; j < len; ++j)
             in.fails[i0 + j] = std::uint8_t(w.fails[j]);
@@ -434,14 +416,6 @@ template <class T>
     const float* swir1 = w.swir1;
     for (std::size_t j = 0; j < len; ++j)
         w.shadow[j] = (nir[j] < k.shadow_nir_max) & (swir1[j] < k.shadow_swir1_max);
-    if (k.varied.form == TestForm::Shadow) {
-        // A varied shadow threshold's test, left out above: its band into w.tested, the
-        // other band's outcome into w.shadow_other, then the test applied.
-        const float* band = k.varied.varied == CloudVaried::ShadowNirMax ? nir : swir1;
-        std::copy(band, band + len, w.tested);
-        std::copy(w.shadow, w.shadow + len, w.shadow_other);
-        clear_failed<TestForm::Less>(w.tested, k.varied.k, 0, len, w.shadow);
-    }
     const std::int32_t* cloud_verdict = w.cloud;
     const std::int32_t* shadow_verdict = w.shadow;
     if (scene.temporal) {
@@ -556,14 +530,23 @@ bool stored_as(DataType t, const CloudBands& b, const LaneTemporal* temporal) {
 
 namespace {
 
-// spectral()'s tests of `moved` alone, a block at a time: 1 in `pass` where they all pass.
+// spectral()'s tests of `moved` alone, a block at a time: 1 in `pass` where they all pass;
+// and the single date's shadow test into `shadow` where moved too (verdicts()'s).
 template <class T>
-[[gnu::always_inline]] inline void tests_again(const CloudOptions& o, const CloudBands& b,
-                                               std::uint8_t moved, std::size_t i0, std::size_t len,
-                                               std::int32_t* __restrict pass) {
+[[gnu::always_inline]] inline void
+tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved, std::size_t i0,
+            std::size_t len, std::int32_t* __restrict pass, std::int32_t* __restrict shadow) {
     alignas(64) float x[kBlock], y[kBlock], z[kBlock], vm[kBlock];
-    auto has = [&](CloudVaried v) { return (moved >> spectral_bit(v) & 1) != 0; };
+    auto has = [&](CloudVaried v) { return (moved & moved_bit_of(v)) != 0; };
     auto test = [&](CloudVaried v) { return varied_test(o, v).k; };
+    if (moved & kShadowMoved) {
+        load<T>(b.nir, i0, len, x);
+        load<T>(b.swir1, i0, len, y);
+        const float nir_max = float_above(o.shadow_nir_max);
+        const float swir1_max = float_above(o.shadow_swir1_max);
+        for (std::size_t j = 0; j < len; ++j)
+            shadow[j] = (x[j] < nir_max) & (y[j] < swir1_max);
+    }
     std::fill(pass, pass + len, 1);
     if (has(CloudVaried::SwirMin)) {
         load<T>(b.swir2.data ? b.swir2 : b.swir1, i0, len, x);
@@ -642,31 +625,33 @@ template <class T>
 template <class T>
 __attribute__((target_clones("avx2", "default"))) void
 typed_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved, std::size_t begin,
-                  std::size_t end, std::int32_t* pass) {
+                  std::size_t end, std::int32_t* pass, std::int32_t* shadow) {
     for (std::size_t i0 = begin; i0 < end; i0 += kBlock)
-        tests_again<T>(o, b, moved, i0, std::min(kBlock, end - i0), pass + (i0 - begin));
+        tests_again<T>(o, b, moved, i0, std::min(kBlock, end - i0), pass + (i0 - begin),
+                       shadow + (i0 - begin));
 }
 
 } // namespace
 
-void spectral_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved,
-                          std::size_t begin, std::size_t end, std::int32_t* pass) {
+void moved_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved,
+                       std::size_t begin, std::size_t end, std::int32_t* pass,
+                       std::int32_t* shadow) {
     // The types cloud_verdicts has passes of its own for.
     if (stored_as(b.red.dtype, b, nullptr)) {
         switch (b.red.dtype) {
         case DataType::UInt8:
-            return typed_tests_again<std::uint8_t>(o, b, moved, begin, end, pass);
+            return typed_tests_again<std::uint8_t>(o, b, moved, begin, end, pass, shadow);
         case DataType::UInt16:
-            return typed_tests_again<std::uint16_t>(o, b, moved, begin, end, pass);
+            return typed_tests_again<std::uint16_t>(o, b, moved, begin, end, pass, shadow);
         case DataType::Int16:
-            return typed_tests_again<std::int16_t>(o, b, moved, begin, end, pass);
+            return typed_tests_again<std::int16_t>(o, b, moved, begin, end, pass, shadow);
         case DataType::Float32:
-            return typed_tests_again<float>(o, b, moved, begin, end, pass);
+            return typed_tests_again<float>(o, b, moved, begin, end, pass, shadow);
         default:
             break;
         }
     }
-    typed_tests_again<void>(o, b, moved, begin, end, pass);
+    typed_tests_again<void>(o, b, moved, begin, end, pass, shadow);
 }
 
 void cloud_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBands& b,

@@ -109,6 +109,16 @@ inline bool spectral_varied(CloudVaried v) {
 inline int spectral_bit(CloudVaried v) {
     return int(v) - int(CloudVaried::SwirMin);
 }
+/// CloudInputPlanes::moved: the spectral tests' bits, and one for the single date's shadow
+/// test (either of its thresholds).
+inline constexpr std::uint8_t kSpectralMoved = 0x7f, kShadowMoved = 0x80;
+/// Whether a change of `v` alone is made from the inputs by moved_tests_again, and its bit in
+/// CloudInputPlanes::moved (0: not such a threshold).
+inline std::uint8_t moved_bit_of(CloudVaried v) {
+    if (spectral_varied(v))
+        return std::uint8_t(1 << spectral_bit(v));
+    return v == CloudVaried::ShadowNirMax || v == CloudVaried::ShadowSwir1Max ? kShadowMoved : 0;
+}
 
 /// What the verdicts of a scene judged by the fixed probabilities (no Fmask statistics)
 /// are made of besides the probability options (brightness_min, brightness_width,
@@ -124,17 +134,16 @@ struct CloudInputPlanes {
     float* cirrus = nullptr;     ///< cirrus's share of the probability
     std::uint8_t* cls = nullptr; ///< CloudInputBits
     /// The varied threshold's test value: the temporal cloud test's brightest excess over
-    /// the background, the temporal shadow test's darkness below it, or the single date's
-    /// shadow test's nir or swir1 (kInputShadowOther then holds the other band's outcome). A
-    /// scene without the test gets a value that passes it under any threshold.
+    /// the background, or the temporal shadow test's darkness below it.
     float* tested = nullptr;
     float* margin = nullptr; ///< a temporal test's margin for the background's gain
     CloudVaried varied = CloudVaried::None;
     /// Each spectral test's failure, a bit each (spectral_bit), under the thresholds of the
-    /// pass that wrote them. With them, a change of any spectral thresholds (`moved`, the
-    /// same bits) is made from the inputs too: the moved tests alone are made again from the
-    /// scene's `bands` (spectral_tests_again, from pixel `bands_at` for element 0 of the
-    /// planes), the others' outcome read from these bits.
+    /// pass that wrote them. With them, a change of any spectral thresholds and of the
+    /// single date's shadow test (`moved`: moved_bit_of) is made from the inputs too: the
+    /// moved tests alone are made again from the scene's `bands` (moved_tests_again, from
+    /// pixel `bands_at` for element 0 of the planes), the other spectral tests' outcome read
+    /// from these bits.
     std::uint8_t* fails = nullptr;
     std::uint8_t moved = 0;
     const CloudBands* bands = nullptr;
@@ -158,9 +167,11 @@ inline CloudInputPlanes offset_inputs(const CloudInputPlanes& in, std::size_t of
 }
 
 /// 1 in `pass` (from its first element) where pixels [begin, end) of `b` pass every spectral
-/// test in `moved` (CloudInputPlanes::moved) under `o`: the bands' passes' own numbers.
-void spectral_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved,
-                          std::size_t begin, std::size_t end, std::int32_t* pass);
+/// test in `moved` (CloudInputPlanes::moved) under `o`, and with kShadowMoved, the single
+/// date's shadow test into `shadow`: the bands' passes' own numbers.
+void moved_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved,
+                       std::size_t begin, std::size_t end, std::int32_t* pass,
+                       std::int32_t* shadow);
 
 /// The bits of CloudInputPlanes::cls.
 enum CloudInputBits : std::uint8_t {
@@ -171,7 +182,6 @@ enum CloudInputBits : std::uint8_t {
     kInputAlwaysCloud = 16,  ///< the temporal test makes it cloud whatever the date's own verdict
     kInputCloudIfCloud = 32, ///< the temporal test keeps the date's own cloud verdict
     kInputShadow = 64,       ///< the shadow verdict (temporal where known)
-    kInputShadowOther = 128, ///< the single date's shadow test's other band (varied shadow)
 };
 
 /// The verdicts' planes, indexed by pixel: cloud and shadow (0 or 1, shadow never where

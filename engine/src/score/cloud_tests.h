@@ -31,8 +31,7 @@ inline float clamp01(float x) {
 }
 
 // How a varied threshold's test compares its value x with the threshold k (VariedTest).
-// Shadow: the single date's shadow test, x < k.
-enum class TestForm : std::uint8_t { None, Greater, Less, HotMin, NotAtLeast, Temporal, Shadow };
+enum class TestForm : std::uint8_t { None, Greater, Less, HotMin, NotAtLeast, Temporal };
 
 // A varied threshold as the passes compare it (k2: the temporal cloud test's half
 // threshold), the same floats as Constants holds.
@@ -62,11 +61,7 @@ inline VariedTest varied_test(const CloudOptions& o, CloudVaried v) {
         return {v, TestForm::Temporal, float(o.temporal_cloud), 0.5f * float(o.temporal_cloud)};
     case CloudVaried::TemporalShadow:
         return {v, TestForm::Temporal, float(o.temporal_shadow)};
-    case CloudVaried::ShadowNirMax:
-        return {v, TestForm::Shadow, float_above(o.shadow_nir_max)};
-    case CloudVaried::ShadowSwir1Max:
-        return {v, TestForm::Shadow, float_above(o.shadow_swir1_max)};
-    case CloudVaried::None:
+    default:
         break;
     }
     return {};
@@ -82,17 +77,6 @@ template <TestForm kForm> [[gnu::always_inline]] inline bool passes(float x, flo
         return x - k > 0;
     else
         return !(x >= k);
-}
-
-// `bits` (0 or 1 per pixel, or the class bits) with bit `shift` cleared where the spectral test
-// fails. The form is a template argument so that each loop vectorizes.
-template <TestForm kForm>
-[[gnu::always_inline]] inline void clear_failed(const float* __restrict x, float k, int shift,
-                                                std::size_t len, std::int32_t* __restrict bits) {
-    for (std::size_t j = 0; j < len; ++j) {
-        const std::int32_t fails = passes<kForm>(x[j], k) ? 0 : 1;
-        bits[j] &= ~(fails << shift);
-    }
 }
 
 } // namespace rb::detail

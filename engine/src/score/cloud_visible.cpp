@@ -491,10 +491,9 @@ std::optional<std::vector<std::string>> cloud_entries_between(const std::string&
     return differ;
 }
 
-// The spectral tests (CloudInputPlanes::moved) whose thresholds alone differ between two
+// The tests (CloudInputPlanes::moved) whose thresholds alone differ between two
 // cloud_inputs_keys, or nullopt where another option differs.
-std::optional<std::uint8_t> cloud_spectral_moved(const std::string& before,
-                                                 const std::string& now) {
+std::optional<std::uint8_t> cloud_moved_between(const std::string& before, const std::string& now) {
     if (before == now)
         return std::uint8_t(0);
     const auto differ = cloud_entries_between(before, now);
@@ -502,10 +501,10 @@ std::optional<std::uint8_t> cloud_spectral_moved(const std::string& before,
         return std::nullopt;
     std::uint8_t moved = 0;
     for (const std::string& name : *differ) {
-        const CloudVaried v = cloud_varied(name);
-        if (!spectral_varied(v))
+        const std::uint8_t bit = moved_bit_of(cloud_varied(name));
+        if (bit == 0)
             return std::nullopt;
-        moved = std::uint8_t(moved | 1 << spectral_bit(v));
+        moved = std::uint8_t(moved | bit);
     }
     return moved;
 }
@@ -527,7 +526,7 @@ CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, S
     if (!kept || kept->inputs_key.empty() || kept->input_class.size() != n ||
         (temporal && !kept_cloud_tie(s, o, kept, n)))
         return {};
-    const auto moved = cloud_spectral_moved(
+    const auto moved = cloud_moved_between(
         kept->inputs_key, cloud_key_without(s.cloud_inputs_key, kept->inputs_varied));
     if (!moved || (*moved != 0 && kept->input_fails.size() != n))
         return {};

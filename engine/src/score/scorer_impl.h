@@ -219,10 +219,10 @@ std::string cloud_key_without(const std::string& key, const std::string& name);
 std::optional<std::string> cloud_varied_between(const std::string& before, const std::string& now);
 /// The verdicts' inputs kept in `kept` for `n` pixels (ScorePlanes::inputs_key) when they
 /// were made under `s`'s options but the probability options, the varied threshold
-/// (ScorePlanes::inputs_varied) and spectral tests' thresholds (CloudInputPlanes::moved:
-/// those tests are made again from `scene`'s bands, which the planes then point to, held in
-/// `bands`), with the averaged tie-break kept too where the stack takes part (it comes out
-/// of the bands' pass). Else null planes.
+/// (ScorePlanes::inputs_varied) and spectral and shadow tests' thresholds
+/// (CloudInputPlanes::moved: those tests are made again from `scene`'s bands, which the
+/// planes then point to, held in `bands`), with the averaged tie-break kept too where the stack
+/// takes part (it comes out of the bands' pass). Else null planes.
 CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, ScorePlanes* kept,
                                    std::size_t n, bool temporal, const Raster& scene,
                                    CloudBands& bands);

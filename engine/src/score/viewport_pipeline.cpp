@@ -530,6 +530,10 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
         throw ArgumentError("viewport pipeline: no scorer");
     const bool newStatistics = needs_new_statistics(request);
     const bool coarseFirst = on_coarse && coarse_first_for(request, newStatistics);
+    ViewportPreview result;
+    result.plan = request.plan;
+    result.current = request.current;
+    const auto reads = reads_for(request, progress, &result.read_ms);
     int factor = 0;
     {
         const std::lock_guard lock(mutex_);
@@ -554,14 +558,17 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
             // brightness_min: 21-23 ms after a change back, against 1.5-2 ms).
             if (factor < last_coarse_factor_ && expected > kCoarseTargetMs * factor * factor / 2)
                 factor = std::min(last_coarse_factor_, 2 * factor);
+            // Nor within one view at all: the coarse stack and planes of a smaller factor
+            // are made afresh, which took 18-20 ms (factor 16 to 8 on the second change after
+            // a method change in bench_score_preview, against 1-2 ms kept), while the larger
+            // factor's image still comes within the target.
+            if (factor < last_coarse_factor_ && last_coarse_reads_.lock() == reads)
+                factor = last_coarse_factor_;
         }
         factor = std::max(factor, coarse_first_.factor);
         last_coarse_factor_ = factor;
+        last_coarse_reads_ = reads;
     }
-    ViewportPreview result;
-    result.plan = request.plan;
-    result.current = request.current;
-    const auto reads = reads_for(request, progress, &result.read_ms);
     auto scored = cached_scores(reads, request.scorer.get());
     if (coarseFirst)
         on_coarse(coarse_from(request, *reads, scored.get(), factor, progress));

@@ -427,6 +427,20 @@ private slots:
             {{"method", "cloud"}, {"temporal", "false"}, {"brightness_min", "0.15"}},
             {{"method", "cloud"}, {"temporal", "false"}, {"cloud_probability", "0.3"}},
             {{"method", "cloud"}, {"temporal_cloud", "0.05"}, {"cloud_probability", "0.3"}},
+            // With a penalty (scene by scene, not in strips): a temporal threshold moved twice
+            // (the second from the inputs, its margin made again), then spectral and shadow
+            // thresholds (from the inputs and the bands).
+            {{"method", "cloud"}, {"invalid_distance", "2"}, {"temporal_cloud", "0.07"}},
+            {{"method", "cloud"}, {"invalid_distance", "2"}, {"temporal_cloud", "0.03"}},
+            {{"method", "cloud"},
+             {"invalid_distance", "2"},
+             {"temporal_cloud", "0.03"},
+             {"whiteness_max", "0.6"}},
+            {{"method", "cloud"},
+             {"invalid_distance", "2"},
+             {"temporal_cloud", "0.03"},
+             {"whiteness_max", "0.6"},
+             {"shadow_nir_max", "0.12"}},
             {{"method", "cloud"}, {"tiebreak_radius", "1"}},
             // Moving the tie-break's window: from the second change on, averaged from the
             // distance kept (a window of 0 too); then a threshold on the kept tie-break.

@@ -361,8 +361,8 @@ struct ScorePlanes {
     /// the bands.
     /// With `inputs_varied` (the name of a temporal test's threshold, e.g.
     /// temporal_cloud; detail::cloud_varied) the value that test compares is kept too
-    /// (input_tested; input_margin: a temporal test's margin), and inputs_key leaves that
-    /// option out: a change of it is made from the inputs as well.
+    /// (input_tested; its margin, which the background alone decides, is made again), and
+    /// inputs_key leaves that option out: a change of it is made from the inputs as well.
     std::string inputs_key;
     std::string inputs_varied;
     /// ScorerImpl::cloud_inputs_key of the cloud method's last change that made verdicts (from
@@ -371,7 +371,7 @@ struct ScorePlanes {
     /// inputs.
     std::string last_pass_inputs_key;
     std::vector<float> input_vis_mean, input_factor, input_t_prob, input_cirrus;
-    std::vector<float> input_tested, input_margin;
+    std::vector<float> input_tested;
     /// Each spectral test's failure under the inputs' thresholds, a bit each: a change of
     /// spectral (or shadow) thresholds is made from the inputs, those tests alone made again
     /// from the bands.
@@ -385,7 +385,7 @@ struct ScorePlanes {
                previous_cloud.size() + previous_shadow.size() +
                previous_cloud_prob.size() * sizeof(float) +
                (input_vis_mean.size() + input_factor.size() + input_t_prob.size() +
-                input_cirrus.size() + input_tested.size() + input_margin.size()) *
+                input_cirrus.size() + input_tested.size()) *
                    sizeof(float) +
                input_class.size() + input_fails.size();
     }

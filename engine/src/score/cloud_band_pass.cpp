@@ -99,7 +99,6 @@ void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Ras
     // a pixel (about 2 us a page here).
     in.tested = plane(k.input_tested, temporal_test && temporal,
                       (first_pass && temporal) || k.input_tested.size() == n);
-    in.margin = plane(k.input_margin, temporal_test && temporal);
     in.varied = test;
 }
 

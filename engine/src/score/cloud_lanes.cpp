@@ -121,6 +121,15 @@ template <class T>
     return true;
 }
 
+// Each spectral test's bit in Block::fails (CloudInputPlanes::fails).
+constexpr int kSwirBit = spectral_bit(CloudVaried::SwirMin);
+constexpr int kNdviBit = spectral_bit(CloudVaried::NdviMax);
+constexpr int kNirSwir1Bit = spectral_bit(CloudVaried::NirSwir1Min);
+constexpr int kNdsiBit = spectral_bit(CloudVaried::NdsiMax);
+constexpr int kWhitenessBit = spectral_bit(CloudVaried::WhitenessMax);
+constexpr int kHotBit = spectral_bit(CloudVaried::HotMin);
+constexpr int kThermalBit = spectral_bit(CloudVaried::ThermalMax);
+
 // cloud_spectral's tests, one pass per band it takes part in, on the block's bands.
 template <class T>
 [[gnu::always_inline]] inline void spectral(const CloudOptions& o, const Constants& k,
@@ -155,9 +164,9 @@ template <class T>
         const float r = red[j], ni = nir[j], s1 = swir1[j];
         const float ndvi = ndvi_of(r, ni);
         w.ndvi[j] = ndvi;
-        w.fails[j] = std::int32_t(!(swir[j] > k.swir_min)) |
-                     std::int32_t(!(ndvi < k.ndvi_max)) << 1 |
-                     std::int32_t(!(nir_swir1_of(ni, s1) > k.nir_swir1_min)) << 2;
+        w.fails[j] = std::int32_t(!(swir[j] > k.swir_min)) << kSwirBit |
+                     std::int32_t(!(ndvi < k.ndvi_max)) << kNdviBit |
+                     std::int32_t(!(nir_swir1_of(ni, s1) > k.nir_swir1_min)) << kNirSwir1Bit;
         w.water[j] = ((ndvi < 0.01f) & (ni < 0.11f)) | ((ndvi > 0) & (ndvi < 0.1f) & (ni < 0.05f));
         w.ndsi[j] = 0;
         w.whiteness_sum[j] = 0;
@@ -166,7 +175,7 @@ template <class T>
     if (green)
         for (std::size_t j = 0; j < len; ++j) {
             const float ndsi = ndsi_of(green[j], swir1[j]);
-            w.fails[j] |= std::int32_t(!(ndsi < k.ndsi_max)) << 3;
+            w.fails[j] |= std::int32_t(!(ndsi < k.ndsi_max)) << kNdsiBit;
             w.ndsi[j] = ndsi;
             w.variability[j] = std::max(w.variability[j], std::abs(ndsi));
         }
@@ -183,14 +192,15 @@ template <class T>
             const float sum = w.whiteness_sum[j] / std::max(w.vis_mean[j], 1e-6f);
             const float whiteness = sum / vis_nf;
             w.whiteness_sum[j] = sum;
-            w.fails[j] |= std::int32_t(!(whiteness < k.whiteness_max)) << 4;
+            w.fails[j] |= std::int32_t(!(whiteness < k.whiteness_max)) << kWhitenessBit;
             w.variability[j] = std::max(w.variability[j], whiteness);
         }
     }
     if (blue)
         for (std::size_t j = 0; j < len; ++j)
             w.fails[j] |=
-                std::int32_t(!passes<TestForm::HotMin>(hot_of(blue[j], red[j]), k.hot_min)) << 5;
+                std::int32_t(!passes<TestForm::HotMin>(hot_of(blue[j], red[j]), k.hot_min))
+                << kHotBit;
 
     const float nan = std::numeric_limits<float>::quiet_NaN();
     if (load<T>(b.thermal, i0, len, w.thermal)) {
@@ -202,7 +212,7 @@ template <class T>
             const bool in = (t >= kMinCelsius) & (t <= kMaxCelsius);
             const float celsius = float(t);
             w.celsius[j] = in ? celsius : nan;
-            w.fails[j] |= std::int32_t(!(!in | (celsius < k.thermal_max))) << 6;
+            w.fails[j] |= std::int32_t(!(!in | (celsius < k.thermal_max))) << kThermalBit;
         }
     } else {
         for (std::size_t j = 0; j < len; ++j)
@@ -379,7 +389,8 @@ template <class T, bool kTie>
     if (form == TestForm::Temporal && scene.temporal) {
         const float* tested = in.varied == CloudVaried::TemporalCloud ? w.excess : w.t_dark;
         std::copy(tested, tested + len, in.tested + i0);
-        std::copy(w.t_margin, w.t_margin + len, in.margin + i0);
+        if (in.margin)
+            std::copy(w.t_margin, w.t_margin + len, in.margin + i0);
     }
     const std::int32_t* pcp = w.pcp;
     std::uint8_t* cls = in.cls + i0;

@@ -102,11 +102,11 @@ enum class CloudVaried : std::uint8_t {
 CloudVaried cloud_varied(const std::string& name);
 
 /// Whether `v` is a spectral test's threshold (a potential cloud pixel passes all of them).
-inline bool spectral_varied(CloudVaried v) {
+constexpr bool spectral_varied(CloudVaried v) {
     return v >= CloudVaried::SwirMin && v <= CloudVaried::ThermalMax;
 }
 /// A spectral test's bit in CloudInputPlanes::fails and ::moved.
-inline int spectral_bit(CloudVaried v) {
+constexpr int spectral_bit(CloudVaried v) {
     return int(v) - int(CloudVaried::SwirMin);
 }
 /// CloudInputPlanes::moved: the spectral tests' bits, and one for the single date's shadow
@@ -136,7 +136,9 @@ struct CloudInputPlanes {
     /// The varied threshold's test value: the temporal cloud test's brightest excess over
     /// the background, or the temporal shadow test's darkness below it.
     float* tested = nullptr;
-    float* margin = nullptr; ///< a temporal test's margin for the background's gain
+    /// A temporal test's margin for the background's gain: not kept (the background alone
+    /// decides it, temporal_margin), but made by those who read the inputs.
+    float* margin = nullptr;
     CloudVaried varied = CloudVaried::None;
     /// Each spectral test's failure, a bit each (spectral_bit), under the thresholds of the
     /// pass that wrote them. With them, a change of any spectral thresholds and of the
@@ -149,6 +151,12 @@ struct CloudInputPlanes {
     const CloudBands* bands = nullptr;
     std::size_t bands_at = 0;
 };
+
+/// Whether `in` holds a temporal test's value (its margin then wanted).
+inline bool temporal_varied(const CloudInputPlanes& in) {
+    return in.tested &&
+           (in.varied == CloudVaried::TemporalCloud || in.varied == CloudVaried::TemporalShadow);
+}
 
 /// `in` from pixel `offset` on (null planes stay null).
 inline CloudInputPlanes offset_inputs(const CloudInputPlanes& in, std::size_t offset) {

@@ -137,7 +137,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
     // A temporal test's margin depends on the clear background alone: made once per strip
     // for every date, instead of read from each date's kept plane (4 bytes a pixel and date).
     const bool shared_margin = temporal && std::any_of(jobs.begin(), jobs.end(), [](const auto& j) {
-                                   return j.inputs.margin != nullptr;
+                                   return detail::temporal_varied(j.inputs);
                                });
     const detail::LaneTemporal background =
         shared_margin ? detail::background_lanes(s, o, *stats) : detail::LaneTemporal{};
@@ -226,7 +226,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                     scratch.shadow.resize(len);
                     scratch.prob.resize(len);
                     detail::CloudInputPlanes in = detail::offset_inputs(jobs[i].inputs, first);
-                    if (in.margin)
+                    if (shared_margin && detail::temporal_varied(in))
                         in.margin = margin.data();
                     detail::cloud_verdicts_from_inputs(o, in, len,
                                                        {scratch.cloud.data(),

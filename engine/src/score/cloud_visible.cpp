@@ -531,9 +531,10 @@ CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, S
     if (!moved || (*moved != 0 && kept->input_fails.size() != n))
         return {};
     auto plane = [](std::vector<float>& v) { return v.empty() ? nullptr : v.data(); };
-    // A test's value plane is held between the passes that write it: read only under one.
+    // A temporal test's value plane is held between the passes that write it: read only under
+    // one, with the stack (the passes write it only then).
     const CloudVaried varied = cloud_varied(kept->inputs_varied);
-    const bool tested = varied != CloudVaried::None;
+    const bool tested = varied != CloudVaried::None && temporal;
     CloudInputPlanes in;
     in.vis_mean = plane(kept->input_vis_mean);
     in.factor = plane(kept->input_factor);
@@ -541,7 +542,6 @@ CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, S
     in.cirrus = plane(kept->input_cirrus);
     in.cls = kept->input_class.data();
     in.tested = tested ? plane(kept->input_tested) : nullptr;
-    in.margin = tested ? plane(kept->input_margin) : nullptr;
     in.varied = varied;
     if (*moved != 0) {
         bands = cloud_bands(s, o, scene);

@@ -120,13 +120,19 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
                                     c.finished);
         return;
     }
-    // A change of the probability options alone: the verdicts from the inputs the last
-    // change kept, without the bands (the averaged tie-break kept too where the stack takes
-    // part: it comes out of the bands' pass).
+    // A change of the probability options or of tests' thresholds: the verdicts from the
+    // inputs the last change kept, with the moved tests' bands at most (the averaged
+    // tie-break kept too where the stack takes part: it comes out of the bands' pass).
     detail::CloudBands bands; // where spectral thresholds moved: their tests' bands
-    if (const detail::CloudInputPlanes in =
+    if (detail::CloudInputPlanes in =
             detail::kept_cloud_inputs(s, o, c.kept, n, temporal, c.scene, bands);
         in.cls) {
+        std::vector<float> margin; // a temporal test's, made from the background
+        if (detail::temporal_varied(in) && c.stats) {
+            margin.resize(n);
+            detail::temporal_margin(detail::background_lanes(s, o, *c.stats), 0, n, margin.data());
+            in.margin = margin.data();
+        }
         c.scratch.cloud.resize(n);
         c.scratch.shadow.resize(n);
         c.scratch.prob.resize(n);

@@ -221,9 +221,9 @@ std::size_t viewport_bytes_per_pixel(const BandLayout& layout) {
     // (validity, the method's score, the distance to invalid pixels, the cloud method's
     // tie-break and the distance it averages, its verdicts: cloud, shadow, probability, the
     // previous ones, their penalty classes, and their inputs: visible mean, flatness, class
-    // bits, the spectral tests' failures, a varied test's value; the temperature's and cirrus's
-    // shares and a temporal test's margin, kept only for scenes with those bands or while that test
-    // is moved, are left out). The cloud method holds all of these from its first pass on.
+    // bits, the spectral tests' failures, a temporal test's value; the temperature's and
+    // cirrus's shares, kept only for scenes with those bands, are left out). The cloud method holds
+    // all of these from its first pass on.
     return std::size_t(layout.count) * (dtype_size(layout.dtype) + 1) + sizeof(float) + 1 + 1 +
            sizeof(float) + sizeof(std::uint16_t) + 2 * sizeof(float) + 2 * (1 + 1 + sizeof(float)) +
            1 + 3 * sizeof(float) + 1 + 1;
@@ -578,8 +578,8 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
         composite = std::move(composite_spare_);
         composite_spare_ = {};
     }
-    bool composited = false; // by the scoring, from the winners it made
-    const bool scoring = !scored;
+    bool composited = false;     // by the scoring, from the winners it made
+    bool madeStatistics = false; // the view's statistics, made whole by this run
     if (!scored) {
         const auto t = Clock::now();
         // The previous scores of these reads, when nothing else holds them (they are the
@@ -614,6 +614,7 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
         s->scores = reads->score(reads->scenes, 1, *request.scorer, stats, progress,
                                  std::move(reuse), rows ? &winners : nullptr);
         composited = rows && winners.made;
+        madeStatistics = computed && !relowered;
         result.score_ms = msSince(t);
         const std::lock_guard lock(mutex_);
         counters_.statistics += computed ? 1 : 0;
@@ -632,12 +633,12 @@ ViewportPreview ViewportPipeline::run(const ViewportRequest& request, Progress p
     result.composite_ms = msSince(t);
     // Where the preview took the composite whole (a moved-from raster keeps its shape: its
     // bytes tell), the next change would write its own into fresh memory while this one is
-    // still shown. After a scoring that did not composite in the strips (a method change, a
-    // new view: seconds), a copy of it, in memory already touched, serves as the next one's
-    // storage. Without it the first threshold change after a method change page-faulted its
-    // outputs (20 MB at 1200 x 1200 px, three bands): 58-73 against 27-34 ms for the next
-    // change in bench_score_preview; with it 31 ms.
-    if (scoring && !composited && composite.composite.byte_size() == 0 &&
+    // still shown. After a run that made the view's statistics (a method change, a new view:
+    // seconds; not their haze step alone, which a reflectance offset redoes), a copy of it, in
+    // memory already touched, serves as the next one's storage. Without it the first threshold
+    // change after a method change page-faulted its outputs (20 MB at 1200 x 1200 px, three bands):
+    // 58-73 against 27-34 ms for the next change in bench_score_preview; with it 31 ms.
+    if (madeStatistics && composite.composite.byte_size() == 0 &&
         result.composite.composite.byte_size() != 0)
         composite = result.composite;
     const std::lock_guard lock(mutex_);

@@ -644,48 +644,46 @@ typed_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved
 
 } // namespace
 
-void moved_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved,
-                       std::size_t begin, std::size_t end, std::int32_t* pass,
-                       std::int32_t* shadow) {
-    // The types cloud_verdicts has passes of its own for.
-    if (stored_as(b.red.dtype, b, nullptr)) {
-        switch (b.red.dtype) {
+namespace {
+
+// f(std::type_identity<T>{}) for the stored types that get passes of their own (the types of
+// Landsat and Sentinel-2 products, of 8-bit and of float scenes) where every band read is
+// stored as `t` (`uniform`); else f(std::type_identity<void>{}): the passes that convert any
+// type through visit_dtype.
+template <class F> void with_pass_type(DataType t, bool uniform, F&& f) {
+    if (uniform) {
+        switch (t) {
         case DataType::UInt8:
-            return typed_tests_again<std::uint8_t>(o, b, moved, begin, end, pass, shadow);
+            return f(std::type_identity<std::uint8_t>{});
         case DataType::UInt16:
-            return typed_tests_again<std::uint16_t>(o, b, moved, begin, end, pass, shadow);
+            return f(std::type_identity<std::uint16_t>{});
         case DataType::Int16:
-            return typed_tests_again<std::int16_t>(o, b, moved, begin, end, pass, shadow);
+            return f(std::type_identity<std::int16_t>{});
         case DataType::Float32:
-            return typed_tests_again<float>(o, b, moved, begin, end, pass, shadow);
+            return f(std::type_identity<float>{});
         default:
             break;
         }
     }
-    typed_tests_again<void>(o, b, moved, begin, end, pass, shadow);
+    f(std::type_identity<void>{});
+}
+
+} // namespace
+
+void moved_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved,
+                       std::size_t begin, std::size_t end, std::int32_t* pass,
+                       std::int32_t* shadow) {
+    with_pass_type(b.red.dtype, stored_as(b.red.dtype, b, nullptr), [&](auto type) {
+        typed_tests_again<typename decltype(type)::type>(o, b, moved, begin, end, pass, shadow);
+    });
 }
 
 void cloud_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBands& b,
                     const std::uint8_t* valid, std::size_t begin, std::size_t end,
                     const CloudVerdicts& out) {
-    // The types of Landsat and Sentinel-2 products (and of 8-bit and float scenes) get passes
-    // of their own; others convert through visit_dtype.
-    const DataType t = b.red.dtype;
-    if (stored_as(t, b, scene.temporal)) {
-        switch (t) {
-        case DataType::UInt8:
-            return typed_verdicts<std::uint8_t>(o, scene, b, valid, begin, end, out);
-        case DataType::UInt16:
-            return typed_verdicts<std::uint16_t>(o, scene, b, valid, begin, end, out);
-        case DataType::Int16:
-            return typed_verdicts<std::int16_t>(o, scene, b, valid, begin, end, out);
-        case DataType::Float32:
-            return typed_verdicts<float>(o, scene, b, valid, begin, end, out);
-        default:
-            break;
-        }
-    }
-    typed_verdicts<void>(o, scene, b, valid, begin, end, out);
+    with_pass_type(b.red.dtype, stored_as(b.red.dtype, b, scene.temporal), [&](auto type) {
+        typed_verdicts<typename decltype(type)::type>(o, scene, b, valid, begin, end, out);
+    });
 }
 
 } // namespace rb::detail

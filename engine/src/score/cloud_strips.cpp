@@ -1,13 +1,15 @@
 // The cloud method over a stack in strips of rows (Scorer::score_strips_reusing), where a
-// change keeps the verdicts or their inputs, or moves one threshold (the bands' pass then
-// runs in the strips too, keeping the inputs for the next change): for each strip, every
-// scene's verdicts, dilations and scores while the strip is in the cache.
+// change keeps the verdicts or their inputs (spectral and shadow thresholds moved too: those
+// tests made again from the bands), or moves one threshold the inputs do not serve (a
+// temporal test's first move: the bands' pass then runs in the strips too, keeping the
+// inputs for the next change): for each strip, every scene's verdicts, dilations and scores
+// while the strip is in the cache.
 //
-// The bands' pass in strips: the first move of whiteness_max after a method change took
-// 87-91 against 95-99 ms in bench_score_preview, a change of another test's threshold each
-// time 81-85 against 94-95 ms (12 scenes of 1200 x 1200 px). Each strip makes its halo
-// rows' verdicts again (3 rows each side at the default dilations: 11 % more of the pass);
-// strips twice as tall were slower (85-86 ms).
+// The bands' pass in strips (measured when it still served spectral thresholds): the first
+// move of whiteness_max after a method change took 87-91 against 95-99 ms in
+// bench_score_preview (12 scenes of 1200 x 1200 px). Each strip makes its halo rows' verdicts
+// again (3 rows each side at the default dilations: 11 % more of the pass); strips twice as
+// tall were slower (85-86 ms).
 //
 // Why: with the verdicts made from kept planes (a threshold change), what is left of a
 // change is passes that each stream whole planes of every scene through memory (the
@@ -84,7 +86,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             return false;
         // The verdicts kept, or their inputs (with the averaged tie-break, which takes a
         // whole scene); else the bands' pass in the strips, where it keeps the inputs (the
-        // analyst's first move of a threshold: the next ones are made from them) and the
+        // analyst's first move of a temporal threshold: the next ones are made from them) and the
         // averaged tie-break stands. Otherwise (a reflectance, the temporal tests or several
         // options changed) the bands' pass, scene by scene, which keeps the verdicts and the
         // tie-break's distance.
@@ -121,7 +123,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
         p.method_key.clear();
         p.last_pass_inputs_key = s.cloud_inputs_key;
         if (!jobs[i].kept_verdicts) {
-            // A bands' pass (the first move of a threshold) keeps the verdicts it replaces
+            // A bands' pass (a temporal threshold's first move) keeps the verdicts it replaces
             // as the previous ones, as the pass scene by scene does: moving the threshold
             // back to where it was takes them (22-31 ms against about 45 from the inputs).
             if (jobs[i].band_pass)

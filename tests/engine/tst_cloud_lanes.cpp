@@ -436,6 +436,22 @@ std::size_t check_inputs(std::mt19937& rng, const CloudOptions& o, const CloudLa
                              __FILE__, __LINE__);
                 return 0;
             }
+        // The test's value made again from the date's lanes (a threshold's first move after
+        // a pass that kept none) is the pass's own too, bit for bit, where the background is
+        // known; the range's first pixel is the lanes' pixel `begin`.
+        const std::size_t begin = 3;
+        std::vector<float> again(n, -7);
+        temporal_tested_again(*sc.temporal, varied, begin, n, again.data());
+        for (std::size_t i = begin; i < n; ++i)
+            if ((cls[i] & kInputKnown) && !same_float(again[i - begin], tested[i])) {
+                QTest::qFail(qPrintable(QStringLiteral("pixel %1: value made again %2, the "
+                                                       "pass's %3")
+                                            .arg(i)
+                                            .arg(double(again[i - begin]), 0, 'g', 9)
+                                            .arg(double(tested[i]), 0, 'g', 9)),
+                             __FILE__, __LINE__);
+                return 0;
+            }
     }
     std::size_t flips = 0;
     for (int change = 0; change < 3; ++change) {

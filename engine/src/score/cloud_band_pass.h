@@ -62,4 +62,37 @@ void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Ras
 /// After the pass has run over every pixel of the scene: the kept inputs' keys.
 void end_cloud_band_pass(const ScorerImpl& s, ScorePlanes* kept, const CloudBandPass& pass);
 
+/// The date `scene`'s temporal lanes against `stats`' clear background (LaneTemporal: its
+/// visible bands, its gains computed or taken from `kept`, and the background).
+LaneTemporal date_lanes(const ScorerImpl& s, const CloudOptions& o, const Raster& scene,
+                        const StackStats& stats, const std::vector<std::uint8_t>& valid,
+                        ScoreScratch& scratch, ScorePlanes* kept);
+
+/// What kept inputs are read with besides their planes: the moved tests' bands, and where
+/// a temporal test's value is made again (CloudInputPlanes::again), the date's lanes and the
+/// name of that test's threshold. The inputs point into it: it stays where it was filled.
+struct KeptInputLanes {
+    CloudBands bands;
+    LaneTemporal temporal;
+    std::string again; ///< the threshold whose test's value is made again ("": none)
+};
+
+/// The verdicts' inputs kept in `kept` for the `n` pixels of `scene` (ScorePlanes::inputs_key)
+/// when they were made under `s`'s options but the probability options, the varied threshold
+/// (ScorePlanes::inputs_varied) and spectral and shadow tests' thresholds
+/// (CloudInputPlanes::moved: those tests are made again from the scene's bands, held in
+/// `lanes`), with the averaged tie-break kept too where the stack takes part (`stats`, with
+/// its background; it comes out of the bands' pass). Else null planes. Where the kept inputs
+/// hold no test's value and a temporal threshold moved as well (the analyst's first move of
+/// it after a method change or a new view), its value is made again into the plane the first
+/// pass sized (`lanes.again`); kept_cloud_inputs_read marks it kept once every pixel is read.
+CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, ScorePlanes* kept,
+                                   std::size_t n, const StackStats* stats, const Raster& scene,
+                                   const std::vector<std::uint8_t>& valid, ScoreScratch& scratch,
+                                   KeptInputLanes& lanes);
+
+/// After the inputs of kept_cloud_inputs were read for every pixel: a temporal test's value
+/// made again is kept, for the next moves of its threshold.
+void kept_cloud_inputs_read(ScorePlanes* kept, const KeptInputLanes& lanes);
+
 } // namespace rb::detail

@@ -133,7 +133,7 @@ template <bool kTProb, bool kCirrus, bool kStep>
             for (std::size_t j = 0; j < kInputBlock; j += kFloatsPerLine) {
                 __builtin_prefetch(vis_mean + ahead + j);
                 __builtin_prefetch(factor + ahead + j);
-                if (varied.form != TestForm::None)
+                if (varied.form != TestForm::None && !in.again)
                     __builtin_prefetch(in.tested + ahead + j);
                 if (in.margin && varied.form == TestForm::Temporal)
                     __builtin_prefetch(in.margin + ahead + j);
@@ -150,6 +150,9 @@ template <bool kTProb, bool kCirrus, bool kStep>
         }
         for (std::size_t j = 0; j < len; ++j)
             c32[j] = cls[i0 + j];
+        if (in.again && varied.form == TestForm::Temporal)
+            temporal_tested_again(*in.again, in.varied, in.bands_at + i0, in.bands_at + i0 + len,
+                                  in.tested + i0);
         if (varied.form != TestForm::None)
             apply_varied_inputs(varied, in.tested + i0, in.margin ? in.margin + i0 : nullptr, len,
                                 c32);

@@ -2,21 +2,16 @@
 #include "cloud_lanes.h"
 
 #include <algorithm>
-#include <type_traits>
 
 #include "rasterbench/raster.h"
 
+#include "cloud_lane_rows.h"
 #include "cloud_tests.h"
 #include "scorer_impl.h"
 
 namespace rb::detail {
 
 namespace {
-
-// Pixels per block: the block's working rows (a dozen of them) stay in the first-level cache.
-// The passes are always inlined: cloud_verdicts is compiled twice (target_clones), and each
-// copy must hold its own passes, in its own lane width.
-constexpr std::size_t kBlock = 256;
 
 // Masks are 32-bit integers (0 or 1), as wide as the floats beside them, so a pass mixing
 // both stays in one vector width.
@@ -95,31 +90,6 @@ struct Constants {
           t_relative(!std::isnan(scene.thermal_median) && o.thermal_ramp > 0),
           t_warm(scene.thermal_median + o.thermal_margin), varied(varied_test(o, v)) {}
 };
-
-// Pixels [i0, i0 + len) of `b` into `dst` under its map (band_plane's formula); false,
-// and nothing read, for a band the scene does not have. T is the band's stored type, or void
-// for any (a call through visit_dtype per block and band). A known type matters: the
-// conversion then belongs to the AVX2 copy of the passes, while visit_dtype's lambdas are
-// compiled once, for the default target (a perf profile of threshold changes in
-// bench_score_preview put 15 % of the samples in that call).
-template <class T>
-[[gnu::always_inline]] inline bool load(const LaneBand& b, std::size_t i0, std::size_t len,
-                                        float* dst) {
-    if (!b.data)
-        return false;
-    const float scale = b.scale, offset = b.offset;
-    auto convert = [&](auto x) {
-        using S = decltype(x);
-        const S* src = static_cast<const S*>(b.data) + i0;
-        for (std::size_t j = 0; j < len; ++j)
-            dst[j] = scale * static_cast<float>(src[j]) + offset;
-    };
-    if constexpr (std::is_void_v<T>)
-        visit_dtype(b.dtype, convert);
-    else
-        convert(T{});
-    return true;
-}
 
 // Each spectral test's bit in Block::fails (CloudInputPlanes::fails).
 constexpr int kSwirBit = spectral_bit(CloudVaried::SwirMin);
@@ -313,41 +283,9 @@ template <class T>
 template <class T, bool kTie>
 [[gnu::always_inline]] inline void temporal(const Constants& k, const LaneTemporal& t,
                                             std::size_t i0, std::size_t len, Block& w) {
-    const std::size_t nv = t.vis.size();
-    const float nvf = float(nv);
-    for (std::size_t band = 0; band < nv; ++band) {
-        // As temporal_planes makes them: the date's reflectance over its gain, and the
-        // background's reflectance.
-        load<T>(t.vis[band], i0, len, w.t_date);
-        const float gain = t.gains[band];
-        for (std::size_t j = 0; j < len; ++j)
-            w.t_date[j] /= gain;
-        load<float>(LaneBand{DataType::Float32, t.background[band], t.scale, t.offset}, i0, len,
-                    band == 0 ? w.t_back0 : w.t_back);
-        const float* vis = w.t_date;
-        const float* bg = band == 0 ? w.t_back0 : w.t_back;
-        if (band == 0) {
-            // The sums start from the first band instead of from zeroed rows: GCC turned
-            // those zeroing loops into a memset per block (rep stos, 7 % of the passes' time
-            // in a perf profile). 0 + x, as the sums' first step, keeps their numbers (-0
-            // included).
-            for (std::size_t j = 0; j < len; ++j) {
-                const float d = vis[j] - bg[j];
-                w.excess[j] = std::max(-1e30f, d);
-                w.t_vis[j] = 0.0f + vis[j];
-                w.t_bg[j] = 0.0f + bg[j];
-                w.t_sq[j] = 0.0f + d * d;
-            }
-            continue;
-        }
-        for (std::size_t j = 0; j < len; ++j) {
-            const float d = vis[j] - bg[j];
-            w.excess[j] = std::max(w.excess[j], d);
-            w.t_vis[j] += vis[j];
-            w.t_bg[j] += bg[j];
-            w.t_sq[j] += d * d;
-        }
-    }
+    const float nvf = float(t.vis.size());
+    temporal_sums<T, kTie>(t, i0, len,
+                           {w.t_date, w.t_back, w.t_back0, w.excess, w.t_vis, w.t_bg, w.t_sq});
     const float* bg0 = w.t_back0;
     const float half_cloud = 0.5f * k.t_cloud;
     for (std::size_t j = 0; j < len; ++j) {
@@ -522,9 +460,6 @@ typed_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBa
         verdicts<T>(o, k, scene, b, valid, i0, std::min(kBlock, end - i0), out, w);
 }
 
-namespace {
-
-// Whether every band the passes read is stored as `t`.
 bool stored_as(DataType t, const CloudBands& b, const LaneTemporal* temporal) {
     for (const LaneBand* x :
          {&b.blue, &b.green, &b.red, &b.nir, &b.swir1, &b.swir2, &b.cirrus, &b.thermal})
@@ -535,147 +470,6 @@ bool stored_as(DataType t, const CloudBands& b, const LaneTemporal* temporal) {
             if (x.data && x.dtype != t)
                 return false;
     return true;
-}
-
-} // namespace
-
-namespace {
-
-// spectral()'s tests of `moved` alone, a block at a time: 1 in `pass` where they all pass;
-// and the single date's shadow test into `shadow` where moved too (verdicts()'s).
-template <class T>
-[[gnu::always_inline]] inline void
-tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved, std::size_t i0,
-            std::size_t len, std::int32_t* __restrict pass, std::int32_t* __restrict shadow) {
-    alignas(64) float x[kBlock], y[kBlock], z[kBlock], vm[kBlock];
-    auto has = [&](CloudVaried v) { return (moved & moved_bit_of(v)) != 0; };
-    auto test = [&](CloudVaried v) { return varied_test(o, v).k; };
-    if (moved & kShadowMoved) {
-        load<T>(b.nir, i0, len, x);
-        load<T>(b.swir1, i0, len, y);
-        const float nir_max = float_above(o.shadow_nir_max);
-        const float swir1_max = float_above(o.shadow_swir1_max);
-        for (std::size_t j = 0; j < len; ++j)
-            shadow[j] = (x[j] < nir_max) & (y[j] < swir1_max);
-    }
-    std::fill(pass, pass + len, 1);
-    if (has(CloudVaried::SwirMin)) {
-        load<T>(b.swir2.data ? b.swir2 : b.swir1, i0, len, x);
-        const float k = test(CloudVaried::SwirMin);
-        for (std::size_t j = 0; j < len; ++j)
-            pass[j] &= x[j] > k;
-    }
-    if (has(CloudVaried::NdviMax)) {
-        load<T>(b.red, i0, len, x);
-        load<T>(b.nir, i0, len, y);
-        const float k = test(CloudVaried::NdviMax);
-        for (std::size_t j = 0; j < len; ++j)
-            pass[j] &= ndvi_of(x[j], y[j]) < k;
-    }
-    if (has(CloudVaried::NirSwir1Min)) {
-        load<T>(b.nir, i0, len, x);
-        load<T>(b.swir1, i0, len, y);
-        const float k = test(CloudVaried::NirSwir1Min);
-        for (std::size_t j = 0; j < len; ++j)
-            pass[j] &= nir_swir1_of(x[j], y[j]) > k;
-    }
-    if (has(CloudVaried::NdsiMax) && load<T>(b.green, i0, len, x)) {
-        load<T>(b.swir1, i0, len, y);
-        const float k = test(CloudVaried::NdsiMax);
-        for (std::size_t j = 0; j < len; ++j)
-            pass[j] &= ndsi_of(x[j], y[j]) < k;
-    }
-    const int vis_n = 1 + (b.blue.data != nullptr) + (b.green.data != nullptr);
-    if (has(CloudVaried::WhitenessMax) && vis_n >= 2) {
-        // spectral()'s sums, in its order.
-        const float vis_nf = float(vis_n);
-        const float* blue = load<T>(b.blue, i0, len, y) ? y : nullptr;
-        const float* green = load<T>(b.green, i0, len, z) ? z : nullptr;
-        load<T>(b.red, i0, len, x);
-        for (std::size_t j = 0; j < len; ++j)
-            vm[j] = x[j];
-        if (blue)
-            for (std::size_t j = 0; j < len; ++j)
-                vm[j] += blue[j];
-        if (green)
-            for (std::size_t j = 0; j < len; ++j)
-                vm[j] += green[j];
-        for (std::size_t j = 0; j < len; ++j) {
-            vm[j] /= vis_nf;
-            x[j] = std::abs(x[j] - vm[j]);
-        }
-        if (blue)
-            for (std::size_t j = 0; j < len; ++j)
-                x[j] += std::abs(blue[j] - vm[j]);
-        if (green)
-            for (std::size_t j = 0; j < len; ++j)
-                x[j] += std::abs(green[j] - vm[j]);
-        const float k = test(CloudVaried::WhitenessMax);
-        for (std::size_t j = 0; j < len; ++j) {
-            const float sum = x[j] / std::max(vm[j], 1e-6f);
-            pass[j] &= sum / vis_nf < k;
-        }
-    }
-    if (has(CloudVaried::HotMin) && load<T>(b.blue, i0, len, x)) {
-        load<T>(b.red, i0, len, y);
-        const float k = test(CloudVaried::HotMin);
-        for (std::size_t j = 0; j < len; ++j)
-            pass[j] &= passes<TestForm::HotMin>(hot_of(x[j], y[j]), k);
-    }
-    if (has(CloudVaried::ThermalMax) && load<T>(b.thermal, i0, len, x)) {
-        const double scale = o.thermal_scale, offset = o.thermal_offset;
-        const float k = test(CloudVaried::ThermalMax);
-        for (std::size_t j = 0; j < len; ++j) {
-            const double t = x[j] * scale + offset;
-            const bool in = (t >= kMinCelsius) & (t <= kMaxCelsius);
-            pass[j] &= !in | (float(t) < k);
-        }
-    }
-}
-
-template <class T>
-__attribute__((target_clones("avx2", "default"))) void
-typed_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved, std::size_t begin,
-                  std::size_t end, std::int32_t* pass, std::int32_t* shadow) {
-    for (std::size_t i0 = begin; i0 < end; i0 += kBlock)
-        tests_again<T>(o, b, moved, i0, std::min(kBlock, end - i0), pass + (i0 - begin),
-                       shadow + (i0 - begin));
-}
-
-} // namespace
-
-namespace {
-
-// f(std::type_identity<T>{}) for the stored types that get passes of their own (the types of
-// Landsat and Sentinel-2 products, of 8-bit and of float scenes) where every band read is
-// stored as `t` (`uniform`); else f(std::type_identity<void>{}): the passes that convert any
-// type through visit_dtype.
-template <class F> void with_pass_type(DataType t, bool uniform, F&& f) {
-    if (uniform) {
-        switch (t) {
-        case DataType::UInt8:
-            return f(std::type_identity<std::uint8_t>{});
-        case DataType::UInt16:
-            return f(std::type_identity<std::uint16_t>{});
-        case DataType::Int16:
-            return f(std::type_identity<std::int16_t>{});
-        case DataType::Float32:
-            return f(std::type_identity<float>{});
-        default:
-            break;
-        }
-    }
-    f(std::type_identity<void>{});
-}
-
-} // namespace
-
-void moved_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved,
-                       std::size_t begin, std::size_t end, std::int32_t* pass,
-                       std::int32_t* shadow) {
-    with_pass_type(b.red.dtype, stored_as(b.red.dtype, b, nullptr), [&](auto type) {
-        typed_tests_again<typename decltype(type)::type>(o, b, moved, begin, end, pass, shadow);
-    });
 }
 
 void cloud_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBands& b,

@@ -150,6 +150,11 @@ struct CloudInputPlanes {
     std::uint8_t moved = 0;
     const CloudBands* bands = nullptr;
     std::size_t bands_at = 0;
+    /// Where set, the varied temporal test's value is made again into `tested` from the
+    /// date's visible bands, gains and the background (temporal_tested_again, from pixel
+    /// `bands_at` for element 0 of the planes) before it is read: the first move of a
+    /// temporal threshold after a pass that kept no test's value.
+    const LaneTemporal* again = nullptr;
 };
 
 /// Whether `in` holds a temporal test's value (its margin then wanted).
@@ -180,6 +185,12 @@ inline CloudInputPlanes offset_inputs(const CloudInputPlanes& in, std::size_t of
 void moved_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved,
                        std::size_t begin, std::size_t end, std::int32_t* pass,
                        std::int32_t* shadow);
+
+/// The value of the temporal test `v` (TemporalCloud: the brightest excess over the
+/// background; TemporalShadow: the visible mean's darkness below it) of pixels [begin, end)
+/// of the date `t` into `out` (from its first element): the passes' own numbers.
+void temporal_tested_again(const LaneTemporal& t, CloudVaried v, std::size_t begin, std::size_t end,
+                           float* out);
 
 /// The bits of CloudInputPlanes::cls.
 enum CloudInputBits : std::uint8_t {

@@ -1,9 +1,10 @@
 // The cloud method over a stack in strips of rows (Scorer::score_strips_reusing), where a
 // change keeps the verdicts or their inputs (spectral and shadow thresholds moved too: those
-// tests made again from the bands), or moves one threshold the inputs do not serve (a
-// temporal test's first move: the bands' pass then runs in the strips too, keeping the
-// inputs for the next change): for each strip, every scene's verdicts, dilations and scores
-// while the strip is in the cache.
+// tests made again from the bands; a temporal threshold's first move: its test's value made
+// again from the visible bands and kept), or moves one threshold the inputs do not serve (a
+// temporal threshold after the other's moves: the bands' pass then runs in the strips too,
+// keeping the inputs for the next change): for each strip, every scene's verdicts, dilations
+// and scores while the strip is in the cache.
 //
 // The bands' pass in strips (measured when it still served spectral thresholds): the first
 // move of whiteness_max after a method change took 87-91 against 95-99 ms in
@@ -42,7 +43,7 @@ constexpr std::size_t kStripPixels = 65536;
 // Where one scene's verdicts come from.
 struct StripScene {
     detail::CloudInputPlanes inputs;     ///< the verdicts' inputs, where made from them
-    detail::CloudBands bands;            ///< where inputs.moved: its tests' bands
+    detail::KeptInputLanes lanes;        ///< what the inputs are read with besides
     detail::CloudVerdictPlanes verdicts; ///< the verdicts kept (a finishing option changed)
     bool kept_verdicts = false;
     /// The penalty classes kept (the tie-break's window or a score changed), else where the
@@ -85,15 +86,16 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             p.cols != cols || p.valid.size() != n)
             return false;
         // The verdicts kept, or their inputs (with the averaged tie-break, which takes a
-        // whole scene); else the bands' pass in the strips, where it keeps the inputs (the
-        // analyst's first move of a temporal threshold: the next ones are made from them) and the
-        // averaged tie-break stands. Otherwise (a reflectance, the temporal tests or several
+        // whole scene); else the bands' pass in the strips, where it keeps the inputs (a
+        // temporal threshold moved after the other's: the next moves are made from them) and
+        // the averaged tie-break stands. Otherwise (a reflectance, the temporal tests or several
         // options changed) the bands' pass, scene by scene, which keeps the verdicts and the
         // tie-break's distance.
         jobs[i].verdicts = detail::kept_cloud_verdicts(s, o, &p, n, temporal);
         jobs[i].kept_verdicts = jobs[i].verdicts.cloud != nullptr;
         jobs[i].inputs =
-            detail::kept_cloud_inputs(s, o, &planes[i], n, temporal, scenes[i], jobs[i].bands);
+            detail::kept_cloud_inputs(s, o, &planes[i], n, temporal ? stats : nullptr, scenes[i],
+                                      p.valid, scratches.local(), jobs[i].lanes);
         if (!jobs[i].kept_verdicts && !jobs[i].inputs.cls) {
             if ((temporal && !detail::kept_cloud_tie(s, o, &p, n)) ||
                 !detail::cloud_inputs_kept_by_pass(s, &p, s.scene_cloud(int(i)).stats.land))
@@ -126,7 +128,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             // A bands' pass (a temporal threshold's first move) keeps the verdicts it replaces
             // as the previous ones, as the pass scene by scene does: moving the threshold
             // back to where it was takes them (22-31 ms against about 45 from the inputs).
-            if (jobs[i].band_pass)
+            if (jobs[i].band_pass || jobs[i].inputs.again)
                 detail::demote_kept_cloud_verdicts(s, p);
             p.verdicts_key.clear();
             p.verdicts_fmask_key.clear();
@@ -143,7 +145,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                                });
     const detail::LaneTemporal background =
         shared_margin ? detail::background_lanes(s, o, *stats) : detail::LaneTemporal{};
-    tbb::enumerable_thread_specific<std::vector<float>> margins;
+    tbb::enumerable_thread_specific<std::vector<float>> margins, again_rows;
     // The composite's winners, where asked for: each strip's scenes visited in its tie order.
     const bool fused = winners && winners->deliver && winners->order.size() == scenes.size();
     std::vector<std::size_t> visit(scenes.size());
@@ -227,15 +229,34 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                     scratch.cloud.resize(len);
                     scratch.shadow.resize(len);
                     scratch.prob.resize(len);
-                    detail::CloudInputPlanes in = detail::offset_inputs(jobs[i].inputs, first);
-                    if (shared_margin && detail::temporal_varied(in))
-                        in.margin = margin.data();
-                    detail::cloud_verdicts_from_inputs(o, in, len,
-                                                       {scratch.cloud.data(),
-                                                        scratch.shadow.data(),
-                                                        scratch.prob.data(),
-                                                        nullptr,
-                                                        {}});
+                    // Pixels [b, e) of the strip's, a temporal test's value made again into
+                    // `tested` where not null.
+                    auto from_inputs = [&](std::size_t b, std::size_t e, float* tested) {
+                        detail::CloudInputPlanes in = detail::offset_inputs(jobs[i].inputs, b);
+                        if (tested)
+                            in.tested = tested;
+                        if (shared_margin && detail::temporal_varied(in))
+                            in.margin = margin.data() + (b - first);
+                        const std::size_t at = b - first;
+                        detail::cloud_verdicts_from_inputs(o, in, e - b,
+                                                           {scratch.cloud.data() + at,
+                                                            scratch.shadow.data() + at,
+                                                            scratch.prob.data() + at,
+                                                            nullptr,
+                                                            {}});
+                    };
+                    if (jobs[i].inputs.again) {
+                        // The value made again is kept for the strip's own rows alone; its
+                        // halo's (its neighbours' own rows) into a working row.
+                        std::vector<float>& halo = again_rows.local();
+                        halo.resize(len);
+                        const std::size_t own0 = std::size_t(y0) * w, own1 = std::size_t(y1) * w;
+                        from_inputs(first, own0, halo.data());
+                        from_inputs(own0, own1, nullptr);
+                        from_inputs(own1, first + len, halo.data() + (own1 - first));
+                    } else {
+                        from_inputs(first, first + len, nullptr);
+                    }
                     vc = scratch.cloud.data();
                     vs = scratch.shadow.data();
                     vp = scratch.prob.data();
@@ -275,6 +296,7 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
         detail::cloud_classes_written(planes[i], jobs[i].classes);
         if (jobs[i].band_pass)
             detail::end_cloud_band_pass(s, &planes[i], passes[i]);
+        detail::kept_cloud_inputs_read(&planes[i], jobs[i].lanes);
     }
     if (fused)
         winners->made = true;

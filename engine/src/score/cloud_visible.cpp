@@ -491,8 +491,8 @@ std::optional<std::vector<std::string>> cloud_entries_between(const std::string&
     return differ;
 }
 
-// The tests (CloudInputPlanes::moved) whose thresholds alone differ between two
-// cloud_inputs_keys, or nullopt where another option differs.
+} // namespace
+
 std::optional<std::uint8_t> cloud_moved_between(const std::string& before, const std::string& now) {
     if (before == now)
         return std::uint8_t(0);
@@ -509,8 +509,6 @@ std::optional<std::uint8_t> cloud_moved_between(const std::string& before, const
     return moved;
 }
 
-} // namespace
-
 std::optional<std::string> cloud_varied_between(const std::string& before, const std::string& now) {
     if (before == now)
         return std::string();
@@ -518,38 +516,6 @@ std::optional<std::string> cloud_varied_between(const std::string& before, const
     if (!differ || differ->size() != 1 || cloud_varied(differ->front()) == CloudVaried::None)
         return std::nullopt;
     return differ->front();
-}
-
-CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, ScorePlanes* kept,
-                                   std::size_t n, bool temporal, const Raster& scene,
-                                   CloudBands& bands) {
-    if (!kept || kept->inputs_key.empty() || kept->input_class.size() != n ||
-        (temporal && !kept_cloud_tie(s, o, kept, n)))
-        return {};
-    const auto moved = cloud_moved_between(
-        kept->inputs_key, cloud_key_without(s.cloud_inputs_key, kept->inputs_varied));
-    if (!moved || (*moved != 0 && kept->input_fails.size() != n))
-        return {};
-    auto plane = [](std::vector<float>& v) { return v.empty() ? nullptr : v.data(); };
-    // A temporal test's value plane is held between the passes that write it: read only under
-    // one, with the stack (the passes write it only then).
-    const CloudVaried varied = cloud_varied(kept->inputs_varied);
-    const bool tested = varied != CloudVaried::None && temporal;
-    CloudInputPlanes in;
-    in.vis_mean = plane(kept->input_vis_mean);
-    in.factor = plane(kept->input_factor);
-    in.t_prob = plane(kept->input_t_prob);
-    in.cirrus = plane(kept->input_cirrus);
-    in.cls = kept->input_class.data();
-    in.tested = tested ? plane(kept->input_tested) : nullptr;
-    in.varied = varied;
-    if (*moved != 0) {
-        bands = cloud_bands(s, o, scene);
-        in.fails = kept->input_fails.data();
-        in.moved = *moved;
-        in.bands = &bands;
-    }
-    return in;
 }
 
 void demote_kept_cloud_verdicts(const ScorerImpl& s, ScorePlanes& kept) {

@@ -217,15 +217,9 @@ std::string cloud_key_without(const std::string& key, const std::string& name);
 /// the one option whose entry differs where that is a test's threshold (cloud_varied), else
 /// nullopt (other or more changes; keys of other methods).
 std::optional<std::string> cloud_varied_between(const std::string& before, const std::string& now);
-/// The verdicts' inputs kept in `kept` for `n` pixels (ScorePlanes::inputs_key) when they
-/// were made under `s`'s options but the probability options, the varied threshold
-/// (ScorePlanes::inputs_varied) and spectral and shadow tests' thresholds
-/// (CloudInputPlanes::moved: those tests are made again from `scene`'s bands, which the
-/// planes then point to, held in `bands`), with the averaged tie-break kept too where the stack
-/// takes part (it comes out of the bands' pass). Else null planes.
-CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, ScorePlanes* kept,
-                                   std::size_t n, bool temporal, const Raster& scene,
-                                   CloudBands& bands);
+/// The tests (CloudInputPlanes::moved) whose thresholds alone differ between two
+/// cloud_inputs_keys, or nullopt where another option differs.
+std::optional<std::uint8_t> cloud_moved_between(const std::string& before, const std::string& now);
 /// The verdicts a kernel wrote into scratch (cloud, shadow, prob), moved into `kept` and
 /// marked as made under `s`'s options (`fmask`: by Fmask's probabilities, so that a change
 /// of the probability options keeps them), for the next change; without `kept`, scratch's.

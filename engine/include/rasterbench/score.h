@@ -359,22 +359,15 @@ struct ScorePlanes {
     /// tests' outcomes as bits. And what they were made with (ScorerImpl::cloud_inputs_key,
     /// "" = none): a change of a probability option makes the verdicts from them, without
     /// the bands.
-    /// With `inputs_varied` (the name of a temporal test's threshold, e.g.
-    /// temporal_cloud; detail::cloud_varied) the value that test compares is kept too
-    /// (input_tested; its margin, which the background alone decides, is made again), and
-    /// inputs_key leaves that option out: a change of it is made from the inputs as well.
     std::string inputs_key;
-    std::string inputs_varied;
     /// ScorerImpl::cloud_inputs_key of the cloud method's last change that made verdicts (from
     /// the bands or the inputs): a pass over the bands under the same key, or one that differs
-    /// from it in one test's threshold alone (the analyst is moving that option), keeps the
-    /// inputs.
+    /// from it in tests' thresholds alone (the analyst is moving them), keeps the inputs.
     std::string last_pass_inputs_key;
     std::vector<float> input_vis_mean, input_factor, input_t_prob, input_cirrus;
-    std::vector<float> input_tested;
     /// Each spectral test's failure under the inputs' thresholds, a bit each: a change of
-    /// spectral (or shadow) thresholds is made from the inputs, those tests alone made again
-    /// from the bands.
+    /// any tests' thresholds (spectral, shadow, temporal) is made from the inputs, those tests
+    /// alone made again from the bands (the temporal ones with the stack's background).
     std::vector<std::uint8_t> input_class, input_fails;
     void clear() { *this = ScorePlanes{}; }
     std::size_t bytes() const {
@@ -385,7 +378,7 @@ struct ScorePlanes {
                previous_cloud.size() + previous_shadow.size() +
                previous_cloud_prob.size() * sizeof(float) +
                (input_vis_mean.size() + input_factor.size() + input_t_prob.size() +
-                input_cirrus.size() + input_tested.size()) *
+                input_cirrus.size()) *
                    sizeof(float) +
                input_class.size() + input_fails.size();
     }

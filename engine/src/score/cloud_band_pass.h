@@ -3,7 +3,6 @@
 // scene and run over all of it (score_kernels.cpp) or a strip of rows at a time
 // (cloud_strips.cpp): the bands as lanes, the stack's clear background with the date's
 // gains, the date's own statistics, and the verdicts' inputs it keeps in the scene's planes.
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,8 +28,7 @@ struct CloudBandPass {
     CloudLaneScene lane;
     /// The kept planes the pass writes the verdicts' inputs into (all null: none kept).
     CloudInputPlanes inputs;
-    /// Set where the pass keeps the inputs: the threshold whose test value it keeps ("" none).
-    std::optional<std::string> varied;
+    bool keeps = false; ///< whether the pass keeps the inputs
 
     CloudBandPass() = default;
     CloudBandPass(const CloudBandPass&) = delete;
@@ -41,14 +39,11 @@ struct CloudBandPass {
 /// offset (the thermal band's values as stored).
 CloudBands cloud_bands(const ScorerImpl& s, const CloudOptions& o, const Raster& scene);
 
-/// Whether a pass over the bands keeps the verdicts' inputs in `kept`, and for which varied
-/// threshold ("": none): where it is the first pass on these planes, or where the options
-/// differ from the last pass's in a probability option or one test's threshold alone (a
-/// spectral or shadow test's: "", the failures kept and the bands serve it,
-/// CloudInputPlanes::moved); not for a date judged by Fmask's statistics (`land`), whose
-/// verdicts read none of them.
-std::optional<std::string> cloud_inputs_kept_by_pass(const ScorerImpl& s, const ScorePlanes* kept,
-                                                     bool land);
+/// Whether a pass over the bands keeps the verdicts' inputs in `kept`: where it is the first
+/// pass on these planes, or where the options differ from the last pass's in probability
+/// options or tests' thresholds alone (CloudInputPlanes::moved); not for a date judged by
+/// Fmask's statistics (`land`), whose verdicts read none of them.
+bool cloud_inputs_kept_by_pass(const ScorerImpl& s, const ScorePlanes* kept, bool land);
 
 /// Sets a default-constructed `pass` up for `scene`, the stack's scene `index` (its statistics:
 /// ScorerImpl:: scene_cloud); `temporal`: against `stats`' clear background (the date's gains
@@ -68,31 +63,23 @@ LaneTemporal date_lanes(const ScorerImpl& s, const CloudOptions& o, const Raster
                         const StackStats& stats, const std::vector<std::uint8_t>& valid,
                         ScoreScratch& scratch, ScorePlanes* kept);
 
-/// What kept inputs are read with besides their planes: the moved tests' bands, and where
-/// a temporal test's value is made again (CloudInputPlanes::again), the date's lanes and the
-/// name of that test's threshold. The inputs point into it: it stays where it was filled.
+/// What kept inputs are read with besides their planes: the moved tests' bands and, where a
+/// temporal test's threshold moved, the date's lanes. The inputs point into it: it stays
+/// where it was filled.
 struct KeptInputLanes {
     CloudBands bands;
     LaneTemporal temporal;
-    std::string again; ///< the threshold whose test's value is made again ("": none)
 };
 
 /// The verdicts' inputs kept in `kept` for the `n` pixels of `scene` (ScorePlanes::inputs_key)
-/// when they were made under `s`'s options but the probability options, the varied threshold
-/// (ScorePlanes::inputs_varied) and spectral and shadow tests' thresholds
-/// (CloudInputPlanes::moved: those tests are made again from the scene's bands, held in
-/// `lanes`), with the averaged tie-break kept too where the stack takes part (`stats`, with
-/// its background; it comes out of the bands' pass). Else null planes. Where the kept inputs
-/// hold no test's value and a temporal threshold moved as well (the analyst's first move of
-/// it after a method change or a new view), its value is made again into the plane the first
-/// pass sized (`lanes.again`); kept_cloud_inputs_read marks it kept once every pixel is read.
+/// when they were made under `s`'s options but the probability options and tests' thresholds
+/// (CloudInputPlanes::moved: those tests are made again from the scene's bands, and with the
+/// stack, `stats` with its background, the temporal ones from its lanes, held in `lanes`),
+/// with the averaged tie-break kept too where the stack takes part (it comes out of the
+/// bands' pass). Else null planes.
 CloudInputPlanes kept_cloud_inputs(const ScorerImpl& s, const CloudOptions& o, ScorePlanes* kept,
                                    std::size_t n, const StackStats* stats, const Raster& scene,
                                    const std::vector<std::uint8_t>& valid, ScoreScratch& scratch,
                                    KeptInputLanes& lanes);
-
-/// After the inputs of kept_cloud_inputs were read for every pixel: a temporal test's value
-/// made again is kept, for the next moves of its threshold.
-void kept_cloud_inputs_read(ScorePlanes* kept, const KeptInputLanes& lanes);
 
 } // namespace rb::detail

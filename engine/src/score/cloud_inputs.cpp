@@ -1,6 +1,6 @@
 // The verdicts made from the inputs a pass over the bands kept (cloud_verdicts_from_inputs,
-// cloud_lanes.h): a change of the probability options or of one test's threshold without
-// the bands.
+// cloud_lanes.h): a change of the probability options or of tests' thresholds without a pass
+// over all the bands.
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -37,48 +37,17 @@ constexpr std::size_t kInputBlock = 256;
 // How far ahead the planes are prefetched, in blocks, and floats per cache line.
 constexpr std::size_t kPrefetchBlocks = 4, kFloatsPerLine = 16;
 
-// A varied temporal threshold's test made again from its kept value, into the block's class
-// bits `c32` (widened): its bits where the background is known (temporal()'s comparisons).
-[[gnu::always_inline]] inline void apply_varied_inputs(const VariedTest& v,
-                                                       const float* __restrict tested,
-                                                       const float* __restrict margin,
-                                                       std::size_t len, std::int32_t* c32) {
-    const float t = v.k, half = v.k2;
-    switch (v.form) {
-    case TestForm::None:
-        return;
-    case TestForm::Temporal:
-        if (v.varied == CloudVaried::TemporalCloud) {
-            for (std::size_t j = 0; j < len; ++j) {
-                const std::int32_t c = c32[j], known = (c >> 3) & 1;
-                const float m = margin[j], e = tested[j];
-                const std::int32_t hi = (e > t + m) & known, mid = (e > half + m) & known;
-                c32[j] = (c & ~std::int32_t(kInputAlwaysCloud | kInputCloudIfCloud)) | hi << 4 |
-                         mid << 5;
-            }
-        } else {
-            for (std::size_t j = 0; j < len; ++j) {
-                const std::int32_t c = c32[j], known = (c >> 3) & 1;
-                const std::int32_t dark = tested[j] > t + margin[j];
-                const std::int32_t shadow = known ? dark : (c >> 6) & 1;
-                c32[j] = (c & ~std::int32_t(kInputShadow)) | shadow << 6;
-            }
-        }
-        return;
-    default:
-        return;
-    }
-}
-
 // The block's class bits `c32` under moved thresholds (CloudInputPlanes::moved): the moved
 // tests made again from the bands; the other spectral tests' outcome read from the kept
-// failures; the shadow verdict the single date's where the background is unknown (the
-// temporal one stands where it is known).
+// failures; where the background is known, the temporal tests' bits (the shadow verdict is
+// the temporal one there); elsewhere the single date's shadow verdict.
 [[gnu::always_inline]] inline void moved_again(const CloudOptions& o, const CloudInputPlanes& in,
                                                std::size_t i0, std::size_t len, std::int32_t* c32) {
     alignas(64) std::int32_t pass[kInputBlock], f32[kInputBlock], shadow[kInputBlock];
-    moved_tests_again(o, *in.bands, in.moved, in.bands_at + i0, in.bands_at + i0 + len, pass,
-                      shadow);
+    alignas(64) std::int32_t hi[kInputBlock], mid[kInputBlock], dark[kInputBlock];
+    const std::size_t p0 = in.bands_at + i0;
+    if (in.moved & (kSpectralMoved | kShadowMoved))
+        moved_tests_again(o, *in.bands, in.moved, p0, p0 + len, pass, shadow);
     if (in.moved & kSpectralMoved) {
         for (std::size_t j = 0; j < len; ++j)
             f32[j] = in.fails[i0 + j];
@@ -88,12 +57,24 @@ constexpr std::size_t kPrefetchBlocks = 4, kFloatsPerLine = 16;
             c32[j] = (c32[j] & ~std::int32_t(kInputPcp)) | pcp << 1;
         }
     }
-    if (in.moved & kShadowMoved)
+    if (in.moved & kTemporalMoved)
+        temporal_tests_again(o, *in.temporal, in.moved, p0, p0 + len, hi, mid, dark);
+    if (in.moved & kTemporalCloudMoved)
         for (std::size_t j = 0; j < len; ++j) {
             const std::int32_t c = c32[j], known = (c >> 3) & 1;
-            const std::int32_t s = known ? (c >> 6) & 1 : shadow[j];
+            c32[j] = (c & ~std::int32_t(kInputAlwaysCloud | kInputCloudIfCloud)) |
+                     (hi[j] & known) << 4 | (mid[j] & known) << 5;
+        }
+    if (in.moved & (kShadowMoved | kTemporalShadowMoved)) {
+        const bool single = (in.moved & kShadowMoved) != 0;
+        const bool temporal = (in.moved & kTemporalShadowMoved) != 0;
+        for (std::size_t j = 0; j < len; ++j) {
+            const std::int32_t c = c32[j], known = (c >> 3) & 1, kept = (c >> 6) & 1;
+            const std::int32_t s =
+                known ? (temporal ? dark[j] : kept) : (single ? shadow[j] : kept);
             c32[j] = (c & ~std::int32_t(kInputShadow)) | s << 6;
         }
+    }
 }
 
 // cloud_verdicts_from_inputs' loop, branch-free, with the planes' presence and the
@@ -108,10 +89,6 @@ template <bool kTProb, bool kCirrus, bool kStep>
     const float b_w = float(o.brightness_width);
     const float w_lo = float(o.water_swir1_min), w_w = float(o.water_swir1_width);
     const float cloud_probability = float_above(o.cloud_probability);
-    // A varied threshold's test, where its value is kept (a temporal one's with its margin).
-    VariedTest varied = in.tested ? varied_test(o, in.varied) : VariedTest{};
-    if (varied.form == TestForm::Temporal && !in.margin)
-        varied = {};
     const std::uint8_t* __restrict cls = in.cls;
     const float* __restrict vis_mean = in.vis_mean;
     const float* __restrict factor = in.factor;
@@ -133,10 +110,6 @@ template <bool kTProb, bool kCirrus, bool kStep>
             for (std::size_t j = 0; j < kInputBlock; j += kFloatsPerLine) {
                 __builtin_prefetch(vis_mean + ahead + j);
                 __builtin_prefetch(factor + ahead + j);
-                if (varied.form != TestForm::None && !in.again)
-                    __builtin_prefetch(in.tested + ahead + j);
-                if (in.margin && varied.form == TestForm::Temporal)
-                    __builtin_prefetch(in.margin + ahead + j);
                 if constexpr (kTProb)
                     __builtin_prefetch(t_prob + ahead + j);
                 if constexpr (kCirrus)
@@ -150,12 +123,6 @@ template <bool kTProb, bool kCirrus, bool kStep>
         }
         for (std::size_t j = 0; j < len; ++j)
             c32[j] = cls[i0 + j];
-        if (in.again && varied.form == TestForm::Temporal)
-            temporal_tested_again(*in.again, in.varied, in.bands_at + i0, in.bands_at + i0 + len,
-                                  in.tested + i0);
-        if (varied.form != TestForm::None)
-            apply_varied_inputs(varied, in.tested + i0, in.margin ? in.margin + i0 : nullptr, len,
-                                c32);
         if (in.moved)
             moved_again(o, in, i0, len, c32);
         for (std::size_t j = 0; j < len; ++j) {

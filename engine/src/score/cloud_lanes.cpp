@@ -44,8 +44,6 @@ struct Block {
     alignas(64) float tie[kBlock];
     alignas(64) float factor[kBlock]; ///< CloudInputPlanes::factor
     alignas(64) float cirrus_term[kBlock];
-    alignas(64) float t_margin[kBlock]; ///< the temporal tests' margin for the gain
-    alignas(64) float t_dark[kBlock];   ///< the visible mean's darkness below the background
     alignas(64) std::int32_t pcp[kBlock];
     alignas(64) std::int32_t fails[kBlock]; ///< CloudInputPlanes::fails
     alignas(64) std::int32_t water[kBlock];
@@ -73,9 +71,8 @@ struct Constants {
     float shadow_nir_max, shadow_swir1_max, t_cloud, t_shadow;
     bool water_test, t_relative;
     double t_warm;
-    VariedTest varied;
 
-    Constants(const CloudOptions& o, const CloudLaneScene& scene, CloudVaried v = CloudVaried::None)
+    Constants(const CloudOptions& o, const CloudLaneScene& scene)
         : swir_min(float_below(o.swir_min)), ndvi_max(float_above(o.ndvi_max)),
           nir_swir1_min(float_below(o.nir_swir1_min)), ndsi_max(float_above(o.ndsi_max)),
           whiteness_max(float_above(o.whiteness_max)), hot_min(float(o.hot_min)),
@@ -88,7 +85,7 @@ struct Constants {
           shadow_swir1_max(float_above(o.shadow_swir1_max)), t_cloud(float(o.temporal_cloud)),
           t_shadow(float(o.temporal_shadow)), water_test(o.water_swir1_width > 0),
           t_relative(!std::isnan(scene.thermal_median) && o.thermal_ramp > 0),
-          t_warm(scene.thermal_median + o.thermal_margin), varied(varied_test(o, v)) {}
+          t_warm(scene.thermal_median + o.thermal_margin) {}
 };
 
 // Each spectral test's bit in Block::fails (CloudInputPlanes::fails).
@@ -298,8 +295,6 @@ template <class T, bool kTie>
         w.t_mid[j] = mid;
         const float dark = bg_mean - vis_mean;
         const bool shadow = dark > k.t_shadow + margin;
-        w.t_margin[j] = margin;
-        w.t_dark[j] = dark;
         // Where the background is unknown the single-date verdicts stand. Into other rows:
         // a select that stores a row's own value back becomes a conditional store, which
         // does not vectorize.
@@ -312,10 +307,9 @@ template <class T, bool kTie>
 }
 
 // The block's CloudInputPlanes from pixel i0 on (verdicts() with the fixed probabilities).
-[[gnu::always_inline]] inline void keep_inputs(const Constants& k, const CloudLaneScene& scene,
-                                               const CloudBands& b, const std::uint8_t* ok,
-                                               std::size_t len, const Block& w,
-                                               const std::int32_t* shadow_verdict,
+[[gnu::always_inline]] inline void keep_inputs(const CloudLaneScene& scene, const CloudBands& b,
+                                               const std::uint8_t* ok, std::size_t len,
+                                               const Block& w, const std::int32_t* shadow_verdict,
                                                const CloudInputPlanes& in, std::size_t i0) {
     std::copy(w.vis_mean, w.vis_mean + len, in.vis_mean + i0);
     std::copy(w.factor, w.factor + len, in.factor + i0);
@@ -323,13 +317,6 @@ template <class T, bool kTie>
         std::copy(w.t_prob, w.t_prob + len, in.t_prob + i0);
     if (in.cirrus && b.cirrus.data)
         std::copy(w.cirrus_term, w.cirrus_term + len, in.cirrus + i0);
-    const TestForm form = in.tested ? k.varied.form : TestForm::None;
-    if (form == TestForm::Temporal && scene.temporal) {
-        const float* tested = in.varied == CloudVaried::TemporalCloud ? w.excess : w.t_dark;
-        std::copy(tested, tested + len, in.tested + i0);
-        if (in.margin)
-            std::copy(w.t_margin, w.t_margin + len, in.margin + i0);
-    }
     const std::int32_t* pcp = w.pcp;
     std::uint8_t* cls = in.cls + i0;
     if (scene.temporal) {
@@ -401,34 +388,10 @@ template <class T>
         std::fill_n(out.tie + (i0 - out.base), len, 0.0f); // no distance without the stack
     }
     if (out.inputs.cls && !scene.stats.land)
-        keep_inputs(k, scene, b, ok, len, w, shadow_verdict, out.inputs, i0);
+        keep_inputs(scene, b, ok, len, w, shadow_verdict, out.inputs, i0);
 }
 
 } // namespace
-
-void temporal_margin(const LaneTemporal& t, std::size_t begin, std::size_t end, float* out) {
-    const std::size_t nv = t.background.size();
-    const float nvf = float(nv);
-    alignas(64) float bg[kBlock], sum[kBlock];
-    for (std::size_t i0 = begin; i0 < end; i0 += kBlock) {
-        const std::size_t len = std::min(kBlock, end - i0);
-        // temporal()'s sum of the background's visible bands, in its order.
-        for (std::size_t band = 0; band < nv; ++band) {
-            load<float>(LaneBand{DataType::Float32, t.background[band], t.scale, t.offset}, i0, len,
-                        bg);
-            if (band == 0)
-                for (std::size_t j = 0; j < len; ++j)
-                    sum[j] = 0.0f + bg[j];
-            else
-                for (std::size_t j = 0; j < len; ++j)
-                    sum[j] += bg[j];
-        }
-        for (std::size_t j = 0; j < len; ++j) {
-            const float bg_mean = sum[j] / nvf;
-            out[i0 - begin + j] = kGainMargin * bg_mean;
-        }
-    }
-}
 
 LaneBand lane_band(const Raster& scene, int band, float scale, float offset) {
     LaneBand b;
@@ -452,9 +415,7 @@ __attribute__((target_clones("avx2", "default"))) void
 typed_verdicts(const CloudOptions& o, const CloudLaneScene& scene, const CloudBands& b,
                const std::uint8_t* valid, std::size_t begin, std::size_t end,
                const CloudVerdicts& out) {
-    // A varied threshold's test is kept apart only where its value is kept (keep_inputs).
-    const bool keeps = out.inputs.cls && out.inputs.tested && !scene.stats.land;
-    const Constants k(o, scene, keeps ? out.inputs.varied : CloudVaried::None);
+    const Constants k(o, scene);
     Block w;
     for (std::size_t i0 = begin; i0 < end; i0 += kBlock)
         verdicts<T>(o, k, scene, b, valid, i0, std::min(kBlock, end - i0), out, w);

@@ -79,10 +79,10 @@ struct CloudLaneScene {
     const LaneTemporal* temporal = nullptr; ///< the stack's clear background, or none
 };
 
-/// One threshold of the verdicts' tests besides the probability options whose change the
-/// kept inputs also serve (CloudInputPlanes::varied): the value the test compares is kept
-/// too. A spectral test's threshold (a potential cloud pixel passes all of them), a
-/// temporal test's, or one of the single date's shadow test.
+/// One threshold of the verdicts' tests besides the probability options: a change of it is
+/// made from the kept inputs (CloudInputPlanes::moved), its test alone made again. A spectral
+/// test's threshold (a potential cloud pixel passes all of them), a temporal test's, or one of
+/// the single date's shadow test.
 enum class CloudVaried : std::uint8_t {
     None,
     SwirMin,
@@ -109,59 +109,52 @@ constexpr bool spectral_varied(CloudVaried v) {
 constexpr int spectral_bit(CloudVaried v) {
     return int(v) - int(CloudVaried::SwirMin);
 }
-/// CloudInputPlanes::moved: the spectral tests' bits, and one for the single date's shadow
-/// test (either of its thresholds).
-inline constexpr std::uint8_t kSpectralMoved = 0x7f, kShadowMoved = 0x80;
-/// Whether a change of `v` alone is made from the inputs by moved_tests_again, and its bit in
-/// CloudInputPlanes::moved (0: not such a threshold).
-inline std::uint8_t moved_bit_of(CloudVaried v) {
+/// CloudInputPlanes::moved: the spectral tests' bits, one for the single date's shadow test
+/// (either of its thresholds) and one for each temporal test.
+inline constexpr std::uint16_t kSpectralMoved = 0x7f, kShadowMoved = 0x80,
+                               kTemporalCloudMoved = 0x100, kTemporalShadowMoved = 0x200,
+                               kTemporalMoved = kTemporalCloudMoved | kTemporalShadowMoved;
+/// The bit of threshold `v` in CloudInputPlanes::moved (0: not a test's threshold).
+inline std::uint16_t moved_bit_of(CloudVaried v) {
     if (spectral_varied(v))
-        return std::uint8_t(1 << spectral_bit(v));
-    return v == CloudVaried::ShadowNirMax || v == CloudVaried::ShadowSwir1Max ? kShadowMoved : 0;
+        return std::uint16_t(1 << spectral_bit(v));
+    switch (v) {
+    case CloudVaried::ShadowNirMax:
+    case CloudVaried::ShadowSwir1Max:
+        return kShadowMoved;
+    case CloudVaried::TemporalCloud:
+        return kTemporalCloudMoved;
+    case CloudVaried::TemporalShadow:
+        return kTemporalShadowMoved;
+    default:
+        return 0;
+    }
 }
 
 /// What the verdicts of a scene judged by the fixed probabilities (no Fmask statistics)
 /// are made of besides the probability options (brightness_min, brightness_width,
-/// cloud_probability) and the `varied` threshold, per pixel: a change of those options makes
-/// the verdicts from these planes alone (cloud_verdicts_from_inputs) instead of the bands.
-/// Written where `cls` is not null; `t_prob` only where the temperature takes part, `cirrus`
-/// only with a cirrus band, `tested` (and `margin`) only with a varied threshold whose test
-/// the scene takes.
+/// cloud_probability) and the tests' thresholds, per pixel: a change of those options makes
+/// the verdicts from these planes (cloud_verdicts_from_inputs) instead of a pass over all the
+/// bands. Written where `cls` is not null; `t_prob` only where the temperature takes part,
+/// `cirrus` only with a cirrus band.
 struct CloudInputPlanes {
     float* vis_mean = nullptr;   ///< the visible bands' mean reflectance
     float* factor = nullptr;     ///< flatness (1 - variability, clamped), or swir1 over water
     float* t_prob = nullptr;     ///< the temperature's probability
     float* cirrus = nullptr;     ///< cirrus's share of the probability
     std::uint8_t* cls = nullptr; ///< CloudInputBits
-    /// The varied threshold's test value: the temporal cloud test's brightest excess over
-    /// the background, or the temporal shadow test's darkness below it.
-    float* tested = nullptr;
-    /// A temporal test's margin for the background's gain: not kept (the background alone
-    /// decides it, temporal_margin), but made by those who read the inputs.
-    float* margin = nullptr;
-    CloudVaried varied = CloudVaried::None;
     /// Each spectral test's failure, a bit each (spectral_bit), under the thresholds of the
-    /// pass that wrote them. With them, a change of any spectral thresholds and of the
-    /// single date's shadow test (`moved`: moved_bit_of) is made from the inputs too: the
-    /// moved tests alone are made again from the scene's `bands` (moved_tests_again, from
-    /// pixel `bands_at` for element 0 of the planes), the other spectral tests' outcome read
-    /// from these bits.
+    /// pass that wrote them. With them, a change of any tests' thresholds (`moved`:
+    /// moved_bit_of) is made from the inputs: the moved tests alone are made again, from the
+    /// scene's `bands` (moved_tests_again) and, for a temporal test, from the date's
+    /// `temporal` lanes (temporal_tests_again), from pixel `bands_at` for element 0 of the
+    /// planes; the other spectral tests' outcome is read from these bits.
     std::uint8_t* fails = nullptr;
-    std::uint8_t moved = 0;
+    std::uint16_t moved = 0;
     const CloudBands* bands = nullptr;
+    const LaneTemporal* temporal = nullptr;
     std::size_t bands_at = 0;
-    /// Where set, the varied temporal test's value is made again into `tested` from the
-    /// date's visible bands, gains and the background (temporal_tested_again, from pixel
-    /// `bands_at` for element 0 of the planes) before it is read: the first move of a
-    /// temporal threshold after a pass that kept no test's value.
-    const LaneTemporal* again = nullptr;
 };
-
-/// Whether `in` holds a temporal test's value (its margin then wanted).
-inline bool temporal_varied(const CloudInputPlanes& in) {
-    return in.tested &&
-           (in.varied == CloudVaried::TemporalCloud || in.varied == CloudVaried::TemporalShadow);
-}
 
 /// `in` from pixel `offset` on (null planes stay null).
 inline CloudInputPlanes offset_inputs(const CloudInputPlanes& in, std::size_t offset) {
@@ -172,8 +165,6 @@ inline CloudInputPlanes offset_inputs(const CloudInputPlanes& in, std::size_t of
     out.t_prob = at(in.t_prob);
     out.cirrus = at(in.cirrus);
     out.cls = at(in.cls);
-    out.tested = at(in.tested);
-    out.margin = at(in.margin);
     out.fails = at(in.fails);
     out.bands_at = in.bands_at + offset;
     return out;
@@ -182,15 +173,17 @@ inline CloudInputPlanes offset_inputs(const CloudInputPlanes& in, std::size_t of
 /// 1 in `pass` (from its first element) where pixels [begin, end) of `b` pass every spectral
 /// test in `moved` (CloudInputPlanes::moved) under `o`, and with kShadowMoved, the single
 /// date's shadow test into `shadow`: the bands' passes' own numbers.
-void moved_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved,
+void moved_tests_again(const CloudOptions& o, const CloudBands& b, std::uint16_t moved,
                        std::size_t begin, std::size_t end, std::int32_t* pass,
                        std::int32_t* shadow);
 
-/// The value of the temporal test `v` (TemporalCloud: the brightest excess over the
-/// background; TemporalShadow: the visible mean's darkness below it) of pixels [begin, end)
-/// of the date `t` into `out` (from its first element): the passes' own numbers.
-void temporal_tested_again(const LaneTemporal& t, CloudVaried v, std::size_t begin, std::size_t end,
-                           float* out);
+/// The temporal tests in `moved` (kTemporalMoved) of pixels [begin, end) of the date `t`,
+/// as 0 or 1 into `hi` and `mid` (the cloud test: cloud alone, and cloud where the date's own
+/// verdict is; temporal_verdict's) and `shadow` (from their first elements), where moved:
+/// the passes' own numbers. Where the background is unknown they are 0.
+void temporal_tests_again(const CloudOptions& o, const LaneTemporal& t, std::uint16_t moved,
+                          std::size_t begin, std::size_t end, std::int32_t* hi, std::int32_t* mid,
+                          std::int32_t* shadow);
 
 /// The bits of CloudInputPlanes::cls.
 enum CloudInputBits : std::uint8_t {
@@ -222,15 +215,10 @@ struct CloudVerdicts {
 
 /// The verdicts (cloud, shadow and prob of `out`) of pixels [0, n) from the planes an earlier
 /// cloud_verdicts left in `in` under options that differ from `o` at most in the
-/// probability options and `in.varied`: the same verdicts as cloud_verdicts under `o`.
+/// probability options and the thresholds of `in.moved`: the same verdicts as cloud_verdicts
+/// under `o`.
 void cloud_verdicts_from_inputs(const CloudOptions& o, const CloudInputPlanes& in, std::size_t n,
                                 const CloudVerdicts& out);
-
-/// The temporal tests' margin for the background's gain of pixels [begin, end) into `out`
-/// (from its first element): the passes' own numbers (CloudInputPlanes::margin). It depends
-/// on the clear background alone (`t`'s background, scale and offset), so every date of the
-/// stack has the same.
-void temporal_margin(const LaneTemporal& t, std::size_t begin, std::size_t end, float* out);
 
 /// The verdicts of pixels [begin, end); an invalid pixel gets zeros. `b` must hold red, nir
 /// and swir1. Throws UnsupportedError for a complex band.

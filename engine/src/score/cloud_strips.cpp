@@ -1,10 +1,9 @@
 // The cloud method over a stack in strips of rows (Scorer::score_strips_reusing), where a
-// change keeps the verdicts or their inputs (spectral and shadow thresholds moved too: those
-// tests made again from the bands; a temporal threshold's first move: its test's value made
-// again from the visible bands and kept), or moves one threshold the inputs do not serve (a
-// temporal threshold after the other's moves: the bands' pass then runs in the strips too,
-// keeping the inputs for the next change): for each strip, every scene's verdicts, dilations
-// and scores while the strip is in the cache.
+// change keeps the verdicts or their inputs (tests' thresholds moved too: those tests made
+// again from the bands, the temporal ones with the stack's background), or is the first
+// change of tests' thresholds after a pass that kept no inputs (the bands' pass then runs in
+// the strips too, keeping them for the next change): for each strip, every scene's verdicts,
+// dilations and scores while the strip is in the cache.
 //
 // The bands' pass in strips (measured when it still served spectral thresholds): the first
 // move of whiteness_max after a method change took 87-91 against 95-99 ms in
@@ -86,11 +85,11 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             p.cols != cols || p.valid.size() != n)
             return false;
         // The verdicts kept, or their inputs (with the averaged tie-break, which takes a
-        // whole scene); else the bands' pass in the strips, where it keeps the inputs (a
-        // temporal threshold moved after the other's: the next moves are made from them) and
-        // the averaged tie-break stands. Otherwise (a reflectance, the temporal tests or several
-        // options changed) the bands' pass, scene by scene, which keeps the verdicts and the
-        // tie-break's distance.
+        // whole scene); else the bands' pass in the strips, where it keeps the inputs (tests'
+        // thresholds moved after a pass that kept none: the next moves are made from them)
+        // and the averaged tie-break stands. Otherwise (a reflectance, the temporal tests or
+        // several options changed) the bands' pass, scene by scene, which keeps the verdicts and
+        // the tie-break's distance.
         jobs[i].verdicts = detail::kept_cloud_verdicts(s, o, &p, n, temporal);
         jobs[i].kept_verdicts = jobs[i].verdicts.cloud != nullptr;
         jobs[i].inputs =
@@ -125,10 +124,11 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
         p.method_key.clear();
         p.last_pass_inputs_key = s.cloud_inputs_key;
         if (!jobs[i].kept_verdicts) {
-            // A bands' pass (a temporal threshold's first move) keeps the verdicts it replaces
+            // A bands' pass (thresholds moved after a pass that kept no inputs, as after a
+            // reflectance change) keeps the verdicts it replaces
             // as the previous ones, as the pass scene by scene does: moving the threshold
             // back to where it was takes them (22-31 ms against about 45 from the inputs).
-            if (jobs[i].band_pass || jobs[i].inputs.again)
+            if (jobs[i].band_pass)
                 detail::demote_kept_cloud_verdicts(s, p);
             p.verdicts_key.clear();
             p.verdicts_fmask_key.clear();
@@ -138,14 +138,6 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             out[i].ensure_mask_unset(); // the strips write every byte, a row at a time
     }
 
-    // A temporal test's margin depends on the clear background alone: made once per strip
-    // for every date, instead of read from each date's kept plane (4 bytes a pixel and date).
-    const bool shared_margin = temporal && std::any_of(jobs.begin(), jobs.end(), [](const auto& j) {
-                                   return detail::temporal_varied(j.inputs);
-                               });
-    const detail::LaneTemporal background =
-        shared_margin ? detail::background_lanes(s, o, *stats) : detail::LaneTemporal{};
-    tbb::enumerable_thread_specific<std::vector<float>> margins, again_rows;
     // The composite's winners, where asked for: each strip's scenes visited in its tie order.
     const bool fused = winners && winners->deliver && winners->order.size() == scenes.size();
     std::vector<std::size_t> visit(scenes.size());
@@ -177,17 +169,12 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
             const int y0 = k * strip_rows, y1 = std::min(rows, y0 + strip_rows);
             const int v0 = std::max(0, y0 - halo), v1 = std::min(rows, y1 + halo);
             const std::size_t first = std::size_t(v0) * w, len = std::size_t(v1 - v0) * w;
-            std::vector<float>& margin = margins.local();
             StripWinners& won = strip_winners.local();
             const std::size_t own = std::size_t(y1 - y0) * w;
             if (fused) {
                 won.best.resize(own);
                 won.scene.resize(own);
                 won.count.resize(own);
-            }
-            if (shared_margin) {
-                margin.resize(len);
-                detail::temporal_margin(background, first, first + len, margin.data());
             }
             for (std::size_t at = 0; at < scenes.size(); ++at) {
                 const std::size_t i = visit[at];
@@ -229,34 +216,13 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
                     scratch.cloud.resize(len);
                     scratch.shadow.resize(len);
                     scratch.prob.resize(len);
-                    // Pixels [b, e) of the strip's, a temporal test's value made again into
-                    // `tested` where not null.
-                    auto from_inputs = [&](std::size_t b, std::size_t e, float* tested) {
-                        detail::CloudInputPlanes in = detail::offset_inputs(jobs[i].inputs, b);
-                        if (tested)
-                            in.tested = tested;
-                        if (shared_margin && detail::temporal_varied(in))
-                            in.margin = margin.data() + (b - first);
-                        const std::size_t at = b - first;
-                        detail::cloud_verdicts_from_inputs(o, in, e - b,
-                                                           {scratch.cloud.data() + at,
-                                                            scratch.shadow.data() + at,
-                                                            scratch.prob.data() + at,
-                                                            nullptr,
-                                                            {}});
-                    };
-                    if (jobs[i].inputs.again) {
-                        // The value made again is kept for the strip's own rows alone; its
-                        // halo's (its neighbours' own rows) into a working row.
-                        std::vector<float>& halo = again_rows.local();
-                        halo.resize(len);
-                        const std::size_t own0 = std::size_t(y0) * w, own1 = std::size_t(y1) * w;
-                        from_inputs(first, own0, halo.data());
-                        from_inputs(own0, own1, nullptr);
-                        from_inputs(own1, first + len, halo.data() + (own1 - first));
-                    } else {
-                        from_inputs(first, first + len, nullptr);
-                    }
+                    detail::cloud_verdicts_from_inputs(
+                        o, detail::offset_inputs(jobs[i].inputs, first), len,
+                        {scratch.cloud.data(),
+                         scratch.shadow.data(),
+                         scratch.prob.data(),
+                         nullptr,
+                         {}});
                     vc = scratch.cloud.data();
                     vs = scratch.shadow.data();
                     vp = scratch.prob.data();
@@ -296,7 +262,6 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
         detail::cloud_classes_written(planes[i], jobs[i].classes);
         if (jobs[i].band_pass)
             detail::end_cloud_band_pass(s, &planes[i], passes[i]);
-        detail::kept_cloud_inputs_read(&planes[i], jobs[i].lanes);
     }
     if (fused)
         winners->made = true;

@@ -1,8 +1,7 @@
 #pragma once
-// Internal to the score module: a varied threshold's test (CloudInputPlanes::varied) and the
-// spectral tests' values, as the bands' passes (cloud_lanes.cpp) and the verdicts from kept
-// inputs (cloud_inputs.cpp, spectral_tests_again) both compute them, so that the two give the
-// same verdicts bit for bit.
+// Internal to the score module: the spectral tests' values and thresholds, as the bands'
+// passes (cloud_lanes.cpp) and the tests made again for the kept inputs (cloud_tests_again.cpp)
+// both compute them, so that the two give the same verdicts bit for bit.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -30,41 +29,29 @@ inline float clamp01(float x) {
     return blue - 0.5f * red;
 }
 
-// How a varied threshold's test compares its value x with the threshold k (VariedTest).
-enum class TestForm : std::uint8_t { None, Greater, Less, HotMin, NotAtLeast, Temporal };
+// How a spectral test compares its value x with its threshold k.
+enum class TestForm : std::uint8_t { Greater, Less, HotMin, NotAtLeast };
 
-// A varied threshold as the passes compare it (k2: the temporal cloud test's half
-// threshold), the same floats as Constants holds.
-struct VariedTest {
-    CloudVaried varied = CloudVaried::None;
-    TestForm form = TestForm::None;
-    float k = 0, k2 = 0;
-};
-
-inline VariedTest varied_test(const CloudOptions& o, CloudVaried v) {
+// A spectral test's threshold as the passes compare it: the same float as Constants holds.
+inline float spectral_threshold(const CloudOptions& o, CloudVaried v) {
     switch (v) {
     case CloudVaried::SwirMin:
-        return {v, TestForm::Greater, float_below(o.swir_min)};
+        return float_below(o.swir_min);
     case CloudVaried::NdviMax:
-        return {v, TestForm::Less, float_above(o.ndvi_max)};
+        return float_above(o.ndvi_max);
     case CloudVaried::NirSwir1Min:
-        return {v, TestForm::Greater, float_below(o.nir_swir1_min)};
+        return float_below(o.nir_swir1_min);
     case CloudVaried::NdsiMax:
-        return {v, TestForm::Less, float_above(o.ndsi_max)};
+        return float_above(o.ndsi_max);
     case CloudVaried::WhitenessMax:
-        return {v, TestForm::Less, float_above(o.whiteness_max)};
+        return float_above(o.whiteness_max);
     case CloudVaried::HotMin:
-        return {v, TestForm::HotMin, float(o.hot_min)};
+        return float(o.hot_min);
     case CloudVaried::ThermalMax:
-        return {v, TestForm::NotAtLeast, float_above(o.thermal_max)};
-    case CloudVaried::TemporalCloud:
-        return {v, TestForm::Temporal, float(o.temporal_cloud), 0.5f * float(o.temporal_cloud)};
-    case CloudVaried::TemporalShadow:
-        return {v, TestForm::Temporal, float(o.temporal_shadow)};
+        return float_above(o.thermal_max);
     default:
-        break;
+        return 0;
     }
-    return {};
 }
 
 // Whether a spectral test with value x passes (what spectral() computes).

@@ -1,7 +1,7 @@
 // Tests the bands' pass makes (cloud_lanes.cpp) made again for the kept inputs
 // (cloud_inputs.cpp), with the pass's own conversions and sums: spectral and single-date
-// shadow tests whose thresholds moved (moved_tests_again), and a temporal test's value
-// (temporal_tested_again).
+// shadow tests whose thresholds moved (moved_tests_again), and temporal ones
+// (temporal_tests_again).
 #include <algorithm>
 
 #include "cloud_lane_rows.h"
@@ -17,11 +17,11 @@ namespace {
 // and the single date's shadow test into `shadow` where moved too (verdicts()'s).
 template <class T>
 [[gnu::always_inline]] inline void
-tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved, std::size_t i0,
+tests_again(const CloudOptions& o, const CloudBands& b, std::uint16_t moved, std::size_t i0,
             std::size_t len, std::int32_t* __restrict pass, std::int32_t* __restrict shadow) {
     alignas(64) float x[kBlock], y[kBlock], z[kBlock], vm[kBlock];
     auto has = [&](CloudVaried v) { return (moved & moved_bit_of(v)) != 0; };
-    auto test = [&](CloudVaried v) { return varied_test(o, v).k; };
+    auto test = [&](CloudVaried v) { return spectral_threshold(o, v); };
     if (moved & kShadowMoved) {
         load<T>(b.nir, i0, len, x);
         load<T>(b.swir1, i0, len, y);
@@ -107,45 +107,55 @@ tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved, std:
 
 template <class T>
 __attribute__((target_clones("avx2", "default"))) void
-typed_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved, std::size_t begin,
-                  std::size_t end, std::int32_t* pass, std::int32_t* shadow) {
+typed_tests_again(const CloudOptions& o, const CloudBands& b, std::uint16_t moved,
+                  std::size_t begin, std::size_t end, std::int32_t* pass, std::int32_t* shadow) {
     for (std::size_t i0 = begin; i0 < end; i0 += kBlock)
         tests_again<T>(o, b, moved, i0, std::min(kBlock, end - i0), pass + (i0 - begin),
                        shadow + (i0 - begin));
 }
 
-// temporal()'s value of the varied temporal test `v`, a block at a time: the brightest
-// excess over the background (the cloud test's) or the visible mean's darkness below it (the
-// shadow test's).
+// temporal()'s tests of `moved` alone, a block at a time (kTemporalMoved): the cloud test's
+// outcomes into `hi` and `mid`, the shadow test's into `shadow`.
 template <class T>
-[[gnu::always_inline]] inline void tested_again(const LaneTemporal& t, CloudVaried v,
-                                                std::size_t i0, std::size_t len,
-                                                float* __restrict out) {
+[[gnu::always_inline]] inline void
+temporal_again(const CloudOptions& o, const LaneTemporal& t, std::uint16_t moved, std::size_t i0,
+               std::size_t len, std::int32_t* __restrict hi, std::int32_t* __restrict mid,
+               std::int32_t* __restrict shadow) {
     alignas(64) float date[kBlock], back[kBlock], back0[kBlock], excess[kBlock], vis[kBlock],
         bg[kBlock];
     temporal_sums<T, false>(t, i0, len, {date, back, back0, excess, vis, bg, nullptr});
-    if (v == CloudVaried::TemporalCloud) {
-        std::copy(excess, excess + len, out);
-        return;
-    }
     const float nvf = float(t.vis.size());
-    for (std::size_t j = 0; j < len; ++j) {
-        const float vis_mean = vis[j] / nvf, bg_mean = bg[j] / nvf;
-        out[j] = bg_mean - vis_mean;
-    }
+    const float t_cloud = float(o.temporal_cloud), half_cloud = 0.5f * t_cloud;
+    const float t_shadow = float(o.temporal_shadow);
+    if (moved & kTemporalCloudMoved)
+        for (std::size_t j = 0; j < len; ++j) {
+            const float margin = kGainMargin * (bg[j] / nvf);
+            hi[j] = excess[j] > t_cloud + margin;
+            mid[j] = excess[j] > half_cloud + margin;
+        }
+    if (moved & kTemporalShadowMoved)
+        for (std::size_t j = 0; j < len; ++j) {
+            const float vis_mean = vis[j] / nvf, bg_mean = bg[j] / nvf;
+            const float margin = kGainMargin * bg_mean;
+            shadow[j] = bg_mean - vis_mean > t_shadow + margin;
+        }
 }
 
 template <class T>
 __attribute__((target_clones("avx2", "default"))) void
-typed_tested_again(const LaneTemporal& t, CloudVaried v, std::size_t begin, std::size_t end,
-                   float* out) {
-    for (std::size_t i0 = begin; i0 < end; i0 += kBlock)
-        tested_again<T>(t, v, i0, std::min(kBlock, end - i0), out + (i0 - begin));
+typed_temporal_again(const CloudOptions& o, const LaneTemporal& t, std::uint16_t moved,
+                     std::size_t begin, std::size_t end, std::int32_t* hi, std::int32_t* mid,
+                     std::int32_t* shadow) {
+    for (std::size_t i0 = begin; i0 < end; i0 += kBlock) {
+        const std::size_t at = i0 - begin;
+        temporal_again<T>(o, t, moved, i0, std::min(kBlock, end - i0), hi + at, mid + at,
+                          shadow + at);
+    }
 }
 
 } // namespace
 
-void moved_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t moved,
+void moved_tests_again(const CloudOptions& o, const CloudBands& b, std::uint16_t moved,
                        std::size_t begin, std::size_t end, std::int32_t* pass,
                        std::int32_t* shadow) {
     with_pass_type(b.red.dtype, stored_as(b.red.dtype, b, nullptr), [&](auto type) {
@@ -153,11 +163,12 @@ void moved_tests_again(const CloudOptions& o, const CloudBands& b, std::uint8_t 
     });
 }
 
-void temporal_tested_again(const LaneTemporal& t, CloudVaried v, std::size_t begin, std::size_t end,
-                           float* out) {
+void temporal_tests_again(const CloudOptions& o, const LaneTemporal& t, std::uint16_t moved,
+                          std::size_t begin, std::size_t end, std::int32_t* hi, std::int32_t* mid,
+                          std::int32_t* shadow) {
     const DataType type = t.vis.empty() ? DataType::Float32 : t.vis.front().dtype;
     with_pass_type(type, stored_as(type, CloudBands{}, &t), [&](auto x) {
-        typed_tested_again<typename decltype(x)::type>(t, v, begin, end, out);
+        typed_temporal_again<typename decltype(x)::type>(o, t, moved, begin, end, hi, mid, shadow);
     });
 }
 

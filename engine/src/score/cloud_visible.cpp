@@ -455,15 +455,6 @@ LaneTemporal background_lanes(const ScorerImpl& s, const CloudOptions& o, const 
     return t;
 }
 
-std::string cloud_key_without(const std::string& key, const std::string& name) {
-    const std::string entry = "\n" + name + "=";
-    const std::size_t at = key.find(entry);
-    if (name.empty() || at == std::string::npos)
-        return key;
-    const std::size_t end = key.find('\n', at + 1);
-    return key.substr(0, at) + (end == std::string::npos ? std::string() : key.substr(end));
-}
-
 namespace {
 
 // The names of the options whose entries differ between two cloud_inputs_keys (entries in
@@ -493,29 +484,21 @@ std::optional<std::vector<std::string>> cloud_entries_between(const std::string&
 
 } // namespace
 
-std::optional<std::uint8_t> cloud_moved_between(const std::string& before, const std::string& now) {
+std::optional<std::uint16_t> cloud_moved_between(const std::string& before,
+                                                 const std::string& now) {
     if (before == now)
-        return std::uint8_t(0);
+        return std::uint16_t(0);
     const auto differ = cloud_entries_between(before, now);
     if (!differ)
         return std::nullopt;
-    std::uint8_t moved = 0;
+    std::uint16_t moved = 0;
     for (const std::string& name : *differ) {
-        const std::uint8_t bit = moved_bit_of(cloud_varied(name));
+        const std::uint16_t bit = moved_bit_of(cloud_varied(name));
         if (bit == 0)
             return std::nullopt;
-        moved = std::uint8_t(moved | bit);
+        moved = std::uint16_t(moved | bit);
     }
     return moved;
-}
-
-std::optional<std::string> cloud_varied_between(const std::string& before, const std::string& now) {
-    if (before == now)
-        return std::string();
-    const auto differ = cloud_entries_between(before, now);
-    if (!differ || differ->size() != 1 || cloud_varied(differ->front()) == CloudVaried::None)
-        return std::nullopt;
-    return differ->front();
 }
 
 void demote_kept_cloud_verdicts(const ScorerImpl& s, ScorePlanes& kept) {

@@ -121,25 +121,19 @@ void score_cloud(const ScoreCtx& c, const CloudOptions& options) {
         return;
     }
     // A change of the probability options or of tests' thresholds: the verdicts from the
-    // inputs the last change kept, with the moved tests' bands at most (the averaged
-    // tie-break kept too where the stack takes part: it comes out of the bands' pass).
-    detail::KeptInputLanes lanes; // the moved tests' bands, a temporal test's lanes
-    if (detail::CloudInputPlanes in = detail::kept_cloud_inputs(
+    // inputs the last change kept, the moved tests made again (from their bands, and the
+    // temporal ones from the date's lanes; the averaged tie-break kept too where the stack
+    // takes part: it comes out of the bands' pass).
+    detail::KeptInputLanes lanes; // the moved tests' bands, the temporal tests' lanes
+    if (const detail::CloudInputPlanes in = detail::kept_cloud_inputs(
             s, o, c.kept, n, temporal ? c.stats : nullptr, c.scene, c.valid, c.scratch, lanes);
         in.cls) {
-        std::vector<float> margin; // a temporal test's, made from the background
-        if (detail::temporal_varied(in) && c.stats) {
-            margin.resize(n);
-            detail::temporal_margin(detail::background_lanes(s, o, *c.stats), 0, n, margin.data());
-            in.margin = margin.data();
-        }
         c.scratch.cloud.resize(n);
         c.scratch.shadow.resize(n);
         c.scratch.prob.resize(n);
         detail::cloud_verdicts_from_inputs(
             o, in, n,
             {c.scratch.cloud.data(), c.scratch.shadow.data(), c.scratch.prob.data(), nullptr, {}});
-        detail::kept_cloud_inputs_read(c.kept, lanes);
         c.kept->last_pass_inputs_key = s.cloud_inputs_key;
         detail::finish_cloud_scores(s, o, c.valid, rows, cols, temporal,
                                     detail::keep_cloud_verdicts(s, c.scratch, c.kept), c.scratch,

@@ -208,18 +208,12 @@ CloudVerdictPlanes kept_cloud_verdicts(const ScorerImpl& s, const CloudOptions& 
 inline constexpr BandRole kVisibleRoles[] = {BandRole::Blue, BandRole::Green, BandRole::Red};
 /// The stack's clear background as the cloud passes read it: its kVisibleRoles planes, made
 /// reflectance by `s`'s scale and `o`'s offset (LaneTemporal's background, scale and offset;
-/// the date's bands and gains are the caller's). One function, so that the strips' shared
-/// margin (temporal_margin) reads the background as the passes do.
+/// the date's bands and gains are the caller's). One function, so that the temporal tests
+/// made again (temporal_tests_again) read the background as the passes do.
 LaneTemporal background_lanes(const ScorerImpl& s, const CloudOptions& o, const StackStats& stats);
-/// `key` (a ScorerImpl::cloud_inputs_key) without the entry of option `name` (none: "").
-std::string cloud_key_without(const std::string& key, const std::string& name);
-/// What the analyst moved between two cloud_inputs_keys: "" where they are equal, the name of
-/// the one option whose entry differs where that is a test's threshold (cloud_varied), else
-/// nullopt (other or more changes; keys of other methods).
-std::optional<std::string> cloud_varied_between(const std::string& before, const std::string& now);
 /// The tests (CloudInputPlanes::moved) whose thresholds alone differ between two
 /// cloud_inputs_keys, or nullopt where another option differs.
-std::optional<std::uint8_t> cloud_moved_between(const std::string& before, const std::string& now);
+std::optional<std::uint16_t> cloud_moved_between(const std::string& before, const std::string& now);
 /// The verdicts a kernel wrote into scratch (cloud, shadow, prob), moved into `kept` and
 /// marked as made under `s`'s options (`fmask`: by Fmask's probabilities, so that a change
 /// of the probability options keeps them), for the next change; without `kept`, scratch's.

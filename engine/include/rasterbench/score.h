@@ -233,6 +233,10 @@ struct StackStatsNeeds {
     /// The neighbourhood (pixels) over which a date's departure from the background is
     /// judged when the background is refined in space.
     int background_radius = 6;
+    /// The share of the refinement's rounds (StackStats::background) to run, each kind at
+    /// least once; in (0, 1]. On a coarse grid, whose windows span more ground, fewer rounds
+    /// spread the background as far (coarse_statistics_needs).
+    double background_rounds = 1;
     /// The bands (0-based) the background is made of; empty: every band. The others' planes
     /// of StackStats::background are NaN. Scorers leave a scene's quality band out.
     std::vector<int> background_bands{};
@@ -259,7 +263,8 @@ struct StackStatsNeeds {
 /// does. Then an iteratively
 /// reweighted mean of the dates: clouds and shadows are patches, so each date is weighed by
 /// how far its neighbourhood (background_radius and twice it) departs from the background,
-/// and the weighted mean becomes the next background (16 rounds at half resolution, 6 full).
+/// and the weighted mean becomes the next background (16 rounds at half resolution, 6 full;
+/// StackStatsNeeds::background_rounds of them).
 /// With StackStatsNeeds::haze_bands, last, a pixel whose background several thin clouds
 /// agreed on is lowered to its clear date (engine/src/score/hazy_background.h). The
 /// background is made of StackStatsNeeds::background_bands alone (the dates' departures

@@ -63,7 +63,8 @@ inline constexpr std::int64_t kCoarseStatisticsSamples = 100'000;
 int coarse_statistics_factor(std::int64_t view_pixels, int scenes, int least);
 /// What statistics of a stack subsampled by `factor` are made with, for a preview that
 /// stands for statistics of the full stack made with `needs`: the same, but for the
-/// background's radius, scaled to the coarse grid (rounded, at least 1).
+/// background's radius, scaled to the coarse grid (rounded, at least 1), and the share of the
+/// refinement's rounds, cut where that radius spans more ground than the full one.
 StackStatsNeeds coarse_statistics_needs(const StackStatsNeeds& needs, int factor);
 /// Memory a cached viewport pixel takes per scene: the stacked bands with their masks, the
 /// score and its mask, and the planes kept for rescoring (the cloud method's, the largest).

@@ -285,18 +285,21 @@ void refine_background(std::span<const Raster> scenes, const std::vector<int>& b
 // the valid pixels of 2x2 blocks): there a round spreads the background twice as far for a
 // quarter of the work, and the first full-resolution round averages the dates with the
 // weights the last half-resolution round gave them. Blocks too small for the half-resolution
-// windows take all rounds at full resolution. `bands` and `inv_gain` as refine_background's.
+// windows take all rounds at full resolution. `bands` and `inv_gain` as refine_background's;
+// `share` of the rounds (StackStatsNeeds::background_rounds).
 constexpr int kCoarseFactor = 2, kCoarseRounds = 16, kFineRounds = 6;
 
 void refine_background_pyramid(std::span<const Raster> scenes, const std::vector<int>& bands,
                                const std::vector<std::vector<std::uint8_t>>& valid, StackStats& st,
-                               double tol, int radius, std::vector<float>& inv_gain) {
+                               double tol, int radius, double share, std::vector<float>& inv_gain) {
     const int f = kCoarseFactor;
+    const int coarse_rounds = std::max(1, int(std::lround(kCoarseRounds * share)));
+    const int fine_rounds = std::max(1, int(std::lround(kFineRounds * share)));
     const int crows = (st.rows + f - 1) / f, ccols = (st.cols + f - 1) / f;
     const int cradius = (radius + f - 1) / f;
     DatePlanes planes;
     if (crows < 4 * cradius || ccols < 4 * cradius) {
-        refine_background(scenes, bands, valid, st, tol, radius, kCoarseRounds + kFineRounds,
+        refine_background(scenes, bands, valid, st, tol, radius, coarse_rounds + fine_rounds,
                           planes, false, inv_gain);
         return;
     }
@@ -384,7 +387,7 @@ void refine_background_pyramid(std::span<const Raster> scenes, const std::vector
                     cst.background.data() + std::size_t(b) * cn, nullptr);
     });
     DatePlanes cw;
-    refine_background(coarse, coarse_bands, cvalid, cst, tol, cradius, kCoarseRounds, cw, false,
+    refine_background(coarse, coarse_bands, cvalid, cst, tol, cradius, coarse_rounds, cw, false,
                       inv_gain);
     coarse.clear();
     // The dates' last weights back at full resolution (bilinear between block centres): the
@@ -420,7 +423,7 @@ void refine_background_pyramid(std::span<const Raster> scenes, const std::vector
         }
     });
     cw.clear();
-    refine_background(scenes, bands, valid, st, tol, radius, kFineRounds, planes, true, inv_gain);
+    refine_background(scenes, bands, valid, st, tol, radius, fine_rounds, planes, true, inv_gain);
 }
 
 void check_stack(std::span<const Raster> scenes, const char* what) {
@@ -470,6 +473,10 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
     // bands and Fmask's classes) they were a quarter of the refinement's work.
     std::vector<int> bg_bands = needs.background_bands;
     std::vector<char> in_background(std::size_t(st.bands), 0);
+    if (needs.background && !(needs.background_rounds > 0 && needs.background_rounds <= 1))
+        throw ArgumentError("stack statistics: background_rounds " +
+                            std::to_string(needs.background_rounds) +
+                            " is not a share of the refinement's rounds in (0, 1]");
     if (needs.background) {
         if (bg_bands.empty())
             for (int b = 0; b < st.bands; ++b)
@@ -542,7 +549,7 @@ StackStats stack_statistics(std::span<const Raster> scenes, const StackStatsNeed
     if (needs.background) {
         std::vector<float> refined; // per date and background band
         refine_background_pyramid(scenes, bg_bands, valid, st, needs.background_tolerance,
-                                  needs.background_radius, refined);
+                                  needs.background_radius, needs.background_rounds, refined);
         // Per date and band (1 for the bands outside the background).
         std::vector<float> inv_gain(ns * std::size_t(st.bands), 1.0f);
         for (std::size_t i = 0; i < ns; ++i)

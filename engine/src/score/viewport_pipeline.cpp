@@ -207,22 +207,18 @@ int coarse_statistics_factor(std::int64_t view_pixels, int scenes, int least) {
 
 StackStatsNeeds coarse_statistics_needs(const StackStatsNeeds& needs, int factor) {
     // The background's neighbourhood is a distance on the ground: on a grid of every
-    // factor-th pixel it spans a factor's fewer pixels (at least one). Unscaled, the coarse
-    // first image of a method change judged each date over windows 16 times wider than the
-    // full view does, and its statistics took 19 of its 21 ms (12 scenes of 75 x 75 px,
-    // factor 16, radius 6: 8 ms with radius 1).
+    // factor-th pixel it spans a factor's fewer pixels (at least one; unscaled, the coarse
+    // statistics of 12 scenes of 75 x 75 px at factor 16 took 19 ms, 8 with radius 1). A
+    // round of the refinement spreads the background a window farther: fewer rounds where
+    // the coarse window spans more ground (there 0.375 of them: 2.6-3.2 ms instead of 6.2;
+    // the method change's first image 7.5-11.0 ms instead of 11.7-13.9).
     StackStatsNeeds n = needs;
-    if (factor > 1) {
-        n.background_radius = std::max(1, (needs.background_radius + factor / 2) / factor);
-        // A round spreads the background by about a window: where the coarse window spans
-        // more ground than the full view's (a radius of at least one coarse pixel), fewer
-        // rounds spread it as far. At factor 16 (12 scenes of 75 x 75 px, radius 6 -> 1) that
-        // is 0.375 of them: the statistics took 2.6-3.2 ms instead of 6.2, and the first image
-        // of bench_score_preview's method change 7.5-11.0 ms instead of 11.7-13.9.
-        n.background_rounds =
-            std::min(needs.background_rounds,
-                     double(needs.background_radius) / (double(factor) * n.background_radius));
-    }
+    if (factor <= 1)
+        return n;
+    n.background_radius = std::max(1, (needs.background_radius + factor / 2) / factor);
+    n.background_rounds =
+        std::min(needs.background_rounds,
+                 double(needs.background_radius) / (double(factor) * n.background_radius));
     return n;
 }
 

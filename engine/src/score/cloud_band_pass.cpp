@@ -56,7 +56,6 @@ void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Ras
     pass.keeps = cloud_inputs_kept_by_pass(s, kept, pass.lane.stats.land);
     if (!kept)
         return;
-    const bool keep = pass.keeps;
     const std::size_t n = valid.size();
     ScorePlanes& k = *kept;
     k.inputs_key.clear(); // unusable until the pass has run through
@@ -65,9 +64,9 @@ void begin_cloud_band_pass(const ScorerImpl& s, const CloudOptions& o, const Ras
     auto plane = [&](auto& v, bool wanted) {
         if (!wanted)
             v = {};
-        else if (keep)
+        else if (pass.keeps)
             v.resize(n);
-        return wanted && keep ? v.data() : nullptr;
+        return wanted && pass.keeps ? v.data() : nullptr;
     };
     CloudInputPlanes& in = pass.inputs;
     in.vis_mean = plane(k.input_vis_mean, true);

@@ -125,9 +125,9 @@ bool Scorer::score_strips_reusing(std::span<const Raster> scenes, const StackSta
         p.last_pass_inputs_key = s.cloud_inputs_key;
         if (!jobs[i].kept_verdicts) {
             // A bands' pass (thresholds moved after a pass that kept no inputs, as after a
-            // reflectance change) keeps the verdicts it replaces
-            // as the previous ones, as the pass scene by scene does: moving the threshold
-            // back to where it was takes them (22-31 ms against about 45 from the inputs).
+            // reflectance change) keeps the verdicts it replaces as the previous ones, as the
+            // pass scene by scene does: moving the threshold back to where it was takes them
+            // (22-31 ms against about 45 from the inputs).
             if (jobs[i].band_pass)
                 detail::demote_kept_cloud_verdicts(s, p);
             p.verdicts_key.clear();

@@ -174,20 +174,25 @@ int main(int argc, char** argv) {
         // best- and worst-ranked views).
         const int cols = int((win.width + step - 1) / step),
                   rows = int((win.height + step - 1) / step);
+        // The request of the panel's view of window `w` scored with `so`. A halo the panel
+        // keeps across penalty changes (8), so the reads stay.
+        const auto request = [&](const rb::Window& w, const rb::ScoreOptions& so) {
+            rb::ViewportRequest req;
+            req.scenes = sources;
+            req.options = co;
+            req.scorer = std::make_shared<const rb::Scorer>(so, layout);
+            req.plan =
+                rb::plan_viewport(w, cols, rows, 8, pr.width, pr.height, int(sources.size()),
+                                  rb::viewport_bytes_per_pixel(layout), rb::kViewportBudgetBytes);
+            return req;
+        };
         rb::ViewportPipeline pipeline;
         std::printf("%-16s %14s %16s %16s %20s\n", "method", "method change", "first image",
                     "full viewport", "(score + composite)");
         for (const std::string& method : methods) {
             rb::ScoreOptions so = rb::make_score_options(method);
             rb::set_score_param(so, changed, values[0]);
-            rb::ViewportRequest req;
-            req.scenes = sources;
-            req.options = co;
-            req.scorer = std::make_shared<const rb::Scorer>(so, layout);
-            // A halo the panel keeps across penalty changes, so the reads stay.
-            req.plan =
-                rb::plan_viewport(win, cols, rows, 8, pr.width, pr.height, int(sources.size()),
-                                  rb::viewport_bytes_per_pixel(layout), rb::kViewportBudgetBytes);
+            rb::ViewportRequest req = request(win, so);
             auto t0 = Clock::now();
             double method_first = -1;
             const rb::ViewportPreview p0 =
@@ -217,8 +222,7 @@ int main(int argc, char** argv) {
                 score_ms.push_back(p.score_ms);
                 comp_ms.push_back(p.composite_ms);
                 if (paired) {
-                    // GDAL's read right after the change: both see the same load, where the
-                    // one read at the start saw another (it moved 22-50 ms within a session).
+                    // GDAL's read right after the change: both see the same load.
                     const double g = rbbench::gdal_read_ms(files, win);
                     pair_gdal.push_back(g);
                     pair_full.push_back(full / g);
@@ -251,18 +255,11 @@ int main(int argc, char** argv) {
         }
         {
             // A new view of the open scenes (a pan by a pixel): the read a pan pays.
-            rb::ViewportRequest req;
-            req.scenes = sources;
-            req.options = co;
-            req.scorer =
-                std::make_shared<const rb::Scorer>(rb::make_score_options("darkness"), layout);
             std::vector<double> pan;
             for (int r = 0; r < 3; ++r) {
                 const rb::Window w2{r % 2, 0, win.width - 1, win.height};
-                req.plan = rb::plan_viewport(
-                    w2, cols, rows, 8, pr.width, pr.height, int(sources.size()),
-                    rb::viewport_bytes_per_pixel(layout), rb::kViewportBudgetBytes);
-                pan.push_back(pipeline.run(req, {}, {}).read_ms);
+                pan.push_back(
+                    pipeline.run(request(w2, rb::make_score_options("darkness")), {}, {}).read_ms);
             }
             std::printf("viewport read of a new view of the open scenes (the pipeline, "
                         "parallel): %.1f ms = %.2fx GDAL's read of its open datasets\n",
@@ -271,20 +268,13 @@ int main(int argc, char** argv) {
         {
             // The stack opened again by a new pipeline (the workbench opening another stack):
             // the first read above is the process's first, and most of it is the first touch
-            // of its memory (on this VM 120-130 ms for a pipeline made first, 40-50 ms for
+            // of its memory (on this VM 122-132 ms for a pipeline made first, 40-52 ms for
             // the next ones). Each paired with GDAL's open + read right after it.
             std::vector<double> again, ratio;
             for (int r = 0; r < 3; ++r) {
                 rb::ViewportPipeline fresh;
-                rb::ViewportRequest req;
-                req.scenes = sources;
-                req.options = co;
-                req.scorer =
-                    std::make_shared<const rb::Scorer>(rb::make_score_options("mask"), layout);
-                req.plan = rb::plan_viewport(
-                    win, cols, rows, 8, pr.width, pr.height, int(sources.size()),
-                    rb::viewport_bytes_per_pixel(layout), rb::kViewportBudgetBytes);
-                const double read = fresh.run(req, {}, {}).read_ms;
+                const double read =
+                    fresh.run(request(win, rb::make_score_options("mask")), {}, {}).read_ms;
                 again.push_back(read);
                 ratio.push_back(read / rbbench::gdal_read_ms(files, win));
             }

@@ -116,6 +116,34 @@ private slots:
         }
     }
 
+    void repeatedInputGivesTheSameAnswer() {
+        // PROJ's answers are kept per thread: a repeat must give the same WKT, a bad string
+        // must fail again with its own message (failures are not kept), and an answer pushed
+        // out by many other CRSs must come back the same.
+        const std::string utm = Crs::from_user_input("EPSG:32618").to_wkt();
+        QVERIFY(!utm.empty());
+        QCOMPARE(Crs::from_user_input("EPSG:32618").to_wkt(), utm);
+        for (int k = 0; k < 2; ++k) {
+            try {
+                Crs::from_user_input("EPSG:999999");
+                QFAIL("expected CrsError");
+            } catch (const CrsError& e) {
+                QVERIFY2(std::string(e.what()).find("EPSG:999999") != std::string::npos, e.what());
+            }
+        }
+        // 70 UTM zones (60 north, 10 south): more than the 64 answers kept.
+        for (int k = 0; k < 70; ++k) {
+            const int zone = k % 60 + 1, code = (k < 60 ? 32600 : 32700) + zone;
+            const Crs c = Crs::from_epsg(code);
+            QVERIFY(!c.is_geographic());
+            const auto params = c.proj_params();
+            QCOMPARE(params.at("zone"), std::to_string(zone));
+            QCOMPARE(params.count("south"), std::size_t(k < 60 ? 0 : 1));
+        }
+        QVERIFY(Crs::from_epsg(4326).is_geographic());
+        QCOMPARE(Crs::from_user_input("EPSG:32618").to_wkt(), utm);
+    }
+
     void transformMatchesOsr() {
         const Crs utm = Crs::from_epsg(32618), wgs = Crs::from_epsg(4326);
         CrsTransformer t(utm, wgs);

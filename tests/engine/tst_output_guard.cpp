@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -99,6 +100,42 @@ private slots:
         QVERIFY(error_of({{"input scene", scene.string()}, {"mask", ""}},
                          {{"output", two}, {"index output", ""}, {"count output", ""}})
                     .empty());
+    }
+
+    void companionFilesOfInputsAreRefused() {
+        // GDAL reads IN.ovr, IN.msk and IN.aux.xml as part of IN, and a world file beside it:
+        // an output written there changes what the input reads as.
+        const fs::path scene = dir() / "companion.tif";
+        touch(scene);
+        for (const std::string name : {"companion.tif.ovr", "companion.tif.msk",
+                                       "companion.tif.aux.xml", "companion.tfw", "companion.prj"}) {
+            const std::string out = (dir() / name).string();
+            const std::string e = error_of({{"input scene", scene.string()}}, {{"output", out}});
+            QVERIFY2(e.find("output '" + out +
+                            "' is a file GDAL reads together with the input "
+                            "scene '" +
+                            scene.string() + "'") != std::string::npos,
+                     (name + ": " + e).c_str());
+        }
+        // Other names beside it are outputs like any other.
+        for (const std::string name : {"companion2.tif", "companion.tif.png", "companion_ovr.tif"})
+            QVERIFY2(
+                error_of({{"input scene", scene.string()}}, {{"output", (dir() / name).string()}})
+                    .empty(),
+                name.c_str());
+    }
+
+    void specialFilesAreNotReplaced() {
+        // The rename that finishes an output would replace a named pipe or a device node.
+        const fs::path fifo = dir() / "pipe.tif";
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        const std::string e = error_of({}, {{"output", fifo.string()}});
+        QVERIFY2(e.find("output '" + fifo.string() + "' is a named pipe") != std::string::npos,
+                 e.c_str());
+        const std::string dev = error_of({}, {{"count output", "/dev/null"}});
+        QVERIFY2(dev.find("count output '/dev/null' is a device") != std::string::npos,
+                 dev.c_str());
+        QVERIFY(fs::is_fifo(fifo));
     }
 
     void sceneRolesNameQualityFiles() {

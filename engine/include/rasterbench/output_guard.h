@@ -21,9 +21,12 @@ struct FileRole {
 bool same_file(const std::string& a, const std::string& b);
 
 /// Throws ArgumentError "output 'OUT' is the input scene 'IN'" when an output names the
-/// same file as an input, or "output 'A' and index output 'B' are the same file" when two
-/// outputs do, and "output 'OUT' is a folder" for an existing folder. Empty paths are
-/// ignored. Call it before any output is created.
+/// same file as an input or a file GDAL reads together with one (IN.ovr, IN.msk,
+/// IN.aux.xml, a world, projection or shapefile part beside it), "output 'A' and index
+/// output 'B' are the same file" when two outputs do, "output 'OUT' is a folder" for an
+/// existing folder, and "... is a named pipe / a device" for an existing non-regular file
+/// (the rename that finishes an output would replace it). Empty paths are ignored. Call it
+/// before any output is created.
 void check_outputs_distinct(const std::vector<FileRole>& inputs,
                             const std::vector<FileRole>& outputs);
 

@@ -455,6 +455,38 @@ private slots:
         r.output.pattern.clear();
         o.out_dir.clear();
         QVERIFY_THROWS_EXCEPTION(ArgumentError, plan_recipe(r, {}, o));
+        // A placeholder the pattern does not know is an error, not a literal file name.
+        o.out_dir = dir.path().toStdString();
+        for (const std::string bad : {"{nope}.tif", "{stem", "x}.tif", "{stem}_{Index}.tif"}) {
+            r.output.pattern = bad;
+            try {
+                (void)plan_recipe(r, {}, o);
+                QFAIL(("pattern " + bad + " was accepted").c_str());
+            } catch (const ArgumentError& e) {
+                QVERIFY2(std::string(e.what()).starts_with("output.pattern '" + bad + "'"),
+                         e.what());
+            }
+        }
+        // A composite's grid reference (grid like:FILE) is read, never written.
+        {
+            Recipe c;
+            CompositeStep step;
+            const std::string like = dir.filePath("like.tif").toStdString();
+            std::filesystem::copy_file(data_scene(kScene1), like);
+            step.grid.grid = "like:" + like;
+            c.steps.push_back(step);
+            c.scenes = {{{kScene1}}, {{kScene3}}};
+            c.output.path = like;
+            RecipeRunOptions co;
+            co.base_dir = rbtest::data("deband");
+            try {
+                (void)plan_recipe(c, {}, co);
+                QFAIL("a composite onto its grid reference was planned");
+            } catch (const ArgumentError& e) {
+                QVERIFY2(std::string(e.what()).find("is the grid reference") != std::string::npos,
+                         e.what());
+            }
+        }
         // The recipe's qa_from applies to the scenes given instead.
         r.qa_from = "_sr.tif";
         r.qa_to = "_fmask.tif";

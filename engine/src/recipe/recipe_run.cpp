@@ -46,6 +46,20 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 }
 
 std::string expand(const std::string& pattern, const SceneSource& scene, std::size_t index) {
+    // A placeholder it does not know would be written literally (or make every scene's
+    // output one file).
+    for (std::size_t at = pattern.find_first_of("{}"); at != std::string::npos;
+         at = pattern.find_first_of("{}", at + 1)) {
+        const std::size_t close = pattern[at] == '{' ? pattern.find('}', at) : std::string::npos;
+        const std::string name =
+            close == std::string::npos ? std::string() : pattern.substr(at, close - at + 1);
+        if (name != "{stem}" && name != "{name}" && name != "{index}")
+            throw ArgumentError("output.pattern '" + pattern + "': " +
+                                (name.empty() ? "unbalanced '" + std::string(1, pattern[at]) + "'"
+                                              : "unknown placeholder " + name) +
+                                " (placeholders: {stem}, {name}, {index})");
+        at = close;
+    }
     const fs::path first(scene.files.front());
     std::string s = replace_all(pattern, "{stem}", first.stem().string());
     s = replace_all(s, "{name}", first.filename().string());
@@ -408,6 +422,11 @@ RecipePlan plan_recipe(const Recipe& recipe, const std::vector<SceneSource>& inp
     std::vector<FileRole> read = scene_input_roles(scene_files);
     if (!options.recipe_path.empty())
         read.push_back({"recipe", options.recipe_path});
+    // A composite step's grid reference is read too (as stack_grid opens it).
+    for (const auto& step : recipe.steps)
+        if (const auto* c = std::get_if<CompositeStep>(&step);
+            c && c->grid.grid.rfind("like:", 0) == 0)
+            read.push_back({"grid reference (grid like:)", c->grid.grid.substr(5)});
     std::vector<FileRole> outputs;
     for (const auto& o : plan.outputs)
         outputs.push_back({"output", o});

@@ -24,9 +24,12 @@ int run_task(const Args& args) {
         const std::string& a = args[i];
         if (a == "--stage")
             stage = option_value(args, i);
-        else if (a == "--index")
+        else if (a == "--index") {
             index = parse_int(option_value(args, i), "--index");
-        else if (a == "--threads")
+            if (index < 0)
+                throw UsageError("--index " + std::to_string(index) +
+                                 ": a task index is 0 or more");
+        } else if (a == "--threads")
             threads = parse_int(option_value(args, i), "--threads");
         else
             return false;

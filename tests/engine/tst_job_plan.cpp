@@ -78,6 +78,42 @@ private slots:
         QVERIFY(fs::exists(marker));
     }
 
+    void aTaskNeverWritesOntoAScene() {
+        // job.json may be edited by hand: a task whose output names a scene is refused before
+        // anything is written, and the scene keeps its bytes.
+        QTemporaryDir tmp;
+        const fs::path root(tmp.path().toStdString());
+        const std::string dir = (root / "job").string();
+        std::vector<SceneSource> scenes = two_scenes();
+        const fs::path scene = root / "scene.tif";
+        fs::copy_file(scenes[1].files[0], scene);
+        scenes[1].files[0] = scene.string();
+        plan_job(composite_recipe("darkness"), scenes, dir, quick((root / "mosaic.tif").string()));
+        const fs::path job_json = fs::path(dir) / "job.json";
+        std::ifstream in(job_json);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        in.close();
+        const std::string tile = (fs::path(dir) / "tiles" / "tile-0.tif").string();
+        const auto at = text.find(tile);
+        QVERIFY2(at != std::string::npos, "no tile-0 output in job.json");
+        text.replace(at, tile.size(), scene.string());
+        std::ofstream(job_json) << text;
+        const auto size = fs::file_size(scene);
+        const auto time = fs::last_write_time(scene);
+        try {
+            run_job_task(dir, "tiles", 0, 1);
+            QFAIL("a task wrote onto a scene");
+        } catch (const ArgumentError& e) {
+            const std::string what = e.what();
+            QVERIFY2(what.find("tiles task 0 output '" + scene.string() + "' is the input scene") !=
+                         std::string::npos,
+                     e.what());
+        }
+        QCOMPARE(fs::file_size(scene), size);
+        QVERIFY(fs::last_write_time(scene) == time);
+        QVERIFY(!fs::exists(fs::path(dir) / "done" / "tiles-0.json"));
+    }
+
     void aFailedPlanLeavesNoFolder() {
         QTemporaryDir tmp;
         const std::string dir = (fs::path(tmp.path().toStdString()) / "job").string();

@@ -16,6 +16,7 @@
 #include "job_files.h"
 #include "job_post.h"
 #include "rasterbench/job.h"
+#include "rasterbench/output_guard.h"
 #include "rasterbench/stack_grid.h"
 
 namespace rb {
@@ -159,6 +160,16 @@ TaskOutcome run_job_task(const std::string& dir, const std::string& stage_name, 
                             std::to_string(stage.tasks.size() - 1) + ", not " +
                             std::to_string(index));
     const JobTask& task = stage.tasks[std::size_t(index)];
+    // The outputs come from job.json, which may have been edited: never onto a scene.
+    {
+        std::vector<std::vector<std::string>> scene_files;
+        for (const auto& s : job.scenes)
+            scene_files.push_back(s.source.files);
+        std::vector<FileRole> outputs;
+        for (const auto& o : task.outputs)
+            outputs.push_back({stage_name + " task " + std::to_string(index) + " output", o});
+        check_outputs_distinct(scene_input_roles(scene_files), outputs);
+    }
     const std::string marker = detail::done_marker(dir, stage_name, index);
     TaskOutcome outcome;
     if (valid_marker(marker, task, true) != nullptr) {

@@ -342,7 +342,16 @@ void CatalogPanel::openPaths(const QStringList& paths) {
         [list, options](JobContext& ctx) {
             return rb::read_catalog(list, options, ctx.progressFn());
         },
-        [this](std::vector<rb::CatalogEntry> rows) {
+        [this](std::vector<rb::CatalogEntry> all) {
+            // Rasters that cannot be read are named in the status line, not listed as scenes.
+            std::vector<rb::CatalogEntry> rows;
+            QStringList unreadable;
+            for (rb::CatalogEntry& e : all) {
+                if (e.problem.empty())
+                    rows.push_back(std::move(e));
+                else
+                    unreadable << QString::fromStdString(e.path + ": " + e.problem);
+            }
             const int n = int(rows.size());
             // Date edits start at the catalog's first and last dates (unless already in use).
             QDate first, last;
@@ -361,7 +370,15 @@ void CatalogPanel::openPaths(const QStringList& paths) {
             model_->setEntries(std::move(rows));
             rebuildSensorMenu();
             applyFilter();
-            showStatus(n == 0 ? tr("No products or rasters found") : QString());
+            if (!unreadable.isEmpty()) {
+                showStatus(tr("%n file(s) could not be read and are not listed: %1", nullptr,
+                              int(unreadable.size()))
+                               .arg(unreadable.first()),
+                           true);
+                status_->setToolTip(unreadable.join(QLatin1Char('\n')));
+            } else {
+                showStatus(n == 0 ? tr("No products or rasters found") : QString());
+            }
             emit loaded(n);
         },
         [this](const QString& message) {
@@ -557,6 +574,7 @@ QString CatalogPanel::status() const {
 
 void CatalogPanel::showStatus(const QString& text, bool error) {
     status_->setText(text);
+    status_->setToolTip(QString()); // a list of unreadable files belongs to its own message
     status_->setStyleSheet(error ? QStringLiteral("QLabel { color: #b03a2e; }") : QString());
 }
 

@@ -19,6 +19,8 @@ void catalog_usage(std::ostream& os) {
           "  or a list file (one path per line). One row per scene: date, day of year,\n"
           "  sensor, cloud cover and where it came from (metadata, or qa: the quality file's\n"
           "  cloud, cloud edge and cirrus over its valid pixels), valid-pixel share, CRS, size.\n"
+          "  A raster that cannot be read is named on standard error with GDAL's reason, not\n"
+          "  listed, and the exit status is then 1.\n"
           "  --qa-from FROM=TO  quality file beside each raster: its name with FROM replaced\n"
           "                     by TO (_stack.tif=_BQA.tif)\n"
           "  --from/--to DATE   acquisition date range, inclusive (YYYY-MM-DD)\n"
@@ -80,10 +82,21 @@ int run_catalog(const Args& args) {
         throw UsageError("catalog writes to standard output; -o is not used");
     if (parsed.positional.empty())
         throw UsageError("needs at least one PATH (see --help)");
-    const std::vector<rb::CatalogEntry> rows =
-        rb::select_scenes(rb::read_catalog(parsed.positional, ro), sel);
+    // Rasters that cannot be read are named on standard error, not listed as scenes.
+    std::vector<rb::CatalogEntry> readable;
+    int unreadable = 0;
+    for (rb::CatalogEntry& e : rb::read_catalog(parsed.positional, ro)) {
+        if (e.problem.empty()) {
+            readable.push_back(std::move(e));
+            continue;
+        }
+        ++unreadable;
+        std::cerr << "rasterbench-cli catalog: '" << e.path << "' cannot be read: " << e.problem
+                  << "\n";
+    }
+    const std::vector<rb::CatalogEntry> rows = rb::select_scenes(readable, sel);
     std::cout << (json ? rb::catalog_json(rows) + "\n" : rb::catalog_text(rows));
-    return 0;
+    return unreadable == 0 ? 0 : 1;
 }
 
 } // namespace

@@ -250,6 +250,54 @@ private slots:
                 std::string::npos);
     }
 
+    void unreadableRastersAreNamedAndOtherFormatsRecognized() {
+        // A GeoTIFF cut short is a row with GDAL's reason, not a blank 0x0 scene; a PNG (no
+        // raster name GDAL needs) is read as a raster, not as a list of paths; a binary file
+        // GDAL does not know is neither.
+        QTemporaryDir tmp;
+        const std::string dir = tmp.path().toStdString();
+        const std::string scene =
+            rbtest::data("landsat8/LC08_L1TP_013032_20180405_20180417_01_T1_stack.tif");
+        {
+            // The first bytes of a GeoTIFF, cut before its first directory.
+            std::ifstream in(scene, std::ios::binary);
+            std::string head(6, '\0');
+            in.read(head.data(), std::streamsize(head.size()));
+            std::ofstream(dir + "/cut.tif", std::ios::binary) << head;
+        }
+        Raster small(DataType::UInt8, 1, 3, 4);
+        Profile png;
+        png.driver = "PNG";
+        png.width = 4;
+        png.height = 3;
+        png.count = 1;
+        png.dtype = DataType::UInt8;
+        {
+            Dataset out = Dataset::create(dir + "/picture.data", png);
+            out.write(small);
+            out.close();
+        }
+        const std::vector<CatalogEntry> rows =
+            read_catalog({dir + "/cut.tif", dir + "/picture.data"});
+        QCOMPARE(rows.size(), std::size_t(2));
+        for (const CatalogEntry& e : rows) {
+            if (e.path.ends_with("cut.tif"))
+                QVERIFY2(e.problem.find("cut.tif") != std::string::npos, e.problem.c_str());
+            else
+                QVERIFY2(e.problem.empty() && e.width == 4 && e.height == 3, e.problem.c_str());
+        }
+        { std::ofstream(dir + "/blob.bin", std::ios::binary) << std::string("\x01\x02xyz\n", 6); }
+        const std::string blob = rbtest::error_of([&] { read_catalog({dir + "/blob.bin"}); });
+        QVERIFY2(blob.find("neither a raster GDAL reads nor a list of paths") != std::string::npos,
+                 blob.c_str());
+        // The CLI names the unreadable raster on standard error, lists the others, exits 1.
+        const rbtest::CliRun r = rbtest::run_cli(
+            {"catalog", QString::fromStdString(dir + "/cut.tif"), QString::fromStdString(scene)});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("cut.tif' cannot be read"), r.err.constData());
+        QVERIFY2(r.out.contains("_stack.tif") && !r.out.contains("cut.tif"), r.out.constData());
+    }
+
     void cliJsonRows() {
         const rbtest::CliRun r =
             rbtest::run_cli({"catalog", QString::fromStdString(rbtest::data("landsat8")),

@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "atomic_file.h"
+#include "rasterbench/composite.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/diagnostics.h"
 #include "rasterbench/error.h"
@@ -171,6 +172,19 @@ private slots:
         const std::string msg = message_of([&] { rasterize(fc, grid, o); });
         QVERIFY2(msg.find("property 'b' is missing or null in every feature") != std::string::npos,
                  msg.c_str());
+        // Values the type cannot hold burn clamped, as gdal_rasterize does, and are named.
+        fc.features[1].properties["a"] = 300.0;
+        fc.features[2].properties["a"] = -4.0;
+        o.property = "a";
+        o.dtype = DataType::UInt8;
+        SinkRecorder sink;
+        const Raster r = rasterize(fc, grid, o);
+        QCOMPARE(r.value(0, 15, 5), 0.0); // -4 clamped to 0
+        const auto w = sink.warnings();
+        QCOMPARE(w.size(), std::size_t(1));
+        QVERIFY2(w[0].find("property 'a' of 2 of 3 features does not fit the output type uint8 "
+                           "(feature 1: 300)") != std::string::npos,
+                 w[0].c_str());
     }
 
     void emptyCollectionNeedsConsent() {
@@ -205,6 +219,48 @@ private slots:
         p.width = p.height = 1000000;
         const std::string msg = message_of([&] { check_reprojectable("x.tif", p); });
         QVERIFY2(msg.find("'x.tif' is 1000000 x 1000000 pixels") != std::string::npos, msg.c_str());
+    }
+
+    void targetGridsThatCannotBeAreNamed() {
+        // A CRS without a horizontal position, and a grid too large for one raster (the
+        // pixel count once wrapped to a negative size reported as an empty grid).
+        const Grid g = grid_of(read_profile(RB_SAMPLE));
+        const std::string vertical =
+            message_of([&] { default_grid(g, Crs::from_user_input("EPSG:5773")); });
+        QVERIFY2(vertical.find("it is a vertical CRS") != std::string::npos, vertical.c_str());
+        const std::string geocentric =
+            message_of([&] { default_grid(g, Crs::from_user_input("EPSG:4978")); });
+        QVERIFY2(geocentric.find("it is a geocentric CRS") != std::string::npos,
+                 geocentric.c_str());
+        // A compound CRS (UTM plus heights) lays a raster out as its horizontal part does.
+        const Grid compound = default_grid(g, Crs::from_user_input("EPSG:32618+5773"));
+        QVERIFY(compound.width > 0 && compound.height > 0);
+        GridOptions fine;
+        fine.res_x = 1e-12;
+        const std::string huge = message_of([&] { default_grid(g, Crs(), fine); });
+        QVERIFY2(huge.find("would be") != std::string::npos &&
+                     huge.find("pixels wide, more than one raster can hold") != std::string::npos,
+                 huge.c_str());
+        // A folder is named as one (not "not a supported format").
+        const std::string folder = message_of([&] { Dataset::open(tmp.path().toStdString()); });
+        QVERIFY2(folder.find("it is a folder, not a raster GDAL reads") != std::string::npos,
+                 folder.c_str());
+    }
+
+    void compressionLevelsOutsideTheCodecsRange() {
+        // GDAL ignored ZSTD_LEVEL=99 with a warning only; the codecs' own ranges are checked.
+        StreamOptions s;
+        s.compression = "ZSTD";
+        s.compression_level = 99;
+        Profile p;
+        const std::string zstd = message_of([&] { apply_stream_options(p, s); });
+        QVERIFY2(zstd == "compression level 99 is outside ZSTD's 1..22", zstd.c_str());
+        s.compression = "DEFLATE";
+        s.compression_level = 13;
+        QVERIFY(!message_of([&] { apply_stream_options(p, s); }).empty());
+        s.compression_level = 12;
+        apply_stream_options(p, s);
+        QCOMPARE(p.creation_options.at("ZLEVEL"), std::string("12"));
     }
 
     void mostlyOutOfDomainWarns() {

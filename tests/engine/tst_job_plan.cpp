@@ -135,6 +135,13 @@ private slots:
                                  plan_job(composite_recipe("darkness"), two_scenes(), dir, memory));
         QVERIFY(fs::exists(fs::path(dir) / "notes.txt"));
         QVERIFY(!fs::exists(fs::path(dir) / "job.json"));
+        // A file where the folder should be is named as such, and kept.
+        const std::string file = (fs::path(tmp.path().toStdString()) / "text.tif").string();
+        std::ofstream(file) << "not a folder";
+        const std::string e = rbtest::error_of(
+            [&] { plan_job(composite_recipe("darkness"), two_scenes(), file, quick(out)); });
+        QVERIFY2(e == "'" + file + "' is a file, not a folder for a job", e.c_str());
+        QCOMPARE(fs::file_size(file), std::uintmax_t(12));
     }
 
     void memoryPerTaskAsSlurmTakesIt() {

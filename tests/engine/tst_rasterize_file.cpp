@@ -215,6 +215,26 @@ private slots:
         ro.layer = "no such layer";
         QVERIFY_THROWS_EXCEPTION(
             IoError, rasterize_file(feat("lulc_polygons_utm33n.geojson"), dst, g, {}, ro));
+        // A nodata value the band cannot hold, and a compression GDAL does not know (it wrote
+        // an uncompressed file with a warning): refused, naming the value.
+        RasterizeOptions byte;
+        byte.dtype = DataType::UInt8;
+        for (const double nodata : {-1.0, 300.0, std::nan("")}) {
+            RasterizeFileOptions file;
+            file.nodata = nodata;
+            const std::string e = rbtest::error_of([&] {
+                rasterize_file(feat("lulc_polygons_utm33n.geojson"), dst, g, byte, {}, file);
+            });
+            QVERIFY2(e.find("nodata value") != std::string::npos &&
+                         e.find("does not fit the output type") != std::string::npos,
+                     e.c_str());
+        }
+        RasterizeFileOptions bogus;
+        bogus.compression = "BOGUS";
+        const std::string e = rbtest::error_of(
+            [&] { rasterize_file(feat("lulc_polygons_utm33n.geojson"), dst, g, byte, {}, bogus); });
+        QVERIFY2(e.find("BOGUS") != std::string::npos && e.find(dst) != std::string::npos,
+                 e.c_str());
         // Cancelled while strips are being written in place: the partial file goes too.
         o.property = "LULC_ID";
         int reports = 0;

@@ -470,6 +470,12 @@ private slots:
         QVERIFY2(median.find("unknown variable 'median_b9' at position 0") != std::string::npos,
                  median.c_str());
         QVERIFY(err("b1 * median_b3 + count").empty());
+        // '=' assigns in muparser ("b1=5" scored 5 everywhere): refused; comparisons are not.
+        const std::string assign = err("b1=5");
+        QVERIFY2(assign.find("'=' at position 2 would assign; compare with '=='") !=
+                     std::string::npos,
+                 assign.c_str());
+        QVERIFY(err("(b1 == 1) + (b2 >= 2) + (b3 <= 3) + (b1 != b2)").empty());
     }
 
     void penaltiesSaturationAndDistanceToInvalid() {

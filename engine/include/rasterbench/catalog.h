@@ -22,6 +22,9 @@ struct CatalogEntry {
     std::string crs;                   ///< "EPSG:32618", or the CRS name; empty when none
     int width = 0, height = 0;
     std::string quality_file; ///< the scene's quality raster, empty when none was found
+    /// Why the scene's raster cannot be read (GDAL's reason); empty when it can. Such a row
+    /// holds what its name and metadata told, and no size.
+    std::string problem;
     /// Day of the year (1..366), 0 without a date.
     int doy() const;
 };
@@ -38,8 +41,11 @@ struct CatalogReadOptions {
 /// Reads every PATH: a folder (searched recursively for product metadata and rasters), a
 /// raster, a product metadata file, a STAC Item or ItemCollection (.json; asset hrefs
 /// relative to it or absolute), or a list file (one path per line, '#' comments, relative
-/// to the list). Rows come sorted by date, then path. Throws IoError naming a path that
-/// does not exist, ArgumentError naming a JSON file that is no STAC Item/ItemCollection.
+/// to the list). A file of another name is a raster when GDAL recognizes it, else a list
+/// file. Rows come sorted by date, then path; a raster that cannot be read is a row with its
+/// CatalogEntry::problem. Throws IoError naming a path that does not exist, ArgumentError
+/// naming a JSON file that is no STAC Item/ItemCollection or a file that is neither a raster
+/// nor a list of paths.
 std::vector<CatalogEntry> read_catalog(const std::vector<std::string>& paths,
                                        const CatalogReadOptions& options = {});
 

@@ -33,6 +33,10 @@ public:
     /// Human name ("WGS 84 / UTM zone 18N").
     std::string name() const;
     bool is_geographic() const;
+    /// What the CRS is when it has no horizontal position a raster can be laid out in ("a
+    /// vertical CRS (heights only)", "a geocentric CRS ..."); empty for projected, geographic
+    /// and compound CRSs (and an empty one).
+    std::string not_a_map_crs() const;
     /// Same CRS, ignoring names and metadata (PROJ's "equivalent" criterion).
     bool equivalent(const Crs& other) const;
     bool operator==(const Crs& other) const { return equivalent(other); }

@@ -550,8 +550,11 @@ Job plan_job(const Recipe& recipe, const std::vector<SceneSource>& inputs, const
     // A plan that fails leaves nothing: a folder this call made is removed again.
     std::error_code ec;
     const bool existed = fs::exists(dir, ec);
+    if (existed && !fs::is_directory(dir, ec))
+        throw ArgumentError("'" + dir + "' is a file, not a folder for a job");
     try {
-        fs::create_directories(dir);
+        if (!fs::create_directories(dir, ec) && ec)
+            throw IoError("cannot create the job folder '" + dir + "': " + ec.message());
         JobPlanOptions o = options;
         if (o.scratch_dir.empty())
             o.scratch_dir = (fs::path(dir) / ".sample").string();

@@ -59,7 +59,8 @@ std::vector<std::pair<Geometry, double>> shapes_of(const FeatureCollection& fc, 
     const bool reproject = !fc.crs.empty() && !grid.crs.empty() && !(fc.crs == grid.crs);
     std::vector<std::pair<Geometry, double>> shapes;
     shapes.reserve(fc.features.size());
-    std::size_t with_geometry = 0, missing = 0;
+    std::size_t with_geometry = 0, missing = 0, unfit = 0;
+    std::string first_unfit;
     for (std::size_t i = 0; i < fc.features.size(); ++i) {
         const Feature& f = fc.features[i];
         if (f.geometry.is_empty())
@@ -76,6 +77,11 @@ std::vector<std::pair<Geometry, double>> shapes_of(const FeatureCollection& fc, 
                                     "' is not a number");
             missing += null;
             value = v.value_or(0.0); // gdal_rasterize burns 0 for a null attribute
+            if (!fits_dtype(o.dtype, value) && unfit++ == 0) {
+                std::ostringstream t;
+                t << "feature " << i << ": " << value;
+                first_unfit = t.str();
+            }
         }
         if (!reproject) {
             shapes.emplace_back(f.geometry, value);
@@ -93,6 +99,12 @@ std::vector<std::pair<Geometry, double>> shapes_of(const FeatureCollection& fc, 
     if (missing > 0)
         warn("property '" + o.property + "' is missing or null in " + std::to_string(missing) +
              " of " + std::to_string(with_geometry) + " features; they burn 0");
+    // Burnt as the nearest value the type holds, as gdal_rasterize does: said, not silent.
+    if (unfit > 0)
+        warn("property '" + o.property + "' of " + std::to_string(unfit) + " of " +
+             std::to_string(with_geometry) + " features does not fit the output type " +
+             std::string(dtype_name(o.dtype)) + " (" + first_unfit +
+             "); they burn the nearest value it holds: choose a wider type to keep them");
     return shapes;
 }
 

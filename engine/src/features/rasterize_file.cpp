@@ -254,6 +254,14 @@ void rasterize_file(const std::string& vector_path, const std::string& dst_path,
                     const RasterizeFileOptions& file, Progress progress) {
     check_grid(grid, o_in.dtype);
     check_values(o_in);
+    // A nodata value the band cannot hold would be declared as something else (GDAL keeps
+    // -1 on a Byte band, which readers take as 255 or as no nodata at all).
+    if (file.nodata && !fits_dtype(o_in.dtype, *file.nodata)) {
+        std::ostringstream t;
+        t << "nodata value " << *file.nodata << " does not fit the output type "
+          << dtype_name(o_in.dtype) << ": choose another value or a wider type";
+        throw ArgumentError(t.str());
+    }
     RasterizeOptions o = o_in;
     o.window.reset();
     // Only the burnt property is converted (by read_features' own rules): the rest of each

@@ -219,6 +219,27 @@ bool Crs::is_geographic() const {
     });
 }
 
+std::string Crs::not_a_map_crs() const {
+    if (empty())
+        return {};
+    PjPtr p = parse_wkt(wkt_);
+    PJ_TYPE t = proj_get_type(p.get());
+    if (t == PJ_TYPE_BOUND_CRS) { // a CRS with its transformation to WGS 84: the CRS counts
+        p.reset(proj_get_source_crs(thread_context().ctx, p.get()));
+        t = p ? proj_get_type(p.get()) : PJ_TYPE_UNKNOWN;
+    }
+    switch (t) {
+    case PJ_TYPE_VERTICAL_CRS:
+        return "a vertical CRS (heights only)";
+    case PJ_TYPE_GEOCENTRIC_CRS:
+        return "a geocentric CRS (X, Y, Z from the earth's centre)";
+    case PJ_TYPE_TEMPORAL_CRS:
+        return "a temporal CRS";
+    default:
+        return {};
+    }
+}
+
 bool Crs::equivalent(const Crs& other) const {
     if (empty() || other.empty())
         return empty() && other.empty();

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "rasterbench/error.h"
 
@@ -64,6 +65,9 @@ Grid default_grid(const Grid& src, const Crs& dst_crs_in, const GridOptions& o) 
         throw ArgumentError("target bounds must have left < right and bottom < top");
 
     const Crs dst_crs = dst_crs_in.empty() ? src.crs : dst_crs_in;
+    if (const std::string what = dst_crs.not_a_map_crs(); !what.empty())
+        throw CrsError("cannot lay a raster out in " + describe(dst_crs) + ": it is " + what +
+                       "; give a projected or geographic CRS");
     Grid dst_for_transformer{0, 0, Affine{}, dst_crs};
     DatasetPtr ds = georef_only(src);
     TransformerPtr t = make_transformer(ds.get(), src.crs, dst_for_transformer);
@@ -93,6 +97,17 @@ Grid default_grid(const Grid& src, const Crs& dst_crs_in, const GridOptions& o) 
             min_y = gt[3] + gt[5] * lines;
         }
     };
+    // A pixel count from an extent over a resolution: beyond an int (a resolution of 1e-12, or
+    // bounds of 1e308) the cast wrapped to a negative size and the error spoke of an empty grid.
+    const auto count = [](double n, const char* axis) {
+        if (!(n < double(std::numeric_limits<int>::max())))
+            throw ArgumentError(std::string("the requested target grid would be ") +
+                                (std::isfinite(n) ? std::to_string(std::llround(n)) : "unbounded") +
+                                " pixels " + axis +
+                                ", more than one raster can hold: check the resolution, size and "
+                                "bounds");
+        return int(n);
+    };
     Grid out;
     out.crs = dst_crs;
     if (o.res_x || o.res_y) {
@@ -105,8 +120,8 @@ Grid default_grid(const Grid& src, const Crs& dst_crs_in, const GridOptions& o) 
             min_y = std::floor(min_y / ry) * ry;
             max_y = std::ceil(max_y / ry) * ry;
         }
-        out.width = int((max_x - min_x + rx / 2.0) / rx);
-        out.height = int((std::fabs(max_y - min_y) + ry / 2.0) / ry);
+        out.width = count((max_x - min_x + rx / 2.0) / rx, "wide");
+        out.height = count((std::fabs(max_y - min_y) + ry / 2.0) / ry, "high");
         out.transform = Affine{rx, 0, min_x, 0, -ry, max_y};
     } else if (o.width && o.height) {
         bounds_from_suggested();
@@ -120,17 +135,17 @@ Grid default_grid(const Grid& src, const Crs& dst_crs_in, const GridOptions& o) 
         if (o.width) {
             out.width = *o.width;
             r = (max_x - min_x) / out.width;
-            out.height = int((max_y - min_y + r / 2.0) / r);
+            out.height = count((max_y - min_y + r / 2.0) / r, "high");
         } else {
             out.height = *o.height;
             r = (max_y - min_y) / out.height;
-            out.width = int((max_x - min_x + r / 2.0) / r);
+            out.width = count((max_x - min_x + r / 2.0) / r, "wide");
         }
         out.transform = Affine{r, 0, min_x, 0, -r, max_y};
     } else if (have_bounds) {
         double rx = gt[1], ry = std::fabs(gt[5]);
-        out.width = int((max_x - min_x + rx / 2.0) / rx);
-        out.height = int((max_y - min_y + ry / 2.0) / ry);
+        out.width = count((max_x - min_x + rx / 2.0) / rx, "wide");
+        out.height = count((max_y - min_y + ry / 2.0) / ry, "high");
         rx = (max_x - min_x) / out.width;
         ry = (max_y - min_y) / out.height;
         out.transform = Affine{rx, 0, min_x, 0, -ry, max_y};

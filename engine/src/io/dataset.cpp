@@ -133,9 +133,15 @@ Dataset Dataset::open(const std::string& path, OpenMode mode) {
                            (mode == OpenMode::Update ? GDAL_OF_UPDATE : GDAL_OF_READONLY);
     Dataset d;
     d.h_->ds.reset(GDALOpenEx(path.c_str(), flags, nullptr, nullptr, nullptr));
-    if (!d.h_->ds)
+    if (!d.h_->ds) {
+        // Some formats are folders (an Arc/Info grid, a .SAFE product): only a folder GDAL
+        // does not take is reported as one.
+        if (path.rfind("/vsi", 0) != 0 && VSIStatL(path.c_str(), &st) == 0 && VSI_ISDIR(st.st_mode))
+            throw IoError("cannot open " + quoted(path) +
+                          ": it is a folder, not a raster GDAL reads; name a raster file in it");
         throw IoError("cannot open " + quoted(path) + ": " +
                       reason(cap, "not a raster format GDAL recognizes"));
+    }
     if (GDALGetRasterCount(d.h_->ds.get()) == 0)
         throw IoError("cannot open " + quoted(path) + ": it contains no raster bands");
     d.path_ = path;
@@ -245,6 +251,16 @@ Dataset Dataset::create(const std::string& path, const Profile& profile) {
     }
     for (const auto& [k, v] : p.creation_options)
         set(k, v);
+    // GDAL writes on past an option it does not know or a value it does not take, with a
+    // warning only (COMPRESS=BOGUS wrote an uncompressed file): refused here, with its reason.
+    {
+        GdalErrorCapture check;
+        if (!GDALValidateCreationOptions(drv, options.get())) {
+            const std::string fallback = "invalid creation options for GDAL driver " + p.driver;
+            throw ArgumentError("cannot create " + quoted(path) + ": " +
+                                reason(check, fallback.c_str()));
+        }
+    }
 
     Dataset d;
     d.path_ = path;

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include <gdal.h>
 #include <nlohmann/json.hpp>
 
 #include "rasterbench/bands.h"
@@ -20,6 +21,8 @@
 #include "rasterbench/product.h"
 #include "rasterbench/quality.h"
 #include "rasterbench/raster.h"
+
+#include "gdal_util.h"
 
 namespace fs = std::filesystem;
 
@@ -42,6 +45,13 @@ bool is_raster_name(const std::string& name) {
     const std::string l = lower(name);
     return ends_with(l, ".tif") || ends_with(l, ".tiff") || ends_with(l, ".jp2") ||
            ends_with(l, ".vrt") || ends_with(l, ".img");
+}
+
+// Whether GDAL recognizes the file as a raster (a PNG, an ERDAS or ENVI file...).
+bool identified_as_raster(const std::string& path) {
+    detail::ensure_gdal();
+    detail::GdalErrorCapture quiet;
+    return GDALIdentifyDriverEx(path.c_str(), GDAL_OF_RASTER, nullptr, nullptr) != nullptr;
 }
 
 bool is_metadata_name(const std::string& name) {
@@ -73,7 +83,8 @@ void fill_from_raster(CatalogEntry& e, const std::string& raster) {
     Profile p;
     try {
         p = read_profile(raster);
-    } catch (const Error&) {
+    } catch (const Error& err) {
+        e.problem = err.what();
         return;
     }
     e.width = p.width;
@@ -370,7 +381,14 @@ struct Reader {
             throw IoError("'" + path + "': cannot be read");
         const fs::path base = fs::path(path).parent_path();
         std::string line;
-        while (std::getline(in, line)) {
+        for (int number = 1; std::getline(in, line); ++number) {
+            // Paths are text: a control character means some other kind of file.
+            if (std::any_of(line.begin(), line.end(), [](char c) {
+                    return static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r';
+                }))
+                throw ArgumentError("'" + path +
+                                    "': neither a raster GDAL reads nor a list of paths (line " +
+                                    std::to_string(number) + " is not text)");
             while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
                 line.pop_back();
             std::size_t s = 0;
@@ -400,7 +418,7 @@ struct Reader {
             add_metadata(path, {}, claimed);
         } else if (ends_with(lower(name), ".json") || ends_with(lower(name), ".geojson"))
             add_json(path);
-        else if (is_raster_name(name))
+        else if (is_raster_name(name) || identified_as_raster(path))
             add_raster(path);
         else if (depth < 4)
             add_list(path, depth);

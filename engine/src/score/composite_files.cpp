@@ -222,6 +222,19 @@ void apply_stream_options(Profile& p, const StreamOptions& s) {
     if (!p.compression.empty() && p.compression != "JPEG")
         p.creation_options["PREDICTOR"] = is_floating(p.dtype) ? "1" : "2";
     if (s.compression_level > 0) {
+        // GDAL ignores a level outside the codec's range with a warning only.
+        const auto check = [&](int lo, int hi) {
+            if (s.compression_level < lo || s.compression_level > hi)
+                throw ArgumentError("compression level " + std::to_string(s.compression_level) +
+                                    " is outside " + p.compression + "'s " + std::to_string(lo) +
+                                    ".." + std::to_string(hi));
+        };
+        if (p.compression == "DEFLATE")
+            check(1, 12);
+        else if (p.compression == "ZSTD")
+            check(1, 22);
+        else if (p.compression == "LZMA")
+            check(0, 9);
         if (p.compression == "DEFLATE")
             p.creation_options["ZLEVEL"] = std::to_string(s.compression_level);
         else if (p.compression == "ZSTD")

@@ -326,6 +326,13 @@ void ScorerImpl::prepare_expression(const std::string& expr) {
     parser.DefineVar("count", &dummy.back());
     parser.SetVarFactory(collect_unknown, &unknown);
     const std::string where = "score expression '" + expr + "'";
+    // muparser assigns with '=' ("b1=5" scored 5 everywhere): a score only reads the bands.
+    for (std::size_t i = 0; i < expr.size(); ++i)
+        if (expr[i] == '=' &&
+            (i == 0 || std::string_view("=<>!").find(expr[i - 1]) == std::string_view::npos) &&
+            (i + 1 == expr.size() || expr[i + 1] != '='))
+            throw ArgumentError(where + ": '=' at position " + std::to_string(i) +
+                                " would assign; compare with '=='");
     try {
         parser.SetExpr(expr);
         parser.Eval();

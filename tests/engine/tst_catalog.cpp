@@ -248,6 +248,23 @@ private slots:
                 }).find("not a STAC Item") != std::string::npos);
         QVERIFY(rbtest::error_of([&] { read_catalog({dir + "/missing"}); }).find("missing") !=
                 std::string::npos);
+        // A member of the wrong type is named with its file and feature (it was an
+        // "unexpected error" from the JSON library); a cloud cover outside 0..100 is no share.
+        {
+            std::ofstream f(dir + "/typed.json");
+            f << R"({"type": "FeatureCollection", "features": [{"type": "Feature", "id": "a",)"
+                 R"( "properties": {"datetime": "2020-05-01T00:00:00Z", "eo:cloud_cover": -5}},)"
+                 R"( {"type": "Feature", "properties": {"datetime": null}}]})";
+        }
+        const std::string typed = rbtest::error_of([&] { read_catalog({dir + "/typed.json"}); });
+        QVERIFY2(typed == "'" + dir + "/typed.json': feature 1: type must be string, but is null",
+                 typed.c_str());
+        {
+            std::ofstream f(dir + "/typed.json");
+            f << R"({"type": "Feature", "id": "a", "properties": {"datetime": )"
+                 R"("2020-05-01T00:00:00Z", "eo:cloud_cover": 500}})";
+        }
+        QVERIFY(!read_catalog({dir + "/typed.json"}).at(0).cloud_cover);
     }
 
     void unreadableRastersAreNamedAndOtherFormatsRecognized() {

@@ -6,6 +6,7 @@
 // TBB (behind threads.h) names a function emit(): included before Qt defines its macro.
 #include "threads.h"
 
+#include <cpl_conv.h>
 #include <gdal.h>
 
 #include <QTemporaryDir>
@@ -115,6 +116,23 @@ private slots:
         const std::string msg = message_of([&] { read_features(file); });
         QVERIFY2(msg.find("'" + file + "'") != std::string::npos, msg.c_str());
         QVERIFY2(msg.find(problem.toStdString()) != std::string::npos, msg.c_str());
+    }
+
+    void gdalsCauseIsKeptBesideItsLastWord() {
+        // GDAL fails a GeoJSON object larger than OGR_GEOJSON_MAX_OBJ_SIZE (MB) with the cause,
+        // then with "Failed to read GeoJSON data": the error carries both.
+        std::string ring;
+        for (int i = 0; i < 120000; ++i)
+            ring += "[" + std::to_string(i % 200) + "." + std::to_string(i) + "," +
+                    std::to_string(i / 200) + ".5],";
+        write(path("large.geojson"),
+              collection({R"({"type":"Polygon","coordinates":[[)" + ring + "[0.0,0.5]]]}"}));
+        CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "1");
+        const std::string msg = message_of([&] { read_features(path("large.geojson")); });
+        CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", nullptr);
+        QVERIFY2(msg.find("large.geojson") != std::string::npos &&
+                     msg.find("OGR_GEOJSON_MAX_OBJ_SIZE") != std::string::npos,
+                 msg.c_str());
     }
 
     void skipInvalidCountsAndKeepsTheRest() {
@@ -245,6 +263,36 @@ private slots:
         const std::string folder = message_of([&] { Dataset::open(tmp.path().toStdString()); });
         QVERIFY2(folder.find("it is a folder, not a raster GDAL reads") != std::string::npos,
                  folder.c_str());
+    }
+
+    void aScenesFilesAreInOneCrs() {
+        // A quality file with the scene's transform numbers but another CRS lies elsewhere.
+        Profile p;
+        p.driver = "GTiff";
+        p.width = 8;
+        p.height = 6;
+        p.count = 1;
+        p.dtype = DataType::UInt16;
+        p.transform = Affine{30, 0, 500000, 0, -30, 4000000};
+        p.has_transform = true;
+        p.crs = Crs::from_epsg(32618);
+        {
+            Dataset d = Dataset::create(path("scene_sr.tif"), p);
+            d.write(Raster(DataType::UInt16, 1, 6, 8));
+            d.close();
+        }
+        p.crs = Crs::from_epsg(32633);
+        {
+            Dataset d = Dataset::create(path("scene_qa.tif"), p);
+            d.write(Raster(DataType::UInt16, 1, 6, 8));
+            d.close();
+        }
+        const std::string e = message_of([&] {
+            SceneReader(SceneSource{{path("scene_sr.tif"), path("scene_qa.tif")}});
+        });
+        QVERIFY2(e.find("scene_qa.tif' is in WGS 84 / UTM zone 33N") != std::string::npos,
+                 e.c_str());
+        SceneReader(SceneSource{{path("scene_sr.tif"), path("scene_sr.tif")}}); // one CRS: fine
     }
 
     void compressionLevelsOutsideTheCodecsRange() {

@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -153,6 +154,79 @@ private slots:
         const std::string n = rbtest::error_of([&] { read_product_metadata(rbtest::sample()); });
         QVERIFY2(n.find("RGB.byte.tif") != std::string::npos, n.c_str());
         QVERIFY(!rbtest::error_of([&] { read_product_metadata("/no/such_MTL.txt"); }).empty());
+    }
+
+    void damagedMetadataIsRefusedNotGuessed() {
+        // Edits of a real MTL and MTD: a number cut short was read by its prefix (a gain of 2
+        // for 2e-5), a gain of 0 or NaN calibrated to one value or to NaN with success, 100,000
+        // nested JSON objects crashed, and an editor's byte order mark broke the groups.
+        QTemporaryDir dir;
+        auto edited = [&](const std::string& from, const std::string& name, const std::string& a,
+                          const std::string& b) {
+            std::ifstream in(product(from), std::ios::binary);
+            std::string text((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+            if (!a.empty()) {
+                const auto at = text.find(a);
+                if (at == std::string::npos)
+                    return std::string();
+                text.replace(at, a.size(), b);
+            } else {
+                text = b + text;
+            }
+            const std::string path = dir.filePath(QString::fromStdString(name)).toStdString();
+            std::ofstream(path, std::ios::binary) << text;
+            return path;
+        };
+        const std::string mtl = "LC80100202015018LGN00_MTL.txt";
+        const std::string cut = edited(mtl, "cut_MTL.txt", "REFLECTANCE_MULT_BAND_5 = 2.0000E-05",
+                                       "REFLECTANCE_MULT_BAND_5 = 2.0000E");
+        QVERIFY(!cut.empty());
+        const std::string e = rbtest::error_of([&] { read_product_metadata(cut); });
+        QVERIFY2(e == "'" + cut + "': REFLECTANCE_MULT_BAND_5 = 2.0000E is not a number",
+                 e.c_str());
+        const std::string zero = edited(mtl, "zero_MTL.txt", "REFLECTANCE_MULT_BAND_5 = 2.0000E-05",
+                                        "REFLECTANCE_MULT_BAND_5 = 0");
+        const ProductMetadata z = read_product_metadata(zero);
+        const std::string g = rbtest::error_of(
+            [&] { calibration_map(z, "B5", CalibrationTarget::Toa, "scene.tif"); });
+        QVERIFY2(g.find("band B5") != std::string::npos &&
+                     g.find("not a calibration") != std::string::npos,
+                 g.c_str());
+        QCOMPARE(calibration_map(read_product_metadata(product(mtl)), "B5", CalibrationTarget::Toa,
+                                 "scene.tif")
+                         .mult > 0,
+                 true);
+        // Bands named for product bands the metadata lacks are not taken in its order.
+        const ProductMetadata full = read_product_metadata(product(mtl));
+        QCOMPARE(match_product_bands({"B1", "B5"}, "x.tif", full),
+                 (std::vector<std::string>{"B1", "B5"}));
+        const std::string missing = rbtest::error_of([&] {
+            match_product_bands({"B1", "B12"}, "x.tif", full);
+        });
+        QVERIFY2(missing.find("'x.tif': band 2 is 'B12', which") != std::string::npos,
+                 missing.c_str());
+        const std::string bom = edited(mtl, "bom_MTL.txt", "", "\xEF\xBB\xBF");
+        const ProductMetadata b = read_product_metadata(bom);
+        QCOMPARE(b.bands.size(), std::size_t(11));
+        QCOMPARE(*b.band("B05")->reflectance_mult, 2.0e-05);
+        QCOMPARE(*b.cloud_cover, 19.74);
+        std::string deep = "{\"L1_METADATA_FILE\":{\"X\":";
+        for (int i = 0; i < 100000; ++i)
+            deep += "{\"a\":";
+        deep += "1" + std::string(100000, '}') + "}}";
+        const std::string deep_path = dir.filePath("deep_MTL.json").toStdString();
+        std::ofstream(deep_path) << deep;
+        const std::string d = rbtest::error_of([&] { read_product_metadata(deep_path); });
+        QVERIFY2(d.find("JSON nested 100002 levels deep") != std::string::npos, d.c_str());
+        const std::string s2 =
+            edited("S2B_MSIL2A_20220413T150759_N0400_R025_T33XWJ_MTD_MSIL2A.xml",
+                   "q_MTD_MSIL2A.xml", "<BOA_QUANTIFICATION_VALUE unit=\"none\">10000<",
+                   "<BOA_QUANTIFICATION_VALUE unit=\"none\">10000abc<");
+        QVERIFY(!s2.empty());
+        const std::string q = rbtest::error_of([&] { read_product_metadata(s2); });
+        QVERIFY2(q.find("BOA_QUANTIFICATION_VALUE '10000abc' is not a number") != std::string::npos,
+                 q.c_str());
     }
 
     void toaReflectanceMatchesTheReference() {

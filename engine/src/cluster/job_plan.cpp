@@ -18,6 +18,7 @@
 #include "atomic_file.h"
 #include "job_files.h"
 #include "job_post.h"
+#include "json_nesting.h"
 #include "rasterbench/dataset.h"
 #include "rasterbench/job.h"
 #include "rasterbench/stack_grid.h"
@@ -176,7 +177,10 @@ Job load_job(const std::string& dir) {
     Job job;
     job.dir = dir;
     try {
-        const json j = json::parse(in);
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+        detail::check_json_nesting(text, "'" + path + "'");
+        const json j = json::parse(text);
         if (j.at("format") != "rasterbench-job" || j.at("version") != 1)
             throw ArgumentError("not a rasterbench-job version 1");
         job.recipe = parse_recipe(j.at("recipe").dump(), path + ": recipe");

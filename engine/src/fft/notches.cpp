@@ -19,6 +19,7 @@
 
 #include "atomic_file.h"
 #include "deband_detail.h"
+#include "json_nesting.h"
 #include "rasterbench/error.h"
 
 namespace rb::fft {
@@ -161,6 +162,7 @@ std::string to_json(const NotchSet& notches) {
 
 NotchSet notches_from_json(std::string_view text, std::string_view source) {
     const std::string where(source);
+    rb::detail::check_json_nesting(text, where);
     json j;
     try {
         j = json::parse(text);

@@ -24,9 +24,11 @@ GdalErrorCapture::GdalErrorCapture() {
             if (cls >= CE_Failure &&
                 (errno == ENOSPC || text.find(std::strerror(ENOSPC)) != std::string::npos))
                 self->disk_full_ = true;
-            if (cls >= CE_Failure)
+            if (cls >= CE_Failure) {
+                if (self->first_failure_.empty())
+                    self->first_failure_ = text;
                 self->failure_ = std::move(text);
-            else if (cls == CE_Warning && self->warning_.empty())
+            } else if (cls == CE_Warning && self->warning_.empty())
                 self->warning_ = std::move(text);
         },
         this);
@@ -37,7 +39,14 @@ GdalErrorCapture::~GdalErrorCapture() {
 }
 
 std::string GdalErrorCapture::message() const {
-    return failure_.empty() ? warning_ : failure_;
+    if (failure_.empty())
+        return warning_;
+    // The last failure is often the generic one ("Failed to read GeoJSON data") and the first
+    // the cause ("GeoJSON object too complex/large ..."): both, the cause in parentheses.
+    if (!first_failure_.empty() && first_failure_ != failure_ &&
+        failure_.find(first_failure_) == std::string::npos)
+        return failure_ + " (" + first_failure_ + ")";
+    return failure_;
 }
 
 Crs crs_from_srs(OGRSpatialReferenceH srs) {

@@ -20,14 +20,15 @@ public:
     ~GdalErrorCapture();
     GdalErrorCapture(const GdalErrorCapture&) = delete;
     GdalErrorCapture& operator=(const GdalErrorCapture&) = delete;
-    /// The most recent failure message (or warning when there was no failure).
+    /// The most recent failure message, with the first one in parentheses when it differs
+    /// (or the first warning when there was no failure).
     std::string message() const;
     bool failed() const { return !failure_.empty(); }
     /// A failure came from a full disk (GDAL's last message may only say "Write error").
     bool disk_full() const { return disk_full_; }
 
 private:
-    std::string failure_, warning_;
+    std::string failure_, first_failure_, warning_;
     bool disk_full_ = false;
 };
 

@@ -6,6 +6,7 @@
 #include <limits>
 #include <numbers>
 #include <regex>
+#include <sstream>
 
 #include "rasterbench/dataset.h"
 #include "rasterbench/error.h"
@@ -34,14 +35,25 @@ std::vector<std::string> match_product_bands(const std::vector<std::string>& des
                                              const std::string& label, const ProductMetadata& m) {
     std::vector<std::string> out;
     static const std::regex named("^\\s*[Bb](?:and)?\\s*0*([0-9]{1,2}A?)\\b.*");
-    for (const auto& d : descriptions) {
+    std::size_t named_bands = 0;
+    std::string unknown; // the first band named for a product band the metadata lacks
+    for (std::size_t i = 0; i < descriptions.size(); ++i) {
         std::smatch s;
-        if (!std::regex_match(d, s, named) || !m.band(s[1].str()))
-            break;
-        out.push_back(m.band(s[1].str())->name);
+        if (!std::regex_match(descriptions[i], s, named))
+            continue;
+        ++named_bands;
+        if (m.band(s[1].str()))
+            out.push_back(m.band(s[1].str())->name);
+        else if (unknown.empty())
+            unknown = "band " + std::to_string(i + 1) + " is '" + descriptions[i] + "'";
     }
     if (out.size() == descriptions.size() && !out.empty())
         return out;
+    // Every band names its product band, but one the metadata does not describe: taking the
+    // bands in the metadata's order instead gave them other bands' calibrations and names.
+    if (named_bands == descriptions.size() && !unknown.empty())
+        throw ArgumentError("'" + label + "': " + unknown + ", which '" + m.source +
+                            "' does not describe");
     out.clear();
     if (descriptions.size() == 1) {
         static const std::regex in_name("_[Bb]0*([0-9]{1,2}A?)(?:_[^/]*)?\\.[A-Za-z0-9]+$");
@@ -113,7 +125,7 @@ CalibrationMap band_map(const ProductMetadata& m, const BandRescaling& b, Calibr
         } else {
             const double sun = need(m.sun_elevation, "SUN_ELEVATION");
             const double s = std::sin(sun * std::numbers::pi / 180.0);
-            if (!(s > 0.01))
+            if (!(s > 0.01) || sun > 90)
                 throw ArgumentError(where + ": the sun is " + std::to_string(sun) +
                                     " degrees up in '" + m.source + "': no reflectance");
             r.mult = need(b.reflectance_mult, "REFLECTANCE_MULT") / s;
@@ -131,6 +143,17 @@ CalibrationMap band_map(const ProductMetadata& m, const BandRescaling& b, Calibr
             r.add = need(b.sr_add, "Level-2 REFLECTANCE_ADD");
         }
         break;
+    }
+    // Metadata that parse but cannot be a calibration (a gain of 0, NaN or a negative one)
+    // made an image of NaN or of one value, written as a success.
+    if (!(std::isfinite(r.mult) && r.mult > 0) || !std::isfinite(r.add) ||
+        (r.k1 && !(std::isfinite(*r.k1) && *r.k1 > 0)) ||
+        (r.k2 && !(std::isfinite(*r.k2) && *r.k2 > 0))) {
+        std::ostringstream t;
+        t << where << ": band " << b.name << " of '" << m.source << "' rescales by " << r.mult
+          << " and adds " << r.add << ": not a calibration (the gain must be finite and "
+          << "positive); check the metadata";
+        throw ArgumentError(t.str());
     }
     return r;
 }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -23,6 +24,7 @@
 #include "rasterbench/raster.h"
 
 #include "gdal_util.h"
+#include "json_nesting.h"
 
 namespace fs = std::filesystem;
 
@@ -322,18 +324,33 @@ struct Reader {
         if (!dt.empty())
             e.date = date_from_metadata({{"ACQUISITION_DATE", dt}});
         if (props.contains("eo:cloud_cover") && props["eo:cloud_cover"].is_number()) {
-            e.cloud_cover = props["eo:cloud_cover"].get<double>();
-            e.cloud_source = "metadata";
+            const double c = props["eo:cloud_cover"].get<double>();
+            if (c >= 0 && c <= 100) { // a share, not a code
+                e.cloud_cover = c;
+                e.cloud_source = "metadata";
+            }
         }
         e.sensor = sensor_from_text(props.value("platform", std::string()));
         if (e.sensor.empty())
             e.sensor = sensor_from_text(item.value("id", std::string()));
-        if (props.contains("proj:epsg") && props["proj:epsg"].is_number_integer())
-            e.crs = "EPSG:" + std::to_string(props["proj:epsg"].get<int>());
+        // Integers in range only: a cast of 1e300 or 2^63 to int is no size or code.
+        const auto positive_int = [](const nlohmann::json& v) -> int {
+            if (!v.is_number_integer())
+                return 0;
+            const auto n = v.get<std::int64_t>();
+            return n > 0 && n <= std::numeric_limits<int>::max() ? int(n) : 0;
+        };
+        if (props.contains("proj:epsg"))
+            if (const int code = positive_int(props["proj:epsg"]); code > 0)
+                e.crs = "EPSG:" + std::to_string(code);
         if (props.contains("proj:shape") && props["proj:shape"].is_array() &&
             props["proj:shape"].size() == 2) {
-            e.height = props["proj:shape"][0].get<int>();
-            e.width = props["proj:shape"][1].get<int>();
+            const int h = positive_int(props["proj:shape"][0]),
+                      w = positive_int(props["proj:shape"][1]);
+            if (h > 0 && w > 0) {
+                e.height = h;
+                e.width = w;
+            }
         }
         std::error_code ec;
         if (!data.empty() && e.width == 0 && fs::exists(data, ec))
@@ -349,6 +366,7 @@ struct Reader {
         std::ifstream in(path);
         std::stringstream ss;
         ss << in.rdbuf();
+        detail::check_json_nesting(ss.str(), "'" + path + "'");
         const nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
         if (j.is_discarded() || !j.is_object())
             throw ArgumentError("'" + path + "': not valid JSON");
@@ -359,15 +377,26 @@ struct Reader {
         }
         const fs::path base = fs::path(path).parent_path();
         const std::string type = j.value("type", std::string());
+        // A member of the wrong type ("datetime": null) is named with its file and item.
+        const auto item = [&](const nlohmann::json& f, const std::string& which) {
+            try {
+                add_stac_item(f, base, path);
+            } catch (const nlohmann::json::exception& e) {
+                std::string what = e.what();
+                if (const auto close = what.find("] "); close != std::string::npos)
+                    what = what.substr(close + 2);
+                throw ArgumentError("'" + path + "': " + which + ": " + what);
+            }
+        };
         if (type == "Feature")
-            add_stac_item(j, base, path);
+            item(j, "the item");
         else if (type == "FeatureCollection" && j.contains("features") &&
                  j["features"].is_array()) {
             const double total = double(j["features"].size());
             double done = 0;
             for (const auto& f : j["features"]) {
-                progress.report(done++ / total);
-                add_stac_item(f, base, path);
+                progress.report(done / total);
+                item(f, "feature " + std::to_string(std::size_t(done++)));
             }
         } else
             throw ArgumentError("'" + path +
@@ -591,7 +620,7 @@ std::string catalog_json(const std::vector<CatalogEntry>& entries) {
         o["height"] = e.height;
         arr.push_back(std::move(o));
     }
-    return arr.dump(2);
+    return arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string catalog_text(const std::vector<CatalogEntry>& entries) {

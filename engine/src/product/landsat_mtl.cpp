@@ -4,12 +4,14 @@
 // values.
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <sstream>
 #include <utility>
 #include <vector>
 
+#include "json_nesting.h"
 #include "product_detail.h"
 #include "rasterbench/error.h"
 
@@ -75,7 +77,7 @@ void flatten(const nlohmann::json& j, const std::string& prefix, Entries& out) {
 
 class Mtl {
 public:
-    explicit Mtl(Entries e) : entries_(std::move(e)) {}
+    Mtl(Entries e, std::string path) : entries_(std::move(e)), path_(std::move(path)) {}
     /// The value of KEY in a group whose name contains `group` (any group when empty).
     std::optional<std::string> get(const std::string& key, const std::string& group = {}) const {
         for (const auto& [p, v] : entries_) {
@@ -95,7 +97,13 @@ public:
         char* end = nullptr;
         const double d = std::strtod(v->c_str(), &end);
         if (end == v->c_str())
-            return std::nullopt;
+            return std::nullopt; // a word ("NONE"): no number
+        // A number with anything after it ("2.0000E", "12abc": a damaged file) or one that
+        // is not finite was read by its prefix: a gain of 2 where the file meant 2e-5.
+        while (*end == ' ' || *end == '\t' || *end == '\r')
+            ++end;
+        if (*end || !std::isfinite(d))
+            throw ArgumentError("'" + path_ + "': " + key + " = " + *v + " is not a number");
         return d;
     }
     bool has_group(const std::string& group) const {
@@ -107,14 +115,19 @@ public:
 
 private:
     Entries entries_;
+    std::string path_;
 };
 
 } // namespace
 
-ProductMetadata read_landsat_mtl(const std::string& path, const std::string& text) {
+ProductMetadata read_landsat_mtl(const std::string& path, const std::string& file_text) {
     Entries entries;
+    // A UTF-8 byte order mark (an editor's) is no part of the text.
+    const std::string text =
+        file_text.rfind("\xEF\xBB\xBF", 0) == 0 ? file_text.substr(3) : file_text;
     const auto first = text.find_first_not_of(" \t\r\n");
     if (first != std::string::npos && text[first] == '{') {
+        detail::check_json_nesting(text, "'" + path + "'");
         const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
         if (j.is_discarded() || !j.is_object())
             throw ArgumentError("'" + path + "': not valid JSON");
@@ -122,7 +135,7 @@ ProductMetadata read_landsat_mtl(const std::string& path, const std::string& tex
     } else {
         entries = parse_odl(path, text);
     }
-    const Mtl m(std::move(entries));
+    const Mtl m(std::move(entries), path);
     ProductMetadata p;
     p.source = path;
     p.family = ProductFamily::Landsat;

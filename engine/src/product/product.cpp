@@ -170,7 +170,8 @@ std::string ProductMetadata::json() const {
         bs.push_back(e);
     }
     j["bands"] = bs;
-    return j.dump(2);
+    // Text from the file may hold bytes that are not UTF-8: replaced, not a JSON exception.
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 ProductMetadata read_product_metadata(const std::string& path) {
@@ -186,11 +187,18 @@ ProductMetadata read_product_metadata(const std::string& path) {
         throw ArgumentError("'" + path + "': " + std::to_string(text.size() >> 20) +
                             " MiB is too large for product metadata");
     const auto first = text.find_first_not_of(" \t\r\n\xef\xbb\xbf");
+    std::optional<ProductMetadata> m;
     if (first != std::string::npos && text[first] == '<')
-        return detail::read_sentinel2_mtd(path, text);
-    if (text.find("L1_METADATA_FILE") != std::string::npos ||
-        text.find("LANDSAT_METADATA_FILE") != std::string::npos)
-        return detail::read_landsat_mtl(path, text);
+        m = detail::read_sentinel2_mtd(path, text);
+    else if (text.find("L1_METADATA_FILE") != std::string::npos ||
+             text.find("LANDSAT_METADATA_FILE") != std::string::npos)
+        m = detail::read_landsat_mtl(path, text);
+    if (m) {
+        // A cloud cover outside 0..100 is a code (Landsat's -1: not assessed), not a share.
+        if (m->cloud_cover && !(*m->cloud_cover >= 0 && *m->cloud_cover <= 100))
+            m->cloud_cover.reset();
+        return *m;
+    }
     throw ArgumentError("'" + path +
                         "': not Landsat MTL (text or JSON) or Sentinel-2 MTD XML metadata");
 }

@@ -3,6 +3,7 @@
 // band) and the tile file (tile id, sensing time, mean sun angles and their grids).
 #include <cpl_minixml.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -47,11 +48,23 @@ std::string value(const CPLXMLNode* root, const char* name) {
     return text_of(find(root, name));
 }
 
-std::optional<double> number(const CPLXMLNode* root, const char* name) {
+/// `text` (the value of `name`) as a finite number; ArgumentError naming the file otherwise
+/// (a prefix was read before: "10000abc" as 10000, and "abc" as 0).
+double finite_number(const std::string& text, const char* name, const std::string& path) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    while (end != text.c_str() && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+        ++end;
+    if (end == text.c_str() || *end || !std::isfinite(v))
+        throw ArgumentError("'" + path + "': " + name + " '" + text + "' is not a number");
+    return v;
+}
+
+std::optional<double> number(const CPLXMLNode* root, const char* name, const std::string& path) {
     const std::string v = value(root, name);
     if (v.empty())
         return std::nullopt;
-    return std::strtod(v.c_str(), nullptr);
+    return finite_number(v, name, path);
 }
 
 /// The angle grid `which` ("Zenith" or "Azimuth") of the tile's Sun_Angles_Grid; nullopt
@@ -69,9 +82,10 @@ std::optional<AngleGrid> sun_angle_grid(const CPLXMLNode* root, const char* whic
     g.crs = value(root, "HORIZONTAL_CS_CODE");
     // Every Geoposition (one per resolution) names the same upper-left corner.
     const CPLXMLNode* pos = find(root, "Geoposition");
-    const auto ulx = pos ? number(pos->psChild, "ULX") : std::nullopt;
-    const auto uly = pos ? number(pos->psChild, "ULY") : std::nullopt;
-    const auto cs = number(grid->psChild, "COL_STEP"), rs = number(grid->psChild, "ROW_STEP");
+    const auto ulx = pos ? number(pos->psChild, "ULX", path) : std::nullopt;
+    const auto uly = pos ? number(pos->psChild, "ULY", path) : std::nullopt;
+    const auto cs = number(grid->psChild, "COL_STEP", path),
+               rs = number(grid->psChild, "ROW_STEP", path);
     if (!ulx || !uly || !cs || !rs || !(*cs > 0) || !(*rs > 0))
         throw ArgumentError(where + ": needs the tile's ULX/ULY and positive COL_STEP/ROW_STEP");
     g.x0 = *ulx;
@@ -121,14 +135,14 @@ ProductMetadata read_sentinel2_mtd(const std::string& path, const std::string& t
         if (const CPLXMLNode* sun = find(root, "Mean_Sun_Angle")) {
             const std::string z = value(sun->psChild, "ZENITH_ANGLE");
             if (!z.empty())
-                p.sun_elevation = 90.0 - std::strtod(z.c_str(), nullptr);
+                p.sun_elevation = 90.0 - finite_number(z, "ZENITH_ANGLE", path);
             const std::string a = value(sun->psChild, "AZIMUTH_ANGLE");
             if (!a.empty())
-                p.sun_azimuth = std::strtod(a.c_str(), nullptr);
+                p.sun_azimuth = finite_number(a, "AZIMUTH_ANGLE", path);
         }
         p.sun_zenith_grid = sun_angle_grid(root, "Zenith", path);
         p.sun_azimuth_grid = sun_angle_grid(root, "Azimuth", path);
-        p.cloud_cover = number(root, "CLOUDY_PIXEL_PERCENTAGE");
+        p.cloud_cover = number(root, "CLOUDY_PIXEL_PERCENTAGE", path);
         p.level = p.product_id.find("_L2A_") != std::string::npos ? "Level-2A" : "Level-1C";
     } else if (find(root, "Product_Info")) {
         when = value(root, "PRODUCT_START_TIME");
@@ -136,9 +150,10 @@ ProductMetadata read_sentinel2_mtd(const std::string& path, const std::string& t
         p.platform = value(root, "SPACECRAFT_NAME");
         p.processing_baseline = value(root, "PROCESSING_BASELINE");
         p.level = value(root, "PROCESSING_LEVEL");
-        p.cloud_cover = number(root, "Cloud_Coverage_Assessment");
+        p.cloud_cover = number(root, "Cloud_Coverage_Assessment", path);
         const bool l2a = value(root, "PRODUCT_TYPE").find("2A") != std::string::npos;
-        if (const auto q = number(root, l2a ? "BOA_QUANTIFICATION_VALUE" : "QUANTIFICATION_VALUE"))
+        if (const auto q =
+                number(root, l2a ? "BOA_QUANTIFICATION_VALUE" : "QUANTIFICATION_VALUE", path))
             p.quantification = *q;
         // Band names by index, then the offsets per index (absent before baseline 04.00).
         std::vector<std::string> names;
@@ -160,7 +175,8 @@ ProductMetadata read_sentinel2_mtd(const std::string& path, const std::string& t
                 if (c->eType == CXT_Element) {
                     const int id = std::atoi(CPLGetXMLValue(c, "band_id", "-1"));
                     if (id >= 0 && std::size_t(id) < p.bands.size())
-                        p.bands[std::size_t(id)].offset = std::strtod(text_of(c).c_str(), nullptr);
+                        p.bands[std::size_t(id)].offset =
+                            finite_number(text_of(c), "the band offset", path);
                 }
     } else {
         throw ArgumentError("'" + path +

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_nesting.h"
 #include "rasterbench/crs.h"
 #include "recipe_access.h"
 
@@ -212,6 +213,7 @@ ojson parse_json(std::string_view text, const Reader& r) {
         }
         return true;
     };
+    detail::check_json_nesting(text, r.source());
     try {
         return ojson::parse(text.begin(), text.end(), cb, true, true);
     } catch (const ojson::exception& e) {

@@ -54,6 +54,12 @@ SceneReader::SceneReader(const SceneSource& source) : source_(source) {
             !p.transform.almost_equals(p0.transform, 1e-6 * std::abs(p0.transform.a)))
             throw ArgumentError("file " + quoted(source.files[i]) + " is not on the grid of " +
                                 quoted(source.files[0]) + " (a scene's files must align)");
+        // The same numbers in another CRS are another place (a file without a CRS is taken
+        // as the scene's).
+        if (!p.crs.empty() && !p0.crs.empty() && !(p.crs == p0.crs))
+            throw ArgumentError("file " + quoted(source.files[i]) + " is in " + p.crs.name() +
+                                ", " + quoted(source.files[0]) + " in " + p0.crs.name() +
+                                " (a scene's files must be on one grid)");
     }
     stored_dtype_ = promote(types);
     layout_.dtype = stored_dtype_;

@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <filesystem>
 #include <fstream>
 
 #include "rasterbench/catalog.h"
@@ -307,6 +308,20 @@ private slots:
         const std::string blob = rbtest::error_of([&] { read_catalog({dir + "/blob.bin"}); });
         QVERIFY2(blob.find("neither a raster GDAL reads nor a list of paths") != std::string::npos,
                  blob.c_str());
+        // A damaged metadata file in a folder is a row with its problem; the rest is listed.
+        const std::string folder = dir + "/folder";
+        std::filesystem::create_directories(folder);
+        std::filesystem::copy_file(scene, folder + "/scene_stack.tif");
+        std::ofstream(folder + "/LC08_X_MTL.txt")
+            << "GROUP = L1_METADATA_FILE\n  DATE_ACQUIRED = 2018-13-45\nEND_GROUP = "
+               "L1_METADATA_FILE\n";
+        const std::vector<CatalogEntry> listed = read_catalog({folder});
+        QCOMPARE(listed.size(), std::size_t(2));
+        for (const CatalogEntry& e : listed)
+            QVERIFY2(e.path.ends_with("_MTL.txt")
+                         ? e.problem.find("DATE_ACQUIRED") != std::string::npos
+                         : e.problem.empty() && e.width > 0,
+                     (e.path + ": " + e.problem).c_str());
         // The CLI names the unreadable raster on standard error, lists the others, exits 1.
         const rbtest::CliRun r = rbtest::run_cli(
             {"catalog", QString::fromStdString(dir + "/cut.tif"), QString::fromStdString(scene)});

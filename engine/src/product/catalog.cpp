@@ -273,7 +273,16 @@ struct Reader {
             for (const fs::path& r : rasters)
                 if (r.string().rfind(m.parent_path().string(), 0) == 0)
                     siblings.push_back(r);
-            add_metadata(m.string(), siblings, claimed);
+            // A damaged metadata file among many is a row with its problem (as an unreadable
+            // raster is), not the end of the whole folder's listing.
+            try {
+                add_metadata(m.string(), siblings, claimed);
+            } catch (const Error& err) {
+                CatalogEntry e;
+                e.path = m.string();
+                e.problem = err.what();
+                finish(std::move(e));
+            }
         }
         for (const fs::path& r : rasters) {
             progress.report(done++ / total);

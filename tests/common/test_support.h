@@ -13,11 +13,24 @@
 #include <string>
 #include <vector>
 
+#include "rasterbench/dataset.h"
 #include "rasterbench/error.h"
 #include "rasterbench/raster.h"
 #include "rasterbench/window.h"
 
 namespace rbtest {
+
+/// The profile of a small file the test writes: `driver`, size, one type for every band.
+inline rb::Profile small_profile(const std::string& driver, int width, int height, int count,
+                                 rb::DataType dtype) {
+    rb::Profile p;
+    p.driver = driver;
+    p.width = width;
+    p.height = height;
+    p.count = count;
+    p.dtype = dtype;
+    return p;
+}
 
 /// The message of the rb::Error that `f` throws, or "" when it throws none.
 inline std::string error_of(const std::function<void()>& f) {

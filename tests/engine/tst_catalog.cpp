@@ -284,12 +284,7 @@ private slots:
             std::ofstream(dir + "/cut.tif", std::ios::binary) << head;
         }
         Raster small(DataType::UInt8, 1, 3, 4);
-        Profile png;
-        png.driver = "PNG";
-        png.width = 4;
-        png.height = 3;
-        png.count = 1;
-        png.dtype = DataType::UInt8;
+        const Profile png = rbtest::small_profile("PNG", 4, 3, 1, DataType::UInt8);
         {
             Dataset out = Dataset::create(dir + "/picture.data", png);
             out.write(small);

@@ -267,12 +267,7 @@ private slots:
 
     void aScenesFilesAreInOneCrs() {
         // A quality file with the scene's transform numbers but another CRS lies elsewhere.
-        Profile p;
-        p.driver = "GTiff";
-        p.width = 8;
-        p.height = 6;
-        p.count = 1;
-        p.dtype = DataType::UInt16;
+        Profile p = rbtest::small_profile("GTiff", 8, 6, 1, DataType::UInt16);
         p.transform = Affine{30, 0, 500000, 0, -30, 4000000};
         p.has_transform = true;
         p.crs = Crs::from_epsg(32618);

@@ -15,6 +15,7 @@
 #include "rasterbench/dataset.h"
 #include "rasterbench/error.h"
 #include "rasterbench/output_guard.h"
+#include "test_support.h"
 
 using namespace rb;
 namespace fs = std::filesystem;
@@ -45,13 +46,7 @@ std::string error_of(const std::vector<FileRole>& in, const std::vector<FileRole
 }
 
 Profile small_profile() {
-    Profile p;
-    p.driver = "GTiff";
-    p.width = 8;
-    p.height = 4;
-    p.count = 1;
-    p.dtype = DataType::UInt8;
-    return p;
+    return rbtest::small_profile("GTiff", 8, 4, 1, DataType::UInt8);
 }
 
 } // namespace

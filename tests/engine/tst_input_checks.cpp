@@ -20,6 +20,7 @@
 #include "rasterbench/diagnostics.h"
 #include "rasterbench/error.h"
 #include "rasterbench/features.h"
+#include "rasterbench/score.h"
 #include "rasterbench/warp.h"
 #include "test_support.h"
 
@@ -288,6 +289,37 @@ private slots:
         QVERIFY2(e.find("scene_qa.tif' is in WGS 84 / UTM zone 33N") != std::string::npos,
                  e.c_str());
         SceneReader(SceneSource{{path("scene_sr.tif"), path("scene_sr.tif")}}); // one CRS: fine
+    }
+
+    void aCompositeWithoutCandidatesSaysSo() {
+        // Every score below min_score: the composite is written all nodata, and said to be.
+        Profile p = rbtest::small_profile("GTiff", 8, 6, 1, DataType::UInt16);
+        p.transform = Affine{30, 0, 500000, 0, -30, 4000000};
+        p.has_transform = true;
+        p.crs = Crs::from_epsg(32618);
+        for (const char* name : {"a.tif", "b.tif"}) {
+            Dataset d = Dataset::create(path(name), p);
+            Raster r(DataType::UInt16, 1, 6, 8);
+            std::ranges::fill(r.band<std::uint16_t>(0), std::uint16_t(100));
+            d.write(r);
+            d.close();
+        }
+        const std::vector<SceneSource> scenes{SceneSource{{path("a.tif")}},
+                                              SceneSource{{path("b.tif")}}};
+        CompositeOptions o;
+        CompositeOutputs out;
+        out.composite = path("mosaic.tif");
+        {
+            SinkRecorder sink;
+            composite_files(scenes, make_score_options("darkness"), o, out);
+            QCOMPARE(sink.warnings().size(), std::size_t(0)); // candidates everywhere
+        }
+        o.min_score = 1e9;
+        SinkRecorder sink;
+        composite_files(scenes, make_score_options("darkness"), o, out);
+        const auto w = sink.warnings();
+        QCOMPARE(w.size(), std::size_t(1));
+        QVERIFY2(w[0].find("the composite has no valid pixel") != std::string::npos, w[0].c_str());
     }
 
     void compressionLevelsOutsideTheCodecsRange() {

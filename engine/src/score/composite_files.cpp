@@ -5,6 +5,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -16,6 +17,7 @@
 #include "composite_extras.h"
 #include "gdal_util.h"
 #include "rasterbench/composite.h"
+#include "rasterbench/diagnostics.h"
 #include "running_best.h"
 #include "scene_by_scene_best.h"
 #include "threads.h"
@@ -500,6 +502,10 @@ CompositeReport composite_files(const std::vector<SceneSource>& scenes,
                           halo == 0;
     const std::vector<std::uint16_t> tie_order = detail::tie_order(opts, scenes.size());
     const float min_score = detail::candidate_floor(opts.min_score);
+    // Whether any pixel had a candidate: an all-empty composite (every sample invalid, a
+    // quality band whose codes the preset does not know, a min_score above every score) was
+    // written as a success without a word.
+    std::atomic<bool> any_candidate{false};
     auto work = [&](const Block& blk, Workspace& ws) {
         CompositeResult& res = ws.result;
         std::optional<StackStats> stats;
@@ -524,6 +530,11 @@ CompositeReport composite_files(const std::vector<SceneSource>& scenes,
             if (needs.any())
                 stats = stack_statistics(ws.data, needs);
             score_composite_into(ws.data, scorer, stats ? &*stats : nullptr, opts, ws.scores, res);
+        }
+        if (!any_candidate.load(std::memory_order_relaxed)) {
+            const auto m = std::as_const(res.composite).mask(0);
+            if (m.empty() || std::find(m.begin(), m.end(), kValid) != m.end())
+                any_candidate.store(true, std::memory_order_relaxed);
         }
         const std::vector<Raster>& data = ws.data;
         const Window in{blk.inner.col_off - blk.outer.col_off,
@@ -580,6 +591,10 @@ CompositeReport composite_files(const std::vector<SceneSource>& scenes,
         d.close();
     if (extras)
         extras->close();
+    if (!any_candidate.load())
+        warn("the composite has no valid pixel: no scene had a candidate anywhere (every "
+             "sample invalid, quality codes the preset does not know, or min_score above "
+             "every score)");
     return report;
 }
 

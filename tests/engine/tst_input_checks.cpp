@@ -315,11 +315,29 @@ private slots:
             QCOMPARE(sink.warnings().size(), std::size_t(0)); // candidates everywhere
         }
         o.min_score = 1e9;
-        SinkRecorder sink;
-        composite_files(scenes, make_score_options("darkness"), o, out);
-        const auto w = sink.warnings();
-        QCOMPARE(w.size(), std::size_t(1));
-        QVERIFY2(w[0].find("the composite has no valid pixel") != std::string::npos, w[0].c_str());
+        {
+            SinkRecorder sink;
+            composite_files(scenes, make_score_options("darkness"), o, out);
+            const auto w = sink.warnings();
+            QCOMPARE(w.size(), std::size_t(1));
+            QVERIFY2(w[0].find("the composite has no valid pixel") != std::string::npos,
+                     w[0].c_str());
+        }
+        // A Float32 quality file makes its scene read as float32: the error names that file.
+        for (const DataType t : {DataType::UInt16, DataType::Float32}) {
+            p.dtype = t;
+            Dataset d = Dataset::create(path(t == DataType::UInt16 ? "a_qa.tif" : "b_qa.tif"), p);
+            d.write(Raster(t, 1, 6, 8));
+            d.close();
+        }
+        const std::string e = message_of([&] {
+            composite_files({SceneSource{{path("a.tif"), path("a_qa.tif")}},
+                             SceneSource{{path("b.tif"), path("b_qa.tif")}}},
+                            make_score_options("darkness"), CompositeOptions{}, out);
+        });
+        QVERIFY2(e.find("'" + path("b_qa.tif") + "' float32)") != std::string::npos &&
+                     e.find("'" + path("b.tif") + "' uint16") != std::string::npos,
+                 e.c_str());
     }
 
     void compressionLevelsOutsideTheCodecsRange() {

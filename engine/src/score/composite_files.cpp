@@ -61,12 +61,21 @@ StackInfo inspect(const std::vector<SceneSource>& scenes) {
         }
     }
     check_same_grid(profiles, counts, info.labels);
+    // A scene of several files reads as the widest of their types: name the file that made it.
+    const auto type_of = [&](std::size_t k) {
+        std::string t = quoted(info.labels[k]) + " is " + std::string(dtype_name(types[k]));
+        if (scenes[k].files.size() > 1) {
+            t += " (its files:";
+            for (const auto& f : scenes[k].files)
+                t += " " + quoted(f) + " " + std::string(dtype_name(read_profile(f).dtype));
+            t += ")";
+        }
+        return t;
+    };
     for (std::size_t i = 1; i < types.size(); ++i)
         if (types[i] != types[0])
-            throw ArgumentError(
-                "scene " + quoted(info.labels[i]) + " is " + std::string(dtype_name(types[i])) +
-                " but " + quoted(info.labels[0]) + " is " + std::string(dtype_name(types[0])) +
-                " (convert the scenes to one type first)");
+            throw ArgumentError("scene " + type_of(i) + " but " + type_of(0) +
+                                " (convert the scenes to one type first)");
     info.profile = profiles.front();
     return info;
 }

@@ -322,8 +322,11 @@ void RunAtScaleDialog::replan() {
         [recipe, options, scenes, folder, jobDir, source](JobContext& ctx) {
             std::vector<rb::SceneSource> inputs = scenes;
             if (source == Source::Folder) {
-                for (const rb::CatalogEntry& e : rb::read_catalog({folder}))
+                for (const rb::CatalogEntry& e : rb::read_catalog({folder})) {
+                    if (!e.problem.empty()) // a file the catalog could not read: no scene
+                        throw rb::ArgumentError("'" + e.path + "' cannot be read: " + e.problem);
                     inputs.push_back(rb::SceneSource{{e.path}});
+                }
                 if (inputs.empty())
                     throw rb::ArgumentError("no scenes found in '" + folder + "'");
             } else if (inputs.empty()) {

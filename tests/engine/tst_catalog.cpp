@@ -103,6 +103,16 @@ private slots:
         none.catalog->select.doy.reset();
         QVERIFY(rbtest::error_of([&] { rb::plan_recipe(none, {}, o); }).find("keeps none") !=
                 std::string::npos);
+        // A file the catalog could not read is named, not run on as a scene.
+        QTemporaryDir tmp;
+        std::ofstream(tmp.filePath("cut.tif").toStdString()) << "II*";
+        rb::Recipe broken = r;
+        broken.catalog->paths = {tmp.path().toStdString()};
+        broken.catalog->select = {};
+        const std::string cut = rbtest::error_of([&] { rb::plan_recipe(broken, {}, o); });
+        QVERIFY2(cut.find("the recipe's catalog: '") != std::string::npos &&
+                     cut.find("cut.tif' cannot be read") != std::string::npos,
+                 cut.c_str());
     }
 
     void folderOfLandsatScenesWithQualityFiles() {

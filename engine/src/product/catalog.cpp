@@ -51,8 +51,7 @@ bool is_raster_name(const std::string& name) {
 
 // Whether GDAL recognizes the file as a raster (a PNG, an ERDAS or ENVI file...).
 bool identified_as_raster(const std::string& path) {
-    detail::ensure_gdal();
-    detail::GdalErrorCapture quiet;
+    detail::GdalErrorCapture quiet; // registers the drivers too
     return GDALIdentifyDriverEx(path.c_str(), GDAL_OF_RASTER, nullptr, nullptr) != nullptr;
 }
 
@@ -375,8 +374,9 @@ struct Reader {
         std::ifstream in(path);
         std::stringstream ss;
         ss << in.rdbuf();
-        detail::check_json_nesting(ss.str(), "'" + path + "'");
-        const nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
+        const std::string text = ss.str();
+        detail::check_json_nesting(text, "'" + path + "'");
+        const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
         if (j.is_discarded() || !j.is_object())
             throw ArgumentError("'" + path + "': not valid JSON");
         if (j.contains("L1_METADATA_FILE") || j.contains("LANDSAT_METADATA_FILE")) {

@@ -45,9 +45,9 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
     return s;
 }
 
-std::string expand(const std::string& pattern, const SceneSource& scene, std::size_t index) {
-    // A placeholder it does not know would be written literally (or make every scene's
-    // output one file).
+// ArgumentError for a placeholder output.pattern does not know, which would be written
+// literally (or make every scene's output one file), and for an unbalanced brace.
+void check_pattern(const std::string& pattern) {
     for (std::size_t at = pattern.find_first_of("{}"); at != std::string::npos;
          at = pattern.find_first_of("{}", at + 1)) {
         const std::size_t close = pattern[at] == '{' ? pattern.find('}', at) : std::string::npos;
@@ -60,6 +60,9 @@ std::string expand(const std::string& pattern, const SceneSource& scene, std::si
                                 " (placeholders: {stem}, {name}, {index})");
         at = close;
     }
+}
+
+std::string expand(const std::string& pattern, const SceneSource& scene, std::size_t index) {
     const fs::path first(scene.files.front());
     std::string s = replace_all(pattern, "{stem}", first.stem().string());
     s = replace_all(s, "{name}", first.filename().string());
@@ -321,8 +324,13 @@ RecipePlan plan_recipe(const Recipe& recipe, const std::vector<SceneSource>& inp
             throw ArgumentError("the recipe's catalog selection keeps none of its " +
                                 std::to_string(all.size()) + " scenes");
         listed.clear();
-        for (const auto& e : kept)
+        for (const auto& e : kept) {
+            // A row the catalog could not read is no scene to run on.
+            if (!e.problem.empty())
+                throw ArgumentError("the recipe's catalog: '" + e.path +
+                                    "' cannot be read: " + e.problem);
             listed.push_back(SceneSource{{e.path}});
+        }
         resolved = true;
     }
     for (const auto& s : listed) {
@@ -412,6 +420,7 @@ RecipePlan plan_recipe(const Recipe& recipe, const std::vector<SceneSource>& inp
         if (pattern.empty())
             throw ArgumentError("no output: the recipe writes one file per scene; give its "
                                 "output.pattern (e.g. \"{stem}_out.tif\") or --out-dir");
+        check_pattern(pattern);
         for (std::size_t k = 0; k < n; ++k)
             plan.outputs.push_back(out_path(expand(pattern, plan.scenes[k], k)));
     }

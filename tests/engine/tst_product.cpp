@@ -185,6 +185,13 @@ private slots:
         const std::string e = rbtest::error_of([&] { read_product_metadata(cut); });
         QVERIFY2(e == "'" + cut + "': REFLECTANCE_MULT_BAND_5 = 2.0000E is not a number",
                  e.c_str());
+        // A damaged path was read by atoi as path 0 ("000/020"): the tile is the scene's place.
+        const std::string path = edited(mtl, "path_MTL.txt", "WRS_PATH = 10", "WRS_PATH = 1x");
+        const std::string pe = rbtest::error_of([&] { read_product_metadata(path); });
+        QVERIFY2(pe == "'" + path + "': WRS_PATH = 1x is not a number", pe.c_str());
+        const std::string row = edited(mtl, "row_MTL.txt", "WRS_ROW = 20", "WRS_ROW = 20.5");
+        const std::string re = rbtest::error_of([&] { read_product_metadata(row); });
+        QVERIFY2(re == "'" + row + "': WRS_ROW = 20.5 is not a whole number in 1..248", re.c_str());
         const std::string zero = edited(mtl, "zero_MTL.txt", "REFLECTANCE_MULT_BAND_5 = 2.0000E-05",
                                         "REFLECTANCE_MULT_BAND_5 = 0");
         const ProductMetadata z = read_product_metadata(zero);

@@ -17,6 +17,7 @@
 // in stack order), so results are deterministic. A pixel takes part only where its score is finite
 // (not kInvalidScore), not below min_score, and every output band of the scene is valid.
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <span>
@@ -196,8 +197,10 @@ std::string scene_metadata_path(const SceneSource& scene, const std::string& whe
 
 /// Throws ArgumentError unless every profile has the grid of the first (size, transform,
 /// CRS) and the same stacked band count: "scene 'b.tif' is not on the grid of 'a.tif': ...".
+/// `band_files(i)`, when given, says where scene i's bands come from (its files' counts).
 void check_same_grid(const std::vector<Profile>& profiles, const std::vector<int>& band_counts,
-                     const std::vector<std::string>& labels);
+                     const std::vector<std::string>& labels,
+                     const std::function<std::string(std::size_t)>& band_files = {});
 
 struct StreamOptions {
     int block_size = 512; ///< processing block (multiple of 16 for tiled output)

@@ -24,6 +24,7 @@
 #include "rasterbench/raster.h"
 
 #include "gdal_util.h"
+#include "json_message.h"
 #include "json_nesting.h"
 
 namespace fs = std::filesystem;
@@ -391,10 +392,8 @@ struct Reader {
             try {
                 add_stac_item(f, base, path);
             } catch (const nlohmann::json::exception& e) {
-                std::string what = e.what();
-                if (const auto close = what.find("] "); close != std::string::npos)
-                    what = what.substr(close + 2);
-                throw ArgumentError("'" + path + "': " + which + ": " + what);
+                throw ArgumentError("'" + path + "': " + which + ": " +
+                                    detail::json_message(e.what()));
             }
         };
         if (type == "Feature")

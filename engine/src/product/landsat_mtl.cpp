@@ -106,6 +106,18 @@ public:
             throw ArgumentError("'" + path_ + "': " + key + " = " + *v + " is not a number");
         return d;
     }
+    /// number(key) when it is a whole number in [lo, hi]; ArgumentError naming the file
+    /// otherwise (a path of "abc" or 12.5 is a damaged file, not path 0 or 12).
+    std::optional<int> whole(const std::string& key, int lo, int hi) const {
+        const auto d = number(key);
+        if (!d)
+            return std::nullopt;
+        if (*d != std::floor(*d) || *d < lo || *d > hi)
+            throw ArgumentError("'" + path_ + "': " + key + " = " + *get(key) +
+                                " is not a whole number in " + std::to_string(lo) + ".." +
+                                std::to_string(hi));
+        return int(*d);
+    }
     bool has_group(const std::string& group) const {
         for (const auto& [p, v] : entries_)
             if (p.find(group + ".") != std::string::npos)
@@ -142,8 +154,7 @@ ProductMetadata read_landsat_mtl(const std::string& path, const std::string& fil
     if (m.has_group("LANDSAT_METADATA_FILE"))
         p.collection = 2;
     else if (m.has_group("L1_METADATA_FILE"))
-        p.collection =
-            m.get("COLLECTION_NUMBER") ? std::atoi(m.get("COLLECTION_NUMBER")->c_str()) : 0;
+        p.collection = m.whole("COLLECTION_NUMBER", 0, 99).value_or(0);
     else
         throw ArgumentError("'" + path +
                             "': no L1_METADATA_FILE or LANDSAT_METADATA_FILE group (not a "
@@ -157,11 +168,11 @@ ProductMetadata read_landsat_mtl(const std::string& path, const std::string& fil
     if (!p.date)
         throw ArgumentError("'" + path + "': no valid DATE_ACQUIRED (got '" + date + "')");
     p.time = m.get("SCENE_CENTER_TIME").value_or("");
-    const auto wrs_path = m.get("WRS_PATH"), wrs_row = m.get("WRS_ROW");
+    // WRS-1 (Landsat 1-3) has paths up to 251, WRS-2 up to 233; rows up to 248 in both.
+    const auto wrs_path = m.whole("WRS_PATH", 1, 251), wrs_row = m.whole("WRS_ROW", 1, 248);
     if (wrs_path && wrs_row) {
         char buf[32];
-        std::snprintf(buf, sizeof buf, "%03d/%03d", std::atoi(wrs_path->c_str()),
-                      std::atoi(wrs_row->c_str()));
+        std::snprintf(buf, sizeof buf, "%03d/%03d", *wrs_path, *wrs_row);
         p.location = buf;
     }
     p.cloud_cover = m.number("CLOUD_COVER");

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_message.h"
 #include "json_nesting.h"
 #include "rasterbench/crs.h"
 #include "recipe_access.h"
@@ -218,11 +219,7 @@ ojson parse_json(std::string_view text, const Reader& r) {
         return ojson::parse(text.begin(), text.end(), cb, true, true);
     } catch (const ojson::exception& e) {
         // parse_error for bad syntax, out_of_range for a number too large for a double.
-        std::string what = e.what();
-        const auto close = what.find("] ");
-        if (what.rfind("[json.exception", 0) == 0 && close != std::string::npos)
-            what = what.substr(close + 2);
-        r.fail("", "not valid JSON: " + what);
+        r.fail("", "not valid JSON: " + detail::json_message(e.what()));
     }
 }
 

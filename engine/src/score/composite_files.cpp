@@ -60,7 +60,14 @@ StackInfo inspect(const std::vector<SceneSource>& scenes) {
             info.primary_bands = r.primary_bands();
         }
     }
-    check_same_grid(profiles, counts, info.labels);
+    check_same_grid(profiles, counts, info.labels, [&](std::size_t k) {
+        std::string t;
+        if (scenes[k].files.size() > 1)
+            for (const auto& f : scenes[k].files)
+                t += (t.empty() ? "" : " + ") + std::to_string(read_profile(f).count) + " in " +
+                     quoted(f);
+        return t;
+    });
     // A scene of several files reads as the widest of their types: name the file that made it.
     const auto type_of = [&](std::size_t k) {
         std::string t = quoted(info.labels[k]) + " is " + std::string(dtype_name(types[k]));

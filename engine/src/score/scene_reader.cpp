@@ -360,7 +360,8 @@ std::vector<SceneSource> with_calibration(std::vector<SceneSource> scenes,
 }
 
 void check_same_grid(const std::vector<Profile>& profiles, const std::vector<int>& band_counts,
-                     const std::vector<std::string>& labels) {
+                     const std::vector<std::string>& labels,
+                     const std::function<std::string(std::size_t)>& band_files) {
     if (profiles.empty())
         return;
     const Profile& a = profiles.front();
@@ -387,10 +388,18 @@ void check_same_grid(const std::vector<Profile>& profiles, const std::vector<int
         if (!(a.crs.empty() && b.crs.empty()) && !(a.crs == b.crs))
             throw ArgumentError(head + "CRS " + (b.crs.empty() ? "none" : b.crs.name()) + " vs " +
                                 (a.crs.empty() ? "none" : a.crs.name()) + tail);
-        if (band_counts[i] != band_counts[0])
+        if (band_counts[i] != band_counts[0]) {
+            // A scene's count is that of its files together (bands and quality file): which
+            // file differs is what the user fixes.
+            const auto from = [&](std::size_t k) {
+                const std::string f = band_files ? band_files(k) : std::string();
+                return f.empty() ? f : " (" + f + ")";
+            };
             throw ArgumentError("scene " + quoted(labels[i]) + " has " +
-                                std::to_string(band_counts[i]) + " bands but " + quoted(labels[0]) +
-                                " has " + std::to_string(band_counts[0]));
+                                std::to_string(band_counts[i]) + " bands" + from(i) + " but " +
+                                quoted(labels[0]) + " has " + std::to_string(band_counts[0]) +
+                                from(0));
+        }
     }
 }
 

@@ -99,6 +99,13 @@ void CompositeController::setScenes(const std::vector<ScoreScene>& scenes,
     viewLane_.discard();
     renderLane_.discard();
     loadingScenes_ = !scenes_.empty();
+    if (scenes_.empty()) {
+        // No scenes, no composite: the last one was drawn (bound to its grid) over any scene
+        // opened later on that grid, and a re-rendering could put it back.
+        result_.reset();
+        if (canvas_)
+            canvas_->setOverlay(kOverlayId, {}, {});
+    }
     if (current_ >= int(scenes_.size()))
         current_ = -1;
     rebuildScorer(); // none until the layout is known
@@ -231,7 +238,11 @@ rb::CompositeOptions CompositeController::effectiveCompositeOptions() const {
 
 void CompositeController::rebuildScorer() {
     // A new scorer object: the pipeline's cached scores (kept per scorer) are not reused.
+    // A full-resolution composite running for the options this replaces is stale whether
+    // or not the new ones are usable: left running, it finished after a failed change and
+    // Save wrote the old options' composite beside the error.
     fullValid_ = false;
+    fullLane_.cancel();
     scorer_.reset();
     if (layout_.count == 0)
         return;

@@ -96,6 +96,9 @@ void DebandController::setBand(int band) {
     pendingPreview_.reset();
     sceneJob_.setStretch(std::nullopt);
     sceneJob_.setSource(scene_, band_);
+    // The old band's debanded area is no preview of this band's.
+    if (canvas_)
+        canvas_->setOverlay(kAreaOverlay, {}, {});
     prepareArea();
 }
 
@@ -174,7 +177,7 @@ bool DebandController::waitUntilReady(int timeoutMs) {
 
 // ---- notches -------------------------------------------------------------------------
 
-void DebandController::setNotches(const NotchSet& notches, bool undoable) {
+void DebandController::setNotches(const NotchSet& notches, bool undoable, bool saved) {
     if (notches == notches_)
         return; // a press that moved nothing is not an undo step
     if (undoable) {
@@ -184,7 +187,7 @@ void DebandController::setNotches(const NotchSet& notches, bool undoable) {
         redo_.clear();
     }
     notches_ = notches;
-    notchesEdited();
+    notchesEdited(saved);
 }
 
 void DebandController::undo() {
@@ -231,8 +234,8 @@ bool DebandController::restoreSavedNotches() {
     return true;
 }
 
-void DebandController::notchesEdited() {
-    if (scene_)
+void DebandController::notchesEdited(bool saved) {
+    if (scene_ && saved)
         QSettings().setValue(notchSettingsKey(scene_->path),
                              QString::fromStdString(rb::fft::to_json(notches_)));
     emit notchesChanged();

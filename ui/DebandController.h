@@ -65,8 +65,10 @@ public:
     // ---- notches ---------------------------------------------------------------------
     const rb::fft::NotchSet& notches() const { return notches_; }
     /// Replaces the notch set; `undoable` records the previous one for undo() (the moves
-    /// of a drag after its first are not undoable: one gesture, one step).
-    void setNotches(const rb::fft::NotchSet& notches, bool undoable = true);
+    /// of a drag after its first are not undoable: one gesture, one step). Notches that are
+    /// not the user's own edit (a recipe's or a session's, `saved` false) leave the scene's
+    /// saved set alone: opening a recipe replaced the notches the user had saved.
+    void setNotches(const rb::fft::NotchSet& notches, bool undoable = true, bool saved = true);
     /// Every edit is saved per scene in the settings (nothing is lost when the workbench
     /// closes); these bring the scene's last saved set back, as one undoable step.
     bool hasSavedNotches() const;
@@ -189,7 +191,7 @@ private:
     /// The preview thread's reusable half-resolution output.
     static std::vector<float>& coarseBuffer();
     void launchEnergy(std::shared_ptr<const Area> area, const rb::fft::NotchSet& notches);
-    void notchesEdited();
+    void notchesEdited(bool saved = true);
     int overlayStep() const;
     /// The area's window in scene pixels, where the map draws its overlay.
     QRectF areaRect() const;

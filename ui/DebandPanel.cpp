@@ -1,7 +1,10 @@
 #include "DebandPanel.h"
 
+#include <QAction>
 #include <QButtonGroup>
 #include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -204,12 +207,11 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
     connect(exportButton, &QPushButton::clicked, this, &DebandPanel::exportNotches);
     connect(referenceButton, &QPushButton::clicked, this, &DebandPanel::pickReference);
     connect(recipeButton, &QPushButton::clicked, this, [this] {
-        QString path = QFileDialog::getSaveFileName(this, tr("Export recipe"), lastDirectory(),
-                                                    tr("Rasterbench recipe (*.json)"));
+        const QString path =
+            askSavePath(this, tr("Export recipe"), QDir(lastDirectory()).filePath("recipe.json"),
+                        tr("Rasterbench recipe (*.json)"), QStringLiteral("json"));
         if (path.isEmpty())
             return;
-        if (QFileInfo(path).suffix().isEmpty())
-            path += QStringLiteral(".json");
         rememberDirectory(path);
         const QString error = exportRecipe(path);
         showStatus(error.isEmpty() ? tr("Recipe saved to %1").arg(path) : error, !error.isEmpty());
@@ -251,6 +253,9 @@ DebandPanel::DebandPanel(MapCanvas* canvas, QWidget* parent)
 }
 
 void DebandPanel::setScene(std::shared_ptr<const SceneData> scene) {
+    scene_ = scene;
+    if (!dockOpen_)
+        return; // made when the dock opens again
     controller_->setScene(scene);
     if (!scene)
         return;
@@ -261,8 +266,38 @@ void DebandPanel::setScene(std::shared_ptr<const SceneData> scene) {
         controller_->prepareArea();
 }
 
+void DebandPanel::dockToggled(bool open) {
+    if (open == dockOpen_)
+        return;
+    dockOpen_ = open;
+    if (!open) {
+        closedScene_ = scene_ ? scene_->path : QString();
+        controller_->setScene(nullptr); // cancels the area, preview and whole-scene jobs
+        return;
+    }
+    // The band box kept the user's band (or a recipe's, loaded meanwhile); setScene starts
+    // the controller on the scene's first band.
+    const int band = band_->value();
+    const bool sameScene = scene_ && scene_->path == closedScene_;
+    setScene(scene_);
+    if (sameScene && band >= 1 && band <= scene_->profile.count) {
+        controller_->setBand(band);
+        const QSignalBlocker block(band_);
+        band_->setValue(band);
+    }
+}
+
 void DebandPanel::showEvent(QShowEvent* event) {
     QWidget::showEvent(event);
+    if (!dockHooked_) {
+        for (QWidget* w = parentWidget(); w; w = w->parentWidget())
+            if (auto* dock = qobject_cast<QDockWidget*>(w)) {
+                connect(dock->toggleViewAction(), &QAction::toggled, this,
+                        &DebandPanel::dockToggled);
+                break;
+            }
+        dockHooked_ = true;
+    }
     if (controller_->scene() && !controller_->isReady())
         controller_->prepareArea();
 }
@@ -289,12 +324,11 @@ void DebandPanel::updateButtons() {
 }
 
 void DebandPanel::exportNotches() {
-    QString path = QFileDialog::getSaveFileName(this, tr("Export notches"), lastDirectory(),
-                                                tr("Notch sets (*.json);;All files (*)"));
+    const QString path =
+        askSavePath(this, tr("Export notches"), QDir(lastDirectory()).filePath("notches.json"),
+                    tr("Notch sets (*.json);;All files (*)"), QStringLiteral("json"));
     if (path.isEmpty())
         return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += QStringLiteral(".json");
     rememberDirectory(path);
     if (const QString conflict = outputConflict(path, readFiles()); !conflict.isEmpty()) {
         showStatus(conflict, true);
@@ -427,8 +461,8 @@ rb::DebandStep DebandPanel::debandStep() const {
 void DebandPanel::setDebandStep(const rb::DebandStep& step) {
     settings_->setAll(step.peak, step.orientation, step.options);
     if (step.band > 0)
-        band_->setValue(step.band); // "all bands" (0) leaves the band shown
-    controller_->setNotches(step.notches);
+        band_->setValue(step.band);                     // "all bands" (0) leaves the band shown
+    controller_->setNotches(step.notches, true, false); // the scene's saved set stays the user's
 }
 
 } // namespace rb::ui

@@ -88,7 +88,14 @@ private:
     /// The files the deband session reads: its scene and the reference scene, if any.
     std::vector<rb::FileRole> readFiles() const;
     void updateButtons();
+    /// Closing the dock stops the previews and takes them off the map (a preview never
+    /// outlives its panel); opening it again makes them for the scene shown, on the band shown.
+    void dockToggled(bool open);
 
+    std::shared_ptr<const SceneData> scene_; ///< the scene shown, also while the dock is closed
+    bool dockHooked_ = false;
+    bool dockOpen_ = true;
+    QString closedScene_; ///< the scene when the dock was closed
     MapCanvas* canvas_;
     DebandController* controller_;
     SpectrumView* view_;

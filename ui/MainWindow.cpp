@@ -358,12 +358,20 @@ void MainWindow::connectStack() {
             }
         }
         updateDisplayStatus();
+        // The overlays of a scene that left the stack go with it, and a preview still being
+        // made for it when it left is not put back when it ends.
+        QSet<QString> open;
+        for (int r = 0; r < stack_->count(); ++r)
+            open.insert(stack_->entry(r).path);
+        everOpened_.unite(open);
+        canvas_->setClosedScenes(everOpened_ - open);
         if (pendingSession_ && !stack_->isLoading())
             applyPendingSession();
         applyPendingRecipe();
         if (stack_->count() == 0) {
             shown_.reset();
             canvas_->setScene(nullptr);
+            deband_->setScene(nullptr); // its area and whole-scene jobs stop
             startPage_->setRecentFiles(recentMenu_->files());
         }
         updateCentral();
@@ -549,6 +557,7 @@ void MainWindow::openFile(const QString& path) {
 void MainWindow::onSceneLoaded() {
     const auto data = scene_->data();
     const bool newScene = !shown_ || shown_->pyramid != data->pyramid;
+    const bool newBands = !shown_ || shown_->display.bands != data->display.bands;
     shown_ = data;
     lastError_.clear();
     errorStrip_->hide();
@@ -569,7 +578,9 @@ void MainWindow::onSceneLoaded() {
         if (scripted_ && scripted_->window)
             canvas_->showPixelWindow(*scripted_->window);
     }
-    if (histogram_->source() == HistogramPlot::Source::WholeScene || newScene)
+    // A view histogram of other bands is replaced too (a new tag: one still computing for
+    // the old bands is not shown as these).
+    if (histogram_->source() == HistogramPlot::Source::WholeScene || newScene || newBands)
         updateHistogram();
     applyPendingRecipe();
 }
@@ -649,6 +660,10 @@ bool MainWindow::restoreSavedGeometry() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!confirmDiscard(tr("quitting"))) {
+        event->ignore();
+        return;
+    }
     if (persistent_) {
         QSettings settings;
         settings.setValue(kGeometryKey, saveGeometry());

@@ -4,6 +4,7 @@
 // persisted settings. Each widget owns its own logic; the scene stack owns the scenes.
 #include <QMainWindow>
 #include <QRectF>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -119,6 +120,13 @@ public:
     /// Save opened files (File > Open Recent) and the window geometry in the settings.
     /// Off for scripted runs, which must not change the user's settings.
     void setPersistent(bool on);
+    /// Ask before quitting, or opening a session or recipe, would drop parameter edits made
+    /// since the session was last saved or opened (the interactive workbench; off for
+    /// scripted runs and tests, which nobody answers).
+    void setAsksBeforeDiscarding(bool on) { asksBeforeDiscarding_ = on; }
+    /// Whether the Score or Transform panel has parameter edits made since the last session
+    /// save or open (the deband notches are saved per scene as they are edited).
+    bool hasUnsavedEdits() const;
     /// Restores the window geometry saved by the previous session; false when none.
     bool restoreSavedGeometry();
 
@@ -198,8 +206,14 @@ private:
     void showOpenDialog();
     void exportView();
     void exportViewFullResolution();
-    void askSaveSession();
+    /// True when a session was saved.
+    bool askSaveSession();
     void askOpenSession();
+    /// Before `what` drops unsaved edits: save them as a session, discard them or cancel.
+    /// True when `what` may go on.
+    bool confirmDiscard(const QString& what);
+    /// The panels' parameters now are what the last save or open holds.
+    void markEditsSaved();
     void askOpenRecipe();
     /// Applies the opened session once none of its scenes is loading any more.
     void applyPendingSession();
@@ -251,6 +265,7 @@ private:
     std::shared_ptr<rb::Recipe> pendingRecipe_;
     QTimer* viewHistogramTimer_ = nullptr;
     std::shared_ptr<const SceneData> shown_;
+    QSet<QString> everOpened_; ///< paths of every scene the stack held this session
     QString pendingCurrent_;
     std::optional<ScriptedView> scripted_;
     ViewMode viewMode_ = ViewMode::Single;
@@ -261,6 +276,7 @@ private:
     QLabel* errorStrip_ = nullptr;
     QTimer* errorTimer_ = nullptr;
     bool persistent_ = true;
+    bool asksBeforeDiscarding_ = false;
     /// The Score panel's latest full-resolution composite has ended (done or failed) and
     /// no newer one has started.
     bool fullCompositeEnded_ = false;

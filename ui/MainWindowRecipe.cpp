@@ -136,6 +136,8 @@ void MainWindow::forgetEditHistory() {
 }
 
 void MainWindow::askOpenRecipe() {
+    if (!confirmDiscard(tr("opening a recipe, which replaces them")))
+        return;
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Recipe"), lastSaveFolder(),
                                                       tr("Rasterbench recipe (*.json)"));
     if (!path.isEmpty())

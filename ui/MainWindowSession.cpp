@@ -1,8 +1,10 @@
 // MainWindow: saving and opening sessions (.rbsession); the file format is SessionFile.
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QMessageBox>
 #include <QStatusBar>
 #include <QTimer>
+#include <QUndoStack>
 
 #include <algorithm>
 #include <exception>
@@ -11,9 +13,12 @@
 #include "DebandSettings.h"
 #include "MainWindow.h"
 #include "MapCanvas.h"
+#include "PanelUndo.h"
 #include "SaveDialog.h"
 #include "SceneStack.h"
+#include "ScorePanel.h"
 #include "SessionFile.h"
+#include "TransformPanel.h"
 #include "ViewTransform.h"
 #include "Workspaces.h"
 #include "rasterbench/recipe.h"
@@ -53,9 +58,10 @@ QString MainWindow::saveSession(const QString& path) {
         showError(tr("%1: the panels' parameters were not saved (%2)").arg(path, e.what()));
     }
     const QString error = writeSession(s, path);
-    if (error.isEmpty())
+    if (error.isEmpty()) {
+        markEditsSaved();
         statusBar()->showMessage(tr("Session saved to %1").arg(path), 5000);
-    else
+    } else
         showError(error);
     return error;
 }
@@ -144,15 +150,44 @@ void MainWindow::applyPendingSession() {
     });
 }
 
-void MainWindow::askSaveSession() {
+bool MainWindow::askSaveSession() {
     const QString path =
         askSavePath(this, tr("Save Session"), QStringLiteral("session.rbsession"),
                     tr("Rasterbench session (*.rbsession)"), QStringLiteral("rbsession"));
-    if (!path.isEmpty())
-        saveSession(path);
+    return !path.isEmpty() && saveSession(path).isEmpty();
+}
+
+bool MainWindow::hasUnsavedEdits() const {
+    for (const QWidget* panel :
+         {static_cast<const QWidget*>(score_), static_cast<const QWidget*>(transform_)})
+        if (const PanelUndo* undo = PanelUndo::of(panel); undo && !undo->stack()->isClean())
+            return true;
+    return false;
+}
+
+void MainWindow::markEditsSaved() {
+    for (QWidget* panel : {static_cast<QWidget*>(score_), static_cast<QWidget*>(transform_)})
+        if (PanelUndo* undo = PanelUndo::of(panel))
+            undo->stack()->setClean();
+}
+
+bool MainWindow::confirmDiscard(const QString& what) {
+    if (!asksBeforeDiscarding_ || !hasUnsavedEdits())
+        return true;
+    const auto answer = QMessageBox::warning(
+        this, tr("Unsaved parameters"),
+        tr("The Score or Transform panel's parameters were edited since the session was last "
+           "saved. Save them as a session before %1?")
+            .arg(what),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save)
+        return askSaveSession();
+    return answer == QMessageBox::Discard;
 }
 
 void MainWindow::askOpenSession() {
+    if (!confirmDiscard(tr("opening another session")))
+        return;
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Session"), lastSaveFolder(),
                                                       tr("Rasterbench session (*.rbsession)"));
     if (!path.isEmpty())

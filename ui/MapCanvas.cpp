@@ -269,7 +269,7 @@ void MapCanvas::paintEvent(QPaintEvent*) {
 void MapCanvas::setOverlay(const QString& id, const QImage& image, const QRectF& pixels,
                            const std::shared_ptr<const SceneData>& madeFor, Binding binding) {
     const std::shared_ptr<const SceneData> base = madeFor ? madeFor : scene_;
-    if (image.isNull() || !base) {
+    if (image.isNull() || !base || closedScenes_.contains(base->path)) {
         hiddenByFailure_.remove(id);
         const bool had = (overlays_.remove(id) > 0) | (failures_.remove(id) > 0);
         order_.removeAll(id);
@@ -307,6 +307,16 @@ void MapCanvas::setOverlay(const QString& id, const QImage& image, const QRectF&
     emit overlayChanged(id);
     if (!sameGrid || failed)
         emit overlayLayersChanged(); // the scene it belongs to may have changed
+}
+
+void MapCanvas::setClosedScenes(const QSet<QString>& paths) {
+    closedScenes_ = paths;
+    QStringList stale;
+    for (auto it = overlays_.cbegin(); it != overlays_.cend(); ++it)
+        if (closedScenes_.contains(it->scenePath))
+            stale << it.key();
+    for (const QString& id : stale)
+        removeOverlay(id);
 }
 
 void MapCanvas::setOverlayFailed(const QString& id, const QString& message) {

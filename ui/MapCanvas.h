@@ -105,6 +105,10 @@ public:
     /// Moves an overlay `delta` places up (drawn later) or down the drawing order.
     void moveOverlay(const QString& id, int delta);
     void removeOverlay(const QString& id) { setOverlay(id, {}, {}); }
+    /// Scenes the workbench closed: their overlays are removed now, and one published for
+    /// them later (by a job that was running when the scene closed) is not added back. A
+    /// scene opened again is left out of the next call.
+    void setClosedScenes(const QSet<QString>& paths);
     /// Marks the layer `id` as failed (the job making it ended in `message`): it is hidden
     /// (unticked) and the Layers panel marks it; an empty message, or a new image for it,
     /// clears the mark (and shows it again if the failure had hidden it). A layer may fail
@@ -197,6 +201,7 @@ private:
     std::optional<QRectF> rectOnScene(const Overlay& o) const;
     QMap<QString, QString> failures_; ///< failed layer -> message
     QSet<QString> hiddenByFailure_;   ///< layers a failure unticked
+    QSet<QString> closedScenes_;      ///< setClosedScenes()
     QStringList order_;               ///< drawing order, bottom first
 
     std::optional<QPointF> crosshair_;

@@ -43,6 +43,7 @@ SceneStack::~SceneStack() = default;
 
 void SceneStack::setJobMonitor(JobMonitor* monitor) {
     statsLane_.setMonitor(monitor);
+    stretchLane_.setMonitor(monitor);
     alignLane_.setMonitor(monitor);
 }
 
@@ -68,7 +69,8 @@ int SceneStack::rowOfPath(const QString& path) const {
 }
 
 bool SceneStack::isBusy() const {
-    return loadLane_.busy() || statsLane_.busy() || alignLane_.busy();
+    return loadLane_.busy() || statsLane_.busy() || alignLane_.busy() || stretchLane_.busy() ||
+           viewHistogramLane_.busy();
 }
 
 bool SceneStack::isLoading() const {

@@ -171,6 +171,11 @@ private:
     /// Exact statistics (whole scene or a window), one at a time: they stream whole files
     /// and would only compete.
     JobLane statsLane_{QStringLiteral("statistics")};
+    /// Statistics of the window in view: "Stretch to view" (shown in the job strip, with
+    /// Cancel) and the current-view histogram (refreshed per pan). Each newer request
+    /// replaces the one before instead of queueing behind it.
+    JobLane stretchLane_{QStringLiteral("stretch to view")};
+    JobLane viewHistogramLane_{QStringLiteral("view histogram")};
     /// Alignments to the reference grid, two side by side.
     JobLane alignLane_{QStringLiteral("alignments")};
 };

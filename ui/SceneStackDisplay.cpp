@@ -188,9 +188,8 @@ void SceneStack::stretchToWindow(int row, const rb::Window& window) {
         how = rb::StretchOptions{};
     const std::vector<int> bands = uniqueBands(d.bands);
     JobOptions options;
-    options.monitored = false;
     options.ended = [this](quint64, JobOutcome) { emit busyChanged(); };
-    statsLane_.run(
+    stretchLane_.run(
         options,
         [path = e.path, bands, window, how, display = d.bands](JobContext& ctx) {
             rb::DistributionOptions o;
@@ -201,11 +200,15 @@ void SceneStack::stretchToWindow(int row, const rb::Window& window) {
                 display, bands,
                 rb::band_distributions(ds, bands, o, rb::Progress(ctx.progressFn())));
         },
-        [this, id = e.id, how](const std::vector<rb::BandDistribution>& distributions) {
+        [this, id = e.id, how, asked = d](const std::vector<rb::BandDistribution>& distributions) {
             const int row = rowOf(id);
             if (row < 0)
                 return;
             rb::DisplaySettings d = entries_[std::size_t(row)].data->display;
+            // Ranges of other bands, or a stretch the user chose while they were computed,
+            // are not what was asked for: dropped.
+            if (d.bands != asked.bands || d.stretch_options.mode != asked.stretch_options.mode)
+                return;
             if (const auto s = rb::stretch_from_distributions(distributions, how);
                 s && s->size() == d.bands.size()) {
                 d.stretch_options.mode = rb::StretchMode::Manual;
@@ -228,10 +231,10 @@ void SceneStack::requestWindowDistributions(int row, const rb::Window& window, q
     const StackEntry& e = entries_[std::size_t(row)];
     const std::vector<int> bands = uniqueBands(e.data->display.bands);
     JobOptions options;
-    options.monitored = false;
+    options.monitored = false; // per pan: the histogram shows it is computing
     options.ended = [this](quint64, JobOutcome) { emit busyChanged(); };
     // A failure is not reported: the caller keeps what it showed.
-    statsLane_.run(
+    viewHistogramLane_.run(
         options,
         [path = e.path, bands, window, display = e.data->display.bands](JobContext& ctx) {
             rb::DistributionOptions o;
@@ -241,7 +244,12 @@ void SceneStack::requestWindowDistributions(int row, const rb::Window& window, q
                 display, bands,
                 rb::band_distributions(ds, bands, o, rb::Progress(ctx.progressFn())));
         },
-        [this, tag](const std::vector<rb::BandDistribution>& distributions) {
+        [this, tag, id = e.id,
+         asked = e.data->display.bands](const std::vector<rb::BandDistribution>& distributions) {
+            // Another band combination was chosen meanwhile: these are not its bands.
+            const int row = rowOf(id);
+            if (row < 0 || entries_[std::size_t(row)].data->display.bands != asked)
+                return;
             emit windowDistributionsReady(tag, distributions);
         });
     emit busyChanged();

@@ -198,6 +198,7 @@ int main(int argc, char* argv[]) {
         window.setPanelsVisible(false);
     // A scripted run must be reproducible and must not touch the user's settings.
     window.setPersistent(!screenshot);
+    window.setAsksBeforeDiscarding(!screenshot); // nobody answers a scripted run
     window.setSamplePath(QStringLiteral(RB_SAMPLE_SCENE));
     if (screenshot || parser.isSet(sizeOption) || !window.restoreSavedGeometry())
         window.resize(size);

@@ -16,6 +16,9 @@
 
 #include <cmath>
 
+#include "DebandController.h"
+#include "DebandPanel.h"
+#include "DebandSceneJob.h"
 #include "MainWindow.h"
 #include "MapCanvas.h"
 #include "OverlayList.h"
@@ -193,6 +196,69 @@ private slots:
         dock->close();
         QVERIFY(!c->overlayDrawn(id));
         QVERIFY(!row(id));
+    }
+
+    void debandPreviewsLeaveWithTheirDock() {
+        // Closing the Deband dock left its area and whole-scene previews on the map (under
+        // a composite, say), and the whole-scene job put its layer back when it ended.
+        MapCanvas* c = window_->canvas();
+        window_->stack()->setCurrent(0);
+        QTRY_COMPARE(c->scene()->path, window_->stack()->entry(0).path);
+        auto* dock = window_->findChild<QDockWidget*>(QStringLiteral("debandDock"));
+        DebandPanel* panel = window_->debandPanel();
+        QVERIFY(dock && panel);
+        DebandController* d = panel->controller();
+        dock->show();
+        QVERIFY(d->waitUntilReady());
+        rb::DebandStep step;
+        step.band = 2;
+        step.notches.points.push_back({0.125, 0.0625, 0.02});
+        step.notches.points.push_back({-0.125, -0.0625, 0.02});
+        panel->setDebandStep(step);
+        QVERIFY(d->waitUntilReady());
+        QVERIFY(d->waitForPreview());
+        const QString area = QStringLiteral("deband-2-area");
+        QTRY_VERIFY_WITH_TIMEOUT(c->overlayDrawn(area), kWaitMs);
+        dock->close();
+        QVERIFY(c->overlay(area).isNull());
+        QVERIFY(c->overlay(DebandSceneJob::kOverlayId).isNull());
+        QTest::qWait(2000); // no job still running puts a layer back
+        QVERIFY(c->overlay(area).isNull());
+        QVERIFY(c->overlay(DebandSceneJob::kOverlayId).isNull());
+        // Opened again: the previews come back, on the band the panel showed.
+        dock->show();
+        QVERIFY(d->waitUntilReady());
+        QCOMPARE(d->band(), 2);
+        QCOMPARE(panel->debandStep().band, 2);
+        QVERIFY(d->waitForPreview());
+        QTRY_VERIFY_WITH_TIMEOUT(c->overlayDrawn(area), kWaitMs);
+        dock->close();
+        QVERIFY(c->overlay(area).isNull());
+    }
+
+    void closedSceneTakesItsOverlays() {
+        // Run last: it closes a scene and opens it again.
+        MapCanvas* c = window_->canvas();
+        SceneStack* stack = window_->stack();
+        stack->setCurrent(1);
+        QTRY_COMPARE(c->scene()->path, stack->entry(1).path);
+        const auto closing = stack->entry(1).data;
+        const QRectF whole(0, 0, closing->profile.width, closing->profile.height);
+        c->setOverlay(QStringLiteral("test-closed"), solid(qRgb(250, 0, 250)), whole, closing);
+        QVERIFY(row(QStringLiteral("test-closed")));
+        stack->remove(1);
+        QTRY_VERIFY(c->overlay(QStringLiteral("test-closed")).isNull());
+        QVERIFY(!row(QStringLiteral("test-closed")));
+        // A preview made for it that ends later (its job was running) is not put back.
+        c->setOverlay(QStringLiteral("test-late"), solid(qRgb(250, 0, 250)), whole, closing);
+        QVERIFY(c->overlay(QStringLiteral("test-late")).isNull());
+        QVERIFY(!row(QStringLiteral("test-late")));
+        // Opened again, it may have overlays again.
+        window_->openFiles({kScenes[1]});
+        QTRY_VERIFY_WITH_TIMEOUT(stack->count() == 2 && stack->entry(1).data, kWaitMs);
+        c->setOverlay(QStringLiteral("test-late"), solid(qRgb(250, 0, 250)), whole, closing);
+        QVERIFY(!c->overlay(QStringLiteral("test-late")).isNull());
+        c->removeOverlay(QStringLiteral("test-late"));
     }
 
     void vectorizeThresholdFromTheData() {

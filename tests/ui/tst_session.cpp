@@ -7,9 +7,12 @@
 #include <QComboBox>
 #include <QFile>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "DebandController.h"
 #include "DebandPanel.h"
 #include "FillTab.h"
 #include "MainWindow.h"
@@ -89,6 +92,20 @@ void checkPanels(MainWindow& w, const rb::Recipe& tuned) {
     rb::FillStep fill;
     fill.options = w.transformPanel()->fillTab()->fillOptions();
     QVERIFY(fill == std::get<rb::FillStep>(tuned.steps[3]));
+}
+
+/// Clicks `button` of the next message box that opens (a modal one blocks the caller).
+void answerNextMessageBox(QMessageBox::StandardButton button) {
+    auto* poll = new QTimer;
+    poll->setInterval(20);
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, button] {
+        if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+            poll->stop();
+            poll->deleteLater();
+            box->button(button)->click();
+        }
+    });
+    poll->start();
 }
 
 } // namespace
@@ -182,6 +199,48 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!w.isSessionPending(), kWaitMs);
         QVERIFY(w.waitUntilIdle(kWaitMs));
         checkPanels(w, tuned);
+    }
+
+    void unsavedEditsAreAskedAboutAndRecipesKeepSavedNotches() {
+        // Quitting dropped the panels' tuned parameters without a word, and opening a recipe
+        // replaced the notches the user had saved for the scene.
+        const QString path = dir_.filePath(QStringLiteral("asked.rbsession"));
+        MainWindow w;
+        w.setPersistent(false);
+        w.resize(1100, 750);
+        w.show();
+        w.openFiles({kScenes[0]});
+        QTRY_VERIFY_WITH_TIMEOUT(!w.stack()->isLoading() && w.canvas()->scene(), kWaitMs);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        QVERIFY(!w.hasUnsavedEdits()); // what the panels set up themselves is no edit
+        QComboBox* method = w.scorePanel()->methodCombo();
+        const QString first = method->currentText();
+        method->setCurrentText(first == "darkness" ? "median-distance" : "darkness");
+        QVERIFY(w.hasUnsavedEdits());
+        w.setAsksBeforeDiscarding(true);
+        answerNextMessageBox(QMessageBox::Cancel);
+        QVERIFY(!w.close()); // Cancel: the window and its edit stay
+        QVERIFY(w.isVisible());
+        QVERIFY(w.hasUnsavedEdits());
+        QCOMPARE(w.saveSession(path), QString());
+        QVERIFY(!w.hasUnsavedEdits()); // saved: nothing to ask about
+
+        DebandController* deband = w.debandPanel()->controller();
+        QVERIFY(deband->scene());
+        rb::fft::NotchSet mine;
+        mine.points.push_back({0.25, 0.125, 0.02});
+        mine.points.push_back({-0.25, -0.125, 0.02});
+        deband->setNotches(mine);
+        QCOMPARE(w.applyRecipe(tunedRecipe()), QString());
+        QVERIFY(!(deband->notches() == mine)); // the recipe's notches are shown
+        QVERIFY(deband->restoreSavedNotches());
+        QVERIFY(deband->notches() == mine); // and the user's saved set is still theirs
+
+        method->setCurrentText(method->currentText() == "darkness" ? "median-distance"
+                                                                   : "darkness");
+        QVERIFY(w.hasUnsavedEdits());
+        answerNextMessageBox(QMessageBox::Discard);
+        QVERIFY(w.close());
     }
 
     void openRecipeLoadsThePanels() {

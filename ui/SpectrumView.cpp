@@ -32,6 +32,18 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent) {
 
 void SpectrumView::setSpectrum(std::shared_ptr<const rb::fft::Spectrum> spectrum) {
     spectrum_ = std::move(spectrum);
+    sortedSample_.clear();
+    if (spectrum_) {
+        // Percentiles of a display stretch need no more than a quarter million values.
+        constexpr std::size_t kContrastSample = std::size_t(1) << 18;
+        const std::vector<float>& v = spectrum_->log_magnitude;
+        const std::size_t step = std::max<std::size_t>(1, v.size() / kContrastSample);
+        sortedSample_.reserve(v.size() / step + 1);
+        for (std::size_t i = 0; i < v.size(); i += step)
+            if (std::isfinite(v[i])) // NaN breaks the sort's ordering
+                sortedSample_.push_back(v[i]);
+        std::sort(sortedSample_.begin(), sortedSample_.end());
+    }
     rebuildImage();
 }
 
@@ -53,20 +65,22 @@ void SpectrumView::setNotches(const NotchSet& notches) {
 
 void SpectrumView::rebuildImage() {
     image_ = QImage();
-    if (spectrum_ && !spectrum_->log_magnitude.empty()) {
-        std::vector<float> sorted = spectrum_->log_magnitude;
+    if (spectrum_ && !sortedSample_.empty()) {
         const auto pick = [&](double pct) {
-            const auto k = std::size_t(pct / 100.0 * double(sorted.size() - 1));
-            std::nth_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(k), sorted.end());
-            return double(sorted[k]);
+            const auto k = std::size_t(pct / 100.0 * double(sortedSample_.size() - 1));
+            return double(sortedSample_[k]);
         };
         const double lo = pick(lowPercent_), hi = std::max(pick(highPercent_), lo + 1e-6);
+        // In floats, row by row: a loop the compiler vectorizes (a few ms for 2048²).
+        const float flo = float(lo), gain = float(255.0 / (hi - lo));
         image_ = QImage(spectrum_->cols, spectrum_->rows, QImage::Format_Grayscale8);
         for (int r = 0; r < spectrum_->rows; ++r) {
             uchar* line = image_.scanLine(r);
-            for (int c = 0; c < spectrum_->cols; ++c)
-                line[c] =
-                    uchar(std::clamp((spectrum_->at(r, c) - lo) / (hi - lo) * 255.0, 0.0, 255.0));
+            const float* row = spectrum_->log_magnitude.data() + std::size_t(r) * spectrum_->cols;
+            for (int c = 0; c < spectrum_->cols; ++c) {
+                const float x = (row[c] - flo) * gain;
+                line[c] = uchar(x > 0 ? (x < 255 ? x : 255.0f) : 0.0f); // NaN: black
+            }
         }
     }
     update();

@@ -83,6 +83,11 @@ private:
     rb::fft::NotchSet without(const Item& item) const;
 
     std::shared_ptr<const rb::fft::Spectrum> spectrum_;
+    /// The spectrum's values sorted once per spectrum (every one up to kContrastSample of
+    /// them, else an even sample of that many), which the contrast percentiles are read
+    /// from: a partial sort of all 4 M values of a 2048² spectrum per slider step stalled
+    /// the GUI thread.
+    std::vector<float> sortedSample_;
     QImage image_;
     double lowPercent_ = 1, highPercent_ = 99.9;
     rb::fft::NotchSet notches_;

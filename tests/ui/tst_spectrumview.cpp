@@ -143,6 +143,34 @@ private slots:
         writeRaster(stripedPath_, 256, 256, striped);
     }
 
+    void contrastStretchesThePercentiles() {
+        // The contrast percentiles come from values sorted once per spectrum (a partial sort
+        // of all of them per slider step stalled the GUI thread): rows of a ramp map to black
+        // below the low percentile and to white above the high one; a NaN bin is black.
+        auto s = std::make_shared<rb::fft::Spectrum>();
+        s->rows = s->cols = 1024;
+        s->log_magnitude.resize(std::size_t(s->rows) * s->cols);
+        for (int r = 0; r < s->rows; ++r)
+            for (int c = 0; c < s->cols; ++c)
+                s->log_magnitude[std::size_t(r) * s->cols + c] = float(r);
+        s->log_magnitude[5] = std::numeric_limits<float>::quiet_NaN();
+        SpectrumView view;
+        view.resize(256, 256);
+        view.setSpectrum(s);
+        view.setContrast(25, 75);
+        const QImage shot = view.grab().toImage().convertToFormat(QImage::Format_Grayscale8);
+        const auto grey = [&](double rowShare) {
+            return qGray(shot.pixel(shot.width() / 2, int(rowShare * (shot.height() - 1))));
+        };
+        QCOMPARE(grey(0.1), 0);   // below the 25th percentile
+        QCOMPARE(grey(0.9), 255); // above the 75th
+        const int mid = grey(0.5);
+        QVERIFY2(mid > 100 && mid < 155, qPrintable(QString::number(mid)));
+        view.setContrast(0, 100);
+        const QImage all = view.grab().toImage().convertToFormat(QImage::Format_Grayscale8);
+        QVERIFY(qGray(all.pixel(all.width() / 2, all.height() / 4)) > 30); // no longer black
+    }
+
     void clickPlacesNotchAndPreviewChangesThere() {
         Bench b(QStringLiteral(RB_SAMPLE));
         DebandController* ctl = b.ctl;

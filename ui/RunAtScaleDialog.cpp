@@ -85,6 +85,7 @@ RunAtScaleDialog::RunAtScaleDialog(const rb::Recipe& recipe, std::vector<rb::Sce
                                    QStringList catalog, JobMonitor* monitor, QWidget* parent)
     : QDialog(parent), recipe_(recipe), stack_(std::move(stack)), catalog_(std::move(catalog)),
       executable_(defaultExecutable()), lane_(new JobLane(tr("Planning the job"), monitor, this)),
+      writeLane_(new JobLane(tr("Writing the job folder"), monitor, this)),
       debounce_(new QTimer(this)), source_(new QComboBox), folder_(new QLineEdit),
       browseFolder_(new QToolButton), steps_(new QListWidget), tileSize_(new QSpinBox),
       engine_(new QComboBox), cpus_(new QSpinBox), memory_(new QLineEdit),
@@ -379,36 +380,51 @@ void RunAtScaleDialog::showPlan(const std::shared_ptr<const rb::Job>& job) {
             .arg(bytesText(double(read)), bytesText(double(written)),
                  bytesText(double(rb::job_output_bytes(*job))), walls.join(QStringLiteral(", "))));
     plan_->setPlainText(QString::fromStdString(rb::describe_job(*job)));
-    write_->setEnabled(true);
+    write_->setEnabled(!writeLane_->busy()); // a write under way re-enables it when done
     emit planned();
 }
 
-QString RunAtScaleDialog::writeJob() {
+bool RunAtScaleDialog::isWriting() const {
+    return writeLane_->busy();
+}
+
+bool RunAtScaleDialog::writeJob() {
     if (!job_) {
         const QString e = tr("No plan for these parameters yet");
         showMessage(e, true);
-        return e;
+        emit writeFailed(e);
+        return false;
     }
-    try {
-        rb::write_job(*job_);
-    } catch (const std::exception& e) {
-        const QString text = QString::fromUtf8(e.what());
-        showMessage(text, true);
-        return text;
-    }
-    const QString dir = QString::fromStdString(job_->dir);
-    const std::string engine = job_->options.engine;
-    const QString next = engine == "slurm"        ? tr("submit: %1/submit-slurm.sh").arg(dir)
-                         : engine == "kubernetes" ? tr("submit: kubectl apply -f %1/kubernetes/ "
-                                                       "(one stage after another)")
-                                                        .arg(dir)
-                         : engine == "aws-batch" ? tr("submit: %1/aws-batch/submit.sh").arg(dir)
-                                                 : tr("run: %1/run-local.sh [WORKERS]").arg(dir);
-    showMessage(
-        tr("Wrote %1/job.json; %2. File > Open Job Folder follows it on the map.").arg(dir, next),
-        false);
-    emit written(dir);
-    return {};
+    write_->setEnabled(false); // one write at a time
+    showMessage(tr("Writing %1...").arg(QString::fromStdString(job_->dir)), false);
+    const auto finished = [this] { write_->setEnabled(job_ != nullptr); };
+    writeLane_->run(
+        [job = job_](JobContext&) {
+            rb::write_job(*job);
+            return job;
+        },
+        [this, finished](const std::shared_ptr<const rb::Job>& job) {
+            finished();
+            const QString dir = QString::fromStdString(job->dir);
+            const std::string engine = job->options.engine;
+            const QString next =
+                engine == "slurm"        ? tr("submit: %1/submit-slurm.sh").arg(dir)
+                : engine == "kubernetes" ? tr("submit: kubectl apply -f %1/kubernetes/ "
+                                              "(one stage after another)")
+                                               .arg(dir)
+                : engine == "aws-batch" ? tr("submit: %1/aws-batch/submit.sh").arg(dir)
+                                        : tr("run: %1/run-local.sh [WORKERS]").arg(dir);
+            showMessage(tr("Wrote %1/job.json; %2. File > Open Job Folder follows it on the map.")
+                            .arg(dir, next),
+                        false);
+            emit written(dir);
+        },
+        [this, finished](const QString& error) {
+            finished();
+            showMessage(error, true);
+            emit writeFailed(error);
+        });
+    return true;
 }
 
 void RunAtScaleDialog::showMessage(const QString& text, bool error) {

@@ -80,9 +80,12 @@ public:
     bool isPlanning() const;
     /// The current plan; null while none matches the form.
     std::shared_ptr<const rb::Job> plan() const { return job_; }
-    /// Writes the current plan into its folder; the error text, empty on success (shown
-    /// in the dialog too).
-    QString writeJob();
+    /// Writes the current plan into its folder in the background (the folder may be on a
+    /// cluster's network file system): written(dir) or writeFailed(message) follow, and the
+    /// message is shown in the dialog. False when there is no plan to write.
+    bool writeJob();
+    /// True while a job folder is being written.
+    bool isWriting() const;
 
 signals:
     /// A plan for the current parameters is shown.
@@ -91,6 +94,8 @@ signals:
     void planFailed(const QString& message);
     /// The job folder was written.
     void written(const QString& dir);
+    /// Writing the job folder failed (the message names the folder or file).
+    void writeFailed(const QString& message);
 
 private:
     void onChanged();
@@ -103,6 +108,7 @@ private:
     QStringList catalog_;
     QString executable_;
     JobLane* lane_;
+    JobLane* writeLane_;
     QTimer* debounce_;
     quint64 current_ = 0;
     std::shared_ptr<const rb::Job> job_;

@@ -219,6 +219,19 @@ private slots:
         QVERIFY(d->waitForPreview());
         const QString area = QStringLiteral("deband-2-area");
         QTRY_VERIFY_WITH_TIMEOUT(c->overlayDrawn(area), kWaitMs);
+        // Another band: band 2's debanded area leaves the map at once (it stayed while band
+        // 3's area was read and transformed).
+        step.band = 3;
+        panel->setDebandStep(step);
+        QVERIFY(c->overlay(area).isNull());
+        QVERIFY(d->waitUntilReady());
+        QVERIFY(d->waitForPreview());
+        QTRY_VERIFY_WITH_TIMEOUT(c->overlayDrawn(area), kWaitMs);
+        step.band = 2;
+        panel->setDebandStep(step);
+        QVERIFY(d->waitUntilReady());
+        QVERIFY(d->waitForPreview());
+        QTRY_VERIFY_WITH_TIMEOUT(c->overlayDrawn(area), kWaitMs);
         dock->close();
         QVERIFY(c->overlay(area).isNull());
         QVERIFY(c->overlay(DebandSceneJob::kOverlayId).isNull());

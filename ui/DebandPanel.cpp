@@ -4,7 +4,6 @@
 #include <QButtonGroup>
 #include <QComboBox>
 #include <QDir>
-#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -21,6 +20,7 @@
 
 #include "DebandController.h"
 #include "DebandSettings.h"
+#include "DockAction.h"
 #include "EngineMessages.h"
 #include "ExportOptionsBox.h"
 #include "JobLane.h"
@@ -290,12 +290,8 @@ void DebandPanel::dockToggled(bool open) {
 void DebandPanel::showEvent(QShowEvent* event) {
     QWidget::showEvent(event);
     if (!dockHooked_) {
-        for (QWidget* w = parentWidget(); w; w = w->parentWidget())
-            if (auto* dock = qobject_cast<QDockWidget*>(w)) {
-                connect(dock->toggleViewAction(), &QAction::toggled, this,
-                        &DebandPanel::dockToggled);
-                break;
-            }
+        if (QAction* dock = enclosingDockAction(this))
+            connect(dock, &QAction::toggled, this, &DebandPanel::dockToggled);
         dockHooked_ = true;
     }
     if (controller_->scene() && !controller_->isReady())

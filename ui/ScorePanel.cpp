@@ -4,7 +4,6 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
-#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -26,6 +25,7 @@
 #include <cmath>
 
 #include "BandRolesEditor.h"
+#include "DockAction.h"
 #include "EngineMessages.h"
 #include "ExportOptionsBox.h"
 #include "MapCanvas.h"
@@ -290,12 +290,8 @@ void ScorePanel::showEvent(QShowEvent* event) {
     if (!dockHooked_) {
         // Closing the dock stops the work and removes the overlay; switching to another
         // tabbed dock does not (the map keeps showing the composite).
-        for (QWidget* w = parentWidget(); w; w = w->parentWidget())
-            if (auto* dock = qobject_cast<QDockWidget*>(w)) {
-                connect(dock->toggleViewAction(), &QAction::toggled, this,
-                        &ScorePanel::updateEnabled);
-                break;
-            }
+        if (QAction* dock = enclosingDockAction(this))
+            connect(dock, &QAction::toggled, this, &ScorePanel::updateEnabled);
         dockHooked_ = true;
     }
     if (!shown_) {
@@ -308,12 +304,8 @@ void ScorePanel::showEvent(QShowEvent* event) {
 }
 
 void ScorePanel::updateEnabled() {
-    bool dockOpen = true;
-    for (QWidget* w = parentWidget(); w; w = w->parentWidget())
-        if (auto* dock = qobject_cast<QDockWidget*>(w)) {
-            dockOpen = dock->toggleViewAction()->isChecked();
-            break;
-        }
+    const QAction* dock = enclosingDockAction(this);
+    const bool dockOpen = !dock || dock->isChecked();
     controller_->setEnabled(shown_ && dockOpen && show_->isChecked());
     if (!controller_->isEnabled())
         legend_->clear();
